@@ -1,0 +1,19 @@
+/**
+ * What route areas and services receive from the composition root (server.ts).
+ * Each area adds its service here as the project grows; routes only reach services through it.
+ */
+import type { Database } from 'better-sqlite3';
+import type { Clock } from './clock.js';
+import type { SecretBox } from './crypto/secret-box.js';
+import type { Logger } from './logging.js';
+import type { Settings } from './settings/env.js';
+
+export interface AppDeps {
+  settings: Settings;
+  logger: Logger;
+  db: Database;
+  secrets: SecretBox;
+  clock: Clock;
+  /** Process start, ms since epoch (for /api/health uptime). */
+  startedAt: number;
+}

@@ -1,0 +1,497 @@
+/**
+ * Wire types of /api/state and /ws, shared by server and web UI (import type only).
+ * Field names, units and IDs follow ../shared/spec/wire-contract.md §1. Times marked "ms" are
+ * unix milliseconds in the frontend shape (GET /api/state, WS rawData).
+ */
+
+export interface Memory {
+  /** bytes */
+  total: number;
+  used: number;
+  free: number;
+  /** percent 0–100 (0 when total is 0) */
+  usage: number;
+  /** VM balloon target in bytes, when ballooning is active */
+  balloon?: number;
+  swapUsed?: number;
+  swapTotal?: number;
+}
+
+export interface Disk {
+  total: number;
+  used: number;
+  free: number;
+  /** percent 0–100; −1 for VMs when unknown */
+  usage: number;
+  mountpoint?: string;
+  type?: string;
+  device?: string;
+}
+
+export interface CpuInfo {
+  model: string;
+  cores: number;
+  sockets: number;
+  /** as PVE reports it: a string */
+  mhz: string;
+}
+
+export interface Temperature {
+  cpuPackage?: number;
+  cpuMax?: number;
+  cores?: Array<{ core: number; temp: number }>;
+  nvme?: Array<{ device: string; temp: number }>;
+  available: boolean;
+  hasCPU: boolean;
+  hasNVMe: boolean;
+  /** RFC3339 */
+  lastUpdate: string;
+}
+
+export interface GuestNetworkInterface {
+  name: string;
+  mac?: string;
+  addresses?: string[];
+  rxBytes?: number;
+  txBytes?: number;
+}
+
+export type HealthLevel = 'healthy' | 'degraded' | 'error';
+
+export interface Node {
+  /** `<instance>-<node>` */
+  id: string;
+  name: string;
+  displayName?: string;
+  instance: string;
+  host?: string;
+  status: 'online' | 'offline' | 'unknown';
+  type: 'node';
+  /** fraction 0–1 */
+  cpu: number;
+  memory?: Memory;
+  disk?: Disk;
+  /** seconds */
+  uptime: number;
+  loadAverage: number[];
+  kernelVersion: string;
+  pveVersion: string;
+  cpuInfo: CpuInfo;
+  temperature?: Temperature;
+  /** ms */
+  lastSeen: number;
+  connectionHealth: HealthLevel;
+  isClusterMember?: boolean;
+  clusterName?: string;
+  // frontend extras
+  node?: string;
+  mem?: number;
+  maxmem?: number;
+  maxdisk?: number;
+}
+
+export type GuestType = 'qemu' | 'lxc';
+
+export interface Guest {
+  /** `<node>-<vmid>` when instance name == node name, else `<instance>-<node>-<vmid>` */
+  id: string;
+  vmid: number;
+  name: string;
+  node: string;
+  instance: string;
+  status: string;
+  type: GuestType;
+  /** fraction 0–1 */
+  cpu: number;
+  cpus: number;
+  memory?: Memory;
+  disk?: Disk;
+  disks?: Disk[];
+  diskStatusReason?: string;
+  ipAddresses?: string[];
+  osName?: string;
+  osVersion?: string;
+  networkInterfaces?: GuestNetworkInterface[];
+  /** bytes/s */
+  networkIn: number;
+  networkOut: number;
+  diskRead: number;
+  diskWrite: number;
+  /** seconds */
+  uptime: number;
+  template: boolean;
+  /** ms, when a backup of this guest is known */
+  lastBackup?: number;
+  /** comma-joined in the frontend shape */
+  tags?: string;
+  lock?: string;
+  /** ms */
+  lastSeen: number;
+  mem?: number;
+  maxmem?: number;
+}
+
+export interface ZfsDevice {
+  name: string;
+  type: string;
+  state: string;
+  readErrors: number;
+  writeErrors: number;
+  checksumErrors: number;
+  message?: string;
+}
+
+export interface ZfsPool {
+  name: string;
+  state: string;
+  status: string;
+  scan: string;
+  readErrors: number;
+  writeErrors: number;
+  checksumErrors: number;
+  devices: ZfsDevice[];
+}
+
+export interface Storage {
+  id: string;
+  name: string;
+  /** frontend duplicate of name */
+  storage?: string;
+  node: string;
+  instance: string;
+  nodes?: string[];
+  nodeIds?: string[];
+  nodeCount?: number;
+  type: string;
+  status: 'available' | 'inactive' | 'disabled' | string;
+  total: number;
+  used: number;
+  free: number;
+  /** frontend duplicate of free */
+  avail?: number;
+  usage: number;
+  content: string;
+  shared: boolean;
+  enabled: boolean;
+  active: boolean;
+  zfsPool?: ZfsPool;
+}
+
+export interface CephPool {
+  id: number;
+  name: string;
+  storedBytes: number;
+  availableBytes: number;
+  objects: number;
+  percentUsed: number;
+}
+
+export interface CephService {
+  type: string;
+  running: number;
+  total: number;
+  message?: string;
+}
+
+export interface CephCluster {
+  id: string;
+  instance: string;
+  name: string;
+  fsid?: string;
+  health: string;
+  healthMessage?: string;
+  totalBytes: number;
+  usedBytes: number;
+  availableBytes: number;
+  usagePercent: number;
+  numMons: number;
+  numMgrs: number;
+  numOsds: number;
+  numOsdsUp: number;
+  numOsdsIn: number;
+  numPGs: number;
+  pools?: CephPool[];
+  services?: CephService[];
+  /** ms */
+  lastUpdated: number;
+}
+
+export interface PhysicalDisk {
+  id: string;
+  node: string;
+  instance: string;
+  devPath: string;
+  model: string;
+  serial: string;
+  type: string;
+  size: number;
+  health: string;
+  /** % life left 0–100, −1 unknown */
+  wearout: number;
+  temperature: number;
+  rpm: number;
+  used: string;
+  /** RFC3339 */
+  lastChecked: string;
+}
+
+export interface PbsNamespace {
+  path: string;
+  parent?: string;
+  depth: number;
+}
+
+export interface PbsDatastore {
+  name: string;
+  total: number;
+  used: number;
+  free: number;
+  usage: number;
+  status: string;
+  error?: string;
+  namespaces?: PbsNamespace[];
+  deduplicationFactor?: number;
+}
+
+export interface PbsJob {
+  id: string;
+  store: string;
+  type: 'sync' | 'verify' | 'prune' | 'garbage' | 'backup';
+  schedule?: string;
+  lastRun?: number;
+  nextRun?: number;
+  lastState?: string;
+  comment?: string;
+}
+
+export interface PbsInstance {
+  id: string;
+  name: string;
+  host: string;
+  status: 'online' | 'offline';
+  version: string;
+  cpu: number;
+  memory: number;
+  memoryUsed: number;
+  memoryTotal: number;
+  uptime: number;
+  datastores: PbsDatastore[];
+  backupJobs: PbsJob[];
+  syncJobs: PbsJob[];
+  verifyJobs: PbsJob[];
+  pruneJobs: PbsJob[];
+  garbageJobs: PbsJob[];
+  connectionHealth: 'healthy' | 'unhealthy' | 'error';
+  /** RFC3339 */
+  lastSeen: string;
+}
+
+export interface PmgQueueStatus {
+  active: number;
+  deferred: number;
+  hold: number;
+  incoming: number;
+  total: number;
+  /** seconds */
+  oldestAge: number;
+  updatedAt: string;
+}
+
+export interface PmgNode {
+  name: string;
+  status: string;
+  role: string;
+  uptime?: number;
+  loadAvg?: string;
+  queueStatus?: PmgQueueStatus;
+}
+
+export interface PmgMailStats {
+  timeframe: string;
+  countTotal: number;
+  countIn: number;
+  countOut: number;
+  spamIn: number;
+  spamOut: number;
+  virusIn: number;
+  virusOut: number;
+  bouncesIn: number;
+  bouncesOut: number;
+  bytesIn: number;
+  bytesOut: number;
+  greylistCount: number;
+  junkIn: number;
+  averageProcessTimeMs: number;
+  rblRejects: number;
+  pregreetRejects: number;
+  updatedAt: string;
+}
+
+export interface PmgMailCount {
+  timestamp: string;
+  count: number;
+  countIn: number;
+  countOut: number;
+  spamIn: number;
+  spamOut: number;
+  virusIn: number;
+  virusOut: number;
+  rblRejects: number;
+  pregreet: number;
+  bouncesIn: number;
+  bouncesOut: number;
+  greylist: number;
+  index: number;
+  timeframe: 'hour';
+  windowStart: string;
+  windowEnd: string;
+}
+
+export interface PmgInstance {
+  id: string;
+  name: string;
+  host: string;
+  status: 'online' | 'offline';
+  version: string;
+  nodes?: PmgNode[];
+  mailStats?: PmgMailStats;
+  mailCount?: PmgMailCount[];
+  spamDistribution?: Array<{ score: string; count: number }>;
+  quarantine?: { spam: number; virus: number; attachment: number; blacklisted: number };
+  connectionHealth: 'healthy' | 'unhealthy';
+  lastSeen: string;
+  lastUpdated: string;
+}
+
+export interface BackupTask {
+  id: string;
+  node: string;
+  instance: string;
+  type: 'vzdump';
+  vmid: number;
+  status: string;
+  /** unix seconds (0 while unknown) */
+  startTime: number;
+  endTime: number;
+}
+
+export interface StorageBackup {
+  id: string;
+  storage: string;
+  node: string;
+  instance: string;
+  type: 'qemu' | 'lxc' | 'host' | 'unknown';
+  vmid: number;
+  /** unix seconds */
+  time: number;
+  ctime: number;
+  size: number;
+  format: string;
+  notes?: string;
+  protected: boolean;
+  volid: string;
+  isPBS: boolean;
+  verified: boolean;
+  verification?: string;
+}
+
+export interface GuestSnapshot {
+  id: string;
+  name: string;
+  node: string;
+  instance: string;
+  type: GuestType;
+  vmid: number;
+  /** unix seconds */
+  time: number;
+  description?: string;
+  parent?: string;
+  vmstate: boolean;
+}
+
+export interface PbsBackup {
+  id: string;
+  instance: string;
+  datastore: string;
+  namespace: string;
+  backupType: 'vm' | 'ct' | 'host';
+  vmid: string;
+  /** unix seconds */
+  backupTime: number;
+  size: number;
+  protected: boolean;
+  verified: boolean;
+  comment?: string;
+  files?: string[];
+  owner?: string;
+}
+
+export interface PveBackups {
+  backupTasks: BackupTask[];
+  storageBackups: StorageBackup[];
+  guestSnapshots: GuestSnapshot[];
+}
+
+export type AlertLevel = 'warning' | 'critical';
+
+export interface Alert {
+  id: string;
+  type: string;
+  level: AlertLevel;
+  resourceId: string;
+  resourceName: string;
+  node: string;
+  instance: string;
+  message: string;
+  value: number;
+  threshold: number;
+  /** RFC3339 */
+  startTime: string;
+  acknowledged: boolean;
+  ackTime?: string;
+  ackUser?: string;
+}
+
+export interface ResolvedAlert extends Omit<Alert, 'ackTime' | 'ackUser'> {
+  resolvedTime: string;
+}
+
+export interface Stats {
+  startTime: string;
+  uptime: number;
+  pollingCycles: number;
+  webSocketClients: number;
+  version: string;
+}
+
+export interface Performance {
+  apiCallDuration: Record<string, number> | null;
+  lastPollDuration: number;
+  pollingStartTime: string;
+  totalApiCalls: number;
+  failedApiCalls: number;
+}
+
+/** GET /api/state and WS `rawData`. */
+export interface PulseState {
+  nodes: Node[];
+  vms: Guest[];
+  containers: Guest[];
+  dockerHosts: unknown[];
+  storage: Storage[];
+  cephClusters: CephCluster[];
+  physicalDisks: PhysicalDisk[];
+  pbs: PbsInstance[];
+  pmg: PmgInstance[];
+  pveBackups: PveBackups;
+  pbsBackups: PbsBackup[];
+  metrics: Record<string, unknown>;
+  performance: Performance | Record<string, never>;
+  stats: Stats | Record<string, never>;
+  activeAlerts: Alert[];
+  recentlyResolved: ResolvedAlert[];
+  /** instance key → reachable */
+  connectionHealth: Record<string, boolean>;
+  /** ms */
+  lastUpdate: number;
+}

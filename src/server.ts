@@ -1,0 +1,70 @@
+/**
+ * The composition root: settings → db → secrets → services → HTTP. `startPulse` is what main.ts
+ * runs and what integration tests start in-process on a free port.
+ */
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from './app.js';
+import { type Clock, systemClock } from './clock.js';
+import { openSecretBox } from './crypto/key-guard.js';
+import { openDatabase } from './db/database.js';
+import type { AppDeps } from './deps.js';
+import type { RouteRecord } from './http/guard.js';
+import { createLogger, type Logger } from './logging.js';
+import type { Settings } from './settings/env.js';
+
+export interface PulseOptions {
+  clock?: Clock;
+  logger?: Logger;
+}
+
+export interface RunningPulse {
+  app: FastifyInstance;
+  deps: AppDeps;
+  routes: RouteRecord[];
+  /** Base URL, e.g. http://127.0.0.1:7655 */
+  url: string;
+  /** Stops work, closes sockets and the database. Safe to call twice. */
+  close(): Promise<void>;
+}
+
+export async function startPulse(settings: Settings, opts: PulseOptions = {}): Promise<RunningPulse> {
+  const clock = opts.clock ?? systemClock;
+  const logger = opts.logger ?? createLogger({ level: settings.logLevel });
+  const db = openDatabase(settings.dataDir);
+  let secrets: AppDeps['secrets'];
+  try {
+    secrets = openSecretBox(db, settings.dataDir);
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+
+  const deps: AppDeps = { settings, logger, db, secrets, clock, startedAt: clock.now() };
+  // Work that must stop before the HTTP server and the database close (pollers, timers, sockets).
+  const stoppers: Array<() => Promise<void> | void> = [];
+
+  const { app, routes } = await buildApp(deps);
+  await app.listen({ port: settings.port, host: settings.bindAddress });
+  const addr = app.server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : settings.port;
+  const host = settings.bindAddress === '0.0.0.0' || settings.bindAddress === '::' ? '127.0.0.1' : settings.bindAddress;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= (async () => {
+      for (const stop of stoppers.reverse()) {
+        try {
+          await stop();
+        } catch (err) {
+          logger.warn({ err }, 'error while stopping a service');
+        }
+      }
+      await app.close();
+      db.close();
+    })();
+    return closing;
+  };
+
+  return { app, deps, routes, url, close };
+}

@@ -1,0 +1,134 @@
+/**
+ * Settings read from the environment at start-up.
+ *
+ * Every variable is parsed and validated here once; the rest of the program receives a typed,
+ * frozen object. An invalid value raises SettingsError naming the variable, which main.ts turns
+ * into one line on stderr and exit code 2.
+ */
+import path from 'node:path';
+
+export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
+
+export interface Settings {
+  /** Directory holding the database, the encryption key and `.env`. */
+  dataDir: string;
+  /** TCP port of the HTTP server (FRONTEND_PORT, then PORT; default 7655). 0 picks a free port. */
+  port: number;
+  /** Address to bind (BIND_ADDRESS; default 0.0.0.0). */
+  bindAddress: string;
+  logLevel: LogLevel;
+  /** Largest accepted request body in bytes (PULSE_BODY_LIMIT; default 1 MiB). */
+  bodyLimit: number;
+  /** PULSE_AUTH_USER / PULSE_AUTH_PASS (plain text or a bcrypt hash). */
+  authUser?: string;
+  authPass?: string;
+  /** API_TOKENS (comma list) merged with the legacy API_TOKEN. */
+  apiTokens: string[];
+  /** DISABLE_AUTH=true|1 opens every route (for use behind a trusted proxy only). */
+  disableAuth: boolean;
+  /** bcrypt cost for new hashes (PULSE_BCRYPT_COST; 12 in production, lower in tests). */
+  bcryptCost: number;
+  /** Directory of the built web UI (PULSE_FRONTEND_DIR; default dist/web next to the code). */
+  frontendDir?: string;
+  /** Connection timeout towards Proxmox hosts, seconds (CONNECTION_TIMEOUT; default 60). */
+  connectionTimeoutSec: number;
+  /** Public URL of this Pulse, used in notification links (PULSE_PUBLIC_URL). */
+  publicUrl?: string;
+  /** ALLOWED_ORIGINS: CORS / WebSocket origins (comma list or *). */
+  allowedOrigins: string[];
+  /** True when running inside the Docker image (PULSE_DOCKER=true). */
+  isDocker: boolean;
+  /** NODE_ENV !== 'production'. */
+  isDevelopment: boolean;
+}
+
+export class SettingsError extends Error {
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
+    super(`${variable}: ${message}`);
+    this.name = 'SettingsError';
+  }
+}
+
+const LOG_LEVELS: readonly LogLevel[] = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
+
+type Env = Record<string, string | undefined>;
+
+function nonEmpty(env: Env, name: string): string | undefined {
+  const v = env[name];
+  return v === undefined || v.trim() === '' ? undefined : v.trim();
+}
+
+function parseInteger(env: Env, name: string, min: number, max: number): number | undefined {
+  const raw = nonEmpty(env, name);
+  if (raw === undefined) return undefined;
+  if (!/^\d+$/.test(raw)) throw new SettingsError(name, `expected a whole number, got "${raw}"`);
+  const n = Number(raw);
+  if (n < min || n > max) throw new SettingsError(name, `must be between ${min} and ${max}, got ${n}`);
+  return n;
+}
+
+function parseBool(env: Env, name: string): boolean {
+  const raw = nonEmpty(env, name)?.toLowerCase();
+  if (raw === undefined) return false;
+  if (raw === 'true' || raw === '1' || raw === 'yes') return true;
+  if (raw === 'false' || raw === '0' || raw === 'no') return false;
+  throw new SettingsError(name, `expected true or false, got "${raw}"`);
+}
+
+function parseList(raw: string | undefined): string[] {
+  return (raw ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+}
+
+export function loadSettings(env: Env = process.env, cwd: string = process.cwd()): Settings {
+  const port = parseInteger(env, 'FRONTEND_PORT', 0, 65535) ?? parseInteger(env, 'PORT', 0, 65535) ?? 7655;
+
+  const bindAddress = nonEmpty(env, 'BIND_ADDRESS') ?? '0.0.0.0';
+  if (!/^[0-9a-fA-F:.]+$|^localhost$/.test(bindAddress)) {
+    throw new SettingsError('BIND_ADDRESS', `expected an IP address, got "${bindAddress}"`);
+  }
+
+  const level = (nonEmpty(env, 'LOG_LEVEL') ?? 'info').toLowerCase();
+  if (!LOG_LEVELS.includes(level as LogLevel)) {
+    throw new SettingsError('LOG_LEVEL', `expected one of ${LOG_LEVELS.join(', ')}, got "${level}"`);
+  }
+
+  const authUser = nonEmpty(env, 'PULSE_AUTH_USER');
+  const authPass = nonEmpty(env, 'PULSE_AUTH_PASS');
+  if (authPass !== undefined && authUser === undefined) {
+    throw new SettingsError('PULSE_AUTH_USER', 'must be set when PULSE_AUTH_PASS is set');
+  }
+
+  const apiTokens = [...parseList(env.API_TOKENS), ...parseList(env.API_TOKEN)];
+
+  const publicUrl = nonEmpty(env, 'PULSE_PUBLIC_URL');
+  if (publicUrl !== undefined && !/^https?:\/\/[^\s/]+/.test(publicUrl)) {
+    throw new SettingsError('PULSE_PUBLIC_URL', `expected an http(s) URL, got "${publicUrl}"`);
+  }
+
+  const frontendDir = nonEmpty(env, 'PULSE_FRONTEND_DIR');
+
+  return Object.freeze({
+    dataDir: path.resolve(cwd, nonEmpty(env, 'PULSE_DATA_DIR') ?? './data'),
+    port,
+    bindAddress,
+    logLevel: level as LogLevel,
+    bodyLimit: parseInteger(env, 'PULSE_BODY_LIMIT', 1024, 512 * 1024 * 1024) ?? 1024 * 1024,
+    authUser,
+    authPass,
+    apiTokens: [...new Set(apiTokens)],
+    disableAuth: parseBool(env, 'DISABLE_AUTH'),
+    bcryptCost: parseInteger(env, 'PULSE_BCRYPT_COST', 4, 15) ?? 12,
+    frontendDir: frontendDir ? path.resolve(cwd, frontendDir) : undefined,
+    connectionTimeoutSec: parseInteger(env, 'CONNECTION_TIMEOUT', 1, 300) ?? 60,
+    publicUrl,
+    allowedOrigins: parseList(env.ALLOWED_ORIGINS),
+    isDocker: parseBool(env, 'PULSE_DOCKER'),
+    isDevelopment: (env.NODE_ENV ?? 'development') !== 'production',
+  });
+}

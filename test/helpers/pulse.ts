@@ -1,0 +1,50 @@
+/**
+ * Starts a real Pulse on 127.0.0.1:<free port> with a fresh temporary data directory.
+ * Tests talk to it over HTTP like a user's script would.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import type { Clock } from '../../src/clock.js';
+import { createLogger } from '../../src/logging.js';
+import { type RunningPulse, startPulse } from '../../src/server.js';
+import { loadSettings } from '../../src/settings/env.js';
+
+export function tempDir(prefix = 'pulse-test-'): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+/** Collects every log line written during a test, for secret scanning. */
+export class LogCapture extends Writable {
+  readonly lines: string[] = [];
+  override _write(chunk: Buffer, _enc: BufferEncoding, cb: () => void): void {
+    this.lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+    cb();
+  }
+  text(): string {
+    return this.lines.join('\n');
+  }
+}
+
+export interface TestPulseOptions {
+  dataDir?: string;
+  env?: Record<string, string>;
+  clock?: Clock;
+  logs?: LogCapture;
+}
+
+export async function startTestPulse(opts: TestPulseOptions = {}): Promise<RunningPulse & { dataDir: string }> {
+  const dataDir = opts.dataDir ?? tempDir();
+  const settings = loadSettings({
+    PULSE_DATA_DIR: dataDir,
+    FRONTEND_PORT: '0',
+    BIND_ADDRESS: '127.0.0.1',
+    LOG_LEVEL: opts.logs ? 'debug' : 'silent',
+    PULSE_BCRYPT_COST: '4',
+    ...opts.env,
+  });
+  const logger = createLogger({ level: settings.logLevel, destination: opts.logs });
+  const pulse = await startPulse(settings, { logger, clock: opts.clock });
+  return Object.assign(pulse, { dataDir });
+}
