@@ -495,3 +495,27 @@ export interface PulseState {
   /** ms */
   lastUpdate: number;
 }
+
+/** An alert as REST (`/api/alerts/active`, history) and WS `alert` messages carry it. */
+export interface FullAlert extends Alert {
+  /** RFC3339 */
+  lastSeen: string;
+  metadata?: Record<string, unknown>;
+  lastNotified?: string;
+  lastEscalation?: number;
+  escalationTimes?: string[];
+}
+
+/**
+ * What the alert engine hands to notifications: one event per alert that should be sent.
+ * `fired` = new notified alert or re-notification, `escalated` = escalation level reached,
+ * `resolved` = the condition cleared (notify on resolve).
+ */
+export interface AlertNotification {
+  kind: 'fired' | 'escalated' | 'resolved';
+  alert: FullAlert;
+  /** For `escalated`: which channels the level asks for. */
+  channels?: Array<'email' | 'webhook'>;
+  /** For grouped sends: alerts (e.g. guests of an offline node) folded under this root alert. */
+  grouped?: FullAlert[];
+}
