@@ -5,8 +5,10 @@
 import type { Database } from 'better-sqlite3';
 import type { Clock } from './clock.js';
 import type { SecretBox } from './crypto/secret-box.js';
+import type { PulseEvents } from './events.js';
 import type { Logger } from './logging.js';
 import type { Settings } from './settings/env.js';
+import type { StateStore } from './state/store.js';
 
 export interface AppDeps {
   settings: Settings;
@@ -16,4 +18,13 @@ export interface AppDeps {
   clock: Clock;
   /** Process start, ms since epoch (for /api/health uptime). */
   startedAt: number;
+  /** The live picture (/api/state); pollers commit to it, ws/history/alerts listen. */
+  state: StateStore;
+  /** Discrete events between services (alert fired/resolved, node deleted, …). */
+  events: PulseEvents;
+  /**
+   * Registers work to stop on shutdown (timers, pollers, sockets). Stoppers run in reverse
+   * order of registration, before the HTTP server and the database close.
+   */
+  onClose(stop: () => Promise<void> | void): void;
 }

@@ -8,9 +8,11 @@ import { type Clock, systemClock } from './clock.js';
 import { openSecretBox } from './crypto/key-guard.js';
 import { openDatabase } from './db/database.js';
 import type { AppDeps } from './deps.js';
+import { PulseEvents } from './events.js';
 import type { RouteRecord } from './http/guard.js';
 import { createLogger, type Logger } from './logging.js';
 import type { Settings } from './settings/env.js';
+import { StateStore } from './state/store.js';
 
 export interface PulseOptions {
   clock?: Clock;
@@ -39,9 +41,23 @@ export async function startPulse(settings: Settings, opts: PulseOptions = {}): P
     throw err;
   }
 
-  const deps: AppDeps = { settings, logger, db, secrets, clock, startedAt: clock.now() };
   // Work that must stop before the HTTP server and the database close (pollers, timers, sockets).
   const stoppers: Array<() => Promise<void> | void> = [];
+  const deps: AppDeps = {
+    settings,
+    logger,
+    db,
+    secrets,
+    clock,
+    startedAt: clock.now(),
+    state: new StateStore(clock),
+    events: new PulseEvents(),
+    onClose: (stop) => {
+      stoppers.push(stop);
+    },
+  };
+
+  // Services are created here, in dependency order, and register their stoppers via deps.onClose.
 
   const { app, routes } = await buildApp(deps);
   await app.listen({ port: settings.port, host: settings.bindAddress });
