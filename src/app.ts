@@ -8,6 +8,7 @@ import { toErrorReply } from './http/errors.js';
 import type { RouteRecord } from './http/guard.js';
 import { registerWebUi } from './http/web-ui.js';
 import { registerRoutes } from './routes/index.js';
+import { registerSecurity } from './security/index.js';
 
 export interface BuiltApp {
   app: FastifyInstance;
@@ -50,6 +51,8 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
     return reply.status(out.statusCode).type('application/json').send(out.body);
   });
 
+  // The gate (headers, rate limits, auth by guard, CSRF) must wrap every route, so it goes first.
+  registerSecurity(app, deps);
   await registerRoutes(app, deps);
   await registerWebUi(app, deps);
   return { app, routes };

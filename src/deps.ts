@@ -7,6 +7,7 @@ import type { Clock } from './clock.js';
 import type { SecretBox } from './crypto/secret-box.js';
 import type { PulseEvents } from './events.js';
 import type { Logger } from './logging.js';
+import type { SecurityService } from './security/security-service.js';
 import type { Settings } from './settings/env.js';
 import type { StateStore } from './state/store.js';
 
@@ -20,6 +21,8 @@ export interface AppDeps {
   startedAt: number;
   /** The live picture (/api/state); pollers commit to it, ws/history/alerts listen. */
   state: StateStore;
+  /** Authentication, sessions, tokens, lockout, rate limits, audit log (src/security/). */
+  security: SecurityService;
   /** Discrete events between services (alert fired/resolved, node deleted, …). */
   events: PulseEvents;
   /**

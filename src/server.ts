@@ -11,11 +11,15 @@ import type { AppDeps } from './deps.js';
 import { PulseEvents } from './events.js';
 import type { RouteRecord } from './http/guard.js';
 import { createLogger, type Logger } from './logging.js';
+import { SecurityService } from './security/security-service.js';
+import type { SecurityOptions } from './security/types.js';
 import type { Settings } from './settings/env.js';
 import { StateStore } from './state/store.js';
 
 export interface PulseOptions {
   clock?: Clock;
+  /** Rate-limit and lockout knobs (tests use small limits and turn off the loopback exemption). */
+  security?: SecurityOptions;
   logger?: Logger;
 }
 
@@ -34,8 +38,10 @@ export async function startPulse(settings: Settings, opts: PulseOptions = {}): P
   const logger = opts.logger ?? createLogger({ level: settings.logLevel });
   const db = openDatabase(settings.dataDir);
   let secrets: AppDeps['secrets'];
+  let security: SecurityService;
   try {
     secrets = openSecretBox(db, settings.dataDir);
+    security = await SecurityService.create({ db, settings, clock, logger, options: opts.security });
   } catch (err) {
     db.close();
     throw err;
@@ -51,6 +57,7 @@ export async function startPulse(settings: Settings, opts: PulseOptions = {}): P
     clock,
     startedAt: clock.now(),
     state: new StateStore(clock),
+    security,
     events: new PulseEvents(),
     onClose: (stop) => {
       stoppers.push(stop);

@@ -1,9 +1,13 @@
 /** Registers every route area. One module per URL area; handlers stay thin. */
 import type { FastifyInstance } from 'fastify';
 import type { AppDeps } from '../deps.js';
+import { registerAuthRoutes } from './auth.js';
+import { registerSecurityRoutes } from './security.js';
 import { registerSystemRoutes } from './system.js';
 
 export async function registerRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
   registerSystemRoutes(app, deps);
+  registerAuthRoutes(app, deps);
+  registerSecurityRoutes(app, deps);
   // Unknown /api paths are JSON 404s; everything else falls through to the web UI.
 }

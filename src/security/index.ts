@@ -1,0 +1,17 @@
+/**
+ * The security layer's entry points for the rest of the program:
+ * - `SecurityService.create(...)` in the composition root (server.ts) → `deps.security`;
+ * - `registerSecurity(app, deps)` in buildApp, before any route is registered;
+ * - `req.auth` in handlers (AuthContext), `deps.security.audit.record(...)` for audit events.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { AppDeps } from '../deps.js';
+import { registerSecurityGate } from './gate.js';
+
+export type { AuditEntry } from './audit-log.js';
+export { SecurityService } from './security-service.js';
+export type { AuthContext, SecurityOptions } from './types.js';
+
+export function registerSecurity(app: FastifyInstance, deps: AppDeps): void {
+  registerSecurityGate(app, deps.security);
+}

@@ -1,0 +1,65 @@
+/**
+ * GET /api/security/status (public): what the login page and Settings → Security need to know
+ * (wire contract §4.8). The admin's user name is only shown to an authenticated caller, so the
+ * public endpoint does not hand half of the credentials to a stranger.
+ */
+import type { Settings } from '../settings/env.js';
+import type { SecurityService } from './security-service.js';
+import type { AuthContext } from './types.js';
+
+export interface StatusRequest {
+  clientIp: string;
+  https: boolean;
+  auth: AuthContext | null;
+}
+
+export function deploymentType(settings: Settings): string {
+  return settings.isDocker ? 'docker' : 'manual';
+}
+
+export function securityStatus(security: SecurityService, req: StatusRequest, isPrivate: boolean) {
+  const oidc = { oidcEnabled: false, oidcIssuer: '', oidcClientId: '', oidcLogoutURL: '', oidcUsername: '' };
+  const tokens = { apiTokenConfigured: security.tokens.hasTokens(), apiTokenHint: security.tokens.hint() };
+  const mode = security.mode();
+  if (mode === 'disabled') {
+    return {
+      configured: false,
+      disabled: true,
+      message: 'Authentication is disabled (DISABLE_AUTH). Every route is open; use only behind a trusted proxy.',
+      ...tokens,
+      hasAuthentication: false,
+      requiresAuth: false,
+      authMode: mode,
+      ...oidc,
+    };
+  }
+  const creds = security.credentials.get();
+  const signedIn = req.auth !== null && ['session', 'token', 'basic', 'recovery'].includes(req.auth.method);
+  return {
+    ...tokens,
+    requiresAuth: security.requiresAuth(),
+    exportProtected: security.requiresAuth(),
+    unprotectedExportAllowed: false,
+    hasAuthentication: creds !== undefined,
+    configuredButPendingRestart: false,
+    hasAuditLogging: true,
+    credentialsEncrypted: true,
+    hasHTTPS: req.https,
+    clientIP: req.clientIp,
+    isPrivateNetwork: isPrivate,
+    isTrustedNetwork: false,
+    publicAccess: !isPrivate,
+    hasProxyAuth: false,
+    proxyAuthLogoutURL: '',
+    proxyAuthUsername: '',
+    proxyAuthIsAdmin: false,
+    authUsername: signedIn && req.auth?.method !== 'token' ? (creds?.username ?? '') : '',
+    authLastModified: creds?.updatedAt !== undefined ? new Date(creds.updatedAt).toISOString() : '',
+    ...oidc,
+    // Beyond the contract, for the UI: which mode is active and whether this caller is signed in.
+    authMode: mode,
+    authenticated: signedIn,
+    authMethod: req.auth?.method ?? 'none',
+    recoveryMode: security.recoveryMode(),
+  };
+}
