@@ -1,0 +1,343 @@
+/**
+ * PVE guests → model Guest (wire-contract §1.3, derivations §9). Pure: the poller passes the
+ * raw answers and the previous I/O counters; rates are counter deltas per second.
+ */
+import type { Disk, Guest, GuestNetworkInterface, Memory } from '../../model/state.js';
+import type {
+  PveAgentFsInfo,
+  PveAgentNetworkInterfaces,
+  PveAgentOsInfo,
+  PveResource,
+  PveVmStatus,
+} from '../../proxmox/pve.js';
+import { guestId } from './ids.js';
+import { memoryOf } from './pve-node.js';
+import { flag, num, optNum, percent, str } from './values.js';
+
+export interface IoCounters {
+  netin: number;
+  netout: number;
+  diskread: number;
+  diskwrite: number;
+  /** ms */
+  at: number;
+}
+
+export interface IoRates {
+  networkIn: number;
+  networkOut: number;
+  diskRead: number;
+  diskWrite: number;
+}
+
+/** Bytes/s from two counter samples; 0 on the first sample or after a counter reset. */
+export function ioRates(cur: IoCounters, prev: IoCounters | undefined): IoRates {
+  const zero = { networkIn: 0, networkOut: 0, diskRead: 0, diskWrite: 0 };
+  if (!prev) return zero;
+  const dt = (cur.at - prev.at) / 1000;
+  if (!(dt > 0)) return zero;
+  const rate = (a: number, b: number) => (a >= b ? Math.round((a - b) / dt) : 0);
+  return {
+    networkIn: rate(cur.netin, prev.netin),
+    networkOut: rate(cur.netout, prev.netout),
+    diskRead: rate(cur.diskread, prev.diskread),
+    diskWrite: rate(cur.diskwrite, prev.diskwrite),
+  };
+}
+
+/**
+ * VM memory (running): total = balloon when 0 < balloon < maxmem, else maxmem; used = total −
+ * guest available (meminfo.available → free+buffers+cached → freemem) → `mem`.
+ */
+export function vmMemory(res: PveResource, status: PveVmStatus | undefined): Memory {
+  const maxmem = num(status?.maxmem ?? res.maxmem);
+  if (!status || status.status !== 'running') {
+    if (res.status !== 'running') return memoryOf(maxmem, 0);
+    return memoryOf(maxmem, num(res.mem));
+  }
+  const balloon = num(status.balloon);
+  const total = balloon > 0 && balloon < maxmem ? balloon : maxmem;
+  let used: number | undefined;
+  const mi = status.meminfo;
+  const available = optNum(mi?.available);
+  if (available !== undefined && available > 0 && available <= total) used = total - available;
+  if (used === undefined && mi && (mi.free !== undefined || mi.buffers !== undefined || mi.cached !== undefined)) {
+    const avail = num(mi.free) + num(mi.buffers) + num(mi.cached);
+    if (avail > 0 && avail <= total) used = total - avail;
+  }
+  if (used === undefined) {
+    const freemem = optNum(status.freemem) ?? optNum(status.ballooninfo?.free_mem);
+    if (freemem !== undefined && freemem > 0 && freemem <= total) used = total - freemem;
+  }
+  if (used === undefined) used = num(status.mem ?? res.mem);
+  const m = memoryOf(total, used);
+  if (balloon > 0) m.balloon = balloon;
+  return m;
+}
+
+const EXCLUDED_FS_TYPES = new Set([
+  'tmpfs',
+  'devtmpfs',
+  'proc',
+  'sysfs',
+  'cgroup',
+  'cgroup2',
+  'overlay',
+  'overlayfs',
+  'squashfs',
+  'nfs',
+  'nfs4',
+  'cifs',
+  'smbfs',
+  'smb3',
+  'autofs',
+  'devpts',
+  'securityfs',
+  'pstore',
+  'bpf',
+  'tracefs',
+  'debugfs',
+  'mqueue',
+  'hugetlbfs',
+  'configfs',
+  'binfmt_misc',
+  'ramfs',
+  'efivarfs',
+  'fusectl',
+  'iso9660',
+  'udf',
+  'rpc_pipefs',
+  'nsfs',
+  'glusterfs',
+  'ceph',
+  '9p',
+  'virtiofs',
+]);
+const EXCLUDED_MOUNT_PREFIXES = ['/dev', '/proc', '/sys', '/run', '/var/lib/docker', '/snap', '/boot/efi'];
+
+function isRealFilesystem(fs: { name?: string; mountpoint?: string; type?: string }): boolean {
+  const type = (fs.type ?? '').toLowerCase();
+  if (EXCLUDED_FS_TYPES.has(type) || type.startsWith('fuse')) return false;
+  const mp = fs.mountpoint ?? '';
+  if (EXCLUDED_MOUNT_PREFIXES.some((p) => mp === p || mp.startsWith(`${p}/`))) return false;
+  if ((fs.name ?? '').includes('System Reserved') || mp.includes('System Reserved')) return false;
+  return true;
+}
+
+export interface AgentDisks {
+  disk: Disk;
+  disks: Disk[];
+}
+
+/** Sums the guest agent's real filesystems; undefined when none is usable. */
+export function agentDisks(fsinfo: PveAgentFsInfo | undefined): AgentDisks | 'special-only' | undefined {
+  const list = Array.isArray(fsinfo?.result)
+    ? fsinfo.result
+    : Array.isArray(fsinfo)
+      ? (fsinfo as PveAgentFsInfo['result'])
+      : undefined;
+  if (!list || list.length === 0) return undefined;
+  const disks: Disk[] = [];
+  const seen = new Set<string>();
+  for (const fs of list ?? []) {
+    if (!isRealFilesystem(fs)) continue;
+    const total = num(fs['total-bytes']);
+    if (!(total > 0)) continue;
+    const used = num(fs['used-bytes']);
+    const device = fs.disk?.[0]?.dev ?? fs.name ?? '';
+    // Bind mounts and btrfs subvolumes show one filesystem several times.
+    const key = `${device}|${total}|${used}`;
+    if (device && seen.has(key)) continue;
+    seen.add(key);
+    disks.push({
+      total,
+      used,
+      free: Math.max(0, total - used),
+      usage: percent(used, total),
+      mountpoint: fs.mountpoint ?? '',
+      type: fs.type ?? '',
+      device,
+    });
+  }
+  if (disks.length === 0) return 'special-only';
+  disks.sort((a, b) => (a.mountpoint ?? '').localeCompare(b.mountpoint ?? ''));
+  const total = disks.reduce((s, d) => s + d.total, 0);
+  const used = disks.reduce((s, d) => s + d.used, 0);
+  return { disk: { total, used, free: Math.max(0, total - used), usage: percent(used, total) }, disks };
+}
+
+function isDroppedAddress(a: string): boolean {
+  const l = a.toLowerCase();
+  return l.startsWith('127.') || l.startsWith('fe80') || l === '::1';
+}
+
+/** Agent network interfaces: no loopback/link-local addresses, empty interfaces dropped, sorted. */
+export function agentInterfaces(net: PveAgentNetworkInterfaces | undefined): {
+  interfaces: GuestNetworkInterface[];
+  ipAddresses: string[];
+} {
+  const list = Array.isArray(net?.result)
+    ? net.result
+    : Array.isArray(net)
+      ? (net as PveAgentNetworkInterfaces['result'])
+      : [];
+  const interfaces: GuestNetworkInterface[] = [];
+  const ips = new Set<string>();
+  for (const itf of list ?? []) {
+    const name = str(itf.name);
+    if (!name || name === 'lo') continue;
+    const addresses = [
+      ...new Set((itf['ip-addresses'] ?? []).map((a) => str(a['ip-address'])).filter((a) => a && !isDroppedAddress(a))),
+    ].sort();
+    const mac = itf['hardware-address'];
+    const rx = optNum(itf.statistics?.['rx-bytes']);
+    const tx = optNum(itf.statistics?.['tx-bytes']);
+    if (addresses.length === 0 && !rx && !tx) continue;
+    const entry: GuestNetworkInterface = { name };
+    if (mac && mac !== '00:00:00:00:00:00') entry.mac = mac;
+    if (addresses.length) entry.addresses = addresses;
+    if (rx !== undefined) entry.rxBytes = rx;
+    if (tx !== undefined) entry.txBytes = tx;
+    for (const a of addresses) ips.add(a);
+    interfaces.push(entry);
+  }
+  interfaces.sort((a, b) => a.name.localeCompare(b.name));
+  return { interfaces, ipAddresses: [...ips].sort() };
+}
+
+export function agentOs(os: PveAgentOsInfo | undefined): { osName?: string; osVersion?: string } {
+  const r = os?.result ?? (os as PveAgentOsInfo['result']);
+  if (!r || typeof r !== 'object') return {};
+  const osName = str(r['pretty-name'] ?? r.name) || undefined;
+  const osVersion = str(r.version ?? r['version-id']) || undefined;
+  return { osName, osVersion };
+}
+
+/** Why a VM's disk figure is unknown (contract: diskStatusReason). */
+export type DiskStatusReason =
+  | 'vm-stopped'
+  | 'agent-disabled'
+  | 'agent-not-running'
+  | 'agent-timeout'
+  | 'permission-denied'
+  | 'special-filesystems-only'
+  | 'no-filesystems'
+  | 'agent-error';
+
+export interface AgentData {
+  fsinfo?: PveAgentFsInfo;
+  /** Set when get-fsinfo failed. */
+  fsError?: DiskStatusReason;
+  network?: PveAgentNetworkInterfaces;
+  osinfo?: PveAgentOsInfo;
+}
+
+export interface GuestInput {
+  instance: string;
+  resource: PveResource;
+  /** status/current of a running VM. */
+  vmStatus?: PveVmStatus;
+  agent?: AgentData;
+  prevCounters?: IoCounters;
+  now: number;
+}
+
+export function splitTags(tags: string | undefined): string[] {
+  if (!tags) return [];
+  return tags
+    .split(/[;,\s]+/)
+    .map((t) => t.trim())
+    .filter(Boolean);
+}
+
+export function normaliseGuest(input: GuestInput): { guest: Guest; counters: IoCounters } {
+  const { instance, resource: r, vmStatus: s, now } = input;
+  const type = r.type === 'lxc' ? 'lxc' : 'qemu';
+  const node = str(r.node);
+  const vmid = num(r.vmid);
+  const status = str(s?.status ?? r.status, 'unknown');
+  const running = status === 'running';
+
+  // I/O counters: VM status/current when running, else /cluster/resources.
+  const src = type === 'qemu' && s && running ? s : r;
+  const counters: IoCounters = {
+    netin: num(src.netin),
+    netout: num(src.netout),
+    diskread: num(src.diskread),
+    diskwrite: num(src.diskwrite),
+    at: now,
+  };
+  const rates = running
+    ? ioRates(counters, input.prevCounters)
+    : { networkIn: 0, networkOut: 0, diskRead: 0, diskWrite: 0 };
+
+  let memory: Memory;
+  let disk: Disk;
+  const extra: Partial<Guest> = {};
+  if (type === 'qemu') {
+    memory = vmMemory(r, s);
+    const maxdisk = num(s?.maxdisk ?? r.maxdisk);
+    let reason: DiskStatusReason | undefined;
+    const agentEnabled = flag(s?.agent);
+    if (!running) reason = 'vm-stopped';
+    else if (!agentEnabled) reason = 'agent-disabled';
+    else if (input.agent?.fsError) reason = input.agent.fsError;
+    else {
+      const d = agentDisks(input.agent?.fsinfo);
+      if (d === undefined) reason = input.agent?.fsinfo ? 'no-filesystems' : 'agent-not-running';
+      else if (d === 'special-only') reason = 'special-filesystems-only';
+      else {
+        disk = d.disk;
+        extra.disks = d.disks;
+      }
+    }
+    // Fallback: allocated size, usage unknown (−1).
+    disk ??= { total: maxdisk, used: 0, free: 0, usage: -1 };
+    if (reason) {
+      extra.diskStatusReason = reason;
+      if (s?.lock ?? r.lock) extra.lock = s?.lock ?? r.lock;
+    }
+    if (running && agentEnabled) {
+      const net = agentInterfaces(input.agent?.network);
+      if (net.interfaces.length) extra.networkInterfaces = net.interfaces;
+      if (net.ipAddresses.length) extra.ipAddresses = net.ipAddresses;
+      const os = agentOs(input.agent?.osinfo);
+      if (os.osName) extra.osName = os.osName;
+      if (os.osVersion) extra.osVersion = os.osVersion;
+    }
+  } else {
+    const maxmem = num(r.maxmem);
+    memory = memoryOf(maxmem, running ? num(r.mem) : 0);
+    const maxdisk = num(r.maxdisk);
+    const used = num(r.disk);
+    disk = { total: maxdisk, used, free: Math.max(0, maxdisk - used), usage: percent(used, maxdisk) };
+    if (r.lock) extra.lock = r.lock;
+  }
+
+  const tags = splitTags(s?.tags ?? r.tags);
+  const guest: Guest = {
+    id: guestId(instance, node, vmid),
+    vmid,
+    name: str(s?.name ?? r.name) || `${type === 'qemu' ? 'VM' : 'CT'} ${vmid}`,
+    node,
+    instance,
+    status,
+    type,
+    cpu: running ? num(s?.cpu ?? r.cpu) : 0,
+    cpus: num(s?.cpus ?? r.maxcpu),
+    memory,
+    disk,
+    ...extra,
+    networkIn: rates.networkIn,
+    networkOut: rates.networkOut,
+    diskRead: rates.diskRead,
+    diskWrite: rates.diskWrite,
+    uptime: running ? num(s?.uptime ?? r.uptime) : 0,
+    template: false,
+    lastSeen: now,
+    mem: memory.used,
+    maxmem: memory.total,
+  };
+  if (tags.length) guest.tags = tags.join(',');
+  return { guest, counters };
+}

@@ -1,0 +1,151 @@
+/** PVE node → model Node (wire-contract §1.2, derivations §9). Pure. */
+import type { Disk, HealthLevel, Memory, Node } from '../../model/state.js';
+import type { PveNodeStatus, PveResource } from '../../proxmox/pve.js';
+import { nodeId } from './ids.js';
+import { num, optNum, percent, str } from './values.js';
+
+export interface NodeInput {
+  instance: string;
+  /** Configured URL of the instance. */
+  host: string;
+  /** The node's entry from /cluster/resources (type node) or /nodes. */
+  resource: PveResource;
+  /** /nodes/{n}/status, when it answered this cycle. */
+  status?: PveNodeStatus;
+  /** memavailable from the node's RRD (PVE 8 reports no `available` in status). */
+  rrdMemAvailable?: number;
+  /** Disk figure of the node's local / local-lvm storage, last fallback for the node disk. */
+  localStorageDisk?: { total: number; used: number };
+  clusterName?: string;
+  health: HealthLevel;
+  now: number;
+  /** The same node from the last poll: kept values when this poll lacks them. */
+  prev?: Node;
+}
+
+export function memoryOf(total: number, used: number): Memory {
+  const u = Math.max(0, Math.min(used, total > 0 ? total : used));
+  return { total, used: u, free: Math.max(0, total - u), usage: percent(u, total) };
+}
+
+export function diskOf(total: number, used: number, free?: number): Disk {
+  return { total, used, free: free ?? Math.max(0, total - used), usage: percent(used, total) };
+}
+
+/** Node memory: used = total − available (available → avail → free+buffers+cached → RRD), else `used`. */
+export function nodeMemory(status: PveNodeStatus | undefined, rrdAvailable: number | undefined): Memory | undefined {
+  const m = status?.memory;
+  if (!m) return undefined;
+  const total = num(m.total);
+  if (!(total > 0)) return undefined;
+  let available = optNum(m.available) ?? optNum(m.avail);
+  if (available === undefined && (m.buffers !== undefined || m.cached !== undefined)) {
+    available = num(m.free) + num(m.buffers) + num(m.cached);
+  }
+  if (available === undefined && rrdAvailable !== undefined && rrdAvailable > 0) available = rrdAvailable;
+  if (available !== undefined && available > 0 && available <= total) return memoryOf(total, total - available);
+  return memoryOf(total, num(m.used));
+}
+
+export function parseLoadAverage(loadavg: unknown): number[] {
+  if (!Array.isArray(loadavg)) return [];
+  const out: number[] = [];
+  for (const v of loadavg) {
+    const n = optNum(v);
+    if (n !== undefined) out.push(n);
+  }
+  return out;
+}
+
+export function normaliseNode(input: NodeInput): Node {
+  const { instance, resource: r, status, prev } = input;
+  const name = str(r.node ?? r.name);
+  const online = r.status === 'online';
+  const statusOk = online && status !== undefined;
+
+  let memory = statusOk ? nodeMemory(status, input.rrdMemAvailable) : undefined;
+  if (!memory && num(r.maxmem) > 0 && online) memory = memoryOf(num(r.maxmem), num(r.mem));
+  if (!memory) memory = prev?.memory;
+
+  let disk: Disk | undefined;
+  const rootfs = statusOk ? status?.rootfs : undefined;
+  if (rootfs && num(rootfs.total) > 0) {
+    disk = diskOf(num(rootfs.total), num(rootfs.used), optNum(rootfs.avail) ?? optNum(rootfs.free));
+  } else if (num(r.maxdisk) > 0) {
+    disk = diskOf(num(r.maxdisk), num(r.disk));
+  } else if (input.localStorageDisk && input.localStorageDisk.total > 0) {
+    disk = diskOf(input.localStorageDisk.total, input.localStorageDisk.used);
+  } else {
+    disk = prev?.disk;
+  }
+
+  const ci = status?.cpuinfo;
+  const cpuInfo = ci
+    ? {
+        model: str(ci.model),
+        cores: num(r.maxcpu) || num(ci.cpus) || num(ci.cores),
+        sockets: num(ci.sockets),
+        mhz: str(ci.mhz),
+      }
+    : (prev?.cpuInfo ?? { model: '', cores: num(r.maxcpu), sockets: 0, mhz: '' });
+
+  const kernel = status?.kversion ?? status?.['current-kernel']?.release;
+  const node: Node = {
+    id: nodeId(instance, name),
+    name,
+    displayName: name,
+    instance,
+    host: input.host,
+    status: online ? 'online' : r.status === 'offline' ? 'offline' : 'unknown',
+    type: 'node',
+    cpu: online ? num(r.cpu ?? status?.cpu) : 0,
+    memory,
+    disk,
+    uptime: online ? num(r.uptime ?? status?.uptime) : 0,
+    loadAverage: statusOk ? parseLoadAverage(status?.loadavg) : online ? (prev?.loadAverage ?? []) : [],
+    kernelVersion: kernel ?? prev?.kernelVersion ?? '',
+    pveVersion: status?.pveversion ?? prev?.pveVersion ?? '',
+    cpuInfo,
+    lastSeen: online ? input.now : (prev?.lastSeen ?? input.now),
+    connectionHealth: online ? input.health : 'error',
+    isClusterMember: input.clusterName !== undefined,
+    clusterName: input.clusterName,
+    node: name,
+    mem: memory?.used ?? 0,
+    maxmem: memory?.total ?? 0,
+    maxdisk: disk?.total ?? 0,
+  };
+  if (!node.clusterName) delete node.clusterName;
+  return node;
+}
+
+/** A node retained from the last poll while its instance cannot be reached. */
+export function offlineNode(prev: Node): Node {
+  return { ...prev, status: 'offline', cpu: 0, connectionHealth: 'error', loadAverage: [] };
+}
+
+/** Placeholder after repeated auth failures (§9): `<instance>-failed`. */
+export function failedInstanceNode(instance: string, host: string, now: number): Node {
+  return {
+    id: `${instance}-failed`,
+    name: instance,
+    displayName: instance,
+    instance,
+    host,
+    status: 'offline',
+    type: 'node',
+    cpu: 0,
+    uptime: 0,
+    loadAverage: [],
+    kernelVersion: '',
+    pveVersion: '',
+    cpuInfo: { model: '', cores: 0, sockets: 0, mhz: '' },
+    lastSeen: now,
+    connectionHealth: 'error',
+    isClusterMember: false,
+    node: instance,
+    mem: 0,
+    maxmem: 0,
+    maxdisk: 0,
+  };
+}

@@ -1,0 +1,318 @@
+/**
+ * HTTP client core shared by the PVE, PBS and PMG clients.
+ *
+ * - One undici Agent per instance endpoint (keep-alive sockets, bounded connections).
+ * - TLS is checked in the connector, after the handshake and before any request is written:
+ *   with a pinned fingerprint the certificate's SHA-256 must match (whatever the CA says);
+ *   otherwise with verifySSL the chain and host name must verify. Either way a refusal carries
+ *   the fingerprint the server presented, so the user can pin it.
+ * - Per-request timeouts (connect, headers, body); every failure becomes a typed ProxmoxError.
+ * - Auth: API token header, or a ticket from /access/ticket renewed before it expires.
+ */
+import { checkServerIdentity, type PeerCertificate, type TLSSocket } from 'node:tls';
+import { Agent, buildConnector, request } from 'undici';
+import { type Clock, systemClock } from '../clock.js';
+import { classifyNetworkError, ProxmoxError, parsePermissionMessage } from './errors.js';
+
+export type ProxmoxProduct = 'pve' | 'pbs' | 'pmg';
+
+export const DEFAULT_PORTS: Record<ProxmoxProduct, number> = { pve: 8006, pbs: 8007, pmg: 8006 };
+
+export interface ProxmoxCredentials {
+  /** Full token id `user@realm!name`. */
+  tokenId?: string;
+  tokenSecret?: string;
+  /** `user@realm` for ticket auth. */
+  username?: string;
+  password?: string;
+}
+
+export interface ClientOptions extends ProxmoxCredentials {
+  product: ProxmoxProduct;
+  /** `https://host:port` (no path). */
+  baseUrl: string;
+  verifySSL: boolean;
+  /** SHA-256 certificate fingerprint to pin (any case, with or without colons). */
+  fingerprint?: string;
+  /** Default per-request timeout. */
+  timeoutMs: number;
+  /** Sockets per endpoint (bounds the instance's concurrency). */
+  connections?: number;
+  clock?: Clock;
+}
+
+export interface RequestOptions {
+  timeoutMs?: number;
+  signal?: AbortSignal;
+  query?: Record<string, string | number | boolean | undefined>;
+}
+
+const COOKIE_NAMES: Record<ProxmoxProduct, string> = {
+  pve: 'PVEAuthCookie',
+  pbs: 'PBSAuthCookie',
+  pmg: 'PMGAuthCookie',
+};
+
+/** Tickets live 2 h on all three products; renew well before. */
+const TICKET_RENEW_AFTER_MS = 90 * 60 * 1000;
+
+export function normaliseFingerprint(fp: string | undefined): string {
+  return (fp ?? '').replace(/[^0-9a-fA-F]/g, '').toLowerCase();
+}
+
+export function formatFingerprint(fp: string): string {
+  return (
+    normaliseFingerprint(fp)
+      .toUpperCase()
+      .match(/.{1,2}/g)
+      ?.join(':') ?? ''
+  );
+}
+
+/** The Authorization header value for an API token, per product. */
+export function tokenHeader(product: ProxmoxProduct, tokenId: string, secret: string): string {
+  switch (product) {
+    case 'pve':
+      return `PVEAPIToken=${tokenId}=${secret}`;
+    case 'pbs':
+      return `PBSAPIToken=${tokenId}:${secret}`;
+    case 'pmg':
+      return `PMGAPIToken=${tokenId}:${secret}`;
+  }
+}
+
+interface TlsPolicy {
+  verify: boolean;
+  pinned: string;
+  host: string;
+}
+
+function tlsRefusal(policy: TlsPolicy, cert: PeerCertificate | undefined, socket: TLSSocket, servername: string) {
+  const presented = cert?.fingerprint256 ? formatFingerprint(cert.fingerprint256) : undefined;
+  if (policy.pinned) {
+    if (normaliseFingerprint(cert?.fingerprint256) === policy.pinned) return undefined;
+    return new ProxmoxError(
+      'tls',
+      `Certificate fingerprint of ${policy.host} does not match the pinned fingerprint` +
+        (presented ? ` (server presented ${presented})` : ''),
+      { presentedFingerprint: presented },
+    );
+  }
+  if (!policy.verify) return undefined;
+  if (!socket.authorized) {
+    return new ProxmoxError(
+      'tls',
+      `Certificate of ${policy.host} is not trusted (${String(socket.authorizationError ?? 'unknown reason')})` +
+        (presented ? `; presented fingerprint ${presented} — pin it or disable verifySSL` : ''),
+      { presentedFingerprint: presented },
+    );
+  }
+  const idErr = cert ? checkServerIdentity(servername, cert) : undefined;
+  if (idErr) {
+    return new ProxmoxError('tls', `Certificate of ${policy.host} does not match its name: ${idErr.message}`, {
+      presentedFingerprint: presented,
+    });
+  }
+  return undefined;
+}
+
+function makeAgent(policy: TlsPolicy, timeoutMs: number, connections: number): Agent {
+  // Verification is done by hand below so that a refusal can report the presented fingerprint.
+  const base = buildConnector({ rejectUnauthorized: false, timeout: timeoutMs });
+  const connect: buildConnector.connector = (opts, callback) => {
+    base(opts, (err, socket) => {
+      if (err || !socket) return callback(err ?? new Error('no socket'), null);
+      const tlsSocket = socket as TLSSocket;
+      if (typeof tlsSocket.getPeerCertificate !== 'function') return callback(null, socket);
+      const refusal = tlsRefusal(
+        policy,
+        tlsSocket.getPeerCertificate(),
+        tlsSocket,
+        opts.servername || opts.hostname || policy.host,
+      );
+      if (refusal) {
+        socket.destroy();
+        return callback(refusal, null);
+      }
+      callback(null, socket);
+    });
+  };
+  return new Agent({ connect, connections, keepAliveTimeout: 30_000, keepAliveMaxTimeout: 60_000 });
+}
+
+export class ProxmoxClient {
+  readonly product: ProxmoxProduct;
+  readonly baseUrl: string;
+  readonly host: string;
+  readonly #opts: ClientOptions;
+  readonly #agent: Agent;
+  readonly #clock: Clock;
+  #authHeader: Record<string, string> = {};
+  #ticketAt = 0;
+  #login: Promise<void> | undefined;
+  #closed = false;
+
+  constructor(opts: ClientOptions) {
+    this.#opts = opts;
+    this.product = opts.product;
+    this.baseUrl = opts.baseUrl.replace(/\/+$/, '');
+    this.host = new URL(this.baseUrl).host;
+    this.#clock = opts.clock ?? systemClock;
+    this.#agent = makeAgent(
+      { verify: opts.verifySSL, pinned: normaliseFingerprint(opts.fingerprint), host: this.host },
+      opts.timeoutMs,
+      opts.connections ?? 8,
+    );
+    if (opts.tokenId && opts.tokenSecret) {
+      this.#authHeader = { authorization: tokenHeader(opts.product, opts.tokenId, opts.tokenSecret) };
+    } else if (!opts.username || !opts.password) {
+      throw new Error('credentials required: tokenId+tokenSecret or username+password');
+    }
+  }
+
+  get usesToken(): boolean {
+    return Boolean(this.#opts.tokenId && this.#opts.tokenSecret);
+  }
+
+  /** GET `/api2/json<path>` and return its `data`. */
+  async get<T = unknown>(path: string, opts: RequestOptions = {}): Promise<T> {
+    if (!this.usesToken) await this.#ensureTicket(opts);
+    try {
+      return await this.#call<T>('GET', path, opts);
+    } catch (err) {
+      // An expired or revoked ticket: log in again once and retry.
+      if (err instanceof ProxmoxError && err.kind === 'auth' && !this.usesToken) {
+        this.#ticketAt = 0;
+        await this.#ensureTicket(opts);
+        return await this.#call<T>('GET', path, opts);
+      }
+      throw err;
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#agent.close().catch(() => undefined);
+  }
+
+  /** Destroys sockets without waiting for in-flight requests (used when an endpoint hangs). */
+  async destroy(): Promise<void> {
+    this.#closed = true;
+    await this.#agent.destroy().catch(() => undefined);
+  }
+
+  async #ensureTicket(opts: RequestOptions): Promise<void> {
+    if (this.#ticketAt !== 0 && this.#clock.now() - this.#ticketAt < TICKET_RENEW_AFTER_MS) return;
+    this.#login ??= (async () => {
+      const body = new URLSearchParams({ username: this.#opts.username ?? '', password: this.#opts.password ?? '' });
+      const data = await this.#call<{ ticket?: string; CSRFPreventionToken?: string }>(
+        'POST',
+        '/access/ticket',
+        opts,
+        body.toString(),
+      );
+      if (!data || typeof data.ticket !== 'string') {
+        throw new ProxmoxError('auth', `Login to ${this.host} failed: no ticket in the answer`, {
+          path: '/access/ticket',
+          status: 401,
+        });
+      }
+      this.#authHeader = {
+        cookie: `${COOKIE_NAMES[this.product]}=${encodeURIComponent(data.ticket)}`,
+        ...(data.CSRFPreventionToken ? { csrfpreventiontoken: data.CSRFPreventionToken } : {}),
+      };
+      this.#ticketAt = this.#clock.now();
+    })().finally(() => {
+      this.#login = undefined;
+    });
+    await this.#login;
+  }
+
+  async #call<T>(method: 'GET' | 'POST', path: string, opts: RequestOptions, form?: string): Promise<T> {
+    if (this.#closed) throw new ProxmoxError('reset', `Client for ${this.host} is closed`, { path });
+    const timeoutMs = opts.timeoutMs ?? this.#opts.timeoutMs;
+    let url = `${this.baseUrl}/api2/json${path}`;
+    if (opts.query) {
+      const q = new URLSearchParams();
+      for (const [k, v] of Object.entries(opts.query)) if (v !== undefined) q.set(k, String(v));
+      const s = q.toString();
+      if (s) url += (url.includes('?') ? '&' : '?') + s;
+    }
+    const headers: Record<string, string> = { accept: 'application/json', ...this.#authHeader };
+    if (form !== undefined) headers['content-type'] = 'application/x-www-form-urlencoded';
+    let res: Awaited<ReturnType<typeof request>>;
+    try {
+      res = await request(url, {
+        method,
+        headers,
+        body: form,
+        dispatcher: this.#agent,
+        headersTimeout: timeoutMs,
+        bodyTimeout: timeoutMs,
+        signal: opts.signal,
+      });
+    } catch (err) {
+      throw classifyNetworkError(err, this.host, path, timeoutMs);
+    }
+    let text: string;
+    try {
+      text = await res.body.text();
+    } catch (err) {
+      throw classifyNetworkError(err, this.host, path, timeoutMs);
+    }
+    const status = res.statusCode;
+    if (status < 200 || status >= 300) throw this.#httpError(status, res.statusText ?? '', text, path);
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      throw new ProxmoxError('invalid-json', `${this.host} answered ${path} with something that is not JSON`, {
+        path,
+        status,
+      });
+    }
+    if (parsed === null || typeof parsed !== 'object' || !('data' in parsed)) {
+      throw new ProxmoxError('invalid-json', `${this.host} answered ${path} without the expected "data" field`, {
+        path,
+        status,
+      });
+    }
+    return (parsed as { data: T }).data;
+  }
+
+  #httpError(status: number, statusText: string, body: string, path: string): ProxmoxError {
+    let message = statusText;
+    try {
+      const j = JSON.parse(body) as { message?: unknown; errors?: unknown };
+      if (typeof j?.message === 'string' && j.message.trim()) message = j.message.trim();
+      else if (j?.errors && typeof j.errors === 'object') message = `${message} ${JSON.stringify(j.errors)}`.trim();
+    } catch {
+      if (!message && body.length < 300) message = body.trim();
+    }
+    if (status === 401) {
+      return new ProxmoxError('auth', `Authentication failed on ${this.host}: ${message || 'invalid credentials'}`, {
+        status,
+        path,
+      });
+    }
+    if (status === 403) {
+      const perm = parsePermissionMessage(message);
+      return new ProxmoxError(
+        'forbidden',
+        `Permission denied on ${this.host} for ${path}${perm.privilege ? `: missing ${perm.privilege}` : ''}` +
+          (perm.privilegePath ? ` on ${perm.privilegePath}` : '') +
+          (!perm.privilege && message ? ` (${message})` : ''),
+        { status, path, ...perm },
+      );
+    }
+    return new ProxmoxError(
+      'http',
+      `${this.host} answered ${path} with HTTP ${status}${message ? `: ${message}` : ''}`,
+      {
+        status,
+        path,
+      },
+    );
+  }
+}

@@ -1,0 +1,85 @@
+/**
+ * What a missing privilege breaks, per product, so that a 403 becomes a message a user can act
+ * on ("missing VM.Audit: VMs and containers will not be listed") instead of a silent empty list.
+ */
+import type { ProxmoxProduct } from './client.js';
+
+export interface FeatureNeed {
+  feature: string;
+  /** Privilege names, any of which grants it. */
+  privileges: string[];
+  /** ACL path to check in /access/permissions. */
+  path: string;
+}
+
+export const PVE_FEATURES: FeatureNeed[] = [
+  { feature: 'node status, cluster membership, disks, ZFS and Ceph', privileges: ['Sys.Audit'], path: '/' },
+  { feature: 'VMs and containers', privileges: ['VM.Audit'], path: '/vms' },
+  { feature: 'storage and backups', privileges: ['Datastore.Audit', 'Datastore.AllocateSpace'], path: '/storage' },
+  {
+    feature: 'guest agent data (VM disk usage, IP addresses, OS)',
+    privileges: ['VM.GuestAgent.Audit', 'VM.GuestAgent.Unrestricted', 'VM.Monitor'],
+    path: '/vms',
+  },
+];
+
+export interface FeatureProblem {
+  feature: string;
+  privilege: string;
+  path?: string;
+  message: string;
+}
+
+/** Maps an API path that answered 403 to the feature it serves. */
+export function featureOfPath(product: ProxmoxProduct, path: string): string {
+  if (product === 'pve') {
+    if (/\/agent\//.test(path)) return 'guest agent data (VM disk usage, IP addresses, OS)';
+    if (/\/(qemu|lxc)\//.test(path) && /snapshot/.test(path)) return 'guest snapshots';
+    if (/\/(qemu|lxc)\//.test(path)) return 'VMs and containers';
+    if (/\/storage|\/content/.test(path)) return 'storage and backups';
+    if (/\/tasks/.test(path)) return 'backup tasks';
+    if (/\/disks\/zfs/.test(path)) return 'ZFS pool health';
+    if (/\/disks/.test(path)) return 'physical disks (SMART)';
+    if (/ceph/.test(path)) return 'Ceph cluster health';
+    if (/\/cluster\/status/.test(path)) return 'cluster detection';
+    if (/\/nodes\/[^/]+\/status|rrddata/.test(path)) return 'node status (memory, load, versions)';
+    return 'monitoring';
+  }
+  if (product === 'pbs') {
+    if (/snapshots/.test(path)) return 'PBS backups';
+    if (/namespace/.test(path)) return 'datastore namespaces';
+    if (/datastore/.test(path)) return 'datastores';
+    if (/\/nodes\//.test(path)) return 'PBS node status (CPU, memory)';
+    if (/\/admin\/(sync|verify|prune|gc)/.test(path)) return 'PBS jobs';
+    return 'monitoring';
+  }
+  if (/statistics/.test(path)) return 'mail statistics';
+  if (/quarantine/.test(path)) return 'quarantine';
+  if (/postfix/.test(path)) return 'mail queues';
+  if (/cluster/.test(path)) return 'cluster nodes';
+  return 'monitoring';
+}
+
+export function problemMessage(p: Omit<FeatureProblem, 'message'>): string {
+  return `Missing privilege ${p.privilege}${p.path ? ` on ${p.path}` : ''}: ${p.feature} cannot be monitored`;
+}
+
+/** Reads PVE's /access/permissions answer and lists the features the token cannot serve. */
+export function missingPvePrivileges(perms: Record<string, Record<string, unknown>>): FeatureProblem[] {
+  const problems: FeatureProblem[] = [];
+  const has = (path: string, privs: string[]) => {
+    // A privilege on an ancestor path with propagation shows up under that ancestor.
+    for (const [p, set] of Object.entries(perms ?? {})) {
+      if (!(path === p || path.startsWith(p === '/' ? '/' : `${p}/`))) continue;
+      if (privs.some((pr) => set?.[pr] !== undefined && set[pr] !== 0 && set[pr] !== false)) return true;
+    }
+    return false;
+  };
+  for (const need of PVE_FEATURES) {
+    if (!has(need.path, need.privileges)) {
+      const base = { feature: need.feature, privilege: need.privileges[0], path: need.path };
+      problems.push({ ...base, message: problemMessage(base) });
+    }
+  }
+  return problems;
+}
