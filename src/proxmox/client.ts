@@ -77,7 +77,8 @@ export function tokenHeader(product: ProxmoxProduct, tokenId: string, secret: st
     case 'pbs':
       return `PBSAPIToken=${tokenId}:${secret}`;
     case 'pmg':
-      return `PMGAPIToken=${tokenId}:${secret}`;
+      // PMG shares PVE's Perl API server, which splits the token at '='.
+      return `PMGAPIToken=${tokenId}=${secret}`;
   }
 }
 

@@ -1,7 +1,9 @@
 /** Every migration, in order. Add new files here. */
 import { migration001 } from './001_core.js';
 import { migration010 } from './010_security.js';
+import { migration020 } from './020_monitored_nodes.js';
+import { migration021 } from './021_system_settings.js';
 import { migration025 } from './025_metric_history.js';
 import type { Migration } from './types.js';
 
-export const migrations: readonly Migration[] = [migration001, migration010, migration025];
+export const migrations: readonly Migration[] = [migration001, migration010, migration020, migration021, migration025];
