@@ -128,7 +128,7 @@ class Executor {
     // The pipeline "declared" its variables with the whole value; range re-binds them per element.
     this.vars.length = mark;
     const entries: Array<[unknown, unknown]> = [];
-    if (Array.isArray(v)) v.forEach((e, i) => entries.push([i, e]));
+    if (Array.isArray(v)) for (const [i, e] of v.entries()) entries.push([i, e]);
     else if (v !== null && typeof v === 'object' && !(v instanceof GoFloat)) {
       for (const k of Object.keys(v).sort()) entries.push([k, (v as Record<string, unknown>)[k]]);
     } else if (typeof v === 'number' && Number.isInteger(v)) {
