@@ -1,0 +1,56 @@
+/**
+ * The history tiers and the metrics recorded per kind of resource.
+ *
+ * Every sample is folded into every tier: a tier is a grid of fixed steps (10 s, 1 min, 5 min),
+ * and a step's value is the average of the samples that fell into it. Steps are grouped into
+ * chunks (one Float32Array per resource, tier and chunk); only the current chunk of each tier is
+ * kept in memory, finished chunks go to SQLite (`metric_chunks`) and are read back for queries.
+ */
+export interface Tier {
+  /** Stored in the `tier` column; never renumber. */
+  id: number;
+  name: string;
+  stepMs: number;
+  /** Steps per chunk. */
+  slots: number;
+  /** How long chunks are kept. */
+  retentionMs: number;
+}
+
+const MIN = 60_000;
+const HOUR = 60 * MIN;
+const DAY = 24 * HOUR;
+
+export const TIERS: readonly Tier[] = [
+  { id: 0, name: '10s', stepMs: 10_000, slots: 60, retentionMs: HOUR }, // chunk: 10 min
+  { id: 1, name: '1m', stepMs: MIN, slots: 60, retentionMs: DAY }, // chunk: 1 h
+  { id: 2, name: '5m', stepMs: 5 * MIN, slots: 48, retentionMs: 7 * DAY }, // chunk: 4 h
+];
+
+export const chunkMs = (tier: Tier): number => tier.stepMs * tier.slots;
+export const chunkStartOf = (tier: Tier, t: number): number => Math.floor(t / chunkMs(tier)) * chunkMs(tier);
+
+/** The finest tier whose retention covers `rangeMs` (the coarsest when none does). */
+export function tierForRange(rangeMs: number): Tier {
+  return TIERS.find((t) => t.retentionMs >= rangeMs) ?? TIERS[TIERS.length - 1];
+}
+
+export type ResourceKind = 'node' | 'guest' | 'storage';
+
+/** Metric names per kind, in storage order. `pct` values are percent, `bytes` are bytes or bytes/s. */
+export const KIND_METRICS = {
+  node: ['cpu', 'memory', 'disk'],
+  guest: ['cpu', 'memory', 'disk', 'diskread', 'diskwrite', 'netin', 'netout'],
+  storage: ['usage', 'used', 'total', 'avail'],
+} as const satisfies Record<ResourceKind, readonly string[]>;
+
+export type MetricName<K extends ResourceKind> = (typeof KIND_METRICS)[K][number];
+
+const PERCENT_METRICS = new Set(['cpu', 'memory', 'disk', 'usage']);
+
+/** Rounds for the wire: percent to 2 decimals, byte figures to whole numbers. */
+export function roundMetric(metric: string, v: number): number {
+  return PERCENT_METRICS.has(metric) ? Math.round(v * 100) / 100 : Math.round(v);
+}
+
+export const isResourceKind = (k: string): k is ResourceKind => k === 'node' || k === 'guest' || k === 'storage';

@@ -1,0 +1,94 @@
+/**
+ * GET /api/charts and GET /api/storage-charts (wire contract §7.6), answered from the metric
+ * history (src/history). Resources are those in the current state; one that has no history yet
+ * gets a single point with its current value, so a chart is never missing for a live resource.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { AppDeps } from '../deps.js';
+import type { ChartPoint } from '../history/downsample.js';
+import { guestValues, nodeValues, storageValues } from '../history/extract.js';
+import type { ResourceChart } from '../history/service.js';
+import { KIND_METRICS, type ResourceKind, roundMetric } from '../history/tiers.js';
+import { badRequest } from '../http/errors.js';
+import { localOffsetMinutes, toRfc3339 } from '../state/raw-shape.js';
+
+const MIN = 60_000;
+export const CHART_RANGES: Record<string, number> = {
+  '5m': 5 * MIN,
+  '15m': 15 * MIN,
+  '30m': 30 * MIN,
+  '1h': 60 * MIN,
+  '4h': 240 * MIN,
+  '12h': 720 * MIN,
+  '24h': 1440 * MIN,
+  '7d': 7 * 1440 * MIN,
+};
+/** /api/storage-charts?range=<minutes>: 1 minute to 7 days, 1 hour by default. */
+const STORAGE_RANGE_MAX_MIN = 7 * 1440;
+
+/** A chart holding only the current value of each metric (for resources without history). */
+function currentPoints(kind: ResourceKind, values: number[], now: number): ResourceChart {
+  const chart: ResourceChart = {};
+  KIND_METRICS[kind].forEach((name, m) => {
+    const v = values[m];
+    chart[name] = Number.isFinite(v) ? [{ timestamp: now, value: roundMetric(name, v) }] : [];
+  });
+  return chart;
+}
+
+const queryParam = (q: unknown, name: string): string | undefined => {
+  const v = (q as Record<string, unknown> | undefined)?.[name];
+  if (Array.isArray(v)) return typeof v[0] === 'string' ? v[0] : undefined;
+  return typeof v === 'string' ? v : undefined;
+};
+
+export function registerChartRoutes(app: FastifyInstance, deps: AppDeps): void {
+  app.get('/api/charts', { config: { guard: 'authenticated' } }, async (req) => {
+    const range = queryParam(req.query, 'range') ?? '1h';
+    const rangeMs = CHART_RANGES[range];
+    if (rangeMs === undefined) {
+      throw badRequest(`Invalid range "${range}"; expected one of ${Object.keys(CHART_RANGES).join(', ')}`);
+    }
+    const now = deps.clock.now();
+    const history = deps.history.query({ rangeMs });
+    const state = deps.state.get();
+    let oldest = history.oldest;
+
+    const data: Record<string, ResourceChart> = {};
+    for (const g of [...state.vms, ...state.containers]) {
+      data[g.id] = history.series.guest.get(g.id) ?? currentPoints('guest', guestValues(g), now);
+    }
+    const nodeData: Record<string, ResourceChart> = {};
+    for (const n of state.nodes) {
+      nodeData[n.id] = history.series.node.get(n.id) ?? currentPoints('node', nodeValues(n), now);
+    }
+    const storageData: Record<string, { disk: ChartPoint[] }> = {};
+    for (const s of state.storage) {
+      const chart = history.series.storage.get(s.id) ?? currentPoints('storage', storageValues(s), now);
+      storageData[s.id] = { disk: chart.usage };
+    }
+    if (oldest === undefined || oldest > now) oldest = now;
+    return { data, nodeData, storageData, timestamp: now, stats: { oldestDataTimestamp: oldest } };
+  });
+
+  app.get('/api/storage-charts', { config: { guard: 'authenticated' } }, async (req) => {
+    const raw = queryParam(req.query, 'range') ?? '60';
+    const minutes = /^\d{1,6}$/.test(raw) ? Number(raw) : Number.NaN;
+    if (!(minutes >= 1 && minutes <= STORAGE_RANGE_MAX_MIN)) {
+      throw badRequest(`Invalid range "${raw}"; expected minutes between 1 and ${STORAGE_RANGE_MAX_MIN}`);
+    }
+    const now = deps.clock.now();
+    const history = deps.history.query({ rangeMs: minutes * MIN, kinds: ['storage'] });
+    const tz = localOffsetMinutes(now);
+    const out: Record<string, Record<string, Array<{ value: number; timestamp: string }>>> = {};
+    for (const s of deps.state.get().storage) {
+      const chart = history.series.storage.get(s.id) ?? currentPoints('storage', storageValues(s), now);
+      const entry: Record<string, Array<{ value: number; timestamp: string }>> = {};
+      for (const name of KIND_METRICS.storage) {
+        entry[name] = chart[name].map((p) => ({ value: p.value, timestamp: toRfc3339(p.timestamp, tz) }));
+      }
+      out[s.id] = entry;
+    }
+    return out;
+  });
+}

@@ -1,0 +1,84 @@
+import { describe, expect, it } from 'vitest';
+import { syntheticState } from '../../bench/state-fixture.js';
+import { toRawState, toRfc3339, ZERO_TIME } from './raw-shape.js';
+
+describe('toRfc3339', () => {
+  const t = Date.UTC(2025, 9, 16, 9, 7, 40);
+  it('formats UTC with Z and local offsets with ±hh:mm', () => {
+    expect(toRfc3339(t, 0)).toBe('2025-10-16T09:07:40Z');
+    expect(toRfc3339(t, 120)).toBe('2025-10-16T11:07:40+02:00');
+    expect(toRfc3339(t, -330)).toBe('2025-10-16T03:37:40-05:30');
+  });
+  it('keeps milliseconds without trailing zeros', () => {
+    expect(toRfc3339(t + 120, 0)).toBe('2025-10-16T09:07:40.12Z');
+    expect(toRfc3339(t + 5, 60)).toBe('2025-10-16T10:07:40.005+01:00');
+  });
+  it('maps unset (0) to Go zero time', () => {
+    expect(toRfc3339(0, 120)).toBe(ZERO_TIME);
+    expect(toRfc3339(Number.NaN, 0)).toBe(ZERO_TIME);
+  });
+  it('is parseable back to the same instant', () => {
+    expect(Date.parse(toRfc3339(t + 250, -480))).toBe(t + 250);
+  });
+});
+
+describe('toRawState', () => {
+  const now = Date.UTC(2026, 0, 1, 12);
+  const s = syntheticState({ nodes: 1, guestsPerNode: 5, now });
+  s.lastUpdate = now;
+  s.storage[0].zfsPool = {
+    name: 'rpool',
+    state: 'ONLINE',
+    status: '',
+    scan: '',
+    readErrors: 0,
+    writeErrors: 0,
+    checksumErrors: 0,
+    devices: [],
+  };
+  s.cephClusters.push({
+    id: 'pve-fsid',
+    instance: 'pve',
+    name: 'Ceph',
+    health: 'HEALTH_OK',
+    totalBytes: 1,
+    usedBytes: 0,
+    availableBytes: 1,
+    usagePercent: 0,
+    numMons: 1,
+    numMgrs: 1,
+    numOsds: 1,
+    numOsdsUp: 1,
+    numOsdsIn: 1,
+    numPGs: 1,
+    lastUpdated: now,
+  });
+  s.dockerHosts.push({ id: 'h1', lastSeen: now, containers: [{ id: 'c', createdAt: now }] });
+  const raw = toRawState(s, 60) as Record<string, any>;
+
+  it('converts ms times to RFC3339 and lastUpdate too', () => {
+    expect(raw.lastUpdate).toBe('2026-01-01T13:00:00+01:00');
+    expect(raw.nodes[0].lastSeen).toBe('2026-01-01T13:00:00+01:00');
+    expect(raw.vms[0].lastSeen).toBe('2026-01-01T13:00:00+01:00');
+    expect(raw.cephClusters[0].lastUpdated).toBe('2026-01-01T13:00:00+01:00');
+    expect(raw.dockerHosts[0].lastSeen).toBe('2026-01-01T13:00:00+01:00');
+    expect(raw.dockerHosts[0].containers[0].createdAt).toBe('2026-01-01T13:00:00+01:00');
+  });
+  it('drops frontend-only extras and splits tags', () => {
+    expect(raw.nodes[0]).not.toHaveProperty('maxmem');
+    expect(raw.nodes[0]).not.toHaveProperty('node');
+    expect(raw.vms[0]).not.toHaveProperty('mem');
+    expect(raw.storage[0]).not.toHaveProperty('avail');
+    expect(raw.storage[0]).not.toHaveProperty('storage');
+    expect(raw.storage[0].zfsPool.name).toBe('rpool');
+    const tagged = [...raw.vms, ...raw.containers].find((g: any) => g.vmid === 100);
+    expect(tagged.tags).toEqual(['prod', 'web']);
+  });
+  it('has metrics [] and every array present, and does not mutate the input', () => {
+    expect(raw.metrics).toEqual([]);
+    expect(raw.pbsBackups).toEqual([]);
+    expect(raw.recentlyResolved).toEqual([]);
+    expect(s.nodes[0].maxmem).toBeGreaterThan(0);
+    expect(typeof s.vms[0].lastSeen).toBe('number');
+  });
+});

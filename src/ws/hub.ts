@@ -1,0 +1,263 @@
+/**
+ * The /ws hub: keeps the connected browsers and scripts up to date (wire contract §2).
+ *
+ * - On connect: `welcome`, then `initialState` (raw shape).
+ * - After state commits: one `rawData` (frontend shape) per burst of commits. Pollers commit one
+ *   by one; broadcasting per commit would send the whole estate once per poller, so commits are
+ *   coalesced: at most one broadcast per `coalesceMs`.
+ * - Every message is serialised once and the same Buffer is written to every client.
+ * - `ping` every 30 s (plus a protocol ping frame; a client that did not answer the previous
+ *   frame is dropped), client `ping` → `pong`, client `requestData` → `rawData` in raw shape.
+ * - A client whose send buffer grows beyond `maxBufferedBytes` (it does not read) is dropped, so
+ *   one slow reader cannot make the server hold an unbounded backlog.
+ */
+import type { WebSocket } from 'ws';
+import type { Clock } from '../clock.js';
+import type { PulseEventMap, PulseEvents } from '../events.js';
+import type { Logger } from '../logging.js';
+import type { StateSnapshots } from '../state/snapshots.js';
+import type { StateStore } from '../state/store.js';
+
+export interface HubDeps {
+  store: StateStore;
+  events: PulseEvents;
+  snapshots: StateSnapshots;
+  clock: Clock;
+  logger: Logger;
+}
+
+/** Envelope `{type, data}` as a JSON string. NaN/±Inf become null, as JSON.stringify does. */
+export function envelope(type: string, data: unknown): string {
+  return JSON.stringify({ type, data });
+}
+
+interface Client {
+  socket: WebSocket;
+  /** Answered the last protocol ping frame. */
+  alive: boolean;
+}
+
+/** A message serialised once, shared by every client. */
+class Cached {
+  #source?: string;
+  #buffer?: Buffer;
+  get(source: string, build: (s: string) => string): Buffer {
+    if (this.#source !== source || !this.#buffer) {
+      this.#source = source;
+      this.#buffer = Buffer.from(build(source), 'utf8');
+    }
+    return this.#buffer;
+  }
+}
+
+export class WsHub {
+  coalesceMs = 500;
+  pingIntervalMs = 30_000;
+  /** Clients with more than this many unsent bytes are dropped. */
+  maxBufferedBytes = 64 * 1024 * 1024;
+  /** Counters for tests and benchmarks. */
+  readonly counters = { stateBroadcasts: 0, messagesSent: 0, bytesSent: 0, droppedSlow: 0 };
+
+  readonly #clients = new Set<Client>();
+  #deps?: HubDeps;
+  #unsubscribe: Array<() => void> = [];
+  #pending?: NodeJS.Timeout;
+  #lastBroadcast = -Infinity;
+  #pingTimer?: NodeJS.Timeout;
+  #stopped = false;
+  readonly #rawData = new Cached();
+  readonly #initialState = new Cached();
+  readonly #requestData = new Cached();
+  /** Monotonic milliseconds for pacing (not the injected clock: pacing is real elapsed time). */
+  readonly #mono = () => performance.now();
+
+  get size(): number {
+    return this.#clients.size;
+  }
+
+  start(deps: HubDeps): void {
+    this.#deps = deps;
+    this.#stopped = false;
+    this.#unsubscribe.push(deps.store.onChange(() => this.scheduleStateBroadcast()));
+    const forward = <K extends keyof PulseEventMap>(
+      event: K,
+      type: string,
+      map: (...a: PulseEventMap[K]) => unknown,
+    ) => {
+      const listener = (...args: PulseEventMap[K]) => this.broadcast(type, map(...args));
+      // biome-ignore lint/suspicious/noExplicitAny: EventEmitter's typed overloads do not narrow generic keys
+      (deps.events as any).on(event, listener);
+      // biome-ignore lint/suspicious/noExplicitAny: as above
+      this.#unsubscribe.push(() => (deps.events as any).off(event, listener));
+    };
+    forward('alert', 'alert', (alert) => alert);
+    forward('alertResolved', 'alertResolved', (e) => ({ alertId: e.alertId }));
+    forward('nodeDeleted', 'node_deleted', (e) => ({ nodeType: e.nodeType }));
+    forward('settingsUpdate', 'settingsUpdate', (e) => ({ theme: e.theme }));
+    this.#pingTimer = setInterval(() => this.#pingAll(), this.pingIntervalMs);
+    this.#pingTimer.unref();
+  }
+
+  /** Takes over an upgraded socket: greets it, sends the raw state, listens for requests. */
+  attach(socket: WebSocket): void {
+    const deps = this.#need();
+    if (this.#stopped) {
+      socket.close(1001, 'server shutting down');
+      return;
+    }
+    const client: Client = { socket, alive: true };
+    this.#clients.add(client);
+    socket.on('pong', () => {
+      client.alive = true;
+    });
+    socket.on('message', (data, isBinary) => this.#onMessage(client, data, isBinary));
+    socket.on('close', () => this.#clients.delete(client));
+    socket.on('error', (err) => {
+      deps.logger.debug({ err }, 'websocket client error');
+      this.#clients.delete(client);
+    });
+    this.#send(client, Buffer.from(envelope('welcome', { message: 'Connected to Pulse WebSocket' })));
+    this.#send(
+      client,
+      this.#initialState.get(deps.snapshots.rawJson(), (json) => `{"type":"initialState","data":${json}}`),
+    );
+  }
+
+  /** Sends `{type, data}` to every client (serialised once). */
+  broadcast(type: string, data: unknown): void {
+    if (this.#clients.size === 0) return;
+    this.#broadcastBuffer(Buffer.from(envelope(type, data), 'utf8'));
+  }
+
+  /** Broadcasts `rawData` now (e.g. right after an alert acknowledgement). */
+  broadcastState(): void {
+    if (this.#pending) {
+      clearTimeout(this.#pending);
+      this.#pending = undefined;
+    }
+    this.#lastBroadcast = this.#mono();
+    if (this.#clients.size === 0) return;
+    const deps = this.#need();
+    const json = deps.snapshots.frontendJson();
+    this.counters.stateBroadcasts++;
+    this.#broadcastBuffer(this.#rawData.get(json, (j) => `{"type":"rawData","data":${j}}`));
+  }
+
+  /** Called on every commit: at most one broadcast per `coalesceMs`, trailing edge included. */
+  scheduleStateBroadcast(): void {
+    if (this.#pending || this.#stopped) return;
+    const wait = Math.max(0, this.#lastBroadcast + this.coalesceMs - this.#mono());
+    // Even with no wait, defer to the next turn so a synchronous burst of commits is one update.
+    this.#pending = setTimeout(() => {
+      this.#pending = undefined;
+      this.broadcastState();
+    }, wait);
+    this.#pending.unref();
+  }
+
+  /** Closes every socket (1001 going away); sockets that do not finish the close handshake
+   * within `graceMs` are terminated, so shutdown is never held up by a client. */
+  async stop(graceMs = 500): Promise<void> {
+    this.#stopped = true;
+    for (const u of this.#unsubscribe.splice(0)) u();
+    if (this.#pending) clearTimeout(this.#pending);
+    this.#pending = undefined;
+    if (this.#pingTimer) clearInterval(this.#pingTimer);
+    const sockets = [...this.#clients].map((c) => c.socket);
+    if (sockets.length === 0) return;
+    const closed = sockets.map(
+      (s) =>
+        new Promise<void>((resolve) => {
+          if (s.readyState === s.CLOSED) return resolve();
+          s.once('close', () => resolve());
+        }),
+    );
+    for (const s of sockets) {
+      try {
+        s.close(1001, 'server shutting down');
+      } catch {
+        s.terminate();
+      }
+    }
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.all(closed),
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, graceMs);
+      }),
+    ]);
+    clearTimeout(timer);
+    for (const s of sockets) if (s.readyState !== s.CLOSED) s.terminate();
+    this.#clients.clear();
+  }
+
+  #need(): HubDeps {
+    if (!this.#deps) throw new Error('WsHub used before start()');
+    return this.#deps;
+  }
+
+  #onMessage(client: Client, data: unknown, isBinary: boolean): void {
+    if (isBinary) return;
+    let msg: unknown;
+    try {
+      msg = JSON.parse(String(data));
+    } catch {
+      return; // not JSON: ignored, like any unknown message
+    }
+    const type = msg !== null && typeof msg === 'object' ? (msg as { type?: unknown }).type : undefined;
+    const deps = this.#need();
+    if (type === 'ping') {
+      const timestamp = Math.floor(deps.clock.now() / 1000);
+      this.#send(client, Buffer.from(envelope('pong', { timestamp })));
+    } else if (type === 'requestData') {
+      this.#send(
+        client,
+        this.#requestData.get(deps.snapshots.rawJson(), (json) => `{"type":"rawData","data":${json}}`),
+      );
+    }
+  }
+
+  #pingAll(): void {
+    if (this.#clients.size === 0) return;
+    const deps = this.#need();
+    const message = Buffer.from(envelope('ping', { timestamp: Math.floor(deps.clock.now() / 1000) }));
+    for (const client of [...this.#clients]) {
+      if (!client.alive) {
+        deps.logger.debug('dropping websocket client that stopped answering pings');
+        this.#drop(client);
+        continue;
+      }
+      client.alive = false;
+      try {
+        client.socket.ping();
+      } catch {
+        this.#drop(client);
+        continue;
+      }
+      this.#send(client, message);
+    }
+  }
+
+  #broadcastBuffer(buf: Buffer): void {
+    for (const client of [...this.#clients]) this.#send(client, buf);
+  }
+
+  #send(client: Client, buf: Buffer): void {
+    const s = client.socket;
+    if (s.readyState !== s.OPEN) return;
+    if (s.bufferedAmount > this.maxBufferedBytes) {
+      this.counters.droppedSlow++;
+      this.#deps?.logger.warn({ buffered: s.bufferedAmount }, 'dropping slow websocket client');
+      this.#drop(client);
+      return;
+    }
+    s.send(buf, { binary: false });
+    this.counters.messagesSent++;
+    this.counters.bytesSent += buf.length;
+  }
+
+  #drop(client: Client): void {
+    this.#clients.delete(client);
+    client.socket.terminate();
+  }
+}

@@ -1,0 +1,102 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { commitSynthetic, syntheticState } from '../../bench/state-fixture.js';
+import { ManualClock } from '../../src/clock.js';
+import { startTestPulse } from '../helpers/pulse.js';
+
+const ARRAYS = [
+  'nodes',
+  'vms',
+  'containers',
+  'dockerHosts',
+  'storage',
+  'cephClusters',
+  'physicalDisks',
+  'pbs',
+  'pmg',
+  'pbsBackups',
+  'activeAlerts',
+  'recentlyResolved',
+];
+
+describe('GET /api/state', () => {
+  const clock = new ManualClock(Date.UTC(2026, 2, 1, 10));
+  let pulse: Awaited<ReturnType<typeof startTestPulse>>;
+  beforeAll(async () => {
+    pulse = await startTestPulse({ clock });
+  });
+  afterAll(() => pulse.close());
+
+  it('has every collection, empty ones as [], plus stats and performance', async () => {
+    clock.advance(90_000);
+    const res = await fetch(`${pulse.url}/api/state`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toContain('application/json');
+    const body = await res.json();
+    for (const k of ARRAYS) expect(body[k], k).toEqual([]);
+    expect(body.pveBackups).toEqual({ backupTasks: [], storageBackups: [], guestSnapshots: [] });
+    expect(body.connectionHealth).toEqual({});
+    expect(body.metrics).toEqual({});
+    expect(body.stats).toMatchObject({ uptime: 90, webSocketClients: 0, pollingCycles: 0 });
+    expect(Date.parse(body.stats.startTime)).toBe(Date.UTC(2026, 2, 1, 10));
+    expect(typeof body.stats.version).toBe('string');
+    expect(body.performance).toMatchObject({ apiCallDuration: null, totalApiCalls: 0, failedApiCalls: 0 });
+    expect(body.lastUpdate).toBe(0);
+  });
+
+  it('serves committed state in the frontend shape (ms times) and escapes <>&', async () => {
+    const now = clock.now();
+    commitSynthetic(pulse.deps.state, { nodes: 2, guestsPerNode: 3, now });
+    pulse.deps.state.commit((d) => {
+      d.nodes = d.nodes.map((n, i) => (i === 0 ? { ...n, displayName: '<b>&' } : n));
+    });
+    const res = await fetch(`${pulse.url}/api/state`);
+    const text = await res.text();
+    expect(text).toContain('\\u003cb\\u003e\\u0026');
+    const body = JSON.parse(text);
+    expect(body.nodes).toHaveLength(2);
+    expect(body.nodes[0].displayName).toBe('<b>&');
+    expect(body.vms.length + body.containers.length).toBe(6);
+    expect(body.lastUpdate).toBe(now);
+    expect(body.nodes[0].lastSeen).toBe(now);
+    expect(body.storage[0].avail).toBe(body.storage[0].free);
+    expect(body.stats.pollingCycles).toBe(2);
+  });
+
+  it('serialises once per state version, however many readers', async () => {
+    const before = pulse.deps.snapshots.serialisations;
+    const bodies = await Promise.all(
+      Array.from({ length: 20 }, () => fetch(`${pulse.url}/api/state`).then((r) => r.text())),
+    );
+    expect(new Set(bodies).size).toBe(1);
+    expect(pulse.deps.snapshots.serialisations - before).toBeLessThanOrEqual(1);
+    commitSynthetic(pulse.deps.state, { nodes: 2, guestsPerNode: 3, now: clock.now(), tick: 1 });
+    await Promise.all(Array.from({ length: 5 }, () => fetch(`${pulse.url}/api/state`).then((r) => r.text())));
+    expect(pulse.deps.snapshots.serialisations - before).toBeLessThanOrEqual(2);
+  });
+
+  it('/simple-stats is a page that reads /ws', async () => {
+    const res = await fetch(`${pulse.url}/simple-stats`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toContain('text/html');
+    expect(await res.text()).toContain("'/ws'");
+  });
+});
+
+describe('GET /api/state with authentication configured', () => {
+  let pulse: Awaited<ReturnType<typeof startTestPulse>>;
+  const basic = `Basic ${Buffer.from('admin:correct-horse-battery').toString('base64')}`;
+  beforeAll(async () => {
+    pulse = await startTestPulse({ env: { PULSE_AUTH_USER: 'admin', PULSE_AUTH_PASS: 'correct-horse-battery' } });
+    pulse.deps.state.commit((d) => {
+      d.nodes = syntheticState({ nodes: 1, guestsPerNode: 0, now: 1 }).nodes;
+    });
+  });
+  afterAll(() => pulse.close());
+
+  it('needs a credential', async () => {
+    expect((await fetch(`${pulse.url}/api/state`)).status).toBe(401);
+    const ok = await fetch(`${pulse.url}/api/state`, { headers: { Authorization: basic } });
+    expect(ok.status).toBe(200);
+    expect((await ok.json()).nodes).toHaveLength(1);
+  });
+});
