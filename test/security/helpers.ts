@@ -40,6 +40,7 @@ export async function startSecured(opts: SecuredOptions = {}): Promise<TestPulse
 export interface Res {
   status: number;
   headers: Headers;
+  // biome-ignore lint/suspicious/noExplicitAny: tests read reply bodies field by field
   body: any;
   text: string;
 }
