@@ -1,0 +1,324 @@
+/**
+ * Checks for Proxmox VE resources: nodes (metrics, connectivity), guests (metrics, per-filesystem
+ * disks, powered off), storage (usage, offline, ZFS) and physical disks (health, wearout).
+ * Units per wire-contract §5.2: cpu fraction ×100, memory/disk/usage %, I/O MB/s (2²⁰ bytes).
+ */
+import type { Guest, PulseState } from '../model/state.js';
+import type { Check, CheckSet, ConditionCheck, ThresholdCheck } from './checks.js';
+import { round4 } from './checks.js';
+import type { AlertConfig, HysteresisThreshold, MetricKey, ThresholdConfig } from './config.js';
+import { delayMs, effectiveThresholds, enabledPair, type TimeType } from './thresholds.js';
+
+const MIB = 1024 * 1024;
+
+type Base = Omit<
+  ThresholdCheck,
+  'kind' | 'value' | 'trigger' | 'clear' | 'critical' | 'delayMs' | 'unit' | 'label' | 'id' | 'type'
+>;
+
+const LABELS: Record<MetricKey, [string, string]> = {
+  cpu: ['CPU', '%'],
+  memory: ['Memory', '%'],
+  disk: ['Disk', '%'],
+  diskRead: ['Disk read', 'MB/s'],
+  diskWrite: ['Disk write', 'MB/s'],
+  networkIn: ['Network in', 'MB/s'],
+  networkOut: ['Network out', 'MB/s'],
+  usage: ['Usage', '%'],
+  temperature: ['Temperature', '°C'],
+};
+
+export function metricCheck(
+  config: AlertConfig,
+  timeType: TimeType,
+  base: Base,
+  metric: MetricKey,
+  value: number | undefined,
+  pair: HysteresisThreshold | undefined,
+  idOverride?: string,
+): ThresholdCheck | undefined {
+  const th = enabledPair(pair);
+  if (!th || value === undefined || !Number.isFinite(value) || value < 0) return undefined;
+  const [label, unit] = LABELS[metric];
+  return {
+    ...base,
+    kind: 'threshold',
+    id: idOverride ?? `${base.resourceId}-${metric}`,
+    type: metric,
+    value: round4(value),
+    trigger: th.trigger,
+    clear: th.clear,
+    critical: th.trigger + 10,
+    delayMs: delayMs(config, timeType, metric),
+    unit,
+    label,
+  };
+}
+
+/** `/` → `root`, other characters outside [A-Za-z0-9] → `-` (for per-filesystem alert ids). */
+export function sanitizeMount(mount: string): string {
+  if (mount === '/' || mount === '') return 'root';
+  return (
+    mount
+      .replace(/[^A-Za-z0-9]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .toLowerCase() || 'root'
+  );
+}
+
+export function nodeIdFor(state: Readonly<PulseState>, nodeName: string, instance: string): string {
+  return state.nodes.find((n) => n.name === nodeName && n.instance === instance)?.id ?? `${instance}-${nodeName}`;
+}
+
+export function pveChecks(config: AlertConfig, state: Readonly<PulseState>, out: CheckSet): void {
+  nodeChecks(config, state, out);
+  for (const g of state.vms) guestChecks(config, state, g, out);
+  for (const g of state.containers) guestChecks(config, state, g, out);
+  storageChecks(config, state, out);
+  diskChecks(config, state, out);
+}
+
+function push(out: CheckSet, c: Check | undefined): void {
+  if (c) out.checks.push(c);
+}
+
+function nodeChecks(config: AlertConfig, state: Readonly<PulseState>, out: CheckSet): void {
+  for (const node of state.nodes) {
+    out.observed.add(node.id);
+    if (node.status === 'offline') out.offlineNodes.add(node.id);
+    const override = config.overrides[node.id];
+    if (config.disableAllNodes || override?.disabled) continue;
+    const name = node.displayName || node.name;
+    if (!config.disableAllNodesOffline && !override?.disableConnectivity) {
+      out.checks.push({
+        kind: 'condition',
+        id: `node-offline-${node.id}`,
+        type: 'connectivity',
+        resourceId: node.id,
+        resourceName: name,
+        node: node.name,
+        instance: node.instance,
+        resourceType: 'Node',
+        category: 'offline',
+        bad: node.status === 'offline',
+        level: 'critical',
+        confirmations: 3,
+        message: `Node '${name}' is offline`,
+        value: 0,
+        threshold: 0,
+      });
+    }
+    if (node.status !== 'online') continue;
+    const th = effectiveThresholds(config.nodeDefaults, override);
+    const base: Base = {
+      resourceId: node.id,
+      resourceName: name,
+      node: node.name,
+      instance: node.instance,
+      resourceType: 'Node',
+      category: 'performance',
+    };
+    push(out, metricCheck(config, 'node', base, 'cpu', node.cpu * 100, th.cpu));
+    if (node.memory && node.memory.total > 0) {
+      push(out, metricCheck(config, 'node', base, 'memory', node.memory.usage, th.memory));
+    }
+    if (node.disk && node.disk.total > 0)
+      push(out, metricCheck(config, 'node', base, 'disk', node.disk.usage, th.disk));
+    const temp = node.temperature?.available ? (node.temperature.cpuPackage ?? node.temperature.cpuMax) : undefined;
+    if (temp !== undefined && temp > 0)
+      push(out, metricCheck(config, 'node', base, 'temperature', temp, th.temperature));
+  }
+}
+
+function guestChecks(config: AlertConfig, state: Readonly<PulseState>, g: Guest, out: CheckSet): void {
+  if (g.template) return;
+  out.observed.add(g.id);
+  const override = config.overrides[g.id];
+  if (config.disableAllGuests || override?.disabled) return;
+  const th: ThresholdConfig = effectiveThresholds(config.guestDefaults, override);
+  const resourceType = g.type === 'qemu' ? 'VM' : 'Container';
+  const parentNodeId = nodeIdFor(state, g.node, g.instance);
+  const base: Base = {
+    resourceId: g.id,
+    resourceName: g.name,
+    node: g.node,
+    instance: g.instance,
+    resourceType,
+    category: 'performance',
+    parentNodeId,
+  };
+  const stopped = g.status === 'stopped';
+  if (!config.disableAllGuestsOffline && !th.disableConnectivity) {
+    const powerOff: ConditionCheck = {
+      ...base,
+      kind: 'condition',
+      id: `guest-powered-off-${g.id}`,
+      type: 'powered-off',
+      category: 'offline',
+      bad: stopped,
+      level: th.poweredOffSeverity ?? 'warning',
+      confirmations: 2,
+      message: `${resourceType} '${g.name}' is powered off`,
+      value: 0,
+      threshold: 0,
+    };
+    out.checks.push(powerOff);
+  }
+  // Stopped or paused guests have no meaningful metrics: their metric alerts resolve.
+  if (g.status !== 'running') return;
+  push(out, metricCheck(config, 'guest', base, 'cpu', g.cpu * 100, th.cpu));
+  if (g.memory && g.memory.total > 0)
+    push(out, metricCheck(config, 'guest', base, 'memory', g.memory.usage, th.memory));
+  const filesystems = (g.disks ?? []).filter((d) => d.mountpoint && d.total > 0);
+  if (filesystems.length > 0) {
+    // One alert per filesystem instead of the aggregate, so a full /var is named as such.
+    for (const fs of filesystems) {
+      const resourceId = `${g.id}-disk-${sanitizeMount(fs.mountpoint!)}`;
+      const c = metricCheck(
+        config,
+        'guest',
+        { ...base, resourceName: `${g.name} (${fs.mountpoint})`, extra: { mountpoint: fs.mountpoint } },
+        'disk',
+        fs.usage,
+        th.disk,
+        `${resourceId}-disk`,
+      );
+      if (c) out.checks.push({ ...c, resourceId: g.id });
+    }
+  } else if (g.disk && g.disk.total > 0 && g.disk.usage >= 0) {
+    push(out, metricCheck(config, 'guest', base, 'disk', g.disk.usage, th.disk));
+  }
+  push(out, metricCheck(config, 'guest', base, 'diskRead', g.diskRead / MIB, th.diskRead));
+  push(out, metricCheck(config, 'guest', base, 'diskWrite', g.diskWrite / MIB, th.diskWrite));
+  push(out, metricCheck(config, 'guest', base, 'networkIn', g.networkIn / MIB, th.networkIn));
+  push(out, metricCheck(config, 'guest', base, 'networkOut', g.networkOut / MIB, th.networkOut));
+}
+
+const BAD_ZFS = new Set(['FAULTED', 'UNAVAIL']);
+
+function storageChecks(config: AlertConfig, state: Readonly<PulseState>, out: CheckSet): void {
+  for (const s of state.storage) {
+    out.observed.add(s.id);
+    const override = config.overrides[s.id];
+    if (config.disableAllStorage || override?.disabled) continue;
+    const localNode = !s.shared && s.node !== 'cluster';
+    const base: Base = {
+      resourceId: s.id,
+      resourceName: s.name,
+      node: s.node,
+      instance: s.instance,
+      resourceType: 'Storage',
+      category: 'storage',
+      parentNodeId: localNode ? nodeIdFor(state, s.node, s.instance) : undefined,
+    };
+    const offline = s.enabled !== false && s.status !== 'disabled' && (s.status === 'inactive' || s.active === false);
+    if (!override?.disableConnectivity) {
+      out.checks.push({
+        ...base,
+        kind: 'condition',
+        id: `storage-offline-${s.id}`,
+        type: 'offline',
+        bad: offline,
+        level: 'warning',
+        confirmations: 2,
+        message: `Storage '${s.name}' on ${s.node} is unavailable`,
+        value: 0,
+        threshold: 0,
+      });
+    }
+    if (!offline && s.total > 0) {
+      const pair = override?.usage ?? config.storageDefault;
+      push(out, metricCheck(config, 'storage', base, 'usage', s.usage, pair));
+    }
+    const pool = s.zfsPool;
+    if (!pool) continue;
+    const poolState = pool.state.toUpperCase();
+    out.checks.push({
+      ...base,
+      kind: 'condition',
+      id: `zfs-pool-state-${s.id}`,
+      type: 'zfs-pool-state',
+      bad: poolState !== 'ONLINE',
+      level: BAD_ZFS.has(poolState) ? 'critical' : 'warning',
+      confirmations: 1,
+      message: `ZFS pool '${pool.name}' is ${poolState}`,
+      value: 0,
+      threshold: 0,
+      extra: { poolState },
+    });
+    const errors = pool.readErrors + pool.writeErrors + pool.checksumErrors;
+    out.checks.push({
+      ...base,
+      kind: 'condition',
+      id: `zfs-pool-errors-${s.id}`,
+      type: 'zfs-pool-errors',
+      bad: errors > 0,
+      level: 'warning',
+      confirmations: 1,
+      message: `ZFS pool '${pool.name}' has errors (read ${pool.readErrors}, write ${pool.writeErrors}, checksum ${pool.checksumErrors})`,
+      value: errors,
+      threshold: 0,
+    });
+    for (const dev of pool.devices ?? []) {
+      const devState = dev.state.toUpperCase();
+      const devErrors = dev.readErrors + dev.writeErrors + dev.checksumErrors;
+      out.checks.push({
+        ...base,
+        kind: 'condition',
+        id: `zfs-device-${s.id}-${dev.name}`,
+        type: 'zfs-device',
+        bad: devState !== 'ONLINE' || devErrors > 0,
+        level: BAD_ZFS.has(devState) ? 'critical' : 'warning',
+        confirmations: 1,
+        message: `ZFS device '${dev.name}' in pool '${pool.name}' is ${devState}${devErrors > 0 ? ` with ${devErrors} errors` : ''}`,
+        value: devErrors,
+        threshold: 0,
+        extra: { device: dev.name, deviceState: devState },
+      });
+    }
+  }
+}
+
+const HEALTHY = new Set(['PASSED', 'OK', 'UNKNOWN', '']);
+
+function diskChecks(config: AlertConfig, state: Readonly<PulseState>, out: CheckSet): void {
+  for (const d of state.physicalDisks) {
+    out.observed.add(d.id);
+    if (config.disableAllNodes || config.overrides[d.id]?.disabled) continue;
+    const base: Base = {
+      resourceId: d.id,
+      resourceName: `${d.devPath} (${d.model || 'disk'})`,
+      node: d.node,
+      instance: d.instance,
+      resourceType: 'Disk',
+      category: 'health',
+      parentNodeId: nodeIdFor(state, d.node, d.instance),
+    };
+    const health = (d.health ?? '').toUpperCase();
+    out.checks.push({
+      ...base,
+      kind: 'condition',
+      id: `disk-health-${d.id}`,
+      type: 'disk-health',
+      bad: !HEALTHY.has(health),
+      level: 'critical',
+      confirmations: 1,
+      message: `Disk ${d.devPath} on ${d.node} reports health ${health}`,
+      value: 0,
+      threshold: 0,
+      extra: { health },
+    });
+    out.checks.push({
+      ...base,
+      kind: 'condition',
+      id: `disk-wearout-${d.id}`,
+      type: 'disk-wearout',
+      bad: d.wearout > 0 && d.wearout < 10,
+      level: 'warning',
+      confirmations: 1,
+      message: `Disk ${d.devPath} on ${d.node} has ${d.wearout}% life left`,
+      value: d.wearout,
+      threshold: 10,
+    });
+  }
+}

@@ -1,0 +1,64 @@
+/**
+ * A Check is one signal the engine evaluates in a round: a measured value against a trigger/clear
+ * pair (threshold checks), or a yes/no condition that must hold for N observations (condition
+ * checks: offline, powered off, disk health …). Source modules (checks-pve.ts, checks-services.ts,
+ * checks-backups.ts) turn the state into checks; the engine applies the alert rules to them.
+ */
+import type { AlertLevel } from '../model/state.js';
+import type { AlertCategory } from './quiet-hours.js';
+
+interface CheckBase {
+  /** Alert id per wire-contract §5.3 */
+  id: string;
+  type: string;
+  resourceId: string;
+  resourceName: string;
+  node: string;
+  instance: string;
+  /** metadata.resourceType: VM, Container, Node, Storage, PBS, PMG, Docker Container, DockerHost */
+  resourceType: string;
+  category: AlertCategory;
+  /** Node id whose offline alert this check's alert folds under (guests, node-local storage). */
+  parentNodeId?: string;
+  /** Extra metadata merged into the alert. */
+  extra?: Record<string, unknown>;
+}
+
+export interface ThresholdCheck extends CheckBase {
+  kind: 'threshold';
+  value: number;
+  trigger: number;
+  clear: number;
+  /** Level becomes critical at ≥ this (default trigger + 10). */
+  critical: number;
+  /** ms a breach must last before it fires */
+  delayMs: number;
+  unit: string;
+  /** Human label of the metric, e.g. "CPU" */
+  label: string;
+}
+
+export interface ConditionCheck extends CheckBase {
+  kind: 'condition';
+  /** Whether the bad condition holds now. */
+  bad: boolean;
+  level: AlertLevel;
+  /** Consecutive observations needed before the alert fires (1 = at once). */
+  confirmations: number;
+  message: string;
+  value: number;
+  threshold: number;
+}
+
+export type Check = ThresholdCheck | ConditionCheck;
+
+/** The checks of one round plus which resources were seen at all (absent ones keep their alerts). */
+export interface CheckSet {
+  checks: Check[];
+  /** Resource ids present in the state this round. */
+  observed: Set<string>;
+  /** Node ids whose status is offline right now (for root-cause grouping). */
+  offlineNodes: Set<string>;
+}
+
+export const round4 = (v: number) => Math.round(v * 1e4) / 1e4;

@@ -1,0 +1,449 @@
+/**
+ * The alert engine: `evaluate(config, state, memory, now) → {memory, changes}`. Pure: no I/O, no
+ * clock reads; the input memory is not modified. The service persists and sends what it returns.
+ *
+ * A round: build the checks from the state → apply each (grace period / confirmations, hysteresis,
+ * levels) → resolve alerts whose resource is gone → decide notifications (flapping, quiet hours,
+ * cap per hour, cooldown, suppression window, escalation, upgrade to critical) → fold alerts of
+ * guests and storage under their offline node (root cause) → prune what is remembered.
+ */
+import type { AlertLevel, AlertNotification, FullAlert, PulseState, ResolvedAlert } from '../model/state.js';
+import type { Check, CheckSet, ConditionCheck, ThresholdCheck } from './checks.js';
+import { backupChecks } from './checks-backups.js';
+import { pveChecks } from './checks-pve.js';
+import { serviceChecks } from './checks-services.js';
+import type { AlertConfig } from './config.js';
+import type { AlertChange, AlertMemory, ResolveReason, TrackedAlert } from './memory.js';
+import { mutedByQuietHours } from './quiet-hours.js';
+
+/** Offline confirmations count observations at least this far apart (several pollers commit per cycle). */
+export const CONFIRMATION_SPACING_MS = 5_000;
+/** An alert whose resource has not been seen for this long is resolved silently. */
+export const STALE_AFTER_MS = 10 * 60_000;
+const HOUR = 3_600_000;
+const MINUTE = 60_000;
+/** Kept in recentlyResolved: threshold resolutions 5 min, others 1 h (at most 200 entries). */
+const RECENT_THRESHOLD_MS = 5 * MINUTE;
+const RECENT_OTHER_MS = HOUR;
+const RECENT_MAX = 200;
+
+export interface EvaluateResult {
+  memory: AlertMemory;
+  changes: AlertChange[];
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+export function buildChecks(
+  config: AlertConfig,
+  state: Readonly<PulseState>,
+  memory: AlertMemory,
+  now: number,
+): CheckSet {
+  const out: CheckSet = { checks: [], observed: new Set(), offlineNodes: new Set() };
+  pveChecks(config, state, out);
+  serviceChecks(config, state, out, memory.dockerRestarts, now);
+  backupChecks(config, state, out, now);
+  return out;
+}
+
+export function evaluate(
+  config: AlertConfig,
+  state: Readonly<PulseState>,
+  memory: AlertMemory,
+  now: number,
+): EvaluateResult {
+  const mem: AlertMemory = structuredClone(memory);
+  mem.startedAt ??= now;
+  const changes: AlertChange[] = [];
+  const round = new Round(config, mem, now, changes);
+
+  const cs = buildChecks(config, state, mem, now);
+  const checks = config.enabled ? cs.checks : [];
+  const touched = new Set<string>();
+  for (const c of checks) {
+    touched.add(c.id);
+    if (c.kind === 'threshold') round.threshold(c);
+    else round.condition(c);
+  }
+  // Forget grace periods and confirmations of checks that no longer exist.
+  for (const id of Object.keys(mem.pending)) if (!touched.has(id)) delete mem.pending[id];
+  for (const id of Object.keys(mem.confirmations)) if (!touched.has(id)) delete mem.confirmations[id];
+
+  for (const t of Object.values(mem.active)) {
+    if (touched.has(t.alert.id)) continue;
+    if (!config.enabled) round.resolve(t, 'disabled');
+    else if (cs.observed.has(t.alert.resourceId)) round.resolve(t, 'condition');
+    else if (now - Math.max(Date.parse(t.alert.lastSeen), mem.startedAt) > STALE_AFTER_MS) round.resolve(t, 'removed');
+  }
+
+  // Nodes whose offline check is failing (confirmed or not yet): their children wait for the root.
+  const suspectNodes = new Set(
+    checks.filter((c) => c.kind === 'condition' && c.type === 'connectivity' && c.bad).map((c) => c.resourceId),
+  );
+  round.notifications(suspectNodes);
+  round.prune();
+  return { memory: mem, changes };
+}
+
+interface Candidate {
+  t: TrackedAlert;
+  kind: AlertNotification['kind'];
+  channels?: Array<'email' | 'webhook'>;
+  grouped: FullAlert[];
+  /** For escalations: the level index reached (1-based). */
+  escalation?: number;
+}
+
+class Round {
+  /** Resolutions of this round that may be notified (notifyOnResolve). */
+  readonly resolvedNow: Array<{ t: TrackedAlert; alert: FullAlert }> = [];
+
+  constructor(
+    readonly config: AlertConfig,
+    readonly mem: AlertMemory,
+    readonly now: number,
+    readonly changes: AlertChange[],
+  ) {}
+
+  threshold(c: ThresholdCheck): void {
+    const { mem, now } = this;
+    const t = mem.active[c.id];
+    if (t) {
+      // Hysteresis: an active alert resolves only at or below the clear value.
+      if (c.value <= c.clear) {
+        this.resolve(t, 'condition', c.value);
+        return;
+      }
+      this.refresh(t, c, c.value >= c.critical ? 'critical' : 'warning', thresholdMessage(c), c.value);
+      return;
+    }
+    if (c.value < c.trigger) {
+      delete mem.pending[c.id];
+      return;
+    }
+    if (mem.pending[c.id] === undefined) mem.pending[c.id] = now;
+    const since = mem.pending[c.id];
+    if (now - since < c.delayMs) return;
+    delete mem.pending[c.id];
+    this.raise(c, c.value >= c.critical ? 'critical' : 'warning', thresholdMessage(c), c.value, c.trigger, {
+      clearThreshold: c.clear,
+      unit: c.unit,
+    });
+  }
+
+  condition(c: ConditionCheck): void {
+    const { mem, now } = this;
+    const t = mem.active[c.id];
+    if (!c.bad) {
+      delete mem.confirmations[c.id];
+      if (t) this.resolve(t, 'condition', c.value);
+      return;
+    }
+    const conf = mem.confirmations[c.id];
+    if (!conf) mem.confirmations[c.id] = { count: 1, at: now };
+    else if (now - conf.at >= CONFIRMATION_SPACING_MS) mem.confirmations[c.id] = { count: conf.count + 1, at: now };
+    if (t) {
+      this.refresh(t, c, c.level, c.message, c.value);
+      return;
+    }
+    if (mem.confirmations[c.id].count >= c.confirmations) {
+      this.raise(c, c.level, c.message, c.value, c.threshold, { confirmations: c.confirmations });
+    }
+  }
+
+  private refresh(t: TrackedAlert, c: Check, level: AlertLevel, message: string, value: number): void {
+    const a = t.alert;
+    a.level = level;
+    a.value = value;
+    a.message = message;
+    a.resourceName = c.resourceName;
+    a.lastSeen = iso(this.now);
+    t.parentNodeId = c.parentNodeId;
+    if (this.isFlapping(a.id)) a.metadata = { ...a.metadata, flapping: true };
+    else if (a.metadata?.flapping) {
+      const { flapping: _, ...rest } = a.metadata;
+      a.metadata = rest;
+    }
+  }
+
+  private raise(
+    c: Check,
+    level: AlertLevel,
+    message: string,
+    value: number,
+    threshold: number,
+    meta: Record<string, unknown>,
+  ): void {
+    const { mem, now, config } = this;
+    const alert: FullAlert = {
+      id: c.id,
+      type: c.type,
+      level,
+      resourceId: c.resourceId,
+      resourceName: c.resourceName,
+      node: c.node,
+      instance: c.instance,
+      message,
+      value,
+      threshold,
+      startTime: iso(now),
+      acknowledged: false,
+      lastSeen: iso(now),
+      metadata: { resourceType: c.resourceType, category: c.category, ...meta, ...c.extra },
+    };
+    this.recordChange(c.id);
+    if (this.isFlapping(c.id)) alert.metadata = { ...alert.metadata, flapping: true };
+    // A threshold alert that comes back within the suppression window at about the same value
+    // is the same problem as before: keep it visible, do not send it again.
+    const last = mem.lastResolved[c.id];
+    const repeat =
+      c.kind === 'threshold' &&
+      last !== undefined &&
+      now - last.at <= config.suppressionWindow * MINUTE &&
+      Math.abs(value - last.value) < config.minimumDelta;
+    mem.active[c.id] = {
+      alert,
+      category: c.category,
+      parentNodeId: c.parentNodeId,
+      notify: repeat ? 'silent' : 'pending',
+    };
+    this.changes.push({ kind: 'raised', alert: structuredClone(alert) });
+  }
+
+  resolve(t: TrackedAlert, reason: ResolveReason, value?: number): void {
+    const { mem, now } = this;
+    const a = t.alert;
+    delete mem.active[a.id];
+    // The suppression window compares a re-fire with the value the alert last fired with.
+    mem.lastResolved[a.id] = { at: now, value: a.value };
+    if (value !== undefined) a.value = value;
+    const resolvedTime = iso(now);
+    const {
+      ackTime: _t,
+      ackUser: _u,
+      lastSeen: _l,
+      metadata: _m,
+      lastNotified: _n,
+      lastEscalation: _e,
+      escalationTimes: _x,
+      ...base
+    } = a;
+    const resolved: ResolvedAlert = { ...base, resolvedTime };
+    mem.recentlyResolved.unshift({ alert: resolved, at: now, threshold: a.metadata?.clearThreshold !== undefined });
+    this.recordChange(a.id);
+    this.changes.push({ kind: 'resolved', alert: structuredClone(a), resolvedTime, reason });
+    if (reason === 'condition') this.resolvedNow.push({ t, alert: a });
+  }
+
+  private recordChange(id: string): void {
+    const { mem, now, config } = this;
+    if (!config.flapping.enabled) return;
+    if (!mem.flaps[id]) mem.flaps[id] = { changes: [] };
+    const f = mem.flaps[id];
+    f.changes = f.changes.filter((x) => now - x <= config.flapping.window * 1000);
+    f.changes.push(now);
+    if (f.changes.length >= config.flapping.threshold) f.until = now + config.flapping.cooldown * MINUTE;
+  }
+
+  isFlapping(id: string): boolean {
+    const until = this.mem.flaps[id]?.until;
+    return this.config.flapping.enabled && until !== undefined && until > this.now;
+  }
+
+  private muted(t: TrackedAlert): boolean {
+    return mutedByQuietHours(this.config.schedule.quietHours, this.now, t.alert.level, t.category);
+  }
+
+  private noteSent(id: string): void {
+    this.mem.notices[id] = [...(this.mem.notices[id] ?? []), this.now];
+  }
+
+  private sentInLastHour(id: string): number {
+    return (this.mem.notices[id] ?? []).filter((x) => this.now - x < HOUR).length;
+  }
+
+  notifications(suspectNodes: Set<string>): void {
+    const { config, mem, now } = this;
+    const schedule = config.schedule;
+    const candidates: Candidate[] = [];
+
+    for (const t of Object.values(mem.active)) {
+      const a = t.alert;
+      if (a.acknowledged || t.notify === 'silent' || t.notify === 'grouped') continue;
+      if (this.isFlapping(a.id) || this.muted(t)) continue;
+      if (t.notify === 'sent') {
+        if (schedule.escalation.enabled) {
+          const started = Date.parse(a.startTime);
+          let reached = 0;
+          schedule.escalation.levels.forEach((lv, i) => {
+            if (now - started >= lv.after * MINUTE) reached = i + 1;
+          });
+          if (reached > (a.lastEscalation ?? 0)) {
+            const notify = schedule.escalation.levels[reached - 1].notify;
+            const channels: Array<'email' | 'webhook'> = notify === 'all' ? ['email', 'webhook'] : [notify];
+            candidates.push({ t, kind: 'escalated', channels, grouped: [], escalation: reached });
+            continue;
+          }
+        }
+        // Re-notify once when a warning becomes critical.
+        if (!(t.notifiedLevel === 'warning' && a.level === 'critical')) continue;
+      }
+      if (schedule.maxAlertsHour > 0 && this.sentInLastHour(a.id) >= schedule.maxAlertsHour) continue;
+      if (t.notify === 'pending') {
+        const last = mem.notices[a.id]?.at(-1);
+        if (schedule.cooldown > 0 && last !== undefined && now - last < schedule.cooldown * MINUTE) continue;
+      }
+      candidates.push({ t, kind: 'fired', grouped: [] });
+    }
+
+    const resolvedCandidates: Candidate[] = [];
+    if (config.notifyOnResolve) {
+      for (const { t, alert } of this.resolvedNow) {
+        if (t.notify !== 'sent' && t.notify !== 'grouped') continue;
+        if (this.isFlapping(alert.id)) continue;
+        if (mutedByQuietHours(schedule.quietHours, now, alert.level, t.category)) continue;
+        resolvedCandidates.push({ t: { ...t, alert }, kind: 'resolved', grouped: [] });
+      }
+    }
+
+    const send = config.aggregation.enabled
+      ? [...this.fold(candidates, suspectNodes, 'fired'), ...this.fold(resolvedCandidates, suspectNodes, 'resolved')]
+      : [...candidates, ...resolvedCandidates.filter((c) => c.t.notify === 'sent')];
+
+    for (const c of send) {
+      const a = c.t.alert;
+      if (c.kind === 'fired') {
+        a.lastNotified = iso(now);
+        c.t.notify = 'sent';
+        c.t.notifiedLevel = a.level;
+        this.noteSent(a.id);
+      } else if (c.kind === 'escalated') {
+        a.lastEscalation = c.escalation;
+        a.escalationTimes = [...(a.escalationTimes ?? []), iso(now)];
+        a.lastNotified = iso(now);
+      }
+      const n: AlertNotification = { kind: c.kind, alert: structuredClone(a) };
+      if (c.channels) n.channels = c.channels;
+      if (c.grouped.length > 0) n.grouped = c.grouped.map((g) => structuredClone(g));
+      this.changes.push({ kind: 'notify', notification: n });
+    }
+  }
+
+  /**
+   * Root cause first: a guest's or storage's notification waits while its node's offline check
+   * is failing, and is carried inside the node's notification once that fires. Children raised
+   * after the node's alert was sent are folded silently; resolutions of folded children travel
+   * with the node's resolution or not at all.
+   */
+  private fold(candidates: Candidate[], suspectNodes: Set<string>, kind: 'fired' | 'resolved'): Candidate[] {
+    const { mem, now } = this;
+    const roots = new Map<string, Candidate>();
+    for (const c of candidates) {
+      if (c.t.alert.type === 'connectivity' && c.kind === kind) roots.set(c.t.alert.resourceId, c);
+    }
+    const out: Candidate[] = [];
+    for (const c of candidates) {
+      const parent = c.t.parentNodeId;
+      const isRoot = c.t.alert.type === 'connectivity';
+      if (isRoot || !parent || c.kind === 'escalated') {
+        if (kind === 'resolved' && c.t.notify === 'grouped') continue;
+        out.push(c);
+        continue;
+      }
+      const rootCandidate = roots.get(parent);
+      if (rootCandidate) {
+        if (kind === 'fired') {
+          c.t.notify = 'grouped';
+          c.t.alert.lastNotified = iso(now);
+          this.noteSent(c.t.alert.id);
+        }
+        rootCandidate.grouped.push(c.t.alert);
+        continue;
+      }
+      if (kind === 'resolved') {
+        if (c.t.notify !== 'grouped') out.push(c);
+        continue;
+      }
+      const root = mem.active[`node-offline-${parent}`];
+      if (root && (root.notify === 'sent' || root.notify === 'silent')) {
+        c.t.notify = 'grouped';
+        continue;
+      }
+      // The node looks offline but its alert has not been sent yet: hold the child back.
+      if (root || suspectNodes.has(parent)) continue;
+      out.push(c);
+    }
+    return out;
+  }
+
+  prune(): void {
+    const { mem, now, config } = this;
+    mem.recentlyResolved = mem.recentlyResolved
+      .filter((r) => now - r.at <= (r.threshold ? RECENT_THRESHOLD_MS : RECENT_OTHER_MS))
+      .slice(0, RECENT_MAX);
+    for (const [id, times] of Object.entries(mem.notices)) {
+      const keep = times.filter((x) => now - x < HOUR);
+      if (keep.length) mem.notices[id] = keep;
+      else delete mem.notices[id];
+    }
+    for (const [id, f] of Object.entries(mem.flaps)) {
+      f.changes = f.changes.filter((x) => now - x <= config.flapping.window * 1000);
+      if (f.until !== undefined && f.until <= now) delete f.until;
+      if (f.changes.length === 0 && f.until === undefined) delete mem.flaps[id];
+    }
+    const keepResolved = Math.max(config.suppressionWindow * MINUTE, HOUR);
+    for (const [id, r] of Object.entries(mem.lastResolved)) if (now - r.at > keepResolved) delete mem.lastResolved[id];
+  }
+}
+
+const fmt = (v: number) => String(Number(v.toFixed(1)));
+const withUnit = (v: number, unit: string) =>
+  unit === '%' || unit === '°C' ? `${fmt(v)}${unit}` : `${fmt(v)} ${unit}`;
+
+function thresholdMessage(c: ThresholdCheck): string {
+  return `${c.resourceType} '${c.resourceName}' ${c.label} at ${withUnit(c.value, c.unit)} (threshold ${withUnit(c.trigger, c.unit)})`;
+}
+
+/** Acknowledges an active alert; undefined when no such alert is active. */
+export function acknowledgeAlert(
+  memory: AlertMemory,
+  id: string,
+  user: string,
+  now: number,
+): { memory: AlertMemory; alert: FullAlert } | undefined {
+  if (!memory.active[id]) return undefined;
+  const mem = structuredClone(memory);
+  const a = mem.active[id].alert;
+  a.acknowledged = true;
+  a.ackTime = iso(now);
+  a.ackUser = user;
+  return { memory: mem, alert: structuredClone(a) };
+}
+
+export function unacknowledgeAlert(
+  memory: AlertMemory,
+  id: string,
+): { memory: AlertMemory; alert: FullAlert } | undefined {
+  if (!memory.active[id]) return undefined;
+  const mem = structuredClone(memory);
+  const a = mem.active[id].alert;
+  a.acknowledged = false;
+  delete a.ackTime;
+  delete a.ackUser;
+  return { memory: mem, alert: structuredClone(a) };
+}
+
+/**
+ * Drops an active alert without a recently-resolved entry. If the condition persists it comes
+ * back after its grace period / confirmations, and cooldown still limits notifications.
+ */
+export function clearAlert(memory: AlertMemory, id: string): { memory: AlertMemory; alert?: FullAlert } {
+  if (!memory.active[id]) return { memory };
+  const mem = structuredClone(memory);
+  const alert = mem.active[id].alert;
+  delete mem.active[id];
+  delete mem.pending[id];
+  delete mem.confirmations[id];
+  return { memory: mem, alert };
+}

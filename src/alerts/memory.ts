@@ -1,0 +1,110 @@
+/**
+ * What the engine remembers between rounds. Plain JSON-able data: the service persists the
+ * active alerts (with their acknowledgements) and rebuilds the rest from scratch after a restart.
+ */
+import type { Alert, AlertLevel, AlertNotification, FullAlert, ResolvedAlert } from '../model/state.js';
+import type { RestartSamples } from './checks-services.js';
+import type { AlertCategory } from './quiet-hours.js';
+
+/**
+ * Notification state of an active alert:
+ * - pending: a notification is due as soon as nothing holds it back (quiet hours, flapping, cap, cooldown)
+ * - sent:    notified (further sends: upgrade to critical, escalation levels)
+ * - grouped: folded under its node's offline alert; never sent on its own
+ * - silent:  a re-fire within the suppression window that moved less than minimumDelta
+ */
+export type NotifyState = 'pending' | 'sent' | 'grouped' | 'silent';
+
+export interface TrackedAlert {
+  alert: FullAlert;
+  category: AlertCategory;
+  parentNodeId?: string;
+  notify: NotifyState;
+  /** Level of the last notification (to re-notify on warning → critical). */
+  notifiedLevel?: AlertLevel;
+}
+
+export interface RecentResolution {
+  alert: ResolvedAlert;
+  /** ms */
+  at: number;
+  /** Threshold resolutions are kept 5 minutes, others one hour. */
+  threshold: boolean;
+}
+
+export interface AlertMemory {
+  active: Record<string, TrackedAlert>;
+  /** Threshold breaches waiting out their grace period: first seen (ms). */
+  pending: Record<string, number>;
+  /** Condition checks: consecutive bad observations and when the last one was counted (ms). */
+  confirmations: Record<string, { count: number; at: number }>;
+  /** Notification times (ms) per alert id within the last hour (cooldown, maxAlertsHour). */
+  notices: Record<string, number[]>;
+  /** Raise/resolve times per alert id within the flapping window; `until` = suppressed until (ms). */
+  flaps: Record<string, { changes: number[]; until?: number }>;
+  /** Last resolution per alert id (suppressionWindow / minimumDelta). */
+  lastResolved: Record<string, { at: number; value: number }>;
+  recentlyResolved: RecentResolution[];
+  dockerRestarts: RestartSamples;
+  /** First round evaluated with this memory (ms): restored alerts are not judged stale before the pollers had time. */
+  startedAt?: number;
+}
+
+export function emptyMemory(): AlertMemory {
+  return {
+    active: {},
+    pending: {},
+    confirmations: {},
+    notices: {},
+    flaps: {},
+    lastResolved: {},
+    recentlyResolved: [],
+    dockerRestarts: {},
+  };
+}
+
+export type ResolveReason = 'condition' | 'removed' | 'disabled';
+
+export type AlertChange =
+  /** A new active alert (history records its snapshot). */
+  | { kind: 'raised'; alert: FullAlert }
+  /** An active alert went away (condition cleared, resource removed or alerting disabled). */
+  | { kind: 'resolved'; alert: FullAlert; resolvedTime: string; reason: ResolveReason }
+  /** Something to send. */
+  | { kind: 'notify'; notification: AlertNotification };
+
+/** Active alerts as REST returns them, oldest first. */
+export function activeAlerts(memory: AlertMemory): FullAlert[] {
+  return Object.values(memory.active)
+    .map((t) => t.alert)
+    .sort((a, b) => a.startTime.localeCompare(b.startTime) || a.id.localeCompare(b.id));
+}
+
+/** Active alerts in the /api/state shape (no lastSeen/metadata/notification fields). */
+export function stateAlerts(memory: AlertMemory): Alert[] {
+  return activeAlerts(memory).map(toStateAlert);
+}
+
+export function toStateAlert(a: FullAlert): Alert {
+  const out: Alert = {
+    id: a.id,
+    type: a.type,
+    level: a.level,
+    resourceId: a.resourceId,
+    resourceName: a.resourceName,
+    node: a.node,
+    instance: a.instance,
+    message: a.message,
+    value: a.value,
+    threshold: a.threshold,
+    startTime: a.startTime,
+    acknowledged: a.acknowledged,
+  };
+  if (a.ackTime) out.ackTime = a.ackTime;
+  if (a.ackUser) out.ackUser = a.ackUser;
+  return out;
+}
+
+export function recentlyResolved(memory: AlertMemory): ResolvedAlert[] {
+  return memory.recentlyResolved.map((r) => r.alert);
+}

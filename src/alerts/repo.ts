@@ -1,0 +1,127 @@
+/** SQLite persistence of the alert config, active alerts (with acks) and history (30-day retention). */
+import type { Database } from 'better-sqlite3';
+import type { FullAlert } from '../model/state.js';
+import type { AlertConfig } from './config.js';
+import type { HistoryQuery } from './history-query.js';
+import type { TrackedAlert } from './memory.js';
+
+export const HISTORY_RETENTION_MS = 30 * 86_400_000;
+
+export class AlertRepo {
+  constructor(private readonly db: Database) {}
+
+  loadConfig(): unknown | undefined {
+    const row = this.db.prepare<[], { data: string }>('SELECT data FROM alert_config WHERE id = 1').get();
+    return row ? JSON.parse(row.data) : undefined;
+  }
+
+  saveConfig(config: AlertConfig, now: number): void {
+    this.db
+      .prepare(
+        `INSERT INTO alert_config (id, data, updated_at) VALUES (1, ?, ?)
+         ON CONFLICT(id) DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at`,
+      )
+      .run(JSON.stringify(config), now);
+  }
+
+  loadActive(): TrackedAlert[] {
+    const rows = this.db.prepare<[], { data: string }>('SELECT data FROM alert_active').all();
+    const out: TrackedAlert[] = [];
+    for (const r of rows) {
+      try {
+        const t = JSON.parse(r.data) as TrackedAlert;
+        if (t?.alert?.id) out.push(t);
+      } catch {
+        // A row we cannot read is dropped rather than blocking start-up.
+      }
+    }
+    return out;
+  }
+
+  /** Makes the stored active set equal to `active` (upserting only rows that changed). */
+  syncActive(active: TrackedAlert[], now: number): void {
+    const existing = new Map(
+      this.db
+        .prepare<[], { id: string; data: string }>('SELECT id, data FROM alert_active')
+        .all()
+        .map((r) => [r.id, r.data]),
+    );
+    const upsert = this.db.prepare(
+      `INSERT INTO alert_active (id, data, updated_at) VALUES (?, ?, ?)
+       ON CONFLICT(id) DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at`,
+    );
+    const del = this.db.prepare('DELETE FROM alert_active WHERE id = ?');
+    this.db.transaction(() => {
+      const keep = new Set<string>();
+      for (const t of active) {
+        keep.add(t.alert.id);
+        const data = JSON.stringify(t);
+        if (existing.get(t.alert.id) !== data) upsert.run(t.alert.id, data, now);
+      }
+      for (const id of existing.keys()) if (!keep.has(id)) del.run(id);
+    })();
+  }
+
+  addHistory(alert: FullAlert): void {
+    this.db
+      .prepare('INSERT INTO alert_history (alert_id, resource_id, level, start_time, data) VALUES (?, ?, ?, ?, ?)')
+      .run(alert.id, alert.resourceId, alert.level, Date.parse(alert.startTime), JSON.stringify(alert));
+  }
+
+  /** Marks the newest open history row of `alertId` resolved. */
+  resolveHistory(alertId: string, resolvedAt: number): void {
+    this.db
+      .prepare(
+        `UPDATE alert_history SET resolved_at = ?
+         WHERE seq = (SELECT seq FROM alert_history WHERE alert_id = ? AND resolved_at IS NULL ORDER BY seq DESC LIMIT 1)`,
+      )
+      .run(resolvedAt, alertId);
+  }
+
+  queryHistory(q: HistoryQuery): Array<FullAlert & { resolvedTime?: string }> {
+    const where: string[] = [];
+    const args: Array<string | number> = [];
+    if (q.startTime !== undefined) {
+      where.push('start_time >= ?');
+      args.push(q.startTime);
+    }
+    if (q.endTime !== undefined) {
+      where.push('start_time <= ?');
+      args.push(q.endTime);
+    }
+    if (q.severity) {
+      where.push('level = ?');
+      args.push(q.severity);
+    }
+    if (q.resourceId) {
+      where.push('resource_id = ?');
+      args.push(q.resourceId);
+    }
+    let sql = 'SELECT data, level, resolved_at FROM alert_history';
+    if (where.length) sql += ` WHERE ${where.join(' AND ')}`;
+    sql += ' ORDER BY start_time DESC, seq DESC';
+    if (q.limit > 0) {
+      sql += ' LIMIT ? OFFSET ?';
+      args.push(q.limit, q.offset);
+    } else if (q.offset > 0) {
+      sql += ' LIMIT -1 OFFSET ?';
+      args.push(q.offset);
+    }
+    return this.db
+      .prepare<Array<string | number>, { data: string; level: string; resolved_at: number | null }>(sql)
+      .all(...args)
+      .map((r) => {
+        const a = JSON.parse(r.data) as FullAlert & { resolvedTime?: string };
+        if (r.resolved_at !== null) a.resolvedTime = new Date(r.resolved_at).toISOString();
+        return a;
+      });
+  }
+
+  clearHistory(): number {
+    return this.db.prepare('DELETE FROM alert_history').run().changes;
+  }
+
+  pruneHistory(now: number): number {
+    return this.db.prepare('DELETE FROM alert_history WHERE start_time < ?').run(now - HISTORY_RETENTION_MS).changes;
+  }
+}

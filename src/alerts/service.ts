@@ -1,0 +1,281 @@
+/**
+ * AlertService: runs the pure engine against the live state and does the I/O around it —
+ * commits `activeAlerts`/`recentlyResolved` into the StateStore, emits `alert`/`alertResolved`
+ * events, persists config, active alerts (with acknowledgements) and history in SQLite, and hands
+ * notifications to the `notify` callback (batched per `schedule.grouping.window`).
+ *
+ *   const alerts = new AlertService({ db, clock, state, events, logger, notify });
+ *   alerts.start();  …  alerts.stop();
+ */
+import type { Database } from 'better-sqlite3';
+import type { Clock } from '../clock.js';
+import type { PulseEvents } from '../events.js';
+import type { Logger } from '../logging.js';
+import type { AlertNotification, FullAlert } from '../model/state.js';
+import type { StateStore } from '../state/store.js';
+import { type AlertConfig, defaultAlertConfig, normaliseAlertConfig } from './config.js';
+import { acknowledgeAlert, clearAlert, evaluate, unacknowledgeAlert } from './engine.js';
+import type { HistoryQuery } from './history-query.js';
+import {
+  type AlertChange,
+  type AlertMemory,
+  activeAlerts,
+  emptyMemory,
+  recentlyResolved,
+  stateAlerts,
+} from './memory.js';
+import { AlertRepo } from './repo.js';
+
+export interface AlertServiceOptions {
+  db: Database;
+  clock: Clock;
+  state: StateStore;
+  events: PulseEvents;
+  logger: Logger;
+  /** Receives what should be sent (one call per batch). */
+  notify: (events: AlertNotification[]) => void;
+  /**
+   * Re-evaluates this often even without state changes, so grace periods and escalation levels
+   * advance (ms; 0 = only on state changes). Default 10 s.
+   */
+  tickMs?: number;
+}
+
+/** Restored alerts older than this (last seen) are dropped at start. */
+const RESTORE_MAX_AGE_MS = 24 * 3_600_000;
+const HISTORY_PRUNE_EVERY_MS = 3_600_000;
+
+export class AlertService {
+  readonly #opts: AlertServiceOptions;
+  readonly #repo: AlertRepo;
+  #config: AlertConfig;
+  #memory: AlertMemory = emptyMemory();
+  #unsubscribe?: () => void;
+  #tick?: NodeJS.Timeout;
+  #scheduled?: NodeJS.Immediate;
+  #committing = false;
+  #lastCommitted = '';
+  #batch: AlertNotification[] = [];
+  #batchTimer?: NodeJS.Timeout;
+  #lastPrune = 0;
+  #running = false;
+
+  constructor(opts: AlertServiceOptions) {
+    this.#opts = opts;
+    this.#repo = new AlertRepo(opts.db);
+    this.#config = this.#loadConfig();
+    const now = opts.clock.now();
+    for (const t of this.#repo.loadActive()) {
+      if (now - Date.parse(t.alert.lastSeen) > RESTORE_MAX_AGE_MS) continue;
+      this.#memory.active[t.alert.id] = t;
+    }
+  }
+
+  #loadConfig(): AlertConfig {
+    const stored = this.#repo.loadConfig();
+    if (stored === undefined) return defaultAlertConfig();
+    try {
+      // Stored configs are normalised over the defaults so fields added later get their defaults.
+      return normaliseAlertConfig(stored);
+    } catch (err) {
+      this.#opts.logger.warn({ err }, 'stored alert config is invalid; using defaults');
+      return defaultAlertConfig();
+    }
+  }
+
+  start(): void {
+    if (this.#running) return;
+    this.#running = true;
+    this.#unsubscribe = this.#opts.state.onChange(() => {
+      // Our own commits change the state too; they must not trigger another round.
+      if (this.#committing) return;
+      this.#schedule();
+    });
+    const tickMs = this.#opts.tickMs ?? 10_000;
+    if (tickMs > 0) {
+      this.#tick = setInterval(() => this.evaluateNow(), tickMs);
+      this.#tick.unref();
+    }
+    this.#pruneHistory();
+    // Restored alerts show up in /api/state before the first poll.
+    this.#commitState();
+  }
+
+  stop(): void {
+    this.#running = false;
+    this.#unsubscribe?.();
+    this.#unsubscribe = undefined;
+    if (this.#tick) clearInterval(this.#tick);
+    if (this.#scheduled) clearImmediate(this.#scheduled);
+    this.#tick = undefined;
+    this.#scheduled = undefined;
+    this.flushNotifications();
+  }
+
+  /** Coalesces bursts of commits (one per poller) into one round, outside the emitter's call stack. */
+  #schedule(): void {
+    if (this.#scheduled) return;
+    this.#scheduled = setImmediate(() => {
+      this.#scheduled = undefined;
+      if (this.#running) this.evaluateNow();
+    });
+  }
+
+  /** Runs one engine round against the current state. */
+  evaluateNow(): void {
+    try {
+      const now = this.#opts.clock.now();
+      const result = evaluate(this.#config, this.#opts.state.get(), this.#memory, now);
+      this.#memory = result.memory;
+      this.#apply(result.changes, now);
+      if (now - this.#lastPrune > HISTORY_PRUNE_EVERY_MS) this.#pruneHistory();
+    } catch (err) {
+      this.#opts.logger.error({ err }, 'alert evaluation failed');
+    }
+  }
+
+  #apply(changes: AlertChange[], now: number): void {
+    const { events } = this.#opts;
+    const emitted = new Set<string>();
+    const notifications: AlertNotification[] = [];
+    for (const c of changes) {
+      if (c.kind === 'raised') {
+        this.#repo.addHistory(c.alert);
+        events.emit('alert', c.alert);
+        emitted.add(c.alert.id);
+      } else if (c.kind === 'resolved') {
+        this.#repo.resolveHistory(c.alert.id, Date.parse(c.resolvedTime));
+        events.emit('alertResolved', { alertId: c.alert.id });
+      } else {
+        notifications.push(c.notification);
+        const n = c.notification;
+        // Re-notifications and escalations are `alert` messages too (wire-contract §2).
+        if (n.kind !== 'resolved' && !emitted.has(n.alert.id)) {
+          events.emit('alert', n.alert);
+          emitted.add(n.alert.id);
+        }
+      }
+    }
+    this.#persistActive(now);
+    this.#commitState();
+    if (notifications.length) this.#queue(notifications);
+  }
+
+  #persistActive(now: number): void {
+    this.#repo.syncActive(Object.values(this.#memory.active), now);
+  }
+
+  #commitState(): void {
+    const active = stateAlerts(this.#memory);
+    const resolved = recentlyResolved(this.#memory);
+    const signature = JSON.stringify([active, resolved.map((r) => r.id + r.resolvedTime)]);
+    if (signature === this.#lastCommitted) return;
+    this.#lastCommitted = signature;
+    this.#committing = true;
+    try {
+      this.#opts.state.commit((d) => {
+        d.activeAlerts = active;
+        d.recentlyResolved = resolved;
+      });
+    } finally {
+      this.#committing = false;
+    }
+  }
+
+  #queue(notifications: AlertNotification[]): void {
+    const grouping = this.#config.schedule.grouping;
+    this.#batch.push(...notifications);
+    if (!grouping.enabled || !(grouping.window > 0)) {
+      this.flushNotifications();
+      return;
+    }
+    // The first event opens the window; everything arriving within it goes out as one batch.
+    if (!this.#batchTimer) {
+      this.#batchTimer = setTimeout(() => this.flushNotifications(), grouping.window * 1000);
+      this.#batchTimer.unref();
+    }
+  }
+
+  /** Sends what is batched now (also called on stop, so nothing waits in memory at shutdown). */
+  flushNotifications(): void {
+    if (this.#batchTimer) clearTimeout(this.#batchTimer);
+    this.#batchTimer = undefined;
+    if (this.#batch.length === 0) return;
+    const batch = this.#batch;
+    this.#batch = [];
+    try {
+      this.#opts.notify(batch);
+    } catch (err) {
+      this.#opts.logger.error({ err }, 'alert notification hand-off failed');
+    }
+  }
+
+  /** Notifications waiting for the grouping window. */
+  pendingNotifications(): readonly AlertNotification[] {
+    return this.#batch;
+  }
+
+  #pruneHistory(): void {
+    const now = this.#opts.clock.now();
+    this.#lastPrune = now;
+    this.#repo.pruneHistory(now);
+  }
+
+  getConfig(): AlertConfig {
+    return structuredClone(this.#config);
+  }
+
+  /** Validates and stores a config (partial input is laid over the current one). Throws ConfigError. */
+  updateConfig(input: unknown): AlertConfig {
+    const next = normaliseAlertConfig(input, this.#config);
+    this.#repo.saveConfig(next, this.#opts.clock.now());
+    this.#config = next;
+    if (this.#running) this.evaluateNow();
+    return structuredClone(next);
+  }
+
+  activeAlerts(): FullAlert[] {
+    return activeAlerts(this.#memory);
+  }
+
+  history(q: HistoryQuery): Array<FullAlert & { resolvedTime?: string }> {
+    return this.#repo.queryHistory(q);
+  }
+
+  clearHistory(): void {
+    this.#repo.clearHistory();
+  }
+
+  /** undefined when the alert is not active. */
+  acknowledge(id: string, user = 'admin'): FullAlert | undefined {
+    const now = this.#opts.clock.now();
+    const r = acknowledgeAlert(this.#memory, id, user, now);
+    if (!r) return undefined;
+    this.#memory = r.memory;
+    this.#persistActive(now);
+    this.#commitState();
+    return r.alert;
+  }
+
+  unacknowledge(id: string): FullAlert | undefined {
+    const r = unacknowledgeAlert(this.#memory, id);
+    if (!r) return undefined;
+    this.#memory = r.memory;
+    this.#persistActive(this.#opts.clock.now());
+    this.#commitState();
+    return r.alert;
+  }
+
+  /** Drops an active alert (no recently-resolved entry); true when it was active. */
+  clear(id: string): boolean {
+    const r = clearAlert(this.#memory, id);
+    this.#memory = r.memory;
+    if (!r.alert) return false;
+    const now = this.#opts.clock.now();
+    this.#repo.resolveHistory(id, now);
+    this.#persistActive(now);
+    this.#commitState();
+    this.#opts.events.emit('alertResolved', { alertId: id });
+    return true;
+  }
+}
