@@ -1,0 +1,191 @@
+/**
+ * The live estate: mutable runtime objects built from an EstateSpec. Metric values are not stored
+ * per tick; they are computed from (seed, time) in metrics.ts, with control-API overrides on top.
+ */
+import type { AclSpec, GuestType, PbsDatastoreSpec, StorageSpec } from './spec.js';
+
+/** Simulated time: real time plus an offset the control API can advance. */
+export class SimClock {
+  offsetMs = 0;
+  now(): number {
+    return Date.now() + this.offsetMs;
+  }
+  advance(seconds: number): void {
+    this.offsetMs += seconds * 1000;
+  }
+}
+
+export interface Credential {
+  userid: string;
+  tokenid?: string; // set for API tokens
+  password?: string;
+  secret?: string;
+  acl: AclSpec;
+  role: string;
+  revoked?: boolean;
+}
+
+export interface MetricOverrides {
+  cpu?: number;
+  mem?: number;
+  disk?: number;
+  netin?: number;
+  netout?: number;
+  diskread?: number;
+  diskwrite?: number;
+  uptime?: number;
+  swap?: number;
+}
+
+export const COUNTERS = ['netin', 'netout', 'diskread', 'diskwrite'] as const;
+export type CounterName = (typeof COUNTERS)[number];
+
+export interface Guest {
+  instance: string;
+  vmid: number;
+  type: GuestType;
+  node: string;
+  name: string;
+  status: 'running' | 'stopped';
+  template: boolean;
+  tags: string[];
+  lock?: string;
+  agent: boolean;
+  balloon: boolean;
+  cpus: number;
+  maxmem: number;
+  maxdisk: number;
+  pool?: string;
+  hastate?: string;
+  ostype: string;
+  backup: boolean;
+  seed: number;
+  /** When the guest (process) last started, ms of simulated time. */
+  startedAt: number;
+  overrides: MetricOverrides;
+  /** Added to the natural counter value so counters stay monotonic after an override is cleared. */
+  counterOffsets: Partial<Record<CounterName, number>>;
+  /** Snapshot names with their creation time (seconds). */
+  snapshots: Array<{ name: string; description: string; snaptime: number; vmstate?: boolean; parent?: string }>;
+}
+
+export interface PveNode {
+  name: string;
+  nodeid: number;
+  ip: string;
+  cpus: number;
+  cpuModel: string;
+  sockets: number;
+  maxmem: number;
+  rootTotal: number;
+  swapTotal: number;
+  bootedAt: number;
+  seed: number;
+  overrides: MetricOverrides;
+  /** Set while the node's endpoint is down (fault): the cluster sees it offline. */
+  down: boolean;
+}
+
+export interface Storage extends Required<Pick<StorageSpec, 'storage' | 'type' | 'content'>> {
+  shared: boolean;
+  nodes?: string[];
+  total: number;
+  usedFraction: number;
+  enabled: boolean;
+  server?: string;
+  datastore?: string;
+  seed: number;
+}
+
+/** A vzdump backup taken on demand through the control API (scheduled ones are computed). */
+export interface ManualBackup {
+  vmid: number;
+  type: GuestType;
+  storage: string;
+  ctime: number; // seconds
+  size: number;
+  notes: string;
+  protected: boolean;
+  node: string;
+  upid: string;
+}
+
+export interface PveInstance {
+  kind: 'pve';
+  name: string;
+  cluster?: string;
+  version: string;
+  seed: number;
+  nodes: PveNode[];
+  guests: Map<number, Guest>;
+  storages: Storage[];
+  ceph?: { health: 'HEALTH_OK' | 'HEALTH_WARN' };
+  credentials: Credential[];
+  manualBackups: ManualBackup[];
+  /** Tasks started through the control API or the API (migrate, start, stop, vzdump). */
+  tasks: SimTask[];
+}
+
+export interface SimTask {
+  upid: string;
+  node: string;
+  pid: number;
+  pstart: number;
+  starttime: number;
+  endtime?: number;
+  type: string;
+  id: string;
+  user: string;
+  status?: string; // "OK" or an error message once finished
+}
+
+export interface PbsDatastore extends Required<Pick<PbsDatastoreSpec, 'name'>> {
+  total: number;
+  usedFraction: number;
+  namespaces: string[];
+  groups: number;
+  keep: number;
+  intervalHours: number;
+  seed: number;
+}
+
+export interface PbsInstance {
+  kind: 'pbs';
+  name: string;
+  version: string;
+  seed: number;
+  nodeName: string;
+  bootedAt: number;
+  datastores: PbsDatastore[];
+  credentials: Credential[];
+  overrides: MetricOverrides;
+  down: boolean;
+  /** Guests known from the estate's PVE instances, used to name backup groups. */
+  guestIds: Array<{ type: 'vm' | 'ct'; id: number; name: string }>;
+}
+
+export interface PmgInstance {
+  kind: 'pmg';
+  name: string;
+  version: string;
+  seed: number;
+  nodes: string[];
+  domains: string[];
+  mailPerHour: number;
+  bootedAt: number;
+  credentials: Credential[];
+  overrides: MetricOverrides;
+  down: boolean;
+}
+
+export interface Estate {
+  name: string;
+  seed: number;
+  clock: SimClock;
+  pve: PveInstance[];
+  pbs: PbsInstance[];
+  pmg: PmgInstance[];
+}
+
+export const GiB = 1024 ** 3;
+export const MiB = 1024 ** 2;

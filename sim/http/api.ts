@@ -1,0 +1,107 @@
+/** Route-table types shared by the PVE, PBS and PMG modules, and the path matcher. */
+import type { Identity } from '../auth.js';
+import type { SimCore } from '../core.js';
+import type { Product } from '../schema/apidata.js';
+import type { Endpoint } from './endpoint.js';
+
+/** An error reply: Proxmox puts the message in the status line and `message`, details in `errors`. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly errors?: Record<string, string>,
+  ) {
+    super(message);
+  }
+}
+
+/** A reply with fields beside `data` (e.g. `total` on task lists). */
+export class Envelope {
+  constructor(
+    readonly data: unknown,
+    readonly extra: Record<string, unknown>,
+  ) {}
+}
+
+export interface RouteContext<I> {
+  instance: I;
+  /** The PVE node whose endpoint received the request (PBS/PMG: undefined). */
+  localNode?: string;
+  params: Record<string, string>;
+  /** Path, query and body parameters merged, as Proxmox does. */
+  args: Record<string, string>;
+  identity?: Identity;
+  now: number;
+  method: string;
+  sim: SimCore;
+  endpoint: Endpoint;
+}
+
+export type Handler<I> = (ctx: RouteContext<I>) => unknown | Promise<unknown>;
+
+export interface Route<I> {
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  /** The schema path template, e.g. `/nodes/{node}/qemu/{vmid}/status/current`. */
+  path: string;
+  handler: Handler<I>;
+}
+
+export interface RouteTable<I> {
+  product: Product;
+  routes: Route<I>[];
+}
+
+interface Compiled<I> {
+  route: Route<I>;
+  segments: string[];
+}
+
+/** Matches concrete paths against templated routes; literal segments beat parameters. */
+export class Router<I> {
+  private bySize = new Map<number, Compiled<I>[]>();
+  constructor(readonly table: RouteTable<I>) {
+    for (const route of table.routes) {
+      const segments = route.path.split('/').filter(Boolean);
+      const list = this.bySize.get(segments.length) ?? [];
+      list.push({ route, segments });
+      this.bySize.set(segments.length, list);
+    }
+    for (const list of this.bySize.values()) {
+      list.sort((a, b) => paramCount(a.segments) - paramCount(b.segments));
+    }
+  }
+
+  match(method: string, path: string): { route: Route<I>; params: Record<string, string> } | null {
+    const parts = path.split('/').filter(Boolean);
+    for (const c of this.bySize.get(parts.length) ?? []) {
+      if (c.route.method !== method) continue;
+      const params: Record<string, string> = {};
+      let ok = true;
+      for (let i = 0; i < parts.length; i++) {
+        const s = c.segments[i];
+        if (s.startsWith('{')) {
+          try {
+            params[s.slice(1, -1)] = decodeURIComponent(parts[i]);
+          } catch {
+            ok = false;
+            break;
+          }
+        } else if (s !== parts[i]) {
+          ok = false;
+          break;
+        }
+      }
+      if (ok) return { route: c.route, params };
+    }
+    return null;
+  }
+
+  /** The template of any route on this path (any method), for 501 vs 404 decisions. */
+  knows(path: string): boolean {
+    return ['GET', 'POST', 'PUT', 'DELETE'].some((m) => this.match(m, path));
+  }
+}
+
+function paramCount(segments: string[]): number {
+  return segments.filter((s) => s.startsWith('{')).length;
+}

@@ -1,0 +1,180 @@
+/**
+ * The request pipeline every simulated server shares:
+ * faults (hang, slow, 500) → /api2/json routing → authentication (ticket or token, CSRF on
+ * writes) → parameter verification → schema permissions → handler → `{"data": …}` envelope,
+ * with output faults (invalid JSON, truncated body) applied last.
+ */
+import type http from 'node:http';
+import { authenticate, checkPermissions, type Identity, PermissionDenied } from '../auth.js';
+import type { SimCore } from '../core.js';
+import type { Fault } from '../faults.js';
+import { methodDef } from '../schema/apidata.js';
+import { ApiError, Envelope } from './api.js';
+import type { Endpoint } from './endpoint.js';
+import { verifyParameters } from './params.js';
+
+const PREFIX = '/api2/json';
+const MAX_BODY = 1 << 20;
+
+export async function handleRequest(sim: SimCore, ep: Endpoint, req: http.IncomingMessage, res: http.ServerResponse) {
+  const url = new URL(req.url ?? '/', 'https://sim.invalid');
+  const method = (req.method ?? 'GET').toUpperCase();
+  if (!url.pathname.startsWith(PREFIX)) {
+    res.writeHead(404, { 'content-type': 'text/plain' });
+    res.end('not found');
+    return;
+  }
+  const apiPath = url.pathname.slice(PREFIX.length).replace(/\/+$/, '') || '/';
+  const faults = sim.faults.active(sim.faultTargets(ep), apiPath);
+  if (faults.some((f) => f.kind === 'hang')) {
+    sim.holdHung(res);
+    return;
+  }
+  const slow = faults.find((f) => f.kind === 'slow');
+  if (slow) await sim.sleep(slow.ms ?? 1000);
+
+  let status = 200;
+  let body: Record<string, unknown>;
+  try {
+    if (faults.some((f) => f.kind === 'http500')) throw new ApiError(500, 'Internal Server Error (simulated fault)');
+    const rawBody = method === 'GET' || method === 'HEAD' ? '' : await readBody(req);
+    const args = { ...Object.fromEntries(url.searchParams), ...parseBody(req.headers['content-type'], rawBody) };
+    const result = await dispatch(sim, ep, method, apiPath, args, req.headers);
+    body = result instanceof Envelope ? { data: result.data, ...result.extra } : { data: result ?? null };
+  } catch (e) {
+    if (e instanceof ApiError) {
+      status = e.status;
+      body = errorBody(ep, e.message, e.errors);
+      res.statusMessage = statusText(e.message);
+    } else if (e instanceof PermissionDenied) {
+      status = 403;
+      const msg = ep.product === 'pbs' ? 'permission check failed' : e.message;
+      body = errorBody(ep, msg);
+      res.statusMessage = statusText(msg);
+    } else {
+      status = 500;
+      const msg = e instanceof Error ? e.message : String(e);
+      body = errorBody(ep, msg);
+      res.statusMessage = statusText(msg);
+    }
+  }
+  send(sim, res, status, body, faults);
+}
+
+function errorBody(ep: Endpoint, message: string, errors?: Record<string, string>): Record<string, unknown> {
+  const out: Record<string, unknown> = { data: null, message: `${message}\n` };
+  if (errors) out.errors = errors;
+  void ep;
+  return out;
+}
+
+/** Status-line text: Proxmox puts the error message there; it must be a single printable line. */
+function statusText(message: string): string {
+  return message.replace(/[^\x20-\x7e]/g, ' ').slice(0, 200);
+}
+
+function send(sim: SimCore, res: http.ServerResponse, status: number, body: unknown, faults: Fault[]) {
+  const headers: Record<string, string> = {
+    'content-type': 'application/json;charset=UTF-8',
+    'cache-control': 'max-age=0',
+    pragma: 'no-cache',
+    server: 'pve-api-daemon/3.0',
+  };
+  if (faults.some((f) => f.kind === 'badjson')) {
+    const text = '{"data": [{"id": "node/pve1", "status": online, <html>simulated invalid JSON';
+    res.writeHead(200, { ...headers, 'content-length': String(Buffer.byteLength(text)) });
+    res.end(text);
+    return;
+  }
+  const text = JSON.stringify(body);
+  const buf = Buffer.from(text);
+  if (faults.some((f) => f.kind === 'truncated')) {
+    // Promise the whole body, send half, then cut the connection.
+    res.writeHead(200, { ...headers, 'content-length': String(buf.length) });
+    res.write(buf.subarray(0, Math.max(1, Math.floor(buf.length / 2))), () => {
+      res.socket?.destroy();
+    });
+    sim.noteTruncated();
+    return;
+  }
+  res.writeHead(status, { ...headers, 'content-length': String(buf.length) });
+  res.end(buf);
+}
+
+async function readBody(req: http.IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY) throw new ApiError(413, 'request entity too large');
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function parseBody(contentType: string | undefined, raw: string): Record<string, string> {
+  if (!raw) return {};
+  if (contentType?.includes('application/json')) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(raw);
+    } catch {
+      throw new ApiError(400, 'unable to parse JSON body');
+    }
+    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed))
+      throw new ApiError(400, 'JSON body must be an object');
+    const out: Record<string, string> = {};
+    for (const [k, v] of Object.entries(parsed)) {
+      if (v === null || v === undefined) continue;
+      out[k] = typeof v === 'object' ? JSON.stringify(v) : String(v);
+    }
+    return out;
+  }
+  return Object.fromEntries(new URLSearchParams(raw));
+}
+
+async function dispatch(
+  sim: SimCore,
+  ep: Endpoint,
+  method: string,
+  apiPath: string,
+  args: Record<string, string>,
+  headers: http.IncomingHttpHeaders,
+): Promise<unknown> {
+  const router = sim.router(ep.product);
+  const match = router.match(method, apiPath);
+  if (!match) throw new ApiError(501, `Method '${method} ${apiPath}' not implemented`);
+  const def = methodDef(ep.product, match.route.path, method);
+  const permissions = def?.permissions;
+  const inst = sim.instanceOf(ep);
+  let identity: Identity | undefined;
+  if (permissions?.user !== 'world') {
+    const auth = authenticate(ep.product, headers, inst.credentials, sim.tickets(ep));
+    if (!auth.ok) {
+      throw new ApiError(401, ep.product === 'pbs' ? `authentication failed - ${auth.reason}` : auth.reason);
+    }
+    identity = auth.identity;
+    if (identity.viaTicket && method !== 'GET') {
+      const csrf = headers.csrfpreventiontoken;
+      if (!sim.tickets(ep).verifyCsrf(typeof csrf === 'string' ? csrf : undefined, identity.userid)) {
+        throw new ApiError(401, 'Permission denied - invalid csrf token');
+      }
+    }
+  }
+  const allArgs = { ...args, ...match.params };
+  const errors = verifyParameters(def?.parameters, allArgs);
+  if (errors) throw new ApiError(400, 'Parameter verification failed.', errors);
+  if (identity) checkPermissions(ep.product, permissions, identity.cred, allArgs);
+  if (ep.product === 'pve' && match.params.node !== undefined) await sim.proxyCheck(ep, match.params.node);
+  return match.route.handler({
+    instance: inst as never,
+    localNode: ep.node,
+    params: match.params,
+    args: allArgs,
+    identity,
+    now: sim.clock.now(),
+    method,
+    sim,
+    endpoint: ep,
+  });
+}

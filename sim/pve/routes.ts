@@ -1,0 +1,11 @@
+/** The PVE route table: every path the simulated PVE answers (the schema walk uses this list). */
+import type { PveInstance } from '../estate/model.js';
+import { ticketRoute } from '../http/access.js';
+import type { RouteTable } from '../http/api.js';
+import { coreRoutes } from './core-routes.js';
+import { powerRoutes } from './power-routes.js';
+
+export const pveRoutes: RouteTable<PveInstance> = {
+  product: 'pve',
+  routes: [ticketRoute<PveInstance>(), ...coreRoutes, ...powerRoutes],
+};
