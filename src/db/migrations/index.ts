@@ -4,6 +4,16 @@ import { migration010 } from './010_security.js';
 import { migration020 } from './020_monitored_nodes.js';
 import { migration021 } from './021_system_settings.js';
 import { migration025 } from './025_metric_history.js';
+import { migration030 } from './030_alerts.js';
+import { migration035 } from './035_notifications.js';
 import type { Migration } from './types.js';
 
-export const migrations: readonly Migration[] = [migration001, migration010, migration020, migration021, migration025];
+export const migrations: readonly Migration[] = [
+  migration001,
+  migration010,
+  migration020,
+  migration021,
+  migration025,
+  migration030,
+  migration035,
+];
