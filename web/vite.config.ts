@@ -9,10 +9,15 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 export default defineConfig({
   root: here,
   plugins: [solid(), tailwindcss()],
+  resolve: {
+    // Wire types shared with the server (imported with `import type` only).
+    alias: { '@model': path.join(here, '..', 'src', 'model') },
+  },
   build: {
     outDir: path.join(here, '..', 'dist', 'web'),
     emptyOutDir: true,
     sourcemap: true,
+    chunkSizeWarningLimit: 800,
   },
   server: {
     proxy: {

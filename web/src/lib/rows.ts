@@ -1,0 +1,143 @@
+/**
+ * Dashboard rows: nodes and their guests in one list (pure, no Solid). Rows are the store's own
+ * objects, never wrappers, so a keyed <For> keeps the DOM of every row whose object is unchanged.
+ */
+import type { Guest, Node } from '@model/state';
+import { type FilterSubject, isEmptyFilter, matchesFilter, type ParsedFilter } from './filter';
+import { splitTags } from './format';
+
+export type Row = Node | Guest;
+export const isNode = (r: Row): r is Node => r.type === 'node';
+
+export type SortKey =
+  | 'name'
+  | 'vmid'
+  | 'status'
+  | 'uptime'
+  | 'cpu'
+  | 'mem'
+  | 'disk'
+  | 'netin'
+  | 'netout'
+  | 'diskread'
+  | 'diskwrite';
+export interface SortSpec {
+  key: SortKey;
+  dir: 'asc' | 'desc';
+}
+
+export const guestMemPercent = (g: Guest) => g.memory?.usage ?? 0;
+export const guestDiskPercent = (g: Guest) => (g.disk && g.disk.usage >= 0 ? g.disk.usage : -1);
+
+export function subjectOf(r: Row): FilterSubject {
+  if (isNode(r)) {
+    return {
+      name: r.displayName || r.name,
+      node: r.name,
+      status: r.status,
+      type: 'node',
+      tags: [],
+      cpu: r.cpu * 100,
+      mem: r.memory?.usage ?? 0,
+      disk: r.disk?.usage ?? 0,
+      uptime: r.uptime,
+    };
+  }
+  return {
+    name: r.name,
+    vmid: r.vmid,
+    node: r.node,
+    status: r.status,
+    type: r.type,
+    tags: splitTags(r.tags),
+    cpu: r.cpu * 100,
+    mem: guestMemPercent(r),
+    disk: guestDiskPercent(r),
+    uptime: r.uptime,
+    os: [r.osName, r.osVersion].filter(Boolean).join(' ') || undefined,
+    ips: r.ipAddresses,
+  };
+}
+
+function sortValue(r: Row, key: SortKey): number | string {
+  const g = r as Guest;
+  switch (key) {
+    case 'name':
+      return (isNode(r) ? r.displayName || r.name : r.name).toLowerCase();
+    case 'vmid':
+      return isNode(r) ? 0 : g.vmid;
+    case 'status':
+      return r.status;
+    case 'uptime':
+      return r.uptime;
+    case 'cpu':
+      return r.cpu;
+    case 'mem':
+      return r.memory?.usage ?? 0;
+    case 'disk':
+      return isNode(r) ? (r.disk?.usage ?? 0) : guestDiskPercent(g);
+    case 'netin':
+      return isNode(r) ? 0 : g.networkIn;
+    case 'netout':
+      return isNode(r) ? 0 : g.networkOut;
+    case 'diskread':
+      return isNode(r) ? 0 : g.diskRead;
+    case 'diskwrite':
+      return isNode(r) ? 0 : g.diskWrite;
+  }
+}
+
+export function compareRows(a: Row, b: Row, sort: SortSpec): number {
+  const va = sortValue(a, sort.key);
+  const vb = sortValue(b, sort.key);
+  let c = typeof va === 'string' ? va.localeCompare(vb as string) : (va as number) - (vb as number);
+  if (c === 0) c = sortValue(a, 'name').toString().localeCompare(sortValue(b, 'name').toString());
+  return sort.dir === 'asc' ? c : -c;
+}
+
+export interface BuildOptions {
+  filter: ParsedFilter;
+  sort: SortSpec;
+  grouped: boolean;
+  /** 'all' | 'qemu' | 'lxc' */
+  type: string;
+  /** 'all' | 'running' | 'stopped' */
+  status: string;
+}
+
+const nodeKey = (instance: string, node: string) => `${instance}\u0000${node}`;
+
+/**
+ * Grouped: each node, then its matching guests (a node is listed when it or any of its guests
+ * matches). Flat: matching guests only, sorted across nodes.
+ */
+export function buildRows(nodes: readonly Node[], guests: readonly Guest[], o: BuildOptions): Row[] {
+  const guestOk = (g: Guest) =>
+    (o.type === 'all' || g.type === o.type) &&
+    (o.status === 'all' || (o.status === 'running' ? g.status === 'running' : g.status !== 'running')) &&
+    matchesFilter(o.filter, subjectOf(g));
+  const matching = guests.filter(guestOk).sort((a, b) => compareRows(a, b, o.sort));
+  if (!o.grouped) return matching;
+
+  const byNode = new Map<string, Guest[]>();
+  for (const g of matching) {
+    const k = nodeKey(g.instance, g.node);
+    const list = byNode.get(k);
+    if (list) list.push(g);
+    else byNode.set(k, [g]);
+  }
+  const filtering = !isEmptyFilter(o.filter) || o.type !== 'all' || o.status !== 'all';
+  const out: Row[] = [];
+  const sortedNodes = [...nodes].sort((a, b) => (a.displayName || a.name).localeCompare(b.displayName || b.name));
+  for (const n of sortedNodes) {
+    const k = nodeKey(n.instance, n.name);
+    const list = byNode.get(k) ?? [];
+    byNode.delete(k);
+    const nodeMatches = !filtering || (o.type === 'all' && o.status === 'all' && matchesFilter(o.filter, subjectOf(n)));
+    if (list.length === 0 && !nodeMatches) continue;
+    out.push(n, ...list);
+  }
+  // Guests whose node is not (yet) in the state still show, after the known nodes.
+  for (const list of byNode.values()) out.push(...list);
+  return out;
+}

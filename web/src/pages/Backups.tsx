@@ -1,0 +1,285 @@
+/**
+ * PVE and PBS backups together. The first table answers "is every guest backed up, and how
+ * recently?"; the second lists the backups themselves, newest first.
+ */
+import type { Guest, PbsBackup } from '@model/state';
+import { createMemo, createSignal, For, onCleanup, onMount, Show } from 'solid-js';
+import { api } from '../api/client';
+import { Card, Empty, ErrorText, inputClass, StatusDot, td, th } from '../components/ui';
+import { formatAge, formatBytes, formatDateTime } from '../lib/format';
+import { live } from '../stores/live';
+
+interface BackupItem {
+  id: string;
+  vmid: number;
+  kind: 'PVE' | 'PBS';
+  type: string;
+  /** ms */
+  time: number;
+  size: number;
+  where: string;
+  node: string;
+  verified: boolean;
+  protected: boolean;
+  notes?: string;
+}
+
+const DAY = 86_400_000;
+
+function ageTone(ms: number | undefined, now: number): string {
+  if (!ms) return 'text-red-600 dark:text-red-400';
+  const age = now - ms;
+  if (age < DAY * 1.5) return 'text-emerald-600 dark:text-emerald-400';
+  if (age < DAY * 7) return 'text-amber-600 dark:text-amber-400';
+  return 'text-red-600 dark:text-red-400';
+}
+
+export function BackupsPage() {
+  const [pbsBackups, setPbsBackups] = createSignal<PbsBackup[]>([]);
+  const [error, setError] = createSignal('');
+  const [query, setQuery] = createSignal('');
+  const [limit, setLimit] = createSignal(200);
+  const [now, setNow] = createSignal(Date.now());
+
+  // PBS backups travel only in the raw state and GET /api/backups; the live broadcast lacks them.
+  const load = async () => {
+    try {
+      const res = await api.get<{ pbsBackups?: PbsBackup[] }>('/api/backups');
+      setPbsBackups(res?.pbsBackups ?? []);
+      setError('');
+    } catch (err) {
+      setError(`Backups could not be loaded: ${(err as Error).message}`);
+    }
+    setNow(Date.now());
+  };
+  onMount(() => {
+    void load();
+    const t = setInterval(load, 60_000);
+    onCleanup(() => clearInterval(t));
+  });
+
+  const items = createMemo<BackupItem[]>(() => {
+    const pve = live.state.pveBackups.storageBackups
+      .filter((b) => !b.isPBS)
+      .map<BackupItem>((b) => ({
+        id: b.id,
+        vmid: b.vmid,
+        kind: 'PVE',
+        type: b.type,
+        time: b.time * 1000,
+        size: b.size,
+        where: b.storage,
+        node: b.node,
+        verified: b.verified,
+        protected: b.protected,
+        notes: b.notes,
+      }));
+    const pbsSource = pbsBackups().length > 0 ? pbsBackups() : live.state.pbsBackups;
+    const pbs = pbsSource.map<BackupItem>((b) => ({
+      id: b.id,
+      vmid: Number(b.vmid),
+      kind: 'PBS',
+      type: b.backupType === 'vm' ? 'qemu' : b.backupType === 'ct' ? 'lxc' : 'host',
+      time: b.backupTime * 1000,
+      size: b.size,
+      where: `${b.instance}:${b.datastore}${b.namespace ? `/${b.namespace}` : ''}`,
+      node: b.instance,
+      verified: b.verified,
+      protected: b.protected,
+      notes: b.comment,
+    }));
+    // PBS-backed PVE storage lists the same snapshots the PBS poller sees; prefer the PBS entry.
+    const pvePbs = live.state.pveBackups.storageBackups
+      .filter((b) => b.isPBS && pbs.length === 0)
+      .map<BackupItem>((b) => ({
+        id: b.id,
+        vmid: b.vmid,
+        kind: 'PBS',
+        type: b.type,
+        time: b.time * 1000,
+        size: b.size,
+        where: b.storage,
+        node: b.node,
+        verified: b.verified,
+        protected: b.protected,
+        notes: b.notes,
+      }));
+    return [...pve, ...pbs, ...pvePbs].sort((a, b) => b.time - a.time);
+  });
+
+  const guests = createMemo(() => {
+    const latest = new Map<number, BackupItem>();
+    const count = new Map<number, number>();
+    for (const b of items()) {
+      count.set(b.vmid, (count.get(b.vmid) ?? 0) + 1);
+      if (!latest.has(b.vmid)) latest.set(b.vmid, b);
+    }
+    const snaps = new Map<string, number>();
+    for (const s of live.state.pveBackups.guestSnapshots)
+      snaps.set(`${s.instance}/${s.vmid}`, (snaps.get(`${s.instance}/${s.vmid}`) ?? 0) + 1);
+    const all: Guest[] = [...live.state.vms, ...live.state.containers];
+    return all
+      .map((g) => ({
+        g,
+        last: latest.get(g.vmid),
+        count: count.get(g.vmid) ?? 0,
+        snaps: snaps.get(`${g.instance}/${g.vmid}`) ?? 0,
+      }))
+      .sort((a, b) => (a.last?.time ?? 0) - (b.last?.time ?? 0) || a.g.vmid - b.g.vmid);
+  });
+
+  const filtered = createMemo(() => {
+    const q = query().trim().toLowerCase();
+    if (!q) return items();
+    const names = new Map([...live.state.vms, ...live.state.containers].map((g) => [g.vmid, g.name.toLowerCase()]));
+    return items().filter((b) =>
+      `${b.vmid} ${names.get(b.vmid) ?? ''} ${b.kind} ${b.where} ${b.node} ${b.notes ?? ''}`.toLowerCase().includes(q),
+    );
+  });
+
+  const failedTasks = createMemo(() =>
+    live.state.pveBackups.backupTasks.filter((t) => t.status && t.status !== 'OK' && t.endTime > 0),
+  );
+  const nameOf = (vmid: number) =>
+    [...live.state.vms, ...live.state.containers].find((g) => g.vmid === vmid)?.name ?? '';
+
+  return (
+    <div class="space-y-4">
+      <h1 class="text-xl font-semibold">Backups</h1>
+      <ErrorText error={error()} />
+      <Show when={failedTasks().length > 0}>
+        <Card title={`Failed backup tasks (${failedTasks().length})`}>
+          <ul class="space-y-1 text-sm">
+            <For each={failedTasks()}>
+              {(t) => (
+                <li>
+                  <StatusDot
+                    status="failed"
+                    label={`${t.vmid} ${nameOf(t.vmid)} on ${t.node}: ${t.status}, ${formatDateTime(t.startTime * 1000)}`}
+                  />
+                </li>
+              )}
+            </For>
+          </ul>
+        </Card>
+      </Show>
+
+      <Card title="Last backup per guest">
+        <div class="max-h-96 overflow-auto">
+          <table class="w-full text-sm" aria-label="Last backup per guest">
+            <thead class="sticky top-0 bg-white dark:bg-slate-800">
+              <tr>
+                <th class={th}>Guest</th>
+                <th class={th}>VMID</th>
+                <th class={`${th} hidden sm:table-cell`}>Node</th>
+                <th class={th}>Last backup</th>
+                <th class={th}>Age</th>
+                <th class={`${th} hidden md:table-cell`}>Where</th>
+                <th class={`${th} hidden md:table-cell`}>Backups</th>
+                <th class={`${th} hidden md:table-cell`}>Snapshots</th>
+              </tr>
+            </thead>
+            <tbody>
+              <For each={guests()}>
+                {(row) => (
+                  <tr class="border-t border-slate-100 dark:border-slate-700/60" data-row-id={row.g.id}>
+                    <td class={td}>{row.g.name}</td>
+                    <td class={`${td} tabular-nums`}>{row.g.vmid}</td>
+                    <td class={`${td} hidden sm:table-cell`}>{row.g.node}</td>
+                    <td class={`${td} text-xs`}>{row.last ? formatDateTime(row.last.time) : 'none'}</td>
+                    <td
+                      class={`${td} font-medium ${ageTone(row.last?.time, now())}`}
+                      title={row.last ? `Newest backup: ${new Date(row.last.time).toISOString()}` : 'No backup found'}
+                    >
+                      {row.last ? formatAge(row.last.time, now()) : 'never'}
+                    </td>
+                    <td class={`${td} hidden md:table-cell text-xs`}>
+                      {row.last ? `${row.last.kind} · ${row.last.where}` : '–'}
+                    </td>
+                    <td class={`${td} hidden md:table-cell tabular-nums`}>{row.count}</td>
+                    <td class={`${td} hidden md:table-cell tabular-nums`}>{row.snaps}</td>
+                  </tr>
+                )}
+              </For>
+            </tbody>
+          </table>
+          <Show when={guests().length === 0}>
+            <Empty>No guests yet.</Empty>
+          </Show>
+        </div>
+      </Card>
+
+      <Card
+        title={`All backups (${filtered().length})`}
+        actions={
+          <input
+            type="search"
+            aria-label="Filter backups"
+            placeholder="VMID, name, storage, PBS…"
+            class={`${inputClass} w-56`}
+            value={query()}
+            onInput={(e) => setQuery(e.currentTarget.value)}
+          />
+        }
+      >
+        <div class="overflow-x-auto">
+          <table class="w-full text-sm" aria-label="Backups">
+            <thead>
+              <tr>
+                <th class={th}>VMID</th>
+                <th class={`${th} hidden sm:table-cell`}>Name</th>
+                <th class={th}>Source</th>
+                <th class={th}>Time</th>
+                <th class={th}>Size</th>
+                <th class={`${th} hidden md:table-cell`}>Location</th>
+                <th class={`${th} hidden md:table-cell`}>Verified</th>
+                <th class={`${th} hidden lg:table-cell`}>Notes</th>
+              </tr>
+            </thead>
+            <tbody>
+              <For each={filtered().slice(0, limit())}>
+                {(b) => (
+                  <tr class="border-t border-slate-100 dark:border-slate-700/60">
+                    <td class={`${td} tabular-nums`}>{b.vmid}</td>
+                    <td class={`${td} hidden sm:table-cell`}>{nameOf(b.vmid)}</td>
+                    <td class={td}>
+                      <span
+                        class="rounded px-1.5 text-[11px] font-semibold"
+                        classList={{
+                          'bg-orange-100 text-orange-700 dark:bg-orange-900/50 dark:text-orange-300': b.kind === 'PVE',
+                          'bg-violet-100 text-violet-700 dark:bg-violet-900/50 dark:text-violet-300': b.kind === 'PBS',
+                        }}
+                      >
+                        {b.kind}
+                      </span>
+                    </td>
+                    <td class={`${td} text-xs`} title={new Date(b.time).toISOString()}>
+                      {formatDateTime(b.time)}
+                    </td>
+                    <td class={`${td} tabular-nums`}>{formatBytes(b.size)}</td>
+                    <td class={`${td} hidden md:table-cell text-xs`}>{b.where}</td>
+                    <td class={`${td} hidden md:table-cell`}>
+                      {b.verified ? '✓' : '–'}
+                      {b.protected ? ' 🔒' : ''}
+                    </td>
+                    <td class={`${td} hidden lg:table-cell text-xs text-slate-500`}>
+                      <span class="block max-w-xs truncate">{b.notes}</span>
+                    </td>
+                  </tr>
+                )}
+              </For>
+            </tbody>
+          </table>
+          <Show when={filtered().length > limit()}>
+            <button type="button" class="mt-2 text-sm text-sky-600 underline" onClick={() => setLimit((l) => l + 500)}>
+              Show more ({filtered().length - limit()} hidden)
+            </button>
+          </Show>
+          <Show when={filtered().length === 0}>
+            <Empty>No backups {query() ? 'match this filter' : 'found yet'}.</Empty>
+          </Show>
+        </div>
+      </Card>
+    </div>
+  );
+}

@@ -1,0 +1,470 @@
+/**
+ * Nodes and their guests in one virtualised table, live from /ws. Only the rows in view exist in
+ * the DOM; rows are the store's objects, so an update touches only the cells whose values changed.
+ */
+import type { Guest, Node } from '@model/state';
+import { createMemo, createSignal, For, onCleanup, onMount, Show } from 'solid-js';
+import { Bar, ErrorText, inputClass, Sparkline, StatusDot, Tags, td, th } from '../components/ui';
+import { parseFilter } from '../lib/filter';
+import { formatBytes, formatPercent, formatRate, formatUptime, splitTags } from '../lib/format';
+import { buildRows, guestDiskPercent, isNode, type Row, type SortKey, type SortSpec } from '../lib/rows';
+import { chartsError, guestSeries, nodeSeries, useCharts } from '../stores/charts';
+import { live } from '../stores/live';
+
+const ROW_H = 36;
+const OVERSCAN = 8;
+
+function Segmented(props: {
+  label: string;
+  value: string;
+  options: Array<[string, string]>;
+  onChange: (v: string) => void;
+}) {
+  return (
+    <fieldset
+      aria-label={props.label}
+      class="inline-flex rounded-md border border-slate-300 p-0.5 dark:border-slate-600"
+    >
+      <For each={props.options}>
+        {([value, text]) => (
+          <button
+            type="button"
+            aria-pressed={props.value === value}
+            class="rounded px-2.5 py-1 text-xs"
+            classList={{
+              'bg-slate-200 font-semibold dark:bg-slate-600': props.value === value,
+              'text-slate-600 dark:text-slate-300': props.value !== value,
+            }}
+            onClick={() => props.onChange(value)}
+          >
+            {text}
+          </button>
+        )}
+      </For>
+    </fieldset>
+  );
+}
+
+function cpuTitle(r: Row): string {
+  const cores = isNode(r) ? r.cpuInfo?.cores : (r as Guest).cpus;
+  return `CPU ${(r.cpu * 100).toFixed(1)}%${cores ? ` of ${cores} cores (${(r.cpu * cores).toFixed(2)} cores busy)` : ''}`;
+}
+
+function memTitle(r: Row): string {
+  const m = r.memory;
+  if (!m) return 'Memory: unknown';
+  return `Memory ${formatBytes(m.used, 2)} of ${formatBytes(m.total, 2)} (${m.usage.toFixed(1)}%)${m.balloon ? `, balloon ${formatBytes(m.balloon)}` : ''}`;
+}
+
+function diskTitle(r: Row): string {
+  const d = r.disk;
+  if (!d) return 'Disk: unknown';
+  if (d.usage < 0) {
+    const reason = (r as Guest).diskStatusReason;
+    return `Disk usage unknown${reason ? ` (${reason})` : ''}; ${formatBytes(d.total)} allocated`;
+  }
+  return `Disk ${formatBytes(d.used, 2)} of ${formatBytes(d.total, 2)} (${d.usage.toFixed(1)}%)`;
+}
+
+function NodeCells(props: { n: Node }) {
+  const n = () => props.n;
+  return (
+    <>
+      <td class={`${td} font-semibold`}>
+        <span class="flex min-w-0 items-center gap-2">
+          <StatusDot status={n().status} label="" />
+          <span class="truncate">{n().displayName || n().name}</span>
+          <span class="hidden rounded bg-orange-100 px-1 text-[10px] font-semibold text-orange-700 sm:inline dark:bg-orange-900/50 dark:text-orange-300">
+            PVE
+          </span>
+          <Show when={n().pveVersion}>
+            <span class="hidden truncate text-[11px] font-normal text-slate-500 xl:inline">{n().pveVersion}</span>
+          </Show>
+          <Show when={n().clusterName}>
+            <span class="hidden truncate rounded bg-sky-100 px-1 text-[10px] font-normal text-sky-700 lg:inline dark:bg-sky-900/50 dark:text-sky-300">
+              {n().clusterName}
+            </span>
+          </Show>
+        </span>
+      </td>
+      <td class={`${td} hidden md:table-cell text-xs text-slate-500`}>node</td>
+      <td class={`${td} hidden md:table-cell`} />
+      <td class={`${td} hidden sm:table-cell text-xs`}>{n().status}</td>
+      <td class={`${td} hidden md:table-cell text-xs tabular-nums`}>{formatUptime(n().uptime)}</td>
+      <td class={td}>
+        <Bar
+          name={`CPU of ${n().name}`}
+          percent={n().cpu * 100}
+          label={formatPercent(n().cpu * 100)}
+          title={cpuTitle(n())}
+          muted={n().status !== 'online'}
+        />
+      </td>
+      <td class={td}>
+        <Bar
+          name={`Memory of ${n().name}`}
+          percent={n().memory?.usage ?? 0}
+          label={formatPercent(n().memory?.usage)}
+          title={memTitle(n())}
+          muted={n().status !== 'online'}
+        />
+      </td>
+      <td class={`${td} hidden sm:table-cell`}>
+        <Bar
+          name={`Disk of ${n().name}`}
+          percent={n().disk?.usage ?? 0}
+          label={formatPercent(n().disk?.usage)}
+          title={diskTitle(n())}
+          muted={n().status !== 'online'}
+        />
+      </td>
+      <td class={`${td} hidden lg:table-cell`}>
+        <Sparkline values={nodeSeries(n().id, 'cpu')} max={100} label={`CPU trend of ${n().name}, last hour`} />
+      </td>
+      <td class={`${td} hidden xl:table-cell text-xs text-slate-500`}>
+        <span class="block truncate">
+          {n().cpuInfo?.cores ? `${n().cpuInfo.cores} cores` : ''}
+          <Show when={n().loadAverage?.length}>
+            {' '}
+            · load{' '}
+            {n()
+              .loadAverage.map((l) => l.toFixed(2))
+              .join(' ')}
+          </Show>
+        </span>
+      </td>
+      <td class={`${td} hidden xl:table-cell text-xs text-slate-500`}>
+        <Show when={n().temperature?.available && n().temperature?.cpuPackage}>
+          CPU {n().temperature?.cpuPackage}°C
+        </Show>
+      </td>
+      <td class={`${td} hidden 2xl:table-cell text-xs text-slate-500`}>
+        <span class="block truncate">{n().kernelVersion}</span>
+      </td>
+      <td class={`${td} hidden lg:table-cell`} />
+    </>
+  );
+}
+
+function GuestCells(props: { g: Guest; onTag: (t: string) => void }) {
+  const g = () => props.g;
+  const running = () => g().status === 'running';
+  const disk = () => guestDiskPercent(g());
+  return (
+    <>
+      <td class={`${td} pl-6`}>
+        <span class="flex min-w-0 items-center gap-2">
+          <StatusDot status={g().status} label="" />
+          <span class="truncate" classList={{ 'text-slate-400': !running() }} title={g().name}>
+            {g().name}
+          </span>
+          <Show when={g().lock}>
+            <span class="text-[10px] text-amber-600" title={`Locked: ${g().lock}`}>
+              🔒
+            </span>
+          </Show>
+        </span>
+      </td>
+      <td class={`${td} hidden md:table-cell`}>
+        <span
+          class="rounded px-1.5 text-[11px] font-medium"
+          classList={{
+            'bg-indigo-100 text-indigo-700 dark:bg-indigo-900/50 dark:text-indigo-300': g().type === 'qemu',
+            'bg-emerald-100 text-emerald-700 dark:bg-emerald-900/50 dark:text-emerald-300': g().type === 'lxc',
+          }}
+        >
+          {g().type === 'qemu' ? 'VM' : 'LXC'}
+        </span>
+      </td>
+      <td class={`${td} hidden md:table-cell tabular-nums`}>{g().vmid}</td>
+      <td class={`${td} hidden sm:table-cell text-xs`}>{g().status}</td>
+      <td class={`${td} hidden md:table-cell text-xs tabular-nums`}>{running() ? formatUptime(g().uptime) : '–'}</td>
+      <td class={td}>
+        <Bar
+          name={`CPU of ${g().name}`}
+          percent={g().cpu * 100}
+          label={running() ? formatPercent(g().cpu * 100) : '–'}
+          title={cpuTitle(g())}
+          muted={!running()}
+        />
+      </td>
+      <td class={td}>
+        <Bar
+          name={`Memory of ${g().name}`}
+          percent={g().memory?.usage ?? 0}
+          label={running() ? formatPercent(g().memory?.usage) : '–'}
+          title={memTitle(g())}
+          muted={!running()}
+        />
+      </td>
+      <td class={`${td} hidden sm:table-cell`}>
+        <Bar
+          name={`Disk of ${g().name}`}
+          percent={Math.max(0, disk())}
+          label={disk() < 0 ? '–' : formatPercent(disk())}
+          title={diskTitle(g())}
+          muted={!running()}
+        />
+      </td>
+      <td class={`${td} hidden lg:table-cell`}>
+        <Sparkline values={guestSeries(g().id, 'cpu')} max={100} label={`CPU trend of ${g().name}, last hour`} />
+      </td>
+      <td
+        class={`${td} hidden xl:table-cell text-xs tabular-nums`}
+        title={`Disk read ${formatRate(g().diskRead)}, write ${formatRate(g().diskWrite)}`}
+      >
+        {running() ? `${formatRate(g().diskRead)} / ${formatRate(g().diskWrite)}` : '–'}
+      </td>
+      <td
+        class={`${td} hidden xl:table-cell text-xs tabular-nums`}
+        title={`Network in ${formatRate(g().networkIn)}, out ${formatRate(g().networkOut)}`}
+      >
+        {running() ? `${formatRate(g().networkIn)} / ${formatRate(g().networkOut)}` : '–'}
+      </td>
+      <td class={`${td} hidden 2xl:table-cell text-xs`}>
+        <span
+          class="block truncate"
+          title={[g().osName, g().osVersion, ...(g().ipAddresses ?? [])].filter(Boolean).join(' · ')}
+        >
+          {g().osName ? `${g().osName} ` : ''}
+          <span class="text-slate-500">{(g().ipAddresses ?? []).slice(0, 2).join(', ')}</span>
+        </span>
+      </td>
+      <td class={`${td} hidden lg:table-cell`}>
+        <Tags tags={splitTags(g().tags)} onClick={props.onTag} />
+      </td>
+    </>
+  );
+}
+
+export function DashboardPage() {
+  useCharts();
+  const params = new URLSearchParams(location.search);
+  const [query, setQuery] = createSignal(params.get('q') ?? '');
+  const [type, setType] = createSignal('all');
+  const [status, setStatus] = createSignal('all');
+  const [grouped, setGrouped] = createSignal(true);
+  const [sort, setSort] = createSignal<SortSpec>({ key: 'vmid', dir: 'asc' });
+  const filter = createMemo(() => parseFilter(query()));
+  const guests = createMemo(() => [...live.state.vms, ...live.state.containers]);
+  const rows = createMemo(() =>
+    buildRows(live.state.nodes, guests(), {
+      filter: filter(),
+      sort: sort(),
+      grouped: grouped(),
+      type: type(),
+      status: status(),
+    }),
+  );
+  const guestCount = () => rows().filter((r) => !isNode(r)).length;
+
+  // Virtualisation: only the rows in (and just around) the viewport are rendered.
+  let scroller!: HTMLDivElement;
+  const [scrollTop, setScrollTop] = createSignal(0);
+  const [viewH, setViewH] = createSignal(600);
+  onMount(() => {
+    const ro = new ResizeObserver(() => setViewH(scroller.clientHeight));
+    ro.observe(scroller);
+    onCleanup(() => ro.disconnect());
+  });
+  const range = createMemo(() => {
+    const n = rows().length;
+    const start = Math.max(0, Math.floor(scrollTop() / ROW_H) - OVERSCAN);
+    const end = Math.min(n, Math.ceil((scrollTop() + viewH()) / ROW_H) + OVERSCAN);
+    return { start, end, n };
+  });
+  const visible = createMemo(() => rows().slice(range().start, range().end));
+
+  const sortBy = (key: SortKey) =>
+    setSort((s) =>
+      s.key === key
+        ? { key, dir: s.dir === 'asc' ? 'desc' : 'asc' }
+        : { key, dir: key === 'name' || key === 'vmid' ? 'asc' : 'desc' },
+    );
+  const addTerm = (term: string) => setQuery((q) => (q.split(/\s+/).includes(term) ? q : `${q} ${term}`.trim()));
+
+  const SortTh = (p: { key: SortKey; label: string; class?: string; width: string }) => (
+    <th
+      scope="col"
+      class={`${th} ${p.class ?? ''}`}
+      style={{ width: p.width }}
+      aria-sort={sort().key === p.key ? (sort().dir === 'asc' ? 'ascending' : 'descending') : 'none'}
+    >
+      <button
+        type="button"
+        class="uppercase hover:text-slate-900 dark:hover:text-white"
+        aria-label={`Sort by ${p.label}`}
+        onClick={() => sortBy(p.key)}
+      >
+        {p.label}
+        {sort().key === p.key ? (sort().dir === 'asc' ? ' ▲' : ' ▼') : ''}
+      </button>
+    </th>
+  );
+
+  const summary = createMemo(() => {
+    const s = live.state;
+    const running = (l: readonly Guest[]) => l.filter((g) => g.status === 'running').length;
+    return {
+      nodes: `${s.nodes.filter((n) => n.status === 'online').length}/${s.nodes.length}`,
+      vms: `${running(s.vms)}/${s.vms.length}`,
+      cts: `${running(s.containers)}/${s.containers.length}`,
+      alerts: s.activeAlerts.length,
+    };
+  });
+
+  return (
+    <div class="space-y-3">
+      <h1 class="sr-only">Dashboard</h1>
+      <dl class="grid grid-cols-2 gap-2 sm:grid-cols-4">
+        <For
+          each={
+            [
+              ['Nodes online', () => summary().nodes],
+              ['VMs running', () => summary().vms],
+              ['Containers running', () => summary().cts],
+              ['Active alerts', () => String(summary().alerts)],
+            ] as Array<[string, () => string]>
+          }
+        >
+          {([label, value]) => (
+            <div class="rounded-lg border border-slate-200 bg-white px-3 py-2 dark:border-slate-700 dark:bg-slate-800/60">
+              <dt class="text-xs text-slate-500 dark:text-slate-400">{label}</dt>
+              <dd class="text-lg font-semibold tabular-nums">{value()}</dd>
+            </div>
+          )}
+        </For>
+      </dl>
+
+      <div class="flex flex-wrap items-center gap-2 rounded-lg border border-slate-200 bg-white p-2 dark:border-slate-700 dark:bg-slate-800/60">
+        <input
+          type="search"
+          aria-label="Filter guests"
+          placeholder="Filter: name, vmid, cpu>80, mem>50, tags:prod, status:stopped, node:pve1"
+          class={`${inputClass} min-w-0 flex-1 basis-64`}
+          value={query()}
+          onInput={(e) => setQuery(e.currentTarget.value)}
+        />
+        <Segmented
+          label="Guest type"
+          value={type()}
+          onChange={setType}
+          options={[
+            ['all', 'All'],
+            ['qemu', 'VMs'],
+            ['lxc', 'LXCs'],
+          ]}
+        />
+        <Segmented
+          label="Guest status"
+          value={status()}
+          onChange={setStatus}
+          options={[
+            ['all', 'All'],
+            ['running', 'Running'],
+            ['stopped', 'Stopped'],
+          ]}
+        />
+        <Segmented
+          label="Layout"
+          value={grouped() ? 'g' : 'l'}
+          onChange={(v) => setGrouped(v === 'g')}
+          options={[
+            ['g', 'Grouped'],
+            ['l', 'List'],
+          ]}
+        />
+        <button
+          type="button"
+          class="rounded px-2 py-1 text-xs text-slate-600 hover:bg-slate-100 dark:text-slate-300 dark:hover:bg-slate-700"
+          onClick={() => {
+            setQuery('');
+            setType('all');
+            setStatus('all');
+            setGrouped(true);
+            setSort({ key: 'vmid', dir: 'asc' });
+          }}
+        >
+          Reset
+        </button>
+        <span class="text-xs text-slate-500" role="status" aria-live="polite">
+          {guestCount()} guests shown
+        </span>
+      </div>
+      <For each={filter().errors}>{(e) => <ErrorText error={e} />}</For>
+      <Show when={chartsError()}>
+        <p class="text-xs text-slate-500">Trends unavailable: {chartsError()}</p>
+      </Show>
+
+      <div
+        ref={scroller}
+        class="relative overflow-auto rounded-lg border border-slate-200 bg-white dark:border-slate-700 dark:bg-slate-800/60"
+        style={{ height: 'max(420px, calc(100vh - 300px))' }}
+        onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)}
+      >
+        <table
+          class="w-full table-fixed border-collapse text-sm"
+          aria-label="Nodes and guests"
+          aria-rowcount={range().n + 1}
+        >
+          <thead class="sticky top-0 z-10 bg-slate-50 dark:bg-slate-800">
+            <tr>
+              <SortTh key="name" label="Name" width="22%" />
+              <th scope="col" class={`${th} hidden md:table-cell`} style={{ width: '52px' }}>
+                Type
+              </th>
+              <SortTh key="vmid" label="VMID" class="hidden md:table-cell" width="64px" />
+              <SortTh key="status" label="Status" class="hidden sm:table-cell" width="76px" />
+              <SortTh key="uptime" label="Uptime" class="hidden md:table-cell" width="76px" />
+              <SortTh key="cpu" label="CPU" width="11%" />
+              <SortTh key="mem" label="Memory" width="11%" />
+              <SortTh key="disk" label="Disk" class="hidden sm:table-cell" width="11%" />
+              <th scope="col" class={`${th} hidden lg:table-cell`} style={{ width: '76px' }}>
+                Trend
+              </th>
+              <SortTh key="diskread" label="Disk R/W" class="hidden xl:table-cell" width="130px" />
+              <SortTh key="netin" label="Net in/out" class="hidden xl:table-cell" width="130px" />
+              <th scope="col" class={`${th} hidden 2xl:table-cell`} style={{ width: '180px' }}>
+                OS / IP
+              </th>
+              <th scope="col" class={`${th} hidden lg:table-cell`} style={{ width: '120px' }}>
+                Tags
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            <tr style={{ height: `${range().start * ROW_H}px` }} />
+            <For each={visible()}>
+              {(row) => (
+                <tr
+                  data-row-id={row.id}
+                  style={{ height: `${ROW_H}px` }}
+                  class="border-t border-slate-100 dark:border-slate-700/60"
+                  classList={{
+                    'bg-slate-50 dark:bg-slate-800': isNode(row),
+                    'hover:bg-sky-50/60 dark:hover:bg-slate-700/40': !isNode(row),
+                  }}
+                >
+                  <Show
+                    when={isNode(row)}
+                    fallback={<GuestCells g={row as Guest} onTag={(t) => addTerm(`tags:${t}`)} />}
+                  >
+                    <NodeCells n={row as Node} />
+                  </Show>
+                </tr>
+              )}
+            </For>
+            <tr style={{ height: `${(range().n - range().end) * ROW_H}px` }} />
+          </tbody>
+        </table>
+        <Show when={rows().length === 0}>
+          <p class="p-6 text-center text-sm text-slate-500">
+            {live.state.nodes.length === 0
+              ? 'No nodes yet — add a Proxmox server under Settings → Nodes.'
+              : 'Nothing matches this filter.'}
+          </p>
+        </Show>
+      </div>
+    </div>
+  );
+}

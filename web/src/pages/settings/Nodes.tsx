@@ -1,0 +1,453 @@
+/**
+ * Settings → Nodes: add, test, edit and delete PVE/PBS/PMG connections. A self-signed
+ * certificate fails the test with its SHA-256 fingerprint; the user can compare it and pin it.
+ */
+import { createResource, createSignal, For, Show } from 'solid-js';
+import { type ApiError, api, seg } from '../../api/client';
+import type { ConfiguredNode, NodeForm, NodeType } from '../../api/types';
+import { Button, Card, Check, Empty, ErrorText, Field, Notice, SelectField, StatusDot } from '../../components/ui';
+import { refreshState } from '../../stores/live';
+import { readOnly } from '../../stores/session';
+
+const TYPE_LABEL: Record<NodeType, string> = {
+  pve: 'Proxmox VE',
+  pbs: 'Proxmox Backup Server',
+  pmg: 'Proxmox Mail Gateway',
+};
+const DEFAULT_PORT: Record<NodeType, number> = { pve: 8006, pbs: 8007, pmg: 8006 };
+const DEFAULT_REALM: Record<NodeType, string> = { pve: 'root@pam', pbs: 'root@pam', pmg: 'root@pam' };
+
+const MONITOR_FLAGS: Record<NodeType, Array<[string, string]>> = {
+  pve: [
+    ['monitorVMs', 'VMs'],
+    ['monitorContainers', 'Containers'],
+    ['monitorStorage', 'Storage'],
+    ['monitorBackups', 'Backups'],
+    ['monitorPhysicalDisks', 'Physical disks'],
+  ],
+  pbs: [
+    ['monitorDatastores', 'Datastores'],
+    ['monitorSyncJobs', 'Sync jobs'],
+    ['monitorVerifyJobs', 'Verify jobs'],
+    ['monitorPruneJobs', 'Prune jobs'],
+    ['monitorGarbageJobs', 'Garbage collection'],
+  ],
+  pmg: [
+    ['monitorMailStats', 'Mail statistics'],
+    ['monitorQueues', 'Queues'],
+    ['monitorQuarantine', 'Quarantine'],
+    ['monitorDomainStats', 'Domain statistics'],
+  ],
+};
+
+const FP_RE = /\b([0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){31})\b/;
+
+/** The fingerprint a failed TLS test reports: a field of the JSON error, or inside its words. */
+export function fingerprintFrom(err: ApiError | Error): string | undefined {
+  const body = (err as ApiError).body;
+  for (const k of ['fingerprint', 'presentedFingerprint', 'certificateFingerprint']) {
+    const v = body?.[k];
+    if (typeof v === 'string' && FP_RE.test(v)) return v.toUpperCase();
+  }
+  return FP_RE.exec(err.message)?.[1]?.toUpperCase();
+}
+
+interface FormState extends NodeForm {
+  auth: 'token' | 'password';
+  monitor: Record<string, boolean>;
+}
+
+function blankForm(type: NodeType = 'pve'): FormState {
+  return {
+    type,
+    name: '',
+    host: '',
+    user: DEFAULT_REALM[type],
+    password: '',
+    tokenName: '',
+    tokenValue: '',
+    fingerprint: '',
+    verifySSL: true,
+    auth: 'token',
+    monitor: Object.fromEntries(MONITOR_FLAGS[type].map(([k]) => [k, true])),
+  };
+}
+
+function formFromNode(n: ConfiguredNode): FormState {
+  return {
+    type: n.type,
+    name: n.name,
+    host: n.host,
+    user: n.user ?? '',
+    password: '',
+    tokenName: n.tokenName ?? '',
+    tokenValue: '',
+    fingerprint: n.fingerprint ?? '',
+    verifySSL: n.verifySSL ?? true,
+    auth: n.hasToken || n.tokenName ? 'token' : 'password',
+    monitor: Object.fromEntries(MONITOR_FLAGS[n.type].map(([k]) => [k, n[k] !== false])),
+  };
+}
+
+function bodyOf(f: FormState): Record<string, unknown> {
+  const body: Record<string, unknown> = {
+    type: f.type,
+    name: f.name.trim(),
+    host: f.host.trim(),
+    verifySSL: f.verifySSL,
+    fingerprint: f.fingerprint?.trim() || undefined,
+    ...f.monitor,
+  };
+  if (f.auth === 'token') {
+    body.tokenName = f.tokenName?.trim();
+    if (f.tokenValue) body.tokenValue = f.tokenValue.trim();
+  } else {
+    body.user = f.user?.trim();
+    if (f.password) body.password = f.password;
+  }
+  return body;
+}
+
+function NodeEditor(props: { editing?: ConfiguredNode; onDone: () => void; onCancel: () => void }) {
+  const [f, setF] = createSignal<FormState>(props.editing ? formFromNode(props.editing) : blankForm());
+  const [error, setError] = createSignal('');
+  const [result, setResult] = createSignal('');
+  const [fingerprint, setFingerprint] = createSignal<string>();
+  const [busy, setBusy] = createSignal(false);
+  const set = <K extends keyof FormState>(k: K, v: FormState[K]) => setF((s) => ({ ...s, [k]: v }));
+
+  const test = async () => {
+    setBusy(true);
+    setError('');
+    setResult('');
+    setFingerprint(undefined);
+    try {
+      const res = await api.post<Record<string, unknown>>('/api/config/nodes/test-connection', bodyOf(f()));
+      const parts = [String(res?.message ?? 'Connection successful')];
+      if (res?.isCluster) parts.push(`cluster with ${res.clusterNodeCount ?? res.nodeCount} nodes`);
+      else if (typeof res?.nodeCount === 'number') parts.push(`${res.nodeCount} node(s)`);
+      if (typeof res?.datastoreCount === 'number') parts.push(`${res.datastoreCount} datastore(s)`);
+      if (res?.version) parts.push(`version ${res.version}`);
+      setResult(parts.join(' · '));
+    } catch (err) {
+      setError((err as Error).message);
+      const fp = fingerprintFrom(err as Error);
+      if (fp && fp !== f().fingerprint?.toUpperCase()) setFingerprint(fp);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const pin = async () => {
+    const fp = fingerprint();
+    if (!fp) return;
+    setF((s) => ({ ...s, fingerprint: fp, verifySSL: true }));
+    setFingerprint(undefined);
+    await test();
+  };
+
+  const save = async (e: Event) => {
+    e.preventDefault();
+    setBusy(true);
+    setError('');
+    try {
+      if (props.editing) await api.put(`/api/config/nodes/${seg(props.editing.id)}`, bodyOf(f()));
+      else await api.post('/api/config/nodes', bodyOf(f()));
+      props.onDone();
+    } catch (err) {
+      setError((err as Error).message);
+      const fp = fingerprintFrom(err as Error);
+      if (fp && fp !== f().fingerprint?.toUpperCase()) setFingerprint(fp);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Card title={props.editing ? `Edit ${props.editing.name}` : 'Add a node'}>
+      <form class="grid gap-3 md:grid-cols-2" onSubmit={save} aria-label={props.editing ? 'Edit node' : 'Add node'}>
+        <SelectField
+          label="Type"
+          value={f().type}
+          onChange={(v) => {
+            const t = v as NodeType;
+            setF((s) => ({ ...blankForm(t), name: s.name, host: s.host, auth: s.auth }));
+          }}
+          options={(['pve', 'pbs', 'pmg'] as NodeType[]).map((t) => ({ value: t, label: TYPE_LABEL[t] }))}
+        />
+        <Field
+          label="Name"
+          name="name"
+          required
+          placeholder="pve-main"
+          value={f().name}
+          onInput={(e) => set('name', e.currentTarget.value)}
+        />
+        <Field
+          label="Host"
+          name="host"
+          required
+          fieldClass="md:col-span-2"
+          placeholder={`https://192.168.1.10:${DEFAULT_PORT[f().type]}`}
+          hint={`https:// and port ${DEFAULT_PORT[f().type]} are added when left out.`}
+          value={f().host}
+          onInput={(e) => set('host', e.currentTarget.value)}
+        />
+        <fieldset class="md:col-span-2">
+          <legend class="mb-1 text-sm font-medium text-slate-700 dark:text-slate-300">Authentication</legend>
+          <div class="flex gap-4 text-sm">
+            <label class="inline-flex items-center gap-2">
+              <input type="radio" name="auth" checked={f().auth === 'token'} onChange={() => set('auth', 'token')} />{' '}
+              API token (recommended)
+            </label>
+            <label class="inline-flex items-center gap-2">
+              <input
+                type="radio"
+                name="auth"
+                checked={f().auth === 'password'}
+                onChange={() => set('auth', 'password')}
+              />{' '}
+              User and password
+            </label>
+          </div>
+        </fieldset>
+        <Show
+          when={f().auth === 'token'}
+          fallback={
+            <>
+              <Field
+                label="User"
+                name="user"
+                placeholder="monitor@pam"
+                value={f().user ?? ''}
+                onInput={(e) => set('user', e.currentTarget.value)}
+              />
+              <Field
+                label="Password"
+                name="password"
+                type="password"
+                autocomplete="off"
+                placeholder={props.editing?.hasPassword ? '(unchanged)' : ''}
+                value={f().password ?? ''}
+                onInput={(e) => set('password', e.currentTarget.value)}
+              />
+            </>
+          }
+        >
+          <Field
+            label="Token ID"
+            name="tokenName"
+            placeholder="pulse-monitor@pam!pulse"
+            hint="The full token id: user@realm!name"
+            value={f().tokenName ?? ''}
+            onInput={(e) => set('tokenName', e.currentTarget.value)}
+          />
+          <Field
+            label="Token secret"
+            name="tokenValue"
+            type="password"
+            autocomplete="off"
+            placeholder={props.editing?.hasToken ? '(unchanged)' : 'xxxxxxxx-xxxx-…'}
+            value={f().tokenValue ?? ''}
+            onInput={(e) => set('tokenValue', e.currentTarget.value)}
+          />
+        </Show>
+        <div class="md:col-span-2 flex flex-wrap gap-4">
+          <Check label="Verify TLS certificate" checked={f().verifySSL} onChange={(v) => set('verifySSL', v)} />
+        </div>
+        <Field
+          label="Pinned certificate fingerprint (SHA-256)"
+          name="fingerprint"
+          fieldClass="md:col-span-2"
+          class="font-mono text-xs"
+          placeholder="AB:CD:…"
+          hint="With a pinned fingerprint, a self-signed certificate is trusted when it matches exactly."
+          value={f().fingerprint ?? ''}
+          onInput={(e) => set('fingerprint', e.currentTarget.value)}
+        />
+        <fieldset class="md:col-span-2">
+          <legend class="mb-1 text-sm font-medium text-slate-700 dark:text-slate-300">Monitor</legend>
+          <div class="flex flex-wrap gap-4">
+            <For each={MONITOR_FLAGS[f().type]}>
+              {([k, label]) => (
+                <Check
+                  label={label}
+                  checked={f().monitor[k] !== false}
+                  onChange={(v) => setF((s) => ({ ...s, monitor: { ...s.monitor, [k]: v } }))}
+                />
+              )}
+            </For>
+          </div>
+        </fieldset>
+        <div class="md:col-span-2 space-y-2">
+          <ErrorText error={error()} />
+          <Show when={fingerprint()}>
+            <Notice tone="warn">
+              <p>The server presented a certificate this machine does not trust. Its SHA-256 fingerprint is:</p>
+              <code data-testid="presented-fingerprint" class="my-1 block break-all font-mono text-xs">
+                {fingerprint()}
+              </code>
+              <p class="mb-2 text-xs">
+                Compare it with the one Proxmox shows (node → System → Certificates, or <code>pvenode cert info</code>)
+                before pinning it.
+              </p>
+              <Button variant="primary" onClick={pin} disabled={busy()}>
+                Pin this fingerprint
+              </Button>
+            </Notice>
+          </Show>
+          <Show when={result()}>
+            <Notice tone="ok">{result()}</Notice>
+          </Show>
+        </div>
+        <div class="md:col-span-2 flex flex-wrap gap-2">
+          <Button onClick={test} disabled={busy() || readOnly()}>
+            Test connection
+          </Button>
+          <Button type="submit" variant="primary" disabled={busy() || readOnly()}>
+            {props.editing ? 'Save changes' : 'Add node'}
+          </Button>
+          <Button variant="ghost" onClick={props.onCancel}>
+            Cancel
+          </Button>
+        </div>
+      </form>
+    </Card>
+  );
+}
+
+export function NodesSettings() {
+  const [error, setError] = createSignal('');
+  const [nodes, { refetch }] = createResource(async () => {
+    try {
+      setError('');
+      return await api.get<ConfiguredNode[]>('/api/config/nodes');
+    } catch (err) {
+      setError((err as Error).message);
+      return [] as ConfiguredNode[];
+    }
+  });
+  const [editing, setEditing] = createSignal<ConfiguredNode | 'new'>();
+  const [testResult, setTestResult] = createSignal<Record<string, string>>({});
+
+  const testSaved = async (n: ConfiguredNode) => {
+    setTestResult((r) => ({ ...r, [n.id]: 'Testing…' }));
+    try {
+      const res = await api.post<{ status?: string; message?: string; latency?: number }>(
+        `/api/config/nodes/${seg(n.id)}/test`,
+      );
+      setTestResult((r) => ({
+        ...r,
+        [n.id]: `${res?.message ?? 'OK'}${res?.latency !== undefined ? ` (${res.latency} ms)` : ''}`,
+      }));
+    } catch (err) {
+      setTestResult((r) => ({ ...r, [n.id]: `Failed: ${(err as Error).message}` }));
+    }
+  };
+
+  const remove = async (n: ConfiguredNode) => {
+    if (!confirm(`Remove ${n.name} (${n.host}) from Pulse?`)) return;
+    try {
+      await api.del(`/api/config/nodes/${seg(n.id)}`);
+      await refetch();
+      await refreshState().catch(() => undefined);
+    } catch (err) {
+      setError((err as Error).message);
+    }
+  };
+
+  const done = async () => {
+    setEditing(undefined);
+    await refetch();
+    await refreshState().catch(() => undefined);
+  };
+
+  return (
+    <div class="space-y-4">
+      <div class="flex flex-wrap items-center justify-between gap-2">
+        <h2 class="text-lg font-semibold">Nodes</h2>
+        <div class="flex gap-2">
+          <Button onClick={() => void refetch()}>Refresh</Button>
+          <Button variant="primary" disabled={readOnly()} onClick={() => setEditing('new')}>
+            Add node
+          </Button>
+        </div>
+      </div>
+      <ErrorText error={error()} />
+      <Show when={editing()}>
+        {(e) => (
+          <NodeEditor
+            editing={e() === 'new' ? undefined : (e() as ConfiguredNode)}
+            onDone={done}
+            onCancel={() => setEditing(undefined)}
+          />
+        )}
+      </Show>
+      <Show
+        when={(nodes() ?? []).length > 0}
+        fallback={
+          <Show when={!nodes.loading}>
+            <Empty>No nodes configured yet. Add your first Proxmox server.</Empty>
+          </Show>
+        }
+      >
+        <ul class="space-y-2" aria-label="Configured nodes">
+          <For each={nodes()}>
+            {(n) => (
+              <li
+                class="rounded-lg border border-slate-200 bg-white p-3 dark:border-slate-700 dark:bg-slate-800/60"
+                data-node-id={n.id}
+              >
+                <div class="flex flex-wrap items-start justify-between gap-2">
+                  <div class="min-w-0">
+                    <p class="flex items-center gap-2 font-medium">
+                      <StatusDot status={n.status === 'connected' ? 'online' : 'offline'} label="" />
+                      {n.name}
+                      <span class="rounded bg-slate-100 px-1.5 text-[11px] uppercase dark:bg-slate-700">{n.type}</span>
+                      <Show when={n.isCluster}>
+                        <span class="rounded bg-sky-100 px-1.5 text-[11px] text-sky-700 dark:bg-sky-900/50 dark:text-sky-300">
+                          cluster {n.clusterName} · {n.clusterEndpoints?.length ?? 0} nodes
+                        </span>
+                      </Show>
+                    </p>
+                    <p class="text-sm text-slate-500">{n.host}</p>
+                    <p class="text-xs text-slate-500">
+                      {n.tokenName ? `Token ${n.tokenName}` : n.user ? `User ${n.user}` : 'No credentials'} ·{' '}
+                      {n.status ?? 'unknown'}
+                      {n.fingerprint
+                        ? ` · pinned ${n.fingerprint.slice(0, 23)}…`
+                        : n.verifySSL === false
+                          ? ' · TLS not verified'
+                          : ''}
+                    </p>
+                    <Show when={testResult()[n.id]}>
+                      <p class="text-xs" role="status">
+                        {testResult()[n.id]}
+                      </p>
+                    </Show>
+                  </div>
+                  <div class="flex gap-2">
+                    <Button aria-label={`Test ${n.name}`} onClick={() => testSaved(n)}>
+                      Test
+                    </Button>
+                    <Button aria-label={`Edit ${n.name}`} disabled={readOnly()} onClick={() => setEditing(n)}>
+                      Edit
+                    </Button>
+                    <Button
+                      aria-label={`Delete ${n.name}`}
+                      variant="danger"
+                      disabled={readOnly()}
+                      onClick={() => remove(n)}
+                    >
+                      Delete
+                    </Button>
+                  </div>
+                </div>
+              </li>
+            )}
+          </For>
+        </ul>
+      </Show>
+    </div>
+  );
+}

@@ -1,0 +1,238 @@
+/** Settings → Security: status, change password, API tokens (created once-visible, revocable). */
+import { createResource, createSignal, For, Show } from 'solid-js';
+import { api, seg } from '../../api/client';
+import type { TokenRecord } from '../../api/types';
+import { Button, Card, Empty, ErrorText, Field, Notice, td, th } from '../../components/ui';
+import { formatDateTime } from '../../lib/format';
+import { readOnly, session } from '../../stores/session';
+
+function ChangePassword() {
+  const [current, setCurrent] = createSignal('');
+  const [next, setNext] = createSignal('');
+  const [confirm, setConfirm] = createSignal('');
+  const [error, setError] = createSignal('');
+  const [done, setDone] = createSignal('');
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    setError('');
+    setDone('');
+    if (next() !== confirm()) return setError('The new passwords differ.');
+    try {
+      const res = await api.post<{ message?: string }>('/api/security/change-password', {
+        currentPassword: current(),
+        newPassword: next(),
+      });
+      setDone(res?.message ?? 'Password changed.');
+      setCurrent('');
+      setNext('');
+      setConfirm('');
+    } catch (err) {
+      setError((err as Error).message);
+    }
+  };
+  return (
+    <Card title="Change password">
+      <form class="grid gap-3 md:grid-cols-3" onSubmit={submit} aria-label="Change password">
+        <Field
+          label="Current password"
+          type="password"
+          autocomplete="current-password"
+          required
+          value={current()}
+          onInput={(e) => setCurrent(e.currentTarget.value)}
+        />
+        <Field
+          label="New password"
+          type="password"
+          autocomplete="new-password"
+          minLength={8}
+          required
+          value={next()}
+          onInput={(e) => setNext(e.currentTarget.value)}
+        />
+        <Field
+          label="Confirm new password"
+          type="password"
+          autocomplete="new-password"
+          required
+          value={confirm()}
+          onInput={(e) => setConfirm(e.currentTarget.value)}
+        />
+        <div class="md:col-span-3 space-y-2">
+          <ErrorText error={error()} />
+          <Show when={done()}>
+            <Notice tone="ok">{done()}</Notice>
+          </Show>
+          <Button type="submit" variant="primary" disabled={readOnly()}>
+            Change password
+          </Button>
+        </div>
+      </form>
+    </Card>
+  );
+}
+
+function Tokens() {
+  const [error, setError] = createSignal('');
+  const [name, setName] = createSignal('');
+  const [created, setCreated] = createSignal<{ token: string; name: string }>();
+  const [tokens, { refetch }] = createResource(async () => {
+    try {
+      setError('');
+      return (await api.get<{ tokens: TokenRecord[] }>('/api/security/tokens')).tokens ?? [];
+    } catch (err) {
+      setError((err as Error).message);
+      return [] as TokenRecord[];
+    }
+  });
+  const create = async (e: Event) => {
+    e.preventDefault();
+    setError('');
+    try {
+      const res = await api.post<{ token: string; record: TokenRecord }>('/api/security/tokens', {
+        name: name().trim() || undefined,
+      });
+      setCreated({ token: res.token, name: res.record?.name ?? name() });
+      setName('');
+      await refetch();
+    } catch (err) {
+      setError((err as Error).message);
+    }
+  };
+  const revoke = async (t: TokenRecord) => {
+    if (!confirm(`Revoke the token "${t.name}"? Scripts using it stop working at once.`)) return;
+    try {
+      await api.del(`/api/security/tokens/${seg(t.id)}`);
+      if (created()?.name === t.name) setCreated(undefined);
+      await refetch();
+      await session.refreshStatus().catch(() => undefined);
+    } catch (err) {
+      setError((err as Error).message);
+    }
+  };
+  return (
+    <Card title="API tokens">
+      <p class="mb-3 text-sm text-slate-600 dark:text-slate-300">
+        Scripts and agents send a token as <code>X-API-Token</code>. Each token is shown once, when it is created.
+      </p>
+      <form class="mb-3 flex flex-wrap items-end gap-2" onSubmit={create} aria-label="Create API token">
+        <Field
+          label="Token name"
+          name="tokenName"
+          placeholder="ansible"
+          fieldClass="w-64"
+          value={name()}
+          onInput={(e) => setName(e.currentTarget.value)}
+        />
+        <Button type="submit" variant="primary" disabled={readOnly()}>
+          Create token
+        </Button>
+      </form>
+      <Show when={created()}>
+        {(c) => (
+          <Notice tone="ok">
+            <p>
+              New token <strong>{c().name}</strong> — copy it now, it will not be shown again:
+            </p>
+            <code data-testid="new-token" class="my-1 block break-all font-mono text-xs">
+              {c().token}
+            </code>
+            <div class="flex gap-2">
+              <Button onClick={() => navigator.clipboard?.writeText(c().token).catch(() => undefined)}>Copy</Button>
+              <Button variant="ghost" onClick={() => setCreated(undefined)}>
+                Done
+              </Button>
+            </div>
+          </Notice>
+        )}
+      </Show>
+      <ErrorText error={error()} />
+      <Show
+        when={(tokens() ?? []).length > 0}
+        fallback={
+          <Show when={!tokens.loading}>
+            <Empty>No API tokens.</Empty>
+          </Show>
+        }
+      >
+        <div class="overflow-x-auto">
+          <table class="w-full text-sm" aria-label="API tokens">
+            <thead>
+              <tr>
+                <th class={th}>Name</th>
+                <th class={th}>Token</th>
+                <th class={`${th} hidden sm:table-cell`}>Created</th>
+                <th class={`${th} hidden sm:table-cell`}>Last used</th>
+                <th class={th}>
+                  <span class="sr-only">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              <For each={tokens()}>
+                {(t) => (
+                  <tr class="border-t border-slate-100 dark:border-slate-700/60" data-token-id={t.id}>
+                    <td class={td}>{t.name}</td>
+                    <td class={`${td} font-mono text-xs`}>
+                      {t.prefix}…{t.suffix}
+                    </td>
+                    <td class={`${td} hidden sm:table-cell text-xs`}>{formatDateTime(t.createdAt)}</td>
+                    <td class={`${td} hidden sm:table-cell text-xs`}>
+                      {t.lastUsedAt ? formatDateTime(t.lastUsedAt) : 'never'}
+                    </td>
+                    <td class={`${td} text-right`}>
+                      <Button
+                        variant="danger"
+                        aria-label={`Revoke token ${t.name}`}
+                        disabled={readOnly()}
+                        onClick={() => revoke(t)}
+                      >
+                        Revoke
+                      </Button>
+                    </td>
+                  </tr>
+                )}
+              </For>
+            </tbody>
+          </table>
+        </div>
+      </Show>
+    </Card>
+  );
+}
+
+export function SecuritySettings() {
+  const s = () => session.status();
+  return (
+    <div class="space-y-4">
+      <Card title="Security status">
+        <dl class="grid gap-x-6 gap-y-1 text-sm sm:grid-cols-2">
+          <dt class="text-slate-500">Authentication</dt>
+          <dd>
+            {s().disabled
+              ? 'disabled (DISABLE_AUTH)'
+              : s().hasAuthentication
+                ? `password${s().authUsername ? ` (user ${s().authUsername})` : ''}`
+                : s().apiTokenConfigured
+                  ? 'API tokens only'
+                  : 'none configured'}
+          </dd>
+          <dt class="text-slate-500">API tokens</dt>
+          <dd>{s().apiTokenConfigured ? `configured${s().apiTokenHint ? ` (${s().apiTokenHint})` : ''}` : 'none'}</dd>
+          <dt class="text-slate-500">HTTPS</dt>
+          <dd>{s().hasHTTPS ? 'yes' : 'no — use a TLS proxy when reachable from untrusted networks'}</dd>
+          <dt class="text-slate-500">Your address</dt>
+          <dd>
+            {s().clientIP ?? '–'} {s().isPrivateNetwork ? '(private network)' : ''}
+          </dd>
+          <dt class="text-slate-500">Stored credentials</dt>
+          <dd>{s().credentialsEncrypted ? 'encrypted at rest' : 'not encrypted'}</dd>
+        </dl>
+      </Card>
+      <Show when={s().hasAuthentication}>
+        <ChangePassword />
+      </Show>
+      <Tokens />
+    </div>
+  );
+}

@@ -1,0 +1,198 @@
+/**
+ * The live picture: this module alone owns the /ws socket and the state store. Components only
+ * read `live.state` (and call `refreshState()` after an action). Every update goes through
+ * `reconcile(…, {key: 'id'})`, so a row whose values did not change keeps its object and its DOM,
+ * and a changed value updates only the cells that read it.
+ */
+import type { Alert, FullAlert, Guest, PulseState, Storage } from '@model/state';
+import { batch, createSignal } from 'solid-js';
+import { createStore, reconcile } from 'solid-js/store';
+import { api, storedApiToken } from '../api/client';
+
+export type ConnectionStatus = 'connecting' | 'connected' | 'offline';
+
+export type LiveState = PulseState;
+
+function emptyState(): LiveState {
+  return {
+    nodes: [],
+    vms: [],
+    containers: [],
+    dockerHosts: [],
+    storage: [],
+    cephClusters: [],
+    physicalDisks: [],
+    pbs: [],
+    pmg: [],
+    pveBackups: { backupTasks: [], storageBackups: [], guestSnapshots: [] },
+    pbsBackups: [],
+    metrics: {},
+    performance: {},
+    stats: {},
+    activeAlerts: [],
+    recentlyResolved: [],
+    connectionHealth: {},
+    lastUpdate: 0,
+  };
+}
+
+const [state, setState] = createStore<LiveState>(emptyState());
+const [connection, setConnection] = createSignal<ConnectionStatus>('offline');
+const [lastMessageAt, setLastMessageAt] = createSignal(0);
+
+const arr = <T>(v: unknown): T[] => (Array.isArray(v) ? (v as T[]) : []);
+
+/** The raw shape (initialState) carries tags as string[]; the frontend shape joins them with commas. */
+function normaliseGuest(g: Guest): Guest {
+  const tags = (g as { tags?: unknown }).tags;
+  if (Array.isArray(tags)) return { ...g, tags: tags.join(',') };
+  return g;
+}
+
+/** Times arrive as unix ms (frontend shape) or RFC3339 (raw shape); the UI keeps ms. */
+function toMs(v: unknown): number {
+  if (typeof v === 'number') return v;
+  if (typeof v === 'string') {
+    const t = Date.parse(v);
+    return Number.isNaN(t) || t < 0 ? 0 : t;
+  }
+  return 0;
+}
+
+/** Applies a state document of either shape. Keys a message lacks keep their last value. */
+export function applyState(doc: Partial<PulseState> & Record<string, unknown>): void {
+  batch(() => applyStateNow(doc));
+}
+
+function applyStateNow(doc: Partial<PulseState> & Record<string, unknown>): void {
+  const keyed = (key: keyof LiveState, items: unknown) => {
+    setState(key as 'nodes', reconcile(arr(items) as never, { key: 'id' }));
+  };
+  if ('nodes' in doc) keyed('nodes', doc.nodes);
+  if ('vms' in doc) keyed('vms', arr<Guest>(doc.vms).map(normaliseGuest));
+  if ('containers' in doc) keyed('containers', arr<Guest>(doc.containers).map(normaliseGuest));
+  if ('dockerHosts' in doc) keyed('dockerHosts', doc.dockerHosts);
+  if ('storage' in doc) {
+    // The frontend shape drops zfsPool; keep the pool health learnt from the raw shape.
+    const prev = new Map(state.storage.map((s) => [s.id, s.zfsPool]));
+    const next = arr<Storage>(doc.storage).map((s) =>
+      s.zfsPool || !prev.get(s.id) ? s : { ...s, zfsPool: structuredClone(prev.get(s.id)) },
+    );
+    keyed('storage', next);
+  }
+  if ('cephClusters' in doc) keyed('cephClusters', doc.cephClusters);
+  if ('physicalDisks' in doc) keyed('physicalDisks', doc.physicalDisks);
+  if ('pbs' in doc) keyed('pbs', doc.pbs);
+  if ('pmg' in doc) keyed('pmg', doc.pmg);
+  if ('pbsBackups' in doc && Array.isArray(doc.pbsBackups)) keyed('pbsBackups', doc.pbsBackups);
+  if ('activeAlerts' in doc) keyed('activeAlerts', doc.activeAlerts);
+  if ('recentlyResolved' in doc && Array.isArray(doc.recentlyResolved)) keyed('recentlyResolved', doc.recentlyResolved);
+  if (doc.pveBackups && typeof doc.pveBackups === 'object') {
+    const b = doc.pveBackups;
+    setState('pveBackups', 'backupTasks', reconcile(arr(b.backupTasks), { key: 'id' }));
+    setState('pveBackups', 'storageBackups', reconcile(arr(b.storageBackups), { key: 'id' }));
+    setState('pveBackups', 'guestSnapshots', reconcile(arr(b.guestSnapshots), { key: 'id' }));
+  }
+  if (doc.connectionHealth && typeof doc.connectionHealth === 'object') {
+    setState('connectionHealth', reconcile({ ...doc.connectionHealth }));
+  }
+  if (doc.stats && typeof doc.stats === 'object') setState('stats', reconcile({ ...doc.stats }));
+  if ('lastUpdate' in doc) setState('lastUpdate', toMs(doc.lastUpdate));
+}
+
+function upsertAlert(alert: FullAlert): void {
+  const i = state.activeAlerts.findIndex((a) => a.id === alert.id);
+  if (i >= 0) setState('activeAlerts', i, reconcile(alert as Alert));
+  else setState('activeAlerts', state.activeAlerts.length, alert as Alert);
+}
+
+function removeAlert(id: string): void {
+  setState('activeAlerts', (list) => list.filter((a) => a.id !== id));
+}
+
+let socket: WebSocket | undefined;
+let retryTimer: ReturnType<typeof setTimeout> | undefined;
+let retryDelay = 1000;
+let wanted = false;
+
+function wsUrl(): string {
+  const proto = location.protocol === 'https:' ? 'wss:' : 'ws:';
+  const token = storedApiToken();
+  return `${proto}//${location.host}/ws${token ? `?token=${encodeURIComponent(token)}` : ''}`;
+}
+
+function handleMessage(ev: MessageEvent): void {
+  let msg: { type?: string; data?: unknown };
+  try {
+    msg = JSON.parse(String(ev.data));
+  } catch {
+    return; // not ours to understand; the next broadcast brings the full picture anyway
+  }
+  setLastMessageAt(Date.now());
+  switch (msg.type) {
+    case 'initialState':
+    case 'rawData':
+      if (msg.data && typeof msg.data === 'object') applyState(msg.data as Record<string, unknown>);
+      break;
+    case 'alert':
+      if (msg.data && typeof msg.data === 'object') upsertAlert(msg.data as FullAlert);
+      break;
+    case 'alertResolved': {
+      const id = (msg.data as { alertId?: string } | undefined)?.alertId;
+      if (id) removeAlert(id);
+      break;
+    }
+    case 'ping':
+      socket?.send(JSON.stringify({ type: 'pong' }));
+      break;
+    default:
+      break;
+  }
+}
+
+function open(): void {
+  if (!wanted) return;
+  setConnection('connecting');
+  const ws = new WebSocket(wsUrl());
+  socket = ws;
+  ws.onopen = () => {
+    retryDelay = 1000;
+    setConnection('connected');
+  };
+  ws.onmessage = handleMessage;
+  ws.onclose = () => {
+    if (socket !== ws) return;
+    socket = undefined;
+    setConnection('offline');
+    if (!wanted) return;
+    retryTimer = setTimeout(open, retryDelay);
+    retryDelay = Math.min(retryDelay * 2, 15_000);
+  };
+}
+
+/** Fetches the state once over REST (fast first paint, and after an action). */
+export async function refreshState(): Promise<void> {
+  const doc = await api.get<PulseState & Record<string, unknown>>('/api/state');
+  applyState(doc);
+}
+
+export function startLive(): void {
+  if (wanted) return;
+  wanted = true;
+  open();
+  refreshState().catch(() => {
+    // the socket delivers the state too; a failed first fetch is not fatal
+  });
+}
+
+export function stopLive(): void {
+  wanted = false;
+  clearTimeout(retryTimer);
+  const ws = socket;
+  socket = undefined;
+  ws?.close();
+  setConnection('offline');
+  setState(reconcile(emptyState()));
+}
+
+export const live = { state, connection, lastMessageAt };

@@ -1,0 +1,130 @@
+/**
+ * Who is using the UI and what they may do: decides between first-run setup, login, the app,
+ * and read-only mode (API-token-only servers answer GETs without credentials but refuse writes).
+ */
+import { createSignal } from 'solid-js';
+import { api, forgetCsrfCookie, onUnauthorized, readCookie, setStoredApiToken, storedApiToken } from '../api/client';
+import type { SecurityStatus } from '../api/types';
+import { startLive, stopLive } from './live';
+
+export type Phase = 'loading' | 'setup' | 'login' | 'ready' | 'error';
+
+const [phase, setPhase] = createSignal<Phase>('loading');
+const [status, setStatus] = createSignal<SecurityStatus>({});
+const [startError, setStartError] = createSignal('');
+const [token, setToken] = createSignal(storedApiToken());
+
+const SKIP_SETUP_KEY = 'pulse_setup_skipped';
+
+function isApiTokenOnly(s: SecurityStatus): boolean {
+  return !!s.apiTokenConfigured && !s.hasAuthentication && !s.hasProxyAuth && !s.oidcEnabled && !s.disabled;
+}
+
+/** True when writes would be refused: API-token-only mode without a token entered. */
+export const readOnly = () => phase() === 'ready' && isApiTokenOnly(status()) && !token();
+
+async function loadStatus(): Promise<SecurityStatus> {
+  const s = await api.get<SecurityStatus>('/api/security/status', { quiet401: true });
+  setStatus(s);
+  return s;
+}
+
+function enter(): void {
+  setPhase('ready');
+  startLive();
+}
+
+/** Decides the first screen. Avoids a 401 probe when there is clearly no session (no CSRF cookie). */
+export async function initSession(): Promise<void> {
+  let s: SecurityStatus;
+  try {
+    s = await loadStatus();
+  } catch (err) {
+    setStartError((err as Error).message);
+    setPhase('error');
+    return;
+  }
+  if (s.disabled || isApiTokenOnly(s)) return enter();
+  const nothingConfigured = !s.requiresAuth && !s.hasAuthentication && !s.apiTokenConfigured;
+  if (nothingConfigured) {
+    if (sessionStorage.getItem(SKIP_SETUP_KEY) === '1') return enter();
+    setPhase('setup');
+    return;
+  }
+  if (!s.requiresAuth) return enter();
+  // This server says whether the request was signed in; older ones need a probe.
+  if (s.authenticated === true) return enter();
+  if (s.authenticated === false) {
+    setPhase('login');
+    return;
+  }
+  if (!readCookie('pulse_csrf') && !storedApiToken()) {
+    setPhase('login');
+    return;
+  }
+  try {
+    await api.get('/api/config', { quiet401: true });
+    enter();
+  } catch {
+    setPhase('login');
+  }
+}
+
+export async function login(username: string, password: string): Promise<void> {
+  await api.post('/api/login', { username, password }, { quiet401: true });
+  await loadStatus().catch(() => undefined);
+  enter();
+}
+
+export async function logout(): Promise<void> {
+  try {
+    await api.post('/api/logout', {}, { quiet401: true });
+  } finally {
+    forgetCsrfCookie();
+    setStoredApiToken(undefined);
+    setToken(undefined);
+    stopLive();
+    await loadStatus().catch(() => undefined);
+    setPhase(status().requiresAuth ? 'login' : 'setup');
+  }
+}
+
+export interface QuickSetupResult {
+  token?: string;
+  message?: string;
+}
+
+/** Creates the admin (and optionally an API token, shown once) and signs in with it. */
+export async function quickSetup(username: string, password: string, withToken: boolean): Promise<QuickSetupResult> {
+  // The server generates the token when asked (and returns it once); it also signs us in.
+  const body = { username, password, generateApiToken: withToken };
+  const res = await api.post<Record<string, unknown>>('/api/security/quick-setup', body, { quiet401: true });
+  if (res?.skipped) throw new Error(String(res.message ?? 'Authentication is already configured'));
+  const s = await loadStatus().catch(() => status());
+  if (s.authenticated === false) await api.post('/api/login', { username, password }, { quiet401: true });
+  const token = typeof res?.apiToken === 'string' ? res.apiToken : undefined;
+  return { token: withToken ? token : undefined, message: typeof res?.message === 'string' ? res.message : undefined };
+}
+
+export function finishSetup(): void {
+  enter();
+}
+
+export function skipSetup(): void {
+  sessionStorage.setItem(SKIP_SETUP_KEY, '1');
+  enter();
+}
+
+/** API-token-only mode: remember a token for this tab so writes are allowed. */
+export function useApiToken(value: string | undefined): void {
+  setStoredApiToken(value);
+  setToken(value);
+}
+
+onUnauthorized(() => {
+  if (phase() !== 'ready' || isApiTokenOnly(status()) || !status().requiresAuth) return;
+  stopLive();
+  setPhase('login');
+});
+
+export const session = { phase, status, startError, token, refreshStatus: loadStatus };
