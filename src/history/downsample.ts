@@ -6,7 +6,7 @@
 import type { Tier } from './tiers.js';
 
 export interface ChartPoint {
-  /** Bucket start, unix ms. */
+  /** Bucket start (or the window start for a bucket that begins earlier), unix ms. */
   timestamp: number;
   value: number;
 }
@@ -58,7 +58,9 @@ export function downsample(
     const series: ChartPoint[] = [];
     for (let b = 0; b < buckets; b++) {
       const c = counts[b * metrics + m];
-      if (c > 0) series.push({ timestamp: (firstBucket + b) * outStepMs, value: sums[b * metrics + m] / c });
+      // The first bucket may begin before the window; label it with the window start instead.
+      const timestamp = Math.max((firstBucket + b) * outStepMs, from);
+      if (c > 0) series.push({ timestamp, value: sums[b * metrics + m] / c });
     }
     out.push(series);
   }

@@ -94,7 +94,7 @@ export class WsHub {
     forward('alertResolved', 'alertResolved', (e) => ({ alertId: e.alertId }));
     forward('nodeDeleted', 'node_deleted', (e) => ({ nodeType: e.nodeType }));
     forward('settingsUpdate', 'settingsUpdate', (e) => ({ theme: e.theme }));
-    this.#pingTimer = setInterval(() => this.#pingAll(), this.pingIntervalMs);
+    this.#pingTimer = setInterval(() => this.pingAll(), this.pingIntervalMs);
     this.#pingTimer.unref();
   }
 
@@ -217,7 +217,9 @@ export class WsHub {
     }
   }
 
-  #pingAll(): void {
+  /** The periodic tick: a `ping` envelope and a protocol ping frame to every client; drops clients
+   * that did not answer the previous frame. Public so tests need not wait 30 s. */
+  pingAll(): void {
     if (this.#clients.size === 0) return;
     const deps = this.#need();
     const message = Buffer.from(envelope('ping', { timestamp: Math.floor(deps.clock.now() / 1000) }));

@@ -21,6 +21,14 @@ export async function registerWsRoutes(app: FastifyInstance, deps: AppDeps): Pro
     });
   }
 
+  // An upgrade refused by an earlier onRequest hook (the security gate's 401) never reaches the
+  // plugin's own clean-up, and Node leaves a socket handed to 'upgrade' open after the reply: the
+  // client would hang and app.close() would wait for it forever. Close it once the reply is out.
+  app.addHook('onResponse', async (req) => {
+    const socket = req.raw.socket;
+    if (req.raw.headers.upgrade !== undefined && !socket.destroyed) socket.destroy();
+  });
+
   app.get(
     '/ws',
     {
