@@ -10,6 +10,9 @@ import type { Logger } from './logging.js';
 import type { SecurityService } from './security/security-service.js';
 import type { Settings } from './settings/env.js';
 import type { StateStore } from './state/store.js';
+import type { MetricHistory } from './history/service.js';
+import type { StateSnapshots } from './state/snapshots.js';
+import type { WsHub } from './ws/hub.js';
 
 export interface AppDeps {
   settings: Settings;
@@ -30,4 +33,10 @@ export interface AppDeps {
    * order of registration, before the HTTP server and the database close.
    */
   onClose(stop: () => Promise<void> | void): void;
+  /** The serialised state document, one JSON.stringify per state version (src/state/snapshots.ts). */
+  snapshots: StateSnapshots;
+  /** The /ws hub: broadcast(type, data), broadcastState() (src/ws/hub.ts). */
+  wsHub: WsHub;
+  /** Metric history behind /api/charts (src/history/service.ts). */
+  history: MetricHistory;
 }

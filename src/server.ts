@@ -15,6 +15,10 @@ import { SecurityService } from './security/security-service.js';
 import type { SecurityOptions } from './security/types.js';
 import type { Settings } from './settings/env.js';
 import { StateStore } from './state/store.js';
+import { MetricHistory } from './history/service.js';
+import { StateSnapshots } from './state/snapshots.js';
+import { WsHub } from './ws/hub.js';
+import { startLiveServices } from './ws/live.js';
 
 export interface PulseOptions {
   clock?: Clock;
@@ -62,7 +66,12 @@ export async function startPulse(settings: Settings, opts: PulseOptions = {}): P
     onClose: (stop) => {
       stoppers.push(stop);
     },
+    snapshots: new StateSnapshots(),
+    wsHub: new WsHub(),
+    history: new MetricHistory({ db, clock, logger }),
   };
+  // First, so that pollers registered later stop before the hub and the history flush.
+  startLiveServices(deps);
 
   // Services are created here, in dependency order, and register their stoppers via deps.onClose.
 

@@ -3,10 +3,16 @@ import type { FastifyInstance } from 'fastify';
 import type { AppDeps } from '../deps.js';
 import { registerAuthRoutes } from './auth.js';
 import { registerSecurityRoutes } from './security.js';
+import { registerChartRoutes } from './charts.js';
+import { registerStateRoutes } from './state.js';
 import { registerSystemRoutes } from './system.js';
+import { registerWsRoutes } from '../ws/routes.js';
 
 export async function registerRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
   registerSystemRoutes(app, deps);
+  registerStateRoutes(app, deps);
+  registerChartRoutes(app, deps);
+  await registerWsRoutes(app, deps);
   registerAuthRoutes(app, deps);
   registerSecurityRoutes(app, deps);
   // Unknown /api paths are JSON 404s; everything else falls through to the web UI.
