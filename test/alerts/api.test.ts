@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock.js';
 import type { FullAlert, PulseState } from '../../src/model/state.js';
 import { startTestPulse, tempDir } from '../helpers/pulse.js';
+import { TestWsClient, wsUrl } from '../ws/client.js';
 import { guest, node } from './state-builders.js';
 
 type Pulse = Awaited<ReturnType<typeof startTestPulse>>;
@@ -104,7 +105,8 @@ describe('alerts API', () => {
     expect(cfg.schedule.grouping.enabled).toBe(false);
   });
 
-  it('a hot VM raises an alert in /api/alerts/active, /api/state and as an alert event', async () => {
+  it('a hot VM raises an alert in /api/alerts/active, /api/state, as an alert event and on /ws', async () => {
+    const ws = await TestWsClient.open(wsUrl(pulse.url));
     pulse.deps.state.commit((d) => Object.assign(d, hotState(0.93)));
     const alerts = await waitFor(async () => {
       const list = await active();
@@ -126,6 +128,13 @@ describe('alerts API', () => {
     expect(typeof cpu.lastSeen).toBe('string');
     expect(alerts.map((a) => a.id)).toContain('docker:host1/abc-cpu');
     expect(events).toContainEqual(['alert', 'pve1-100-cpu']);
+    const onWs = await ws.waitFor('alert', 2);
+    expect(onWs.map((m) => m.data.id).sort()).toEqual(['docker:host1/abc-cpu', 'pve1-100-cpu']);
+    expect(onWs.find((m) => m.data.id === 'pve1-100-cpu')?.data).toMatchObject({
+      level: 'critical',
+      metadata: { unit: '%' },
+    });
+    ws.close();
 
     const state = (await json(await api('/api/state'))).body;
     const inState = state.activeAlerts.find((a: { id: string }) => a.id === 'pve1-100-cpu');
