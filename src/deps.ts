@@ -3,6 +3,7 @@
  * Each area adds its service here as the project grows; routes only reach services through it.
  */
 import type { Database } from 'better-sqlite3';
+import type { AlertService } from './alerts/service.js';
 import type { Clock } from './clock.js';
 import type { SecretBox } from './crypto/secret-box.js';
 import type { PulseEvents } from './events.js';
@@ -39,4 +40,6 @@ export interface AppDeps {
   wsHub: WsHub;
   /** Metric history behind /api/charts (src/history/service.ts). */
   history: MetricHistory;
+  /** Alert engine, config, acknowledgements and history (src/alerts/service.ts). */
+  alerts: AlertService;
 }

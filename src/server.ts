@@ -3,6 +3,7 @@
  * runs and what integration tests start in-process on a free port.
  */
 import type { FastifyInstance } from 'fastify';
+import { AlertService } from './alerts/service.js';
 import { buildApp } from './app.js';
 import { type Clock, systemClock } from './clock.js';
 import { openSecretBox } from './crypto/key-guard.js';
@@ -11,6 +12,7 @@ import type { AppDeps } from './deps.js';
 import { PulseEvents } from './events.js';
 import type { RouteRecord } from './http/guard.js';
 import { createLogger, type Logger } from './logging.js';
+import type { AlertNotification } from './model/state.js';
 import { SecurityService } from './security/security-service.js';
 import type { SecurityOptions } from './security/types.js';
 import type { Settings } from './settings/env.js';
@@ -69,11 +71,23 @@ export async function startPulse(settings: Settings, opts: PulseOptions = {}): P
     snapshots: new StateSnapshots(),
     wsHub: new WsHub(),
     history: new MetricHistory({ db, clock, logger }),
+    // Assigned right below: the alert service needs the state and events created above.
+    alerts: undefined as unknown as AlertService,
   };
   // First, so that pollers registered later stop before the hub and the history flush.
   startLiveServices(deps);
 
   // Services are created here, in dependency order, and register their stoppers via deps.onClose.
+
+  // Alerts: evaluates every state change; notifications go to `notifyAlerts`.
+  // INTEGRATOR: when src/notify/notifier.ts exists, replace this callback with
+  // `(events) => notifier.enqueue(events)` (class Notifier { enqueue(events: AlertNotification[]) }).
+  const notifyAlerts = (events: AlertNotification[]) => {
+    logger.info({ count: events.length, ids: events.map((e) => e.alert.id) }, 'alert notifications (no notifier wired)');
+  };
+  deps.alerts = new AlertService({ db, clock, state: deps.state, events: deps.events, logger, notify: notifyAlerts });
+  deps.alerts.start();
+  deps.onClose(() => deps.alerts.stop());
 
   const { app, routes } = await buildApp(deps);
   await app.listen({ port: settings.port, host: settings.bindAddress });

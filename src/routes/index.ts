@@ -1,6 +1,7 @@
 /** Registers every route area. One module per URL area; handlers stay thin. */
 import type { FastifyInstance } from 'fastify';
 import type { AppDeps } from '../deps.js';
+import { registerAlertRoutes } from './alerts.js';
 import { registerAuthRoutes } from './auth.js';
 import { registerSecurityRoutes } from './security.js';
 import { registerChartRoutes } from './charts.js';
@@ -15,5 +16,6 @@ export async function registerRoutes(app: FastifyInstance, deps: AppDeps): Promi
   await registerWsRoutes(app, deps);
   registerAuthRoutes(app, deps);
   registerSecurityRoutes(app, deps);
+  registerAlertRoutes(app, deps);
   // Unknown /api paths are JSON 404s; everything else falls through to the web UI.
 }
