@@ -374,6 +374,9 @@ function thresholdConfig(
   return out;
 }
 
+/** Keys that would reach Object.prototype when used on a plain object. */
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
 const TIME_TYPES = ['guest', 'node', 'storage', 'pbs', 'pmg', 'docker', 'all'] as const;
 
 /**
@@ -445,7 +448,9 @@ export function normaliseAlertConfig(input: unknown, base: AlertConfig = default
     const o = obj(inp.overrides, 'overrides');
     const overrides: Record<string, ThresholdConfig> = {};
     for (const [id, v] of Object.entries(o)) {
-      if (!id || id.length > 500) throw new ConfigError('overrides', 'keys must be resource ids (1–500 characters)');
+      if (!id || id.length > 500 || FORBIDDEN_KEYS.has(id)) {
+        throw new ConfigError('overrides', 'keys must be resource ids (1–500 characters)');
+      }
       if (!present(v)) continue;
       overrides[id] = thresholdConfig(v, `overrides.${id}`, margin, undefined, false);
     }
@@ -493,9 +498,12 @@ export function normaliseAlertConfig(input: unknown, base: AlertConfig = default
     const o = obj(inp.metricTimeThresholds, 'metricTimeThresholds');
     const next: Record<string, Record<string, number>> = {};
     for (const [type, perMetric] of Object.entries(o)) {
+      if (FORBIDDEN_KEYS.has(type)) throw new ConfigError('metricTimeThresholds', `has an invalid key "${type}"`);
       const m = obj(perMetric, `metricTimeThresholds.${type}`);
       next[type] = {};
       for (const [metric, secs] of Object.entries(m)) {
+        if (FORBIDDEN_KEYS.has(metric))
+          throw new ConfigError(`metricTimeThresholds.${type}`, `has an invalid key "${metric}"`);
         next[type][metric] = num(secs, `metricTimeThresholds.${type}.${metric}`, { min: 0 });
       }
     }

@@ -116,6 +116,9 @@ class Round {
         return;
       }
       this.refresh(t, c, c.value >= c.critical ? 'critical' : 'warning', thresholdMessage(c), c.value);
+      // Thresholds may have been edited while the alert is active.
+      t.alert.threshold = c.trigger;
+      t.alert.metadata = { ...t.alert.metadata, clearThreshold: c.clear };
       return;
     }
     if (c.value < c.trigger) {
