@@ -14,6 +14,8 @@ import type { StateStore } from './state/store.js';
 import type { MetricHistory } from './history/service.js';
 import type { StateSnapshots } from './state/snapshots.js';
 import type { WsHub } from './ws/hub.js';
+import type { NotificationService } from './notify/service.js';
+import type { Monitoring } from './collect/monitoring.js';
 
 export interface AppDeps {
   settings: Settings;
@@ -40,6 +42,13 @@ export interface AppDeps {
   wsHub: WsHub;
   /** Metric history behind /api/charts (src/history/service.ts). */
   history: MetricHistory;
+  /**
+   * Email, webhooks, delivery queue and history (src/notify/service.ts). The alert engine sends
+   * through `notifications.notifier.enqueue(events)` (src/notify/notifier.ts).
+   */
+  notifications: NotificationService;
   /** Alert engine, config, acknowledgements and history (src/alerts/service.ts). */
   alerts: AlertService;
+  /** Configured PVE/PBS/PMG instances, system settings and their pollers (src/collect/monitoring.ts). */
+  monitoring: Monitoring;
 }

@@ -20,7 +20,10 @@ import { StateStore } from './state/store.js';
 import { MetricHistory } from './history/service.js';
 import { StateSnapshots } from './state/snapshots.js';
 import { WsHub } from './ws/hub.js';
+import { Monitoring } from './collect/monitoring.js';
 import { startLiveServices } from './ws/live.js';
+import { NotificationService } from './notify/service.js';
+import { allowLoopbackFromEnv } from './notify/url-policy.js';
 
 export interface PulseOptions {
   clock?: Clock;
@@ -71,23 +74,39 @@ export async function startPulse(settings: Settings, opts: PulseOptions = {}): P
     snapshots: new StateSnapshots(),
     wsHub: new WsHub(),
     history: new MetricHistory({ db, clock, logger }),
+    // Email, webhooks and the persistent delivery queue; `notifier` is what the alert engine calls.
+    notifications: new NotificationService({
+      db,
+      secrets,
+      clock,
+      logger,
+      publicUrl: settings.publicUrl,
+      allowLoopback: allowLoopbackFromEnv(),
+    }),
     // Assigned right below: the alert service needs the state and events created above.
     alerts: undefined as unknown as AlertService,
+    // Assigned right below: node configuration, system settings and the pollers.
+    monitoring: undefined as unknown as Monitoring,
   };
   // First, so that pollers registered later stop before the hub and the history flush.
   startLiveServices(deps);
 
   // Services are created here, in dependency order, and register their stoppers via deps.onClose.
 
-  // Alerts: evaluates every state change; notifications go to `notifyAlerts`.
-  // INTEGRATOR: when src/notify/notifier.ts exists, replace this callback with
-  // `(events) => notifier.enqueue(events)` (class Notifier { enqueue(events: AlertNotification[]) }).
-  const notifyAlerts = (events: AlertNotification[]) => {
-    logger.info({ count: events.length, ids: events.map((e) => e.alert.id) }, 'alert notifications (no notifier wired)');
-  };
+  // Notifications before alerts: queued jobs resume now, and the queue stops after the engine.
+  deps.notifications.start();
+  deps.onClose(() => deps.notifications.stop());
+
+  // Alerts: evaluates every state change; notifications go to the persistent queue.
+  const notifyAlerts = (events: AlertNotification[]) => deps.notifications.notifier.enqueue(events);
   deps.alerts = new AlertService({ db, clock, state: deps.state, events: deps.events, logger, notify: notifyAlerts });
   deps.alerts.start();
   deps.onClose(() => deps.alerts.stop());
+
+  // Monitoring: configured PVE/PBS/PMG instances, one poller each, committing into deps.state.
+  deps.monitoring = new Monitoring({ db, secrets, clock, logger, state: deps.state, settings });
+  deps.monitoring.start();
+  deps.onClose(() => deps.monitoring.stop());
 
   const { app, routes } = await buildApp(deps);
   await app.listen({ port: settings.port, host: settings.bindAddress });

@@ -8,6 +8,10 @@ import { registerChartRoutes } from './charts.js';
 import { registerStateRoutes } from './state.js';
 import { registerSystemRoutes } from './system.js';
 import { registerWsRoutes } from '../ws/routes.js';
+import { registerNotificationRoutes } from './notifications.js';
+import { registerConfigNodeRoutes } from './config-nodes.js';
+import { registerStorageBackupRoutes } from './storage-backups.js';
+import { registerSystemSettingsRoutes } from './system-settings.js';
 
 export async function registerRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
   registerSystemRoutes(app, deps);
@@ -17,5 +21,9 @@ export async function registerRoutes(app: FastifyInstance, deps: AppDeps): Promi
   registerAuthRoutes(app, deps);
   registerSecurityRoutes(app, deps);
   registerAlertRoutes(app, deps);
+  registerNotificationRoutes(app, deps);
+  registerConfigNodeRoutes(app, deps);
+  registerStorageBackupRoutes(app, deps);
+  registerSystemSettingsRoutes(app, deps);
   // Unknown /api paths are JSON 404s; everything else falls through to the web UI.
 }

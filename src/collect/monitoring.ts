@@ -1,0 +1,213 @@
+/**
+ * The monitoring service: configured instances (NodesRepo), system settings, one runner per
+ * instance, and the slices they publish into the StateStore. Routes reach it as
+ * `deps.monitoring`; it never imports from routes/.
+ */
+import type { Clock } from '../clock.js';
+import type { ClusterInfo, NodeConfig, NodeInput } from '../config/node-config.js';
+import { NodesRepo } from '../config/nodes-repo.js';
+import { SystemSettingsRepo } from '../config/system-settings.js';
+import type { SecretBox } from '../crypto/secret-box.js';
+import type { Database } from '../db/database.js';
+import type { Logger } from '../logging.js';
+import type { FeatureProblem } from '../proxmox/privileges.js';
+import type { Settings } from '../settings/env.js';
+import type { StateStore } from '../state/store.js';
+import { probeCluster, type TestSuccess, testConnection } from './connection-test.js';
+import { PbsPoller } from './pbs-poller.js';
+import { PmgPoller } from './pmg-poller.js';
+import { type PollerEnv, PvePoller } from './pve-poller.js';
+import { InstanceRunner, type RunnerStatus } from './scheduler.js';
+import { SliceStore } from './slices.js';
+
+export interface MonitoringDeps {
+  db: Database;
+  secrets: SecretBox;
+  clock: Clock;
+  logger: Logger;
+  state: StateStore;
+  settings: Settings;
+}
+
+export interface InstanceStatus extends RunnerStatus {
+  problems: FeatureProblem[];
+  activeHost?: string;
+  /** Name of the configured instance that already publishes this cluster. */
+  duplicateOf?: string;
+}
+
+function configKey(c: NodeConfig): string {
+  // Cluster info changes on its own (detection) and must not restart the poller.
+  const { cluster: _c, ...rest } = c;
+  return JSON.stringify(rest);
+}
+
+export class Monitoring {
+  readonly nodes: NodesRepo;
+  readonly settings: SystemSettingsRepo;
+  readonly slices: SliceStore;
+  readonly #deps: MonitoringDeps;
+  readonly #runners = new Map<number, { key: string; runner: InstanceRunner; cfg: NodeConfig }>();
+  #started = false;
+  #unsubscribe: (() => void) | undefined;
+
+  constructor(deps: MonitoringDeps) {
+    this.#deps = deps;
+    this.nodes = new NodesRepo(deps.db, deps.secrets, () => deps.clock.now());
+    this.settings = new SystemSettingsRepo(deps.db);
+    this.slices = new SliceStore(deps.state);
+  }
+
+  /** Polling interval of a product, ms. */
+  intervalMs(type: NodeConfig['type']): number {
+    const s = this.settings.get();
+    const sec = type === 'pve' ? s.pvePollingInterval : type === 'pbs' ? s.pbsPollingInterval : s.pmgPollingInterval;
+    return Math.max(0.2, Number(sec) || 10) * 1000;
+  }
+
+  /** Per-request timeout: the configured connection timeout, but no more than three cycles. */
+  timeoutMs(type: NodeConfig['type']): number {
+    const configured = this.settings.get().connectionTimeout || this.#deps.settings.connectionTimeoutSec;
+    return Math.min(configured * 1000, Math.max(5000, this.intervalMs(type) * 3));
+  }
+
+  start(): void {
+    if (this.#started) return;
+    this.#started = true;
+    this.#unsubscribe = this.settings.onChange(() => {
+      for (const { runner } of this.#runners.values()) runner.reschedule();
+    });
+    this.reload();
+  }
+
+  /** Brings runners in line with the stored configuration (after add/update/delete). */
+  reload(): void {
+    if (!this.#started) return;
+    const configs = this.nodes.list();
+    const seen = new Set<number>();
+    for (const cfg of configs) {
+      seen.add(cfg.uid);
+      const key = configKey(cfg);
+      const existing = this.#runners.get(cfg.uid);
+      if (existing && existing.key === key) continue;
+      if (existing) void existing.runner.stop();
+      const runner = this.#createRunner(cfg);
+      this.#runners.set(cfg.uid, { key, runner, cfg });
+      runner.start();
+    }
+    for (const [uid, r] of this.#runners) {
+      if (seen.has(uid)) continue;
+      this.#runners.delete(uid);
+      void r.runner.stop();
+      this.slices.delete(uid);
+    }
+    this.slices.setOrder(configs.map((c) => c.uid));
+  }
+
+  #createRunner(cfg: NodeConfig): InstanceRunner {
+    const { clock, logger } = this.#deps;
+    const env: PollerEnv = {
+      clock,
+      logger,
+      timeoutMs: () => this.timeoutMs(cfg.type),
+      intervalMs: () => this.intervalMs(cfg.type),
+      onCluster: (uid: number, cluster: ClusterInfo) => {
+        this.nodes.setCluster(uid, cluster);
+      },
+    };
+    const poller =
+      cfg.type === 'pve'
+        ? new PvePoller(cfg, env)
+        : cfg.type === 'pbs'
+          ? new PbsPoller(cfg, env)
+          : new PmgPoller(cfg, env);
+    return new InstanceRunner(poller, {
+      clock,
+      logger,
+      intervalMs: env.intervalMs,
+      timeoutMs: env.timeoutMs,
+      publish: (slice) => this.slices.set(cfg.uid, slice),
+    });
+  }
+
+  status(uid: number): InstanceStatus | undefined {
+    const r = this.#runners.get(uid);
+    if (!r) return undefined;
+    const dup = this.slices.duplicates.get(uid);
+    return {
+      ...r.runner.status,
+      problems: [...r.runner.poller.problems.values()],
+      activeHost: r.runner.poller.activeHost,
+      ...(dup ? { duplicateOf: dup } : {}),
+    };
+  }
+
+  /** Polls one instance (or all) now and waits for the state to be committed. */
+  async pollNow(uid?: number): Promise<void> {
+    const targets =
+      uid === undefined ? [...this.#runners.values()] : [this.#runners.get(uid)].filter((x) => x !== undefined);
+    await Promise.all(targets.map((t) => t.runner.pollNow()));
+    this.slices.flush();
+  }
+
+  /** Resolves after every instance (or `uid`) finished one more cycle. */
+  async nextCycle(uid?: number): Promise<void> {
+    const targets =
+      uid === undefined ? [...this.#runners.values()] : [this.#runners.get(uid)].filter((x) => x !== undefined);
+    await Promise.all(targets.map((t) => t.runner.nextCycle()));
+    this.slices.flush();
+  }
+
+  test(input: NodeInput): Promise<TestSuccess> {
+    return testConnection(input, {
+      timeoutMs: Math.min(this.timeoutMs(input.type), 15_000),
+      clock: this.#deps.clock,
+    });
+  }
+
+  /**
+   * Adding a PVE endpoint: when it belongs to a cluster that is already monitored, it becomes a
+   * failover endpoint of that instance (no second copy of every guest). Returns the instance
+   * it was merged into, or the newly created one.
+   */
+  async addNode(input: NodeInput): Promise<{ created?: NodeConfig; mergedInto?: NodeConfig }> {
+    if (input.type === 'pve') {
+      const probe = await probeCluster(input, {
+        timeoutMs: Math.min(this.timeoutMs('pve'), 10_000),
+        clock: this.#deps.clock,
+      });
+      if (probe) {
+        const owner = this.nodes
+          .list('pve')
+          .find(
+            (n) =>
+              n.cluster?.clusterName === probe.clusterName &&
+              (!n.cluster.nodeNames || n.cluster.nodeNames.some((x) => probe.nodeNames.includes(x))),
+          );
+        if (owner?.cluster) {
+          const extra = (owner.cluster.extraEndpoints ?? []).filter((e) => e.host !== input.host);
+          extra.push(input.fingerprint ? { host: input.host, fingerprint: input.fingerprint } : { host: input.host });
+          this.nodes.setCluster(owner.uid, { ...owner.cluster, extraEndpoints: extra });
+          const poller = this.#runners.get(owner.uid)?.runner.poller;
+          if (poller instanceof PvePoller) poller.addEndpoint(input.host, input.fingerprint);
+          return { mergedInto: owner };
+        }
+        input = {
+          ...input,
+          cluster: { isCluster: true, clusterName: probe.clusterName, nodeNames: probe.nodeNames, endpoints: [] },
+        };
+      }
+    }
+    const created = this.nodes.insert(input);
+    this.reload();
+    return { created };
+  }
+
+  async stop(): Promise<void> {
+    this.#unsubscribe?.();
+    this.#started = false;
+    const all = [...this.#runners.values()];
+    this.#runners.clear();
+    await Promise.all(all.map((r) => r.runner.stop()));
+  }
+}

@@ -1,0 +1,191 @@
+/**
+ * One PBS instance: version, node status, datastores (status with usage and GC figures for
+ * the deduplication factor, namespaces), jobs, and — every 10th cycle, in the background —
+ * the snapshot list per datastore and namespace.
+ */
+import type { NodeConfig } from '../config/node-config.js';
+import { isMonitored } from '../config/node-config.js';
+import type { PbsBackup, PbsDatastore, PbsInstance } from '../model/state.js';
+import { ProxmoxClient } from '../proxmox/client.js';
+import { ProxmoxError } from '../proxmox/errors.js';
+import { PbsApi } from '../proxmox/pbs.js';
+import { type FeatureProblem, featureOfPath, problemMessage } from '../proxmox/privileges.js';
+import { settleLimit } from './limit.js';
+import {
+  normaliseDatastore,
+  normaliseJobs,
+  normaliseNamespaces,
+  normalisePbsInstance,
+  normalisePbsSnapshots,
+  offlinePbs,
+} from './normalise/pbs.js';
+import type { PollerEnv } from './pve-poller.js';
+import type { PbsSlice } from './slices.js';
+
+const PBS_PRIVILEGE_BY_FEATURE: Record<string, string> = {
+  'PBS node status (CPU, memory)': 'Sys.Audit',
+  datastores: 'Datastore.Audit',
+  'datastore namespaces': 'Datastore.Audit',
+  'PBS backups': 'Datastore.Audit',
+  'PBS jobs': 'Datastore.Audit',
+};
+
+export class PbsPoller {
+  readonly cfg: NodeConfig;
+  readonly #env: PollerEnv;
+  readonly #client: ProxmoxClient;
+  readonly problems = new Map<string, FeatureProblem>();
+  #prev: PbsSlice | undefined;
+  #cycles = 0;
+  #backups: PbsBackup[] = [];
+  #backupRun: Promise<void> | undefined;
+
+  constructor(cfg: NodeConfig, env: PollerEnv) {
+    this.cfg = cfg;
+    this.#env = env;
+    const useToken = Boolean(cfg.tokenName && cfg.tokenValue);
+    this.#client = new ProxmoxClient({
+      product: 'pbs',
+      baseUrl: cfg.host,
+      verifySSL: cfg.verifySSL,
+      fingerprint: cfg.fingerprint,
+      timeoutMs: env.timeoutMs(),
+      clock: env.clock,
+      connections: 4,
+      ...(useToken
+        ? { tokenId: cfg.tokenName, tokenSecret: cfg.tokenValue }
+        : { username: cfg.user, password: cfg.password }),
+    });
+  }
+
+  get instance(): string {
+    return this.cfg.name;
+  }
+
+  get activeHost(): string {
+    return this.#client.baseUrl;
+  }
+
+  async close(): Promise<void> {
+    await this.#client.destroy();
+  }
+
+  #record(err: unknown): void {
+    if (!(err instanceof ProxmoxError) || err.kind !== 'forbidden') return;
+    const feature = featureOfPath('pbs', err.path ?? '');
+    const p = {
+      feature,
+      privilege: err.privilege ?? PBS_PRIVILEGE_BY_FEATURE[feature] ?? 'unknown privilege',
+      path: err.privilegePath,
+    };
+    this.problems.set(feature, { ...p, message: problemMessage(p) });
+  }
+
+  async poll(signal?: AbortSignal): Promise<PbsSlice> {
+    const timeoutMs = this.#env.timeoutMs();
+    const opt = { signal, timeoutMs };
+    const api = new PbsApi(this.#client);
+    this.problems.clear();
+    this.#cycles++;
+    // /version answers for any valid credential: it decides reachable vs not.
+    const version = await api.version(opt);
+    const now = this.#env.clock.now();
+    const [status, stores] = await Promise.all([
+      api.nodeStatus(opt).catch((err) => (this.#record(err), undefined)),
+      isMonitored(this.cfg, 'monitorDatastores')
+        ? api.datastores(opt).catch((err) => (this.#record(err), undefined))
+        : Promise.resolve([]),
+    ]);
+    const storeNames = (stores ?? []).map((s) => s.store);
+    const details = await settleLimit(storeNames, 4, async (store) => {
+      const [st, ns] = await Promise.all([
+        api.datastoreStatus(store, opt),
+        api.namespaces(store, opt).catch((err) => (this.#record(err), undefined)),
+      ]);
+      return { st, ns };
+    });
+    const datastores: PbsDatastore[] = storeNames.map((name, i) => {
+      const d = details[i];
+      if (d.error) {
+        this.#record(d.error);
+        return normaliseDatastore(
+          name,
+          undefined,
+          undefined,
+          d.error instanceof Error ? d.error.message : String(d.error),
+        );
+      }
+      return normaliseDatastore(name, d.value?.st, d.value?.ns);
+    });
+
+    const jobOf = async (flag: string, fn: () => Promise<unknown>) =>
+      isMonitored(this.cfg, flag) ? await fn().catch((err) => (this.#record(err), undefined)) : undefined;
+    const [sync, verify, prune, gc] = await Promise.all([
+      jobOf('monitorSyncJobs', () => api.syncJobs(opt)),
+      jobOf('monitorVerifyJobs', () => api.verifyJobs(opt)),
+      jobOf('monitorPruneJobs', () => api.pruneJobs(opt)),
+      jobOf('monitorGarbageJobs', () => api.gcJobs(opt)),
+    ]);
+    const pbs: PbsInstance = normalisePbsInstance({
+      name: this.instance,
+      host: this.cfg.host,
+      version: version?.version,
+      status,
+      datastores,
+      jobs: {
+        sync: normaliseJobs('sync', sync as never),
+        verify: normaliseJobs('verify', verify as never),
+        prune: normaliseJobs('prune', prune as never),
+        garbage: normaliseJobs('garbage', gc as never),
+      },
+      now,
+    });
+    if (this.problems.size) pbs.connectionHealth = 'unhealthy';
+
+    if ((this.#cycles <= 2 || this.#cycles % 10 === 0) && !this.#backupRun) {
+      this.#backupRun = this.#fetchBackups(api, datastores)
+        .then((b) => {
+          this.#backups = b;
+        })
+        .catch((err) => this.#env.logger.debug({ err, instance: this.instance }, 'PBS backup poll failed'))
+        .finally(() => {
+          this.#backupRun = undefined;
+        });
+    }
+    const slice: PbsSlice = { kind: 'pbs', instance: this.instance, healthy: true, pbs, backups: this.#backups };
+    this.#prev = slice;
+    return slice;
+  }
+
+  async settleBackups(): Promise<void> {
+    await this.#backupRun;
+  }
+
+  async #fetchBackups(api: PbsApi, datastores: PbsDatastore[]): Promise<PbsBackup[]> {
+    const signal = AbortSignal.timeout(Math.max(120_000, this.#env.intervalMs() * 5));
+    const opt = { signal, timeoutMs: this.#env.timeoutMs() };
+    const targets: Array<{ store: string; ns: string }> = [];
+    for (const d of datastores) {
+      for (const ns of d.namespaces ?? normaliseNamespaces(undefined)) targets.push({ store: d.name, ns: ns.path });
+    }
+    const lists = await settleLimit(targets, 4, (t) => api.snapshots(t.store, t.ns, opt));
+    const out: PbsBackup[] = [];
+    targets.forEach((t, i) => {
+      const r = lists[i];
+      if (r.error) this.#record(r.error);
+      else if (r.value) out.push(...normalisePbsSnapshots(this.instance, t.store, t.ns, r.value));
+    });
+    out.sort((a, b) => b.backupTime - a.backupTime);
+    return out;
+  }
+
+  offlineSlice(_authFailures: number, now: number): PbsSlice {
+    return {
+      kind: 'pbs',
+      instance: this.instance,
+      healthy: false,
+      pbs: offlinePbs(this.#prev?.pbs, this.instance, this.cfg.host, now),
+      backups: this.#prev?.backups ?? [],
+    };
+  }
+}

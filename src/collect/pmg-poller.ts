@@ -1,0 +1,132 @@
+/** One PMG instance: version, cluster nodes with their postfix queues, mail statistics, quarantine. */
+import type { NodeConfig } from '../config/node-config.js';
+import { isMonitored } from '../config/node-config.js';
+import type { PmgQueueStatus } from '../model/state.js';
+import { ProxmoxClient } from '../proxmox/client.js';
+import { ProxmoxError } from '../proxmox/errors.js';
+import { PmgApi } from '../proxmox/pmg.js';
+import { type FeatureProblem, featureOfPath, problemMessage } from '../proxmox/privileges.js';
+import { settleLimit } from './limit.js';
+import {
+  normaliseMailCount,
+  normaliseMailStats,
+  normalisePmgInstance,
+  normalisePmgNodes,
+  normaliseQueue,
+  normaliseSpamScores,
+  offlinePmg,
+} from './normalise/pmg.js';
+import { num } from './normalise/values.js';
+import type { PollerEnv } from './pve-poller.js';
+import type { PmgSlice } from './slices.js';
+
+export class PmgPoller {
+  readonly cfg: NodeConfig;
+  readonly #env: PollerEnv;
+  readonly #client: ProxmoxClient;
+  readonly problems = new Map<string, FeatureProblem>();
+  #prev: PmgSlice | undefined;
+
+  constructor(cfg: NodeConfig, env: PollerEnv) {
+    this.cfg = cfg;
+    this.#env = env;
+    const useToken = Boolean(cfg.tokenName && cfg.tokenValue);
+    this.#client = new ProxmoxClient({
+      product: 'pmg',
+      baseUrl: cfg.host,
+      verifySSL: cfg.verifySSL,
+      fingerprint: cfg.fingerprint,
+      timeoutMs: env.timeoutMs(),
+      clock: env.clock,
+      connections: 4,
+      ...(useToken
+        ? { tokenId: cfg.tokenName, tokenSecret: cfg.tokenValue }
+        : { username: cfg.user, password: cfg.password }),
+    });
+  }
+
+  get instance(): string {
+    return this.cfg.name;
+  }
+
+  get activeHost(): string {
+    return this.#client.baseUrl;
+  }
+
+  async close(): Promise<void> {
+    await this.#client.destroy();
+  }
+
+  #record(err: unknown): void {
+    if (!(err instanceof ProxmoxError) || err.kind !== 'forbidden') return;
+    const feature = featureOfPath('pmg', err.path ?? '');
+    const p = { feature, privilege: err.privilege ?? 'the Audit role', path: err.privilegePath };
+    this.problems.set(feature, { ...p, message: problemMessage(p) });
+  }
+
+  async poll(signal?: AbortSignal): Promise<PmgSlice> {
+    const opt = { signal, timeoutMs: this.#env.timeoutMs() };
+    const api = new PmgApi(this.#client);
+    this.problems.clear();
+    const version = await api.version(opt);
+    const now = this.#env.clock.now();
+    const end = Math.floor(now / 1000);
+    const start = end - 86400;
+    const guard = <T>(flag: string, p: () => Promise<T>) =>
+      isMonitored(this.cfg, flag) ? p().catch((err) => (this.#record(err), undefined)) : Promise.resolve(undefined);
+    const [cluster, stats, counts, scores, spam, virus] = await Promise.all([
+      api.clusterStatus(opt).catch((err) => (this.#record(err), undefined)),
+      guard('monitorMailStats', () => api.mailStats(start, end, opt)),
+      guard('monitorMailStats', () => api.mailCount(start, end, opt)),
+      guard('monitorMailStats', () => api.spamScores(opt)),
+      guard('monitorQuarantine', () => api.spamStatus(opt)),
+      guard('monitorQuarantine', () => api.virusStatus(opt)),
+    ]);
+    // A standalone PMG has an empty cluster list: it is its own single node.
+    const members =
+      cluster && cluster.length > 0 ? cluster : [{ name: new URL(this.cfg.host).hostname.split('.')[0], type: 'node' }];
+    const queues = new Map<string, PmgQueueStatus>();
+    const uptimes = new Map<string, number>();
+    if (isMonitored(this.cfg, 'monitorQueues')) {
+      await settleLimit(members, 4, async (m) => {
+        try {
+          queues.set(m.name, normaliseQueue(await api.postfixQueue(m.name, opt), now));
+        } catch (err) {
+          this.#record(err);
+        }
+        try {
+          const st = await api.nodeStatus(m.name, opt);
+          if (st && st.uptime !== undefined) uptimes.set(m.name, num(st.uptime));
+        } catch {
+          // uptime is optional
+        }
+      });
+    }
+    const pmg = normalisePmgInstance({
+      name: this.instance,
+      host: this.cfg.host,
+      version: version?.version,
+      nodes:
+        cluster && cluster.length > 0
+          ? normalisePmgNodes(cluster, queues, uptimes)
+          : normalisePmgNodes(members, queues, uptimes),
+      mailStats: stats ? normaliseMailStats(stats, now) : undefined,
+      mailCount: counts ? normaliseMailCount(counts) : undefined,
+      spamDistribution: scores ? normaliseSpamScores(scores) : undefined,
+      quarantine: { spam: num(spam?.count), virus: num(virus?.count) },
+      now,
+    });
+    const slice: PmgSlice = { kind: 'pmg', instance: this.instance, healthy: true, pmg };
+    this.#prev = slice;
+    return slice;
+  }
+
+  offlineSlice(_authFailures: number, now: number): PmgSlice {
+    return {
+      kind: 'pmg',
+      instance: this.instance,
+      healthy: false,
+      pmg: offlinePmg(this.#prev?.pmg, this.instance, this.cfg.host, now),
+    };
+  }
+}

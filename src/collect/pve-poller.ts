@@ -1,0 +1,676 @@
+/**
+ * One PVE instance (a standalone node or a cluster reached through one or more endpoints).
+ *
+ * A cycle costs one /cluster/resources call (nodes, guests and storage of the whole cluster),
+ * one /storage call, one status call per online node and one status/current per running VM;
+ * guest-agent calls only for running VMs with the agent enabled (fsinfo each cycle, network and
+ * OS every 5 minutes). Slower-changing data (ZFS health, SMART, cluster membership, backups and
+ * snapshots) have their own cadences, backups in the background so they never delay a cycle.
+ */
+import type { Clock } from '../clock.js';
+import type { ClusterEndpoint, ClusterInfo, NodeConfig } from '../config/node-config.js';
+import { isMonitored } from '../config/node-config.js';
+import type { Logger } from '../logging.js';
+import type {
+  BackupTask,
+  CephCluster,
+  Guest,
+  GuestSnapshot,
+  Node,
+  PhysicalDisk,
+  Storage,
+  StorageBackup,
+  ZfsPool,
+} from '../model/state.js';
+import { ProxmoxClient } from '../proxmox/client.js';
+import { ProxmoxError } from '../proxmox/errors.js';
+import { type FeatureProblem, featureOfPath, missingPvePrivileges, problemMessage } from '../proxmox/privileges.js';
+import {
+  type PveAgentNetworkInterfaces,
+  type PveAgentOsInfo,
+  PveApi,
+  type PveNodeStatus,
+  type PveResource,
+  type PveStorageConfig,
+  type PveVmStatus,
+} from '../proxmox/pve.js';
+import { settleLimit } from './limit.js';
+import { normaliseSnapshots, normaliseStorageBackups, normaliseTasks } from './normalise/pve-backups.js';
+import { normaliseCeph } from './normalise/pve-ceph.js';
+import { normaliseDisks } from './normalise/pve-disks.js';
+import { type AgentData, type DiskStatusReason, type IoCounters, normaliseGuest } from './normalise/pve-guest.js';
+import { failedInstanceNode, normaliseNode, offlineNode } from './normalise/pve-node.js';
+import { normaliseStorage, normaliseZfsPool, zfsPoolName } from './normalise/pve-storage.js';
+import { num } from './normalise/values.js';
+import type { PveSlice } from './slices.js';
+
+const FIVE_MIN = 5 * 60_000;
+const MINUTE = 60_000;
+const CEPH_TYPES = new Set(['rbd', 'cephfs', 'ceph']);
+const ZFS_TYPES = new Set(['zfspool', 'zfs', 'local-zfs']);
+
+export interface PollerEnv {
+  clock: Clock;
+  logger: Logger;
+  /** Per-request timeout (ms). */
+  timeoutMs(): number;
+  /** The instance's polling interval (ms): cadences of slower data are multiples of it. */
+  intervalMs(): number;
+  /** Cluster detection found something new: persist it. */
+  onCluster(uid: number, cluster: ClusterInfo): void;
+}
+
+function clientFor(cfg: NodeConfig, baseUrl: string, timeoutMs: number, clock: Clock, fingerprint?: string) {
+  const useToken = Boolean(cfg.tokenName && cfg.tokenValue);
+  return new ProxmoxClient({
+    product: cfg.type,
+    baseUrl,
+    verifySSL: cfg.verifySSL,
+    fingerprint,
+    timeoutMs,
+    clock,
+    connections: 8,
+    ...(useToken
+      ? { tokenId: cfg.tokenName, tokenSecret: cfg.tokenValue }
+      : { username: cfg.user, password: cfg.password }),
+  });
+}
+
+function agentReason(err: unknown): DiskStatusReason {
+  if (err instanceof ProxmoxError) {
+    if (err.kind === 'timeout') return 'agent-timeout';
+    if (err.kind === 'forbidden') return 'permission-denied';
+    if (/not running|No QEMU guest agent|guest agent is not/i.test(err.message)) return 'agent-not-running';
+    if (err.kind === 'http' && err.status === 500 && /timeout|timed out|got timeout/i.test(err.message))
+      return 'agent-timeout';
+    if (err.kind === 'http' && err.status === 500) return 'agent-not-running';
+  }
+  return 'agent-error';
+}
+
+interface BackupData {
+  tasks: BackupTask[];
+  storageBackups: StorageBackup[];
+  snapshots: GuestSnapshot[];
+}
+
+export class PvePoller {
+  readonly cfg: NodeConfig;
+  readonly #env: PollerEnv;
+  readonly #primary: ProxmoxClient;
+  #active: ProxmoxClient;
+  readonly #members = new Map<string, ProxmoxClient>();
+  #prev: PveSlice | undefined;
+  #counters = new Map<string, IoCounters>();
+  #agentSlow = new Map<string, { at: number; network?: PveAgentNetworkInterfaces; osinfo?: PveAgentOsInfo }>();
+  #rrd = new Map<string, { at: number; value?: number }>();
+  #zfs: { at: number; pools: Map<string, Map<string, ZfsPool>> } = { at: 0, pools: new Map() };
+  #disks: { at: number; list: PhysicalDisk[] } = { at: 0, list: [] };
+  #clusterAt = 0;
+  #cluster: ClusterInfo | undefined;
+  #cycles = 0;
+  #backups: BackupData | undefined;
+  #backupRun: Promise<void> | undefined;
+  #permAt = 0;
+  #permProblems: FeatureProblem[] = [];
+  /** Problems (missing privileges) seen in the last cycle, keyed by feature. */
+  readonly problems = new Map<string, FeatureProblem>();
+  #closed = false;
+
+  constructor(cfg: NodeConfig, env: PollerEnv) {
+    this.cfg = cfg;
+    this.#env = env;
+    this.#cluster = cfg.cluster;
+    this.#primary = clientFor(cfg, cfg.host, env.timeoutMs(), env.clock, cfg.fingerprint);
+    this.#active = this.#primary;
+  }
+
+  get instance(): string {
+    return this.cfg.name;
+  }
+
+  /** The endpoint currently used (differs from the configured host after a failover). */
+  get activeHost(): string {
+    return this.#active.baseUrl;
+  }
+
+  get cluster(): ClusterInfo | undefined {
+    return this.#cluster;
+  }
+
+  /** Adds a user-given member endpoint for failover (no restart: caches and counters stay). */
+  addEndpoint(host: string, fingerprint?: string): void {
+    const base = this.#cluster ?? { isCluster: true, endpoints: [] };
+    const extra = (base.extraEndpoints ?? []).filter((e) => e.host !== host);
+    extra.push(fingerprint ? { host, fingerprint } : { host });
+    this.#cluster = { ...base, extraEndpoints: extra };
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    await Promise.all([this.#primary.destroy(), ...[...this.#members.values()].map((c) => c.destroy())]);
+  }
+
+  #record(err: unknown): void {
+    if (!(err instanceof ProxmoxError) || err.kind !== 'forbidden') return;
+    const feature = featureOfPath('pve', err.path ?? '');
+    const p = { feature, privilege: err.privilege ?? 'unknown privilege', path: err.privilegePath };
+    this.problems.set(feature, { ...p, message: problemMessage(p) });
+  }
+
+  /** Endpoints to try after the active one fails: the configured host, then cluster members. */
+  #fallbacks(): ProxmoxClient[] {
+    const out: ProxmoxClient[] = [];
+    if (this.#active !== this.#primary) out.push(this.#primary);
+    for (const ep of this.#cluster?.extraEndpoints ?? []) {
+      if (ep.host === this.#primary.baseUrl) continue;
+      let c = this.#members.get(ep.host);
+      if (!c) {
+        c = clientFor(
+          this.cfg,
+          ep.host,
+          this.#env.timeoutMs(),
+          this.#env.clock,
+          ep.fingerprint ?? this.cfg.fingerprint,
+        );
+        this.#members.set(ep.host, c);
+      }
+      if (c !== this.#active) out.push(c);
+    }
+    const port = new URL(this.cfg.host).port || '8006';
+    const proto = new URL(this.cfg.host).protocol;
+    for (const ep of this.#cluster?.endpoints ?? []) {
+      if (!ep.IP) continue;
+      const url = `${proto}//${ep.IP.includes(':') ? `[${ep.IP}]` : ep.IP}:${port}`;
+      if (url === this.#primary.baseUrl) continue;
+      let c = this.#members.get(url);
+      if (!c) {
+        // A pinned entry point pins members to the fingerprints the cluster reported for them.
+        const fp = this.cfg.fingerprint ? ep.Fingerprint : undefined;
+        if (this.cfg.fingerprint && !fp) continue;
+        c = clientFor(this.cfg, url, this.#env.timeoutMs(), this.#env.clock, fp);
+        this.#members.set(url, c);
+      }
+      if (c !== this.#active) out.push(c);
+    }
+    return out;
+  }
+
+  /** The first call of a cycle: on a network failure, fail over to another cluster member. */
+  async #resources(signal?: AbortSignal): Promise<PveResource[]> {
+    const timeoutMs = this.#env.timeoutMs();
+    try {
+      return await new PveApi(this.#active).resources({ signal, timeoutMs });
+    } catch (err) {
+      if (!(err instanceof ProxmoxError) || !err.isNetwork) throw err;
+      for (const c of this.#fallbacks()) {
+        try {
+          const res = await new PveApi(c).resources({ signal, timeoutMs });
+          this.#env.logger.warn(
+            { instance: this.instance, from: this.#active.baseUrl, to: c.baseUrl },
+            'PVE endpoint failover',
+          );
+          this.#active = c;
+          return res;
+        } catch {
+          // try the next member
+        }
+      }
+      throw err;
+    }
+  }
+
+  async #detectCluster(api: PveApi, signal?: AbortSignal): Promise<void> {
+    const timeoutMs = this.#env.timeoutMs();
+    const status = await api.clusterStatus({ signal, timeoutMs });
+    const clusterEntry = status.find((e) => e.type === 'cluster');
+    const nodeEntries = status.filter((e) => e.type === 'node');
+    let fps = new Map<string, string>();
+    try {
+      const nodes = await api.nodes({ signal, timeoutMs });
+      fps = new Map(nodes.filter((n) => n.ssl_fingerprint).map((n) => [n.node, n.ssl_fingerprint!]));
+    } catch {
+      // fingerprints only matter for pinned failover
+    }
+    const now = new Date(this.#env.clock.now()).toISOString();
+    const endpoints: ClusterEndpoint[] = clusterEntry
+      ? nodeEntries
+          .map((n) => {
+            const e: ClusterEndpoint = {
+              NodeID: String(n.nodeid ?? n.id),
+              NodeName: n.name,
+              Host: n.ip ? `https://${n.ip}:${new URL(this.cfg.host).port || '8006'}` : '',
+              IP: n.ip ?? '',
+              Online: n.online === true || n.online === 1,
+              LastSeen: now,
+            };
+            const fp = fps.get(n.name);
+            if (fp) e.Fingerprint = fp;
+            return e;
+          })
+          .sort((a, b) => a.NodeName.localeCompare(b.NodeName))
+      : [];
+    const next: ClusterInfo = { isCluster: Boolean(clusterEntry), endpoints };
+    if (clusterEntry) {
+      next.clusterName = clusterEntry.name;
+      next.nodeNames = nodeEntries.map((n) => n.name).sort();
+    }
+    if (this.#cluster?.extraEndpoints?.length) next.extraEndpoints = this.#cluster.extraEndpoints;
+    const changed =
+      JSON.stringify({ ...this.#cluster, endpoints: this.#cluster?.endpoints.map((e) => ({ ...e, LastSeen: '' })) }) !==
+      JSON.stringify({ ...next, endpoints: next.endpoints.map((e) => ({ ...e, LastSeen: '' })) });
+    this.#cluster = next;
+    if (changed) this.#env.onCluster(this.cfg.uid, next);
+  }
+
+  /** A cycle. Throws when the instance cannot be reached at all. */
+  async poll(signal?: AbortSignal): Promise<PveSlice> {
+    const env = this.#env;
+    const timeoutMs = env.timeoutMs();
+    const opt = { signal, timeoutMs };
+    this.problems.clear();
+    const resources = await this.#resources(signal);
+    const api = new PveApi(this.#active);
+    const now = env.clock.now();
+    this.#cycles++;
+
+    if (now - this.#clusterAt >= FIVE_MIN) {
+      this.#clusterAt = now;
+      await this.#detectCluster(api, signal).catch((err) => this.#record(err));
+    }
+    if (now - this.#permAt >= FIVE_MIN) {
+      this.#permAt = now;
+      try {
+        const perms = await api.permissions(opt);
+        this.#permProblems = missingPvePrivileges(perms);
+      } catch {
+        this.#permProblems = [];
+      }
+    }
+    for (const p of this.#permProblems) if (!this.problems.has(p.feature)) this.problems.set(p.feature, p);
+
+    const nodeRes: PveResource[] = [];
+    const guestRes: PveResource[] = [];
+    const storageRes: PveResource[] = [];
+    for (const r of resources) {
+      if (r.type === 'node') nodeRes.push(r);
+      else if (r.type === 'qemu' || r.type === 'lxc') guestRes.push(r);
+      else if (r.type === 'storage') storageRes.push(r);
+    }
+    const onlineNodes = nodeRes.filter((n) => n.status === 'online').map((n) => String(n.node));
+    const online = new Set(onlineNodes);
+    const wantVMs = isMonitored(this.cfg, 'monitorVMs');
+    const wantCTs = isMonitored(this.cfg, 'monitorContainers');
+    const wantStorage = isMonitored(this.cfg, 'monitorStorage');
+    const runningVMs = wantVMs
+      ? guestRes.filter(
+          (g) => g.type === 'qemu' && g.status === 'running' && !num(g.template) && g.node && online.has(g.node),
+        )
+      : [];
+
+    // Independent calls of this cycle run side by side.
+    const [storageConfig, nodeStatuses, vmStatuses] = await Promise.all([
+      wantStorage || this.#wantsBackups()
+        ? api.storageConfig(opt).catch((err) => (this.#record(err), undefined))
+        : undefined,
+      settleLimit(onlineNodes, 8, (n) => api.nodeStatus(n, opt)),
+      settleLimit(runningVMs, 16, (g) => api.vmStatus(String(g.node), Number(g.vmid), opt)),
+    ]);
+
+    const statusByNode = new Map<string, PveNodeStatus>();
+    onlineNodes.forEach((n, i) => {
+      const r = nodeStatuses[i];
+      if (r.error) this.#record(r.error);
+      else if (r.value) statusByNode.set(n, r.value);
+    });
+
+    // PVE 8 has no `available` in node status: fall back to the RRD, at most once a minute.
+    await settleLimit(
+      onlineNodes.filter((n) => {
+        const m = statusByNode.get(n)?.memory;
+        return m && m.available === undefined && m.avail === undefined && m.buffers === undefined;
+      }),
+      4,
+      async (n) => {
+        const c = this.#rrd.get(n);
+        if (c && now - c.at < MINUTE) return;
+        const rows = await api.nodeMemoryRrd(n, { signal, timeoutMs: Math.min(timeoutMs, 2000) }).catch(() => []);
+        let value: number | undefined;
+        for (let i = rows.length - 1; i >= 0; i--) {
+          if (typeof rows[i]?.memavailable === 'number') {
+            value = rows[i].memavailable;
+            break;
+          }
+        }
+        this.#rrd.set(n, { at: now, value });
+      },
+    );
+
+    const vmStatusById = new Map<string, PveVmStatus>();
+    runningVMs.forEach((g, i) => {
+      const r = vmStatuses[i];
+      if (r.error) this.#record(r.error);
+      else if (r.value) vmStatusById.set(g.id, r.value);
+    });
+
+    // Guest agent: only running VMs whose agent is enabled.
+    const agentVMs = runningVMs.filter((g) => {
+      const s = vmStatusById.get(g.id);
+      return s && (s.agent === 1 || s.agent === true) && s.status === 'running';
+    });
+    const agentTimeout = Math.min(timeoutMs, 5000);
+    const agentData = new Map<string, AgentData>();
+    await settleLimit(agentVMs, 16, async (g) => {
+      const node = String(g.node);
+      const vmid = Number(g.vmid);
+      const data: AgentData = {};
+      try {
+        data.fsinfo = await api.agentFsInfo(node, vmid, { signal, timeoutMs: agentTimeout });
+      } catch (err) {
+        data.fsError = agentReason(err);
+        if (data.fsError === 'permission-denied') this.#record(err);
+      }
+      const cached = this.#agentSlow.get(g.id);
+      if (!data.fsError && (!cached || now - cached.at >= FIVE_MIN)) {
+        const [network, osinfo] = await Promise.all([
+          api.agentNetwork(node, vmid, { signal, timeoutMs: agentTimeout }).catch(() => undefined),
+          api.agentOsInfo(node, vmid, { signal, timeoutMs: agentTimeout }).catch(() => undefined),
+        ]);
+        this.#agentSlow.set(g.id, { at: now, network, osinfo });
+      }
+      const slow = this.#agentSlow.get(g.id);
+      data.network = slow?.network;
+      data.osinfo = slow?.osinfo;
+      agentData.set(g.id, data);
+    });
+
+    // ZFS pool health, once a minute, on nodes that have ZFS storage.
+    const zfsNodes = new Map<string, Set<string>>();
+    const cfgByName = new Map<string, PveStorageConfig>((storageConfig ?? []).map((c) => [c.storage, c]));
+    for (const s of storageRes) {
+      const type = cfgByName.get(String(s.storage))?.type ?? s.plugintype ?? '';
+      if (!ZFS_TYPES.has(type) || !s.node || !online.has(s.node)) continue;
+      const set = zfsNodes.get(s.node) ?? new Set<string>();
+      set.add(zfsPoolName(cfgByName.get(String(s.storage)), String(s.storage)));
+      zfsNodes.set(s.node, set);
+    }
+    if (wantStorage && zfsNodes.size && now - this.#zfs.at >= Math.max(MINUTE, env.intervalMs())) {
+      this.#zfs.at = now;
+      const pools = new Map<string, Map<string, ZfsPool>>();
+      await settleLimit([...zfsNodes], 4, async ([node, names]) => {
+        const m = new Map<string, ZfsPool>();
+        try {
+          const list = await api.zfsPools(node, opt);
+          for (const p of list) {
+            if (!names.has(p.name)) continue;
+            try {
+              m.set(p.name, normaliseZfsPool(await api.zfsPool(node, p.name, opt), p.health));
+            } catch (err) {
+              this.#record(err);
+            }
+          }
+        } catch (err) {
+          this.#record(err);
+        }
+        pools.set(node, m);
+      });
+      this.#zfs.pools = pools;
+    }
+
+    // Ceph, when Ceph-backed storage exists.
+    const hasCeph =
+      (storageConfig ?? []).some((c) => CEPH_TYPES.has(String(c.type))) ||
+      storageRes.some((s) => CEPH_TYPES.has(String(s.plugintype)));
+    let cephClusters: CephCluster[] = this.#prev?.cephClusters ?? [];
+    if (hasCeph && wantStorage) {
+      try {
+        const cephOpt = { signal, timeoutMs: Math.min(timeoutMs, 15000) };
+        const status = await api.cephStatus(cephOpt);
+        const df = await api.cephDf(cephOpt).catch(() => undefined);
+        const pools =
+          df || !onlineNodes[0] ? undefined : await api.cephPools(onlineNodes[0], cephOpt).catch(() => undefined);
+        cephClusters = [normaliseCeph({ instance: this.instance, status, df, pools, now })];
+      } catch (err) {
+        this.#record(err);
+      }
+    } else cephClusters = [];
+
+    // SMART, every 5 minutes.
+    if (isMonitored(this.cfg, 'monitorPhysicalDisks') && now - this.#disks.at >= FIVE_MIN) {
+      this.#disks.at = now;
+      const lists = await settleLimit(onlineNodes, 4, (n) => api.disks(n, opt));
+      const all: PhysicalDisk[] = [];
+      onlineNodes.forEach((n, i) => {
+        const r = lists[i];
+        if (r.error) {
+          this.#record(r.error);
+          for (const d of this.#disks.list) if (d.node === n) all.push(d);
+        } else if (r.value) all.push(...normaliseDisks(this.instance, n, r.value, now));
+      });
+      this.#disks.list = all;
+    }
+
+    // Build the slice.
+    const clusterName = this.#cluster?.isCluster ? this.#cluster.clusterName : undefined;
+    const someEndpointDown =
+      this.#active !== this.#primary || (this.#cluster?.isCluster && nodeRes.some((n) => n.status !== 'online'));
+    const prevNodes = new Map((this.#prev?.nodes ?? []).map((n) => [n.name, n]));
+    const nodes: Node[] = nodeRes
+      .map((r) =>
+        normaliseNode({
+          instance: this.instance,
+          host: this.cfg.host,
+          resource: r,
+          status: statusByNode.get(String(r.node)),
+          rrdMemAvailable: this.#rrd.get(String(r.node))?.value,
+          clusterName,
+          health: someEndpointDown ? 'degraded' : 'healthy',
+          now,
+          prev: prevNodes.get(String(r.node)),
+        }),
+      )
+      .sort((a, b) => a.name.localeCompare(b.name));
+
+    const backups = this.#backupsFor(api, guestRes, storageRes, storageConfig, onlineNodes, signal);
+    const lastBackup = new Map<string, number>();
+    for (const b of backups?.storageBackups ?? []) {
+      if (!b.vmid) continue;
+      const k = String(b.vmid);
+      if ((lastBackup.get(k) ?? 0) < b.ctime) lastBackup.set(k, b.ctime);
+    }
+
+    const vms: Guest[] = [];
+    const containers: Guest[] = [];
+    const nextCounters = new Map<string, IoCounters>();
+    for (const r of guestRes) {
+      if (num(r.template) || r.template === true) continue;
+      if (r.type === 'qemu' ? !wantVMs : !wantCTs) continue;
+      const { guest, counters } = normaliseGuest({
+        instance: this.instance,
+        resource: r,
+        vmStatus: vmStatusById.get(r.id),
+        agent: agentData.get(r.id),
+        prevCounters: this.#counters.get(r.id),
+        now,
+      });
+      const lb = lastBackup.get(String(guest.vmid));
+      if (lb) guest.lastBackup = lb * 1000;
+      nextCounters.set(r.id, counters);
+      (guest.type === 'qemu' ? vms : containers).push(guest);
+    }
+    this.#counters = nextCounters;
+    for (const k of this.#agentSlow.keys()) if (!nextCounters.has(k)) this.#agentSlow.delete(k);
+
+    const prevStorage = new Map((this.#prev?.storage ?? []).map((s) => [s.id, s]));
+    const storage: Storage[] = wantStorage
+      ? normaliseStorage({
+          instance: this.instance,
+          resources: storageRes,
+          config: storageConfig,
+          zfs: this.#zfs.pools,
+          prev: prevStorage,
+        })
+      : [];
+
+    const sortedNames = nodeRes.map((n) => String(n.node)).sort();
+    const slice: PveSlice = {
+      kind: 'pve',
+      instance: this.instance,
+      clusterKey: clusterName ? `${clusterName}|${sortedNames.join(',')}` : undefined,
+      healthy: true,
+      nodes,
+      vms,
+      containers,
+      storage,
+      cephClusters,
+      physicalDisks: this.#disks.list,
+      backupTasks: backups?.tasks ?? [],
+      storageBackups: backups?.storageBackups ?? [],
+      guestSnapshots: backups?.snapshots ?? [],
+    };
+    this.#prev = slice;
+    return slice;
+  }
+
+  #wantsBackups(): boolean {
+    return isMonitored(this.cfg, 'monitorBackups');
+  }
+
+  /**
+   * Backups and snapshots: first two cycles, then every 10th, fetched in the background (with
+   * its own budget) so a cycle never waits for them. Returns the latest finished result.
+   */
+  #backupsFor(
+    api: PveApi,
+    guests: PveResource[],
+    storageRes: PveResource[],
+    storageConfig: PveStorageConfig[] | undefined,
+    onlineNodes: string[],
+    signal?: AbortSignal,
+  ): BackupData | undefined {
+    if (!this.#wantsBackups()) return undefined;
+    const due = this.#cycles <= 2 || this.#cycles % 10 === 0;
+    if (due && !this.#backupRun && !this.#closed) {
+      // Its own budget: the cycle's signal ends with the cycle, this fetch outlives it.
+      void signal;
+      const budget = AbortSignal.timeout(Math.max(120_000, this.#env.intervalMs() * 10));
+      this.#backupRun = this.#fetchBackups(api, guests, storageRes, storageConfig, onlineNodes, budget)
+        .then((data) => {
+          this.#backups = data;
+        })
+        .catch((err) => this.#env.logger.debug({ err, instance: this.instance }, 'backup poll failed'))
+        .finally(() => {
+          this.#backupRun = undefined;
+        });
+    }
+    return this.#backups;
+  }
+
+  /** Waits for a running background backup fetch (tests, shutdown). */
+  async settleBackups(): Promise<void> {
+    await this.#backupRun;
+  }
+
+  async #fetchBackups(
+    api: PveApi,
+    guests: PveResource[],
+    storageRes: PveResource[],
+    storageConfig: PveStorageConfig[] | undefined,
+    onlineNodes: string[],
+    signal: AbortSignal,
+  ): Promise<BackupData> {
+    const opt = { signal, timeoutMs: Math.min(this.#env.timeoutMs(), 30_000) };
+    const online = new Set(onlineNodes);
+    const taskLists = await settleLimit(onlineNodes, 4, (n) => api.tasks(n, opt));
+    const tasks: BackupTask[] = [];
+    taskLists.forEach((r) => {
+      if (r.error) this.#record(r.error);
+      else if (r.value) tasks.push(...normaliseTasks(this.instance, r.value));
+    });
+    tasks.sort((a, b) => b.startTime - a.startTime);
+
+    const cfgByName = new Map((storageConfig ?? []).map((c) => [c.storage, c]));
+    const targets: Array<{ node: string; storage: string; storageType: string }> = [];
+    const sharedDone = new Set<string>();
+    for (const s of storageRes) {
+      const name = String(s.storage);
+      const node = String(s.node);
+      const cfg = cfgByName.get(name);
+      const content = cfg?.content ?? s.content ?? '';
+      if (!content.split(',').includes('backup') || !online.has(node) || s.status !== 'available') continue;
+      const shared = cfg ? Boolean(num(cfg.shared)) || cfg.shared === true : Boolean(s.shared);
+      if (shared) {
+        if (sharedDone.has(name)) continue;
+        sharedDone.add(name);
+      }
+      targets.push({ node, storage: name, storageType: String(cfg?.type ?? s.plugintype ?? '') });
+    }
+    const contents = await settleLimit(targets, 4, (t) => api.storageContent(t.node, t.storage, opt));
+    const items = targets
+      .map((t, i) => {
+        const r = contents[i];
+        if (r.error) this.#record(r.error);
+        return { ...t, content: r.value ?? [] };
+      })
+      .filter((x) => x.content.length > 0);
+    const storageBackups = normaliseStorageBackups(this.instance, items);
+
+    const snapTargets = guests.filter((g) => !num(g.template) && g.template !== true && g.node && online.has(g.node));
+    const snapLists = await settleLimit(snapTargets, 8, (g) =>
+      api.snapshots(String(g.node), g.type === 'lxc' ? 'lxc' : 'qemu', Number(g.vmid), opt),
+    );
+    const snapshots: GuestSnapshot[] = [];
+    snapTargets.forEach((g, i) => {
+      const r = snapLists[i];
+      if (r.error) this.#record(r.error);
+      else if (r.value)
+        snapshots.push(
+          ...normaliseSnapshots(
+            this.instance,
+            String(g.node),
+            g.type === 'lxc' ? 'lxc' : 'qemu',
+            Number(g.vmid),
+            r.value,
+          ),
+        );
+    });
+    return { tasks, storageBackups, snapshots };
+  }
+
+  /** The slice to publish while the instance cannot be reached: last values, nodes offline. */
+  offlineSlice(authFailures: number, now: number): PveSlice {
+    if (authFailures >= 5) {
+      return {
+        kind: 'pve',
+        instance: this.instance,
+        healthy: false,
+        nodes: [failedInstanceNode(this.instance, this.cfg.host, now)],
+        vms: [],
+        containers: [],
+        storage: [],
+        cephClusters: [],
+        physicalDisks: [],
+        backupTasks: [],
+        storageBackups: [],
+        guestSnapshots: [],
+      };
+    }
+    const prev = this.#prev;
+    this.#counters.clear();
+    return {
+      kind: 'pve',
+      instance: this.instance,
+      clusterKey: prev?.clusterKey,
+      healthy: false,
+      nodes: (prev?.nodes ?? []).map(offlineNode),
+      vms: prev?.vms ?? [],
+      containers: prev?.containers ?? [],
+      storage: prev?.storage ?? [],
+      cephClusters: prev?.cephClusters ?? [],
+      physicalDisks: prev?.physicalDisks ?? [],
+      backupTasks: prev?.backupTasks ?? [],
+      storageBackups: prev?.storageBackups ?? [],
+      guestSnapshots: prev?.guestSnapshots ?? [],
+    };
+  }
+}

@@ -1,0 +1,182 @@
+/**
+ * Per-instance slices of the live state. Each poller replaces its own slice; the composed
+ * state is committed to the StateStore once per event-loop turn, so many instances finishing
+ * together cost one rebuild and one change event rather than one each.
+ */
+import type {
+  BackupTask,
+  CephCluster,
+  Guest,
+  GuestSnapshot,
+  Node,
+  PbsBackup,
+  PbsInstance,
+  PhysicalDisk,
+  PmgInstance,
+  PulseState,
+  Storage,
+  StorageBackup,
+} from '../model/state.js';
+import type { StateStore } from '../state/store.js';
+
+export interface PveSlice {
+  kind: 'pve';
+  /** Instance name (connectionHealth key). */
+  instance: string;
+  /** Cluster identity for de-duplication: clusterName + sorted member names. */
+  clusterKey?: string;
+  healthy: boolean;
+  nodes: Node[];
+  vms: Guest[];
+  containers: Guest[];
+  storage: Storage[];
+  cephClusters: CephCluster[];
+  physicalDisks: PhysicalDisk[];
+  backupTasks: BackupTask[];
+  storageBackups: StorageBackup[];
+  guestSnapshots: GuestSnapshot[];
+}
+
+export interface PbsSlice {
+  kind: 'pbs';
+  instance: string;
+  healthy: boolean;
+  pbs: PbsInstance;
+  backups: PbsBackup[];
+}
+
+export interface PmgSlice {
+  kind: 'pmg';
+  instance: string;
+  healthy: boolean;
+  pmg: PmgInstance;
+}
+
+export type Slice = PveSlice | PbsSlice | PmgSlice;
+
+export class SliceStore {
+  /** Keyed by config uid; Map order = insertion order, re-sorted on compose by `order`. */
+  readonly #slices = new Map<number, Slice>();
+  #order: number[] = [];
+  #pending = false;
+  /** Instance uids whose PVE slice was suppressed as a duplicate of another configured member. */
+  readonly duplicates = new Map<number, string>();
+
+  constructor(private readonly state: StateStore) {}
+
+  /** Sets the composition order (config order). */
+  setOrder(uids: number[]): void {
+    this.#order = uids;
+    this.#schedule();
+  }
+
+  set(uid: number, slice: Slice): void {
+    this.#slices.set(uid, slice);
+    this.#schedule();
+  }
+
+  get(uid: number): Slice | undefined {
+    return this.#slices.get(uid);
+  }
+
+  delete(uid: number): void {
+    if (this.#slices.delete(uid)) this.#schedule();
+  }
+
+  /** Commits now (tests and shutdown); normally commits happen on the next turn. */
+  flush(): void {
+    this.#pending = false;
+    this.#commit();
+  }
+
+  #schedule(): void {
+    if (this.#pending) return;
+    this.#pending = true;
+    setImmediate(() => {
+      if (!this.#pending) return;
+      this.#pending = false;
+      this.#commit();
+    });
+  }
+
+  #commit(): void {
+    const ordered: Array<[number, Slice]> = [];
+    const seen = new Set<number>();
+    for (const uid of this.#order) {
+      const s = this.#slices.get(uid);
+      if (s) {
+        ordered.push([uid, s]);
+        seen.add(uid);
+      }
+    }
+    for (const [uid, s] of this.#slices) if (!seen.has(uid)) ordered.push([uid, s]);
+
+    const nodes: Node[] = [];
+    const vms: Guest[] = [];
+    const containers: Guest[] = [];
+    const storage: Storage[] = [];
+    const ceph: CephCluster[] = [];
+    const disks: PhysicalDisk[] = [];
+    const tasks: BackupTask[] = [];
+    const storageBackups: StorageBackup[] = [];
+    const snapshots: GuestSnapshot[] = [];
+    const pbs: PbsInstance[] = [];
+    const pbsBackups: PbsBackup[] = [];
+    const pmg: PmgInstance[] = [];
+    const health: Record<string, boolean> = {};
+    const clusters = new Map<string, string>();
+    this.duplicates.clear();
+
+    for (const [uid, s] of ordered) {
+      if (s.kind === 'pve') {
+        health[s.instance] = s.healthy;
+        if (s.clusterKey) {
+          const owner = clusters.get(s.clusterKey);
+          if (owner !== undefined) {
+            // Another configured member of the same cluster already publishes it.
+            this.duplicates.set(uid, owner);
+            continue;
+          }
+          clusters.set(s.clusterKey, s.instance);
+        }
+        push(nodes, s.nodes);
+        push(vms, s.vms);
+        push(containers, s.containers);
+        push(storage, s.storage);
+        push(ceph, s.cephClusters);
+        push(disks, s.physicalDisks);
+        push(tasks, s.backupTasks);
+        push(storageBackups, s.storageBackups);
+        push(snapshots, s.guestSnapshots);
+      } else if (s.kind === 'pbs') {
+        health[`pbs-${s.instance}`] = s.healthy;
+        pbs.push(s.pbs);
+        push(pbsBackups, s.backups);
+      } else {
+        health[`pmg-${s.instance}`] = s.healthy;
+        pmg.push(s.pmg);
+      }
+    }
+
+    this.state.commit((draft: PulseState) => {
+      draft.nodes = nodes;
+      draft.vms = vms;
+      draft.containers = containers;
+      draft.storage = storage;
+      draft.cephClusters = ceph;
+      draft.physicalDisks = disks;
+      draft.pveBackups = { backupTasks: tasks, storageBackups, guestSnapshots: snapshots };
+      draft.pbs = pbs;
+      draft.pbsBackups = pbsBackups;
+      draft.pmg = pmg;
+      // Keep keys other producers own (docker-<id>).
+      const kept: Record<string, boolean> = {};
+      for (const [k, v] of Object.entries(draft.connectionHealth ?? {})) if (k.startsWith('docker-')) kept[k] = v;
+      draft.connectionHealth = { ...kept, ...health };
+    });
+  }
+}
+
+function push<T>(into: T[], from: readonly T[]): void {
+  for (let i = 0; i < from.length; i++) into.push(from[i]);
+}

@@ -1,0 +1,179 @@
+/**
+ * /api/config/nodes: configured PVE/PBS/PMG instances (wire-contract §7.1). Positional ids
+ * (`pve-0`, `pbs-1`, …), secrets never returned (only hasPassword/hasToken), 400 naming the
+ * field, 409 on duplicates. Test routes report exactly what failed.
+ */
+import type { FastifyInstance } from 'fastify';
+import { ConnectionTestError } from '../collect/connection-test.js';
+import type { Monitoring } from '../collect/monitoring.js';
+import {
+  MONITOR_FLAGS,
+  type NodeConfig,
+  type NodeInput,
+  NodeValidationError,
+  parseNodeInput,
+} from '../config/node-config.js';
+import type { AppDeps } from '../deps.js';
+import { badRequest, conflict, HttpError, notFound } from '../http/errors.js';
+
+function publicView(m: Monitoring, cfg: NodeConfig, index: number) {
+  const st = m.status(cfg.uid);
+  const out: Record<string, unknown> = {
+    id: `${cfg.type}-${index}`,
+    type: cfg.type,
+    name: cfg.name,
+    host: cfg.host,
+  };
+  if (cfg.user) out.user = cfg.user;
+  out.hasPassword = Boolean(cfg.password);
+  if (cfg.tokenName) out.tokenName = cfg.tokenName;
+  out.hasToken = Boolean(cfg.tokenValue);
+  if (cfg.fingerprint) out.fingerprint = cfg.fingerprint;
+  out.verifySSL = cfg.verifySSL;
+  for (const f of MONITOR_FLAGS[cfg.type]) out[f] = cfg.monitor[f] !== false;
+  out.status = st?.connected ? 'connected' : 'disconnected';
+  if (cfg.type === 'pve' && cfg.cluster) {
+    out.isCluster = cfg.cluster.isCluster;
+    if (cfg.cluster.clusterName) out.clusterName = cfg.cluster.clusterName;
+    if (cfg.cluster.isCluster) {
+      out.clusterEndpoints = cfg.cluster.endpoints.map(({ Fingerprint: _f, ...e }) => e);
+    }
+  }
+  // Beyond the contract: why a node is disconnected or degraded, in words.
+  if (st?.error) {
+    out.error = st.error;
+    out.errorKind = st.errorKind;
+    if (st.presentedFingerprint) out.presentedFingerprint = st.presentedFingerprint;
+  }
+  if (st?.problems.length) out.warnings = st.problems.map((p) => p.message);
+  if (st?.lastPoll) out.lastPoll = st.lastPoll;
+  if (st?.activeHost && st.activeHost !== cfg.host) out.activeEndpoint = st.activeHost;
+  if (st?.duplicateOf) out.duplicateOf = st.duplicateOf;
+  return out;
+}
+
+function parse(body: unknown, existing?: NodeConfig): NodeInput {
+  try {
+    return parseNodeInput(body, existing);
+  } catch (err) {
+    if (err instanceof NodeValidationError) throw badRequest(err.message, { field: err.field });
+    throw err;
+  }
+}
+
+function testFailure(err: unknown): HttpError {
+  if (err instanceof ConnectionTestError) {
+    const extra: Record<string, unknown> = { status: 'error', code: err.kind, message: err.message };
+    if (err.details.presentedFingerprint) extra.fingerprint = err.details.presentedFingerprint;
+    if (err.details.privilege) extra.missingPrivilege = err.details.privilege;
+    if (err.details.feature) extra.feature = err.details.feature;
+    return new HttpError(400, err.message, extra);
+  }
+  return new HttpError(400, err instanceof Error ? err.message : String(err), { status: 'error' });
+}
+
+function monitoringOf(deps: AppDeps): Monitoring {
+  return deps.monitoring;
+}
+
+export function registerConfigNodeRoutes(app: FastifyInstance, deps: AppDeps): void {
+  const find = (id: string) => {
+    const m = monitoringOf(deps);
+    const cfg = m.nodes.byPublicId(id);
+    if (!cfg) throw notFound(`Node ${id} not found`);
+    return cfg;
+  };
+
+  app.get('/api/config/nodes', { config: { guard: 'authenticated' } }, async () => {
+    const m = monitoringOf(deps);
+    const counters: Record<string, number> = { pve: 0, pbs: 0, pmg: 0 };
+    return m.nodes.list().map((cfg) => publicView(m, cfg, counters[cfg.type]++));
+  });
+
+  app.post('/api/config/nodes', { config: { guard: 'admin' } }, async (req, reply) => {
+    const m = monitoringOf(deps);
+    const input = parse(req.body);
+    if (m.nodes.findByName(input.type, input.name)) {
+      throw conflict(`A ${input.type.toUpperCase()} node named "${input.name}" already exists`);
+    }
+    const sameHost = m.nodes.list(input.type).find((n) => n.host === input.host);
+    if (sameHost) throw conflict(`${input.host} is already configured as "${sameHost.name}"`);
+    const { mergedInto } = await m.addNode(input);
+    if (mergedInto) {
+      const index = m.nodes.list('pve').findIndex((n) => n.uid === mergedInto.uid);
+      return reply.status(201).send({
+        status: 'success',
+        message:
+          `${input.host} is a member of cluster "${mergedInto.cluster?.clusterName}", already monitored as ` +
+          `"${mergedInto.name}": added as a failover endpoint of it`,
+        mergedInto: `pve-${index}`,
+      });
+    }
+    return reply.status(201).send({ status: 'success' });
+  });
+
+  app.put<{ Params: { id: string } }>('/api/config/nodes/:id', { config: { guard: 'admin' } }, async (req) => {
+    const m = monitoringOf(deps);
+    const existing = find(req.params.id);
+    const input = parse(req.body, existing);
+    const clash = m.nodes.findByName(input.type, input.name);
+    if (clash && clash.uid !== existing.uid) {
+      throw conflict(`A ${input.type.toUpperCase()} node named "${input.name}" already exists`);
+    }
+    m.nodes.update(existing.uid, input);
+    m.reload();
+    return { status: 'success' };
+  });
+
+  app.delete<{ Params: { id: string } }>('/api/config/nodes/:id', { config: { guard: 'admin' } }, async (req) => {
+    const m = monitoringOf(deps);
+    const existing = find(req.params.id);
+    m.nodes.delete(existing.uid);
+    m.reload();
+    deps.events.emit('nodeDeleted', { nodeType: existing.type });
+    return { status: 'success' };
+  });
+
+  app.post('/api/config/nodes/test-connection', { config: { guard: 'authenticated' } }, async (req) => {
+    const input = parse(req.body);
+    try {
+      return await monitoringOf(deps).test(input);
+    } catch (err) {
+      throw testFailure(err);
+    }
+  });
+
+  app.post('/api/config/nodes/test-config', { config: { guard: 'authenticated' } }, async (req) => {
+    const input = parse(req.body);
+    try {
+      const r = await monitoringOf(deps).test(input);
+      return {
+        status: 'success',
+        message: r.message,
+        latency: r.latency,
+        ...(r.warnings ? { warnings: r.warnings } : {}),
+      };
+    } catch (err) {
+      throw testFailure(err);
+    }
+  });
+
+  app.post<{ Params: { id: string } }>(
+    '/api/config/nodes/:id/test',
+    { config: { guard: 'authenticated' } },
+    async (req) => {
+      const cfg = find(req.params.id);
+      try {
+        const r = await monitoringOf(deps).test(cfg);
+        return {
+          status: 'success',
+          message: r.message,
+          latency: r.latency,
+          ...(r.warnings ? { warnings: r.warnings } : {}),
+        };
+      } catch (err) {
+        throw testFailure(err);
+      }
+    },
+  );
+}

@@ -1,0 +1,57 @@
+/**
+ * System settings (wire-contract §7.2): GET /api/system/settings (stored + env overrides),
+ * POST /api/system/settings/update (partial, validated), GET/PUT /api/config/system.
+ * Polling intervals saved here take effect on the next cycle of every instance.
+ */
+import type { FastifyInstance } from 'fastify';
+import { SettingsValidationError, validateSettingsUpdate } from '../config/system-settings.js';
+import type { AppDeps } from '../deps.js';
+import { badRequest } from '../http/errors.js';
+
+export function registerSystemSettingsRoutes(app: FastifyInstance, deps: AppDeps): void {
+  const repo = () => deps.monitoring.settings;
+
+  const envOverrides = () => {
+    const o: Record<string, boolean> = {};
+    if (deps.settings.allowedOrigins.length) o.allowedOrigins = true;
+    if (deps.settings.connectionTimeoutSec !== 60) o.connectionTimeout = true;
+    return o;
+  };
+
+  const save = (body: unknown) => {
+    let partial: ReturnType<typeof validateSettingsUpdate>;
+    try {
+      partial = validateSettingsUpdate(body);
+    } catch (err) {
+      if (err instanceof SettingsValidationError) throw badRequest(err.message, { field: err.field });
+      throw err;
+    }
+    repo().save(partial);
+    if (partial.theme !== undefined) deps.events.emit('settingsUpdate', { theme: partial.theme });
+  };
+
+  app.get('/api/system/settings', { config: { guard: 'authenticated' } }, async () => {
+    const overrides = envOverrides();
+    const base = repo().hasStored() ? repo().get() : {};
+    return Object.keys(overrides).length ? { ...base, envOverrides: overrides } : base;
+  });
+
+  app.post('/api/system/settings/update', { config: { guard: 'admin' } }, async (req) => {
+    save(req.body);
+    return { success: true };
+  });
+
+  app.get('/api/config/system', { config: { guard: 'authenticated' } }, async () => {
+    const s = repo().get();
+    return {
+      ...s,
+      connectionTimeout: s.connectionTimeout || deps.settings.connectionTimeoutSec,
+      allowedOrigins: s.allowedOrigins ?? deps.settings.allowedOrigins.join(','),
+    };
+  });
+
+  app.put('/api/config/system', { config: { guard: 'admin' } }, async (req) => {
+    save(req.body);
+    return { status: 'success', message: 'Settings saved (deprecated endpoint: use POST /api/system/settings/update)' };
+  });
+}
