@@ -70,10 +70,20 @@ export function nodeIdFor(state: Readonly<PulseState>, nodeName: string, instanc
   return state.nodes.find((n) => n.name === nodeName && n.instance === instance)?.id ?? `${instance}-${nodeName}`;
 }
 
-export function pveChecks(config: AlertConfig, state: Readonly<PulseState>, out: CheckSet): void {
+/**
+ * `seenRunning`: guest ids this engine has seen running (updated here). A guest that is stopped
+ * the first time it is seen is taken as intentionally off: only a running → stopped change
+ * raises a powered-off alert, so a first start does not flood the user with every idle VM.
+ */
+export function pveChecks(
+  config: AlertConfig,
+  state: Readonly<PulseState>,
+  out: CheckSet,
+  seenRunning: Record<string, true>,
+): void {
   nodeChecks(config, state, out);
-  for (const g of state.vms) guestChecks(config, state, g, out);
-  for (const g of state.containers) guestChecks(config, state, g, out);
+  for (const g of state.vms) guestChecks(config, state, g, out, seenRunning);
+  for (const g of state.containers) guestChecks(config, state, g, out, seenRunning);
   storageChecks(config, state, out);
   diskChecks(config, state, out);
 }
@@ -130,9 +140,16 @@ function nodeChecks(config: AlertConfig, state: Readonly<PulseState>, out: Check
   }
 }
 
-function guestChecks(config: AlertConfig, state: Readonly<PulseState>, g: Guest, out: CheckSet): void {
+function guestChecks(
+  config: AlertConfig,
+  state: Readonly<PulseState>,
+  g: Guest,
+  out: CheckSet,
+  seenRunning: Record<string, true>,
+): void {
   if (g.template) return;
   out.observed.add(g.id);
+  if (g.status === 'running') seenRunning[g.id] = true;
   const override = config.overrides[g.id];
   if (config.disableAllGuests || override?.disabled) return;
   const th: ThresholdConfig = effectiveThresholds(config.guestDefaults, override);
@@ -155,7 +172,7 @@ function guestChecks(config: AlertConfig, state: Readonly<PulseState>, g: Guest,
       id: `guest-powered-off-${g.id}`,
       type: 'powered-off',
       category: 'offline',
-      bad: stopped,
+      bad: stopped && seenRunning[g.id] === true,
       level: th.poweredOffSeverity ?? 'warning',
       confirmations: 2,
       message: `${resourceType} '${g.name}' is powered off`,

@@ -190,6 +190,12 @@ describe('offline detection with confirmations', () => {
     expect(h.active('node-offline-pve1-pve1')).toBeUndefined();
   });
 
+  it('a guest stopped since first sight is taken as intentionally off', () => {
+    const h = new Harness(cfg());
+    for (let i = 0; i < 5; i++) h.run(vm(0, { status: 'stopped' }), T0 + i * 10 * SEC);
+    expect(activeAlerts(h.memory)).toEqual([]);
+  });
+
   it('powered-off guests after 2 observations; metric alerts of a stopped guest resolve', () => {
     const h = new Harness(cfg());
     h.run(vm(0.95), T0);
@@ -450,8 +456,19 @@ describe('root cause: grouping under an offline node', () => {
 
   it('without aggregation every alert is sent on its own', () => {
     const h = new Harness(cfg((c) => (c.aggregation.enabled = false)));
-    for (let i = 0; i < 3; i++) h.run(cluster(true), T0 + i * 10 * SEC);
+    h.run(cluster(false), T0);
+    for (let i = 1; i <= 3; i++) h.run(cluster(true), T0 + i * 10 * SEC);
     expect(h.notifications()).toHaveLength(6);
+  });
+
+  it('an escalating node alert still carries its guests', () => {
+    const h = new Harness(cfg((c) => (c.schedule.escalation.enabled = true)));
+    h.run(cluster(false), T0);
+    for (let i = 1; i <= 3; i++) h.run(cluster(true), T0 + i * 10 * SEC);
+    const esc = h.notifications(h.run(cluster(true), T0 + 16 * MIN));
+    expect(esc).toHaveLength(1);
+    expect(esc[0]).toMatchObject({ kind: 'escalated', alert: { id: 'node-offline-pve1-pve1' } });
+    expect(esc[0].grouped).toHaveLength(5);
   });
 });
 

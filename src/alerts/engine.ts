@@ -41,7 +41,8 @@ export function buildChecks(
   now: number,
 ): CheckSet {
   const out: CheckSet = { checks: [], observed: new Set(), offlineNodes: new Set() };
-  pveChecks(config, state, out);
+  memory.seenRunning ??= {};
+  pveChecks(config, state, out, memory.seenRunning);
   serviceChecks(config, state, out, memory.dockerRestarts, now);
   backupChecks(config, state, out, now);
   return out;
@@ -66,6 +67,7 @@ export function evaluate(
     if (c.kind === 'threshold') round.threshold(c);
     else round.condition(c);
   }
+  for (const id of Object.keys(mem.seenRunning)) if (!cs.observed.has(id)) delete mem.seenRunning[id];
   // Forget grace periods and confirmations of checks that no longer exist.
   for (const id of Object.keys(mem.pending)) if (!touched.has(id)) delete mem.pending[id];
   for (const id of Object.keys(mem.confirmations)) if (!touched.has(id)) delete mem.confirmations[id];
@@ -285,7 +287,14 @@ class Round {
           if (reached > (a.lastEscalation ?? 0)) {
             const notify = schedule.escalation.levels[reached - 1].notify;
             const channels: Array<'email' | 'webhook'> = notify === 'all' ? ['email', 'webhook'] : [notify];
-            candidates.push({ t, kind: 'escalated', channels, grouped: [], escalation: reached });
+            // An offline node's escalation still carries the alerts folded under it.
+            const grouped =
+              a.type === 'connectivity'
+                ? Object.values(mem.active)
+                    .filter((c) => c.notify === 'grouped' && c.parentNodeId === a.resourceId)
+                    .map((c) => c.alert)
+                : [];
+            candidates.push({ t, kind: 'escalated', channels, grouped, escalation: reached });
             continue;
           }
         }

@@ -46,6 +46,8 @@ export interface AlertMemory {
   lastResolved: Record<string, { at: number; value: number }>;
   recentlyResolved: RecentResolution[];
   dockerRestarts: RestartSamples;
+  /** Guests seen running (a guest stopped since first sight raises no powered-off alert). */
+  seenRunning: Record<string, true>;
   /** First round evaluated with this memory (ms): restored alerts are not judged stale before the pollers had time. */
   startedAt?: number;
 }
@@ -60,6 +62,7 @@ export function emptyMemory(): AlertMemory {
     lastResolved: {},
     recentlyResolved: [],
     dockerRestarts: {},
+    seenRunning: {},
   };
 }
 
