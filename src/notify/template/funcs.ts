@@ -1,7 +1,7 @@
 /**
  * The template functions: Go's built-ins (eq ne lt le gt ge not len index print printf println
  * urlquery html js; `and`/`or` are evaluated lazily by the executor) plus Pulse's additions
- * (title upper lower jsonString urlencode urlpath pathescape).
+ * (title upper lower jsonString urlencode urlpath pathescape mdEscape).
  *
  * `jsonString` returns the JSON escaping of its argument WITHOUT surrounding quotes, because
  * templates embed it inside a quoted JSON string: `"text": "{{jsonString .Message}}"`.
@@ -201,6 +201,8 @@ export const FUNCTIONS: Readonly<Record<string, FuncDef>> = {
   urlencode: { min: 1, max: 1, fn: ([v]) => queryEscape(str(v)) },
   urlpath: { min: 1, max: 1, fn: ([v]) => pathEscape(str(v)) },
   pathescape: { min: 1, max: 1, fn: ([v]) => pathEscape(str(v)) },
+  // Escapes Telegram/legacy-Markdown specials (_ * ` [) so names like web_01 survive parse_mode.
+  mdEscape: { min: 1, max: 1, fn: ([v]) => str(v).replace(/([_*`[\\])/g, '\\$1') },
 };
 
 export const FUNCTION_NAMES: ReadonlySet<string> = new Set(Object.keys(FUNCTIONS));
