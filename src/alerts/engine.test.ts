@@ -315,11 +315,28 @@ describe('cooldown, suppression window and the per-alert cap', () => {
     );
     s.run(vm(0.9), T0);
     s.run(vm(0.5), T0 + MIN);
-    s.run(vm(0.91), T0 + 2 * MIN); // |Δ| = 1 < minimumDelta 2
+    s.run(vm(0.89), T0 + 2 * MIN); // |Δ| = 1 < minimumDelta 2
     expect(s.memory.active[VM_CPU].notify).toBe('silent');
+    expect(s.notifications().filter((n) => n.kind === 'fired')).toHaveLength(1);
     s.run(vm(0.5), T0 + 3 * MIN);
-    s.run(vm(0.95), T0 + 4 * MIN); // |Δ| = 5
+    s.run(vm(0.95), T0 + 4 * MIN); // |Δ| = 6
     expect(s.notifications().filter((n) => n.kind === 'fired')).toHaveLength(2);
+    // A silent repeat that turns critical is news.
+    s.run(vm(0.5), T0 + 5 * MIN);
+    s.run(vm(0.94), T0 + 6 * MIN);
+    expect(s.memory.active[VM_CPU].notify).toBe('silent');
+    s.run(vm(0.85), T0 + 7 * MIN);
+    expect(s.notifications().filter((n) => n.kind === 'fired')).toHaveLength(2);
+    s.run(vm(0.5), T0 + 8 * MIN);
+    s.run(vm(0.86), T0 + 9 * MIN); // silent, warning
+    expect(s.notifications().filter((n) => n.kind === 'fired')).toHaveLength(2);
+    s.run(vm(0.96), T0 + 10 * MIN); // turns critical
+    expect(
+      s
+        .notifications()
+        .filter((n) => n.kind === 'fired')
+        .map((n) => n.alert.level),
+    ).toEqual(['critical', 'critical', 'critical']);
   });
 
   it('re-notifies once when a warning becomes critical', () => {

@@ -212,6 +212,8 @@ class Round {
       category: c.category,
       parentNodeId: c.parentNodeId,
       notify: repeat ? 'silent' : 'pending',
+      // A silent repeat counts as already told at its level: turning critical later is news.
+      ...(repeat ? { notifiedLevel: level } : {}),
     };
     this.changes.push({ kind: 'raised', alert: structuredClone(alert) });
   }
@@ -275,7 +277,8 @@ class Round {
 
     for (const t of Object.values(mem.active)) {
       const a = t.alert;
-      if (a.acknowledged || t.notify === 'silent' || t.notify === 'grouped') continue;
+      if (a.acknowledged || t.notify === 'grouped') continue;
+      if (t.notify === 'silent' && !(t.notifiedLevel === 'warning' && a.level === 'critical')) continue;
       if (this.isFlapping(a.id) || this.muted(t)) continue;
       if (t.notify === 'sent') {
         if (schedule.escalation.enabled) {
