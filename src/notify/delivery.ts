@@ -110,7 +110,7 @@ export function createDeliverer(deps: DelivererDeps): (job: Job, signal: AbortSi
     const target = hook
       ? { id: hook.id, name: hook.name, url: maskUrl(hook.url), service: hook.service }
       : { id: job.targetId, name: job.targetId, url: '', service: '' };
-    if (!hook || !hook.enabled) {
+    if (!hook?.enabled) {
       const error = hook ? 'webhook is disabled' : 'webhook was deleted';
       record(job, target, { status: 0, success: false, error, size: 0 });
       return { kind: 'failed', error, status: 0, permanent: true };
