@@ -38,7 +38,13 @@ import { settleLimit } from './limit.js';
 import { normaliseSnapshots, normaliseStorageBackups, normaliseTasks } from './normalise/pve-backups.js';
 import { normaliseCeph } from './normalise/pve-ceph.js';
 import { normaliseDisks } from './normalise/pve-disks.js';
-import { type AgentData, type DiskStatusReason, type IoCounters, normaliseGuest } from './normalise/pve-guest.js';
+import {
+  type AgentData,
+  type DiskStatusReason,
+  type IoCounters,
+  normaliseGuest,
+  parseMemInfo,
+} from './normalise/pve-guest.js';
 import { failedInstanceNode, normaliseNode, offlineNode } from './normalise/pve-node.js';
 import { normaliseStorage, normaliseZfsPool, zfsPoolName } from './normalise/pve-storage.js';
 import { num } from './normalise/values.js';
@@ -103,6 +109,8 @@ export class PvePoller {
   #prev: PveSlice | undefined;
   #counters = new Map<string, IoCounters>();
   #agentSlow = new Map<string, { at: number; network?: PveAgentNetworkInterfaces; osinfo?: PveAgentOsInfo }>();
+  /** Guests whose agent cannot read /proc/meminfo (Windows). */
+  #noMeminfo = new Set<string>();
   #rrd = new Map<string, { at: number; value?: number }>();
   #zfs: { at: number; pools: Map<string, Map<string, ZfsPool>> } = { at: 0, pools: new Map() };
   #disks: { at: number; list: PhysicalDisk[] } = { at: 0, list: [] };
@@ -369,6 +377,20 @@ export class PvePoller {
       } catch (err) {
         data.fsError = agentReason(err);
         if (data.fsError === 'permission-denied') this.#record(err);
+      }
+      // The guest's own available memory (page cache is free memory to the guest).
+      if (!data.fsError && !this.#noMeminfo.has(g.id)) {
+        try {
+          const mi = parseMemInfo(
+            (await api.agentFileRead(node, vmid, '/proc/meminfo', { signal, timeoutMs: agentTimeout })).content,
+          );
+          const st = vmStatusById.get(g.id);
+          if (mi && st) vmStatusById.set(g.id, { ...st, meminfo: mi });
+          else if (!mi) this.#noMeminfo.add(g.id);
+        } catch (err) {
+          // Windows guests have no /proc/meminfo: stop asking.
+          if (err instanceof ProxmoxError && /No such file|open file/i.test(err.message)) this.#noMeminfo.add(g.id);
+        }
       }
       const cached = this.#agentSlow.get(g.id);
       if (!data.fsError && (!cached || now - cached.at >= FIVE_MIN)) {

@@ -3,6 +3,7 @@
  * the config API) and backs off; a hung endpoint is bounded by per-request timeouts and a
  * cycle budget, so it never delays the others, which run on their own timers.
  */
+import { setMaxListeners } from 'node:events';
 import type { Clock } from '../clock.js';
 import type { Logger } from '../logging.js';
 import { ProxmoxError } from '../proxmox/errors.js';
@@ -115,6 +116,8 @@ export class InstanceRunner {
     const env = this.#env;
     const started = performance.now();
     const controller = new AbortController();
+    // Every request of the cycle listens on this one signal.
+    setMaxListeners(0, controller.signal);
     // A cycle may not outlive a few request timeouts, whatever the endpoint does.
     const budget = setTimeout(() => controller.abort(), env.timeoutMs() * 3);
     const s = this.status;

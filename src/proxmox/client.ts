@@ -119,7 +119,9 @@ function tlsRefusal(policy: TlsPolicy, cert: PeerCertificate | undefined, socket
 
 function makeAgent(policy: TlsPolicy, timeoutMs: number, connections: number): Agent {
   // Verification is done by hand below so that a refusal can report the presented fingerprint.
-  const base = buildConnector({ rejectUnauthorized: false, timeout: timeoutMs });
+  // No TLS session resumption: a resumed session presents no certificate to check, and
+  // keep-alive makes full handshakes rare anyway.
+  const base = buildConnector({ rejectUnauthorized: false, timeout: timeoutMs, maxCachedSessions: 0 });
   const connect: buildConnector.connector = (opts, callback) => {
     base(opts, (err, socket) => {
       if (err || !socket) return callback(err ?? new Error('no socket'), null);

@@ -306,6 +306,16 @@ export class PveApi {
   agentOsInfo(node: string, vmid: number, o?: RequestOptions) {
     return this.client.get<PveAgentOsInfo>(`/nodes/${enc(node)}/qemu/${vmid}/agent/get-osinfo`, o);
   }
+  /** Reads a file through the guest agent (used for /proc/meminfo). */
+  agentFileRead(node: string, vmid: number, file: string, o?: RequestOptions) {
+    return this.client.get<{ content?: string; truncated?: boolean }>(
+      `/nodes/${enc(node)}/qemu/${vmid}/agent/file-read`,
+      {
+        ...o,
+        query: { file },
+      },
+    );
+  }
   zfsPools(node: string, o?: RequestOptions) {
     return this.client.get<PveZfsPoolSummary[]>(`/nodes/${enc(node)}/disks/zfs`, o);
   }

@@ -60,7 +60,12 @@ export function vmMemory(res: PveResource, status: PveVmStatus | undefined): Mem
   let used: number | undefined;
   const mi = status.meminfo;
   const available = optNum(mi?.available);
-  if (available !== undefined && available > 0 && available <= total) used = total - available;
+  if (available !== undefined && available > 0) {
+    // The guest's own view (MemTotal − MemAvailable) when it reports its total; page cache counts as free.
+    const guestTotal = optNum(mi?.total);
+    const u = guestTotal !== undefined && guestTotal >= available ? guestTotal - available : total - available;
+    if (u >= 0) used = Math.min(u, total);
+  }
   if (used === undefined && mi && (mi.free !== undefined || mi.buffers !== undefined || mi.cached !== undefined)) {
     const avail = num(mi.free) + num(mi.buffers) + num(mi.cached);
     if (avail > 0 && avail <= total) used = total - avail;
@@ -203,6 +208,27 @@ export function agentInterfaces(net: PveAgentNetworkInterfaces | undefined): {
   }
   interfaces.sort((a, b) => a.name.localeCompare(b.name));
   return { interfaces, ipAddresses: [...ips].sort() };
+}
+
+/** /proc/meminfo text (kB values) → bytes; undefined when MemTotal is missing. */
+export function parseMemInfo(
+  content: string | undefined,
+): { total: number; available?: number; free?: number; buffers?: number; cached?: number } | undefined {
+  if (!content) return undefined;
+  const kv = new Map<string, number>();
+  for (const line of content.split('\n')) {
+    const m = /^(\w+):\s+(\d+)\s*kB/.exec(line);
+    if (m) kv.set(m[1], Number(m[2]) * 1024);
+  }
+  const total = kv.get('MemTotal');
+  if (!total) return undefined;
+  return {
+    total,
+    available: kv.get('MemAvailable'),
+    free: kv.get('MemFree'),
+    buffers: kv.get('Buffers'),
+    cached: kv.get('Cached'),
+  };
 }
 
 export function agentOs(os: PveAgentOsInfo | undefined): { osName?: string; osVersion?: string } {

@@ -30,6 +30,19 @@ const sortContent = (c: string | undefined) =>
     .join(',');
 
 const ZFS_TYPES = new Set(['zfspool', 'zfs', 'local-zfs']);
+/** Storage types that are shared by nature (PVE does not write `shared` into their config). */
+const SHARED_TYPES = new Set([
+  'nfs',
+  'cifs',
+  'rbd',
+  'cephfs',
+  'pbs',
+  'glusterfs',
+  'iscsi',
+  'iscsidirect',
+  'zfs',
+  'esxi',
+]);
 
 /** Pool name behind a zfspool storage: config `pool` ("rpool/data" → "rpool"), else the storage id. */
 export function zfsPoolName(cfg: PveStorageConfig | undefined, storage: string): string {
@@ -76,7 +89,7 @@ export function normaliseStorage(input: StorageInput): Storage[] {
       avail: free,
       usage: percent(used, total),
       content: sortContent(cfg?.content ?? r.content),
-      shared: cfg ? flag(cfg.shared) : flag(r.shared),
+      shared: flag(cfg?.shared) || flag(r.shared) || SHARED_TYPES.has(type),
       enabled,
       active,
     };
