@@ -149,12 +149,16 @@ function guestChecks(
 ): void {
   if (g.template) return;
   out.observed.add(g.id);
-  if (g.status === 'running') seenRunning[g.id] = true;
+  const parentNodeId = nodeIdFor(state, g.node, g.instance);
+  // On an offline node (or with status unknown) the guest's figures are stale: it counts as down,
+  // and its metric alerts are left as they are rather than resolved on old values.
+  const nodeOffline = out.offlineNodes.has(parentNodeId);
+  const unreachable = nodeOffline || g.status === 'unknown';
+  if (g.status === 'running' && !unreachable) seenRunning[g.id] = true;
   const override = config.overrides[g.id];
   if (config.disableAllGuests || override?.disabled) return;
   const th: ThresholdConfig = effectiveThresholds(config.guestDefaults, override);
   const resourceType = g.type === 'qemu' ? 'VM' : 'Container';
-  const parentNodeId = nodeIdFor(state, g.node, g.instance);
   const base: Base = {
     resourceId: g.id,
     resourceName: g.name,
@@ -164,7 +168,7 @@ function guestChecks(
     category: 'performance',
     parentNodeId,
   };
-  const stopped = g.status === 'stopped';
+  const down = g.status === 'stopped' || unreachable;
   if (!config.disableAllGuestsOffline && !th.disableConnectivity) {
     const powerOff: ConditionCheck = {
       ...base,
@@ -172,14 +176,20 @@ function guestChecks(
       id: `guest-powered-off-${g.id}`,
       type: 'powered-off',
       category: 'offline',
-      bad: stopped && seenRunning[g.id] === true,
+      bad: down && seenRunning[g.id] === true,
       level: th.poweredOffSeverity ?? 'warning',
       confirmations: 2,
-      message: `${resourceType} '${g.name}' is powered off`,
+      message: unreachable
+        ? `${resourceType} '${g.name}' is unreachable${nodeOffline ? ` (node ${g.node} is offline)` : ''}`
+        : `${resourceType} '${g.name}' is powered off`,
       value: 0,
       threshold: 0,
     };
     out.checks.push(powerOff);
+  }
+  if (unreachable) {
+    out.frozen.add(g.id);
+    return;
   }
   // Stopped or paused guests have no meaningful metrics: their metric alerts resolve.
   if (g.status !== 'running') return;
@@ -219,6 +229,12 @@ function storageChecks(config: AlertConfig, state: Readonly<PulseState>, out: Ch
     const override = config.overrides[s.id];
     if (config.disableAllStorage || override?.disabled) continue;
     const localNode = !s.shared && s.node !== 'cluster';
+    const parentNodeId = localNode ? nodeIdFor(state, s.node, s.instance) : undefined;
+    if (parentNodeId && out.offlineNodes.has(parentNodeId)) {
+      // Last values of an offline node: keep what is active, judge nothing new.
+      out.frozen.add(s.id);
+      continue;
+    }
     const base: Base = {
       resourceId: s.id,
       resourceName: s.name,
@@ -226,7 +242,7 @@ function storageChecks(config: AlertConfig, state: Readonly<PulseState>, out: Ch
       instance: s.instance,
       resourceType: 'Storage',
       category: 'storage',
-      parentNodeId: localNode ? nodeIdFor(state, s.node, s.instance) : undefined,
+      parentNodeId,
     };
     const offline = s.enabled !== false && s.status !== 'disabled' && (s.status === 'inactive' || s.active === false);
     if (!override?.disableConnectivity) {
@@ -302,6 +318,11 @@ function diskChecks(config: AlertConfig, state: Readonly<PulseState>, out: Check
   for (const d of state.physicalDisks) {
     out.observed.add(d.id);
     if (config.disableAllNodes || config.overrides[d.id]?.disabled) continue;
+    const parentNodeId = nodeIdFor(state, d.node, d.instance);
+    if (out.offlineNodes.has(parentNodeId)) {
+      out.frozen.add(d.id);
+      continue;
+    }
     const base: Base = {
       resourceId: d.id,
       resourceName: `${d.devPath} (${d.model || 'disk'})`,
@@ -309,7 +330,7 @@ function diskChecks(config: AlertConfig, state: Readonly<PulseState>, out: Check
       instance: d.instance,
       resourceType: 'Disk',
       category: 'health',
-      parentNodeId: nodeIdFor(state, d.node, d.instance),
+      parentNodeId,
     };
     const health = (d.health ?? '').toUpperCase();
     out.checks.push({

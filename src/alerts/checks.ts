@@ -59,6 +59,8 @@ export interface CheckSet {
   observed: Set<string>;
   /** Node ids whose status is offline right now (for root-cause grouping). */
   offlineNodes: Set<string>;
+  /** Resource ids whose figures are stale (their node is offline): their alerts stay as they are. */
+  frozen: Set<string>;
 }
 
 export const round4 = (v: number) => Math.round(v * 1e4) / 1e4;

@@ -471,6 +471,34 @@ describe('root cause: grouping under an offline node', () => {
     expect(back[0].grouped).toHaveLength(5);
   });
 
+  it('stale figures of an offline node: guests count as unreachable, their metric alerts stay', () => {
+    const h = new Harness(cfg());
+    const st = (offline: boolean) =>
+      stateWith({
+        nodes: [node({ name: 'pve1', status: offline ? 'offline' : 'online' })],
+        // The poller keeps the last values of an unreachable instance, status included.
+        vms: [guest({ vmid: 100, node: 'pve1', cpu: 0.95 }), guest({ vmid: 101, node: 'pve1' })],
+        storage: [storage({ name: 'local', node: 'pve1', usage: 95 })],
+      });
+    h.run(st(false), T0);
+    expect(
+      h
+        .notifications()
+        .map((n) => n.alert.id)
+        .sort(),
+    ).toEqual(['pve1-100-cpu', 'pve1-local-usage']);
+    for (let i = 1; i <= 3; i++) h.run(st(true), T0 + i * 10 * SEC);
+    expect(h.active('pve1-100-cpu')).toBeDefined();
+    expect(h.active('pve1-local-usage')).toBeDefined();
+    const sent = h.notifications().slice(2);
+    expect(sent).toHaveLength(1);
+    expect(sent[0].alert.id).toBe('node-offline-pve1-pve1');
+    expect(sent[0].grouped?.map((g) => g.message)).toEqual([
+      "VM 'guest-100' is unreachable (node pve1 is offline)",
+      "VM 'guest-101' is unreachable (node pve1 is offline)",
+    ]);
+  });
+
   it('without aggregation every alert is sent on its own', () => {
     const h = new Harness(cfg((c) => (c.aggregation.enabled = false)));
     h.run(cluster(false), T0);

@@ -40,7 +40,7 @@ export function buildChecks(
   memory: AlertMemory,
   now: number,
 ): CheckSet {
-  const out: CheckSet = { checks: [], observed: new Set(), offlineNodes: new Set() };
+  const out: CheckSet = { checks: [], observed: new Set(), offlineNodes: new Set(), frozen: new Set() };
   memory.seenRunning ??= {};
   pveChecks(config, state, out, memory.seenRunning);
   serviceChecks(config, state, out, memory.dockerRestarts, now);
@@ -75,6 +75,7 @@ export function evaluate(
   for (const t of Object.values(mem.active)) {
     if (touched.has(t.alert.id)) continue;
     if (!config.enabled) round.resolve(t, 'disabled');
+    else if (cs.frozen.has(t.alert.resourceId)) continue;
     else if (cs.observed.has(t.alert.resourceId)) round.resolve(t, 'condition');
     else if (now - Math.max(Date.parse(t.alert.lastSeen), mem.startedAt) > STALE_AFTER_MS) round.resolve(t, 'removed');
   }
