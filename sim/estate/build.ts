@@ -82,6 +82,7 @@ function generatedGuests(spec: PveSpec, nodes: string[], seed: number, existing:
     existing.add(vmid);
     const type = rng.chance(0.7) ? 'qemu' : 'lxc';
     const template = rng.chance(0.02);
+    const agent = rng.chance(0.6);
     const ntags = rng.int(0, 2);
     const tags = [...new Set(Array.from({ length: ntags }, () => rng.pick(TAGS)))];
     out.push({
@@ -92,8 +93,9 @@ function generatedGuests(spec: PveSpec, nodes: string[], seed: number, existing:
       status: template || rng.chance(0.12) ? 'stopped' : 'running',
       template,
       tags,
-      lock: rng.chance(0.01) ? rng.pick(LOCKS) : undefined,
-      agent: type === 'qemu' && rng.chance(0.6),
+      lock: rng.chance(0.01) ? rng.pick(type === 'qemu' ? LOCKS : LOCKS.slice(0, 3)) : undefined,
+      agent: type === 'qemu' && agent,
+      agentConfigured: type === 'qemu' && (agent || rng.chance(0.5)),
       balloon: type === 'qemu' && rng.chance(0.3),
       cpus: rng.pick([1, 2, 2, 4, 4, 8]),
       memMiB: rng.pick([512, 1024, 2048, 4096, 8192, 16384]),
@@ -119,6 +121,7 @@ export function makeGuest(instance: string, seed: number, g: GuestSpec, now: num
     tags: g.tags ?? [],
     lock: g.lock,
     agent: g.type === 'qemu' && (g.agent ?? false),
+    agentConfigured: g.type === 'qemu' && (g.agentConfigured ?? g.agent ?? false),
     balloon: g.type === 'qemu' && (g.balloon ?? false),
     cpus: g.cpus ?? 2,
     maxmem: (g.memMiB ?? 2048) * MiB,

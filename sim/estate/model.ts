@@ -50,7 +50,10 @@ export interface Guest {
   template: boolean;
   tags: string[];
   lock?: string;
+  /** The guest agent answers (qemu). */
   agent: boolean;
+  /** `agent: 1` in the VM config; configured without `agent` means "not running". */
+  agentConfigured: boolean;
   balloon: boolean;
   cpus: number;
   maxmem: number;

@@ -39,7 +39,8 @@ export interface GuestSpec {
   template?: boolean;
   tags?: string[];
   lock?: string;
-  agent?: boolean; // qemu: guest agent configured and running
+  agent?: boolean; // qemu: guest agent running (implies configured)
+  agentConfigured?: boolean; // qemu: `agent: 1` in the config (default: true when agent, else false)
   balloon?: boolean; // qemu: ballooning device with a minimum below maxmem
   cpus?: number;
   memMiB?: number;

@@ -44,6 +44,8 @@ export interface Route<I> {
   /** The schema path template, e.g. `/nodes/{node}/qemu/{vmid}/status/current`. */
   path: string;
   handler: Handler<I>;
+  /** For paths missing from the published schema: the permission object to enforce. */
+  permissions?: Record<string, unknown>;
 }
 
 export interface RouteTable<I> {

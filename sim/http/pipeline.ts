@@ -145,7 +145,7 @@ async function dispatch(
   const match = router.match(method, apiPath);
   if (!match) throw new ApiError(501, `Method '${method} ${apiPath}' not implemented`);
   const def = methodDef(ep.product, match.route.path, method);
-  const permissions = def?.permissions;
+  const permissions = def?.permissions ?? match.route.permissions;
   const inst = sim.instanceOf(ep);
   let identity: Identity | undefined;
   if (permissions?.user !== 'world') {

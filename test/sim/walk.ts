@@ -1,0 +1,155 @@
+/**
+ * Expands every GET route of the simulator into concrete calls for the objects of an estate
+ * (each node, guest, storage, datastore …) and validates the replies against the official
+ * `returns` schemas. Used by the schema-walk test.
+ */
+import type { SimCore } from '../../sim/core.js';
+import type { Endpoint } from '../../sim/http/endpoint.js';
+import { methodDef, type Product } from '../../sim/schema/apidata.js';
+import { type ValidationIssue, validate } from '../../sim/schema/validate.js';
+import { request } from './client.js';
+
+export interface WalkCall {
+  template: string;
+  path: string;
+}
+
+/** Values for required non-path parameters. */
+const REQUIRED_ARGS: Record<string, Record<string, string>> = {
+  '/nodes/{node}/rrddata': { timeframe: 'hour' },
+  '/nodes/{node}/qemu/{vmid}/rrddata': { timeframe: 'hour' },
+  '/nodes/{node}/lxc/{vmid}/rrddata': { timeframe: 'hour' },
+  '/nodes/{node}/qemu/{vmid}/agent/file-read': { file: '/proc/meminfo' },
+  '/nodes/{node}/disks/smart': { disk: '/dev/sda' },
+  '/nodes/{node}/rrd': { timeframe: 'hour', ds: 'cpu' },
+};
+
+const EXTRA_ARGS: Record<string, Array<Record<string, string>>> = {
+  '/cluster/resources': [{}, { type: 'vm' }, { type: 'node' }, { type: 'storage' }],
+  '/nodes/{node}/rrddata': [{ timeframe: 'hour' }, { timeframe: 'day' }, { timeframe: 'week' }],
+  '/nodes/{node}/disks/smart': [{ disk: '/dev/sda' }, { disk: '/dev/sdb' }, { disk: '/dev/nvme0n1' }],
+  '/nodes/{node}/tasks': [{}, { errors: '1' }, { typefilter: 'vzdump' }],
+};
+
+function withQuery(path: string, args: Record<string, string>): string {
+  const q = new URLSearchParams(args).toString();
+  return q ? `${path}?${q}` : path;
+}
+
+function expandParams(sim: SimCore, ep: Endpoint, template: string): Array<Record<string, string>> {
+  const inst = sim.instanceOf(ep);
+  let combos: Array<Record<string, string>> = [{}];
+  const names = [...template.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]);
+  for (const name of names) {
+    const next: Array<Record<string, string>> = [];
+    for (const c of combos) {
+      for (const v of valuesFor(sim, ep, inst, template, name, c)) next.push({ ...c, [name]: v });
+    }
+    combos = next;
+  }
+  return combos;
+}
+
+function valuesFor(
+  sim: SimCore,
+  ep: Endpoint,
+  inst: any,
+  template: string,
+  name: string,
+  c: Record<string, string>,
+): string[] {
+  if (inst.kind === 'pve') {
+    switch (name) {
+      case 'node':
+        return inst.nodes.filter((n: any) => !n.down).map((n: any) => n.name);
+      case 'vmid': {
+        const type = template.includes('/lxc/') ? 'lxc' : 'qemu';
+        return [...inst.guests.values()]
+          .filter((g: any) => g.node === c.node && g.type === type)
+          .map((g: any) => String(g.vmid));
+      }
+      case 'storage':
+        return inst.storages.filter((s: any) => !s.nodes || s.nodes.includes(c.node)).map((s: any) => s.storage);
+      case 'upid':
+        return [];
+      case 'name':
+        return template.includes('/zfs/') ? ['rpool'] : [];
+      case 'id':
+        return template.includes('/replication/') ? ['*'] : [];
+    }
+  }
+  if (inst.kind === 'pbs') {
+    switch (name) {
+      case 'node':
+        return ['localhost'];
+      case 'store':
+        return inst.datastores.map((d: any) => d.name);
+      case 'id':
+        return ['*'];
+    }
+  }
+  if (inst.kind === 'pmg') {
+    switch (name) {
+      case 'node':
+        return inst.nodes;
+    }
+  }
+  void sim;
+  void ep;
+  return [];
+}
+
+/** Concrete GET calls for every GET route of the product, against one endpoint. */
+export async function walkCalls(sim: SimCore, ep: Endpoint, auth: Record<string, string>): Promise<WalkCall[]> {
+  const calls: WalkCall[] = [];
+  for (const route of sim.router(ep.product).table.routes) {
+    if (route.method !== 'GET') continue;
+    for (const params of expandParams(sim, ep, route.path)) {
+      // ids that come from lists (tasks, replication jobs) are discovered from the parent list.
+      if (Object.values(params).includes('*')) {
+        const parent = route.path.replace(/\/\{id\}.*$/, '');
+        const listPath = fill(parent, params);
+        const list = await request(`${ep.url}/api2/json${listPath}`, { headers: auth });
+        for (const item of (list.json?.data ?? []).slice(0, 3)) {
+          const id = String(item.id ?? item.name);
+          calls.push({ template: route.path, path: fill(route.path, { ...params, id }) });
+        }
+        continue;
+      }
+      const base = fill(route.path, params);
+      const variants = EXTRA_ARGS[route.path] ?? [REQUIRED_ARGS[route.path] ?? {}];
+      for (const v of variants) calls.push({ template: route.path, path: withQuery(base, v) });
+    }
+  }
+  return calls;
+}
+
+function fill(template: string, params: Record<string, string>): string {
+  return template.replace(/\{([^}]+)\}/g, (_, k) => encodeURIComponent(params[k]));
+}
+
+export interface WalkResult {
+  call: WalkCall;
+  status: number;
+  issues: ValidationIssue[];
+}
+
+export async function runWalk(
+  sim: SimCore,
+  ep: Endpoint,
+  auth: Record<string, string>,
+  product: Product,
+): Promise<WalkResult[]> {
+  const calls = await walkCalls(sim, ep, auth);
+  const out: WalkResult[] = [];
+  for (const call of calls) {
+    const res = await request(`${ep.url}/api2/json${call.path}`, { headers: auth });
+    const def = methodDef(product, call.template, 'GET');
+    const issues =
+      res.status === 200 && def?.returns
+        ? validate(def.returns, res.json?.data, { perlNumbers: product !== 'pbs' })
+        : [];
+    out.push({ call, status: res.status, issues });
+  }
+  return out;
+}
