@@ -70,6 +70,13 @@ function guardOf(req: FastifyRequest, path: string): Guard {
 }
 
 function sendJson(reply: FastifyReply, status: number, body: Record<string, unknown>): FastifyReply {
+  const req = reply.request;
+  if (req.headers.upgrade) {
+    // A refused WebSocket upgrade: the socket is not an HTTP connection the server will reuse or
+    // close, and the websocket plugin's own cleanup hook does not run when we answer first.
+    reply.header('Connection', 'close');
+    reply.raw.once('finish', () => req.raw.socket.destroy());
+  }
   return reply.code(status).type('application/json').send(body);
 }
 
