@@ -29,7 +29,7 @@ import { maskUrl, maskWebhook, unmaskWebhook } from './mask.js';
 import { Notifier } from './notifier.js';
 import { DeliveryQueue } from './queue.js';
 import { SlidingWindowLimiter } from './rate-limit.js';
-import { SERVICES } from './services/catalog.js';
+import { SERVICES, serviceDef } from './services/catalog.js';
 import { NotificationStore } from './store.js';
 
 export interface NotificationServiceOptions {
@@ -156,8 +156,10 @@ export class NotificationService {
 
   private async sendTestTo(w: WebhookConfig): Promise<TestWebhookReply> {
     const batch = this.testBatch();
+    // Test sends to a generic webhook use the generic template (single alert), as Pulse does.
+    const template = w.service === 'generic' && !w.template.trim() ? serviceDef('generic').payloadTemplate : w.template;
     const attempt = await attemptWebhook(
-      { ...w, enabled: true },
+      { ...w, template, enabled: true },
       batch,
       { clock: this.clock, publicUrl: this.publicUrl, allowLoopback: this.allowLoopback },
       TEST_WEBHOOK_TIMEOUT_MS,
