@@ -7,6 +7,7 @@ import type { AppDeps } from './deps.js';
 import { toErrorReply } from './http/errors.js';
 import type { RouteRecord } from './http/guard.js';
 import { registerWebUi } from './http/web-ui.js';
+import { stripQuery } from './logging.js';
 import { registerRoutes } from './routes/index.js';
 import { registerSecurity } from './security/index.js';
 
@@ -46,8 +47,8 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
 
   app.setErrorHandler((err, req, reply) => {
     const out = toErrorReply(err);
-    if (out.internal) req.log.error({ err, url: req.url, method: req.method }, 'unhandled error');
-    else req.log.debug({ status: out.statusCode, url: req.url }, out.body.error);
+    if (out.internal) req.log.error({ err, url: stripQuery(req.url), method: req.method }, 'unhandled error');
+    else req.log.debug({ status: out.statusCode, url: stripQuery(req.url) }, out.body.error);
     return reply.status(out.statusCode).type('application/json').send(out.body);
   });
 
