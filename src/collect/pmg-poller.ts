@@ -82,9 +82,14 @@ export class PmgPoller {
       guard('monitorQuarantine', () => api.spamStatus(opt)),
       guard('monitorQuarantine', () => api.virusStatus(opt)),
     ]);
-    // A standalone PMG has an empty cluster list: it is its own single node.
-    const members =
-      cluster && cluster.length > 0 ? cluster : [{ name: new URL(this.cfg.host).hostname.split('.')[0], type: 'node' }];
+    // Without a cluster list (older PMG, restricted user) fall back to /nodes, then "localhost".
+    let members = cluster && cluster.length > 0 ? cluster : undefined;
+    if (!members) {
+      const list = await api.nodes(opt).catch(() => undefined);
+      members = list?.length
+        ? list.map((n) => ({ name: n.node, type: 'node' }))
+        : [{ name: 'localhost', type: 'node' }];
+    }
     const queues = new Map<string, PmgQueueStatus>();
     const uptimes = new Map<string, number>();
     if (isMonitored(this.cfg, 'monitorQueues')) {

@@ -28,8 +28,12 @@ export class PmgApi {
   version(o?: RequestOptions) {
     return this.client.get<PmgVersion>('/version', o);
   }
+  /** Cluster members; `list_single_node` makes a standalone PMG list itself. */
   clusterStatus(o?: RequestOptions) {
-    return this.client.get<PmgClusterStatusEntry[]>('/config/cluster/status', o);
+    return this.client.get<PmgClusterStatusEntry[]>('/config/cluster/status', { ...o, query: { list_single_node: 1 } });
+  }
+  nodes(o?: RequestOptions) {
+    return this.client.get<Array<{ node: string }>>('/nodes', o);
   }
   nodeStatus(node: string, o?: RequestOptions) {
     return this.client.get<PmgLooseRecord>(`/nodes/${enc(node)}/status`, o);
