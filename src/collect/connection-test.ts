@@ -9,8 +9,9 @@ import { ProxmoxClient } from '../proxmox/client.js';
 import { ProxmoxError, type ProxmoxErrorKind } from '../proxmox/errors.js';
 import { PbsApi } from '../proxmox/pbs.js';
 import { PmgApi } from '../proxmox/pmg.js';
-import { type FeatureProblem, featureOfPath, missingPvePrivileges, problemMessage } from '../proxmox/privileges.js';
+import { type FeatureProblem, featureOfPath, problemMessage } from '../proxmox/privileges.js';
 import { PveApi } from '../proxmox/pve.js';
+import { findPveProblems } from './pve-permissions.js';
 
 export interface TestSuccess {
   status: 'success';
@@ -127,12 +128,14 @@ export async function testConnection(
         if (!p) throw err;
         problems.push(p);
       }
+      let firstNode: string | undefined;
       try {
-        for (const p of missingPvePrivileges(await api.permissions(o))) {
-          if (!problems.some((x) => x.feature === p.feature)) problems.push(p);
-        }
+        firstNode = (await api.nodes(o)).find((n) => n.status === 'online')?.node;
       } catch {
-        // Older servers or restricted users: rely on the probes above.
+        // the probes below then only use /access/permissions
+      }
+      for (const p of await findPveProblems(api, firstNode, o)) {
+        if (!problems.some((x) => x.feature === p.feature)) problems.push(p);
       }
       const latency = Math.round(performance.now() - started);
       return {

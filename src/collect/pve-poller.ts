@@ -25,7 +25,7 @@ import type {
 } from '../model/state.js';
 import { ProxmoxClient } from '../proxmox/client.js';
 import { ProxmoxError } from '../proxmox/errors.js';
-import { type FeatureProblem, featureOfPath, missingPvePrivileges, problemMessage } from '../proxmox/privileges.js';
+import { type FeatureProblem, featureOfPath, problemMessage } from '../proxmox/privileges.js';
 import {
   type PveAgentNetworkInterfaces,
   type PveAgentOsInfo,
@@ -49,6 +49,7 @@ import {
 import { failedInstanceNode, normaliseNode, offlineNode } from './normalise/pve-node.js';
 import { normaliseStorage, normaliseZfsPool, zfsPoolName } from './normalise/pve-storage.js';
 import { num } from './normalise/values.js';
+import { findPveProblems } from './pve-permissions.js';
 import type { PveSlice } from './slices.js';
 
 const FIVE_MIN = 5 * 60_000;
@@ -289,12 +290,8 @@ export class PvePoller {
     }
     if (now - this.#permAt >= FIVE_MIN) {
       this.#permAt = now;
-      try {
-        const perms = await api.permissions(opt);
-        this.#permProblems = missingPvePrivileges(perms);
-      } catch {
-        this.#permProblems = [];
-      }
+      const firstOnline = resources.find((r) => r.type === 'node' && r.status === 'online')?.node;
+      this.#permProblems = await findPveProblems(api, firstOnline, opt).catch(() => []);
     }
     for (const p of this.#permProblems) if (!this.problems.has(p.feature)) this.problems.set(p.feature, p);
 
