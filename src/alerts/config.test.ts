@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, defaultAlertConfig, normaliseAlertConfig } from './config.js';
+import { ConfigError, configForWire, defaultAlertConfig, normaliseAlertConfig } from './config.js';
 import { parseHistoryQuery, QueryError } from './history-query.js';
 import { inQuietHours, wallTime } from './quiet-hours.js';
 
@@ -58,6 +58,18 @@ describe('alert config normalisation', () => {
     expect(c.schedule.grouping.window).toBe(30);
     expect(c.minimumDelta).toBe(2);
     expect(c.overrides['pve1-100'].cpu?.trigger).toBe(-1);
+  });
+
+  it('takes back what GET returns unchanged (UI round trip)', () => {
+    const edited = normaliseAlertConfig({
+      overrides: { 'pve1-100': { cpu: { trigger: 95, clear: 90 }, diskRead: { trigger: 0, clear: 0 } } },
+      schedule: { quietHours: { enabled: true, timezone: 'Europe/Berlin' } },
+    });
+    const wire = JSON.parse(JSON.stringify(configForWire(edited)));
+    expect(normaliseAlertConfig(wire)).toEqual(edited);
+    expect(normaliseAlertConfig(JSON.parse(JSON.stringify(configForWire(defaultAlertConfig()))))).toEqual(
+      defaultAlertConfig(),
+    );
   });
 
   it('lays partial input over the current config', () => {
