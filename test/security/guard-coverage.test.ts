@@ -68,11 +68,12 @@ describe('every route is guarded (password + token configured)', () => {
   it('no non-public route answers to a wrong token or a forged session cookie', async () => {
     const failures: string[] = [];
     for (const r of routes.filter((x) => x.guard !== 'public')) {
-      for (const headers of [
+      const variants: Record<string, string>[] = [
         { 'x-api-token': 'e'.repeat(64) },
         { authorization: `Bearer ${'e'.repeat(64)}` },
         { cookie: `pulse_session=${'a'.repeat(64)}` },
-      ]) {
+      ];
+      for (const headers of variants) {
         const res = await call(pulse.url, r, headers);
         if (res.status !== 401) failures.push(`${r.method} ${r.url} ${Object.keys(headers)[0]} → ${res.status}`);
       }

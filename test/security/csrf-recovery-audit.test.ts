@@ -1,0 +1,139 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ADMIN, ADMIN_PASS, Client, passwordEnv, startSecured, type TestPulse } from './helpers.js';
+
+const TOKEN = '9'.repeat(64);
+const REMOTE = { 'x-forwarded-for': '203.0.113.50' };
+
+describe('CSRF', () => {
+  let pulse: TestPulse;
+  beforeAll(async () => {
+    pulse = await startSecured({ env: { ...passwordEnv, API_TOKENS: TOKEN } });
+  });
+  afterAll(() => pulse.close());
+
+  it('a session POST needs X-CSRF-Token; a refusal hands out a fresh token that then works', async () => {
+    const c = new Client(pulse.url);
+    await c.login();
+    const first = c.cookie('pulse_csrf')!;
+    const refused = await c.req('POST', '/api/security/tokens', { body: { name: 'x' } });
+    expect(refused.status).toBe(403);
+    expect(refused.body.error).toBe('CSRF token validation failed');
+    const fresh = c.cookie('pulse_csrf')!;
+    expect(fresh).not.toBe(first);
+    expect(refused.body.csrfToken).toBe(fresh);
+    expect(refused.headers.get('x-csrf-token')).toBe(fresh);
+    // The old token is no longer valid; the fresh one is.
+    const old = await c.req('POST', '/api/security/tokens', {
+      body: { name: 'x' },
+      headers: { 'x-csrf-token': first },
+    });
+    expect(old.status).toBe(403);
+    const ok = await c.post('/api/security/tokens', { name: 'x' });
+    expect(ok.status).toBe(200);
+  });
+
+  it('a request carrying a valid API token is exempt even with a session cookie', async () => {
+    const c = new Client(pulse.url);
+    await c.login();
+    const res = await c.req('POST', '/api/security/tokens', { body: { name: 'y' }, headers: { 'x-api-token': TOKEN } });
+    expect(res.status).toBe(200);
+  });
+
+  it('GETs with a session need no CSRF token', async () => {
+    const c = new Client(pulse.url);
+    await c.login();
+    expect((await c.get('/api/security/tokens')).status).toBe(200);
+  });
+
+  it('cookies are Secure (and SameSite=None) behind a local TLS proxy', async () => {
+    const res = await fetch(`${pulse.url}/api/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-forwarded-proto': 'https' },
+      body: JSON.stringify({ username: ADMIN, password: ADMIN_PASS }),
+    });
+    for (const c of res.headers.getSetCookie()) {
+      expect(c).toContain('Secure');
+      expect(c).toContain('SameSite=None');
+    }
+  });
+});
+
+describe('recovery (localhost only)', () => {
+  let pulse: TestPulse;
+  beforeAll(async () => {
+    pulse = await startSecured({ env: passwordEnv });
+  });
+  afterAll(() => pulse.close());
+
+  it('needs authentication, then a direct local connection', async () => {
+    expect((await new Client(pulse.url).get('/api/security/recovery')).status).toBe(401);
+    const c = new Client(pulse.url);
+    await c.login();
+    const local = await c.get('/api/security/recovery');
+    expect(local.status).toBe(200);
+    expect(local.body).toMatchObject({ recovery_mode: false });
+    // Through a proxy the request is not local, even from a loopback peer.
+    expect((await c.get('/api/security/recovery', REMOTE)).status).toBe(403);
+  });
+
+  it('a generated recovery token works once, also remotely', async () => {
+    const c = new Client(pulse.url);
+    await c.login();
+    const gen = await c.post('/api/security/recovery', { action: 'generate_token', duration: 5 });
+    expect(gen.status).toBe(200);
+    expect(gen.body).toMatchObject({ success: true, expires_in_minutes: 5 });
+    const anon = new Client(pulse.url);
+    const used = await anon.get('/api/security/recovery', { ...REMOTE, 'x-recovery-token': gen.body.token });
+    expect(used.status).toBe(200);
+    const again = await anon.get('/api/security/recovery', { ...REMOTE, 'x-recovery-token': gen.body.token });
+    expect(again.status).toBe(401);
+    expect((await c.post('/api/security/recovery', { action: 'generate_token', duration: 99 })).status).toBe(400);
+    expect((await c.post('/api/security/recovery', { action: 'explode' })).status).toBe(400);
+  });
+
+  it('disable_auth opens the API to localhost only; enable_auth closes it again', async () => {
+    const c = new Client(pulse.url);
+    await c.login();
+    expect((await c.post('/api/security/recovery', { action: 'disable_auth' })).status).toBe(200);
+    expect(fs.existsSync(path.join(pulse.dataDir, '.auth_recovery'))).toBe(true);
+    const localAnon = await fetch(`${pulse.url}/api/security/tokens`);
+    expect(localAnon.status).toBe(200);
+    expect(localAnon.headers.get('x-auth-recovery')).toBe('true');
+    expect((await fetch(`${pulse.url}/api/security/tokens`, { headers: REMOTE })).status).toBe(401);
+
+    expect((await c.post('/api/security/recovery', { action: 'enable_auth' })).status).toBe(200);
+    expect(fs.existsSync(path.join(pulse.dataDir, '.auth_recovery'))).toBe(false);
+    expect((await fetch(`${pulse.url}/api/security/tokens`)).status).toBe(401);
+  });
+
+  it('apply-restart answers that nothing needs restarting', async () => {
+    const c = new Client(pulse.url);
+    await c.login();
+    expect((await c.post('/api/security/apply-restart')).body).toMatchObject({ success: true });
+  });
+});
+
+describe('audit log', () => {
+  it('records security events, readable by an admin, newest first', async () => {
+    const pulse = await startSecured({ env: passwordEnv });
+    try {
+      const c = new Client(pulse.url);
+      await c.req('POST', '/api/login', { body: { username: ADMIN, password: 'wrong-one' }, headers: REMOTE });
+      await c.login();
+      await c.post('/api/security/tokens', { name: 'audited' });
+      const res = await c.get('/api/security/audit?limit=10');
+      expect(res.status).toBe(200);
+      const events = res.body.events as Array<Record<string, unknown>>;
+      expect(events.map((e) => e.event).slice(0, 3)).toEqual(['token_created', 'login_success', 'login_failure']);
+      expect(events[2]).toMatchObject({ username: ADMIN, ip: '203.0.113.50', success: false });
+      expect(events[0].details).toMatchObject({ name: 'audited' });
+      expect(new Date(events[0].timestamp as string).toISOString()).toBe(events[0].timestamp);
+      expect((await c.get('/api/security/audit?limit=0')).status).toBe(400);
+      expect((await new Client(pulse.url).get('/api/security/audit')).status).toBe(401);
+    } finally {
+      await pulse.close();
+    }
+  });
+});
