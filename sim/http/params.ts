@@ -27,6 +27,8 @@ export function schemaRegex(pattern: string): RegExp | null {
   if (regexCache.has(pattern)) return regexCache.get(pattern)!;
   let src = pattern;
   if (src.length > 1 && src.startsWith('/') && src.endsWith('/')) src = src.slice(1, -1);
+  // A whole negated class `[[:^cntrl:]]` first, then classes inside brackets `[^\s[:cntrl:]]`.
+  src = src.replace(/\[\[:\^(\w+):\]\]/g, (m, name) => (POSIX_CLASSES[name] ? `[^${POSIX_CLASSES[name]}]` : m));
   src = src.replace(/\[:(\w+):\]/g, (m, name) => POSIX_CLASSES[name] ?? m);
   let re: RegExp | null;
   try {

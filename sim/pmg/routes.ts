@@ -1,21 +1,299 @@
-/** The PMG route table. */
+/**
+ * The PMG route table. PMG is Perl: real hosts render many counters as strings ("25") beside
+ * numbers (see ../shared/fixtures/pmg); the simulator mixes them the same way, field by field.
+ */
 import type { PmgInstance } from '../estate/model.js';
 import { ticketRoute } from '../http/access.js';
-import type { Route, RouteTable } from '../http/api.js';
+import { ApiError, type Route, type RouteContext, type RouteTable } from '../http/api.js';
+import { hash32, unit, wander } from '../random.js';
+import { sumStats, windowStats } from './mailflow.js';
 
 type R = Route<PmgInstance>;
+type Ctx = RouteContext<PmgInstance>;
 
-const versionRoute: R = {
-  method: 'GET',
-  path: '/version',
-  handler: ({ instance }) => ({
-    version: instance.version.split('.').slice(0, 2).join('.'),
-    release: instance.version.split('.')[2] ?? '0',
-    repoid: '5c2b8e1f',
-  }),
-};
+/** Fields real PMG hosts were seen sending as strings (fixtures/pmg/statistics-mail-mixed-types.json). */
+const STRING_FIELDS = new Set([
+  'count_in',
+  'spamcount_out',
+  'viruscount_in',
+  'bounces_in',
+  'bounces_out',
+  'bytes_in',
+  'avptime',
+  'junk_in',
+  'rbl_rejects',
+  'glcount',
+  'active',
+  'incoming',
+  'oldest_age',
+]);
+
+function perlish(o: Record<string, number>): Record<string, number | string> {
+  const out: Record<string, number | string> = {};
+  for (const [k, v] of Object.entries(o)) out[k] = STRING_FIELDS.has(k) ? String(v) : v;
+  return out;
+}
+
+function node(ctx: Ctx): string {
+  const n = ctx.params.node;
+  if (!ctx.instance.nodes.includes(n)) throw new ApiError(500, `no such cluster node '${n}'`);
+  return n;
+}
+
+/** The statistics window: explicit start/end, a given day/month/year, or the last 24 hours. */
+function window(ctx: Ctx): { start: number; end: number } {
+  const a = ctx.args;
+  const nowSec = Math.floor(ctx.now / 1000);
+  if (a.starttime || a.endtime) {
+    const start = Number(a.starttime ?? nowSec - 86400);
+    const end = Number(a.endtime ?? nowSec);
+    if (end < start) throw new ApiError(400, 'endtime must be after starttime');
+    return { start, end };
+  }
+  if (a.year || a.month || a.day) {
+    const d = new Date(ctx.now);
+    const year = Number(a.year ?? d.getUTCFullYear());
+    const month = Number(a.month ?? d.getUTCMonth() + 1);
+    if (a.day) {
+      const start = Date.UTC(year, month - 1, Number(a.day)) / 1000;
+      return { start, end: start + 86400 };
+    }
+    const start = Date.UTC(year, month - 1, 1) / 1000;
+    return { start, end: Date.UTC(year, month, 1) / 1000 };
+  }
+  return { start: nowSec - 86400, end: nowSec };
+}
+
+function queueCounts(inst: PmgInstance, n: string, now: number) {
+  const seed = hash32(inst.seed, `queue/${n}`);
+  const busy = wander(seed, now / 1000, 900);
+  const deferred = inst.overrides.disk ?? Math.floor(busy * 12 + unit(seed, 'd') * 4);
+  return {
+    active: Math.floor(busy * 6),
+    deferred,
+    hold: Math.floor(unit(seed, 'h') * 3),
+    incoming: Math.floor(busy * 3),
+    oldest_age: deferred > 0 ? 300 + Math.floor(busy * 7200) : 0,
+  };
+}
+
+const PMG_SSH_KEY = 'AAAAB3NzaC1yc2EAAAADAQABAAABAQC';
 
 export const pmgRoutes: RouteTable<PmgInstance> = {
   product: 'pmg',
-  routes: [ticketRoute<PmgInstance>(), versionRoute],
+  routes: [
+    ticketRoute<PmgInstance>(),
+    {
+      method: 'GET',
+      path: '/version',
+      handler: ({ instance }) => ({
+        version: instance.version.split('.').slice(0, 2).join('.'),
+        release: instance.version.split('.')[2] ?? '0',
+        repoid: hash32(instance.seed, 'repoid').toString(16).padStart(8, '0'),
+      }),
+    },
+    {
+      method: 'GET',
+      path: '/config/cluster/status',
+      handler: ({ instance, args, sim, endpoint }) => {
+        if (instance.nodes.length < 2 && args.list_single_node !== '1' && args.list_single_node !== 'true') return [];
+        return instance.nodes.map((n, i) => ({
+          cid: instance.nodes.length < 2 ? 0 : i + 1,
+          name: n,
+          type: i === 0 ? 'master' : 'node',
+          ip: `10.0.5.${10 + i}`,
+          fingerprint:
+            i === 0
+              ? endpoint.current.fingerprint
+              : sim.endpoint(endpoint.id)!.current.fingerprint.split('').reverse().join(''),
+          hostrsapubkey: `${PMG_SSH_KEY}${hash32(instance.seed, `host${n}`).toString(36)}`,
+          rootrsapubkey: `${PMG_SSH_KEY}${hash32(instance.seed, `root${n}`).toString(36)}`,
+        }));
+      },
+    },
+    {
+      method: 'GET',
+      path: '/nodes/{node}/status',
+      handler: (ctx) => {
+        const n = node(ctx);
+        const seed = hash32(ctx.instance.seed, `node/${n}`);
+        const cpu = ctx.instance.overrides.cpu ?? Math.min(1, 0.03 + 0.25 * wander(seed, ctx.now / 1000, 60));
+        const total = 8 * 1024 ** 3;
+        const used =
+          ctx.instance.overrides.mem ?? Math.floor(total * (0.45 + 0.1 * wander(seed ^ 5, ctx.now / 1000, 600)));
+        return {
+          time: Math.floor(ctx.now / 1000),
+          uptime: ctx.instance.overrides.uptime ?? Math.floor((ctx.now - ctx.instance.bootedAt) / 1000),
+          insync: 1,
+          cpu,
+          wait: 0.002,
+          loadavg: [cpu * 4, cpu * 3.5, cpu * 3].map((x) => x.toFixed(2)),
+          memory: { total, used, free: total - used },
+          swap: { total: 2 * 1024 ** 3, used: 0, free: 2 * 1024 ** 3 },
+          rootfs: { total: 32 * 1024 ** 3, used: 9 * 1024 ** 3, free: 23 * 1024 ** 3, avail: 23 * 1024 ** 3 },
+          cpuinfo: { model: 'Intel(R) Xeon(R) E-2236 CPU @ 3.40GHz', sockets: 1, cpus: 4 },
+          kversion: 'Linux 6.14.11-2-pve #1 SMP PREEMPT_DYNAMIC PMX 6.14.11-2 (2025-09-12T09:46Z)',
+        };
+      },
+    },
+    {
+      method: 'GET',
+      path: '/statistics/mail',
+      handler: (ctx) => {
+        const { start, end } = window(ctx);
+        const rows = windowStats(ctx.instance, start, end, Math.floor(ctx.now / 1000));
+        const s = sumStats(rows);
+        return perlish({
+          ...s,
+          count: s.count_in + s.count_out,
+          junk_out: 0,
+          avptime: Number((0.6 + 0.4 * unit(ctx.instance.seed, 'avp')).toFixed(2)) as never,
+        });
+      },
+    },
+    {
+      method: 'GET',
+      path: '/statistics/mailcount',
+      handler: (ctx) => {
+        const { start, end } = window(ctx);
+        const span = Number(ctx.args.timespan ?? 3600);
+        if (span < 3600 || span % 3600 !== 0) throw new ApiError(400, 'timespan must be a multiple of 3600');
+        const rows = windowStats(ctx.instance, start, end, Math.floor(ctx.now / 1000));
+        const buckets: Array<Record<string, number | string>> = [];
+        for (let i = 0; i * (span / 3600) < rows.length; i++) {
+          const part = rows.slice(i * (span / 3600), (i + 1) * (span / 3600));
+          const s = sumStats(part);
+          buckets.push(
+            perlish({
+              index: i,
+              time: part[0].time,
+              count: s.count_in + s.count_out,
+              count_in: s.count_in,
+              count_out: s.count_out,
+              spamcount_in: s.spamcount_in,
+              spamcount_out: s.spamcount_out,
+              viruscount_in: s.viruscount_in,
+              viruscount_out: s.viruscount_out,
+              bounces_in: s.bounces_in,
+              bounces_out: s.bounces_out,
+              rbl_rejects: s.rbl_rejects,
+              pregreet_rejects: s.pregreet_rejects,
+              glcount: s.glcount,
+            }),
+          );
+        }
+        return buckets;
+      },
+    },
+    {
+      method: 'GET',
+      path: '/statistics/spamscores',
+      handler: (ctx) => {
+        const { start, end } = window(ctx);
+        const s = sumStats(windowStats(ctx.instance, start, end, Math.floor(ctx.now / 1000)));
+        const total = s.count_in;
+        const weights = [60, 12, 6, 4, 3, 3, 2, 2, 2, 2, 4];
+        const sum = weights.reduce((a, b) => a + b, 0);
+        return weights.map((w, level) => {
+          const count = Math.floor((total * w) / sum);
+          return { level: String(level), count, ratio: total ? Number((count / total).toFixed(4)) : 0 };
+        });
+      },
+    },
+    {
+      method: 'GET',
+      path: '/statistics/domains',
+      handler: (ctx) => {
+        const { start, end } = window(ctx);
+        const s = sumStats(windowStats(ctx.instance, start, end, Math.floor(ctx.now / 1000)));
+        const doms = ctx.instance.domains;
+        const shares = doms.map((d) => 1 + unit(ctx.instance.seed, `dom/${d}`) * 3);
+        const total = shares.reduce((a, b) => a + b, 0);
+        return doms.map((domain, i) => {
+          const f = shares[i] / total;
+          return {
+            domain,
+            count_in: Math.floor(s.count_in * f),
+            count_out: Math.floor(s.count_out * f),
+            spamcount_in: Math.floor(s.spamcount_in * f),
+            spamcount_out: Math.floor(s.spamcount_out * f),
+            viruscount_in: Math.floor(s.viruscount_in * f),
+            viruscount_out: 0,
+            bytes_in: Math.floor(s.bytes_in * f),
+            bytes_out: Math.floor(s.bytes_out * f),
+          };
+        });
+      },
+    },
+    {
+      method: 'GET',
+      path: '/statistics/virus',
+      handler: (ctx) => {
+        const { start, end } = window(ctx);
+        const s = sumStats(windowStats(ctx.instance, start, end, Math.floor(ctx.now / 1000)));
+        if (!s.viruscount_in) return [];
+        const names = ['Win.Trojan.Agent-1234', 'Doc.Malware.Emotet-9876', 'Eicar-Signature'];
+        return names
+          .map((name, i) => ({ name, count: Math.max(0, Math.floor(s.viruscount_in / (i + 1.5))) }))
+          .filter((v) => v.count > 0);
+      },
+    },
+    {
+      method: 'GET',
+      path: '/quarantine/spamstatus',
+      handler: ({ instance, now }) => {
+        const s = sumStats(windowStats(instance, now / 1000 - 7 * 86400, now / 1000, Math.floor(now / 1000)));
+        const count = s.junk_in;
+        const avgbytes = 18_000 + unit(instance.seed, 'qavg') * 20_000;
+        return {
+          count,
+          avgbytes: Number(avgbytes.toFixed(2)),
+          avgspam: Number((7 + unit(instance.seed, 'qspam') * 5).toFixed(2)),
+          mbytes: Number(((count * avgbytes) / 1024 / 1024).toFixed(2)),
+        };
+      },
+    },
+    {
+      method: 'GET',
+      path: '/quarantine/virusstatus',
+      handler: ({ instance, now }) => {
+        const s = sumStats(windowStats(instance, now / 1000 - 7 * 86400, now / 1000, Math.floor(now / 1000)));
+        const count = s.viruscount_in;
+        const avgbytes = 90_000 + unit(instance.seed, 'vavg') * 200_000;
+        return {
+          count,
+          avgbytes: count ? Number(avgbytes.toFixed(2)) : 0,
+          mbytes: Number(((count * avgbytes) / 1024 / 1024).toFixed(2)),
+        };
+      },
+    },
+    {
+      // Published schema: a directory index. Production PMG hosts answer with the queue counts,
+      // numbers partly as strings (../shared/fixtures/pmg/postfix-queue-mixed-types.json);
+      // Pulse reads those, so the simulator does the same.
+      method: 'GET',
+      path: '/nodes/{node}/postfix/queue',
+      handler: (ctx) => perlish(queueCounts(ctx.instance, node(ctx), ctx.now)),
+    },
+    {
+      method: 'GET',
+      path: '/nodes/{node}/postfix/qshape',
+      handler: (ctx) => {
+        const n = node(ctx);
+        const q = queueCounts(ctx.instance, n, ctx.now);
+        const which = (ctx.args.queue ?? 'deferred') as keyof typeof q;
+        const total = q[which] ?? 0;
+        const buckets = ['5', '10', '20', '40', '80', '160', '320', '640', '1280', '1280+'];
+        const row = (domain: string, count: number) => {
+          const r: Record<string, number | string> = { domain, total: count };
+          buckets.forEach((b, i) => {
+            r[b] = i === 0 ? count : 0;
+          });
+          return r;
+        };
+        if (!total) return [row('TOTAL', 0)];
+        return [row('TOTAL', total), row('gmail.com', Math.ceil(total / 2)), row('outlook.com', Math.floor(total / 2))];
+      },
+    },
+  ],
 };

@@ -71,7 +71,7 @@ function valuesFor(
       case 'storage':
         return inst.storages.filter((s: any) => !s.nodes || s.nodes.includes(c.node)).map((s: any) => s.storage);
       case 'upid':
-        return [];
+        return ['*'];
       case 'name':
         return template.includes('/zfs/') ? ['rpool'] : [];
       case 'id':
@@ -85,6 +85,7 @@ function valuesFor(
       case 'store':
         return inst.datastores.map((d: any) => d.name);
       case 'id':
+      case 'upid':
         return ['*'];
     }
   }
@@ -106,18 +107,23 @@ export async function walkCalls(sim: SimCore, ep: Endpoint, auth: Record<string,
     if (route.method !== 'GET') continue;
     for (const params of expandParams(sim, ep, route.path)) {
       // ids that come from lists (tasks, replication jobs) are discovered from the parent list.
-      if (Object.values(params).includes('*')) {
-        const parent = route.path.replace(/\/\{id\}.*$/, '');
-        const listPath = fill(parent, params);
-        const list = await request(`${ep.url}/api2/json${listPath}`, { headers: auth });
-        for (const item of (list.json?.data ?? []).slice(0, 3)) {
-          const id = String(item.id ?? item.name);
-          calls.push({ template: route.path, path: fill(route.path, { ...params, id }) });
+      const listed = Object.entries(params).find(([, v]) => v === '*');
+      if (listed) {
+        const [key] = listed;
+        const parent = route.path.slice(0, route.path.indexOf(`/{${key}}`));
+        const list = await request(`${ep.url}/api2/json${fill(parent, params)}`, { headers: auth });
+        for (const item of (list.json?.data ?? []).slice(0, 4)) {
+          const value = String(item[key] ?? item.id ?? item.name);
+          calls.push({ template: route.path, path: fill(route.path, { ...params, [key]: value }) });
         }
         continue;
       }
       const base = fill(route.path, params);
-      const variants = EXTRA_ARGS[route.path] ?? [REQUIRED_ARGS[route.path] ?? {}];
+      let variants = EXTRA_ARGS[route.path] ?? [REQUIRED_ARGS[route.path] ?? {}];
+      if (ep.product === 'pbs' && /\/(groups|snapshots)$/.test(route.path)) {
+        const ds = (sim.instanceOf(ep) as any).datastores.find((d: any) => d.name === params.store);
+        variants = ds.namespaces.map((ns: string) => (ns ? { ns } : {}));
+      }
       for (const v of variants) calls.push({ template: route.path, path: withQuery(base, v) });
     }
   }
