@@ -1,36 +1,28 @@
 /**
  * MetricHistory: records node, guest and storage metrics on every state commit and answers chart
- * queries from the tiers (see tiers.ts and docs/ARCHITECTURE.md "Metric history").
+ * queries from the tiers (tiers.ts; layout in slab.ts; design in docs/ARCHITECTURE.md).
  *
  * Recording is rate-limited per resource: a resource is sampled when its state object changed
- * (a poller replaced it) or once per 10-s step otherwise, so commits by unrelated pollers do not
- * multiply its samples. Chunks that a sample closes are queued and written to SQLite every
- * `flushIntervalMs`; the partly filled current chunks are checkpointed every `checkpointIntervalMs`
- * and on close, so a restart resumes where it stopped.
+ * (a poller replaced it), or once per 10-s step otherwise, so commits by unrelated pollers do not
+ * multiply its samples. Slabs that a commit closes are written to SQLite every `flushIntervalMs`;
+ * the partly filled current slabs are checkpointed every `checkpointIntervalMs` and on close, and
+ * picked up again at start, so a restart resumes where it stopped.
  */
 import type { Database } from 'better-sqlite3';
 import type { Clock } from '../clock.js';
 import type { Logger } from '../logging.js';
-import type { PulseState } from '../model/state.js';
+import type { Guest, Node, PulseState, Storage } from '../model/state.js';
 import type { StateStore } from '../state/store.js';
-import { ChunkRepo } from './chunk-repo.js';
 import { type ChartPoint, type ChunkRef, downsample, outputStep } from './downsample.js';
-import { resourcesOf } from './extract.js';
-import { ResourceSeries } from './series.js';
-import { chunkMs, chunkStartOf, KIND_METRICS, type ResourceKind, roundMetric, TIERS, type Tier } from './tiers.js';
+import { fillGuest, fillNode, fillStorage } from './extract.js';
+import { Slab } from './slab.js';
+import { SlabRepo } from './slab-repo.js';
+import { chunkMs, chunkStartOf, KIND_METRICS, type ResourceKind, roundMetric, TIERS, tierForRange } from './tiers.js';
 
 export interface HistoryDeps {
   db: Database;
   clock: Clock;
   logger: Logger;
-}
-
-interface Pending {
-  tier: Tier;
-  kind: ResourceKind;
-  resource: string;
-  start: number;
-  data: Float32Array;
 }
 
 /** Series of one resource for a window: metric name → points (ms timestamps, rounded values). */
@@ -40,6 +32,8 @@ export interface HistoryQuery {
   rangeMs: number;
   /** Only these kinds (default all). */
   kinds?: readonly ResourceKind[];
+  /** Only these resources per kind (default all that have history). */
+  ids?: Partial<Record<ResourceKind, ReadonlySet<string>>>;
   /** Upper bound of points per series (default 120). */
   maxPoints?: number;
 }
@@ -49,37 +43,75 @@ export interface HistoryResult {
   series: Record<ResourceKind, Map<string, ResourceChart>>;
   /** Oldest timestamp among the returned points (ms), undefined if none. */
   oldest?: number;
+  /** Which tier answered, and the width of the returned buckets. */
+  tier: string;
+  stepMs: number;
 }
 
-const seriesKey = (kind: ResourceKind, id: string) => `${kind}\u0000${id}`;
+/**
+ * Where a resource sits in the current slabs, cached so that a commit costs one Map lookup per
+ * resource instead of one per tier (this loop runs for 10,000 guests on every poll).
+ */
+interface Entry {
+  /** Row in the current slab of tier 0, 1, 2 … valid while gens match the slabs' generations. */
+  rows: number[];
+  gens: number[];
+  /** The state object last recorded, and the 10-s step it was recorded in. */
+  source: object | undefined;
+  rawStep: number;
+}
+
+interface KindState {
+  kind: ResourceKind;
+  metrics: number;
+  /** Current slab per tier (index = tier id), and its generation (bumped on every roll). */
+  slabs: Array<Slab | undefined>;
+  gens: number[];
+  entries: Map<string, Entry>;
+  scratch: Float64Array;
+}
+
+const ALL_KINDS: readonly ResourceKind[] = ['node', 'guest', 'storage'];
+const slabKey = (tier: number, kind: ResourceKind, start: number) => `${tier}|${kind}|${start}`;
 
 export class MetricHistory {
   flushIntervalMs = 60_000;
   checkpointIntervalMs = 5 * 60_000;
-  readonly counters = { samples: 0, chunksWritten: 0 };
+  readonly counters = { samples: 0, slabsWritten: 0 };
 
-  readonly #series = new Map<string, { kind: ResourceKind; id: string; s: ResourceSeries }>();
-  #pending: Pending[] = [];
-  /** Current chunks found in SQLite at start, handed to series as they resume. */
-  #resume = new Map<string, Float32Array>();
-  #repo?: ChunkRepo;
+  readonly #kinds: Record<ResourceKind, KindState>;
+  #pending: Array<{ kind: ResourceKind; slab: Slab }> = [];
+  /** Current slabs found in SQLite at start, picked up when recording reaches them. */
+  #resume = new Map<string, Slab>();
+  #repo?: SlabRepo;
   #timers: NodeJS.Timeout[] = [];
   #unsubscribe?: () => void;
   #closed = false;
 
-  constructor(private readonly deps: HistoryDeps) {}
+  constructor(private readonly deps: HistoryDeps) {
+    const mk = (kind: ResourceKind): KindState => ({
+      kind,
+      metrics: KIND_METRICS[kind].length,
+      slabs: TIERS.map(() => undefined),
+      gens: TIERS.map(() => 0),
+      entries: new Map(),
+      scratch: new Float64Array(KIND_METRICS[kind].length),
+    });
+    this.#kinds = { node: mk('node'), guest: mk('guest'), storage: mk('storage') };
+  }
 
-  get #r(): ChunkRepo {
-    this.#repo ??= new ChunkRepo(this.deps.db);
+  get #r(): SlabRepo {
+    this.#repo ??= new SlabRepo(this.deps.db);
     return this.#repo;
   }
 
-  /** Loads the partly filled chunks of the current period, subscribes to commits, starts timers. */
+  /** Loads the partly filled slabs of the current period, subscribes to commits, starts timers. */
   start(store: StateStore): void {
     const now = this.deps.clock.now();
     for (const tier of TIERS) {
-      for (const c of this.#r.loadAt(tier, chunkStartOf(tier, now))) {
-        this.#resume.set(`${tier.id}\u0000${seriesKey(c.kind, c.resource)}\u0000${c.start}`, c.data);
+      const start = chunkStartOf(tier, now);
+      for (const { kind, slab } of this.#r.load(tier, start, start)) {
+        if (slab.start === start) this.#resume.set(slabKey(tier.id, kind, start), slab);
       }
     }
     this.#unsubscribe = store.onChange((next) => this.record(next));
@@ -98,106 +130,152 @@ export class MetricHistory {
     every(this.checkpointIntervalMs, () => this.checkpoint());
   }
 
-  /** Number of resources with live series in memory. */
+  /** Resources in the current 10-s slabs (a gauge for benchmarks). */
   get size(): number {
-    return this.#series.size;
+    let n = 0;
+    for (const k of ALL_KINDS) n += this.#kinds[k].slabs[0]?.ids.length ?? 0;
+    return n;
   }
 
   /** Records one snapshot at the clock's current time. */
   record(state: Readonly<PulseState>): void {
     if (this.#closed) return;
     const now = this.deps.clock.now();
-    const rawStep = TIERS[0].stepMs;
-    for (const r of resourcesOf(state)) {
-      const key = seriesKey(r.kind, r.id);
-      let entry = this.#series.get(key);
-      if (!entry) {
-        entry = { kind: r.kind, id: r.id, s: new ResourceSeries(KIND_METRICS[r.kind].length) };
-        this.#series.set(key, entry);
-      }
-      const s = entry.s;
-      const sameStep = Math.floor(s.lastRecorded / rawStep) === Math.floor(now / rawStep);
-      if (s.lastSource === r.source && sameStep) continue;
-      s.lastSource = r.source;
-      const finished = s.record(now, r.values(), (tier, start) => {
-        const k = `${tier.id}\u0000${key}\u0000${start}`;
-        const data = this.#resume.get(k);
-        if (data) this.#resume.delete(k);
-        return data;
-      });
-      this.counters.samples++;
-      for (const f of finished) {
-        this.#pending.push({ tier: f.tier, kind: entry.kind, resource: entry.id, start: f.start, data: f.data });
-      }
+    this.#recordList(this.#kinds.node, state.nodes ?? [], fillNode, now);
+    this.#recordList(this.#kinds.guest, state.vms ?? [], fillGuest, now);
+    this.#recordList(this.#kinds.guest, state.containers ?? [], fillGuest, now);
+    this.#recordList(this.#kinds.storage, state.storage ?? [], fillStorage, now);
+  }
+
+  /** Moves every tier of `ks` to the chunk containing `now`, queueing closed slabs for writing. */
+  #roll(ks: KindState, now: number): void {
+    for (const tier of TIERS) {
+      const start = chunkStartOf(tier, now);
+      const cur = ks.slabs[tier.id];
+      if (cur && cur.start >= start) continue; // same chunk, or the clock went back: keep it
+      if (cur?.dirty) this.#pending.push({ kind: ks.kind, slab: cur });
+      const key = slabKey(tier.id, ks.kind, start);
+      const resumed = this.#resume.get(key);
+      this.#resume.delete(key);
+      ks.slabs[tier.id] = resumed ?? new Slab(tier, ks.metrics, start, cur ? cur.ids.length + 8 : 16);
+      const gen = ++ks.gens[tier.id];
+      // Forget resources that did not report during the whole previous 10-s chunk.
+      if (tier.id === 0) for (const [id, e] of ks.entries) if (e.gens[0] < gen - 1) ks.entries.delete(id);
     }
   }
 
-  /** Writes the chunks that samples have closed since the last flush. */
+  #recordList<T extends Node | Guest | Storage>(
+    ks: KindState,
+    list: readonly T[],
+    fill: (x: T, out: Float64Array) => void,
+    now: number,
+  ): void {
+    if (list.length === 0) return;
+    this.#roll(ks, now);
+    const slabs = ks.slabs as Slab[];
+    const { gens, entries, scratch } = ks;
+    const rawStep = Math.floor(now / slabs[0].tier.stepMs);
+    for (const item of list) {
+      let e = entries.get(item.id);
+      if (!e) {
+        e = { rows: TIERS.map(() => -1), gens: TIERS.map(() => -1), source: undefined, rawStep: -1 };
+        entries.set(item.id, e);
+      } else if (e.source === item && e.rawStep === rawStep) {
+        continue;
+      }
+      e.source = item;
+      e.rawStep = rawStep;
+      fill(item, scratch);
+      for (let t = 0; t < slabs.length; t++) {
+        if (e.gens[t] !== gens[t]) {
+          e.rows[t] = slabs[t].row(item.id);
+          e.gens[t] = gens[t];
+        }
+        slabs[t].add(e.rows[t], now, scratch);
+      }
+      this.counters.samples++;
+    }
+  }
+
+  /** Writes the slabs that commits have closed since the last flush. */
   flush(): void {
     if (this.#pending.length === 0) return;
     const items = this.#pending;
     this.#pending = [];
     this.#r.save(items);
-    this.counters.chunksWritten += items.length;
+    this.counters.slabsWritten += items.length;
   }
 
-  /**
-   * Writes every changed current chunk too, prunes expired chunks, and forgets series of
-   * resources that stopped reporting (their history stays in SQLite until it expires).
-   */
+  /** Writes the current slabs too (when changed) and prunes expired ones. */
   checkpoint(): void {
     this.flush();
-    const now = this.deps.clock.now();
-    const items: Pending[] = [];
-    for (const [key, e] of this.#series) {
-      for (const c of e.s.takeDirty())
-        items.push({ tier: c.tier, kind: e.kind, resource: e.id, start: c.start, data: c.data });
-      if (e.s.idleSince(now)) this.#series.delete(key);
+    const items: Array<{ kind: ResourceKind; slab: Slab }> = [];
+    for (const k of ALL_KINDS) {
+      for (const slab of this.#kinds[k].slabs) {
+        if (!slab?.dirty) continue;
+        items.push({ kind: k, slab });
+      }
     }
     this.#r.save(items);
-    this.counters.chunksWritten += items.length;
+    for (const { slab } of items) slab.dirty = false;
+    this.counters.slabsWritten += items.length;
+    const now = this.deps.clock.now();
     for (const tier of TIERS) this.#r.prune(tier, now);
     this.#resume.clear();
   }
 
-  /** Answers a chart window from the finest tier whose retention covers it. */
+  /** Answers a chart window from the tier that fits it (tierForRange). */
   query(q: HistoryQuery): HistoryResult {
     const now = this.deps.clock.now();
-    const tier = TIERS.find((t) => t.retentionMs >= q.rangeMs) ?? TIERS[TIERS.length - 1];
+    const maxPoints = q.maxPoints ?? 120;
+    const tier = tierForRange(q.rangeMs, maxPoints);
     const from = now - q.rangeMs;
-    const outStep = outputStep(tier, q.rangeMs, q.maxPoints ?? 120);
-    const kinds = q.kinds ?? (['node', 'guest', 'storage'] as const);
+    const outStep = outputStep(tier, q.rangeMs, maxPoints);
+    const kinds = q.kinds ?? ALL_KINDS;
 
     this.flush();
-    const chunks = new Map<string, { kind: ResourceKind; id: string; list: Map<number, ChunkRef> }>();
-    const add = (kind: ResourceKind, id: string, ref: ChunkRef) => {
-      const key = seriesKey(kind, id);
-      let e = chunks.get(key);
-      if (!e) {
-        e = { kind, id, list: new Map() };
-        chunks.set(key, e);
-      }
-      e.list.set(ref.start, ref); // memory (added last) wins over the stored copy
-    };
-    const stored = kinds.length === 1 ? this.#r.load(tier, from, now, kinds[0]) : this.#r.load(tier, from, now);
-    for (const c of stored) if (kinds.includes(c.kind)) add(c.kind, c.resource, c);
-    for (const e of this.#series.values()) {
-      if (!kinds.includes(e.kind)) continue;
-      const cur = e.s.current(tier);
-      if (cur && cur.start + chunkMs(tier) > from - tier.stepMs) add(e.kind, e.id, cur);
+    // Per kind: chunk start → slab; the in-memory slab (added last) wins over its stored copy.
+    const slabs = new Map<ResourceKind, Map<number, Slab>>(kinds.map((k) => [k, new Map()]));
+    for (const { kind, slab } of this.#r.load(tier, from, now, kinds)) slabs.get(kind)?.set(slab.start, slab);
+    for (const k of kinds) {
+      const cur = this.#kinds[k].slabs[tier.id];
+      if (cur && cur.start + chunkMs(tier) > from && cur.start <= now) slabs.get(k)?.set(cur.start, cur);
     }
 
-    const result: HistoryResult = { series: { node: new Map(), guest: new Map(), storage: new Map() } };
-    for (const e of chunks.values()) {
-      const names = KIND_METRICS[e.kind];
-      const points = downsample(tier, names.length, [...e.list.values()], from, now, outStep);
-      const chart: ResourceChart = {};
-      names.forEach((name, m) => {
-        chart[name] = points[m].map((p) => ({ timestamp: p.timestamp, value: roundMetric(name, p.value) }));
-        const first = points[m][0];
-        if (first && (result.oldest === undefined || first.timestamp < result.oldest)) result.oldest = first.timestamp;
-      });
-      result.series[e.kind].set(e.id, chart);
+    const result: HistoryResult = {
+      series: { node: new Map(), guest: new Map(), storage: new Map() },
+      tier: tier.name,
+      stepMs: outStep,
+    };
+    for (const k of kinds) {
+      const names = KIND_METRICS[k];
+      const wanted = q.ids?.[k];
+      const refs = new Map<string, ChunkRef[]>();
+      const ordered = [...(slabs.get(k)?.values() ?? [])].sort((a, b) => a.start - b.start);
+      for (const slab of ordered) {
+        slab.ids.forEach((id, row) => {
+          if (wanted && !wanted.has(id)) return;
+          let list = refs.get(id);
+          if (!list) {
+            list = [];
+            refs.set(id, list);
+          }
+          list.push({ start: slab.start, data: slab.rowData(row) });
+        });
+      }
+      for (const [id, list] of refs) {
+        const points = downsample(tier, names.length, list, from, now, outStep);
+        const chart: ResourceChart = {};
+        names.forEach((name, m) => {
+          const series = points[m];
+          for (const p of series) p.value = roundMetric(name, p.value);
+          chart[name] = series;
+          const first = series[0];
+          if (first && (result.oldest === undefined || first.timestamp < result.oldest))
+            result.oldest = first.timestamp;
+        });
+        result.series[k].set(id, chart);
+      }
     }
     return result;
   }

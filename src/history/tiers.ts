@@ -3,8 +3,9 @@
  *
  * Every sample is folded into every tier: a tier is a grid of fixed steps (10 s, 1 min, 5 min),
  * and a step's value is the average of the samples that fell into it. Steps are grouped into
- * chunks (one Float32Array per resource, tier and chunk); only the current chunk of each tier is
- * kept in memory, finished chunks go to SQLite (`metric_chunks`) and are read back for queries.
+ * chunks; a chunk of one tier for all resources of one kind is a slab (slab.ts). Only the current
+ * slab of each tier is kept in memory; finished slabs go to SQLite (`metric_slabs`) and are read
+ * back for queries.
  */
 export interface Tier {
   /** Stored in the `tier` column; never renumber. */
@@ -23,16 +24,23 @@ const DAY = 24 * HOUR;
 
 export const TIERS: readonly Tier[] = [
   { id: 0, name: '10s', stepMs: 10_000, slots: 60, retentionMs: HOUR }, // chunk: 10 min
-  { id: 1, name: '1m', stepMs: MIN, slots: 60, retentionMs: DAY }, // chunk: 1 h
-  { id: 2, name: '5m', stepMs: 5 * MIN, slots: 48, retentionMs: 7 * DAY }, // chunk: 4 h
+  { id: 1, name: '1m', stepMs: MIN, slots: 20, retentionMs: DAY }, // chunk: 20 min
+  { id: 2, name: '5m', stepMs: 5 * MIN, slots: 12, retentionMs: 7 * DAY }, // chunk: 1 h
 ];
 
 export const chunkMs = (tier: Tier): number => tier.stepMs * tier.slots;
 export const chunkStartOf = (tier: Tier, t: number): number => Math.floor(t / chunkMs(tier)) * chunkMs(tier);
 
-/** The finest tier whose retention covers `rangeMs` (the coarsest when none does). */
-export function tierForRange(rangeMs: number): Tier {
-  return TIERS.find((t) => t.retentionMs >= rangeMs) ?? TIERS[TIERS.length - 1];
+/**
+ * The tier to answer a window from: among the tiers that keep `rangeMs`, the coarsest whose step
+ * still fits `maxPoints` points (fewer, smaller reads), else the finest of them.
+ */
+export function tierForRange(rangeMs: number, maxPoints = 120): Tier {
+  const keeping = TIERS.filter((t) => t.retentionMs >= rangeMs);
+  if (keeping.length === 0) return TIERS[TIERS.length - 1];
+  const wanted = rangeMs / maxPoints;
+  const fits = keeping.filter((t) => t.stepMs <= wanted);
+  return fits.length > 0 ? fits[fits.length - 1] : keeping[0];
 }
 
 export type ResourceKind = 'node' | 'guest' | 'storage';

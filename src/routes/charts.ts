@@ -26,6 +26,15 @@ export const CHART_RANGES: Record<string, number> = {
 /** /api/storage-charts?range=<minutes>: 1 minute to 7 days, 1 hour by default. */
 const STORAGE_RANGE_MAX_MIN = 7 * 1440;
 
+/**
+ * Points per series for a reply: up to 120, fewer when the estate is large, so that a reply stays
+ * near a million points (~40 MB of JSON) at most: a 10,000-guest estate gets ~13 points per series.
+ */
+export const CHART_POINT_BUDGET = 1_000_000;
+export function pointsPerSeries(seriesCount: number): number {
+  return Math.max(10, Math.min(120, Math.floor(CHART_POINT_BUDGET / Math.max(1, seriesCount))));
+}
+
 /** A chart holding only the current value of each metric (for resources without history). */
 function currentPoints(kind: ResourceKind, values: number[], now: number): ResourceChart {
   const chart: ResourceChart = {};
@@ -50,12 +59,20 @@ export function registerChartRoutes(app: FastifyInstance, deps: AppDeps): void {
       throw badRequest(`Invalid range "${range}"; expected one of ${Object.keys(CHART_RANGES).join(', ')}`);
     }
     const now = deps.clock.now();
-    const history = deps.history.query({ rangeMs });
     const state = deps.state.get();
+    const guests = [...state.vms, ...state.containers];
+    const ids = {
+      guest: new Set(guests.map((g) => g.id)),
+      node: new Set(state.nodes.map((n) => n.id)),
+      storage: new Set(state.storage.map((s) => s.id)),
+    };
+    const series =
+      ids.guest.size * KIND_METRICS.guest.length + ids.node.size * KIND_METRICS.node.length + ids.storage.size;
+    const history = deps.history.query({ rangeMs, ids, maxPoints: pointsPerSeries(series) });
     let oldest = history.oldest;
 
     const data: Record<string, ResourceChart> = {};
-    for (const g of [...state.vms, ...state.containers]) {
+    for (const g of guests) {
       data[g.id] = history.series.guest.get(g.id) ?? currentPoints('guest', guestValues(g), now);
     }
     const nodeData: Record<string, ResourceChart> = {};
@@ -78,10 +95,15 @@ export function registerChartRoutes(app: FastifyInstance, deps: AppDeps): void {
       throw badRequest(`Invalid range "${raw}"; expected minutes between 1 and ${STORAGE_RANGE_MAX_MIN}`);
     }
     const now = deps.clock.now();
-    const history = deps.history.query({ rangeMs: minutes * MIN, kinds: ['storage'] });
+    const storage = deps.state.get().storage;
+    const history = deps.history.query({
+      rangeMs: minutes * MIN,
+      kinds: ['storage'],
+      ids: { storage: new Set(storage.map((s) => s.id)) },
+    });
     const tz = localOffsetMinutes(now);
     const out: Record<string, Record<string, Array<{ value: number; timestamp: string }>>> = {};
-    for (const s of deps.state.get().storage) {
+    for (const s of storage) {
       const chart = history.series.storage.get(s.id) ?? currentPoints('storage', storageValues(s), now);
       const entry: Record<string, Array<{ value: number; timestamp: string }>> = {};
       for (const name of KIND_METRICS.storage) {

@@ -105,8 +105,10 @@ describe('/api/charts over hours of simulated polling', () => {
       commit(pulse, clock, 40);
     }
     const day: Point[] = (await charts(pulse, '24h')).nodeData[nodeId].cpu;
-    expect(day.length).toBeGreaterThanOrEqual(119);
-    expect(day.length).toBeLessThanOrEqual(121);
+    // 24 h from the 5-min tier in 15-min buckets.
+    expect(day.length).toBeGreaterThanOrEqual(95);
+    expect(day.length).toBeLessThanOrEqual(97);
+    expect(day[2].timestamp - day[1].timestamp).toBe(15 * MIN);
     expect(day.at(-2)?.value).toBeCloseTo(40, 5);
     for (let i = 0; i < 6 * 24 * 12; i++) {
       t += 5 * MIN;
@@ -123,14 +125,15 @@ describe('/api/charts over hours of simulated polling', () => {
     // Only the last hour of the 10-s tier is kept; older chunks are pruned at checkpoints.
     pulse.deps.history.checkpoint();
     const rows = pulse.deps.db
-      .prepare('SELECT tier, MIN(chunk_start) AS oldest FROM metric_chunks GROUP BY tier')
+      .prepare('SELECT tier, MIN(chunk_start) AS oldest FROM metric_slabs GROUP BY tier')
       .all() as Array<{
       tier: number;
       oldest: number;
     }>;
     const byTier = new Map(rows.map((r) => [r.tier, r.oldest]));
     expect(byTier.get(0)).toBeGreaterThanOrEqual(t - 2 * HOUR);
-    expect(byTier.get(1)).toBeGreaterThanOrEqual(t - 26 * HOUR);
+    expect(byTier.get(1)).toBeGreaterThanOrEqual(t - 25 * HOUR);
+    expect(byTier.get(2)).toBeGreaterThanOrEqual(t - 7 * 24 * HOUR - HOUR);
   });
 
   it('rejects an unknown range with 400', async () => {

@@ -4,6 +4,7 @@ import { migration010 } from './010_security.js';
 import { migration020 } from './020_monitored_nodes.js';
 import { migration021 } from './021_system_settings.js';
 import { migration025 } from './025_metric_history.js';
+import { migration026 } from './026_metric_slabs.js';
 import { migration030 } from './030_alerts.js';
 import { migration035 } from './035_notifications.js';
 import type { Migration } from './types.js';
@@ -14,6 +15,7 @@ export const migrations: readonly Migration[] = [
   migration020,
   migration021,
   migration025,
+  migration026,
   migration030,
   migration035,
 ];
