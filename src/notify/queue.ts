@@ -260,6 +260,13 @@ export class DeliveryQueue {
     return changed > 0;
   }
 
+  /** Drops the jobs of a destination that no longer exists (not the one in flight). */
+  dropTarget(channel: Channel, targetId: string): number {
+    return this.opts.db
+      .prepare("DELETE FROM notify_jobs WHERE channel = ? AND target_id = ? AND status != 'sending'")
+      .run(channel, targetId).changes;
+  }
+
   deleteDead(id: number): boolean {
     return this.opts.db.prepare("DELETE FROM notify_jobs WHERE id = ? AND status = 'dead'").run(id).changes > 0;
   }

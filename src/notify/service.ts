@@ -6,7 +6,7 @@
 import type { Database } from 'better-sqlite3';
 import type { Clock } from '../clock.js';
 import type { SecretBox } from '../crypto/secret-box.js';
-import { badRequest, notFound } from '../http/errors.js';
+import { badRequest, HttpError, notFound } from '../http/errors.js';
 import type { Logger } from '../logging.js';
 import type {
   DeliveryRecord,
@@ -59,6 +59,7 @@ export class NotificationService {
   private readonly publicUrl: string;
   private readonly allowLoopback: boolean;
   private lastWebhookId = 0n;
+  private readonly testEmailLimiter = new SlidingWindowLimiter();
 
   constructor(opts: NotificationServiceOptions) {
     this.clock = opts.clock;
@@ -134,6 +135,8 @@ export class NotificationService {
 
   deleteWebhook(id: string): void {
     if (!this.store.deleteWebhook(id)) throw notFound('Webhook not found');
+    // Its queued and dead deliveries can never be sent now.
+    this.queue.dropTarget('webhook', id);
   }
 
   templates(): WebhookTemplateInfo[] {
@@ -226,6 +229,13 @@ export class NotificationService {
     }
     const kind = typeof b.method === 'string' ? b.method : typeof b.type === 'string' ? b.type : '';
     if (kind === 'email') {
+      // The published API: test email is limited to 10 requests per minute.
+      const wait = this.testEmailLimiter.take('test-email', this.clock.now(), 10);
+      if (wait > 0) {
+        throw new HttpError(429, 'Too many test emails; try again in a minute', {
+          retryAfter: Math.ceil((wait - this.clock.now()) / 1000),
+        });
+      }
       const stored = this.store.getEmail();
       const cfg =
         b.config !== undefined && b.config !== null

@@ -5,7 +5,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { AppDeps } from '../deps.js';
-import { badRequest } from '../http/errors.js';
+import { badRequest, HttpError } from '../http/errors.js';
 
 const R = { config: { guard: 'authenticated' as const } };
 const W = { config: { guard: 'admin' as const } };
@@ -22,7 +22,15 @@ export function registerNotificationRoutes(app: FastifyInstance, deps: AppDeps):
   app.get(`${base}/`, R, async () => svc.summary());
   app.post(`${base}/`, W, async (req) => ({ status: 'success', settings: svc.updateSettings(req.body) }));
   app.get(`${base}/history`, R, async (req) => svc.historyList(req.query as Record<string, unknown>));
-  app.post(`${base}/test`, W, async (req) => svc.test(req.body));
+  app.post(`${base}/test`, W, async (req, reply) => {
+    try {
+      return await svc.test(req.body);
+    } catch (err) {
+      if (err instanceof HttpError && err.statusCode === 429)
+        reply.header('Retry-After', String(err.extra?.retryAfter ?? 60));
+      throw err;
+    }
+  });
 
   app.get(`${base}/email`, R, async () => svc.getEmail());
   app.put(`${base}/email`, W, async (req) => {

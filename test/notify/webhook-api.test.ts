@@ -27,6 +27,22 @@ afterAll(async () => {
   await rx?.close();
 });
 
+const testAlertLike = () => ({
+  id: 'x',
+  type: 'cpu',
+  level: 'warning' as const,
+  resourceId: 'r',
+  resourceName: 'r',
+  node: 'n',
+  instance: 'i',
+  message: 'm',
+  value: 1,
+  threshold: 1,
+  startTime: '2026-01-01T00:00:00Z',
+  lastSeen: '2026-01-01T00:00:00Z',
+  acknowledged: false,
+});
+
 const post = (body: unknown) => api(pulse.url, 'POST', '/api/notifications/webhooks', body);
 
 describe('webhook validation on save', () => {
@@ -249,6 +265,42 @@ describe('webhook routes', () => {
     expect(r.body.status).toBe('success');
     expect(r.body.queued).toBeGreaterThan(0);
     await until(() => rx.requests.length > before, 'queued test delivery');
+  });
+
+  it('the master switch stops queuing; deleting a webhook drops its queued jobs', async () => {
+    const svc = pulse.deps.notifications;
+    await api(pulse.url, 'POST', '/api/notifications/', { enabled: false });
+    const before = svc.queued().length + svc.deadLetters().length;
+    svc.notifier.enqueue([{ kind: 'fired', alert: { ...testAlertLike(), id: 'off-1' } }]);
+    expect(svc.queued().length + svc.deadLetters().length).toBe(before);
+    await api(pulse.url, 'POST', '/api/notifications/', { enabled: true });
+
+    rx.respond = (r) => (r.path === '/doomed' ? 'hang' : 200);
+    const hook = await post({ name: 'doomed', url: `${rx.url}/doomed` });
+    for (const id of ['d-1', 'd-2']) {
+      svc.notifier.enqueue([{ kind: 'fired', alert: { ...testAlertLike(), id } }]);
+    }
+    await until(() => rx.on('/doomed').length === 1, 'first request in flight');
+    expect(svc.queued().filter((j) => j.targetId === hook.body.id)).toHaveLength(2);
+    await api(pulse.url, 'DELETE', `/api/notifications/webhooks/${hook.body.id}`);
+    // The waiting job is gone; the one in flight finishes on its own.
+    expect(svc.queued().filter((j) => j.targetId === hook.body.id && j.status === 'pending')).toHaveLength(0);
+    rx.respond = () => 200;
+  });
+
+  it('test email is limited to 10 a minute (429 with Retry-After)', async () => {
+    const config = { server: '127.0.0.1', port: 1, from: 'a@example.com', tls: false, startTLS: false };
+    for (let i = 0; i < 10; i++) {
+      const r = await api(pulse.url, 'POST', '/api/notifications/test', { type: 'email', config });
+      expect(r.status).toBe(400); // nothing listens on port 1
+    }
+    const res = await fetch(`${pulse.url}/api/notifications/test`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ type: 'email', config }),
+    });
+    expect(res.status).toBe(429);
+    expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
   });
 
   it('history rejects bad query values', async () => {

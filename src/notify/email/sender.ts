@@ -47,7 +47,7 @@ export async function sendEmail(smtp: SmtpSettings, content: EmailContent, timeo
     connectionTimeout: timeoutMs,
     greetingTimeout: timeoutMs,
     socketTimeout: timeoutMs,
-    tls: { rejectUnauthorized: !smtp.skipTlsVerify, servername: smtp.server },
+    tls: { rejectUnauthorized: !smtp.skipTlsVerify },
   });
   try {
     const info = await transport.sendMail({
