@@ -38,8 +38,12 @@ export class AlertRepo {
     return out;
   }
 
-  /** Makes the stored active set equal to `active` (upserting only rows that changed). */
-  syncActive(active: TrackedAlert[], now: number): void {
+  /**
+   * Makes the stored active set equal to `active`, upserting only rows that changed. With
+   * `full: false`, changes of the live figures alone (value, message, lastSeen) do not count, so a
+   * steady alert is not rewritten on every poll; the caller writes in full now and then and on stop.
+   */
+  syncActive(active: TrackedAlert[], now: number, full = true): void {
     const existing = new Map(
       this.db
         .prepare<[], { id: string; data: string }>('SELECT id, data FROM alert_active')
@@ -56,7 +60,10 @@ export class AlertRepo {
       for (const t of active) {
         keep.add(t.alert.id);
         const data = JSON.stringify(t);
-        if (existing.get(t.alert.id) !== data) upsert.run(t.alert.id, data, now);
+        const before = existing.get(t.alert.id);
+        if (before === data) continue;
+        if (!full && before !== undefined && stableKey(before) === stableKey(data)) continue;
+        upsert.run(t.alert.id, data, now);
       }
       for (const id of existing.keys()) if (!keep.has(id)) del.run(id);
     })();
@@ -124,4 +131,11 @@ export class AlertRepo {
   pruneHistory(now: number): number {
     return this.db.prepare('DELETE FROM alert_history WHERE start_time < ?').run(now - HISTORY_RETENTION_MS).changes;
   }
+}
+
+/** A stored tracked alert without its live figures. */
+function stableKey(data: string): string {
+  const t = JSON.parse(data) as TrackedAlert;
+  const { value: _v, message: _m, lastSeen: _l, ...rest } = t.alert;
+  return JSON.stringify({ ...t, alert: rest });
 }

@@ -44,6 +44,7 @@ export interface AlertServiceOptions {
 /** Restored alerts older than this (last seen) are dropped at start. */
 const RESTORE_MAX_AGE_MS = 24 * 3_600_000;
 const HISTORY_PRUNE_EVERY_MS = 3_600_000;
+const FULL_PERSIST_MS = 5 * 60_000;
 
 export class AlertService {
   readonly #opts: AlertServiceOptions;
@@ -58,6 +59,7 @@ export class AlertService {
   #batch: AlertNotification[] = [];
   #batchTimer?: NodeJS.Timeout;
   #lastPrune = 0;
+  #lastFullPersist = 0;
   #running = false;
 
   constructor(opts: AlertServiceOptions) {
@@ -109,6 +111,7 @@ export class AlertService {
     if (this.#scheduled) clearImmediate(this.#scheduled);
     this.#tick = undefined;
     this.#scheduled = undefined;
+    this.#persistActive(this.#opts.clock.now(), true);
     this.flushNotifications();
   }
 
@@ -161,8 +164,11 @@ export class AlertService {
     if (notifications.length) this.#queue(notifications);
   }
 
-  #persistActive(now: number): void {
-    this.#repo.syncActive(Object.values(this.#memory.active), now);
+  /** Writes active alerts; live figures alone are written at most every FULL_PERSIST_MS (and on stop). */
+  #persistActive(now: number, force = false): void {
+    const full = force || now - this.#lastFullPersist >= FULL_PERSIST_MS;
+    if (full) this.#lastFullPersist = now;
+    this.#repo.syncActive(Object.values(this.#memory.active), now, full);
   }
 
   #commitState(): void {

@@ -131,6 +131,33 @@ describe('AlertService', () => {
     expect(late.activeAlerts()).toEqual([]);
   });
 
+  it('does not rewrite a steady alert on every poll, but stores its last figures on stop', () => {
+    const r = rig();
+    r.service.start();
+    r.service.updateConfig({ metricTimeThresholds: { guest: { default: 0 } } });
+    const stored = () =>
+      (
+        JSON.parse(r.db.prepare<[], { data: string }>('SELECT data FROM alert_active').get()!.data) as {
+          alert: { value: number };
+        }
+      ).alert.value;
+    for (const [cpu, advance] of [
+      [0.95, 0],
+      [0.96, 10_000],
+    ] as const) {
+      r.clock.advance(advance);
+      r.state.commit((d) => {
+        d.vms = [guest({ vmid: 100, node: 'pve1', cpu })];
+      });
+      r.service.evaluateNow();
+    }
+    expect(r.service.activeAlerts()[0].value).toBe(96);
+    expect(stored()).toBe(95);
+    r.service.stop();
+    expect(stored()).toBe(96);
+    r.db.close();
+  });
+
   it('keeps 30 days of history', () => {
     const dataDir = tempDir();
     const a = rig(dataDir);
