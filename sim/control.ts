@@ -317,12 +317,12 @@ function controlUrlOf(sim: SimCore): string {
 
 function compile(path: string): { re: RegExp; keys: string[] } {
   const keys: string[] = [];
-  const re = new RegExp(
-    `^${path
-      .split('/')
-      .map((s) => (s.startsWith(':') ? (keys.push(s.slice(1)), '([^/]+)') : s))
-      .join('/')}/?$`,
-  );
+  const parts = path.split('/').map((s) => {
+    if (!s.startsWith(':')) return s;
+    keys.push(s.slice(1));
+    return '([^/]+)';
+  });
+  const re = new RegExp(`^${parts.join('/')}/?$`);
   return { re, keys };
 }
 

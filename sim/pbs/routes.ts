@@ -288,7 +288,8 @@ export const pbsRoutes: RouteTable<PbsInstance> = {
         if (ctx.args.verbose === '1' || ctx.args.verbose === 'true') {
           const counts: Record<string, { groups: number; snapshots: number }> = {};
           for (const g of groupsOf(ctx.instance, ds)) {
-            const c = (counts[g.type] ??= { groups: 0, snapshots: 0 });
+            const c = counts[g.type] ?? { groups: 0, snapshots: 0 };
+            counts[g.type] = c;
             c.groups++;
             c.snapshots += ds.keep;
           }

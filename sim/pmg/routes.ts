@@ -4,11 +4,10 @@
  */
 import type { PmgInstance } from '../estate/model.js';
 import { ticketRoute } from '../http/access.js';
-import { ApiError, type Route, type RouteContext, type RouteTable } from '../http/api.js';
+import { ApiError, type RouteContext, type RouteTable } from '../http/api.js';
 import { hash32, unit, wander } from '../random.js';
 import { sumStats, windowStats } from './mailflow.js';
 
-type R = Route<PmgInstance>;
 type Ctx = RouteContext<PmgInstance>;
 
 /** Fields real PMG hosts were seen sending as strings (fixtures/pmg/statistics-mail-mixed-types.json). */

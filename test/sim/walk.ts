@@ -22,6 +22,7 @@ const REQUIRED_ARGS: Record<string, Record<string, string>> = {
   '/nodes/{node}/qemu/{vmid}/agent/file-read': { file: '/proc/meminfo' },
   '/nodes/{node}/disks/smart': { disk: '/dev/sda' },
   '/nodes/{node}/rrd': { timeframe: 'hour', ds: 'cpu' },
+  '/admin/datastore/{store}/rrd': { timeframe: 'hour', cf: 'AVERAGE' },
 };
 
 const EXTRA_ARGS: Record<string, Array<Record<string, string>>> = {
