@@ -653,6 +653,20 @@ describe('backup age and snapshot age', () => {
   });
 });
 
+describe('purity', () => {
+  it('does not modify the memory or state it is given', () => {
+    const h = new Harness(cfg());
+    h.run(vm(0.9), T0);
+    const state = vm(0.5, { status: 'stopped' });
+    const memBefore = JSON.stringify(h.memory);
+    const stateBefore = JSON.stringify(state);
+    const r = evaluate(h.config, state, h.memory, T0 + MIN);
+    expect(JSON.stringify(h.memory)).toBe(memBefore);
+    expect(JSON.stringify(state)).toBe(stateBefore);
+    expect(r.memory.active[VM_CPU]).toBeUndefined();
+  });
+});
+
 describe('resources that disappear', () => {
   it('keeps alerts of unseen resources until they are stale, then resolves them without notifying', () => {
     const h = new Harness(cfg());
