@@ -196,6 +196,39 @@ function pmgChecks(config: AlertConfig, state: Readonly<PulseState>, out: CheckS
           pd.oldestMessageCritMins,
         ),
       ];
+      // In a cluster, one node can hold most of the queue: each node is also checked, against
+      // 60 % of the warning and 80 % of the critical level.
+      const nodes = (m.nodes ?? []).filter((n) => n.queueStatus);
+      if (nodes.length > 1) {
+        for (const n of nodes) {
+          const q = n.queueStatus!;
+          const nodeBase = { ...base, resourceName: `${m.name}/${n.name}`, node: n.name };
+          const per = (suffix: string, type: string, label: string, value: number, warn: number, crit: number) =>
+            levelCheck(
+              config,
+              nodeBase,
+              `${m.id}-${n.name}-${suffix}`,
+              type,
+              label,
+              'messages',
+              value,
+              warn * 0.6,
+              crit * 0.8,
+            );
+          list.push(
+            per('queue-total', 'queue-depth', 'Mail queue', q.total, pd.queueTotalWarning, pd.queueTotalCritical),
+            per(
+              'queue-deferred',
+              'queue-deferred',
+              'Deferred queue',
+              q.deferred,
+              pd.deferredQueueWarn,
+              pd.deferredQueueCritical,
+            ),
+            per('queue-hold', 'queue-hold', 'Hold queue', q.hold, pd.holdQueueWarn, pd.holdQueueCritical),
+          );
+        }
+      }
       for (const c of list) if (c) out.checks.push(c);
     }
     if (m.quarantine) {

@@ -653,6 +653,123 @@ describe('backup age and snapshot age', () => {
   });
 });
 
+describe('PBS, PMG and Docker', () => {
+  const pbs = (status: 'online' | 'offline', usage = 50) =>
+    stateWith({
+      pbs: [
+        {
+          id: 'pbs-backup1',
+          name: 'backup1',
+          host: 'https://pbs:8007',
+          status,
+          version: '3.2',
+          cpu: 0.85,
+          memory: 40,
+          memoryUsed: 4,
+          memoryTotal: 10,
+          uptime: 1,
+          datastores: [{ name: 'store1', total: 100, used: usage, free: 100 - usage, usage, status: 'available' }],
+          backupJobs: [],
+          syncJobs: [],
+          verifyJobs: [],
+          pruneJobs: [],
+          garbageJobs: [],
+          connectionHealth: 'healthy',
+          lastSeen: '',
+        },
+      ],
+    });
+
+  it('PBS: cpu and datastore usage, offline after 3 observations (host URL as node)', () => {
+    const h = new Harness(cfg());
+    h.run(pbs('online', 90), T0);
+    expect(h.active('pbs-backup1-cpu')).toMatchObject({
+      value: 85,
+      node: 'https://pbs:8007',
+      metadata: { resourceType: 'PBS' },
+    });
+    expect(h.active('pbs-backup1-store1-usage')).toMatchObject({ value: 90, threshold: 85 });
+    for (let i = 1; i <= 3; i++) h.run(pbs('offline'), T0 + i * 10 * SEC);
+    expect(h.active('pbs-offline-pbs-backup1')).toMatchObject({ type: 'offline', level: 'critical' });
+  });
+
+  it('PMG: queues (cluster and per node), oldest message, quarantine', () => {
+    const queue = (total: number, deferred: number, oldestAge: number) => ({
+      active: 0,
+      deferred,
+      hold: 0,
+      incoming: 0,
+      total,
+      oldestAge,
+      updatedAt: '',
+    });
+    const h = new Harness(cfg());
+    h.run(
+      stateWith({
+        pmg: [
+          {
+            id: 'pmg-mail',
+            name: 'mail',
+            host: 'https://pmg:8006',
+            status: 'online',
+            version: '8',
+            nodes: [
+              { name: 'n1', status: 'master', role: 'master', queueStatus: queue(500, 10, 45 * 60) },
+              { name: 'n2', status: 'node', role: 'node', queueStatus: queue(100, 0, 60) },
+            ],
+            quarantine: { spam: 6000, virus: 10, attachment: 0, blacklisted: 0 },
+            connectionHealth: 'healthy',
+            lastSeen: '',
+            lastUpdated: '',
+          },
+        ],
+      }),
+      T0,
+    );
+    expect(h.active('pmg-mail-queue-total')).toMatchObject({ type: 'queue-depth', level: 'warning', value: 600 });
+    expect(h.active('pmg-mail-n1-queue-total')).toMatchObject({ level: 'warning', value: 500, threshold: 300 });
+    expect(h.active('pmg-mail-n2-queue-total')).toBeUndefined();
+    expect(h.active('pmg-mail-oldest-message')).toMatchObject({ type: 'message-age', level: 'warning', value: 45 });
+    expect(h.active('pmg-mail-quarantine-spam')?.level).toBe('critical');
+    expect(h.active('pmg-mail-quarantine-virus')).toBeUndefined();
+  });
+
+  it('Docker: state, OOM, health, restart loop, memory limit, cpu; ignored prefixes', () => {
+    const host = (containers: unknown[]) =>
+      stateWith({ dockerHosts: [{ id: 'h1', hostname: 'dock', displayName: 'Dock', status: 'online', containers }] });
+    const c = (over: Record<string, unknown>) => ({
+      id: 'c1',
+      name: 'app',
+      state: 'running',
+      cpuPercent: 5,
+      memoryPercent: 5,
+      restartCount: 0,
+      ...over,
+    });
+    const h = new Harness(cfg((x) => (x.dockerIgnoredContainerPrefixes = ['tmp-'])));
+    h.run(host([c({}), c({ id: 'c2', name: 'tmp-build', cpuPercent: 99 })]), T0);
+    h.run(host([c({ restartCount: 2 })]), T0 + 60 * SEC);
+    h.run(
+      host([c({ restartCount: 4, health: 'unhealthy', cpuPercent: 85, memoryUsageBytes: 96, memoryLimitBytes: 100 })]),
+      T0 + 120 * SEC,
+    );
+    const rid = 'docker:h1/c1';
+    expect(h.active(`docker-container-restart-loop-${rid}`)).toMatchObject({ level: 'critical', value: 4 });
+    expect(h.active(`docker-container-health-${rid}`)?.level).toBe('critical');
+    expect(h.active(`docker-container-memory-limit-${rid}`)?.level).toBe('critical');
+    expect(h.active(`${rid}-cpu`)).toMatchObject({
+      instance: 'Docker:Dock',
+      metadata: { resourceType: 'Docker Container' },
+    });
+    expect(activeAlerts(h.memory).some((a) => a.id.includes('c2'))).toBe(false);
+    const exited = host([c({ state: 'exited', exitCode: 137, restartCount: 4 })]);
+    h.run(exited, T0 + 130 * SEC);
+    h.run(exited, T0 + 140 * SEC);
+    expect(h.active(`docker-container-state-${rid}`)?.type).toBe('docker-container-state');
+    expect(h.active(`docker-container-oom-${rid}`)?.type).toBe('docker-container-oom-kill');
+  });
+});
+
 describe('purity', () => {
   it('does not modify the memory or state it is given', () => {
     const h = new Harness(cfg());
