@@ -162,3 +162,37 @@ export async function screenshot(page: Page, name: string): Promise<string> {
 export function expectNoErrors(errors: string[], where: string): void {
   expect(errors, `console errors on ${where}`).toEqual([]);
 }
+
+export const ADMIN = { username: 'admin', password: 'correct-horse-battery' };
+
+/** Creates the admin account over the API, as a script would (first-run quick setup). */
+export async function createAdmin(baseUrl: string): Promise<void> {
+  const res = await fetch(`${baseUrl}/api/security/quick-setup`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(ADMIN),
+  });
+  if (!res.ok) throw new Error(`quick-setup failed: ${res.status} ${await res.text()}`);
+}
+
+/** Signs in through the login page and waits for the signed-in frame. */
+export async function loginViaUi(page: Page): Promise<void> {
+  await page.goto('/');
+  await page.getByLabel('Username').fill(ADMIN.username);
+  await page.getByLabel('Password').fill(ADMIN.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Log out' }).waitFor();
+}
+
+/** A session for scripted setup steps: logs in over HTTP and returns cookie + CSRF headers. */
+export async function apiSession(baseUrl: string): Promise<Record<string, string>> {
+  const res = await fetch(`${baseUrl}/api/login`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(ADMIN),
+  });
+  if (!res.ok) throw new Error(`login failed: ${res.status} ${await res.text()}`);
+  const cookies = res.headers.getSetCookie().map((c) => c.split(';')[0]!);
+  const csrf = cookies.find((c) => c.startsWith('pulse_csrf='))?.slice('pulse_csrf='.length) ?? '';
+  return { Cookie: cookies.join('; '), 'X-CSRF-Token': decodeURIComponent(csrf), 'Content-Type': 'application/json' };
+}

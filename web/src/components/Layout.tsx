@@ -141,7 +141,7 @@ export function Layout(props: { children: JSX.Element }) {
             </Show>
           </div>
         </div>
-        <nav aria-label="Main" class="mx-auto flex max-w-screen-2xl gap-1 overflow-x-auto px-2 sm:px-3">
+        <nav aria-label="Main" class="relative mx-auto flex max-w-screen-2xl gap-1 overflow-x-auto px-2 sm:px-3">
           <For each={NAV}>
             {(item) => (
               <Show when={!item.show || item.show()}>

@@ -1,5 +1,5 @@
 /** Small presentational building blocks shared by the pages. */
-import { For, type JSX, Show, splitProps } from 'solid-js';
+import { createUniqueId, For, type JSX, Show, splitProps } from 'solid-js';
 import { tagHue, usageTone } from '../lib/format';
 import { linkClick } from '../router';
 
@@ -198,19 +198,29 @@ const INPUT =
 
 export const inputClass = INPUT;
 
-/** A labelled input: the visible label is the accessible name. */
+/** A labelled input: the visible label is the accessible name; the hint is its description. */
 export function Field(
   props: JSX.InputHTMLAttributes<HTMLInputElement> & { label: string; hint?: string; fieldClass?: string },
 ) {
   const [local, rest] = splitProps(props, ['label', 'hint', 'fieldClass', 'class']);
+  const id = createUniqueId();
   return (
-    <label class={`block text-sm ${local.fieldClass ?? ''}`}>
-      <span class="mb-1 block font-medium text-slate-700 dark:text-slate-300">{local.label}</span>
-      <input {...rest} class={`${INPUT} ${local.class ?? ''}`} />
+    <div class={`block text-sm ${local.fieldClass ?? ''}`}>
+      <label for={id} class="mb-1 block font-medium text-slate-700 dark:text-slate-300">
+        {local.label}
+      </label>
+      <input
+        {...rest}
+        id={id}
+        aria-describedby={local.hint ? `${id}-hint` : undefined}
+        class={`${INPUT} ${local.class ?? ''}`}
+      />
       <Show when={local.hint}>
-        <span class="mt-1 block text-xs text-slate-500 dark:text-slate-400">{local.hint}</span>
+        <span id={`${id}-hint`} class="mt-1 block text-xs text-slate-500 dark:text-slate-400">
+          {local.hint}
+        </span>
       </Show>
-    </label>
+    </div>
   );
 }
 

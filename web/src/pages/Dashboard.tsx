@@ -45,6 +45,12 @@ function Segmented(props: {
   );
 }
 
+/** `pve-manager/9.0.10/abc` → `9.0.10` */
+const shortVersion = (v: string) => /(\d+\.\d+(?:[.-]\d+)*)/.exec(v)?.[1] ?? v;
+
+/** Rates without the space and "/s", to fit two in a narrow cell (the title has the full words). */
+const shortRate = (v: number) => (v > 0 ? formatBytes(v).replace(' ', '') : '0');
+
 function cpuTitle(r: Row): string {
   const cores = isNode(r) ? r.cpuInfo?.cores : (r as Guest).cpus;
   return `CPU ${(r.cpu * 100).toFixed(1)}%${cores ? ` of ${cores} cores (${(r.cpu * cores).toFixed(2)} cores busy)` : ''}`;
@@ -73,12 +79,14 @@ function NodeCells(props: { n: Node }) {
       <td class={`${td} font-semibold`}>
         <span class="flex min-w-0 items-center gap-2">
           <StatusDot status={n().status} label="" />
-          <span class="truncate">{n().displayName || n().name}</span>
+          <span class="shrink-0">{n().displayName || n().name}</span>
           <span class="hidden rounded bg-orange-100 px-1 text-[10px] font-semibold text-orange-700 sm:inline dark:bg-orange-900/50 dark:text-orange-300">
             PVE
           </span>
           <Show when={n().pveVersion}>
-            <span class="hidden truncate text-[11px] font-normal text-slate-500 xl:inline">{n().pveVersion}</span>
+            <span class="hidden truncate text-[11px] font-normal text-slate-500 xl:inline">
+              {shortVersion(n().pveVersion)}
+            </span>
           </Show>
           <Show when={n().clusterName}>
             <span class="hidden truncate rounded bg-sky-100 px-1 text-[10px] font-normal text-sky-700 lg:inline dark:bg-sky-900/50 dark:text-sky-300">
@@ -210,16 +218,16 @@ function GuestCells(props: { g: Guest; onTag: (t: string) => void }) {
         <Sparkline values={guestSeries(g().id, 'cpu')} max={100} label={`CPU trend of ${g().name}, last hour`} />
       </td>
       <td
-        class={`${td} hidden xl:table-cell text-xs tabular-nums`}
+        class={`${td} hidden xl:table-cell truncate whitespace-nowrap text-xs tabular-nums`}
         title={`Disk read ${formatRate(g().diskRead)}, write ${formatRate(g().diskWrite)}`}
       >
-        {running() ? `${formatRate(g().diskRead)} / ${formatRate(g().diskWrite)}` : '–'}
+        {running() ? `R ${shortRate(g().diskRead)} · W ${shortRate(g().diskWrite)}` : '–'}
       </td>
       <td
-        class={`${td} hidden xl:table-cell text-xs tabular-nums`}
+        class={`${td} hidden xl:table-cell truncate whitespace-nowrap text-xs tabular-nums`}
         title={`Network in ${formatRate(g().networkIn)}, out ${formatRate(g().networkOut)}`}
       >
-        {running() ? `${formatRate(g().networkIn)} / ${formatRate(g().networkOut)}` : '–'}
+        {running() ? `↓ ${shortRate(g().networkIn)} · ↑ ${shortRate(g().networkOut)}` : '–'}
       </td>
       <td class={`${td} hidden 2xl:table-cell text-xs`}>
         <span

@@ -128,6 +128,7 @@ function NodeEditor(props: { editing?: ConfiguredNode; onDone: () => void; onCan
       else if (typeof res?.nodeCount === 'number') parts.push(`${res.nodeCount} node(s)`);
       if (typeof res?.datastoreCount === 'number') parts.push(`${res.datastoreCount} datastore(s)`);
       if (res?.version) parts.push(`version ${res.version}`);
+      if (Array.isArray(res?.warnings) && res.warnings.length) parts.push(`warnings: ${res.warnings.join('; ')}`);
       setResult(parts.join(' · '));
     } catch (err) {
       setError((err as Error).message);
@@ -305,7 +306,7 @@ function NodeEditor(props: { editing?: ConfiguredNode; onDone: () => void; onCan
             Test connection
           </Button>
           <Button type="submit" variant="primary" disabled={busy() || readOnly()}>
-            {props.editing ? 'Save changes' : 'Add node'}
+            {props.editing ? 'Save changes' : 'Save node'}
           </Button>
           <Button variant="ghost" onClick={props.onCancel}>
             Cancel
@@ -374,13 +375,9 @@ export function NodesSettings() {
         </div>
       </div>
       <ErrorText error={error()} />
-      <Show when={editing()}>
+      <Show when={editing()} keyed>
         {(e) => (
-          <NodeEditor
-            editing={e() === 'new' ? undefined : (e() as ConfiguredNode)}
-            onDone={done}
-            onCancel={() => setEditing(undefined)}
-          />
+          <NodeEditor editing={e === 'new' ? undefined : e} onDone={done} onCancel={() => setEditing(undefined)} />
         )}
       </Show>
       <Show
@@ -402,7 +399,7 @@ export function NodesSettings() {
                   <div class="min-w-0">
                     <p class="flex items-center gap-2 font-medium">
                       <StatusDot status={n.status === 'connected' ? 'online' : 'offline'} label="" />
-                      {n.name}
+                      <span>{n.name}</span>
                       <span class="rounded bg-slate-100 px-1.5 text-[11px] uppercase dark:bg-slate-700">{n.type}</span>
                       <Show when={n.isCluster}>
                         <span class="rounded bg-sky-100 px-1.5 text-[11px] text-sky-700 dark:bg-sky-900/50 dark:text-sky-300">

@@ -354,11 +354,11 @@ function Webhooks() {
       }
     >
       <ErrorText error={error()} />
-      <Show when={editing()}>
+      <Show when={editing()} keyed>
         {(e) => (
           <WebhookEditor
             templates={templates() ?? []}
-            editing={e() === 'new' ? undefined : (e() as Webhook)}
+            editing={e === 'new' ? undefined : e}
             onCancel={() => setEditing(undefined)}
             onDone={() => {
               setEditing(undefined);

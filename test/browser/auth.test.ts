@@ -1,0 +1,125 @@
+/**
+ * Sign-in flows in a real browser: first-run quick setup with a once-shown API token, login with
+ * Pulse's own failure words, creating and revoking an API token (checked against the API), logout,
+ * and the read-only view of an API-token-only server.
+ */
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { startTestPulse } from '../helpers/pulse.js';
+import { describeBrowser, ensureWebBuilt, expectNoErrors, launchBrowser, openPage, screenshot } from './harness.js';
+
+const PASSWORD = 'correct-horse-battery';
+
+describeBrowser('web UI: authentication and API tokens', () => {
+  let browser: Browser;
+  beforeAll(async () => {
+    await ensureWebBuilt();
+    browser = await launchBrowser();
+  }, 240_000);
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it('first-run quick setup creates the admin, shows the API token once, and signs in', async () => {
+    const pulse = await startTestPulse();
+    try {
+      const { page, errors, context } = await openPage(browser, pulse.url);
+      await page.goto('/');
+      await page.getByLabel('Admin username').fill('admin');
+      await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+      await page.getByLabel('Confirm password').fill(PASSWORD);
+      await page.getByLabel('Also create an API token for scripts').check();
+      await page.getByRole('button', { name: 'Create admin account' }).click();
+      const token = (await page.getByTestId('new-token').textContent())?.trim() ?? '';
+      expect(token.length).toBeGreaterThanOrEqual(32);
+      // The token the page showed works for a script.
+      const res = await fetch(`${pulse.url}/api/state`, { headers: { 'X-API-Token': token } });
+      expect(res.status).toBe(200);
+      await page.getByRole('button', { name: 'Continue to the dashboard' }).click();
+      await page.getByRole('button', { name: 'Log out' }).waitFor();
+      expectNoErrors(errors, 'quick setup');
+      await context.close();
+    } finally {
+      await pulse.close();
+    }
+  });
+
+  it('login, create and revoke an API token, log out', async () => {
+    const pulse = await startTestPulse();
+    try {
+      const setup = await fetch(`${pulse.url}/api/security/quick-setup`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ username: 'admin', password: PASSWORD }),
+      });
+      expect(setup.status).toBe(200);
+
+      const { page, errors, context } = await openPage(browser, pulse.url);
+      await page.goto('/');
+      await page.getByRole('heading', { name: 'Sign in to Pulse' }).waitFor();
+      await screenshot(page, 'login');
+      await page.getByLabel('Username').fill('admin');
+      await page.getByLabel('Password').fill('wrong-password');
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page
+        .getByRole('alert')
+        .getByText(/Invalid username or password\. You have 4 attempts remaining/)
+        .waitFor();
+      // The browser logs the refused login (HTTP 401) itself; what matters is that the page said why.
+      errors.length = 0;
+
+      await page.getByLabel('Password').fill(PASSWORD);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('button', { name: 'Log out' }).waitFor();
+
+      await page.getByRole('link', { name: 'Settings' }).click();
+      await page.getByRole('link', { name: 'Security' }).click();
+      await page.getByLabel('Token name').fill('ci-script');
+      await page.getByRole('button', { name: 'Create token' }).click();
+      const token = (await page.getByTestId('new-token').textContent())?.trim() ?? '';
+      expect(token).toMatch(/^\S{32,}$/);
+      await page.getByRole('table', { name: 'API tokens' }).getByText('ci-script').waitFor();
+      await screenshot(page, 'settings-security');
+      expect((await fetch(`${pulse.url}/api/state`, { headers: { 'X-API-Token': token } })).status).toBe(200);
+
+      page.once('dialog', (d) => void d.accept());
+      await page.getByRole('button', { name: 'Revoke token ci-script' }).click();
+      await page.getByRole('table', { name: 'API tokens' }).waitFor({ state: 'detached' });
+      expect((await fetch(`${pulse.url}/api/state`, { headers: { 'X-API-Token': token } })).status).toBe(401);
+
+      await page.getByRole('button', { name: 'Log out' }).click();
+      await page.getByRole('heading', { name: 'Sign in to Pulse' }).waitFor();
+      expectNoErrors(errors, 'login, tokens, logout');
+      await context.close();
+    } finally {
+      await pulse.close();
+    }
+  });
+
+  it('API-token-only mode: read-only view until a token is entered', async () => {
+    const pulse = await startTestPulse();
+    try {
+      const created = await fetch(`${pulse.url}/api/security/tokens`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ name: 'only' }),
+      });
+      expect(created.status).toBe(200);
+      const { token } = (await created.json()) as { token: string };
+
+      const { page, errors, context } = await openPage(browser, pulse.url);
+      await page.goto('/settings/nodes');
+      await page.getByText('Read-only view.').waitFor();
+      expect(await page.getByRole('button', { name: 'Add node' }).isDisabled()).toBe(true);
+      await screenshot(page, 'read-only');
+      await page.getByLabel('API token').fill(token);
+      await page.getByRole('button', { name: 'Use token' }).click();
+      await page.getByText('Read-only view.').waitFor({ state: 'detached' });
+      expect(await page.getByRole('button', { name: 'Add node' }).isEnabled()).toBe(true);
+      expectNoErrors(errors, 'API-only mode');
+      await context.close();
+    } finally {
+      await pulse.close();
+    }
+  });
+});
