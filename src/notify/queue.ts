@@ -222,13 +222,13 @@ export class DeliveryQueue {
     }
   }
 
-  private toQueued(r: JobRow): QueuedDelivery {
+  private toQueued(r: JobRow, targetName: string): QueuedDelivery {
     const batch = JSON.parse(r.batch) as NotificationBatch;
     return {
       id: r.id,
       channel: r.channel,
       targetId: r.target_id,
-      targetName: this.opts.targetName?.(r.channel, r.target_id) ?? r.target_id,
+      targetName,
       event: batch.event,
       alertIds: batch.alerts.map((a) => a.id),
       status: r.status,
@@ -245,7 +245,13 @@ export class DeliveryQueue {
     const rows = this.opts.db
       .prepare(`SELECT * FROM notify_jobs WHERE ${where} ORDER BY created_at DESC, id DESC LIMIT 1000`)
       .all() as JobRow[];
-    return rows.map((r) => this.toQueued(r));
+    // One name lookup (a decrypt) per destination, not per row.
+    const names = new Map<string, string>();
+    return rows.map((r) => {
+      const key = `${r.channel}:${r.target_id}`;
+      if (!names.has(key)) names.set(key, this.opts.targetName?.(r.channel, r.target_id) ?? r.target_id);
+      return this.toQueued(r, names.get(key) as string);
+    });
   }
 
   /** Puts a dead job back in the queue with fresh attempts. False when no such dead job. */

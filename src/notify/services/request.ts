@@ -58,7 +58,8 @@ function render(source: string, data: unknown, name: string): string {
     return compileTemplate(source, name).execute(data);
   } catch (err) {
     if (err instanceof TemplateError) throw new PayloadError(err.message, err.line, err.col);
-    throw err;
+    // Anything else (a string too long to build, …) is still this template's fault, not a 500.
+    throw new PayloadError(`template could not be rendered: ${(err as Error).message}`);
   }
 }
 

@@ -12,6 +12,8 @@ import { FUNCTIONS, FuncError, truth } from './funcs.js';
 import type { Arg, Command, ControlNode, Node, ParsedTemplate, Pipeline } from './parser.js';
 
 export const MAX_OUTPUT_CHARS = 1_000_000;
+/** Range iterations per execution (nested empty loops produce no output but burn CPU). */
+export const MAX_ITERATIONS = 1_000_000;
 
 class BreakSignal {}
 class ContinueSignal {}
@@ -60,6 +62,7 @@ function pipeString(p: Pipeline): string {
 
 class Executor {
   private out = '';
+  private iterations = 0;
   private vars: Variable[];
 
   constructor(
@@ -132,10 +135,8 @@ class Executor {
     else if (v !== null && typeof v === 'object' && !(v instanceof GoFloat)) {
       for (const k of Object.keys(v).sort()) entries.push([k, (v as Record<string, unknown>)[k]]);
     } else if (typeof v === 'number' && Number.isInteger(v)) {
-      for (let i = 0; i < v; i++) {
-        entries.push([i, i]);
-        if (i > MAX_OUTPUT_CHARS) this.fail(node.pos, pipeString(node.pipe), 'range count too large');
-      }
+      if (v > MAX_ITERATIONS) this.fail(node.pos, pipeString(node.pipe), 'range count too large');
+      for (let i = 0; i < v; i++) entries.push([i, i]);
     } else if (v !== undefined && v !== null) {
       this.fail(node.pos, pipeString(node.pipe), `range can't iterate over ${formatValue(v)}`);
     }
@@ -146,6 +147,7 @@ class Executor {
     }
     const decl = node.pipe.decl;
     for (const [key, elem] of entries) {
+      if (++this.iterations > MAX_ITERATIONS) this.fail(node.pos, pipeString(node.pipe), 'template runs too long');
       const inner = this.vars.length;
       // Range over an int binds the single variable to the index; otherwise one variable = element.
       if (decl.length === 1) this.vars.push({ name: decl[0], value: elem });

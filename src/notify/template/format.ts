@@ -425,17 +425,28 @@ export function sprintf(format: string, args: unknown[]): string {
       else if (f === '#') spec.sharp = true;
       else break;
     }
+    // Go refuses widths and precisions above 10^6 (%!(BADWIDTH) / %!(BADPREC)).
+    let bad = '';
     const w = /^\d+/.exec(format.slice(i));
     if (w) {
       spec.width = Number(w[0]);
       i += w[0].length;
+      if (spec.width > 1e6) {
+        bad += '%!(BADWIDTH)';
+        spec.width = undefined;
+      }
     }
     if (format[i] === '.') {
       i++;
       const p = /^\d+/.exec(format.slice(i));
       spec.prec = p ? Number(p[0]) : 0;
       if (p) i += p[0].length;
+      if (spec.prec > 1e6) {
+        bad += '%!(BADPREC)';
+        spec.prec = undefined;
+      }
     }
+    out += bad;
     if (i >= format.length) {
       out += '%!(NOVERB)';
       break;

@@ -10,6 +10,8 @@
 import { TemplateError } from './errors.js';
 import { KEYWORDS, lex, type Token } from './lexer.js';
 
+const MAX_DEPTH = 100;
+
 export type Arg =
   | { t: 'field'; pos: number; names: string[] }
   | { t: 'dot'; pos: number }
@@ -85,6 +87,8 @@ class Parser {
   /** Declared variable names, innermost last; "$" is always present. */
   private vars: string[] = ['$'];
   private rangeDepth = 0;
+  /** Nesting of controls and parentheses; bounded so a hostile template cannot exhaust the stack. */
+  private depth = 0;
 
   constructor(
     private readonly tokens: Token[],
@@ -188,7 +192,20 @@ class Parser {
     return { t: 'action', pos, pipe: this.pipeline('command', 'rightDelim') };
   }
 
+  private enter(pos: number): void {
+    if (++this.depth > MAX_DEPTH) this.fail(pos, `nesting deeper than ${MAX_DEPTH}`);
+  }
+
   private control(context: 'if' | 'with' | 'range', pos: number): Node {
+    this.enter(pos);
+    try {
+      return this.controlBody(context, pos);
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private controlBody(context: 'if' | 'with' | 'range', pos: number): Node {
     const mark = this.vars.length;
     const pipe = this.pipeline(context, 'rightDelim');
     if (context === 'range') this.rangeDepth++;
@@ -355,7 +372,9 @@ class Parser {
       case 'string':
         return { t: 'string', pos: tok.pos, value: tok.value };
       case 'leftParen': {
+        this.enter(tok.pos);
         const pipe = this.pipeline('parenthesized pipeline', 'rightParen');
+        this.depth--;
         return { t: 'pipe', pos: tok.pos, pipe };
       }
       default:

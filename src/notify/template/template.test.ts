@@ -162,6 +162,7 @@ const rows: Row[] = [
   ['printf %g big', '{{printf "%g" 123456789.0}}', alert, '1.23456789e+08'],
   ['print float literal 1e6', '{{print 1e6}}', alert, '1e+06'],
   ['printf %d on float', '{{printf "%d" .Value}}', alert, '%!d(float64=95.5)'],
+  ['printf huge width', '{{printf "%99999999d" 1}}', alert, '%!(BADWIDTH)1'],
   ['printf %s precision', '{{printf "%.3s" "abcdef"}}', alert, 'abc'],
   ['printf %5.1f%%', '{{printf "%5.1f%%" .Value}}', alert, ' 95.5%'],
   ['print nil', '{{print nil}}', alert, '<nil>'],
@@ -227,6 +228,15 @@ describe('Go text/template subset — golden table', () => {
       }
     });
   }
+
+  it('bounds hostile templates instead of hanging or overflowing the stack', () => {
+    expect(() => renderTemplate('{{range 1000}}{{range 1000}}{{range 1000}}{{end}}{{end}}{{end}}', {})).toThrow(
+      /runs too long/,
+    );
+    expect(() => renderTemplate(`{{${'('.repeat(5000)}1${')'.repeat(5000)}}}`, {})).toThrow(/nesting deeper/);
+    expect(() => renderTemplate(`${'{{if true}}'.repeat(500)}x${'{{end}}'.repeat(500)}`, {})).toThrow(/nesting deeper/);
+    expect(() => renderTemplate('{{range 10}}{{printf "%1000000s" "x"}}{{end}}', {})).toThrow(/output exceeds/);
+  });
 
   it('parse errors carry line and column', () => {
     try {
