@@ -14,7 +14,7 @@ import { pveChecks } from './checks-pve.js';
 import { serviceChecks } from './checks-services.js';
 import type { AlertConfig } from './config.js';
 import type { AlertChange, AlertMemory, ResolveReason, TrackedAlert } from './memory.js';
-import { mutedByQuietHours } from './quiet-hours.js';
+import { inQuietHours, mutedDuringQuietHours } from './quiet-hours.js';
 
 /** Offline confirmations count observations at least this far apart (several pollers commit per cycle). */
 export const CONFIRMATION_SPACING_MS = 5_000;
@@ -260,7 +260,15 @@ class Round {
   }
 
   private muted(t: TrackedAlert): boolean {
-    return mutedByQuietHours(this.config.schedule.quietHours, this.now, t.alert.level, t.category);
+    return this.mute(t.alert.level, t.category);
+  }
+
+  /** Quiet hours are looked up once per round. */
+  #quiet?: boolean;
+  private mute(level: AlertLevel, category: TrackedAlert['category']): boolean {
+    const q = this.config.schedule.quietHours;
+    this.#quiet ??= inQuietHours(q, this.now);
+    return this.#quiet && mutedDuringQuietHours(q, level, category);
   }
 
   private noteSent(id: string): void {
@@ -318,7 +326,7 @@ class Round {
       for (const { t, alert } of this.resolvedNow) {
         if (t.notify !== 'sent' && t.notify !== 'grouped') continue;
         if (this.isFlapping(alert.id)) continue;
-        if (mutedByQuietHours(schedule.quietHours, now, alert.level, t.category)) continue;
+        if (this.mute(alert.level, t.category)) continue;
         resolvedCandidates.push({ t: { ...t, alert }, kind: 'resolved', grouped: [] });
       }
     }

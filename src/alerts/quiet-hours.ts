@@ -70,7 +70,11 @@ export type AlertCategory = 'performance' | 'storage' | 'offline' | 'health' | '
 
 /** Non-critical alerts are muted in quiet hours; critical ones only in suppressed categories. */
 export function mutedByQuietHours(q: QuietHours, ms: number, level: AlertLevel, category: AlertCategory): boolean {
-  if (!inQuietHours(q, ms)) return false;
+  return inQuietHours(q, ms) && mutedDuringQuietHours(q, level, category);
+}
+
+/** The rule alone, for callers that already know it is quiet now. */
+export function mutedDuringQuietHours(q: QuietHours, level: AlertLevel, category: AlertCategory): boolean {
   if (level !== 'critical') return true;
   if (category === 'performance' || category === 'storage' || category === 'offline') return q.suppress[category];
   return false;
