@@ -1,10 +1,16 @@
 /**
- * `npm run demo`: Pulse on http://127.0.0.1:7655 with its own data directory (./data-demo),
- * the web UI built if it is missing, ready for a newcomer to open in a browser.
+ * `npm run demo`: the Proxmox simulator's `demo` estate (a 3-node PVE cluster, a standalone PVE
+ * node, a PBS and a PMG) and Pulse on http://127.0.0.1:7655 watching all of it, with its own data
+ * directory (./data-demo) and a demo login. The web UI is built first if it is missing.
+ *
+ * Every run starts a fresh simulator (new ports and certificates), so the configured instances
+ * are updated in place: same names, so the history of earlier runs stays attached.
  */
 import { execSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { startSimulator } from '../sim/index.js';
+import type { NodeInput, NodeType } from '../src/config/node-config.js';
 import { startPulse } from '../src/server.js';
 import { loadSettings } from '../src/settings/env.js';
 import { PROJECT_ROOT } from '../src/version.js';
@@ -15,22 +21,67 @@ if (!fs.existsSync(webIndex)) {
   execSync('npm run build:web', { cwd: PROJECT_ROOT, stdio: 'inherit' });
 }
 
+const DEMO_USER = process.env.PULSE_AUTH_USER ?? 'admin';
+const DEMO_PASS = process.env.PULSE_AUTH_PASS ?? 'pulse-demo';
+
+const sim = await startSimulator({ estate: process.env.PULSE_DEMO_ESTATE ?? 'demo', seed: 42 });
+
 const settings = loadSettings({
   ...process.env,
   PULSE_DATA_DIR: process.env.PULSE_DATA_DIR ?? path.join(PROJECT_ROOT, 'data-demo'),
   BIND_ADDRESS: process.env.BIND_ADDRESS ?? '127.0.0.1',
   LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+  PULSE_AUTH_USER: DEMO_USER,
+  PULSE_AUTH_PASS: DEMO_PASS,
 });
 const pulse = await startPulse(settings);
 
+// Point Pulse at every simulated instance: API token auth, certificate fingerprint pinned.
+const monitoring = pulse.deps.monitoring;
+const instances: Array<{
+  type: NodeType;
+  name: string;
+  url: string;
+  fingerprint: string;
+  tokenId: string;
+  tokenSecret: string;
+}> = [
+  ...sim.ready.pve.map((i) => ({ type: 'pve' as const, ...i })),
+  ...sim.ready.pbs.map((i) => ({ type: 'pbs' as const, ...i })),
+  ...sim.ready.pmg.map((i) => ({ type: 'pmg' as const, ...i })),
+];
+for (const inst of instances) {
+  const input: NodeInput = {
+    type: inst.type,
+    name: inst.name,
+    host: inst.url,
+    tokenName: inst.tokenId,
+    tokenValue: inst.tokenSecret,
+    fingerprint: inst.fingerprint,
+    verifySSL: true,
+    monitor: {},
+  };
+  const existing = monitoring.nodes.findByName(inst.type, inst.name);
+  if (existing) monitoring.nodes.update(existing.uid, { ...input, cluster: undefined });
+  else await monitoring.addNode(input);
+}
+monitoring.reload();
+
 console.log('');
 console.log(`  Pulse demo is running: ${pulse.url}`);
+console.log(`  Log in as ${DEMO_USER} / ${DEMO_PASS}`);
+console.log(`  Watching the simulated estate: ${instances.map((i) => `${i.type} ${i.name}`).join(', ')}`);
+console.log(`  Simulator control API: ${sim.controlUrl} (see sim/README.md)`);
 console.log(`  Data directory:        ${settings.dataDir}`);
 console.log('  Press Ctrl+C to stop.');
 console.log('');
 
+let stopping = false;
 const stop = async () => {
+  if (stopping) return;
+  stopping = true;
   await pulse.close();
+  await sim.stop();
   process.exit(0);
 };
 process.once('SIGINT', stop);
