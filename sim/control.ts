@@ -367,7 +367,9 @@ export async function startControlServer(
         if (!body || typeof body !== 'object' || Array.isArray(body))
           return reply(400, { error: 'body must be a JSON object' });
       }
-      reply(200, await route.handler(params, body, url.searchParams));
+      const result = await route.handler(params, body, url.searchParams);
+      if (method !== 'GET') sim.bump();
+      reply(200, result);
     } catch (e) {
       if (e instanceof ActionError || e instanceof ApiError) return reply(e.status, { error: e.message });
       reply(500, { error: e instanceof Error ? e.message : String(e) });

@@ -73,6 +73,9 @@ export class SimCore {
   private readonly timers = new Set<NodeJS.Timeout>();
   private stopped = false;
   truncatedCount = 0;
+  /** Bumped by every change (control API, API writes, faults): invalidates cached replies. */
+  revision = 0;
+  private cache = new Map<string, unknown>();
   readonly proxyTimeoutMs: number;
 
   constructor(
@@ -183,6 +186,24 @@ export class SimCore {
     });
   }
 
+  bump(): void {
+    this.revision++;
+  }
+
+  /**
+   * Memoises an expensive reply for `ttlSeconds` of simulated time within one estate revision.
+   * Real PVE serves /cluster/resources from a status cache that pvestatd refreshes every 10 s;
+   * the 10,000-guest estate relies on the same trick.
+   */
+  cached<T>(key: string, compute: () => T, ttlSeconds = 1): T {
+    const epoch = `${this.revision}:${Math.floor(this.clock.now() / 1000 / ttlSeconds)}`;
+    const hit = this.cache.get(key) as { epoch: string; value: T } | undefined;
+    if (hit && hit.epoch === epoch) return hit.value;
+    const value = compute();
+    this.cache.set(key, { epoch, value });
+    return value;
+  }
+
   noteTruncated(): void {
     this.truncatedCount++;
   }
@@ -240,6 +261,7 @@ export class SimCore {
       f = { ...f, tokenId: cred.tokenid };
     }
     const fault = this.faults.add(f);
+    this.bump();
     if (f.kind === 'down') {
       for (const ep of eps) {
         await ep.close();
@@ -260,6 +282,7 @@ export class SimCore {
 
   async clearFaults(filter: { id?: number; target?: string; kind?: FaultKind }): Promise<Fault[]> {
     const gone = this.faults.remove(filter);
+    this.bump();
     for (const f of gone) {
       const eps = f.kind === 'agenttimeout' ? [] : this.endpointsFor(f.target);
       if (f.kind === 'down') {

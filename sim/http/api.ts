@@ -23,6 +23,11 @@ export class Envelope {
   ) {}
 }
 
+/** Already-serialised `data` (a cached JSON text), written into the envelope as is. */
+export class RawJson {
+  constructor(readonly text: string) {}
+}
+
 export interface RouteContext<I> {
   instance: I;
   /** The PVE node whose endpoint received the request (PBS/PMG: undefined). */

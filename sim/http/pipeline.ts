@@ -9,7 +9,7 @@ import { authenticate, checkPermissions, type Identity, PermissionDenied } from 
 import type { SimCore } from '../core.js';
 import type { Fault } from '../faults.js';
 import { methodDef } from '../schema/apidata.js';
-import { ApiError, Envelope } from './api.js';
+import { ApiError, Envelope, RawJson } from './api.js';
 import type { Endpoint } from './endpoint.js';
 import { verifyParameters } from './params.js';
 
@@ -34,13 +34,19 @@ export async function handleRequest(sim: SimCore, ep: Endpoint, req: http.Incomi
   if (slow) await sim.sleep(slow.ms ?? 1000);
 
   let status = 200;
-  let body: Record<string, unknown>;
+  let body: Record<string, unknown> | RawJson;
   try {
     if (faults.some((f) => f.kind === 'http500')) throw new ApiError(500, 'Internal Server Error (simulated fault)');
     const rawBody = method === 'GET' || method === 'HEAD' ? '' : await readBody(req);
     const args = { ...Object.fromEntries(url.searchParams), ...parseBody(req.headers['content-type'], rawBody) };
     const result = await dispatch(sim, ep, method, apiPath, args, req.headers);
-    body = result instanceof Envelope ? { data: result.data, ...result.extra } : { data: result ?? null };
+    if (method !== 'GET') sim.bump();
+    body =
+      result instanceof Envelope
+        ? { data: result.data, ...result.extra }
+        : result instanceof RawJson
+          ? result
+          : { data: result ?? null };
   } catch (e) {
     if (e instanceof ApiError) {
       status = e.status;
@@ -86,7 +92,7 @@ function send(sim: SimCore, res: http.ServerResponse, status: number, body: unkn
     res.end(text);
     return;
   }
-  const text = JSON.stringify(body);
+  const text = body instanceof RawJson ? `{"data":${body.text}}` : JSON.stringify(body);
   const buf = Buffer.from(text);
   if (faults.some((f) => f.kind === 'truncated')) {
     // Promise the whole body, send half, then cut the connection.

@@ -1,10 +1,11 @@
 /** PVE: version, cluster status/resources, nodes, guest lists and status, storage. */
 import { nodeCpu, nodeLoadavg, nodeMem, nodeRootUsed, nodeSwapUsed, nodeUptime } from '../estate/metrics.js';
 import type { PveInstance } from '../estate/model.js';
-import type { Route } from '../http/api.js';
+import { RawJson, type Route } from '../http/api.js';
 import {
   findGuest,
   findNode,
+  fullAccess,
   guestCurrent,
   guestListItem,
   guestResource,
@@ -30,6 +31,61 @@ export function kernelOf(inst: PveInstance) {
   return majorVersion(inst) >= 9
     ? { release: '6.14.11-2-pve', version: '#1 SMP PREEMPT_DYNAMIC PMX 6.14.11-2 (2025-09-12T09:46Z)' }
     : { release: '6.8.12-11-pve', version: '#1 SMP PREEMPT_DYNAMIC PMX 6.8.12-11 (2025-05-22T09:39Z)' };
+}
+
+/** Seconds between refreshes of the status cache behind /cluster/resources (pvestatd's cycle). */
+export const STATUS_TTL = 10;
+
+interface ResourceEntry {
+  item: Record<string, unknown>;
+  /** ACL path and privileges that make the entry visible. */
+  acl: string;
+  privs: string[];
+  any: boolean;
+}
+
+/** /cluster/resources entries with the privilege each needs (PVE filters instead of failing). */
+function clusterResources(instance: PveInstance, type: string, now: number): ResourceEntry[] {
+  const out: ResourceEntry[] = [];
+  const up = new Map(instance.nodes.map((n) => [n.name, nodeOnline(n)]));
+  const add = (item: Record<string, unknown>, acl: string, privs: string[], any = false) =>
+    out.push({ item, acl, privs, any });
+  if (!type || type === 'node') {
+    for (const n of instance.nodes) add(nodeResource(n, now), `/nodes/${n.name}`, ['Sys.Audit']);
+  }
+  if (!type || type === 'vm') {
+    for (const g of instance.guests.values())
+      add(guestResource(instance, g, up.get(g.node) ?? false, now), `/vms/${g.vmid}`, ['VM.Audit']);
+  }
+  if (!type || type === 'storage') {
+    for (const n of instance.nodes) {
+      if (!up.get(n.name)) continue;
+      for (const s of instance.storages) {
+        if (storageOnNode(s, n.name))
+          add(
+            storageResource(s, n.name, now),
+            `/storage/${s.storage}`,
+            ['Datastore.Audit', 'Datastore.AllocateSpace'],
+            true,
+          );
+      }
+    }
+  }
+  if (!type || type === 'sdn') {
+    for (const n of instance.nodes) {
+      if (up.get(n.name))
+        add(
+          { id: `sdn/${n.name}/localnetwork`, type: 'sdn', sdn: 'localnetwork', node: n.name, status: 'ok' },
+          `/sdn/zones/localnetwork`,
+          ['SDN.Audit'],
+        );
+    }
+  }
+  if (!type) {
+    const pools = new Set([...instance.guests.values()].map((g) => g.pool).filter((p): p is string => !!p));
+    for (const p of pools) add({ id: `/pool/${p}`, type: 'pool', pool: p }, `/pool/${p}`, ['Pool.Audit']);
+  }
+  return out;
 }
 
 export const coreRoutes: R[] = [
@@ -75,49 +131,22 @@ export const coreRoutes: R[] = [
   {
     method: 'GET',
     path: '/cluster/resources',
-    handler: ({ instance, args, identity, now }) => {
-      const type = args.type;
-      const out: Record<string, unknown>[] = [];
-      const up = new Map(instance.nodes.map((n) => [n.name, nodeOnline(n)]));
-      if (!type || type === 'node') {
-        for (const n of instance.nodes)
-          if (visible(identity, `/nodes/${n.name}`, ['Sys.Audit'])) out.push(nodeResource(n, now));
+    handler: ({ instance, args, identity, now, sim }) => {
+      const type = args.type ?? '';
+      const entries = sim.cached(
+        `resources:${instance.name}:${type}`,
+        () => clusterResources(instance, type, now),
+        STATUS_TTL,
+      );
+      // Callers with every privilege share one serialised reply per second (the large estate).
+      if (fullAccess(identity)) {
+        return sim.cached(
+          `resources-json:${instance.name}:${type}`,
+          () => new RawJson(JSON.stringify(entries.map((e) => e.item))),
+          STATUS_TTL,
+        );
       }
-      if (!type || type === 'vm') {
-        for (const g of instance.guests.values()) {
-          if (visible(identity, `/vms/${g.vmid}`, ['VM.Audit']))
-            out.push(guestResource(instance, g, up.get(g.node) ?? false, now));
-        }
-      }
-      if (!type || type === 'storage') {
-        for (const n of instance.nodes) {
-          if (!up.get(n.name)) continue;
-          for (const s of instance.storages) {
-            if (!storageOnNode(s, n.name)) continue;
-            if (visible(identity, `/storage/${s.storage}`, ['Datastore.Audit', 'Datastore.AllocateSpace'], true)) {
-              out.push(storageResource(s, n.name, now));
-            }
-          }
-        }
-      }
-      if (!type || type === 'sdn') {
-        for (const n of instance.nodes) {
-          if (up.get(n.name))
-            out.push({
-              id: `sdn/${n.name}/localnetwork`,
-              type: 'sdn',
-              sdn: 'localnetwork',
-              node: n.name,
-              status: 'ok',
-            });
-        }
-      }
-      if (!type) {
-        const pools = new Set([...instance.guests.values()].map((g) => g.pool).filter((p): p is string => !!p));
-        for (const p of pools)
-          if (visible(identity, `/pool/${p}`, ['Pool.Audit'])) out.push({ id: `/pool/${p}`, type: 'pool', pool: p });
-      }
-      return out;
+      return entries.filter((e) => visible(identity, e.acl, e.privs, e.any)).map((e) => e.item);
     },
   },
   {

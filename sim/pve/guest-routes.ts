@@ -240,7 +240,6 @@ function meminfo(g: Guest, now: number): string {
 }
 
 const AGENT_COMMANDS = [
-  'ping',
   'get-fsinfo',
   'network-get-interfaces',
   'get-osinfo',
@@ -254,8 +253,6 @@ const AGENT_COMMANDS = [
 
 function agentResult(cmd: string, g: Guest, now: number): unknown {
   switch (cmd) {
-    case 'ping':
-      return {};
     case 'get-fsinfo':
       return fsinfo(g, now);
     case 'network-get-interfaces':

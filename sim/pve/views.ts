@@ -1,5 +1,5 @@
 /** JSON shapes of PVE objects as the real API renders them (0/1 booleans, `;`-joined tags). */
-import { hasPrivs, type Identity } from '../auth.js';
+import { hasPrivs, type Identity, privilegesOn } from '../auth.js';
 import {
   guestBalloonMin,
   guestCounter,
@@ -21,6 +21,11 @@ export const majorVersion = (inst: PveInstance) => Number.parseInt(inst.version,
 /** May the caller see a path with these privileges? (list endpoints filter instead of 403). */
 export function visible(identity: Identity | undefined, path: string, privs: string[], any = false): boolean {
   return !identity || hasPrivs(identity.cred, path, privs, any);
+}
+
+/** True when the caller holds every privilege everywhere (no filtering needed). */
+export function fullAccess(identity: Identity | undefined): boolean {
+  return !identity || privilegesOn(identity.cred.acl, '/').has('*');
 }
 
 export function findNode(inst: PveInstance, name: string): PveNode {

@@ -19,13 +19,20 @@ export interface RequestOptions {
   headers?: Record<string, string>;
   body?: string;
   timeoutMs?: number;
+  /** Reuse connections (faster); default is a fresh TLS connection per request. */
+  agent?: https.Agent;
+}
+
+/** A keep-alive agent for bulk calls (the schema walk). */
+export function keepAliveAgent(): https.Agent {
+  return new https.Agent({ keepAlive: true, rejectUnauthorized: false, maxSockets: 4 });
 }
 
 export function request(url: string, opts: RequestOptions = {}): Promise<SimResponse> {
   return new Promise((resolve, reject) => {
     const req = https.request(
       url,
-      { method: opts.method ?? 'GET', headers: opts.headers, rejectUnauthorized: false, agent: false },
+      { method: opts.method ?? 'GET', headers: opts.headers, rejectUnauthorized: false, agent: opts.agent ?? false },
       (res) => {
         const fingerprint = (res.socket as TLSSocket).getPeerCertificate?.().fingerprint256 ?? '';
         const chunks: Buffer[] = [];

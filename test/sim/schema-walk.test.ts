@@ -1,0 +1,87 @@
+/**
+ * The schema walk: every GET path the simulator implements is fetched over HTTPS for the objects
+ * of each estate, and each 200 reply's `data` is validated against that path's `returns` schema
+ * from the official apidata files. Every route must answer 200 for at least one object.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { type Simulator, startSimulator } from '../../sim/index.js';
+import type { Product } from '../../sim/schema/apidata.js';
+import { methodDef } from '../../sim/schema/apidata.js';
+import { pbsToken, pmgToken, pveToken } from './client.js';
+import { runWalk, SCHEMA_DEVIATIONS, type WalkResult } from './walk.js';
+
+async function walkEstate(sim: Simulator, limit: number) {
+  const results: Array<WalkResult & { product: Product; instance: string }> = [];
+  for (const p of sim.ready.pve) {
+    const ep = sim.core.endpoint(`${p.name}/${p.nodes[0].name}`)!;
+    for (const r of await runWalk(sim.core, ep, pveToken(p.tokenId, p.tokenSecret), 'pve', limit))
+      results.push({ ...r, product: 'pve', instance: p.name });
+  }
+  for (const p of sim.ready.pbs) {
+    for (const r of await runWalk(
+      sim.core,
+      sim.core.endpoint(p.name)!,
+      pbsToken(p.tokenId, p.tokenSecret),
+      'pbs',
+      limit,
+    ))
+      results.push({ ...r, product: 'pbs', instance: p.name });
+  }
+  for (const p of sim.ready.pmg) {
+    for (const r of await runWalk(
+      sim.core,
+      sim.core.endpoint(p.name)!,
+      pmgToken(p.tokenId, p.tokenSecret),
+      'pmg',
+      limit,
+    ))
+      results.push({ ...r, product: 'pmg', instance: p.name });
+  }
+  return results;
+}
+
+function issuesOf(results: Awaited<ReturnType<typeof walkEstate>>): string[] {
+  return results.flatMap((r) => r.issues.map((i) => `${r.instance} ${r.call.path} ${i.path}: ${i.message}`));
+}
+
+describe('schema walk', () => {
+  const sims: Simulator[] = [];
+  afterAll(async () => {
+    await Promise.all(sims.map((s) => s.stop()));
+  });
+
+  it('demo: every implemented GET validates against the official returns schema', async () => {
+    const sim = await startSimulator({ estate: 'demo' });
+    sims.push(sim);
+    const results = await walkEstate(sim, Number.POSITIVE_INFINITY);
+    expect(results.length).toBeGreaterThan(400);
+    expect(issuesOf(results)).toEqual([]);
+
+    // Every GET route answers 200 somewhere, and every one of them is in the published schema
+    // (or listed as a documented extension).
+    const ok = new Set(results.filter((r) => r.status === 200).map((r) => `${r.product} ${r.call.template}`));
+    for (const product of ['pve', 'pbs', 'pmg'] as const) {
+      for (const route of sim.core.router(product).table.routes) {
+        if (route.method !== 'GET') continue;
+        expect(ok.has(`${product} ${route.path}`), `${product} ${route.path} never answered 200`).toBe(true);
+        const inSchema = methodDef(product, route.path, 'GET') !== undefined;
+        expect(
+          inSchema || route.permissions !== undefined,
+          `${product} ${route.path} is neither in the schema nor a declared extension`,
+        ).toBe(true);
+      }
+    }
+    for (const key of Object.keys(SCHEMA_DEVIATIONS)) expect(ok.has(key.replace(' GET ', ' '))).toBe(true);
+  });
+
+  it('small and large: sampled walk validates too', async () => {
+    for (const estate of ['small', 'large']) {
+      const sim = await startSimulator({ estate });
+      sims.push(sim);
+      const results = await walkEstate(sim, 3);
+      expect(results.filter((r) => r.status === 200).length).toBeGreaterThan(50);
+      expect(issuesOf(results)).toEqual([]);
+      await sim.stop();
+    }
+  });
+});
