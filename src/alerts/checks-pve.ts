@@ -29,6 +29,7 @@ const LABELS: Record<MetricKey, [string, string]> = {
 };
 
 export function metricCheck(
+  out: CheckSet,
   config: AlertConfig,
   timeType: TimeType,
   base: Base,
@@ -39,13 +40,17 @@ export function metricCheck(
 ): ThresholdCheck | undefined {
   const th = enabledPair(pair);
   if (!th || value === undefined || !Number.isFinite(value) || value < 0) return undefined;
+  const id = idOverride ?? `${base.resourceId}-${metric}`;
+  const v = round4(value);
+  // Most values are far from their trigger: only build a check when it can change something.
+  if (v < th.trigger && !out.keep(id)) return undefined;
   const [label, unit] = LABELS[metric];
   return {
     ...base,
     kind: 'threshold',
-    id: idOverride ?? `${base.resourceId}-${metric}`,
+    id,
     type: metric,
-    value: round4(value),
+    value: v,
     trigger: th.trigger,
     clear: th.clear,
     critical: th.trigger + 10,
@@ -128,15 +133,15 @@ function nodeChecks(config: AlertConfig, state: Readonly<PulseState>, out: Check
       resourceType: 'Node',
       category: 'performance',
     };
-    push(out, metricCheck(config, 'node', base, 'cpu', node.cpu * 100, th.cpu));
+    push(out, metricCheck(out, config, 'node', base, 'cpu', node.cpu * 100, th.cpu));
     if (node.memory && node.memory.total > 0) {
-      push(out, metricCheck(config, 'node', base, 'memory', node.memory.usage, th.memory));
+      push(out, metricCheck(out, config, 'node', base, 'memory', node.memory.usage, th.memory));
     }
     if (node.disk && node.disk.total > 0)
-      push(out, metricCheck(config, 'node', base, 'disk', node.disk.usage, th.disk));
+      push(out, metricCheck(out, config, 'node', base, 'disk', node.disk.usage, th.disk));
     const temp = node.temperature?.available ? (node.temperature.cpuPackage ?? node.temperature.cpuMax) : undefined;
     if (temp !== undefined && temp > 0)
-      push(out, metricCheck(config, 'node', base, 'temperature', temp, th.temperature));
+      push(out, metricCheck(out, config, 'node', base, 'temperature', temp, th.temperature));
   }
 }
 
@@ -169,14 +174,16 @@ function guestChecks(
     parentNodeId,
   };
   const down = g.status === 'stopped' || unreachable;
-  if (!config.disableAllGuestsOffline && !th.disableConnectivity) {
+  const powerOffId = `guest-powered-off-${g.id}`;
+  const powerOffBad = down && seenRunning[g.id] === true;
+  if (!config.disableAllGuestsOffline && !th.disableConnectivity && (powerOffBad || out.keep(powerOffId))) {
     const powerOff: ConditionCheck = {
       ...base,
       kind: 'condition',
-      id: `guest-powered-off-${g.id}`,
+      id: powerOffId,
       type: 'powered-off',
       category: 'offline',
-      bad: down && seenRunning[g.id] === true,
+      bad: powerOffBad,
       level: th.poweredOffSeverity ?? 'warning',
       confirmations: 2,
       message: unreachable
@@ -193,15 +200,16 @@ function guestChecks(
   }
   // Stopped or paused guests have no meaningful metrics: their metric alerts resolve.
   if (g.status !== 'running') return;
-  push(out, metricCheck(config, 'guest', base, 'cpu', g.cpu * 100, th.cpu));
+  push(out, metricCheck(out, config, 'guest', base, 'cpu', g.cpu * 100, th.cpu));
   if (g.memory && g.memory.total > 0)
-    push(out, metricCheck(config, 'guest', base, 'memory', g.memory.usage, th.memory));
+    push(out, metricCheck(out, config, 'guest', base, 'memory', g.memory.usage, th.memory));
   const filesystems = (g.disks ?? []).filter((d) => d.mountpoint && d.total > 0);
   if (filesystems.length > 0) {
     // One alert per filesystem instead of the aggregate, so a full /var is named as such.
     for (const fs of filesystems) {
       const resourceId = `${g.id}-disk-${sanitizeMount(fs.mountpoint!)}`;
       const c = metricCheck(
+        out,
         config,
         'guest',
         { ...base, resourceName: `${g.name} (${fs.mountpoint})`, extra: { mountpoint: fs.mountpoint } },
@@ -213,12 +221,12 @@ function guestChecks(
       if (c) out.checks.push({ ...c, resourceId: g.id });
     }
   } else if (g.disk && g.disk.total > 0 && g.disk.usage >= 0) {
-    push(out, metricCheck(config, 'guest', base, 'disk', g.disk.usage, th.disk));
+    push(out, metricCheck(out, config, 'guest', base, 'disk', g.disk.usage, th.disk));
   }
-  push(out, metricCheck(config, 'guest', base, 'diskRead', g.diskRead / MIB, th.diskRead));
-  push(out, metricCheck(config, 'guest', base, 'diskWrite', g.diskWrite / MIB, th.diskWrite));
-  push(out, metricCheck(config, 'guest', base, 'networkIn', g.networkIn / MIB, th.networkIn));
-  push(out, metricCheck(config, 'guest', base, 'networkOut', g.networkOut / MIB, th.networkOut));
+  push(out, metricCheck(out, config, 'guest', base, 'diskRead', g.diskRead / MIB, th.diskRead));
+  push(out, metricCheck(out, config, 'guest', base, 'diskWrite', g.diskWrite / MIB, th.diskWrite));
+  push(out, metricCheck(out, config, 'guest', base, 'networkIn', g.networkIn / MIB, th.networkIn));
+  push(out, metricCheck(out, config, 'guest', base, 'networkOut', g.networkOut / MIB, th.networkOut));
 }
 
 const BAD_ZFS = new Set(['FAULTED', 'UNAVAIL']);
@@ -261,7 +269,7 @@ function storageChecks(config: AlertConfig, state: Readonly<PulseState>, out: Ch
     }
     if (!offline && s.total > 0) {
       const pair = override?.usage ?? config.storageDefault;
-      push(out, metricCheck(config, 'storage', base, 'usage', s.usage, pair));
+      push(out, metricCheck(out, config, 'storage', base, 'usage', s.usage, pair));
     }
     const pool = s.zfsPool;
     if (!pool) continue;

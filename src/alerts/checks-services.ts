@@ -55,10 +55,10 @@ function pbsChecks(config: AlertConfig, state: Readonly<PulseState>, out: CheckS
     }
     if (p.status !== 'online') continue;
     const th = effectiveThresholds(config.pbsDefaults, override);
-    const cpu = metricCheck(config, 'pbs', base, 'cpu', p.cpu * 100, th.cpu);
+    const cpu = metricCheck(out, config, 'pbs', base, 'cpu', p.cpu * 100, th.cpu);
     if (cpu) out.checks.push(cpu);
     if (p.memoryTotal > 0) {
-      const mem = metricCheck(config, 'pbs', base, 'memory', p.memory, th.memory);
+      const mem = metricCheck(out, config, 'pbs', base, 'memory', p.memory, th.memory);
       if (mem) out.checks.push(mem);
     }
     for (const ds of p.datastores ?? []) {
@@ -67,6 +67,7 @@ function pbsChecks(config: AlertConfig, state: Readonly<PulseState>, out: CheckS
       const dsOverride = config.overrides[dsId];
       if (dsOverride?.disabled || !(ds.total > 0)) continue;
       const c = metricCheck(
+        out,
         config,
         'pbs',
         {
@@ -401,9 +402,9 @@ function dockerChecks(
       });
       if (state !== 'running') continue;
       const th = effectiveThresholds({ cpu: dd.cpu, memory: dd.memory }, override);
-      const cpu = metricCheck(config, 'docker', base, 'cpu', c.cpuPercent, th.cpu);
+      const cpu = metricCheck(out, config, 'docker', base, 'cpu', c.cpuPercent, th.cpu);
       if (cpu) out.checks.push(cpu);
-      const mem = metricCheck(config, 'docker', base, 'memory', c.memoryPercent, th.memory);
+      const mem = metricCheck(out, config, 'docker', base, 'memory', c.memoryPercent, th.memory);
       if (mem) out.checks.push(mem);
       if ((c.memoryLimitBytes ?? 0) > 0 && c.memoryUsageBytes !== undefined) {
         const pct = (c.memoryUsageBytes / c.memoryLimitBytes!) * 100;

@@ -61,6 +61,8 @@ export interface CheckSet {
   offlineNodes: Set<string>;
   /** Resource ids whose figures are stale (their node is offline): their alerts stay as they are. */
   frozen: Set<string>;
+  /** Whether the engine holds state for this check id (active alert, grace period, confirmations). */
+  keep: (id: string) => boolean;
 }
 
 export const round4 = (v: number) => Math.round(v * 1e4) / 1e4;

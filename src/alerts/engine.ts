@@ -40,7 +40,13 @@ export function buildChecks(
   memory: AlertMemory,
   now: number,
 ): CheckSet {
-  const out: CheckSet = { checks: [], observed: new Set(), offlineNodes: new Set(), frozen: new Set() };
+  const out: CheckSet = {
+    checks: [],
+    observed: new Set(),
+    offlineNodes: new Set(),
+    frozen: new Set(),
+    keep: (id) => id in memory.active || id in memory.pending || id in memory.confirmations,
+  };
   memory.seenRunning ??= {};
   pveChecks(config, state, out, memory.seenRunning);
   serviceChecks(config, state, out, memory.dockerRestarts, now);
