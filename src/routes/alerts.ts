@@ -6,7 +6,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ConfigError, configForWire } from '../alerts/config.js';
 import { parseHistoryQuery, QueryError } from '../alerts/history-query.js';
-import type { AlertService } from '../alerts/service.js';
 import type { AppDeps } from '../deps.js';
 import { badRequest, notFound } from '../http/errors.js';
 
@@ -43,8 +42,10 @@ export function parseActionPath(rawUrl: string): { id: string; action: Action } 
 
 const userOf = (req: FastifyRequest) => req.auth?.username || 'admin';
 
-export function registerAlertRoutes(app: FastifyInstance, deps: AppDeps & { alerts: AlertService }): void {
+export function registerAlertRoutes(app: FastifyInstance, deps: AppDeps): void {
   const { alerts } = deps;
+  // Browsers see an acknowledgement or clear at once (`rawData` right away, wire-contract §2).
+  const pushState = () => deps.wsHub.broadcastState();
 
   const getConfig = async () => configForWire(alerts.getConfig());
   const putConfig = async (req: FastifyRequest) => {
@@ -96,6 +97,7 @@ export function registerAlertRoutes(app: FastifyInstance, deps: AppDeps & { aler
         ? { alertId: id, success: true }
         : { alertId: id, success: false, error: `alert not found: ${id}` };
     });
+    if (results.some((r) => r.success)) pushState();
     return { results };
   };
   app.post('/api/alerts/bulk/acknowledge', { config: { guard: 'authenticated' } }, bulk('acknowledge'));
@@ -108,13 +110,14 @@ export function registerAlertRoutes(app: FastifyInstance, deps: AppDeps & { aler
     if ('error' in parsed) throw badRequest(parsed.error);
     const { id, action } = parsed;
     if (action === 'clear') {
-      alerts.clear(id);
+      if (alerts.clear(id)) pushState();
       return { success: true };
     }
     const body = req.body as { user?: unknown } | undefined;
     const user = typeof body?.user === 'string' && body.user ? body.user : userOf(req);
     const done = action === 'acknowledge' ? alerts.acknowledge(id, user) : alerts.unacknowledge(id);
     if (!done) throw notFound(`alert not found: ${id}`);
+    pushState();
     return { success: true };
   });
 }
