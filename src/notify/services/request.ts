@@ -69,14 +69,14 @@ function headerText(s: string): string {
   return /^[\x20-\x7e]*$/.test(oneLine) ? oneLine : `=?UTF-8?B?${Buffer.from(oneLine, 'utf8').toString('base64')}?=`;
 }
 
-export function splitTelegramUrl(raw: string): { url: string; chatId: string } {
+export function splitTelegramUrl(raw: string, fallbackChatId = ''): { url: string; chatId: string } {
   let url: URL;
   try {
     url = new URL(raw);
   } catch {
     throw new PayloadError('URL is not valid');
   }
-  const chatId = url.searchParams.get('chat_id') ?? '';
+  const chatId = url.searchParams.get('chat_id') ?? fallbackChatId;
   if (!/^-?\d+$/.test(chatId)) throw new PayloadError('Telegram URL needs a numeric ?chat_id= parameter');
   url.searchParams.delete('chat_id');
   return { url: url.toString(), chatId };
@@ -101,7 +101,7 @@ export function buildWebhookRequest(
   const baseData = templateData(batch, { now: ctx.now, publicUrl: ctx.publicUrl, customFields, chatId });
   if (url.includes('{{')) url = render(url, baseData, 'url');
   if (service === 'telegram') {
-    ({ url, chatId } = splitTelegramUrl(url));
+    ({ url, chatId } = splitTelegramUrl(url, chatId));
   }
   const data = { ...baseData, ChatID: chatId };
 
