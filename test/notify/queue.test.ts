@@ -5,6 +5,7 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock.js';
+import { openDatabase } from '../../src/db/database.js';
 import { startTestPulse, tempDir } from '../helpers/pulse.js';
 import { api, makeAlert, Receiver, until } from './helpers.js';
 
@@ -151,6 +152,10 @@ describe('delivery queue', () => {
     await until(async () => (await queued(p1)).some((j) => j.attempts === 1), 'retry scheduled');
     await p1.close();
     running.splice(running.indexOf(p1), 1);
+    // As if the process had died mid-send: rows left 'sending' must be picked up again.
+    const db = openDatabase(dataDir);
+    expect(db.prepare("UPDATE notify_jobs SET status = 'sending'").run().changes).toBe(2);
+    db.close();
 
     rx.respond = () => 200;
     clock.advance(60_000);
