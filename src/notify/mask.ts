@@ -29,6 +29,14 @@ const PLAIN_QUERY = new Set(['chat_id', 'priority', 'format']);
 /** Path segments that look like tokens: long, with letters and digits (Discord, Slack, Telegram, Teams). */
 const looksSecret = (seg: string) => seg.length >= 16 && /[A-Za-z]/.test(seg) && /\d/.test(seg);
 
+function decoded(seg: string): string {
+  try {
+    return decodeURIComponent(seg);
+  } catch {
+    return seg; // a stray % is not worth a 500
+  }
+}
+
 export function maskUrl(raw: string): string {
   let u: URL;
   try {
@@ -39,7 +47,7 @@ export function maskUrl(raw: string): string {
   if (u.password) u.password = SECRET_MASK;
   u.pathname = u.pathname
     .split('/')
-    .map((seg) => (looksSecret(decodeURIComponent(seg)) ? SECRET_MASK : seg))
+    .map((seg) => (looksSecret(decoded(seg)) ? SECRET_MASK : seg))
     .join('/');
   for (const key of [...u.searchParams.keys()]) {
     if (!PLAIN_QUERY.has(key.toLowerCase())) u.searchParams.set(key, SECRET_MASK);

@@ -77,6 +77,7 @@ describe('masking', () => {
     ).toBe('https://api.telegram.org/********/sendMessage?chat_id=42');
     expect(maskUrl('https://gotify.lan/message?token=AbCdEf')).toBe('https://gotify.lan/message?token=********');
     expect(maskUrl('https://user:pw@example.com/hook')).toBe('https://user:********@example.com/hook');
+    expect(maskUrl('https://example.com/%zz/abcdefghij0123456789')).toBe('https://example.com/%zz/********');
   });
   it('unmasking keeps stored secrets for masked values only', () => {
     const stored = {

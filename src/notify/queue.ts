@@ -60,7 +60,7 @@ export interface DeliveryQueueOptions {
   logger: Logger;
   deliver: (job: Job, signal: AbortSignal) => Promise<Outcome>;
   settings: () => NotificationSettings;
-  /** Lanes in flight at once. */
+  /** Lanes in flight at once (default 16). */
   maxConcurrent?: number;
   /** Describes a target for listings (webhook name). */
   targetName?: (channel: Channel, targetId: string) => string;
@@ -75,7 +75,7 @@ export class DeliveryQueue {
   private readonly maxConcurrent: number;
 
   constructor(private readonly opts: DeliveryQueueOptions) {
-    this.maxConcurrent = opts.maxConcurrent ?? 8;
+    this.maxConcurrent = opts.maxConcurrent ?? 16;
   }
 
   start(): void {
