@@ -106,8 +106,8 @@ export function registerSecurityGate(app: FastifyInstance, security: SecuritySer
       }
     }
 
-    // 3. Authentication.
-    const guard = guardOf(req, path);
+    // 3. Authentication. CORS preflights carry no credentials by design and expose nothing.
+    const guard = req.method === 'OPTIONS' ? 'public' : guardOf(req, path);
     const mode = security.mode();
     const creds = presentedCredentials(path, req.url, req.headers);
 

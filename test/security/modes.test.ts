@@ -33,6 +33,39 @@ describe('first run and quick setup', () => {
     });
   });
 
+  it('status carries every field of the contract (§4.8)', async () => {
+    const body = (await new Client(pulse.url).get('/api/security/status')).body;
+    for (const key of [
+      'apiTokenConfigured',
+      'apiTokenHint',
+      'requiresAuth',
+      'exportProtected',
+      'unprotectedExportAllowed',
+      'hasAuthentication',
+      'configuredButPendingRestart',
+      'hasAuditLogging',
+      'credentialsEncrypted',
+      'hasHTTPS',
+      'clientIP',
+      'isPrivateNetwork',
+      'isTrustedNetwork',
+      'publicAccess',
+      'hasProxyAuth',
+      'proxyAuthLogoutURL',
+      'proxyAuthUsername',
+      'proxyAuthIsAdmin',
+      'authUsername',
+      'authLastModified',
+      'oidcUsername',
+      'oidcEnabled',
+      'oidcIssuer',
+      'oidcClientId',
+      'oidcLogoutURL',
+    ]) {
+      expect(body, key).toHaveProperty(key);
+    }
+  });
+
   it('quick setup validates its input', async () => {
     const c = new Client(pulse.url);
     expect((await c.post('/api/security/quick-setup', { username: '', password: ADMIN_PASS })).status).toBe(400);
@@ -195,6 +228,12 @@ describe('API-only mode (tokens, no password)', () => {
     expect(withToken.status).toBe(200);
     const bad = await fetch(`${pulse.url}/api/security/status`, { headers: { 'x-api-token': 'wrong' } });
     expect(bad.status).toBe(200);
+  });
+
+  it('OPTIONS preflights pass the gate', async () => {
+    const res = await fetch(`${pulse.url}/api/security/tokens`, { method: 'OPTIONS' });
+    expect(res.status).not.toBe(401);
+    expect((await fetch(`${pulse.url}/api/security/tokens`)).status).toBe(401);
   });
 
   it('status reports API-only mode; quick setup, regenerate and login need the token', async () => {
