@@ -38,11 +38,11 @@ export class Notifier {
     }
   }
 
-  /** Queues a test notification to every configured channel; returns how many were queued. */
-  enqueueTest(): number {
+  /** Queues a test notification to every configured destination; returns how many were queued. */
+  enqueueTest(channels: Channel[] = ['email', 'webhook']): number {
     const now = this.deps.clock.now();
     const batch: NotificationBatch = { id: randomUUID(), event: 'test', alerts: [testAlert(now)], createdAt: now };
-    return this.queueBatch(batch, ['email', 'webhook']);
+    return this.queueBatch(batch, channels);
   }
 
   private queueBatch(batch: NotificationBatch, channels: Channel[]): number {

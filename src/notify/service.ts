@@ -215,8 +215,8 @@ export class NotificationService {
 
   /**
    * POST /api/notifications/test: `webhookId` → that webhook now; email with `config` → a
-   * synchronous send with that config; `email` alone → the saved config, synchronously; otherwise
-   * a test notification is queued to every configured channel.
+   * synchronous send with that config; `email` alone → the saved config, synchronously;
+   * `webhook` → queued to every enabled webhook; otherwise queued to every enabled destination.
    */
   async test(body: unknown): Promise<{ status: 'success'; message: string; queued?: number }> {
     const b = (body ?? {}) as { method?: unknown; type?: unknown; config?: unknown; webhookId?: unknown };
@@ -267,7 +267,7 @@ export class NotificationService {
       });
       return { status: 'success', message: 'Test email sent' };
     }
-    const queued = this.notifier.enqueueTest();
+    const queued = this.notifier.enqueueTest(kind === 'webhook' ? ['webhook'] : ['email', 'webhook']);
     if (queued === 0) throw badRequest('No notification channel is configured and enabled');
     return { status: 'success', message: 'Test notification sent', queued };
   }
