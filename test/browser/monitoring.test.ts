@@ -123,6 +123,15 @@ describeBrowser('web UI against the simulator', () => {
     expect(kept).toEqual(tagged);
     expect(await cpuLabel(page, 'web-01').getAttribute('title')).toMatch(/^CPU 95\.0% of 4 cores/);
     await screenshot(page, 'dashboard');
+    // A row opens its history (uPlot over /api/charts).
+    await page.getByRole('button', { name: 'Show history of pve1' }).click();
+    const panel = page.getByRole('region', { name: 'History of pve1' });
+    await panel
+      .getByRole('img', { name: /CPU, memory and disk of pve1/ })
+      .or(panel.getByText('Not enough history'))
+      .waitFor();
+    await screenshot(page, 'dashboard-history');
+    await panel.getByRole('button', { name: 'Close history' }).click();
     expectNoErrors(t.errors, 'dashboard');
   });
 

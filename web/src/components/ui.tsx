@@ -91,22 +91,19 @@ export function StatusDot(props: { status: string; label?: string }) {
 }
 
 export function Tag(props: { name: string; onClick?: (tag: string) => void }) {
-  const style = () => ({
-    'background-color': `hsl(${tagHue(props.name)} 70% 45% / 0.18)`,
-    color: `hsl(${tagHue(props.name)} 70% 40%)`,
-  });
+  const style = () => ({ '--tag-h': String(tagHue(props.name)) });
   return (
     <Show
       when={props.onClick}
       fallback={
-        <span class="rounded px-1.5 py-px text-[11px] font-medium" style={style()}>
+        <span class="pulse-tag rounded px-1.5 py-px text-[11px] font-medium" style={style()}>
           {props.name}
         </span>
       }
     >
       <button
         type="button"
-        class="rounded px-1.5 py-px text-[11px] font-medium hover:underline"
+        class="pulse-tag rounded px-1.5 py-px text-[11px] font-medium hover:underline"
         style={style()}
         aria-label={`Filter by tag ${props.name}`}
         onClick={() => props.onClick?.(props.name)}

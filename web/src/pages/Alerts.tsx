@@ -1,6 +1,6 @@
 /** Active alerts (acknowledge, clear, in bulk too) and the alert history. */
 import type { Alert, FullAlert } from '@model/state';
-import { createMemo, createResource, createSignal, For, Match, Show, Switch } from 'solid-js';
+import { createMemo, createResource, createSignal, For, Match, onCleanup, Show, Switch } from 'solid-js';
 import { api, seg } from '../api/client';
 import { Button, Card, Empty, ErrorText, SelectField, TabLinks, td, th } from '../components/ui';
 import { formatDateTime } from '../lib/format';
@@ -22,6 +22,9 @@ const levelClass = (level: string) =>
     : 'border-amber-300 bg-amber-50 dark:border-amber-800 dark:bg-amber-950/40';
 
 function ActiveAlerts() {
+  const [now, setNow] = createSignal(Date.now());
+  const tick = setInterval(() => setNow(Date.now()), 15_000);
+  onCleanup(() => clearInterval(tick));
   const [error, setError] = createSignal('');
   const [busy, setBusy] = createSignal(false);
   const [selected, setSelected] = createSignal<Set<string>>(new Set());
@@ -144,7 +147,7 @@ function ActiveAlerts() {
                   <p class="text-sm">{a.message}</p>
                   <p class="text-xs text-slate-500" title={`value ${a.value}, threshold ${a.threshold}`}>
                     Value {Number.isFinite(a.value) ? a.value.toFixed(1) : a.value} / threshold {a.threshold} · on{' '}
-                    {a.node || a.instance} · since {formatDateTime(a.startTime)} ({duration(a.startTime)})
+                    {a.node || a.instance} · since {formatDateTime(a.startTime)} ({duration(a.startTime, now())})
                   </p>
                 </div>
                 <div class="flex gap-2">

@@ -138,7 +138,9 @@ export function BackupsPage() {
   });
 
   const failedTasks = createMemo(() =>
-    live.state.pveBackups.backupTasks.filter((t) => t.status && t.status !== 'OK' && t.endTime > 0),
+    live.state.pveBackups.backupTasks
+      .filter((t) => t.status && t.status !== 'OK' && t.endTime > 0)
+      .sort((a, b) => b.startTime - a.startTime),
   );
   const nameOf = (vmid: number) =>
     [...live.state.vms, ...live.state.containers].find((g) => g.vmid === vmid)?.name ?? '';
@@ -150,17 +152,20 @@ export function BackupsPage() {
       <Show when={failedTasks().length > 0}>
         <Card title={`Failed backup tasks (${failedTasks().length})`}>
           <ul class="space-y-1 text-sm">
-            <For each={failedTasks()}>
+            <For each={failedTasks().slice(0, 5)}>
               {(t) => (
                 <li>
                   <StatusDot
                     status="failed"
-                    label={`${t.vmid} ${nameOf(t.vmid)} on ${t.node}: ${t.status}, ${formatDateTime(t.startTime * 1000)}`}
+                    label={`${t.vmid ? `Guest ${t.vmid} ${nameOf(t.vmid)}` : 'Backup job'} on ${t.node}: ${t.status} — ${formatDateTime(t.startTime * 1000)}`}
                   />
                 </li>
               )}
             </For>
           </ul>
+          <Show when={failedTasks().length > 5}>
+            <p class="mt-1 text-xs text-slate-500">and {failedTasks().length - 5} older failures</p>
+          </Show>
         </Card>
       </Show>
 
@@ -260,7 +265,7 @@ export function BackupsPage() {
                     <td class={`${td} hidden md:table-cell text-xs`}>{b.where}</td>
                     <td class={`${td} hidden md:table-cell`}>
                       {b.verified ? '✓' : '–'}
-                      {b.protected ? ' 🔒' : ''}
+                      {b.protected ? ' · protected' : ''}
                     </td>
                     <td class={`${td} hidden lg:table-cell text-xs text-slate-500`}>
                       <span class="block max-w-xs truncate">{b.notes}</span>

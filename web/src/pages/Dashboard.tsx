@@ -4,6 +4,7 @@
  */
 import type { Guest, Node } from '@model/state';
 import { createMemo, createSignal, For, onCleanup, onMount, Show } from 'solid-js';
+import { HistoryPanel } from '../components/HistoryPanel';
 import { Bar, ErrorText, inputClass, Sparkline, StatusDot, Tags, td, th } from '../components/ui';
 import { parseFilter } from '../lib/filter';
 import { formatBytes, formatPercent, formatRate, formatUptime, splitTags } from '../lib/format';
@@ -72,14 +73,21 @@ function diskTitle(r: Row): string {
   return `Disk ${formatBytes(d.used, 2)} of ${formatBytes(d.total, 2)} (${d.usage.toFixed(1)}%)`;
 }
 
-function NodeCells(props: { n: Node }) {
+function NodeCells(props: { n: Node; onOpen: (r: Row) => void }) {
   const n = () => props.n;
   return (
     <>
       <td class={`${td} font-semibold`}>
         <span class="flex min-w-0 items-center gap-2">
           <StatusDot status={n().status} label="" />
-          <span class="shrink-0">{n().displayName || n().name}</span>
+          <button
+            type="button"
+            class="shrink-0 hover:underline"
+            aria-label={`Show history of ${n().name}`}
+            onClick={() => props.onOpen(n())}
+          >
+            {n().displayName || n().name}
+          </button>
           <span class="hidden rounded bg-orange-100 px-1 text-[10px] font-semibold text-orange-700 sm:inline dark:bg-orange-900/50 dark:text-orange-300">
             PVE
           </span>
@@ -154,7 +162,7 @@ function NodeCells(props: { n: Node }) {
   );
 }
 
-function GuestCells(props: { g: Guest; onTag: (t: string) => void }) {
+function GuestCells(props: { g: Guest; onTag: (t: string) => void; onOpen: (r: Row) => void }) {
   const g = () => props.g;
   const running = () => g().status === 'running';
   const disk = () => guestDiskPercent(g());
@@ -163,12 +171,21 @@ function GuestCells(props: { g: Guest; onTag: (t: string) => void }) {
       <td class={`${td} pl-6`}>
         <span class="flex min-w-0 items-center gap-2">
           <StatusDot status={g().status} label="" />
-          <span class="truncate" classList={{ 'text-slate-400': !running() }} title={g().name}>
+          <button
+            type="button"
+            class="truncate text-left hover:underline"
+            classList={{ 'text-slate-400': !running() }}
+            title={`${g().name}: show history`}
+            onClick={() => props.onOpen(g())}
+          >
             {g().name}
-          </span>
+          </button>
           <Show when={g().lock}>
-            <span class="text-[10px] text-amber-600" title={`Locked: ${g().lock}`}>
-              🔒
+            <span
+              class="rounded bg-amber-100 px-1 text-[10px] text-amber-700 dark:bg-amber-900/50 dark:text-amber-300"
+              title={`Locked: ${g().lock}`}
+            >
+              {g().lock}
             </span>
           </Show>
         </span>
@@ -254,6 +271,7 @@ export function DashboardPage() {
   const [grouped, setGrouped] = createSignal(true);
   const [sort, setSort] = createSignal<SortSpec>({ key: 'vmid', dir: 'asc' });
   const filter = createMemo(() => parseFilter(query()));
+  const [detail, setDetail] = createSignal<Row>();
   const guests = createMemo(() => [...live.state.vms, ...live.state.containers]);
   const rows = createMemo(() =>
     buildRows(live.state.nodes, guests(), {
@@ -399,6 +417,9 @@ export function DashboardPage() {
           {guestCount()} guests shown
         </span>
       </div>
+      <Show when={detail()} keyed>
+        {(row) => <HistoryPanel row={row} onClose={() => setDetail(undefined)} />}
+      </Show>
       <For each={filter().errors}>{(e) => <ErrorText error={e} />}</For>
       <Show when={chartsError()}>
         <p class="text-xs text-slate-500">Trends unavailable: {chartsError()}</p>
@@ -417,7 +438,7 @@ export function DashboardPage() {
         >
           <thead class="sticky top-0 z-10 bg-slate-50 dark:bg-slate-800">
             <tr>
-              <SortTh key="name" label="Name" width="22%" />
+              <SortTh key="name" label="Name" width="20%" />
               <th scope="col" class={`${th} hidden md:table-cell`} style={{ width: '52px' }}>
                 Type
               </th>
@@ -430,8 +451,8 @@ export function DashboardPage() {
               <th scope="col" class={`${th} hidden lg:table-cell`} style={{ width: '76px' }}>
                 Trend
               </th>
-              <SortTh key="diskread" label="Disk R/W" class="hidden xl:table-cell" width="130px" />
-              <SortTh key="netin" label="Net in/out" class="hidden xl:table-cell" width="130px" />
+              <SortTh key="diskread" label="Disk R/W" class="hidden xl:table-cell" width="160px" />
+              <SortTh key="netin" label="Net in/out" class="hidden xl:table-cell" width="160px" />
               <th scope="col" class={`${th} hidden 2xl:table-cell`} style={{ width: '180px' }}>
                 OS / IP
               </th>
@@ -455,9 +476,9 @@ export function DashboardPage() {
                 >
                   <Show
                     when={isNode(row)}
-                    fallback={<GuestCells g={row as Guest} onTag={(t) => addTerm(`tags:${t}`)} />}
+                    fallback={<GuestCells g={row as Guest} onTag={(t) => addTerm(`tags:${t}`)} onOpen={setDetail} />}
                   >
-                    <NodeCells n={row as Node} />
+                    <NodeCells n={row as Node} onOpen={setDetail} />
                   </Show>
                 </tr>
               )}

@@ -1,0 +1,133 @@
+/**
+ * The history of one node or guest (GET /api/charts), drawn with uPlot: utilisation in percent,
+ * and for guests the I/O rates. Opened from a dashboard row; the numbers a bar shows now, over time.
+ */
+import type { Guest, Node } from '@model/state';
+import { createResource, createSignal, For, Show } from 'solid-js';
+import { api } from '../api/client';
+import type { ChartPoint, ChartsResponse } from '../api/types';
+import { formatBytes, formatUptime, splitTags } from '../lib/format';
+import { isNode } from '../lib/rows';
+import { TimeChart } from './Chart';
+import { Button, ErrorText } from './ui';
+
+const RANGES = ['15m', '1h', '4h', '12h', '24h', '7d'];
+
+function aligned(series: Record<string, ChartPoint[] | undefined>, keys: string[]) {
+  const times = [...new Set(keys.flatMap((k) => (series[k] ?? []).map((p) => p.timestamp)))].sort((a, b) => a - b);
+  const values = keys.map((k) => {
+    const m = new Map((series[k] ?? []).map((p) => [p.timestamp, p.value]));
+    return times.map((t) => m.get(t) ?? null);
+  });
+  return { times: times.map((t) => t / 1000), values };
+}
+
+export function HistoryPanel(props: { row: Node | Guest; onClose: () => void }) {
+  const [range, setRange] = createSignal('1h');
+  const [error, setError] = createSignal('');
+  const [data] = createResource(range, async (r) => {
+    try {
+      setError('');
+      return await api.get<ChartsResponse>(`/api/charts?range=${r}`);
+    } catch (err) {
+      setError((err as Error).message);
+      return undefined;
+    }
+  });
+  const series = () => {
+    const d = data();
+    if (!d) return undefined;
+    return (isNode(props.row) ? d.nodeData?.[props.row.id] : d.data?.[props.row.id]) ?? {};
+  };
+  const usage = () => {
+    const s = series();
+    return s ? aligned(s, ['cpu', 'memory', 'disk']) : undefined;
+  };
+  const io = () => {
+    const s = series();
+    return s && !isNode(props.row) ? aligned(s, ['netin', 'netout', 'diskread', 'diskwrite']) : undefined;
+  };
+  const g = () => (isNode(props.row) ? undefined : (props.row as Guest));
+  return (
+    <section
+      aria-label={`History of ${props.row.name}`}
+      class="rounded-lg border border-slate-200 bg-white p-3 dark:border-slate-700 dark:bg-slate-800/60"
+    >
+      <header class="mb-2 flex flex-wrap items-center gap-2">
+        <h2 class="text-sm font-semibold">
+          {props.row.name}
+          <span class="ml-2 font-normal text-slate-500">
+            {isNode(props.row) ? 'node' : `${g()?.type === 'qemu' ? 'VM' : 'LXC'} ${g()?.vmid} on ${g()?.node}`} · up{' '}
+            {formatUptime(props.row.uptime)}
+          </span>
+        </h2>
+        <div class="ml-auto flex flex-wrap items-center gap-1">
+          <For each={RANGES}>
+            {(r) => (
+              <button
+                type="button"
+                aria-pressed={range() === r}
+                class="rounded px-2 py-0.5 text-xs"
+                classList={{
+                  'bg-sky-600 text-white': range() === r,
+                  'text-slate-600 dark:text-slate-300': range() !== r,
+                }}
+                onClick={() => setRange(r)}
+              >
+                {r}
+              </button>
+            )}
+          </For>
+          <Button variant="ghost" aria-label="Close history" onClick={props.onClose}>
+            ✕
+          </Button>
+        </div>
+      </header>
+      <Show when={g()}>
+        {(guest) => (
+          <p class="mb-2 text-xs text-slate-600 dark:text-slate-300">
+            {[guest().osName, guest().osVersion].filter(Boolean).join(' ') || 'OS unknown (no guest agent data)'}
+            <Show when={(guest().ipAddresses ?? []).length > 0}> · {guest().ipAddresses?.join(', ')}</Show>
+            <Show when={splitTags(guest().tags).length > 0}> · tags {splitTags(guest().tags).join(', ')}</Show>
+            <Show when={guest().memory?.balloon}> · balloon {formatBytes(guest().memory?.balloon)}</Show>
+          </p>
+        )}
+      </Show>
+      <ErrorText error={error()} />
+      <Show when={usage()} fallback={<p class="text-xs text-slate-500">Loading history…</p>}>
+        {(u) => (
+          <Show
+            when={u().times.length > 1}
+            fallback={<p class="text-xs text-slate-500">Not enough history yet for this range.</p>}
+          >
+            <div class="grid gap-3 lg:grid-cols-2">
+              <TimeChart
+                label={`CPU, memory and disk of ${props.row.name} (percent)`}
+                times={u().times}
+                series={[
+                  { label: 'CPU %', color: '#0ea5e9', values: u().values[0] as number[] },
+                  { label: 'Memory %', color: '#22c55e', values: u().values[1] as number[] },
+                  { label: 'Disk %', color: '#a855f7', values: u().values[2] as number[] },
+                ]}
+              />
+              <Show when={io()}>
+                {(x) => (
+                  <TimeChart
+                    label={`Network and disk I/O of ${props.row.name} (bytes per second)`}
+                    times={x().times}
+                    series={[
+                      { label: 'Net in', color: '#0ea5e9', values: x().values[0] as number[] },
+                      { label: 'Net out', color: '#22c55e', values: x().values[1] as number[] },
+                      { label: 'Disk read', color: '#f59e0b', values: x().values[2] as number[] },
+                      { label: 'Disk write', color: '#ef4444', values: x().values[3] as number[] },
+                    ]}
+                  />
+                )}
+              </Show>
+            </div>
+          </Show>
+        )}
+      </Show>
+    </section>
+  );
+}
