@@ -4,17 +4,22 @@
  *
  *   npx tsx bench/state-api.ts [--nodes 200] [--guests-per-node 50] [--commits 360]
  *
+ * The server runs in this process; HTTP and WebSocket clients run in a child process
+ * (bench/state-client.ts) so their JSON handling does not count as server latency.
  * 1. Builds a synthetic state and commits it `commits` times, advancing a ManualClock by 10 s each
- *    time (360 commits = 1 h of simulated polling); every commit replaces every object, like a
- *    poll cycle, so history records every resource each time.
- * 2. Measures GET /api/state latency (p50/p95) and size, both served from the cache and right
- *    after a commit (serialisation included), and the bytes of one WS `rawData` update.
- * 3. Reports RSS and heap after the simulated hour, and /api/charts?range=1h latency and size.
+ *    time (360 commits = 1 h of simulated polling). Every commit replaces every object, like a
+ *    poll cycle, so history records every resource each time; history's flush (60 s) and
+ *    checkpoint (5 min) run on the simulated schedule.
+ * 2. Measures GET /api/state latency (p50/p95) and size, served from the cache and as the first
+ *    request after a commit (serialisation included), and the bytes of WS messages.
+ * 3. Reports RSS and heap after the simulated hour, and /api/charts latency and size.
  */
+import { fork } from 'node:child_process';
+import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
 import { ManualClock } from '../src/clock.js';
 import { startTestPulse } from '../test/helpers/pulse.js';
-import { TestWsClient, wsUrl } from '../test/ws/client.js';
 import { commitSynthetic } from './state-fixture.js';
 
 function arg(name: string, def: number): number {
@@ -30,14 +35,7 @@ const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
 };
-
-async function timeGet(url: string): Promise<{ ms: number; bytes: number }> {
-  const t = performance.now();
-  const res = await fetch(url);
-  const body = await res.arrayBuffer();
-  if (res.status !== 200) throw new Error(`${url}: HTTP ${res.status}`);
-  return { ms: performance.now() - t, bytes: body.byteLength };
-}
+const tick = () => new Promise((r) => setImmediate(r));
 
 async function main() {
   const clock = new ManualClock(Date.UTC(2026, 0, 1));
@@ -45,80 +43,85 @@ async function main() {
   const rssStart = process.memoryUsage().rss;
   const opts = { nodes: NODES, guestsPerNode: PER_NODE, now: clock.now() };
   console.log(`estate: ${NODES} nodes, ${NODES * PER_NODE} guests, ${NODES * 2} storages; ${COMMITS} commits at 10 s`);
+  commitSynthetic(pulse.deps.state, { ...opts, tick: 0 });
 
-  const ws = await TestWsClient.open(wsUrl(pulse.url));
-  await ws.waitFor('initialState', 1, 60_000);
-  const initialBytes = ws.rawSizes[ws.rawSizes.length - 1];
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  const child = fork(path.join(here, 'state-client.ts'), [pulse.url], { execArgv: ['--import', 'tsx'] });
+  let seq = 0;
+  const call = <T>(msg: object): Promise<T> =>
+    new Promise((resolve) => {
+      const id = ++seq;
+      const on = (m: { id: number }) => {
+        if (m.id !== id) return;
+        child.off('message', on);
+        resolve(m as T);
+      };
+      child.on('message', on);
+      child.send({ ...msg, id });
+    });
+  type Get = { times: number[]; bytes: number; error?: string };
+  type WsStats = { types: Record<string, { count: number; lastBytes: number }> };
 
+  await call({ op: 'ws' });
   let commitMs = 0;
-  for (let i = 0; i < COMMITS; i++) {
+  let commitMax = 0;
+  for (let i = 1; i <= COMMITS; i++) {
     clock.advance(10_000);
     const t = performance.now();
     commitSynthetic(pulse.deps.state, { ...opts, now: clock.now(), tick: i });
-    commitMs += performance.now() - t;
-    // Let the hub coalesce and send, as it would between real polls.
-    if (i % 30 === 29) await new Promise((r) => setTimeout(r, 5));
+    const dt = performance.now() - t;
+    commitMs += dt;
+    commitMax = Math.max(commitMax, dt);
+    if (i % 6 === 0) pulse.deps.history.flush(); // the 60-s flush timer
+    if (i % 30 === 0) pulse.deps.history.checkpoint(); // the 5-min checkpoint timer
+    await tick();
   }
-  await new Promise((r) => setTimeout(r, pulse.deps.wsHub.coalesceMs + 200));
-  const wsUpdates = ws.messages.filter((m) => m.type === 'rawData').length;
-  const wsUpdateBytes = ws.rawSizes[ws.rawSizes.length - 1];
-  ws.messages.length = 0;
+  await new Promise((r) => setTimeout(r, pulse.deps.wsHub.coalesceMs + 500));
 
-  // /api/state served from the cache.
-  const cached: number[] = [];
-  let stateBytes = 0;
-  for (let i = 0; i < 100; i++) {
-    const r = await timeGet(`${pulse.url}/api/state`);
-    cached.push(r.ms);
-    stateBytes = r.bytes;
-  }
-  // /api/state right after a commit: includes the one serialisation of the new version.
+  const cached = await call<Get>({ op: 'get', path: '/api/state', n: 100 });
   const fresh: number[] = [];
   for (let i = 0; i < 20; i++) {
     clock.advance(10_000);
-    commitSynthetic(pulse.deps.state, { ...opts, now: clock.now(), tick: COMMITS + i });
-    fresh.push((await timeGet(`${pulse.url}/api/state`)).ms);
+    commitSynthetic(pulse.deps.state, { ...opts, now: clock.now(), tick: COMMITS + i + 1 });
+    fresh.push(...(await call<Get>({ op: 'get', path: '/api/state', n: 1 })).times);
   }
-  const serialisationsBefore = pulse.deps.snapshots.serialisations;
-  const all = [...cached, ...fresh];
+  await new Promise((r) => setTimeout(r, pulse.deps.wsHub.coalesceMs + 500));
+  const ws = await call<WsStats>({ op: 'wsStats' });
+  const charts: Record<string, Get> = {};
+  for (const range of ['1h', '24h', '7d']) charts[range] = await call<Get>({ op: 'get', path: `/api/charts?range=${range}`, n: 3 });
 
-  const chart = await timeGet(`${pulse.url}/api/charts?range=1h`);
-  const mem = process.memoryUsage();
-
-  const serialiseStart = performance.now();
+  const t0 = performance.now();
   JSON.stringify(pulse.deps.snapshots.frontendDocument());
-  const serialiseMs = performance.now() - serialiseStart;
-
-  const rows = (pulse.deps.db.prepare('SELECT COUNT(*) AS n, SUM(LENGTH(data)) AS b FROM metric_chunks').get() ?? {
-    n: 0,
-    b: 0,
-  }) as { n: number; b: number };
+  const serialiseMs = performance.now() - t0;
+  const mem = process.memoryUsage();
+  const slabs = pulse.deps.db.prepare('SELECT COUNT(*) AS n, SUM(LENGTH(data)) AS b FROM metric_slabs').get() as {
+    n: number;
+    b: number | null;
+  };
+  const all = [...cached.times, ...fresh];
 
   console.log('');
   console.log('| figure | value |');
   console.log('|---|---|');
-  console.log(`| /api/state size | ${mb(stateBytes)} |`);
-  console.log(
-    `| /api/state p50 / p95 (cached, 100 requests) | ${pct(cached, 50).toFixed(1)} / ${pct(cached, 95).toFixed(1)} ms |`,
-  );
-  console.log(
-    `| /api/state p50 / p95 (first after a commit, 20 requests) | ${pct(fresh, 50).toFixed(1)} / ${pct(fresh, 95).toFixed(1)} ms |`,
-  );
-  console.log(`| /api/state p95 overall | ${pct(all, 95).toFixed(1)} ms |`);
+  console.log(`| /api/state size | ${mb(cached.bytes)} |`);
+  console.log(`| /api/state p50 / p95, cached (100 requests) | ${pct(cached.times, 50).toFixed(1)} / ${pct(cached.times, 95).toFixed(1)} ms |`);
+  console.log(`| /api/state p50 / p95, first after a commit (20) | ${pct(fresh, 50).toFixed(1)} / ${pct(fresh, 95).toFixed(1)} ms |`);
+  console.log(`| /api/state p95, all 120 requests | ${pct(all, 95).toFixed(1)} ms |`);
   console.log(`| one full serialisation (JSON.stringify) | ${serialiseMs.toFixed(1)} ms |`);
-  console.log(`| WS initialState (raw shape) | ${mb(initialBytes)} |`);
-  console.log(`| WS bytes per rawData update | ${mb(wsUpdateBytes)} |`);
-  console.log(`| WS updates for ${COMMITS} back-to-back commits (coalesced) | ${wsUpdates} |`);
-  console.log(`| commit + history record, mean per commit | ${(commitMs / COMMITS).toFixed(1)} ms |`);
-  console.log(`| /api/charts?range=1h | ${chart.ms.toFixed(0)} ms, ${mb(chart.bytes)} |`);
-  console.log(
-    `| history: series in memory / chunks in SQLite | ${pulse.deps.history.size} / ${rows.n} (${mb(rows.b ?? 0)}) |`,
-  );
-  console.log(`| RSS at start / after 1 h of history | ${mb(rssStart)} / ${mb(mem.rss)} |`);
-  console.log(`| heap used / external+arrayBuffers | ${mb(mem.heapUsed)} / ${mb(mem.external + mem.arrayBuffers)} |`);
-  console.log(`| serialisations during the 20 fresh requests | ${serialisationsBefore} total so far |`);
+  console.log(`| WS initialState (raw shape) | ${mb(ws.types.initialState?.lastBytes ?? 0)} |`);
+  console.log(`| WS bytes per rawData update | ${mb(ws.types.rawData?.lastBytes ?? 0)} |`);
+  console.log(`| WS rawData updates for ${COMMITS + 20} commits (coalesced) | ${ws.types.rawData?.count ?? 0} |`);
+  console.log(`| commit (state + history + listeners), mean / max | ${(commitMs / COMMITS).toFixed(1)} / ${commitMax.toFixed(1)} ms |`);
+  for (const [range, r] of Object.entries(charts)) {
+    console.log(`| /api/charts?range=${range}, p50 of 3 | ${pct(r.times, 50).toFixed(0)} ms, ${mb(r.bytes)} |`);
+  }
+  console.log(`| history: resources / slabs in SQLite | ${pulse.deps.history.size} / ${slabs.n} (${mb(slabs.b ?? 0)}) |`);
+  console.log(`| RSS at start / after the simulated hour | ${mb(rssStart)} / ${mb(mem.rss)} |`);
+  console.log(`| heap used / array buffers | ${mb(mem.heapUsed)} / ${mb(mem.arrayBuffers)} |`);
+  console.log(`| full-state serialisations in the run | ${pulse.deps.snapshots.serialisations} |`);
 
-  ws.close();
+  child.send({ op: 'exit', id: 0 });
+  child.kill();
   await pulse.close();
 }
 

@@ -1,0 +1,50 @@
+/**
+ * The client side of bench/state-api.ts, run as a separate process so that its own work (reading
+ * megabytes of JSON) does not count as server latency. Driven over IPC:
+ *   {op:'ws'} opens /ws and counts bytes per message type
+ *   {op:'get', path, n} → {times: ms[], bytes}
+ *   {op:'wsStats'} → {types: {type: {count, lastBytes}}}
+ */
+import { performance } from 'node:perf_hooks';
+import WebSocket from 'ws';
+
+const base = process.argv[2];
+const types: Record<string, { count: number; lastBytes: number }> = {};
+let socket: WebSocket | undefined;
+
+function typeOf(text: Buffer): string {
+  // Messages start with {"type":"<name>" — read the name without parsing megabytes.
+  const head = text.subarray(0, 64).toString('utf8');
+  return /^\{"type":"([^"]+)"/.exec(head)?.[1] ?? 'unknown';
+}
+
+process.on('message', async (msg: { op: string; path?: string; n?: number; id: number }) => {
+  const reply = (body: unknown) => process.send?.({ id: msg.id, ...(body as object) });
+  if (msg.op === 'ws') {
+    socket = new WebSocket(`${base.replace(/^http/, 'ws')}/ws`);
+    socket.on('message', (data: Buffer) => {
+      const t = typeOf(data);
+      types[t] ??= { count: 0, lastBytes: 0 };
+      types[t].count++;
+      types[t].lastBytes = data.length;
+    });
+    socket.once('open', () => reply({ ok: true }));
+  } else if (msg.op === 'wsStats') {
+    reply({ types });
+  } else if (msg.op === 'get') {
+    const times: number[] = [];
+    let bytes = 0;
+    for (let i = 0; i < (msg.n ?? 1); i++) {
+      const t = performance.now();
+      const res = await fetch(`${base}${msg.path}`);
+      const body = await res.arrayBuffer();
+      times.push(performance.now() - t);
+      bytes = body.byteLength;
+      if (res.status !== 200) return reply({ error: `HTTP ${res.status}` });
+    }
+    reply({ times, bytes });
+  } else if (msg.op === 'exit') {
+    socket?.close();
+    process.exit(0);
+  }
+});
