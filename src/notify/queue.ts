@@ -47,6 +47,8 @@ interface JobRow {
 
 /** Longest wait between attempts. */
 export const MAX_BACKOFF_MS = 15 * 60_000;
+/** Dead jobs older than this are dropped at start. */
+export const DEAD_RETENTION_MS = 30 * 24 * 3600_000;
 /** Longest sleep of the timer, so a clock jump is noticed. */
 const MAX_TIMER_MS = 30_000;
 
@@ -80,6 +82,10 @@ export class DeliveryQueue {
 
   start(): void {
     this.opts.db.prepare("UPDATE notify_jobs SET status = 'pending' WHERE status = 'sending'").run();
+    // Dead letters nobody retried within a month are only noise.
+    this.opts.db
+      .prepare("DELETE FROM notify_jobs WHERE status = 'dead' AND updated_at < ?")
+      .run(this.opts.clock.now() - DEAD_RETENTION_MS);
     this.stopped = false;
     this.wake();
   }
