@@ -36,7 +36,7 @@ const DISCORD = String.raw`{
   "embeds": [
     {
       "title": "${LEVEL_TITLE}",
-      "description": "{{jsonString .Message}}",
+      "description": "{{jsonString (trunc 4000 .Message)}}",
       "color": {{if .Resolved}}3066993{{else if eq .Level "critical"}}15158332{{else}}15105570{{end}},
       "fields": [
         {"name": "Resource", "value": "{{jsonString (or .ResourceName "n/a")}}", "inline": true},
@@ -56,7 +56,7 @@ const SLACK = String.raw`{
   "text": "{{if .Resolved}}Resolved{{else}}Pulse Alert ({{.Level}}){{end}}: {{jsonString .Summary}}",
   "blocks": [
     {"type": "header", "text": {"type": "plain_text", "text": "{{if .Resolved}}✅{{else if eq .Level "critical"}}🔴{{else}}🟠{{end}} ${LEVEL_TITLE}", "emoji": true}},
-    {"type": "section", "text": {"type": "mrkdwn", "text": "{{jsonString .Message}}"}},
+    {"type": "section", "text": {"type": "mrkdwn", "text": "{{jsonString (trunc 2900 .Message)}}"}},
     {"type": "section", "fields": [
       {"type": "mrkdwn", "text": "*Resource:*\n{{jsonString (or .ResourceName "n/a")}}"},
       {"type": "mrkdwn", "text": "*Node:*\n{{jsonString (or .Node "n/a")}}"},
@@ -146,7 +146,7 @@ const TEAMS_ADAPTIVE = String.raw`{
 
 const TELEGRAM = String.raw`{
   "chat_id": "{{jsonString .ChatID}}",
-  "text": "{{if .Resolved}}✅ *Resolved*{{else if eq .Level "critical"}}🔴 *Pulse Alert: Critical*{{else}}🟠 *Pulse Alert: Warning*{{end}}\n\n{{jsonString (mdEscape .Message)}}\n\n*Resource:* {{jsonString (mdEscape .ResourceName)}}\n*Node:* {{jsonString (mdEscape .Node)}}\n*Value:* {{jsonString .ValueFormatted}} (threshold {{jsonString .ThresholdFormatted}})\n*Duration:* {{.Duration}}",
+  "text": "{{if .Resolved}}✅ *Resolved*{{else if eq .Level "critical"}}🔴 *Pulse Alert: Critical*{{else}}🟠 *Pulse Alert: Warning*{{end}}\n\n{{jsonString (mdEscape (trunc 3500 .Message))}}\n\n*Resource:* {{jsonString (mdEscape .ResourceName)}}\n*Node:* {{jsonString (mdEscape .Node)}}\n*Value:* {{jsonString .ValueFormatted}} (threshold {{jsonString .ThresholdFormatted}})\n*Duration:* {{.Duration}}",
   "parse_mode": "Markdown",
   "disable_web_page_preview": true
 }`;
@@ -186,7 +186,7 @@ const PUSHOVER = String.raw`{
   "token": "{{jsonString .CustomFields.app_token}}",
   "user": "{{jsonString .CustomFields.user_token}}",
   "title": "${LEVEL_TITLE}",
-  "message": "{{jsonString .Message}}",
+  "message": "{{jsonString (trunc 1000 .Message)}}",
   "priority": {{if .Resolved}}-1{{else if eq .Level "critical"}}1{{else}}0{{end}},
   "sound": "{{with .CustomFields.sound}}{{jsonString .}}{{else}}{{if .Resolved}}magic{{else if eq .Level "critical"}}siren{{else}}pushover{{end}}{{end}}",
   {{- with .CustomFields.device}}

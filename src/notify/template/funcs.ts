@@ -1,7 +1,7 @@
 /**
  * The template functions: Go's built-ins (eq ne lt le gt ge not len index print printf println
  * urlquery html js; `and`/`or` are evaluated lazily by the executor) plus Pulse's additions
- * (title upper lower jsonString urlencode urlpath pathescape mdEscape).
+ * (title upper lower jsonString urlencode urlpath pathescape mdEscape trunc).
  *
  * `jsonString` returns the JSON escaping of its argument WITHOUT surrounding quotes, because
  * templates embed it inside a quoted JSON string: `"text": "{{jsonString .Message}}"`.
@@ -201,6 +201,20 @@ export const FUNCTIONS: Readonly<Record<string, FuncDef>> = {
   urlencode: { min: 1, max: 1, fn: ([v]) => queryEscape(str(v)) },
   urlpath: { min: 1, max: 1, fn: ([v]) => pathEscape(str(v)) },
   pathescape: { min: 1, max: 1, fn: ([v]) => pathEscape(str(v)) },
+  // Sprig's trunc: at most N characters (runes), so a long batch fits a service's field limit.
+  trunc: {
+    min: 2,
+    max: 2,
+    fn: ([n, v]) => {
+      if (typeof n !== 'number' || !Number.isInteger(n)) throw new FuncError('trunc length must be an integer');
+      const chars = [...str(v)];
+      return chars.length <= Math.abs(n)
+        ? chars.join('')
+        : n >= 0
+          ? chars.slice(0, n).join('')
+          : chars.slice(n).join('');
+    },
+  },
   // Escapes Telegram/legacy-Markdown specials (_ * ` [) so names like web_01 survive parse_mode.
   mdEscape: { min: 1, max: 1, fn: ([v]) => str(v).replace(/([_*`[\\])/g, '\\$1') },
 };

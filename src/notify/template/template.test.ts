@@ -178,6 +178,7 @@ const rows: Row[] = [
   ['html escaping', '{{html "<a href=\'x\'>&</a>"}}', alert, '&lt;a href=&#39;x&#39;&gt;&amp;&lt;/a&gt;'],
   ['len of missing errors', '{{len .Nope}}', alert, { error: /error calling len/ }],
   ['comment must close the action', '{{/* c */ .Level}}', alert, { error: /comment ends before closing delimiter/ }],
+  ['trunc (Sprig)', '{{trunc 3 "héllo"}}|{{"abcdef" | trunc -2}}|{{trunc 10 "ab"}}', alert, 'hél|ef|ab'],
   ['mdEscape', '{{mdEscape "web_01 *x* [y]"}}', alert, 'web\\_01 \\*x\\* \\[y]'],
   // Pulse's functions
   ['title', '{{title "hello wide world"}}', alert, 'Hello Wide World'],
