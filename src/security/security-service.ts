@@ -14,7 +14,7 @@ import { CredentialStore } from './credential-store.js';
 import { ipKey, LOCKOUT_MS, LoginLockout, MAX_ATTEMPTS, userKey } from './lockout.js';
 import { hashPassword, MIN_PASSWORD_LENGTH, verifyPassword } from './passwords.js';
 import { DEFAULT_RATE_RULES, type RateClass, type RateRule, SlidingWindowLimiter } from './rate-limit.js';
-import { generateApiToken, safeEqual, sha3Hex } from './secrets.js';
+import { generateApiToken, safeEqual, sha3Hex, sha256Hex } from './secrets.js';
 import { type NewSession, type Session, SessionStore } from './session-store.js';
 import { TokenStore } from './token-store.js';
 import type { AuthContext, SecurityOptions } from './types.js';
@@ -22,6 +22,9 @@ import type { AuthContext, SecurityOptions } from './types.js';
 export type SecurityMode = 'disabled' | 'open' | 'password' | 'api-only';
 
 export const RECOVERY_FILE = '.auth_recovery';
+
+/** How long a verified Basic credential is remembered (in memory, as a hash). */
+const BASIC_CACHE_MS = 5 * 60_000;
 
 /** Credentials found on a request, before they are checked. */
 export interface PresentedCredentials {
@@ -65,6 +68,7 @@ export class SecurityService {
   readonly limiter: SlidingWindowLimiter;
   readonly options: Required<Pick<SecurityOptions, 'exemptLoopback' | 'rateLimitsEnabled'>>;
   readonly #rules: Record<RateClass, RateRule>;
+  readonly #basicCache = new Map<string, number>();
   readonly #recoveryTokens;
   readonly #recoveryInsert;
   readonly #recoveryDelete;
@@ -177,8 +181,20 @@ export class SecurityService {
       }
     }
     if (creds.basic && this.credentials.hasPassword()) {
+      const current = this.credentials.get()!;
+      // Scripts using Basic send it on every request; remember a recent success so each call
+      // does not cost a bcrypt round (the key depends on the stored hash, so a change voids it).
+      const cacheKey = sha256Hex(`${current.passwordHash}\0${creds.basic.username}\0${creds.basic.password}`);
+      const cachedUntil = this.#basicCache.get(cacheKey);
+      if (cachedUntil !== undefined && cachedUntil > this.now() && !this.lockState(current.username, ip).locked) {
+        return { kind: 'ok', auth: { method: 'basic', username: current.username, admin: true } };
+      }
       const res = await this.#checkPassword(creds.basic.username, creds.basic.password, ip, 'basic');
-      if (res.kind === 'ok') return { kind: 'ok', auth: { method: 'basic', username: res.username, admin: true } };
+      if (res.kind === 'ok') {
+        if (this.#basicCache.size > 100) this.#basicCache.clear();
+        this.#basicCache.set(cacheKey, this.now() + BASIC_CACHE_MS);
+        return { kind: 'ok', auth: { method: 'basic', username: res.username, admin: true } };
+      }
       if (res.kind === 'locked') return { kind: 'locked', lockedUntil: res.lockedUntil };
       return { kind: 'invalid', reason: 'Invalid credentials' };
     }

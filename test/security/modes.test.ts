@@ -165,6 +165,9 @@ describe('password change', () => {
     // The wrong attempt did not end my session.
     expect((await me.get('/api/security/tokens')).status).toBe(200);
 
+    const basic = (p: string) => ({ authorization: `Basic ${Buffer.from(`${ADMIN}:${p}`).toString('base64')}` });
+    expect((await fetch(`${pulse.url}/api/security/tokens`, { headers: basic(ADMIN_PASS) })).status).toBe(200);
+
     const ok = await me.post('/api/security/change-password', { currentPassword: ADMIN_PASS, newPassword: newPass });
     expect(ok.status).toBe(200);
     expect(ok.body).toMatchObject({ success: true, requiresRestart: false });
@@ -172,6 +175,9 @@ describe('password change', () => {
     expect((await other.get('/api/security/tokens')).status).toBe(401);
     expect((await new Client(pulse.url).login(ADMIN, ADMIN_PASS)).status).toBe(401);
     expect((await new Client(pulse.url).login(ADMIN, newPass)).status).toBe(200);
+    // A Basic credential verified before the change does not outlive it.
+    expect((await fetch(`${pulse.url}/api/security/tokens`, { headers: basic(ADMIN_PASS) })).status).toBe(401);
+    expect((await fetch(`${pulse.url}/api/security/tokens`, { headers: basic(newPass) })).status).toBe(200);
 
     // Persisted: after a restart with the same env, the changed password still applies.
     await pulse.close();
