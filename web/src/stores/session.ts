@@ -121,10 +121,17 @@ export function useApiToken(value: string | undefined): void {
   setToken(value);
 }
 
+// A 401 can mean "wrong current password" as well as "session gone": ask before signing out.
 onUnauthorized(() => {
   if (phase() !== 'ready' || isApiTokenOnly(status()) || !status().requiresAuth) return;
-  stopLive();
-  setPhase('login');
+  void loadStatus()
+    .then((s) => {
+      if (s.authenticated === false) {
+        stopLive();
+        setPhase('login');
+      }
+    })
+    .catch(() => undefined);
 });
 
 export const session = { phase, status, startError, token, refreshStatus: loadStatus };

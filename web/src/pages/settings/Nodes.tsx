@@ -2,11 +2,11 @@
  * Settings → Nodes: add, test, edit and delete PVE/PBS/PMG connections. A self-signed
  * certificate fails the test with its SHA-256 fingerprint; the user can compare it and pin it.
  */
-import { createResource, createSignal, For, Show } from 'solid-js';
+import { createResource, createSignal, For, onCleanup, Show } from 'solid-js';
 import { type ApiError, api, seg } from '../../api/client';
 import type { ConfiguredNode, NodeForm, NodeType } from '../../api/types';
 import { Button, Card, Check, Empty, ErrorText, Field, Notice, SelectField, StatusDot } from '../../components/ui';
-import { refreshState } from '../../stores/live';
+import { live, refreshState } from '../../stores/live';
 import { readOnly } from '../../stores/session';
 
 const TYPE_LABEL: Record<NodeType, string> = {
@@ -330,6 +330,15 @@ export function NodesSettings() {
   });
   const [editing, setEditing] = createSignal<ConfiguredNode | 'new'>();
   const [testResult, setTestResult] = createSignal<Record<string, string>>({});
+  // Cluster membership and connection state change after the first polls: keep the list fresh.
+  const timer = setInterval(() => void refetch(), 15_000);
+  onCleanup(() => clearInterval(timer));
+  /** Live reachability from the state's connectionHealth, else what the config list says. */
+  const connected = (n: ConfiguredNode): boolean | undefined => {
+    const key = n.type === 'pve' ? n.name : `${n.type}-${n.name}`;
+    const live_ = live.state.connectionHealth[key];
+    return live_ ?? (n.status === 'connected' ? true : n.status === 'disconnected' ? false : undefined);
+  };
 
   const testSaved = async (n: ConfiguredNode) => {
     setTestResult((r) => ({ ...r, [n.id]: 'Testing…' }));
@@ -398,7 +407,10 @@ export function NodesSettings() {
                 <div class="flex flex-wrap items-start justify-between gap-2">
                   <div class="min-w-0">
                     <p class="flex items-center gap-2 font-medium">
-                      <StatusDot status={n.status === 'connected' ? 'online' : 'offline'} label="" />
+                      <StatusDot
+                        status={connected(n) === undefined ? 'unknown' : connected(n) ? 'online' : 'offline'}
+                        label=""
+                      />
                       <span>{n.name}</span>
                       <span class="rounded bg-slate-100 px-1.5 text-[11px] uppercase dark:bg-slate-700">{n.type}</span>
                       <Show when={n.isCluster}>
@@ -410,7 +422,7 @@ export function NodesSettings() {
                     <p class="text-sm text-slate-500">{n.host}</p>
                     <p class="text-xs text-slate-500">
                       {n.tokenName ? `Token ${n.tokenName}` : n.user ? `User ${n.user}` : 'No credentials'} ·{' '}
-                      {n.status ?? 'unknown'}
+                      {connected(n) === undefined ? 'not polled yet' : connected(n) ? 'connected' : 'unreachable'}
                       {n.fingerprint
                         ? ` · pinned ${n.fingerprint.slice(0, 23)}…`
                         : n.verifySSL === false

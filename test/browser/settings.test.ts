@@ -1,0 +1,135 @@
+/**
+ * Settings pages doing real work through the API: a webhook from a service template (refused
+ * URL explained in words, test delivery received by a local endpoint, save, delete), alert
+ * thresholds, polling interval, and a password change that reports a wrong current password.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { startTestPulse } from '../helpers/pulse.js';
+import {
+  ADMIN,
+  apiSession,
+  createAdmin,
+  describeBrowser,
+  ensureWebBuilt,
+  expectNoErrors,
+  launchBrowser,
+  loginViaUi,
+  openPage,
+  type TestPage,
+} from './harness.js';
+
+describeBrowser('web UI settings', () => {
+  let pulse: Awaited<ReturnType<typeof startTestPulse>>;
+  let browser: Browser;
+  let t: TestPage;
+  let receiver: http.Server;
+  const received: Array<{ url: string; body: string }> = [];
+
+  beforeAll(async () => {
+    await ensureWebBuilt();
+    receiver = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => {
+        body += c;
+      });
+      req.on('end', () => {
+        received.push({ url: req.url ?? '', body });
+        res.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+    // This test's webhook receiver listens on loopback, which Pulse refuses unless told otherwise.
+    process.env.PULSE_ALLOW_LOOPBACK_WEBHOOKS = 'true';
+    pulse = await startTestPulse();
+    await createAdmin(pulse.url);
+    browser = await launchBrowser();
+    t = await openPage(browser, pulse.url);
+    await loginViaUi(t.page);
+  }, 240_000);
+
+  afterAll(async () => {
+    await t?.context.close();
+    await browser?.close();
+    await pulse?.close();
+    await new Promise((r) => receiver?.close(r));
+  });
+
+  it('webhooks: refused URL in words, template, test delivery, save and delete', async () => {
+    const { page } = t;
+    await page.goto('/settings/notifications');
+    await page.getByRole('button', { name: 'Add webhook' }).click();
+    const form = page.getByRole('form', { name: 'Webhook' });
+    await form.getByLabel('Service').selectOption('discord');
+    await form.getByLabel('Webhook name').fill('team chat');
+    await form.getByLabel('URL', { exact: true }).fill('http://169.254.169.254/latest');
+    await form.getByRole('button', { name: 'Add webhook' }).click();
+    await form
+      .getByRole('alert')
+      .getByText(/metadata|link-local/)
+      .waitFor();
+    // The refused save is an HTTP 400 that Chromium logs by itself; the form explained it.
+    t.errors.length = 0;
+
+    const port = (receiver.address() as AddressInfo).port;
+    await form.getByLabel('URL', { exact: true }).fill(`http://127.0.0.1:${port}/discord`);
+    await form.getByRole('button', { name: 'Send test' }).click();
+    await form.getByText(/Test sent/).waitFor();
+    const hit = received.find((r) => r.url === '/discord');
+    expect(hit, 'the test request reached the receiver').toBeDefined();
+    expect(JSON.parse(hit!.body)).toHaveProperty('embeds');
+
+    await form.getByRole('button', { name: 'Add webhook' }).click();
+    await page.getByRole('list', { name: 'Webhooks' }).getByText('team chat').waitFor();
+    page.once('dialog', (d) => void d.accept());
+    await page.getByRole('button', { name: 'Delete webhook team chat' }).click();
+    await page.getByText('No webhooks yet.').waitFor();
+    expectNoErrors(t.errors, 'webhooks');
+  });
+
+  it('alert thresholds and polling interval are saved through the API', async () => {
+    const { page } = t;
+    await page.goto('/settings/thresholds');
+    await page.getByLabel('Guests CPU % trigger').fill('70');
+    await page.getByLabel('Guests CPU % clear').fill('65');
+    await page.getByRole('button', { name: 'Save thresholds' }).click();
+    await page.getByText('Alert thresholds saved.').waitFor();
+    const headers = await apiSession(pulse.url);
+    const cfg = (await (await fetch(`${pulse.url}/api/alerts/config`, { headers })).json()) as {
+      guestDefaults: { cpu: { trigger: number; clear: number } };
+    };
+    expect(cfg.guestDefaults.cpu).toMatchObject({ trigger: 70, clear: 65 });
+
+    await page.goto('/settings/system');
+    await page.getByLabel('Proxmox VE polling interval (seconds)').fill('30');
+    await page.getByRole('button', { name: 'Save system settings' }).click();
+    await page.getByText('Settings saved.').waitFor();
+    const sys = (await (await fetch(`${pulse.url}/api/system/settings`, { headers })).json()) as {
+      pvePollingInterval: number;
+    };
+    expect(sys.pvePollingInterval).toBe(30);
+    expectNoErrors(t.errors, 'thresholds and system');
+  });
+
+  it('change password: a wrong current password is explained and keeps the session', async () => {
+    const { page } = t;
+    await page.goto('/settings/security');
+    const form = page.getByRole('form', { name: 'Change password' });
+    await form.getByLabel('Current password', { exact: true }).fill('not-the-password');
+    await form.getByLabel('New password', { exact: true }).fill('another-long-password');
+    await form.getByLabel('Confirm new password').fill('another-long-password');
+    await form.getByRole('button', { name: 'Change password' }).click();
+    await form.getByRole('alert').getByText('Current password is incorrect').waitFor();
+    t.errors.length = 0; // the refused change is an HTTP 401 that Chromium logs itself
+    await form.getByLabel('Current password', { exact: true }).fill(ADMIN.password);
+    await form.getByRole('button', { name: 'Change password' }).click();
+    await form
+      .getByRole('status')
+      .getByText(/Password changed/)
+      .waitFor();
+    await page.getByRole('button', { name: 'Log out' }).waitFor();
+    expectNoErrors(t.errors, 'change password');
+  });
+});
