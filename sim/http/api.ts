@@ -1,4 +1,5 @@
 /** Route-table types shared by the PVE, PBS and PMG modules, and the path matcher. */
+import { gzipSync } from 'node:zlib';
 import type { Identity } from '../auth.js';
 import type { SimCore } from '../core.js';
 import type { Product } from '../schema/apidata.js';
@@ -25,7 +26,21 @@ export class Envelope {
 
 /** Already-serialised `data` (a cached JSON text), written into the envelope as is. */
 export class RawJson {
+  private envelope?: Buffer;
+  private gzipped?: Buffer;
   constructor(readonly text: string) {}
+
+  /** The `{"data": …}` body, built once. */
+  body(): Buffer {
+    this.envelope ??= Buffer.from(`{"data":${this.text}}`);
+    return this.envelope;
+  }
+
+  /** The gzip-compressed body, built once (pveproxy compresses for clients that accept gzip). */
+  gzip(): Buffer {
+    this.gzipped ??= gzipSync(this.body(), { level: 4 });
+    return this.gzipped;
+  }
 }
 
 export interface RouteContext<I> {

@@ -5,6 +5,7 @@
  * with output faults (invalid JSON, truncated body) applied last.
  */
 import type http from 'node:http';
+import { gzipSync } from 'node:zlib';
 import { authenticate, checkPermissions, type Identity, PermissionDenied } from '../auth.js';
 import type { SimCore } from '../core.js';
 import type { Fault } from '../faults.js';
@@ -64,7 +65,7 @@ export async function handleRequest(sim: SimCore, ep: Endpoint, req: http.Incomi
       res.statusMessage = statusText(msg);
     }
   }
-  send(sim, res, status, body, faults);
+  send(sim, res, status, body, faults, /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? '')));
 }
 
 function errorBody(ep: Endpoint, message: string, errors?: Record<string, string>): Record<string, unknown> {
@@ -79,7 +80,17 @@ function statusText(message: string): string {
   return message.replace(/[^\x20-\x7e]/g, ' ').slice(0, 200);
 }
 
-function send(sim: SimCore, res: http.ServerResponse, status: number, body: unknown, faults: Fault[]) {
+/** Bodies above this size are gzip-compressed for clients that accept it, as pveproxy does. */
+const GZIP_MIN = 64 * 1024;
+
+function send(
+  sim: SimCore,
+  res: http.ServerResponse,
+  status: number,
+  body: unknown,
+  faults: Fault[],
+  acceptGzip: boolean,
+) {
   const headers: Record<string, string> = {
     'content-type': 'application/json;charset=UTF-8',
     'cache-control': 'max-age=0',
@@ -92,8 +103,7 @@ function send(sim: SimCore, res: http.ServerResponse, status: number, body: unkn
     res.end(text);
     return;
   }
-  const text = body instanceof RawJson ? `{"data":${body.text}}` : JSON.stringify(body);
-  const buf = Buffer.from(text);
+  const buf = body instanceof RawJson ? body.body() : Buffer.from(JSON.stringify(body));
   if (faults.some((f) => f.kind === 'truncated')) {
     // Promise the whole body, send half, then cut the connection.
     res.writeHead(200, { ...headers, 'content-length': String(buf.length) });
@@ -101,6 +111,17 @@ function send(sim: SimCore, res: http.ServerResponse, status: number, body: unkn
       res.socket?.destroy();
     });
     sim.noteTruncated();
+    return;
+  }
+  if (acceptGzip && buf.length >= GZIP_MIN) {
+    const gz = body instanceof RawJson ? body.gzip() : gzipSync(buf, { level: 1 });
+    res.writeHead(status, {
+      ...headers,
+      'content-encoding': 'gzip',
+      vary: 'Accept-Encoding',
+      'content-length': String(gz.length),
+    });
+    res.end(gz);
     return;
   }
   res.writeHead(status, { ...headers, 'content-length': String(buf.length) });

@@ -138,15 +138,17 @@ export const coreRoutes: R[] = [
         () => clusterResources(instance, type, now),
         STATUS_TTL,
       );
-      // Callers with every privilege share one serialised reply per second (the large estate).
-      if (fullAccess(identity)) {
-        return sim.cached(
-          `resources-json:${instance.name}:${type}`,
-          () => new RawJson(JSON.stringify(entries.map((e) => e.item))),
-          STATUS_TTL,
-        );
-      }
-      return entries.filter((e) => visible(identity, e.acl, e.privs, e.any)).map((e) => e.item);
+      // Callers with the same ACL share one serialised reply per status cycle (the large estate).
+      const aclKey = fullAccess(identity) ? '*' : JSON.stringify(identity?.cred.acl);
+      return sim.cached(
+        `resources-json:${instance.name}:${type}:${aclKey}`,
+        () => {
+          const visibleEntries =
+            aclKey === '*' ? entries : entries.filter((e) => visible(identity, e.acl, e.privs, e.any));
+          return new RawJson(JSON.stringify(visibleEntries.map((e) => e.item)));
+        },
+        STATUS_TTL,
+      );
     },
   },
   {

@@ -33,7 +33,9 @@ describe('simulator: faults', () => {
     expect(proxied.status).toBe(596);
     await clear();
     expect((await get(node(1).url, '/version')).status).toBe(200);
-    expect((await get(node(0).url, '/nodes')).json.data.find((n: { node: string }) => n.node === 'pve2').status).toBe('online');
+    expect((await get(node(0).url, '/nodes')).json.data.find((n: { node: string }) => n.node === 'pve2').status).toBe(
+      'online',
+    );
   });
 
   it('hang: accepts and never answers (client timeout); a proxied call to the hung member gives 596', async () => {
@@ -104,7 +106,9 @@ describe('simulator: faults', () => {
 
     const pbs = sim.ready.pbs[0];
     await fault({ target: 'pbs-main', kind: 'tokenrevoked' });
-    expect((await request(`${pbs.url}/api2/json/version`, { headers: pbsToken(pbs.tokenId, pbs.tokenSecret) })).status).toBe(401);
+    expect(
+      (await request(`${pbs.url}/api2/json/version`, { headers: pbsToken(pbs.tokenId, pbs.tokenSecret) })).status,
+    ).toBe(401);
     await clear();
   });
 
@@ -127,7 +131,9 @@ describe('simulator: faults', () => {
   });
 
   it('control API rejects bad fault requests with 4xx', async () => {
-    expect((await control(sim.controlUrl, 'POST', '/faults', { target: 'pve-cluster', kind: 'explode' })).status).toBe(400);
+    expect((await control(sim.controlUrl, 'POST', '/faults', { target: 'pve-cluster', kind: 'explode' })).status).toBe(
+      400,
+    );
     expect((await control(sim.controlUrl, 'POST', '/faults', { target: 'nope', kind: 'down' })).status).toBe(404);
     expect((await control(sim.controlUrl, 'POST', '/faults', { kind: 'down' })).status).toBe(400);
     expect((await control(sim.controlUrl, 'DELETE', '/faults/999')).status).toBe(404);

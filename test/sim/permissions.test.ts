@@ -17,11 +17,18 @@ describe('simulator: privileges', () => {
 
   const pveUrl = () => sim.ready.pve[0].url;
   async function addToken(target: string, tokenId: string, acl: Record<string, string[]>, role?: string) {
-    const res = await control(sim.controlUrl, 'POST', '/credentials', { target, tokenId, secret: `secret-${tokenId}`, acl, role });
+    const res = await control(sim.controlUrl, 'POST', '/credentials', {
+      target,
+      tokenId,
+      secret: `secret-${tokenId}`,
+      acl,
+      role,
+    });
     expect(res.status).toBe(200);
     return `secret-${tokenId}`;
   }
-  const pveGet = (tokenId: string, path: string) => request(`${pveUrl()}/api2/json${path}`, { headers: pveToken(tokenId, `secret-${tokenId}`) });
+  const pveGet = (tokenId: string, path: string) =>
+    request(`${pveUrl()}/api2/json${path}`, { headers: pveToken(tokenId, `secret-${tokenId}`) });
 
   it('a token without Sys.Audit gets 403 on node status and cluster status, with the path and privilege named', async () => {
     await addToken('pve-cluster', 'mon@pve!nosys', { '/': ['VM.Audit', 'Datastore.Audit'] });
@@ -58,7 +65,9 @@ describe('simulator: privileges', () => {
 
   it('ACLs on sub-paths propagate down only', async () => {
     await addToken('pve-cluster', 'mon@pve!one', { '/vms/100': ['VM.Audit'] });
-    expect((await pveGet('mon@pve!one', '/nodes/pve1/qemu')).json.data.map((g: { vmid: number }) => g.vmid)).toEqual([100]);
+    expect((await pveGet('mon@pve!one', '/nodes/pve1/qemu')).json.data.map((g: { vmid: number }) => g.vmid)).toEqual([
+      100,
+    ]);
     expect((await pveGet('mon@pve!one', '/nodes/pve1/qemu/101/status/current')).status).toBe(403);
   });
 
@@ -89,14 +98,19 @@ describe('simulator: privileges', () => {
 
   it('PBS: Datastore.Audit sees all groups, Datastore.Backup only its own, nothing → 403', async () => {
     const pbs = sim.ready.pbs[0];
-    const get = (tokenId: string, path: string) => request(`${pbs.url}/api2/json${path}`, { headers: pbsToken(tokenId, `secret-${tokenId}`) });
+    const get = (tokenId: string, path: string) =>
+      request(`${pbs.url}/api2/json${path}`, { headers: pbsToken(tokenId, `secret-${tokenId}`) });
     await addToken('pbs-main', 'pulse@pbs!none', {});
     await addToken('pbs-main', 'root@pam!pulse2', { '/datastore/main': ['Datastore.Backup'] });
     const denied = await get('pulse@pbs!none', '/admin/datastore/main/snapshots');
     expect(denied.status).toBe(403);
     expect(denied.json.message).toBe('permission check failed\n');
     expect((await get('pulse@pbs!none', '/admin/datastore')).json.data).toEqual([]);
-    const all = (await request(`${pbs.url}/api2/json/admin/datastore/main/groups`, { headers: pbsToken(pbs.tokenId, pbs.tokenSecret) })).json.data;
+    const all = (
+      await request(`${pbs.url}/api2/json/admin/datastore/main/groups`, {
+        headers: pbsToken(pbs.tokenId, pbs.tokenSecret),
+      })
+    ).json.data;
     const owned = (await get('root@pam!pulse2', '/admin/datastore/main/groups')).json.data;
     expect(all.length).toBeGreaterThan(owned.length);
     expect(owned.every((g: { owner: string }) => g.owner === 'root@pam!pulse2')).toBe(true);
@@ -106,7 +120,8 @@ describe('simulator: privileges', () => {
     const pmg = sim.ready.pmg[0];
     await addToken('pmg-main', 'auditor@pmg!ro', { '/': ['*'] }, 'audit');
     await addToken('pmg-main', 'help@pmg!desk', { '/': ['*'] }, 'helpdesk');
-    const get = (tokenId: string, path: string) => request(`${pmg.url}/api2/json${path}`, { headers: pmgToken(tokenId, `secret-${tokenId}`) });
+    const get = (tokenId: string, path: string) =>
+      request(`${pmg.url}/api2/json${path}`, { headers: pmgToken(tokenId, `secret-${tokenId}`) });
     expect((await get('auditor@pmg!ro', '/statistics/mail')).status).toBe(200);
     expect((await get('help@pmg!desk', '/statistics/mail')).status).toBe(403);
   });

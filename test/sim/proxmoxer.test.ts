@@ -28,7 +28,11 @@ describe('proxmoxer against the simulator', () => {
   it('logs in with password and with token and lists nodes, VMs, containers and storage', async () => {
     const pve = sim.ready.pve[0];
     const { port } = new URL(pve.url);
-    const { stdout } = await run(PYTHON, [SCRIPT, '127.0.0.1', port, pve.user, pve.password, pve.tokenId, pve.tokenSecret], { timeout: 60_000 });
+    const { stdout } = await run(
+      PYTHON,
+      [SCRIPT, '127.0.0.1', port, pve.user, pve.password, pve.tokenId, pve.tokenSecret],
+      { timeout: 60_000 },
+    );
     const out = JSON.parse(stdout);
     for (const via of ['password', 'token']) {
       expect(out[via].nodes).toEqual(['pve1', 'pve2', 'pve3']);
