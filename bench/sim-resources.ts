@@ -49,6 +49,7 @@ async function series(
   before?: () => Promise<void>,
 ) {
   const times: number[] = [];
+  const cpu0 = process.cpuUsage();
   let bytes = 0;
   for (let i = 0; i < n; i++) {
     if (before) await before();
@@ -57,8 +58,11 @@ async function series(
     times.push(r.ms);
     bytes = r.bytes;
   }
+  // CPU time per call (simulator and client share this process) does not depend on machine load.
+  const cpu = process.cpuUsage(cpu0);
+  const cpuMs = (cpu.user + cpu.system) / 1000 / n;
   console.log(
-    `${label.padEnd(44)} p50 ${pct(times, 50).toFixed(1).padStart(7)} ms   p95 ${pct(times, 95).toFixed(1).padStart(7)} ms   ${(bytes / 1024 / 1024).toFixed(2)} MB   (${n} calls)`,
+    `${label.padEnd(44)} p50 ${pct(times, 50).toFixed(1).padStart(7)} ms   p95 ${pct(times, 95).toFixed(1).padStart(7)} ms   cpu ${cpuMs.toFixed(1).padStart(6)} ms/call   ${(bytes / 1024 / 1024).toFixed(2)} MB   (${n} calls)`,
   );
   return { p50: pct(times, 50), p95: pct(times, 95) };
 }
