@@ -196,3 +196,40 @@ export async function apiSession(baseUrl: string): Promise<Record<string, string
   const csrf = cookies.find((c) => c.startsWith('pulse_csrf='))?.slice('pulse_csrf='.length) ?? '';
   return { Cookie: cookies.join('; '), 'X-CSRF-Token': decodeURIComponent(csrf), 'Content-Type': 'application/json' };
 }
+
+/**
+ * Every interactive control on the page must have an accessible name: aria-label, aria-labelledby,
+ * a <label>, or (buttons, links) its own text or title. Returns the controls that have none.
+ */
+export async function controlsWithoutName(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const out: string[] = [];
+    const controls = document.querySelectorAll<HTMLElement>(
+      'button, a[href], input:not([type=hidden]), select, textarea, [role=button], [role=meter], [role=img]',
+    );
+    for (const el of Array.from(controls)) {
+      if (el.closest('[aria-hidden="true"]')) continue;
+      const labelledBy = el.getAttribute('aria-labelledby');
+      const labelled = labelledBy
+        ? labelledBy
+            .split(/\s+/)
+            .map((id) => document.getElementById(id)?.textContent ?? '')
+            .join(' ')
+        : '';
+      const labels = (el as HTMLInputElement).labels;
+      const fromLabels = labels
+        ? Array.from(labels)
+            .map((l) => l.textContent ?? '')
+            .join(' ')
+        : '';
+      const ownText =
+        ['BUTTON', 'A'].includes(el.tagName) || el.getAttribute('role') === 'button' ? (el.textContent ?? '') : '';
+      const name = [el.getAttribute('aria-label'), labelled, fromLabels, ownText, el.getAttribute('title')]
+        .filter(Boolean)
+        .join(' ')
+        .trim();
+      if (!name) out.push(el.outerHTML.slice(0, 160));
+    }
+    return out;
+  });
+}

@@ -10,6 +10,7 @@ import { type Simulator, startSimulator } from '../../sim/index.js';
 import { startTestPulse } from '../helpers/pulse.js';
 import {
   apiSession,
+  controlsWithoutName,
   createAdmin,
   describeBrowser,
   ensureWebBuilt,
@@ -73,6 +74,7 @@ describeBrowser('web UI against the simulator', () => {
     await page.getByLabel('Host').fill(pve.url);
     await page.getByLabel('Token ID').fill(pve.tokenId);
     await page.getByLabel('Token secret').fill(pve.tokenSecret);
+    expect(await controlsWithoutName(page), 'controls without an accessible name in the node form').toEqual([]);
     await page.getByRole('button', { name: 'Test connection' }).click();
     // The simulator's certificate is self-signed: the test fails and shows what to pin.
     const presented = page.getByTestId('presented-fingerprint');
@@ -123,6 +125,7 @@ describeBrowser('web UI against the simulator', () => {
     expect(kept).toEqual(tagged);
     expect(await cpuLabel(page, 'web-01').getAttribute('title')).toMatch(/^CPU 95\.0% of 4 cores/);
     await screenshot(page, 'dashboard');
+    expect(await controlsWithoutName(page), 'controls without an accessible name on the dashboard').toEqual([]);
     // A row opens its history (uPlot over /api/charts).
     await page.getByRole('button', { name: 'Show history of pve1' }).click();
     const panel = page.getByRole('region', { name: 'History of pve1' });
@@ -203,6 +206,7 @@ describeBrowser('web UI against the simulator', () => {
       await page.waitForLoadState('networkidle');
       await screenshot(page, name);
       expectNoErrors(t.errors, path);
+      expect(await controlsWithoutName(page), `controls without an accessible name on ${path}`).toEqual([]);
     }
     await page.goto('/pbs');
     await page.getByText('pbs-main').first().waitFor({ timeout: 30_000 });
