@@ -441,6 +441,23 @@ export const pbsRoutes: RouteTable<PbsInstance> = {
     },
     {
       method: 'GET',
+      path: '/admin/datastore/{store}/gc',
+      handler: (ctx) => {
+        const ds = datastore(ctx);
+        const start = lastDaily(Math.floor(ctx.now / 1000), 3600);
+        return {
+          store: ds.name,
+          ...gcStatus(ctx.instance, ds, ctx.now),
+          schedule: 'daily',
+          'next-run': start + 86400,
+          'last-run-endtime': start + 420,
+          'last-run-state': 'OK',
+          duration: 420,
+        };
+      },
+    },
+    {
+      method: 'GET',
       path: '/admin/datastore/{store}/rrd',
       handler: (ctx) => {
         const ds = datastore(ctx);
