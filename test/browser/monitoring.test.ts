@@ -220,6 +220,37 @@ describeBrowser('web UI against the simulator', () => {
     expectNoErrors(t.errors, 'PBS, mail, storage with data');
   });
 
+  it('tests, edits and deletes a configured node', async () => {
+    const { page } = t;
+    await page.goto('/settings/nodes');
+    const list = page.getByRole('list', { name: 'Configured nodes' });
+    await list.getByText('pmg-main', { exact: true }).waitFor();
+    await page.getByRole('button', { name: 'Test pmg-main' }).click();
+    await list.getByText(/Connected to PMG/).waitFor();
+
+    await page.getByRole('button', { name: 'Edit pmg-main' }).click();
+    const form = page.getByRole('form', { name: 'Edit node' });
+    expect(await form.getByLabel('Name').inputValue()).toBe('pmg-main');
+    await form.getByLabel('Quarantine').uncheck();
+    await form.getByRole('button', { name: 'Save changes' }).click();
+    await form.waitFor({ state: 'detached' });
+    const headers = await apiSession(pulse.url);
+    const nodes = (await (await fetch(`${pulse.url}/api/config/nodes`, { headers })).json()) as Array<
+      Record<string, unknown>
+    >;
+    expect(nodes.find((n) => n.name === 'pmg-main')?.monitorQuarantine).toBe(false);
+
+    page.once('dialog', (d) => void d.accept());
+    await page.getByRole('button', { name: 'Delete pmg-main' }).click();
+    await list.getByText('pmg-main', { exact: true }).waitFor({ state: 'detached' });
+    // The mail gateway leaves the live picture too, and with it the Mail page from the menu.
+    await page
+      .getByRole('navigation', { name: 'Main' })
+      .getByRole('link', { name: 'Mail' })
+      .waitFor({ state: 'detached', timeout: 30_000 });
+    expectNoErrors(t.errors, 'node edit and delete');
+  });
+
   it('is usable on a phone-sized screen and in the light theme', async () => {
     const phone = await openPage(browser, pulse.url, { viewport: { width: 390, height: 844 }, colorScheme: 'light' });
     await loginViaUi(phone.page);

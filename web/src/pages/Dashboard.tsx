@@ -137,6 +137,14 @@ function NodeCells(props: { n: Node; onOpen: (r: Row) => void }) {
       <td class={`${td} hidden lg:table-cell`}>
         <Sparkline values={nodeSeries(n().id, 'cpu')} max={100} label={`CPU trend of ${n().name}, last hour`} />
       </td>
+      <td class={`${td} hidden 2xl:table-cell text-xs text-slate-500`}>
+        <span class="block truncate">{n().kernelVersion}</span>
+      </td>
+      <td class={`${td} hidden xl:table-cell text-xs text-slate-500`}>
+        <Show when={n().temperature?.available && n().temperature?.cpuPackage}>
+          CPU {n().temperature?.cpuPackage}°C
+        </Show>
+      </td>
       <td class={`${td} hidden xl:table-cell text-xs text-slate-500`}>
         <span class="block truncate">
           {n().cpuInfo?.cores ? `${n().cpuInfo.cores} cores` : ''}
@@ -148,14 +156,6 @@ function NodeCells(props: { n: Node; onOpen: (r: Row) => void }) {
               .join(' ')}
           </Show>
         </span>
-      </td>
-      <td class={`${td} hidden xl:table-cell text-xs text-slate-500`}>
-        <Show when={n().temperature?.available && n().temperature?.cpuPackage}>
-          CPU {n().temperature?.cpuPackage}°C
-        </Show>
-      </td>
-      <td class={`${td} hidden 2xl:table-cell text-xs text-slate-500`}>
-        <span class="block truncate">{n().kernelVersion}</span>
       </td>
       <td class={`${td} hidden lg:table-cell`} />
     </>
@@ -235,7 +235,7 @@ function GuestCells(props: { g: Guest; onTag: (t: string) => void; onOpen: (r: R
         <Sparkline values={guestSeries(g().id, 'cpu')} max={100} label={`CPU trend of ${g().name}, last hour`} />
       </td>
       <td
-        class={`${td} hidden xl:table-cell truncate whitespace-nowrap text-xs tabular-nums`}
+        class={`${td} hidden 2xl:table-cell truncate whitespace-nowrap text-xs tabular-nums`}
         title={`Disk read ${formatRate(g().diskRead)}, write ${formatRate(g().diskWrite)}`}
       >
         {running() ? `R ${shortRate(g().diskRead)} · W ${shortRate(g().diskWrite)}` : '–'}
@@ -246,7 +246,7 @@ function GuestCells(props: { g: Guest; onTag: (t: string) => void; onOpen: (r: R
       >
         {running() ? `↓ ${shortRate(g().networkIn)} · ↑ ${shortRate(g().networkOut)}` : '–'}
       </td>
-      <td class={`${td} hidden 2xl:table-cell text-xs`}>
+      <td class={`${td} hidden xl:table-cell text-xs`}>
         <span
           class="block truncate"
           title={[g().osName, g().osVersion, ...(g().ipAddresses ?? [])].filter(Boolean).join(' · ')}
@@ -451,9 +451,9 @@ export function DashboardPage() {
               <th scope="col" class={`${th} hidden lg:table-cell`} style={{ width: '76px' }}>
                 Trend
               </th>
-              <SortTh key="diskread" label="Disk R/W" class="hidden xl:table-cell" width="160px" />
+              <SortTh key="diskread" label="Disk R/W" class="hidden 2xl:table-cell" width="160px" />
               <SortTh key="netin" label="Net in/out" class="hidden xl:table-cell" width="160px" />
-              <th scope="col" class={`${th} hidden 2xl:table-cell`} style={{ width: '180px' }}>
+              <th scope="col" class={`${th} hidden xl:table-cell`} style={{ width: '200px' }}>
                 OS / IP
               </th>
               <th scope="col" class={`${th} hidden lg:table-cell`} style={{ width: '120px' }}>
