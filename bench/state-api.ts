@@ -88,7 +88,8 @@ async function main() {
   await new Promise((r) => setTimeout(r, pulse.deps.wsHub.coalesceMs + 500));
   const ws = await call<WsStats>({ op: 'wsStats' });
   const charts: Record<string, Get> = {};
-  for (const range of ['1h', '24h', '7d']) charts[range] = await call<Get>({ op: 'get', path: `/api/charts?range=${range}`, n: 3 });
+  for (const range of ['1h', '24h', '7d'])
+    charts[range] = await call<Get>({ op: 'get', path: `/api/charts?range=${range}`, n: 3 });
 
   const t0 = performance.now();
   JSON.stringify(pulse.deps.snapshots.frontendDocument());
@@ -104,18 +105,26 @@ async function main() {
   console.log('| figure | value |');
   console.log('|---|---|');
   console.log(`| /api/state size | ${mb(cached.bytes)} |`);
-  console.log(`| /api/state p50 / p95, cached (100 requests) | ${pct(cached.times, 50).toFixed(1)} / ${pct(cached.times, 95).toFixed(1)} ms |`);
-  console.log(`| /api/state p50 / p95, first after a commit (20) | ${pct(fresh, 50).toFixed(1)} / ${pct(fresh, 95).toFixed(1)} ms |`);
+  console.log(
+    `| /api/state p50 / p95, cached (100 requests) | ${pct(cached.times, 50).toFixed(1)} / ${pct(cached.times, 95).toFixed(1)} ms |`,
+  );
+  console.log(
+    `| /api/state p50 / p95, first after a commit (20) | ${pct(fresh, 50).toFixed(1)} / ${pct(fresh, 95).toFixed(1)} ms |`,
+  );
   console.log(`| /api/state p95, all 120 requests | ${pct(all, 95).toFixed(1)} ms |`);
   console.log(`| one full serialisation (JSON.stringify) | ${serialiseMs.toFixed(1)} ms |`);
   console.log(`| WS initialState (raw shape) | ${mb(ws.types.initialState?.lastBytes ?? 0)} |`);
   console.log(`| WS bytes per rawData update | ${mb(ws.types.rawData?.lastBytes ?? 0)} |`);
   console.log(`| WS rawData updates for ${COMMITS + 20} commits (coalesced) | ${ws.types.rawData?.count ?? 0} |`);
-  console.log(`| commit (state + history + listeners), mean / max | ${(commitMs / COMMITS).toFixed(1)} / ${commitMax.toFixed(1)} ms |`);
+  console.log(
+    `| commit (state + history + listeners), mean / max | ${(commitMs / COMMITS).toFixed(1)} / ${commitMax.toFixed(1)} ms |`,
+  );
   for (const [range, r] of Object.entries(charts)) {
     console.log(`| /api/charts?range=${range}, p50 of 3 | ${pct(r.times, 50).toFixed(0)} ms, ${mb(r.bytes)} |`);
   }
-  console.log(`| history: resources / slabs in SQLite | ${pulse.deps.history.size} / ${slabs.n} (${mb(slabs.b ?? 0)}) |`);
+  console.log(
+    `| history: resources / slabs in SQLite | ${pulse.deps.history.size} / ${slabs.n} (${mb(slabs.b ?? 0)}) |`,
+  );
   console.log(`| RSS at start / after the simulated hour | ${mb(rssStart)} / ${mb(mem.rss)} |`);
   console.log(`| heap used / array buffers | ${mb(mem.heapUsed)} / ${mb(mem.arrayBuffers)} |`);
   console.log(`| full-state serialisations in the run | ${pulse.deps.snapshots.serialisations} |`);

@@ -6,10 +6,30 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppDeps } from '../deps.js';
 
+const GZIP_MIN_BYTES = 16 * 1024;
+
+/** True when Accept-Encoding lists gzip without `q=0`. */
+export function acceptsGzip(header: string | string[] | undefined): boolean {
+  const value = Array.isArray(header) ? header.join(',') : (header ?? '');
+  return value.split(',').some((part) => {
+    const [coding, ...params] = part.trim().toLowerCase().split(';');
+    if (coding.trim() !== 'gzip' && coding.trim() !== '*') return false;
+    const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
+    return q === undefined || Number(q.slice(2)) > 0;
+  });
+}
+
 export function registerStateRoutes(app: FastifyInstance, deps: AppDeps): void {
-  app.get('/api/state', { config: { guard: 'authenticated' } }, async (_req, reply) => {
-    reply.header('Cache-Control', 'no-store');
-    return reply.type('application/json; charset=utf-8').send(deps.snapshots.frontendJson());
+  app.get('/api/state', { config: { guard: 'authenticated' } }, async (req, reply) => {
+    reply.header('Cache-Control', 'no-store').header('Vary', 'Accept-Encoding').type('application/json; charset=utf-8');
+    const body = deps.snapshots.frontendBody();
+    // A large estate's document is megabytes of repetitive JSON: gzip shrinks it ~10×, and the
+    // compressed body is also built once per version (in zlib's thread pool, not the event loop).
+    if (body.length > GZIP_MIN_BYTES && acceptsGzip(req.headers['accept-encoding'])) {
+      const gz = await deps.snapshots.frontendGzip();
+      return reply.header('Content-Encoding', 'gzip').send(gz);
+    }
+    return reply.send(body);
   });
 
   // Public like the published API says; it holds no data itself. The figures come over /ws,

@@ -8,6 +8,8 @@
  * version. A cached document also expires after `maxAgeMs` of clock time, so that `stats.uptime`
  * keeps moving while nothing is polled (no nodes configured).
  */
+import { promisify } from 'node:util';
+import { gzip } from 'node:zlib';
 import type { Clock } from '../clock.js';
 import type { Performance, PulseState, Stats } from '../model/state.js';
 import { PACKAGE_VERSION } from '../version.js';
@@ -25,10 +27,23 @@ export interface SnapshotSource {
   tzOffsetMinutes?: (ms: number) => number;
 }
 
+/**
+ * One serialised document. Everything derived from it (the gzip body, the WS envelopes) is built
+ * at most once and kept on the same entry, so it is dropped together when the version moves on.
+ */
 interface Cached {
   version: number;
   builtAt: number;
-  json: string;
+  body: Buffer;
+  gzip?: Promise<Buffer>;
+  envelopes: Map<string, Buffer>;
+}
+
+const gzipAsync = promisify(gzip);
+
+/** `{"type":<type>,"data":<body>}` by concatenating bytes: the body is not re-serialised. */
+function envelopeAround(type: string, body: Buffer): Buffer {
+  return Buffer.concat([Buffer.from(`{"type":${JSON.stringify(type)},"data":`), body, Buffer.from('}')]);
 }
 
 /**
@@ -46,7 +61,6 @@ export class StateSnapshots {
   #src?: SnapshotSource;
   #frontend?: Cached;
   #raw?: Cached;
-  #rawDataMessage?: { json: string; message: string };
 
   bind(src: SnapshotSource): void {
     this.#src = src;
@@ -121,33 +135,67 @@ export class StateSnapshots {
     return c !== undefined && c.version === src.store.version && src.clock.now() - c.builtAt < this.maxAgeMs;
   }
 
-  /** GET /api/state body and WS `rawData` payload. */
-  frontendJson(): string {
-    if (this.#fresh(this.#frontend)) return this.#frontend.json;
+  #build(doc: unknown): Cached {
     const src = this.#source();
-    const json = escapeJsonForHtml(JSON.stringify(this.frontendDocument()));
+    const body = Buffer.from(escapeJsonForHtml(JSON.stringify(doc)), 'utf8');
     this.serialisations++;
-    this.#frontend = { version: src.store.version, builtAt: src.clock.now(), json };
-    return json;
+    return { version: src.store.version, builtAt: src.clock.now(), body, envelopes: new Map() };
   }
 
-  /** WS `initialState` payload and the reply to `requestData`. */
-  rawJson(): string {
-    if (this.#fresh(this.#raw)) return this.#raw.json;
-    const src = this.#source();
-    const now = src.clock.now();
-    const json = escapeJsonForHtml(JSON.stringify(toRawState(this.frontendDocument(), this.#tz(now))));
-    this.serialisations++;
-    this.#raw = { version: src.store.version, builtAt: now, json };
-    return json;
+  #frontendEntry(): Cached {
+    if (!this.#fresh(this.#frontend)) this.#frontend = this.#build(this.frontendDocument());
+    return this.#frontend;
   }
 
-  /** The complete `rawData` envelope, built from the cached document without re-serialising. */
-  rawDataMessage(): string {
-    const json = this.frontendJson();
-    if (this.#rawDataMessage?.json !== json) {
-      this.#rawDataMessage = { json, message: `{"type":"rawData","data":${json}}` };
+  #rawEntry(): Cached {
+    if (!this.#fresh(this.#raw)) {
+      const now = this.#source().clock.now();
+      this.#raw = this.#build(toRawState(this.frontendDocument(), this.#tz(now)));
     }
-    return this.#rawDataMessage.message;
+    return this.#raw;
+  }
+
+  /** GET /api/state body (UTF-8 JSON). */
+  frontendBody(): Buffer {
+    return this.#frontendEntry().body;
+  }
+
+  /** The same body gzip-compressed, computed off the event loop once per version. */
+  frontendGzip(): Promise<Buffer> {
+    const entry = this.#frontendEntry();
+    entry.gzip ??= gzipAsync(entry.body, { level: 1 });
+    return entry.gzip;
+  }
+
+  /** GET /api/state body as a string (tests, diagnostics). */
+  frontendJson(): string {
+    return this.frontendBody().toString('utf8');
+  }
+
+  /** The raw-shape document (WS `initialState`, reply to `requestData`) as a string. */
+  rawJson(): string {
+    return this.#rawEntry().body.toString('utf8');
+  }
+
+  /** `{type, data: <frontend document>}` as bytes (WS `rawData` broadcasts). */
+  frontendEnvelope(type: string): Buffer {
+    const entry = this.#frontendEntry();
+    let buf = entry.envelopes.get(type);
+    if (!buf) {
+      buf = envelopeAround(type, entry.body);
+      entry.envelopes.set(type, buf);
+    }
+    return buf;
+  }
+
+  /** `{type, data: <raw document>}` as bytes (WS `initialState`, `requestData` replies). */
+  rawEnvelope(type: string): Buffer {
+    const entry = this.#rawEntry();
+    let buf = entry.envelopes.get(type);
+    if (!buf) {
+      buf = envelopeAround(type, entry.body);
+      entry.envelopes.set(type, buf);
+    }
+    return buf;
   }
 }

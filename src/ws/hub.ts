@@ -37,19 +37,6 @@ interface Client {
   alive: boolean;
 }
 
-/** A message serialised once, shared by every client. */
-class Cached {
-  #source?: string;
-  #buffer?: Buffer;
-  get(source: string, build: (s: string) => string): Buffer {
-    if (this.#source !== source || !this.#buffer) {
-      this.#source = source;
-      this.#buffer = Buffer.from(build(source), 'utf8');
-    }
-    return this.#buffer;
-  }
-}
-
 export class WsHub {
   coalesceMs = 500;
   pingIntervalMs = 30_000;
@@ -65,9 +52,6 @@ export class WsHub {
   #lastBroadcast = -Infinity;
   #pingTimer?: NodeJS.Timeout;
   #stopped = false;
-  readonly #rawData = new Cached();
-  readonly #initialState = new Cached();
-  readonly #requestData = new Cached();
   /** Monotonic milliseconds for pacing (not the injected clock: pacing is real elapsed time). */
   readonly #mono = () => performance.now();
 
@@ -117,10 +101,7 @@ export class WsHub {
       this.#clients.delete(client);
     });
     this.#send(client, Buffer.from(envelope('welcome', { message: 'Connected to Pulse WebSocket' })));
-    this.#send(
-      client,
-      this.#initialState.get(deps.snapshots.rawJson(), (json) => `{"type":"initialState","data":${json}}`),
-    );
+    this.#send(client, deps.snapshots.rawEnvelope('initialState'));
   }
 
   /** Sends `{type, data}` to every client (serialised once). */
@@ -138,9 +119,8 @@ export class WsHub {
     this.#lastBroadcast = this.#mono();
     if (this.#clients.size === 0) return;
     const deps = this.#need();
-    const json = deps.snapshots.frontendJson();
     this.counters.stateBroadcasts++;
-    this.#broadcastBuffer(this.#rawData.get(json, (j) => `{"type":"rawData","data":${j}}`));
+    this.#broadcastBuffer(deps.snapshots.frontendEnvelope('rawData'));
   }
 
   /** Called on every commit: at most one broadcast per `coalesceMs`, trailing edge included. */
@@ -210,10 +190,7 @@ export class WsHub {
       const timestamp = Math.floor(deps.clock.now() / 1000);
       this.#send(client, Buffer.from(envelope('pong', { timestamp })));
     } else if (type === 'requestData') {
-      this.#send(
-        client,
-        this.#requestData.get(deps.snapshots.rawJson(), (json) => `{"type":"rawData","data":${json}}`),
-      );
+      this.#send(client, deps.snapshots.rawEnvelope('rawData'));
     }
   }
 

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { syntheticGuest, syntheticNode, syntheticStorage } from '../../bench/state-fixture.js';
 import { ManualClock } from '../../src/clock.js';
 import { startTestPulse, tempDir } from '../helpers/pulse.js';
+import { settle } from '../ws/client.js';
 
 const T0 = Date.UTC(2026, 0, 5); // aligned to every tier's chunks
 const MIN = 60_000;
@@ -44,6 +45,7 @@ describe('/api/charts over hours of simulated polling', () => {
 
   beforeAll(async () => {
     pulse = await startTestPulse({ clock });
+    await settle();
     // Two hours of 10-s polls: cpu 10 % in even minutes, 30 % in odd minutes.
     for (let i = 0; i < 720; i++) {
       clock.set(T0 + i * 10_000);
@@ -150,6 +152,7 @@ describe('/api/storage-charts', () => {
   let pulse: Pulse;
   beforeAll(async () => {
     pulse = await startTestPulse({ clock });
+    await settle();
     for (let i = 0; i < 90; i++) {
       clock.set(T0 + i * MIN);
       commit(pulse, clock, i < 45 ? 20 : 60);
@@ -188,6 +191,7 @@ describe('history survives a restart', () => {
     const dataDir = tempDir();
     const clock = new ManualClock(T0);
     let pulse = await startTestPulse({ clock, dataDir });
+    await settle();
     // 15 minutes at 10 s (cpu 10), then restart in the middle of a 10-min chunk.
     for (let i = 0; i < 90; i++) {
       clock.set(T0 + i * 10_000);
@@ -196,6 +200,7 @@ describe('history survives a restart', () => {
     await pulse.close();
     clock.advance(30_000);
     pulse = await startTestPulse({ clock, dataDir });
+    await settle();
     for (let i = 0; i < 6; i++) {
       clock.advance(10_000);
       commit(pulse, clock, 70);
@@ -203,6 +208,7 @@ describe('history survives a restart', () => {
     await pulse.close();
     clock.advance(10_000);
     pulse = await startTestPulse({ clock, dataDir });
+    await settle();
     try {
       const body = await charts(pulse, '30m');
       // Nothing was committed since this start: the node is not in the state, so read the store.

@@ -95,3 +95,9 @@ export function refusedStatus(url: string, opts: WebSocket.ClientOptions = {}): 
     ws.once('error', () => {});
   });
 }
+
+/**
+ * Lets the server's start-up work queued with setImmediate run (the pollers commit their first,
+ * possibly empty, slices on the next turn), so a test's own commits are not overwritten by it.
+ */
+export const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { commitSynthetic, syntheticState } from '../../bench/state-fixture.js';
 import { ManualClock } from '../../src/clock.js';
 import { startTestPulse } from '../helpers/pulse.js';
+import { settle } from './client.js';
 
 const ARRAYS = [
   'nodes',
@@ -24,6 +25,7 @@ describe('GET /api/state', () => {
   let cyclesAtStart = 0;
   beforeAll(async () => {
     pulse = await startTestPulse({ clock });
+    await settle();
   });
   afterAll(() => pulse.close());
 
@@ -77,6 +79,23 @@ describe('GET /api/state', () => {
     expect(pulse.deps.snapshots.serialisations - before).toBeLessThanOrEqual(2);
   });
 
+  it('gzips a large document once per version when the client accepts it', async () => {
+    commitSynthetic(pulse.deps.state, { nodes: 4, guestsPerNode: 20, now: clock.now(), tick: 7 });
+    const plain = await fetch(`${pulse.url}/api/state`, { headers: { 'Accept-Encoding': 'identity' } });
+    expect(plain.headers.get('content-encoding')).toBeNull();
+    const plainText = await plain.text();
+    expect(plainText.length).toBeGreaterThan(16 * 1024);
+    const before = pulse.deps.snapshots.serialisations;
+    const zipped = await fetch(`${pulse.url}/api/state`, { headers: { 'Accept-Encoding': 'gzip' } });
+    expect(zipped.headers.get('content-encoding')).toBe('gzip');
+    expect(zipped.headers.get('vary')).toContain('Accept-Encoding');
+    expect(await zipped.text()).toBe(plainText); // fetch decompresses
+    expect(pulse.deps.snapshots.serialisations).toBe(before);
+    const refused = await fetch(`${pulse.url}/api/state`, { headers: { 'Accept-Encoding': 'gzip;q=0' } });
+    expect(refused.headers.get('content-encoding')).toBeNull();
+    await refused.arrayBuffer();
+  });
+
   it('/simple-stats is a page that reads /ws', async () => {
     const res = await fetch(`${pulse.url}/simple-stats`);
     expect(res.status).toBe(200);
@@ -90,6 +109,7 @@ describe('GET /api/state with authentication configured', () => {
   const basic = `Basic ${Buffer.from('admin:correct-horse-battery').toString('base64')}`;
   beforeAll(async () => {
     pulse = await startTestPulse({ env: { PULSE_AUTH_USER: 'admin', PULSE_AUTH_PASS: 'correct-horse-battery' } });
+    await settle();
     pulse.deps.state.commit((d) => {
       d.nodes = syntheticState({ nodes: 1, guestsPerNode: 0, now: 1 }).nodes;
     });

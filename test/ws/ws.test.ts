@@ -3,7 +3,7 @@ import WebSocket from 'ws';
 import { commitSynthetic } from '../../bench/state-fixture.js';
 import type { FullAlert } from '../../src/model/state.js';
 import { startTestPulse } from '../helpers/pulse.js';
-import { refusedStatus, TestWsClient, wsUrl } from './client.js';
+import { refusedStatus, settle, TestWsClient, wsUrl } from './client.js';
 
 const RFC3339 = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/;
 
@@ -11,6 +11,7 @@ describe('/ws', () => {
   let pulse: Awaited<ReturnType<typeof startTestPulse>>;
   beforeAll(async () => {
     pulse = await startTestPulse();
+    await settle();
     pulse.deps.wsHub.coalesceMs = 100;
     commitSynthetic(pulse.deps.state, { nodes: 2, guestsPerNode: 3, now: Date.now() });
   });
@@ -183,6 +184,7 @@ describe('/ws with authentication configured', () => {
 describe('/ws shutdown', () => {
   it('closes every client with 1001 and shuts down promptly', async () => {
     const pulse = await startTestPulse();
+    await settle();
     const clients = await Promise.all(Array.from({ length: 5 }, () => TestWsClient.open(wsUrl(pulse.url))));
     await Promise.all(clients.map((c) => c.waitFor('initialState')));
     await pulse.close();
