@@ -134,12 +134,12 @@ function ActiveAlerts() {
                   onChange={(e) => toggle(a.id, e.currentTarget.checked)}
                 />
                 <div class="min-w-0 flex-1">
-                  <p class="text-sm">
+                  <p class="flex flex-wrap items-center gap-x-2 text-sm">
                     <span class="font-semibold">{a.resourceName}</span>
-                    <span class="ml-2 rounded bg-white/60 px-1.5 text-xs uppercase dark:bg-black/30">{a.level}</span>
-                    <span class="ml-2 text-xs text-slate-500">{a.type}</span>
+                    <span class="rounded bg-white/60 px-1.5 text-xs uppercase dark:bg-black/30">{a.level}</span>
+                    <span class="text-xs text-slate-500">{a.type}</span>
                     <Show when={a.acknowledged}>
-                      <span class="ml-2 text-xs font-medium text-slate-600 dark:text-slate-300">
+                      <span class="text-xs font-medium text-slate-600 dark:text-slate-300">
                         Acknowledged{a.ackUser ? ` by ${a.ackUser}` : ''}
                       </span>
                     </Show>
@@ -150,7 +150,7 @@ function ActiveAlerts() {
                     {a.node || a.instance} · since {formatDateTime(a.startTime)} ({duration(a.startTime, now())})
                   </p>
                 </div>
-                <div class="flex gap-2">
+                <div class="flex basis-full justify-end gap-2 sm:basis-auto">
                   <Show
                     when={!a.acknowledged}
                     fallback={
