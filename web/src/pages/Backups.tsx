@@ -34,6 +34,91 @@ function ageTone(ms: number | undefined, now: number): string {
   return 'text-red-600 dark:text-red-400';
 }
 
+const KIND_COLOURS = { PVE: 'bg-orange-500', PBS: 'bg-violet-500', Snapshots: 'bg-amber-400' } as const;
+
+/** Backups per day, stacked by kind: gaps (a night without backups) stand out at a glance. */
+function BackupFrequency(props: { items: BackupItem[]; snapshots: number[]; now: number }) {
+  const [days, setDays] = createSignal(30);
+  const buckets = createMemo(() => {
+    const n = days();
+    const end = new Date(props.now);
+    end.setHours(24, 0, 0, 0);
+    const start = end.getTime() - n * DAY;
+    const out = Array.from({ length: n }, (_, i) => ({ day: new Date(start + i * DAY), PVE: 0, PBS: 0, Snapshots: 0 }));
+    const put = (ms: number, kind: 'PVE' | 'PBS' | 'Snapshots') => {
+      const i = Math.floor((ms - start) / DAY);
+      if (i >= 0 && i < n) out[i]![kind]++;
+    };
+    for (const b of props.items) put(b.time, b.kind);
+    for (const t of props.snapshots) put(t, 'Snapshots');
+    return out;
+  });
+  const max = () => Math.max(1, ...buckets().map((b) => b.PVE + b.PBS + b.Snapshots));
+  const total = () => buckets().reduce((a, b) => a + b.PVE + b.PBS + b.Snapshots, 0);
+  const empty = () => buckets().filter((b) => b.PVE + b.PBS === 0).length;
+  return (
+    <Card
+      title="Backup frequency"
+      actions={
+        <fieldset aria-label="Backup frequency range" class="flex gap-1">
+          <For each={[7, 30, 90]}>
+            {(d) => (
+              <button
+                type="button"
+                aria-pressed={days() === d}
+                class="rounded px-2 py-0.5 text-xs"
+                classList={{
+                  'bg-sky-600 text-white': days() === d,
+                  'text-slate-600 dark:text-slate-300': days() !== d,
+                }}
+                onClick={() => setDays(d)}
+              >
+                {d}d
+              </button>
+            )}
+          </For>
+        </fieldset>
+      }
+    >
+      <div
+        class="flex h-24 items-end gap-px"
+        role="img"
+        aria-label={`${total()} backups and snapshots in the last ${days()} days; ${empty()} days without a backup`}
+      >
+        <For each={buckets()}>
+          {(b) => (
+            <div
+              class="flex h-full flex-1 flex-col-reverse"
+              title={`${b.day.toLocaleDateString()}: ${b.PVE} PVE, ${b.PBS} PBS, ${b.Snapshots} snapshots`}
+            >
+              <div class={KIND_COLOURS.PVE} style={{ height: `${(b.PVE / max()) * 100}%` }} />
+              <div class={KIND_COLOURS.PBS} style={{ height: `${(b.PBS / max()) * 100}%` }} />
+              <div class={KIND_COLOURS.Snapshots} style={{ height: `${(b.Snapshots / max()) * 100}%` }} />
+              <Show when={b.PVE + b.PBS === 0}>
+                <div class="h-0.5 bg-red-500/70" />
+              </Show>
+            </div>
+          )}
+        </For>
+      </div>
+      <p class="mt-2 flex flex-wrap gap-3 text-xs text-slate-500">
+        <For each={Object.entries(KIND_COLOURS)}>
+          {([k, cls]) => (
+            <span class="inline-flex items-center gap-1">
+              <span class={`inline-block h-2 w-2 rounded-sm ${cls}`} />
+              {k}
+            </span>
+          )}
+        </For>
+        <span class="inline-flex items-center gap-1">
+          <span class="inline-block h-0.5 w-3 bg-red-500/70" />
+          no backup that day ({empty()})
+        </span>
+      </p>
+    </Card>
+  );
+}
+
 export function BackupsPage() {
   const [pbsBackups, setPbsBackups] = createSignal<PbsBackup[]>([]);
   const [error, setError] = createSignal('');
@@ -149,6 +234,11 @@ export function BackupsPage() {
     <div class="space-y-4">
       <h1 class="text-xl font-semibold">Backups</h1>
       <ErrorText error={error()} />
+      <BackupFrequency
+        items={items()}
+        snapshots={live.state.pveBackups.guestSnapshots.map((x) => x.time * 1000)}
+        now={now()}
+      />
       <Show when={failedTasks().length > 0}>
         <Card title={`Failed backup tasks (${failedTasks().length})`}>
           <ul class="space-y-1 text-sm">
