@@ -309,9 +309,11 @@ export class NotificationService {
     if (channel !== undefined && channel !== 'email' && channel !== 'webhook') {
       throw badRequest('channel must be email or webhook');
     }
+    const limit = int(q.limit, 'limit', 100, 5000);
     return this.history.list({
       channel,
-      limit: int(q.limit, 'limit', 100, 5000),
+      // As for alert history, 0 means "all" (the history keeps at most 5000 rows).
+      limit: limit === 0 ? 5000 : limit,
       offset: int(q.offset, 'offset', 0, 1_000_000),
     });
   }
