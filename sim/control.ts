@@ -9,12 +9,16 @@ import {
   addGuest,
   guestOf,
   migrateGuest,
+  patchGuest,
   removeGuest,
   setGuestMetrics,
   setNodeMetrics,
+  setQueue,
+  setServerMetrics,
   startGuest,
   stopGuest,
   takeBackup,
+  usedFraction,
 } from './estate/actions.js';
 import {
   guestCounter,
@@ -208,6 +212,66 @@ export function controlRoutes(sim: SimCore): ControlRoute[] {
           uptime: nodeUptime(n, now()),
           overrides: n.overrides,
         };
+      },
+    },
+    {
+      method: 'PATCH',
+      path: '/guests/:inst/:vmid',
+      doc: 'change {name, tags, lock (null clears), agent, agentConfigured}',
+      handler: (p, b) => {
+        const g = guestOf(pve(p.inst), vmid(p.vmid));
+        patchGuest(g, b);
+        return guestView(g, now());
+      },
+    },
+    {
+      method: 'PUT',
+      path: '/storage/:inst/:storage',
+      doc: 'set a PVE storage {usedFraction} (0..1) or {enabled}',
+      handler: (p, b) => {
+        const s = pve(p.inst).storages.find((x) => x.storage === p.storage);
+        if (!s) throw new ActionError(404, `no storage ${p.inst}/${p.storage}`);
+        if ('usedFraction' in b) s.usedFraction = usedFraction(b.usedFraction);
+        if ('enabled' in b) {
+          if (typeof b.enabled !== 'boolean') throw new ActionError(400, 'enabled must be a boolean');
+          s.enabled = b.enabled;
+        }
+        return { storage: s.storage, usedFraction: s.usedFraction, enabled: s.enabled };
+      },
+    },
+    {
+      method: 'PUT',
+      path: '/servers/:name/metrics',
+      doc: 'override PBS/PMG host metrics {cpu, mem, uptime}; null clears one',
+      handler: (p, b) => {
+        const inst = sim.findInstance(p.name);
+        if (!inst || inst.kind === 'pve') throw new ActionError(404, `no PBS or PMG named ${p.name}`);
+        setServerMetrics(inst, b);
+        return { name: inst.name, overrides: inst.overrides };
+      },
+    },
+    {
+      method: 'PUT',
+      path: '/pbs/:name/datastores/:store',
+      doc: 'set a PBS datastore {usedFraction} (0..1)',
+      handler: (p, b) => {
+        const inst = sim.estate.pbs.find((x) => x.name === p.name);
+        const ds = inst?.datastores.find((d) => d.name === p.store);
+        if (!ds) throw new ActionError(404, `no datastore ${p.name}/${p.store}`);
+        ds.usedFraction = usedFraction(b.usedFraction);
+        return { store: ds.name, usedFraction: ds.usedFraction };
+      },
+    },
+    {
+      method: 'PUT',
+      path: '/pmg/:name/nodes/:node/queue',
+      doc: 'hold PMG postfix queue counts {active, deferred, hold, incoming, oldest_age}; null clears one',
+      handler: (p, b) => {
+        const inst = sim.estate.pmg.find((x) => x.name === p.name);
+        if (!inst || !inst.nodes.includes(p.node)) throw new ActionError(404, `no PMG node ${p.name}/${p.node}`);
+        const held = (inst.queueOverrides[p.node] ??= {}) as Record<string, number>;
+        setQueue(held, b);
+        return { node: p.node, held };
       },
     },
     { method: 'GET', path: '/faults', doc: 'active faults', handler: () => sim.faults.list() },

@@ -51,7 +51,8 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
   const core = new SimCore(estate, coreOpts);
   let control: Awaited<ReturnType<typeof startControlServer>> | undefined;
   try {
-    control = await startControlServer(core, host, port);
+    // The control API is unauthenticated: loopback only, whatever host the servers bind to.
+    control = await startControlServer(core, '127.0.0.1', port);
     await core.start();
   } catch (e) {
     await core.stop();

@@ -179,3 +179,68 @@ export function backupVolid(
   const ext = type === 'qemu' ? 'vma.zst' : 'tar.zst';
   return `${storage}:backup/vzdump-${type}-${vmid}-${stamp}.${ext}`;
 }
+
+const SERVER_METRICS = ['cpu', 'mem', 'uptime'] as const;
+
+/** PBS/PMG host metrics: cpu fraction, used memory bytes, uptime seconds; null clears. */
+export function setServerMetrics(target: { overrides: MetricOverrides }, patch: Record<string, unknown>): void {
+  for (const k of Object.keys(patch))
+    if (!(SERVER_METRICS as readonly string[]).includes(k)) throw new ActionError(400, `unknown metric ${k}`);
+  for (const k of SERVER_METRICS) {
+    if (!(k in patch)) continue;
+    const v = checkNumber(k, patch[k]);
+    if (v === null) delete target.overrides[k];
+    else target.overrides[k] = k === 'cpu' ? v : Math.floor(v);
+  }
+}
+
+const QUEUE_FIELDS = ['active', 'deferred', 'hold', 'incoming', 'oldest_age'] as const;
+
+export function setQueue(held: Record<string, number>, patch: Record<string, unknown>): void {
+  for (const k of Object.keys(patch))
+    if (!(QUEUE_FIELDS as readonly string[]).includes(k)) throw new ActionError(400, `unknown queue field ${k}`);
+  for (const k of QUEUE_FIELDS) {
+    if (!(k in patch)) continue;
+    const v = checkNumber(k, patch[k]);
+    if (v === null) delete held[k];
+    else held[k] = Math.floor(v);
+  }
+}
+
+export function usedFraction(v: unknown): number {
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v > 1)
+    throw new ActionError(400, 'usedFraction must be between 0 and 1');
+  return v;
+}
+
+/** Changes a guest's descriptive state: name, tags, lock, agent. */
+export function patchGuest(g: Guest, patch: Record<string, unknown>): void {
+  const allowed = ['name', 'tags', 'lock', 'agent', 'agentConfigured'];
+  for (const k of Object.keys(patch)) if (!allowed.includes(k)) throw new ActionError(400, `cannot change ${k}`);
+  if ('name' in patch) {
+    if (typeof patch.name !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9.-]*$/.test(patch.name))
+      throw new ActionError(400, 'name must be a DNS-style name');
+    g.name = patch.name;
+  }
+  if ('tags' in patch) {
+    if (!Array.isArray(patch.tags) || patch.tags.some((t) => typeof t !== 'string' || !/^[A-Za-z0-9_+.-]+$/.test(t)))
+      throw new ActionError(400, 'tags must be a list of simple words');
+    g.tags = patch.tags as string[];
+  }
+  if ('lock' in patch) {
+    if (
+      patch.lock !== null &&
+      !['backup', 'migrate', 'snapshot', 'clone', 'rollback', 'create', 'suspended'].includes(String(patch.lock))
+    ) {
+      throw new ActionError(400, 'lock must be a PVE lock name or null');
+    }
+    g.lock = patch.lock === null ? undefined : String(patch.lock);
+  }
+  for (const k of ['agent', 'agentConfigured'] as const) {
+    if (!(k in patch)) continue;
+    if (typeof patch[k] !== 'boolean') throw new ActionError(400, `${k} must be a boolean`);
+    if (g.type !== 'qemu') throw new ActionError(400, 'only VMs have a guest agent');
+    g[k] = patch[k] as boolean;
+  }
+  if (g.agent) g.agentConfigured = true;
+}

@@ -246,6 +246,7 @@ function buildPmg(spec: PmgSpec, seed: number, now: number): PmgInstance {
     bootedAt: now - Math.floor(86400_000 * (2 + unit(iseed, 'boot') * 20)),
     credentials: credentials(iseed, spec.name, spec.users, spec.tokens),
     overrides: {},
+    queueOverrides: {},
     down: false,
   };
 }

@@ -167,6 +167,14 @@ export interface PbsInstance {
   guestIds: Array<{ type: 'vm' | 'ct'; id: number; name: string }>;
 }
 
+export interface PmgQueue {
+  active: number;
+  deferred: number;
+  hold: number;
+  incoming: number;
+  oldest_age: number;
+}
+
 export interface PmgInstance {
   kind: 'pmg';
   name: string;
@@ -178,6 +186,8 @@ export interface PmgInstance {
   bootedAt: number;
   credentials: Credential[];
   overrides: MetricOverrides;
+  /** Postfix queue counts held by the control API, per node. */
+  queueOverrides: Record<string, Partial<PmgQueue>>;
   down: boolean;
 }
 

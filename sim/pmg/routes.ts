@@ -66,13 +66,14 @@ function window(ctx: Ctx): { start: number; end: number } {
 function queueCounts(inst: PmgInstance, n: string, now: number) {
   const seed = hash32(inst.seed, `queue/${n}`);
   const busy = wander(seed, now / 1000, 900);
-  const deferred = inst.overrides.disk ?? Math.floor(busy * 12 + unit(seed, 'd') * 4);
+  const deferred = Math.floor(busy * 12 + unit(seed, 'd') * 4);
   return {
     active: Math.floor(busy * 6),
     deferred,
     hold: Math.floor(unit(seed, 'h') * 3),
     incoming: Math.floor(busy * 3),
     oldest_age: deferred > 0 ? 300 + Math.floor(busy * 7200) : 0,
+    ...inst.queueOverrides[n],
   };
 }
 

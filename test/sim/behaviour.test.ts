@@ -137,6 +137,62 @@ describe('simulator: behaviour over time', () => {
     expect((await control(sim.controlUrl, 'PUT', '/guests/pve-cluster/100/metrics', { cpu: 2 })).status).toBe(400);
   });
 
+  it('control: PBS/PMG metrics, PMG queue, datastore and storage usage, guest details', async () => {
+    const c = sim.controlUrl;
+    const pbs = sim.ready.pbs[0];
+    const pmg = sim.ready.pmg[0];
+    const pbsGet = async (path: string) =>
+      (
+        await request(`${pbs.url}/api2/json${path}`, {
+          headers: { Authorization: `PBSAPIToken=${pbs.tokenId}:${pbs.tokenSecret}` },
+        })
+      ).json.data;
+    const pmgGet = async (path: string) =>
+      (
+        await request(`${pmg.url}/api2/json${path}`, {
+          headers: { Authorization: `PMGAPIToken=${pmg.tokenId}=${pmg.tokenSecret}` },
+        })
+      ).json.data;
+
+    expect((await control(c, 'PUT', '/servers/pbs-main/metrics', { cpu: 0.95, mem: 1024 })).status).toBe(200);
+    expect(await pbsGet('/nodes/localhost/status')).toMatchObject({ cpu: 0.95, memory: { used: 1024 } });
+    expect((await control(c, 'PUT', '/pbs/pbs-main/datastores/main', { usedFraction: 0.97 })).status).toBe(200);
+    const st = await pbsGet('/admin/datastore/main/status');
+    expect(st.used / st.total).toBeGreaterThan(0.93);
+    expect((await control(c, 'PUT', '/pbs/pbs-main/datastores/main', { usedFraction: 3 })).status).toBe(400);
+
+    expect(
+      (await control(c, 'PUT', '/pmg/pmg-main/nodes/pmg2/queue', { deferred: 250, oldest_age: 7200 })).status,
+    ).toBe(200);
+    const q = await pmgGet('/nodes/pmg2/postfix/queue');
+    expect(Number(q.deferred)).toBe(250);
+    expect(Number(q.oldest_age)).toBe(7200);
+    expect((await control(c, 'PUT', '/servers/pmg-main/metrics', { uptime: 42 })).status).toBe(200);
+    expect((await pmgGet('/nodes/pmg1/status')).uptime).toBe(42);
+
+    expect((await control(c, 'PUT', '/storage/pve-cluster/local-lvm', { usedFraction: 0.99 })).status).toBe(200);
+    const store = (
+      (await get('/cluster/resources?type=storage')) as Array<{ id: string; disk: number; maxdisk: number }>
+    ).find((s) => s.id === 'storage/pve1/local-lvm')!;
+    expect(store.disk / store.maxdisk).toBeGreaterThan(0.95);
+
+    expect(
+      (
+        await control(c, 'PATCH', '/guests/pve-cluster/101', {
+          tags: ['db', 'critical'],
+          lock: 'backup',
+          name: 'db-renamed',
+        })
+      ).status,
+    ).toBe(200);
+    const g = ((await get('/cluster/resources?type=vm')) as Array<Record<string, unknown>>).find(
+      (r) => r.vmid === 101,
+    )!;
+    expect(g).toMatchObject({ tags: 'db;critical', lock: 'backup', name: 'db-renamed' });
+    expect((await control(c, 'PATCH', '/guests/pve-cluster/101', { lock: null, vmid: 5 })).status).toBe(400);
+    expect((await control(c, 'PATCH', '/guests/pve-cluster/101', { lock: null })).status).toBe(200);
+  });
+
   it('PVE 8 and PVE 9 rrddata shapes differ like the recordings', async () => {
     const v9 = (await get('/nodes/pve1/rrddata?timeframe=hour')) as Array<Record<string, number>>;
     const auth8 = pveToken(sim.ready.pve[1].tokenId, sim.ready.pve[1].tokenSecret);
