@@ -106,6 +106,7 @@ export class NotificationService {
     // The contract's `webhook-<unixNanos>`, kept unique within this process.
     let id = BigInt(this.clock.now()) * 1_000_000n;
     if (id <= this.lastWebhookId) id = this.lastWebhookId + 1n;
+    while (this.store.getWebhook(`webhook-${id}`)) id++; // e.g. created in the same ms before a restart
     this.lastWebhookId = id;
     return `webhook-${id}`;
   }
