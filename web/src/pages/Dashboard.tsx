@@ -9,7 +9,7 @@ import { Bar, ErrorText, inputClass, Sparkline, StatusDot, Tags, td, th } from '
 import { parseFilter } from '../lib/filter';
 import { formatBytes, formatPercent, formatRate, formatUptime, splitTags } from '../lib/format';
 import { buildRows, guestDiskPercent, isNode, type Row, type SortKey, type SortSpec } from '../lib/rows';
-import { chartsError, guestSeries, nodeSeries, useCharts } from '../stores/charts';
+import { chartsError, guestSeries, nodeSeries, SPARKLINE_GUEST_LIMIT, useCharts } from '../stores/charts';
 import { live } from '../stores/live';
 
 const ROW_H = 36;
@@ -421,6 +421,12 @@ export function DashboardPage() {
         {(row) => <HistoryPanel row={row} onClose={() => setDetail(undefined)} />}
       </Show>
       <For each={filter().errors}>{(e) => <ErrorText error={e} />}</For>
+      <Show when={guests().length > SPARKLINE_GUEST_LIMIT}>
+        <p class="text-xs text-slate-500">
+          Trend sparklines are off above {SPARKLINE_GUEST_LIMIT.toLocaleString()} guests; a row's name opens its
+          history.
+        </p>
+      </Show>
       <Show when={chartsError()}>
         <p class="text-xs text-slate-500">Trends unavailable: {chartsError()}</p>
       </Show>

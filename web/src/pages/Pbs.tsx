@@ -106,7 +106,7 @@ export function PbsPage() {
                       <For each={jobs()}>
                         {(j) => (
                           <tr class="border-t border-slate-100 dark:border-slate-700/60">
-                            <td class={td}>{j.id}</td>
+                            <td class={td}>{j.id || `${j.type} ${j.store}`}</td>
                             <td class={td}>{j.type}</td>
                             <td class={td}>{j.store}</td>
                             <td class={`${td} text-xs`}>

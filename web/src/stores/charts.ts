@@ -5,13 +5,25 @@
 import { createSignal, onCleanup } from 'solid-js';
 import { api } from '../api/client';
 import type { ChartPoint, ChartsResponse } from '../api/types';
+import { live } from './live';
 
 const [charts, setCharts] = createSignal<ChartsResponse>();
 const [chartsError, setChartsError] = createSignal('');
 let users = 0;
 let timer: ReturnType<typeof setInterval> | undefined;
 
+/**
+ * /api/charts answers for every resource at once (about a million points for 10,000 guests), too
+ * much to poll for sparklines; above this many guests they are off (a row's history still works).
+ */
+export const SPARKLINE_GUEST_LIMIT = 2000;
+
 async function load(): Promise<void> {
+  if (live.state.vms.length + live.state.containers.length > SPARKLINE_GUEST_LIMIT) {
+    setCharts(undefined);
+    setChartsError('');
+    return;
+  }
   try {
     setCharts(await api.get<ChartsResponse>('/api/charts?range=1h'));
     setChartsError('');
