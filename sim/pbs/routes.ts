@@ -1,7 +1,7 @@
 /** The PBS route table: version, node status, datastores, namespaces, groups, snapshots, jobs, tasks. */
 import { hasPrivs, type Identity, PermissionDenied } from '../auth.js';
 import type { PbsDatastore, PbsInstance } from '../estate/model.js';
-import { ticketRoute } from '../http/access.js';
+import { permissionsRoute, ticketRoute } from '../http/access.js';
 import { ApiError, Envelope, type Route, type RouteContext, type RouteTable } from '../http/api.js';
 import { hash32, unit, wander } from '../random.js';
 import { type Group, groupsOf, pbsUpid, snapshotsOf } from './store.js';
@@ -220,6 +220,7 @@ export const pbsRoutes: RouteTable<PbsInstance> = {
   product: 'pbs',
   routes: [
     ticketRoute<PbsInstance>(),
+    permissionsRoute<PbsInstance>('pbs'),
     versionRoute,
     {
       method: 'GET',

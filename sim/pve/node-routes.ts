@@ -218,6 +218,27 @@ const PACKAGES = [
 export const nodeRoutes: R[] = [
   {
     method: 'GET',
+    path: '/nodes/{node}',
+    handler: (ctx) => {
+      node(ctx);
+      return [
+        'apt',
+        'ceph',
+        'disks',
+        'lxc',
+        'qemu',
+        'replication',
+        'rrddata',
+        'status',
+        'storage',
+        'subscription',
+        'tasks',
+        'version',
+      ].map((name) => ({ name }));
+    },
+  },
+  {
+    method: 'GET',
     path: '/nodes/{node}/rrddata',
     handler: (ctx) => nodeRrd(ctx.instance, node(ctx), ctx.args.timeframe, ctx.now),
   },

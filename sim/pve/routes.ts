@@ -1,6 +1,6 @@
 /** The PVE route table: every path the simulated PVE answers (the schema walk uses this list). */
 import type { PveInstance } from '../estate/model.js';
-import { ticketRoute } from '../http/access.js';
+import { permissionsRoute, ticketRoute } from '../http/access.js';
 import type { RouteTable } from '../http/api.js';
 import { clusterRoutes } from './cluster-routes.js';
 import { coreRoutes } from './core-routes.js';
@@ -14,6 +14,7 @@ export const pveRoutes: RouteTable<PveInstance> = {
   product: 'pve',
   routes: [
     ticketRoute<PveInstance>(),
+    permissionsRoute<PveInstance>('pve'),
     ...coreRoutes,
     ...powerRoutes,
     ...guestRoutes,

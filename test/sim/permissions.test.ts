@@ -71,6 +71,16 @@ describe('simulator: privileges', () => {
     expect((await pveGet('mon@pve!one', '/nodes/pve1/qemu/101/status/current')).status).toBe(403);
   });
 
+  it('/access/permissions reports the effective privileges per path', async () => {
+    await addToken('pve-cluster', 'mon@pve!perm', { '/': ['Sys.Audit'], '/vms': ['VM.Audit'] });
+    const perms = (await pveGet('mon@pve!perm', '/access/permissions')).json.data;
+    expect(perms).toEqual({ '/': { 'Sys.Audit': 1 }, '/vms': { 'Sys.Audit': 1, 'VM.Audit': 1 } });
+    const full = await request(`${pveUrl()}/api2/json/access/permissions?path=/`, {
+      headers: pveToken(sim.ready.pve[0].tokenId, sim.ready.pve[0].tokenSecret),
+    });
+    expect(full.json.data['/']).toMatchObject({ 'Sys.Audit': 1, 'VM.Audit': 1, 'Datastore.Audit': 1, 'Sys.Modify': 1 });
+  });
+
   it('apt/update needs Sys.Modify (an auditor gets 403)', async () => {
     await addToken('pve-cluster', 'mon@pve!audit', { '/': ['Sys.Audit', 'VM.Audit', 'Datastore.Audit'] });
     const r = await pveGet('mon@pve!audit', '/nodes/pve1/apt/update');
