@@ -25,7 +25,13 @@ export function describeBrowser(name: string, fn: () => void): void {
   if (!hasChromium && !isCI) {
     console.warn(`[browser tests] not run: ${CHROMIUM_PATH} is missing — ${INSTALL_HINT}`);
   }
-  describe.runIf(hasChromium || isCI)(hasChromium ? name : `${name} (needs ${CHROMIUM_PATH}: ${INSTALL_HINT})`, fn);
+  // Generous per-test budget: steps wait on visible text (never sleep), and a loaded CI machine
+  // can take a while to poll; passing tests are not slowed by a higher cap.
+  describe.runIf(hasChromium || isCI)(
+    hasChromium ? name : `${name} (needs ${CHROMIUM_PATH}: ${INSTALL_HINT})`,
+    { timeout: 120_000 },
+    fn,
+  );
 }
 
 function newestMtime(p: string): number {
@@ -148,7 +154,7 @@ export async function openPage(
     if (m.type() === 'error') errors.push(`console: ${m.text()} @ ${m.location().url}`);
   });
   page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
-  page.setDefaultTimeout(15_000);
+  page.setDefaultTimeout(30_000);
   return { context, page, errors };
 }
 

@@ -218,7 +218,10 @@ describeBrowser('web UI against the simulator', () => {
     await page.getByRole('table', { name: 'Storage' }).getByText('local').first().waitFor();
     await screenshot(page, 'storage');
     expectNoErrors(t.errors, 'PBS, mail, storage with data');
-  });
+    // By now the node has a history: its sparkline (from /api/charts) draws a line.
+    await page.goto('/');
+    await page.locator('svg[aria-label="CPU trend of pve1, last hour"] polyline').waitFor({ timeout: 40_000 });
+  }, 120_000);
 
   it('tests, edits and deletes a configured node', async () => {
     const { page } = t;
