@@ -157,16 +157,21 @@ export const pmgRoutes: RouteTable<PmgInstance> = {
       handler: (ctx) => {
         const { start, end } = window(ctx);
         const span = Number(ctx.args.timespan ?? 3600);
-        if (span < 3600 || span % 3600 !== 0) throw new ApiError(400, 'timespan must be a multiple of 3600');
         const rows = windowStats(ctx.instance, start, end, Math.floor(ctx.now / 1000));
+        // Hourly rows grouped into buckets of `timespan` seconds from the window start.
+        const base = rows[0]?.time ?? start;
+        const groups = new Map<number, typeof rows>();
+        for (const r of rows) {
+          const i = Math.floor((r.time - base) / span);
+          groups.set(i, [...(groups.get(i) ?? []), r]);
+        }
         const buckets: Array<Record<string, number | string>> = [];
-        for (let i = 0; i * (span / 3600) < rows.length; i++) {
-          const part = rows.slice(i * (span / 3600), (i + 1) * (span / 3600));
+        for (const [i, part] of [...groups.entries()].sort((x, y) => x[0] - y[0])) {
           const s = sumStats(part);
           buckets.push(
             perlish({
               index: i,
-              time: part[0].time,
+              time: base + i * span,
               count: s.count_in + s.count_out,
               count_in: s.count_in,
               count_out: s.count_out,
