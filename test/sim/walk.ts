@@ -3,7 +3,7 @@
  * (each node, guest, storage, datastore …) and validates the replies against the official
  * `returns` schemas. Used by the schema-walk test.
  */
-import type { SimCore } from '../../sim/core.js';
+import type { AnyInstance, SimCore } from '../../sim/core.js';
 import type { Endpoint } from '../../sim/http/endpoint.js';
 import { methodDef, type Product } from '../../sim/schema/apidata.js';
 import { type ValidationIssue, validate } from '../../sim/schema/validate.js';
@@ -56,7 +56,7 @@ function expandParams(sim: SimCore, ep: Endpoint, template: string, limit: numbe
 function valuesFor(
   sim: SimCore,
   ep: Endpoint,
-  inst: any,
+  inst: AnyInstance,
   template: string,
   name: string,
   c: Record<string, string>,
@@ -64,15 +64,13 @@ function valuesFor(
   if (inst.kind === 'pve') {
     switch (name) {
       case 'node':
-        return inst.nodes.filter((n: any) => !n.down).map((n: any) => n.name);
+        return inst.nodes.filter((n) => !n.down).map((n) => n.name);
       case 'vmid': {
         const type = template.includes('/lxc/') ? 'lxc' : 'qemu';
-        return [...inst.guests.values()]
-          .filter((g: any) => g.node === c.node && g.type === type)
-          .map((g: any) => String(g.vmid));
+        return [...inst.guests.values()].filter((g) => g.node === c.node && g.type === type).map((g) => String(g.vmid));
       }
       case 'storage':
-        return inst.storages.filter((s: any) => !s.nodes || s.nodes.includes(c.node)).map((s: any) => s.storage);
+        return inst.storages.filter((s) => !s.nodes || s.nodes.includes(c.node)).map((s) => s.storage);
       case 'upid':
         return ['*'];
       case 'name':
@@ -86,7 +84,7 @@ function valuesFor(
       case 'node':
         return ['localhost'];
       case 'store':
-        return inst.datastores.map((d: any) => d.name);
+        return inst.datastores.map((d) => d.name);
       case 'id':
       case 'upid':
         return ['*'];
@@ -129,8 +127,9 @@ export async function walkCalls(
       const base = fill(route.path, params);
       let variants = EXTRA_ARGS[route.path] ?? [REQUIRED_ARGS[route.path] ?? {}];
       if (ep.product === 'pbs' && /\/(groups|snapshots)$/.test(route.path)) {
-        const ds = (sim.instanceOf(ep) as any).datastores.find((d: any) => d.name === params.store);
-        variants = ds.namespaces.map((ns: string) => (ns ? { ns } : {}));
+        const inst = sim.instanceOf(ep);
+        const ds = inst.kind === 'pbs' ? inst.datastores.find((d) => d.name === params.store) : undefined;
+        variants = (ds?.namespaces ?? ['']).map((ns): Record<string, string> => (ns ? { ns } : {}));
       }
       for (const v of variants) calls.push({ template: route.path, path: withQuery(base, v) });
     }
