@@ -2,7 +2,7 @@
  * Authentication and privileges as Proxmox does them: signed tickets (cookie `<P>AuthCookie`)
  * with a CSRF token for writes, and API tokens in the Authorization header
  * (`PVEAPIToken=user@realm!id=secret`, `PBSAPIToken=user@realm!id:secret`,
- * `PMGAPIToken=user@realm!id=secret`). Privileges are ACL maps path → privileges; the
+ * `PMGAPIToken=user@realm!id=secret` or `…!id:secret`). Privileges are ACL maps path → privileges; the
  * permission objects of the official schema decide which privileges a path needs.
  */
 import crypto from 'node:crypto';
@@ -115,8 +115,12 @@ export function parseTokenHeader(product: Product, header: string): { tokenid: s
   const value = rest.slice(1).trim();
   const bang = value.indexOf('!');
   if (bang < 0) return null;
-  const sep = value.indexOf(TOKEN_SEPARATOR[product], bang);
-  if (sep < 0) return null;
+  // PMG publishes no token API of its own; accept both the PVE-style `=` and the `:` form that
+  // Pulse sends. User ids and token names contain neither character, so this is unambiguous.
+  const seps = product === 'pmg' ? ['=', ':'] : [TOKEN_SEPARATOR[product]];
+  const found = seps.map((c) => value.indexOf(c, bang)).filter((i) => i >= 0);
+  if (!found.length) return null;
+  const sep = Math.min(...found);
   return { tokenid: value.slice(0, sep), secret: value.slice(sep + 1) };
 }
 

@@ -92,10 +92,10 @@ export function loadApiSchema(product: Product): Map<string, PathDef> {
 }
 
 /** The vendored subset; a compiled copy (dist/sim/schema) reads the source tree's file. */
-export const SUBSET_FILE = [
-  path.join(HERE, 'apidata-subset.json'),
-  path.resolve(HERE, '../../../sim/schema/apidata-subset.json'),
-].find((f) => fs.existsSync(f)) ?? path.join(HERE, 'apidata-subset.json');
+export const SUBSET_FILE =
+  [path.join(HERE, 'apidata-subset.json'), path.resolve(HERE, '../../../sim/schema/apidata-subset.json')].find((f) =>
+    fs.existsSync(f),
+  ) ?? path.join(HERE, 'apidata-subset.json');
 type Subset = Record<Product, Record<string, Record<string, MethodDef>>>;
 let subset: Subset | undefined;
 
