@@ -20,7 +20,19 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Simulator, startSimulator } from '../../sim/index.js';
 import { LogCapture, startTestPulse } from '../helpers/pulse.js';
-import { call, HttpReceiver, MailSink, openWs, type Received, type WsEnvelope, waitFor } from './harness.js';
+import {
+  addPveInstance,
+  call,
+  e2eAlertConfig,
+  HttpReceiver,
+  holdGuestCpuLow,
+  MailSink,
+  openWs,
+  type Received,
+  control as simControl,
+  type WsEnvelope,
+  waitFor,
+} from './harness.js';
 
 // Workaround: the composition root (src/server.ts) reads PULSE_ALLOW_LOOPBACK_WEBHOOKS from
 // process.env, not from the settings env handed to startTestPulse, so it must be set here.
@@ -59,11 +71,7 @@ let vmId = '';
 let cpuAlertId = '';
 
 const api = (method: string, path: string, body?: unknown) => call(pulse.url, method, path, body);
-const control = async (method: string, path: string, body?: unknown) => {
-  const r = await call(sim.controlUrl, method, path, body);
-  if (r.status >= 300) throw new Error(`simulator control ${method} ${path}: ${r.status} ${r.text}`);
-  return r.body;
-};
+const control = (method: string, path: string, body?: unknown) => simControl(sim.controlUrl, method, path, body);
 const hookPath = (service: string) => `/hook/${service}`;
 // biome-ignore lint/suspicious/noExplicitAny: payloads are read field by field
 const json = (r: Received): any => JSON.parse(r.body);
@@ -133,35 +141,19 @@ beforeAll(async () => {
   });
   expect(flaky.status).toBe(200);
 
-  // Guests' CPU wanders up to ~97 % in the simulator: hold every running guest low so only the
-  // VM this test pushes can cross a CPU threshold.
-  const guests = (await control('GET', `/guests/${INSTANCE}`)) as Array<{ vmid: number; status: string }>;
-  for (const g of guests.filter((x) => x.status === 'running')) {
-    await control('PUT', `/guests/${INSTANCE}/${g.vmid}/metrics`, { cpu: 0.05 });
-  }
-
+  await holdGuestCpuLow(sim.controlUrl, INSTANCE);
   const p = sim.ready.pve.find((x) => x.name === INSTANCE);
   if (!p) throw new Error('demo estate has no pve-cluster');
-  const add = await api('POST', '/api/config/nodes', {
-    type: 'pve',
-    name: p.name,
-    host: p.url,
-    tokenName: p.tokenId,
-    tokenValue: p.tokenSecret,
-    fingerprint: p.fingerprint,
-  });
-  expect(add.status, add.text).toBe(201);
+  await addPveInstance(pulse.url, p);
 
-  // The whole cluster is in the state, every running guest seen at least twice (so the engine
-  // knows them as running: a later unreachable guest then counts as down).
-  let polls = 0;
+  // The whole cluster is in the state (the engine evaluates even while disabled, so it has seen
+  // the guests running: a guest that becomes unreachable later counts as down).
   const seen = await waitFor(
     async () => {
       const s = await state();
       const nodesUp = s.nodes.filter((n: { status: string }) => n.status === 'online').length === 3;
       const vm = s.vms.find((g: { vmid: number }) => g.vmid === VMID);
-      if (nodesUp && vm?.status === 'running' && s.physicalDisks.length > 0) polls++;
-      return polls >= 2 ? s : undefined;
+      return nodesUp && vm?.status === 'running' && s.physicalDisks.length > 0 ? s : undefined;
     },
     'the demo cluster in /api/state',
     30_000,
@@ -169,20 +161,11 @@ beforeAll(async () => {
   vmId = seen.vms.find((g: { vmid: number }) => g.vmid === VMID).id;
   cpuAlertId = `${vmId}-cpu`;
 
-  const disks = Object.fromEntries(seen.physicalDisks.map((d: { id: string }) => [d.id, { disabled: true }]));
-  const config = await api('PUT', '/api/alerts/config', {
-    enabled: true,
-    // CPU keeps its default pair (80/75); memory and disk are switched off (-1).
-    guestDefaults: { cpu: { trigger: 80, clear: 75 }, memory: { trigger: -1 }, disk: { trigger: -1 } },
-    disableAllStorage: true,
-    overrides: disks,
-    backupAge: { enabled: false },
-    snapshotAge: { enabled: false },
-    // No grace period (timeThresholds reset 0 to the default 5 s, per the contract), and a
-    // one-second grouping window.
-    metricTimeThresholds: { guest: { default: 0 }, node: { default: 0 } },
-    schedule: { grouping: { enabled: true, window: 1 } },
-  });
+  const config = await api(
+    'PUT',
+    '/api/alerts/config',
+    e2eAlertConfig(seen.physicalDisks.map((d: { id: string }) => d.id)),
+  );
   expect(config.status, config.text).toBe(200);
   expect(await activeIds()).toEqual([]);
 

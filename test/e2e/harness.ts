@@ -228,3 +228,57 @@ export async function call(base: string, method: string, path: string, body?: un
   }
   return { status: res.status, body: json, text };
 }
+
+/** The simulator's control API; throws on an error reply. */
+export async function control(controlUrl: string, method: string, path: string, body?: unknown) {
+  const r = await call(controlUrl, method, path, body);
+  if (r.status >= 300) throw new Error(`simulator control ${method} ${path}: ${r.status} ${r.text}`);
+  return r.body;
+}
+
+/**
+ * Guests' CPU wanders up to ~97 % in the simulator: holds every running guest of `instance` at
+ * 5 % so only what a test pushes can cross a CPU threshold.
+ */
+export async function holdGuestCpuLow(controlUrl: string, instance: string): Promise<void> {
+  const guests = (await control(controlUrl, 'GET', `/guests/${instance}`)) as Array<{ vmid: number; status: string }>;
+  for (const g of guests.filter((x) => x.status === 'running')) {
+    await control(controlUrl, 'PUT', `/guests/${instance}/${g.vmid}/metrics`, { cpu: 0.05 });
+  }
+}
+
+/** Registers a simulated PVE instance in Pulse over the API (token auth, pinned fingerprint). */
+export async function addPveInstance(
+  pulseUrl: string,
+  p: { name: string; url: string; tokenId: string; tokenSecret: string; fingerprint: string },
+): Promise<void> {
+  const r = await call(pulseUrl, 'POST', '/api/config/nodes', {
+    type: 'pve',
+    name: p.name,
+    host: p.url,
+    tokenName: p.tokenId,
+    tokenValue: p.tokenSecret,
+    fingerprint: p.fingerprint,
+  });
+  if (r.status !== 201) throw new Error(`adding ${p.name}: ${r.status} ${r.text}`);
+}
+
+/**
+ * The alert config of the end-to-end tests: guest CPU at its default pair (80/75), node checks on,
+ * everything else the demo estate would alert on switched off (guest memory and disk, storage and
+ * ZFS, the given physical disks — one has FAILED health —, backup and snapshot age); no grace
+ * period (timeThresholds reset 0 to the default 5 s, per the contract, so metricTimeThresholds
+ * carries the 0) and a one-second grouping window.
+ */
+export function e2eAlertConfig(physicalDiskIds: string[]): Record<string, unknown> {
+  return {
+    enabled: true,
+    guestDefaults: { cpu: { trigger: 80, clear: 75 }, memory: { trigger: -1 }, disk: { trigger: -1 } },
+    disableAllStorage: true,
+    overrides: Object.fromEntries(physicalDiskIds.map((id) => [id, { disabled: true }])),
+    backupAge: { enabled: false },
+    snapshotAge: { enabled: false },
+    metricTimeThresholds: { guest: { default: 0 }, node: { default: 0 } },
+    schedule: { grouping: { enabled: true, window: 1 } },
+  };
+}
