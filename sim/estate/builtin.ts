@@ -324,7 +324,7 @@ export function demoEstate(): EstateSpec {
             keep: 14,
             intervalHours: 24,
           },
-          { name: 'offsite', totalGiB: 8000, usedFraction: 0.21, namespaces: [''], keep: 7, intervalHours: 24 },
+          { name: 'offsite', totalGiB: 8000, usedFraction: 0.21, namespaces: [''], keep: 90, intervalHours: 24 },
         ],
       },
     ],

@@ -34,6 +34,52 @@ describe('estates', () => {
   });
 });
 
+describe('custom estates', () => {
+  it('an EstateSpec (object or JSON file) with its own users, tokens and ACLs', async () => {
+    const fs = await import('node:fs');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    const spec = {
+      name: 'custom',
+      seed: 3,
+      pve: [
+        {
+          name: 'lab',
+          nodes: ['n1'],
+          guests: [{ vmid: 500, type: 'qemu' as const, node: 'n1', name: 'only-vm', agent: true }],
+          users: [{ userid: 'ops@pve', password: 'pw-ops-1' }],
+          tokens: [{ tokenid: 'ops@pve!mon', secret: 'tok-1', acl: { '/': ['Sys.Audit', 'VM.Audit'] } }],
+        },
+      ],
+    };
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'sim-estate-')), 'estate.json');
+    fs.writeFileSync(file, JSON.stringify(spec));
+    const sim = await startSimulator({ estate: file });
+    try {
+      const lab = sim.ready.pve[0];
+      expect(lab).toMatchObject({
+        name: 'lab',
+        cluster: null,
+        user: 'ops@pve',
+        password: 'pw-ops-1',
+        tokenId: 'ops@pve!mon',
+        tokenSecret: 'tok-1',
+      });
+      const h = pveToken(lab.tokenId, lab.tokenSecret);
+      const vms = (await request(`${lab.url}/api2/json/nodes/n1/qemu`, { headers: h })).json.data;
+      expect(vms.map((v: { vmid: number; name: string }) => [v.vmid, v.name])).toEqual([[500, 'only-vm']]);
+      expect((await request(`${lab.url}/api2/json/storage`, { headers: h })).json.data).toEqual([]);
+    } finally {
+      await sim.stop();
+    }
+    await expect(
+      startSimulator({
+        estate: { name: 'bad', pve: [{ name: 'x', nodes: ['a'], guests: [{ vmid: 100, type: 'qemu', node: 'zz' }] }] },
+      }),
+    ).rejects.toThrow(/unknown node zz/);
+  });
+});
+
 describe('simulator: behaviour over time', () => {
   let sim: Simulator;
   let auth: Record<string, string>;
