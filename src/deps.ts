@@ -16,6 +16,9 @@ import type { StateSnapshots } from './state/snapshots.js';
 import type { WsHub } from './ws/hub.js';
 import type { NotificationService } from './notify/service.js';
 import type { Monitoring } from './collect/monitoring.js';
+import type { GuestMetadataService } from './guest-metadata/service.js';
+import type { DockerService } from './docker/service.js';
+import type { ConfigTransfer } from './config-transfer/service.js';
 
 export interface AppDeps {
   settings: Settings;
@@ -51,4 +54,10 @@ export interface AppDeps {
   alerts: AlertService;
   /** Configured PVE/PBS/PMG instances, system settings and their pollers (src/collect/monitoring.ts). */
   monitoring: Monitoring;
+  /** Custom console URLs, descriptions and tags per guest (src/guest-metadata/service.ts). */
+  guestMetadata: GuestMetadataService;
+  /** Docker agent reports, hosts, liveness and stop commands (src/docker/service.ts). */
+  docker: DockerService;
+  /** Encrypted configuration export/import (src/config-transfer/service.ts). */
+  configTransfer: ConfigTransfer;
 }

@@ -24,6 +24,9 @@ import { Monitoring } from './collect/monitoring.js';
 import { startLiveServices } from './ws/live.js';
 import { NotificationService } from './notify/service.js';
 import { allowLoopbackFromEnv } from './notify/url-policy.js';
+import { GuestMetadataService } from './guest-metadata/service.js';
+import { DockerService } from './docker/service.js';
+import { ConfigTransfer } from './config-transfer/service.js';
 
 export interface PulseOptions {
   clock?: Clock;
@@ -87,6 +90,10 @@ export async function startPulse(settings: Settings, opts: PulseOptions = {}): P
     alerts: undefined as unknown as AlertService,
     // Assigned right below: node configuration, system settings and the pollers.
     monitoring: undefined as unknown as Monitoring,
+    // Assigned right below, after monitoring: guest metadata, Docker agents, config export/import.
+    guestMetadata: undefined as unknown as GuestMetadataService,
+    docker: undefined as unknown as DockerService,
+    configTransfer: undefined as unknown as ConfigTransfer,
   };
   // First, so that pollers registered later stop before the hub and the history flush.
   startLiveServices(deps);
@@ -107,6 +114,14 @@ export async function startPulse(settings: Settings, opts: PulseOptions = {}): P
   deps.monitoring = new Monitoring({ db, secrets, clock, logger, state: deps.state, settings });
   deps.monitoring.start();
   deps.onClose(() => deps.monitoring.stop());
+
+  // Guest metadata, Docker agents (liveness timer), configuration export/import.
+  deps.guestMetadata = new GuestMetadataService(db, clock, () => deps.state.get());
+  deps.docker = new DockerService({ clock, state: deps.state, logger, alerts: deps.alerts, tokens: security.tokens });
+  deps.docker.start();
+  deps.onClose(() => deps.docker.stop());
+  deps.configTransfer = new ConfigTransfer(deps);
+  await deps.configTransfer.importInitialConfig(process.env);
 
   const { app, routes } = await buildApp(deps);
   await app.listen({ port: settings.port, host: settings.bindAddress });

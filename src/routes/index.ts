@@ -12,6 +12,9 @@ import { registerNotificationRoutes } from './notifications.js';
 import { registerConfigNodeRoutes } from './config-nodes.js';
 import { registerStorageBackupRoutes } from './storage-backups.js';
 import { registerSystemSettingsRoutes } from './system-settings.js';
+import { registerGuestMetadataRoutes } from './guest-metadata.js';
+import { registerDockerAgentRoutes } from './docker-agents.js';
+import { registerExportImportRoutes } from './export-import.js';
 
 export async function registerRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
   registerSystemRoutes(app, deps);
@@ -25,5 +28,8 @@ export async function registerRoutes(app: FastifyInstance, deps: AppDeps): Promi
   registerConfigNodeRoutes(app, deps);
   registerStorageBackupRoutes(app, deps);
   registerSystemSettingsRoutes(app, deps);
+  registerGuestMetadataRoutes(app, deps);
+  registerDockerAgentRoutes(app, deps);
+  registerExportImportRoutes(app, deps);
   // Unknown /api paths are JSON 404s; everything else falls through to the web UI.
 }

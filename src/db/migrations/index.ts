@@ -7,6 +7,7 @@ import { migration025 } from './025_metric_history.js';
 import { migration026 } from './026_metric_slabs.js';
 import { migration030 } from './030_alerts.js';
 import { migration035 } from './035_notifications.js';
+import { migration040 } from './040_guest_metadata.js';
 import type { Migration } from './types.js';
 
 export const migrations: readonly Migration[] = [
@@ -18,4 +19,5 @@ export const migrations: readonly Migration[] = [
   migration026,
   migration030,
   migration035,
+  migration040,
 ];

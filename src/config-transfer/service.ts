@@ -1,0 +1,138 @@
+/**
+ * ConfigTransfer: encrypted export and import of the whole configuration (wire contract §7.4).
+ *
+ * Import order: decrypt → parse and validate every section → one SQLite transaction that
+ * replaces nodes, system settings, email, webhooks, guest metadata and (last, because it also
+ * updates the engine in memory) the alert config → restart pollers. A wrong passphrase or any
+ * invalid section is refused before the first write, so nothing stored is lost.
+ */
+import fs from 'node:fs';
+import { MetaRepo } from '../db/meta-repo.js';
+import type { AppDeps } from '../deps.js';
+import { allowLoopbackFromEnv } from '../notify/url-policy.js';
+import { localOffsetMinutes, toRfc3339 } from '../state/raw-shape.js';
+import { decryptConfig, encryptConfig, TransferError, validatePassphrase } from './cipher.js';
+import { buildDocument, type ExportDocument, type ParsedImport, parseDocument } from './document.js';
+
+type Deps = Pick<
+  AppDeps,
+  'db' | 'clock' | 'logger' | 'settings' | 'monitoring' | 'alerts' | 'notifications' | 'guestMetadata' | 'events'
+>;
+
+export interface ImportSummary {
+  nodes: number;
+  webhooks?: number;
+  guestMetadata?: number;
+  alerts: boolean;
+  email: boolean;
+  system: boolean;
+}
+
+const INIT_IMPORT_KEY = 'config_transfer.init_import_done';
+
+export class ConfigTransfer {
+  constructor(private readonly deps: Deps) {}
+
+  /** The current configuration as the export's plaintext document (secrets in clear). */
+  document(): ExportDocument {
+    const d = this.deps;
+    const now = d.clock.now();
+    return buildDocument(
+      {
+        nodes: d.monitoring.nodes.list(),
+        alerts: d.alerts.getConfig(),
+        email: d.notifications.store.getEmail(),
+        webhooks: d.notifications.store.listWebhooks(),
+        system: d.monitoring.settings.get(),
+        guestMetadata: d.guestMetadata.all(),
+      },
+      toRfc3339(now, localOffsetMinutes(now)),
+    );
+  }
+
+  /** → base64 of salt ‖ nonce ‖ ciphertext+tag. Throws TransferError for a weak passphrase. */
+  async export(passphrase: unknown): Promise<string> {
+    const pass = validatePassphrase(passphrase);
+    return encryptConfig(JSON.stringify(this.document()), pass);
+  }
+
+  /** Decrypts, validates and applies an export. Throws TransferError (→ 400) with nothing changed. */
+  async import(data: unknown, passphrase: unknown): Promise<ImportSummary> {
+    if (typeof passphrase !== 'string' || passphrase === '') throw new TransferError('passphrase is required');
+    const plaintext = await decryptConfig(data, passphrase);
+    const parsed = parseDocument(plaintext, {
+      webhookPolicy: {
+        allowLoopback: allowLoopbackFromEnv(),
+        now: this.deps.clock.now(),
+        publicUrl: this.deps.settings.publicUrl ?? '',
+      },
+    });
+    return this.apply(parsed);
+  }
+
+  apply(p: ParsedImport): ImportSummary {
+    const { db, monitoring, notifications, guestMetadata, alerts, clock } = this.deps;
+    const oldWebhookIds = notifications.store.listWebhooks().map((w) => w.id);
+    db.transaction(() => {
+      for (const n of monitoring.nodes.list()) monitoring.nodes.delete(n.uid);
+      for (const n of p.nodes) monitoring.nodes.insert(n);
+      if (p.system) {
+        // A replacement, not a merge: keys the export leaves out fall back to their defaults.
+        db.prepare('DELETE FROM system_settings').run();
+        monitoring.settings.save(p.system);
+      }
+      if (p.email) notifications.store.saveEmail(p.email);
+      if (p.webhooks) {
+        for (const id of oldWebhookIds) notifications.store.deleteWebhook(id);
+        const now = clock.now();
+        for (const w of p.webhooks) notifications.store.saveWebhook(w, now);
+      }
+      if (p.guestMetadata) guestMetadata.repo.replaceAll(p.guestMetadata);
+      // Last: it also swaps the engine's in-memory config, which a rollback could not undo.
+      if (p.alerts) alerts.updateConfig(p.alerts);
+    })();
+
+    monitoring.reload();
+    if (p.webhooks) {
+      // Deliveries queued for webhooks that no longer exist can never be sent.
+      const kept = new Set(p.webhooks.map((w) => w.id));
+      for (const id of oldWebhookIds) if (!kept.has(id)) notifications.queue.dropTarget('webhook', id);
+    }
+    if (p.system?.theme !== undefined) this.deps.events.emit('settingsUpdate', { theme: p.system.theme });
+    this.deps.logger.info({ nodes: p.nodes.length }, 'configuration imported');
+    return {
+      nodes: p.nodes.length,
+      webhooks: p.webhooks?.length,
+      guestMetadata: p.guestMetadata?.length,
+      alerts: p.alerts !== undefined,
+      email: p.email !== undefined,
+      system: p.system !== undefined,
+    };
+  }
+
+  /**
+   * PULSE_INIT_CONFIG_DATA (or _FILE) with PULSE_INIT_CONFIG_PASSPHRASE: imported once, at the
+   * first start of an installation that has no nodes yet. A failure is logged, not fatal.
+   */
+  async importInitialConfig(env: Record<string, string | undefined>): Promise<boolean> {
+    const file = env.PULSE_INIT_CONFIG_FILE?.trim();
+    let data = env.PULSE_INIT_CONFIG_DATA?.trim();
+    const passphrase = env.PULSE_INIT_CONFIG_PASSPHRASE;
+    if ((!data && !file) || !passphrase) return false;
+    const meta = new MetaRepo(this.deps.db);
+    if (meta.get(INIT_IMPORT_KEY) || this.deps.monitoring.nodes.list().length > 0) return false;
+    try {
+      if (!data && file) data = fs.readFileSync(file, 'utf8').trim();
+      const summary = await this.import(data, passphrase);
+      meta.set(INIT_IMPORT_KEY, String(this.deps.clock.now()));
+      this.deps.logger.info(summary, 'initial configuration imported from PULSE_INIT_CONFIG_*');
+      return true;
+    } catch (err) {
+      this.deps.logger.error(
+        { err: err instanceof TransferError ? err.message : err },
+        'initial configuration import (PULSE_INIT_CONFIG_*) failed',
+      );
+      return false;
+    }
+  }
+}

@@ -1,0 +1,54 @@
+/**
+ * Guest metadata (published API "Guest Metadata", wire contract §7.3):
+ *   GET    /api/guests/metadata                       → {guestId: metadata}
+ *   GET    /api/guests/metadata/{id}                  → metadata (empty for unknown guests)
+ *   PUT|POST /api/guests/metadata/{id}                → stored metadata
+ *   DELETE /api/guests/metadata/{id}                  → 204
+ * and the same per guest as /api/guests/metadata/{node}/{vmid}.
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { AppDeps } from '../deps.js';
+import { MetadataValidationError } from '../guest-metadata/metadata.js';
+import { badRequest } from '../http/errors.js';
+
+type IdParams = { id: string };
+type NodeParams = { node: string; vmid: string };
+
+function wrap<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (err instanceof MetadataValidationError) throw badRequest(err.message);
+    throw err;
+  }
+}
+
+export function registerGuestMetadataRoutes(app: FastifyInstance, deps: AppDeps): void {
+  const svc = () => deps.guestMetadata;
+  const byId = (req: FastifyRequest) => (req.params as IdParams).id;
+  const byNode = (req: FastifyRequest) => {
+    const p = req.params as NodeParams;
+    return wrap(() => svc().resolveId(p.node, p.vmid));
+  };
+
+  app.get('/api/guests/metadata', { config: { guard: 'authenticated' } }, async () => svc().all());
+
+  for (const [path, idOf] of [
+    ['/api/guests/metadata/:id', byId],
+    ['/api/guests/metadata/:node/:vmid', byNode],
+  ] as const) {
+    app.get(path, { config: { guard: 'authenticated' } }, async (req) => wrap(() => svc().get(idOf(req))));
+    for (const method of ['PUT', 'POST'] as const) {
+      app.route({
+        method,
+        url: path,
+        config: { guard: 'authenticated' },
+        handler: async (req) => wrap(() => svc().set(idOf(req), req.body)),
+      });
+    }
+    app.delete(path, { config: { guard: 'authenticated' } }, async (req, reply) => {
+      wrap(() => svc().delete(idOf(req)));
+      return reply.code(204).send();
+    });
+  }
+}
