@@ -188,6 +188,49 @@ describeBrowser('web UI against the simulator', () => {
       });
       expect(res.status, await res.clone().text()).toBe(201);
     }
+    // A Docker agent reports in with an API token, as the real agent does.
+    const tokenRes = await fetch(`${pulse.url}/api/security/tokens`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ name: 'agent' }),
+    });
+    const { token } = (await tokenRes.json()) as { token: string };
+    const now = new Date().toISOString();
+    const report = await fetch(`${pulse.url}/api/agents/docker/report`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'X-API-Token': token },
+      body: JSON.stringify({
+        agent: { id: 'agent-1', version: '4.24.0', intervalSeconds: 30 },
+        host: {
+          hostname: 'docker-01',
+          os: 'Debian 12',
+          dockerVersion: '27.3.1',
+          totalCpu: 4,
+          totalMemoryBytes: 8 * 2 ** 30,
+          uptimeSeconds: 86400,
+        },
+        containers: [
+          {
+            id: 'c1',
+            name: 'nginx',
+            image: 'nginx:1.27',
+            state: 'running',
+            status: 'Up 2 hours',
+            health: 'healthy',
+            cpuPercent: 3.5,
+            memoryUsageBytes: 50 * 2 ** 20,
+            memoryLimitBytes: 512 * 2 ** 20,
+            memoryPercent: 9.8,
+            uptimeSeconds: 7200,
+            restartCount: 0,
+            exitCode: 0,
+            createdAt: now,
+          },
+        ],
+        timestamp: now,
+      }),
+    });
+    expect(report.status, await report.clone().text()).toBe(200);
     const pages: Array<[string, string, RegExp | string]> = [
       ['/storage', 'storage', 'Storage'],
       ['/backups', 'backups', 'Backups'],
@@ -214,6 +257,12 @@ describeBrowser('web UI against the simulator', () => {
     await page.goto('/mail');
     await page.getByText('pmg-main').first().waitFor({ timeout: 30_000 });
     await screenshot(page, 'mail');
+    await page.goto('/docker');
+    await page
+      .getByRole('table', { name: 'Containers on docker-01' })
+      .getByText('nginx', { exact: true })
+      .waitFor({ timeout: 30_000 });
+    await screenshot(page, 'docker');
     await page.goto('/storage');
     await page.getByRole('table', { name: 'Storage' }).getByText('local').first().waitFor();
     await screenshot(page, 'storage');
