@@ -34,9 +34,11 @@ export function formatUptime(seconds: number | undefined): string {
   return `${Math.floor(seconds)}s`;
 }
 
-/** A compact age ("3h ago", "2d ago") from a unix-ms timestamp. */
-export function formatAge(ms: number | undefined, now = Date.now()): string {
-  if (!ms) return 'never';
+/** A compact age ("3h ago", "2d ago") from unix ms or an RFC3339 string (both shapes occur). */
+export function formatAge(when: number | string | undefined, now = Date.now()): string {
+  const ms = typeof when === 'string' ? Date.parse(when) : when;
+  if (ms === undefined || ms === 0) return 'never';
+  if (!Number.isFinite(ms) || ms < 0) return 'unknown';
   const s = Math.max(0, (now - ms) / 1000);
   if (s < 60) return 'just now';
   if (s < 3600) return `${Math.floor(s / 60)}m ago`;

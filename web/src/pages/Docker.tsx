@@ -28,7 +28,8 @@ interface DockerHost {
   os?: string;
   cpus: number;
   totalMemoryBytes: number;
-  lastSeen: number;
+  /** unix ms (frontend shape) or RFC3339 (raw shape) */
+  lastSeen: number | string;
   containers: DockerContainer[];
 }
 
