@@ -115,6 +115,7 @@ export function migrateGuest(inst: PveInstance, g: Guest, target: string, now: n
   if (g.node === target) throw new ActionError(400, `guest ${g.vmid} is already on ${target}`);
   const from = g.node;
   g.node = target;
+  inst.topology++;
   return newTask(inst, from, g.type === 'qemu' ? 'qmigrate' : 'vzmigrate', String(g.vmid), now);
 }
 
@@ -127,11 +128,13 @@ export function addGuest(inst: PveInstance, spec: GuestSpec, now: number): Guest
   g.startedAt = now;
   g.snapshots = [];
   inst.guests.set(g.vmid, g);
+  inst.topology++;
   return g;
 }
 
 export function removeGuest(inst: PveInstance, vmid: number): void {
   if (!inst.guests.delete(vmid)) throw new ActionError(404, `no guest ${inst.name}/${vmid}`);
+  inst.topology++;
 }
 
 /** Takes a vzdump backup now: a finished task and a volume on the chosen backup storage. */

@@ -204,6 +204,7 @@ function buildPve(spec: PveSpec, seed: number, now: number): PveInstance {
     credentials: credentials(iseed, spec.name, spec.users, spec.tokens),
     manualBackups: [],
     tasks: [],
+    topology: 0,
   };
 }
 

@@ -127,6 +127,26 @@ export interface PveInstance {
   manualBackups: ManualBackup[];
   /** Tasks started through the control API or the API (migrate, start, stop, vzdump). */
   tasks: SimTask[];
+  /** Bumped when guests are added, removed or moved: invalidates per-node indexes. */
+  topology: number;
+}
+
+const byNodeCache = new WeakMap<PveInstance, { topology: number; map: Map<string, Guest[]> }>();
+
+/** Guests per node, sorted by vmid; rebuilt only when the topology changes. */
+export function guestsOnNode(inst: PveInstance, node: string): Guest[] {
+  let hit = byNodeCache.get(inst);
+  if (!hit || hit.topology !== inst.topology) {
+    const map = new Map<string, Guest[]>();
+    for (const g of [...inst.guests.values()].sort((a, b) => a.vmid - b.vmid)) {
+      const list = map.get(g.node) ?? [];
+      list.push(g);
+      map.set(g.node, list);
+    }
+    hit = { topology: inst.topology, map };
+    byNodeCache.set(inst, hit);
+  }
+  return hit.map.get(node) ?? [];
 }
 
 export interface SimTask {

@@ -39,7 +39,12 @@ export function groupsOf(inst: PbsInstance, ds: PbsDatastore): Group[] {
   const hit = groupCache.get(ds);
   if (hit) return hit;
   const out: Group[] = [];
-  const guests = inst.guestIds.slice(0, ds.groups);
+  // A group is (namespace, type, id): guests of two PVE instances sharing a vmid back up into one
+  // group, as they would on a real PBS without separate namespaces; keep the first.
+  const seen = new Set<string>();
+  const guests = inst.guestIds
+    .filter((g) => !seen.has(`${g.type}/${g.id}`) && seen.add(`${g.type}/${g.id}`))
+    .slice(0, ds.groups);
   for (const g of guests) {
     const seed = hash32(ds.seed, `${g.type}/${g.id}`);
     out.push({

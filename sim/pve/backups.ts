@@ -6,7 +6,7 @@
 
 import { backupVolid } from '../estate/actions.js';
 import type { Guest, PveInstance, SimTask, Storage } from '../estate/model.js';
-import { GiB } from '../estate/model.js';
+import { GiB, guestsOnNode } from '../estate/model.js';
 import { hash32, unit } from '../random.js';
 
 export interface BackupJob {
@@ -178,9 +178,7 @@ export function vzdumpTasks(inst: PveInstance, node: string, nowMs: number): Sim
   const nowSec = Math.floor(nowMs / 1000);
   const tasks: SimTask[] = [];
   for (const job of backupJobs(inst)) {
-    const guests = [...inst.guests.values()]
-      .filter((g) => g.node === node && job.selects(g))
-      .sort((a, b) => a.vmid - b.vmid);
+    const guests = guestsOnNode(inst, node).filter(job.selects);
     if (!guests.length) continue;
     for (const runStart of jobRuns(job, nowSec, Math.min(job.keep, 7))) {
       const upid = upidFor(node, runStart, inst.seed);
@@ -208,9 +206,7 @@ export function vzdumpTasks(inst: PveInstance, node: string, nowMs: number): Sim
 /** Log lines of a vzdump run on a node (for /tasks/{upid}/log). */
 export function vzdumpLog(inst: PveInstance, task: SimTask): string[] {
   const job = backupJobs(inst).find((j) => jobRuns(j, task.starttime, 1)[0] === task.starttime);
-  const guests = [...inst.guests.values()]
-    .filter((g) => g.node === task.node && (job ? job.selects(g) : g.backup))
-    .sort((a, b) => a.vmid - b.vmid);
+  const guests = guestsOnNode(inst, task.node).filter((g) => (job ? job.selects(g) : g.backup));
   const lines = [
     `INFO: starting new backup job: vzdump --mode snapshot --storage ${job?.storage.storage ?? 'local'} --all 1 --notes-template '{{guestname}}'`,
   ];

@@ -1,6 +1,6 @@
 /** PVE: version, cluster status/resources, nodes, guest lists and status, storage. */
 import { nodeCpu, nodeLoadavg, nodeMem, nodeRootUsed, nodeSwapUsed, nodeUptime } from '../estate/metrics.js';
-import type { PveInstance } from '../estate/model.js';
+import { guestsOnNode, type PveInstance } from '../estate/model.js';
 import { RawJson, type Route } from '../http/api.js';
 import {
   findGuest,
@@ -210,8 +210,8 @@ export const coreRoutes: R[] = [
     path: '/nodes/{node}/qemu',
     handler: ({ instance, params, identity, now }) => {
       findNode(instance, params.node);
-      return [...instance.guests.values()]
-        .filter((g) => g.node === params.node && g.type === 'qemu' && visible(identity, `/vms/${g.vmid}`, ['VM.Audit']))
+      return guestsOnNode(instance, params.node)
+        .filter((g) => g.type === 'qemu' && visible(identity, `/vms/${g.vmid}`, ['VM.Audit']))
         .map((g) => guestListItem(instance, g, now));
     },
   },
@@ -220,8 +220,8 @@ export const coreRoutes: R[] = [
     path: '/nodes/{node}/lxc',
     handler: ({ instance, params, identity, now }) => {
       findNode(instance, params.node);
-      return [...instance.guests.values()]
-        .filter((g) => g.node === params.node && g.type === 'lxc' && visible(identity, `/vms/${g.vmid}`, ['VM.Audit']))
+      return guestsOnNode(instance, params.node)
+        .filter((g) => g.type === 'lxc' && visible(identity, `/vms/${g.vmid}`, ['VM.Audit']))
         .map((g) => guestListItem(instance, g, now));
     },
   },
