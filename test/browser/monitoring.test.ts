@@ -257,6 +257,18 @@ describeBrowser('web UI against the simulator', () => {
     await page.goto('/mail');
     await page.getByText('pmg-main').first().waitFor({ timeout: 30_000 });
     await screenshot(page, 'mail');
+    await page.goto('/backups');
+    const perGuest = page.getByRole('table', { name: 'Last backup per guest' });
+    const ageOf = (guest: string) =>
+      perGuest
+        .locator('tr', { has: page.getByRole('cell', { name: guest, exact: true }) })
+        .locator('td')
+        .nth(4);
+    await ageOf('web-01')
+      .getByText(/^(just now|\d+[mhd] ago)$/)
+      .waitFor({ timeout: 30_000 });
+    // legacy-app has no backup in the simulated estate: the page says so instead of hiding it.
+    expect((await ageOf('legacy-app').textContent())?.trim()).toBe('never');
     await page.goto('/docker');
     await page
       .getByRole('table', { name: 'Containers on docker-01' })

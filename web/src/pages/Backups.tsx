@@ -19,6 +19,8 @@ interface BackupItem {
   size: number;
   where: string;
   node: string;
+  /** PVE instance the backup belongs to; PBS snapshots only know the VMID. */
+  instance?: string;
   verified: boolean;
   protected: boolean;
   notes?: string;
@@ -155,6 +157,7 @@ export function BackupsPage() {
         size: b.size,
         where: b.storage,
         node: b.node,
+        instance: b.instance,
         verified: b.verified,
         protected: b.protected,
         notes: b.notes,
@@ -185,6 +188,7 @@ export function BackupsPage() {
         size: b.size,
         where: b.storage,
         node: b.node,
+        instance: b.instance,
         verified: b.verified,
         protected: b.protected,
         notes: b.notes,
@@ -193,23 +197,23 @@ export function BackupsPage() {
   });
 
   const guests = createMemo(() => {
-    const latest = new Map<number, BackupItem>();
-    const count = new Map<number, number>();
+    // Newest first, so the first match per guest is its last backup. A PVE backup belongs to its
+    // instance; a PBS snapshot is matched by VMID alone (PBS does not know the cluster).
+    const byVmid = new Map<number, BackupItem[]>();
     for (const b of items()) {
-      count.set(b.vmid, (count.get(b.vmid) ?? 0) + 1);
-      if (!latest.has(b.vmid)) latest.set(b.vmid, b);
+      const list = byVmid.get(b.vmid);
+      if (list) list.push(b);
+      else byVmid.set(b.vmid, [b]);
     }
     const snaps = new Map<string, number>();
     for (const s of live.state.pveBackups.guestSnapshots)
       snaps.set(`${s.instance}/${s.vmid}`, (snaps.get(`${s.instance}/${s.vmid}`) ?? 0) + 1);
     const all: Guest[] = [...live.state.vms, ...live.state.containers];
     return all
-      .map((g) => ({
-        g,
-        last: latest.get(g.vmid),
-        count: count.get(g.vmid) ?? 0,
-        snaps: snaps.get(`${g.instance}/${g.vmid}`) ?? 0,
-      }))
+      .map((g) => {
+        const mine = (byVmid.get(g.vmid) ?? []).filter((b) => b.instance === undefined || b.instance === g.instance);
+        return { g, last: mine[0], count: mine.length, snaps: snaps.get(`${g.instance}/${g.vmid}`) ?? 0 };
+      })
       .sort((a, b) => (a.last?.time ?? 0) - (b.last?.time ?? 0) || a.g.vmid - b.g.vmid);
   });
 
