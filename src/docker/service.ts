@@ -219,6 +219,7 @@ export class DockerService {
       }
       if (e.host.command && this.#expire(e.host.command, now)) changed = true;
     }
+    for (const [id, at] of this.#removed) if (now - at >= REENROLL_BLOCK_MS) this.#removed.delete(id);
     if (changed) this.#publish();
   }
 
