@@ -13,6 +13,7 @@ import {
   SimClock,
 } from './model.js';
 import type { EstateSpec, GuestSpec, PbsSpec, PmgSpec, PveSpec, TokenSpec, UserSpec } from './spec.js';
+import { validateSpec } from './validate-spec.js';
 
 const FULL_ACL = { '/': ['*'] };
 
@@ -252,7 +253,8 @@ function buildPmg(spec: PmgSpec, seed: number, now: number): PmgInstance {
   };
 }
 
-export function buildEstate(spec: EstateSpec, seedOverride?: number): Estate {
+export function buildEstate(input: EstateSpec, seedOverride?: number): Estate {
+  const spec = validateSpec(input);
   const seed = seedOverride ?? spec.seed ?? 1;
   const clock = new SimClock();
   const now = clock.now();
