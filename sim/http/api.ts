@@ -117,11 +117,6 @@ export class Router<I> {
     }
     return null;
   }
-
-  /** The template of any route on this path (any method), for 501 vs 404 decisions. */
-  knows(path: string): boolean {
-    return ['GET', 'POST', 'PUT', 'DELETE'].some((m) => this.match(m, path));
-  }
 }
 
 function paramCount(segments: string[]): number {
