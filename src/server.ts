@@ -117,7 +117,7 @@ export async function startPulse(settings: Settings, opts: PulseOptions = {}): P
 
   // Guest metadata, Docker agents (liveness timer), configuration export/import.
   deps.guestMetadata = new GuestMetadataService(db, clock, () => deps.state.get());
-  deps.docker = new DockerService({ clock, state: deps.state, logger, alerts: deps.alerts, tokens: security.tokens });
+  deps.docker = new DockerService({ clock, db, state: deps.state, logger, alerts: deps.alerts, tokens: security.tokens });
   deps.docker.start();
   deps.onClose(() => deps.docker.stop());
   deps.configTransfer = new ConfigTransfer(deps);

@@ -8,10 +8,12 @@
  * being uninstalled cannot bring the host straight back with a late report.
  */
 import { randomUUID } from 'node:crypto';
+import type { Database } from 'better-sqlite3';
 import type { Clock } from '../clock.js';
 import type { Logger } from '../logging.js';
 import type { StateStore } from '../state/store.js';
 import type { DockerCommand, DockerHost } from './model.js';
+import { DockerHostRepo } from './repo.js';
 import { type DockerReport, hostKey, offlineAfterMs, parseReport, ReportError } from './report.js';
 
 export const LIVENESS_CHECK_MS = 10_000;
@@ -51,6 +53,8 @@ export interface DockerServiceDeps {
   logger: Logger;
   alerts?: AlertLookup;
   tokens?: TokenLookup;
+  /** Where hosts and re-enrolment blocks survive restarts; without it they live in memory only. */
+  db?: Database;
 }
 
 interface Entry {
@@ -87,13 +91,24 @@ export class DockerService {
   /** hostId → when it was removed (re-enrolment blocked for 24 h). */
   readonly #removed = new Map<string, number>();
   #timer: NodeJS.Timeout | undefined;
+  readonly #repo: DockerHostRepo | undefined;
 
   constructor(deps: DockerServiceDeps) {
     this.#deps = deps;
+    if (deps.db) {
+      this.#repo = new DockerHostRepo(deps.db);
+      for (const h of this.#repo.loadHosts()) this.#hosts.set(h.host.id, h);
+      for (const [id, at] of this.#repo.loadRemoved()) this.#removed.set(id, at);
+    }
   }
 
   start(): void {
     if (this.#timer) return;
+    if (this.#hosts.size > 0) {
+      // Hosts restored from the database: judged by when their last report arrived.
+      this.checkLiveness();
+      this.#publish();
+    }
     this.#timer = setInterval(() => this.checkLiveness(), LIVENESS_CHECK_MS);
     this.#timer.unref();
   }
@@ -131,7 +146,7 @@ export class DockerService {
           `Docker host ${id} was removed less than 24 hours ago; allow re-enrolment to accept its reports`,
         );
       }
-      this.#removed.delete(id);
+      this.#unblock(id);
     }
 
     const previous = this.#hosts.get(id);
@@ -172,6 +187,7 @@ export class DockerService {
     }
 
     this.#hosts.set(id, { host, receivedAt: now, hidden: false });
+    this.#persist(id);
     this.#publish();
     const reply: ReportReply = {
       success: true,
@@ -217,9 +233,12 @@ export class DockerService {
         changed = true;
         this.#deps.logger.info({ hostId: e.host.id, silentForMs: silentFor }, `docker host ${status}`);
       }
-      if (e.host.command && this.#expire(e.host.command, now)) changed = true;
+      if (e.host.command && this.#expire(e.host.command, now)) {
+        changed = true;
+        this.#persist(e.host.id);
+      }
     }
-    for (const [id, at] of this.#removed) if (now - at >= REENROLL_BLOCK_MS) this.#removed.delete(id);
+    for (const [id, at] of this.#removed) if (now - at >= REENROLL_BLOCK_MS) this.#unblock(id);
     if (changed) this.#publish();
   }
 
@@ -240,6 +259,7 @@ export class DockerService {
     const e = this.#entry(id);
     if (opts.hide) {
       e.hidden = true;
+      this.#persist(id);
       this.#publish();
       return { success: true, hostId: id, message: 'Docker host hidden' };
     }
@@ -258,6 +278,7 @@ export class DockerService {
         };
       }
       e.host.pendingUninstall = true;
+      this.#persist(id);
       this.#publish();
       return { success: true, hostId: id, message: 'Stop command queued', command: structuredClone(e.host.command!) };
     }
@@ -267,7 +288,10 @@ export class DockerService {
 
   #remove(id: string): void {
     this.#hosts.delete(id);
-    this.#removed.set(id, this.#now());
+    const now = this.#now();
+    this.#removed.set(id, now);
+    this.#repo?.deleteHost(id);
+    this.#repo?.setRemoved(id, now);
     const alerts = this.#deps.alerts;
     if (alerts) {
       for (const a of alerts.activeAlerts()) {
@@ -278,13 +302,14 @@ export class DockerService {
   }
 
   allowReenroll(id: string): { success: true; hostId: string } {
-    this.#removed.delete(id);
+    this.#unblock(id);
     return { success: true, hostId: id };
   }
 
   unhide(id: string): { success: true; hostId: string; message: string } {
     const e = this.#entry(id);
     e.hidden = false;
+    this.#persist(id);
     this.#publish();
     return { success: true, hostId: id, message: 'Docker host unhidden' };
   }
@@ -292,6 +317,7 @@ export class DockerService {
   markPendingUninstall(id: string): { success: true; hostId: string; message: string } {
     const e = this.#entry(id);
     e.host.pendingUninstall = true;
+    this.#persist(id);
     this.#publish();
     return { success: true, hostId: id, message: 'Docker host marked as pending uninstall' };
   }
@@ -336,8 +362,21 @@ export class DockerService {
     }
     const hostId = e.host.id;
     if (status === 'completed' && cmd.type === 'stop') this.#remove(hostId);
-    else this.#publish();
+    else {
+      this.#persist(hostId);
+      this.#publish();
+    }
     return { success: true, hostId, command: structuredClone(cmd) };
+  }
+
+  #persist(id: string): void {
+    const e = this.#hosts.get(id);
+    if (e) this.#repo?.saveHost(e);
+  }
+
+  #unblock(id: string): void {
+    this.#removed.delete(id);
+    this.#repo?.clearRemoved(id);
   }
 
   #publish(): void {

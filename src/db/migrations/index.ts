@@ -8,6 +8,7 @@ import { migration026 } from './026_metric_slabs.js';
 import { migration030 } from './030_alerts.js';
 import { migration035 } from './035_notifications.js';
 import { migration040 } from './040_guest_metadata.js';
+import { migration041 } from './041_docker_hosts.js';
 import type { Migration } from './types.js';
 
 export const migrations: readonly Migration[] = [
@@ -20,4 +21,5 @@ export const migrations: readonly Migration[] = [
   migration030,
   migration035,
   migration040,
+  migration041,
 ];
