@@ -73,7 +73,14 @@ function diskTitle(r: Row): string {
   return `Disk ${formatBytes(d.used, 2)} of ${formatBytes(d.total, 2)} (${d.usage.toFixed(1)}%)`;
 }
 
-function NodeCells(props: { n: Node; onOpen: (r: Row) => void }) {
+interface GuestCounts {
+  vms: number;
+  vmsRunning: number;
+  cts: number;
+  ctsRunning: number;
+}
+
+function NodeCells(props: { n: Node; onOpen: (r: Row) => void; counts?: GuestCounts }) {
   const n = () => props.n;
   return (
     <>
@@ -157,7 +164,18 @@ function NodeCells(props: { n: Node; onOpen: (r: Row) => void }) {
           </Show>
         </span>
       </td>
-      <td class={`${td} hidden lg:table-cell`} />
+      <td class={`${td} hidden lg:table-cell text-xs text-slate-500`}>
+        <Show when={props.counts}>
+          {(c) => (
+            <span
+              class="block truncate"
+              title={`${c().vmsRunning} of ${c().vms} VMs and ${c().ctsRunning} of ${c().cts} containers running`}
+            >
+              {c().vmsRunning}/{c().vms} VMs · {c().ctsRunning}/{c().cts} CTs
+            </span>
+          )}
+        </Show>
+      </td>
     </>
   );
 }
@@ -251,8 +269,13 @@ function GuestCells(props: { g: Guest; onTag: (t: string) => void; onOpen: (r: R
           class="block truncate"
           title={[g().osName, g().osVersion, ...(g().ipAddresses ?? [])].filter(Boolean).join(' · ')}
         >
-          {g().osName ? `${g().osName} ` : ''}
-          <span class="text-slate-500">{(g().ipAddresses ?? []).slice(0, 2).join(', ')}</span>
+          {(g().ipAddresses ?? []).slice(0, 2).join(', ')}
+          <Show when={g().osName}>
+            <span class="text-slate-500">
+              {(g().ipAddresses ?? []).length ? ' · ' : ''}
+              {g().osName}
+            </span>
+          </Show>
         </span>
       </td>
       <td class={`${td} hidden lg:table-cell`}>
@@ -282,6 +305,22 @@ export function DashboardPage() {
       status: status(),
     }),
   );
+  const counts = createMemo(() => {
+    const m = new Map<string, GuestCounts>();
+    for (const g of guests()) {
+      const k = `${g.instance}\u0000${g.node}`;
+      const c = m.get(k) ?? { vms: 0, vmsRunning: 0, cts: 0, ctsRunning: 0 };
+      if (g.type === 'qemu') {
+        c.vms++;
+        if (g.status === 'running') c.vmsRunning++;
+      } else {
+        c.cts++;
+        if (g.status === 'running') c.ctsRunning++;
+      }
+      m.set(k, c);
+    }
+    return m;
+  });
   const guestCount = () => rows().filter((r) => !isNode(r)).length;
 
   // Virtualisation: only the rows in (and just around) the viewport are rendered.
@@ -484,7 +523,11 @@ export function DashboardPage() {
                     when={isNode(row)}
                     fallback={<GuestCells g={row as Guest} onTag={(t) => addTerm(`tags:${t}`)} onOpen={setDetail} />}
                   >
-                    <NodeCells n={row as Node} onOpen={setDetail} />
+                    <NodeCells
+                      n={row as Node}
+                      onOpen={setDetail}
+                      counts={counts().get(`${row.instance}\u0000${row.name}`)}
+                    />
                   </Show>
                 </tr>
               )}
