@@ -2,7 +2,9 @@
  * Benchmark: /api/state, /ws and metric history at the scale of the simulator's `large` estate
  * (200 nodes, 10,000 guests). Prints figures; asserts nothing.
  *
- *   npx tsx bench/state-api.ts [--nodes 200] [--guests-per-node 50] [--commits 360]
+ *   node --expose-gc --import tsx bench/state-api.ts [--nodes 200] [--guests-per-node 50] [--commits 360]
+ *
+ * (`npx tsx bench/state-api.ts` works too; --expose-gc adds the live-memory figures after a GC.)
  *
  * The server runs in this process; HTTP and WebSocket clients run in a child process
  * (bench/state-client.ts) so their JSON handling does not count as server latency.
@@ -59,12 +61,13 @@ async function main() {
       child.on('message', on);
       child.send({ ...msg, id });
     });
-  type Get = { times: number[]; bytes: number; error?: string };
+  type Get = { times: number[]; bytes: number; wireBytes: number; error?: string };
   type WsStats = { types: Record<string, { count: number; lastBytes: number }> };
 
   await call({ op: 'ws' });
   let commitMs = 0;
   let commitMax = 0;
+  let writeMax = 0;
   for (let i = 1; i <= COMMITS; i++) {
     clock.advance(10_000);
     const t = performance.now();
@@ -72,11 +75,19 @@ async function main() {
     const dt = performance.now() - t;
     commitMs += dt;
     commitMax = Math.max(commitMax, dt);
+    const w = performance.now();
     if (i % 6 === 0) pulse.deps.history.flush(); // the 60-s flush timer
     if (i % 30 === 0) pulse.deps.history.checkpoint(); // the 5-min checkpoint timer
+    writeMax = Math.max(writeMax, performance.now() - w);
     await tick();
   }
   await new Promise((r) => setTimeout(r, pulse.deps.wsHub.coalesceMs + 500));
+  // Memory after the simulated hour, before the request measurements allocate their replies.
+  const memHour = process.memoryUsage();
+  const gc = (globalThis as { gc?: () => void }).gc;
+  gc?.();
+  gc?.();
+  const memLive = gc ? process.memoryUsage() : undefined;
 
   const cached = await call<Get>({ op: 'get', path: '/api/state', n: 100 });
   const fresh: number[] = [];
@@ -94,7 +105,6 @@ async function main() {
   const t0 = performance.now();
   JSON.stringify(pulse.deps.snapshots.frontendDocument());
   const serialiseMs = performance.now() - t0;
-  const mem = process.memoryUsage();
   const slabs = pulse.deps.db.prepare('SELECT COUNT(*) AS n, SUM(LENGTH(data)) AS b FROM metric_slabs').get() as {
     n: number;
     b: number | null;
@@ -104,7 +114,7 @@ async function main() {
   console.log('');
   console.log('| figure | value |');
   console.log('|---|---|');
-  console.log(`| /api/state size | ${mb(cached.bytes)} |`);
+  console.log(`| /api/state size (JSON / gzip on the wire) | ${mb(cached.bytes)} / ${mb(cached.wireBytes)} |`);
   console.log(
     `| /api/state p50 / p95, cached (100 requests) | ${pct(cached.times, 50).toFixed(1)} / ${pct(cached.times, 95).toFixed(1)} ms |`,
   );
@@ -119,14 +129,20 @@ async function main() {
   console.log(
     `| commit (state + history + listeners), mean / max | ${(commitMs / COMMITS).toFixed(1)} / ${commitMax.toFixed(1)} ms |`,
   );
+  console.log(`| longest history write (flush or checkpoint, synchronous) | ${writeMax.toFixed(1)} ms |`);
   for (const [range, r] of Object.entries(charts)) {
     console.log(`| /api/charts?range=${range}, p50 of 3 | ${pct(r.times, 50).toFixed(0)} ms, ${mb(r.bytes)} |`);
   }
   console.log(
     `| history: resources / slabs in SQLite | ${pulse.deps.history.size} / ${slabs.n} (${mb(slabs.b ?? 0)}) |`,
   );
-  console.log(`| RSS at start / after the simulated hour | ${mb(rssStart)} / ${mb(mem.rss)} |`);
-  console.log(`| heap used / array buffers | ${mb(mem.heapUsed)} / ${mb(mem.arrayBuffers)} |`);
+  console.log(`| RSS at start / after the simulated hour | ${mb(rssStart)} / ${mb(memHour.rss)} |`);
+  console.log(`| heap used / array buffers after the hour | ${mb(memHour.heapUsed)} / ${mb(memHour.arrayBuffers)} |`);
+  if (memLive) {
+    console.log(
+      `| after a full GC: RSS / live heap / array buffers | ${mb(memLive.rss)} / ${mb(memLive.heapUsed)} / ${mb(memLive.arrayBuffers)} |`,
+    );
+  }
   console.log(`| full-state serialisations in the run | ${pulse.deps.snapshots.serialisations} |`);
 
   child.send({ op: 'exit', id: 0 });

@@ -2,7 +2,7 @@
  * The client side of bench/state-api.ts, run as a separate process so that its own work (reading
  * megabytes of JSON) does not count as server latency. Driven over IPC:
  *   {op:'ws'} opens /ws and counts bytes per message type
- *   {op:'get', path, n} → {times: ms[], bytes}
+ *   {op:'get', path, n} → {times: ms[], bytes (decoded), wireBytes (as sent, gzip when offered)}
  *   {op:'wsStats'} → {types: {type: {count, lastBytes}}}
  */
 import { performance } from 'node:perf_hooks';
@@ -34,15 +34,17 @@ process.on('message', async (msg: { op: string; path?: string; n?: number; id: n
   } else if (msg.op === 'get') {
     const times: number[] = [];
     let bytes = 0;
+    let wireBytes = 0;
     for (let i = 0; i < (msg.n ?? 1); i++) {
       const t = performance.now();
       const res = await fetch(`${base}${msg.path}`);
       const body = await res.arrayBuffer();
       times.push(performance.now() - t);
       bytes = body.byteLength;
+      wireBytes = Number(res.headers.get('content-length') ?? body.byteLength);
       if (res.status !== 200) return reply({ error: `HTTP ${res.status}` });
     }
-    reply({ times, bytes });
+    reply({ times, bytes, wireBytes });
   } else if (msg.op === 'exit') {
     socket?.close();
     process.exit(0);

@@ -28,22 +28,28 @@ export interface SnapshotSource {
 }
 
 /**
- * One serialised document. Everything derived from it (the gzip body, the WS envelopes) is built
- * at most once and kept on the same entry, so it is dropped together when the version moves on.
+ * One serialised document. The gzip body derived from it is built at most once and kept on the
+ * same entry, so both are dropped together when the version moves on.
  */
 interface Cached {
   version: number;
   builtAt: number;
   body: Buffer;
   gzip?: Promise<Buffer>;
-  envelopes: Map<string, Buffer>;
 }
 
 const gzipAsync = promisify(gzip);
 
-/** `{"type":<type>,"data":<body>}` by concatenating bytes: the body is not re-serialised. */
-function envelopeAround(type: string, body: Buffer): Buffer {
-  return Buffer.concat([Buffer.from(`{"type":${JSON.stringify(type)},"data":`), body, Buffer.from('}')]);
+const ENVELOPE_SUFFIX = Buffer.from('}');
+const prefixes = new Map<string, Buffer>();
+/** `{"type":<type>,"data":` — the start of an envelope whose data is an already serialised body. */
+function envelopePrefix(type: string): Buffer {
+  let p = prefixes.get(type);
+  if (!p) {
+    p = Buffer.from(`{"type":${JSON.stringify(type)},"data":`);
+    prefixes.set(type, p);
+  }
+  return p;
 }
 
 /**
@@ -64,6 +70,12 @@ export class StateSnapshots {
 
   bind(src: SnapshotSource): void {
     this.#src = src;
+    // A new version makes the cached documents stale: let their megabytes go now rather than
+    // when the next reader asks.
+    src.store.onChange(() => {
+      this.#frontend = undefined;
+      this.#raw = undefined;
+    });
   }
 
   #source(): SnapshotSource {
@@ -139,7 +151,7 @@ export class StateSnapshots {
     const src = this.#source();
     const body = Buffer.from(escapeJsonForHtml(JSON.stringify(doc)), 'utf8');
     this.serialisations++;
-    return { version: src.store.version, builtAt: src.clock.now(), body, envelopes: new Map() };
+    return { version: src.store.version, builtAt: src.clock.now(), body };
   }
 
   #frontendEntry(): Cached {
@@ -177,25 +189,17 @@ export class StateSnapshots {
     return this.#rawEntry().body.toString('utf8');
   }
 
-  /** `{type, data: <frontend document>}` as bytes (WS `rawData` broadcasts). */
-  frontendEnvelope(type: string): Buffer {
-    const entry = this.#frontendEntry();
-    let buf = entry.envelopes.get(type);
-    if (!buf) {
-      buf = envelopeAround(type, entry.body);
-      entry.envelopes.set(type, buf);
-    }
-    return buf;
+  /**
+   * `{type, data: <frontend document>}` as three pieces (prefix, the cached body, suffix): the WS
+   * hub sends them as fragments of one message, so the megabytes of the body are never copied
+   * into an envelope.
+   */
+  frontendEnvelope(type: string): Buffer[] {
+    return [envelopePrefix(type), this.#frontendEntry().body, ENVELOPE_SUFFIX];
   }
 
-  /** `{type, data: <raw document>}` as bytes (WS `initialState`, `requestData` replies). */
-  rawEnvelope(type: string): Buffer {
-    const entry = this.#rawEntry();
-    let buf = entry.envelopes.get(type);
-    if (!buf) {
-      buf = envelopeAround(type, entry.body);
-      entry.envelopes.set(type, buf);
-    }
-    return buf;
+  /** `{type, data: <raw document>}` in pieces (WS `initialState`, `requestData` replies). */
+  rawEnvelope(type: string): Buffer[] {
+    return [envelopePrefix(type), this.#rawEntry().body, ENVELOPE_SUFFIX];
   }
 }

@@ -217,11 +217,12 @@ export class WsHub {
     }
   }
 
-  #broadcastBuffer(buf: Buffer): void {
+  #broadcastBuffer(buf: Buffer | Buffer[]): void {
     for (const client of [...this.#clients]) this.#send(client, buf);
   }
 
-  #send(client: Client, buf: Buffer): void {
+  /** Sends one text message; pieces are sent as fragments of that message (no copy into one buffer). */
+  #send(client: Client, msg: Buffer | Buffer[]): void {
     const s = client.socket;
     if (s.readyState !== s.OPEN) return;
     if (s.bufferedAmount > this.maxBufferedBytes) {
@@ -230,9 +231,14 @@ export class WsHub {
       this.#drop(client);
       return;
     }
-    s.send(buf, { binary: false });
+    const pieces = Array.isArray(msg) ? msg : [msg];
+    let bytes = 0;
+    pieces.forEach((piece, i) => {
+      s.send(piece, { binary: false, fin: i === pieces.length - 1 });
+      bytes += piece.length;
+    });
     this.counters.messagesSent++;
-    this.counters.bytesSent += buf.length;
+    this.counters.bytesSent += bytes;
   }
 
   #drop(client: Client): void {
