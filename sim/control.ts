@@ -323,6 +323,15 @@ export function controlRoutes(sim: SimCore): ControlRoute[] {
     },
     {
       method: 'POST',
+      path: '/reset',
+      doc: 'back to the initial estate: faults cleared, changes and added credentials gone, clock reset',
+      handler: async () => {
+        await sim.reset();
+        return { reset: true, now: now() };
+      },
+    },
+    {
+      method: 'POST',
       path: '/auth/expire-tickets',
       doc: 'invalidate every ticket issued so far {target?}',
       handler: (_p, b) => {

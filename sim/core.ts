@@ -62,6 +62,8 @@ export interface CoreOptions {
   basePort: number;
   /** How long a proxied request to a hung cluster member waits before 596. */
   proxyTimeoutMs?: number;
+  /** Rebuilds the initial estate (for `POST /reset`). */
+  rebuild?: () => Estate;
 }
 
 export class SimCore {
@@ -79,7 +81,7 @@ export class SimCore {
   readonly proxyTimeoutMs: number;
 
   constructor(
-    readonly estate: Estate,
+    public estate: Estate,
     readonly opts: CoreOptions,
   ) {
     this.routers = {
@@ -240,6 +242,20 @@ export class SimCore {
   /** Endpoints a fault target covers (an instance covers all its nodes). */
   endpointsFor(target: string): Endpoint[] {
     return this.endpoints.filter((e) => e.id === target || e.instanceName === target);
+  }
+
+  /**
+   * Back to the start: every fault cleared (listeners reopened, certificates restored), the estate
+   * rebuilt from its spec and seed (control-API changes and added credentials are gone), the
+   * simulated clock back to real time, existing tickets invalid. Endpoints and ports stay.
+   */
+  async reset(): Promise<void> {
+    if (!this.opts.rebuild) throw new ApiError(400, 'this simulator cannot be reset');
+    await this.clearFaults({});
+    this.estate = this.opts.rebuild();
+    for (const t of this.ticketAuthorities.values()) t.rotate();
+    this.cache.clear();
+    this.bump();
   }
 
   // -------------------------------------------------------------------------------------------

@@ -47,7 +47,12 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
   const estate = buildEstate(spec, opts.seed);
   const host = opts.host ?? '127.0.0.1';
   const port = opts.port ?? 0;
-  const coreOpts: CoreOptions = { host, basePort: port === 0 ? 0 : port + 1, proxyTimeoutMs: opts.proxyTimeoutMs };
+  const coreOpts: CoreOptions = {
+    host,
+    basePort: port === 0 ? 0 : port + 1,
+    proxyTimeoutMs: opts.proxyTimeoutMs,
+    rebuild: () => buildEstate(spec, opts.seed),
+  };
   const core = new SimCore(estate, coreOpts);
   let control: Awaited<ReturnType<typeof startControlServer>> | undefined;
   try {

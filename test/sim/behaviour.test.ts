@@ -239,6 +239,21 @@ describe('simulator: behaviour over time', () => {
     expect((await control(c, 'PATCH', '/guests/pve-cluster/101', { lock: null })).status).toBe(200);
   });
 
+  it('POST /reset restores the initial estate, clears faults and resets the clock', async () => {
+    const c = sim.controlUrl;
+    await control(c, 'PATCH', '/guests/pve-cluster/103', { name: 'changed' });
+    await control(c, 'POST', '/faults', { target: 'pve-cluster/pve3', kind: 'down' });
+    await control(c, 'POST', '/clock/advance', { seconds: 5000 });
+    const r = await control(c, 'POST', '/reset');
+    expect(r.status).toBe(200);
+    const st = (await control(c, 'GET', '/state')).json;
+    expect(st.faults).toEqual([]);
+    expect(st.clockOffsetMs).toBe(0);
+    expect((await control(c, 'GET', '/guests/pve-cluster/103')).json.name).toBe('dns-01');
+    const pve3 = await request(`${sim.ready.pve[0].nodes[2].url}/api2/json/version`, { headers: auth });
+    expect(pve3.status).toBe(200);
+  });
+
   it('PVE 8 and PVE 9 rrddata shapes differ like the recordings', async () => {
     const v9 = (await get('/nodes/pve1/rrddata?timeframe=hour')) as Array<Record<string, number>>;
     const auth8 = pveToken(sim.ready.pve[1].tokenId, sim.ready.pve[1].tokenSecret);
