@@ -466,11 +466,11 @@ describe('a PVE node going down', () => {
 /**
  * Delivery order per destination. A destination that asks for a pause (500 + Retry-After) while
  * an alert is being sent, and then recovers, should still get the alert before its resolve:
- * PagerDuty opens an incident for a `trigger` that arrives after its `resolve`.
+ * a PagerDuty incident whose `resolve` arrives before its `trigger` stays open.
  */
 describe('delivery order while a destination is retrying', () => {
   const ORDER = '/order';
-  const RETRY_AFTER_SEC = 6;
+  const RETRY_AFTER_SEC = 8;
   const VMID_2 = 101; // db-01 on pve1: a new alert id, so the suppression window does not apply
   let order: string[] = [];
 
