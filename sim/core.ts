@@ -233,6 +233,10 @@ export class SimCore {
       await this.sleep(this.proxyTimeoutMs);
       throw new ApiError(596, 'Connection timed out');
     }
+    // The member answers through the proxy with its own latency and errors.
+    const slow = this.faults.list().find((f) => f.kind === 'slow' && f.target === targetId && !f.path);
+    if (slow) await this.sleep(slow.ms ?? 1000);
+    if (this.faults.has('http500', [targetId])) throw new ApiError(500, 'Internal Server Error (simulated fault)');
   }
 
   endpoint(id: string): Endpoint | undefined {

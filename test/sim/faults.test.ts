@@ -57,6 +57,16 @@ describe('simulator: faults', () => {
     await clear();
   });
 
+  it("a member's 500 and latency show through another member that proxies to it", async () => {
+    await fault({ target: 'pve-cluster/pve2', kind: 'http500' });
+    expect((await get(node(0).url, '/nodes/pve2/status')).status).toBe(500);
+    expect((await get(node(0).url, '/nodes/pve1/status')).status).toBe(200);
+    await clear();
+    await fault({ target: 'pve-cluster/pve2', kind: 'slow', ms: 1500 });
+    await expect(get(node(0).url, '/nodes/pve2/status', { timeoutMs: 200 })).rejects.toThrow(/client timeout/);
+    await clear();
+  });
+
   it('http500, badjson and truncated, optionally limited to one path', async () => {
     await fault({ target: 'pve-cluster', kind: 'http500', path: '/cluster/resources' });
     const r500 = await get(node(0).url, '/cluster/resources');
