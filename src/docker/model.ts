@@ -38,6 +38,10 @@ export interface DockerContainer {
   ports?: DockerPort[];
   labels?: Record<string, string>;
   networks?: DockerNetwork[];
+  /** Problems seen now (published API; not in Pulse 4.24): failing health check, bad exit, memory pressure… */
+  issues?: string[];
+  /** Exit codes of recent runs, newest last (published API; not in Pulse 4.24). */
+  recentExitCodes?: number[];
 }
 
 export type DockerCommandStatus = 'queued' | 'dispatched' | 'acknowledged' | 'completed' | 'failed' | 'expired';
@@ -76,6 +80,8 @@ export interface DockerHost {
   lastSeen: number;
   intervalSeconds: number;
   containers: DockerContainer[];
+  /** Every container's issues as `<name>: <issue>` (published API; not in Pulse 4.24). */
+  issues: string[];
   tokenId?: string;
   tokenName?: string;
   /** `abc123…wxyz` */

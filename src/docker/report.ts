@@ -145,6 +145,19 @@ function parseContainer(raw: unknown, i: number): DockerContainer {
   if (labels) c.labels = labels;
   const networks = parseNetworks(raw.networks, `${w}.networks`);
   if (networks?.length) c.networks = networks;
+  // Newer agents may report these themselves; they are merged with what the server derives.
+  if (raw.issues !== undefined && raw.issues !== null) {
+    if (!Array.isArray(raw.issues) || !raw.issues.every((x) => typeof x === 'string' && x.length <= MAX_STRING)) {
+      throw new ReportError(`${w}.issues must be a list of strings`);
+    }
+    c.issues = raw.issues.slice(0, 50);
+  }
+  if (raw.recentExitCodes !== undefined && raw.recentExitCodes !== null) {
+    if (!Array.isArray(raw.recentExitCodes) || !raw.recentExitCodes.every((x) => Number.isInteger(x))) {
+      throw new ReportError(`${w}.recentExitCodes must be a list of whole numbers`);
+    }
+    c.recentExitCodes = raw.recentExitCodes as number[];
+  }
   return c;
 }
 

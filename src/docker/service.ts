@@ -12,6 +12,7 @@ import type { Database } from 'better-sqlite3';
 import type { Clock } from '../clock.js';
 import type { Logger } from '../logging.js';
 import type { StateStore } from '../state/store.js';
+import { annotate, hostIssues } from './issues.js';
 import type { DockerCommand, DockerHost } from './model.js';
 import { DockerHostRepo } from './repo.js';
 import { type DockerReport, hostKey, offlineAfterMs, parseReport, ReportError } from './report.js';
@@ -150,6 +151,8 @@ export class DockerService {
     }
 
     const previous = this.#hosts.get(id);
+    const before = new Map((previous?.host.containers ?? []).map((c) => [c.id, c]));
+    const containers = r.containers.map((c) => annotate(c, before.get(c.id)));
     const host: DockerHost = {
       id,
       agentId: r.agent.id,
@@ -161,7 +164,8 @@ export class DockerService {
       status: 'online',
       lastSeen: r.timestamp ?? now,
       intervalSeconds: r.agent.intervalSeconds,
-      containers: r.containers,
+      containers,
+      issues: hostIssues(containers),
       pendingUninstall: false,
     };
     for (const key of ['machineId', 'os', 'kernelVersion', 'architecture', 'dockerVersion'] as const) {

@@ -139,9 +139,39 @@ describe('Docker agent integration (no auth configured)', () => {
       ports: [{ privatePort: 80, publicPort: 8080, protocol: 'tcp', ip: '0.0.0.0' }],
       labels: { 'com.docker.compose.project': 'site' },
       networks: [{ name: 'bridge', ipv4: '172.17.0.2' }],
+      issues: [],
+      recentExitCodes: [],
     });
-    expect(batch).toMatchObject({ state: 'exited', exitCode: 1, finishedAt: Date.UTC(2026, 2, 1, 11, 55) });
+    expect(batch).toMatchObject({
+      state: 'exited',
+      exitCode: 1,
+      finishedAt: Date.UTC(2026, 2, 1, 11, 55),
+      issues: ['exited with code 1'],
+      recentExitCodes: [1],
+    });
     expect(batch).not.toHaveProperty('startedAt');
+    expect(h.issues).toEqual(['batch: exited with code 1']);
+  });
+
+  it('issues and recentExitCodes follow the containers from report to report', async () => {
+    const next = report({ at: T0 + 30_000 });
+    Object.assign(next.containers[0], { restartCount: 3, health: 'unhealthy', memoryUsageBytes: 510_000_000 });
+    Object.assign(next.containers[1], { exitCode: 137, finishedAt: '2026-03-01T12:00:20Z' });
+    expect((await send(next)).status).toBe(200);
+    const h = await host('agent-1');
+    expect(h.containers[0].issues).toEqual([
+      'health check failing',
+      'restarted 2 time(s) since the last report',
+      'memory at 95% of its limit',
+    ]);
+    expect(h.containers[1]).toMatchObject({
+      issues: ['killed (exit 137: SIGKILL, often out of memory)'],
+      recentExitCodes: [1, 137],
+    });
+    expect(h.issues).toHaveLength(4);
+    // The same run reported again is not counted twice.
+    expect((await send(next)).status).toBe(200);
+    expect((await host('agent-1')).containers[1].recentExitCodes).toEqual([1, 137]);
   });
 
   it('the host key falls back to machineId, then hostname; a repeat report replaces, not duplicates', async () => {
