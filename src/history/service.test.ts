@@ -47,6 +47,11 @@ describe('MetricHistory recording', () => {
       clock.advance(10_000);
     }
     h.flush();
+    // Queries see closed slabs before they are written…
+    expect(h.queuedParts).toBe(3);
+    expect(h.query({ rangeMs: 15 * 60_000 }).series.node.get('pve-node1')?.cpu.length).toBe(75);
+    h.drain();
+    expect(h.queuedParts).toBe(0);
     // 12.5 minutes: the first 10-min chunk closed for 3 kinds.
     const rows = dbh.prepare('SELECT tier, kind, chunk_start, ids FROM metric_slabs ORDER BY kind').all() as Array<{
       tier: number;

@@ -4,9 +4,11 @@
  *
  * Recording is rate-limited per resource: a resource is sampled when its state object changed
  * (a poller replaced it), or once per 10-s step otherwise, so commits by unrelated pollers do not
- * multiply its samples. Slabs that a commit closes are written to SQLite every `flushIntervalMs`;
- * the partly filled current slabs are checkpointed every `checkpointIntervalMs` and on close, and
- * picked up again at start, so a restart resumes where it stopped.
+ * multiply its samples. Slabs that a commit closes are queued for writing every `flushIntervalMs`;
+ * the partly filled current slabs are queued every `checkpointIntervalMs`. The queue is written
+ * one part (≤ 512 resources) per event-loop turn, so a 10,000-guest slab never stalls requests;
+ * on close everything is written at once. Current slabs are picked up again at start, so a
+ * restart resumes where it stopped.
  */
 import type { Database } from 'better-sqlite3';
 import type { Clock } from '../clock.js';
@@ -16,7 +18,7 @@ import type { StateStore } from '../state/store.js';
 import { type ChartPoint, type ChunkRef, downsample, outputStep } from './downsample.js';
 import { fillGuest, fillNode, fillStorage } from './extract.js';
 import { Slab } from './slab.js';
-import { SlabRepo } from './slab-repo.js';
+import { partsOf, SlabRepo } from './slab-repo.js';
 import { chunkMs, chunkStartOf, KIND_METRICS, type ResourceKind, roundMetric, TIERS, tierForRange } from './tiers.js';
 
 export interface HistoryDeps {
@@ -77,10 +79,17 @@ const slabKey = (tier: number, kind: ResourceKind, start: number) => `${tier}|${
 export class MetricHistory {
   flushIntervalMs = 60_000;
   checkpointIntervalMs = 5 * 60_000;
-  readonly counters = { samples: 0, slabsWritten: 0 };
+  /** Diagnostics: samples recorded, parts written, the longest single write (real ms). */
+  readonly counters = { samples: 0, slabsWritten: 0, maxWriteMs: 0 };
 
   readonly #kinds: Record<ResourceKind, KindState>;
+  /** Slabs closed by commits since the last flush. */
   #pending: Array<{ kind: ResourceKind; slab: Slab }> = [];
+  /** Parts waiting to be written, in order; a later write of the same part wins. */
+  #queue: Array<{ kind: ResourceKind; slab: Slab; part: number }> = [];
+  /** Closed slabs not yet completely written (queries read them from memory meanwhile). */
+  #unwritten = new Map<Slab, { kind: ResourceKind; parts: number }>();
+  #draining?: NodeJS.Immediate;
   /** Current slabs found in SQLite at start, picked up when recording reaches them. */
   #resume = new Map<string, Slab>();
   #repo?: SlabRepo;
@@ -110,8 +119,9 @@ export class MetricHistory {
     const now = this.deps.clock.now();
     for (const tier of TIERS) {
       const start = chunkStartOf(tier, now);
-      for (const { kind, slab } of this.#r.load(tier, start, start)) {
-        if (slab.start === start) this.#resume.set(slabKey(tier.id, kind, start), slab);
+      for (const kind of ALL_KINDS) {
+        const slab = this.#r.loadWhole(tier, kind, start);
+        if (slab) this.#resume.set(slabKey(tier.id, kind, start), slab);
       }
     }
     this.#unsubscribe = store.onChange((next) => this.record(next));
@@ -197,31 +207,72 @@ export class MetricHistory {
     }
   }
 
-  /** Writes the slabs that commits have closed since the last flush. */
+  /** Queues the slabs that commits have closed since the last flush. */
   flush(): void {
-    if (this.#pending.length === 0) return;
     const items = this.#pending;
     this.#pending = [];
-    this.#r.save(items);
-    this.counters.slabsWritten += items.length;
+    for (const it of items) this.#enqueue(it.kind, it.slab, true);
   }
 
-  /** Writes the current slabs too (when changed) and prunes expired ones. */
+  /** Queues the changed current slabs too, and prunes expired ones. */
   checkpoint(): void {
     this.flush();
-    const items: Array<{ kind: ResourceKind; slab: Slab }> = [];
     for (const k of ALL_KINDS) {
       for (const slab of this.#kinds[k].slabs) {
         if (!slab?.dirty) continue;
-        items.push({ kind: k, slab });
+        this.#enqueue(k, slab, false);
+        slab.dirty = false;
       }
     }
-    this.#r.save(items);
-    for (const { slab } of items) slab.dirty = false;
-    this.counters.slabsWritten += items.length;
     const now = this.deps.clock.now();
     for (const tier of TIERS) this.#r.prune(tier, now);
     this.#resume.clear();
+  }
+
+  /** Parts still waiting to be written (tests and benchmarks). */
+  get queuedParts(): number {
+    return this.#queue.length;
+  }
+
+  /** Writes every queued part now (tests; shutdown uses the same path). */
+  drain(): void {
+    if (this.#draining) clearImmediate(this.#draining);
+    this.#draining = undefined;
+    while (this.#queue.length > 0) this.#writeNext();
+  }
+
+  #enqueue(kind: ResourceKind, slab: Slab, closed: boolean): void {
+    // Already past retention (the clock moved far ahead): writing it would only be pruned again.
+    if (slab.start + chunkMs(slab.tier) + slab.tier.retentionMs <= this.deps.clock.now()) return;
+    const parts = partsOf(slab);
+    if (closed) this.#unwritten.set(slab, { kind, parts });
+    for (let part = 0; part < parts; part++) this.#queue.push({ kind, slab, part });
+    this.#scheduleDrain();
+  }
+
+  #scheduleDrain(): void {
+    if (this.#draining || this.#queue.length === 0 || this.#closed) return;
+    this.#draining = setImmediate(() => {
+      this.#draining = undefined;
+      try {
+        this.#writeNext();
+      } catch (err) {
+        this.deps.logger.warn({ err }, 'metric history write failed');
+      }
+      this.#scheduleDrain();
+    });
+  }
+
+  /** Writes one queued part. */
+  #writeNext(): void {
+    const item = this.#queue.shift();
+    if (!item) return;
+    const t = performance.now();
+    this.#r.savePart(item.kind, item.slab, item.part);
+    this.counters.maxWriteMs = Math.max(this.counters.maxWriteMs, performance.now() - t);
+    this.counters.slabsWritten++;
+    const u = this.#unwritten.get(item.slab);
+    if (u && item.part === u.parts - 1) this.#unwritten.delete(item.slab);
   }
 
   /** Answers a chart window from the tier that fits it (tierForRange). */
@@ -233,13 +284,21 @@ export class MetricHistory {
     const outStep = outputStep(tier, q.rangeMs, maxPoints);
     const kinds = q.kinds ?? ALL_KINDS;
 
-    this.flush();
-    // Per kind: chunk start → slab; the in-memory slab (added last) wins over its stored copy.
-    const slabs = new Map<ResourceKind, Map<number, Slab>>(kinds.map((k) => [k, new Map()]));
-    for (const { kind, slab } of this.#r.load(tier, from, now, kinds)) slabs.get(kind)?.set(slab.start, slab);
+    // Per kind: chunk start → slab parts. A slab still in memory (current, or closed but not yet
+    // written) replaces whatever is stored for its chunk.
+    const slabs = new Map<ResourceKind, Map<number, Slab[]>>(kinds.map((k) => [k, new Map()]));
+    for (const { kind, slab } of this.#r.load(tier, from, now, kinds)) {
+      const byStart = slabs.get(kind);
+      const list = byStart?.get(slab.start);
+      if (list) list.push(slab);
+      else byStart?.set(slab.start, [slab]);
+    }
+    const inWindow = (slab: Slab) => slab.tier.id === tier.id && slab.start + chunkMs(tier) > from && slab.start <= now;
+    const closed = [...this.#pending, ...[...this.#unwritten].map(([slab, u]) => ({ kind: u.kind, slab }))];
+    for (const { kind, slab } of closed) if (inWindow(slab)) slabs.get(kind)?.set(slab.start, [slab]);
     for (const k of kinds) {
       const cur = this.#kinds[k].slabs[tier.id];
-      if (cur && cur.start + chunkMs(tier) > from && cur.start <= now) slabs.get(k)?.set(cur.start, cur);
+      if (cur && inWindow(cur)) slabs.get(k)?.set(cur.start, [cur]);
     }
 
     const result: HistoryResult = {
@@ -251,7 +310,7 @@ export class MetricHistory {
       const names = KIND_METRICS[k];
       const wanted = q.ids?.[k];
       const refs = new Map<string, ChunkRef[]>();
-      const ordered = [...(slabs.get(k)?.values() ?? [])].sort((a, b) => a.start - b.start);
+      const ordered = [...(slabs.get(k)?.values() ?? [])].flat().sort((a, b) => a.start - b.start);
       for (const slab of ordered) {
         slab.ids.forEach((id, row) => {
           if (wanted && !wanted.has(id)) return;
@@ -288,6 +347,13 @@ export class MetricHistory {
     this.#timers = [];
     try {
       this.checkpoint();
+      // Everything left, in one transaction: shutdown must not leave half a queue behind.
+      if (this.#draining) clearImmediate(this.#draining);
+      this.#draining = undefined;
+      const items = this.#queue;
+      this.#queue = [];
+      this.#r.saveAll([...new Map(items.map((it) => [it.slab, { kind: it.kind, slab: it.slab }])).values()]);
+      this.#unwritten.clear();
     } catch (err) {
       this.deps.logger.warn({ err }, 'could not write metric history on close');
     }

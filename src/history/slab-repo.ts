@@ -1,11 +1,19 @@
-/** SQLite access for `metric_slabs` (migration 026). Blobs are little-endian Float32 arrays. */
+/**
+ * SQLite access for `metric_slabs` (migration 027). A slab is stored in parts of at most
+ * `ROWS_PER_PART` resources: part p holds rows [p·R, (p+1)·R) with their ids and a little-endian
+ * Float32 blob laid out like the slab ([row][metric][slot]).
+ */
 import type { Database } from 'better-sqlite3';
 import { Slab } from './slab.js';
 import { chunkMs, isResourceKind, KIND_METRICS, type ResourceKind, type Tier } from './tiers.js';
 
+/** ~860 KB per part for the 10-s tier of guests: a write that does not stall the event loop. */
+export const ROWS_PER_PART = 512;
+
 interface Row {
   kind: string;
   chunk_start: number;
+  part: number;
   ids: string;
   data: Buffer;
 }
@@ -20,8 +28,12 @@ function toFloats(buf: Buffer): Float32Array | undefined {
 
 export interface StoredSlab {
   kind: ResourceKind;
+  /** One stored part (its own ids and rows). */
   slab: Slab;
+  part: number;
 }
+
+export const partsOf = (slab: Slab): number => Math.ceil(slab.ids.length / ROWS_PER_PART);
 
 export class SlabRepo {
   readonly #upsert;
@@ -30,27 +42,34 @@ export class SlabRepo {
 
   constructor(private readonly db: Database) {
     this.#upsert = db.prepare(
-      `INSERT INTO metric_slabs (tier, kind, chunk_start, ids, data) VALUES (?, ?, ?, ?, ?)
-       ON CONFLICT (tier, kind, chunk_start) DO UPDATE SET ids = excluded.ids, data = excluded.data`,
+      `INSERT INTO metric_slabs (tier, kind, chunk_start, part, ids, data) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (tier, kind, chunk_start, part) DO UPDATE SET ids = excluded.ids, data = excluded.data`,
     );
     this.#range = db.prepare(
-      'SELECT kind, chunk_start, ids, data FROM metric_slabs WHERE tier = ? AND chunk_start > ? AND chunk_start <= ?',
+      'SELECT kind, chunk_start, part, ids, data FROM metric_slabs WHERE tier = ? AND chunk_start > ? AND chunk_start <= ?',
     );
     this.#prune = db.prepare('DELETE FROM metric_slabs WHERE tier = ? AND chunk_start < ?');
   }
 
-  save(items: ReadonlyArray<{ kind: ResourceKind; slab: Slab }>): void {
+  /** Writes part `part` of `slab` (nothing when the slab has fewer rows). */
+  savePart(kind: ResourceKind, slab: Slab, part: number): void {
+    const from = part * ROWS_PER_PART;
+    const to = Math.min(slab.ids.length, from + ROWS_PER_PART);
+    if (from >= to) return;
+    const data = slab.data.subarray(from * slab.rowSize, to * slab.rowSize);
+    const blob = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+    this.#upsert.run(slab.tier.id, kind, slab.start, part, JSON.stringify(slab.ids.slice(from, to)), blob);
+  }
+
+  /** Writes every part of every slab in one transaction (shutdown). */
+  saveAll(items: ReadonlyArray<{ kind: ResourceKind; slab: Slab }>): void {
     if (items.length === 0) return;
     this.db.transaction(() => {
-      for (const { kind, slab } of items) {
-        const used = slab.used();
-        const blob = Buffer.from(used.buffer, used.byteOffset, used.byteLength);
-        this.#upsert.run(slab.tier.id, kind, slab.start, JSON.stringify(slab.ids), blob);
-      }
+      for (const { kind, slab } of items) for (let p = 0; p < partsOf(slab); p++) this.savePart(kind, slab, p);
     })();
   }
 
-  /** Slabs of `tier` overlapping [from, to], optionally of some kinds only. */
+  /** Stored parts of `tier` overlapping [from, to], optionally of some kinds only. */
   load(tier: Tier, from: number, to: number, kinds?: readonly ResourceKind[]): StoredSlab[] {
     const rows = this.#range.all(tier.id, from - chunkMs(tier), to) as Row[];
     const out: StoredSlab[] = [];
@@ -65,9 +84,25 @@ export class SlabRepo {
       }
       if (!data || !Array.isArray(ids)) continue;
       const slab = Slab.restore(tier, KIND_METRICS[r.kind].length, r.chunk_start, ids as string[], data);
-      if (slab) out.push({ kind: r.kind, slab });
+      if (slab) out.push({ kind: r.kind, slab, part: r.part });
     }
     return out;
+  }
+
+  /** The whole stored slab of `kind` starting at `start` (its parts joined), to resume it. */
+  loadWhole(tier: Tier, kind: ResourceKind, start: number): Slab | undefined {
+    const parts = this.load(tier, start + chunkMs(tier) - 1, start, [kind])
+      .filter((p) => p.slab.start === start)
+      .sort((a, b) => a.part - b.part);
+    if (parts.length === 0) return undefined;
+    const ids = parts.flatMap((p) => p.slab.ids);
+    const data = new Float32Array(parts.reduce((n, p) => n + p.slab.used().length, 0));
+    let at = 0;
+    for (const p of parts) {
+      data.set(p.slab.used(), at);
+      at += p.slab.used().length;
+    }
+    return Slab.restore(tier, KIND_METRICS[kind].length, start, ids, data);
   }
 
   /** Deletes chunks that ended before `now - retention`. */

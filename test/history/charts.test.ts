@@ -126,6 +126,7 @@ describe('/api/charts over hours of simulated polling', () => {
     expect(week.stats.oldestDataTimestamp).toBeGreaterThanOrEqual(t - 7 * 24 * HOUR);
     // Only the last hour of the 10-s tier is kept; older chunks are pruned at checkpoints.
     pulse.deps.history.checkpoint();
+    pulse.deps.history.drain();
     const rows = pulse.deps.db
       .prepare('SELECT tier, MIN(chunk_start) AS oldest FROM metric_slabs GROUP BY tier')
       .all() as Array<{

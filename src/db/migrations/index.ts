@@ -5,6 +5,7 @@ import { migration020 } from './020_monitored_nodes.js';
 import { migration021 } from './021_system_settings.js';
 import { migration025 } from './025_metric_history.js';
 import { migration026 } from './026_metric_slabs.js';
+import { migration027 } from './027_metric_slab_parts.js';
 import { migration030 } from './030_alerts.js';
 import { migration035 } from './035_notifications.js';
 import { migration040 } from './040_guest_metadata.js';
@@ -18,6 +19,7 @@ export const migrations: readonly Migration[] = [
   migration021,
   migration025,
   migration026,
+  migration027,
   migration030,
   migration035,
   migration040,
