@@ -10,6 +10,7 @@ import { SystemSettingsRepo } from '../config/system-settings.js';
 import type { SecretBox } from '../crypto/secret-box.js';
 import type { Database } from '../db/database.js';
 import type { Logger } from '../logging.js';
+import type { ApiCallCounter } from '../proxmox/client.js';
 import type { FeatureProblem } from '../proxmox/privileges.js';
 import type { Settings } from '../settings/env.js';
 import type { StateStore } from '../state/store.js';
@@ -49,13 +50,26 @@ export class Monitoring {
   readonly #deps: MonitoringDeps;
   readonly #runners = new Map<number, { key: string; runner: InstanceRunner; cfg: NodeConfig }>();
   #started = false;
+  #startedAt = 0;
+  #cycles = 0;
+  #lastPollMs = 0;
+  readonly #counter: ApiCallCounter = { total: 0, failed: 0 };
   #unsubscribe: (() => void) | undefined;
 
   constructor(deps: MonitoringDeps) {
     this.#deps = deps;
     this.nodes = new NodesRepo(deps.db, deps.secrets, () => deps.clock.now());
     this.settings = new SystemSettingsRepo(deps.db);
-    this.slices = new SliceStore(deps.state);
+    this.slices = new SliceStore(deps.state, () => ({
+      pollingCycles: this.#cycles,
+      performance: {
+        apiCallDuration: null,
+        lastPollDuration: this.#lastPollMs / 1000,
+        pollingStartTime: new Date(this.#startedAt).toISOString(),
+        totalApiCalls: this.#counter.total,
+        failedApiCalls: this.#counter.failed,
+      },
+    }));
   }
 
   /** Polling interval of a product, ms. */
@@ -74,6 +88,7 @@ export class Monitoring {
   start(): void {
     if (this.#started) return;
     this.#started = true;
+    this.#startedAt = this.#deps.clock.now();
     this.#unsubscribe = this.settings.onChange(() => {
       for (const { runner } of this.#runners.values()) runner.reschedule();
     });
@@ -114,6 +129,7 @@ export class Monitoring {
       onCluster: (uid: number, cluster: ClusterInfo) => {
         this.nodes.setCluster(uid, cluster);
       },
+      counter: this.#counter,
     };
     const poller =
       cfg.type === 'pve'
@@ -121,13 +137,18 @@ export class Monitoring {
         : cfg.type === 'pbs'
           ? new PbsPoller(cfg, env)
           : new PmgPoller(cfg, env);
-    return new InstanceRunner(poller, {
+    const runner: InstanceRunner = new InstanceRunner(poller, {
       clock,
       logger,
       intervalMs: env.intervalMs,
       timeoutMs: env.timeoutMs,
-      publish: (slice) => this.slices.set(cfg.uid, slice),
+      publish: (slice) => {
+        this.#cycles++;
+        this.#lastPollMs = runner.status.lastDuration ?? 0;
+        this.slices.set(cfg.uid, slice);
+      },
     });
+    return runner;
   }
 
   status(uid: number): InstanceStatus | undefined {

@@ -53,6 +53,7 @@ export class PbsPoller {
       timeoutMs: env.timeoutMs(),
       clock: env.clock,
       connections: 4,
+      counter: env.counter,
       ...(useToken
         ? { tokenId: cfg.tokenName, tokenSecret: cfg.tokenValue }
         : { username: cfg.user, password: cfg.password }),

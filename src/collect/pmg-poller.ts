@@ -39,6 +39,7 @@ export class PmgPoller {
       timeoutMs: env.timeoutMs(),
       clock: env.clock,
       connections: 4,
+      counter: env.counter,
       ...(useToken
         ? { tokenId: cfg.tokenName, tokenSecret: cfg.tokenValue }
         : { username: cfg.user, password: cfg.password }),

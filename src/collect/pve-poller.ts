@@ -23,7 +23,7 @@ import type {
   StorageBackup,
   ZfsPool,
 } from '../model/state.js';
-import { ProxmoxClient } from '../proxmox/client.js';
+import { type ApiCallCounter, ProxmoxClient } from '../proxmox/client.js';
 import { ProxmoxError } from '../proxmox/errors.js';
 import { type FeatureProblem, featureOfPath, problemMessage } from '../proxmox/privileges.js';
 import {
@@ -47,7 +47,7 @@ import {
   parseMemInfo,
 } from './normalise/pve-guest.js';
 import { failedInstanceNode, normaliseNode, offlineNode } from './normalise/pve-node.js';
-import { normaliseStorage, normaliseZfsPool, zfsPoolName } from './normalise/pve-storage.js';
+import { isSharedStorage, normaliseStorage, normaliseZfsPool, zfsPoolName } from './normalise/pve-storage.js';
 import { num } from './normalise/values.js';
 import { findPveProblems } from './pve-permissions.js';
 import type { PveSlice } from './slices.js';
@@ -66,9 +66,14 @@ export interface PollerEnv {
   intervalMs(): number;
   /** Cluster detection found something new: persist it. */
   onCluster(uid: number, cluster: ClusterInfo): void;
+  /** Tally of API calls for the state's performance figures. */
+  counter?: ApiCallCounter;
 }
 
-function clientFor(cfg: NodeConfig, baseUrl: string, timeoutMs: number, clock: Clock, fingerprint?: string) {
+function clientFor(cfg: NodeConfig, baseUrl: string, env: PollerEnv, fingerprint?: string, connections = 8) {
+  const timeoutMs = env.timeoutMs();
+  const clock = env.clock;
+  const counter = env.counter;
   const useToken = Boolean(cfg.tokenName && cfg.tokenValue);
   return new ProxmoxClient({
     product: cfg.type,
@@ -77,7 +82,8 @@ function clientFor(cfg: NodeConfig, baseUrl: string, timeoutMs: number, clock: C
     fingerprint,
     timeoutMs,
     clock,
-    connections: 8,
+    connections,
+    counter,
     ...(useToken
       ? { tokenId: cfg.tokenName, tokenSecret: cfg.tokenValue }
       : { username: cfg.user, password: cfg.password }),
@@ -108,6 +114,7 @@ export class PvePoller {
   readonly #primary: ProxmoxClient;
   #active: ProxmoxClient;
   readonly #members = new Map<string, ProxmoxClient>();
+  readonly #backupClients = new Map<string, ProxmoxClient>();
   #prev: PveSlice | undefined;
   #counters = new Map<string, IoCounters>();
   #agentSlow = new Map<string, { at: number; network?: PveAgentNetworkInterfaces; osinfo?: PveAgentOsInfo }>();
@@ -131,7 +138,7 @@ export class PvePoller {
     this.cfg = cfg;
     this.#env = env;
     this.#cluster = cfg.cluster;
-    this.#primary = clientFor(cfg, cfg.host, env.timeoutMs(), env.clock, cfg.fingerprint);
+    this.#primary = clientFor(cfg, cfg.host, env, cfg.fingerprint);
     this.#active = this.#primary;
   }
 
@@ -158,7 +165,9 @@ export class PvePoller {
 
   async close(): Promise<void> {
     this.#closed = true;
-    await Promise.all([this.#primary.destroy(), ...[...this.#members.values()].map((c) => c.destroy())]);
+    await Promise.all(
+      [this.#primary, ...this.#members.values(), ...this.#backupClients.values()].map((c) => c.destroy()),
+    );
   }
 
   #record(err: unknown): void {
@@ -176,13 +185,7 @@ export class PvePoller {
       if (ep.host === this.#primary.baseUrl) continue;
       let c = this.#members.get(ep.host);
       if (!c) {
-        c = clientFor(
-          this.cfg,
-          ep.host,
-          this.#env.timeoutMs(),
-          this.#env.clock,
-          ep.fingerprint ?? this.cfg.fingerprint,
-        );
+        c = clientFor(this.cfg, ep.host, this.#env, ep.fingerprint ?? this.cfg.fingerprint);
         this.#members.set(ep.host, c);
       }
       if (c !== this.#active) out.push(c);
@@ -198,12 +201,19 @@ export class PvePoller {
         // A pinned entry point pins members to the fingerprints the cluster reported for them.
         const fp = this.cfg.fingerprint ? ep.Fingerprint : undefined;
         if (this.cfg.fingerprint && !fp) continue;
-        c = clientFor(this.cfg, url, this.#env.timeoutMs(), this.#env.clock, fp);
+        c = clientFor(this.cfg, url, this.#env, fp);
         this.#members.set(url, c);
       }
       if (c !== this.#active) out.push(c);
     }
     return out;
+  }
+
+  /** The pinned fingerprint of a cluster member reached by IP (undefined when not pinned). */
+  #memberFingerprint(url: string): string | undefined {
+    if (!this.cfg.fingerprint) return undefined;
+    const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
+    return this.#cluster?.endpoints.find((e) => e.IP === host)?.Fingerprint;
   }
 
   /** The first call of a cycle: on a network failure, fail over to another cluster member. */
@@ -575,7 +585,17 @@ export class PvePoller {
       void signal;
       const budget = AbortSignal.timeout(Math.max(120_000, this.#env.intervalMs() * 10));
       setMaxListeners(0, budget);
-      this.#backupRun = this.#fetchBackups(api, guests, storageRes, storageConfig, onlineNodes, budget)
+      // Its own sockets and a low concurrency: a big listing never starves the live cycle.
+      const url = api.client.baseUrl;
+      let bc = this.#backupClients.get(url);
+      if (!bc) {
+        const ep = this.#cluster?.extraEndpoints?.find((e) => e.host === url);
+        const fp =
+          url === this.#primary.baseUrl ? this.cfg.fingerprint : (ep?.fingerprint ?? this.#memberFingerprint(url));
+        bc = clientFor(this.cfg, url, this.#env, fp, 2);
+        this.#backupClients.set(url, bc);
+      }
+      this.#backupRun = this.#fetchBackups(new PveApi(bc), guests, storageRes, storageConfig, onlineNodes, budget)
         .then((data) => {
           this.#backups = data;
         })
@@ -602,7 +622,7 @@ export class PvePoller {
   ): Promise<BackupData> {
     const opt = { signal, timeoutMs: Math.min(this.#env.timeoutMs(), 30_000) };
     const online = new Set(onlineNodes);
-    const taskLists = await settleLimit(onlineNodes, 4, (n) => api.tasks(n, opt));
+    const taskLists = await settleLimit(onlineNodes, 2, (n) => api.tasks(n, opt));
     const tasks: BackupTask[] = [];
     taskLists.forEach((r) => {
       if (r.error) this.#record(r.error);
@@ -619,14 +639,14 @@ export class PvePoller {
       const cfg = cfgByName.get(name);
       const content = cfg?.content ?? s.content ?? '';
       if (!content.split(',').includes('backup') || !online.has(node) || s.status !== 'available') continue;
-      const shared = cfg ? Boolean(num(cfg.shared)) || cfg.shared === true : Boolean(s.shared);
+      const shared = isSharedStorage(cfg, s, String(cfg?.type ?? s.plugintype ?? ''));
       if (shared) {
         if (sharedDone.has(name)) continue;
         sharedDone.add(name);
       }
       targets.push({ node, storage: name, storageType: String(cfg?.type ?? s.plugintype ?? '') });
     }
-    const contents = await settleLimit(targets, 4, (t) => api.storageContent(t.node, t.storage, opt));
+    const contents = await settleLimit(targets, 2, (t) => api.storageContent(t.node, t.storage, opt));
     const items = targets
       .map((t, i) => {
         const r = contents[i];
@@ -637,7 +657,7 @@ export class PvePoller {
     const storageBackups = normaliseStorageBackups(this.instance, items);
 
     const snapTargets = guests.filter((g) => !num(g.template) && g.template !== true && g.node && online.has(g.node));
-    const snapLists = await settleLimit(snapTargets, 8, (g) =>
+    const snapLists = await settleLimit(snapTargets, 2, (g) =>
       api.snapshots(String(g.node), g.type === 'lxc' ? 'lxc' : 'qemu', Number(g.vmid), opt),
     );
     const snapshots: GuestSnapshot[] = [];

@@ -62,7 +62,14 @@ export class SliceStore {
   /** Instance uids whose PVE slice was suppressed as a duplicate of another configured member. */
   readonly duplicates = new Map<number, string>();
 
-  constructor(private readonly state: StateStore) {}
+  constructor(
+    private readonly state: StateStore,
+    /** Figures for the state's `stats` and `performance` objects, read at each commit. */
+    private readonly figures: () => { pollingCycles: number; performance: Record<string, unknown> } = () => ({
+      pollingCycles: 0,
+      performance: {},
+    }),
+  ) {}
 
   /** Sets the composition order (config order). */
   setOrder(uids: number[]): void {
@@ -158,7 +165,10 @@ export class SliceStore {
       }
     }
 
+    const figures = this.figures();
     this.state.commit((draft: PulseState) => {
+      draft.stats = { ...(draft.stats as object), pollingCycles: figures.pollingCycles } as PulseState['stats'];
+      draft.performance = { ...(draft.performance as object), ...figures.performance } as PulseState['performance'];
       draft.nodes = nodes;
       draft.vms = vms;
       draft.containers = containers;

@@ -39,6 +39,13 @@ export interface ClientOptions extends ProxmoxCredentials {
   /** Sockets per endpoint (bounds the instance's concurrency). */
   connections?: number;
   clock?: Clock;
+  /** Shared tally of API calls (performance figures of the state). */
+  counter?: ApiCallCounter;
+}
+
+export interface ApiCallCounter {
+  total: number;
+  failed: number;
 }
 
 export interface RequestOptions {
@@ -233,6 +240,18 @@ export class ProxmoxClient {
   }
 
   async #call<T>(method: 'GET' | 'POST', path: string, opts: RequestOptions, form?: string): Promise<T> {
+    const counter = this.#opts.counter;
+    if (!counter) return this.#send<T>(method, path, opts, form);
+    counter.total++;
+    try {
+      return await this.#send<T>(method, path, opts, form);
+    } catch (err) {
+      counter.failed++;
+      throw err;
+    }
+  }
+
+  async #send<T>(method: 'GET' | 'POST', path: string, opts: RequestOptions, form?: string): Promise<T> {
     if (this.#closed) throw new ProxmoxError('reset', `Client for ${this.host} is closed`, { path });
     const timeoutMs = opts.timeoutMs ?? this.#opts.timeoutMs;
     let url = `${this.baseUrl}/api2/json${path}`;

@@ -44,6 +44,11 @@ const SHARED_TYPES = new Set([
   'esxi',
 ]);
 
+/** Shared storage: flagged in config or resources, or shared by its type (nfs, rbd, pbs …). */
+export function isSharedStorage(cfg: PveStorageConfig | undefined, r: PveResource | undefined, type: string): boolean {
+  return flag(cfg?.shared) || flag(r?.shared) || SHARED_TYPES.has(type);
+}
+
 /** Pool name behind a zfspool storage: config `pool` ("rpool/data" → "rpool"), else the storage id. */
 export function zfsPoolName(cfg: PveStorageConfig | undefined, storage: string): string {
   const pool = cfg?.pool ?? storage;
@@ -89,7 +94,7 @@ export function normaliseStorage(input: StorageInput): Storage[] {
       avail: free,
       usage: percent(used, total),
       content: sortContent(cfg?.content ?? r.content),
-      shared: flag(cfg?.shared) || flag(r.shared) || SHARED_TYPES.has(type),
+      shared: isSharedStorage(cfg, r, type),
       enabled,
       active,
     };
