@@ -3,6 +3,7 @@ import type { Guest, PveInstance, Storage } from '../estate/model.js';
 import { ApiError, type Route, type RouteContext } from '../http/api.js';
 import { unit } from '../random.js';
 import { backupsOn } from './backups.js';
+import { STATUS_TTL } from './core-routes.js';
 import { diskStorageOf, diskVolid } from './guest-facts.js';
 import { findNode, nodeStorage, storageOnNode, visible } from './views.js';
 
@@ -103,7 +104,9 @@ export const storageRoutes: R[] = [
     path: '/nodes/{node}/storage/{storage}/content',
     handler: (ctx) => {
       const s = storageOf(ctx);
-      let items = contentItems(ctx.instance, s, ctx.params.node, ctx.now);
+      // Shared storage lists the same volumes on every node: build once per status cycle.
+      const key = `content:${ctx.instance.name}:${s.storage}:${s.shared ? '*' : ctx.params.node}`;
+      let items = ctx.sim.cached(key, () => contentItems(ctx.instance, s, ctx.params.node, ctx.now), STATUS_TTL);
       if (ctx.args.content) items = items.filter((i) => i.content === ctx.args.content);
       if (ctx.args.vmid) items = items.filter((i) => i.vmid === Number(ctx.args.vmid));
       // Listing a storage needs Datastore.Audit/AllocateSpace; backups of guests you cannot see are hidden.
