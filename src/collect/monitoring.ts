@@ -151,6 +151,11 @@ export class Monitoring {
     return runner;
   }
 
+  /** The running pollers (diagnostics, tests). */
+  pollers(): Array<InstanceRunner['poller']> {
+    return [...this.#runners.values()].map((r) => r.runner.poller);
+  }
+
   status(uid: number): InstanceStatus | undefined {
     const r = this.#runners.get(uid);
     if (!r) return undefined;

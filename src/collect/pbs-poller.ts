@@ -99,9 +99,14 @@ export class PbsPoller {
         : Promise.resolve([]),
     ]);
     const storeNames = (stores ?? []).map((s) => s.store);
+    // One call gives usage and GC figures (for the dedup factor) of every datastore; the
+    // per-store status is the fallback where it is not available.
+    const usage = storeNames.length ? await api.datastoreUsage(opt).catch(() => undefined) : undefined;
+    const usageByStore = new Map((usage ?? []).map((u) => [u.store, u]));
     const details = await settleLimit(storeNames, 4, async (store) => {
+      const u = usageByStore.get(store);
       const [st, ns] = await Promise.all([
-        api.datastoreStatus(store, opt),
+        u && !u.error && u.total !== undefined ? u : api.datastoreStatus(store, opt),
         api.namespaces(store, opt).catch((err) => (this.#record(err), undefined)),
       ]);
       return { st, ns };
