@@ -181,6 +181,21 @@ export function importNode(type: NodeType, raw: unknown, where: string): NodeInp
   }
 }
 
+/**
+ * Pulse 4.24 writes unset settings as "" (and an unused PMG interval as 0); they mean "default"
+ * here too, not invalid input.
+ */
+function withoutUnset(raw: unknown): unknown {
+  if (!isObj(raw)) return raw;
+  const out: Obj = {};
+  for (const [k, v] of Object.entries(raw)) {
+    if (v === '' || v === null) continue;
+    if (v === 0 && k.endsWith('PollingInterval')) continue;
+    out[k] = v;
+  }
+  return out;
+}
+
 export interface ParsedImport {
   nodes: NodeInput[];
   alerts?: AlertConfig;
@@ -276,7 +291,7 @@ export function parseDocument(plaintext: string, opts: ParseOptions): ParsedImpo
   }
   if (doc.system !== undefined && doc.system !== null) {
     try {
-      out.system = validateSettingsUpdate(doc.system);
+      out.system = validateSettingsUpdate(withoutUnset(doc.system));
     } catch (err) {
       rethrow('system', err);
     }

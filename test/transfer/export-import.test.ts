@@ -333,6 +333,7 @@ describe('configuration export → import', () => {
         pmgInstances: [],
       },
       webhooks: [],
+      system: { pvePollingInterval: 15, pmgPollingInterval: 0, updateChannel: '', theme: '', logLevel: 'info' },
     };
     const r = await call(target, 'POST', '/api/config/import', {
       data: encryptExport(JSON.stringify(doc), PASSPHRASE),
@@ -351,6 +352,9 @@ describe('configuration export → import', () => {
       clusterName: 'homelab',
     });
     expect((await call(target, 'GET', '/api/notifications/webhooks')).body).toEqual([]);
+    const system = (await call(target, 'GET', '/api/system/settings')).body;
+    expect(system).toMatchObject({ pvePollingInterval: 15, pmgPollingInterval: 60, logLevel: 'info' });
+    expect(system).not.toHaveProperty('theme');
     // Sections the document does not carry are left alone.
     expect(Object.keys((await call(target, 'GET', '/api/guests/metadata')).body)).toEqual(['pve-a-n1-100']);
   });
