@@ -310,6 +310,34 @@ describe('Docker agent integration (no auth configured)', () => {
     expect((await host('pend')).pendingUninstall).toBe(true);
   });
 
+  it('a stop nobody collects expires after 10 minutes and is not handed out later', async () => {
+    await send(report({ agentId: 'gone', at: clock.now() }));
+    const del = await (await fetch(`${pulse.url}/api/agents/docker/hosts/gone`, { method: 'DELETE' })).json();
+    expect(del.command.expiresAt).toBe(clock.now() + 10 * 60_000);
+    clock.advance(10 * 60_000);
+    pulse.deps.docker.checkLiveness();
+    const h = await host('gone');
+    expect(h.command).toMatchObject({ id: del.command.id, status: 'expired' });
+    const next = await (await send(report({ agentId: 'gone', at: clock.now() }))).json();
+    expect(next).not.toHaveProperty('commands');
+    expect(await host('gone')).not.toHaveProperty('command');
+  });
+
+  it('agent downloads answer 404 when this installation does not ship them (not the web UI)', async () => {
+    const script = await fetch(`${pulse.url}/install-docker-agent.sh`);
+    expect(script.status).toBe(404);
+    expect((await script.json()).error).toBe('Install script not found');
+    const bin = await fetch(`${pulse.url}/download/pulse-docker-agent?arch=aarch64`);
+    expect(bin.status).toBe(404);
+    expect((await bin.json()).error).toBe('Agent binary not found');
+  });
+
+  it('GET /api/server/info → {isDevelopment, version}', async () => {
+    const info = await (await fetch(`${pulse.url}/api/server/info`)).json();
+    expect(typeof info.isDevelopment).toBe('boolean');
+    expect(info.version).toMatch(/^v\d+\.\d+\.\d+/);
+  });
+
   it('GET /api/agent/version → {version} with a leading v', async () => {
     const pkg = JSON.parse(fs.readFileSync('package.json', 'utf8'));
     expect(await (await fetch(`${pulse.url}/api/agent/version`)).json()).toEqual({ version: `v${pkg.version}` });
