@@ -188,6 +188,8 @@ export class DockerService {
       }
       if (cmd.status === 'dispatched') replyCommands.push({ id: cmd.id, type: cmd.type });
       host.command = cmd;
+      // The host is still on its way out while its stop is in flight.
+      host.pendingUninstall = previous?.host.pendingUninstall ?? false;
     }
 
     this.#hosts.set(id, { host, receivedAt: now, hidden: false });

@@ -272,7 +272,7 @@ describe('Docker agent integration (no auth configured)', () => {
 
     const next = await (await send(report({ agentId: 'stopme', at: clock.now() }))).json();
     expect(next.commands).toEqual([{ id: del.command.id, type: 'stop' }]);
-    expect((await host('stopme')).command.status).toBe('dispatched');
+    expect(await host('stopme')).toMatchObject({ pendingUninstall: true, command: { status: 'dispatched' } });
 
     const ackUrl = `${pulse.url}/api/agents/docker/commands/${del.command.id}/ack`;
     expect((await post(ackUrl, { status: 'bogus' })).status).toBe(400);
