@@ -110,6 +110,35 @@ async function agentGuard(ctx: Ctx, g: Guest, command: string): Promise<void> {
 function fsinfo(g: Guest, now: number) {
   const total = Math.floor(g.maxdisk * 0.97);
   const used = Math.floor(total * (0.2 + (g.seed % 60) / 100));
+  if (g.ostype === 'other') {
+    // Appliances (live images): only special filesystems, no disk usage to report.
+    return [
+      {
+        name: 'loop0',
+        mountpoint: '/',
+        type: 'squashfs',
+        'total-bytes': 512_753_664,
+        'used-bytes': 512_753_664,
+        disk: [],
+      },
+      {
+        name: 'tmpfs',
+        mountpoint: '/run',
+        type: 'tmpfs',
+        'total-bytes': 104_857_600,
+        'used-bytes': 1_048_576,
+        disk: [],
+      },
+      {
+        name: 'overlay',
+        mountpoint: '/etc',
+        type: 'overlay',
+        'total-bytes': 104_857_600,
+        'used-bytes': 4_194_304,
+        disk: [],
+      },
+    ];
+  }
   if (isWindows(g)) {
     return [
       {

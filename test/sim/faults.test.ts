@@ -133,6 +133,23 @@ describe('simulator: faults', () => {
     expect(fsinfo.json.data.result[0]).toMatchObject({ mountpoint: '/', type: 'ext4' });
     const meminfo = await get(node(0).url, '/nodes/pve1/qemu/100/agent/file-read?file=/proc/meminfo');
     expect(meminfo.json.data.content).toMatch(/^MemTotal:\s+8388608 kB/);
+    // An appliance (ostype other) reports only special filesystems.
+    await control(sim.controlUrl, 'POST', '/guests/pve-cluster', {
+      vmid: 160,
+      type: 'qemu',
+      node: 'pve1',
+      agent: true,
+      ostype: 'other',
+    });
+    const special = await get(node(0).url, '/nodes/pve1/qemu/160/agent/get-fsinfo');
+    expect(special.json.data.result.map((f: { type: string }) => f.type)).toEqual(['squashfs', 'tmpfs', 'overlay']);
+    await control(sim.controlUrl, 'DELETE', '/guests/pve-cluster/160');
+    const standalone = sim.ready.pve[1];
+    const unconfigured = await get(standalone.url, '/nodes/minipc/qemu/103/agent/info', {
+      headers: pveToken(standalone.tokenId, standalone.tokenSecret),
+    });
+    expect(unconfigured.status).toBe(500);
+    expect(unconfigured.json.message).toBe('No QEMU guest agent configured\n');
     await fault({ target: 'pve-cluster/100', kind: 'agenttimeout' });
     const timeout = await get(node(0).url, '/nodes/pve1/qemu/100/agent/network-get-interfaces');
     expect(timeout.status).toBe(500);
