@@ -6,27 +6,26 @@ import type { FastifyInstance } from 'fastify';
 import { AlertService } from './alerts/service.js';
 import { buildApp } from './app.js';
 import { type Clock, systemClock } from './clock.js';
+import { Monitoring } from './collect/monitoring.js';
+import { ConfigTransfer } from './config-transfer/service.js';
 import { openSecretBox } from './crypto/key-guard.js';
 import { openDatabase } from './db/database.js';
 import type { AppDeps } from './deps.js';
+import { DockerService } from './docker/service.js';
 import { PulseEvents } from './events.js';
+import { GuestMetadataService } from './guest-metadata/service.js';
+import { MetricHistory } from './history/service.js';
 import type { RouteRecord } from './http/guard.js';
 import { createLogger, type Logger } from './logging.js';
 import type { AlertNotification } from './model/state.js';
+import { NotificationService } from './notify/service.js';
 import { SecurityService } from './security/security-service.js';
 import type { SecurityOptions } from './security/types.js';
 import type { Settings } from './settings/env.js';
-import { StateStore } from './state/store.js';
-import { MetricHistory } from './history/service.js';
 import { StateSnapshots } from './state/snapshots.js';
+import { StateStore } from './state/store.js';
 import { WsHub } from './ws/hub.js';
-import { Monitoring } from './collect/monitoring.js';
 import { startLiveServices } from './ws/live.js';
-import { NotificationService } from './notify/service.js';
-import { allowLoopbackFromEnv } from './notify/url-policy.js';
-import { GuestMetadataService } from './guest-metadata/service.js';
-import { DockerService } from './docker/service.js';
-import { ConfigTransfer } from './config-transfer/service.js';
 
 export interface PulseOptions {
   clock?: Clock;
@@ -84,7 +83,7 @@ export async function startPulse(settings: Settings, opts: PulseOptions = {}): P
       clock,
       logger,
       publicUrl: settings.publicUrl,
-      allowLoopback: allowLoopbackFromEnv(),
+      allowLoopback: settings.allowLoopbackWebhooks,
     }),
     // Assigned right below: the alert service needs the state and events created above.
     alerts: undefined as unknown as AlertService,
@@ -117,7 +116,14 @@ export async function startPulse(settings: Settings, opts: PulseOptions = {}): P
 
   // Guest metadata, Docker agents (liveness timer), configuration export/import.
   deps.guestMetadata = new GuestMetadataService(db, clock, () => deps.state.get());
-  deps.docker = new DockerService({ clock, db, state: deps.state, logger, alerts: deps.alerts, tokens: security.tokens });
+  deps.docker = new DockerService({
+    clock,
+    db,
+    state: deps.state,
+    logger,
+    alerts: deps.alerts,
+    tokens: security.tokens,
+  });
   deps.docker.start();
   deps.onClose(() => deps.docker.stop());
   deps.configTransfer = new ConfigTransfer(deps);

@@ -136,9 +136,14 @@ export class DeliveryQueue {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     const now = this.opts.clock.now();
+    // Only the oldest pending job of each destination may go: a later message (e.g. a resolve)
+    // must never overtake an earlier one that is waiting for its retry.
     const due = this.opts.db
       .prepare(
-        "SELECT * FROM notify_jobs WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT 500",
+        `SELECT j.* FROM notify_jobs j
+         JOIN (SELECT MIN(id) AS head FROM notify_jobs WHERE status = 'pending' GROUP BY channel, target_id) h
+           ON j.id = h.head
+         WHERE j.next_attempt_at <= ? ORDER BY j.next_attempt_at, j.id LIMIT 500`,
       )
       .all(now) as JobRow[];
     for (const row of due) {
@@ -154,7 +159,9 @@ export class DeliveryQueue {
     if (this.inflight.size >= this.maxConcurrent) return; // a completion wakes us
     const lanes = this.opts.db
       .prepare(
-        "SELECT channel, target_id, MIN(next_attempt_at) AS next FROM notify_jobs WHERE status = 'pending' GROUP BY channel, target_id",
+        `SELECT j.channel, j.target_id, j.next_attempt_at AS next FROM notify_jobs j
+         JOIN (SELECT MIN(id) AS head FROM notify_jobs WHERE status = 'pending' GROUP BY channel, target_id) h
+           ON j.id = h.head`,
       )
       .all() as Array<{ channel: string; target_id: string; next: number }>;
     let next = Number.POSITIVE_INFINITY;

@@ -36,6 +36,8 @@ export interface Settings {
   publicUrl?: string;
   /** ALLOWED_ORIGINS: CORS / WebSocket origins (comma list or *). */
   allowedOrigins: string[];
+  /** PULSE_ALLOW_LOOPBACK_WEBHOOKS: allow webhook URLs on loopback/link-local (local receivers, tests). */
+  allowLoopbackWebhooks: boolean;
   /** True when running inside the Docker image (PULSE_DOCKER=true). */
   isDocker: boolean;
   /** NODE_ENV !== 'production'. */
@@ -128,6 +130,7 @@ export function loadSettings(env: Env = process.env, cwd: string = process.cwd()
     connectionTimeoutSec: parseInteger(env, 'CONNECTION_TIMEOUT', 1, 300) ?? 60,
     publicUrl,
     allowedOrigins: parseList(env.ALLOWED_ORIGINS),
+    allowLoopbackWebhooks: parseBool(env, 'PULSE_ALLOW_LOOPBACK_WEBHOOKS'),
     isDocker: parseBool(env, 'PULSE_DOCKER'),
     isDevelopment: (env.NODE_ENV ?? 'development') !== 'production',
   });

@@ -18,10 +18,6 @@ import {
   waitFor,
 } from './harness.js';
 
-// Workaround: src/server.ts reads PULSE_ALLOW_LOOPBACK_WEBHOOKS from process.env only.
-const previousLoopback = process.env.PULSE_ALLOW_LOOPBACK_WEBHOOKS;
-process.env.PULSE_ALLOW_LOOPBACK_WEBHOOKS = 'true';
-
 const INSTANCE = 'pve-cluster';
 const VMID = 102; // win-dc on pve1
 const HEALTHY = '/healthy';
@@ -40,7 +36,7 @@ const active = async (): Promise<any[]> => (await api('GET', '/api/alerts/active
 const events = (path: string) => rx.ok(path).map((r) => JSON.parse(r.body).event as string);
 
 async function startPulse(): Promise<void> {
-  pulse = await startTestPulse({ dataDir });
+  pulse = await startTestPulse({ dataDir, env: { PULSE_ALLOW_LOOPBACK_WEBHOOKS: 'true' } });
   pulse.deps.monitoring.settings.save({ pvePollingInterval: 1 });
 }
 
@@ -87,8 +83,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await pulse?.close();
   await Promise.all([sim?.stop(), rx?.close()]);
-  if (previousLoopback === undefined) delete process.env.PULSE_ALLOW_LOOPBACK_WEBHOOKS;
-  else process.env.PULSE_ALLOW_LOOPBACK_WEBHOOKS = previousLoopback;
 });
 
 describe('alerts and queued notifications across a restart', () => {

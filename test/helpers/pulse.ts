@@ -42,6 +42,8 @@ export async function startTestPulse(opts: TestPulseOptions = {}): Promise<Runni
     BIND_ADDRESS: '127.0.0.1',
     LOG_LEVEL: opts.logs ? 'debug' : 'silent',
     PULSE_BCRYPT_COST: '4',
+    // Suites with local webhook receivers on 127.0.0.1 set this for the whole file.
+    PULSE_ALLOW_LOOPBACK_WEBHOOKS: process.env.PULSE_ALLOW_LOOPBACK_WEBHOOKS ?? 'false',
     ...opts.env,
   });
   const logger = createLogger({ level: settings.logLevel, destination: opts.logs });

@@ -115,8 +115,9 @@ describe('delivery queue', () => {
       const q = await queued(p);
       const deferred = (j: Record<string, unknown>) =>
         j.status === 'pending' && Date.parse(j.nextAttemptAt as string) > clock.now();
-      return q.length === 2 && q.every(deferred) ? q : null;
-    }, 'two deferred jobs');
+      // The first excess job is deferred; the second waits behind it (per-destination order).
+      return q.length === 2 && q.every((j) => j.status === 'pending') && q.some(deferred) ? q : null;
+    }, 'two waiting jobs, the first deferred');
     for (const j of waiting) expect(j.attempts).toBe(0); // a deferral is not a failed attempt
     expect(rx.on('/limited')).toHaveLength(10);
     clock.advance(61_000);
