@@ -73,7 +73,7 @@ describe('configuring nodes', () => {
     expect(bad.body.error).toMatch(/tokenValue/);
 
     const list = await api(pulse, 'GET', '/api/config/nodes');
-    expect(list.body.map((n: any) => n.id)).toEqual(['pve-0', 'pve-1', 'pbs-0', 'pmg-0']);
+    expect(list.body.map((n: { id: string }) => n.id)).toEqual(['pve-0', 'pve-1', 'pbs-0', 'pmg-0']);
     const text = JSON.stringify(list.body);
     for (const secret of [sim.ready.pve[0].tokenSecret, standalone.password, pbs.tokenSecret, pmg.password]) {
       expect(text).not.toContain(secret);
@@ -85,7 +85,7 @@ describe('configuring nodes', () => {
   it('every simulated guest appears with the simulator values and stable IDs', async () => {
     await pulse.deps.monitoring.pollNow();
     for (const inst of sim.ready.pve) {
-      const guests = (await control(sim, 'GET', `/guests/${inst.name}`)) as any[];
+      const guests = (await control(sim, 'GET', `/guests/${inst.name}`)) as Array<Record<string, any>>;
       const live = guests.filter((g) => !g.template);
       for (const g of live) {
         const list = g.type === 'qemu' ? state().vms : state().containers;
@@ -132,6 +132,30 @@ describe('configuring nodes', () => {
   });
 });
 
+describe('tickets and settings', () => {
+  it('a password-configured node logs in again when its ticket expires', async () => {
+    await control(sim, 'POST', '/auth/expire-tickets', { target: 'pve-standalone' });
+    const seen = state().nodes.find((n) => n.instance === 'pve-standalone')!.lastSeen;
+    await untilCycles(
+      pulse,
+      3,
+      () => state().nodes.find((n) => n.instance === 'pve-standalone')!.lastSeen > seen,
+      'pve-1',
+    );
+    expect(state().connectionHealth['pve-standalone']).toBe(true);
+  });
+
+  it('a changed polling interval takes effect without a restart', async () => {
+    const m = pulse.deps.monitoring;
+    expect(m.intervalMs('pbs')).toBe(1000);
+    const r = await api(pulse, 'POST', '/api/system/settings/update', { pbsPollingInterval: 120 });
+    expect(r.status).toBe(200);
+    expect(m.intervalMs('pbs')).toBe(120_000);
+    m.settings.save({ pbsPollingInterval: 1 });
+    expect(m.intervalMs('pbs')).toBe(1000);
+  });
+});
+
 describe('faults', () => {
   it('a node taken down goes offline within two intervals while others keep updating, and comes back', async () => {
     const before = state().nodes.find((n) => n.id === 'pve-cluster-pve1')!.lastSeen;
@@ -149,7 +173,7 @@ describe('faults', () => {
     await control(sim, 'POST', '/faults', { target: 'pve-standalone', kind: 'down' });
     await untilCycles(pulse, 2, () => state().connectionHealth['pve-standalone'] === false, 'pve-1');
     expect(state().nodes.find((n) => n.instance === 'pve-standalone')?.status).toBe('offline');
-    const cfg = (await api(pulse, 'GET', '/api/config/nodes')).body.find((n: any) => n.id === 'pve-1');
+    const cfg = (await api(pulse, 'GET', '/api/config/nodes')).body.find((n: { id: string }) => n.id === 'pve-1');
     expect(cfg).toMatchObject({ status: 'disconnected', errorKind: 'refused' });
     // The cluster keeps updating meanwhile.
     const seen = state().nodes.find((n) => n.id === 'pve-cluster-pve1')!.lastSeen;
@@ -179,7 +203,7 @@ describe('faults', () => {
   it('a pinned instance whose certificate changes goes offline with a TLS error', async () => {
     const fault = await control(sim, 'POST', '/faults', { target: 'pve-cluster', kind: 'certchange' });
     await untilCycles(pulse, 4, () => state().connectionHealth['pve-cluster'] === false);
-    const cfg = (await api(pulse, 'GET', '/api/config/nodes')).body.find((n: any) => n.id === 'pve-0');
+    const cfg = (await api(pulse, 'GET', '/api/config/nodes')).body.find((n: { id: string }) => n.id === 'pve-0');
     expect(cfg.errorKind).toBe('tls');
     expect([fault.fingerprint, ...sim.ready.pve[0].nodes.map(() => fault.fingerprint)]).toContain(
       cfg.presentedFingerprint,
