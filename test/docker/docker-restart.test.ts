@@ -23,7 +23,7 @@ describe('Docker hosts across a restart', () => {
       body: JSON.stringify(body(id)),
     });
   const hosts = async () =>
-    (await (await fetch(`${pulse.url}/api/state`)).json()).dockerHosts as Array<Record<string, any>>;
+    (await (await fetch(`${pulse.url}/api/state`)).json()).dockerHosts as Array<{ id: string; status: string }>;
 
   it('keeps hosts, hidden flags and re-enrolment blocks; restored hosts are judged by their last report', async () => {
     pulse = await startTestPulse({ dataDir, clock });
