@@ -268,8 +268,9 @@ export function controlRoutes(sim: SimCore): ControlRoute[] {
       doc: 'hold PMG postfix queue counts {active, deferred, hold, incoming, oldest_age}; null clears one',
       handler: (p, b) => {
         const inst = sim.estate.pmg.find((x) => x.name === p.name);
-        if (!inst || !inst.nodes.includes(p.node)) throw new ActionError(404, `no PMG node ${p.name}/${p.node}`);
-        const held = (inst.queueOverrides[p.node] ??= {}) as Record<string, number>;
+        if (!inst?.nodes.includes(p.node)) throw new ActionError(404, `no PMG node ${p.name}/${p.node}`);
+        const held = (inst.queueOverrides[p.node] ?? {}) as Record<string, number>;
+        inst.queueOverrides[p.node] = held;
         setQueue(held, b);
         return { node: p.node, held };
       },

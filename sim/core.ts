@@ -74,7 +74,6 @@ export class SimCore {
   private readonly hung = new Set<http.ServerResponse>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private stopped = false;
-  truncatedCount = 0;
   /** Bumped by every change (control API, API writes, faults): invalidates cached replies. */
   revision = 0;
   private cache = new Map<string, unknown>();
@@ -204,10 +203,6 @@ export class SimCore {
     const value = compute();
     this.cache.set(key, { epoch, value });
     return value;
-  }
-
-  noteTruncated(): void {
-    this.truncatedCount++;
   }
 
   /**

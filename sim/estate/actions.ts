@@ -147,7 +147,7 @@ export function takeBackup(
   const storage = opts.storage
     ? inst.storages.find((s) => s.storage === opts.storage)
     : inst.storages.find((s) => s.content.split(',').includes('backup') && (!s.nodes || s.nodes.includes(g.node)));
-  if (!storage || !storage.content.split(',').includes('backup')) throw new ActionError(400, 'no backup storage');
+  if (!storage?.content.split(',').includes('backup')) throw new ActionError(400, 'no backup storage');
   const task = newTask(inst, g.node, 'vzdump', String(g.vmid), now);
   const ctime = Math.floor(now / 1000);
   const size = Math.floor((guestCounter(g, 'diskwrite', now) % (20 * GiB)) + GiB * (1 + (g.seed % 7)));

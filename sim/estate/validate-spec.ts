@@ -55,7 +55,9 @@ export function validateSpec(spec: unknown): EstateSpec {
     str(p.name, `${at}.name`);
     const nodes = arr(p.nodes, `${at}.nodes`, false);
     if (!nodes.length) fail(`${at}.nodes`, 'needs at least one node');
-    nodes.forEach((n, j) => str(typeof n === 'string' ? n : isObj(n) ? n.name : undefined, `${at}.nodes[${j}]`));
+    nodes.forEach((n, j) => {
+      str(typeof n === 'string' ? n : isObj(n) ? n.name : undefined, `${at}.nodes[${j}]`);
+    });
     arr(p.guests, `${at}.guests`).forEach((g, j) => {
       if (!isObj(g)) fail(`${at}.guests[${j}]`, 'must be an object');
       if (!Number.isInteger(g.vmid) || (g.vmid as number) < 100)
@@ -94,7 +96,9 @@ export function validateSpec(spec: unknown): EstateSpec {
     const at = `pmg[${i}]`;
     if (!isObj(p)) fail(at, 'must be an object');
     str(p.name, `${at}.name`);
-    arr(p.nodes, `${at}.nodes`).forEach((n, j) => str(n, `${at}.nodes[${j}]`));
+    arr(p.nodes, `${at}.nodes`).forEach((n, j) => {
+      str(n, `${at}.nodes[${j}]`);
+    });
     num(p.mailPerHour, `${at}.mailPerHour`, 0, 10_000_000);
     creds(p, at);
   });

@@ -51,27 +51,26 @@ export async function handleRequest(sim: SimCore, ep: Endpoint, req: http.Incomi
   } catch (e) {
     if (e instanceof ApiError) {
       status = e.status;
-      body = errorBody(ep, e.message, e.errors);
+      body = errorBody(e.message, e.errors);
       res.statusMessage = statusText(e.message);
     } else if (e instanceof PermissionDenied) {
       status = 403;
       const msg = ep.product === 'pbs' ? 'permission check failed' : e.message;
-      body = errorBody(ep, msg);
+      body = errorBody(msg);
       res.statusMessage = statusText(msg);
     } else {
       status = 500;
       const msg = e instanceof Error ? e.message : String(e);
-      body = errorBody(ep, msg);
+      body = errorBody(msg);
       res.statusMessage = statusText(msg);
     }
   }
-  send(sim, res, status, body, faults, /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? '')));
+  send(res, status, body, faults, /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? '')));
 }
 
-function errorBody(ep: Endpoint, message: string, errors?: Record<string, string>): Record<string, unknown> {
+function errorBody(message: string, errors?: Record<string, string>): Record<string, unknown> {
   const out: Record<string, unknown> = { data: null, message: `${message}\n` };
   if (errors) out.errors = errors;
-  void ep;
   return out;
 }
 
@@ -83,14 +82,7 @@ function statusText(message: string): string {
 /** Bodies above this size are gzip-compressed for clients that accept it, as pveproxy does. */
 const GZIP_MIN = 64 * 1024;
 
-function send(
-  sim: SimCore,
-  res: http.ServerResponse,
-  status: number,
-  body: unknown,
-  faults: Fault[],
-  acceptGzip: boolean,
-) {
+function send(res: http.ServerResponse, status: number, body: unknown, faults: Fault[], acceptGzip: boolean) {
   const headers: Record<string, string> = {
     'content-type': 'application/json;charset=UTF-8',
     'cache-control': 'max-age=0',
@@ -110,7 +102,6 @@ function send(
     res.write(buf.subarray(0, Math.max(1, Math.floor(buf.length / 2))), () => {
       res.socket?.destroy();
     });
-    sim.noteTruncated();
     return;
   }
   if (acceptGzip && buf.length >= GZIP_MIN) {

@@ -332,7 +332,7 @@ export const pbsRoutes: RouteTable<PbsInstance> = {
       handler: (ctx) => {
         const ds = datastore(ctx);
         requireDs(ctx);
-        const parent = ctx.args['parent'] ?? '';
+        const parent = ctx.args.parent ?? '';
         const depth = ctx.args['max-depth'] === undefined ? 7 : Number(ctx.args['max-depth']);
         return ds.namespaces
           .filter((ns) => (parent === '' ? true : ns === parent || ns.startsWith(`${parent}/`)))

@@ -188,7 +188,7 @@ export const coreRoutes: R[] = [
         cpuinfo: {
           model: n.cpuModel,
           sockets: n.sockets,
-          cores: n.cpus / n.sockets / 2 >= 1 ? n.cpus / n.sockets / 2 : 1,
+          cores: Math.max(1, n.cpus / n.sockets / 2),
           cpus: n.cpus,
           mhz: '2999.998',
           hvm: '1',
