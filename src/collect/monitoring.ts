@@ -54,6 +54,11 @@ export class Monitoring {
   #cycles = 0;
   #lastPollMs = 0;
   readonly #counter: ApiCallCounter = { total: 0, failed: 0 };
+
+  /** The API call tally; set `paths` to an array to record every request (benchmarks). */
+  get apiCalls(): ApiCallCounter {
+    return this.#counter;
+  }
   #unsubscribe: (() => void) | undefined;
 
   constructor(deps: MonitoringDeps) {

@@ -46,6 +46,8 @@ export interface ClientOptions extends ProxmoxCredentials {
 export interface ApiCallCounter {
   total: number;
   failed: number;
+  /** When set, every request's path+query is appended (benchmarks replay them as a floor). */
+  paths?: string[];
 }
 
 export interface RequestOptions {
@@ -243,6 +245,10 @@ export class ProxmoxClient {
     const counter = this.#opts.counter;
     if (!counter) return this.#send<T>(method, path, opts, form);
     counter.total++;
+    if (counter.paths && method === 'GET') {
+      const q = opts.query ? new URLSearchParams(opts.query as Record<string, string>).toString() : '';
+      counter.paths.push(q ? `${path}?${q}` : path);
+    }
     try {
       return await this.#send<T>(method, path, opts, form);
     } catch (err) {
