@@ -9,7 +9,6 @@
 import fs from 'node:fs';
 import { MetaRepo } from '../db/meta-repo.js';
 import type { AppDeps } from '../deps.js';
-import { allowLoopbackFromEnv } from '../notify/url-policy.js';
 import { localOffsetMinutes, toRfc3339 } from '../state/raw-shape.js';
 import { decryptConfig, encryptConfig, TransferError, validatePassphrase } from './cipher.js';
 import { buildDocument, type ExportDocument, type ParsedImport, parseDocument } from './document.js';
@@ -62,7 +61,7 @@ export class ConfigTransfer {
     const plaintext = await decryptConfig(data, passphrase);
     const parsed = parseDocument(plaintext, {
       webhookPolicy: {
-        allowLoopback: allowLoopbackFromEnv(),
+        allowLoopback: this.deps.settings.allowLoopbackWebhooks,
         now: this.deps.clock.now(),
         publicUrl: this.deps.settings.publicUrl ?? '',
       },

@@ -16,11 +16,6 @@ const METADATA_HOSTS = new Set([
   'fd00:ec2::254', // AWS IPv6 metadata
 ]);
 
-export function allowLoopbackFromEnv(env: Record<string, string | undefined> = process.env): boolean {
-  const v = env.PULSE_ALLOW_LOOPBACK_WEBHOOKS?.trim().toLowerCase();
-  return v === 'true' || v === '1' || v === 'yes';
-}
-
 function ipv4Parts(host: string): number[] | null {
   if (net.isIPv4(host)) return host.split('.').map(Number);
   return null;
