@@ -82,6 +82,46 @@ describe('configuring nodes', () => {
     expect(list.body[1]).toMatchObject({ hasToken: false, hasPassword: true, user: 'root@pam' });
   });
 
+  it('PBS and PMG test-connection, test-config and /:id/test', async () => {
+    const pbs = sim.ready.pbs[0];
+    const t = await api(pulse, 'POST', '/api/config/nodes/test-connection', {
+      type: 'pbs',
+      host: pbs.url,
+      tokenName: pbs.tokenId,
+      tokenValue: pbs.tokenSecret,
+    });
+    expect(t.status).toBe(200);
+    expect(t.body).toMatchObject({ status: 'success', datastoreCount: pbs.datastores.length });
+    const pmg = sim.ready.pmg[0];
+    const c = await api(pulse, 'POST', '/api/config/nodes/test-config', {
+      type: 'pmg',
+      host: pmg.url,
+      user: pmg.user,
+      password: pmg.password,
+    });
+    expect(c.status).toBe(200);
+    expect(c.body.status).toBe('success');
+    expect(typeof c.body.latency).toBe('number');
+    const byId = await api(pulse, 'POST', '/api/config/nodes/pve-0/test');
+    expect(byId.body).toMatchObject({ status: 'success' });
+    const wrong = await api(pulse, 'POST', '/api/config/nodes/test-config', {
+      type: 'pmg',
+      host: pmg.url,
+      user: pmg.user,
+      password: 'wrong',
+    });
+    expect(wrong.status).toBe(400);
+    expect(wrong.body).toMatchObject({ status: 'error', code: 'auth' });
+    const refused = await api(pulse, 'POST', '/api/config/nodes/test-connection', {
+      type: 'pve',
+      host: 'https://127.0.0.1:1',
+      tokenName: 'a@pve!b',
+      tokenValue: 'c',
+    });
+    expect(refused.status).toBe(400);
+    expect(refused.body.code).toBe('refused');
+  });
+
   it('every simulated guest appears with the simulator values and stable IDs', async () => {
     await pulse.deps.monitoring.pollNow();
     for (const inst of sim.ready.pve) {

@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { ManualClock } from '../clock.js';
+import type { Guest, Node } from '../model/state.js';
+import { StateStore } from '../state/store.js';
+import { backoffMs } from './scheduler.js';
+import { type PveSlice, SliceStore } from './slices.js';
+
+function slice(instance: string, clusterKey: string | undefined, names: string[]): PveSlice {
+  return {
+    kind: 'pve',
+    instance,
+    clusterKey,
+    healthy: true,
+    nodes: names.map((n) => ({ id: `${instance}-${n}`, name: n, instance }) as Node),
+    vms: names.map((n) => ({ id: `${instance}-${n}-100`, vmid: 100, node: n, instance }) as Guest),
+    containers: [],
+    storage: [],
+    cephClusters: [],
+    physicalDisks: [],
+    backupTasks: [],
+    storageBackups: [],
+    guestSnapshots: [],
+  };
+}
+
+describe('SliceStore', () => {
+  it('composes slices in config order, once per turn, keeping docker health keys', async () => {
+    const store = new StateStore(new ManualClock());
+    store.commit((d) => {
+      d.connectionHealth = { 'docker-h1': true, stale: false };
+    });
+    const slices = new SliceStore(store, () => ({ pollingCycles: 7, performance: { lastPollDuration: 1.5 } }));
+    slices.setOrder([2, 1]);
+    slices.set(1, slice('a', undefined, ['n1']));
+    slices.set(2, slice('b', undefined, ['n2']));
+    const v = store.version;
+    await new Promise((r) => setImmediate(r));
+    expect(store.version).toBe(v + 1);
+    const s = store.get();
+    expect(s.nodes.map((n) => n.id)).toEqual(['b-n2', 'a-n1']);
+    expect(s.connectionHealth).toEqual({ 'docker-h1': true, a: true, b: true });
+    expect(s.stats).toMatchObject({ pollingCycles: 7 });
+    expect(s.performance).toMatchObject({ lastPollDuration: 1.5 });
+  });
+
+  it('publishes a cluster once when two configured instances reach it', () => {
+    const store = new StateStore(new ManualClock());
+    const slices = new SliceStore(store);
+    slices.setOrder([1, 2]);
+    slices.set(1, slice('first', 'c|n1,n2', ['n1', 'n2']));
+    slices.set(2, slice('second', 'c|n1,n2', ['n1', 'n2']));
+    slices.flush();
+    expect(store.get().vms.map((g) => g.id)).toEqual(['first-n1-100', 'first-n2-100']);
+    expect(slices.duplicates.get(2)).toBe('first');
+    slices.delete(1);
+    slices.flush();
+    expect(store.get().vms.map((g) => g.id)).toEqual(['second-n1-100', 'second-n2-100']);
+  });
+});
+
+describe('backoff', () => {
+  it('doubles per failure, at most four intervals', () => {
+    expect([0, 1, 2, 3, 4, 9].map((f) => backoffMs(1000, f))).toEqual([1000, 1000, 2000, 4000, 4000, 4000]);
+  });
+});
