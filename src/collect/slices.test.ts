@@ -52,6 +52,11 @@ describe('SliceStore', () => {
     slices.flush();
     expect(store.get().vms.map((g) => g.id)).toEqual(['first-n1-100', 'first-n2-100']);
     expect(slices.duplicates.get(2)).toBe('first');
+    // The first one loses its connection: the one that still reaches the cluster publishes it.
+    slices.set(1, { ...slice('first', 'c|n1,n2', ['n1', 'n2']), healthy: false });
+    slices.flush();
+    expect(store.get().vms.map((g) => g.id)).toEqual(['second-n1-100', 'second-n2-100']);
+    expect(slices.duplicates.get(1)).toBe('second');
     slices.delete(1);
     slices.flush();
     expect(store.get().vms.map((g) => g.id)).toEqual(['second-n1-100', 'second-n2-100']);

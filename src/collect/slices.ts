@@ -131,20 +131,27 @@ export class SliceStore {
     const pbsBackups: PbsBackup[] = [];
     const pmg: PmgInstance[] = [];
     const health: Record<string, boolean> = {};
-    const clusters = new Map<string, string>();
+    // One publisher per cluster: the first configured instance that reaches it, or the first
+    // one at all when none does (its last values, marked offline).
+    const publisher = new Map<string, { uid: number; instance: string; healthy: boolean }>();
+    for (const [uid, s] of ordered) {
+      if (s.kind !== 'pve' || !s.clusterKey) continue;
+      const cur = publisher.get(s.clusterKey);
+      if (!cur || (!cur.healthy && s.healthy))
+        publisher.set(s.clusterKey, { uid, instance: s.instance, healthy: s.healthy });
+    }
     this.duplicates.clear();
 
     for (const [uid, s] of ordered) {
       if (s.kind === 'pve') {
         health[s.instance] = s.healthy;
         if (s.clusterKey) {
-          const owner = clusters.get(s.clusterKey);
-          if (owner !== undefined) {
-            // Another configured member of the same cluster already publishes it.
-            this.duplicates.set(uid, owner);
+          const owner = publisher.get(s.clusterKey);
+          if (owner && owner.uid !== uid) {
+            // Another configured member of the same cluster publishes it.
+            this.duplicates.set(uid, owner.instance);
             continue;
           }
-          clusters.set(s.clusterKey, s.instance);
         }
         push(nodes, s.nodes);
         push(vms, s.vms);
