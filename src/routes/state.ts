@@ -22,6 +22,7 @@ export function acceptsGzip(header: string | string[] | undefined): boolean {
 export function registerStateRoutes(app: FastifyInstance, deps: AppDeps): void {
   app.get('/api/state', { config: { guard: 'authenticated' } }, async (req, reply) => {
     reply.header('Cache-Control', 'no-store').header('Vary', 'Accept-Encoding').type('application/json; charset=utf-8');
+    deps.snapshots.noteHttpRead();
     const body = deps.snapshots.frontendBody();
     // A large estate's document is megabytes of repetitive JSON: gzip shrinks it ~10×, and the
     // compressed body is also built once per version (in zlib's thread pool, not the event loop).

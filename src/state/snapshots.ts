@@ -64,6 +64,8 @@ export class StateSnapshots {
   /** How many times a full state document was serialised (tests and benchmarks read it). */
   serialisations = 0;
   maxAgeMs = 10_000;
+  prewarmWindowMs = 5 * 60_000;
+  #lastHttpRead = Number.NEGATIVE_INFINITY;
   #src?: SnapshotSource;
   #frontend?: Cached;
   #raw?: Cached;
@@ -170,6 +172,22 @@ export class StateSnapshots {
   /** GET /api/state body (UTF-8 JSON). */
   frontendBody(): Buffer {
     return this.#frontendEntry().body;
+  }
+
+  /** HTTP readers call this, so `prewarm` knows the body is wanted. */
+  noteHttpRead(): void {
+    this.#lastHttpRead = this.#source().clock.now();
+  }
+
+  /**
+   * After a burst of commits (the hub's coalesced tick): when /api/state was read in the last
+   * `prewarmWindowMs`, builds the new body and its gzip now, so the next reader does not pay for
+   * them. Nobody reading → nothing is built.
+   */
+  prewarm(): void {
+    const src = this.#source();
+    if (src.clock.now() - this.#lastHttpRead > this.prewarmWindowMs) return;
+    this.frontendGzip().catch(() => {});
   }
 
   /** The same body gzip-compressed, computed off the event loop once per version. */

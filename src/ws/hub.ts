@@ -117,8 +117,9 @@ export class WsHub {
       this.#pending = undefined;
     }
     this.#lastBroadcast = this.#mono();
-    if (this.#clients.size === 0) return;
     const deps = this.#need();
+    deps.snapshots.prewarm();
+    if (this.#clients.size === 0) return;
     this.counters.stateBroadcasts++;
     this.#broadcastBuffer(deps.snapshots.frontendEnvelope('rawData'));
   }

@@ -98,6 +98,28 @@ describe('GET /api/state', () => {
     await refused.arrayBuffer();
   });
 
+  it('pre-builds the next body after commits only while /api/state is being read', async () => {
+    const snaps = pulse.deps.snapshots;
+    pulse.deps.wsHub.coalesceMs = 20;
+    // Let a tick still pending from earlier tests (500 ms window) pass.
+    await new Promise((r) => setTimeout(r, 600));
+    const waitTick = () => new Promise((r) => setTimeout(r, 200));
+    // Read recently → a commit is serialised (and gzipped) on the hub's tick, with no request.
+    await (await fetch(`${pulse.url}/api/state`)).arrayBuffer();
+    let before = snaps.serialisations;
+    commitSynthetic(pulse.deps.state, { nodes: 1, guestsPerNode: 1, now: clock.now(), tick: 11 });
+    for (let i = 0; i < 100 && snaps.serialisations === before; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(snaps.serialisations).toBe(before + 1);
+    await (await fetch(`${pulse.url}/api/state`)).arrayBuffer();
+    expect(snaps.serialisations).toBe(before + 1);
+    // Nobody read for longer than the window (and no WS clients) → nothing is built.
+    clock.advance(snaps.prewarmWindowMs + 1);
+    before = snaps.serialisations;
+    commitSynthetic(pulse.deps.state, { nodes: 1, guestsPerNode: 1, now: clock.now(), tick: 12 });
+    await waitTick();
+    expect(snaps.serialisations).toBe(before);
+  });
+
   it('/simple-stats is a page that reads /ws', async () => {
     const res = await fetch(`${pulse.url}/simple-stats`);
     expect(res.status).toBe(200);
