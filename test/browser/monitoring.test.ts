@@ -146,6 +146,11 @@ describeBrowser('web UI against the simulator', () => {
     expect(names.map((n) => n.trim())).toEqual(expect.arrayContaining(['web-01']));
     expect(names.some((n) => n.includes('db-01'))).toBe(false);
     await screenshot(page, 'dashboard-filter-cpu');
+    // The filter is part of the URL: reloading it restores the same view.
+    expect(new URL(page.url()).searchParams.get('q')).toBe('cpu>80');
+    await page.reload();
+    await page.getByText('1 guests shown').waitFor();
+    expect(await page.getByLabel('Filter guests').inputValue()).toBe('cpu>80');
     await page.getByLabel('Filter guests').fill('');
   });
 

@@ -3,7 +3,7 @@
  * the DOM; rows are the store's objects, so an update touches only the cells whose values changed.
  */
 import type { Guest, Node } from '@model/state';
-import { createMemo, createSignal, For, onCleanup, onMount, Show } from 'solid-js';
+import { createEffect, createMemo, createSignal, For, onCleanup, onMount, Show } from 'solid-js';
 import { HistoryPanel } from '../components/HistoryPanel';
 import { Bar, ErrorText, inputClass, Sparkline, StatusDot, Tags, td, th } from '../components/ui';
 import { parseFilter } from '../lib/filter';
@@ -294,6 +294,13 @@ export function DashboardPage() {
   const [grouped, setGrouped] = createSignal(true);
   const [sort, setSort] = createSignal<SortSpec>({ key: 'vmid', dir: 'asc' });
   const filter = createMemo(() => parseFilter(query()));
+  // The filter lives in the URL (?q=…), so a filtered view can be bookmarked or shared.
+  createEffect(() => {
+    const q = query().trim();
+    if (location.pathname !== '/') return;
+    const next = q ? `/?q=${encodeURIComponent(q)}` : '/';
+    if (location.pathname + location.search !== next) history.replaceState(null, '', next);
+  });
   const [detail, setDetail] = createSignal<Row>();
   const guests = createMemo(() => [...live.state.vms, ...live.state.containers]);
   const rows = createMemo(() =>

@@ -67,6 +67,12 @@ export function StoragePage() {
     onCleanup(() => clearInterval(t));
   });
 
+  const zfsPools = createMemo(() =>
+    live.state.storage
+      .map((st) => [st, pools()[st.id] ?? st.zfsPool] as const)
+      .filter((x): x is readonly [Storage, ZfsPool] => !!x[1]),
+  );
+
   const list = createMemo(() => {
     const q = query().trim().toLowerCase();
     const nodeTerm = /^node:(\S+)$/.exec(q)?.[1];
@@ -168,6 +174,56 @@ export function StoragePage() {
           <Empty>No storage {query() ? 'matches this filter' : 'reported yet'}.</Empty>
         </Show>
       </div>
+
+      <Show when={zfsPools().length > 0}>
+        <Card title="ZFS pools">
+          <div class="space-y-4">
+            <For each={zfsPools()}>
+              {([st, pool]) => (
+                <div data-zfs-pool={pool.name}>
+                  <p class="text-sm">
+                    <span class="font-medium">{pool.name}</span> on {st.node} ({st.name}) ·{' '}
+                    <span class={`font-semibold ${poolTone(pool.state)}`}>{pool.state}</span> · errors
+                    read/write/checksum {pool.readErrors}/{pool.writeErrors}/{pool.checksumErrors}
+                  </p>
+                  <Show when={pool.status}>
+                    <p class="text-xs text-slate-600 dark:text-slate-300">{pool.status}</p>
+                  </Show>
+                  <Show when={pool.scan}>
+                    <p class="text-xs text-slate-500">{pool.scan}</p>
+                  </Show>
+                  <table class="mt-1 w-full text-xs" aria-label={`Devices of ZFS pool ${pool.name} on ${st.node}`}>
+                    <thead>
+                      <tr>
+                        <th class={th}>Device</th>
+                        <th class={th}>Type</th>
+                        <th class={th}>State</th>
+                        <th class={th}>Read / write / checksum errors</th>
+                        <th class={`${th} hidden md:table-cell`}>Message</th>
+                      </tr>
+                    </thead>
+                    <tbody>
+                      <For each={pool.devices}>
+                        {(d) => (
+                          <tr class="border-t border-slate-100 dark:border-slate-700/60">
+                            <td class={`${td} font-mono`}>{d.name}</td>
+                            <td class={td}>{d.type}</td>
+                            <td class={`${td} font-semibold ${poolTone(d.state)}`}>{d.state}</td>
+                            <td class={td}>
+                              {d.readErrors} / {d.writeErrors} / {d.checksumErrors}
+                            </td>
+                            <td class={`${td} hidden md:table-cell`}>{d.message}</td>
+                          </tr>
+                        )}
+                      </For>
+                    </tbody>
+                  </table>
+                </div>
+              )}
+            </For>
+          </div>
+        </Card>
+      </Show>
 
       <Show when={live.state.cephClusters.length > 0}>
         <Card title="Ceph">
