@@ -1,10 +1,13 @@
 /** `npm run sim`: one JSON line on stdout once every endpoint listens; stops on SIGTERM. */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { request } from './client.js';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+
+const ROOT = path.resolve(HERE, '../..');
 
 describe('sim CLI', () => {
   it('prints exactly one ready line, serves, and exits on SIGTERM', async () => {

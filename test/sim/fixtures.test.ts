@@ -4,11 +4,14 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Simulator, startSimulator } from '../../sim/index.js';
 import { pmgToken, pveToken, request } from './client.js';
 
-const FIXTURES = process.env.PROXMOX_FIXTURES_DIR ?? path.resolve(import.meta.dirname, '../../../shared/fixtures');
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+
+const FIXTURES = process.env.PROXMOX_FIXTURES_DIR ?? path.resolve(HERE, '../../../shared/fixtures');
 const have = fs.existsSync(FIXTURES);
 const fixture = (name: string) => JSON.parse(fs.readFileSync(path.join(FIXTURES, name), 'utf8')).data;
 

@@ -5,13 +5,16 @@
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Simulator, startSimulator } from '../../sim/index.js';
 
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+
 const run = promisify(execFile);
 const PYTHON = '/usr/bin/python3';
-const SCRIPT = path.join(import.meta.dirname, 'proxmoxer_check.py');
+const SCRIPT = path.join(HERE, 'proxmoxer_check.py');
 
 describe('proxmoxer against the simulator', () => {
   let sim: Simulator;
