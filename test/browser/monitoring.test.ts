@@ -282,6 +282,12 @@ describeBrowser('web UI against the simulator', () => {
     await screenshot(page, 'docker');
     await page.goto('/storage');
     await page.getByRole('table', { name: 'Storage' }).getByText('local').first().waitFor();
+    // Pool and cluster health, as the simulated estate has them: a faulted ZFS disk, Ceph in warning.
+    await page
+      .getByRole('table', { name: /^Devices of ZFS pool rpool/ })
+      .getByText('FAULTED')
+      .waitFor();
+    await page.getByText('HEALTH_WARN').waitFor();
     await screenshot(page, 'storage');
     expectNoErrors(t.errors, 'PBS, mail, storage with data');
     // By now the node has a history: its sparkline (from /api/charts) draws a line.
