@@ -152,6 +152,18 @@ describeBrowser('web UI against the simulator', () => {
     await page.getByText('1 guests shown').waitFor();
     expect(await page.getByLabel('Filter guests').inputValue()).toBe('cpu>80');
     await page.getByLabel('Filter guests').fill('');
+
+    // Sorting: the flat list by CPU puts the busiest guest first, then the idlest.
+    await page.getByRole('group', { name: 'Layout' }).getByRole('button', { name: 'List' }).click();
+    await page.getByRole('button', { name: 'Sort by CPU' }).click();
+    const firstName = async () =>
+      (await page.locator('tbody tr[data-row-id] td:first-child').first().textContent())?.trim();
+    expect(await page.getByRole('columnheader', { name: /CPU/ }).getAttribute('aria-sort')).toBe('descending');
+    expect(await firstName()).toBe('web-01');
+    await page.getByRole('button', { name: 'Sort by CPU' }).click();
+    expect(await page.getByRole('columnheader', { name: /CPU/ }).getAttribute('aria-sort')).toBe('ascending');
+    expect(await firstName()).not.toBe('web-01');
+    await page.getByRole('button', { name: 'Reset' }).click();
   });
 
   it('acknowledges the CPU alert the change raised', async () => {
@@ -334,10 +346,38 @@ describeBrowser('web UI against the simulator', () => {
     const overflow = await phone.page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     expect(overflow).toBeLessThanOrEqual(0);
     await screenshot(phone.page, 'mobile-dashboard');
+    // The theme follows the browser (light here) until switched; the choice is applied at once.
+    expect(await phone.page.evaluate(() => document.documentElement.classList.contains('dark'))).toBe(false);
+    await phone.page.getByRole('button', { name: 'Switch to dark theme' }).click();
+    expect(await phone.page.evaluate(() => document.documentElement.classList.contains('dark'))).toBe(true);
+    await screenshot(phone.page, 'mobile-dashboard-dark');
+    await phone.page.getByRole('button', { name: 'Switch to light theme' }).click();
     await phone.page.goto('/alerts');
     await phone.page.getByRole('heading', { name: 'Alerts', level: 1 }).waitFor();
     await screenshot(phone.page, 'mobile-alerts');
     expectNoErrors(phone.errors, 'phone');
     await phone.context.close();
+  });
+
+  it('sets a per-guest threshold override', async () => {
+    const { page } = t;
+    await page.goto('/settings/thresholds');
+    await page.getByLabel('Resource').selectOption({ label: 'VM 100 web-01' });
+    await page.getByRole('button', { name: 'Add override' }).click();
+    await page.getByLabel('VM 100 web-01 CPU % trigger').fill('99');
+    await page.getByLabel('VM 100 web-01 CPU % clear').fill('90');
+    await page.getByRole('button', { name: 'Save thresholds' }).click();
+    await page.getByText('Alert thresholds saved.').waitFor();
+    const headers = await apiSession(pulse.url);
+    const cfg = (await (await fetch(`${pulse.url}/api/alerts/config`, { headers })).json()) as {
+      overrides: Record<string, { cpu?: { trigger: number; clear: number } }>;
+    };
+    const state = (await (await fetch(`${pulse.url}/api/state`, { headers })).json()) as {
+      vms: Array<{ id: string; name: string }>;
+    };
+    const id = state.vms.find((v) => v.name === 'web-01')!.id;
+    expect(cfg.overrides[id]?.cpu).toMatchObject({ trigger: 99, clear: 90 });
+    await screenshot(page, 'settings-thresholds-override');
+    expectNoErrors(t.errors, 'threshold override');
   });
 });
