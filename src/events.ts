@@ -4,6 +4,7 @@
  */
 import { EventEmitter } from 'node:events';
 import type { FullAlert } from './model/state.js';
+import type { DiscoveryUpdate, NodeAutoRegistered, UpdateStatus } from './model/system-extras.js';
 
 export interface PulseEventMap {
   /** A new notified alert, a re-notification or an escalation (WS `alert`). */
@@ -14,6 +15,12 @@ export interface PulseEventMap {
   nodeDeleted: [{ nodeType: string }];
   /** System settings saved with a theme (WS `settingsUpdate`). */
   settingsUpdate: [{ theme?: string }];
+  /** A node registered itself through its setup script, or a test message (WS `node_auto_registered`). */
+  nodeAutoRegistered: [NodeAutoRegistered];
+  /** The update checker's status changed (WS `update:progress`). */
+  updateProgress: [UpdateStatus];
+  /** Discovery has new results (WS `discovery_update`). */
+  discoveryUpdate: [DiscoveryUpdate];
 }
 
 export class PulseEvents extends EventEmitter<PulseEventMap> {

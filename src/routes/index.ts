@@ -15,6 +15,7 @@ import { registerSystemSettingsRoutes } from './system-settings.js';
 import { registerGuestMetadataRoutes } from './guest-metadata.js';
 import { registerDockerAgentRoutes } from './docker-agents.js';
 import { registerExportImportRoutes } from './export-import.js';
+import { registerSetupScriptRoutes } from './setup-script.js';
 
 export async function registerRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
   registerSystemRoutes(app, deps);
@@ -31,5 +32,6 @@ export async function registerRoutes(app: FastifyInstance, deps: AppDeps): Promi
   registerGuestMetadataRoutes(app, deps);
   registerDockerAgentRoutes(app, deps);
   registerExportImportRoutes(app, deps);
+  registerSetupScriptRoutes(app, deps);
   // Unknown /api paths are JSON 404s; everything else falls through to the web UI.
 }

@@ -78,6 +78,9 @@ export class WsHub {
     forward('alertResolved', 'alertResolved', (e) => ({ alertId: e.alertId }));
     forward('nodeDeleted', 'node_deleted', (e) => ({ nodeType: e.nodeType }));
     forward('settingsUpdate', 'settingsUpdate', (e) => ({ theme: e.theme }));
+    forward('nodeAutoRegistered', 'node_auto_registered', (e) => e);
+    forward('updateProgress', 'update:progress', (e) => e);
+    forward('discoveryUpdate', 'discovery_update', (e) => e);
     this.#pingTimer = setInterval(() => this.pingAll(), this.pingIntervalMs);
     this.#pingTimer.unref();
   }

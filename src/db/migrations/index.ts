@@ -10,6 +10,7 @@ import { migration030 } from './030_alerts.js';
 import { migration035 } from './035_notifications.js';
 import { migration040 } from './040_guest_metadata.js';
 import { migration041 } from './041_docker_hosts.js';
+import { migration045 } from './045_system_extras.js';
 import type { Migration } from './types.js';
 
 export const migrations: readonly Migration[] = [
@@ -24,4 +25,5 @@ export const migrations: readonly Migration[] = [
   migration035,
   migration040,
   migration041,
+  migration045,
 ];
