@@ -86,6 +86,11 @@ describeBrowser('web UI: authentication and API tokens', () => {
       await page.getByRole('button', { name: 'Revoke token ci-script' }).click();
       await page.getByRole('table', { name: 'API tokens' }).waitFor({ state: 'detached' });
       expect((await fetch(`${pulse.url}/api/state`, { headers: { 'X-API-Token': token } })).status).toBe(401);
+      // Both show up in the audit log.
+      const audit = page.getByRole('table', { name: 'Audit log' });
+      await page.getByRole('button', { name: 'Refresh' }).click();
+      await audit.getByText('token created').waitFor();
+      await audit.getByText('token revoked').waitFor();
 
       await page.getByRole('button', { name: 'Log out' }).click();
       await page.getByRole('heading', { name: 'Sign in to Pulse' }).waitFor();

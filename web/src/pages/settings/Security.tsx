@@ -201,6 +201,79 @@ function Tokens() {
   );
 }
 
+interface AuditRecord {
+  id: number;
+  timestamp: string;
+  event: string;
+  username: string;
+  ip: string;
+  success: boolean;
+  details: Record<string, unknown>;
+}
+
+/** The security audit log: sign-ins, token changes, lockouts, settings changes. */
+function AuditLog() {
+  const [error, setError] = createSignal('');
+  const [events, { refetch }] = createResource(async () => {
+    try {
+      setError('');
+      return (await api.get<{ events: AuditRecord[] }>('/api/security/audit?limit=50')).events ?? [];
+    } catch (err) {
+      setError((err as Error).message);
+      return [] as AuditRecord[];
+    }
+  });
+  return (
+    <Card title="Audit log" actions={<Button onClick={() => void refetch()}>Refresh</Button>}>
+      <ErrorText error={error()} />
+      <div class="max-h-80 overflow-auto">
+        <table class="w-full text-sm" aria-label="Audit log">
+          <thead class="sticky top-0 bg-white dark:bg-slate-800">
+            <tr>
+              <th class={th}>Time</th>
+              <th class={th}>Event</th>
+              <th class={`${th} hidden sm:table-cell`}>User</th>
+              <th class={`${th} hidden sm:table-cell`}>Address</th>
+              <th class={th}>Result</th>
+              <th class={`${th} hidden md:table-cell`}>Details</th>
+            </tr>
+          </thead>
+          <tbody>
+            <For each={events() ?? []}>
+              {(e) => (
+                <tr class="border-t border-slate-100 dark:border-slate-700/60">
+                  <td class={`${td} text-xs`}>{formatDateTime(e.timestamp)}</td>
+                  <td class={td}>{e.event.replace(/_/g, ' ')}</td>
+                  <td class={`${td} hidden sm:table-cell`}>{e.username || '–'}</td>
+                  <td class={`${td} hidden sm:table-cell text-xs`}>{e.ip || '–'}</td>
+                  <td class={td}>
+                    <span
+                      classList={{
+                        'text-emerald-600 dark:text-emerald-400': e.success,
+                        'text-red-600 dark:text-red-400': !e.success,
+                      }}
+                    >
+                      {e.success ? 'ok' : 'failed'}
+                    </span>
+                  </td>
+                  <td class={`${td} hidden md:table-cell text-xs text-slate-500`}>
+                    {Object.entries(e.details ?? {})
+                      .map(([k, v]) => `${k}: ${String(v)}`)
+                      .join(', ')}
+                  </td>
+                </tr>
+              )}
+            </For>
+          </tbody>
+        </table>
+        <Show when={!events.loading && (events() ?? []).length === 0}>
+          <Empty>No security events recorded.</Empty>
+        </Show>
+      </div>
+    </Card>
+  );
+}
+
 export function SecuritySettings() {
   const s = () => session.status();
   return (
@@ -233,6 +306,9 @@ export function SecuritySettings() {
         <ChangePassword />
       </Show>
       <Tokens />
+      <Show when={s().requiresAuth}>
+        <AuditLog />
+      </Show>
     </div>
   );
 }
