@@ -63,6 +63,53 @@ describe('SliceStore', () => {
   });
 });
 
+describe('lastBackup from PBS', () => {
+  it('guests take the newest PBS backup time, and keep their identity between commits', () => {
+    const store = new StateStore(new ManualClock());
+    const slices = new SliceStore(store);
+    const pve = slice('a', undefined, ['n1']);
+    pve.vms = [{ ...pve.vms[0], type: 'qemu' }];
+    slices.set(1, pve);
+    slices.set(2, {
+      kind: 'pbs',
+      instance: 'p',
+      healthy: true,
+      pbs: {} as never,
+      backups: [
+        {
+          id: 'x',
+          instance: 'p',
+          datastore: 'd',
+          namespace: '',
+          backupType: 'vm',
+          vmid: '100',
+          backupTime: 50,
+          size: 1,
+          protected: false,
+          verified: true,
+        },
+        {
+          id: 'y',
+          instance: 'p',
+          datastore: 'd',
+          namespace: '',
+          backupType: 'vm',
+          vmid: '100',
+          backupTime: 90,
+          size: 1,
+          protected: false,
+          verified: true,
+        },
+      ],
+    });
+    slices.flush();
+    const first = store.get().vms[0];
+    expect(first.lastBackup).toBe(90_000);
+    slices.flush();
+    expect(store.get().vms[0]).toBe(first);
+  });
+});
+
 describe('backoff', () => {
   it('doubles per failure, at most four intervals', () => {
     expect([0, 1, 2, 3, 4, 9].map((f) => backoffMs(1000, f))).toEqual([1000, 1000, 2000, 4000, 4000, 4000]);

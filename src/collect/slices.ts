@@ -96,6 +96,19 @@ export class SliceStore {
     this.#commit();
   }
 
+  /** Guests augmented with a newer PBS backup time, cached so unchanged guests keep their identity. */
+  readonly #augmented = new WeakMap<Guest, Guest>();
+
+  #withPbsBackup(g: Guest, latest: Map<string, number>): Guest {
+    const t = latest.get(`${g.type}:${g.vmid}`);
+    if (!t || (g.lastBackup ?? 0) >= t * 1000) return g;
+    const cached = this.#augmented.get(g);
+    if (cached && cached.lastBackup === t * 1000) return cached;
+    const next = { ...g, lastBackup: t * 1000 };
+    this.#augmented.set(g, next);
+    return next;
+  }
+
   #schedule(): void {
     if (this.#pending) return;
     this.#pending = true;
@@ -142,6 +155,19 @@ export class SliceStore {
     }
     this.duplicates.clear();
 
+    // Latest PBS backup per guest (type + vmid), so guests show backups taken to PBS directly.
+    const pbsLatest = new Map<string, number>();
+    for (const [, s] of ordered) {
+      if (s.kind !== 'pbs') continue;
+      for (const b of s.backups) {
+        if (b.backupType === 'host') continue;
+        const key = `${b.backupType === 'vm' ? 'qemu' : 'lxc'}:${b.vmid}`;
+        if ((pbsLatest.get(key) ?? 0) < b.backupTime) pbsLatest.set(key, b.backupTime);
+      }
+    }
+    const withBackup = (list: readonly Guest[]): Guest[] =>
+      pbsLatest.size === 0 ? (list as Guest[]) : list.map((g) => this.#withPbsBackup(g, pbsLatest));
+
     for (const [uid, s] of ordered) {
       if (s.kind === 'pve') {
         health[s.instance] = s.healthy;
@@ -154,8 +180,8 @@ export class SliceStore {
           }
         }
         push(nodes, s.nodes);
-        push(vms, s.vms);
-        push(containers, s.containers);
+        push(vms, withBackup(s.vms));
+        push(containers, withBackup(s.containers));
         push(storage, s.storage);
         push(ceph, s.cephClusters);
         push(disks, s.physicalDisks);
