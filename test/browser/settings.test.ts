@@ -89,6 +89,31 @@ describeBrowser('web UI settings', () => {
     expectNoErrors(t.errors, 'webhooks');
   });
 
+  it('email: a failed test send is explained in words; settings are saved', async () => {
+    const { page } = t;
+    await page.goto('/settings/notifications');
+    const form = page.getByRole('form', { name: 'Email settings' });
+    await form.getByLabel('SMTP server', { exact: true }).fill('127.0.0.1');
+    await form.getByLabel('Port', { exact: true }).fill('1');
+    await form.getByLabel('STARTTLS').uncheck();
+    await form.getByLabel('From', { exact: true }).fill('pulse@example.com');
+    await form.getByLabel('To (comma-separated)').fill('ops@example.com');
+    await form.getByRole('button', { name: 'Send test email' }).click();
+    const alert = form.getByRole('alert');
+    await alert.waitFor();
+    expect(await alert.textContent()).toMatch(/ECONNREFUSED|refused|connect/i);
+    t.errors.length = 0; // the refused send is an HTTP error status that Chromium logs itself
+    await form.getByRole('button', { name: 'Save email settings' }).click();
+    await form.getByText('Email settings saved.').waitFor();
+    const headers = await apiSession(pulse.url);
+    const email = (await (await fetch(`${pulse.url}/api/notifications/email`, { headers })).json()) as {
+      server: string;
+      to: string[];
+    };
+    expect(email).toMatchObject({ server: '127.0.0.1', to: ['ops@example.com'] });
+    expectNoErrors(t.errors, 'email');
+  });
+
   it('alert thresholds and polling interval are saved through the API', async () => {
     const { page } = t;
     await page.goto('/settings/thresholds');

@@ -141,7 +141,10 @@ export function Layout(props: { children: JSX.Element }) {
             </Show>
           </div>
         </div>
-        <nav aria-label="Main" class="relative mx-auto flex max-w-screen-2xl gap-1 overflow-x-auto px-2 sm:px-3">
+        <nav
+          aria-label="Main"
+          class="relative mx-auto flex max-w-screen-2xl flex-wrap gap-x-1 px-2 sm:flex-nowrap sm:overflow-x-auto sm:px-3"
+        >
           <For each={NAV}>
             {(item) => (
               <Show when={!item.show || item.show()}>

@@ -9,6 +9,7 @@ import { Bar, ErrorText, inputClass, Sparkline, StatusDot, Tags, td, th } from '
 import { parseFilter } from '../lib/filter';
 import { formatBytes, formatPercent, formatRate, formatUptime, splitTags } from '../lib/format';
 import { buildRows, guestDiskPercent, isNode, type Row, type SortKey, type SortSpec } from '../lib/rows';
+import { linkClick } from '../router';
 import { chartsError, guestSeries, nodeSeries, SPARKLINE_GUEST_LIMIT, useCharts } from '../stores/charts';
 import { live } from '../stores/live';
 
@@ -544,9 +545,13 @@ export function DashboardPage() {
         </table>
         <Show when={rows().length === 0}>
           <p class="p-6 text-center text-sm text-slate-500">
-            {live.state.nodes.length === 0
-              ? 'No nodes yet — add a Proxmox server under Settings → Nodes.'
-              : 'Nothing matches this filter.'}
+            <Show when={live.state.nodes.length === 0} fallback="Nothing matches this filter.">
+              No nodes yet — add a Proxmox server under{' '}
+              <a href="/settings/nodes" onClick={linkClick} class="text-sky-600 underline dark:text-sky-400">
+                Settings → Nodes
+              </a>
+              .
+            </Show>
           </p>
         </Show>
       </div>
