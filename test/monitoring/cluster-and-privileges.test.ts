@@ -107,7 +107,17 @@ describe('missing privileges', () => {
     expect(r.status).toBe(400);
     expect(r.body.code).toBe('auth');
     expect(r.body.error).toMatch(/Authentication failed/);
+    // Five failed logins in a row: the instance becomes one "<instance>-failed" offline node.
+    const uid = pulse.deps.monitoring.nodes.byPublicId('pve-1')!.uid;
+    for (let i = 0; i < 5; i++) await pulse.deps.monitoring.pollNow(uid);
+    const mine = state().nodes.filter((n) => n.instance === 'restricted');
+    expect(mine.map((n) => [n.id, n.status])).toEqual([['restricted-failed', 'offline']]);
+    expect(state().connectionHealth.restricted).toBe(false);
+    const cfg = (await api(pulse, 'GET', '/api/config/nodes')).body.find((n: { id: string }) => n.id === 'pve-1');
+    expect(cfg).toMatchObject({ status: 'disconnected', errorKind: 'auth' });
     await control(sim, 'DELETE', '/faults?target=pve-standalone');
+    await pulse.deps.monitoring.pollNow(uid);
+    expect(state().nodes.some((n) => n.instance === 'restricted' && n.status === 'online')).toBe(true);
   });
 });
 
