@@ -19,6 +19,7 @@ import type { Monitoring } from './collect/monitoring.js';
 import type { GuestMetadataService } from './guest-metadata/service.js';
 import type { DockerService } from './docker/service.js';
 import type { ConfigTransfer } from './config-transfer/service.js';
+import type { UpdateService } from './updates/service.js';
 
 export interface AppDeps {
   settings: Settings;
@@ -60,4 +61,6 @@ export interface AppDeps {
   docker: DockerService;
   /** Encrypted configuration export/import (src/config-transfer/service.ts). */
   configTransfer: ConfigTransfer;
+  /** Release checks, update status and history (src/updates/service.ts). */
+  updates: UpdateService;
 }

@@ -24,6 +24,9 @@ import type { SecurityOptions } from './security/types.js';
 import type { Settings } from './settings/env.js';
 import { StateSnapshots } from './state/snapshots.js';
 import { StateStore } from './state/store.js';
+import { DEFAULT_UPDATE_FEED_URL } from './updates/feed.js';
+import { UpdateService } from './updates/service.js';
+import { PACKAGE_VERSION } from './version.js';
 import { WsHub } from './ws/hub.js';
 import { startLiveServices } from './ws/live.js';
 
@@ -93,6 +96,8 @@ export async function startPulse(settings: Settings, opts: PulseOptions = {}): P
     guestMetadata: undefined as unknown as GuestMetadataService,
     docker: undefined as unknown as DockerService,
     configTransfer: undefined as unknown as ConfigTransfer,
+    // Assigned right below: needs the events created above.
+    updates: undefined as unknown as UpdateService,
   };
   // First, so that pollers registered later stop before the hub and the history flush.
   startLiveServices(deps);
@@ -126,6 +131,16 @@ export async function startPulse(settings: Settings, opts: PulseOptions = {}): P
   });
   deps.docker.start();
   deps.onClose(() => deps.docker.stop());
+  // Update checks against the releases feed (no self-install in this build).
+  deps.updates = new UpdateService({
+    db,
+    clock,
+    events: deps.events,
+    feedUrl: settings.updateFeedUrl ?? DEFAULT_UPDATE_FEED_URL,
+    currentVersion: PACKAGE_VERSION,
+    deploymentType: settings.isDocker ? 'docker' : process.env.INVOCATION_ID ? 'systemd' : 'manual',
+    isDocker: settings.isDocker,
+  });
   deps.configTransfer = new ConfigTransfer(deps);
   await deps.configTransfer.importInitialConfig(process.env);
 

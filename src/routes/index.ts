@@ -16,6 +16,8 @@ import { registerGuestMetadataRoutes } from './guest-metadata.js';
 import { registerDockerAgentRoutes } from './docker-agents.js';
 import { registerExportImportRoutes } from './export-import.js';
 import { registerSetupScriptRoutes } from './setup-script.js';
+import { registerSystemExtraRoutes } from './system-extra.js';
+import { registerUpdateRoutes } from './updates.js';
 
 export async function registerRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
   registerSystemRoutes(app, deps);
@@ -33,5 +35,7 @@ export async function registerRoutes(app: FastifyInstance, deps: AppDeps): Promi
   registerDockerAgentRoutes(app, deps);
   registerExportImportRoutes(app, deps);
   registerSetupScriptRoutes(app, deps);
+  registerSystemExtraRoutes(app, deps);
+  registerUpdateRoutes(app, deps);
   // Unknown /api paths are JSON 404s; everything else falls through to the web UI.
 }

@@ -42,6 +42,14 @@ export interface Settings {
   isDocker: boolean;
   /** NODE_ENV !== 'production'. */
   isDevelopment: boolean;
+  /** PULSE_UPDATE_FEED_URL: GitHub-style releases JSON for update checks (default: the project's releases). */
+  updateFeedUrl?: string;
+  /** DISCOVERY_ENABLED: background network discovery every 5 min (unset = the system setting decides). */
+  discoveryEnabled?: boolean;
+  /** DISCOVERY_SUBNET: CIDR to scan, or "auto" (the host's private /24 networks). */
+  discoverySubnet?: string;
+  /** PULSE_DISCOVERY_PORTS: ports probed per product, e.g. "pve=8006,pbs=8007,pmg=8006". */
+  discoveryPorts?: Record<'pve' | 'pbs' | 'pmg', number[]>;
 }
 
 export class SettingsError extends Error {
@@ -85,6 +93,37 @@ function parseList(raw: string | undefined): string[] {
     .split(',')
     .map((s) => s.trim())
     .filter((s) => s.length > 0);
+}
+
+function parseUrl(env: Env, name: string): string | undefined {
+  const raw = nonEmpty(env, name);
+  if (raw === undefined) return undefined;
+  if (!/^https?:\/\/[^\s/]+/.test(raw)) throw new SettingsError(name, `expected an http(s) URL, got "${raw}"`);
+  return raw;
+}
+
+function parseSubnet(env: Env, name: string): string | undefined {
+  const raw = nonEmpty(env, name);
+  if (raw === undefined || raw === 'auto') return raw;
+  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(raw);
+  if (!m || m.slice(1, 5).some((o) => Number(o) > 255) || Number(m[5]) > 32) {
+    throw new SettingsError(name, `expected a CIDR subnet like 192.168.1.0/24, or auto, got "${raw}"`);
+  }
+  return raw;
+}
+
+function parseDiscoveryPorts(env: Env, name: string): Record<'pve' | 'pbs' | 'pmg', number[]> | undefined {
+  const raw = nonEmpty(env, name);
+  if (raw === undefined) return undefined;
+  const out: Record<'pve' | 'pbs' | 'pmg', number[]> = { pve: [], pbs: [], pmg: [] };
+  for (const item of parseList(raw)) {
+    const m = /^(pve|pbs|pmg)[=:](\d{1,5})$/.exec(item);
+    if (!m || Number(m[2]) < 1 || Number(m[2]) > 65535) {
+      throw new SettingsError(name, `expected product=port items like pve=8006,pbs=8007, got "${item}"`);
+    }
+    out[m[1] as 'pve' | 'pbs' | 'pmg'].push(Number(m[2]));
+  }
+  return out;
 }
 
 export function loadSettings(env: Env = process.env, cwd: string = process.cwd()): Settings {
@@ -133,5 +172,9 @@ export function loadSettings(env: Env = process.env, cwd: string = process.cwd()
     allowLoopbackWebhooks: parseBool(env, 'PULSE_ALLOW_LOOPBACK_WEBHOOKS'),
     isDocker: parseBool(env, 'PULSE_DOCKER'),
     isDevelopment: (env.NODE_ENV ?? 'development') !== 'production',
+    updateFeedUrl: parseUrl(env, 'PULSE_UPDATE_FEED_URL'),
+    discoveryEnabled: nonEmpty(env, 'DISCOVERY_ENABLED') === undefined ? undefined : parseBool(env, 'DISCOVERY_ENABLED'),
+    discoverySubnet: parseSubnet(env, 'DISCOVERY_SUBNET'),
+    discoveryPorts: parseDiscoveryPorts(env, 'PULSE_DISCOVERY_PORTS'),
   });
 }

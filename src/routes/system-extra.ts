@@ -1,0 +1,56 @@
+/**
+ * GET /api/config (what the UI needs to know about the server) and the legacy UI settings
+ * (GET /api/settings, POST /api/settings/update).
+ */
+import type { FastifyInstance } from 'fastify';
+import type { AppDeps } from '../deps.js';
+import { badRequest } from '../http/errors.js';
+import { UiSettingsError, UiSettingsRepo, uiDefaults, validateUiSettings } from '../ui-settings/ui-settings.js';
+
+export function registerSystemExtraRoutes(app: FastifyInstance, deps: AppDeps): void {
+  const ui = new UiSettingsRepo(deps.db);
+
+  app.get('/api/config', { config: { guard: 'authenticated' } }, async () => {
+    const s = deps.monitoring.settings.get();
+    return {
+      // The gate checks X-CSRF-Token on every state-changing request made with a session.
+      csrfProtection: true,
+      autoUpdateEnabled: s.autoUpdateEnabled,
+      updateChannel: s.updateChannel ?? 'stable',
+    };
+  });
+
+  app.get('/api/settings', { config: { guard: 'authenticated' } }, async () => ({
+    current: ui.get(),
+    defaults: uiDefaults(),
+    capabilities: {
+      autoUpdate: false,
+      updateCheck: true,
+      discovery: true,
+      mockMode: true,
+      dockerAgents: true,
+      websocket: true,
+    },
+  }));
+
+  app.post('/api/settings/update', { config: { guard: 'admin' } }, async (req) => {
+    let partial: ReturnType<typeof validateUiSettings>;
+    try {
+      partial = validateUiSettings(req.body);
+    } catch (err) {
+      if (err instanceof UiSettingsError) throw badRequest(err.message, { field: err.field });
+      throw err;
+    }
+    const current = ui.save(partial);
+    if (partial.theme === 'light' || partial.theme === 'dark')
+      deps.events.emit('settingsUpdate', { theme: partial.theme });
+    deps.security.audit.record({
+      event: 'settings_changed',
+      username: req.auth?.username,
+      ip: req.clientIp,
+      success: true,
+      details: { area: 'ui', fields: Object.keys(partial).join(',') },
+    });
+    return { success: true, current };
+  });
+}
