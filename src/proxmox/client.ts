@@ -160,6 +160,7 @@ export class ProxmoxClient {
   readonly #agent: Agent;
   readonly #clock: Clock;
   #authHeader: Record<string, string> = {};
+  #getHeaders: { source: Record<string, string>; value: Record<string, string> } | undefined;
   #ticketAt = 0;
   #login: Promise<void> | undefined;
   #closed = false;
@@ -267,13 +268,19 @@ export class ProxmoxClient {
       const s = q.toString();
       if (s) url += (url.includes('?') ? '&' : '?') + s;
     }
-    const headers: Record<string, string> = { accept: 'application/json', ...this.#authHeader };
-    if (form !== undefined) headers['content-type'] = 'application/x-www-form-urlencoded';
+    // GETs share one headers object per auth state (undici does not mutate it).
+    let headers = this.#getHeaders;
+    if (!headers || headers.source !== this.#authHeader) {
+      headers = { source: this.#authHeader, value: { accept: 'application/json', ...this.#authHeader } };
+      this.#getHeaders = headers;
+    }
+    const sendHeaders =
+      form === undefined ? headers.value : { ...headers.value, 'content-type': 'application/x-www-form-urlencoded' };
     let res: Awaited<ReturnType<typeof request>>;
     try {
       res = await request(url, {
         method,
-        headers,
+        headers: sendHeaders,
         body: form,
         dispatcher: this.#agent,
         headersTimeout: timeoutMs,
