@@ -154,7 +154,9 @@ async function main() {
     `| history: resources / slabs in SQLite | ${pulse.deps.history.size} / ${slabs.n} (${mb(slabs.b ?? 0)}) |`,
   );
   console.log(`| RSS at start / after the simulated hour | ${mb(rssStart)} / ${mb(memHour.rss)} |`);
-  console.log(`| heap used / array buffers after the hour | ${mb(memHour.heapUsed)} / ${mb(memHour.arrayBuffers)} |`);
+  console.log(
+    `| heap used / heap total / array buffers after the hour | ${mb(memHour.heapUsed)} / ${mb(memHour.heapTotal)} / ${mb(memHour.arrayBuffers)} |`,
+  );
   if (memLive) {
     console.log(
       `| after a full GC: RSS / live heap / array buffers | ${mb(memLive.rss)} / ${mb(memLive.heapUsed)} / ${mb(memLive.arrayBuffers)} |`,
