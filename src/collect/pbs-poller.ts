@@ -72,6 +72,12 @@ export class PbsPoller {
     await this.#client.destroy();
   }
 
+  /** A catch handler for optional calls: remembers a missing privilege, yields undefined. */
+  readonly #miss = (err: unknown): undefined => {
+    this.#record(err);
+    return undefined;
+  };
+
   #record(err: unknown): void {
     if (!(err instanceof ProxmoxError) || err.kind !== 'forbidden') return;
     const feature = featureOfPath('pbs', err.path ?? '');
@@ -93,10 +99,8 @@ export class PbsPoller {
     const version = await api.version(opt);
     const now = this.#env.clock.now();
     const [status, stores] = await Promise.all([
-      api.nodeStatus(opt).catch((err) => (this.#record(err), undefined)),
-      isMonitored(this.cfg, 'monitorDatastores')
-        ? api.datastores(opt).catch((err) => (this.#record(err), undefined))
-        : Promise.resolve([]),
+      api.nodeStatus(opt).catch(this.#miss),
+      isMonitored(this.cfg, 'monitorDatastores') ? api.datastores(opt).catch(this.#miss) : Promise.resolve([]),
     ]);
     const storeNames = (stores ?? []).map((s) => s.store);
     // One call gives usage and GC figures (for the dedup factor) of every datastore; the
@@ -107,7 +111,7 @@ export class PbsPoller {
       const u = usageByStore.get(store);
       const [st, ns] = await Promise.all([
         u && !u.error && u.total !== undefined ? u : api.datastoreStatus(store, opt),
-        api.namespaces(store, opt).catch((err) => (this.#record(err), undefined)),
+        api.namespaces(store, opt).catch(this.#miss),
       ]);
       return { st, ns };
     });
@@ -126,7 +130,7 @@ export class PbsPoller {
     });
 
     const jobOf = async (flag: string, fn: () => Promise<unknown>) =>
-      isMonitored(this.cfg, flag) ? await fn().catch((err) => (this.#record(err), undefined)) : undefined;
+      isMonitored(this.cfg, flag) ? await fn().catch(this.#miss) : undefined;
     const [sync, verify, prune, gc] = await Promise.all([
       jobOf('monitorSyncJobs', () => api.syncJobs(opt)),
       jobOf('monitorVerifyJobs', () => api.verifyJobs(opt)),

@@ -58,6 +58,12 @@ export class PmgPoller {
     await this.#client.destroy();
   }
 
+  /** A catch handler for optional calls: remembers a missing privilege, yields undefined. */
+  readonly #miss = (err: unknown): undefined => {
+    this.#record(err);
+    return undefined;
+  };
+
   #record(err: unknown): void {
     if (!(err instanceof ProxmoxError) || err.kind !== 'forbidden') return;
     const feature = featureOfPath('pmg', err.path ?? '');
@@ -74,9 +80,9 @@ export class PmgPoller {
     const end = Math.floor(now / 1000);
     const start = end - 86400;
     const guard = <T>(flag: string, p: () => Promise<T>) =>
-      isMonitored(this.cfg, flag) ? p().catch((err) => (this.#record(err), undefined)) : Promise.resolve(undefined);
+      isMonitored(this.cfg, flag) ? p().catch(this.#miss) : Promise.resolve(undefined);
     const [cluster, stats, counts, scores, spam, virus] = await Promise.all([
-      api.clusterStatus(opt).catch((err) => (this.#record(err), undefined)),
+      api.clusterStatus(opt).catch(this.#miss),
       guard('monitorMailStats', () => api.mailStats(start, end, opt)),
       guard('monitorMailStats', () => api.mailCount(start, end, opt)),
       guard('monitorMailStats', () => api.spamScores(opt)),

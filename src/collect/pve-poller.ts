@@ -170,6 +170,12 @@ export class PvePoller {
     );
   }
 
+  /** A catch handler for optional calls: remembers a missing privilege, yields undefined. */
+  readonly #miss = (err: unknown): undefined => {
+    this.#record(err);
+    return undefined;
+  };
+
   #record(err: unknown): void {
     if (!(err instanceof ProxmoxError) || err.kind !== 'forbidden') return;
     const feature = featureOfPath('pve', err.path ?? '');
@@ -326,9 +332,7 @@ export class PvePoller {
 
     // Independent calls of this cycle run side by side.
     const [storageConfig, nodeStatuses, vmStatuses] = await Promise.all([
-      wantStorage || this.#wantsBackups()
-        ? api.storageConfig(opt).catch((err) => (this.#record(err), undefined))
-        : undefined,
+      wantStorage || this.#wantsBackups() ? api.storageConfig(opt).catch(this.#miss) : undefined,
       settleLimit(onlineNodes, 8, (n) => api.nodeStatus(n, opt)),
       settleLimit(runningVMs, 16, (g) => api.vmStatus(String(g.node), Number(g.vmid), opt)),
     ]);

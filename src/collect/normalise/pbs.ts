@@ -137,7 +137,7 @@ export function normalisePbsSnapshots(
 ): PbsBackup[] {
   const out: PbsBackup[] = [];
   for (const s of list) {
-    if (!s || !s['backup-id']) continue;
+    if (!s?.['backup-id']) continue;
     const type = s['backup-type'];
     const time = num(s['backup-time']);
     const b: PbsBackup = {

@@ -12,7 +12,7 @@ export function normaliseDisks(
   /** NVMe temperatures of the node in sensor order, mapped onto nvme disks in sorted order. */
   nvmeTemps: number[] = [],
 ): PhysicalDisk[] {
-  const sorted = [...disks].filter((d) => d && d.devpath).sort((a, b) => a.devpath.localeCompare(b.devpath));
+  const sorted = [...disks].filter((d) => d?.devpath).sort((a, b) => a.devpath.localeCompare(b.devpath));
   let nvmeIndex = 0;
   return sorted.map((d) => {
     const wear = optNum(d.wearout);

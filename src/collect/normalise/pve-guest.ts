@@ -51,7 +51,7 @@ export function ioRates(cur: IoCounters, prev: IoCounters | undefined): IoRates 
  */
 export function vmMemory(res: PveResource, status: PveVmStatus | undefined): Memory {
   const maxmem = num(status?.maxmem ?? res.maxmem);
-  if (!status || status.status !== 'running') {
+  if (status?.status !== 'running') {
     if (res.status !== 'running') return memoryOf(maxmem, 0);
     return memoryOf(maxmem, num(res.mem));
   }
