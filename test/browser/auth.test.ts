@@ -6,7 +6,16 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startTestPulse } from '../helpers/pulse.js';
-import { describeBrowser, ensureWebBuilt, expectNoErrors, launchBrowser, openPage, screenshot } from './harness.js';
+import {
+  createAdmin,
+  describeBrowser,
+  ensureWebBuilt,
+  expectNoErrors,
+  launchBrowser,
+  loginViaUi,
+  openPage,
+  screenshot,
+} from './harness.js';
 
 const PASSWORD = 'correct-horse-battery';
 
@@ -72,7 +81,7 @@ describeBrowser('web UI: authentication and API tokens', () => {
       await page.getByRole('button', { name: 'Sign in' }).click();
       await page.getByRole('button', { name: 'Log out' }).waitFor();
 
-      await page.getByRole('link', { name: 'Settings' }).click();
+      await page.getByRole('link', { name: 'Settings', exact: true }).click();
       await page.getByRole('link', { name: 'Security' }).click();
       await page.getByLabel('Token name').fill('ci-script');
       await page.getByRole('button', { name: 'Create token' }).click();
@@ -95,6 +104,26 @@ describeBrowser('web UI: authentication and API tokens', () => {
       await page.getByRole('button', { name: 'Log out' }).click();
       await page.getByRole('heading', { name: 'Sign in to Pulse' }).waitFor();
       expectNoErrors(errors, 'login, tokens, logout');
+      await context.close();
+    } finally {
+      await pulse.close();
+    }
+  });
+
+  it('a session that ends elsewhere brings back the login page', async () => {
+    const pulse = await startTestPulse();
+    try {
+      await createAdmin(pulse.url);
+      const { page, errors, context } = await openPage(browser, pulse.url);
+      await loginViaUi(page);
+      // End the session behind the page's back (as an expiry or a logout in another tab would).
+      const csrf = (await context.cookies()).find((c) => c.name === 'pulse_csrf')?.value ?? '';
+      const res = await page.request.post('/api/logout', { headers: { 'X-CSRF-Token': decodeURIComponent(csrf) } });
+      expect(res.status()).toBe(200);
+      await page.getByRole('link', { name: 'Settings', exact: true }).click();
+      await page.getByRole('heading', { name: 'Sign in to Pulse' }).waitFor();
+      // Only the refused calls themselves (HTTP 401, logged by Chromium) may appear.
+      expect(errors.filter((e) => !e.includes('status of 401'))).toEqual([]);
       await context.close();
     } finally {
       await pulse.close();

@@ -68,7 +68,7 @@ describeBrowser('web UI against the simulator', () => {
   it('adds the simulated PVE through the form, pinning its certificate fingerprint', async () => {
     const { page } = t;
     const pve = sim.ready.pve.find((p) => p.name === INSTANCE)!;
-    await page.getByRole('link', { name: 'Settings' }).click();
+    await page.getByRole('link', { name: 'Settings', exact: true }).click();
     await page.getByRole('button', { name: 'Add node' }).click();
     await page.getByLabel('Name').fill(INSTANCE);
     await page.getByLabel('Host').fill(pve.url);

@@ -111,6 +111,13 @@ function removeAlert(id: string): void {
 }
 
 let socket: WebSocket | undefined;
+
+/** Told when a connection attempt is refused before it opens (e.g. the session expired). */
+const refusedListeners = new Set<() => void>();
+export function onSocketRefused(fn: () => void): () => void {
+  refusedListeners.add(fn);
+  return () => refusedListeners.delete(fn);
+}
 let retryTimer: ReturnType<typeof setTimeout> | undefined;
 let retryDelay = 1000;
 let wanted = false;
@@ -155,7 +162,9 @@ function open(): void {
   setConnection('connecting');
   const ws = new WebSocket(wsUrl());
   socket = ws;
+  let opened = false;
   ws.onopen = () => {
+    opened = true;
     retryDelay = 1000;
     setConnection('connected');
   };
@@ -165,6 +174,7 @@ function open(): void {
     socket = undefined;
     setConnection('offline');
     if (!wanted) return;
+    if (!opened) for (const fn of refusedListeners) fn();
     retryTimer = setTimeout(open, retryDelay);
     retryDelay = Math.min(retryDelay * 2, 15_000);
   };

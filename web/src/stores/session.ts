@@ -5,7 +5,7 @@
 import { createSignal } from 'solid-js';
 import { api, forgetCsrfCookie, onUnauthorized, readCookie, setStoredApiToken, storedApiToken } from '../api/client';
 import type { SecurityStatus } from '../api/types';
-import { startLive, stopLive } from './live';
+import { onSocketRefused, startLive, stopLive } from './live';
 
 export type Phase = 'loading' | 'setup' | 'login' | 'ready' | 'error';
 
@@ -122,7 +122,7 @@ export function useApiToken(value: string | undefined): void {
 }
 
 // A 401 can mean "wrong current password" as well as "session gone": ask before signing out.
-onUnauthorized(() => {
+function recheckSession(): void {
   if (phase() !== 'ready' || isApiTokenOnly(status()) || !status().requiresAuth) return;
   void loadStatus()
     .then((s) => {
@@ -132,6 +132,9 @@ onUnauthorized(() => {
       }
     })
     .catch(() => undefined);
-});
+}
+onUnauthorized(recheckSession);
+// A refused WebSocket upgrade is how an expired session shows while the app sits idle.
+onSocketRefused(recheckSession);
 
 export const session = { phase, status, startError, token, refreshStatus: loadStatus };
