@@ -1,3 +1,10 @@
+import type {
+  WebhookConfig,
+  WebhookTemplateInfo,
+  EmailConfig as WireEmailConfig,
+  EmailProvider as WireEmailProvider,
+} from '@model/notifications';
+
 /**
  * Shapes of the REST answers the UI reads beyond the state document (wire-contract §4–§7).
  * Only the fields the UI uses are typed; everything else passes through untouched.
@@ -84,50 +91,16 @@ export interface AlertConfig {
   [key: string]: unknown;
 }
 
-export interface EmailConfig {
-  enabled: boolean;
-  provider: string;
-  server: string;
-  port: number;
-  username: string;
-  password: string;
-  from: string;
-  to: string[] | null;
-  tls: boolean;
-  startTLS: boolean;
-}
-
-export interface EmailProvider {
-  name: string;
-  smtpHost: string;
-  smtpPort: number;
-  tls: boolean;
-  startTLS: boolean;
-  authRequired: boolean;
-  instructions: string;
-}
-
-export interface Webhook {
+/** Notification shapes come from the server's wire types (src/model/notifications.ts). */
+export type EmailConfig = WireEmailConfig;
+export type EmailProvider = WireEmailProvider;
+export type WebhookTemplate = WebhookTemplateInfo;
+/** A webhook as the editor holds it: no id until saved, any service name the server lists. */
+export type Webhook = Omit<WebhookConfig, 'id' | 'service' | 'template'> & {
   id?: string;
-  name: string;
-  url: string;
-  method: string;
-  headers: Record<string, string>;
-  enabled: boolean;
   service: string;
   template?: string;
-  customFields?: Record<string, string>;
-}
-
-export interface WebhookTemplate {
-  service: string;
-  name: string;
-  urlPattern: string;
-  method: string;
-  headers: Record<string, string>;
-  payloadTemplate: string;
-  instructions: string;
-}
+};
 
 export interface ChartPoint {
   timestamp: number;
