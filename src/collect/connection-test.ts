@@ -70,6 +70,12 @@ function warningsOf(problems: FeatureProblem[]): Pick<TestSuccess, 'warnings' | 
   return problems.length ? { warnings: problems.map((p) => p.message), missingPrivileges: problems } : {};
 }
 
+/** "Connected …" plus, when privileges are missing, which ones and what they break. */
+function withProblems(message: string, problems: FeatureProblem[]): string {
+  if (!problems.length) return message;
+  return `${message}, but some data cannot be read: ${problems.map((p) => `missing ${p.privilege} (${p.feature})`).join('; ')}`;
+}
+
 function forbidden(err: unknown, product: 'pve' | 'pbs' | 'pmg', fallbackPriv: string): FeatureProblem | undefined {
   if (!(err instanceof ProxmoxError) || err.kind !== 'forbidden') return undefined;
   const p = {
@@ -140,9 +146,12 @@ export async function testConnection(
       const latency = Math.round(performance.now() - started);
       return {
         status: 'success',
-        message: isCluster
-          ? `Connected to cluster ${clusterName} (${clusterNodeCount} nodes), PVE ${version.version}`
-          : `Connected to standalone node, PVE ${version.version}`,
+        message: withProblems(
+          isCluster
+            ? `Connected to cluster ${clusterName} (${clusterNodeCount} nodes), PVE ${version.version}`
+            : `Connected to standalone node, PVE ${version.version}`,
+          problems,
+        ),
         latency,
         isCluster,
         nodeCount,
@@ -173,7 +182,10 @@ export async function testConnection(
       }
       return {
         status: 'success',
-        message: `Connected to PBS ${version.version} (${datastoreCount} datastore${datastoreCount === 1 ? '' : 's'})`,
+        message: withProblems(
+          `Connected to PBS ${version.version} (${datastoreCount} datastore${datastoreCount === 1 ? '' : 's'})`,
+          problems,
+        ),
         latency: Math.round(performance.now() - started),
         isCluster: false,
         nodeCount: 1,
@@ -204,7 +216,7 @@ export async function testConnection(
     }
     return {
       status: 'success',
-      message: `Connected to PMG ${version.version}`,
+      message: withProblems(`Connected to PMG ${version.version}`, problems),
       latency: Math.round(performance.now() - started),
       isCluster: nodeCount > 1,
       nodeCount,

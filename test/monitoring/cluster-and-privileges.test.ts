@@ -90,6 +90,7 @@ describe('missing privileges', () => {
     expect(r.status).toBe(200);
     expect(r.body.status).toBe('success');
     expect(r.body.warnings.join('\n')).toMatch(/VM\.Audit.*VMs and containers/);
+    expect(r.body.message).toMatch(/missing VM\.Audit \(VMs and containers\)/);
   });
 
   it('the node status carries the same message instead of a silent empty list', async () => {
