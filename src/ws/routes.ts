@@ -1,10 +1,10 @@
 /**
- * GET /ws: the WebSocket endpoint. The security gate authenticates the upgrade like any
- * 'authenticated' route (cookie, token header or `?token=`); this module adds the origin check
- * (§2) before the upgrade and hands accepted sockets to the hub.
+ * GET /ws: the WebSocket endpoint, and the Socket.IO compatibility paths. The security gate
+ * authenticates the upgrade like any 'authenticated' route (cookie, token header or `?token=`);
+ * this module adds the origin check (§2) before the upgrade and hands accepted sockets to the hub.
  */
 import fastifyWebsocket from '@fastify/websocket';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppDeps } from '../deps.js';
 import { isOriginAllowed } from './origin.js';
 
@@ -29,29 +29,57 @@ export async function registerWsRoutes(app: FastifyInstance, deps: AppDeps): Pro
     if (req.raw.headers.upgrade !== undefined && !socket.destroyed) socket.destroy();
   });
 
-  app.get(
-    '/ws',
-    {
-      websocket: true,
-      config: { guard: 'authenticated' },
-      preValidation: async (req, reply) => {
-        const ok = isOriginAllowed(
-          {
-            origin: header(req, 'origin'),
-            host: header(req, 'host'),
-            forwardedProto: header(req, 'x-forwarded-proto'),
-            forwardedScheme: header(req, 'x-forwarded-scheme'),
-            forwardedHost: header(req, 'x-forwarded-host'),
-            encrypted: 'encrypted' in req.raw.socket && Boolean(req.raw.socket.encrypted),
-          },
-          deps.settings.allowedOrigins,
-        );
-        if (!ok) {
-          req.log.warn({ origin: header(req, 'origin') }, 'websocket origin rejected');
-          return reply.code(403).send({ error: 'Origin not allowed' });
-        }
+  /** Refuses the upgrade (403) when the origin is not allowed (§2); plain HTTP passes. */
+  const checkOrigin = async (req: FastifyRequest, reply: FastifyReply) => {
+    if (req.raw.headers.upgrade === undefined) return;
+    const ok = isOriginAllowed(
+      {
+        origin: header(req, 'origin'),
+        host: header(req, 'host'),
+        forwardedProto: header(req, 'x-forwarded-proto'),
+        forwardedScheme: header(req, 'x-forwarded-scheme'),
+        forwardedHost: header(req, 'x-forwarded-host'),
+        encrypted: 'encrypted' in req.raw.socket && Boolean(req.raw.socket.encrypted),
       },
-    },
-    (socket) => deps.wsHub.attach(socket),
+      deps.settings.allowedOrigins,
+    );
+    if (!ok) {
+      req.log.warn({ origin: header(req, 'origin') }, 'websocket origin rejected');
+      return reply.code(403).send({ error: 'Origin not allowed' });
+    }
+  };
+
+  app.get('/ws', { websocket: true, config: { guard: 'authenticated' }, preValidation: checkOrigin }, (socket) =>
+    deps.wsHub.attach(socket),
   );
+
+  // Socket.IO compatibility (§2): the client script moves to the CDN, a websocket transport joins
+  // the same hub, and the polling handshake answers like Engine.IO so such clients upgrade.
+  // Both forms: with ignoreTrailingSlash, `/socket.io/` (the usual client path) is `/socket.io`.
+  for (const url of ['/socket.io', '/socket.io/*']) registerSocketIo(url);
+  function registerSocketIo(url: string): void {
+    app.route({
+      method: 'GET',
+      url,
+      config: { guard: 'authenticated' },
+      preValidation: checkOrigin,
+      wsHandler: (socket) => deps.wsHub.attach(socket),
+      handler: async (req, reply) => {
+        const path = req.url.split('?')[0];
+        const query = req.query as Record<string, string | undefined>;
+        if (path.endsWith('socket.io.js') || path.endsWith('socket.io.min.js')) {
+          return reply.redirect(SOCKET_IO_CDN, 302);
+        }
+        if (query.transport === 'polling') {
+          reply.type('text/plain; charset=utf-8');
+          if (query.sid) return '6';
+          const sid = String(BigInt(deps.clock.now()) * 1_000_000n);
+          return `0${JSON.stringify({ sid, upgrades: ['websocket'], pingInterval: 25000, pingTimeout: 60000 })}`;
+        }
+        return reply.redirect('/ws', 302);
+      },
+    });
+  }
 }
+
+const SOCKET_IO_CDN = 'https://cdn.socket.io/4.8.1/socket.io.min.js';

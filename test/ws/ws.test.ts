@@ -191,3 +191,42 @@ describe('/ws shutdown', () => {
     for (const c of clients) expect((await c.waitClosed()).code).toBe(1001);
   });
 });
+
+describe('/socket.io compatibility', () => {
+  let pulse: Awaited<ReturnType<typeof startTestPulse>>;
+  beforeAll(async () => {
+    pulse = await startTestPulse();
+    await settle();
+  });
+  afterAll(() => pulse.close());
+
+  it('redirects the client script to the CDN and other paths to /ws', async () => {
+    const js = await fetch(`${pulse.url}/socket.io/socket.io.js`, { redirect: 'manual' });
+    expect(js.status).toBe(302);
+    expect(js.headers.get('location')).toBe('https://cdn.socket.io/4.8.1/socket.io.min.js');
+    const other = await fetch(`${pulse.url}/socket.io/?EIO=4`, { redirect: 'manual' });
+    expect(other.status).toBe(302);
+    expect(other.headers.get('location')).toBe('/ws');
+  });
+
+  it('answers the polling handshake like Engine.IO', async () => {
+    const open = await (await fetch(`${pulse.url}/socket.io/?EIO=4&transport=polling`)).text();
+    expect(open.startsWith('0{')).toBe(true);
+    const hello = JSON.parse(open.slice(1));
+    expect(hello).toMatchObject({ upgrades: ['websocket'], pingInterval: 25000, pingTimeout: 60000 });
+    expect(hello.sid).toMatch(/^\d{19}$/);
+    expect(await (await fetch(`${pulse.url}/socket.io/?EIO=4&transport=polling&sid=${hello.sid}`)).text()).toBe('6');
+  });
+
+  it('a websocket transport joins the same hub', async () => {
+    const c = await TestWsClient.open(`${pulse.url.replace(/^http/, 'ws')}/socket.io/?EIO=4&transport=websocket`);
+    await c.waitFor('initialState');
+    expect(c.types()[0]).toBe('welcome');
+    c.close();
+    expect(
+      await refusedStatus(`${pulse.url.replace(/^http/, 'ws')}/socket.io/?transport=websocket`, {
+        headers: { Origin: 'https://evil.example.com' },
+      }),
+    ).toBe(403);
+  });
+});
