@@ -20,6 +20,7 @@ import type { GuestMetadataService } from './guest-metadata/service.js';
 import type { DockerService } from './docker/service.js';
 import type { ConfigTransfer } from './config-transfer/service.js';
 import type { UpdateService } from './updates/service.js';
+import type { DiscoveryService } from './discovery/service.js';
 
 export interface AppDeps {
   settings: Settings;
@@ -63,4 +64,6 @@ export interface AppDeps {
   configTransfer: ConfigTransfer;
   /** Release checks, update status and history (src/updates/service.ts). */
   updates: UpdateService;
+  /** Network discovery of PVE/PBS/PMG servers (src/discovery/service.ts). */
+  discovery: DiscoveryService;
 }

@@ -24,6 +24,7 @@ import type { SecurityOptions } from './security/types.js';
 import type { Settings } from './settings/env.js';
 import { StateSnapshots } from './state/snapshots.js';
 import { StateStore } from './state/store.js';
+import { DEFAULT_DISCOVERY_PORTS, DiscoveryService } from './discovery/service.js';
 import { DEFAULT_UPDATE_FEED_URL } from './updates/feed.js';
 import { UpdateService } from './updates/service.js';
 import { PACKAGE_VERSION } from './version.js';
@@ -98,6 +99,7 @@ export async function startPulse(settings: Settings, opts: PulseOptions = {}): P
     configTransfer: undefined as unknown as ConfigTransfer,
     // Assigned right below: needs the events created above.
     updates: undefined as unknown as UpdateService,
+    discovery: undefined as unknown as DiscoveryService,
   };
   // First, so that pollers registered later stop before the hub and the history flush.
   startLiveServices(deps);
@@ -141,6 +143,17 @@ export async function startPulse(settings: Settings, opts: PulseOptions = {}): P
     deploymentType: settings.isDocker ? 'docker' : process.env.INVOCATION_ID ? 'systemd' : 'manual',
     isDocker: settings.isDocker,
   });
+  // Network discovery: on demand, plus every 5 min when DISCOVERY_ENABLED (or the system setting) says so.
+  deps.discovery = new DiscoveryService({
+    clock,
+    logger,
+    events: deps.events,
+    ports: settings.discoveryPorts ?? DEFAULT_DISCOVERY_PORTS,
+    subnet: () => settings.discoverySubnet ?? deps.monitoring.settings.get().discoverySubnet,
+    enabled: () => settings.discoveryEnabled ?? deps.monitoring.settings.get().discoveryEnabled,
+  });
+  deps.discovery.start();
+  deps.onClose(() => deps.discovery.stop());
   deps.configTransfer = new ConfigTransfer(deps);
   await deps.configTransfer.importInitialConfig(process.env);
 

@@ -18,6 +18,7 @@ import { registerExportImportRoutes } from './export-import.js';
 import { registerSetupScriptRoutes } from './setup-script.js';
 import { registerSystemExtraRoutes } from './system-extra.js';
 import { registerUpdateRoutes } from './updates.js';
+import { registerDiscoveryRoutes } from './discovery.js';
 
 export async function registerRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
   registerSystemRoutes(app, deps);
@@ -37,5 +38,6 @@ export async function registerRoutes(app: FastifyInstance, deps: AppDeps): Promi
   registerSetupScriptRoutes(app, deps);
   registerSystemExtraRoutes(app, deps);
   registerUpdateRoutes(app, deps);
+  registerDiscoveryRoutes(app, deps);
   // Unknown /api paths are JSON 404s; everything else falls through to the web UI.
 }
