@@ -25,7 +25,8 @@ function EmailSettings() {
   const [providers] = createResource(async () => {
     try {
       return await api.get<EmailProvider[]>('/api/notifications/email-providers');
-    } catch {
+    } catch (err) {
+      setError(`Provider presets unavailable: ${(err as Error).message}`);
       return [] as EmailProvider[];
     }
   });
