@@ -6,7 +6,7 @@
  */
 import type { Alert, FullAlert, Guest, PulseState, Storage } from '@model/state';
 import { batch, createSignal } from 'solid-js';
-import { createStore, reconcile } from 'solid-js/store';
+import { createStore, reconcile, unwrap } from 'solid-js/store';
 import { api, storedApiToken } from '../api/client';
 
 export type ConnectionStatus = 'connecting' | 'connected' | 'offline';
@@ -74,7 +74,8 @@ function applyStateNow(doc: Partial<PulseState> & Record<string, unknown>): void
   if ('dockerHosts' in doc) keyed('dockerHosts', doc.dockerHosts);
   if ('storage' in doc) {
     // The frontend shape drops zfsPool; keep the pool health learnt from the raw shape.
-    const prev = new Map(state.storage.map((s) => [s.id, s.zfsPool]));
+    // (unwrap: a store proxy cannot be structured-cloned)
+    const prev = new Map(unwrap(state.storage).map((s) => [s.id, s.zfsPool]));
     const next = arr<Storage>(doc.storage).map((s) =>
       s.zfsPool || !prev.get(s.id) ? s : { ...s, zfsPool: structuredClone(prev.get(s.id)) },
     );
