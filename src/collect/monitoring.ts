@@ -35,6 +35,8 @@ export interface InstanceStatus extends RunnerStatus {
   activeHost?: string;
   /** Name of the configured instance that already publishes this cluster. */
   duplicateOf?: string;
+  /** Live cluster membership (members' Online/LastSeen as of the last cycle). */
+  cluster?: ClusterInfo;
 }
 
 function configKey(c: NodeConfig): string {
@@ -170,6 +172,7 @@ export class Monitoring {
       problems: [...r.runner.poller.problems.values()],
       activeHost: r.runner.poller.activeHost,
       ...(dup ? { duplicateOf: dup } : {}),
+      ...(r.runner.poller instanceof PvePoller && r.runner.poller.cluster ? { cluster: r.runner.poller.cluster } : {}),
     };
   }
 

@@ -319,6 +319,18 @@ export class PvePoller {
       else if (r.type === 'qemu' || r.type === 'lxc') guestRes.push(r);
       else if (r.type === 'storage') storageRes.push(r);
     }
+    // Keep the members' Online/LastSeen current between the 5-minute membership checks.
+    if (this.#cluster?.isCluster && this.#cluster.endpoints.length) {
+      const byName = new Map(nodeRes.map((n) => [String(n.node), n.status === 'online']));
+      const seenAt = new Date(now).toISOString();
+      this.#cluster = {
+        ...this.#cluster,
+        endpoints: this.#cluster.endpoints.map((e) => {
+          const online = byName.get(e.NodeName) ?? false;
+          return { ...e, Online: online, LastSeen: online ? seenAt : e.LastSeen };
+        }),
+      };
+    }
     const onlineNodes = nodeRes.filter((n) => n.status === 'online').map((n) => String(n.node));
     const online = new Set(onlineNodes);
     const wantVMs = isMonitored(this.cfg, 'monitorVMs');

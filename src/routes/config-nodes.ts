@@ -32,11 +32,12 @@ function publicView(m: Monitoring, cfg: NodeConfig, index: number) {
   out.verifySSL = cfg.verifySSL;
   for (const f of MONITOR_FLAGS[cfg.type]) out[f] = cfg.monitor[f] !== false;
   out.status = st?.connected ? 'connected' : 'disconnected';
-  if (cfg.type === 'pve' && cfg.cluster) {
-    out.isCluster = cfg.cluster.isCluster;
-    if (cfg.cluster.clusterName) out.clusterName = cfg.cluster.clusterName;
-    if (cfg.cluster.isCluster) {
-      out.clusterEndpoints = cfg.cluster.endpoints.map(({ Fingerprint: _f, ...e }) => e);
+  const cluster = st?.cluster ?? cfg.cluster;
+  if (cfg.type === 'pve' && cluster) {
+    out.isCluster = cluster.isCluster;
+    if (cluster.clusterName) out.clusterName = cluster.clusterName;
+    if (cluster.isCluster) {
+      out.clusterEndpoints = cluster.endpoints.map(({ Fingerprint: _f, ...e }) => e);
     }
   }
   // Beyond the contract: why a node is disconnected or degraded, in words.

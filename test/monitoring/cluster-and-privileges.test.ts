@@ -55,6 +55,10 @@ describe('cluster members', () => {
     expect(state().connectionHealth['pve-cluster']).toBe(true);
     const cfg = (await api(pulse, 'GET', '/api/config/nodes')).body[0];
     expect(cfg.activeEndpoint).toBe(sim.ready.pve[0].nodes[1].url);
+    const members = Object.fromEntries(
+      cfg.clusterEndpoints.map((e: { NodeName: string; Online: boolean }) => [e.NodeName, e.Online]),
+    );
+    expect(members).toEqual({ pve1: false, pve2: true, pve3: true });
     expect(
       state()
         .vms.map((g) => g.id)
