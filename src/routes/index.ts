@@ -19,6 +19,7 @@ import { registerSetupScriptRoutes } from './setup-script.js';
 import { registerSystemExtraRoutes } from './system-extra.js';
 import { registerUpdateRoutes } from './updates.js';
 import { registerDiscoveryRoutes } from './discovery.js';
+import { registerDiagnosticsRoutes } from './diagnostics.js';
 
 export async function registerRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
   registerSystemRoutes(app, deps);
@@ -39,5 +40,6 @@ export async function registerRoutes(app: FastifyInstance, deps: AppDeps): Promi
   registerSystemExtraRoutes(app, deps);
   registerUpdateRoutes(app, deps);
   registerDiscoveryRoutes(app, deps);
+  registerDiagnosticsRoutes(app, deps);
   // Unknown /api paths are JSON 404s; everything else falls through to the web UI.
 }
