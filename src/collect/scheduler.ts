@@ -118,8 +118,9 @@ export class InstanceRunner {
     const controller = new AbortController();
     // Every request of the cycle listens on this one signal.
     setMaxListeners(0, controller.signal);
-    // A cycle may not outlive a few request timeouts, whatever the endpoint does.
-    const budget = setTimeout(() => controller.abort(), env.timeoutMs() * 3);
+    // A cycle may not run on forever whatever the endpoint does (thousands of requests that each
+    // time out); per-request timeouts bound everything else. Generous: big estates take seconds.
+    const budget = setTimeout(() => controller.abort(), Math.max(env.timeoutMs() * 3, 60_000, env.intervalMs() * 6));
     const s = this.status;
     try {
       const slice = await this.poller.poll(controller.signal);
