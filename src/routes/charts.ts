@@ -3,14 +3,16 @@
  * history (src/history). Resources are those in the current state; one that has no history yet
  * gets a single point with its current value, so a chart is never missing for a live resource.
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppDeps } from '../deps.js';
 import type { ChartPoint } from '../history/downsample.js';
 import { guestValues, nodeValues, storageValues } from '../history/extract.js';
+import { VersionedReplyCache } from '../history/reply-cache.js';
 import type { ResourceChart } from '../history/service.js';
 import { KIND_METRICS, type ResourceKind, roundMetric } from '../history/tiers.js';
 import { badRequest } from '../http/errors.js';
 import { localOffsetMinutes, toRfc3339 } from '../state/raw-shape.js';
+import { acceptsGzip } from './state.js';
 
 const MIN = 60_000;
 export const CHART_RANGES: Record<string, number> = {
@@ -52,13 +54,31 @@ const queryParam = (q: unknown, name: string): string | undefined => {
 };
 
 export function registerChartRoutes(app: FastifyInstance, deps: AppDeps): void {
-  app.get('/api/charts', { config: { guard: 'authenticated' } }, async (req) => {
+  // Between two polls, repeated requests for the same range share one computed reply.
+  const cache = new VersionedReplyCache(10_000);
+  const send = async (req: FastifyRequest, reply: FastifyReply, r: { body: Buffer; gzip: () => Promise<Buffer> }) => {
+    reply.header('Vary', 'Accept-Encoding').type('application/json; charset=utf-8');
+    if (r.body.length > 16 * 1024 && acceptsGzip(req.headers['accept-encoding'])) {
+      return reply.header('Content-Encoding', 'gzip').send(await r.gzip());
+    }
+    return reply.send(r.body);
+  };
+
+  app.get('/api/charts', { config: { guard: 'authenticated' } }, async (req, reply) => {
     const range = queryParam(req.query, 'range') ?? '1h';
     const rangeMs = CHART_RANGES[range];
     if (rangeMs === undefined) {
       throw badRequest(`Invalid range "${range}"; expected one of ${Object.keys(CHART_RANGES).join(', ')}`);
     }
     const now = deps.clock.now();
+    return send(
+      req,
+      reply,
+      cache.get(`charts:${range}`, deps.state.version, now, () => chartsReply(rangeMs, now)),
+    );
+  });
+
+  function chartsReply(rangeMs: number, now: number) {
     const state = deps.state.get();
     const guests = [...state.vms, ...state.containers];
     const ids = {
@@ -86,7 +106,7 @@ export function registerChartRoutes(app: FastifyInstance, deps: AppDeps): void {
     }
     if (oldest === undefined || oldest > now) oldest = now;
     return { data, nodeData, storageData, timestamp: now, stats: { oldestDataTimestamp: oldest } };
-  });
+  }
 
   app.get('/api/storage-charts', { config: { guard: 'authenticated' } }, async (req) => {
     const raw = queryParam(req.query, 'range') ?? '60';

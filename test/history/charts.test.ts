@@ -139,6 +139,21 @@ describe('/api/charts over hours of simulated polling', () => {
     expect(byTier.get(2)).toBeGreaterThanOrEqual(t - 7 * 24 * HOUR - HOUR);
   });
 
+  it('shares one computed reply between polls, gzipped on request', async () => {
+    const a = await charts(pulse, '15m');
+    clock.advance(5_000);
+    const b = await charts(pulse, '15m');
+    expect(b.timestamp).toBe(a.timestamp); // same state version, within 10 s: the cached reply
+    clock.advance(5_000);
+    const c = await charts(pulse, '15m');
+    expect(c.timestamp).toBe(clock.now()); // 10 s later: computed again
+    commit(pulse, clock, 30);
+    expect((await charts(pulse, '15m')).nodeData[nodeId].cpu.at(-1).value).toBe(30); // new version
+    const z = await fetch(`${pulse.url}/api/charts?range=7d`, { headers: { 'Accept-Encoding': 'gzip' } });
+    expect(z.headers.get('content-encoding')).toBe('gzip');
+    expect(Object.keys((await z.json()).nodeData)).toEqual([nodeId]);
+  });
+
   it('rejects an unknown range with 400', async () => {
     for (const bad of ['2h', '1d', '', 'x;drop']) {
       const res = await fetch(`${pulse.url}/api/charts?range=${encodeURIComponent(bad)}`);
