@@ -117,6 +117,7 @@ export class PvePoller {
   readonly #backupClients = new Map<string, ProxmoxClient>();
   #prev: PveSlice | undefined;
   #counters = new Map<string, IoCounters>();
+  #lxcNet = new Map<string, { at: number; network?: PveAgentNetworkInterfaces }>();
   #agentSlow = new Map<string, { at: number; network?: PveAgentNetworkInterfaces; osinfo?: PveAgentOsInfo }>();
   /** Guests whose agent cannot read /proc/meminfo (Windows). */
   #noMeminfo = new Set<string>();
@@ -430,6 +431,23 @@ export class PvePoller {
       agentData.set(g.id, data);
     });
 
+    // Container addresses, every 5 minutes per running container.
+    if (wantCTs) {
+      const due = guestRes.filter((g) => {
+        if (g.type !== 'lxc' || g.status !== 'running' || !g.node || !online.has(g.node)) return false;
+        const c = this.#lxcNet.get(g.id);
+        return !c || now - c.at >= FIVE_MIN;
+      });
+      await settleLimit(due, 8, async (g) => {
+        const list = await api.lxcInterfaces(String(g.node), Number(g.vmid), opt).catch(this.#miss);
+        this.#lxcNet.set(g.id, { at: now, network: list ? { result: list } : undefined });
+      });
+      for (const g of guestRes) {
+        const c = g.type === 'lxc' && g.status === 'running' ? this.#lxcNet.get(g.id) : undefined;
+        if (c?.network) agentData.set(g.id, { network: c.network });
+      }
+    }
+
     // ZFS pool health, once a minute, on nodes that have ZFS storage.
     const zfsNodes = new Map<string, Set<string>>();
     const cfgByName = new Map<string, PveStorageConfig>((storageConfig ?? []).map((c) => [c.storage, c]));
@@ -546,6 +564,7 @@ export class PvePoller {
     }
     this.#counters = nextCounters;
     for (const k of this.#agentSlow.keys()) if (!nextCounters.has(k)) this.#agentSlow.delete(k);
+    for (const k of this.#lxcNet.keys()) if (!nextCounters.has(k)) this.#lxcNet.delete(k);
 
     const prevStorage = new Map((this.#prev?.storage ?? []).map((s) => [s.id, s]));
     const storage: Storage[] = wantStorage

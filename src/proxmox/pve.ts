@@ -306,6 +306,13 @@ export class PveApi {
   agentOsInfo(node: string, vmid: number, o?: RequestOptions) {
     return this.client.get<PveAgentOsInfo>(`/nodes/${enc(node)}/qemu/${vmid}/agent/get-osinfo`, o);
   }
+  /** Network interfaces of a running container (same item shape as the agent's). */
+  lxcInterfaces(node: string, vmid: number, o?: RequestOptions) {
+    return this.client.get<NonNullable<PveAgentNetworkInterfaces['result']>>(
+      `/nodes/${enc(node)}/lxc/${vmid}/interfaces`,
+      o,
+    );
+  }
   /** Reads a file through the guest agent (used for /proc/meminfo). */
   agentFileRead(node: string, vmid: number, file: string, o?: RequestOptions) {
     return this.client.get<{ content?: string; truncated?: boolean }>(

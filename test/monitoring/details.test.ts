@@ -81,6 +81,9 @@ describe('guest agent', () => {
       expect(vm.networkInterfaces?.length).toBeGreaterThan(0);
       for (const ip of vm.ipAddresses ?? []) expect(ip).not.toMatch(/^(127\.|fe80)/);
     }
+    const ct = state().containers.find((c) => c.status === 'running')!;
+    expect(ct.ipAddresses?.length).toBeGreaterThan(0);
+    expect(ct.networkInterfaces?.map((i) => i.name)).toContain('eth0');
     const stopped = state().vms.find((v) => v.status === 'stopped');
     if (stopped) expect(stopped.diskStatusReason).toBe('vm-stopped');
   });

@@ -338,6 +338,12 @@ export function normaliseGuest(input: GuestInput): { guest: Guest; counters: IoC
     const used = num(r.disk);
     disk = { total: maxdisk, used, free: Math.max(0, maxdisk - used), usage: percent(used, maxdisk) };
     if (r.lock) extra.lock = r.lock;
+    // /lxc/{vmid}/interfaces has the agent's shape: addresses of running containers.
+    if (running && input.agent?.network) {
+      const net = agentInterfaces(input.agent.network);
+      if (net.interfaces.length) extra.networkInterfaces = net.interfaces;
+      if (net.ipAddresses.length) extra.ipAddresses = net.ipAddresses;
+    }
   }
 
   const tags = splitTags(s?.tags ?? r.tags);
