@@ -135,6 +135,13 @@ describeBrowser('web UI against the simulator', () => {
       .waitFor();
     await screenshot(page, 'dashboard-history');
     await panel.getByRole('button', { name: 'Close history' }).click();
+    // A VM with the guest agent explains its disk number: one bar per filesystem, and its interfaces.
+    await page.getByRole('button', { name: 'web-01', exact: true }).click();
+    const vmPanel = page.getByRole('region', { name: 'History of web-01' });
+    await vmPanel.getByRole('table', { name: 'Filesystems of web-01' }).waitFor();
+    await vmPanel.getByRole('table', { name: 'Network interfaces of web-01' }).waitFor();
+    await screenshot(page, 'dashboard-guest-detail');
+    await vmPanel.getByRole('button', { name: 'Close history' }).click();
     expectNoErrors(t.errors, 'dashboard');
   });
 

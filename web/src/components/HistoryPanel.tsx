@@ -9,9 +9,15 @@ import type { ChartPoint, ChartsResponse } from '../api/types';
 import { formatBytes, formatUptime, splitTags } from '../lib/format';
 import { isNode } from '../lib/rows';
 import { TimeChart } from './Chart';
-import { Button, ErrorText } from './ui';
+import { Bar, Button, ErrorText, td, th } from './ui';
 
 const RANGES = ['15m', '1h', '4h', '12h', '24h', '7d'];
+
+/** The agent often repeats the version inside the name ("Debian … 12 (bookworm)"): say it once. */
+const osLabel = (g: Guest) =>
+  g.osName && g.osVersion && !g.osName.includes(g.osVersion)
+    ? `${g.osName} ${g.osVersion}`
+    : (g.osName ?? g.osVersion ?? '');
 
 function aligned(series: Record<string, ChartPoint[] | undefined>, keys: string[]) {
   const times = [...new Set(keys.flatMap((k) => (series[k] ?? []).map((p) => p.timestamp)))].sort((a, b) => a - b);
@@ -86,12 +92,73 @@ export function HistoryPanel(props: { row: Node | Guest; onClose: () => void }) 
       <Show when={g()}>
         {(guest) => (
           <p class="mb-2 text-xs text-slate-600 dark:text-slate-300">
-            {[guest().osName, guest().osVersion].filter(Boolean).join(' ') || 'OS unknown (no guest agent data)'}
+            {osLabel(guest()) || 'OS unknown (no guest agent data)'}
             <Show when={(guest().ipAddresses ?? []).length > 0}> · {guest().ipAddresses?.join(', ')}</Show>
             <Show when={splitTags(guest().tags).length > 0}> · tags {splitTags(guest().tags).join(', ')}</Show>
             <Show when={guest().memory?.balloon}> · balloon {formatBytes(guest().memory?.balloon)}</Show>
           </p>
         )}
+      </Show>
+      <Show when={(g()?.disks ?? []).length > 0 || (g()?.networkInterfaces ?? []).length > 0}>
+        <div class="mb-3 grid gap-3 lg:grid-cols-2">
+          <Show when={(g()?.disks ?? []).length > 0}>
+            <table class="w-full text-xs" aria-label={`Filesystems of ${props.row.name}`}>
+              <thead>
+                <tr>
+                  <th class={th}>Filesystem</th>
+                  <th class={th} style={{ width: '55%' }}>
+                    Used
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                <For each={g()?.disks ?? []}>
+                  {(d) => (
+                    <tr>
+                      <td class={td}>
+                        {d.mountpoint ?? d.device ?? '?'} <span class="text-slate-500">{d.type}</span>
+                      </td>
+                      <td class={td}>
+                        <Bar
+                          name={`Usage of ${d.mountpoint ?? d.device ?? 'filesystem'}`}
+                          percent={d.usage}
+                          label={`${d.usage.toFixed(0)}% (${formatBytes(d.used)}/${formatBytes(d.total)})`}
+                          title={`${formatBytes(d.used, 2)} of ${formatBytes(d.total, 2)} used`}
+                        />
+                      </td>
+                    </tr>
+                  )}
+                </For>
+              </tbody>
+            </table>
+          </Show>
+          <Show when={(g()?.networkInterfaces ?? []).length > 0}>
+            <table class="w-full text-xs" aria-label={`Network interfaces of ${props.row.name}`}>
+              <thead>
+                <tr>
+                  <th class={th}>Interface</th>
+                  <th class={th}>Addresses</th>
+                  <th class={th}>Received / sent</th>
+                </tr>
+              </thead>
+              <tbody>
+                <For each={g()?.networkInterfaces ?? []}>
+                  {(n) => (
+                    <tr>
+                      <td class={td}>
+                        {n.name} <span class="text-slate-500">{n.mac}</span>
+                      </td>
+                      <td class={td}>{(n.addresses ?? []).join(', ') || '–'}</td>
+                      <td class={td}>
+                        {formatBytes(n.rxBytes)} / {formatBytes(n.txBytes)}
+                      </td>
+                    </tr>
+                  )}
+                </For>
+              </tbody>
+            </table>
+          </Show>
+        </div>
       </Show>
       <ErrorText error={error()} />
       <Show when={usage()} fallback={<p class="text-xs text-slate-500">Loading history…</p>}>
