@@ -8,6 +8,7 @@ import type { Alert, FullAlert, Guest, PulseState, Storage } from '@model/state'
 import { batch, createSignal } from 'solid-js';
 import { createStore, reconcile, unwrap } from 'solid-js/store';
 import { api, storedApiToken } from '../api/client';
+import { applyServerTheme } from './theme';
 
 export type ConnectionStatus = 'connecting' | 'connected' | 'offline';
 
@@ -150,6 +151,9 @@ function handleMessage(ev: MessageEvent): void {
       if (id) removeAlert(id);
       break;
     }
+    case 'settingsUpdate':
+      applyServerTheme((msg.data as { theme?: unknown } | undefined)?.theme);
+      break;
     case 'ping':
       socket?.send(JSON.stringify({ type: 'pong' }));
       break;

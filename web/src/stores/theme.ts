@@ -24,5 +24,14 @@ export function setTheme(t: Theme): void {
   apply(t);
 }
 
+/** A theme saved in the server's settings applies unless this browser has its own choice. */
+export function applyServerTheme(t: unknown): void {
+  if (localStorage.getItem(KEY)) return;
+  if (t === 'light' || t === 'dark') {
+    setThemeSignal(t);
+    apply(t);
+  }
+}
+
 export const toggleTheme = () => setTheme(theme() === 'dark' ? 'light' : 'dark');
 export { theme };
