@@ -21,6 +21,7 @@ import type { DockerService } from './docker/service.js';
 import type { ConfigTransfer } from './config-transfer/service.js';
 import type { UpdateService } from './updates/service.js';
 import type { DiscoveryService } from './discovery/service.js';
+import type { MockModeService } from './mock/service.js';
 
 export interface AppDeps {
   settings: Settings;
@@ -66,4 +67,6 @@ export interface AppDeps {
   updates: UpdateService;
   /** Network discovery of PVE/PBS/PMG servers (src/discovery/service.ts). */
   discovery: DiscoveryService;
+  /** Mock mode: a generated fleet in place of the live picture (src/mock/service.ts). */
+  mockMode: MockModeService;
 }

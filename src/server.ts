@@ -25,6 +25,7 @@ import type { Settings } from './settings/env.js';
 import { StateSnapshots } from './state/snapshots.js';
 import { StateStore } from './state/store.js';
 import { DEFAULT_DISCOVERY_PORTS, DiscoveryService } from './discovery/service.js';
+import { MockModeService } from './mock/service.js';
 import { DEFAULT_UPDATE_FEED_URL } from './updates/feed.js';
 import { UpdateService } from './updates/service.js';
 import { PACKAGE_VERSION } from './version.js';
@@ -100,6 +101,7 @@ export async function startPulse(settings: Settings, opts: PulseOptions = {}): P
     // Assigned right below: needs the events created above.
     updates: undefined as unknown as UpdateService,
     discovery: undefined as unknown as DiscoveryService,
+    mockMode: undefined as unknown as MockModeService,
   };
   // First, so that pollers registered later stop before the hub and the history flush.
   startLiveServices(deps);
@@ -154,6 +156,17 @@ export async function startPulse(settings: Settings, opts: PulseOptions = {}): P
   });
   deps.discovery.start();
   deps.onClose(() => deps.discovery.stop());
+  // Mock mode (persisted): when it was on, the generated fleet replaces polling again.
+  deps.mockMode = new MockModeService({
+    db,
+    clock,
+    state: deps.state,
+    monitoring: deps.monitoring,
+    alerts: deps.alerts,
+    logger,
+  });
+  await deps.mockMode.start();
+  deps.onClose(() => deps.mockMode.stop());
   deps.configTransfer = new ConfigTransfer(deps);
   await deps.configTransfer.importInitialConfig(process.env);
 

@@ -20,6 +20,7 @@ import { registerSystemExtraRoutes } from './system-extra.js';
 import { registerUpdateRoutes } from './updates.js';
 import { registerDiscoveryRoutes } from './discovery.js';
 import { registerDiagnosticsRoutes } from './diagnostics.js';
+import { registerMockModeRoutes } from './mock-mode.js';
 
 export async function registerRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
   registerSystemRoutes(app, deps);
@@ -41,5 +42,6 @@ export async function registerRoutes(app: FastifyInstance, deps: AppDeps): Promi
   registerUpdateRoutes(app, deps);
   registerDiscoveryRoutes(app, deps);
   registerDiagnosticsRoutes(app, deps);
+  registerMockModeRoutes(app, deps);
   // Unknown /api paths are JSON 404s; everything else falls through to the web UI.
 }

@@ -58,7 +58,7 @@ describe('diagnostics', () => {
     expect(body.system.numCPU).toBeGreaterThan(0);
     expect(body.system.memoryMB).toBeGreaterThan(0);
 
-    const byName = Object.fromEntries([...body.nodes, ...body.pbs].map((n: { name: string }) => [n.name, n]));
+    const byName = Object.fromEntries([...body.nodes, ...body.pbs].map((n: Record<string, any>) => [n.name, n]));
     expect(byName.good).toMatchObject({ id: 'pve-0', type: 'pve', authMethod: 'api_token', connected: true });
     expect(byName.good.latency).toBeGreaterThanOrEqual(0);
     expect(byName.good.details.node_count).toBeGreaterThan(0);
