@@ -115,6 +115,19 @@ async function main() {
   const t0 = performance.now();
   JSON.stringify(pulse.deps.snapshots.frontendDocument());
   const serialiseMs = performance.now() - t0;
+  // Serialising a version in which every guest is new (a PVE poll) vs one in which only another
+  // slice changed (PBS, alerts): the second reuses the cached per-object fragments.
+  clock.advance(10_000);
+  commitSynthetic(pulse.deps.state, { ...opts, now: clock.now(), tick: COMMITS + 500 });
+  let t1 = performance.now();
+  pulse.deps.snapshots.frontendBody();
+  const allNewMs = performance.now() - t1;
+  pulse.deps.state.commit((d) => {
+    d.connectionHealth = { ...d.connectionHealth, 'pbs-backup': true };
+  });
+  t1 = performance.now();
+  pulse.deps.snapshots.frontendBody();
+  const reuseMs = performance.now() - t1;
   const slabs = pulse.deps.db.prepare('SELECT COUNT(*) AS n, SUM(LENGTH(data)) AS b FROM metric_slabs').get() as {
     n: number;
     b: number | null;
@@ -135,7 +148,10 @@ async function main() {
     `| /api/state p50 / p95, 1 s after a commit (20) | ${pct(later, 50).toFixed(1)} / ${pct(later, 95).toFixed(1)} ms |`,
   );
   console.log(`| /api/state p95, all ${all.length} requests | ${pct(all, 95).toFixed(1)} ms |`);
-  console.log(`| one full serialisation (JSON.stringify) | ${serialiseMs.toFixed(1)} ms |`);
+  console.log(`| one JSON.stringify of the whole document | ${serialiseMs.toFixed(1)} ms |`);
+  console.log(
+    `| serialising a new version: every guest new / only another slice changed | ${allNewMs.toFixed(1)} / ${reuseMs.toFixed(1)} ms |`,
+  );
   console.log(`| WS initialState (raw shape) | ${mb(ws.types.initialState?.lastBytes ?? 0)} |`);
   console.log(`| WS bytes per rawData update | ${mb(ws.types.rawData?.lastBytes ?? 0)} |`);
   console.log(`| WS rawData updates for ${COMMITS + 40} commits (coalesced) | ${ws.types.rawData?.count ?? 0} |`);

@@ -7,7 +7,7 @@
  * without the frontend-only duplicates. This module converts frontend → raw; it is pure (the
  * time-zone offset is a parameter) so it can be tested without a clock.
  */
-import type { Guest, Node, PulseState, Storage } from '../model/state.js';
+import type { CephCluster, Guest, Node, PulseState, Storage } from '../model/state.js';
 
 /** Go's zero time, which Pulse emits for "unset" even on optional keys. */
 export const ZERO_TIME = '0001-01-01T00:00:00Z';
@@ -49,7 +49,7 @@ function convertTimes<T extends object>(obj: T, keys: readonly string[], tz: num
   return out;
 }
 
-function rawNode(n: Node, tz: number): Json {
+export function rawNode(n: Node, tz: number): Json {
   const out = convertTimes(n, ['lastSeen'], tz);
   // Frontend-only extras (§1.2).
   delete out.node;
@@ -59,7 +59,7 @@ function rawNode(n: Node, tz: number): Json {
   return out;
 }
 
-function rawGuest(g: Guest, tz: number): Json {
+export function rawGuest(g: Guest, tz: number): Json {
   const out = convertTimes(g, ['lastSeen', 'lastBackup'], tz);
   delete out.mem;
   delete out.maxmem;
@@ -74,7 +74,7 @@ function rawGuest(g: Guest, tz: number): Json {
   return out;
 }
 
-function rawStorage(s: Storage): Json {
+export function rawStorage(s: Storage): Json {
   const out: Json = { ...(s as unknown as Json) };
   delete out.storage;
   delete out.avail;
@@ -94,7 +94,7 @@ const DOCKER_COMMAND_TIMES = [
 ] as const;
 
 /** Docker hosts are typed loosely in the model; convert the contract's ⓜ fields where present. */
-function rawDockerHost(h: unknown, tz: number): unknown {
+export function rawDockerHost(h: unknown, tz: number): unknown {
   if (h === null || typeof h !== 'object') return h;
   const out = convertTimes(h, DOCKER_HOST_TIMES, tz);
   if (Array.isArray(out.containers)) {
@@ -108,6 +108,8 @@ function rawDockerHost(h: unknown, tz: number): unknown {
   return out;
 }
 
+export const rawCeph = (c: CephCluster, tz: number): Json => convertTimes(c, ['lastUpdated'], tz);
+
 /**
  * The raw shape of `state`. `tzOffsetMinutes` is the offset used for RFC3339 times (Pulse emits
  * local time); pass `localOffsetMinutes(now)` in production, a fixed value in tests.
@@ -120,7 +122,7 @@ export function toRawState(state: Readonly<PulseState>, tzOffsetMinutes: number)
     containers: state.containers.map((g) => rawGuest(g, tz)),
     dockerHosts: state.dockerHosts.map((h) => rawDockerHost(h, tz)),
     storage: state.storage.map(rawStorage),
-    cephClusters: state.cephClusters.map((c) => convertTimes(c, ['lastUpdated'], tz)),
+    cephClusters: state.cephClusters.map((c) => rawCeph(c, tz)),
     physicalDisks: state.physicalDisks,
     pbs: state.pbs,
     pmg: state.pmg,

@@ -13,7 +13,8 @@ import { gzip } from 'node:zlib';
 import type { Clock } from '../clock.js';
 import type { Performance, PulseState, Stats } from '../model/state.js';
 import { PACKAGE_VERSION } from '../version.js';
-import { localOffsetMinutes, toRawState, toRfc3339 } from './raw-shape.js';
+import { localOffsetMinutes, toRfc3339 } from './raw-shape.js';
+import { FragmentCache, serialiseFrontend, serialiseRaw } from './serialise.js';
 import type { StateStore } from './store.js';
 
 export interface SnapshotSource {
@@ -52,18 +53,16 @@ function envelopePrefix(type: string): Buffer {
   return p;
 }
 
-/**
- * Go's encoder escapes `<`, `>`, `&` (and U+2028/9) inside JSON strings, so a JSON body sniffed as
- * HTML cannot run script. These characters only occur inside strings, so a textual pass is safe.
- */
-export function escapeJsonForHtml(json: string): string {
-  return json.replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-}
+export { escapeJsonForHtml } from './serialise.js';
 
 export class StateSnapshots {
   /** How many times a full state document was serialised (tests and benchmarks read it). */
   serialisations = 0;
   maxAgeMs = 10_000;
+  /** Per-object JSON of the frontend shape, and of the raw conversions (serialise.ts). */
+  readonly fragments = new FragmentCache();
+  readonly rawFragments = new FragmentCache();
+  #rawTz = Number.NaN;
   prewarmWindowMs = 5 * 60_000;
   #lastHttpRead = Number.NEGATIVE_INFINITY;
   #src?: SnapshotSource;
@@ -149,22 +148,27 @@ export class StateSnapshots {
     return c !== undefined && c.version === src.store.version && src.clock.now() - c.builtAt < this.maxAgeMs;
   }
 
-  #build(doc: unknown): Cached {
+  #build(json: string): Cached {
     const src = this.#source();
-    const body = Buffer.from(escapeJsonForHtml(JSON.stringify(doc)), 'utf8');
     this.serialisations++;
-    return { version: src.store.version, builtAt: src.clock.now(), body };
+    return { version: src.store.version, builtAt: src.clock.now(), body: Buffer.from(json, 'utf8') };
   }
 
   #frontendEntry(): Cached {
-    if (!this.#fresh(this.#frontend)) this.#frontend = this.#build(this.frontendDocument());
+    if (!this.#fresh(this.#frontend)) {
+      this.#frontend = this.#build(serialiseFrontend(this.frontendDocument(), this.fragments));
+    }
     return this.#frontend;
   }
 
   #rawEntry(): Cached {
     if (!this.#fresh(this.#raw)) {
-      const now = this.#source().clock.now();
-      this.#raw = this.#build(toRawState(this.frontendDocument(), this.#tz(now)));
+      const tz = this.#tz(this.#source().clock.now());
+      if (tz !== this.#rawTz) {
+        this.rawFragments.clear();
+        this.#rawTz = tz;
+      }
+      this.#raw = this.#build(serialiseRaw(this.frontendDocument(), tz, this.rawFragments, this.fragments));
     }
     return this.#raw;
   }

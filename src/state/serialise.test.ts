@@ -1,0 +1,101 @@
+import { describe, expect, it } from 'vitest';
+import { syntheticGuest, syntheticState } from '../../bench/state-fixture.js';
+import type { PulseState } from '../model/state.js';
+import { toRawState } from './raw-shape.js';
+import { escapeJsonForHtml, FragmentCache, serialiseFrontend, serialiseRaw } from './serialise.js';
+
+const now = Date.UTC(2026, 0, 1, 12);
+
+function richState(): PulseState {
+  const s = syntheticState({ nodes: 2, guestsPerNode: 6, now });
+  s.lastUpdate = now;
+  s.nodes[0] = { ...s.nodes[0], displayName: '<script>&' };
+  s.storage[0] = {
+    ...s.storage[0],
+    zfsPool: {
+      name: 'rpool',
+      state: 'ONLINE',
+      status: '',
+      scan: '',
+      readErrors: 0,
+      writeErrors: 0,
+      checksumErrors: 0,
+      devices: [],
+    },
+  };
+  s.cephClusters.push({
+    id: 'pve-fsid',
+    instance: 'pve',
+    name: 'Ceph',
+    health: 'HEALTH_OK',
+    totalBytes: 1,
+    usedBytes: 0,
+    availableBytes: 1,
+    usagePercent: Number.NaN,
+    numMons: 1,
+    numMgrs: 1,
+    numOsds: 1,
+    numOsdsUp: 1,
+    numOsdsIn: 1,
+    numPGs: 1,
+    lastUpdated: now,
+  });
+  s.dockerHosts.push({ id: 'h1', lastSeen: now, containers: [{ id: 'c', createdAt: now, name: 'a\u2028b' }] });
+  s.pveBackups.storageBackups.push({
+    id: 'b1',
+    storage: 'local',
+    node: 'node1',
+    instance: 'pve',
+    type: 'qemu',
+    vmid: 100,
+    time: 1,
+    ctime: 1,
+    size: 10,
+    format: 'vma.zst',
+    protected: false,
+    volid: 'local:backup/x',
+    isPBS: false,
+    verified: false,
+  });
+  s.performance = {
+    apiCallDuration: null,
+    lastPollDuration: 1.5,
+    pollingStartTime: 'x',
+    totalApiCalls: 3,
+    failedApiCalls: 0,
+  };
+  s.stats = { startTime: 'y', uptime: 5, pollingCycles: 2, webSocketClients: 1, version: '0.1.0' };
+  s.connectionHealth = { pve: true, 'pbs-a': false };
+  return s;
+}
+
+describe('fragment serialiser', () => {
+  it('is byte-for-byte the escaped JSON.stringify of the frontend document', () => {
+    const s = richState();
+    expect(serialiseFrontend(s, new FragmentCache())).toBe(escapeJsonForHtml(JSON.stringify(s)));
+  });
+
+  it('is byte-for-byte the escaped JSON.stringify of the raw document', () => {
+    const s = richState();
+    for (const tz of [0, 120, -330]) {
+      expect(serialiseRaw(s, tz, new FragmentCache(), new FragmentCache())).toBe(
+        escapeJsonForHtml(JSON.stringify(toRawState(s, tz))),
+      );
+    }
+  });
+
+  it('re-serialises only the objects that changed between versions', () => {
+    const s = richState();
+    const c = new FragmentCache();
+    serialiseFrontend(s, c);
+    const built = c.counters.built;
+    // A new version where one guest was replaced (as a poller does) and everything else kept.
+    const next: PulseState = {
+      ...s,
+      vms: [syntheticGuest(0, 0, { nodes: 2, guestsPerNode: 6, now, tick: 9 }), ...s.vms.slice(1)],
+    };
+    const out = serialiseFrontend(next, c);
+    expect(c.counters.built - built).toBe(1);
+    expect(out).toBe(escapeJsonForHtml(JSON.stringify(next)));
+  });
+});
