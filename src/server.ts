@@ -145,6 +145,15 @@ export async function startPulse(settings: Settings, opts: PulseOptions = {}): P
     deploymentType: settings.isDocker ? 'docker' : process.env.INVOCATION_ID ? 'systemd' : 'manual',
     isDocker: settings.isDocker,
   });
+  deps.updates.start(() => {
+    const sys = deps.monitoring.settings.get();
+    return {
+      enabled: sys.autoUpdateEnabled,
+      intervalHours: sys.autoUpdateCheckInterval ?? 24,
+      channel: sys.updateChannel ?? 'stable',
+    };
+  });
+  deps.onClose(() => deps.updates.stop());
   // Network discovery: on demand, plus every 5 min when DISCOVERY_ENABLED (or the system setting) says so.
   deps.discovery = new DiscoveryService({
     clock,

@@ -173,6 +173,14 @@ export function registerSetupScriptRoutes(app: FastifyInstance, deps: AppDeps): 
       status: 'registered',
     };
     deps.events.emit('nodeAutoRegistered', event);
+    // The UI's discovery list marks configured servers; tell it to refresh (as 4.24 does).
+    const found = deps.discovery.result();
+    deps.events.emit('discoveryUpdate', {
+      servers: found.servers,
+      errors: found.errors,
+      timestamp: Math.floor(deps.clock.now() / 1000),
+      immediate: true,
+    });
     const verb =
       outcome.action === 'updated'
         ? 'updated'

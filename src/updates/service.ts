@@ -55,6 +55,30 @@ export class UpdateService {
     this.#status = this.#statusOf('idle', 0, 'No update check yet');
   }
 
+  #timer: NodeJS.Timeout | undefined;
+  #lastAutoCheck = 0;
+
+  /**
+   * Background checks: every hour the tick asks `schedule()` whether automatic checks are on and
+   * how many hours apart (0 = off); a due check runs on the configured channel. Nothing is installed.
+   */
+  start(schedule: () => { enabled: boolean; intervalHours: number; channel: Channel }): void {
+    this.#timer = setInterval(() => {
+      const s = schedule();
+      if (!s.enabled || s.intervalHours <= 0) return;
+      const now = this.#deps.clock.now();
+      if (now - this.#lastAutoCheck < s.intervalHours * 3600_000) return;
+      this.#lastAutoCheck = now;
+      this.check(s.channel, 'auto').catch(() => undefined); // the failure is in status and history
+    }, 3600_000);
+    this.#timer.unref();
+  }
+
+  stop(): void {
+    if (this.#timer) clearInterval(this.#timer);
+    this.#timer = undefined;
+  }
+
   get currentVersion(): string {
     return formatSemver(this.#current);
   }
