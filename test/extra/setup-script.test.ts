@@ -190,3 +190,36 @@ describe('setup script and auto-register', () => {
     }
   });
 });
+
+describe('setup code guessing', () => {
+  let pulse: Awaited<ReturnType<typeof startTestPulse>>;
+  beforeAll(async () => {
+    pulse = await startTestPulse();
+  });
+  afterAll(() => pulse?.close());
+
+  it('is cut off with 429 after ten wrong codes from one address, even for a right one', async () => {
+    const issued = await (
+      await fetch(`${pulse.url}/api/setup-script-url`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ type: 'pve' }),
+      })
+    ).json();
+    const attempt = (setupCode: string) =>
+      fetch(`${pulse.url}/api/auto-register`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          type: 'pve',
+          host: 'https://10.9.9.9:8006',
+          tokenId: 'pulse-monitor@pam!x',
+          tokenValue: 'secret',
+          setupCode,
+        }),
+      });
+    for (let i = 0; i < 10; i++) expect((await attempt('AAAAAA')).status).toBe(401);
+    expect((await attempt(issued.setupCode)).status).toBe(429);
+    expect(pulse.deps.monitoring.nodes.list()).toHaveLength(0);
+  });
+});
