@@ -12,11 +12,27 @@ export function registerSystemExtraRoutes(app: FastifyInstance, deps: AppDeps): 
 
   app.get('/api/config', { config: { guard: 'authenticated' } }, async () => {
     const s = deps.monitoring.settings.get();
+    const counters: Record<string, number> = { pve: 0, pbs: 0, pmg: 0 };
     return {
       // The gate checks X-CSRF-Token on every state-changing request made with a session.
       csrfProtection: true,
       autoUpdateEnabled: s.autoUpdateEnabled,
       updateChannel: s.updateChannel ?? 'stable',
+      // The published API describes this as the complete configuration: nodes (never their
+      // secrets, only whether they are set) and the system settings.
+      version: deps.updates.currentVersion,
+      nodes: deps.monitoring.nodes.list().map((n) => ({
+        id: `${n.type}-${counters[n.type]++}`,
+        type: n.type,
+        name: n.name,
+        host: n.host,
+        verifySSL: n.verifySSL,
+        hasToken: Boolean(n.tokenValue),
+        hasPassword: Boolean(n.password),
+        status: deps.monitoring.status(n.uid)?.connected ? 'connected' : 'disconnected',
+      })),
+      system: s,
+      mockMode: deps.mockMode.enabled,
     };
   });
 

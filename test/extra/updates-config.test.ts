@@ -173,16 +173,26 @@ describe('updates', () => {
 
   it('/api/config reflects the system settings', async () => {
     expect((await get('/api/config', '')).status).toBe(401);
-    expect((await get('/api/config')).body).toEqual({
-      csrfProtection: true,
-      autoUpdateEnabled: false,
-      updateChannel: 'stable',
-    });
+    const first = (await get('/api/config')).body;
+    expect(first).toMatchObject({ csrfProtection: true, autoUpdateEnabled: false, updateChannel: 'stable', nodes: [] });
+    expect(first.system.pvePollingInterval).toBe(10);
     pulse.deps.monitoring.settings.save({ updateChannel: 'rc', autoUpdateEnabled: true });
-    expect((await get('/api/config')).body).toEqual({
-      csrfProtection: true,
+    pulse.deps.monitoring.nodes.insert({
+      type: 'pbs',
+      name: 'b',
+      host: 'https://10.0.0.9:8007',
+      user: 'root@pam',
+      password: 'do-not-show-me',
+      verifySSL: false,
+      monitor: {},
+    });
+    const res = await fetch(`${pulse.url}/api/config`, { headers: { 'x-api-token': TOKEN } });
+    const text = await res.text();
+    expect(text).not.toContain('do-not-show-me');
+    expect(JSON.parse(text)).toMatchObject({
       autoUpdateEnabled: true,
       updateChannel: 'rc',
+      nodes: [{ id: 'pbs-0', type: 'pbs', name: 'b', hasPassword: true, hasToken: false }],
     });
   });
 
