@@ -287,6 +287,11 @@ describeBrowser('web UI against the simulator', () => {
     await page.goto('/mail');
     await page.getByText('pmg-main').first().waitFor({ timeout: 30_000 });
     await screenshot(page, 'mail');
+    await page.goto('/alerts/history');
+    const historyTable = page.getByRole('table', { name: 'Alert history' });
+    await historyTable.getByRole('cell', { name: 'web-01', exact: true }).first().waitFor();
+    await page.getByLabel('Search alert history').fill('no-such-resource');
+    await page.getByText('No alerts recorded.').waitFor();
     await page.goto('/backups');
     const perGuest = page.getByRole('table', { name: 'Last backup per guest' });
     const ageOf = (guest: string) =>

@@ -2,7 +2,7 @@
 import type { Alert, FullAlert } from '@model/state';
 import { createMemo, createResource, createSignal, For, Match, onCleanup, Show, Switch } from 'solid-js';
 import { api, seg } from '../api/client';
-import { Button, Card, Empty, ErrorText, SelectField, TabLinks, td, th } from '../components/ui';
+import { Button, Card, Empty, ErrorText, inputClass, SelectField, TabLinks, td, th } from '../components/ui';
 import { formatDateTime } from '../lib/format';
 import { currentPath } from '../router';
 import { live, refreshState } from '../stores/live';
@@ -191,6 +191,7 @@ function ActiveAlerts() {
 
 function AlertHistory() {
   const [severity, setSeverity] = createSignal('all');
+  const [query, setQuery] = createSignal('');
   const [error, setError] = createSignal('');
   const [history, { refetch }] = createResource(severity, async (sev) => {
     try {
@@ -200,6 +201,13 @@ function AlertHistory() {
       setError((err as Error).message);
       return [];
     }
+  });
+  const shown = createMemo(() => {
+    const q = query().trim().toLowerCase();
+    const list = history() ?? [];
+    return q
+      ? list.filter((a) => `${a.resourceName} ${a.type} ${a.node} ${a.message}`.toLowerCase().includes(q))
+      : list;
   });
   const clearHistory = async () => {
     if (!confirm('Delete the whole alert history?')) return;
@@ -226,6 +234,14 @@ function AlertHistory() {
               { value: 'critical', label: 'Critical' },
             ]}
           />
+          <input
+            type="search"
+            aria-label="Search alert history"
+            placeholder="Resource, type, node…"
+            class={`${inputClass} w-48`}
+            value={query()}
+            onInput={(e) => setQuery(e.currentTarget.value)}
+          />
           <Button onClick={() => void refetch()}>Refresh</Button>
           <Button variant="danger" disabled={readOnly()} onClick={clearHistory}>
             Clear history
@@ -247,7 +263,7 @@ function AlertHistory() {
             </tr>
           </thead>
           <tbody>
-            <For each={history() ?? []}>
+            <For each={shown()}>
               {(a) => (
                 <tr class="border-t border-slate-100 dark:border-slate-700/60">
                   <td class={`${td} text-xs`}>{formatDateTime(a.startTime)}</td>
@@ -270,7 +286,7 @@ function AlertHistory() {
             </For>
           </tbody>
         </table>
-        <Show when={!history.loading && (history() ?? []).length === 0}>
+        <Show when={!history.loading && shown().length === 0}>
           <Empty>No alerts recorded.</Empty>
         </Show>
       </div>
