@@ -1,11 +1,10 @@
 /**
- * Serialising the state document from cached per-object fragments.
+ * Serialising the state document list by list, reusing the JSON of lists that did not change.
  *
- * Committed state is immutable, and the pollers keep an unchanged guest's object between commits
- * (src/collect/slices.ts), so most elements of a new version are objects already serialised for
- * the previous one: a commit that only changed PBS, alerts or one instance re-serialises only what
- * changed. Fragments are cached by object identity (WeakMap: they go with their objects). The
- * output is byte-for-byte `escapeJsonForHtml(JSON.stringify(document))` — the tests hold it to that.
+ * Committed state is immutable, and the pollers keep unchanged objects between commits
+ * (src/collect/slices.ts): a commit that only changed PBS, PMG, alerts or backups leaves the
+ * 10,000 guests' list as it was, and its JSON is reused instead of serialised again. The output
+ * is byte-for-byte `escapeJsonForHtml(JSON.stringify(document))` — the tests hold it to that.
  */
 import type { PulseState } from '../model/state.js';
 import { rawCeph, rawDockerHost, rawGuest, rawNode, rawStorage, toRfc3339 } from './raw-shape.js';
@@ -20,75 +19,84 @@ export function escapeJsonForHtml(json: string): string {
 
 const json = (v: unknown): string => escapeJsonForHtml(JSON.stringify(v) ?? 'null');
 
-/** JSON fragments of objects, cached by identity, optionally after a conversion. */
+/**
+ * JSON of whole lists, reused while a list holds the very same elements as when it was serialised.
+ *
+ * A poll replaces the objects of its own instance and keeps everything else, so a new version
+ * usually differs from the last in a few lists only. Comparing elements by identity costs a
+ * pointer compare each; a list that differs anywhere is serialised with one JSON.stringify (the
+ * fastest way when most of it is new), not element by element.
+ */
 export class FragmentCache {
-  #cache = new WeakMap<object, string>();
-  /** Fragments served from the cache / built (diagnostics). */
+  #lists = new Map<string, { items: readonly unknown[]; json: string }>();
+  /** Lists reused / serialised (diagnostics). */
   readonly counters = { hits: 0, built: 0 };
 
-  element(o: unknown, convert?: (o: never) => unknown): string {
-    if (o === null || typeof o !== 'object') return json(convert ? convert(o as never) : o);
-    const cached = this.#cache.get(o);
-    if (cached !== undefined) {
-      this.counters.hits++;
-      return cached;
-    }
-    const s = json(convert ? convert(o as never) : o);
-    this.#cache.set(o, s);
-    this.counters.built++;
-    return s;
-  }
-
-  list(items: readonly unknown[] | null | undefined, convert?: (o: never) => unknown): string {
+  list(key: string, items: readonly unknown[] | null | undefined, convert?: (o: never) => unknown): string {
     if (!items || items.length === 0) return '[]';
-    const parts = new Array<string>(items.length);
-    for (let i = 0; i < items.length; i++) parts[i] = this.element(items[i], convert);
-    return `[${parts.join(',')}]`;
+    const prev = this.#lists.get(key);
+    if (prev && prev.items.length === items.length) {
+      let same = true;
+      for (let i = 0; i < items.length; i++) {
+        if (prev.items[i] !== items[i]) {
+          same = false;
+          break;
+        }
+      }
+      if (same) {
+        this.counters.hits++;
+        return prev.json;
+      }
+    }
+    const out = json(convert ? items.map((x) => convert(x as never)) : items);
+    this.#lists.set(key, { items, json: out });
+    this.counters.built++;
+    return out;
   }
 
-  /** Forgets every fragment (when the conversion itself changes, e.g. the time-zone offset). */
+  /** Forgets every list (when the conversion itself changes, e.g. the time-zone offset). */
   clear(): void {
-    this.#cache = new WeakMap();
+    this.#lists.clear();
   }
 }
 
 /** The frontend document (key order as in StateSnapshots.frontendDocument). */
 export function serialiseFrontend(d: PulseState, c: FragmentCache): string {
   return (
-    `{"nodes":${c.list(d.nodes)},"vms":${c.list(d.vms)},"containers":${c.list(d.containers)}` +
-    `,"dockerHosts":${c.list(d.dockerHosts)},"storage":${c.list(d.storage)}` +
-    `,"cephClusters":${c.list(d.cephClusters)},"physicalDisks":${c.list(d.physicalDisks)}` +
-    `,"pbs":${c.list(d.pbs)},"pmg":${c.list(d.pmg)}` +
-    `,"pveBackups":{"backupTasks":${c.list(d.pveBackups.backupTasks)}` +
-    `,"storageBackups":${c.list(d.pveBackups.storageBackups)}` +
-    `,"guestSnapshots":${c.list(d.pveBackups.guestSnapshots)}}` +
-    `,"pbsBackups":${c.list(d.pbsBackups)},"metrics":${json(d.metrics)}` +
+    `{"nodes":${c.list('nodes', d.nodes)},"vms":${c.list('vms', d.vms)},"containers":${c.list('containers', d.containers)}` +
+    `,"dockerHosts":${c.list('dockerHosts', d.dockerHosts)},"storage":${c.list('storage', d.storage)}` +
+    `,"cephClusters":${c.list('cephClusters', d.cephClusters)},"physicalDisks":${c.list('physicalDisks', d.physicalDisks)}` +
+    `,"pbs":${c.list('pbs', d.pbs)},"pmg":${c.list('pmg', d.pmg)}` +
+    `,"pveBackups":{"backupTasks":${c.list('pveBackups.backupTasks', d.pveBackups.backupTasks)}` +
+    `,"storageBackups":${c.list('pveBackups.storageBackups', d.pveBackups.storageBackups)}` +
+    `,"guestSnapshots":${c.list('pveBackups.guestSnapshots', d.pveBackups.guestSnapshots)}}` +
+    `,"pbsBackups":${c.list('pbsBackups', d.pbsBackups)},"metrics":${json(d.metrics)}` +
     `,"performance":${json(d.performance)},"stats":${json(d.stats)}` +
-    `,"activeAlerts":${c.list(d.activeAlerts)},"recentlyResolved":${c.list(d.recentlyResolved)}` +
+    `,"activeAlerts":${c.list('activeAlerts', d.activeAlerts)},"recentlyResolved":${c.list('recentlyResolved', d.recentlyResolved)}` +
     `,"connectionHealth":${json(d.connectionHealth)},"lastUpdate":${json(d.lastUpdate)}}`
   );
 }
 
 /**
- * The raw document (key order as in toRawState) for the offset `tz`. Converted elements are cached
- * in `c` by their frontend object; `c` must be cleared when `tz` changes.
+ * The raw document (key order as in toRawState) for the offset `tz`. Converted lists are cached in
+ * `c`, keyed by their frontend elements; `c` must be cleared when `tz` changes.
  */
 export function serialiseRaw(d: PulseState, tz: number, c: FragmentCache, plain: FragmentCache): string {
   const node = (n: never) => rawNode(n, tz);
   const guest = (g: never) => rawGuest(g, tz);
-  // Elements that are the same in both shapes come from `plain` (the frontend fragments).
+  // Lists that are the same in both shapes come from `plain` (the frontend lists).
   return (
-    `{"nodes":${c.list(d.nodes, node)},"vms":${c.list(d.vms, guest)},"containers":${c.list(d.containers, guest)}` +
-    `,"dockerHosts":${c.list(d.dockerHosts, (h: never) => rawDockerHost(h, tz))}` +
-    `,"storage":${c.list(d.storage, rawStorage as (s: never) => unknown)}` +
-    `,"cephClusters":${c.list(d.cephClusters, (x: never) => rawCeph(x, tz))}` +
-    `,"physicalDisks":${plain.list(d.physicalDisks)},"pbs":${plain.list(d.pbs)},"pmg":${plain.list(d.pmg)}` +
-    `,"pveBackups":{"backupTasks":${plain.list(d.pveBackups.backupTasks)}` +
-    `,"storageBackups":${plain.list(d.pveBackups.storageBackups)}` +
-    `,"guestSnapshots":${plain.list(d.pveBackups.guestSnapshots)}}` +
-    `,"pbsBackups":${plain.list(d.pbsBackups)},"metrics":[]` +
+    `{"nodes":${c.list('nodes', d.nodes, node)},"vms":${c.list('vms', d.vms, guest)},"containers":${c.list('containers', d.containers, guest)}` +
+    `,"dockerHosts":${c.list('dockerHosts', d.dockerHosts, (h: never) => rawDockerHost(h, tz))}` +
+    `,"storage":${c.list('storage', d.storage, rawStorage as (s: never) => unknown)}` +
+    `,"cephClusters":${c.list('cephClusters', d.cephClusters, (x: never) => rawCeph(x, tz))}` +
+    `,"physicalDisks":${plain.list('physicalDisks', d.physicalDisks)},"pbs":${plain.list('pbs', d.pbs)},"pmg":${plain.list('pmg', d.pmg)}` +
+    `,"pveBackups":{"backupTasks":${plain.list('pveBackups.backupTasks', d.pveBackups.backupTasks)}` +
+    `,"storageBackups":${plain.list('pveBackups.storageBackups', d.pveBackups.storageBackups)}` +
+    `,"guestSnapshots":${plain.list('pveBackups.guestSnapshots', d.pveBackups.guestSnapshots)}}` +
+    `,"pbsBackups":${plain.list('pbsBackups', d.pbsBackups)},"metrics":[]` +
     `,"performance":${json(d.performance)},"stats":${json(d.stats)}` +
-    `,"activeAlerts":${plain.list(d.activeAlerts)},"recentlyResolved":${plain.list(d.recentlyResolved)}` +
+    `,"activeAlerts":${plain.list('activeAlerts', d.activeAlerts)},"recentlyResolved":${plain.list('recentlyResolved', d.recentlyResolved)}` +
     `,"connectionHealth":${json(d.connectionHealth)},"lastUpdate":${json(toRfc3339(d.lastUpdate, tz))}}`
   );
 }
