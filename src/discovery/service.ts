@@ -50,6 +50,7 @@ export class DiscoveryService {
   #subnet: string | undefined;
   #running: Promise<void> | undefined;
   #timer: NodeJS.Timeout | undefined;
+  #firstTimer: NodeJS.Timeout | undefined;
 
   constructor(deps: DiscoveryDeps) {
     this.#deps = deps;
@@ -77,9 +78,14 @@ export class DiscoveryService {
   startScan(subnet?: string): void {
     const targets = this.#targets(subnet);
     if (this.#running) return;
-    this.#running = this.#scan(targets.subnet, targets.ips).finally(() => {
-      this.#running = undefined;
-    });
+    this.#running = this.#scan(targets.subnet, targets.ips)
+      .catch((err) => {
+        this.#errors = [`scan failed: ${(err as Error).message}`];
+        this.#deps.logger.warn({ err }, 'discovery: scan failed');
+      })
+      .finally(() => {
+        this.#running = undefined;
+      });
   }
 
   /** Resolves when no scan is running. */
@@ -103,8 +109,6 @@ export class DiscoveryService {
     this.#timer.unref();
     this.#firstTimer = first;
   }
-
-  #firstTimer: NodeJS.Timeout | undefined;
 
   async stop(): Promise<void> {
     clearTimeout(this.#firstTimer);

@@ -54,7 +54,11 @@ ${backupPerms ? `pveum aclmod /storage -user "$USER_ID" -role PVEDatastoreAdmin\
 TOKEN_JSON=$(pveum user token add "$USER_ID" "$TOKEN_NAME" --privsep 0 --output-format json)
 TOKEN_VALUE=$(printf '%s' "$TOKEN_JSON" | sed -n 's/.*"value"[[:space:]]*:[[:space:]]*"\\([^"]*\\)".*/\\1/p')
 TOKEN_ID="$USER_ID!$TOKEN_NAME"
+# pveproxy serves pveproxy-ssl.pem when one is installed (custom or ACME, renewed often: not
+# pinned); otherwise the node certificate from the cluster CA, which is long-lived.
 CERT_FILE=/etc/pve/local/pve-ssl.pem
+PIN_CERT=yes
+if [ -e /etc/pve/local/pveproxy-ssl.pem ]; then PIN_CERT=no; fi
 `;
 }
 
@@ -72,6 +76,7 @@ TOKEN_ID="$USER_ID!$TOKEN_NAME"
 # PBS tokens have their own ACL entries: give the token the same read-only role.
 proxmox-backup-manager acl update / Audit --auth-id "$TOKEN_ID"
 CERT_FILE=/etc/proxmox-backup/proxy.pem
+PIN_CERT=if-self-signed
 `;
 }
 
@@ -82,6 +87,7 @@ PASSWORD=$(head -c 24 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 24)
 pmgsh delete /access/users/pulse-monitor@pmg >/dev/null 2>&1 || true
 pmgsh create /access/users --userid "$USER_ID" --role audit --password "$PASSWORD" --comment 'Pulse monitoring (read-only)' >/dev/null
 CERT_FILE=/etc/pmg/pmg-api.pem
+PIN_CERT=if-self-signed
 `;
 }
 
@@ -113,9 +119,15 @@ fi
 PULSE_HOSTNAME=$(printf '%s' "$PULSE_URL" | sed -e 's#^[a-z]*://##' -e 's#[:/].*$##' | tr -c 'A-Za-z0-9\\n' '-')
 TOKEN_NAME="pulse-\${PULSE_HOSTNAME}"
 ${steps}
+# The certificate fingerprint lets Pulse pin this host. CA-signed certificates (ACME) are
+# renewed every few weeks, and a pin would then stop monitoring: those are not pinned.
 FINGERPRINT=''
-if [ -r "$CERT_FILE" ] && command -v openssl >/dev/null 2>&1; then
-  FINGERPRINT=$(openssl x509 -in "$CERT_FILE" -noout -fingerprint -sha256 2>/dev/null | sed 's/^.*=//')
+if [ "$PIN_CERT" != "no" ] && [ -r "$CERT_FILE" ] && command -v openssl >/dev/null 2>&1; then
+  SUBJECT=$(openssl x509 -in "$CERT_FILE" -noout -subject 2>/dev/null | sed 's/^subject=//')
+  ISSUER=$(openssl x509 -in "$CERT_FILE" -noout -issuer 2>/dev/null | sed 's/^issuer=//')
+  if [ "$PIN_CERT" = "yes" ] || [ "$SUBJECT" = "$ISSUER" ]; then
+    FINGERPRINT=$(openssl x509 -in "$CERT_FILE" -noout -fingerprint -sha256 2>/dev/null | sed 's/^.*=//')
+  fi
 fi
 
 SETUP_CODE="\${PULSE_SETUP_CODE:-$EMBEDDED_CODE}"
