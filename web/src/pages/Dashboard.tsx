@@ -490,7 +490,7 @@ export function DashboardPage() {
           aria-rowcount={range().n + 1}
         >
           <thead class="sticky top-0 z-10 bg-slate-50 dark:bg-slate-800">
-            <tr>
+            <tr aria-rowindex={1}>
               <SortTh key="name" label="Name" width="20%" />
               <th scope="col" class={`${th} hidden md:table-cell`} style={{ width: '52px' }}>
                 Type
@@ -517,9 +517,10 @@ export function DashboardPage() {
           <tbody>
             <tr style={{ height: `${range().start * ROW_H}px` }} />
             <For each={visible()}>
-              {(row) => (
+              {(row, i) => (
                 <tr
                   data-row-id={row.id}
+                  aria-rowindex={range().start + i() + 2}
                   style={{ height: `${ROW_H}px` }}
                   class="border-t border-slate-100 dark:border-slate-700/60"
                   classList={{
