@@ -51,6 +51,7 @@ describeBrowser('web UI settings', () => {
   }, 240_000);
 
   afterAll(async () => {
+    delete process.env.PULSE_ALLOW_LOOPBACK_WEBHOOKS;
     await t?.context.close();
     await browser?.close();
     await pulse?.close();
