@@ -44,6 +44,8 @@ export interface Diagnostics {
     hostname: string;
   };
   errors: string[];
+  /** How the services of this process are doing (beyond the contract). */
+  services?: Record<string, unknown>;
 }
 
 export interface DiagnosticsDeps {

@@ -138,7 +138,14 @@ export class DiscoveryService {
         if (!ev) return undefined;
         const c = classify(port, ports, ev);
         if (!c) return undefined;
-        const server: DiscoveredServer = { ip, port, type: c.type, version: c.version };
+        const server: DiscoveredServer = {
+          ip,
+          host: ip,
+          name: c.hostname ?? ip,
+          port,
+          type: c.type,
+          version: c.version,
+        };
         if (c.hostname) server.hostname = c.hostname;
         if (c.release) server.release = c.release;
         return server;

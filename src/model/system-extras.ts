@@ -14,6 +14,10 @@ export interface NodeAutoRegistered {
 /** One server found by discovery (wire contract §7.10). */
 export interface DiscoveredServer {
   ip: string;
+  /** The published API's spelling of `ip`. */
+  host: string;
+  /** The published API's display name: the hostname when known, else the address. */
+  name: string;
   port: number;
   type: 'pve' | 'pbs' | 'pmg';
   version: string;

@@ -57,6 +57,8 @@ describe('diagnostics', () => {
     expect(body.system).toMatchObject({ arch: process.arch, nodeVersion: process.version });
     expect(body.system.numCPU).toBeGreaterThan(0);
     expect(body.system.memoryMB).toBeGreaterThan(0);
+    expect(body.services).toMatchObject({ mockMode: false, activeAlerts: expect.any(Number) });
+    expect(body.services.updates.status).toBe('idle');
 
     const byName = Object.fromEntries([...body.nodes, ...body.pbs].map((n: Record<string, any>) => [n.name, n]));
     expect(byName.good).toMatchObject({ id: 'pve-0', type: 'pve', authMethod: 'api_token', connected: true });

@@ -105,7 +105,13 @@ describe('discovery against the simulator', () => {
     expect(res.body.scanning).toBe(false);
     expect(Math.abs(res.body.updated - Date.now() / 1000)).toBeLessThan(60);
     expect(res.body.age).toBeGreaterThanOrEqual(0);
-    const servers = res.body.servers as Array<{ ip: string; port: number; type: string; hostname?: string }>;
+    const servers = res.body.servers as Array<{
+      ip: string;
+      host: string;
+      port: number;
+      type: string;
+      hostname?: string;
+    }>;
     const expected = [
       ...sim.ready.pve.flatMap((p) => p.nodes.map((n) => ({ port: port(n.url), type: 'pve', hostname: n.name }))),
       ...sim.ready.pbs.map((p) => ({ port: port(p.url), type: 'pbs' })),
@@ -116,7 +122,11 @@ describe('discovery against the simulator', () => {
       const s = servers.find((x) => x.port === e.port);
       expect(s, `port ${e.port}`).toBeDefined();
       expect(s).toMatchObject({ ip: '127.0.0.1', type: e.type });
-      if ('hostname' in e) expect(s?.hostname).toBe(e.hostname);
+      expect(s?.host).toBe('127.0.0.1');
+      if ('hostname' in e) {
+        expect(s?.hostname).toBe(e.hostname);
+        expect((s as { name?: string }).name).toBe(e.hostname);
+      }
     }
     expect(servers.some((s) => s.port === 1)).toBe(false);
     // use_cache answers from the last scan without starting another.
