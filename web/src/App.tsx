@@ -1,5 +1,6 @@
 /** Top level: the session decides between setup, login and the app; the path picks the page. */
 import { type Component, lazy, Match, onMount, Suspense, Switch } from 'solid-js';
+import { Dynamic } from 'solid-js/web';
 import { Layout } from './components/Layout';
 import { Button, ErrorText } from './components/ui';
 import { DashboardPage } from './pages/Dashboard';
@@ -44,10 +45,7 @@ function Page() {
   const page = () => ROUTES.find(([re]) => re.test(currentPath()))?.[1] ?? NotFound;
   return (
     <Suspense fallback={<p class="p-4 text-sm text-slate-500">Loading…</p>}>
-      {(() => {
-        const P = page();
-        return <P />;
-      })()}
+      <Dynamic component={page()} />
     </Suspense>
   );
 }
