@@ -26,9 +26,10 @@ export interface HubDeps {
   logger: Logger;
 }
 
-/** Envelope `{type, data}` as a JSON string. NaN/±Inf become null, as JSON.stringify does. */
-export function envelope(type: string, data: unknown): string {
-  return JSON.stringify({ type, data });
+/** Envelope `{type, data}` as a JSON string. NaN/±Inf become null, as JSON.stringify does.
+ * `timestamp` (RFC3339) is added for the types the contract stamps (node_auto_registered, update:progress). */
+export function envelope(type: string, data: unknown, timestamp?: string): string {
+  return JSON.stringify(timestamp === undefined ? { type, data } : { type, data, timestamp });
 }
 
 interface Client {
@@ -67,8 +68,10 @@ export class WsHub {
       event: K,
       type: string,
       map: (...a: PulseEventMap[K]) => unknown,
+      stamped = false,
     ) => {
-      const listener = (...args: PulseEventMap[K]) => this.broadcast(type, map(...args));
+      const listener = (...args: PulseEventMap[K]) =>
+        this.broadcast(type, map(...args), stamped ? new Date(deps.clock.now()).toISOString() : undefined);
       // biome-ignore lint/suspicious/noExplicitAny: EventEmitter's typed overloads do not narrow generic keys
       (deps.events as any).on(event, listener);
       // biome-ignore lint/suspicious/noExplicitAny: as above
@@ -78,8 +81,8 @@ export class WsHub {
     forward('alertResolved', 'alertResolved', (e) => ({ alertId: e.alertId }));
     forward('nodeDeleted', 'node_deleted', (e) => ({ nodeType: e.nodeType }));
     forward('settingsUpdate', 'settingsUpdate', (e) => ({ theme: e.theme }));
-    forward('nodeAutoRegistered', 'node_auto_registered', (e) => e);
-    forward('updateProgress', 'update:progress', (e) => e);
+    forward('nodeAutoRegistered', 'node_auto_registered', (e) => e, true);
+    forward('updateProgress', 'update:progress', (e) => e, true);
     forward('discoveryUpdate', 'discovery_update', (e) => e);
     this.#pingTimer = setInterval(() => this.pingAll(), this.pingIntervalMs);
     this.#pingTimer.unref();
@@ -108,9 +111,9 @@ export class WsHub {
   }
 
   /** Sends `{type, data}` to every client (serialised once). */
-  broadcast(type: string, data: unknown): void {
+  broadcast(type: string, data: unknown, timestamp?: string): void {
     if (this.#clients.size === 0) return;
-    this.#broadcastBuffer(Buffer.from(envelope(type, data), 'utf8'));
+    this.#broadcastBuffer(Buffer.from(envelope(type, data, timestamp), 'utf8'));
   }
 
   /** Broadcasts `rawData` now (e.g. right after an alert acknowledgement). */

@@ -122,6 +122,7 @@ describe('setup script and auto-register', () => {
         verifySSL: false,
       });
       expect(JSON.stringify(msg.data)).not.toContain(pve.tokenSecret);
+      expect((msg as unknown as { timestamp: string }).timestamp).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d/);
 
       // The node is polled for real: the simulator's node shows up in the state.
       await pulse.deps.monitoring.pollNow();
