@@ -28,6 +28,8 @@ export interface DiscoveryDeps {
   enabled: () => boolean;
   timeoutMs?: number;
   concurrency?: number;
+  /** Delay of the first background scan after start (default 5 s). */
+  firstScanDelayMs?: number;
 }
 
 export interface DiscoveryResult {
@@ -103,7 +105,7 @@ export class DiscoveryService {
       }
     };
     // The first scan shortly after start-up, then every 5 minutes.
-    const first = setTimeout(tick, 5_000);
+    const first = setTimeout(tick, this.#deps.firstScanDelayMs ?? 5_000);
     first.unref();
     this.#timer = setInterval(tick, BACKGROUND_INTERVAL_MS);
     this.#timer.unref();

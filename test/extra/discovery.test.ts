@@ -1,8 +1,12 @@
 /** Discovery: probes the simulator's PVE, PBS and PMG endpoints on 127.0.0.1 (ports overridden). */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Simulator, startSimulator } from '../../sim/index.js';
+import { systemClock } from '../../src/clock.js';
 import { classify } from '../../src/discovery/classify.js';
+import { DiscoveryService } from '../../src/discovery/service.js';
 import { expandCidr } from '../../src/discovery/subnet.js';
+import { PulseEvents } from '../../src/events.js';
+import { createLogger } from '../../src/logging.js';
 import { startTestPulse } from '../helpers/pulse.js';
 import { TestWsClient } from '../ws/client.js';
 
@@ -141,5 +145,55 @@ describe('discovery against the simulator', () => {
     expect((await call('POST', '/api/discover', { subnet: 5 })).status).toBe(400);
     const anon = await fetch(`${pulse.url}/api/discover`, { method: 'POST' });
     expect(anon.status).toBe(401);
+  });
+});
+
+describe('background discovery', () => {
+  let sim: Simulator;
+  beforeAll(async () => {
+    sim = await startSimulator({ estate: 'small', seed: 2, port: 0 });
+  });
+  afterAll(() => sim?.stop());
+
+  const service = (enabled: boolean) => {
+    const events = new PulseEvents();
+    const updates: unknown[] = [];
+    events.on('discoveryUpdate', (u) => updates.push(u));
+    const svc = new DiscoveryService({
+      clock: systemClock,
+      logger: createLogger({ level: 'silent' }),
+      events,
+      ports: { pve: [port(sim.ready.pve[0].url)], pbs: [port(sim.ready.pbs[0].url)], pmg: [] },
+      subnet: () => '127.0.0.1/32',
+      enabled: () => enabled,
+      firstScanDelayMs: 0,
+    });
+    return { svc, updates };
+  };
+
+  it('scans on its own when enabled', async () => {
+    const { svc, updates } = service(true);
+    svc.start();
+    try {
+      while (updates.length === 0) await new Promise((r) => setTimeout(r, 20));
+      await svc.whenIdle();
+      expect(
+        svc
+          .result()
+          .servers.map((s) => s.type)
+          .sort(),
+      ).toEqual(['pbs', 'pve']);
+    } finally {
+      await svc.stop();
+    }
+  });
+
+  it('does nothing in the background when disabled', async () => {
+    const { svc } = service(false);
+    svc.start();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(svc.result().scanning).toBe(false);
+    expect(svc.hasResult).toBe(false);
+    await svc.stop();
   });
 });
