@@ -59,10 +59,8 @@ export class StateSnapshots {
   /** How many times a full state document was serialised (tests and benchmarks read it). */
   serialisations = 0;
   maxAgeMs = 10_000;
-  /** Per-object JSON of the frontend shape, and of the raw conversions (serialise.ts). */
+  /** The JSON of the frontend document's lists, reused while a list is unchanged (serialise.ts). */
   readonly fragments = new FragmentCache();
-  readonly rawFragments = new FragmentCache();
-  #rawTz = Number.NaN;
   prewarmWindowMs = 5 * 60_000;
   #lastHttpRead = Number.NEGATIVE_INFINITY;
   #src?: SnapshotSource;
@@ -164,11 +162,9 @@ export class StateSnapshots {
   #rawEntry(): Cached {
     if (!this.#fresh(this.#raw)) {
       const tz = this.#tz(this.#source().clock.now());
-      if (tz !== this.#rawTz) {
-        this.rawFragments.clear();
-        this.#rawTz = tz;
-      }
-      this.#raw = this.#build(serialiseRaw(this.frontendDocument(), tz, this.rawFragments, this.fragments));
+      // The raw shape is built rarely (a client connects, or asks with requestData): its converted
+      // lists are not kept between versions, only the lists it shares with the frontend shape.
+      this.#raw = this.#build(serialiseRaw(this.frontendDocument(), tz, new FragmentCache(), this.fragments));
     }
     return this.#raw;
   }
