@@ -11,12 +11,14 @@ import { ConfigTransfer } from './config-transfer/service.js';
 import { openSecretBox } from './crypto/key-guard.js';
 import { openDatabase } from './db/database.js';
 import type { AppDeps } from './deps.js';
+import { DEFAULT_DISCOVERY_PORTS, DiscoveryService } from './discovery/service.js';
 import { DockerService } from './docker/service.js';
 import { PulseEvents } from './events.js';
 import { GuestMetadataService } from './guest-metadata/service.js';
 import { MetricHistory } from './history/service.js';
 import type { RouteRecord } from './http/guard.js';
 import { createLogger, type Logger } from './logging.js';
+import { MockModeService } from './mock/service.js';
 import type { AlertNotification } from './model/state.js';
 import { NotificationService } from './notify/service.js';
 import { SecurityService } from './security/security-service.js';
@@ -24,9 +26,6 @@ import type { SecurityOptions } from './security/types.js';
 import type { Settings } from './settings/env.js';
 import { StateSnapshots } from './state/snapshots.js';
 import { StateStore } from './state/store.js';
-import { DEFAULT_DISCOVERY_PORTS, DiscoveryService } from './discovery/service.js';
-import { MockModeService } from './mock/service.js';
-import { DEFAULT_UPDATE_FEED_URL } from './updates/feed.js';
 import { UpdateService } from './updates/service.js';
 import { PACKAGE_VERSION } from './version.js';
 import { WsHub } from './ws/hub.js';
@@ -140,7 +139,7 @@ export async function startPulse(settings: Settings, opts: PulseOptions = {}): P
     db,
     clock,
     events: deps.events,
-    feedUrl: settings.updateFeedUrl ?? DEFAULT_UPDATE_FEED_URL,
+    feedUrl: settings.updateFeedUrl,
     currentVersion: PACKAGE_VERSION,
     deploymentType: settings.isDocker ? 'docker' : process.env.INVOCATION_ID ? 'systemd' : 'manual',
     isDocker: settings.isDocker,

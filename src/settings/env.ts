@@ -42,7 +42,7 @@ export interface Settings {
   isDocker: boolean;
   /** NODE_ENV !== 'production'. */
   isDevelopment: boolean;
-  /** PULSE_UPDATE_FEED_URL: GitHub-style releases JSON for update checks (default: the project's releases). */
+  /** PULSE_UPDATE_FEED_URL: GitHub-style releases JSON for update checks (unset: checks report that no feed is configured). */
   updateFeedUrl?: string;
   /** DISCOVERY_ENABLED: background network discovery every 5 min (unset = the system setting decides). */
   discoveryEnabled?: boolean;
@@ -173,7 +173,8 @@ export function loadSettings(env: Env = process.env, cwd: string = process.cwd()
     isDocker: parseBool(env, 'PULSE_DOCKER'),
     isDevelopment: (env.NODE_ENV ?? 'development') !== 'production',
     updateFeedUrl: parseUrl(env, 'PULSE_UPDATE_FEED_URL'),
-    discoveryEnabled: nonEmpty(env, 'DISCOVERY_ENABLED') === undefined ? undefined : parseBool(env, 'DISCOVERY_ENABLED'),
+    discoveryEnabled:
+      nonEmpty(env, 'DISCOVERY_ENABLED') === undefined ? undefined : parseBool(env, 'DISCOVERY_ENABLED'),
     discoverySubnet: parseSubnet(env, 'DISCOVERY_SUBNET'),
     discoveryPorts: parseDiscoveryPorts(env, 'PULSE_DISCOVERY_PORTS'),
   });

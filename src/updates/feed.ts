@@ -5,8 +5,6 @@
  */
 import { compareSemver, formatSemver, parseSemver, type SemVer } from './semver.js';
 
-export const DEFAULT_UPDATE_FEED_URL = 'https://api.github.com/repos/rcourtman/Pulse/releases';
-
 export interface Release {
   version: SemVer;
   tag: string;

@@ -20,7 +20,8 @@ export interface UpdateServiceDeps {
   db: Database;
   clock: Clock;
   events: PulseEvents;
-  feedUrl: string;
+  /** GitHub-style releases JSON; without one, checks report that no feed is configured. */
+  feedUrl?: string;
   currentVersion: string;
   deploymentType: string;
   isDocker: boolean;
@@ -102,10 +103,26 @@ export class UpdateService {
 
   async #checkNow(channel: Channel, initiatedBy: string): Promise<UpdateInfo> {
     const started = this.#deps.clock.now();
+    const feedUrl = this.#deps.feedUrl;
+    if (!feedUrl) {
+      // This build has no release channel of its own yet; pointing at another project's
+      // releases would announce "updates" that are not for this code.
+      return {
+        available: false,
+        currentVersion: this.currentVersion,
+        latestVersion: this.currentVersion,
+        releaseNotes: '',
+        releaseDate: '',
+        downloadUrl: '',
+        isPrerelease: false,
+        deploymentType: this.#deps.deploymentType,
+        warning: 'No update feed configured: set PULSE_UPDATE_FEED_URL to a GitHub-style releases URL',
+      };
+    }
     this.#setStatus('checking', 10, `Checking for updates (${channel})`);
     let releases: Release[];
     try {
-      releases = await fetchReleases(this.#deps.feedUrl, this.#deps.timeoutMs ?? 10_000);
+      releases = await fetchReleases(feedUrl, this.#deps.timeoutMs ?? 10_000);
     } catch (err) {
       const message = err instanceof FeedError ? err.message : String(err);
       this.#setStatus('error', 0, 'Update check failed', message);

@@ -218,3 +218,18 @@ describe('updates', () => {
     expect((await get('/api/settings')).body.current.theme).toBe('dark');
   });
 });
+
+describe('updates without a feed', () => {
+  it('reports that no feed is configured instead of another project’s releases', async () => {
+    const pulse = await startTestPulse();
+    try {
+      const res = await fetch(`${pulse.url}/api/updates/check`);
+      expect(res.status).toBe(200);
+      const body = await res.json();
+      expect(body.available).toBe(false);
+      expect(body.warning).toMatch(/PULSE_UPDATE_FEED_URL/);
+    } finally {
+      await pulse.close();
+    }
+  });
+});
