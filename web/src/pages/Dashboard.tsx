@@ -104,6 +104,18 @@ function NodeCells(props: { n: Node; onOpen: (r: Row) => void; counts?: GuestCou
               {shortVersion(n().pveVersion)}
             </span>
           </Show>
+          <Show when={n().connectionHealth && n().connectionHealth !== 'healthy'}>
+            <span
+              class="shrink-0 rounded bg-amber-100 px-1 text-[10px] font-normal text-amber-800 dark:bg-amber-900/50 dark:text-amber-200"
+              title={
+                n().connectionHealth === 'degraded'
+                  ? 'Some cluster endpoints do not answer; Pulse reads through the others'
+                  : 'Pulse cannot read this node'
+              }
+            >
+              {n().connectionHealth}
+            </span>
+          </Show>
           <Show when={n().clusterName}>
             <span class="hidden truncate rounded bg-sky-100 px-1 text-[10px] font-normal text-sky-700 lg:inline dark:bg-sky-900/50 dark:text-sky-300">
               {n().clusterName}
