@@ -1,6 +1,6 @@
 /**
  * StateSnapshots: the serialised state document, built once per state version and shared by
- * every reader (each GET /api/state reply and each WebSocket client get the same string).
+ * every reader (each GET /api/state reply and each WebSocket client get the same bytes).
  *
  * The document is the store's state completed with `stats` and `performance` (which describe this
  * process, not the watched estate). Serialising a 10,000-guest state costs tens of milliseconds
