@@ -5,23 +5,23 @@
 import type { Database } from 'better-sqlite3';
 import type { AlertService } from './alerts/service.js';
 import type { Clock } from './clock.js';
+import type { Monitoring } from './collect/monitoring.js';
+import type { ConfigTransfer } from './config-transfer/service.js';
 import type { SecretBox } from './crypto/secret-box.js';
+import type { DiscoveryService } from './discovery/service.js';
+import type { DockerService } from './docker/service.js';
 import type { PulseEvents } from './events.js';
+import type { GuestMetadataService } from './guest-metadata/service.js';
+import type { MetricHistory } from './history/service.js';
 import type { Logger } from './logging.js';
+import type { MockModeService } from './mock/service.js';
+import type { NotificationService } from './notify/service.js';
 import type { SecurityService } from './security/security-service.js';
 import type { Settings } from './settings/env.js';
-import type { StateStore } from './state/store.js';
-import type { MetricHistory } from './history/service.js';
 import type { StateSnapshots } from './state/snapshots.js';
-import type { WsHub } from './ws/hub.js';
-import type { NotificationService } from './notify/service.js';
-import type { Monitoring } from './collect/monitoring.js';
-import type { GuestMetadataService } from './guest-metadata/service.js';
-import type { DockerService } from './docker/service.js';
-import type { ConfigTransfer } from './config-transfer/service.js';
+import type { StateStore } from './state/store.js';
 import type { UpdateService } from './updates/service.js';
-import type { DiscoveryService } from './discovery/service.js';
-import type { MockModeService } from './mock/service.js';
+import type { WsHub } from './ws/hub.js';
 
 export interface AppDeps {
   settings: Settings;

@@ -49,7 +49,7 @@ export function looksLikeProxmox(a: HttpAnswer): boolean {
 }
 
 function realmTypes(a: HttpAnswer | undefined): string[] | undefined {
-  if (!a || a.status !== 200 || !hasDataKey(a.json)) return undefined;
+  if (a?.status !== 200 || !hasDataKey(a.json)) return undefined;
   const data = (a.json as { data: unknown }).data;
   if (!Array.isArray(data)) return undefined;
   return data.map((r) => String((r as { type?: unknown })?.type ?? ''));

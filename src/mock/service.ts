@@ -124,7 +124,7 @@ export class MockModeService {
   }
 
   async #activate(pausePolling = true): Promise<void> {
-    const { monitoring, state, clock } = this.#deps;
+    const { monitoring, clock } = this.#deps;
     if (pausePolling) {
       await monitoring.stop();
       // A commit queued by a poll that finished just before the stop must not land on top.

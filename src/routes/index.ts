@@ -1,26 +1,26 @@
 /** Registers every route area. One module per URL area; handlers stay thin. */
 import type { FastifyInstance } from 'fastify';
 import type { AppDeps } from '../deps.js';
+import { registerWsRoutes } from '../ws/routes.js';
 import { registerAlertRoutes } from './alerts.js';
 import { registerAuthRoutes } from './auth.js';
-import { registerSecurityRoutes } from './security.js';
 import { registerChartRoutes } from './charts.js';
-import { registerStateRoutes } from './state.js';
-import { registerSystemRoutes } from './system.js';
-import { registerWsRoutes } from '../ws/routes.js';
-import { registerNotificationRoutes } from './notifications.js';
 import { registerConfigNodeRoutes } from './config-nodes.js';
-import { registerStorageBackupRoutes } from './storage-backups.js';
-import { registerSystemSettingsRoutes } from './system-settings.js';
-import { registerGuestMetadataRoutes } from './guest-metadata.js';
+import { registerDiagnosticsRoutes } from './diagnostics.js';
+import { registerDiscoveryRoutes } from './discovery.js';
 import { registerDockerAgentRoutes } from './docker-agents.js';
 import { registerExportImportRoutes } from './export-import.js';
-import { registerSetupScriptRoutes } from './setup-script.js';
-import { registerSystemExtraRoutes } from './system-extra.js';
-import { registerUpdateRoutes } from './updates.js';
-import { registerDiscoveryRoutes } from './discovery.js';
-import { registerDiagnosticsRoutes } from './diagnostics.js';
+import { registerGuestMetadataRoutes } from './guest-metadata.js';
 import { registerMockModeRoutes } from './mock-mode.js';
+import { registerNotificationRoutes } from './notifications.js';
+import { registerSecurityRoutes } from './security.js';
+import { registerSetupScriptRoutes } from './setup-script.js';
+import { registerStateRoutes } from './state.js';
+import { registerStorageBackupRoutes } from './storage-backups.js';
+import { registerSystemRoutes } from './system.js';
+import { registerSystemExtraRoutes } from './system-extra.js';
+import { registerSystemSettingsRoutes } from './system-settings.js';
+import { registerUpdateRoutes } from './updates.js';
 
 export async function registerRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
   registerSystemRoutes(app, deps);
