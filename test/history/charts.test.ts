@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { syntheticGuest, syntheticNode, syntheticStorage } from '../../bench/state-fixture.js';
 import { ManualClock } from '../../src/clock.js';
+import { pointsPerSeries } from '../../src/routes/charts.js';
 import { startTestPulse, tempDir } from '../helpers/pulse.js';
 import { settle } from '../ws/client.js';
 
@@ -152,6 +153,13 @@ describe('/api/charts over hours of simulated polling', () => {
     const z = await fetch(`${pulse.url}/api/charts?range=7d`, { headers: { 'Accept-Encoding': 'gzip' } });
     expect(z.headers.get('content-encoding')).toBe('gzip');
     expect(Object.keys((await z.json()).nodeData)).toEqual([nodeId]);
+  });
+
+  it('bounds the points of a reply by the size of the estate', () => {
+    expect(pointsPerSeries(12)).toBe(120); // a small estate: full resolution
+    expect(pointsPerSeries(10_000)).toBe(50);
+    expect(pointsPerSeries(74_000)).toBe(6); // 10,000 guests × 7 metrics + nodes + storage
+    expect(pointsPerSeries(1_000_000)).toBe(6); // never fewer
   });
 
   it('rejects an unknown range with 400', async () => {
