@@ -1,0 +1,51 @@
+/**
+ * `npm run bench [-- name …]`: runs every benchmark in bench/ one after the other, each in its own
+ * Node process (with --expose-gc, so memory figures after a full GC are included), and prints
+ * their figures. A benchmark is a bench/*.ts file whose first comment starts with "Benchmark:";
+ * the others are helpers (the state client, fixtures) and this runner. Names filter:
+ * `npm run bench -- poll-cycle state-api`. Benchmarks print figures and assert nothing; the
+ * runner's exit code is non-zero only when one of them crashed.
+ */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const wanted = process.argv.slice(2).map((n) => n.replace(/\.ts$/, ''));
+
+const benches = fs
+  .readdirSync(here)
+  .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))
+  .filter((f) => /^\/\*\*\s*\n\s*\*\s*Benchmark:/.test(fs.readFileSync(path.join(here, f), 'utf8')))
+  .map((f) => f.replace(/\.ts$/, ''))
+  .filter((n) => wanted.length === 0 || wanted.includes(n))
+  .sort();
+
+if (benches.length === 0) {
+  console.error(`no benchmark matches ${wanted.join(', ')}`);
+  process.exit(2);
+}
+
+console.log(
+  `# ${benches.length} benchmark(s): ${benches.join(', ')} — ${new Date().toISOString()}, ` +
+    `${os.cpus().length} × ${os.cpus()[0]?.model.trim()}, Node ${process.version}, load average ${os.loadavg()[0].toFixed(1)}`,
+);
+let failed = 0;
+for (const name of benches) {
+  console.log(`\n# ${name}`);
+  const t0 = performance.now();
+  const code = await new Promise<number>((resolve) => {
+    const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', path.join(here, `${name}.ts`)], {
+      cwd: path.dirname(here),
+      stdio: 'inherit',
+    });
+    child.once('exit', (c, signal) => resolve(c ?? (signal ? 1 : 0)));
+  });
+  const secs = ((performance.now() - t0) / 1000).toFixed(0);
+  console.log(`\n# ${name}: ${code === 0 ? 'done' : `FAILED (exit ${code})`} in ${secs} s`);
+  if (code !== 0) failed++;
+}
+process.exit(failed > 0 ? 1 : 0);
