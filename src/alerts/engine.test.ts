@@ -736,7 +736,17 @@ describe('PBS, PMG and Docker', () => {
 
   it('Docker: state, OOM, health, restart loop, memory limit, cpu; ignored prefixes', () => {
     const host = (containers: unknown[]) =>
-      stateWith({ dockerHosts: [{ id: 'h1', hostname: 'dock', displayName: 'Dock', status: 'online', containers }] });
+      stateWith({
+        dockerHosts: [
+          {
+            id: 'h1',
+            hostname: 'dock',
+            displayName: 'Dock',
+            status: 'online',
+            containers,
+          } as unknown as PulseState['dockerHosts'][number],
+        ],
+      });
     const c = (over: Record<string, unknown>) => ({
       id: 'c1',
       name: 'app',

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import type { DockerContainer } from '../model/docker.js';
 import { containerIssues, hostIssues, MAX_RECENT_EXIT_CODES, recentExitCodes } from './issues.js';
-import type { DockerContainer } from './model.js';
 
 const base: DockerContainer = {
   id: 'c',

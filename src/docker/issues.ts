@@ -4,7 +4,7 @@
  * emit these keys; they are additive. Pure: a container, what we knew of it before, and what the
  * agent itself reported in, the annotated container out.
  */
-import type { DockerContainer } from './model.js';
+import type { DockerContainer } from '../model/docker.js';
 
 export const MAX_RECENT_EXIT_CODES = 10;
 /** Usage of its memory limit at or above which a container counts as under memory pressure. */

@@ -1,6 +1,6 @@
 /** Persistence of Docker hosts (`docker_hosts`) and re-enrolment blocks (`docker_removed_hosts`). */
 import type { Database } from 'better-sqlite3';
-import type { DockerHost } from './model.js';
+import type { DockerHost } from '../model/docker.js';
 
 export interface StoredHost {
   host: DockerHost;

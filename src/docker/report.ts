@@ -2,7 +2,7 @@
  * Parsing and validation of agent reports (wire contract §8). Pure: JSON in, a typed report
  * out, or ReportError naming what is wrong. Times in reports are RFC3339 and become unix ms.
  */
-import type { DockerContainer, DockerNetwork, DockerPort } from './model.js';
+import type { DockerContainer, DockerNetwork, DockerPort } from '../model/docker.js';
 
 export class ReportError extends Error {
   constructor(message: string) {

@@ -11,9 +11,9 @@ import { randomUUID } from 'node:crypto';
 import type { Database } from 'better-sqlite3';
 import type { Clock } from '../clock.js';
 import type { Logger } from '../logging.js';
+import type { DockerCommand, DockerHost } from '../model/docker.js';
 import type { StateStore } from '../state/store.js';
 import { annotate, hostIssues } from './issues.js';
-import type { DockerCommand, DockerHost } from './model.js';
 import { DockerHostRepo } from './repo.js';
 import { type DockerReport, hostKey, offlineAfterMs, parseReport, ReportError } from './report.js';
 

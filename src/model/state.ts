@@ -3,6 +3,7 @@
  * Field names, units and IDs follow ../shared/spec/wire-contract.md §1. Times marked "ms" are
  * unix milliseconds in the frontend shape (GET /api/state, WS rawData).
  */
+import type { DockerHost } from './docker.js';
 
 export interface Memory {
   /** bytes */
@@ -477,7 +478,7 @@ export interface PulseState {
   nodes: Node[];
   vms: Guest[];
   containers: Guest[];
-  dockerHosts: unknown[];
+  dockerHosts: DockerHost[];
   storage: Storage[];
   cephClusters: CephCluster[];
   physicalDisks: PhysicalDisk[];

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { syntheticState } from '../../bench/state-fixture.js';
+import type { PulseState } from '../model/state.js';
 import { toRawState, toRfc3339, ZERO_TIME } from './raw-shape.js';
 
 describe('toRfc3339', () => {
@@ -53,7 +54,11 @@ describe('toRawState', () => {
     numPGs: 1,
     lastUpdated: now,
   });
-  s.dockerHosts.push({ id: 'h1', lastSeen: now, containers: [{ id: 'c', createdAt: now }] });
+  s.dockerHosts.push({
+    id: 'h1',
+    lastSeen: now,
+    containers: [{ id: 'c', createdAt: now }],
+  } as unknown as PulseState['dockerHosts'][number]);
   const raw = toRawState(s, 60) as Record<string, any>;
 
   it('converts ms times to RFC3339 and lastUpdate too', () => {

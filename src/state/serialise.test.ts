@@ -40,7 +40,11 @@ function richState(): PulseState {
     numPGs: 1,
     lastUpdated: now,
   });
-  s.dockerHosts.push({ id: 'h1', lastSeen: now, containers: [{ id: 'c', createdAt: now, name: 'a\u2028b' }] });
+  s.dockerHosts.push({
+    id: 'h1',
+    lastSeen: now,
+    containers: [{ id: 'c', createdAt: now, name: 'a\u2028b' }],
+  } as unknown as PulseState['dockerHosts'][number]);
   s.pveBackups.storageBackups.push({
     id: 'b1',
     storage: 'local',

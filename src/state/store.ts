@@ -7,30 +7,10 @@
  */
 import { EventEmitter } from 'node:events';
 import type { Clock } from '../clock.js';
+import { emptyState } from '../model/empty-state.js';
 import type { PulseState } from '../model/state.js';
 
-export function emptyState(): PulseState {
-  return {
-    nodes: [],
-    vms: [],
-    containers: [],
-    dockerHosts: [],
-    storage: [],
-    cephClusters: [],
-    physicalDisks: [],
-    pbs: [],
-    pmg: [],
-    pveBackups: { backupTasks: [], storageBackups: [], guestSnapshots: [] },
-    pbsBackups: [],
-    metrics: {},
-    performance: {},
-    stats: {},
-    activeAlerts: [],
-    recentlyResolved: [],
-    connectionHealth: {},
-    lastUpdate: 0,
-  };
-}
+export { emptyState };
 
 export type StateListener = (next: Readonly<PulseState>, prev: Readonly<PulseState>) => void;
 

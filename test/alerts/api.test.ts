@@ -35,7 +35,7 @@ function hotState(cpu: number): Partial<PulseState> {
         displayName: 'dock',
         status: 'online',
         containers: [{ id: 'abc', name: 'nginx', state: 'running', cpuPercent: 97, memoryPercent: 10 }],
-      },
+      } as unknown as PulseState['dockerHosts'][number],
     ],
   };
 }

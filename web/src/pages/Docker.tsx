@@ -1,40 +1,12 @@
 /** Docker hosts reported by agents, and their containers. */
+import type { DockerHost } from '@model/docker';
 import { For, Show } from 'solid-js';
 import { Bar, Card, Empty, StatusDot, td, th } from '../components/ui';
 import { formatAge, formatBytes, formatPercent, formatUptime } from '../lib/format';
 import { live } from '../stores/live';
 
-interface DockerContainer {
-  id: string;
-  name: string;
-  image: string;
-  state: string;
-  status: string;
-  health?: string;
-  cpuPercent: number;
-  memoryUsageBytes: number;
-  memoryLimitBytes: number;
-  memoryPercent: number;
-  uptimeSeconds: number;
-  restartCount: number;
-}
-
-interface DockerHost {
-  id: string;
-  hostname: string;
-  displayName?: string;
-  status: string;
-  dockerVersion?: string;
-  os?: string;
-  cpus: number;
-  totalMemoryBytes: number;
-  /** unix ms (frontend shape) or RFC3339 (raw shape) */
-  lastSeen: number | string;
-  containers: DockerContainer[];
-}
-
 export function DockerPage() {
-  const hosts = () => live.state.dockerHosts as DockerHost[];
+  const hosts = (): DockerHost[] => live.state.dockerHosts;
   return (
     <div class="space-y-4">
       <h1 class="text-xl font-semibold">Docker hosts</h1>

@@ -4,6 +4,7 @@
  * `reconcile(…, {key: 'id'})`, so a row whose values did not change keeps its object and its DOM,
  * and a changed value updates only the cells that read it.
  */
+import { emptyState } from '@model/empty-state';
 import type { Alert, FullAlert, Guest, PulseState, Storage } from '@model/state';
 import { batch, createSignal } from 'solid-js';
 import { createStore, reconcile, unwrap } from 'solid-js/store';
@@ -13,29 +14,6 @@ import { applyServerTheme } from './theme';
 export type ConnectionStatus = 'connecting' | 'connected' | 'offline';
 
 export type LiveState = PulseState;
-
-function emptyState(): LiveState {
-  return {
-    nodes: [],
-    vms: [],
-    containers: [],
-    dockerHosts: [],
-    storage: [],
-    cephClusters: [],
-    physicalDisks: [],
-    pbs: [],
-    pmg: [],
-    pveBackups: { backupTasks: [], storageBackups: [], guestSnapshots: [] },
-    pbsBackups: [],
-    metrics: {},
-    performance: {},
-    stats: {},
-    activeAlerts: [],
-    recentlyResolved: [],
-    connectionHealth: {},
-    lastUpdate: 0,
-  };
-}
 
 const [state, setState] = createStore<LiveState>(emptyState());
 const [connection, setConnection] = createSignal<ConnectionStatus>('offline');
