@@ -12,7 +12,8 @@ const gzipAsync = promisify(gzip);
 interface Entry {
   version: number;
   at: number;
-  body: Buffer;
+  /** Resolves to the body; shared by requests that arrive while it is being built. */
+  body: Promise<Buffer>;
   gzip?: Promise<Buffer>;
 }
 
@@ -25,14 +26,27 @@ export class VersionedReplyCache {
     private readonly maxEntries = 16,
   ) {}
 
-  /** The cached body for `key`, or `build()` serialised and cached. */
-  get(key: string, version: number, now: number, build: () => unknown): { body: Buffer; gzip: () => Promise<Buffer> } {
+  /**
+   * The cached body for `key`, or `build()` (JSON text) cached; concurrent callers share one
+   * build. A failed build is not kept.
+   */
+  get(
+    key: string,
+    version: number,
+    now: number,
+    build: () => Promise<string>,
+  ): { body: Promise<Buffer>; gzip: () => Promise<Buffer> } {
     let e = this.#entries.get(key);
     if (e && e.version === version && now - e.at < this.maxAgeMs && now >= e.at) {
       this.counters.hits++;
     } else {
       this.counters.misses++;
-      e = { version, at: now, body: Buffer.from(JSON.stringify(build()), 'utf8') };
+      const body = build().then((json) => Buffer.from(json, 'utf8'));
+      const fresh: Entry = { version, at: now, body };
+      body.catch(() => {
+        if (this.#entries.get(key) === fresh) this.#entries.delete(key);
+      });
+      e = fresh;
       this.#entries.delete(key);
       this.#entries.set(key, e);
       while (this.#entries.size > this.maxEntries) {
@@ -45,7 +59,7 @@ export class VersionedReplyCache {
     return {
       body: entry.body,
       gzip: () => {
-        entry.gzip ??= gzipAsync(entry.body, { level: 1 });
+        entry.gzip ??= entry.body.then((b) => gzipAsync(b, { level: 1 }));
         return entry.gzip;
       },
     };

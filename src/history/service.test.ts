@@ -67,9 +67,14 @@ describe('MetricHistory recording', () => {
     expect(cpu[0].timestamp).toBe(T0);
     expect(q.series.guest.size).toBe(6);
     expect(q.series.storage.size).toBe(4);
-    // Filters by id.
-    const one = h.query({ rangeMs: 15 * 60_000, kinds: ['guest'], ids: { guest: new Set(['pve-node2-1101']) } });
-    expect([...one.series.guest.keys()]).toEqual(['pve-node2-1101']);
-    expect(one.series.node.size).toBe(0);
+    // The yielding form answers the same.
+    return h.queryAsync({ rangeMs: 15 * 60_000 }).then((a) => {
+      expect(a.series.node.get('pve-node1')).toEqual(q.series.node.get('pve-node1'));
+      expect(a.series.guest.size).toBe(6);
+      // Filters by id.
+      const one = h.query({ rangeMs: 15 * 60_000, kinds: ['guest'], ids: { guest: new Set(['pve-node2-1101']) } });
+      expect([...one.series.guest.keys()]).toEqual(['pve-node2-1101']);
+      expect(one.series.node.size).toBe(0);
+    });
   });
 });

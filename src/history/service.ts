@@ -277,6 +277,27 @@ export class MetricHistory {
 
   /** Answers a chart window from the tier that fits it (tierForRange). */
   query(q: HistoryQuery): HistoryResult {
+    const steps = this.#compute(q);
+    for (;;) {
+      const r = steps.next();
+      if (r.done) return r.value;
+    }
+  }
+
+  /**
+   * As `query`, yielding to the event loop every few hundred resources: a 10,000-guest reply
+   * takes a second or more to compute, and requests arriving meanwhile must not wait for it.
+   */
+  async queryAsync(q: HistoryQuery): Promise<HistoryResult> {
+    const steps = this.#compute(q);
+    for (;;) {
+      const r = steps.next();
+      if (r.done) return r.value;
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+  }
+
+  *#compute(q: HistoryQuery): Generator<void, HistoryResult> {
     const now = this.deps.clock.now();
     const maxPoints = q.maxPoints ?? 120;
     const tier = tierForRange(q.rangeMs, maxPoints);
@@ -322,7 +343,9 @@ export class MetricHistory {
           list.push({ start: slab.start, data: slab.rowData(row) });
         });
       }
+      let done = 0;
       for (const [id, list] of refs) {
+        if (++done % 500 === 0) yield;
         const points = downsample(tier, names.length, list, from, now, outStep);
         const chart: ResourceChart = {};
         names.forEach((name, m) => {
