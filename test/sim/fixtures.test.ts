@@ -1,6 +1,6 @@
 /**
  * The simulator's replies have the shapes of the recorded real replies in ../shared/fixtures
- * (skipped where those recordings are not available).
+ * (a copy kept in test/fixtures/proxmox).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -11,7 +11,7 @@ import { pmgToken, pveToken, request } from './client.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 
-const FIXTURES = process.env.PROXMOX_FIXTURES_DIR ?? path.resolve(HERE, '../../../shared/fixtures');
+const FIXTURES = process.env.PROXMOX_FIXTURES_DIR ?? path.resolve(HERE, '../fixtures/proxmox');
 const have = fs.existsSync(FIXTURES);
 const fixture = (name: string) => JSON.parse(fs.readFileSync(path.join(FIXTURES, name), 'utf8')).data;
 

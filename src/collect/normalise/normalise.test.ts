@@ -20,7 +20,9 @@ import { normaliseStorage, normaliseZfsPool } from './pve-storage.js';
 import { num } from './values.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const fixture = (name: string) => JSON.parse(fs.readFileSync(path.join(here, 'fixtures', name), 'utf8')).data;
+// Real Proxmox replies (a copy of ../shared/fixtures, see test/fixtures/proxmox/README.md).
+const FIXTURES = path.resolve(here, '../../../test/fixtures/proxmox');
+const fixture = (name: string) => JSON.parse(fs.readFileSync(path.join(FIXTURES, name), 'utf8')).data;
 
 const GiB = 1024 ** 3;
 const NOW = Date.UTC(2026, 10, 26, 12, 0, 0);
@@ -86,8 +88,8 @@ describe('node', () => {
   });
 
   it('falls back to the RRD memavailable on PVE 8 (no `available` in status)', () => {
-    const rows = fixture('pve8_node_rrddata.json') as Array<Record<string, number>>;
-    const pve9 = fixture('pve9_node_rrddata.json') as Array<Record<string, number>>;
+    const rows = fixture('pve-rrd/pve8_node_rrddata.json') as Array<Record<string, number>>;
+    const pve9 = fixture('pve-rrd/pve9_node_rrddata.json') as Array<Record<string, number>>;
     // PVE 8 RRD has no memavailable: no RRD figure, so `used` is taken as reported.
     expect(rows.some((r) => 'memavailable' in r)).toBe(false);
     const last = [...pve9].reverse().find((r) => typeof r.memavailable === 'number')!;
@@ -416,7 +418,7 @@ describe('storage', () => {
 
 describe('ceph', () => {
   it('reads a Squid status (no num_mgrs, no mons array)', () => {
-    const c = normaliseCeph({ instance: 'c', status: fixture('ceph-squid-status.json'), now: NOW });
+    const c = normaliseCeph({ instance: 'c', status: fixture('pve-ceph/ceph-squid-status.json'), now: NOW });
     expect(c).toMatchObject({
       id: 'c-9d4c2f0a-1626-4f6e-9b7a-squid0000001',
       name: 'Ceph',
@@ -645,7 +647,7 @@ describe('pbs', () => {
 
 describe('pmg (mixed types from production hosts)', () => {
   it('mail statistics', () => {
-    const s = normaliseMailStats(fixture('statistics-mail-mixed-types.json'), NOW);
+    const s = normaliseMailStats(fixture('pmg/statistics-mail-mixed-types.json'), NOW);
     expect(s).toMatchObject({
       timeframe: 'day',
       countTotal: 37,
@@ -666,7 +668,7 @@ describe('pmg (mixed types from production hosts)', () => {
   });
 
   it('queue, mail counts and spam scores', () => {
-    expect(normaliseQueue(fixture('postfix-queue-mixed-types.json'), NOW)).toMatchObject({
+    expect(normaliseQueue(fixture('pmg/postfix-queue-mixed-types.json'), NOW)).toMatchObject({
       active: 3,
       deferred: 0,
       hold: 1,
