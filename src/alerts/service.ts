@@ -59,6 +59,8 @@ export class AlertService {
   #batch: AlertNotification[] = [];
   #batchTimer?: NodeJS.Timeout;
   #lastPrune = 0;
+  /** Clock time of the last engine round (the timer skips a round when polls just ran one). */
+  #lastRound = Number.NEGATIVE_INFINITY;
   #lastFullPersist = 0;
   #running = false;
 
@@ -95,7 +97,11 @@ export class AlertService {
     });
     const tickMs = this.#opts.tickMs ?? 10_000;
     if (tickMs > 0) {
-      this.#tick = setInterval(() => this.evaluateNow(), tickMs);
+      // The timer exists for time-based transitions (grace periods, offline confirmations) while
+      // no state arrives; when polls keep committing, their rounds already cover it.
+      this.#tick = setInterval(() => {
+        if (this.#opts.clock.now() - this.#lastRound >= tickMs) this.evaluateNow();
+      }, tickMs);
       this.#tick.unref();
     }
     this.#pruneHistory();
@@ -128,6 +134,7 @@ export class AlertService {
   evaluateNow(): void {
     try {
       const now = this.#opts.clock.now();
+      this.#lastRound = now;
       const result = evaluate(this.#config, this.#opts.state.get(), this.#memory, now);
       this.#memory = result.memory;
       this.#apply(result.changes, now);
