@@ -39,34 +39,63 @@ export class AlertRepo {
   }
 
   /**
+   * What alert_active holds per alert id, as this repo last wrote (or first read) it: the JSON,
+   * its key without live figures (computed on demand) and the object it was encoded from. The
+   * engine never modifies a tracked alert after handing it out (copy-on-write), so an identical
+   * object means an identical row and needs no encoding at all. Loaded from the table once.
+   */
+  #stored?: Map<string, { data: string; stable?: string; from?: TrackedAlert }>;
+
+  /**
    * Makes the stored active set equal to `active`, upserting only rows that changed. With
    * `full: false`, changes of the live figures alone (value, message, lastSeen) do not count, so a
    * steady alert is not rewritten on every poll; the caller writes in full now and then and on stop.
    */
   syncActive(active: TrackedAlert[], now: number, full = true): void {
-    const existing = new Map(
-      this.db
-        .prepare<[], { id: string; data: string }>('SELECT id, data FROM alert_active')
-        .all()
-        .map((r) => [r.id, r.data]),
-    );
+    if (!this.#stored) {
+      this.#stored = new Map(
+        this.db
+          .prepare<[], { id: string; data: string }>('SELECT id, data FROM alert_active')
+          .all()
+          .map((r) => [r.id, { data: r.data }]),
+      );
+    }
+    const stored = this.#stored;
     const upsert = this.db.prepare(
       `INSERT INTO alert_active (id, data, updated_at) VALUES (?, ?, ?)
        ON CONFLICT(id) DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at`,
     );
     const del = this.db.prepare('DELETE FROM alert_active WHERE id = ?');
-    this.db.transaction(() => {
-      const keep = new Set<string>();
-      for (const t of active) {
-        keep.add(t.alert.id);
-        const data = JSON.stringify(t);
-        const before = existing.get(t.alert.id);
-        if (before === data) continue;
-        if (!full && before !== undefined && stableKey(before) === stableKey(data)) continue;
-        upsert.run(t.alert.id, data, now);
+    const writes: Array<[string, { data: string; stable?: string; from?: TrackedAlert }]> = [];
+    const keep = new Set<string>();
+    for (const t of active) {
+      const id = t.alert.id;
+      keep.add(id);
+      const before = stored.get(id);
+      if (before?.from === t) continue;
+      const data = JSON.stringify(t);
+      if (before?.data === data) {
+        before.from = t;
+        continue;
       }
-      for (const id of existing.keys()) if (!keep.has(id)) del.run(id);
+      if (!full && before !== undefined) {
+        before.stable ??= stableKey(JSON.parse(before.data) as TrackedAlert);
+        const stable = stableKey(t);
+        // Only live figures moved: the row keeps its older figures until the next full write.
+        if (before.stable === stable) continue;
+        writes.push([id, { data, stable, from: t }]);
+        continue;
+      }
+      writes.push([id, { data, from: t }]);
+    }
+    const gone = [...stored.keys()].filter((id) => !keep.has(id));
+    if (writes.length === 0 && gone.length === 0) return;
+    this.db.transaction(() => {
+      for (const [id, row] of writes) upsert.run(id, row.data, now);
+      for (const id of gone) del.run(id);
     })();
+    for (const [id, row] of writes) stored.set(id, row);
+    for (const id of gone) stored.delete(id);
   }
 
   addHistory(alert: FullAlert): void {
@@ -133,9 +162,8 @@ export class AlertRepo {
   }
 }
 
-/** A stored tracked alert without its live figures. */
-function stableKey(data: string): string {
-  const t = JSON.parse(data) as TrackedAlert;
+/** A tracked alert without its live figures (as JSON). */
+function stableKey(t: TrackedAlert): string {
   const { value: _v, message: _m, lastSeen: _l, ...rest } = t.alert;
   return JSON.stringify({ ...t, alert: rest });
 }
