@@ -22,7 +22,7 @@ import {
   activeAlerts,
   emptyMemory,
   recentlyResolved,
-  stateAlerts,
+  toStateAlert,
 } from './memory.js';
 import { AlertRepo } from './repo.js';
 
@@ -55,7 +55,8 @@ export class AlertService {
   #tick?: NodeJS.Timeout;
   #scheduled?: NodeJS.Immediate;
   #committing = false;
-  #lastCommitted = '';
+  /** What the last commit held: the alerts it was built from and the recently-resolved keys. */
+  #lastCommitted?: { sources: FullAlert[]; resolvedKeys: string[] };
   #batch: AlertNotification[] = [];
   #batchTimer?: NodeJS.Timeout;
   #lastPrune = 0;
@@ -179,11 +180,13 @@ export class AlertService {
   }
 
   #commitState(): void {
-    const active = stateAlerts(this.#memory);
+    const sources = activeAlerts(this.#memory);
     const resolved = recentlyResolved(this.#memory);
-    const signature = JSON.stringify([active, resolved.map((r) => r.id + r.resolvedTime)]);
-    if (signature === this.#lastCommitted) return;
-    this.#lastCommitted = signature;
+    const resolvedKeys = resolved.map((r) => r.id + r.resolvedTime);
+    const last = this.#lastCommitted;
+    if (last && sameStateAlerts(last.sources, sources) && sameStrings(last.resolvedKeys, resolvedKeys)) return;
+    this.#lastCommitted = { sources, resolvedKeys };
+    const active = sources.map(toStateAlert);
     this.#committing = true;
     try {
       this.#opts.state.commit((d) => {
@@ -291,4 +294,40 @@ export class AlertService {
     this.#opts.events.emit('alertResolved', { alertId: id });
     return true;
   }
+}
+
+/**
+ * True when two sorted active lists give the same /api/state alerts. The engine never modifies
+ * an alert it handed out, so an identical object is equal; others compare by the fields
+ * `toStateAlert` keeps (live figures outside them, like lastSeen, do not count).
+ */
+function sameStateAlerts(a: FullAlert[], b: FullAlert[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i];
+    const y = b[i];
+    if (x === y) continue;
+    if (
+      x.id !== y.id ||
+      x.type !== y.type ||
+      x.level !== y.level ||
+      x.resourceId !== y.resourceId ||
+      x.resourceName !== y.resourceName ||
+      x.node !== y.node ||
+      x.instance !== y.instance ||
+      x.message !== y.message ||
+      !Object.is(x.value, y.value) ||
+      !Object.is(x.threshold, y.threshold) ||
+      x.startTime !== y.startTime ||
+      x.acknowledged !== y.acknowledged ||
+      (x.ackTime || undefined) !== (y.ackTime || undefined) ||
+      (x.ackUser || undefined) !== (y.ackUser || undefined)
+    )
+      return false;
+  }
+  return true;
+}
+
+function sameStrings(a: string[], b: string[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
 }
