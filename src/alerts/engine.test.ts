@@ -21,12 +21,22 @@ function cfg(change?: (c: AlertConfig) => void): AlertConfig {
   return c;
 }
 
+function deepFreeze<T>(v: T): T {
+  if (v && typeof v === 'object' && !Object.isFrozen(v)) {
+    Object.freeze(v);
+    for (const x of Object.values(v)) deepFreeze(x);
+  }
+  return v;
+}
+
 /** Threads the engine's memory through successive rounds, like the service does. */
 class Harness {
   memory: AlertMemory = emptyMemory();
   changes: AlertChange[] = [];
   constructor(public config: AlertConfig) {}
   run(state: PulseState, now: number): AlertChange[] {
+    // Every round also proves purity: editing any part of the frozen input memory throws.
+    deepFreeze(this.memory);
     const r = evaluate(this.config, state, this.memory, now);
     this.memory = r.memory;
     this.changes.push(...r.changes);

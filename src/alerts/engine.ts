@@ -60,7 +60,7 @@ export function evaluate(
   memory: AlertMemory,
   now: number,
 ): EvaluateResult {
-  const mem: AlertMemory = structuredClone(memory);
+  const mem = roundCopy(memory);
   mem.startedAt ??= now;
   const changes: AlertChange[] = [];
   const round = new Round(config, mem, now, changes);
@@ -95,6 +95,26 @@ export function evaluate(
   return { memory: mem, changes };
 }
 
+/**
+ * The memory a round works on, copy-on-write: its maps and lists are fresh, their entries shared
+ * with the input until the round changes one (it then replaces the entry, never edits it), so the
+ * input stays untouched and an alert the round did not touch stays the identical object.
+ */
+function roundCopy(memory: AlertMemory): AlertMemory {
+  return {
+    ...memory,
+    active: { ...memory.active },
+    pending: { ...memory.pending },
+    confirmations: { ...memory.confirmations },
+    notices: { ...memory.notices },
+    flaps: { ...memory.flaps },
+    lastResolved: { ...memory.lastResolved },
+    recentlyResolved: [...memory.recentlyResolved],
+    dockerRestarts: { ...memory.dockerRestarts },
+    seenRunning: { ...memory.seenRunning },
+  };
+}
+
 interface Candidate {
   t: TrackedAlert;
   kind: AlertNotification['kind'];
@@ -107,6 +127,8 @@ interface Candidate {
 class Round {
   /** Resolutions of this round that may be notified (notifyOnResolve). */
   readonly resolvedNow: Array<{ t: TrackedAlert; alert: FullAlert }> = [];
+  /** Active alerts this round has already copied (or raised): these may be modified in place. */
+  readonly #owned = new Set<string>();
 
   constructor(
     readonly config: AlertConfig,
@@ -115,9 +137,19 @@ class Round {
     readonly changes: AlertChange[],
   ) {}
 
+  /** The round's own copy of an active alert, to modify (the input memory's stays as it was). */
+  own(id: string): TrackedAlert {
+    const t = this.mem.active[id];
+    if (this.#owned.has(id)) return t;
+    const copy: TrackedAlert = { ...t, alert: { ...t.alert } };
+    this.mem.active[id] = copy;
+    this.#owned.add(id);
+    return copy;
+  }
+
   threshold(c: ThresholdCheck): void {
     const { mem, now } = this;
-    const t = mem.active[c.id];
+    const t = mem.active[c.id] ? this.own(c.id) : undefined;
     if (t) {
       // Hysteresis: an active alert resolves only at or below the clear value.
       if (c.value <= c.clear) {
@@ -156,7 +188,7 @@ class Round {
     if (!conf) mem.confirmations[c.id] = { count: 1, at: now };
     else if (now - conf.at >= CONFIRMATION_SPACING_MS) mem.confirmations[c.id] = { count: conf.count + 1, at: now };
     if (t) {
-      this.refresh(t, c, c.level, c.message, c.value);
+      this.refresh(this.own(c.id), c, c.level, c.message, c.value);
       return;
     }
     if (mem.confirmations[c.id].count >= c.confirmations) {
@@ -214,6 +246,7 @@ class Round {
       last !== undefined &&
       now - last.at <= config.suppressionWindow * MINUTE &&
       Math.abs(value - last.value) < config.minimumDelta;
+    this.#owned.add(c.id);
     mem.active[c.id] = {
       alert,
       category: c.category,
@@ -227,7 +260,8 @@ class Round {
 
   resolve(t: TrackedAlert, reason: ResolveReason, value?: number): void {
     const { mem, now } = this;
-    const a = t.alert;
+    // A copy: the resolved alert gets its last value, the input memory's keeps its own.
+    const a = { ...t.alert };
     delete mem.active[a.id];
     // The suppression window compares a re-fire with the value the alert last fired with.
     mem.lastResolved[a.id] = { at: now, value: a.value };
@@ -253,11 +287,12 @@ class Round {
   private recordChange(id: string): void {
     const { mem, now, config } = this;
     if (!config.flapping.enabled) return;
-    if (!mem.flaps[id]) mem.flaps[id] = { changes: [] };
-    const f = mem.flaps[id];
+    // Replaced, not edited: the entry may be shared with the input memory.
+    const f = { ...(mem.flaps[id] ?? { changes: [] }) };
     f.changes = f.changes.filter((x) => now - x <= config.flapping.window * 1000);
     f.changes.push(now);
     if (f.changes.length >= config.flapping.threshold) f.until = now + config.flapping.cooldown * MINUTE;
+    mem.flaps[id] = f;
   }
 
   isFlapping(id: string): boolean {
@@ -312,7 +347,7 @@ class Round {
                     .filter((c) => c.notify === 'grouped' && c.parentNodeId === a.resourceId)
                     .map((c) => c.alert)
                 : [];
-            candidates.push({ t, kind: 'escalated', channels, grouped, escalation: reached });
+            candidates.push({ t: this.own(a.id), kind: 'escalated', channels, grouped, escalation: reached });
             continue;
           }
         }
@@ -324,7 +359,7 @@ class Round {
         const last = mem.notices[a.id]?.at(-1);
         if (schedule.cooldown > 0 && last !== undefined && now - last < schedule.cooldown * MINUTE) continue;
       }
-      candidates.push({ t, kind: 'fired', grouped: [] });
+      candidates.push({ t: this.own(a.id), kind: 'fired', grouped: [] });
     }
 
     const resolvedCandidates: Candidate[] = [];
@@ -417,10 +452,11 @@ class Round {
       if (keep.length) mem.notices[id] = keep;
       else delete mem.notices[id];
     }
-    for (const [id, f] of Object.entries(mem.flaps)) {
-      f.changes = f.changes.filter((x) => now - x <= config.flapping.window * 1000);
+    for (const [id, old] of Object.entries(mem.flaps)) {
+      const f = { ...old, changes: old.changes.filter((x) => now - x <= config.flapping.window * 1000) };
       if (f.until !== undefined && f.until <= now) delete f.until;
       if (f.changes.length === 0 && f.until === undefined) delete mem.flaps[id];
+      else mem.flaps[id] = f;
     }
     const keepResolved = Math.max(config.suppressionWindow * MINUTE, HOUR);
     for (const [id, r] of Object.entries(mem.lastResolved)) if (now - r.at > keepResolved) delete mem.lastResolved[id];
@@ -442,8 +478,8 @@ export function acknowledgeAlert(
   user: string,
   now: number,
 ): { memory: AlertMemory; alert: FullAlert } | undefined {
-  if (!memory.active[id]) return undefined;
-  const mem = structuredClone(memory);
+  const mem = withOwnActive(memory, id);
+  if (!mem) return undefined;
   const a = mem.active[id].alert;
   a.acknowledged = true;
   a.ackTime = iso(now);
@@ -455,8 +491,8 @@ export function unacknowledgeAlert(
   memory: AlertMemory,
   id: string,
 ): { memory: AlertMemory; alert: FullAlert } | undefined {
-  if (!memory.active[id]) return undefined;
-  const mem = structuredClone(memory);
+  const mem = withOwnActive(memory, id);
+  if (!mem) return undefined;
   const a = mem.active[id].alert;
   a.acknowledged = false;
   delete a.ackTime;
@@ -470,10 +506,19 @@ export function unacknowledgeAlert(
  */
 export function clearAlert(memory: AlertMemory, id: string): { memory: AlertMemory; alert?: FullAlert } {
   if (!memory.active[id]) return { memory };
-  const mem = structuredClone(memory);
-  const alert = mem.active[id].alert;
+  const mem = roundCopy(memory);
+  const alert = structuredClone(mem.active[id].alert);
   delete mem.active[id];
   delete mem.pending[id];
   delete mem.confirmations[id];
   return { memory: mem, alert };
+}
+
+/** A copy of `memory` whose active alert `id` is its own to modify (the rest shared); undefined when not active. */
+function withOwnActive(memory: AlertMemory, id: string): AlertMemory | undefined {
+  const t = memory.active[id];
+  if (!t) return undefined;
+  const mem = roundCopy(memory);
+  mem.active[id] = { ...t, alert: { ...t.alert } };
+  return mem;
 }
