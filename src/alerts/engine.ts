@@ -129,13 +129,17 @@ class Round {
   readonly resolvedNow: Array<{ t: TrackedAlert; alert: FullAlert }> = [];
   /** Active alerts this round has already copied (or raised): these may be modified in place. */
   readonly #owned = new Set<string>();
+  /** `now` as RFC3339, formatted once per round (every refreshed alert gets it). */
+  readonly nowIso: string;
 
   constructor(
     readonly config: AlertConfig,
     readonly mem: AlertMemory,
     readonly now: number,
     readonly changes: AlertChange[],
-  ) {}
+  ) {
+    this.nowIso = iso(now);
+  }
 
   /** The round's own copy of an active alert, to modify (the input memory's stays as it was). */
   own(id: string): TrackedAlert {
@@ -202,7 +206,7 @@ class Round {
     a.value = value;
     a.message = message;
     a.resourceName = c.resourceName;
-    a.lastSeen = iso(this.now);
+    a.lastSeen = this.nowIso;
     t.parentNodeId = c.parentNodeId;
     if (this.isFlapping(a.id)) a.metadata = { ...a.metadata, flapping: true };
     else if (a.metadata?.flapping) {
@@ -447,13 +451,18 @@ class Round {
     mem.recentlyResolved = mem.recentlyResolved
       .filter((r) => now - r.at <= (r.threshold ? RECENT_THRESHOLD_MS : RECENT_OTHER_MS))
       .slice(0, RECENT_MAX);
+    // Entries with nothing to drop are left as they are (no garbage for the common case).
     for (const [id, times] of Object.entries(mem.notices)) {
+      if (times.length > 0 && times.every((x) => now - x < HOUR)) continue;
       const keep = times.filter((x) => now - x < HOUR);
       if (keep.length) mem.notices[id] = keep;
       else delete mem.notices[id];
     }
+    const flapWindowMs = config.flapping.window * 1000;
     for (const [id, old] of Object.entries(mem.flaps)) {
-      const f = { ...old, changes: old.changes.filter((x) => now - x <= config.flapping.window * 1000) };
+      const expired = old.until !== undefined && old.until <= now;
+      if (!expired && old.changes.length > 0 && old.changes.every((x) => now - x <= flapWindowMs)) continue;
+      const f = { ...old, changes: old.changes.filter((x) => now - x <= flapWindowMs) };
       if (f.until !== undefined && f.until <= now) delete f.until;
       if (f.changes.length === 0 && f.until === undefined) delete mem.flaps[id];
       else mem.flaps[id] = f;
