@@ -73,6 +73,8 @@ export class AlertRepo {
       keep.add(id);
       const before = stored.get(id);
       if (before?.from === t) continue;
+      // The usual steady round: only live figures moved; decided without encoding anything.
+      if (!full && before?.from && sameApartFromLiveFigures(before.from, t)) continue;
       const data = JSON.stringify(t);
       if (before?.data === data) {
         before.from = t;
@@ -160,6 +162,37 @@ export class AlertRepo {
   pruneHistory(now: number): number {
     return this.db.prepare('DELETE FROM alert_history WHERE start_time < ?').run(now - HISTORY_RETENTION_MS).changes;
   }
+}
+
+const LIVE_FIGURES = new Set(['value', 'message', 'lastSeen']);
+
+/**
+ * True when `a` and `b` encode to the same JSON apart from the alert's live figures: same keys in
+ * the same order, equal primitives, nested objects (metadata, escalationTimes) equal as JSON.
+ * False means "not sure" — the caller then compares the encodings.
+ */
+function sameApartFromLiveFigures(a: TrackedAlert, b: TrackedAlert): boolean {
+  return (
+    sameFields(a as unknown as Record<string, unknown>, b as unknown as Record<string, unknown>, 'alert') &&
+    sameFields(a.alert as unknown as Record<string, unknown>, b.alert as unknown as Record<string, unknown>)
+  );
+}
+
+function sameFields(x: Record<string, unknown>, y: Record<string, unknown>, nested?: string): boolean {
+  const kx = Object.keys(x);
+  const ky = Object.keys(y);
+  if (kx.length !== ky.length) return false;
+  for (let i = 0; i < kx.length; i++) {
+    const k = kx[i];
+    if (k !== ky[i]) return false;
+    if (k === nested || (nested === undefined && LIVE_FIGURES.has(k))) continue;
+    const vx = x[k];
+    const vy = y[k];
+    if (vx === vy) continue;
+    if (typeof vx !== 'object' || typeof vy !== 'object' || vx === null || vy === null) return false;
+    if (JSON.stringify(vx) !== JSON.stringify(vy)) return false;
+  }
+  return true;
 }
 
 /** A tracked alert without its live figures (as JSON). */

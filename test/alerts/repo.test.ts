@@ -1,0 +1,105 @@
+/**
+ * AlertRepo.syncActive against a real SQLite file: it remembers what it wrote, so it must still
+ * write exactly the rows that changed (live figures only on full writes), delete gone ones, and
+ * start from what the table held when another repo wrote it before.
+ */
+import { describe, expect, it } from 'vitest';
+import type { TrackedAlert } from '../../src/alerts/memory.js';
+import { AlertRepo } from '../../src/alerts/repo.js';
+import { openDatabase } from '../../src/db/database.js';
+import { tempDir } from '../helpers/pulse.js';
+
+const T0 = Date.UTC(2026, 0, 5, 15, 0);
+
+function tracked(id: string, over: Partial<TrackedAlert['alert']> = {}, notify: TrackedAlert['notify'] = 'sent') {
+  return {
+    alert: {
+      id,
+      type: 'cpu',
+      level: 'warning',
+      resourceId: `r-${id}`,
+      resourceName: id,
+      node: 'pve1',
+      instance: 'pve',
+      message: 'CPU at 90%',
+      value: 90,
+      threshold: 80,
+      startTime: new Date(T0).toISOString(),
+      acknowledged: false,
+      lastSeen: new Date(T0).toISOString(),
+      metadata: { clearThreshold: 75 },
+      ...over,
+    },
+    category: 'performance',
+    notify,
+  } as TrackedAlert;
+}
+
+function rows(dir: string) {
+  const db = openDatabase(dir);
+  try {
+    return db
+      .prepare<[], { id: string; data: string; updated_at: number }>(
+        'SELECT id, data, updated_at FROM alert_active ORDER BY id',
+      )
+      .all()
+      .map((r) => ({ id: r.id, at: r.updated_at, t: JSON.parse(r.data) as TrackedAlert }));
+  } finally {
+    db.close();
+  }
+}
+
+describe('AlertRepo.syncActive', () => {
+  it('writes new, changed and gone rows only; live figures wait for a full write', () => {
+    const dir = tempDir();
+    const db = openDatabase(dir);
+    const repo = new AlertRepo(db);
+    repo.syncActive([tracked('a'), tracked('b')], T0);
+    expect(rows(dir).map((r) => [r.id, r.at])).toEqual([
+      ['a', T0],
+      ['b', T0],
+    ]);
+
+    // Live figures only (fresh objects, as the engine hands out): not written without `full`.
+    const live = { value: 95, message: 'CPU at 95%', lastSeen: new Date(T0 + 10_000).toISOString() };
+    repo.syncActive([tracked('a', live), tracked('b', live)], T0 + 10_000, false);
+    expect(rows(dir).map((r) => [r.id, r.at, r.t.alert.value])).toEqual([
+      ['a', T0, 90],
+      ['b', T0, 90],
+    ]);
+
+    // A metadata, level or notification change is written at once; a gone alert is deleted.
+    repo.syncActive(
+      [tracked('a', { ...live, metadata: { clearThreshold: 70 } }), tracked('c', live, 'pending')],
+      T0 + 20_000,
+      false,
+    );
+    let r = rows(dir);
+    expect(r.map((x) => [x.id, x.at])).toEqual([
+      ['a', T0 + 20_000],
+      ['c', T0 + 20_000],
+    ]);
+    expect(r[0].t.alert.metadata).toEqual({ clearThreshold: 70 });
+    const c2 = tracked('c', live, 'sent');
+    repo.syncActive([tracked('a', { ...live, metadata: { clearThreshold: 70 } }), c2], T0 + 30_000, false);
+    expect(rows(dir).find((x) => x.id === 'c')).toMatchObject({ at: T0 + 30_000, t: { notify: 'sent' } });
+
+    // A full write stores changed live figures (c's row is current already); the same objects again write nothing.
+    const a3 = tracked('a', { value: 97, metadata: { clearThreshold: 70 } });
+    repo.syncActive([a3, c2], T0 + 40_000, true);
+    r = rows(dir);
+    expect(r.map((x) => [x.id, x.at, x.t.alert.value])).toEqual([
+      ['a', T0 + 40_000, 97],
+      ['c', T0 + 30_000, 95],
+    ]);
+    repo.syncActive([a3, c2], T0 + 50_000, true);
+    expect(rows(dir).map((x) => x.at)).toEqual([T0 + 40_000, T0 + 30_000]);
+    db.close();
+
+    // A new repo on the same file starts from the table: unchanged rows stay, gone rows go.
+    const db2 = openDatabase(dir);
+    new AlertRepo(db2).syncActive([tracked('a', { value: 97, metadata: { clearThreshold: 70 } })], T0 + 60_000, true);
+    expect(rows(dir).map((x) => [x.id, x.at])).toEqual([['a', T0 + 40_000]]);
+    db2.close();
+  });
+});
