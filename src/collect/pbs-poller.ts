@@ -21,6 +21,7 @@ import {
   offlinePbs,
 } from './normalise/pbs.js';
 import type { PollerEnv } from './pve-poller.js';
+import { SingleEndpointPoller } from './single-endpoint-poller.js';
 import type { PbsSlice } from './slices.js';
 
 const PBS_PRIVILEGE_BY_FEATURE: Record<string, string> = {
@@ -31,76 +32,28 @@ const PBS_PRIVILEGE_BY_FEATURE: Record<string, string> = {
   'PBS jobs': 'Datastore.Audit',
 };
 
-export class PbsPoller {
-  readonly cfg: NodeConfig;
-  readonly #env: PollerEnv;
-  readonly #client: ProxmoxClient;
-  readonly problems = new Map<string, FeatureProblem>();
+export class PbsPoller extends SingleEndpointPoller {
   #prev: PbsSlice | undefined;
   #cycles = 0;
   #backups: PbsBackup[] = [];
   #backupRun: Promise<void> | undefined;
 
   constructor(cfg: NodeConfig, env: PollerEnv) {
-    this.cfg = cfg;
-    this.#env = env;
-    const useToken = Boolean(cfg.tokenName && cfg.tokenValue);
-    this.#client = new ProxmoxClient({
-      product: 'pbs',
-      baseUrl: cfg.host,
-      verifySSL: cfg.verifySSL,
-      fingerprint: cfg.fingerprint,
-      timeoutMs: env.timeoutMs(),
-      clock: env.clock,
-      connections: 4,
-      counter: env.counter,
-      ...(useToken
-        ? { tokenId: cfg.tokenName, tokenSecret: cfg.tokenValue }
-        : { username: cfg.user, password: cfg.password }),
-    });
-  }
-
-  get instance(): string {
-    return this.cfg.name;
-  }
-
-  get activeHost(): string {
-    return this.#client.baseUrl;
-  }
-
-  async close(): Promise<void> {
-    await this.#client.destroy();
-  }
-
-  /** A catch handler for optional calls: remembers a missing privilege, yields undefined. */
-  readonly #miss = (err: unknown): undefined => {
-    this.#record(err);
-    return undefined;
-  };
-
-  #record(err: unknown): void {
-    if (!(err instanceof ProxmoxError) || err.kind !== 'forbidden') return;
-    const feature = featureOfPath('pbs', err.path ?? '');
-    const p = {
-      feature,
-      privilege: err.privilege ?? PBS_PRIVILEGE_BY_FEATURE[feature] ?? 'unknown privilege',
-      path: err.privilegePath,
-    };
-    this.problems.set(feature, { ...p, message: problemMessage(p) });
+    super('pbs', cfg, env, (feature) => PBS_PRIVILEGE_BY_FEATURE[feature] ?? 'unknown privilege');
   }
 
   async poll(signal?: AbortSignal): Promise<PbsSlice> {
-    const timeoutMs = this.#env.timeoutMs();
+    const timeoutMs = this.env.timeoutMs();
     const opt = { signal, timeoutMs };
-    const api = new PbsApi(this.#client);
+    const api = new PbsApi(this.client);
     this.problems.clear();
     this.#cycles++;
     // /version answers for any valid credential: it decides reachable vs not.
     const version = await api.version(opt);
-    const now = this.#env.clock.now();
+    const now = this.env.clock.now();
     const [status, stores] = await Promise.all([
-      api.nodeStatus(opt).catch(this.#miss),
-      isMonitored(this.cfg, 'monitorDatastores') ? api.datastores(opt).catch(this.#miss) : Promise.resolve([]),
+      api.nodeStatus(opt).catch(this.miss),
+      isMonitored(this.cfg, 'monitorDatastores') ? api.datastores(opt).catch(this.miss) : Promise.resolve([]),
     ]);
     const storeNames = (stores ?? []).map((s) => s.store);
     // One call gives usage and GC figures (for the dedup factor) of every datastore; the
@@ -111,14 +64,14 @@ export class PbsPoller {
       const u = usageByStore.get(store);
       const [st, ns] = await Promise.all([
         u && !u.error && u.total !== undefined ? u : api.datastoreStatus(store, opt),
-        api.namespaces(store, opt).catch(this.#miss),
+        api.namespaces(store, opt).catch(this.miss),
       ]);
       return { st, ns };
     });
     const datastores: PbsDatastore[] = storeNames.map((name, i) => {
       const d = details[i];
       if (d.error) {
-        this.#record(d.error);
+        this.record(d.error);
         return normaliseDatastore(
           name,
           undefined,
@@ -130,7 +83,7 @@ export class PbsPoller {
     });
 
     const jobOf = async (flag: string, fn: () => Promise<unknown>) =>
-      isMonitored(this.cfg, flag) ? await fn().catch(this.#miss) : undefined;
+      isMonitored(this.cfg, flag) ? await fn().catch(this.miss) : undefined;
     const [sync, verify, prune, gc] = await Promise.all([
       jobOf('monitorSyncJobs', () => api.syncJobs(opt)),
       jobOf('monitorVerifyJobs', () => api.verifyJobs(opt)),
@@ -158,7 +111,7 @@ export class PbsPoller {
         .then((b) => {
           this.#backups = b;
         })
-        .catch((err) => this.#env.logger.debug({ err, instance: this.instance }, 'PBS backup poll failed'))
+        .catch((err) => this.env.logger.debug({ err, instance: this.instance }, 'PBS backup poll failed'))
         .finally(() => {
           this.#backupRun = undefined;
         });
@@ -173,9 +126,9 @@ export class PbsPoller {
   }
 
   async #fetchBackups(api: PbsApi, datastores: PbsDatastore[]): Promise<PbsBackup[]> {
-    const signal = AbortSignal.timeout(Math.max(120_000, this.#env.intervalMs() * 5));
+    const signal = AbortSignal.timeout(Math.max(120_000, this.env.intervalMs() * 5));
     setMaxListeners(0, signal);
-    const opt = { signal, timeoutMs: this.#env.timeoutMs() };
+    const opt = { signal, timeoutMs: this.env.timeoutMs() };
     const targets: Array<{ store: string; ns: string }> = [];
     for (const d of datastores) {
       for (const ns of d.namespaces ?? normaliseNamespaces(undefined)) targets.push({ store: d.name, ns: ns.path });
@@ -184,7 +137,7 @@ export class PbsPoller {
     const out: PbsBackup[] = [];
     targets.forEach((t, i) => {
       const r = lists[i];
-      if (r.error) this.#record(r.error);
+      if (r.error) this.record(r.error);
       else if (r.value) out.push(...normalisePbsSnapshots(this.instance, t.store, t.ns, r.value));
     });
     out.sort((a, b) => b.backupTime - a.backupTime);

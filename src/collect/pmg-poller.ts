@@ -18,71 +18,28 @@ import {
 } from './normalise/pmg.js';
 import { num } from './normalise/values.js';
 import type { PollerEnv } from './pve-poller.js';
+import { SingleEndpointPoller } from './single-endpoint-poller.js';
 import type { PmgSlice } from './slices.js';
 
-export class PmgPoller {
-  readonly cfg: NodeConfig;
-  readonly #env: PollerEnv;
-  readonly #client: ProxmoxClient;
-  readonly problems = new Map<string, FeatureProblem>();
+export class PmgPoller extends SingleEndpointPoller {
   #prev: PmgSlice | undefined;
 
   constructor(cfg: NodeConfig, env: PollerEnv) {
-    this.cfg = cfg;
-    this.#env = env;
-    const useToken = Boolean(cfg.tokenName && cfg.tokenValue);
-    this.#client = new ProxmoxClient({
-      product: 'pmg',
-      baseUrl: cfg.host,
-      verifySSL: cfg.verifySSL,
-      fingerprint: cfg.fingerprint,
-      timeoutMs: env.timeoutMs(),
-      clock: env.clock,
-      connections: 4,
-      counter: env.counter,
-      ...(useToken
-        ? { tokenId: cfg.tokenName, tokenSecret: cfg.tokenValue }
-        : { username: cfg.user, password: cfg.password }),
-    });
-  }
-
-  get instance(): string {
-    return this.cfg.name;
-  }
-
-  get activeHost(): string {
-    return this.#client.baseUrl;
-  }
-
-  async close(): Promise<void> {
-    await this.#client.destroy();
-  }
-
-  /** A catch handler for optional calls: remembers a missing privilege, yields undefined. */
-  readonly #miss = (err: unknown): undefined => {
-    this.#record(err);
-    return undefined;
-  };
-
-  #record(err: unknown): void {
-    if (!(err instanceof ProxmoxError) || err.kind !== 'forbidden') return;
-    const feature = featureOfPath('pmg', err.path ?? '');
-    const p = { feature, privilege: err.privilege ?? 'the Audit role', path: err.privilegePath };
-    this.problems.set(feature, { ...p, message: problemMessage(p) });
+    super('pmg', cfg, env, () => 'the Audit role');
   }
 
   async poll(signal?: AbortSignal): Promise<PmgSlice> {
-    const opt = { signal, timeoutMs: this.#env.timeoutMs() };
-    const api = new PmgApi(this.#client);
+    const opt = { signal, timeoutMs: this.env.timeoutMs() };
+    const api = new PmgApi(this.client);
     this.problems.clear();
     const version = await api.version(opt);
-    const now = this.#env.clock.now();
+    const now = this.env.clock.now();
     const end = Math.floor(now / 1000);
     const start = end - 86400;
     const guard = <T>(flag: string, p: () => Promise<T>) =>
-      isMonitored(this.cfg, flag) ? p().catch(this.#miss) : Promise.resolve(undefined);
+      isMonitored(this.cfg, flag) ? p().catch(this.miss) : Promise.resolve(undefined);
     const [cluster, stats, counts, scores, spam, virus] = await Promise.all([
-      api.clusterStatus(opt).catch(this.#miss),
+      api.clusterStatus(opt).catch(this.miss),
       guard('monitorMailStats', () => api.mailStats(start, end, opt)),
       guard('monitorMailStats', () => api.mailCount(start, end, opt)),
       guard('monitorMailStats', () => api.spamScores(opt)),
@@ -104,7 +61,7 @@ export class PmgPoller {
         try {
           queues.set(m.name, normaliseQueue(await api.postfixQueue(m.name, opt), now));
         } catch (err) {
-          this.#record(err);
+          this.record(err);
         }
         try {
           const st = await api.nodeStatus(m.name, opt);

@@ -1,0 +1,66 @@
+/**
+ * What the PBS and PMG pollers share: one configured endpoint (no cluster failover), its client
+ * with token or ticket auth, and the record of features a missing privilege breaks.
+ */
+import type { NodeConfig } from '../config/node-config.js';
+import { ProxmoxClient, type ProxmoxProduct } from '../proxmox/client.js';
+import { ProxmoxError } from '../proxmox/errors.js';
+import { type FeatureProblem, featureOfPath, problemMessage } from '../proxmox/privileges.js';
+import type { PollerEnv } from './pve-poller.js';
+
+export abstract class SingleEndpointPoller {
+  readonly cfg: NodeConfig;
+  readonly problems = new Map<string, FeatureProblem>();
+  protected readonly env: PollerEnv;
+  protected readonly client: ProxmoxClient;
+
+  constructor(
+    product: Exclude<ProxmoxProduct, 'pve'>,
+    cfg: NodeConfig,
+    env: PollerEnv,
+    /** The privilege to name when Proxmox's 403 does not say which one is missing. */
+    private readonly privilegeFor: (feature: string) => string,
+  ) {
+    this.cfg = cfg;
+    this.env = env;
+    const useToken = Boolean(cfg.tokenName && cfg.tokenValue);
+    this.client = new ProxmoxClient({
+      product,
+      baseUrl: cfg.host,
+      verifySSL: cfg.verifySSL,
+      fingerprint: cfg.fingerprint,
+      timeoutMs: env.timeoutMs(),
+      clock: env.clock,
+      connections: 4,
+      counter: env.counter,
+      ...(useToken
+        ? { tokenId: cfg.tokenName, tokenSecret: cfg.tokenValue }
+        : { username: cfg.user, password: cfg.password }),
+    });
+  }
+
+  get instance(): string {
+    return this.cfg.name;
+  }
+
+  get activeHost(): string {
+    return this.client.baseUrl;
+  }
+
+  async close(): Promise<void> {
+    await this.client.destroy();
+  }
+
+  /** A catch handler for optional calls: remembers a missing privilege, yields undefined. */
+  protected readonly miss = (err: unknown): undefined => {
+    this.record(err);
+    return undefined;
+  };
+
+  protected record(err: unknown): void {
+    if (!(err instanceof ProxmoxError) || err.kind !== 'forbidden') return;
+    const feature = featureOfPath(this.client.product, err.path ?? '');
+    const p = { feature, privilege: err.privilege ?? this.privilegeFor(feature), path: err.privilegePath };
+    this.problems.set(feature, { ...p, message: problemMessage(p) });
+  }
+}
