@@ -25,34 +25,42 @@ export function serviceChecks(
   dockerChecks(config, state, out, restarts, now);
 }
 
+/** The fields every check of a PBS or PMG server shares (its host URL stands in the `node` column). */
+function serverBase(kind: 'PBS' | 'PMG', s: { id: string; name: string; host: string }) {
+  return {
+    resourceId: s.id,
+    resourceName: s.name,
+    node: s.host,
+    instance: s.name,
+    resourceType: kind,
+    category: 'performance' as const,
+  };
+}
+
+/** `pbs-offline-<id>` / `pmg-offline-<id>`: critical after three offline polls (wire contract §5.3). */
+function offlineCheck(base: ReturnType<typeof serverBase>, s: { id: string; name: string; status: string }) {
+  return {
+    ...base,
+    kind: 'condition' as const,
+    id: `${base.resourceType.toLowerCase()}-offline-${s.id}`,
+    type: 'offline',
+    category: 'offline' as const,
+    bad: s.status === 'offline',
+    level: 'critical' as const,
+    confirmations: 3,
+    message: `${base.resourceType} '${s.name}' is offline`,
+    value: 0,
+    threshold: 0,
+  };
+}
+
 function pbsChecks(config: AlertConfig, state: Readonly<PulseState>, out: CheckSet): void {
   for (const p of state.pbs) {
     out.observed.add(p.id);
     const override = config.overrides[p.id];
     if (config.disableAllPBS || override?.disabled) continue;
-    const base = {
-      resourceId: p.id,
-      resourceName: p.name,
-      node: p.host,
-      instance: p.name,
-      resourceType: 'PBS',
-      category: 'performance' as const,
-    };
-    if (!config.disableAllPBSOffline && !override?.disableConnectivity) {
-      out.checks.push({
-        ...base,
-        kind: 'condition',
-        id: `pbs-offline-${p.id}`,
-        type: 'offline',
-        category: 'offline',
-        bad: p.status === 'offline',
-        level: 'critical',
-        confirmations: 3,
-        message: `PBS '${p.name}' is offline`,
-        value: 0,
-        threshold: 0,
-      });
-    }
+    const base = serverBase('PBS', p);
+    if (!config.disableAllPBSOffline && !override?.disableConnectivity) out.checks.push(offlineCheck(base, p));
     if (p.status !== 'online') continue;
     const th = effectiveThresholds(config.pbsDefaults, override);
     const cpu = metricCheck(out, config, 'pbs', base, 'cpu', p.cpu * 100, th.cpu);
@@ -123,29 +131,8 @@ function pmgChecks(config: AlertConfig, state: Readonly<PulseState>, out: CheckS
     out.observed.add(m.id);
     const override = config.overrides[m.id];
     if (config.disableAllPMG || override?.disabled) continue;
-    const base = {
-      resourceId: m.id,
-      resourceName: m.name,
-      node: m.host,
-      instance: m.name,
-      resourceType: 'PMG',
-      category: 'performance' as const,
-    };
-    if (!config.disableAllPMGOffline && !override?.disableConnectivity) {
-      out.checks.push({
-        ...base,
-        kind: 'condition',
-        id: `pmg-offline-${m.id}`,
-        type: 'offline',
-        category: 'offline',
-        bad: m.status === 'offline',
-        level: 'critical',
-        confirmations: 3,
-        message: `PMG '${m.name}' is offline`,
-        value: 0,
-        threshold: 0,
-      });
-    }
+    const base = serverBase('PMG', m);
+    if (!config.disableAllPMGOffline && !override?.disableConnectivity) out.checks.push(offlineCheck(base, m));
     if (m.status !== 'online') continue;
     const queues = (m.nodes ?? []).map((n) => n.queueStatus).filter((q) => q !== undefined);
     if (queues.length > 0) {
