@@ -1,20 +1,35 @@
 /**
  * Benchmark: one alert round on a synthetic 10,000-guest state (bench/state-fixture.ts) with
- * lowered guest thresholds, so ~18,000–20,000 alerts are active. Prints figures; asserts nothing.
+ * lowered guest thresholds, so ~18,000–20,000 metric alerts are active, plus backups and
+ * snapshots like the real estate's (3 storage backups per guest, an old snapshot on 44 % of the
+ * guests → ~4,400 snapshot-age alerts). Prints figures; asserts nothing.
  *
- *   npx tsx bench/alert-round.ts [--steady] [--rounds 8]
+ *   node --expose-gc --import tsx bench/alert-round.ts [--steady] [--rounds 8] [--no-backups]
+ *
+ * (`npx tsx bench/alert-round.ts` works too, without the allocation figures.)
  *
  * Two timings per round: the pure `evaluate` (engine.ts) threaded through its own memory, and
  * `AlertService.evaluateNow` (engine + SQLite persistence + state commit) against a real temp
  * database and StateStore. Without --steady the synthetic figures move every round (~3,000
  * raises/resolutions and 2,000–4,000 notifications per round: churn); with it they stay put
- * (the steady case: only live figures refresh). The first two rounds raise everything; compare
- * the mean of the later ones.
+ * (the steady case: only live figures refresh). Rounds are 10 s apart on the injected clock. The
+ * first two rounds raise everything; compare the medians of the later ones.
+ *
+ * Per round the bench also reports (rounds 3+, median and max):
+ * - block: the service round's wall time. The round is one synchronous call, so this is the
+ *   event-loop stall it causes.
+ * - gc: GC pauses that ran inside the round (PerformanceObserver 'gc' entries; a full GC is forced
+ *   before every round, so none are left over from the previous one).
+ * - alloc: heap growth across the round (`process.memoryUsage().heapUsed`, after a forced GC).
+ *   It equals the round's allocation only while no scavenge runs inside the round; run with
+ *   `--min-semi-space-size=256 --max-semi-space-size=256` (node flags) for that — the gc column
+ *   then shows 0 collections. With default flags it is a lower bound.
+ * - kept: heap growth that survives a full GC after the round (memory the round retains).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
+import { type PerformanceEntry, PerformanceObserver, performance } from 'node:perf_hooks';
 import { normaliseAlertConfig } from '../src/alerts/config.js';
 import { evaluate } from '../src/alerts/engine.js';
 import { emptyMemory } from '../src/alerts/memory.js';
@@ -23,11 +38,13 @@ import { ManualClock } from '../src/clock.js';
 import { openDatabase } from '../src/db/database.js';
 import { PulseEvents } from '../src/events.js';
 import { createLogger } from '../src/logging.js';
+import type { Guest, PulseState } from '../src/model/state.js';
 import { StateStore } from '../src/state/store.js';
 import { commitSynthetic, syntheticState } from './state-fixture.js';
 
 const args = process.argv.slice(2);
 const steady = args.includes('--steady');
+const withBackups = !args.includes('--no-backups');
 const ri = args.indexOf('--rounds');
 const rounds = ri >= 0 ? Number(args[ri + 1]) : 8;
 const estate = { nodes: 100, guestsPerNode: 100 };
@@ -40,44 +57,155 @@ const config = normaliseAlertConfig({
   },
 });
 const tickOf = (i: number) => (steady ? 1 : i);
-const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-const show = (xs: number[]) =>
-  `${xs.map((x) => x.toFixed(0)).join(' ')} ms; mean of rounds 3+: ${mean(xs.slice(2)).toFixed(0)} ms`;
+const DAY_S = 86_400;
+const start = Date.UTC(2026, 0, 1);
 
-const clock = new ManualClock(Date.UTC(2026, 0, 1));
-let memory = emptyMemory();
-const pure: number[] = [];
-for (let i = 0; i < rounds; i++) {
-  clock.advance(10_000);
-  const state = syntheticState({ ...estate, tick: tickOf(i), now: clock.now() });
-  const t0 = performance.now();
-  memory = evaluate(config, state, memory, clock.now()).memory;
-  pure.push(performance.now() - t0);
+/** Backups and snapshots of every guest of the synthetic estate (built once: they change rarely). */
+function backupsOf(s: PulseState): PulseState['pveBackups'] {
+  const nowS = start / 1000;
+  const out: PulseState['pveBackups'] = { backupTasks: [], storageBackups: [], guestSnapshots: [] };
+  const guests: Guest[] = [...s.vms, ...s.containers];
+  for (const g of guests) {
+    for (let k = 1; k <= 3; k++) {
+      const time = nowS - k * DAY_S - (g.vmid % 3600);
+      out.storageBackups.push({
+        id: `${g.instance}-${g.node}-local-${g.vmid}-${k}`,
+        storage: 'local',
+        node: g.node,
+        instance: g.instance,
+        type: g.type === 'qemu' ? 'qemu' : 'lxc',
+        vmid: g.vmid,
+        time,
+        ctime: time,
+        size: 4 * 1024 ** 3,
+        format: 'vma.zst',
+        protected: false,
+        volid: `local:backup/vzdump-${g.type}-${g.vmid}-${k}.vma.zst`,
+        isPBS: false,
+        verified: false,
+      });
+    }
+    if (g.vmid % 100 < 44) {
+      out.guestSnapshots.push({
+        id: `${g.instance}-${g.node}-${g.vmid}-before-upgrade`,
+        name: 'before-upgrade',
+        node: g.node,
+        instance: g.instance,
+        type: g.type,
+        vmid: g.vmid,
+        time: nowS - (15 + (g.vmid % 10)) * DAY_S,
+        vmstate: false,
+      });
+    }
+  }
+  return out;
 }
-console.log(`${steady ? 'steady' : 'churn'}: ${Object.keys(memory.active).length} active alerts`);
-console.log(`evaluate:            ${show(pure)}`);
+const backups = withBackups ? backupsOf(syntheticState({ ...estate, now: start })) : undefined;
+const stateAt = (i: number, now: number) => {
+  const s = syntheticState({ ...estate, tick: tickOf(i), now });
+  if (backups) s.pveBackups = backups;
+  return s;
+};
 
-const dir = mkdtempSync(join(tmpdir(), 'pulse-alert-round-'));
-const db = openDatabase(dir);
-const state = new StateStore(clock);
-const service = new AlertService({
-  db,
-  clock,
-  state,
-  events: new PulseEvents(),
-  logger: createLogger({ level: 'silent' }),
-  notify: () => {},
-  tickMs: 0,
-});
-service.updateConfig(config);
-const full: number[] = [];
-for (let i = 0; i < rounds; i++) {
-  clock.advance(10_000);
-  commitSynthetic(state, { ...estate, tick: tickOf(i), now: clock.now() });
-  const t0 = performance.now();
-  service.evaluateNow();
-  full.push(performance.now() - t0);
+const gc = (globalThis as { gc?: () => void }).gc;
+const gcEntries: PerformanceEntry[] = [];
+new PerformanceObserver((list) => gcEntries.push(...list.getEntries())).observe({ entryTypes: ['gc'] });
+const settle = () => new Promise((r) => setImmediate(r));
+
+interface RoundFigures {
+  ms: number;
+  gcCount: number;
+  gcMs: number;
+  allocMB: number;
+  keptMB: number;
 }
-console.log(`service evaluateNow: ${show(full)}`);
-db.close();
-rmSync(dir, { recursive: true, force: true });
+
+/** Runs `round` once with the measurements described in the header. */
+async function measured(round: () => void): Promise<RoundFigures> {
+  gc?.();
+  await settle();
+  const h0 = process.memoryUsage().heapUsed;
+  const t0 = performance.now();
+  round();
+  const t1 = performance.now();
+  const h1 = process.memoryUsage().heapUsed;
+  await settle();
+  await settle();
+  const inRound = gcEntries.filter((e) => e.startTime >= t0 && e.startTime < t1);
+  gc?.();
+  const h2 = process.memoryUsage().heapUsed;
+  return {
+    ms: t1 - t0,
+    gcCount: inRound.length,
+    gcMs: inRound.reduce((a, e) => a + e.duration, 0),
+    allocMB: (h1 - h0) / 2 ** 20,
+    keptMB: (h2 - h0) / 2 ** 20,
+  };
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+function report(label: string, figs: RoundFigures[]): void {
+  const later = figs.slice(2);
+  const col = (f: (r: RoundFigures) => number, digits = 0) =>
+    `median ${median(later.map(f)).toFixed(digits)} max ${Math.max(...later.map(f)).toFixed(digits)}`;
+  console.log(`${label}: ${figs.map((r) => r.ms.toFixed(0)).join(' ')} ms`);
+  console.log(`  rounds 3+: block ${col((r) => r.ms)} ms`);
+  if (!gc) return;
+  console.log(
+    `  gc in round ${col((r) => r.gcMs)} ms (${col((r) => r.gcCount)} collections); alloc ${col((r) => r.allocMB)} MB; kept ${col((r) => r.keptMB, 1)} MB`,
+  );
+}
+
+async function main(): Promise<void> {
+  if (!gc) console.log('(run with node --expose-gc --import tsx for the allocation and GC figures)');
+  const clock = new ManualClock(start);
+  let memory = emptyMemory();
+  const pure: RoundFigures[] = [];
+  for (let i = 0; i < rounds; i++) {
+    clock.advance(10_000);
+    const state = stateAt(i, clock.now());
+    pure.push(
+      await measured(() => {
+        memory = evaluate(config, state, memory, clock.now()).memory;
+      }),
+    );
+  }
+  const byType = new Map<string, number>();
+  for (const t of Object.values(memory.active)) byType.set(t.alert.type, (byType.get(t.alert.type) ?? 0) + 1);
+  console.log(
+    `${steady ? 'steady' : 'churn'}: ${Object.keys(memory.active).length} active alerts (${[...byType]
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')})`,
+  );
+  report('evaluate           ', pure);
+  memory = emptyMemory();
+
+  const dir = mkdtempSync(join(tmpdir(), 'pulse-alert-round-'));
+  const db = openDatabase(dir);
+  const state = new StateStore(clock);
+  const service = new AlertService({
+    db,
+    clock,
+    state,
+    events: new PulseEvents(),
+    logger: createLogger({ level: 'silent' }),
+    notify: () => {},
+    tickMs: 0,
+  });
+  service.updateConfig(config);
+  if (backups) state.commit((d) => (d.pveBackups = backups));
+  const full: RoundFigures[] = [];
+  for (let i = 0; i < rounds; i++) {
+    clock.advance(10_000);
+    commitSynthetic(state, { ...estate, tick: tickOf(i), now: clock.now() });
+    full.push(await measured(() => service.evaluateNow()));
+  }
+  report('service evaluateNow', full);
+  db.close();
+  rmSync(dir, { recursive: true, force: true });
+}
+
+await main();
