@@ -89,12 +89,11 @@ export function parseSensors(stdout: string, now: number): Temperature {
       if (feature === 'Adapter') continue;
       const temp = reading(value);
       if (temp === undefined) continue;
-      let m: RegExpExecArray | null;
+      const core = /^(?:Core |Tccd)(\d+)$/i.exec(feature);
       if (/^Package id \d+$/i.test(feature)) intelPackage = maxOf(intelPackage, temp);
       else if (feature === 'Tdie') tdie = maxOf(tdie, temp);
       else if (feature === 'Tctl') tctl = maxOf(tctl, temp);
-      else if ((m = /^Core (\d+)$/i.exec(feature))) cores.push({ core: Number(m[1]), temp });
-      else if ((m = /^Tccd(\d+)$/i.exec(feature))) cores.push({ core: Number(m[1]), temp });
+      else if (core) cores.push({ core: Number(core[1]), temp });
       // Single-sensor SoCs (Raspberry Pi's cpu_thermal reports `temp1`).
       else if (driver === 'cpu_thermal' || driver === 'soc_thermal') other = maxOf(other, temp);
     }
