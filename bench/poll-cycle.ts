@@ -25,8 +25,9 @@
  *    - cycle CPU: poll + the commit's deferred work up to 0.6 s later (alert evaluation, the /ws
  *      broadcast to one connected client, i.e. serialising the document, queued history writes);
  *    - floor: the very GET paths of that cycle (recorded through ApiCallCounter.paths), replayed
- *      in this process with a bare undici Agent (8 sockets, 16 in flight), each body read as text
- *      and JSON.parse'd, nothing else — right after the cycle, against the same simulator state.
+ *      in a third child process (bench/floor-client.ts, so its garbage is not counted in Pulse's
+ *      memory) with a bare undici Agent (8 sockets, 16 in flight), each body read as text and
+ *      JSON.parse'd, nothing else — right after the cycle, against the same simulator state.
  *    The polling interval is the 10-s default while a cycle runs (cadences read it) and an hour
  *    between cycles, so the product's own timer never starts a cycle during a measurement.
  * 3. The rest of one simulated hour: the last real slice is re-published through the product
@@ -47,13 +48,14 @@ import path from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { Agent, request } from 'undici';
+import { request } from 'undici';
 import { ManualClock } from '../src/clock.js';
 import type { PveSlice } from '../src/collect/slices.js';
 import type { NodeInput } from '../src/config/node-config.js';
 import type { Guest, Node, Storage } from '../src/model/state.js';
 import { type RunningPulse, startPulse } from '../src/server.js';
 import { loadSettings } from '../src/settings/env.js';
+import { isBackupPath } from './backup-paths.js';
 
 const argv = process.argv.slice(2);
 function arg(name: string, def: number): number {
@@ -131,39 +133,22 @@ function startClient(url: string) {
 type Get = { times: number[]; bytes: number; wireBytes: number; error?: string };
 type WsStats = { types: Record<string, { count: number; lastBytes: number }> };
 
-/** The backup job's requests (tasks, backup listings, snapshots) go over its own two sockets. */
-const isBackupPath = (p: string) => /\/tasks\?|\/content\?content=backup|\/snapshot$/.test(p);
-
-/**
- * The floor: `paths` fetched with a plain undici Agent and parsed with JSON.parse, nothing else.
- * Live requests: 8 sockets, 16 in flight (as the poller); backup requests: 2 sockets, 2 in flight.
- */
-async function floor(pve: PveReady, paths: string[], agents: { live: Agent; backup: Agent }) {
-  const headers = { accept: 'application/json', authorization: `PVEAPIToken=${pve.tokenId}=${pve.tokenSecret}` };
-  const run = async (list: string[], dispatcher: Agent, inFlight: number) => {
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: inFlight }, async () => {
-        while (next < list.length) {
-          const p = list[next++];
-          const res = await request(`${pve.url}/api2/json${p}`, { dispatcher, headers });
-          const text = await res.body.text();
-          if (res.statusCode >= 200 && res.statusCode < 300) JSON.parse(text);
-        }
-      }),
-    );
-  };
-  const c0 = process.cpuUsage();
-  const w0 = performance.now();
-  await Promise.all([
-    run(
-      paths.filter((p) => !isBackupPath(p)),
-      agents.live,
-      16,
-    ),
-    run(paths.filter(isBackupPath), agents.backup, 2),
-  ]);
-  return { wall: performance.now() - w0, cpu: cpuMs(process.cpuUsage(c0)) };
+/** The floor process (bench/floor-client.ts), driven over IPC like the client. */
+function startFloor() {
+  const child = fork(path.join(here, 'floor-client.ts'), [], { execArgv: ['--import', 'tsx'] });
+  let seq = 0;
+  const run = (pve: PveReady, paths: string[]): Promise<{ wall: number; cpu: number }> =>
+    new Promise((resolve) => {
+      const id = ++seq;
+      const on = (m: { id: number; wall: number; cpu: number }) => {
+        if (m.id !== id) return;
+        child.off('message', on);
+        resolve(m);
+      };
+      child.on('message', on);
+      child.send({ op: 'floor', id, pve, paths });
+    });
+  return { child, run };
 }
 
 /** GET /api/state from this process, gzip accepted but not decoded: ms until the last byte. */
@@ -243,10 +228,8 @@ async function main() {
   });
   let pulse: RunningPulse | undefined;
   let client: ReturnType<typeof startClient> | undefined;
-  const agents = {
-    live: new Agent({ connect: { rejectUnauthorized: false }, connections: 8, keepAliveTimeout: 30_000 }),
-    backup: new Agent({ connect: { rejectUnauthorized: false }, connections: 2, keepAliveTimeout: 30_000 }),
-  };
+  const floorProc = startFloor();
+  const floor = (pve: PveReady, paths: string[]) => floorProc.run(pve, paths);
   try {
     pulse = await startPulse(settings, { clock });
     const rssStart = process.memoryUsage().rss;
@@ -336,7 +319,7 @@ async function main() {
     log(`warm-up cycle 1: ${firstCalls} calls, ${ms(first.wall)}`);
     if (BACKUPS) {
       const b = await backupRun(first);
-      const f = await floor(pve, b.paths, agents);
+      const f = await floor(pve, b.paths);
       backups.push({ cpu: b.cpu, wall: b.wall, calls: b.paths.length, floorCpu: f.cpu, floorWall: f.wall });
       log(`backup fetch 1: ${b.paths.length} calls, ${ms(b.wall)}, CPU ${ms(b.cpu)}, floor CPU ${ms(f.cpu)}`);
     }
@@ -351,7 +334,10 @@ async function main() {
     }
     m.apiCalls.paths = undefined;
     await settle();
-    await floor(pve, second.paths.slice(0, 64), agents); // opens the floor's sockets
+    await floor(
+      pve,
+      second.paths.filter((p) => !isBackupPath(p)),
+    ); // the floor's warm-up: sockets open, JIT warm
 
     const rows: CycleRow[] = [];
     const fresh: number[] = [];
@@ -371,7 +357,7 @@ async function main() {
       // decoded), then one as sent (gzip, not decoded) from here: the server's share.
       fresh.push(...(await client.call<Get>({ op: 'get', path: '/api/state', n: 1 })).times);
       freshServer.push(await asSent(pulse.url));
-      const f = await floor(pve, live, agents);
+      const f = await floor(pve, live);
       rows.push({
         calls: live.length,
         wall: c.wall,
@@ -384,8 +370,6 @@ async function main() {
       log(`cycle ${i + 1}: ${live.length} calls, wall ${ms(c.wall)}, CPU ${ms(cycleCpu)}, floor CPU ${ms(f.cpu)}`);
     }
     loopDelay.disable();
-    await agents.live.close();
-    await agents.backup.close();
     const s = pulse.deps.state.get();
     const estate =
       `${s.nodes.length} nodes, ${s.vms.length} VMs, ${s.containers.length} containers, ` +
@@ -527,8 +511,8 @@ async function main() {
     client?.child.kill();
     await pulse?.close();
     sim.child.kill('SIGTERM');
-    await agents.live.destroy().catch(() => undefined);
-    await agents.backup.destroy().catch(() => undefined);
+    floorProc.child.send({ op: 'exit', id: 0 });
+    floorProc.child.kill();
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
 }

@@ -120,13 +120,13 @@ async function main() {
   clock.advance(10_000);
   commitSynthetic(pulse.deps.state, { ...opts, now: clock.now(), tick: COMMITS + 500 });
   let t1 = performance.now();
-  pulse.deps.snapshots.frontendBody();
+  pulse.deps.snapshots.frontendPieces();
   const allNewMs = performance.now() - t1;
   pulse.deps.state.commit((d) => {
     d.connectionHealth = { ...d.connectionHealth, 'pbs-backup': true };
   });
   t1 = performance.now();
-  pulse.deps.snapshots.frontendBody();
+  pulse.deps.snapshots.frontendPieces();
   const reuseMs = performance.now() - t1;
   const slabs = pulse.deps.db.prepare('SELECT COUNT(*) AS n, SUM(LENGTH(data)) AS b FROM metric_slabs').get() as {
     n: number;

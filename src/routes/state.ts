@@ -3,7 +3,8 @@
  * shows live counts from /ws). The body of /api/state is the cached serialisation shared with
  * the WebSocket hub: one JSON.stringify per state version, whatever the number of readers.
  */
-import type { FastifyInstance } from 'fastify';
+import { Readable } from 'node:stream';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { AppDeps } from '../deps.js';
 
 const GZIP_MIN_BYTES = 16 * 1024;
@@ -19,18 +20,30 @@ export function acceptsGzip(header: string | string[] | undefined): boolean {
   });
 }
 
+/**
+ * Writes a body that is kept in pieces (the cached state document) without first copying the
+ * megabytes into one buffer.
+ */
+function sendPieces(reply: FastifyReply, pieces: Buffer[]): FastifyReply {
+  if (pieces.length === 1) return reply.send(pieces[0]);
+  let length = 0;
+  for (const p of pieces) length += p.length;
+  return reply.header('Content-Length', length).send(Readable.from(pieces));
+}
+
 export function registerStateRoutes(app: FastifyInstance, deps: AppDeps): void {
   app.get('/api/state', { config: { guard: 'authenticated' } }, async (req, reply) => {
     reply.header('Cache-Control', 'no-store').header('Vary', 'Accept-Encoding').type('application/json; charset=utf-8');
     deps.snapshots.noteHttpRead();
-    const body = deps.snapshots.frontendBody();
+    const body = deps.snapshots.frontendPieces();
     // A large estate's document is megabytes of repetitive JSON: gzip shrinks it ~10×, and the
     // compressed body is also built once per version (in zlib's thread pool, not the event loop).
     if (body.length > GZIP_MIN_BYTES && acceptsGzip(req.headers['accept-encoding'])) {
       const gz = await deps.snapshots.frontendGzip();
-      return reply.header('Content-Encoding', 'gzip').send(gz);
+      reply.header('Content-Encoding', 'gzip');
+      return sendPieces(reply, gz);
     }
-    return reply.send(body);
+    return sendPieces(reply, body.pieces);
   });
 
   // Public like the published API says; it holds no data itself. The figures come over /ws,

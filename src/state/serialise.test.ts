@@ -2,7 +2,16 @@ import { describe, expect, it } from 'vitest';
 import { syntheticGuest, syntheticState } from '../../bench/state-fixture.js';
 import type { PulseState } from '../model/state.js';
 import { toRawState } from './raw-shape.js';
-import { escapeJsonForHtml, FragmentCache, serialiseFrontend, serialiseRaw } from './serialise.js';
+import {
+  escapeJsonForHtml,
+  FragmentCache,
+  serialiseFrontend as frontendPieces,
+  joinPieces,
+  serialiseRaw as rawPieces,
+} from './serialise.js';
+
+const serialiseFrontend = (...a: Parameters<typeof frontendPieces>) => joinPieces(frontendPieces(...a));
+const serialiseRaw = (...a: Parameters<typeof rawPieces>) => joinPieces(rawPieces(...a));
 
 const now = Date.UTC(2026, 0, 1, 12);
 

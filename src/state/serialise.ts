@@ -7,6 +7,7 @@
  * is byte-for-byte `escapeJsonForHtml(JSON.stringify(document))` — the tests hold it to that.
  */
 import type { PulseState } from '../model/state.js';
+import { Piece } from './gzip-join.js';
 import { rawCeph, rawDockerHost, rawGuest, rawNode, rawStorage, toRfc3339 } from './raw-shape.js';
 
 /**
@@ -25,14 +26,15 @@ const json = (v: unknown): string => escapeJsonForHtml(JSON.stringify(v) ?? 'nul
  * A poll replaces the objects of its own instance and keeps everything else, so a new version
  * usually differs from the last in a few lists only. Comparing elements by identity costs a
  * pointer compare each; a list that differs anywhere is serialised with one JSON.stringify (the
- * fastest way when most of it is new), not element by element.
+ * fastest way when most of it is new), not element by element. The JSON is kept as UTF-8 bytes
+ * (a Piece, which also keeps its compressed form once asked for), not as a string.
  */
 export class FragmentCache {
-  #lists = new Map<string, { items: readonly unknown[]; json: string }>();
+  #lists = new Map<string, { items: readonly unknown[]; piece: Piece }>();
   /** Lists reused / serialised (diagnostics). */
   readonly counters = { hits: 0, built: 0 };
 
-  list(key: string, items: readonly unknown[] | null | undefined, convert?: (o: never) => unknown): string {
+  list(key: string, items: readonly unknown[] | null | undefined, convert?: (o: never) => unknown): Piece | string {
     if (!items || items.length === 0) return '[]';
     const prev = this.#lists.get(key);
     if (prev && prev.items.length === items.length) {
@@ -45,13 +47,13 @@ export class FragmentCache {
       }
       if (same) {
         this.counters.hits++;
-        return prev.json;
+        return prev.piece;
       }
     }
-    const out = json(convert ? items.map((x) => convert(x as never)) : items);
-    this.#lists.set(key, { items, json: out });
+    const piece = Piece.of(json(convert ? items.map((x) => convert(x as never)) : items));
+    this.#lists.set(key, { items, piece });
     this.counters.built++;
-    return out;
+    return piece;
   }
 
   /** Forgets every list (when the conversion itself changes, e.g. the time-zone offset). */
@@ -60,43 +62,70 @@ export class FragmentCache {
   }
 }
 
-/** The frontend document (key order as in StateSnapshots.frontendDocument). */
-export function serialiseFrontend(d: PulseState, c: FragmentCache): string {
-  return (
-    `{"nodes":${c.list('nodes', d.nodes)},"vms":${c.list('vms', d.vms)},"containers":${c.list('containers', d.containers)}` +
-    `,"dockerHosts":${c.list('dockerHosts', d.dockerHosts)},"storage":${c.list('storage', d.storage)}` +
-    `,"cephClusters":${c.list('cephClusters', d.cephClusters)},"physicalDisks":${c.list('physicalDisks', d.physicalDisks)}` +
-    `,"pbs":${c.list('pbs', d.pbs)},"pmg":${c.list('pmg', d.pmg)}` +
-    `,"pveBackups":{"backupTasks":${c.list('pveBackups.backupTasks', d.pveBackups.backupTasks)}` +
-    `,"storageBackups":${c.list('pveBackups.storageBackups', d.pveBackups.storageBackups)}` +
-    `,"guestSnapshots":${c.list('pveBackups.guestSnapshots', d.pveBackups.guestSnapshots)}}` +
-    `,"pbsBackups":${c.list('pbsBackups', d.pbsBackups)},"metrics":${json(d.metrics)}` +
-    `,"performance":${json(d.performance)},"stats":${json(d.stats)}` +
-    `,"activeAlerts":${c.list('activeAlerts', d.activeAlerts)},"recentlyResolved":${c.list('recentlyResolved', d.recentlyResolved)}` +
-    `,"connectionHealth":${json(d.connectionHealth)},"lastUpdate":${json(d.lastUpdate)}}`
-  );
+/** Pieces below this size are merged with the text around them rather than kept apart. */
+const MERGE_BELOW = 16 * 1024;
+
+/**
+ * A document written as a tagged template: literal text and small values are merged into pieces
+ * of their own; large cached lists stay the cached Pieces, so they are neither copied nor
+ * compressed again.
+ */
+function doc(strings: TemplateStringsArray, ...values: Array<Piece | string>): Piece[] {
+  const out: Piece[] = [];
+  let text = '';
+  for (let i = 0; i < strings.length; i++) {
+    text += strings[i];
+    if (i === values.length) break;
+    const v = values[i];
+    if (typeof v === 'string') text += v;
+    else if (v.length < MERGE_BELOW) text += v.bytes.toString('utf8');
+    else {
+      out.push(Piece.of(text), v);
+      text = '';
+    }
+  }
+  out.push(Piece.of(text));
+  return out;
+}
+
+/** The frontend document (key order as in StateSnapshots.frontendDocument), in pieces. */
+export function serialiseFrontend(d: PulseState, c: FragmentCache): Piece[] {
+  return doc`{"nodes":${c.list('nodes', d.nodes)},"vms":${c.list('vms', d.vms)},"containers":${c.list('containers', d.containers)}\
+,"dockerHosts":${c.list('dockerHosts', d.dockerHosts)},"storage":${c.list('storage', d.storage)}\
+,"cephClusters":${c.list('cephClusters', d.cephClusters)},"physicalDisks":${c.list('physicalDisks', d.physicalDisks)}\
+,"pbs":${c.list('pbs', d.pbs)},"pmg":${c.list('pmg', d.pmg)}\
+,"pveBackups":{"backupTasks":${c.list('pveBackups.backupTasks', d.pveBackups.backupTasks)}\
+,"storageBackups":${c.list('pveBackups.storageBackups', d.pveBackups.storageBackups)}\
+,"guestSnapshots":${c.list('pveBackups.guestSnapshots', d.pveBackups.guestSnapshots)}}\
+,"pbsBackups":${c.list('pbsBackups', d.pbsBackups)},"metrics":${json(d.metrics)}\
+,"performance":${json(d.performance)},"stats":${json(d.stats)}\
+,"activeAlerts":${c.list('activeAlerts', d.activeAlerts)},"recentlyResolved":${c.list('recentlyResolved', d.recentlyResolved)}\
+,"connectionHealth":${json(d.connectionHealth)},"lastUpdate":${json(d.lastUpdate)}}`;
 }
 
 /**
- * The raw document (key order as in toRawState) for the offset `tz`. Converted lists are cached in
- * `c`, keyed by their frontend elements; `c` must be cleared when `tz` changes.
+ * The raw document (key order as in toRawState) for the offset `tz`, in pieces. Converted lists
+ * are cached in `c`, keyed by their frontend elements; `c` must be cleared when `tz` changes.
  */
-export function serialiseRaw(d: PulseState, tz: number, c: FragmentCache, plain: FragmentCache): string {
+export function serialiseRaw(d: PulseState, tz: number, c: FragmentCache, plain: FragmentCache): Piece[] {
   const node = (n: never) => rawNode(n, tz);
   const guest = (g: never) => rawGuest(g, tz);
   // Lists that are the same in both shapes come from `plain` (the frontend lists).
-  return (
-    `{"nodes":${c.list('nodes', d.nodes, node)},"vms":${c.list('vms', d.vms, guest)},"containers":${c.list('containers', d.containers, guest)}` +
-    `,"dockerHosts":${c.list('dockerHosts', d.dockerHosts, (h: never) => rawDockerHost(h, tz))}` +
-    `,"storage":${c.list('storage', d.storage, rawStorage as (s: never) => unknown)}` +
-    `,"cephClusters":${c.list('cephClusters', d.cephClusters, (x: never) => rawCeph(x, tz))}` +
-    `,"physicalDisks":${plain.list('physicalDisks', d.physicalDisks)},"pbs":${plain.list('pbs', d.pbs)},"pmg":${plain.list('pmg', d.pmg)}` +
-    `,"pveBackups":{"backupTasks":${plain.list('pveBackups.backupTasks', d.pveBackups.backupTasks)}` +
-    `,"storageBackups":${plain.list('pveBackups.storageBackups', d.pveBackups.storageBackups)}` +
-    `,"guestSnapshots":${plain.list('pveBackups.guestSnapshots', d.pveBackups.guestSnapshots)}}` +
-    `,"pbsBackups":${plain.list('pbsBackups', d.pbsBackups)},"metrics":[]` +
-    `,"performance":${json(d.performance)},"stats":${json(d.stats)}` +
-    `,"activeAlerts":${plain.list('activeAlerts', d.activeAlerts)},"recentlyResolved":${plain.list('recentlyResolved', d.recentlyResolved)}` +
-    `,"connectionHealth":${json(d.connectionHealth)},"lastUpdate":${json(toRfc3339(d.lastUpdate, tz))}}`
-  );
+  return doc`{"nodes":${c.list('nodes', d.nodes, node)},"vms":${c.list('vms', d.vms, guest)},"containers":${c.list('containers', d.containers, guest)}\
+,"dockerHosts":${c.list('dockerHosts', d.dockerHosts, (h: never) => rawDockerHost(h, tz))}\
+,"storage":${c.list('storage', d.storage, rawStorage as (s: never) => unknown)}\
+,"cephClusters":${c.list('cephClusters', d.cephClusters, (x: never) => rawCeph(x, tz))}\
+,"physicalDisks":${plain.list('physicalDisks', d.physicalDisks)},"pbs":${plain.list('pbs', d.pbs)},"pmg":${plain.list('pmg', d.pmg)}\
+,"pveBackups":{"backupTasks":${plain.list('pveBackups.backupTasks', d.pveBackups.backupTasks)}\
+,"storageBackups":${plain.list('pveBackups.storageBackups', d.pveBackups.storageBackups)}\
+,"guestSnapshots":${plain.list('pveBackups.guestSnapshots', d.pveBackups.guestSnapshots)}}\
+,"pbsBackups":${plain.list('pbsBackups', d.pbsBackups)},"metrics":[]\
+,"performance":${json(d.performance)},"stats":${json(d.stats)}\
+,"activeAlerts":${plain.list('activeAlerts', d.activeAlerts)},"recentlyResolved":${plain.list('recentlyResolved', d.recentlyResolved)}\
+,"connectionHealth":${json(d.connectionHealth)},"lastUpdate":${json(toRfc3339(d.lastUpdate, tz))}}`;
+}
+
+/** The pieces as one string (tests, diagnostics). */
+export function joinPieces(pieces: readonly Piece[]): string {
+  return Buffer.concat(pieces.map((p) => p.bytes)).toString('utf8');
 }

@@ -8,13 +8,12 @@
  * version. A cached document also expires after `maxAgeMs` of clock time, so that `stats.uptime`
  * keeps moving while nothing is polled (no nodes configured).
  */
-import { promisify } from 'node:util';
-import { gzip } from 'node:zlib';
 import type { Clock } from '../clock.js';
 import type { Performance, PulseState, Stats } from '../model/state.js';
 import { PACKAGE_VERSION } from '../version.js';
+import { gzipPieces, type Piece } from './gzip-join.js';
 import { localOffsetMinutes, toRfc3339 } from './raw-shape.js';
-import { FragmentCache, serialiseFrontend, serialiseRaw } from './serialise.js';
+import { FragmentCache, joinPieces, serialiseFrontend, serialiseRaw } from './serialise.js';
 import type { StateStore } from './store.js';
 
 export interface SnapshotSource {
@@ -29,17 +28,17 @@ export interface SnapshotSource {
 }
 
 /**
- * One serialised document. The gzip body derived from it is built at most once and kept on the
- * same entry, so both are dropped together when the version moves on.
+ * One serialised document, as pieces (see serialise.ts: unchanged lists are the same Piece from
+ * version to version, never copied into one big buffer). The gzip body derived from it is built at
+ * most once and kept on the same entry, so both are dropped together when the version moves on.
  */
 interface Cached {
   version: number;
   builtAt: number;
-  body: Buffer;
-  gzip?: Promise<Buffer>;
+  pieces: Piece[];
+  length: number;
+  gzip?: Promise<Buffer[]>;
 }
-
-const gzipAsync = promisify(gzip);
 
 const ENVELOPE_SUFFIX = Buffer.from('}');
 const prefixes = new Map<string, Buffer>();
@@ -146,10 +145,12 @@ export class StateSnapshots {
     return c !== undefined && c.version === src.store.version && src.clock.now() - c.builtAt < this.maxAgeMs;
   }
 
-  #build(json: string): Cached {
+  #build(pieces: Piece[]): Cached {
     const src = this.#source();
     this.serialisations++;
-    return { version: src.store.version, builtAt: src.clock.now(), body: Buffer.from(json, 'utf8') };
+    let length = 0;
+    for (const p of pieces) length += p.length;
+    return { version: src.store.version, builtAt: src.clock.now(), pieces, length };
   }
 
   #frontendEntry(): Cached {
@@ -169,9 +170,10 @@ export class StateSnapshots {
     return this.#raw;
   }
 
-  /** GET /api/state body (UTF-8 JSON). */
-  frontendBody(): Buffer {
-    return this.#frontendEntry().body;
+  /** GET /api/state body (UTF-8 JSON) as pieces to be written in order, and its length. */
+  frontendPieces(): { pieces: Buffer[]; length: number } {
+    const entry = this.#frontendEntry();
+    return { pieces: entry.pieces.map((p) => p.bytes), length: entry.length };
   }
 
   /** HTTP readers call this, so `prewarm` knows the body is wanted. */
@@ -190,34 +192,37 @@ export class StateSnapshots {
     this.frontendGzip().catch(() => {});
   }
 
-  /** The same body gzip-compressed, computed off the event loop once per version. */
-  frontendGzip(): Promise<Buffer> {
+  /**
+   * The same body gzip-compressed, as pieces: compressed in zlib's thread pool, and only the pieces
+   * this version did not share with an earlier one (gzip-join.ts).
+   */
+  frontendGzip(): Promise<Buffer[]> {
     const entry = this.#frontendEntry();
-    entry.gzip ??= gzipAsync(entry.body, { level: 1 });
+    entry.gzip ??= gzipPieces(entry.pieces);
     return entry.gzip;
   }
 
-  /** GET /api/state body as a string (tests, diagnostics). */
+  /** GET /api/state body as a string (tests, diagnostics: it copies the whole document). */
   frontendJson(): string {
-    return this.frontendBody().toString('utf8');
+    return joinPieces(this.#frontendEntry().pieces);
   }
 
-  /** The raw-shape document (WS `initialState`, reply to `requestData`) as a string. */
+  /** The raw-shape document (WS `initialState`, reply to `requestData`) as a string (tests). */
   rawJson(): string {
-    return this.#rawEntry().body.toString('utf8');
+    return joinPieces(this.#rawEntry().pieces);
   }
 
   /**
-   * `{type, data: <frontend document>}` as three pieces (prefix, the cached body, suffix): the WS
+   * `{type, data: <frontend document>}` as pieces (prefix, the document's pieces, suffix): the WS
    * hub sends them as fragments of one message, so the megabytes of the body are never copied
    * into an envelope.
    */
   frontendEnvelope(type: string): Buffer[] {
-    return [envelopePrefix(type), this.#frontendEntry().body, ENVELOPE_SUFFIX];
+    return [envelopePrefix(type), ...this.#frontendEntry().pieces.map((p) => p.bytes), ENVELOPE_SUFFIX];
   }
 
   /** `{type, data: <raw document>}` in pieces (WS `initialState`, `requestData` replies). */
   rawEnvelope(type: string): Buffer[] {
-    return [envelopePrefix(type), this.#rawEntry().body, ENVELOPE_SUFFIX];
+    return [envelopePrefix(type), ...this.#rawEntry().pieces.map((p) => p.bytes), ENVELOPE_SUFFIX];
   }
 }

@@ -1,3 +1,5 @@
+import { gunzipSync } from 'node:zlib';
+import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { commitSynthetic, syntheticState } from '../../bench/state-fixture.js';
 import { ManualClock } from '../../src/clock.js';
@@ -93,6 +95,13 @@ describe('GET /api/state', () => {
     expect(zipped.headers.get('vary')).toContain('Accept-Encoding');
     expect(await zipped.text()).toBe(plainText); // fetch decompresses
     expect(pulse.deps.snapshots.serialisations).toBe(before);
+    // As sent: one gzip member whose CRC and length check out (gunzipSync verifies both), with a
+    // Content-Length that matches the bytes, although the body is written in pieces.
+    const raw = await request(`${pulse.url}/api/state`, { headers: { 'accept-encoding': 'gzip' } });
+    const wire = Buffer.from(await raw.body.arrayBuffer());
+    expect(pulse.deps.snapshots.frontendPieces().pieces.length).toBeGreaterThan(2);
+    expect(Number(raw.headers['content-length'])).toBe(wire.length);
+    expect(gunzipSync(wire).toString('utf8')).toBe(plainText);
     const refused = await fetch(`${pulse.url}/api/state`, { headers: { 'Accept-Encoding': 'gzip;q=0' } });
     expect(refused.headers.get('content-encoding')).toBeNull();
     await refused.arrayBuffer();

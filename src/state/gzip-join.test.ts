@@ -1,0 +1,73 @@
+import { randomBytes } from 'node:crypto';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { crc32, crc32Combine, gzipPieces, Piece } from './gzip-join.js';
+
+/** zlib's own CRC-32 of `buf`: the first four bytes of a gzip member's trailer. */
+const zlibCrc = (buf: Buffer) => {
+  const gz = gzipSync(buf, { level: 0 });
+  return gz.readUInt32LE(gz.length - 8);
+};
+
+describe('crc32', () => {
+  it('matches zlib on inputs of every length around the 8-byte stride', () => {
+    for (let n = 0; n < 40; n++) {
+      const b = randomBytes(n);
+      expect(crc32(b)).toBe(zlibCrc(b));
+    }
+    const big = randomBytes(100_003);
+    expect(crc32(big)).toBe(zlibCrc(big));
+    expect(crc32(Buffer.from('123456789'))).toBe(0xcbf43926); // the standard check value
+  });
+
+  it('continues from a previous CRC', () => {
+    const a = randomBytes(1000);
+    const b = randomBytes(777);
+    expect(crc32(b, crc32(a))).toBe(crc32(Buffer.concat([a, b])));
+  });
+
+  it('combines the CRCs of two parts into the CRC of their concatenation', () => {
+    for (const [la, lb] of [
+      [0, 0],
+      [0, 5],
+      [5, 0],
+      [1, 1],
+      [13, 4096],
+      [70_000, 123_457],
+    ]) {
+      const a = randomBytes(la);
+      const b = randomBytes(lb);
+      expect(crc32Combine(crc32(a), crc32(b), lb)).toBe(crc32(Buffer.concat([a, b])));
+    }
+  });
+});
+
+describe('gzipPieces', () => {
+  it('is one valid gzip member whose content is the pieces in order', async () => {
+    const texts = [
+      '{"a":',
+      JSON.stringify(Array.from({ length: 20_000 }, (_, i) => ({ i, s: `x${i}` }))),
+      ',"b":[]',
+      '}',
+    ];
+    const pieces = texts.map((t) => Piece.of(t));
+    const gz = Buffer.concat(await gzipPieces(pieces));
+    expect(gunzipSync(gz).toString('utf8')).toBe(texts.join(''));
+    // Much smaller than the input: the pieces were really compressed.
+    expect(gz.length).toBeLessThan(texts.join('').length / 3);
+  });
+
+  it('handles empty pieces and no pieces', async () => {
+    expect(gunzipSync(Buffer.concat(await gzipPieces([]))).length).toBe(0);
+    const out = await gzipPieces([Piece.of(''), Piece.of('x'), Piece.of('')]);
+    expect(gunzipSync(Buffer.concat(out)).toString()).toBe('x');
+  });
+
+  it('reuses a piece’s compressed bytes when it appears in a later document', async () => {
+    const shared = Piece.of(JSON.stringify(Array.from({ length: 50_000 }, (_, i) => i)));
+    const first = await gzipPieces([Piece.of('['), shared, Piece.of(']')]);
+    const second = await gzipPieces([Piece.of('{"x":'), shared, Piece.of('}')]);
+    expect(second[2]).toBe(first[2]); // the very same Buffer, not compressed again
+    expect(JSON.parse(gunzipSync(Buffer.concat(second)).toString()).x).toHaveLength(50_000);
+  });
+});

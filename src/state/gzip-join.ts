@@ -1,0 +1,158 @@
+/**
+ * One gzip body out of pieces compressed separately, so a piece that did not change between two
+ * state versions (the 28,000 storage backups of a large estate, say) is compressed once, not once
+ * per version.
+ *
+ * How: each piece is compressed as raw deflate ending with a sync flush (byte-aligned, no final
+ * block), which lets compressed pieces be laid end to end as one deflate stream; the stream is
+ * closed with an empty final block. gzip's trailer needs the CRC-32 and length of the whole
+ * uncompressed body: the CRC-32 of each piece is computed once and the CRC of the concatenation is
+ * derived from them (CRC-32 is linear, so crc(A‖B) follows from crc(A), crc(B) and |B| — the
+ * "combine" below). Facts from RFC 1951 (deflate blocks) and RFC 1952 (gzip member layout).
+ */
+import { promisify } from 'node:util';
+import { constants, deflateRaw, deflateRawSync } from 'node:zlib';
+
+const POLY = 0xedb88320; // CRC-32 (IEEE 802.3), bit-reflected
+
+/** Slicing-by-8 tables: TABLE[k * 256 + b] is the CRC of byte b followed by k zero bytes. */
+const TABLE = (() => {
+  const t = new Int32Array(8 * 256);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? POLY ^ (c >>> 1) : c >>> 1;
+    t[n] = c;
+  }
+  for (let n = 0; n < 256; n++) {
+    let c = t[n];
+    for (let k = 1; k < 8; k++) {
+      c = t[c & 0xff] ^ (c >>> 8);
+      t[k * 256 + n] = c;
+    }
+  }
+  return t;
+})();
+
+/** CRC-32 of `buf` (continuing from `crc`, the CRC of what came before). */
+export function crc32(buf: Uint8Array, crc = 0): number {
+  const t = TABLE;
+  let c = ~crc;
+  let i = 0;
+  const end8 = buf.length - (buf.length % 8);
+  while (i < end8) {
+    c ^= buf[i] | (buf[i + 1] << 8) | (buf[i + 2] << 16) | (buf[i + 3] << 24);
+    c =
+      t[1792 + (c & 0xff)] ^
+      t[1536 + ((c >>> 8) & 0xff)] ^
+      t[1280 + ((c >>> 16) & 0xff)] ^
+      t[1024 + (c >>> 24)] ^
+      t[768 + buf[i + 4]] ^
+      t[512 + buf[i + 5]] ^
+      t[256 + buf[i + 6]] ^
+      t[buf[i + 7]];
+    i += 8;
+  }
+  while (i < buf.length) c = t[(c ^ buf[i++]) & 0xff] ^ (c >>> 8);
+  return ~c >>> 0;
+}
+
+/** a·b modulo the CRC polynomial, both in the reflected representation (bit 31 is x⁰). */
+function mulModP(a: number, b: number): number {
+  let m = 0x80000000;
+  let p = 0;
+  for (;;) {
+    if (a & m) {
+      p ^= b;
+      if ((a & (m - 1)) === 0) break;
+    }
+    m >>>= 1;
+    b = b & 1 ? (b >>> 1) ^ POLY : b >>> 1;
+  }
+  return p >>> 0;
+}
+
+/** X2N[k] = x^(2^k) mod P. */
+const X2N = (() => {
+  const t = new Array<number>(32);
+  let p = 0x40000000; // x¹
+  t[0] = p;
+  for (let k = 1; k < 32; k++) {
+    p = mulModP(p, p);
+    t[k] = p;
+  }
+  return t;
+})();
+
+/** x^(len·8) mod P: appending `len` zero bytes multiplies a CRC by this. */
+function xPowBytes(len: number): number {
+  let p = 0x80000000; // x⁰
+  let k = 3; // 2³ bits per byte
+  // `len` can exceed 2³¹ in theory; walk it with division, not bit operators.
+  for (let n = len; n > 0; n = Math.floor(n / 2), k++) {
+    if (n % 2 === 1) p = mulModP(X2N[k & 31], p);
+  }
+  return p;
+}
+
+/** CRC-32 of A‖B from crc(A), crc(B) and |B|. */
+export function crc32Combine(crcA: number, crcB: number, lenB: number): number {
+  return (mulModP(xPowBytes(lenB), crcA) ^ crcB) >>> 0;
+}
+
+const deflateRawAsync = promisify(deflateRaw);
+/** Pieces smaller than this are compressed on the spot; larger ones in zlib's thread pool. */
+const SYNC_BELOW = 64 * 1024;
+const OPTIONS = { level: 1, finishFlush: constants.Z_SYNC_FLUSH } as const;
+
+/**
+ * A piece of a document: its UTF-8 bytes, with its CRC-32 and its deflate data computed when first
+ * asked for and kept, so a piece shared by many versions costs them once.
+ */
+export class Piece {
+  #crc?: number;
+  #deflated?: Promise<Buffer>;
+  constructor(readonly bytes: Buffer) {}
+
+  static of(text: string): Piece {
+    return new Piece(Buffer.from(text, 'utf8'));
+  }
+
+  get length(): number {
+    return this.bytes.length;
+  }
+
+  get crc(): number {
+    this.#crc ??= crc32(this.bytes);
+    return this.#crc;
+  }
+
+  /** Raw deflate of the bytes, ending byte-aligned with a sync flush (so pieces can be chained). */
+  deflated(): Promise<Buffer> {
+    this.#deflated ??=
+      this.bytes.length < SYNC_BELOW
+        ? Promise.resolve(deflateRawSync(this.bytes, OPTIONS))
+        : deflateRawAsync(this.bytes, OPTIONS);
+    return this.#deflated;
+  }
+}
+
+// gzip member header: magic, CM=8 (deflate), no flags, no mtime, XFL 0, OS 255 (unknown).
+const HEADER = Buffer.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff]);
+/** An empty final block with fixed Huffman codes: BFINAL=1, BTYPE=01, end-of-block (code 256). */
+const FINAL_BLOCK = Buffer.from([0x03, 0x00]);
+
+/** The gzip body of the concatenated pieces, as buffers to be written in order. */
+export async function gzipPieces(pieces: readonly Piece[]): Promise<Buffer[]> {
+  const deflated = await Promise.all(pieces.map((p) => p.deflated()));
+  let crc = 0;
+  let length = 0;
+  for (const p of pieces) {
+    crc = crc32Combine(crc, p.crc, p.length);
+    length += p.length;
+  }
+  const trailer = Buffer.alloc(10);
+  FINAL_BLOCK.copy(trailer, 0);
+  trailer.writeUInt32LE(crc, 2);
+  trailer.writeUInt32LE(length % 2 ** 32, 6); // ISIZE is the length modulo 2³²
+  return [HEADER, ...deflated, trailer];
+}
