@@ -34,6 +34,7 @@ import {
 import type { Guest, PveInstance } from './estate/model.js';
 import { FAULT_KINDS, type FaultKind } from './faults.js';
 import { ApiError } from './http/api.js';
+import { sshControlRoutes } from './ssh-control.js';
 
 type Json = Record<string, any>;
 type ControlHandler = (p: Record<string, string>, body: Json, q: URLSearchParams) => unknown | Promise<unknown>;
@@ -380,6 +381,7 @@ export function controlRoutes(sim: SimCore): ControlRoute[] {
         return { target: inst.name, userid: b.userid, acl };
       },
     },
+    ...sshControlRoutes(sim),
   ];
 }
 

@@ -9,10 +9,12 @@ import { type CoreOptions, type ReadyInfo, SimCore } from './core.js';
 import { buildEstate } from './estate/build.js';
 import { BUILTIN_ESTATES } from './estate/builtin.js';
 import type { EstateSpec } from './estate/spec.js';
+import { SimSshServers, type SshNodeInfo } from './ssh-server.js';
 
 export type { InstanceReady, NodeReady, PbsReady, PmgReady, PveReady, ReadyInfo } from './core.js';
 export { BUILTIN_ESTATES } from './estate/builtin.js';
 export type { EstateSpec } from './estate/spec.js';
+export type { SshNodeInfo } from './ssh-server.js';
 
 export interface SimulatorOptions {
   /** A built-in estate name (demo, small, large), a path to a JSON EstateSpec, or the spec itself. */
@@ -23,6 +25,12 @@ export interface SimulatorOptions {
   port?: number;
   /** How long a cluster member waits on a hung peer before answering 596 (default 3000 ms). */
   proxyTimeoutMs?: number;
+  /**
+   * SSH on every PVE node (for `sensors -j` temperatures): one listener per node on `host`,
+   * reported as `ssh: {host, port, hostKey}` on each ReadyInfo node. `true` or the public keys
+   * (authorized_keys lines) to accept for root; more via `PUT /ssh/authorized-keys`.
+   */
+  ssh?: boolean | { authorizedKeys?: string[] };
 }
 
 export interface Simulator {
@@ -32,6 +40,8 @@ export interface Simulator {
   stop(): Promise<void>;
   /** The running core, for in-process tests that want direct access (estate, faults, clock). */
   core: SimCore;
+  /** The SSH servers when started with `ssh` (sim/ssh-server.ts). */
+  ssh?: SimSshServers;
 }
 
 export function resolveEstate(estate: string | EstateSpec): EstateSpec {
@@ -55,23 +65,38 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
   };
   const core = new SimCore(estate, coreOpts);
   let control: Awaited<ReturnType<typeof startControlServer>> | undefined;
+  const ssh = opts.ssh
+    ? new SimSshServers(core, { host, authorizedKeys: opts.ssh === true ? [] : opts.ssh.authorizedKeys })
+    : undefined;
   try {
     // The control API is unauthenticated: loopback only, whatever host the servers bind to.
     control = await startControlServer(core, '127.0.0.1', port);
     await core.start();
+    await ssh?.start();
   } catch (e) {
+    await ssh?.stop();
     await core.stop();
     await control?.close();
     throw e;
   }
   const ready = core.readyInfo(control.url);
+  if (ssh) {
+    const byId = new Map(ssh.list().map((i) => [`${i.instance}/${i.node}`, i]));
+    for (const p of ready.pve)
+      for (const n of p.nodes as Array<(typeof p.nodes)[number] & { ssh?: Omit<SshNodeInfo, 'instance' | 'node'> }>) {
+        const i = byId.get(`${p.name}/${n.name}`);
+        if (i) n.ssh = { host: i.host, port: i.port, hostKey: i.hostKey };
+      }
+  }
   let stopping: Promise<void> | undefined;
   return {
     ready,
     controlUrl: control.url,
     core,
+    ssh,
     stop: () => {
       stopping ??= (async () => {
+        await ssh?.stop();
         await core.stop();
         await control.close();
       })();

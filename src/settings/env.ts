@@ -50,6 +50,16 @@ export interface Settings {
   discoverySubnet?: string;
   /** PULSE_DISCOVERY_PORTS: ports probed per product, e.g. "pve=8006,pbs=8007,pmg=8006". */
   discoveryPorts?: Record<'pve' | 'pbs' | 'pmg', number[]>;
+  /** PULSE_SENSORS_SSH_KEY: private key for `ssh <node> sensors -j` (default <data dir>/.ssh/id_ed25519, then id_rsa). */
+  sensorsSshKey?: string;
+  /** PULSE_SENSORS_SSH_USER: user for temperature SSH (default root). */
+  sensorsSshUser: string;
+  /** PULSE_SENSORS_SSH_PORT: SSH port of the nodes (default 22). */
+  sensorsSshPort: number;
+  /** PULSE_SENSORS_SSH_HOSTS: where to SSH for a node, keyed by node name, `<instance>/<node>` or address. */
+  sensorsSshHosts: Record<string, { host: string; port?: number }>;
+  /** PULSE_SENSORS_REFRESH_SECONDS: how often one node's temperatures are read (default 30). */
+  sensorsRefreshSec: number;
 }
 
 export class SettingsError extends Error {
@@ -126,6 +136,19 @@ function parseDiscoveryPorts(env: Env, name: string): Record<'pve' | 'pbs' | 'pm
   return out;
 }
 
+function parseSshHosts(env: Env, name: string): Record<string, { host: string; port?: number }> {
+  const out: Record<string, { host: string; port?: number }> = {};
+  for (const item of parseList(env[name])) {
+    const m = /^([^=\s]+)=(?:\[([0-9a-fA-F:.]+)\]|([^:\s[\]]+))(?::(\d{1,5}))?$/.exec(item);
+    const port = m?.[4] === undefined ? undefined : Number(m[4]);
+    if (!m || (port !== undefined && (port < 1 || port > 65535))) {
+      throw new SettingsError(name, `expected node=host[:port] items like pve1=10.0.0.11:22, got "${item}"`);
+    }
+    out[m[1]] = port === undefined ? { host: m[2] ?? m[3] } : { host: m[2] ?? m[3], port };
+  }
+  return out;
+}
+
 export function loadSettings(env: Env = process.env, cwd: string = process.cwd()): Settings {
   const port = parseInteger(env, 'FRONTEND_PORT', 0, 65535) ?? parseInteger(env, 'PORT', 0, 65535) ?? 7655;
 
@@ -177,5 +200,12 @@ export function loadSettings(env: Env = process.env, cwd: string = process.cwd()
       nonEmpty(env, 'DISCOVERY_ENABLED') === undefined ? undefined : parseBool(env, 'DISCOVERY_ENABLED'),
     discoverySubnet: parseSubnet(env, 'DISCOVERY_SUBNET'),
     discoveryPorts: parseDiscoveryPorts(env, 'PULSE_DISCOVERY_PORTS'),
+    sensorsSshKey: nonEmpty(env, 'PULSE_SENSORS_SSH_KEY')
+      ? path.resolve(cwd, nonEmpty(env, 'PULSE_SENSORS_SSH_KEY')!)
+      : undefined,
+    sensorsSshUser: nonEmpty(env, 'PULSE_SENSORS_SSH_USER') ?? 'root',
+    sensorsSshPort: parseInteger(env, 'PULSE_SENSORS_SSH_PORT', 1, 65535) ?? 22,
+    sensorsSshHosts: parseSshHosts(env, 'PULSE_SENSORS_SSH_HOSTS'),
+    sensorsRefreshSec: parseInteger(env, 'PULSE_SENSORS_REFRESH_SECONDS', 1, 3600) ?? 30,
   });
 }
