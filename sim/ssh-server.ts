@@ -164,13 +164,14 @@ export class SimSshServers {
       !(Array.isArray(patch.nvme) && patch.nvme.length <= 2 && patch.nvme.every(temp))
     )
       throw bad('nvme must be a list of at most 2 temperatures in °C, or null');
+    const wasHung = s.mode === 'hang';
     if (patch.mode !== undefined) s.mode = patch.mode as SshMode;
     if (patch.cpuPackage === null) delete s.override.cpuPackage;
     else if (patch.cpuPackage !== undefined) s.override.cpuPackage = patch.cpuPackage as number;
     if (patch.nvme === null) delete s.override.nvme;
     else if (patch.nvme !== undefined) s.override.nvme = [...(patch.nvme as number[])];
     // A hang ends with the mode: drop the connections it left open.
-    if (s.mode !== 'hang') for (const sock of s.sockets) sock.destroy();
+    if (wasHung && s.mode !== 'hang') for (const sock of s.sockets) sock.destroy();
     // `down` is a stopped sshd: the port refuses connections until the mode changes back.
     if (s.mode === 'down' && s.listening) {
       s.listening = false;

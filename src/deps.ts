@@ -6,6 +6,7 @@ import type { Database } from 'better-sqlite3';
 import type { AlertService } from './alerts/service.js';
 import type { Clock } from './clock.js';
 import type { Monitoring } from './collect/monitoring.js';
+import type { TemperatureCollector } from './collect/temperature.js';
 import type { ConfigTransfer } from './config-transfer/service.js';
 import type { SecretBox } from './crypto/secret-box.js';
 import type { DiscoveryService } from './discovery/service.js';
@@ -69,4 +70,6 @@ export interface AppDeps {
   discovery: DiscoveryService;
   /** Mock mode: a generated fleet in place of the live picture (src/mock/service.ts). */
   mockMode: MockModeService;
+  /** Node temperatures over SSH: the PVE pollers' cache and the verify route (src/collect/temperature.ts). */
+  temperature: TemperatureCollector;
 }

@@ -7,6 +7,7 @@ import { AlertService } from './alerts/service.js';
 import { buildApp } from './app.js';
 import { type Clock, systemClock } from './clock.js';
 import { Monitoring } from './collect/monitoring.js';
+import { TemperatureCollector } from './collect/temperature.js';
 import { ConfigTransfer } from './config-transfer/service.js';
 import { openSecretBox } from './crypto/key-guard.js';
 import { openDatabase } from './db/database.js';
@@ -101,6 +102,17 @@ export async function startPulse(settings: Settings, opts: PulseOptions = {}): P
     updates: undefined as unknown as UpdateService,
     discovery: undefined as unknown as DiscoveryService,
     mockMode: undefined as unknown as MockModeService,
+    // Node temperatures over SSH (`sensors -j`); makes no connection while no key file exists.
+    temperature: new TemperatureCollector({
+      dataDir: settings.dataDir,
+      keyPath: settings.sensorsSshKey,
+      user: settings.sensorsSshUser,
+      port: settings.sensorsSshPort,
+      hosts: settings.sensorsSshHosts,
+      refreshMs: settings.sensorsRefreshSec * 1000,
+      clock,
+      logger,
+    }),
   };
   // First, so that pollers registered later stop before the hub and the history flush.
   startLiveServices(deps);
@@ -118,7 +130,16 @@ export async function startPulse(settings: Settings, opts: PulseOptions = {}): P
   deps.onClose(() => deps.alerts.stop());
 
   // Monitoring: configured PVE/PBS/PMG instances, one poller each, committing into deps.state.
-  deps.monitoring = new Monitoring({ db, secrets, clock, logger, state: deps.state, settings });
+  deps.onClose(() => deps.temperature.close());
+  deps.monitoring = new Monitoring({
+    db,
+    secrets,
+    clock,
+    logger,
+    state: deps.state,
+    settings,
+    temperature: deps.temperature,
+  });
   deps.monitoring.start();
   deps.onClose(() => deps.monitoring.stop());
 

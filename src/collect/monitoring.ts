@@ -20,6 +20,7 @@ import { PmgPoller } from './pmg-poller.js';
 import { type PollerEnv, PvePoller } from './pve-poller.js';
 import { InstanceRunner, type RunnerStatus } from './scheduler.js';
 import { SliceStore } from './slices.js';
+import type { TemperatureSource } from './temperature.js';
 
 export interface MonitoringDeps {
   db: Database;
@@ -28,6 +29,8 @@ export interface MonitoringDeps {
   logger: Logger;
   state: StateStore;
   settings: Settings;
+  /** Node temperatures over SSH for the PVE pollers (absent: none). */
+  temperature?: TemperatureSource;
 }
 
 export interface InstanceStatus extends RunnerStatus {
@@ -137,6 +140,7 @@ export class Monitoring {
         this.nodes.setCluster(uid, cluster);
       },
       counter: this.#counter,
+      temperature: this.#deps.temperature,
     };
     const poller =
       cfg.type === 'pve'

@@ -48,9 +48,11 @@ import {
 } from './normalise/pve-guest.js';
 import { failedInstanceNode, normaliseNode, offlineNode } from './normalise/pve-node.js';
 import { isSharedStorage, normaliseStorage, normaliseZfsPool, zfsPoolName } from './normalise/pve-storage.js';
+import { applyNvmeTemperatures } from './normalise/sensors.js';
 import { num } from './normalise/values.js';
 import { findPveProblems } from './pve-permissions.js';
 import type { PveSlice } from './slices.js';
+import type { TemperatureSource } from './temperature.js';
 
 const FIVE_MIN = 5 * 60_000;
 const MINUTE = 60_000;
@@ -68,6 +70,8 @@ export interface PollerEnv {
   onCluster(uid: number, cluster: ClusterInfo): void;
   /** Tally of API calls for the state's performance figures. */
   counter?: ApiCallCounter;
+  /** Node temperatures (SSH `sensors -j`, cached and refreshed in the background). */
+  temperature?: TemperatureSource;
 }
 
 function clientFor(cfg: NodeConfig, baseUrl: string, env: PollerEnv, fingerprint?: string, connections = 8) {
@@ -534,6 +538,7 @@ export class PvePoller {
         }),
       )
       .sort((a, b) => a.name.localeCompare(b.name));
+    const nvmeTemps = this.#temperatures(nodes, online);
 
     const backups = this.#backupsFor(api, guestRes, storageRes, storageConfig, onlineNodes, signal);
     const lastBackup = new Map<string, number>();
@@ -588,13 +593,43 @@ export class PvePoller {
       containers,
       storage,
       cephClusters,
-      physicalDisks: this.#disks.list,
+      physicalDisks: applyNvmeTemperatures(this.#disks.list, nvmeTemps),
       backupTasks: backups?.tasks ?? [],
       storageBackups: backups?.storageBackups ?? [],
       guestSnapshots: backups?.snapshots ?? [],
     };
     this.#prev = slice;
     return slice;
+  }
+
+  /**
+   * Puts the latest temperature on each online node (only when readable, as the contract wants)
+   * and returns the NVMe readings per node for the physical disks. Reads a cache: never waits.
+   * SSH goes to the member's cluster IP, or the configured host for a standalone node.
+   */
+  #temperatures(nodes: Node[], online: Set<string>): Map<string, number[]> {
+    const nvme = new Map<string, number[]>();
+    const source = this.#env.temperature;
+    if (!source) return nvme;
+    const isCluster = Boolean(this.#cluster?.isCluster);
+    const configured = new URL(this.cfg.host).hostname.replace(/^\[|\]$/g, '');
+    for (const n of nodes) {
+      if (!online.has(n.name)) continue;
+      const ip = this.#cluster?.endpoints.find((e) => e.NodeName === n.name)?.IP;
+      const t = source.read({
+        instance: this.instance,
+        node: n.name,
+        address: ip || (isCluster ? undefined : configured),
+      });
+      if (!t?.available) continue;
+      n.temperature = t;
+      if (t.nvme?.length)
+        nvme.set(
+          n.name,
+          t.nvme.map((d) => d.temp),
+        );
+    }
+    return nvme;
   }
 
   #wantsBackups(): boolean {

@@ -190,7 +190,7 @@ export class TemperatureCollector implements TemperatureSource {
       this.#pump();
     }
     // A failed refresh keeps the last reading for a few periods, then it is gone.
-    const staleMs = Math.max(3 * this.#opt.refreshMs, 90_000);
+    const staleMs = 3 * this.#opt.refreshMs;
     if (e.temperature && e.okAt !== undefined && now - e.okAt <= staleMs) return e.temperature;
     return undefined;
   }
@@ -304,12 +304,18 @@ export class TemperatureCollector implements TemperatureSource {
           stream.stderr.on('data', (d: Buffer) => {
             if (stderr.length < 4096) stderr += d.toString('utf8');
           });
-          stream.on('close', (code: number | null) => {
+          let code: number | undefined;
+          stream.on('exit', (c: number | null) => {
+            code = c ?? undefined;
+          });
+          stream.on('close', () => {
+            if (code === undefined)
+              return finish(fail('error', `${where} closed the session before ${SENSORS_COMMAND} finished`));
             if (code === 127 || /command not found|No such file/i.test(stderr))
               return finish(
                 fail('sensors-missing', `sensors is not installed on ${target.host} (apt install lm-sensors)`),
               );
-            if (code !== 0 && code !== null)
+            if (code !== 0)
               return finish(
                 fail('command-failed', `${SENSORS_COMMAND} exited with ${code} on ${target.host}: ${stderr.trim()}`),
               );

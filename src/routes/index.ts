@@ -20,6 +20,7 @@ import { registerStorageBackupRoutes } from './storage-backups.js';
 import { registerSystemRoutes } from './system.js';
 import { registerSystemExtraRoutes } from './system-extra.js';
 import { registerSystemSettingsRoutes } from './system-settings.js';
+import { registerTemperatureRoutes } from './temperature.js';
 import { registerUpdateRoutes } from './updates.js';
 
 export async function registerRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
@@ -43,5 +44,6 @@ export async function registerRoutes(app: FastifyInstance, deps: AppDeps): Promi
   registerDiscoveryRoutes(app, deps);
   registerDiagnosticsRoutes(app, deps);
   registerMockModeRoutes(app, deps);
+  registerTemperatureRoutes(app, deps);
   // Unknown /api paths are JSON 404s; everything else falls through to the web UI.
 }

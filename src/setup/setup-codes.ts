@@ -62,6 +62,22 @@ export class SetupCodes {
   }
 
   /**
+   * Whether a code may still authorise the setup script's follow-up calls (the contract lets it
+   * act as `X-Setup-Token` for verify-temperature-ssh): known, unexpired and unused, or used
+   * less than `graceMs` ago. Read-only: nothing is burnt.
+   */
+  isValidToken(rawCode: unknown, graceMs = SETUP_CODE_TTL_MS): boolean {
+    const code = normaliseSetupCode(rawCode);
+    if (!code) return false;
+    const now = this.#clock.now();
+    const row = this.#db.prepare('SELECT expires_at, used_at FROM setup_codes WHERE hash = ?').get(sha3Hex(code)) as
+      | { expires_at: number; used_at: number | null }
+      | undefined;
+    if (!row) return false;
+    return row.used_at === null ? row.expires_at >= now : now - row.used_at <= graceMs;
+  }
+
+  /**
    * Checks and burns a code in one transaction, so two concurrent registrations cannot both use
    * it. `host` is compared only when the code was issued for a specific host.
    */

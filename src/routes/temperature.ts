@@ -1,0 +1,62 @@
+/**
+ * POST /api/system/verify-temperature-ssh (wire contract §3, ★): `{nodes: "n1 n2"}` → a text
+ * report of whether Pulse can read each node's temperatures over SSH. Allowed for admins, or
+ * with a setup code in `X-Setup-Token` (the setup script runs this check on the node itself
+ * after registering), so the guard is public and the handler checks.
+ */
+import type { FastifyInstance } from 'fastify';
+import { PvePoller } from '../collect/pve-poller.js';
+import {
+  type KnownNode,
+  parseNodeList,
+  VerifyInputError,
+  verifyTemperatureSsh,
+} from '../collect/temperature-verify.js';
+import type { AppDeps } from '../deps.js';
+import { badRequest, forbidden, unauthorized } from '../http/errors.js';
+import { SetupCodes } from '../setup/setup-codes.js';
+
+/** Node names and addresses the monitored PVE instances know (cluster members, standalone hosts). */
+function knownNodes(deps: AppDeps): KnownNode[] {
+  const out: KnownNode[] = [];
+  const pollers = deps.monitoring.pollers().filter((p): p is PvePoller => p instanceof PvePoller);
+  for (const p of pollers) {
+    const cluster = p.cluster;
+    if (cluster?.isCluster) {
+      for (const e of cluster.endpoints)
+        out.push({ instance: p.instance, node: e.NodeName, address: e.IP || undefined });
+      continue;
+    }
+    const host = new URL(p.cfg.host).hostname.replace(/^\[|\]$/g, '');
+    for (const n of deps.state.get().nodes)
+      if (n.instance === p.instance) out.push({ instance: p.instance, node: n.name, address: host });
+  }
+  return out;
+}
+
+export function registerTemperatureRoutes(app: FastifyInstance, deps: AppDeps): void {
+  const codes = new SetupCodes(deps.db, deps.clock);
+
+  app.post('/api/system/verify-temperature-ssh', { config: { guard: 'public' } }, async (req, reply) => {
+    if (!req.auth?.admin) {
+      const header = req.headers['x-setup-token'];
+      const token = Array.isArray(header) ? header[0] : header;
+      if (!token) {
+        if (req.auth) throw forbidden('Admin privileges required');
+        throw unauthorized('Authentication or a setup token (X-Setup-Token) is required');
+      }
+      if (!codes.isValidToken(token)) throw unauthorized('Invalid or expired setup token');
+    }
+    const body = req.body as Record<string, unknown> | undefined;
+    if (!body || typeof body !== 'object' || Array.isArray(body)) throw badRequest('body must be a JSON object');
+    let names: string[];
+    try {
+      names = parseNodeList(body.nodes);
+    } catch (err) {
+      if (err instanceof VerifyInputError) throw badRequest(err.message);
+      throw err;
+    }
+    const report = await verifyTemperatureSsh(deps.temperature, names, knownNodes(deps), deps.settings.sensorsSshUser);
+    return reply.type('text/plain; charset=utf-8').header('Cache-Control', 'no-store').send(report);
+  });
+}
