@@ -161,8 +161,16 @@ function NodeCells(props: { n: Node; onOpen: (r: Row) => void; counts?: GuestCou
         <span class="block truncate">{n().kernelVersion}</span>
       </td>
       <td class={`${td} hidden xl:table-cell text-xs text-slate-500`}>
-        <Show when={n().temperature?.available && n().temperature?.cpuPackage}>
-          CPU {n().temperature?.cpuPackage}°C
+        <Show when={n().temperature?.available && (n().temperature?.cpuPackage ?? n().temperature?.cpuMax)}>
+          {(t) => (
+            <span
+              title={
+                (n().temperature?.nvme ?? []).map((d) => `${d.device} ${Math.round(d.temp)}°C`).join(', ') || undefined
+              }
+            >
+              CPU {Math.round(t())}°C
+            </span>
+          )}
         </Show>
       </td>
       <td class={`${td} hidden xl:table-cell text-xs text-slate-500`}>
