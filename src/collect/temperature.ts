@@ -206,6 +206,7 @@ export class TemperatureCollector implements TemperatureSource {
       this.#running++;
       void this.probe(job.target)
         .then((r) => this.#store(job.key, r))
+        .catch((err) => this.#opt.logger.debug({ err, node: job.key }, 'temperature refresh failed'))
         .finally(() => {
           this.#running--;
           const e = this.#entries.get(job.key);
