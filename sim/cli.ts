@@ -1,12 +1,22 @@
 /**
- * `npm run sim -- --estate <name|file.json> [--port 0] [--seed N] [--host 127.0.0.1]`
+ * `npm run sim -- --estate <name|file.json> [--port 0] [--seed N] [--host 127.0.0.1] [--ssh] [--ssh-key id.pub]`
  * Prints exactly one JSON line (ReadyInfo) on stdout once every endpoint listens; runs until
  * SIGINT/SIGTERM.
  */
+import fs from 'node:fs';
 import { startSimulator } from './index.js';
 
-function parseArgs(argv: string[]): { estate: string; port: number; seed?: number; host: string } {
-  const out: { estate: string; port: number; seed?: number; host: string } = {
+interface Args {
+  estate: string;
+  port: number;
+  seed?: number;
+  host: string;
+  /** SSH per PVE node (`--ssh`), with the public keys of `--ssh-key <file.pub>` (repeatable). */
+  ssh?: { authorizedKeys: string[] };
+}
+
+function parseArgs(argv: string[]): Args {
+  const out: Args = {
     estate: 'demo',
     port: 0,
     host: '127.0.0.1',
@@ -27,9 +37,16 @@ function parseArgs(argv: string[]): { estate: string; port: number; seed?: numbe
       case '--host':
         out.host = value();
         break;
+      case '--ssh':
+        out.ssh ??= { authorizedKeys: [] };
+        break;
+      case '--ssh-key':
+        out.ssh ??= { authorizedKeys: [] };
+        out.ssh.authorizedKeys.push(fs.readFileSync(value(), 'utf8').trim());
+        break;
       case '--help':
         process.stderr.write(
-          'usage: sim --estate <demo|small|large|file.json> [--port 0] [--seed N] [--host 127.0.0.1]\n',
+          'usage: sim --estate <demo|small|large|file.json> [--port 0] [--seed N] [--host 127.0.0.1] [--ssh] [--ssh-key id.pub]\n',
         );
         process.exit(0);
         break;
