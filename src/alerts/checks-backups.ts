@@ -17,39 +17,93 @@ import type { AlertConfig } from './config.js';
 
 const DAY = 86_400_000;
 
-export function backupChecks(config: AlertConfig, state: Readonly<PulseState>, out: CheckSet, now: number): void {
+/** Newest backup (ms) per instance → vmid, and per vmid for PBS (not tied to a cluster). */
+interface BackupTimes {
+  pve: Map<string, Map<number, number>>;
+  /** Keyed by the vmid as text (PBS reports it as a string). */
+  pbs: Map<string, number>;
+  /** Oldest snapshot (ms) per instance → node → vmid. */
+  snapshots: Map<string, Map<string, Map<number, number>>>;
+}
+
+// Built once per backup collection: pollers replace pveBackups/pbsBackups only when they poll
+// backups (state snapshots are immutable), while rounds run on every commit.
+const pveTimes = new WeakMap<object, Pick<BackupTimes, 'pve' | 'snapshots'>>();
+const pbsTimes = new WeakMap<object, Map<string, number>>();
+const NONE = {};
+
+function nested<K, V>(m: Map<K, V>, k: K, make: () => V): V {
+  let v = m.get(k);
+  if (v === undefined) {
+    v = make();
+    m.set(k, v);
+  }
+  return v;
+}
+
+function backupTimes(state: Readonly<PulseState>): BackupTimes {
+  const pveKey = state.pveBackups ?? NONE;
+  let pve = pveTimes.get(pveKey);
+  if (!pve) {
+    pve = { pve: new Map(), snapshots: new Map() };
+    const newest = pve.pve;
+    const bump = (instance: string, vmid: number, ms: number) => {
+      if (!(ms > 0)) return;
+      const byVmid = nested(newest, instance, () => new Map<number, number>());
+      if (ms > (byVmid.get(vmid) ?? 0)) byVmid.set(vmid, ms);
+    };
+    const b = state.pveBackups;
+    for (const x of b?.storageBackups ?? []) bump(x.instance, x.vmid, x.time * 1000);
+    for (const t of b?.backupTasks ?? []) {
+      if (t.vmid > 0 && t.endTime > 0 && t.status === 'OK') bump(t.instance, t.vmid, t.endTime * 1000);
+    }
+    for (const x of b?.guestSnapshots ?? []) {
+      const ms = x.time * 1000;
+      if (!(ms > 0)) continue;
+      const byNode = nested(pve.snapshots, x.instance, () => new Map<string, Map<number, number>>());
+      const byVmid = nested(byNode, x.node, () => new Map<number, number>());
+      if (ms < (byVmid.get(x.vmid) ?? Number.POSITIVE_INFINITY)) byVmid.set(x.vmid, ms);
+    }
+    pveTimes.set(pveKey, pve);
+  }
+  const pbsKey = state.pbsBackups ?? NONE;
+  let pbs = pbsTimes.get(pbsKey);
+  if (!pbs) {
+    pbs = new Map();
+    for (const b of state.pbsBackups ?? []) {
+      const ms = b.backupTime * 1000;
+      if ((b.backupType === 'vm' || b.backupType === 'ct') && ms > 0 && ms > (pbs.get(b.vmid) ?? 0)) {
+        pbs.set(b.vmid, ms);
+      }
+    }
+    pbsTimes.set(pbsKey, pbs);
+  }
+  return { ...pve, pbs };
+}
+
+/**
+ * `ageNow`: the time ages are measured at (at most a minute old, see engine.ts); `now` is used
+ * instead whenever the two would put an age on different sides of a level.
+ */
+export function backupChecks(
+  config: AlertConfig,
+  state: Readonly<PulseState>,
+  out: CheckSet,
+  now: number,
+  ageNow = now,
+): void {
   const { backupAge, snapshotAge } = config;
   if (config.disableAllGuests || (!backupAge.enabled && !snapshotAge.enabled)) return;
-
-  // Newest backup per "<instance>:<vmid>" (ms) and per bare vmid for PBS (not tied to a cluster).
-  const newest = new Map<string, number>();
-  const bump = (key: string, ms: number) => {
-    if (ms > 0 && ms > (newest.get(key) ?? 0)) newest.set(key, ms);
-  };
-  const pve = state.pveBackups ?? { backupTasks: [], storageBackups: [], guestSnapshots: [] };
-  for (const b of pve.storageBackups ?? []) bump(`${b.instance}:${b.vmid}`, b.time * 1000);
-  for (const t of pve.backupTasks ?? []) {
-    if (t.vmid > 0 && t.endTime > 0 && t.status === 'OK') bump(`${t.instance}:${t.vmid}`, t.endTime * 1000);
-  }
-  for (const b of state.pbsBackups ?? []) {
-    if (b.backupType === 'vm' || b.backupType === 'ct') bump(`pbs:${b.vmid}`, b.backupTime * 1000);
-  }
-  const oldestSnapshot = new Map<string, number>();
-  for (const s of pve.guestSnapshots ?? []) {
-    const key = `${s.instance}:${s.node}:${s.vmid}`;
-    const ms = s.time * 1000;
-    if (ms > 0 && ms < (oldestSnapshot.get(key) ?? Number.POSITIVE_INFINITY)) oldestSnapshot.set(key, ms);
-  }
-
-  for (const g of [...state.vms, ...state.containers]) {
-    if (g.template || config.overrides[g.id]?.disabled) continue;
+  const times = backupTimes(state);
+  const each = (g: Guest) => {
+    if (g.template || config.overrides[g.id]?.disabled) return;
     if (backupAge.enabled) {
       const last = Math.max(
         g.lastBackup ?? 0,
-        newest.get(`${g.instance}:${g.vmid}`) ?? 0,
-        newest.get(`pbs:${g.vmid}`) ?? 0,
+        times.pve.get(g.instance)?.get(g.vmid) ?? 0,
+        times.pbs.get(`${g.vmid}`) ?? 0,
       );
-      if (last > 0) ageCheck(out, state, g, 'backup-age', 'Last backup', (now - last) / DAY, backupAge);
+      if (last > 0) ageCheck(out, state, g, 'backup-age', 'Last backup age', last, now, ageNow, backupAge);
       else if (backupAge.alertOnMissing) {
         out.checks.push({
           ...guestBase(state, g),
@@ -66,11 +120,13 @@ export function backupChecks(config: AlertConfig, state: Readonly<PulseState>, o
       }
     }
     if (snapshotAge.enabled) {
-      const oldest = oldestSnapshot.get(`${g.instance}:${g.node}:${g.vmid}`);
+      const oldest = times.snapshots.get(g.instance)?.get(g.node)?.get(g.vmid);
       if (oldest !== undefined)
-        ageCheck(out, state, g, 'snapshot-age', 'Oldest snapshot', (now - oldest) / DAY, snapshotAge);
+        ageCheck(out, state, g, 'snapshot-age', 'Oldest snapshot age', oldest, now, ageNow, snapshotAge);
     }
-  }
+  };
+  for (const g of state.vms) each(g);
+  for (const g of state.containers) each(g);
 }
 
 const guestKind = (g: Guest) => (g.type === 'qemu' ? 'VM' : 'Container');
@@ -93,23 +149,48 @@ function ageCheck(
   g: Guest,
   type: 'backup-age' | 'snapshot-age',
   label: string,
-  days: number,
+  since: number,
+  now: number,
+  ageNow: number,
   limits: { warningDays: number; criticalDays: number },
 ): void {
   if (!(limits.warningDays > 0)) return;
+  const trigger = limits.warningDays;
+  // Ages only fall when a new backup appears (or the snapshot is removed), so any drop
+  // below the warning level is a real resolution.
+  const clear = limits.warningDays * 0.999;
+  const critical = Math.max(limits.criticalDays, limits.warningDays);
+  let value = round4(Math.max(0, (ageNow - since) / DAY));
+  if (ageNow !== now) {
+    const exact = round4(Math.max(0, (now - since) / DAY));
+    if (
+      value >= trigger !== exact >= trigger ||
+      value >= critical !== exact >= critical ||
+      value <= clear !== exact <= clear
+    )
+      value = exact;
+  }
+  // Far below the warning level and nothing active: no check (as metricCheck).
+  if (value < trigger && !out.alerting(g.id)) return;
+  const id = `${type}-${g.id}`;
+  if (value < trigger && !out.keep(id)) return;
   out.checks.push({
-    ...guestBase(state, g),
     kind: 'threshold',
-    id: `${type}-${g.id}`,
+    id,
     type,
-    label: `${label} age`,
+    resourceId: g.id,
+    resourceName: g.name,
+    node: g.node,
+    instance: g.instance,
+    resourceType: guestKind(g),
+    category: 'backup',
+    parentNodeId: nodeIdFor(state, g.node, g.instance),
+    label,
     unit: 'days',
-    value: round4(Math.max(0, days)),
-    trigger: limits.warningDays,
-    // Ages only fall when a new backup appears (or the snapshot is removed), so any drop
-    // below the warning level is a real resolution.
-    clear: limits.warningDays * 0.999,
-    critical: Math.max(limits.criticalDays, limits.warningDays),
+    value,
+    trigger,
+    clear,
+    critical,
     delayMs: 0,
   });
 }

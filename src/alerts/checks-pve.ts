@@ -3,7 +3,7 @@
  * disks, powered off), storage (usage, offline, ZFS) and physical disks (health, wearout).
  * Units per wire-contract §5.2: cpu fraction ×100, memory/disk/usage %, I/O MB/s (2²⁰ bytes).
  */
-import type { Guest, PulseState } from '../model/state.js';
+import type { Guest, Node, PulseState } from '../model/state.js';
 import type { Check, CheckSet, ConditionCheck, ThresholdCheck } from './checks.js';
 import { round4 } from './checks.js';
 import type { AlertConfig, HysteresisThreshold, MetricKey, ThresholdConfig } from './config.js';
@@ -40,16 +40,23 @@ export function metricCheck(
 ): ThresholdCheck | undefined {
   const th = enabledPair(pair);
   if (!th || value === undefined || !Number.isFinite(value) || value < 0) return undefined;
-  const id = idOverride ?? `${base.resourceId}-${metric}`;
   const v = round4(value);
-  // Most values are far from their trigger: only build a check when it can change something.
+  // Most values are far from their trigger: only build a check when it can change something,
+  // decided on numbers before any string or object is made.
+  if (v < th.trigger && !out.alerting(base.resourceId)) return undefined;
+  const id = idOverride ?? `${base.resourceId}-${metric}`;
   if (v < th.trigger && !out.keep(id)) return undefined;
   const [label, unit] = LABELS[metric];
-  return {
-    ...base,
+  const c: ThresholdCheck = {
     kind: 'threshold',
     id,
     type: metric,
+    resourceId: base.resourceId,
+    resourceName: base.resourceName,
+    node: base.node,
+    instance: base.instance,
+    resourceType: base.resourceType,
+    category: base.category,
     value: v,
     trigger: th.trigger,
     clear: th.clear,
@@ -58,6 +65,9 @@ export function metricCheck(
     unit,
     label,
   };
+  if ('parentNodeId' in base) c.parentNodeId = base.parentNodeId;
+  if (base.extra) c.extra = base.extra;
+  return c;
 }
 
 /** `/` → `root`, other characters outside [A-Za-z0-9] → `-` (for per-filesystem alert ids). */
@@ -71,24 +81,44 @@ export function sanitizeMount(mount: string): string {
   );
 }
 
+/** Node ids by instance and name, per nodes list (state snapshots are immutable). */
+const nodeIndex = new WeakMap<readonly Node[], Map<string, Map<string, string>>>();
+
 export function nodeIdFor(state: Readonly<PulseState>, nodeName: string, instance: string): string {
-  return state.nodes.find((n) => n.name === nodeName && n.instance === instance)?.id ?? `${instance}-${nodeName}`;
+  let index = nodeIndex.get(state.nodes);
+  if (!index) {
+    index = new Map();
+    // Backwards, so the first node of a duplicate name wins (as with a search from the front).
+    for (let i = state.nodes.length - 1; i >= 0; i--) {
+      const n = state.nodes[i];
+      let byName = index.get(n.instance);
+      if (!byName) {
+        byName = new Map();
+        index.set(n.instance, byName);
+      }
+      byName.set(n.name, n.id);
+    }
+    nodeIndex.set(state.nodes, index);
+  }
+  return index.get(instance)?.get(nodeName) ?? `${instance}-${nodeName}`;
 }
 
 /**
- * `seenRunning`: guest ids this engine has seen running (updated here). A guest that is stopped
- * the first time it is seen is taken as intentionally off: only a running → stopped change
- * raises a powered-off alert, so a first start does not flood the user with every idle VM.
+ * `seenRunning`: guest ids this engine has seen running (`markRunning` adds one). A guest that is
+ * stopped the first time it is seen is taken as intentionally off: only a running → stopped
+ * change raises a powered-off alert, so a first start does not flood the user with every idle VM.
  */
 export function pveChecks(
   config: AlertConfig,
   state: Readonly<PulseState>,
   out: CheckSet,
-  seenRunning: Record<string, true>,
+  seenRunning: Readonly<Record<string, true>>,
+  markRunning: (guestId: string) => void,
 ): void {
   nodeChecks(config, state, out);
-  for (const g of state.vms) guestChecks(config, state, g, out, seenRunning);
-  for (const g of state.containers) guestChecks(config, state, g, out, seenRunning);
+  const running = { seen: seenRunning, mark: markRunning };
+  for (const g of state.vms) guestChecks(config, state, g, out, running);
+  for (const g of state.containers) guestChecks(config, state, g, out, running);
   storageChecks(config, state, out);
   diskChecks(config, state, out);
 }
@@ -150,7 +180,7 @@ function guestChecks(
   state: Readonly<PulseState>,
   g: Guest,
   out: CheckSet,
-  seenRunning: Record<string, true>,
+  running: { seen: Readonly<Record<string, true>>; mark: (guestId: string) => void },
 ): void {
   if (g.template) return;
   out.observed.add(g.id);
@@ -159,7 +189,7 @@ function guestChecks(
   // and its metric alerts are left as they are rather than resolved on old values.
   const nodeOffline = out.offlineNodes.has(parentNodeId);
   const unreachable = nodeOffline || g.status === 'unknown';
-  if (g.status === 'running' && !unreachable) seenRunning[g.id] = true;
+  if (g.status === 'running' && !unreachable) running.mark(g.id);
   const override = config.overrides[g.id];
   if (config.disableAllGuests || override?.disabled) return;
   const th: ThresholdConfig = effectiveThresholds(config.guestDefaults, override);
@@ -174,9 +204,14 @@ function guestChecks(
     parentNodeId,
   };
   const down = g.status === 'stopped' || unreachable;
-  const powerOffId = `guest-powered-off-${g.id}`;
-  const powerOffBad = down && seenRunning[g.id] === true;
-  if (!config.disableAllGuestsOffline && !th.disableConnectivity && (powerOffBad || out.keep(powerOffId))) {
+  const powerOffBad = down && running.seen[g.id] === true;
+  const powerOffId = powerOffBad || out.alerting(g.id) ? `guest-powered-off-${g.id}` : undefined;
+  if (
+    powerOffId &&
+    !config.disableAllGuestsOffline &&
+    !th.disableConnectivity &&
+    (powerOffBad || out.keep(powerOffId))
+  ) {
     const powerOff: ConditionCheck = {
       ...base,
       kind: 'condition',
@@ -203,22 +238,28 @@ function guestChecks(
   push(out, metricCheck(out, config, 'guest', base, 'cpu', g.cpu * 100, th.cpu));
   if (g.memory && g.memory.total > 0)
     push(out, metricCheck(out, config, 'guest', base, 'memory', g.memory.usage, th.memory));
-  const filesystems = (g.disks ?? []).filter((d) => d.mountpoint && d.total > 0);
-  if (filesystems.length > 0) {
+  let filesystems = 0;
+  if (g.disks) for (const d of g.disks) if (d.mountpoint && d.total > 0) filesystems++;
+  if (filesystems > 0) {
     // One alert per filesystem instead of the aggregate, so a full /var is named as such.
-    for (const fs of filesystems) {
-      const resourceId = `${g.id}-disk-${sanitizeMount(fs.mountpoint!)}`;
-      const c = metricCheck(
+    const pair = enabledPair(th.disk);
+    for (const fs of g.disks!) {
+      if (!fs.mountpoint || !(fs.total > 0)) continue;
+      // Same early-out as metricCheck's, before the id and names are built.
+      if (pair && round4(fs.usage) < pair.trigger && !out.alerting(g.id)) continue;
+      push(
         out,
-        config,
-        'guest',
-        { ...base, resourceName: `${g.name} (${fs.mountpoint})`, extra: { mountpoint: fs.mountpoint } },
-        'disk',
-        fs.usage,
-        th.disk,
-        `${resourceId}-disk`,
+        metricCheck(
+          out,
+          config,
+          'guest',
+          { ...base, resourceName: `${g.name} (${fs.mountpoint})`, extra: { mountpoint: fs.mountpoint } },
+          'disk',
+          fs.usage,
+          th.disk,
+          `${g.id}-disk-${sanitizeMount(fs.mountpoint)}-disk`,
+        ),
       );
-      if (c) out.checks.push({ ...c, resourceId: g.id });
     }
   } else if (g.disk && g.disk.total > 0 && g.disk.usage >= 0) {
     push(out, metricCheck(out, config, 'guest', base, 'disk', g.disk.usage, th.disk));

@@ -14,6 +14,7 @@ import { pveChecks } from './checks-pve.js';
 import { serviceChecks } from './checks-services.js';
 import type { AlertConfig } from './config.js';
 import type { AlertChange, AlertMemory, ResolveReason, TrackedAlert } from './memory.js';
+import { lastSeenOf } from './memory.js';
 import { inQuietHours, mutedDuringQuietHours } from './quiet-hours.js';
 
 /** Offline confirmations count observations at least this far apart (several pollers commit per cycle). */
@@ -40,29 +41,60 @@ export function buildChecks(
   memory: AlertMemory,
   now: number,
 ): CheckSet {
-  // Asked for most metrics of every resource: one set of the remembered ids, built on first use,
-  // is much cheaper than three lookups in large memory objects per metric.
-  let remembered: Set<string> | undefined;
+  // Asked for most resources: one set of the resources with active alerts, built on first use,
+  // lets a check far below its trigger be dropped before its id is even built.
+  let alerting: Set<string> | undefined;
   const out: CheckSet = {
     checks: [],
     observed: new Set(),
     offlineNodes: new Set(),
     frozen: new Set(),
-    keep: (id) => {
-      remembered ??= new Set([
-        ...Object.keys(memory.active),
-        ...Object.keys(memory.pending),
-        ...Object.keys(memory.confirmations),
-      ]);
-      return remembered.has(id);
+    keep: (id) =>
+      memory.active[id] !== undefined || memory.pending[id] !== undefined || memory.confirmations[id] !== undefined,
+    alerting: (resourceId) => {
+      alerting ??= alertingResources(memory.active);
+      return alerting.has(resourceId);
     },
   };
   memory.seenRunning ??= {};
-  pveChecks(config, state, out, memory.seenRunning);
+  // Copied on the first change only: most rounds see the same guests running as the last one.
+  let running = memory.seenRunning;
+  let ownRunning = false;
+  const markRunning = (id: string) => {
+    if (running[id]) return;
+    if (!ownRunning) {
+      running = { ...running };
+      ownRunning = true;
+      memory.seenRunning = running;
+    }
+    running[id] = true;
+  };
+  pveChecks(config, state, out, running, markRunning);
   serviceChecks(config, state, out, memory.dockerRestarts, now);
-  backupChecks(config, state, out, now);
+  // Ages move by the day: measured at most once a minute (ageCheck still uses `now` when it
+  // crosses a level, so an age alert is raised, upgraded or resolved in the same round as before).
+  const ageClock = memory.ageClock;
+  const ageNow = ageClock !== undefined && now >= ageClock && now - ageClock < AGE_CLOCK_MS ? ageClock : now;
+  memory.ageClock = ageNow;
+  backupChecks(config, state, out, now, ageNow);
   return out;
 }
+
+// Per active map: rounds that change no alert hand the identical map on (copy-on-write).
+const alertingByActive = new WeakMap<AlertMemory['active'], Set<string>>();
+
+function alertingResources(active: AlertMemory['active']): Set<string> {
+  let set = alertingByActive.get(active);
+  if (!set) {
+    set = new Set();
+    for (const t of Object.values(active)) set.add(t.alert.resourceId);
+    alertingByActive.set(active, set);
+  }
+  return set;
+}
+
+/** How long measured backup/snapshot ages are reused (ms). */
+export const AGE_CLOCK_MS = 60_000;
 
 export function evaluate(
   config: AlertConfig,
@@ -70,7 +102,9 @@ export function evaluate(
   memory: AlertMemory,
   now: number,
 ): EvaluateResult {
-  const mem = roundCopy(memory);
+  // Copy-on-write down to the maps: a map is copied when the round first changes it (Round.w),
+  // so a round that changes nothing leaves every map the identical object.
+  const mem: AlertMemory = { ...memory, dockerRestarts: { ...memory.dockerRestarts } };
   mem.startedAt ??= now;
   const changes: AlertChange[] = [];
   const round = new Round(config, mem, now, changes);
@@ -83,18 +117,32 @@ export function evaluate(
     if (c.kind === 'threshold') round.threshold(c);
     else round.condition(c);
   }
-  for (const id of Object.keys(mem.seenRunning)) if (!cs.observed.has(id)) delete mem.seenRunning[id];
-  // Forget grace periods and confirmations of checks that no longer exist.
-  for (const id of Object.keys(mem.pending)) if (!touched.has(id)) delete mem.pending[id];
-  for (const id of Object.keys(mem.confirmations)) if (!touched.has(id)) delete mem.confirmations[id];
-
-  for (const t of Object.values(mem.active)) {
-    if (touched.has(t.alert.id)) continue;
-    if (!config.enabled) round.resolve(t, 'disabled');
-    else if (cs.frozen.has(t.alert.resourceId)) continue;
-    else if (cs.observed.has(t.alert.resourceId)) round.resolve(t, 'condition');
-    else if (now - Math.max(Date.parse(t.alert.lastSeen), mem.startedAt) > STALE_AFTER_MS) round.resolve(t, 'removed');
+  const gone: string[] = [];
+  for (const id in mem.seenRunning) if (!cs.observed.has(id)) gone.push(id);
+  if (gone.length > 0) {
+    mem.seenRunning = { ...mem.seenRunning };
+    for (const id of gone) delete mem.seenRunning[id];
   }
+  // Forget grace periods and confirmations of checks that no longer exist.
+  for (const id in mem.pending) if (!touched.has(id)) delete round.w('pending')[id];
+  for (const id in mem.confirmations) if (!touched.has(id)) delete round.w('confirmations')[id];
+
+  // Active alerts no check refreshed: resolved, or kept with the lastSeen they had (`unseen`).
+  for (const id in mem.active) {
+    if (touched.has(id)) continue;
+    const t = mem.active[id];
+    if (!config.enabled) round.resolve(t, 'disabled');
+    else if (cs.observed.has(t.alert.resourceId) && !cs.frozen.has(t.alert.resourceId)) round.resolve(t, 'condition');
+    else {
+      const seen = round.seenBefore(t);
+      if (!cs.frozen.has(t.alert.resourceId) && now - Math.max(Date.parse(seen), mem.startedAt) > STALE_AFTER_MS) {
+        round.resolve(t, 'removed');
+      } else round.unseen[id] = seen;
+    }
+  }
+  // Kept as it was when nothing differs (identity tells readers nothing moved).
+  if (!sameRecord(memory.unseen ?? {}, round.unseen)) mem.unseen = round.unseen;
+  mem.lastRound = round.nowIso;
 
   // Nodes whose offline check is failing (confirmed or not yet): their children wait for the root.
   const suspectNodes = new Set(
@@ -105,10 +153,35 @@ export function evaluate(
   return { memory: mem, changes };
 }
 
+// Loops, not closures: prune runs over every notified alert each round.
+/** Whether every time is at most `limit` ms before `now`. */
+function allWithin(times: number[], now: number, limit: number): boolean {
+  for (let i = 0; i < times.length; i++) if (!(now - times[i] <= limit)) return false;
+  return true;
+}
+
+/** Whether every time is less than `limit` ms before `now`. */
+function allYounger(times: number[], now: number, limit: number): boolean {
+  for (let i = 0; i < times.length; i++) if (!(now - times[i] < limit)) return false;
+  return true;
+}
+
+function sameRecord(a: Record<string, string>, b: Record<string, string>): boolean {
+  let n = 0;
+  for (const k in b) {
+    if (a[k] !== b[k]) return false;
+    n++;
+  }
+  for (const _ in a) n--;
+  return n === 0;
+}
+
+/** Maps of the memory a round copies on its first change (Round.w). */
+type RoundMap = 'active' | 'pending' | 'confirmations' | 'notices' | 'flaps' | 'lastResolved';
+
 /**
- * The memory a round works on, copy-on-write: its maps and lists are fresh, their entries shared
- * with the input until the round changes one (it then replaces the entry, never edits it), so the
- * input stays untouched and an alert the round did not touch stays the identical object.
+ * A copy of the memory for acknowledge/clear: its maps and lists are fresh, their entries shared
+ * with the input (entries are replaced, never edited), so the input stays untouched.
  */
 function roundCopy(memory: AlertMemory): AlertMemory {
   return {
@@ -137,6 +210,10 @@ interface Candidate {
 class Round {
   /** Resolutions of this round that may be notified (notifyOnResolve). */
   readonly resolvedNow: Array<{ t: TrackedAlert; alert: FullAlert }> = [];
+  /** Active alerts this round did not refresh → their lastSeen (filled after the checks). */
+  readonly unseen: Record<string, string> = {};
+  /** lastSeen/unseen of the memory the round started from. */
+  readonly #before: Pick<AlertMemory, 'lastRound' | 'unseen'>;
   /** Active alerts this round has already copied (or raised): these may be modified in place. */
   readonly #owned = new Set<string>();
   /** `now` as RFC3339, formatted once per round (every refreshed alert gets it). */
@@ -149,41 +226,92 @@ class Round {
     readonly changes: AlertChange[],
   ) {
     this.nowIso = iso(now);
+    this.#before = { lastRound: mem.lastRound, unseen: mem.unseen };
   }
 
-  /** The round's own copy of an active alert, to modify (the input memory's stays as it was). */
+  /** When an alert was last seen before this round. */
+  seenBefore(t: TrackedAlert): string {
+    return lastSeenOf(this.#before as AlertMemory, t);
+  }
+
+  readonly #copied = new Set<RoundMap | 'recentlyResolved'>();
+
+  /**
+   * The memory's map `k`, copied on the round's first change to it: the input's stays as it was,
+   * entries are replaced, never edited, and an alert the round did not change stays the
+   * identical object.
+   */
+  w<K extends RoundMap>(k: K): AlertMemory[K] {
+    if (!this.#copied.has(k)) {
+      this.mem[k] = { ...this.mem[k] };
+      this.#copied.add(k);
+    }
+    return this.mem[k];
+  }
+
+  /**
+   * The round's own copy of an active alert, to modify (the input memory's stays as it was),
+   * with its current lastSeen: now, unless the round did not refresh it (checks come first, so
+   * `unseen` is only filled once no check can refresh anything any more).
+   */
   own(id: string): TrackedAlert {
     const t = this.mem.active[id];
     if (this.#owned.has(id)) return t;
-    const copy: TrackedAlert = { ...t, alert: { ...t.alert } };
-    this.mem.active[id] = copy;
+    const copy: TrackedAlert = { ...t, alert: { ...t.alert, lastSeen: this.unseen[id] ?? this.nowIso } };
+    this.w('active')[id] = copy;
     this.#owned.add(id);
     return copy;
   }
 
+  /** An active alert with its current lastSeen, for a notification (copied when that differs). */
+  current(t: TrackedAlert): FullAlert {
+    const lastSeen = this.unseen[t.alert.id] ?? this.nowIso;
+    return t.alert.lastSeen === lastSeen ? t.alert : { ...t.alert, lastSeen };
+  }
+
   threshold(c: ThresholdCheck): void {
     const { mem, now } = this;
-    const t = mem.active[c.id] ? this.own(c.id) : undefined;
+    const t = mem.active[c.id];
     if (t) {
       // Hysteresis: an active alert resolves only at or below the clear value.
       if (c.value <= c.clear) {
         this.resolve(t, 'condition', c.value);
         return;
       }
-      this.refresh(t, c, c.value >= c.critical ? 'critical' : 'warning', thresholdMessage(c), c.value);
+      const level = c.value >= c.critical ? 'critical' : 'warning';
+      const a = t.alert;
+      // The usual steady round: nothing but lastSeen moves (kept outside the alert), no copy.
+      // The message is a function of the fields compared (label and unit are fixed per check type).
+      if (
+        a.level === level &&
+        Object.is(a.value, c.value) &&
+        a.threshold === c.trigger &&
+        a.resourceName === c.resourceName &&
+        t.parentNodeId === c.parentNodeId &&
+        a.metadata?.clearThreshold === c.clear &&
+        a.metadata?.unit === c.unit &&
+        a.metadata?.resourceType === c.resourceType &&
+        (a.metadata?.flapping === true) === this.isFlapping(c.id)
+      ) {
+        return;
+      }
+      const own = this.own(c.id);
+      this.refresh(own, c, level, thresholdMessage(c), c.value);
       // Thresholds may have been edited while the alert is active.
-      t.alert.threshold = c.trigger;
-      t.alert.metadata = { ...t.alert.metadata, clearThreshold: c.clear };
+      own.alert.threshold = c.trigger;
+      if (own.alert.metadata?.clearThreshold !== c.clear) {
+        own.alert.metadata = { ...own.alert.metadata, clearThreshold: c.clear };
+      }
       return;
     }
     if (c.value < c.trigger) {
-      delete mem.pending[c.id];
+      if (mem.pending[c.id] !== undefined) delete this.w('pending')[c.id];
       return;
     }
-    if (mem.pending[c.id] === undefined) mem.pending[c.id] = now;
+    if (mem.pending[c.id] === undefined) this.w('pending')[c.id] = now;
     const since = mem.pending[c.id];
     if (now - since < c.delayMs) return;
-    delete mem.pending[c.id];
+    delete this.w('pending')[c.id];
     this.raise(c, c.value >= c.critical ? 'critical' : 'warning', thresholdMessage(c), c.value, c.trigger, {
       clearThreshold: c.clear,
       unit: c.unit,
@@ -194,15 +322,25 @@ class Round {
     const { mem, now } = this;
     const t = mem.active[c.id];
     if (!c.bad) {
-      delete mem.confirmations[c.id];
+      if (mem.confirmations[c.id] !== undefined) delete this.w('confirmations')[c.id];
       if (t) this.resolve(t, 'condition', c.value);
       return;
     }
     const conf = mem.confirmations[c.id];
-    if (!conf) mem.confirmations[c.id] = { count: 1, at: now };
-    else if (now - conf.at >= CONFIRMATION_SPACING_MS) mem.confirmations[c.id] = { count: conf.count + 1, at: now };
+    if (!conf) this.w('confirmations')[c.id] = { count: 1, at: now };
+    else if (now - conf.at >= CONFIRMATION_SPACING_MS) {
+      this.w('confirmations')[c.id] = { count: conf.count + 1, at: now };
+    }
     if (t) {
-      this.refresh(this.own(c.id), c, c.level, c.message, c.value);
+      const a = t.alert;
+      const unchanged =
+        a.level === c.level &&
+        Object.is(a.value, c.value) &&
+        a.message === c.message &&
+        a.resourceName === c.resourceName &&
+        t.parentNodeId === c.parentNodeId &&
+        (a.metadata?.flapping === true) === this.isFlapping(c.id);
+      if (!unchanged) this.refresh(this.own(c.id), c, c.level, c.message, c.value);
       return;
     }
     if (mem.confirmations[c.id].count >= c.confirmations) {
@@ -261,7 +399,7 @@ class Round {
       now - last.at <= config.suppressionWindow * MINUTE &&
       Math.abs(value - last.value) < config.minimumDelta;
     this.#owned.add(c.id);
-    mem.active[c.id] = {
+    this.w('active')[c.id] = {
       alert,
       category: c.category,
       parentNodeId: c.parentNodeId,
@@ -274,11 +412,12 @@ class Round {
 
   resolve(t: TrackedAlert, reason: ResolveReason, value?: number): void {
     const { mem, now } = this;
-    // A copy: the resolved alert gets its last value, the input memory's keeps its own.
-    const a = { ...t.alert };
-    delete mem.active[a.id];
+    // A copy: the resolved alert gets its last value, the input memory's keeps its own. Nothing
+    // refreshed it this round, so it was last seen when it was before.
+    const a = { ...t.alert, lastSeen: this.seenBefore(t) };
+    delete this.w('active')[a.id];
     // The suppression window compares a re-fire with the value the alert last fired with.
-    mem.lastResolved[a.id] = { at: now, value: a.value };
+    this.w('lastResolved')[a.id] = { at: now, value: a.value };
     if (value !== undefined) a.value = value;
     const resolvedTime = iso(now);
     const {
@@ -292,6 +431,10 @@ class Round {
       ...base
     } = a;
     const resolved: ResolvedAlert = { ...base, resolvedTime };
+    if (!this.#copied.has('recentlyResolved')) {
+      mem.recentlyResolved = [...mem.recentlyResolved];
+      this.#copied.add('recentlyResolved');
+    }
     mem.recentlyResolved.unshift({ alert: resolved, at: now, threshold: a.metadata?.clearThreshold !== undefined });
     this.recordChange(a.id);
     this.changes.push({ kind: 'resolved', alert: structuredClone(a), resolvedTime, reason });
@@ -306,7 +449,7 @@ class Round {
     f.changes = f.changes.filter((x) => now - x <= config.flapping.window * 1000);
     f.changes.push(now);
     if (f.changes.length >= config.flapping.threshold) f.until = now + config.flapping.cooldown * MINUTE;
-    mem.flaps[id] = f;
+    this.w('flaps')[id] = f;
   }
 
   isFlapping(id: string): boolean {
@@ -327,7 +470,7 @@ class Round {
   }
 
   private noteSent(id: string): void {
-    this.mem.notices[id] = [...(this.mem.notices[id] ?? []), this.now];
+    this.w('notices')[id] = [...(this.mem.notices[id] ?? []), this.now];
   }
 
   private sentInLastHour(id: string): number {
@@ -359,7 +502,7 @@ class Round {
               a.type === 'connectivity'
                 ? Object.values(mem.active)
                     .filter((c) => c.notify === 'grouped' && c.parentNodeId === a.resourceId)
-                    .map((c) => c.alert)
+                    .map((c) => this.current(c))
                 : [];
             candidates.push({ t: this.own(a.id), kind: 'escalated', channels, grouped, escalation: reached });
             continue;
@@ -458,27 +601,34 @@ class Round {
 
   prune(): void {
     const { mem, now, config } = this;
-    mem.recentlyResolved = mem.recentlyResolved
-      .filter((r) => now - r.at <= (r.threshold ? RECENT_THRESHOLD_MS : RECENT_OTHER_MS))
-      .slice(0, RECENT_MAX);
+    const recent = (r: AlertMemory['recentlyResolved'][number]) =>
+      now - r.at <= (r.threshold ? RECENT_THRESHOLD_MS : RECENT_OTHER_MS);
+    // Replaced only when something drops out (identity tells readers nothing moved).
+    if (mem.recentlyResolved.length > RECENT_MAX || !mem.recentlyResolved.every(recent)) {
+      mem.recentlyResolved = mem.recentlyResolved.filter(recent).slice(0, RECENT_MAX);
+    }
     // Entries with nothing to drop are left as they are (no garbage for the common case).
-    for (const [id, times] of Object.entries(mem.notices)) {
-      if (times.length > 0 && times.every((x) => now - x < HOUR)) continue;
+    for (const id in mem.notices) {
+      const times = mem.notices[id];
+      if (times.length > 0 && allYounger(times, now, HOUR)) continue;
       const keep = times.filter((x) => now - x < HOUR);
-      if (keep.length) mem.notices[id] = keep;
-      else delete mem.notices[id];
+      if (keep.length) this.w('notices')[id] = keep;
+      else delete this.w('notices')[id];
     }
     const flapWindowMs = config.flapping.window * 1000;
-    for (const [id, old] of Object.entries(mem.flaps)) {
+    for (const id in mem.flaps) {
+      const old = mem.flaps[id];
       const expired = old.until !== undefined && old.until <= now;
-      if (!expired && old.changes.length > 0 && old.changes.every((x) => now - x <= flapWindowMs)) continue;
+      if (!expired && old.changes.length > 0 && allWithin(old.changes, now, flapWindowMs)) continue;
       const f = { ...old, changes: old.changes.filter((x) => now - x <= flapWindowMs) };
       if (f.until !== undefined && f.until <= now) delete f.until;
-      if (f.changes.length === 0 && f.until === undefined) delete mem.flaps[id];
-      else mem.flaps[id] = f;
+      if (f.changes.length === 0 && f.until === undefined) delete this.w('flaps')[id];
+      else this.w('flaps')[id] = f;
     }
     const keepResolved = Math.max(config.suppressionWindow * MINUTE, HOUR);
-    for (const [id, r] of Object.entries(mem.lastResolved)) if (now - r.at > keepResolved) delete mem.lastResolved[id];
+    for (const id in mem.lastResolved) {
+      if (now - mem.lastResolved[id].at > keepResolved) delete this.w('lastResolved')[id];
+    }
   }
 }
 
@@ -526,7 +676,7 @@ export function unacknowledgeAlert(
 export function clearAlert(memory: AlertMemory, id: string): { memory: AlertMemory; alert?: FullAlert } {
   if (!memory.active[id]) return { memory };
   const mem = roundCopy(memory);
-  const alert = structuredClone(mem.active[id].alert);
+  const alert = structuredClone({ ...mem.active[id].alert, lastSeen: lastSeenOf(memory, mem.active[id]) });
   delete mem.active[id];
   delete mem.pending[id];
   delete mem.confirmations[id];
@@ -538,6 +688,6 @@ function withOwnActive(memory: AlertMemory, id: string): AlertMemory | undefined
   const t = memory.active[id];
   if (!t) return undefined;
   const mem = roundCopy(memory);
-  mem.active[id] = { ...t, alert: { ...t.alert } };
+  mem.active[id] = { ...t, alert: { ...t.alert, lastSeen: lastSeenOf(memory, t) } };
   return mem;
 }

@@ -50,6 +50,20 @@ export interface AlertMemory {
   seenRunning: Record<string, true>;
   /** First round evaluated with this memory (ms): restored alerts are not judged stale before the pollers had time. */
   startedAt?: number;
+  /**
+   * `lastSeen` lives outside the alert objects: an alert the latest round refreshed was seen at
+   * `lastRound` (RFC3339), one it did not refresh (frozen or absent resource) keeps the time in
+   * `unseen`. So a round that only moves `lastSeen` copies no alert; `alert.lastSeen` inside the
+   * memory may be older than the truth — read it through `lastSeenOf`, export through
+   * `exportAlert`/`activeAlerts`.
+   */
+  lastRound?: string;
+  unseen?: Record<string, string>;
+  /**
+   * Time (ms) the backup/snapshot ages were last measured at. Ages move by the day: they are
+   * measured at most once a minute, except when the current time crosses a level (raised on time).
+   */
+  ageClock?: number;
 }
 
 export function emptyMemory(): AlertMemory {
@@ -76,16 +90,41 @@ export type AlertChange =
   /** Something to send. */
   | { kind: 'notify'; notification: AlertNotification };
 
+/** When an active alert was last seen (see AlertMemory.lastRound). */
+export function lastSeenOf(memory: AlertMemory, t: TrackedAlert): string {
+  return memory.unseen?.[t.alert.id] ?? memory.lastRound ?? t.alert.lastSeen;
+}
+
+/** The alert as readers see it: the identical object when its lastSeen is current, else a copy with it. */
+export function exportAlert(memory: AlertMemory, t: TrackedAlert): FullAlert {
+  const lastSeen = lastSeenOf(memory, t);
+  return lastSeen === t.alert.lastSeen ? t.alert : { ...t.alert, lastSeen };
+}
+
+// Same order as String.prototype.localeCompare without arguments, without its per-call set-up.
+const collate = new Intl.Collator().compare;
+const oldestFirst = (a: FullAlert, b: FullAlert) => collate(a.startTime, b.startTime) || collate(a.id, b.id);
+
+/**
+ * Active alerts as the memory holds them, oldest first; their lastSeen may be stale (for the
+ * /api/state shape, which has none). Readers of full alerts use `activeAlerts`.
+ */
+export function storedActiveAlerts(memory: AlertMemory): FullAlert[] {
+  const out: FullAlert[] = [];
+  for (const id in memory.active) out.push(memory.active[id].alert);
+  return out.sort(oldestFirst);
+}
+
 /** Active alerts as REST returns them, oldest first. */
 export function activeAlerts(memory: AlertMemory): FullAlert[] {
   return Object.values(memory.active)
-    .map((t) => t.alert)
-    .sort((a, b) => a.startTime.localeCompare(b.startTime) || a.id.localeCompare(b.id));
+    .map((t) => exportAlert(memory, t))
+    .sort(oldestFirst);
 }
 
 /** Active alerts in the /api/state shape (no lastSeen/metadata/notification fields). */
 export function stateAlerts(memory: AlertMemory): Alert[] {
-  return activeAlerts(memory).map(toStateAlert);
+  return storedActiveAlerts(memory).map(toStateAlert);
 }
 
 export function toStateAlert(a: FullAlert): Alert {

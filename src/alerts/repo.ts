@@ -1,11 +1,22 @@
 /** SQLite persistence of the alert config, active alerts (with acks) and history (30-day retention). */
-import type { Database } from 'better-sqlite3';
+import type { Database, Statement } from 'better-sqlite3';
 import type { FullAlert } from '../model/state.js';
 import type { AlertConfig } from './config.js';
 import type { HistoryQuery } from './history-query.js';
 import type { TrackedAlert } from './memory.js';
 
 export const HISTORY_RETENTION_MS = 30 * 86_400_000;
+
+/** What alert_active holds for one alert (see AlertRepo.#stored). */
+interface StoredRow {
+  data: string;
+  /** The row's JSON without live figures, computed on demand. */
+  stable?: string;
+  /** The object the row was encoded from. */
+  from?: TrackedAlert;
+  /** The lastSeen the row was encoded with. */
+  lastSeen?: string;
+}
 
 export class AlertRepo {
   constructor(private readonly db: Database) {}
@@ -44,14 +55,21 @@ export class AlertRepo {
    * engine never modifies a tracked alert after handing it out (copy-on-write), so an identical
    * object means an identical row and needs no encoding at all. Loaded from the table once.
    */
-  #stored?: Map<string, { data: string; stable?: string; from?: TrackedAlert }>;
+  #stored?: Map<string, StoredRow>;
 
   /**
    * Makes the stored active set equal to `active`, upserting only rows that changed. With
    * `full: false`, changes of the live figures alone (value, message, lastSeen) do not count, so a
    * steady alert is not rewritten on every poll; the caller writes in full now and then and on stop.
+   * `lastSeen` gives an alert's current lastSeen when the engine keeps it outside the alert
+   * object (memory.ts `lastSeenOf`); rows are written with it.
    */
-  syncActive(active: TrackedAlert[], now: number, full = true): void {
+  syncActive(
+    active: TrackedAlert[],
+    now: number,
+    full = true,
+    lastSeen: (t: TrackedAlert) => string = (t) => t.alert.lastSeen,
+  ): void {
     if (!this.#stored) {
       this.#stored = new Map(
         this.db
@@ -66,18 +84,22 @@ export class AlertRepo {
        ON CONFLICT(id) DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at`,
     );
     const del = this.db.prepare('DELETE FROM alert_active WHERE id = ?');
-    const writes: Array<[string, { data: string; stable?: string; from?: TrackedAlert }]> = [];
+    const writes: Array<[string, StoredRow]> = [];
     const keep = new Set<string>();
     for (const t of active) {
       const id = t.alert.id;
       keep.add(id);
       const before = stored.get(id);
-      if (before?.from === t) continue;
+      // The same object: only lastSeen (kept outside it) can have moved — a live figure.
+      if (before?.from === t && (!full || before.lastSeen === lastSeen(t))) continue;
       // The usual steady round: only live figures moved; decided without encoding anything.
       if (!full && before?.from && sameApartFromLiveFigures(before.from, t)) continue;
-      const data = JSON.stringify(t);
+      const seen = lastSeen(t);
+      const encoded = seen === t.alert.lastSeen ? t : { ...t, alert: { ...t.alert, lastSeen: seen } };
+      const data = JSON.stringify(encoded);
       if (before?.data === data) {
         before.from = t;
+        before.lastSeen = seen;
         continue;
       }
       if (!full && before !== undefined) {
@@ -85,10 +107,10 @@ export class AlertRepo {
         const stable = stableKey(t);
         // Only live figures moved: the row keeps its older figures until the next full write.
         if (before.stable === stable) continue;
-        writes.push([id, { data, stable, from: t }]);
+        writes.push([id, { data, stable, from: t, lastSeen: seen }]);
         continue;
       }
-      writes.push([id, { data, from: t }]);
+      writes.push([id, { data, from: t, lastSeen: seen }]);
     }
     const gone = [...stored.keys()].filter((id) => !keep.has(id));
     if (writes.length === 0 && gone.length === 0) return;
@@ -100,20 +122,35 @@ export class AlertRepo {
     for (const id of gone) stored.delete(id);
   }
 
+  // Prepared once: a busy round writes thousands of history rows.
+  #insertHistory?: Statement<[string, string, string, number, string]>;
+  #resolveHistory?: Statement<[number, string]>;
+
   addHistory(alert: FullAlert): void {
-    this.db
-      .prepare('INSERT INTO alert_history (alert_id, resource_id, level, start_time, data) VALUES (?, ?, ?, ?, ?)')
-      .run(alert.id, alert.resourceId, alert.level, Date.parse(alert.startTime), JSON.stringify(alert));
+    this.#insertHistory ??= this.db.prepare(
+      'INSERT INTO alert_history (alert_id, resource_id, level, start_time, data) VALUES (?, ?, ?, ?, ?)',
+    );
+    this.#insertHistory.run(
+      alert.id,
+      alert.resourceId,
+      alert.level,
+      Date.parse(alert.startTime),
+      JSON.stringify(alert),
+    );
   }
 
   /** Marks the newest open history row of `alertId` resolved. */
   resolveHistory(alertId: string, resolvedAt: number): void {
-    this.db
-      .prepare(
-        `UPDATE alert_history SET resolved_at = ?
-         WHERE seq = (SELECT seq FROM alert_history WHERE alert_id = ? AND resolved_at IS NULL ORDER BY seq DESC LIMIT 1)`,
-      )
-      .run(resolvedAt, alertId);
+    this.#resolveHistory ??= this.db.prepare(
+      `UPDATE alert_history SET resolved_at = ?
+       WHERE seq = (SELECT seq FROM alert_history WHERE alert_id = ? AND resolved_at IS NULL ORDER BY seq DESC LIMIT 1)`,
+    );
+    this.#resolveHistory.run(resolvedAt, alertId);
+  }
+
+  /** Runs `work` in one transaction (a round's history writes commit together). */
+  inTransaction(work: () => void): void {
+    this.db.transaction(work)();
   }
 
   queryHistory(q: HistoryQuery): Array<FullAlert & { resolvedTime?: string }> {

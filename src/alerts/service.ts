@@ -21,7 +21,10 @@ import {
   type AlertMemory,
   activeAlerts,
   emptyMemory,
+  lastSeenOf,
   recentlyResolved,
+  storedActiveAlerts,
+  type TrackedAlert,
   toStateAlert,
 } from './memory.js';
 import { AlertRepo } from './repo.js';
@@ -55,14 +58,24 @@ export class AlertService {
   #tick?: NodeJS.Timeout;
   #scheduled?: NodeJS.Immediate;
   #committing = false;
-  /** What the last commit held: the alerts it was built from and the recently-resolved keys. */
-  #lastCommitted?: { sources: FullAlert[]; resolvedKeys: string[] };
+  /**
+   * What the last commit held: the active map and alerts it was built from, and the
+   * recently-resolved list (the engine replaces what it changes, so identity means unchanged).
+   */
+  #lastCommitted?: {
+    active: Record<string, TrackedAlert>;
+    sources: FullAlert[];
+    resolved: AlertMemory['recentlyResolved'];
+    resolvedKeys: string[];
+  };
   #batch: AlertNotification[] = [];
   #batchTimer?: NodeJS.Timeout;
   #lastPrune = 0;
   /** Clock time of the last engine round (the timer skips a round when polls just ran one). */
   #lastRound = Number.NEGATIVE_INFINITY;
   #lastFullPersist = 0;
+  /** The active map last handed to syncActive. */
+  #lastSynced?: AlertMemory['active'];
   #running = false;
 
   constructor(opts: AlertServiceOptions) {
@@ -149,13 +162,21 @@ export class AlertService {
     const { events } = this.#opts;
     const emitted = new Set<string>();
     const notifications: AlertNotification[] = [];
+    // The round's history rows commit together (one transaction instead of one per row).
+    const history = changes.filter((c) => c.kind !== 'notify');
+    if (history.length > 0) {
+      this.#repo.inTransaction(() => {
+        for (const c of history) {
+          if (c.kind === 'raised') this.#repo.addHistory(c.alert);
+          else if (c.kind === 'resolved') this.#repo.resolveHistory(c.alert.id, Date.parse(c.resolvedTime));
+        }
+      });
+    }
     for (const c of changes) {
       if (c.kind === 'raised') {
-        this.#repo.addHistory(c.alert);
         events.emit('alert', c.alert);
         emitted.add(c.alert.id);
       } else if (c.kind === 'resolved') {
-        this.#repo.resolveHistory(c.alert.id, Date.parse(c.resolvedTime));
         events.emit('alertResolved', { alertId: c.alert.id });
       } else {
         notifications.push(c.notification);
@@ -176,16 +197,28 @@ export class AlertService {
   #persistActive(now: number, force = false): void {
     const full = force || now - this.#lastFullPersist >= FULL_PERSIST_MS;
     if (full) this.#lastFullPersist = now;
-    this.#repo.syncActive(Object.values(this.#memory.active), now, full);
+    const memory = this.#memory;
+    // The same active map as synced last: the same alert objects, nothing but lastSeen moved.
+    if (!full && memory.active === this.#lastSynced) return;
+    this.#repo.syncActive(Object.values(memory.active), now, full, (t) => lastSeenOf(memory, t));
+    this.#lastSynced = memory.active;
   }
 
   #commitState(): void {
-    const sources = activeAlerts(this.#memory);
-    const resolved = recentlyResolved(this.#memory);
-    const resolvedKeys = resolved.map((r) => r.id + r.resolvedTime);
+    const memory = this.#memory;
     const last = this.#lastCommitted;
-    if (last && sameStateAlerts(last.sources, sources) && sameStrings(last.resolvedKeys, resolvedKeys)) return;
-    this.#lastCommitted = { sources, resolvedKeys };
+    // The steady round: the same alert objects and resolutions as committed (lastSeen is not in
+    // the state shape) — decided without sorting or comparing fields.
+    if (last && last.resolved === memory.recentlyResolved && sameEntries(last.active, memory.active)) {
+      last.active = memory.active;
+      return;
+    }
+    const sources = storedActiveAlerts(memory);
+    const resolved = recentlyResolved(memory);
+    const resolvedKeys = resolved.map((r) => r.id + r.resolvedTime);
+    const same = last && sameStateAlerts(last.sources, sources) && sameStrings(last.resolvedKeys, resolvedKeys);
+    this.#lastCommitted = { active: memory.active, sources, resolved: memory.recentlyResolved, resolvedKeys };
+    if (same) return;
     const active = sources.map(toStateAlert);
     this.#committing = true;
     try {
@@ -326,6 +359,18 @@ function sameStateAlerts(a: FullAlert[], b: FullAlert[]): boolean {
       return false;
   }
   return true;
+}
+
+/** True when both maps hold the identical alert objects under the same ids. */
+function sameEntries(a: Record<string, TrackedAlert>, b: Record<string, TrackedAlert>): boolean {
+  if (a === b) return true;
+  let n = 0;
+  for (const id in b) {
+    if (a[id]?.alert !== b[id].alert) return false;
+    n++;
+  }
+  for (const _ in a) n--;
+  return n === 0;
 }
 
 function sameStrings(a: string[], b: string[]): boolean {
