@@ -61,7 +61,7 @@ beforeAll(async () => {
       PULSE_AUTH_USER: 'admin',
       PULSE_AUTH_PASS: 'temperature-test-pw',
       PULSE_SENSORS_SSH_HOSTS: hosts.join(','),
-      PULSE_SENSORS_REFRESH_SECONDS: '1',
+      PULSE_SENSORS_REFRESH_SECONDS: '2',
     },
   });
   pulse.deps.monitoring.settings.save({ pvePollingInterval: 1, pbsPollingInterval: 1, pmgPollingInterval: 1 });
