@@ -38,8 +38,9 @@
  *    whole per chunk (tiers.ts, slab.ts), so what the hour leaves in memory depends on the chunk
  *    boundaries crossed (every one is), not on how many samples fill them.
  * 4. /api/state: the first request after each measured cycle and `requests` settled ones, from
- *    the client process (body decoded: what a client waits for) and from this process (gzip
- *    bytes as sent, not decoded: the server's share); WS bytes per `rawData` update.
+ *    the client process, twice: body decoded (what a client waits for, including its own
+ *    inflating of megabytes) and gzip bytes as sent, not decoded (the server's share); WS bytes
+ *    per `rawData` update.
  */
 import { type ChildProcess, fork, spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -70,6 +71,9 @@ const REQUESTS = arg('requests', 30);
 const BACKUPS = !argv.includes('--no-backups');
 /** Diagnosis only: stops the alert service, to see what its evaluation rounds cost. */
 const ALERTS = !argv.includes('--no-alerts');
+/** Diagnosis: sample allocations (including objects that died) during the measured cycles and
+ * write the top allocation sites by bytes to this file. */
+const ALLOC_PROFILE = argv.includes('--alloc-profile') ? argv[argv.indexOf('--alloc-profile') + 1] : undefined;
 const ESTATE = argv.includes('--estate') ? argv[argv.indexOf('--estate') + 1] : 'large';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -151,15 +155,6 @@ function startFloor() {
   return { child, run };
 }
 
-/** GET /api/state from this process, gzip accepted but not decoded: ms until the last byte. */
-async function asSent(base: string): Promise<number> {
-  const t = performance.now();
-  const res = await request(`${base}/api/state`, { headers: { 'accept-encoding': 'gzip' } });
-  await res.body.arrayBuffer();
-  if (res.statusCode !== 200) throw new Error(`/api/state: HTTP ${res.statusCode}`);
-  return performance.now() - t;
-}
-
 /** A deterministic fraction in [0, 1). */
 function frac(a: number, b: number): number {
   const x = Math.sin(a * 12.9898 + b * 78.233) * 43758.5453;
@@ -190,6 +185,55 @@ function moved(s: PveSlice, k: number): PveSlice {
     vms: s.vms.map(guest),
     containers: s.containers.map(guest),
     storage: s.storage.map((x: Storage, i): Storage => ({ ...x, usage: wob(x.usage, i) as number })),
+  };
+}
+
+/**
+ * V8's sampling heap profiler over the inspector protocol, counting objects collected by GC too,
+ * so the report is "who allocates", not "who retains". Writes the top sites by bytes.
+ */
+async function startAllocationSampling() {
+  const { Session } = await import('node:inspector/promises');
+  const session = new Session();
+  session.connect();
+  await session.post('HeapProfiler.enable');
+  await session.post('HeapProfiler.startSampling', {
+    samplingInterval: 64 * 1024,
+    includeObjectsCollectedByMajorGC: true,
+    includeObjectsCollectedByMinorGC: true,
+  } as never);
+  return {
+    async stopTo(file: string) {
+      type N = {
+        callFrame: { functionName: string; url: string; lineNumber: number };
+        selfSize: number;
+        children: N[];
+      };
+      const { profile } = (await session.post('HeapProfiler.stopSampling')) as unknown as { profile: { head: N } };
+      const bySite = new Map<string, number>();
+      let total = 0;
+      const walk = (n: N, stack: string[]) => {
+        const f = n.callFrame;
+        const site = `${f.functionName || '(anonymous)'} ${f.url.replace(/^.*\/(src|bench|node_modules)\//, '$1/')}:${f.lineNumber + 1}`;
+        const path = [...stack, site];
+        if (n.selfSize > 0) {
+          // Attribute to the innermost frame and its nearest project caller.
+          const own = path.findLast((s) => /\b(src|bench)\//.test(s)) ?? '';
+          const key = `${site}  <=  ${own === site ? '' : own}`;
+          bySite.set(key, (bySite.get(key) ?? 0) + n.selfSize);
+          total += n.selfSize;
+        }
+        for (const c of n.children) walk(c, path);
+      };
+      walk(profile.head, []);
+      const top = [...bySite.entries()].sort((a, b) => b[1] - a[1]).slice(0, 60);
+      const lines = [
+        `total sampled ${mb(total)} over ${CYCLES} cycles`,
+        ...top.map(([k, v]) => `${mb(v).padStart(10)}  ${k}`),
+      ];
+      fs.writeFileSync(file, `${lines.join('\n')}\n`);
+      session.disconnect();
+    },
   };
 }
 
@@ -344,6 +388,7 @@ async function main() {
     const freshServer: number[] = [];
     const loopDelay = monitorEventLoopDelay({ resolution: 10 });
     loopDelay.enable();
+    const allocProfile = ALLOC_PROFILE ? await startAllocationSampling() : undefined;
     for (let i = 0; i < CYCLES; i++) {
       const c = await poll();
       await settle();
@@ -356,7 +401,7 @@ async function main() {
       // The first /api/state request after the cycle's commit, from the client process (body
       // decoded), then one as sent (gzip, not decoded) from here: the server's share.
       fresh.push(...(await client.call<Get>({ op: 'get', path: '/api/state', n: 1 })).times);
-      freshServer.push(await asSent(pulse.url));
+      freshServer.push(...(await client.call<Get>({ op: 'asSent', path: '/api/state', n: 1 })).times);
       const f = await floor(pve, live);
       rows.push({
         calls: live.length,
@@ -370,6 +415,7 @@ async function main() {
       log(`cycle ${i + 1}: ${live.length} calls, wall ${ms(c.wall)}, CPU ${ms(cycleCpu)}, floor CPU ${ms(f.cpu)}`);
     }
     loopDelay.disable();
+    if (allocProfile) await allocProfile.stopTo(ALLOC_PROFILE as string);
     const s = pulse.deps.state.get();
     const estate =
       `${s.nodes.length} nodes, ${s.vms.length} VMs, ${s.containers.length} containers, ` +
@@ -408,8 +454,7 @@ async function main() {
     log('/api/state and /api/charts requests');
     const cached = await client.call<Get>({ op: 'get', path: '/api/state', n: REQUESTS });
     if (cached.error) throw new Error(`/api/state: ${cached.error}`);
-    const settledServer: number[] = [];
-    for (let i = 0; i < REQUESTS; i++) settledServer.push(await asSent(pulse.url));
+    const settledServer = (await client.call<Get>({ op: 'asSent', path: '/api/state', n: REQUESTS })).times;
     const charts = await client.call<Get>({ op: 'get', path: '/api/charts?range=1h', n: 3 });
     const ws = await client.call<WsStats>({ op: 'wsStats' });
     const slabs = pulse.deps.db.prepare('SELECT COUNT(*) AS n, SUM(LENGTH(data)) AS b FROM metric_slabs').get() as {
@@ -493,7 +538,7 @@ async function main() {
     );
     const allServer = [...settledServer, ...freshServer];
     p(
-      `| /api/state as sent (gzip bytes, not decoded; in-process client): p50 / p95 first after a cycle, settled, all | ${pct(freshServer, 50).toFixed(1)} / ${pct(freshServer, 95).toFixed(1)}, ${pct(settledServer, 50).toFixed(1)} / ${pct(settledServer, 95).toFixed(1)}, ${pct(allServer, 50).toFixed(1)} / ${pct(allServer, 95).toFixed(1)} ms | |`,
+      `| /api/state as sent (gzip bytes, not decoded): p50 / p95 first after a cycle, settled, all | ${pct(freshServer, 50).toFixed(1)} / ${pct(freshServer, 95).toFixed(1)}, ${pct(settledServer, 50).toFixed(1)} / ${pct(settledServer, 95).toFixed(1)}, ${pct(allServer, 50).toFixed(1)} / ${pct(allServer, 95).toFixed(1)} ms | |`,
     );
     p(
       `| event-loop delay during the measured cycles: p50 / p99 / max | ${(loopDelay.percentile(50) / 1e6).toFixed(0)} / ${(loopDelay.percentile(99) / 1e6).toFixed(0)} / ${(loopDelay.max / 1e6).toFixed(0)} ms | |`,

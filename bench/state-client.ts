@@ -3,9 +3,12 @@
  * megabytes of JSON) does not count as server latency. Driven over IPC:
  *   {op:'ws'} opens /ws and counts bytes per message type
  *   {op:'get', path, n} → {times: ms[], bytes (decoded), wireBytes (as sent, gzip when offered)}
+ *   {op:'asSent', path, n} → {times: ms[], wireBytes} — gzip accepted but not decoded: the time
+ *     until the last byte as the server sent it (the server's share, without the client's inflating)
  *   {op:'wsStats'} → {types: {type: {count, lastBytes}}}
  */
 import { performance } from 'node:perf_hooks';
+import { request } from 'undici';
 import WebSocket from 'ws';
 
 const base = process.argv[2];
@@ -45,6 +48,18 @@ process.on('message', async (msg: { op: string; path?: string; n?: number; id: n
       if (res.status !== 200) return reply({ error: `HTTP ${res.status}` });
     }
     reply({ times, bytes, wireBytes });
+  } else if (msg.op === 'asSent') {
+    const times: number[] = [];
+    let wireBytes = 0;
+    for (let i = 0; i < (msg.n ?? 1); i++) {
+      const t = performance.now();
+      const res = await request(`${base}${msg.path}`, { headers: { 'accept-encoding': 'gzip' } });
+      const body = await res.body.arrayBuffer();
+      times.push(performance.now() - t);
+      wireBytes = body.byteLength;
+      if (res.statusCode !== 200) return reply({ error: `HTTP ${res.statusCode}` });
+    }
+    reply({ times, wireBytes });
   } else if (msg.op === 'exit') {
     socket?.close();
     process.exit(0);

@@ -210,6 +210,27 @@ export function agentInterfaces(net: PveAgentNetworkInterfaces | undefined): {
   return { interfaces, ipAddresses: [...ips].sort() };
 }
 
+/**
+ * The agent's answers (filesystems, interfaces, OS) are fetched every few minutes but normalised
+ * on every 10-s cycle from the poller's cached copy. The result depends only on that answer, so
+ * it is kept per answer object: 10,000 guests then cost a lookup each instead of fresh arrays,
+ * sorts and Sets every cycle. The results are shared by successive Guest objects, which is safe
+ * because committed state is never mutated.
+ */
+const disksMemo = new WeakMap<object, ReturnType<typeof agentDisks>>();
+const interfacesMemo = new WeakMap<object, ReturnType<typeof agentInterfaces>>();
+const osMemo = new WeakMap<object, ReturnType<typeof agentOs>>();
+
+function memo<I, O>(cache: WeakMap<object, O>, input: I | undefined, f: (i: I | undefined) => O): O {
+  if (input === null || typeof input !== 'object') return f(input);
+  let out = cache.get(input);
+  if (out === undefined && !cache.has(input)) {
+    out = f(input);
+    cache.set(input, out);
+  }
+  return out as O;
+}
+
 /** /proc/meminfo text (kB values) → bytes; undefined when MemTotal is missing. */
 export function parseMemInfo(
   content: string | undefined,
@@ -309,7 +330,7 @@ export function normaliseGuest(input: GuestInput): { guest: Guest; counters: IoC
     else if (!agentEnabled) reason = 'agent-disabled';
     else if (input.agent?.fsError) reason = input.agent.fsError;
     else {
-      const d = agentDisks(input.agent?.fsinfo);
+      const d = memo(disksMemo, input.agent?.fsinfo, agentDisks);
       if (d === undefined) reason = input.agent?.fsinfo ? 'no-filesystems' : 'agent-not-running';
       else if (d === 'special-only') reason = 'special-filesystems-only';
       else {
@@ -324,10 +345,10 @@ export function normaliseGuest(input: GuestInput): { guest: Guest; counters: IoC
       if (s?.lock ?? r.lock) extra.lock = s?.lock ?? r.lock;
     }
     if (running && agentEnabled) {
-      const net = agentInterfaces(input.agent?.network);
+      const net = memo(interfacesMemo, input.agent?.network, agentInterfaces);
       if (net.interfaces.length) extra.networkInterfaces = net.interfaces;
       if (net.ipAddresses.length) extra.ipAddresses = net.ipAddresses;
-      const os = agentOs(input.agent?.osinfo);
+      const os = memo(osMemo, input.agent?.osinfo, agentOs);
       if (os.osName) extra.osName = os.osName;
       if (os.osVersion) extra.osVersion = os.osVersion;
     }
@@ -340,7 +361,7 @@ export function normaliseGuest(input: GuestInput): { guest: Guest; counters: IoC
     if (r.lock) extra.lock = r.lock;
     // /lxc/{vmid}/interfaces has the agent's shape: addresses of running containers.
     if (running && input.agent?.network) {
-      const net = agentInterfaces(input.agent.network);
+      const net = memo(interfacesMemo, input.agent.network, agentInterfaces);
       if (net.interfaces.length) extra.networkInterfaces = net.interfaces;
       if (net.ipAddresses.length) extra.ipAddresses = net.ipAddresses;
     }
