@@ -1,0 +1,238 @@
+/**
+ * What makes a steady round cheap must not change what readers see:
+ * - lastSeen is kept outside the alert objects (memory.lastRound / memory.unseen): a round that
+ *   only moves lastSeen copies nothing, yet every export (activeAlerts, notifications,
+ *   resolutions, acknowledge/clear) shows the same lastSeen as when each alert carried it;
+ * - backup/snapshot ages are measured at most once a minute, but an age alert is still raised,
+ *   upgraded and resolved in the round in which its age crosses the level.
+ */
+import { describe, expect, it } from 'vitest';
+import { guest, node, stateWith } from '../../test/alerts/state-builders.js';
+import type { Guest, PulseState } from '../model/state.js';
+import { type AlertConfig, defaultAlertConfig } from './config.js';
+import { AGE_CLOCK_MS, acknowledgeAlert, clearAlert, evaluate } from './engine.js';
+import { type AlertChange, type AlertMemory, activeAlerts, emptyMemory, exportAlert } from './memory.js';
+
+const T0 = Date.UTC(2026, 0, 5, 12, 0, 0);
+const SEC = 1000;
+const MIN = 60 * SEC;
+const DAY = 86_400_000;
+const iso = (ms: number) => new Date(ms).toISOString();
+
+function cfg(change?: (c: AlertConfig) => void): AlertConfig {
+  const c = defaultAlertConfig();
+  c.timeThreshold = 0;
+  c.timeThresholds = {};
+  c.schedule.cooldown = 0;
+  c.suppressionWindow = 0;
+  change?.(c);
+  return c;
+}
+
+function deepFreeze<T>(v: T): T {
+  if (v && typeof v === 'object' && !Object.isFrozen(v)) {
+    Object.freeze(v);
+    for (const x of Object.values(v)) deepFreeze(x);
+  }
+  return v;
+}
+
+class Harness {
+  memory: AlertMemory = emptyMemory();
+  constructor(public config: AlertConfig) {}
+  run(state: PulseState, now: number): AlertChange[] {
+    deepFreeze(this.memory);
+    const r = evaluate(this.config, state, this.memory, now);
+    this.memory = r.memory;
+    return r.changes;
+  }
+  /** The alert as every reader gets it (REST, state, persistence). */
+  exported(id: string) {
+    return activeAlerts(this.memory).find((a) => a.id === id);
+  }
+}
+
+const VM_CPU = 'pve1-100-cpu';
+const vm = (cpu: number, over: Partial<Guest> = {}, nodeStatus: 'online' | 'offline' = 'online') =>
+  stateWith({
+    nodes: [node({ name: 'pve1', status: nodeStatus })],
+    vms: [guest({ vmid: 100, node: 'pve1', name: 'web', cpu, ...over })],
+  });
+
+describe('lastSeen outside the alert objects', () => {
+  it('a round that moves nothing but lastSeen copies nothing; readers still see the latest round', () => {
+    const h = new Harness(cfg());
+    h.run(vm(0.9), T0);
+    h.run(vm(0.9), T0 + 10 * SEC);
+    const active = h.memory.active;
+    const tracked = active[VM_CPU];
+    h.run(vm(0.9), T0 + 20 * SEC);
+    expect(h.memory.active).toBe(active);
+    expect(h.memory.active[VM_CPU]).toBe(tracked);
+    expect(h.exported(VM_CPU)?.lastSeen).toBe(iso(T0 + 20 * SEC));
+    expect(exportAlert(h.memory, tracked).lastSeen).toBe(iso(T0 + 20 * SEC));
+    expect(h.exported(VM_CPU)?.startTime).toBe(iso(T0));
+
+    // A moved figure copies the alert, which then carries the round's lastSeen itself.
+    h.run(vm(0.95), T0 + 30 * SEC);
+    expect(h.memory.active[VM_CPU]).not.toBe(tracked);
+    expect(h.memory.active[VM_CPU].alert).toMatchObject({ value: 95, lastSeen: iso(T0 + 30 * SEC) });
+    expect(h.exported(VM_CPU)?.lastSeen).toBe(iso(T0 + 30 * SEC));
+  });
+
+  it('an alert of a guest on an offline node keeps the lastSeen of its last refresh', () => {
+    const h = new Harness(cfg());
+    h.run(vm(0.9), T0);
+    h.run(vm(0.9), T0 + 10 * SEC);
+    h.run(vm(0.9, {}, 'offline'), T0 + 20 * SEC);
+    h.run(vm(0.9, {}, 'offline'), T0 + 30 * SEC);
+    expect(h.exported(VM_CPU)?.lastSeen).toBe(iso(T0 + 10 * SEC));
+    expect(h.memory.unseen).toEqual({ [VM_CPU]: iso(T0 + 10 * SEC) });
+    h.run(vm(0.9), T0 + 40 * SEC);
+    expect(h.exported(VM_CPU)?.lastSeen).toBe(iso(T0 + 40 * SEC));
+    expect(h.memory.unseen).toEqual({});
+  });
+
+  it('a vanished resource is judged stale from its real lastSeen', () => {
+    const h = new Harness(cfg());
+    h.run(vm(0.9), T0);
+    h.run(vm(0.9), T0 + 5 * MIN);
+    h.run(stateWith({}), T0 + 6 * MIN);
+    expect(h.exported(VM_CPU)?.lastSeen).toBe(iso(T0 + 5 * MIN));
+    // 10 minutes after the first sighting but not after the last one: kept.
+    h.run(stateWith({}), T0 + 11 * MIN);
+    expect(h.exported(VM_CPU)).toBeDefined();
+    const out = h.run(stateWith({}), T0 + 15 * MIN + SEC);
+    expect(out.find((c) => c.kind === 'resolved')).toMatchObject({ reason: 'removed' });
+  });
+
+  it('resolutions carry the time the alert was last seen before the round that resolved it', () => {
+    const h = new Harness(cfg());
+    h.run(vm(0.9), T0);
+    h.run(vm(0.9), T0 + 10 * SEC);
+    const out = h.run(vm(0.1), T0 + 20 * SEC);
+    const resolved = out.find((c) => c.kind === 'resolved');
+    expect(resolved).toMatchObject({ alert: { id: VM_CPU, value: 10, lastSeen: iso(T0 + 10 * SEC) } });
+  });
+
+  it('notifications of an unchanged alert carry the current lastSeen (escalation)', () => {
+    const h = new Harness(cfg((c) => (c.schedule.escalation.enabled = true)));
+    h.run(vm(0.85), T0);
+    h.run(vm(0.85), T0 + 10 * MIN);
+    const out = h.run(vm(0.85), T0 + 15 * MIN);
+    const n = out.flatMap((c) => (c.kind === 'notify' ? [c.notification] : []));
+    expect(n.map((x) => [x.kind, x.alert.lastSeen])).toEqual([['escalated', iso(T0 + 15 * MIN)]]);
+  });
+
+  it('acknowledge and clear hand out the current lastSeen', () => {
+    const h = new Harness(cfg());
+    h.run(vm(0.9), T0);
+    h.run(vm(0.9), T0 + 10 * SEC);
+    const ack = acknowledgeAlert(h.memory, VM_CPU, 'ops', T0 + 15 * SEC)!;
+    expect(ack.alert.lastSeen).toBe(iso(T0 + 10 * SEC));
+    expect(activeAlerts(ack.memory)[0]).toMatchObject({ acknowledged: true, lastSeen: iso(T0 + 10 * SEC) });
+    expect(clearAlert(ack.memory, VM_CPU).alert?.lastSeen).toBe(iso(T0 + 10 * SEC));
+  });
+});
+
+describe('backup/snapshot ages measured at most once a minute', () => {
+  const H = 100;
+  /** A guest whose newest backup was taken at `backupMs` (and oldest snapshot at `snapshotMs`). */
+  const backedUp = (backupMs: number, snapshotMs?: number) =>
+    stateWith({
+      vms: [guest({ vmid: H, node: 'pve1', name: 'db' })],
+      pveBackups: {
+        backupTasks: [],
+        storageBackups: [
+          {
+            id: 'b1',
+            storage: 'local',
+            node: 'pve1',
+            instance: 'pve1',
+            type: 'qemu',
+            vmid: H,
+            time: backupMs / 1000,
+            ctime: 0,
+            size: 1,
+            format: 'vma.zst',
+            protected: false,
+            volid: 'local:backup/x',
+            isPBS: false,
+            verified: false,
+          },
+        ],
+        guestSnapshots:
+          snapshotMs === undefined
+            ? []
+            : [
+                {
+                  id: 's',
+                  name: 'before-upgrade',
+                  node: 'pve1',
+                  instance: 'pve1',
+                  type: 'qemu',
+                  vmid: H,
+                  time: snapshotMs / 1000,
+                  vmstate: false,
+                },
+              ],
+      },
+    });
+  const BACKUP = 'backup-age-pve1-100';
+  const SNAPSHOT = 'snapshot-age-pve1-100';
+
+  it('an age alert stays the identical object within the minute, then its age moves', () => {
+    const h = new Harness(cfg());
+    const state = backedUp(T0 - 8 * DAY);
+    h.run(state, T0);
+    const tracked = h.memory.active[BACKUP];
+    expect(tracked.alert.value).toBe(8);
+    for (let s = 10; s < 60; s += 10) {
+      h.run(state, T0 + s * SEC);
+      expect(h.memory.active[BACKUP]).toBe(tracked);
+    }
+    expect(h.exported(BACKUP)?.lastSeen).toBe(iso(T0 + 50 * SEC));
+    h.run(state, T0 + AGE_CLOCK_MS);
+    expect(h.exported(BACKUP)?.value).toBe(Math.round((8 + AGE_CLOCK_MS / DAY) * 1e4) / 1e4);
+    expect(h.exported(BACKUP)?.lastSeen).toBe(iso(T0 + AGE_CLOCK_MS));
+  });
+
+  it('is raised in the round its age reaches the warning level, not up to a minute later', () => {
+    const h = new Harness(cfg());
+    // Seven days old at T0 + 30 s; the ages were last measured at T0.
+    const state = backedUp(T0 + 30 * SEC - 7 * DAY);
+    h.run(state, T0);
+    h.run(state, T0 + 20 * SEC);
+    expect(h.exported(BACKUP)).toBeUndefined();
+    const out = h.run(state, T0 + 30 * SEC);
+    expect(out.find((c) => c.kind === 'raised')).toMatchObject({ alert: { id: BACKUP, value: 7, level: 'warning' } });
+    expect(h.exported(BACKUP)?.startTime).toBe(iso(T0 + 30 * SEC));
+    // Until the ages are measured again, the alert keeps its level (the exact age is used).
+    h.run(state, T0 + 40 * SEC);
+    expect(h.exported(BACKUP)?.level).toBe('warning');
+  });
+
+  it('turns critical and resolves in the round the age crosses the level', () => {
+    const h = new Harness(cfg());
+    // Snapshot 30 days old at T0 + 25 s (critical level), backup fresh.
+    const state = backedUp(T0 - DAY, T0 + 25 * SEC - 30 * DAY);
+    h.run(state, T0);
+    expect(h.exported(SNAPSHOT)?.level).toBe('warning');
+    h.run(state, T0 + 20 * SEC);
+    expect(h.exported(SNAPSHOT)?.level).toBe('warning');
+    h.run(state, T0 + 30 * SEC);
+    expect(h.exported(SNAPSHOT)).toMatchObject({ level: 'critical', value: 30.0001 });
+    // The snapshot is removed: resolved at once, whatever the age clock says.
+    const out = h.run(backedUp(T0 - DAY), T0 + 40 * SEC);
+    expect(out.find((c) => c.kind === 'resolved')).toMatchObject({ alert: { id: SNAPSHOT } });
+    expect(h.exported(SNAPSHOT)).toBeUndefined();
+  });
+
+  it('a new backup resolves the backup-age alert in the same round', () => {
+    const h = new Harness(cfg());
+    h.run(backedUp(T0 - 8 * DAY), T0);
+    expect(h.exported(BACKUP)).toBeDefined();
+    h.run(backedUp(T0 + 5 * SEC), T0 + 10 * SEC);
+    expect(h.exported(BACKUP)).toBeUndefined();
+  });
+});
