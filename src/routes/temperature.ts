@@ -13,7 +13,7 @@ import {
   verifyTemperatureSsh,
 } from '../collect/temperature-verify.js';
 import type { AppDeps } from '../deps.js';
-import { badRequest, forbidden, unauthorized } from '../http/errors.js';
+import { badRequest, forbidden, HttpError, unauthorized } from '../http/errors.js';
 import { SetupCodes } from '../setup/setup-codes.js';
 
 /** Node names and addresses the monitored PVE instances know (cluster members, standalone hosts). */
@@ -34,8 +34,20 @@ function knownNodes(deps: AppDeps): KnownNode[] {
   return out;
 }
 
+/** Wrong setup tokens allowed per client IP and window before further attempts get 429 (as auto-register). */
+const MAX_TOKEN_FAILURES = 10;
+const FAILURE_WINDOW_MS = 5 * 60_000;
+
 export function registerTemperatureRoutes(app: FastifyInstance, deps: AppDeps): void {
   const codes = new SetupCodes(deps.db, deps.clock);
+  const failures = new Map<string, number[]>();
+  const recentFailures = (ip: string): number[] => {
+    const now = deps.clock.now();
+    const list = (failures.get(ip) ?? []).filter((t) => now - t < FAILURE_WINDOW_MS);
+    if (list.length) failures.set(ip, list);
+    else failures.delete(ip);
+    return list;
+  };
 
   app.post('/api/system/verify-temperature-ssh', { config: { guard: 'public' } }, async (req, reply) => {
     if (!req.auth?.admin) {
@@ -45,7 +57,12 @@ export function registerTemperatureRoutes(app: FastifyInstance, deps: AppDeps): 
         if (req.auth) throw forbidden('Admin privileges required');
         throw unauthorized('Authentication or a setup token (X-Setup-Token) is required');
       }
-      if (!codes.isValidToken(token)) throw unauthorized('Invalid or expired setup token');
+      if (recentFailures(req.clientIp).length >= MAX_TOKEN_FAILURES)
+        throw new HttpError(429, 'Too many invalid setup tokens; try again in a few minutes');
+      if (!codes.isValidToken(token)) {
+        failures.set(req.clientIp, [...recentFailures(req.clientIp), deps.clock.now()]);
+        throw unauthorized('Invalid or expired setup token');
+      }
     }
     const body = req.body as Record<string, unknown> | undefined;
     if (!body || typeof body !== 'object' || Array.isArray(body)) throw badRequest('body must be a JSON object');

@@ -162,6 +162,13 @@ describe('POST /api/system/verify-temperature-ssh', () => {
       expect(r.status, JSON.stringify(body)).toBe(400);
       expect(typeof r.json.error).toBe('string');
     }
+    // Guessing codes: ten wrong ones from one address, then 429 even for a right one.
+    for (let i = 0; i < 9; i++)
+      expect((await call('POST', path, { nodes: 'pve1' }, { 'x-setup-token': 'ZZZZZ2' })).status).toBe(401);
+    const limited = await call('POST', path, { nodes: 'pve1' }, { 'x-setup-token': issued.json.setupCode });
+    expect(limited.status).toBe(429);
+    expect(limited.json.error).toMatch(/Too many invalid setup tokens/);
+    expect((await call('POST', path, { nodes: 'pve1' })).status).toBe(200);
   });
 
   it('a node whose host key changed is refused', async () => {
