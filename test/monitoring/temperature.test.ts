@@ -10,7 +10,7 @@ import path from 'node:path';
 import ssh2 from 'ssh2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Simulator, startSimulator } from '../../sim/index.js';
-import type { Node } from '../../src/model/state.js';
+import type { Alert, Node } from '../../src/model/state.js';
 import { startTestPulse, tempDir } from '../helpers/pulse.js';
 import { control, pveBody, type TestPulse, untilCycles } from './harness.js';
 
@@ -43,10 +43,13 @@ async function call(
 
 const nodes = () => pulse.deps.state.get().nodes.filter((n) => n.instance === INST);
 const node = (name: string) => nodes().find((n) => n.name === name) as Node;
+interface SshView {
+  instance: string;
+  node: string;
+  temperatures: { cpuPackage: number; cores: number[]; nvme: number[] };
+}
 const simNode = async (name: string) =>
-  ((await control(sim, 'GET', '/ssh')) as Array<Record<string, any>>).find(
-    (n) => n.instance === INST && n.node === name,
-  )!;
+  ((await control(sim, 'GET', '/ssh')) as SshView[]).find((n) => n.instance === INST && n.node === name)!;
 
 beforeAll(async () => {
   sim = await startSimulator({ estate: 'demo', seed: 42, ssh: { authorizedKeys: [keys.public] } });
@@ -103,7 +106,7 @@ describe('node temperatures over SSH', () => {
     await control(sim, 'PUT', `/ssh/${INST}/pve2`, { cpuPackage: 91 });
     await untilCycles(pulse, 20, () => node('pve2').temperature?.cpuPackage === 91);
     const alertId = `${node('pve2').id}-temperature`;
-    let alert: any;
+    let alert: Alert | undefined;
     await untilCycles(pulse, 30, () => {
       alert = pulse.deps.state.get().activeAlerts.find((a) => a.id === alertId);
       return alert !== undefined;
