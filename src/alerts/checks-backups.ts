@@ -171,7 +171,7 @@ function ageCheck(
       value = exact;
   }
   // Far below the warning level and nothing active: no check (as metricCheck).
-  if (value < trigger && !out.alerting(g.id)) return;
+  if (value < trigger && !out.alerting(g.id, type)) return;
   const id = `${type}-${g.id}`;
   if (value < trigger && !out.keep(id)) return;
   out.checks.push({

@@ -43,7 +43,7 @@ export function metricCheck(
   const v = round4(value);
   // Most values are far from their trigger: only build a check when it can change something,
   // decided on numbers before any string or object is made.
-  if (v < th.trigger && !out.alerting(base.resourceId)) return undefined;
+  if (v < th.trigger && !out.alerting(base.resourceId, metric)) return undefined;
   const id = idOverride ?? `${base.resourceId}-${metric}`;
   if (v < th.trigger && !out.keep(id)) return undefined;
   const [label, unit] = LABELS[metric];
@@ -205,7 +205,7 @@ function guestChecks(
   };
   const down = g.status === 'stopped' || unreachable;
   const powerOffBad = down && running.seen[g.id] === true;
-  const powerOffId = powerOffBad || out.alerting(g.id) ? `guest-powered-off-${g.id}` : undefined;
+  const powerOffId = powerOffBad || out.alerting(g.id, 'powered-off') ? `guest-powered-off-${g.id}` : undefined;
   if (
     powerOffId &&
     !config.disableAllGuestsOffline &&
@@ -246,7 +246,7 @@ function guestChecks(
     for (const fs of g.disks!) {
       if (!fs.mountpoint || !(fs.total > 0)) continue;
       // Same early-out as metricCheck's, before the id and names are built.
-      if (pair && round4(fs.usage) < pair.trigger && !out.alerting(g.id)) continue;
+      if (pair && round4(fs.usage) < pair.trigger && !out.alerting(g.id, 'disk')) continue;
       push(
         out,
         metricCheck(

@@ -64,12 +64,12 @@ export interface CheckSet {
   /** Whether the engine holds state for this check id (active alert, grace period, confirmations). */
   keep: (id: string) => boolean;
   /**
-   * Whether any alert of this resource is active. A check that cannot fire now (threshold below
-   * its trigger, condition not bad) matters only to an active alert — grace periods and
-   * confirmations of checks left out are forgotten just as when they clear — so without one
-   * it is left out before its id is even built.
+   * Whether an alert of this resource and type is active. A check that cannot fire now
+   * (threshold below its trigger, condition not bad) matters only to an active alert — grace
+   * periods and confirmations of checks left out are forgotten just as when they clear — so
+   * without one it is left out before its id is even built.
    */
-  alerting: (resourceId: string) => boolean;
+  alerting: (resourceId: string, type: string) => boolean;
 }
 
 export const round4 = (v: number) => Math.round(v * 1e4) / 1e4;

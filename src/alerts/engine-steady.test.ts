@@ -236,3 +236,33 @@ describe('backup/snapshot ages measured at most once a minute', () => {
     expect(h.exported(BACKUP)).toBeUndefined();
   });
 });
+
+describe('pruning what is remembered, only when something expires', () => {
+  it('drops a notice exactly an hour after it was sent, the others stay', () => {
+    const h = new Harness(cfg());
+    const two = (cpuA: number, cpuB: number) =>
+      stateWith({
+        nodes: [node({ name: 'pve1' })],
+        vms: [guest({ vmid: 100, node: 'pve1', cpu: cpuA }), guest({ vmid: 101, node: 'pve1', cpu: cpuB })],
+      });
+    h.run(two(0.9, 0.1), T0);
+    h.run(two(0.9, 0.9), T0 + 30 * MIN);
+    expect(Object.keys(h.memory.notices).sort()).toEqual(['pve1-100-cpu', 'pve1-101-cpu']);
+    h.run(two(0.9, 0.9), T0 + 60 * MIN - 1);
+    expect(Object.keys(h.memory.notices).sort()).toEqual(['pve1-100-cpu', 'pve1-101-cpu']);
+    h.run(two(0.9, 0.9), T0 + 60 * MIN);
+    expect(h.memory.notices).toEqual({ 'pve1-101-cpu': [T0 + 30 * MIN] });
+    h.run(two(0.9, 0.9), T0 + 90 * MIN);
+    expect(h.memory.notices).toEqual({});
+  });
+
+  it('forgets a resolution when the suppression window (at least an hour) is over', () => {
+    const h = new Harness(cfg());
+    h.run(vm(0.9), T0);
+    h.run(vm(0.1), T0 + MIN);
+    h.run(vm(0.1), T0 + 61 * MIN);
+    expect(Object.keys(h.memory.lastResolved)).toEqual([VM_CPU]);
+    h.run(vm(0.1), T0 + 61 * MIN + 1);
+    expect(h.memory.lastResolved).toEqual({});
+  });
+});

@@ -43,7 +43,7 @@ export function buildChecks(
 ): CheckSet {
   // Asked for most resources: one set of the resources with active alerts, built on first use,
   // lets a check far below its trigger be dropped before its id is even built.
-  let alerting: Set<string> | undefined;
+  let alerting: Map<string, string[]> | undefined;
   const out: CheckSet = {
     checks: [],
     observed: new Set(),
@@ -51,9 +51,9 @@ export function buildChecks(
     frozen: new Set(),
     keep: (id) =>
       memory.active[id] !== undefined || memory.pending[id] !== undefined || memory.confirmations[id] !== undefined,
-    alerting: (resourceId) => {
+    alerting: (resourceId, type) => {
       alerting ??= alertingResources(memory.active);
-      return alerting.has(resourceId);
+      return alerting.get(resourceId)?.includes(type) === true;
     },
   };
   memory.seenRunning ??= {};
@@ -81,16 +81,21 @@ export function buildChecks(
 }
 
 // Per active map: rounds that change no alert hand the identical map on (copy-on-write).
-const alertingByActive = new WeakMap<AlertMemory['active'], Set<string>>();
+const alertingByActive = new WeakMap<AlertMemory['active'], Map<string, string[]>>();
 
-function alertingResources(active: AlertMemory['active']): Set<string> {
-  let set = alertingByActive.get(active);
-  if (!set) {
-    set = new Set();
-    for (const t of Object.values(active)) set.add(t.alert.resourceId);
-    alertingByActive.set(active, set);
+/** The types of the active alerts per resource id. */
+function alertingResources(active: AlertMemory['active']): Map<string, string[]> {
+  let map = alertingByActive.get(active);
+  if (!map) {
+    map = new Map();
+    for (const t of Object.values(active)) {
+      const types = map.get(t.alert.resourceId);
+      if (types) types.push(t.alert.type);
+      else map.set(t.alert.resourceId, [t.alert.type]);
+    }
+    alertingByActive.set(active, map);
   }
-  return set;
+  return map;
 }
 
 /** How long measured backup/snapshot ages are reused (ms). */
@@ -418,6 +423,7 @@ class Round {
     delete this.w('active')[a.id];
     // The suppression window compares a re-fire with the value the alert last fired with.
     this.w('lastResolved')[a.id] = { at: now, value: a.value };
+    if (mem.oldestResolved !== undefined && now < mem.oldestResolved) mem.oldestResolved = now;
     if (value !== undefined) a.value = value;
     const resolvedTime = iso(now);
     const {
@@ -470,7 +476,9 @@ class Round {
   }
 
   private noteSent(id: string): void {
-    this.w('notices')[id] = [...(this.mem.notices[id] ?? []), this.now];
+    const { mem, now } = this;
+    this.w('notices')[id] = [...(mem.notices[id] ?? []), now];
+    if (mem.oldestNotice !== undefined && now < mem.oldestNotice) mem.oldestNotice = now;
   }
 
   private sentInLastHour(id: string): number {
@@ -482,10 +490,14 @@ class Round {
     const schedule = config.schedule;
     const candidates: Candidate[] = [];
 
+    const escalating = schedule.escalation.enabled;
     for (const t of Object.values(mem.active)) {
       const a = t.alert;
       if (a.acknowledged || t.notify === 'grouped') continue;
-      if (t.notify === 'silent' && !(t.notifiedLevel === 'warning' && a.level === 'critical')) continue;
+      // Most alerts: told already, nothing new to tell (the checks below could only skip too).
+      const upgraded = t.notifiedLevel === 'warning' && a.level === 'critical';
+      if (t.notify === 'sent' && !escalating && !upgraded) continue;
+      if (t.notify === 'silent' && !upgraded) continue;
       if (this.isFlapping(a.id) || this.muted(t)) continue;
       if (t.notify === 'sent') {
         if (schedule.escalation.enabled) {
@@ -607,13 +619,20 @@ class Round {
     if (mem.recentlyResolved.length > RECENT_MAX || !mem.recentlyResolved.every(recent)) {
       mem.recentlyResolved = mem.recentlyResolved.filter(recent).slice(0, RECENT_MAX);
     }
-    // Entries with nothing to drop are left as they are (no garbage for the common case).
-    for (const id in mem.notices) {
-      const times = mem.notices[id];
-      if (times.length > 0 && allYounger(times, now, HOUR)) continue;
-      const keep = times.filter((x) => now - x < HOUR);
-      if (keep.length) this.w('notices')[id] = keep;
-      else delete this.w('notices')[id];
+    // Entries with nothing to drop are left as they are (no garbage for the common case), and
+    // while even the oldest notice is younger than an hour, none are looked at.
+    if (mem.oldestNotice === undefined || !(now - mem.oldestNotice < HOUR)) {
+      let oldest: number | undefined;
+      for (const id in mem.notices) {
+        let times = mem.notices[id];
+        if (times.length === 0 || !allYounger(times, now, HOUR)) {
+          times = times.filter((x) => now - x < HOUR);
+          if (times.length) this.w('notices')[id] = times;
+          else delete this.w('notices')[id];
+        }
+        for (const x of times) if (oldest === undefined || x < oldest) oldest = x;
+      }
+      mem.oldestNotice = oldest;
     }
     const flapWindowMs = config.flapping.window * 1000;
     for (const id in mem.flaps) {
@@ -626,8 +645,14 @@ class Round {
       else this.w('flaps')[id] = f;
     }
     const keepResolved = Math.max(config.suppressionWindow * MINUTE, HOUR);
-    for (const id in mem.lastResolved) {
-      if (now - mem.lastResolved[id].at > keepResolved) delete this.w('lastResolved')[id];
+    if (mem.oldestResolved === undefined || !(now - mem.oldestResolved <= keepResolved)) {
+      let oldest: number | undefined;
+      for (const id in mem.lastResolved) {
+        const at = mem.lastResolved[id].at;
+        if (now - at > keepResolved) delete this.w('lastResolved')[id];
+        else if (oldest === undefined || at < oldest) oldest = at;
+      }
+      mem.oldestResolved = oldest;
     }
   }
 }

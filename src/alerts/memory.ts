@@ -64,6 +64,13 @@ export interface AlertMemory {
    * measured at most once a minute, except when the current time crosses a level (raised on time).
    */
   ageClock?: number;
+  /**
+   * The oldest time in `notices` / the oldest `lastResolved` entry (ms), as of the last prune
+   * that looked at them: until one of them expires, prune has nothing to drop and skips them.
+   * Undefined means "not known": the next prune looks.
+   */
+  oldestNotice?: number;
+  oldestResolved?: number;
 }
 
 export function emptyMemory(): AlertMemory {
