@@ -54,6 +54,19 @@ interface NodeSsh {
 
 const registry = new WeakMap<SimCore, SimSshServers>();
 
+/**
+ * An ed25519 key pair in OpenSSH form (`private`, and `public` as an authorized_keys line).
+ * ssh2's generator drops a leading zero byte of the key (about 1 key in 256), which its own
+ * parser then rejects; such pairs are thrown away.
+ */
+export function generateSshKeyPair(): { private: string; public: string } {
+  for (;;) {
+    const pair = utils.generateKeyPairSync('ed25519');
+    if (!(utils.parseKey(pair.private) instanceof Error) && !(utils.parseKey(pair.public) instanceof Error))
+      return pair;
+  }
+}
+
 /** The SSH servers attached to a running simulator core, if it was started with `ssh`. */
 export function sshOf(core: SimCore): SimSshServers | undefined {
   return registry.get(core);
@@ -233,7 +246,7 @@ export class SimSshServers {
   }
 
   #newServer(id: string): { server: InstanceType<typeof Server>; hostKey: string } {
-    const pair = utils.generateKeyPairSync('ed25519');
+    const pair = generateSshKeyPair();
     const server = new Server({ hostKeys: [pair.private] }, (client) => {
       client.on('error', () => {});
       client.on('authentication', (ctx) => {

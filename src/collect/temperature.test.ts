@@ -5,15 +5,15 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import ssh2 from 'ssh2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Simulator, startSimulator } from '../../sim/index.js';
+import { generateSshKeyPair } from '../../sim/ssh-server.js';
 import { LogCapture, tempDir } from '../../test/helpers/pulse.js';
 import { ManualClock } from '../clock.js';
 import { createLogger } from '../logging.js';
 import { TemperatureCollector } from './temperature.js';
 
-const keys = ssh2.utils.generateKeyPairSync('ed25519');
+const keys = generateSshKeyPair();
 let sim: Simulator;
 
 beforeAll(async () => {
@@ -131,7 +131,7 @@ describe('TemperatureCollector', () => {
     await sim.ssh!.setNode(`${INST}/pve2`, { mode: 'nosensors' });
     expect(await c.probe(target)).toMatchObject({ ok: false, failure: 'sensors-missing' });
     await sim.ssh!.setNode(`${INST}/pve2`, { mode: 'ok' });
-    sim.ssh!.authorize([ssh2.utils.generateKeyPairSync('ed25519').public]);
+    sim.ssh!.authorize([generateSshKeyPair().public]);
     try {
       expect(await c.probe(target)).toMatchObject({ ok: false, failure: 'auth-failed' });
     } finally {

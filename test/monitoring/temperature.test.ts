@@ -7,14 +7,14 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import ssh2 from 'ssh2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Simulator, startSimulator } from '../../sim/index.js';
+import { generateSshKeyPair } from '../../sim/ssh-server.js';
 import type { Alert, Node } from '../../src/model/state.js';
 import { startTestPulse, tempDir } from '../helpers/pulse.js';
 import { control, pveBody, type TestPulse, untilCycles } from './harness.js';
 
-const keys = ssh2.utils.generateKeyPairSync('ed25519');
+const keys = generateSshKeyPair();
 const AUTH = `Basic ${Buffer.from('admin:temperature-test-pw').toString('base64')}`;
 const INST = 'pve-cluster';
 let sim: Simulator;
