@@ -342,7 +342,8 @@ async function main() {
     /** The deferred work of the commit: alerts, the /ws broadcast, queued history writes. */
     const settle = async () => {
       await sleep(SETTLE_MS);
-      while (history.queuedParts > 0) await sleep(20);
+      // The memory reclaimer's collection after the burst is part of the cycle's cost.
+      while (history.queuedParts > 0 || pulse?.deps.memory.pending) await sleep(20);
     };
     /** A background backup fetch, from the end of the cycle that started it until it ends. */
     const backupRun = async (c: Awaited<ReturnType<typeof poll>>) => {
@@ -389,6 +390,9 @@ async function main() {
     const loopDelay = monitorEventLoopDelay({ resolution: 10 });
     loopDelay.enable();
     const allocProfile = ALLOC_PROFILE ? await startAllocationSampling() : undefined;
+    // Resident size sampled through the measured cycles (a figure at one moment can hide a burst).
+    const rssSamples: number[] = [];
+    const rssTimer = setInterval(() => rssSamples.push(process.memoryUsage.rss()), 250);
     for (let i = 0; i < CYCLES; i++) {
       const c = await poll();
       await settle();
@@ -415,6 +419,7 @@ async function main() {
       log(`cycle ${i + 1}: ${live.length} calls, wall ${ms(c.wall)}, CPU ${ms(cycleCpu)}, floor CPU ${ms(f.cpu)}`);
     }
     loopDelay.disable();
+    clearInterval(rssTimer);
     if (allocProfile) await allocProfile.stopTo(ALLOC_PROFILE as string);
     const s = pulse.deps.state.get();
     const estate =
@@ -439,6 +444,8 @@ async function main() {
       // Let the commit's deferred work (alerts, /ws, history writes) run, as between polls.
       await new Promise((r) => setImmediate(r));
       await new Promise((r) => setImmediate(r));
+      // Between two polls the reclaimer's quiet period passes, as it would at a 10-s interval.
+      while (pulse.deps.memory.pending) await sleep(10);
     }
     const replayWall = performance.now() - h0;
     const replayCpu = cpuMs(process.cpuUsage(replayCpu0));
@@ -521,7 +528,14 @@ async function main() {
       p(
         `| after a full GC: RSS / live heap / heap committed / array buffers | ${mb(memLive.rss)} / ${mb(memLive.heapUsed)} / ${mb(memLive.heapTotal)} / ${mb(memLive.arrayBuffers)} | |`,
       );
+    p(
+      `| RSS sampled every 250 ms through the measured cycles: median / max | ${mb(median(rssSamples))} / ${mb(Math.max(...rssSamples))} | |`,
+    );
     p(`| peak RSS during the run | ${mb(maxRss)} | |`);
+    const mr = pulse.deps.memory.counters;
+    p(
+      `| memory reclaimer (PULSE_MEMORY_RECLAIM): full GCs after bursts, their total time, freed | ${mr.collections}, ${ms(mr.ms)}, ${mb(mr.freedBytes)} | |`,
+    );
     p(
       `| re-published commit (state + history + alerts + /ws), mean | ${ms(replayWall / Math.max(1, replayed))} wall, ${ms(replayCpu / Math.max(1, replayed))} CPU | |`,
     );

@@ -14,6 +14,7 @@ import type { DockerService } from './docker/service.js';
 import type { PulseEvents } from './events.js';
 import type { GuestMetadataService } from './guest-metadata/service.js';
 import type { MetricHistory } from './history/service.js';
+import type { MemoryReclaimer } from './runtime/memory-reclaim.js';
 import type { Logger } from './logging.js';
 import type { MockModeService } from './mock/service.js';
 import type { NotificationService } from './notify/service.js';
@@ -49,6 +50,8 @@ export interface AppDeps {
   wsHub: WsHub;
   /** Metric history behind /api/charts (src/history/service.ts). */
   history: MetricHistory;
+  /** A full GC after each burst of commits that left a lot of garbage (src/runtime/memory-reclaim.ts). */
+  memory: MemoryReclaimer;
   /**
    * Email, webhooks, delivery queue and history (src/notify/service.ts). The alert engine sends
    * through `notifications.notifier.enqueue(events)` (src/notify/notifier.ts).

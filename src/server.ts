@@ -25,6 +25,7 @@ import { NotificationService } from './notify/service.js';
 import { SecurityService } from './security/security-service.js';
 import type { SecurityOptions } from './security/types.js';
 import type { Settings } from './settings/env.js';
+import { MemoryReclaimer } from './runtime/memory-reclaim.js';
 import { StateSnapshots } from './state/snapshots.js';
 import { StateStore } from './state/store.js';
 import { UpdateService } from './updates/service.js';
@@ -81,6 +82,7 @@ export async function startPulse(settings: Settings, opts: PulseOptions = {}): P
     snapshots: new StateSnapshots(),
     wsHub: new WsHub(),
     history: new MetricHistory({ db, clock, logger }),
+    memory: new MemoryReclaimer(logger),
     // Email, webhooks and the persistent delivery queue; `notifier` is what the alert engine calls.
     notifications: new NotificationService({
       db,

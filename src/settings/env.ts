@@ -40,6 +40,8 @@ export interface Settings {
   allowLoopbackWebhooks: boolean;
   /** True when running inside the Docker image (PULSE_DOCKER=true). */
   isDocker: boolean;
+  /** PULSE_MEMORY_RECLAIM (default true): a full GC after bursts of commits that left much garbage. */
+  memoryReclaim: boolean;
   /** NODE_ENV !== 'production'. */
   isDevelopment: boolean;
   /** PULSE_UPDATE_FEED_URL: GitHub-style releases JSON for update checks (unset: checks report that no feed is configured). */
@@ -194,6 +196,7 @@ export function loadSettings(env: Env = process.env, cwd: string = process.cwd()
     allowedOrigins: parseList(env.ALLOWED_ORIGINS),
     allowLoopbackWebhooks: parseBool(env, 'PULSE_ALLOW_LOOPBACK_WEBHOOKS'),
     isDocker: parseBool(env, 'PULSE_DOCKER'),
+    memoryReclaim: nonEmpty(env, 'PULSE_MEMORY_RECLAIM') === undefined || parseBool(env, 'PULSE_MEMORY_RECLAIM'),
     isDevelopment: (env.NODE_ENV ?? 'development') !== 'production',
     updateFeedUrl: parseUrl(env, 'PULSE_UPDATE_FEED_URL'),
     discoveryEnabled:

@@ -1,6 +1,7 @@
 /**
  * Wires the live-state services at start-up (called by the composition root): the serialised
- * snapshot cache, metric history recording and the /ws hub, each with its stopper.
+ * snapshot cache, metric history recording, the /ws hub and the memory reclaimer, each with its
+ * stopper.
  */
 import type { AppDeps } from '../deps.js';
 
@@ -22,4 +23,9 @@ export function startLiveServices(deps: AppDeps): void {
     logger: deps.logger,
   });
   deps.onClose(() => deps.wsHub.stop());
+  // Last listener: its quiet period starts after the others have run for a commit.
+  if (deps.settings.memoryReclaim) {
+    deps.memory.start(deps.state);
+    deps.onClose(() => deps.memory.stop());
+  }
 }

@@ -1,0 +1,66 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { ManualClock } from '../clock.js';
+import { createLogger } from '../logging.js';
+import { StateStore } from '../state/store.js';
+import { MemoryReclaimer } from './memory-reclaim.js';
+
+const logger = createLogger({ level: 'silent' });
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+let reclaimer: MemoryReclaimer | undefined;
+afterEach(() => reclaimer?.stop());
+
+/** Allocates roughly `mb` megabytes of objects and buffers, kept in `into` until it is emptied. */
+function garbage(mb: number, into: unknown[] = []): unknown[] {
+  for (let i = 0; i < mb; i++) {
+    into.push(
+      Array.from({ length: 5_000 }, (_, k) => ({ k, s: `x${k}` })),
+      Buffer.alloc(512 * 1024, i),
+    );
+  }
+  return into;
+}
+
+describe('MemoryReclaimer', () => {
+  it('collects once after a burst of commits that left garbage, not per commit', async () => {
+    const store = new StateStore(new ManualClock(0));
+    reclaimer = new MemoryReclaimer(logger, { quietMs: 500, minGrowthBytes: 8 * 1024 * 1024, growthFactor: 1 });
+    reclaimer.start(store);
+    // What a burst leaves behind: alive while it runs (so V8 cannot collect it on its own
+    // before the check), dead once it is over.
+    const held: unknown[] = [];
+    for (let i = 0; i < 5; i++) {
+      garbage(10, held);
+      store.commit(() => {});
+      expect(reclaimer.pending).toBe(true);
+      await sleep(5); // shorter than the quiet period: still one burst
+    }
+    expect(reclaimer.counters.collections).toBe(0);
+    held.length = 0;
+    await sleep(800);
+    expect(reclaimer.pending).toBe(false);
+    expect(reclaimer.counters.collections).toBe(1);
+    expect(reclaimer.counters.freedBytes).toBeGreaterThan(0);
+  });
+
+  it('does nothing when memory did not grow past the threshold', async () => {
+    const store = new StateStore(new ManualClock(0));
+    reclaimer = new MemoryReclaimer(logger, { quietMs: 10, minGrowthBytes: 1024 * 1024 * 1024 });
+    reclaimer.start(store);
+    garbage(10);
+    store.commit(() => {});
+    await sleep(50);
+    expect(reclaimer.counters.collections).toBe(0);
+  });
+
+  it('stops listening when stopped', async () => {
+    const store = new StateStore(new ManualClock(0));
+    reclaimer = new MemoryReclaimer(logger, { quietMs: 10, minGrowthBytes: 1, growthFactor: 1 });
+    reclaimer.start(store);
+    reclaimer.stop();
+    garbage(20);
+    store.commit(() => {});
+    expect(reclaimer.pending).toBe(false);
+    await sleep(40);
+    expect(reclaimer.counters.collections).toBe(0);
+  });
+});
