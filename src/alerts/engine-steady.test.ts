@@ -256,6 +256,27 @@ describe('pruning what is remembered, only when something expires', () => {
     expect(h.memory.notices).toEqual({});
   });
 
+  it('forgets flapping changes once they leave the window and the suppression once it ends', () => {
+    const h = new Harness(cfg((c) => (c.flapping = { enabled: true, window: 300, threshold: 3, cooldown: 15 })));
+    h.run(vm(0.9), T0);
+    h.run(vm(0.1), T0 + 10 * SEC);
+    h.run(vm(0.9), T0 + 20 * SEC);
+    expect(h.memory.flaps[VM_CPU]).toEqual({
+      changes: [T0, T0 + 10 * SEC, T0 + 20 * SEC],
+      until: T0 + 20 * SEC + 15 * MIN,
+    });
+    h.run(vm(0.9), T0 + 300 * SEC);
+    expect(h.memory.flaps[VM_CPU].changes).toEqual([T0, T0 + 10 * SEC, T0 + 20 * SEC]);
+    h.run(vm(0.9), T0 + 300 * SEC + 1);
+    expect(h.memory.flaps[VM_CPU].changes).toEqual([T0 + 10 * SEC, T0 + 20 * SEC]);
+    h.run(vm(0.9), T0 + 320 * SEC + 1);
+    expect(h.memory.flaps[VM_CPU]).toEqual({ changes: [], until: T0 + 20 * SEC + 15 * MIN });
+    expect(h.memory.active[VM_CPU].alert.metadata?.flapping).toBe(true);
+    h.run(vm(0.9), T0 + 20 * SEC + 15 * MIN);
+    expect(h.memory.flaps).toEqual({});
+    expect(h.memory.active[VM_CPU].alert.metadata?.flapping).toBeUndefined();
+  });
+
   it('forgets a resolution when the suppression window (at least an hour) is over', () => {
     const h = new Harness(cfg());
     h.run(vm(0.9), T0);

@@ -22,6 +22,8 @@ export const CONFIRMATION_SPACING_MS = 5_000;
 /** An alert whose resource has not been seen for this long is resolved silently. */
 export const STALE_AFTER_MS = 10 * 60_000;
 const HOUR = 3_600_000;
+/** Stands for "no such time" in the prune bounds (JSON has no Infinity). */
+const NEVER = Number.MAX_SAFE_INTEGER;
 const MINUTE = 60_000;
 /** Kept in recentlyResolved: threshold resolutions 5 min, others 1 h (at most 200 entries). */
 const RECENT_THRESHOLD_MS = 5 * MINUTE;
@@ -456,6 +458,13 @@ class Round {
     f.changes.push(now);
     if (f.changes.length >= config.flapping.threshold) f.until = now + config.flapping.cooldown * MINUTE;
     this.w('flaps')[id] = f;
+    const b = mem.flapBounds;
+    if (b && (now < b.oldestChange || (f.until !== undefined && f.until < b.nextUntil))) {
+      mem.flapBounds = {
+        oldestChange: Math.min(b.oldestChange, now),
+        nextUntil: Math.min(b.nextUntil, f.until ?? NEVER),
+      };
+    }
   }
 
   isFlapping(id: string): boolean {
@@ -635,14 +644,28 @@ class Round {
       mem.oldestNotice = oldest;
     }
     const flapWindowMs = config.flapping.window * 1000;
-    for (const id in mem.flaps) {
-      const old = mem.flaps[id];
-      const expired = old.until !== undefined && old.until <= now;
-      if (!expired && old.changes.length > 0 && allWithin(old.changes, now, flapWindowMs)) continue;
-      const f = { ...old, changes: old.changes.filter((x) => now - x <= flapWindowMs) };
-      if (f.until !== undefined && f.until <= now) delete f.until;
-      if (f.changes.length === 0 && f.until === undefined) delete this.w('flaps')[id];
-      else this.w('flaps')[id] = f;
+    const fb = mem.flapBounds;
+    // Until the oldest change leaves the window and the next suppression ends, nothing drops.
+    if (!fb || !(now - fb.oldestChange <= flapWindowMs && fb.nextUntil > now)) {
+      let oldestChange = NEVER;
+      let nextUntil = NEVER;
+      for (const id in mem.flaps) {
+        const old = mem.flaps[id];
+        const expired = old.until !== undefined && old.until <= now;
+        let f = old;
+        if (expired || old.changes.length === 0 || !allWithin(old.changes, now, flapWindowMs)) {
+          f = { ...old, changes: old.changes.filter((x) => now - x <= flapWindowMs) };
+          if (f.until !== undefined && f.until <= now) delete f.until;
+          if (f.changes.length === 0 && f.until === undefined) {
+            delete this.w('flaps')[id];
+            continue;
+          }
+          this.w('flaps')[id] = f;
+        }
+        for (const x of f.changes) if (x < oldestChange) oldestChange = x;
+        if (f.until !== undefined && f.until < nextUntil) nextUntil = f.until;
+      }
+      mem.flapBounds = { oldestChange, nextUntil };
     }
     const keepResolved = Math.max(config.suppressionWindow * MINUTE, HOUR);
     if (mem.oldestResolved === undefined || !(now - mem.oldestResolved <= keepResolved)) {

@@ -71,6 +71,8 @@ export interface AlertMemory {
    */
   oldestNotice?: number;
   oldestResolved?: number;
+  /** The same for `flaps`: the oldest change time and the earliest `until` (MAX_SAFE_INTEGER: none). */
+  flapBounds?: { oldestChange: number; nextUntil: number };
 }
 
 export function emptyMemory(): AlertMemory {
