@@ -11,7 +11,7 @@ import { guest, node, stateWith } from '../../test/alerts/state-builders.js';
 import type { Guest, PulseState } from '../model/state.js';
 import { type AlertConfig, defaultAlertConfig } from './config.js';
 import { AGE_CLOCK_MS, acknowledgeAlert, clearAlert, evaluate } from './engine.js';
-import { type AlertChange, type AlertMemory, activeAlerts, emptyMemory, exportAlert } from './memory.js';
+import { type AlertChange, type AlertMemory, activeAlerts, copyAlert, emptyMemory, exportAlert } from './memory.js';
 
 const T0 = Date.UTC(2026, 0, 5, 12, 0, 0);
 const SEC = 1000;
@@ -285,5 +285,34 @@ describe('pruning what is remembered, only when something expires', () => {
     expect(Object.keys(h.memory.lastResolved)).toEqual([VM_CPU]);
     h.run(vm(0.1), T0 + 61 * MIN + 1);
     expect(h.memory.lastResolved).toEqual({});
+  });
+});
+
+describe('copyAlert', () => {
+  it('is a deep, independent copy, equal to structuredClone of the alert', () => {
+    const a = {
+      id: 'x',
+      type: 'cpu',
+      level: 'warning' as const,
+      resourceId: 'r',
+      resourceName: 'r',
+      node: 'n',
+      instance: 'i',
+      message: 'm',
+      value: 1,
+      threshold: 2,
+      startTime: iso(T0),
+      acknowledged: false,
+      lastSeen: iso(T0),
+      ackUser: undefined,
+      metadata: { unit: '%', nested: { deep: [1, { x: 2 }] } },
+      escalationTimes: [iso(T0)],
+    };
+    const c = copyAlert(a);
+    expect(c).toStrictEqual(structuredClone(a));
+    c.metadata.nested.deep.push(3);
+    c.escalationTimes.push('later');
+    expect(a.metadata.nested.deep).toHaveLength(2);
+    expect(a.escalationTimes).toHaveLength(1);
   });
 });

@@ -14,7 +14,7 @@ import { pveChecks } from './checks-pve.js';
 import { serviceChecks } from './checks-services.js';
 import type { AlertConfig } from './config.js';
 import type { AlertChange, AlertMemory, ResolveReason, TrackedAlert } from './memory.js';
-import { lastSeenOf } from './memory.js';
+import { copyAlert, lastSeenOf } from './memory.js';
 import { inQuietHours, mutedDuringQuietHours } from './quiet-hours.js';
 
 /** Offline confirmations count observations at least this far apart (several pollers commit per cycle). */
@@ -414,7 +414,7 @@ class Round {
       // A silent repeat counts as already told at its level: turning critical later is news.
       ...(repeat ? { notifiedLevel: level } : {}),
     };
-    this.changes.push({ kind: 'raised', alert: structuredClone(alert) });
+    this.changes.push({ kind: 'raised', alert: copyAlert(alert) });
   }
 
   resolve(t: TrackedAlert, reason: ResolveReason, value?: number): void {
@@ -445,7 +445,7 @@ class Round {
     }
     mem.recentlyResolved.unshift({ alert: resolved, at: now, threshold: a.metadata?.clearThreshold !== undefined });
     this.recordChange(a.id);
-    this.changes.push({ kind: 'resolved', alert: structuredClone(a), resolvedTime, reason });
+    this.changes.push({ kind: 'resolved', alert: copyAlert(a), resolvedTime, reason });
     if (reason === 'condition') this.resolvedNow.push({ t, alert: a });
   }
 
@@ -566,9 +566,9 @@ class Round {
         a.escalationTimes = [...(a.escalationTimes ?? []), iso(now)];
         a.lastNotified = iso(now);
       }
-      const n: AlertNotification = { kind: c.kind, alert: structuredClone(a) };
+      const n: AlertNotification = { kind: c.kind, alert: copyAlert(a) };
       if (c.channels) n.channels = c.channels;
-      if (c.grouped.length > 0) n.grouped = c.grouped.map((g) => structuredClone(g));
+      if (c.grouped.length > 0) n.grouped = c.grouped.map((g) => copyAlert(g));
       this.changes.push({ kind: 'notify', notification: n });
     }
   }
@@ -701,7 +701,7 @@ export function acknowledgeAlert(
   a.acknowledged = true;
   a.ackTime = iso(now);
   a.ackUser = user;
-  return { memory: mem, alert: structuredClone(a) };
+  return { memory: mem, alert: copyAlert(a) };
 }
 
 export function unacknowledgeAlert(
@@ -714,7 +714,7 @@ export function unacknowledgeAlert(
   a.acknowledged = false;
   delete a.ackTime;
   delete a.ackUser;
-  return { memory: mem, alert: structuredClone(a) };
+  return { memory: mem, alert: copyAlert(a) };
 }
 
 /**
@@ -724,7 +724,7 @@ export function unacknowledgeAlert(
 export function clearAlert(memory: AlertMemory, id: string): { memory: AlertMemory; alert?: FullAlert } {
   if (!memory.active[id]) return { memory };
   const mem = roundCopy(memory);
-  const alert = structuredClone({ ...mem.active[id].alert, lastSeen: lastSeenOf(memory, mem.active[id]) });
+  const alert = copyAlert({ ...mem.active[id].alert, lastSeen: lastSeenOf(memory, mem.active[id]) });
   delete mem.active[id];
   delete mem.pending[id];
   delete mem.confirmations[id];
