@@ -48,7 +48,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import readline from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { request } from 'undici';
 import { ManualClock } from '../src/clock.js';
 import type { PveSlice } from '../src/collect/slices.js';
@@ -56,6 +55,7 @@ import type { NodeInput } from '../src/config/node-config.js';
 import type { Guest, Node, Storage } from '../src/model/state.js';
 import { type RunningPulse, startPulse } from '../src/server.js';
 import { loadSettings } from '../src/settings/env.js';
+import { PROJECT_ROOT } from '../src/version.js';
 import { isBackupPath } from './backup-paths.js';
 
 const argv = process.argv.slice(2);
@@ -76,8 +76,9 @@ const ALERTS = !argv.includes('--no-alerts');
 const ALLOC_PROFILE = argv.includes('--alloc-profile') ? argv[argv.indexOf('--alloc-profile') + 1] : undefined;
 const ESTATE = argv.includes('--estate') ? argv[argv.indexOf('--estate') + 1] : 'large';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const root = path.dirname(here);
+// PROJECT_ROOT, not this file's folder: `npm run bench` runs a bundle of this file from dist/bench.
+const root = PROJECT_ROOT;
+const here = path.join(root, 'bench');
 const STEP_MS = 10_000;
 const SETTLE_MS = 600;
 

@@ -1,7 +1,11 @@
 /**
  * `npm run bench [-- name …]`: runs every benchmark in bench/ one after the other, each in its own
  * Node process (with --expose-gc, so memory figures after a full GC are included), and prints
- * their figures. A benchmark is a bench/*.ts file whose first comment starts with "Benchmark:";
+ * their figures. Each benchmark is first bundled with esbuild into dist/bench/<name>.mjs (the
+ * project's TypeScript compiled in, packages left as imports) and run with plain `node`: the
+ * process then holds what the product holds when it runs from dist/, without the TypeScript
+ * loader's own worker thread (~40 MB of resident memory that `npx tsx` would add to the figures),
+ * and through bin/pulse-env, with the process settings that `npm start` (bin/pulse) gives Pulse. A benchmark is a bench/*.ts file whose first comment starts with "Benchmark:";
  * the others are helpers (the state client, fixtures) and this runner. Names filter:
  * `npm run bench -- poll-cycle state-api`. Benchmarks print figures and assert nothing; the
  * runner's exit code is non-zero only when one of them crashed.
@@ -12,6 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const wanted = process.argv.slice(2).map((n) => n.replace(/\.ts$/, ''));
@@ -37,8 +42,20 @@ let failed = 0;
 for (const name of benches) {
   console.log(`\n# ${name}`);
   const t0 = performance.now();
+  const outfile = path.join(path.dirname(here), 'dist', 'bench', `${name}.mjs`);
+  await build({
+    entryPoints: [path.join(here, `${name}.ts`)],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    packages: 'external',
+    logLevel: 'warning',
+  });
   const code = await new Promise<number>((resolve) => {
-    const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', path.join(here, `${name}.ts`)], {
+    // Through bin/pulse-env: the process settings `npm start` gives the server (malloc tuning).
+    const child = spawn(path.join(path.dirname(here), 'bin', 'pulse-env'), [process.execPath, '--expose-gc', outfile], {
       cwd: path.dirname(here),
       stdio: 'inherit',
     });

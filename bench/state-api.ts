@@ -19,8 +19,8 @@
 import { fork } from 'node:child_process';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 import { ManualClock } from '../src/clock.js';
+import { PROJECT_ROOT } from '../src/version.js';
 import { startTestPulse } from '../test/helpers/pulse.js';
 import { commitSynthetic } from './state-fixture.js';
 
@@ -47,7 +47,8 @@ async function main() {
   console.log(`estate: ${NODES} nodes, ${NODES * PER_NODE} guests, ${NODES * 2} storages; ${COMMITS} commits at 10 s`);
   commitSynthetic(pulse.deps.state, { ...opts, tick: 0 });
 
-  const here = path.dirname(fileURLToPath(import.meta.url));
+  // PROJECT_ROOT, not this file's folder: `npm run bench` runs a bundle of this file from dist/bench.
+  const here = path.join(PROJECT_ROOT, 'bench');
   const child = fork(path.join(here, 'state-client.ts'), [pulse.url], { execArgv: ['--import', 'tsx'] });
   let seq = 0;
   const call = <T>(msg: object): Promise<T> =>
