@@ -316,3 +316,38 @@ describe('copyAlert', () => {
     expect(a.escalationTimes).toHaveLength(1);
   });
 });
+
+describe('active alert order', () => {
+  it('is the order of localeCompare on startTime, then id', () => {
+    const memory = emptyMemory();
+    const ids = ['b-2', 'B-1', 'a-10', 'a-9', 'Ä-1', 'a_1', 'z', 'node-offline-x'];
+    const times = [iso(T0), iso(T0 + 1), iso(T0 - DAY), '2026-01-05T12:00:00Z', iso(T0)];
+    ids.forEach((id, i) => {
+      const alert = { ...copyAlertBase(), id, startTime: times[i % times.length] };
+      memory.active[id] = { alert, category: 'performance', notify: 'sent' };
+    });
+    const expected = Object.values(memory.active)
+      .map((t) => t.alert)
+      .sort((a, b) => a.startTime.localeCompare(b.startTime) || a.id.localeCompare(b.id))
+      .map((a) => a.id);
+    expect(activeAlerts(memory).map((a) => a.id)).toEqual(expected);
+  });
+});
+
+function copyAlertBase() {
+  return {
+    id: '',
+    type: 'cpu',
+    level: 'warning' as const,
+    resourceId: 'r',
+    resourceName: 'r',
+    node: 'n',
+    instance: 'i',
+    message: 'm',
+    value: 1,
+    threshold: 2,
+    startTime: '',
+    acknowledged: false,
+    lastSeen: iso(T0),
+  };
+}

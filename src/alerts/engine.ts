@@ -173,6 +173,14 @@ function allYounger(times: number[], now: number, limit: number): boolean {
   return true;
 }
 
+/** A shallow copy; a keys loop copies large maps (dictionary-mode objects) about twice as fast as a spread. */
+function copyRecord<T extends object>(o: T): T {
+  const out = {} as Record<string, unknown>;
+  const keys = Object.keys(o);
+  for (let i = 0; i < keys.length; i++) out[keys[i]] = (o as Record<string, unknown>)[keys[i]];
+  return out as T;
+}
+
 function sameRecord(a: Record<string, string>, b: Record<string, string>): boolean {
   let n = 0;
   for (const k in b) {
@@ -250,7 +258,7 @@ class Round {
    */
   w<K extends RoundMap>(k: K): AlertMemory[K] {
     if (!this.#copied.has(k)) {
-      this.mem[k] = { ...this.mem[k] };
+      this.mem[k] = copyRecord(this.mem[k]);
       this.#copied.add(k);
     }
     return this.mem[k];

@@ -129,7 +129,14 @@ export function exportAlert(memory: AlertMemory, t: TrackedAlert): FullAlert {
 
 // Same order as String.prototype.localeCompare without arguments, without its per-call set-up.
 const collate = new Intl.Collator().compare;
-const oldestFirst = (a: FullAlert, b: FullAlert) => collate(a.startTime, b.startTime) || collate(a.id, b.id);
+/** toISOString's shape: for two of these, code-unit order is collation order (they differ in digits only). */
+const isoShaped = (s: string) => s.length === 24 && s.charCodeAt(23) === 90; /* Z */
+const oldestFirst = (a: FullAlert, b: FullAlert) => {
+  const x = a.startTime;
+  const y = b.startTime;
+  if (x !== y && isoShaped(x) && isoShaped(y)) return x < y ? -1 : 1;
+  return collate(x, y) || collate(a.id, b.id);
+};
 
 /**
  * Active alerts as the memory holds them, oldest first; their lastSeen may be stale (for the

@@ -16,6 +16,8 @@ interface StoredRow {
   from?: TrackedAlert;
   /** The lastSeen the row was encoded with. */
   lastSeen?: string;
+  /** The syncActive call that last found this alert active. */
+  pass?: number;
 }
 
 export class AlertRepo {
@@ -56,6 +58,9 @@ export class AlertRepo {
    * object means an identical row and needs no encoding at all. Loaded from the table once.
    */
   #stored?: Map<string, StoredRow>;
+  #pass = 0;
+  #upsertActive?: Statement<[string, string, number]>;
+  #deleteActive?: Statement<[string]>;
 
   /**
    * Makes the stored active set equal to `active`, upserting only rows that changed. With
@@ -79,17 +84,24 @@ export class AlertRepo {
       );
     }
     const stored = this.#stored;
-    const upsert = this.db.prepare(
+    this.#upsertActive ??= this.db.prepare(
       `INSERT INTO alert_active (id, data, updated_at) VALUES (?, ?, ?)
        ON CONFLICT(id) DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at`,
     );
-    const del = this.db.prepare('DELETE FROM alert_active WHERE id = ?');
+    this.#deleteActive ??= this.db.prepare('DELETE FROM alert_active WHERE id = ?');
+    const upsert = this.#upsertActive;
+    const del = this.#deleteActive;
     const writes: Array<[string, StoredRow]> = [];
-    const keep = new Set<string>();
+    // Rows of alerts still active are stamped with this call's number; the others are gone.
+    const pass = ++this.#pass;
+    let kept = 0;
     for (const t of active) {
       const id = t.alert.id;
-      keep.add(id);
       const before = stored.get(id);
+      if (before && before.pass !== pass) {
+        before.pass = pass;
+        kept++;
+      }
       // The same object: only lastSeen (kept outside it) can have moved — a live figure.
       if (before?.from === t && (!full || before.lastSeen === lastSeen(t))) continue;
       // The usual steady round: only live figures moved; decided without encoding anything.
@@ -107,12 +119,13 @@ export class AlertRepo {
         const stable = stableKey(t);
         // Only live figures moved: the row keeps its older figures until the next full write.
         if (before.stable === stable) continue;
-        writes.push([id, { data, stable, from: t, lastSeen: seen }]);
+        writes.push([id, { data, stable, from: t, lastSeen: seen, pass }]);
         continue;
       }
-      writes.push([id, { data, from: t, lastSeen: seen }]);
+      writes.push([id, { data, from: t, lastSeen: seen, pass }]);
     }
-    const gone = [...stored.keys()].filter((id) => !keep.has(id));
+    const gone: string[] = [];
+    if (kept < stored.size) for (const [id, row] of stored) if (row.pass !== pass) gone.push(id);
     if (writes.length === 0 && gone.length === 0) return;
     this.db.transaction(() => {
       for (const [id, row] of writes) upsert.run(id, row.data, now);
