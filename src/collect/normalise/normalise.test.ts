@@ -15,7 +15,7 @@ import { normaliseSnapshots, normaliseStorageBackups, normaliseTasks } from './p
 import { normaliseCeph } from './pve-ceph.js';
 import { normaliseDisks } from './pve-disks.js';
 import { agentDisks, agentInterfaces, ioRates, normaliseGuest, parseMemInfo, vmMemory } from './pve-guest.js';
-import { nodeMemory, normaliseNode } from './pve-node.js';
+import { nodeMemory, normaliseNode, offlineNode } from './pve-node.js';
 import { normaliseStorage, normaliseZfsPool } from './pve-storage.js';
 import { num } from './values.js';
 
@@ -47,6 +47,23 @@ describe('ids (§1.2–1.5)', () => {
 });
 
 describe('node', () => {
+  it('an offline node keeps its identity but drops live readings, its temperature included', () => {
+    const online = normaliseNode({
+      instance: 'pve',
+      resource: { node: 'pve1', status: 'online', cpu: 0.5 },
+      now: 1,
+    } as never);
+    const prev = {
+      ...online,
+      temperature: { available: true, hasCPU: true, hasNVMe: false, cpuPackage: 90, lastUpdate: 'x' },
+    };
+    const off = offlineNode(prev as never);
+    expect(off.id).toBe(online.id);
+    expect(off.status).toBe('offline');
+    expect(off.cpu).toBe(0);
+    expect(off.temperature).toBeUndefined();
+  });
+
   const resource = {
     id: 'node/pve1',
     type: 'node',

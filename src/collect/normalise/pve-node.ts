@@ -121,7 +121,9 @@ export function normaliseNode(input: NodeInput): Node {
 
 /** A node retained from the last poll while its instance cannot be reached. */
 export function offlineNode(prev: Node): Node {
-  return { ...prev, status: 'offline', cpu: 0, connectionHealth: 'error', loadAverage: [] };
+  // Its last temperature is not a reading any more: kept, it would hold a temperature alert open.
+  const { temperature: _stale, ...rest } = prev;
+  return { ...rest, status: 'offline', cpu: 0, connectionHealth: 'error', loadAverage: [] };
 }
 
 /** Placeholder after repeated auth failures (§9): `<instance>-failed`. */
