@@ -101,7 +101,7 @@ export function backupChecks(
       const last = Math.max(
         g.lastBackup ?? 0,
         times.pve.get(g.instance)?.get(g.vmid) ?? 0,
-        times.pbs.get(`${g.vmid}`) ?? 0,
+        times.pbs.size > 0 ? (times.pbs.get(`${g.vmid}`) ?? 0) : 0,
       );
       if (last > 0) ageCheck(out, state, g, 'backup-age', 'Last backup age', last, now, ageNow, backupAge);
       else if (backupAge.alertOnMissing) {

@@ -5,7 +5,7 @@
  */
 import type { Guest, Node, PulseState } from '../model/state.js';
 import type { Check, CheckSet, ConditionCheck, ThresholdCheck } from './checks.js';
-import { round4 } from './checks.js';
+import { conditionCheck, round4 } from './checks.js';
 import type { AlertConfig, HysteresisThreshold, MetricKey, ThresholdConfig } from './config.js';
 import { delayMs, effectiveThresholds, enabledPair, type TimeType } from './thresholds.js';
 
@@ -212,9 +212,7 @@ function guestChecks(
     !th.disableConnectivity &&
     (powerOffBad || out.keep(powerOffId))
   ) {
-    const powerOff: ConditionCheck = {
-      ...base,
-      kind: 'condition',
+    const powerOff: ConditionCheck = conditionCheck(base, {
       id: powerOffId,
       type: 'powered-off',
       category: 'offline',
@@ -226,7 +224,7 @@ function guestChecks(
         : `${resourceType} '${g.name}' is powered off`,
       value: 0,
       threshold: 0,
-    };
+    });
     out.checks.push(powerOff);
   }
   if (unreachable) {
@@ -295,18 +293,18 @@ function storageChecks(config: AlertConfig, state: Readonly<PulseState>, out: Ch
     };
     const offline = s.enabled !== false && s.status !== 'disabled' && (s.status === 'inactive' || s.active === false);
     if (!override?.disableConnectivity) {
-      out.checks.push({
-        ...base,
-        kind: 'condition',
-        id: `storage-offline-${s.id}`,
-        type: 'offline',
-        bad: offline,
-        level: 'warning',
-        confirmations: 2,
-        message: `Storage '${s.name}' on ${s.node} is unavailable`,
-        value: 0,
-        threshold: 0,
-      });
+      out.checks.push(
+        conditionCheck(base, {
+          id: `storage-offline-${s.id}`,
+          type: 'offline',
+          bad: offline,
+          level: 'warning',
+          confirmations: 2,
+          message: `Storage '${s.name}' on ${s.node} is unavailable`,
+          value: 0,
+          threshold: 0,
+        }),
+      );
     }
     if (!offline && s.total > 0) {
       const pair = override?.usage ?? config.storageDefault;
@@ -315,48 +313,48 @@ function storageChecks(config: AlertConfig, state: Readonly<PulseState>, out: Ch
     const pool = s.zfsPool;
     if (!pool) continue;
     const poolState = pool.state.toUpperCase();
-    out.checks.push({
-      ...base,
-      kind: 'condition',
-      id: `zfs-pool-state-${s.id}`,
-      type: 'zfs-pool-state',
-      bad: poolState !== 'ONLINE',
-      level: BAD_ZFS.has(poolState) ? 'critical' : 'warning',
-      confirmations: 1,
-      message: `ZFS pool '${pool.name}' is ${poolState}`,
-      value: 0,
-      threshold: 0,
-      extra: { poolState },
-    });
+    out.checks.push(
+      conditionCheck(base, {
+        id: `zfs-pool-state-${s.id}`,
+        type: 'zfs-pool-state',
+        bad: poolState !== 'ONLINE',
+        level: BAD_ZFS.has(poolState) ? 'critical' : 'warning',
+        confirmations: 1,
+        message: `ZFS pool '${pool.name}' is ${poolState}`,
+        value: 0,
+        threshold: 0,
+        extra: { poolState },
+      }),
+    );
     const errors = pool.readErrors + pool.writeErrors + pool.checksumErrors;
-    out.checks.push({
-      ...base,
-      kind: 'condition',
-      id: `zfs-pool-errors-${s.id}`,
-      type: 'zfs-pool-errors',
-      bad: errors > 0,
-      level: 'warning',
-      confirmations: 1,
-      message: `ZFS pool '${pool.name}' has errors (read ${pool.readErrors}, write ${pool.writeErrors}, checksum ${pool.checksumErrors})`,
-      value: errors,
-      threshold: 0,
-    });
+    out.checks.push(
+      conditionCheck(base, {
+        id: `zfs-pool-errors-${s.id}`,
+        type: 'zfs-pool-errors',
+        bad: errors > 0,
+        level: 'warning',
+        confirmations: 1,
+        message: `ZFS pool '${pool.name}' has errors (read ${pool.readErrors}, write ${pool.writeErrors}, checksum ${pool.checksumErrors})`,
+        value: errors,
+        threshold: 0,
+      }),
+    );
     for (const dev of pool.devices ?? []) {
       const devState = dev.state.toUpperCase();
       const devErrors = dev.readErrors + dev.writeErrors + dev.checksumErrors;
-      out.checks.push({
-        ...base,
-        kind: 'condition',
-        id: `zfs-device-${s.id}-${dev.name}`,
-        type: 'zfs-device',
-        bad: devState !== 'ONLINE' || devErrors > 0,
-        level: BAD_ZFS.has(devState) ? 'critical' : 'warning',
-        confirmations: 1,
-        message: `ZFS device '${dev.name}' in pool '${pool.name}' is ${devState}${devErrors > 0 ? ` with ${devErrors} errors` : ''}`,
-        value: devErrors,
-        threshold: 0,
-        extra: { device: dev.name, deviceState: devState },
-      });
+      out.checks.push(
+        conditionCheck(base, {
+          id: `zfs-device-${s.id}-${dev.name}`,
+          type: 'zfs-device',
+          bad: devState !== 'ONLINE' || devErrors > 0,
+          level: BAD_ZFS.has(devState) ? 'critical' : 'warning',
+          confirmations: 1,
+          message: `ZFS device '${dev.name}' in pool '${pool.name}' is ${devState}${devErrors > 0 ? ` with ${devErrors} errors` : ''}`,
+          value: devErrors,
+          threshold: 0,
+          extra: { device: dev.name, deviceState: devState },
+        }),
+      );
     }
   }
 }
@@ -382,30 +380,30 @@ function diskChecks(config: AlertConfig, state: Readonly<PulseState>, out: Check
       parentNodeId,
     };
     const health = (d.health ?? '').toUpperCase();
-    out.checks.push({
-      ...base,
-      kind: 'condition',
-      id: `disk-health-${d.id}`,
-      type: 'disk-health',
-      bad: !HEALTHY.has(health),
-      level: 'critical',
-      confirmations: 1,
-      message: `Disk ${d.devPath} on ${d.node} reports health ${health}`,
-      value: 0,
-      threshold: 0,
-      extra: { health },
-    });
-    out.checks.push({
-      ...base,
-      kind: 'condition',
-      id: `disk-wearout-${d.id}`,
-      type: 'disk-wearout',
-      bad: d.wearout > 0 && d.wearout < 10,
-      level: 'warning',
-      confirmations: 1,
-      message: `Disk ${d.devPath} on ${d.node} has ${d.wearout}% life left`,
-      value: d.wearout,
-      threshold: 10,
-    });
+    out.checks.push(
+      conditionCheck(base, {
+        id: `disk-health-${d.id}`,
+        type: 'disk-health',
+        bad: !HEALTHY.has(health),
+        level: 'critical',
+        confirmations: 1,
+        message: `Disk ${d.devPath} on ${d.node} reports health ${health}`,
+        value: 0,
+        threshold: 0,
+        extra: { health },
+      }),
+    );
+    out.checks.push(
+      conditionCheck(base, {
+        id: `disk-wearout-${d.id}`,
+        type: 'disk-wearout',
+        bad: d.wearout > 0 && d.wearout < 10,
+        level: 'warning',
+        confirmations: 1,
+        message: `Disk ${d.devPath} on ${d.node} has ${d.wearout}% life left`,
+        value: d.wearout,
+        threshold: 10,
+      }),
+    );
   }
 }

@@ -5,7 +5,7 @@
  */
 import type { PulseState } from '../model/state.js';
 import type { CheckSet, ThresholdCheck } from './checks.js';
-import { round4 } from './checks.js';
+import { conditionCheck, round4 } from './checks.js';
 import { metricCheck } from './checks-pve.js';
 import type { AlertConfig } from './config.js';
 import { delayMs, effectiveThresholds } from './thresholds.js';
@@ -328,45 +328,45 @@ function dockerChecks(
       };
       const state = (c.state ?? '').toLowerCase();
       const stopped = state === 'exited' || state === 'dead';
-      out.checks.push({
-        ...base,
-        kind: 'condition',
-        id: `docker-container-state-${rid}`,
-        type: 'docker-container-state',
-        category: 'offline',
-        bad: stopped && !override?.disableConnectivity,
-        level: 'warning',
-        confirmations: 2,
-        message: `Container '${name}' on ${display} is ${state}`,
-        value: c.exitCode ?? 0,
-        threshold: 0,
-      });
-      out.checks.push({
-        ...base,
-        kind: 'condition',
-        id: `docker-container-health-${rid}`,
-        type: 'docker-container-health',
-        category: 'health',
-        bad: (c.health ?? '').toLowerCase() === 'unhealthy',
-        level: 'critical',
-        confirmations: 1,
-        message: `Container '${name}' on ${display} is unhealthy`,
-        value: 0,
-        threshold: 0,
-      });
-      out.checks.push({
-        ...base,
-        kind: 'condition',
-        id: `docker-container-oom-${rid}`,
-        type: 'docker-container-oom-kill',
-        category: 'health',
-        bad: stopped && c.exitCode === 137,
-        level: 'warning',
-        confirmations: 1,
-        message: `Container '${name}' on ${display} was killed (exit 137, out of memory)`,
-        value: 137,
-        threshold: 0,
-      });
+      out.checks.push(
+        conditionCheck(base, {
+          id: `docker-container-state-${rid}`,
+          type: 'docker-container-state',
+          category: 'offline',
+          bad: stopped && !override?.disableConnectivity,
+          level: 'warning',
+          confirmations: 2,
+          message: `Container '${name}' on ${display} is ${state}`,
+          value: c.exitCode ?? 0,
+          threshold: 0,
+        }),
+      );
+      out.checks.push(
+        conditionCheck(base, {
+          id: `docker-container-health-${rid}`,
+          type: 'docker-container-health',
+          category: 'health',
+          bad: (c.health ?? '').toLowerCase() === 'unhealthy',
+          level: 'critical',
+          confirmations: 1,
+          message: `Container '${name}' on ${display} is unhealthy`,
+          value: 0,
+          threshold: 0,
+        }),
+      );
+      out.checks.push(
+        conditionCheck(base, {
+          id: `docker-container-oom-${rid}`,
+          type: 'docker-container-oom-kill',
+          category: 'health',
+          bad: stopped && c.exitCode === 137,
+          level: 'warning',
+          confirmations: 1,
+          message: `Container '${name}' on ${display} was killed (exit 137, out of memory)`,
+          value: 137,
+          threshold: 0,
+        }),
+      );
       // Restart loop: more than restartCount restarts within restartWindow seconds.
       const windowMs = dd.restartWindow * 1000;
       const samples = (restarts[rid] ?? []).filter(([t]) => now - t <= windowMs);
@@ -374,19 +374,19 @@ function dockerChecks(
       if (samples.length === 0 || samples[samples.length - 1][1] !== count) samples.push([now, count]);
       restarts[rid] = samples;
       const increase = count - Math.min(...samples.map(([, n]) => n));
-      out.checks.push({
-        ...base,
-        kind: 'condition',
-        id: `docker-container-restart-loop-${rid}`,
-        type: 'docker-container-restart-loop',
-        category: 'health',
-        bad: increase > dd.restartCount,
-        level: 'critical',
-        confirmations: 1,
-        message: `Container '${name}' on ${display} restarted ${increase} times in ${Math.round(dd.restartWindow / 60)} min`,
-        value: increase,
-        threshold: dd.restartCount,
-      });
+      out.checks.push(
+        conditionCheck(base, {
+          id: `docker-container-restart-loop-${rid}`,
+          type: 'docker-container-restart-loop',
+          category: 'health',
+          bad: increase > dd.restartCount,
+          level: 'critical',
+          confirmations: 1,
+          message: `Container '${name}' on ${display} restarted ${increase} times in ${Math.round(dd.restartWindow / 60)} min`,
+          value: increase,
+          threshold: dd.restartCount,
+        }),
+      );
       if (state !== 'running') continue;
       const th = effectiveThresholds({ cpu: dd.cpu, memory: dd.memory }, override);
       const cpu = metricCheck(out, config, 'docker', base, 'cpu', c.cpuPercent, th.cpu);

@@ -73,3 +73,40 @@ export interface CheckSet {
 }
 
 export const round4 = (v: number) => Math.round(v * 1e4) / 1e4;
+
+/** The fields a source module's checks of one resource share. */
+export type CheckBaseFields = Pick<
+  CheckBase,
+  'resourceId' | 'resourceName' | 'node' | 'instance' | 'resourceType' | 'category' | 'parentNodeId'
+>;
+
+/**
+ * A condition check of the resource `base` describes. Built field by field, not by spreading
+ * `base` into a literal: such spreads made slow dictionary-mode objects, several KB each, and
+ * some of these checks are built for every storage and disk in every round.
+ */
+export function conditionCheck(
+  base: CheckBaseFields,
+  c: Omit<ConditionCheck, keyof CheckBaseFields | 'kind'> & { category?: CheckBase['category'] },
+): ConditionCheck {
+  const out: ConditionCheck = {
+    kind: 'condition',
+    id: c.id,
+    type: c.type,
+    resourceId: base.resourceId,
+    resourceName: base.resourceName,
+    node: base.node,
+    instance: base.instance,
+    resourceType: base.resourceType,
+    category: c.category ?? base.category,
+    parentNodeId: base.parentNodeId,
+    bad: c.bad,
+    level: c.level,
+    confirmations: c.confirmations,
+    message: c.message,
+    value: c.value,
+    threshold: c.threshold,
+  };
+  if (c.extra) out.extra = c.extra;
+  return out;
+}

@@ -46,6 +46,9 @@ export function buildChecks(
   // Asked for most resources: one set of the resources with active alerts, built on first use,
   // lets a check far below its trigger be dropped before its id is even built.
   let alerting: Map<string, string[]> | undefined;
+  // Asked once per metric of the same resource in a row: the last answer is kept.
+  let lastResource: string | undefined;
+  let lastTypes: string[] | undefined;
   const out: CheckSet = {
     checks: [],
     observed: new Set(),
@@ -54,8 +57,12 @@ export function buildChecks(
     keep: (id) =>
       memory.active[id] !== undefined || memory.pending[id] !== undefined || memory.confirmations[id] !== undefined,
     alerting: (resourceId, type) => {
-      alerting ??= alertingResources(memory.active);
-      return alerting.get(resourceId)?.includes(type) === true;
+      if (resourceId !== lastResource) {
+        alerting ??= alertingResources(memory.active);
+        lastResource = resourceId;
+        lastTypes = alerting.get(resourceId);
+      }
+      return lastTypes?.includes(type) === true;
     },
   };
   memory.seenRunning ??= {};
