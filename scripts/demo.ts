@@ -10,6 +10,7 @@ import { execSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { startSimulator } from '../sim/index.js';
+import { generateSshKeyPair } from '../sim/ssh-server.js';
 import type { NodeInput, NodeType } from '../src/config/node-config.js';
 import { startPulse } from '../src/server.js';
 import { loadSettings } from '../src/settings/env.js';
@@ -24,11 +25,31 @@ if (!fs.existsSync(webIndex)) {
 const DEMO_USER = process.env.PULSE_AUTH_USER ?? 'admin';
 const DEMO_PASS = process.env.PULSE_AUTH_PASS ?? 'pulse-demo';
 
-const sim = await startSimulator({ estate: process.env.PULSE_DEMO_ESTATE ?? 'demo', seed: 42 });
+const dataDir = process.env.PULSE_DATA_DIR ?? path.join(PROJECT_ROOT, 'data-demo');
+
+// Node temperatures: Pulse reads `sensors -j` over SSH with the key in its data directory; the
+// simulator runs an SSH server per PVE node that accepts that key.
+const keyFile = path.join(dataDir, '.ssh', 'id_ed25519');
+if (!fs.existsSync(keyFile)) {
+  const pair = generateSshKeyPair();
+  fs.mkdirSync(path.dirname(keyFile), { recursive: true, mode: 0o700 });
+  fs.writeFileSync(keyFile, pair.private, { mode: 0o600 });
+  fs.writeFileSync(`${keyFile}.pub`, `${pair.public}\n`, { mode: 0o644 });
+}
+const publicKey = fs.readFileSync(`${keyFile}.pub`, 'utf8').trim();
+
+const sim = await startSimulator({
+  estate: process.env.PULSE_DEMO_ESTATE ?? 'demo',
+  seed: 42,
+  ssh: { authorizedKeys: [publicKey] },
+});
+// Every simulated node listens on 127.0.0.1 with a port of its own: tell Pulse where each one is.
+const sshHosts = (sim.ssh?.list() ?? []).map((n) => `${n.instance}/${n.node}=${n.host}:${n.port}`).join(',');
 
 const settings = loadSettings({
   ...process.env,
-  PULSE_DATA_DIR: process.env.PULSE_DATA_DIR ?? path.join(PROJECT_ROOT, 'data-demo'),
+  PULSE_DATA_DIR: dataDir,
+  PULSE_SENSORS_SSH_HOSTS: sshHosts,
   BIND_ADDRESS: process.env.BIND_ADDRESS ?? '127.0.0.1',
   LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
   PULSE_AUTH_USER: DEMO_USER,
