@@ -11,7 +11,16 @@ import { guest, node, stateWith } from '../../test/alerts/state-builders.js';
 import type { Guest, PulseState } from '../model/state.js';
 import { type AlertConfig, defaultAlertConfig } from './config.js';
 import { AGE_CLOCK_MS, acknowledgeAlert, clearAlert, evaluate } from './engine.js';
-import { type AlertChange, type AlertMemory, activeAlerts, copyAlert, emptyMemory, exportAlert } from './memory.js';
+import {
+  type AlertChange,
+  type AlertMemory,
+  activeAlerts,
+  copyAlert,
+  emptyMemory,
+  exportAlert,
+  resortActiveAlerts,
+  storedActiveAlerts,
+} from './memory.js';
 
 const T0 = Date.UTC(2026, 0, 5, 12, 0, 0);
 const SEC = 1000;
@@ -351,3 +360,32 @@ function copyAlertBase() {
     lastSeen: iso(T0),
   };
 }
+
+describe('resortActiveAlerts', () => {
+  it('gives the same order as a full sort, round after round of raises, re-raises and resolutions', () => {
+    let memory = emptyMemory();
+    let prev: ReturnType<typeof storedActiveAlerts> = [];
+    const placed = new Map<string, string>();
+    // A deterministic pseudo-random walk over 60 ids and a handful of start times.
+    let seed = 7;
+    const rnd = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % n;
+    };
+    for (let round = 0; round < 40; round++) {
+      const active = { ...memory.active };
+      for (let k = 0; k < 12; k++) {
+        const id = `${['a', 'B', 'ä', 'c'][rnd(4)]}-${rnd(15)}`;
+        if (rnd(3) === 0) delete active[id];
+        else {
+          const startTime = rnd(5) === 0 ? '2026-01-05T12:00:00Z' : iso(T0 + rnd(6) * SEC);
+          active[id] = { alert: { ...copyAlertBase(), id, startTime }, category: 'performance', notify: 'sent' };
+        }
+      }
+      memory = { ...memory, active };
+      prev = resortActiveAlerts(memory, prev, placed);
+      expect(prev.map((a) => a.id)).toEqual(storedActiveAlerts(memory).map((a) => a.id));
+      expect(prev.every((a) => memory.active[a.id].alert === a)).toBe(true);
+    }
+  });
+});

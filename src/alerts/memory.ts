@@ -148,6 +148,37 @@ export function storedActiveAlerts(memory: AlertMemory): FullAlert[] {
   return out.sort(oldestFirst);
 }
 
+/**
+ * What storedActiveAlerts returns, built from the list it returned before: alerts that kept
+ * their startTime keep their relative order, only the newcomers are sorted and merged in (a
+ * round raises a few alerts among thousands). `placed` maps the ids of `prev` to their
+ * startTime and is updated to describe the result.
+ */
+export function resortActiveAlerts(memory: AlertMemory, prev: FullAlert[], placed: Map<string, string>): FullAlert[] {
+  const kept: FullAlert[] = [];
+  for (const a of prev) {
+    const t = memory.active[a.id];
+    if (t !== undefined && t.alert.startTime === a.startTime) kept.push(t.alert);
+    else placed.delete(a.id);
+  }
+  const fresh: FullAlert[] = [];
+  for (const id in memory.active) {
+    const a = memory.active[id].alert;
+    if (placed.get(id) !== a.startTime) fresh.push(a);
+  }
+  if (fresh.length === 0) return kept;
+  fresh.sort(oldestFirst);
+  for (const a of fresh) placed.set(a.id, a.startTime);
+  const out: FullAlert[] = new Array(kept.length + fresh.length);
+  let i = 0;
+  let j = 0;
+  let k = 0;
+  while (i < kept.length && j < fresh.length) out[k++] = oldestFirst(kept[i], fresh[j]) <= 0 ? kept[i++] : fresh[j++];
+  while (i < kept.length) out[k++] = kept[i++];
+  while (j < fresh.length) out[k++] = fresh[j++];
+  return out;
+}
+
 /** Active alerts as REST returns them, oldest first. */
 export function activeAlerts(memory: AlertMemory): FullAlert[] {
   return Object.values(memory.active)

@@ -23,7 +23,7 @@ import {
   emptyMemory,
   lastSeenOf,
   recentlyResolved,
-  storedActiveAlerts,
+  resortActiveAlerts,
   type TrackedAlert,
   toStateAlert,
 } from './memory.js';
@@ -68,6 +68,8 @@ export class AlertService {
     resolved: AlertMemory['recentlyResolved'];
     resolvedKeys: string[];
   };
+  /** startTime per id of the last committed sources (resortActiveAlerts). */
+  readonly #placed = new Map<string, string>();
   #batch: AlertNotification[] = [];
   #batchTimer?: NodeJS.Timeout;
   #lastPrune = 0;
@@ -213,7 +215,7 @@ export class AlertService {
       last.active = memory.active;
       return;
     }
-    const sources = storedActiveAlerts(memory);
+    const sources = resortActiveAlerts(memory, last?.sources ?? [], this.#placed);
     const resolved = recentlyResolved(memory);
     const resolvedKeys = resolved.map((r) => r.id + r.resolvedTime);
     const same = last && sameStateAlerts(last.sources, sources) && sameStrings(last.resolvedKeys, resolvedKeys);
