@@ -356,6 +356,51 @@ describeBrowser('web UI against the simulator', () => {
     expectNoErrors(t.errors, 'node edit and delete');
   });
 
+  it('shows on the node which feature a token lacking a privilege breaks, not a silent empty list', async () => {
+    const { page } = t;
+    const token = { tokenId: 'mon@pve!ro', secret: 'ro-secret-ui' };
+    await control(sim, 'POST', '/credentials', {
+      target: 'pve-standalone',
+      tokenId: token.tokenId,
+      secret: token.secret,
+      acl: { '/': ['Sys.Audit'], '/storage': ['Datastore.Audit'] },
+    });
+    const headers = await apiSession(pulse.url);
+    const created = await fetch(`${pulse.url}/api/config/nodes`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({
+        type: 'pve',
+        name: 'restricted',
+        host: sim.ready.pve[1].url,
+        tokenName: token.tokenId,
+        tokenValue: token.secret,
+        fingerprint: sim.ready.pve[1].fingerprint,
+      }),
+    });
+    expect(created.status).toBe(201);
+    const listed = (await (await fetch(`${pulse.url}/api/config/nodes`, { headers })).json()) as Array<{
+      id: string;
+      name: string;
+    }>;
+    const id = listed.find((n) => n.name === 'restricted')!.id;
+    await pulse.deps.monitoring.pollNow(pulse.deps.monitoring.nodes.byPublicId(id)!.uid);
+    await page.goto('/settings/nodes');
+    const warnings = page.getByRole('list', { name: 'Warnings for restricted' });
+    await warnings.waitFor();
+    expect(await warnings.textContent()).toMatch(/VM\.Audit.*VMs and containers/);
+    await screenshot(page, 'settings-node-privilege-warning');
+    expect(
+      (
+        await fetch(`${pulse.url}/api/config/nodes/${id}`, {
+          method: 'DELETE',
+          headers: { Cookie: headers.Cookie, 'X-CSRF-Token': headers['X-CSRF-Token'] },
+        })
+      ).status,
+    ).toBeLessThan(300);
+    expectNoErrors(t.errors, 'node privilege warning');
+  });
+
   it('is usable on a phone-sized screen and in the light theme', async () => {
     const phone = await openPage(browser, pulse.url, { viewport: { width: 390, height: 844 }, colorScheme: 'light' });
     await loginViaUi(phone.page);

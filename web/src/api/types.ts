@@ -60,6 +60,9 @@ export interface ConfiguredNode {
   isCluster?: boolean;
   clusterName?: string;
   clusterEndpoints?: Array<{ NodeName?: string; Host?: string; Online?: boolean }>;
+  /** Beyond the contract: why the last poll failed, and what a missing privilege breaks. */
+  error?: string;
+  warnings?: string[];
   [monitorFlag: string]: unknown;
 }
 

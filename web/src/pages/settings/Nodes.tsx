@@ -429,6 +429,16 @@ export function NodesSettings() {
                           ? ' · TLS not verified'
                           : ''}
                     </p>
+                    <Show when={n.error}>
+                      <p class="text-xs text-red-600 dark:text-red-400" data-testid="node-error">
+                        {n.error}
+                      </p>
+                    </Show>
+                    <Show when={n.warnings?.length}>
+                      <ul class="text-xs text-amber-700 dark:text-amber-300" aria-label={`Warnings for ${n.name}`}>
+                        <For each={n.warnings}>{(w) => <li>⚠ {w}</li>}</For>
+                      </ul>
+                    </Show>
                     <Show when={testResult()[n.id]}>
                       <p class="text-xs" role="status">
                         {testResult()[n.id]}
