@@ -74,6 +74,9 @@ const ALERTS = !argv.includes('--no-alerts');
 /** Diagnosis: sample allocations (including objects that died) during the measured cycles and
  * write the top allocation sites by bytes to this file. */
 const ALLOC_PROFILE = argv.includes('--alloc-profile') ? argv[argv.indexOf('--alloc-profile') + 1] : undefined;
+/** Diagnosis: sample allocations from Pulse's start to the end of the hour, keeping only objects
+ * still alive then, and write the top allocation sites of the live heap to this file. */
+const LIVE_PROFILE = argv.includes('--live-profile') ? argv[argv.indexOf('--live-profile') + 1] : undefined;
 const ESTATE = argv.includes('--estate') ? argv[argv.indexOf('--estate') + 1] : 'large';
 
 // PROJECT_ROOT, not this file's folder: `npm run bench` runs a bundle of this file from dist/bench.
@@ -193,15 +196,15 @@ function moved(s: PveSlice, k: number): PveSlice {
  * V8's sampling heap profiler over the inspector protocol, counting objects collected by GC too,
  * so the report is "who allocates", not "who retains". Writes the top sites by bytes.
  */
-async function startAllocationSampling() {
+async function startAllocationSampling(includeCollected = true) {
   const { Session } = await import('node:inspector/promises');
   const session = new Session();
   session.connect();
   await session.post('HeapProfiler.enable');
   await session.post('HeapProfiler.startSampling', {
     samplingInterval: 64 * 1024,
-    includeObjectsCollectedByMajorGC: true,
-    includeObjectsCollectedByMinorGC: true,
+    includeObjectsCollectedByMajorGC: includeCollected,
+    includeObjectsCollectedByMinorGC: includeCollected,
   } as never);
   return {
     async stopTo(file: string) {
@@ -276,6 +279,7 @@ async function main() {
   const floorProc = startFloor();
   const floor = (pve: PveReady, paths: string[]) => floorProc.run(pve, paths);
   try {
+    const liveProfile = LIVE_PROFILE ? await startAllocationSampling(false) : undefined;
     pulse = await startPulse(settings, { clock });
     const rssStart = process.memoryUsage().rss;
     const { monitoring: m, history, wsHub } = pulse.deps;
@@ -457,6 +461,7 @@ async function main() {
     gc?.();
     gc?.();
     const memLive = gc ? process.memoryUsage() : undefined;
+    if (liveProfile) await liveProfile.stopTo(LIVE_PROFILE as string);
     const maxRss = process.resourceUsage().maxRSS * 1024;
 
     log('/api/state and /api/charts requests');
