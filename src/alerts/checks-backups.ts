@@ -11,7 +11,7 @@
  */
 import type { Guest, PulseState } from '../model/state.js';
 import type { CheckSet } from './checks.js';
-import { round4 } from './checks.js';
+import { prefixedId, round4 } from './checks.js';
 import { nodeIdFor } from './checks-pve.js';
 import type { AlertConfig } from './config.js';
 
@@ -172,7 +172,7 @@ function ageCheck(
   }
   // Far below the warning level and nothing active: no check (as metricCheck).
   if (value < trigger && !out.alerting(g.id, type)) return;
-  const id = `${type}-${g.id}`;
+  const id = prefixedId(type, g.id);
   if (value < trigger && !out.keep(id)) return;
   out.checks.push({
     kind: 'threshold',

@@ -5,7 +5,7 @@
  */
 import type { Guest, Node, PulseState } from '../model/state.js';
 import type { Check, CheckSet, ConditionCheck, ThresholdCheck } from './checks.js';
-import { conditionCheck, round4 } from './checks.js';
+import { conditionCheck, metricId, prefixedId, round4 } from './checks.js';
 import type { AlertConfig, HysteresisThreshold, MetricKey, ThresholdConfig } from './config.js';
 import { delayMs, effectiveThresholds, enabledPair, type TimeType } from './thresholds.js';
 
@@ -44,7 +44,7 @@ export function metricCheck(
   // Most values are far from their trigger: only build a check when it can change something,
   // decided on numbers before any string or object is made.
   if (v < th.trigger && !out.alerting(base.resourceId, metric)) return undefined;
-  const id = idOverride ?? `${base.resourceId}-${metric}`;
+  const id = idOverride ?? metricId(base.resourceId, metric);
   if (v < th.trigger && !out.keep(id)) return undefined;
   const [label, unit] = LABELS[metric];
   const c: ThresholdCheck = {
@@ -205,7 +205,8 @@ function guestChecks(
   };
   const down = g.status === 'stopped' || unreachable;
   const powerOffBad = down && running.seen[g.id] === true;
-  const powerOffId = powerOffBad || out.alerting(g.id, 'powered-off') ? `guest-powered-off-${g.id}` : undefined;
+  const powerOffId =
+    powerOffBad || out.alerting(g.id, 'powered-off') ? prefixedId('guest-powered-off', g.id) : undefined;
   if (
     powerOffId &&
     !config.disableAllGuestsOffline &&

@@ -74,6 +74,43 @@ export interface CheckSet {
 
 export const round4 = (v: number) => Math.round(v * 1e4) / 1e4;
 
+/**
+ * Check ids, built once per resource and reused: an id built afresh every round costs an
+ * allocation and, on its first use as a key in the engine's memory, a string-table lookup; a
+ * reused one is found at once. Each table is forgotten wholesale past a size no estate reaches,
+ * so resources that come and go cannot make it grow without bound.
+ */
+const IDS_MAX = 200_000;
+const suffixed = new Map<string, Map<string, string>>();
+const prefixed = new Map<string, Map<string, string>>();
+
+function cached(tables: Map<string, Map<string, string>>, key: string, sub: string, make: () => string): string {
+  let table = tables.get(key);
+  if (table === undefined) {
+    table = new Map();
+    tables.set(key, table);
+  } else if (table.size >= IDS_MAX) table.clear();
+  let id = table.get(sub);
+  if (id === undefined) {
+    id = make();
+    table.set(sub, id);
+  }
+  return id;
+}
+
+/** `${resourceId}-${metric}`, cached. */
+export function metricId(resourceId: string, metric: string): string {
+  const table = suffixed.get(metric);
+  const id = table?.get(resourceId);
+  return id ?? cached(suffixed, metric, resourceId, () => `${resourceId}-${metric}`);
+}
+
+/** `${prefix}-${resourceId}`, cached. */
+export function prefixedId(prefix: string, resourceId: string): string {
+  const id = prefixed.get(prefix)?.get(resourceId);
+  return id ?? cached(prefixed, prefix, resourceId, () => `${prefix}-${resourceId}`);
+}
+
 /** The fields a source module's checks of one resource share. */
 export type CheckBaseFields = Pick<
   CheckBase,

@@ -9,6 +9,7 @@
 import { describe, expect, it } from 'vitest';
 import { guest, node, stateWith } from '../../test/alerts/state-builders.js';
 import type { Guest, PulseState } from '../model/state.js';
+import { metricId, prefixedId } from './checks.js';
 import { type AlertConfig, defaultAlertConfig } from './config.js';
 import { AGE_CLOCK_MS, acknowledgeAlert, clearAlert, evaluate } from './engine.js';
 import {
@@ -387,5 +388,16 @@ describe('resortActiveAlerts', () => {
       expect(prev.map((a) => a.id)).toEqual(storedActiveAlerts(memory).map((a) => a.id));
       expect(prev.every((a) => memory.active[a.id].alert === a)).toBe(true);
     }
+  });
+});
+
+describe('cached check ids', () => {
+  it('are the ids as built before, the identical string on every call', () => {
+    expect(metricId('pve1-100', 'cpu')).toBe('pve1-100-cpu');
+    expect(prefixedId('snapshot-age', 'pve1-100')).toBe('snapshot-age-pve1-100');
+    expect(metricId('pve1-100', 'memory')).toBe('pve1-100-memory');
+    // Same resource, other table: no mix-up between suffixed and prefixed ids.
+    expect(prefixedId('cpu', 'pve1-100')).toBe('cpu-pve1-100');
+    expect(Object.is(metricId(`pve1-${100}`, 'cpu'), metricId('pve1-100', 'cpu'))).toBe(true);
   });
 });
