@@ -455,7 +455,8 @@ async function main() {
     const replayWall = performance.now() - h0;
     const replayCpu = cpuMs(process.cpuUsage(replayCpu0));
     await sleep(wsHub.coalesceMs + 200);
-    while (history.queuedParts > 0) await sleep(50);
+    // Between two polls: the last burst's writes done and the reclaimer's quiet period over.
+    while (history.queuedParts > 0 || pulse.deps.memory.pending) await sleep(50);
     const memHour = process.memoryUsage();
     const gc = (globalThis as { gc?: () => void }).gc;
     gc?.();

@@ -21,7 +21,11 @@ import type { Logger } from '../logging.js';
 import type { StateStore } from '../state/store.js';
 
 export interface MemoryReclaimOptions {
-  /** Quiet time after the last commit before the burst counts as over (real ms). */
+  /**
+   * Quiet time after the last commit before the burst counts as over (real ms; default 1 s:
+   * longer than the /ws hub's 500-ms coalescing window, so the broadcast a burst causes — a new
+   * document and its gzip — is part of it and its garbage goes with the rest).
+   */
   quietMs?: number;
   /** Collect only when used memory grew by this factor since the last collection (default 1.2)… */
   growthFactor?: number;
@@ -61,7 +65,7 @@ export class MemoryReclaimer {
     private readonly logger: Logger,
     opts: MemoryReclaimOptions = {},
   ) {
-    this.quietMs = opts.quietMs ?? 200;
+    this.quietMs = opts.quietMs ?? 1000;
     this.growthFactor = opts.growthFactor ?? 1.2;
     this.minGrowthBytes = opts.minGrowthBytes ?? 32 * 1024 * 1024;
   }
