@@ -41,6 +41,8 @@ import { normaliseCeph } from './normalise/pve-ceph.js';
 import { normaliseDisks } from './normalise/pve-disks.js';
 import {
   type AgentData,
+  compactAgentNetwork,
+  compactAgentOs,
   type DiskStatusReason,
   type IoCounters,
   normaliseGuest,
@@ -427,7 +429,7 @@ export class PvePoller {
           api.agentNetwork(node, vmid, { signal, timeoutMs: agentTimeout }).catch(() => undefined),
           api.agentOsInfo(node, vmid, { signal, timeoutMs: agentTimeout }).catch(() => undefined),
         ]);
-        this.#agentSlow.set(g.id, { at: now, network, osinfo });
+        this.#agentSlow.set(g.id, { at: now, network: compactAgentNetwork(network), osinfo: compactAgentOs(osinfo) });
       }
       const slow = this.#agentSlow.get(g.id);
       data.network = slow?.network;
@@ -444,7 +446,7 @@ export class PvePoller {
       });
       await settleLimit(due, 8, async (g) => {
         const list = await api.lxcInterfaces(String(g.node), Number(g.vmid), opt).catch(this.#miss);
-        this.#lxcNet.set(g.id, { at: now, network: list ? { result: list } : undefined });
+        this.#lxcNet.set(g.id, { at: now, network: list ? compactAgentNetwork(list) : undefined });
       });
       for (const g of guestRes) {
         const c = g.type === 'lxc' && g.status === 'running' ? this.#lxcNet.get(g.id) : undefined;

@@ -14,7 +14,17 @@ import { normaliseMailCount, normaliseMailStats, normaliseQueue, normaliseSpamSc
 import { normaliseSnapshots, normaliseStorageBackups, normaliseTasks } from './pve-backups.js';
 import { normaliseCeph } from './pve-ceph.js';
 import { normaliseDisks } from './pve-disks.js';
-import { agentDisks, agentInterfaces, ioRates, normaliseGuest, parseMemInfo, vmMemory } from './pve-guest.js';
+import {
+  agentDisks,
+  agentInterfaces,
+  agentOs,
+  compactAgentNetwork,
+  compactAgentOs,
+  ioRates,
+  normaliseGuest,
+  parseMemInfo,
+  vmMemory,
+} from './pve-guest.js';
 import { nodeMemory, normaliseNode, offlineNode } from './pve-node.js';
 import { normaliseStorage, normaliseZfsPool } from './pve-storage.js';
 import { num } from './values.js';
@@ -245,6 +255,34 @@ describe('guests', () => {
       txBytes: 6,
     });
     expect(r.ipAddresses).toEqual(['10.0.0.5', '10.0.0.9', '192.168.1.5']);
+  });
+
+  it('the compact agent answers the poller keeps normalise exactly like the full ones', () => {
+    const full = {
+      result: [
+        { name: 'lo', 'ip-addresses': [{ 'ip-address': '127.0.0.1', 'ip-address-type': 'ipv4', prefix: 8 }] },
+        {
+          name: 'ens18',
+          'hardware-address': 'bc:24:11:00:00:01',
+          'ip-addresses': [
+            { 'ip-address': '10.0.0.9', 'ip-address-type': 'ipv4', prefix: 24 },
+            { 'ip-address': 'fe80::1', 'ip-address-type': 'ipv6', prefix: 64 },
+          ],
+          statistics: { 'rx-bytes': 5, 'rx-packets': 1, 'rx-errs': 0, 'rx-dropped': 0, 'tx-bytes': 6, 'tx-packets': 2 },
+        },
+        { name: 'docker0' },
+      ],
+    };
+    const compact = compactAgentNetwork(full);
+    expect(agentInterfaces(compact)).toEqual(agentInterfaces(full));
+    expect(JSON.stringify(compact)).not.toContain('rx-packets');
+    // The container shape (a bare list) gives the same result too.
+    expect(agentInterfaces(compactAgentNetwork(full.result))).toEqual(agentInterfaces(full.result as never));
+    const os = {
+      result: { name: 'Debian GNU/Linux', 'pretty-name': 'Debian 12', version: '12', id: 'debian', machine: 'x86_64' },
+    };
+    expect(agentOs(compactAgentOs(os))).toEqual(agentOs(os));
+    expect(compactAgentNetwork(undefined)).toBeUndefined();
   });
 
   it('rates are counter deltas per second, 0 on the first sample and after resets', () => {

@@ -231,6 +231,38 @@ function memo<I, O>(cache: WeakMap<object, O>, input: I | undefined, f: (i: I | 
   return out as O;
 }
 
+/**
+ * The fields of an agent's network answer that `agentInterfaces` reads. The poller keeps each
+ * guest's answer for 5 minutes; keeping only these (not packet and error counters, address types,
+ * prefixes) keeps several megabytes of raw JSON out of the live heap of a 10,000-guest estate.
+ */
+export function compactAgentNetwork(
+  net: PveAgentNetworkInterfaces | PveAgentNetworkInterfaces['result'] | undefined,
+): PveAgentNetworkInterfaces | undefined {
+  const list = Array.isArray(net) ? net : net?.result;
+  if (!Array.isArray(list)) return net as PveAgentNetworkInterfaces | undefined;
+  return {
+    result: list.map((itf) => {
+      const out: NonNullable<PveAgentNetworkInterfaces['result']>[number] = { name: itf.name };
+      if (itf['hardware-address'] !== undefined) out['hardware-address'] = itf['hardware-address'];
+      const addresses = itf['ip-addresses'];
+      if (Array.isArray(addresses)) out['ip-addresses'] = addresses.map((a) => ({ 'ip-address': a['ip-address'] }));
+      const st = itf.statistics;
+      if (st) out.statistics = { 'rx-bytes': st['rx-bytes'], 'tx-bytes': st['tx-bytes'] };
+      return out;
+    }),
+  };
+}
+
+/** The fields of an agent's get-osinfo answer that `agentOs` reads (see compactAgentNetwork). */
+export function compactAgentOs(os: PveAgentOsInfo | undefined): PveAgentOsInfo | undefined {
+  const r = os?.result ?? (os as PveAgentOsInfo['result']);
+  if (!r || typeof r !== 'object') return os;
+  return {
+    result: { name: r.name, 'pretty-name': r['pretty-name'], version: r.version, 'version-id': r['version-id'] },
+  };
+}
+
 /** /proc/meminfo text (kB values) → bytes; undefined when MemTotal is missing. */
 export function parseMemInfo(
   content: string | undefined,
