@@ -397,7 +397,14 @@ async function main() {
     const allocProfile = ALLOC_PROFILE ? await startAllocationSampling() : undefined;
     // Resident size sampled through the measured cycles (a figure at one moment can hide a burst).
     const rssSamples: number[] = [];
-    const rssTimer = setInterval(() => rssSamples.push(process.memoryUsage.rss()), 250);
+    const heapSamples: number[] = [];
+    const abSamples: number[] = [];
+    const rssTimer = setInterval(() => {
+      const m = process.memoryUsage();
+      rssSamples.push(m.rss);
+      heapSamples.push(m.heapTotal);
+      abSamples.push(m.arrayBuffers);
+    }, 250);
     for (let i = 0; i < CYCLES; i++) {
       const c = await poll();
       await settle();
@@ -536,7 +543,7 @@ async function main() {
         `| after a full GC: RSS / live heap / heap committed / array buffers | ${mb(memLive.rss)} / ${mb(memLive.heapUsed)} / ${mb(memLive.heapTotal)} / ${mb(memLive.arrayBuffers)} | |`,
       );
     p(
-      `| RSS sampled every 250 ms through the measured cycles: median / max | ${mb(median(rssSamples))} / ${mb(Math.max(...rssSamples))} | |`,
+      `| sampled every 250 ms through the measured cycles, median / max: **RSS**; heap committed; array buffers | **${mb(median(rssSamples))}** / ${mb(Math.max(...rssSamples))}; ${mb(median(heapSamples))} / ${mb(Math.max(...heapSamples))}; ${mb(median(abSamples))} / ${mb(Math.max(...abSamples))} | |`,
     );
     p(`| peak RSS during the run | ${mb(maxRss)} | |`);
     const mr = pulse.deps.memory.counters;
