@@ -14,7 +14,7 @@ interface StoredRow {
   stable?: string;
   /** The object the row was encoded from. */
   from?: TrackedAlert;
-  /** The lastSeen the row was encoded with. */
+  /** The row's lastSeen (encoded in `data`, or set by a lastSeen-only UPDATE); unknown for rows as read at start. */
   lastSeen?: string;
   /** The syncActive call that last found this alert active. */
   pass?: number;
@@ -61,6 +61,7 @@ export class AlertRepo {
   #pass = 0;
   #upsertActive?: Statement<[string, string, number]>;
   #deleteActive?: Statement<[string]>;
+  #touchLastSeen?: Statement<[string, number, string]>;
 
   /**
    * Makes the stored active set equal to `active`, upserting only rows that changed. With
@@ -92,6 +93,7 @@ export class AlertRepo {
     const upsert = this.#upsertActive;
     const del = this.#deleteActive;
     const writes: Array<[string, StoredRow]> = [];
+    const touched = new Map<string, string[]>();
     // Rows of alerts still active are stamped with this call's number; the others are gone.
     const pass = ++this.#pass;
     let kept = 0;
@@ -102,14 +104,28 @@ export class AlertRepo {
         before.pass = pass;
         kept++;
       }
-      // The same object: only lastSeen (kept outside it) can have moved — a live figure.
-      if (before?.from === t && (!full || before.lastSeen === lastSeen(t))) continue;
+      // The same object: only lastSeen (kept outside it) can have moved — a live figure, written
+      // on full writes by one UPDATE per lastSeen value instead of re-encoding the row.
+      if (before?.from === t) {
+        if (!full) continue;
+        const seen = lastSeen(t);
+        if (before.lastSeen === seen) continue;
+        let ids = touched.get(seen);
+        if (!ids) {
+          ids = [];
+          touched.set(seen, ids);
+        }
+        ids.push(id);
+        before.lastSeen = seen;
+        continue;
+      }
       // The usual steady round: only live figures moved; decided without encoding anything.
       if (!full && before?.from && sameApartFromLiveFigures(before.from, t)) continue;
       const seen = lastSeen(t);
       const encoded = seen === t.alert.lastSeen ? t : { ...t, alert: { ...t.alert, lastSeen: seen } };
       const data = JSON.stringify(encoded);
-      if (before?.data === data) {
+      // (After a lastSeen-only UPDATE, `data` holds the older lastSeen: `lastSeen` tells.)
+      if (before?.data === data && (before.lastSeen === undefined || before.lastSeen === seen)) {
         before.from = t;
         before.lastSeen = seen;
         continue;
@@ -126,10 +142,17 @@ export class AlertRepo {
     }
     const gone: string[] = [];
     if (kept < stored.size) for (const [id, row] of stored) if (row.pass !== pass) gone.push(id);
-    if (writes.length === 0 && gone.length === 0) return;
+    if (writes.length === 0 && gone.length === 0 && touched.size === 0) return;
+    this.#touchLastSeen ??= this.db.prepare(
+      `UPDATE alert_active SET data = json_set(data, '$.alert.lastSeen', ?), updated_at = ?
+       WHERE id IN (SELECT value FROM json_each(?))`,
+    );
+    const touch = this.#touchLastSeen;
     this.db.transaction(() => {
       for (const [id, row] of writes) upsert.run(id, row.data, now);
       for (const id of gone) del.run(id);
+      // The cached JSON of these rows keeps its older lastSeen; their `lastSeen` is the row's.
+      for (const [seen, ids] of touched) touch.run(seen, now, JSON.stringify(ids));
     })();
     for (const [id, row] of writes) stored.set(id, row);
     for (const id of gone) stored.delete(id);

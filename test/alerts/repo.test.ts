@@ -102,4 +102,45 @@ describe('AlertRepo.syncActive', () => {
     expect(rows(dir).map((x) => [x.id, x.at])).toEqual([['a', T0 + 40_000]]);
     db2.close();
   });
+
+  it('with lastSeen kept outside the objects: full writes update it in place, other writes carry it', () => {
+    const dir = tempDir();
+    const db = openDatabase(dir);
+    const repo = new AlertRepo(db);
+    const a = tracked('a');
+    const b = tracked('b');
+    const seenAt = (ms: number) => () => new Date(ms).toISOString();
+    repo.syncActive([a, b], T0, true, seenAt(T0));
+    const first = rows(dir);
+
+    // Not a full write: lastSeen alone waits.
+    repo.syncActive([a, b], T0 + 10_000, false, seenAt(T0 + 10_000));
+    expect(rows(dir)).toEqual(first);
+
+    // A full write updates lastSeen of the identical objects and nothing else of the rows.
+    repo.syncActive([a, b], T0 + 20_000, true, seenAt(T0 + 20_000));
+    let r = rows(dir);
+    expect(r.map((x) => [x.id, x.at, x.t.alert.lastSeen])).toEqual([
+      ['a', T0 + 20_000, new Date(T0 + 20_000).toISOString()],
+      ['b', T0 + 20_000, new Date(T0 + 20_000).toISOString()],
+    ]);
+    expect(r[0].t).toEqual({
+      ...first[0].t,
+      alert: { ...first[0].t.alert, lastSeen: new Date(T0 + 20_000).toISOString() },
+    });
+    // Nothing moved: nothing written.
+    repo.syncActive([a, b], T0 + 30_000, true, seenAt(T0 + 20_000));
+    expect(rows(dir).map((x) => x.at)).toEqual([T0 + 20_000, T0 + 20_000]);
+
+    // A changed alert is encoded whole, with the lastSeen it has now.
+    const a2 = tracked('a', { level: 'critical' });
+    repo.syncActive([a2, b], T0 + 40_000, false, seenAt(T0 + 40_000));
+    r = rows(dir);
+    expect(r[0]).toMatchObject({
+      at: T0 + 40_000,
+      t: { alert: { level: 'critical', lastSeen: new Date(T0 + 40_000).toISOString() } },
+    });
+    expect(r[1].at).toBe(T0 + 20_000);
+    db.close();
+  });
 });

@@ -115,6 +115,8 @@ describe('AlertService steady rounds', () => {
     expect(JSON.parse(storedRow(a.db).data).alert.lastSeen).toBe(iso(T0));
     a.service.stop();
     expect(JSON.parse(storedRow(a.db).data).alert.lastSeen).toBe(iso(T0 + 60_000));
+    // The row is the alert as REST shows it (only lastSeen was updated in place).
+    expect(JSON.parse(storedRow(a.db).data).alert).toEqual(a.service.activeAlerts()[0]);
     a.db.close();
   });
 });
