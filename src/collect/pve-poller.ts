@@ -41,8 +41,10 @@ import { normaliseCeph } from './normalise/pve-ceph.js';
 import { normaliseDisks } from './normalise/pve-disks.js';
 import {
   type AgentData,
+  compactAgentFsInfo,
   compactAgentNetwork,
   compactAgentOs,
+  compactVmStatus,
   type DiskStatusReason,
   type IoCounters,
   normaliseGuest,
@@ -353,7 +355,9 @@ export class PvePoller {
     const [storageConfig, nodeStatuses, vmStatuses] = await Promise.all([
       wantStorage || this.#wantsBackups() ? api.storageConfig(opt).catch(this.#miss) : undefined,
       settleLimit(onlineNodes, 8, (n) => api.nodeStatus(n, opt)),
-      settleLimit(runningVMs, 16, (g) => api.vmStatus(String(g.node), Number(g.vmid), opt)),
+      settleLimit(runningVMs, 16, async (g) =>
+        compactVmStatus(await api.vmStatus(String(g.node), Number(g.vmid), opt)),
+      ),
     ]);
 
     const statusByNode = new Map<string, PveNodeStatus>();
@@ -404,7 +408,7 @@ export class PvePoller {
       const vmid = Number(g.vmid);
       const data: AgentData = {};
       try {
-        data.fsinfo = await api.agentFsInfo(node, vmid, { signal, timeoutMs: agentTimeout });
+        data.fsinfo = compactAgentFsInfo(await api.agentFsInfo(node, vmid, { signal, timeoutMs: agentTimeout }));
       } catch (err) {
         data.fsError = agentReason(err);
         if (data.fsError === 'permission-denied') this.#record(err);

@@ -18,8 +18,10 @@ import {
   agentDisks,
   agentInterfaces,
   agentOs,
+  compactAgentFsInfo,
   compactAgentNetwork,
   compactAgentOs,
+  compactVmStatus,
   ioRates,
   normaliseGuest,
   parseMemInfo,
@@ -255,6 +257,56 @@ describe('guests', () => {
       txBytes: 6,
     });
     expect(r.ipAddresses).toEqual(['10.0.0.5', '10.0.0.9', '192.168.1.5']);
+  });
+
+  it('a compacted status/current and get-fsinfo normalise exactly like the full answers', () => {
+    const status = {
+      status: 'running',
+      vmid: 101,
+      name: 'db-01',
+      cpu: 0.31,
+      cpus: 4,
+      mem: 6 * GiB,
+      maxmem: 8 * GiB,
+      balloon: 7 * GiB,
+      balloon_min: 4 * GiB,
+      freemem: 1 * GiB,
+      ballooninfo: { actual: 7 * GiB, max_mem: 8 * GiB, total_mem: 7 * GiB, free_mem: GiB, major_page_faults: 5 },
+      maxdisk: 32 * GiB,
+      netin: 1000,
+      netout: 2000,
+      diskread: 3000,
+      diskwrite: 4000,
+      uptime: 500,
+      agent: 1,
+      lock: 'backup',
+      tags: 'db;prod',
+      ha: { managed: 0 },
+      blockstat: { scsi0: { rd_bytes: 3000, wr_bytes: 4000 } },
+      nics: { tap101i0: { netin: 1000, netout: 2000 } },
+      'proxmox-support': { 'pbs-dirty-bitmap': true },
+    };
+    const fsinfo = {
+      result: [
+        {
+          name: 'sda1',
+          mountpoint: '/',
+          type: 'ext4',
+          'total-bytes': 30 * GiB,
+          'used-bytes': 12 * GiB,
+          disk: [{ dev: '/dev/sda1', serial: 'x', 'bus-type': 'scsi', target: 0 }],
+        },
+        { name: 'tmpfs', mountpoint: '/run', type: 'tmpfs', 'total-bytes': GiB, 'used-bytes': 1 },
+      ],
+    };
+    const resource = { ...vmRes, vmid: 101, name: 'db-01', status: 'running' };
+    const input = (s: unknown, f: unknown) =>
+      ({ instance: 'c', resource, vmStatus: s, agent: { fsinfo: f }, now: NOW }) as never;
+    const full = normaliseGuest(input(status, fsinfo));
+    const compact = normaliseGuest(input(compactVmStatus(status as never), compactAgentFsInfo(fsinfo as never)));
+    expect(compact).toEqual(full);
+    expect(full.guest.disks?.length).toBe(1);
+    expect(Object.keys(compactVmStatus(status as never))).not.toContain('blockstat');
   });
 
   it('the compact agent answers the poller keeps normalise exactly like the full ones', () => {

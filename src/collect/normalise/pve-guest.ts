@@ -254,6 +254,67 @@ export function compactAgentNetwork(
   };
 }
 
+const VM_STATUS_FIELDS = [
+  'status',
+  'vmid',
+  'name',
+  'cpu',
+  'cpus',
+  'mem',
+  'maxmem',
+  'balloon',
+  'freemem',
+  'disk',
+  'maxdisk',
+  'netin',
+  'netout',
+  'diskread',
+  'diskwrite',
+  'uptime',
+  'agent',
+  'lock',
+  'tags',
+  'template',
+] as const satisfies ReadonlyArray<keyof PveVmStatus>;
+
+/**
+ * The fields of a VM's status/current that the normaliser reads (not block stats, NICs, HA,
+ * proxmox-support …). The poller reduces each answer to this on arrival: 7,000 raw answers held
+ * until the end of the cycle would otherwise outlive the young generation and be copied into the
+ * old one, only to die there a few seconds later.
+ */
+export function compactVmStatus(raw: PveVmStatus): PveVmStatus {
+  const out = { status: raw.status } as PveVmStatus;
+  const o = out as unknown as Record<string, unknown>;
+  const r = raw as unknown as Record<string, unknown>;
+  for (const k of VM_STATUS_FIELDS) if (r[k] !== undefined) o[k] = r[k];
+  const b = raw.ballooninfo;
+  if (b && typeof b === 'object') {
+    out.ballooninfo = { actual: b.actual, max_mem: b.max_mem, total_mem: b.total_mem, free_mem: b.free_mem };
+  }
+  return out;
+}
+
+/** The fields of a get-fsinfo answer that `agentDisks` reads (see compactVmStatus). */
+export function compactAgentFsInfo(fsinfo: PveAgentFsInfo | undefined): PveAgentFsInfo | undefined {
+  const list = Array.isArray(fsinfo) ? (fsinfo as PveAgentFsInfo['result']) : fsinfo?.result;
+  if (!Array.isArray(list)) return fsinfo;
+  return {
+    result: list.map((fs) => {
+      const out: NonNullable<PveAgentFsInfo['result']>[number] = {
+        name: fs.name,
+        mountpoint: fs.mountpoint,
+        type: fs.type,
+        'total-bytes': fs['total-bytes'],
+        'used-bytes': fs['used-bytes'],
+      };
+      const dev = Array.isArray(fs.disk) ? fs.disk[0]?.dev : undefined;
+      if (dev !== undefined) out.disk = [{ dev }];
+      return out;
+    }),
+  };
+}
+
 /** The fields of an agent's get-osinfo answer that `agentOs` reads (see compactAgentNetwork). */
 export function compactAgentOs(os: PveAgentOsInfo | undefined): PveAgentOsInfo | undefined {
   const r = os?.result ?? (os as PveAgentOsInfo['result']);
