@@ -14,6 +14,7 @@ import type { CheckSet } from './checks.js';
 import { prefixedId, round4 } from './checks.js';
 import { nodeIdFor } from './checks-pve.js';
 import type { AlertConfig } from './config.js';
+import { hasOverrides } from './thresholds.js';
 
 const DAY = 86_400_000;
 
@@ -95,8 +96,9 @@ export function backupChecks(
   const { backupAge, snapshotAge } = config;
   if (config.disableAllGuests || (!backupAge.enabled && !snapshotAge.enabled)) return;
   const times = backupTimes(state);
+  const overrides = hasOverrides(config);
   const each = (g: Guest) => {
-    if (g.template || config.overrides[g.id]?.disabled) return;
+    if (g.template || (overrides && config.overrides[g.id]?.disabled)) return;
     if (backupAge.enabled) {
       const last = Math.max(
         g.lastBackup ?? 0,

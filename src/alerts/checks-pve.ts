@@ -7,7 +7,7 @@ import type { Guest, Node, PulseState } from '../model/state.js';
 import type { Check, CheckSet, ConditionCheck, ThresholdCheck } from './checks.js';
 import { conditionCheck, metricId, prefixedId, round4 } from './checks.js';
 import type { AlertConfig, HysteresisThreshold, MetricKey, ThresholdConfig } from './config.js';
-import { delayMs, effectiveThresholds, enabledPair, type TimeType } from './thresholds.js';
+import { delayMs, effectiveThresholds, enabledPair, hasOverrides, type TimeType } from './thresholds.js';
 
 const MIB = 1024 * 1024;
 
@@ -116,7 +116,7 @@ export function pveChecks(
   markRunning: (guestId: string) => void,
 ): void {
   nodeChecks(config, state, out);
-  const running = { seen: seenRunning, mark: markRunning };
+  const running = { seen: seenRunning, mark: markRunning, overrides: hasOverrides(config) };
   for (const g of state.vms) guestChecks(config, state, g, out, running);
   for (const g of state.containers) guestChecks(config, state, g, out, running);
   storageChecks(config, state, out);
@@ -180,7 +180,7 @@ function guestChecks(
   state: Readonly<PulseState>,
   g: Guest,
   out: CheckSet,
-  running: { seen: Readonly<Record<string, true>>; mark: (guestId: string) => void },
+  running: { seen: Readonly<Record<string, true>>; mark: (guestId: string) => void; overrides: boolean },
 ): void {
   if (g.template) return;
   out.observed.add(g.id);
@@ -190,7 +190,7 @@ function guestChecks(
   const nodeOffline = out.offlineNodes.has(parentNodeId);
   const unreachable = nodeOffline || g.status === 'unknown';
   if (g.status === 'running' && !unreachable) running.mark(g.id);
-  const override = config.overrides[g.id];
+  const override = running.overrides ? config.overrides[g.id] : undefined;
   if (config.disableAllGuests || override?.disabled) return;
   const th: ThresholdConfig = effectiveThresholds(config.guestDefaults, override);
   const resourceType = g.type === 'qemu' ? 'VM' : 'Container';

@@ -69,8 +69,9 @@ export function buildChecks(
   // Copied on the first change only: most rounds see the same guests running as the last one.
   let running = memory.seenRunning;
   let ownRunning = false;
+  const seen = seenSet(running);
   const markRunning = (id: string) => {
-    if (running[id]) return;
+    if (seen.has(id)) return;
     if (!ownRunning) {
       running = { ...running };
       ownRunning = true;
@@ -107,6 +108,19 @@ function alertingResources(active: AlertMemory['active']): Map<string, string[]>
   return map;
 }
 
+// seenRunning as a Set, per seenRunning object (replaced, never edited, by the rounds): asked
+// for every guest, a Set lookup by a fresh id string is a hash, a property lookup a string-table search.
+const seenSets = new WeakMap<Record<string, true>, Set<string>>();
+
+function seenSet(seenRunning: Record<string, true>): Set<string> {
+  let set = seenSets.get(seenRunning);
+  if (!set) {
+    set = new Set(Object.keys(seenRunning));
+    seenSets.set(seenRunning, set);
+  }
+  return set;
+}
+
 /** How long measured backup/snapshot ages are reused (ms). */
 export const AGE_CLOCK_MS = 60_000;
 
@@ -132,7 +146,7 @@ export function evaluate(
     else round.condition(c);
   }
   const gone: string[] = [];
-  for (const id in mem.seenRunning) if (!cs.observed.has(id)) gone.push(id);
+  for (const id of seenSet(mem.seenRunning)) if (!cs.observed.has(id)) gone.push(id);
   if (gone.length > 0) {
     mem.seenRunning = { ...mem.seenRunning };
     for (const id of gone) delete mem.seenRunning[id];

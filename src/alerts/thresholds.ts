@@ -11,6 +11,15 @@ export function effectiveThresholds(defaults: ThresholdConfig, override: Thresho
   return out;
 }
 
+/**
+ * Whether any per-resource override exists. Asked once per round: without overrides, no guest
+ * needs a lookup by its id (a fresh string each poll, so each lookup is a string-table search).
+ */
+export function hasOverrides(config: AlertConfig): boolean {
+  for (const _ in config.overrides) return true;
+  return false;
+}
+
 /** The pair when the signal is enabled (trigger > 0), else undefined (-1 / 0 disable it). */
 export function enabledPair(th: HysteresisThreshold | undefined): HysteresisThreshold | undefined {
   if (!th || !(th.trigger > 0)) return undefined;
