@@ -77,6 +77,8 @@ const ALLOC_PROFILE = argv.includes('--alloc-profile') ? argv[argv.indexOf('--al
 /** Diagnosis: sample allocations from Pulse's start to the end of the hour, keeping only objects
  * still alive then, and write the top allocation sites of the live heap to this file. */
 const LIVE_PROFILE = argv.includes('--live-profile') ? argv[argv.indexOf('--live-profile') + 1] : undefined;
+/** Diagnosis: CPU-profile the measured cycles and write the top functions by self time. */
+const CPU_PROFILE = argv.includes('--cpu-profile') ? argv[argv.indexOf('--cpu-profile') + 1] : undefined;
 const ESTATE = argv.includes('--estate') ? argv[argv.indexOf('--estate') + 1] : 'large';
 
 // PROJECT_ROOT, not this file's folder: `npm run bench` runs a bundle of this file from dist/bench.
@@ -241,6 +243,38 @@ async function startAllocationSampling(includeCollected = true) {
   };
 }
 
+/** V8's CPU profiler over the inspector protocol; writes the top functions by self time. */
+async function startCpuProfile() {
+  const { Session } = await import('node:inspector/promises');
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.setSamplingInterval', { interval: 500 });
+  await session.post('Profiler.start');
+  return {
+    async stopTo(file: string) {
+      type N = { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; hitCount: number };
+      const { profile } = (await session.post('Profiler.stop')) as unknown as {
+        profile: { nodes: N[]; startTime: number; endTime: number; samples: number[] };
+      };
+      const bySite = new Map<string, number>();
+      for (const n of profile.nodes) {
+        const f = n.callFrame;
+        const site = `${f.functionName || '(anonymous)'} ${f.url.replace(/^.*\/(dist|src|bench|node_modules)\//, '$1/')}:${f.lineNumber + 1}`;
+        bySite.set(site, (bySite.get(site) ?? 0) + n.hitCount);
+      }
+      const total = profile.samples.length;
+      const top = [...bySite.entries()].sort((a, b) => b[1] - a[1]).slice(0, 70);
+      const lines = [
+        `${total} samples over ${((profile.endTime - profile.startTime) / 1e6).toFixed(1)} s`,
+        ...top.map(([k, v]) => `${((100 * v) / total).toFixed(1).padStart(5)} %  ${k}`),
+      ];
+      fs.writeFileSync(file, `${lines.join('\n')}\n`);
+      session.disconnect();
+    },
+  };
+}
+
 interface CycleRow {
   calls: number;
   wall: number;
@@ -395,6 +429,7 @@ async function main() {
     const loopDelay = monitorEventLoopDelay({ resolution: 10 });
     loopDelay.enable();
     const allocProfile = ALLOC_PROFILE ? await startAllocationSampling() : undefined;
+    const cpuProfile = CPU_PROFILE ? await startCpuProfile() : undefined;
     // Resident size sampled through the measured cycles (a figure at one moment can hide a burst).
     const rssSamples: number[] = [];
     const heapSamples: number[] = [];
@@ -433,6 +468,7 @@ async function main() {
     loopDelay.disable();
     clearInterval(rssTimer);
     if (allocProfile) await allocProfile.stopTo(ALLOC_PROFILE as string);
+    if (cpuProfile) await cpuProfile.stopTo(CPU_PROFILE as string);
     const s = pulse.deps.state.get();
     const estate =
       `${s.nodes.length} nodes, ${s.vms.length} VMs, ${s.containers.length} containers, ` +
