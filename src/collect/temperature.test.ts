@@ -108,7 +108,11 @@ describe('TemperatureCollector', () => {
   });
 
   it('failures: refused, timeout, sensors missing, auth failed; the last reading expires', async () => {
-    const { c, clock, logs } = collector(withKey(), { timeoutMs: 400 });
+    // The default 5-s timeout for the reads: an SSH handshake on a loaded CI machine can take
+    // longer than a short test timeout. A second collector with a short one probes the hang.
+    const dir = withKey();
+    const { c, clock, logs } = collector(dir);
+    const quick = collector(dir, { timeoutMs: 400 }).c;
     const req = { instance: INST, node: 'pve2' };
     c.read(req);
     await c.idle();
@@ -127,7 +131,8 @@ describe('TemperatureCollector', () => {
 
     const target = c.target(req);
     await sim.ssh!.setNode(`${INST}/pve2`, { mode: 'hang' });
-    expect(await c.probe(target)).toMatchObject({ ok: false, failure: 'timeout' });
+    expect(await quick.probe(target)).toMatchObject({ ok: false, failure: 'timeout' });
+    await quick.close();
     await sim.ssh!.setNode(`${INST}/pve2`, { mode: 'nosensors' });
     expect(await c.probe(target)).toMatchObject({ ok: false, failure: 'sensors-missing' });
     await sim.ssh!.setNode(`${INST}/pve2`, { mode: 'ok' });
