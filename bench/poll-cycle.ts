@@ -270,6 +270,7 @@ async function startCpuProfile() {
         ...top.map(([k, v]) => `${((100 * v) / total).toFixed(1).padStart(5)} %  ${k}`),
       ];
       fs.writeFileSync(file, `${lines.join('\n')}\n`);
+      fs.writeFileSync(`${file}.cpuprofile`, JSON.stringify(profile));
       session.disconnect();
     },
   };
@@ -307,6 +308,8 @@ async function main() {
     FRONTEND_PORT: '0',
     BIND_ADDRESS: '127.0.0.1',
     LOG_LEVEL: 'silent',
+    // Diagnosis: PULSE_MEMORY_RECLAIM=false measures the cycles without the reclaimer.
+    ...(process.env.PULSE_MEMORY_RECLAIM ? { PULSE_MEMORY_RECLAIM: process.env.PULSE_MEMORY_RECLAIM } : {}),
   });
   let pulse: RunningPulse | undefined;
   let client: ReturnType<typeof startClient> | undefined;
@@ -318,6 +321,18 @@ async function main() {
     const rssStart = process.memoryUsage().rss;
     const { monitoring: m, history, wsHub } = pulse.deps;
     if (!ALERTS) pulse.deps.alerts.stop();
+    // Each alert round's CPU time (the service calls evaluateNow through `this`, so an instance
+    // property sees every round).
+    const alertRounds: number[] = [];
+    const alertService = pulse.deps.alerts as unknown as { evaluateNow: () => void };
+    const evaluateNow = alertService.evaluateNow.bind(alertService);
+    alertService.evaluateNow = () => {
+      // Wall time of the synchronous round = main-thread time (process CPU would also count the
+      // thread pool compressing a document and the GC's helper threads meanwhile).
+      const w0 = performance.now();
+      evaluateNow();
+      alertRounds.push(performance.now() - w0);
+    };
     client = startClient(pulse.url);
     await client.call({ op: 'ws' });
 
@@ -582,6 +597,10 @@ async function main() {
       `| sampled every 250 ms through the measured cycles, median / max: **RSS**; heap committed; array buffers | **${mb(median(rssSamples))}** / ${mb(Math.max(...rssSamples))}; ${mb(median(heapSamples))} / ${mb(Math.max(...heapSamples))}; ${mb(median(abSamples))} / ${mb(Math.max(...abSamples))} | |`,
     );
     p(`| peak RSS during the run | ${mb(maxRss)} | |`);
+    const rounds = alertRounds.length;
+    p(
+      `| alert rounds in the run (synchronous, so main-thread time = event-loop stall): count, total / median / max | ${rounds}, ${ms(alertRounds.reduce((a, b) => a + b, 0))} / ${ms(median(alertRounds))} / ${ms(rounds ? Math.max(...alertRounds) : 0)} | |`,
+    );
     const mr = pulse.deps.memory.counters;
     p(
       `| memory reclaimer (PULSE_MEMORY_RECLAIM): full GCs after bursts, their total time, freed | ${mr.collections}, ${ms(mr.ms)}, ${mb(mr.freedBytes)} | |`,
