@@ -254,8 +254,12 @@ export class SimCore {
     this.estate = this.opts.rebuild();
     for (const t of this.ticketAuthorities.values()) t.rotate();
     this.cache.clear();
+    for (const hook of this.resetHooks) await hook();
     this.bump();
   }
+
+  /** Parts attached to the core (the SSH servers) that `reset` puts back too. */
+  readonly resetHooks: Array<() => Promise<void> | void> = [];
 
   // -------------------------------------------------------------------------------------------
   // Faults with side effects

@@ -68,6 +68,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
   const ssh = opts.ssh
     ? new SimSshServers(core, { host, authorizedKeys: opts.ssh === true ? [] : opts.ssh.authorizedKeys })
     : undefined;
+  if (ssh) core.resetHooks.push(() => ssh.reset());
   try {
     // The control API is unauthenticated: loopback only, whatever host the servers bind to.
     control = await startControlServer(core, '127.0.0.1', port);

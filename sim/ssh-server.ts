@@ -42,6 +42,8 @@ interface NodeSsh {
   port: number;
   server: InstanceType<typeof Server>;
   hostKey: string;
+  /** The server and host key the node started with (`reset` puts them back). */
+  initial: { server: InstanceType<typeof Server>; hostKey: string };
   mode: SshMode;
   override: SensorsOverride;
   /** `sensors -j` runs answered and TCP connections accepted (tests check the collector's cadence). */
@@ -77,12 +79,30 @@ export class SimSshServers {
   readonly #host: string;
   readonly #nodes = new Map<string, NodeSsh>();
   #keys: ParsedKey[] = [];
+  readonly #initialKeys: string[];
 
   constructor(core: SimCore, opts: { host: string; authorizedKeys?: string[] }) {
     this.#core = core;
     this.#host = opts.host;
-    this.authorize(opts.authorizedKeys ?? []);
+    this.#initialKeys = [...(opts.authorizedKeys ?? [])];
+    this.authorize(this.#initialKeys);
     registry.set(core, this);
+  }
+
+  /**
+   * Back to the start (the simulator's `POST /reset`): every node's sshd running in mode `ok`
+   * with no pinned readings and its original host key, the authorized keys given at start, the
+   * counters at zero. Ports stay.
+   */
+  async reset(): Promise<void> {
+    this.authorize(this.#initialKeys);
+    for (const [id, s] of this.#nodes) {
+      await this.setNode(id, { mode: 'ok', cpuPackage: null, nvme: null });
+      s.server = s.initial.server;
+      s.hostKey = s.initial.hostKey;
+      s.execs = 0;
+      s.connections = 0;
+    }
   }
 
   /** Replaces the accepted public keys (authorized_keys lines). Throws on a malformed key. */
@@ -111,6 +131,7 @@ export class SimSshServers {
           port: typeof addr === 'object' && addr ? addr.port : 0,
           server,
           hostKey,
+          initial: { server, hostKey },
           mode: 'ok',
           override: {},
           execs: 0,
