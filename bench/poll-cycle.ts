@@ -46,7 +46,7 @@ import { type ChildProcess, fork, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { constants as gcKinds, monitorEventLoopDelay, PerformanceObserver, performance } from 'node:perf_hooks';
 import readline from 'node:readline';
 import { request } from 'undici';
 import { ManualClock } from '../src/clock.js';
@@ -439,6 +439,8 @@ async function main() {
     ); // the floor's warm-up: sockets open, JIT warm
 
     const rows: CycleRow[] = [];
+    /** Kernel share of each cycle's CPU (page faults when freed memory is taken back, syscalls). */
+    const systemShares: number[] = [];
     const fresh: number[] = [];
     const freshServer: number[] = [];
     const loopDelay = monitorEventLoopDelay({ resolution: 10 });
@@ -449,6 +451,26 @@ async function main() {
     const rssSamples: number[] = [];
     const heapSamples: number[] = [];
     const abSamples: number[] = [];
+    // GC time during the measured cycles, by kind (V8's own collections and the reclaimer's).
+    const gcByKind = new Map<string, { count: number; ms: number }>();
+    const gcObserver = new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) {
+        const kind = (e as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind;
+        const name =
+          kind === gcKinds.NODE_PERFORMANCE_GC_MINOR
+            ? 'minor'
+            : kind === gcKinds.NODE_PERFORMANCE_GC_MAJOR
+              ? 'major'
+              : kind === gcKinds.NODE_PERFORMANCE_GC_INCREMENTAL
+                ? 'incremental'
+                : 'weak callbacks';
+        const g = gcByKind.get(name) ?? { count: 0, ms: 0 };
+        g.count++;
+        g.ms += e.duration;
+        gcByKind.set(name, g);
+      }
+    });
+    gcObserver.observe({ entryTypes: ['gc'] });
     const rssTimer = setInterval(() => {
       const m = process.memoryUsage();
       rssSamples.push(m.rss);
@@ -458,7 +480,9 @@ async function main() {
     for (let i = 0; i < CYCLES; i++) {
       const c = await poll();
       await settle();
-      const cycleCpu = cpuMs(process.cpuUsage(c.c0));
+      const cycleUsage = process.cpuUsage(c.c0);
+      const cycleCpu = cpuMs(cycleUsage);
+      systemShares.push(cycleUsage.system / (cycleUsage.user + cycleUsage.system));
       m.apiCalls.paths = undefined;
       // Every 10th cycle starts a background backup fetch: kept out of the next measurements.
       const withBackup = await backupPending();
@@ -482,6 +506,7 @@ async function main() {
     }
     loopDelay.disable();
     clearInterval(rssTimer);
+    gcObserver.disconnect();
     if (allocProfile) await allocProfile.stopTo(ALLOC_PROFILE as string);
     if (cpuProfile) await cpuProfile.stopTo(CPU_PROFILE as string);
     const s = pulse.deps.state.get();
@@ -597,6 +622,12 @@ async function main() {
       `| sampled every 250 ms through the measured cycles, median / max: **RSS**; heap committed; array buffers | **${mb(median(rssSamples))}** / ${mb(Math.max(...rssSamples))}; ${mb(median(heapSamples))} / ${mb(Math.max(...heapSamples))}; ${mb(median(abSamples))} / ${mb(Math.max(...abSamples))} | |`,
     );
     p(`| peak RSS during the run | ${mb(maxRss)} | |`);
+    p(
+      `| GC pauses during the measured cycles (main thread), by kind: count, total | ${
+        [...gcByKind.entries()].map(([k, g]) => `${k} ${g.count}, ${ms(g.ms)}`).join('; ') || 'none'
+      } | |`,
+    );
+    p(`| kernel (system) share of the cycle CPU, median | ${(100 * median(systemShares)).toFixed(0)} % | |`);
     const rounds = alertRounds.length;
     p(
       `| alert rounds in the run (synchronous, so main-thread time = event-loop stall): count, total / median / max | ${rounds}, ${ms(alertRounds.reduce((a, b) => a + b, 0))} / ${ms(median(alertRounds))} / ${ms(rounds ? Math.max(...alertRounds) : 0)} | |`,
