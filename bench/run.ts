@@ -1,14 +1,16 @@
 /**
  * `npm run bench [-- name …]`: runs every benchmark in bench/ one after the other, each in its own
  * Node process (with --expose-gc, so memory figures after a full GC are included), and prints
- * their figures. Each benchmark is first bundled with esbuild into dist/bench/<name>.mjs (the
- * project's TypeScript compiled in, packages left as imports) and run with plain `node`: the
- * process then holds what the product holds when it runs from dist/, without the TypeScript
- * loader's own worker thread (~40 MB of resident memory that `npx tsx` would add to the figures),
- * and through bin/pulse-env, with the process settings that `npm start` (bin/pulse) gives Pulse. A benchmark is a bench/*.ts file whose first comment starts with "Benchmark:";
+ * their figures. A benchmark is a bench/*.ts file whose first comment starts with "Benchmark:";
  * the others are helpers (the state client, fixtures) and this runner. Names filter:
  * `npm run bench -- poll-cycle state-api`. Benchmarks print figures and assert nothing; the
  * runner's exit code is non-zero only when one of them crashed.
+ *
+ * A benchmark of Pulse is first bundled with esbuild into dist/bench/<name>.mjs (the project's
+ * TypeScript compiled in, packages left as imports) and run with plain `node` through
+ * bin/pulse-env: the process then holds what `npm start` (bin/pulse) runs, with the same process
+ * settings, and without the TypeScript loader's worker thread (~40 MB of resident memory that
+ * `npx tsx` would add to the figures). A benchmark of the simulator in-process runs from source.
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -42,20 +44,26 @@ let failed = 0;
 for (const name of benches) {
   console.log(`\n# ${name}`);
   const t0 = performance.now();
+  const source = path.join(here, `${name}.ts`);
+  // The simulator reads its schema files next to its own modules, so a benchmark that runs it
+  // in-process (it measures the simulator, not Pulse) runs from source with tsx instead.
+  const fromSource = /from '\.\.\/sim\//.test(fs.readFileSync(source, 'utf8'));
   const outfile = path.join(path.dirname(here), 'dist', 'bench', `${name}.mjs`);
-  await build({
-    entryPoints: [path.join(here, `${name}.ts`)],
-    outfile,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    packages: 'external',
-    logLevel: 'warning',
-  });
+  if (!fromSource)
+    await build({
+      entryPoints: [source],
+      outfile,
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node20',
+      packages: 'external',
+      logLevel: 'warning',
+    });
   const code = await new Promise<number>((resolve) => {
     // Through bin/pulse-env: the process settings `npm start` gives the server (malloc tuning).
-    const child = spawn(path.join(path.dirname(here), 'bin', 'pulse-env'), [process.execPath, '--expose-gc', outfile], {
+    const args = fromSource ? ['--expose-gc', '--import', 'tsx', source] : ['--expose-gc', outfile];
+    const child = spawn(path.join(path.dirname(here), 'bin', 'pulse-env'), [process.execPath, ...args], {
       cwd: path.dirname(here),
       stdio: 'inherit',
     });
