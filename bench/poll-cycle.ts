@@ -42,7 +42,7 @@
  *    inflating of megabytes) and gzip bytes as sent, not decoded (the server's share); WS bytes
  *    per `rawData` update.
  */
-import { type ChildProcess, fork, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -57,6 +57,7 @@ import { type RunningPulse, startPulse } from '../src/server.js';
 import { loadSettings } from '../src/settings/env.js';
 import { PROJECT_ROOT } from '../src/version.js';
 import { isBackupPath } from './backup-paths.js';
+import { type Get, type HelperProcess, startHelper, type WsStats } from './helper-process.js';
 
 const argv = process.argv.slice(2);
 function arg(name: string, def: number): number {
@@ -83,7 +84,6 @@ const ESTATE = argv.includes('--estate') ? argv[argv.indexOf('--estate') + 1] : 
 
 // PROJECT_ROOT, not this file's folder: `npm run bench` runs a bundle of this file from dist/bench.
 const root = PROJECT_ROOT;
-const here = path.join(root, 'bench');
 const STEP_MS = 10_000;
 const SETTLE_MS = 600;
 
@@ -121,44 +121,6 @@ async function startSim(): Promise<{ child: ChildProcess; ready: Ready }> {
     child.once('exit', (code) => reject(new Error(`simulator exited with ${code}`)));
   });
   return { child, ready };
-}
-
-/** The request/WS client of bench/state-api.ts, in its own process, driven over IPC. */
-function startClient(url: string) {
-  const child = fork(path.join(here, 'state-client.ts'), [url], { execArgv: ['--import', 'tsx'] });
-  let seq = 0;
-  const call = <T>(msg: object): Promise<T> =>
-    new Promise((resolve) => {
-      const id = ++seq;
-      const on = (m: { id: number }) => {
-        if (m.id !== id) return;
-        child.off('message', on);
-        resolve(m as T);
-      };
-      child.on('message', on);
-      child.send({ ...msg, id });
-    });
-  return { child, call };
-}
-type Get = { times: number[]; bytes: number; wireBytes: number; error?: string };
-type WsStats = { types: Record<string, { count: number; lastBytes: number }> };
-
-/** The floor process (bench/floor-client.ts), driven over IPC like the client. */
-function startFloor() {
-  const child = fork(path.join(here, 'floor-client.ts'), [], { execArgv: ['--import', 'tsx'] });
-  let seq = 0;
-  const run = (pve: PveReady, paths: string[]): Promise<{ wall: number; cpu: number }> =>
-    new Promise((resolve) => {
-      const id = ++seq;
-      const on = (m: { id: number; wall: number; cpu: number }) => {
-        if (m.id !== id) return;
-        child.off('message', on);
-        resolve(m);
-      };
-      child.on('message', on);
-      child.send({ op: 'floor', id, pve, paths });
-    });
-  return { child, run };
 }
 
 /** A deterministic fraction in [0, 1). */
@@ -312,9 +274,10 @@ async function main() {
     ...(process.env.PULSE_MEMORY_RECLAIM ? { PULSE_MEMORY_RECLAIM: process.env.PULSE_MEMORY_RECLAIM } : {}),
   });
   let pulse: RunningPulse | undefined;
-  let client: ReturnType<typeof startClient> | undefined;
-  const floorProc = startFloor();
-  const floor = (pve: PveReady, paths: string[]) => floorProc.run(pve, paths);
+  let client: HelperProcess | undefined;
+  const floorProc = startHelper('floor-client.ts');
+  const floor = (pve: PveReady, paths: string[]) =>
+    floorProc.call<{ wall: number; cpu: number }>({ op: 'floor', pve, paths });
   try {
     const liveProfile = LIVE_PROFILE ? await startAllocationSampling(false) : undefined;
     pulse = await startPulse(settings, { clock });
@@ -333,7 +296,7 @@ async function main() {
       evaluateNow();
       alertRounds.push(performance.now() - w0);
     };
-    client = startClient(pulse.url);
+    client = startHelper('state-client.ts', [pulse.url]);
     await client.call({ op: 'ws' });
 
     // The interval is the 10-s default while a cycle runs (cadences read it), an hour otherwise.
@@ -666,12 +629,10 @@ async function main() {
     p(`| full-state serialisations in the run | ${pulse.deps.snapshots.serialisations} | |`);
     console.log(out.join('\n'));
   } finally {
-    client?.child.send({ op: 'exit', id: 0 });
-    client?.child.kill();
+    client?.stop();
     await pulse?.close();
     sim.child.kill('SIGTERM');
-    floorProc.child.send({ op: 'exit', id: 0 });
-    floorProc.child.kill();
+    floorProc.stop();
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
 }

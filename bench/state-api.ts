@@ -16,12 +16,10 @@
  *    request after a commit (serialisation included), and the bytes of WS messages.
  * 3. Reports RSS and heap after the simulated hour, and /api/charts latency and size.
  */
-import { fork } from 'node:child_process';
-import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { ManualClock } from '../src/clock.js';
-import { PROJECT_ROOT } from '../src/version.js';
 import { startTestPulse } from '../test/helpers/pulse.js';
+import { type Get, startHelper, type WsStats } from './helper-process.js';
 import { commitSynthetic } from './state-fixture.js';
 
 function arg(name: string, def: number): number {
@@ -47,23 +45,8 @@ async function main() {
   console.log(`estate: ${NODES} nodes, ${NODES * PER_NODE} guests, ${NODES * 2} storages; ${COMMITS} commits at 10 s`);
   commitSynthetic(pulse.deps.state, { ...opts, tick: 0 });
 
-  // PROJECT_ROOT, not this file's folder: `npm run bench` runs a bundle of this file from dist/bench.
-  const here = path.join(PROJECT_ROOT, 'bench');
-  const child = fork(path.join(here, 'state-client.ts'), [pulse.url], { execArgv: ['--import', 'tsx'] });
-  let seq = 0;
-  const call = <T>(msg: object): Promise<T> =>
-    new Promise((resolve) => {
-      const id = ++seq;
-      const on = (m: { id: number }) => {
-        if (m.id !== id) return;
-        child.off('message', on);
-        resolve(m as T);
-      };
-      child.on('message', on);
-      child.send({ ...msg, id });
-    });
-  type Get = { times: number[]; bytes: number; wireBytes: number; error?: string };
-  type WsStats = { types: Record<string, { count: number; lastBytes: number }> };
+  const client = startHelper('state-client.ts', [pulse.url]);
+  const call = client.call;
 
   await call({ op: 'ws' });
   let commitMs = 0;
@@ -183,8 +166,7 @@ async function main() {
   }
   console.log(`| full-state serialisations in the run | ${pulse.deps.snapshots.serialisations} |`);
 
-  child.send({ op: 'exit', id: 0 });
-  child.kill();
+  client.stop();
   await pulse.close();
 }
 
