@@ -48,6 +48,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { constants as gcKinds, monitorEventLoopDelay, PerformanceObserver, performance } from 'node:perf_hooks';
 import readline from 'node:readline';
+import { getHeapSpaceStatistics } from 'node:v8';
 import { request } from 'undici';
 import { ManualClock } from '../src/clock.js';
 import type { PveSlice } from '../src/collect/slices.js';
@@ -79,7 +80,16 @@ const ALLOC_PROFILE = argv.includes('--alloc-profile') ? argv[argv.indexOf('--al
  * still alive then, and write the top allocation sites of the live heap to this file. */
 const LIVE_PROFILE = argv.includes('--live-profile') ? argv[argv.indexOf('--live-profile') + 1] : undefined;
 /** Diagnosis: CPU-profile the measured cycles and write the top functions by self time. */
+/** Diagnosis: sample allocations during the measured cycles that outlived a young-generation
+ * collection (promoted to the old generation, whether a major GC freed them later or not). */
+const PROMOTED_PROFILE = argv.includes('--promoted-profile') ? argv[argv.indexOf('--promoted-profile') + 1] : undefined;
 const CPU_PROFILE = argv.includes('--cpu-profile') ? argv[argv.indexOf('--cpu-profile') + 1] : undefined;
+/** Diagnosis: print how much each V8 heap space grew per measured cycle (which space the garbage
+ * of a burst lands in), from the start of the poll to the end of its deferred work. */
+const SPACE_STATS = argv.includes('--space-stats');
+/** Diagnosis: split each measured cycle's CPU time by thread (main, V8's platform workers that
+ * were there at start — GC helpers —, threads started later — libuv's pool: zlib, fs). Linux only. */
+const THREAD_STATS = argv.includes('--thread-stats');
 const ESTATE = argv.includes('--estate') ? argv[argv.indexOf('--estate') + 1] : 'large';
 
 // PROJECT_ROOT, not this file's folder: `npm run bench` runs a bundle of this file from dist/bench.
@@ -160,14 +170,31 @@ function moved(s: PveSlice, k: number): PveSlice {
  * V8's sampling heap profiler over the inspector protocol, counting objects collected by GC too,
  * so the report is "who allocates", not "who retains". Writes the top sites by bytes.
  */
-async function startAllocationSampling(includeCollected = true) {
+/** CPU time (ms) of each thread of this process, from /proc (clock ticks of 10 ms). */
+function threadCpu(): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const t of fs.readdirSync('/proc/self/task')) {
+    try {
+      const stat = fs.readFileSync(`/proc/self/task/${t}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      out.set(Number(t), (Number(f[11]) + Number(f[12])) * 10);
+    } catch {
+      // the thread ended meanwhile
+    }
+  }
+  return out;
+}
+/** Threads present when the benchmark started (the main thread and V8's platform workers). */
+const startThreads = THREAD_STATS ? new Set(threadCpu().keys()) : new Set<number>();
+
+async function startAllocationSampling(includeCollected = true, includeCollectedByMajor = includeCollected) {
   const { Session } = await import('node:inspector/promises');
   const session = new Session();
   session.connect();
   await session.post('HeapProfiler.enable');
   await session.post('HeapProfiler.startSampling', {
     samplingInterval: 64 * 1024,
-    includeObjectsCollectedByMajorGC: includeCollected,
+    includeObjectsCollectedByMajorGC: includeCollectedByMajor,
     includeObjectsCollectedByMinorGC: includeCollected,
   } as never);
   return {
@@ -408,7 +435,11 @@ async function main() {
     const freshServer: number[] = [];
     const loopDelay = monitorEventLoopDelay({ resolution: 10 });
     loopDelay.enable();
-    const allocProfile = ALLOC_PROFILE ? await startAllocationSampling() : undefined;
+    const allocProfile = ALLOC_PROFILE
+      ? await startAllocationSampling()
+      : PROMOTED_PROFILE
+        ? await startAllocationSampling(false, true)
+        : undefined;
     const cpuProfile = CPU_PROFILE ? await startCpuProfile() : undefined;
     // Resident size sampled through the measured cycles (a figure at one moment can hide a burst).
     const rssSamples: number[] = [];
@@ -440,9 +471,36 @@ async function main() {
       heapSamples.push(m.heapTotal);
       abSamples.push(m.arrayBuffers);
     }, 250);
+    const spaceGrowth = new Map<string, number[]>();
+    const spaces = () => new Map(getHeapSpaceStatistics().map((x) => [x.space_name, x.space_used_size]));
+    const threadRows: string[] = [];
     for (let i = 0; i < CYCLES; i++) {
+      const t0 = THREAD_STATS ? threadCpu() : undefined;
+      const s0 = SPACE_STATS ? spaces() : undefined;
       const c = await poll();
       await settle();
+      if (t0) {
+        const g = { main: 0, early: 0, later: 0 };
+        for (const [tid, ms] of threadCpu()) {
+          const d = ms - (t0.get(tid) ?? 0);
+          if (tid === process.pid) g.main += d;
+          else if (startThreads.has(tid)) g.early += d;
+          else g.later += d;
+        }
+        const each = [...threadCpu()]
+          .map(([tid, ms]) => [tid, ms - (t0.get(tid) ?? 0)])
+          .filter(([, d]) => d > 0)
+          .map(([tid, d]) => `${tid - process.pid}:${d}`)
+          .join(' ');
+        threadRows.push(`main ${g.main} ms, early threads ${g.early} ms, later threads ${g.later} ms (${each})`);
+      }
+      if (s0) {
+        for (const [name, used] of spaces()) {
+          const list = spaceGrowth.get(name) ?? [];
+          list.push(used - (s0.get(name) ?? 0));
+          spaceGrowth.set(name, list);
+        }
+      }
       const cycleUsage = process.cpuUsage(c.c0);
       const cycleCpu = cpuMs(cycleUsage);
       systemShares.push(cycleUsage.system / (cycleUsage.user + cycleUsage.system));
@@ -468,9 +526,11 @@ async function main() {
       log(`cycle ${i + 1}: ${live.length} calls, wall ${ms(c.wall)}, CPU ${ms(cycleCpu)}, floor CPU ${ms(f.cpu)}`);
     }
     loopDelay.disable();
+    for (const [i, r] of threadRows.entries()) log(`threads, cycle ${i + 1}: ${r}`);
+    for (const [name, list] of spaceGrowth) log(`space ${name}: growth per cycle ${list.map(mb).join(', ')}`);
     clearInterval(rssTimer);
     gcObserver.disconnect();
-    if (allocProfile) await allocProfile.stopTo(ALLOC_PROFILE as string);
+    if (allocProfile) await allocProfile.stopTo((ALLOC_PROFILE ?? PROMOTED_PROFILE) as string);
     if (cpuProfile) await cpuProfile.stopTo(CPU_PROFILE as string);
     const s = pulse.deps.state.get();
     const estate =

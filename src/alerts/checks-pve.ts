@@ -7,6 +7,7 @@ import type { Guest, Node, PulseState } from '../model/state.js';
 import type { Check, CheckSet, ConditionCheck, ThresholdCheck } from './checks.js';
 import { conditionCheck, metricId, prefixedId, round4 } from './checks.js';
 import type { AlertConfig, HysteresisThreshold, MetricKey, ThresholdConfig } from './config.js';
+import type { RunningGuests } from './engine.js';
 import { delayMs, effectiveThresholds, enabledPair, hasOverrides, type TimeType } from './thresholds.js';
 
 const MIB = 1024 * 1024;
@@ -104,7 +105,7 @@ export function nodeIdFor(state: Readonly<PulseState>, nodeName: string, instanc
 }
 
 /**
- * `seenRunning`: guest ids this engine has seen running (`markRunning` adds one). A guest that is
+ * `guests`: the guests this engine has seen running (`mark` adds one). A guest that is
  * stopped the first time it is seen is taken as intentionally off: only a running → stopped
  * change raises a powered-off alert, so a first start does not flood the user with every idle VM.
  */
@@ -112,11 +113,10 @@ export function pveChecks(
   config: AlertConfig,
   state: Readonly<PulseState>,
   out: CheckSet,
-  seenRunning: Readonly<Record<string, true>>,
-  markRunning: (guestId: string) => void,
+  guests: RunningGuests,
 ): void {
   nodeChecks(config, state, out);
-  const running = { seen: seenRunning, mark: markRunning, overrides: hasOverrides(config) };
+  const running = { guests, overrides: hasOverrides(config) };
   for (const g of state.vms) guestChecks(config, state, g, out, running);
   for (const g of state.containers) guestChecks(config, state, g, out, running);
   storageChecks(config, state, out);
@@ -180,7 +180,7 @@ function guestChecks(
   state: Readonly<PulseState>,
   g: Guest,
   out: CheckSet,
-  running: { seen: Readonly<Record<string, true>>; mark: (guestId: string) => void; overrides: boolean },
+  running: { guests: RunningGuests; overrides: boolean },
 ): void {
   if (g.template) return;
   out.observed.add(g.id);
@@ -189,7 +189,7 @@ function guestChecks(
   // and its metric alerts are left as they are rather than resolved on old values.
   const nodeOffline = out.offlineNodes.has(parentNodeId);
   const unreachable = nodeOffline || g.status === 'unknown';
-  if (g.status === 'running' && !unreachable) running.mark(g.id);
+  if (g.status === 'running' && !unreachable) running.guests.mark(g.id);
   const override = running.overrides ? config.overrides[g.id] : undefined;
   if (config.disableAllGuests || override?.disabled) return;
   const th: ThresholdConfig = effectiveThresholds(config.guestDefaults, override);
@@ -204,7 +204,7 @@ function guestChecks(
     parentNodeId,
   };
   const down = g.status === 'stopped' || unreachable;
-  const powerOffBad = down && running.seen[g.id] === true;
+  const powerOffBad = down && running.guests.wasRunning(g.id);
   const powerOffId =
     powerOffBad || out.alerting(g.id, 'powered-off') ? prefixedId('guest-powered-off', g.id) : undefined;
   if (

@@ -5,6 +5,7 @@
  * checks-backups.ts) turn the state into checks; the engine applies the alert rules to them.
  */
 import type { AlertLevel } from '../model/state.js';
+import type { AlertMemory } from './memory.js';
 import type { AlertCategory } from './quiet-hours.js';
 
 interface CheckBase {
@@ -52,24 +53,68 @@ export interface ConditionCheck extends CheckBase {
 
 export type Check = ThresholdCheck | ConditionCheck;
 
-/** The checks of one round plus which resources were seen at all (absent ones keep their alerts). */
-export interface CheckSet {
-  checks: Check[];
+/**
+ * The checks of one round plus which resources were seen at all (absent ones keep their alerts).
+ *
+ * A class with its methods on the prototype, not an object of closures made per round: the check
+ * functions are hot enough to be optimised with `keep`/`alerting` inlined, and a closure inlined
+ * that way is held weakly by the optimised code — once that round's closures are collected (every
+ * full GC), the optimised code of every check function was thrown away and compiled again.
+ */
+export class CheckSet {
+  readonly checks: Check[] = [];
   /** Resource ids present in the state this round. */
-  observed: Set<string>;
+  readonly observed = new Set<string>();
   /** Node ids whose status is offline right now (for root-cause grouping). */
-  offlineNodes: Set<string>;
+  readonly offlineNodes = new Set<string>();
   /** Resource ids whose figures are stale (their node is offline): their alerts stay as they are. */
-  frozen: Set<string>;
+  readonly frozen = new Set<string>();
+  // The types of the active alerts per resource, built on first use (and reused while the active
+  // map is the same); asked once per metric of the same resource in a row, so the last answer is kept.
+  #alerting?: Map<string, string[]>;
+  #lastResource?: string;
+  #lastTypes?: string[];
+
+  constructor(private readonly memory: Pick<AlertMemory, 'active' | 'pending' | 'confirmations'>) {}
+
   /** Whether the engine holds state for this check id (active alert, grace period, confirmations). */
-  keep: (id: string) => boolean;
+  keep(id: string): boolean {
+    const m = this.memory;
+    return m.active[id] !== undefined || m.pending[id] !== undefined || m.confirmations[id] !== undefined;
+  }
+
   /**
    * Whether an alert of this resource and type is active. A check that cannot fire now
    * (threshold below its trigger, condition not bad) matters only to an active alert — grace
    * periods and confirmations of checks left out are forgotten just as when they clear — so
    * without one it is left out before its id is even built.
    */
-  alerting: (resourceId: string, type: string) => boolean;
+  alerting(resourceId: string, type: string): boolean {
+    if (resourceId !== this.#lastResource) {
+      this.#alerting ??= alertingResources(this.memory.active);
+      this.#lastResource = resourceId;
+      this.#lastTypes = this.#alerting.get(resourceId);
+    }
+    return this.#lastTypes?.includes(type) === true;
+  }
+}
+
+// Per active map: rounds that change no alert hand the identical map on (copy-on-write).
+const alertingByActive = new WeakMap<AlertMemory['active'], Map<string, string[]>>();
+
+/** The types of the active alerts per resource id. */
+export function alertingResources(active: AlertMemory['active']): Map<string, string[]> {
+  let map = alertingByActive.get(active);
+  if (!map) {
+    map = new Map();
+    for (const t of Object.values(active)) {
+      const types = map.get(t.alert.resourceId);
+      if (types) types.push(t.alert.type);
+      else map.set(t.alert.resourceId, [t.alert.type]);
+    }
+    alertingByActive.set(active, map);
+  }
+  return map;
 }
 
 export const round4 = (v: number) => Math.round(v * 1e4) / 1e4;

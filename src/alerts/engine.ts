@@ -13,7 +13,7 @@
  * decide on numbers before building anything (see CheckSet.alerting).
  */
 import type { AlertLevel, AlertNotification, FullAlert, PulseState, ResolvedAlert } from '../model/state.js';
-import type { Check, CheckSet, ConditionCheck, ThresholdCheck } from './checks.js';
+import { type Check, CheckSet, type ConditionCheck, type ThresholdCheck } from './checks.js';
 import { backupChecks } from './checks-backups.js';
 import { pveChecks } from './checks-pve.js';
 import { serviceChecks } from './checks-services.js';
@@ -48,44 +48,9 @@ export function buildChecks(
   memory: AlertMemory,
   now: number,
 ): CheckSet {
-  // Asked for most resources: the types of the active alerts per resource, built on first use
-  // (and reused while the active map is the same), let a check far below its trigger be dropped
-  // before its id is even built.
-  let alerting: Map<string, string[]> | undefined;
-  // Asked once per metric of the same resource in a row: the last answer is kept.
-  let lastResource: string | undefined;
-  let lastTypes: string[] | undefined;
-  const out: CheckSet = {
-    checks: [],
-    observed: new Set(),
-    offlineNodes: new Set(),
-    frozen: new Set(),
-    keep: (id) =>
-      memory.active[id] !== undefined || memory.pending[id] !== undefined || memory.confirmations[id] !== undefined,
-    alerting: (resourceId, type) => {
-      if (resourceId !== lastResource) {
-        alerting ??= alertingResources(memory.active);
-        lastResource = resourceId;
-        lastTypes = alerting.get(resourceId);
-      }
-      return lastTypes?.includes(type) === true;
-    },
-  };
+  const out = new CheckSet(memory);
   memory.seenRunning ??= {};
-  // Copied on the first change only: most rounds see the same guests running as the last one.
-  let running = memory.seenRunning;
-  let ownRunning = false;
-  const seen = seenSet(running);
-  const markRunning = (id: string) => {
-    if (seen.has(id)) return;
-    if (!ownRunning) {
-      running = { ...running };
-      ownRunning = true;
-      memory.seenRunning = running;
-    }
-    running[id] = true;
-  };
-  pveChecks(config, state, out, running, markRunning);
+  pveChecks(config, state, out, new RunningGuests(memory));
   serviceChecks(config, state, out, memory.dockerRestarts, now);
   // Ages move by the day: measured at most once a minute (ageCheck still uses `now` when it
   // crosses a level, so an age alert is raised, upgraded or resolved in the same round as before).
@@ -96,22 +61,35 @@ export function buildChecks(
   return out;
 }
 
-// Per active map: rounds that change no alert hand the identical map on (copy-on-write).
-const alertingByActive = new WeakMap<AlertMemory['active'], Map<string, string[]>>();
+/**
+ * The guests seen running (`memory.seenRunning`), copied on the first change only: most rounds see
+ * the same guests running as the last one. A class rather than a closure made per round, for the
+ * reason given at CheckSet.
+ */
+export class RunningGuests {
+  readonly #memory: AlertMemory;
+  readonly #seen: Set<string>;
+  #own = false;
 
-/** The types of the active alerts per resource id. */
-function alertingResources(active: AlertMemory['active']): Map<string, string[]> {
-  let map = alertingByActive.get(active);
-  if (!map) {
-    map = new Map();
-    for (const t of Object.values(active)) {
-      const types = map.get(t.alert.resourceId);
-      if (types) types.push(t.alert.type);
-      else map.set(t.alert.resourceId, [t.alert.type]);
-    }
-    alertingByActive.set(active, map);
+  constructor(memory: AlertMemory) {
+    this.#memory = memory;
+    this.#seen = seenSet(memory.seenRunning ?? {});
   }
-  return map;
+
+  /** Whether the guest had been seen running before this round. */
+  wasRunning(id: string): boolean {
+    return this.#seen.has(id);
+  }
+
+  mark(id: string): void {
+    if (this.#seen.has(id)) return;
+    const m = this.#memory;
+    if (!this.#own) {
+      m.seenRunning = { ...m.seenRunning };
+      this.#own = true;
+    }
+    (m.seenRunning as Record<string, true>)[id] = true;
+  }
 }
 
 // seenRunning as a Set, per seenRunning object (replaced, never edited, by the rounds): asked
