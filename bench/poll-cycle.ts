@@ -90,6 +90,8 @@ const SPACE_STATS = argv.includes('--space-stats');
 /** Diagnosis: split each measured cycle's CPU time by thread (main, V8's platform workers that
  * were there at start — GC helpers —, threads started later — libuv's pool: zlib, fs). Linux only. */
 const THREAD_STATS = argv.includes('--thread-stats');
+/** Diagnosis: after the hour, print the resident size by kind of mapping (/proc/self/smaps). */
+const SMAPS = argv.includes('--smaps');
 const ESTATE = argv.includes('--estate') ? argv[argv.indexOf('--estate') + 1] : 'large';
 
 // PROJECT_ROOT, not this file's folder: `npm run bench` runs a bundle of this file from dist/bench.
@@ -170,6 +172,41 @@ function moved(s: PveSlice, k: number): PveSlice {
  * V8's sampling heap profiler over the inspector protocol, counting objects collected by GC too,
  * so the report is "who allocates", not "who retains". Writes the top sites by bytes.
  */
+/** Resident memory by kind of mapping: files (code, libraries), the brk heap (main malloc arena),
+ * anonymous mappings by size class (V8's heap pages are 256-KiB chunks; glibc's thread arenas are
+ * 64-MiB reservations; larger mmaps are big buffers). */
+function residentByMapping(): string {
+  const sums = new Map<string, number>();
+  let kind = '';
+  for (const line of fs.readFileSync('/proc/self/smaps', 'utf8').split('\n')) {
+    const head = /^([0-9a-f]+)-([0-9a-f]+) \S+ \S+ \S+ \S+\s*(.*)$/.exec(line);
+    if (head) {
+      const size = Number.parseInt(head[2], 16) - Number.parseInt(head[1], 16);
+      const name = head[3];
+      kind = name.startsWith('/')
+        ? 'files'
+        : name === '[heap]'
+          ? 'brk heap'
+          : name
+            ? name
+            : size === 64 << 20 || size === 128 << 20
+              ? 'anon 64/128 MiB (malloc arenas)'
+              : size <= 256 << 10
+                ? 'anon ≤256 KiB'
+                : size <= 4 << 20
+                  ? 'anon ≤4 MiB'
+                  : 'anon >4 MiB';
+      continue;
+    }
+    const rss = /^Rss:\s+(\d+) kB/.exec(line);
+    if (rss) sums.set(kind, (sums.get(kind) ?? 0) + Number(rss[1]) * 1024);
+  }
+  return [...sums.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .map(([k, v]) => `${k} ${mb(v)}`)
+    .join(', ');
+}
+
 /** CPU time (ms) of each thread of this process, from /proc (clock ticks of 10 ms). */
 function threadCpu(): Map<number, number> {
   const out = new Map<number, number>();
@@ -227,6 +264,8 @@ async function startAllocationSampling(includeCollected = true, includeCollected
         ...top.map(([k, v]) => `${mb(v).padStart(10)}  ${k}`),
       ];
       fs.writeFileSync(file, `${lines.join('\n')}\n`);
+      // The whole sampled tree too (opens in Chrome DevTools' Memory tab), for questions the top list cannot answer.
+      fs.writeFileSync(`${file}.heapprofile`, JSON.stringify(profile));
       session.disconnect();
     },
   };
@@ -564,6 +603,7 @@ async function main() {
     // Between two polls: the last burst's writes done and the reclaimer's quiet period over.
     while (history.queuedParts > 0 || pulse.deps.memory.pending) await sleep(50);
     const memHour = process.memoryUsage();
+    if (SMAPS) log(`resident by mapping after the hour: ${residentByMapping()}`);
     const gc = (globalThis as { gc?: () => void }).gc;
     gc?.();
     gc?.();

