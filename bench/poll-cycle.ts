@@ -5,6 +5,9 @@
  *   node --expose-gc --import tsx bench/poll-cycle.ts [--cycles 6] [--stride 120] [--requests 30] [--no-backups] [--no-alerts]
  *
  * (`npx tsx bench/poll-cycle.ts` works too; --expose-gc adds the memory figures after a full GC.)
+ * Diagnostics (each explained where it is declared below): --cpu-profile F, --alloc-profile F,
+ * --promoted-profile F, --live-profile F, --space-stats, --thread-stats, --smaps. Run with
+ * PULSE_MEMORY_RECLAIM=false to see the cycles without the memory reclaimer's collections.
  *
  * Processes: the simulator runs as a child process (`sim/cli.ts`), so this process's CPU time is
  * Pulse's alone; the HTTP/WebSocket client of bench/state-api.ts (bench/state-client.ts) runs in
@@ -87,8 +90,7 @@ const CPU_PROFILE = argv.includes('--cpu-profile') ? argv[argv.indexOf('--cpu-pr
 /** Diagnosis: print how much each V8 heap space grew per measured cycle (which space the garbage
  * of a burst lands in), from the start of the poll to the end of its deferred work. */
 const SPACE_STATS = argv.includes('--space-stats');
-/** Diagnosis: split each measured cycle's CPU time by thread (main, V8's platform workers that
- * were there at start — GC helpers —, threads started later — libuv's pool: zlib, fs). Linux only. */
+/** Diagnosis: also log each measured cycle's CPU time per thread (the report has the medians). */
 const THREAD_STATS = argv.includes('--thread-stats');
 /** Diagnosis: after the hour, print the resident size by kind of mapping (/proc/self/smaps). */
 const SMAPS = argv.includes('--smaps');
@@ -207,9 +209,10 @@ function residentByMapping(): string {
     .join(', ');
 }
 
-/** CPU time (ms) of each thread of this process, from /proc (clock ticks of 10 ms). */
+/** CPU time (ms) of each thread of this process, from /proc (clock ticks of 10 ms; empty off Linux). */
 function threadCpu(): Map<number, number> {
   const out = new Map<number, number>();
+  if (!fs.existsSync('/proc/self/task')) return out;
   for (const t of fs.readdirSync('/proc/self/task')) {
     try {
       const stat = fs.readFileSync(`/proc/self/task/${t}/stat`, 'utf8');
@@ -221,8 +224,6 @@ function threadCpu(): Map<number, number> {
   }
   return out;
 }
-/** Threads present when the benchmark started (the main thread and V8's platform workers). */
-const startThreads = THREAD_STATS ? new Set(threadCpu().keys()) : new Set<number>();
 
 async function startAllocationSampling(includeCollected = true, includeCollectedByMajor = includeCollected) {
   const { Session } = await import('node:inspector/promises');
@@ -512,26 +513,24 @@ async function main() {
     }, 250);
     const spaceGrowth = new Map<string, number[]>();
     const spaces = () => new Map(getHeapSpaceStatistics().map((x) => [x.space_name, x.space_used_size]));
-    const threadRows: string[] = [];
+    // CPU per cycle on the main thread and on the others (V8's GC and compiler helpers, libuv's pool).
+    const threadSplit: Array<{ main: number; other: number }> = [];
     for (let i = 0; i < CYCLES; i++) {
-      const t0 = THREAD_STATS ? threadCpu() : undefined;
+      const t0 = threadCpu();
       const s0 = SPACE_STATS ? spaces() : undefined;
       const c = await poll();
       await settle();
-      if (t0) {
-        const g = { main: 0, early: 0, later: 0 };
+      if (t0.size > 0) {
+        const split = { main: 0, other: 0 };
+        const each: string[] = [];
         for (const [tid, ms] of threadCpu()) {
           const d = ms - (t0.get(tid) ?? 0);
-          if (tid === process.pid) g.main += d;
-          else if (startThreads.has(tid)) g.early += d;
-          else g.later += d;
+          if (tid === process.pid) split.main += d;
+          else split.other += d;
+          if (d > 0) each.push(`${tid === process.pid ? 'main' : `+${tid - process.pid}`} ${d}`);
         }
-        const each = [...threadCpu()]
-          .map(([tid, ms]) => [tid, ms - (t0.get(tid) ?? 0)])
-          .filter(([, d]) => d > 0)
-          .map(([tid, d]) => `${tid - process.pid}:${d}`)
-          .join(' ');
-        threadRows.push(`main ${g.main} ms, early threads ${g.early} ms, later threads ${g.later} ms (${each})`);
+        threadSplit.push(split);
+        if (THREAD_STATS) log(`threads, cycle ${i + 1} (ms): ${each.join(', ')}`);
       }
       if (s0) {
         for (const [name, used] of spaces()) {
@@ -565,7 +564,6 @@ async function main() {
       log(`cycle ${i + 1}: ${live.length} calls, wall ${ms(c.wall)}, CPU ${ms(cycleCpu)}, floor CPU ${ms(f.cpu)}`);
     }
     loopDelay.disable();
-    for (const [i, r] of threadRows.entries()) log(`threads, cycle ${i + 1}: ${r}`);
     for (const [name, list] of spaceGrowth) log(`space ${name}: growth per cycle ${list.map(mb).join(', ')}`);
     clearInterval(rssTimer);
     gcObserver.disconnect();
@@ -691,6 +689,10 @@ async function main() {
       } | |`,
     );
     p(`| kernel (system) share of the cycle CPU, median | ${(100 * median(systemShares)).toFixed(0)} % | |`);
+    if (threadSplit.length > 0)
+      p(
+        `| CPU per cycle by thread, median: main / other threads (V8's GC and compiler helpers, libuv's pool) | ${ms(median(threadSplit.map((t) => t.main)))} / ${ms(median(threadSplit.map((t) => t.other)))} | |`,
+      );
     const rounds = alertRounds.length;
     p(
       `| alert rounds in the run (synchronous, so main-thread time = event-loop stall): count, total / median / max | ${rounds}, ${ms(alertRounds.reduce((a, b) => a + b, 0))} / ${ms(median(alertRounds))} / ${ms(rounds ? Math.max(...alertRounds) : 0)} | |`,
