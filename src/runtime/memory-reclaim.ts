@@ -54,8 +54,9 @@ export class MemoryReclaimer {
   readonly quietMs: number;
   readonly growthFactor: number;
   readonly minGrowthBytes: number;
-  /** Collections run, and what they freed (diagnostics, benchmarks). */
-  readonly counters = { collections: 0, freedBytes: 0, ms: 0 };
+  /** Collections run, what they freed, their pause and the process CPU time (all threads) they
+   * took meanwhile (diagnostics, benchmarks). */
+  readonly counters = { collections: 0, freedBytes: 0, ms: 0, cpuMs: 0 };
   #gc?: () => void;
   #baseline = 0;
   #timer?: NodeJS.Timeout;
@@ -107,8 +108,11 @@ export class MemoryReclaimer {
     const grown = before - this.#baseline;
     if (grown < this.minGrowthBytes || before < this.#baseline * this.growthFactor) return false;
     const t0 = performance.now();
+    const c0 = process.cpuUsage();
     gc();
     const ms = performance.now() - t0;
+    const cpu = process.cpuUsage(c0);
+    this.counters.cpuMs += (cpu.user + cpu.system) / 1000;
     this.#baseline = usedBytes();
     this.counters.collections++;
     this.counters.freedBytes += Math.max(0, before - this.#baseline);
