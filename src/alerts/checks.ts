@@ -56,10 +56,10 @@ export type Check = ThresholdCheck | ConditionCheck;
 /**
  * The checks of one round plus which resources were seen at all (absent ones keep their alerts).
  *
- * A class with its methods on the prototype, not an object of closures made per round: the check
- * functions are hot enough to be optimised with `keep`/`alerting` inlined, and a closure inlined
- * that way is held weakly by the optimised code — once that round's closures are collected (every
- * full GC), the optimised code of every check function was thrown away and compiled again.
+ * A class with its methods on the prototype rather than an object of closures made per round: the
+ * check functions call `keep`/`alerting` for every resource, and one method shared by every
+ * round's object is one call target for V8 to inline, where closures made per round were a new
+ * target each round.
  */
 export class CheckSet {
   readonly checks: Check[] = [];
