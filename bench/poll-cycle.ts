@@ -5,7 +5,7 @@
  *   node --expose-gc --import tsx bench/poll-cycle.ts [--cycles 6] [--stride 120] [--requests 30] [--no-backups] [--no-alerts]
  *
  * (`npx tsx bench/poll-cycle.ts` works too; --expose-gc adds the memory figures after a full GC.)
- * Diagnostics (each explained where it is declared below): --cpu-profile F, --alloc-profile F,
+ * Diagnostics (each explained where it is declared below): --no-compact, --reclaim-growth MIB, --cpu-profile F, --alloc-profile F,
  * --promoted-profile F, --live-profile F, --space-stats, --thread-stats, --smaps. Run with
  * PULSE_MEMORY_RECLAIM=false to see the cycles without the memory reclaimer's collections.
  *
@@ -42,8 +42,10 @@
  *    whole per chunk (tiers.ts, slab.ts), so what the hour leaves in memory depends on the chunk
  *    boundaries crossed (every one is), not on how many samples fill them.
  * 4. /api/state: the first request after each measured cycle and `requests` settled ones, from
- *    the client process, twice: body decoded (what a client waits for, including its own
- *    inflating of megabytes) and gzip bytes as sent, not decoded (the server's share); WS bytes
+ *    the client process, twice: body decoded (what a client waits for, including inflating the
+ *    gzip body with zlib as curl --compressed, Python requests or a browser do) and gzip bytes as
+ *    sent, not decoded (the server's share); ten more through Node's fetch, whose web-stream
+ *    inflating is several times slower than zlib (that client's own cost, shown apart); WS bytes
  *    per `rawData` update.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -77,19 +79,24 @@ const REQUESTS = arg('requests', 30);
 const BACKUPS = !argv.includes('--no-backups');
 /** Diagnosis only: stops the alert service, to see what its evaluation rounds cost. */
 const ALERTS = !argv.includes('--no-alerts');
+/** Diagnosis only: the memory reclaimer's collections without compaction (memory-reclaim.ts). */
+const COMPACT = !argv.includes('--no-compact');
+/** Diagnosis only: the reclaimer's minimum growth before it collects, in MiB (default its own). */
+const RECLAIM_GROWTH_MIB = arg('reclaim-growth', 0);
 /** Diagnosis: sample allocations (including objects that died) during the measured cycles and
  * write the top allocation sites by bytes to this file. */
 const ALLOC_PROFILE = argv.includes('--alloc-profile') ? argv[argv.indexOf('--alloc-profile') + 1] : undefined;
 /** Diagnosis: sample allocations from Pulse's start to the end of the hour, keeping only objects
  * still alive then, and write the top allocation sites of the live heap to this file. */
 const LIVE_PROFILE = argv.includes('--live-profile') ? argv[argv.indexOf('--live-profile') + 1] : undefined;
-/** Diagnosis: CPU-profile the measured cycles and write the top functions by self time. */
 /** Diagnosis: sample allocations during the measured cycles that outlived a young-generation
  * collection (promoted to the old generation, whether a major GC freed them later or not). */
 const PROMOTED_PROFILE = argv.includes('--promoted-profile') ? argv[argv.indexOf('--promoted-profile') + 1] : undefined;
+/** Diagnosis: CPU-profile the measured cycles and write the top functions by self time. */
 const CPU_PROFILE = argv.includes('--cpu-profile') ? argv[argv.indexOf('--cpu-profile') + 1] : undefined;
 /** Diagnosis: print how much each V8 heap space grew per measured cycle (which space the garbage
- * of a burst lands in), from the start of the poll to the end of its deferred work. */
+ * of a burst lands in), from the start of the poll to the end of its deferred work, and each
+ * space's committed and used size after the hour. */
 const SPACE_STATS = argv.includes('--space-stats');
 /** Diagnosis: also log each measured cycle's CPU time per thread (the report has the medians). */
 const THREAD_STATS = argv.includes('--thread-stats');
@@ -352,6 +359,8 @@ async function main() {
     const rssStart = process.memoryUsage().rss;
     const { monitoring: m, history, wsHub } = pulse.deps;
     if (!ALERTS) pulse.deps.alerts.stop();
+    pulse.deps.memory.compact = COMPACT;
+    if (RECLAIM_GROWTH_MIB > 0) pulse.deps.memory.minGrowthBytes = RECLAIM_GROWTH_MIB * 1024 * 1024;
     // Each alert round's CPU time (the service calls evaluateNow through `this`, so an instance
     // property sees every round).
     const alertRounds: number[] = [];
@@ -611,6 +620,12 @@ async function main() {
     while (history.queuedParts > 0 || pulse.deps.memory.pending) await sleep(50);
     const memHour = process.memoryUsage();
     if (SMAPS) log(`resident by mapping after the hour: ${residentByMapping()}`);
+    if (SPACE_STATS) {
+      const sizes = getHeapSpaceStatistics()
+        .filter((x) => x.space_size > 0)
+        .map((x) => `${x.space_name} ${mb(x.space_size)} (${mb(x.space_used_size)} used)`);
+      log(`heap spaces after the hour, committed (used): ${sizes.join(', ')}`);
+    }
     const gc = (globalThis as { gc?: () => void }).gc;
     gc?.();
     gc?.();
@@ -622,6 +637,7 @@ async function main() {
     const cached = await client.call<Get>({ op: 'get', path: '/api/state', n: REQUESTS });
     if (cached.error) throw new Error(`/api/state: ${cached.error}`);
     const settledServer = (await client.call<Get>({ op: 'asSent', path: '/api/state', n: REQUESTS })).times;
+    const viaFetch = (await client.call<Get>({ op: 'fetch', path: '/api/state', n: 10 })).times;
     const charts = await client.call<Get>({ op: 'get', path: '/api/charts?range=1h', n: 3 });
     const ws = await client.call<WsStats>({ op: 'wsStats' });
     const slabs = pulse.deps.db.prepare('SELECT COUNT(*) AS n, SUM(LENGTH(data)) AS b FROM metric_slabs').get() as {
@@ -716,13 +732,16 @@ async function main() {
     p(`| history: resources / slabs in SQLite | ${history.size} / ${slabs.n} (${mb(slabs.b ?? 0)}) | |`);
     const all = [...cached.times, ...fresh];
     p(
-      `| /api/state p50 / p95, first request after a cycle (${fresh.length}) | ${pct(fresh, 50).toFixed(1)} / ${pct(fresh, 95).toFixed(1)} ms | |`,
+      `| /api/state p50 / p95 (gzip inflated with zlib in the client), first request after a cycle (${fresh.length}) | ${pct(fresh, 50).toFixed(1)} / ${pct(fresh, 95).toFixed(1)} ms | |`,
     );
     p(
       `| /api/state p50 / p95, settled (${cached.times.length} in a row) | ${pct(cached.times, 50).toFixed(1)} / ${pct(cached.times, 95).toFixed(1)} ms | |`,
     );
     p(
       `| **/api/state p95, all ${all.length} requests** | **${pct(all, 95).toFixed(1)} ms** | ≤ 100 ms ${pct(all, 95) <= 100 ? '✓' : '✗'} |`,
+    );
+    p(
+      `| /api/state p50 / p95 through Node's fetch (inflates through web streams: the client's own cost), settled (${viaFetch.length}) | ${pct(viaFetch, 50).toFixed(1)} / ${pct(viaFetch, 95).toFixed(1)} ms | |`,
     );
     const allServer = [...settledServer, ...freshServer];
     p(

@@ -2,16 +2,22 @@
  * The client side of bench/state-api.ts, run as a separate process so that its own work (reading
  * megabytes of JSON) does not count as server latency. Driven over IPC:
  *   {op:'ws'} opens /ws and counts bytes per message type
- *   {op:'get', path, n} → {times: ms[], bytes (decoded), wireBytes (as sent, gzip when offered)}
+ *   {op:'get', path, n} → {times: ms[], bytes (decoded), wireBytes (as sent)} — gzip accepted
+ *     and inflated with zlib, as curl --compressed, Python requests or a browser do it
+ *   {op:'fetch', path, n} → the same through Node's fetch, which inflates through web streams
+ *     (several times slower than zlib on a 20-MB body: a cost of that client, shown for comparison)
  *   {op:'asSent', path, n} → {times: ms[], wireBytes} — gzip accepted but not decoded: the time
  *     until the last byte as the server sent it (the server's share, without the client's inflating)
  *   {op:'wsStats'} → {types: {type: {count, lastBytes}}}
  */
 import { performance } from 'node:perf_hooks';
+import { promisify } from 'node:util';
+import { gunzip } from 'node:zlib';
 import { request } from 'undici';
 import WebSocket from 'ws';
 
 const base = process.argv[2];
+const gunzipAsync = promisify(gunzip);
 const types: Record<string, { count: number; lastBytes: number }> = {};
 let socket: WebSocket | undefined;
 
@@ -35,6 +41,21 @@ process.on('message', async (msg: { op: string; path?: string; n?: number; id: n
   } else if (msg.op === 'wsStats') {
     reply({ types });
   } else if (msg.op === 'get') {
+    const times: number[] = [];
+    let bytes = 0;
+    let wireBytes = 0;
+    for (let i = 0; i < (msg.n ?? 1); i++) {
+      const t = performance.now();
+      const res = await request(`${base}${msg.path}`, { headers: { 'accept-encoding': 'gzip' } });
+      const sent = Buffer.from(await res.body.arrayBuffer());
+      const body = res.headers['content-encoding'] === 'gzip' ? await gunzipAsync(sent) : sent;
+      times.push(performance.now() - t);
+      bytes = body.byteLength;
+      wireBytes = sent.byteLength;
+      if (res.statusCode !== 200) return reply({ error: `HTTP ${res.statusCode}` });
+    }
+    reply({ times, bytes, wireBytes });
+  } else if (msg.op === 'fetch') {
     const times: number[] = [];
     let bytes = 0;
     let wireBytes = 0;

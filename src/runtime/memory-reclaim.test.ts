@@ -1,3 +1,4 @@
+import { getHeapSpaceStatistics } from 'node:v8';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../clock.js';
 import { createLogger } from '../logging.js';
@@ -18,6 +19,11 @@ function garbage(mb: number, into: unknown[] = []): unknown[] {
     );
   }
   return into;
+}
+
+/** Committed bytes of V8's old space. */
+function oldSpaceSize(): number {
+  return getHeapSpaceStatistics().find((s) => s.space_name === 'old_space')?.space_size ?? 0;
 }
 
 describe('MemoryReclaimer', () => {
@@ -62,5 +68,30 @@ describe('MemoryReclaimer', () => {
     expect(reclaimer.pending).toBe(false);
     await sleep(40);
     expect(reclaimer.counters.collections).toBe(0);
+  });
+
+  it('compacts the old space its collection leaves sparse, which a plain full GC does not', () => {
+    const store = new StateStore(new ManualClock(0));
+    // Collect whenever asked: no growth threshold.
+    reclaimer = new MemoryReclaimer(logger, { minGrowthBytes: 0, growthFactor: 0, compact: false });
+    reclaimer.start(store);
+    // ~45 MB of small objects moved to the old space, then every second one dropped: every page
+    // is left half full, as after a poll cycle whose garbage was promoted among the survivors
+    // (V8's own full GCs move the survivors of nearly empty pages only).
+    let objects: Array<{ k: number; s: string } | undefined> = Array.from({ length: 600_000 }, (_, k) => ({
+      k,
+      s: `value ${k}`,
+    }));
+    reclaimer.reclaimIfGrown();
+    reclaimer.reclaimIfGrown();
+    objects = objects.map((o, i) => (i % 2 === 0 ? o : undefined));
+    reclaimer.reclaimIfGrown();
+    reclaimer.reclaimIfGrown();
+    const sparse = oldSpaceSize();
+    reclaimer.compact = true;
+    expect(reclaimer.reclaimIfGrown()).toBe(true);
+    const compacted = oldSpaceSize();
+    expect(objects.filter(Boolean)).toHaveLength(300_000);
+    expect(sparse - compacted).toBeGreaterThan(10 * 1024 * 1024);
   });
 });

@@ -14,6 +14,13 @@
  *
  * The collection runs only when the heap plus external memory grew by at least `minGrowthBytes`
  * and by `growthFactor` since the last one, so a small estate (or a quiet one) never pays for it.
+ *
+ * It also compacts. A full GC of V8's own choosing moves at most a few megabytes of survivors per
+ * collection (it compacts only when the process is short of memory), so the pages a burst
+ * promoted its garbage into stay committed, each holding a few live objects: measured on the large
+ * estate, ~130 MB of old space for ~85 MB of live objects right after the collection. Moving the
+ * survivors together lets those pages go — ~60 MB less resident in the benchmark. The flag is set
+ * only around this collection; V8's own collections keep their usual heuristics.
  */
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -33,6 +40,8 @@ export interface MemoryReclaimOptions {
    * 64 MiB skip about half the bursts and leave ~40 MB more resident; 1.2 and 32 MiB collect after
    * nearly every poll (~150 ms each at a 90-MB live heap). */
   minGrowthBytes?: number;
+  /** Compact the old generation in these collections (default true; see above). */
+  compact?: boolean;
 }
 
 /** The engine's `gc()`: exposed at run time, so no command-line flag is needed. */
@@ -52,8 +61,9 @@ function usedBytes(): number {
 
 export class MemoryReclaimer {
   readonly quietMs: number;
-  readonly growthFactor: number;
-  readonly minGrowthBytes: number;
+  growthFactor: number;
+  minGrowthBytes: number;
+  compact: boolean;
   /** Collections run, what they freed, their pause and the process CPU time (all threads) they
    * took meanwhile (diagnostics, benchmarks). */
   readonly counters = { collections: 0, freedBytes: 0, ms: 0, cpuMs: 0 };
@@ -69,6 +79,7 @@ export class MemoryReclaimer {
     this.quietMs = opts.quietMs ?? 1000;
     this.growthFactor = opts.growthFactor ?? 1.2;
     this.minGrowthBytes = opts.minGrowthBytes ?? 32 * 1024 * 1024;
+    this.compact = opts.compact ?? true;
   }
 
   start(store: StateStore): void {
@@ -109,7 +120,13 @@ export class MemoryReclaimer {
     if (grown < this.minGrowthBytes || before < this.#baseline * this.growthFactor) return false;
     const t0 = performance.now();
     const c0 = process.cpuUsage();
-    gc();
+    const compact = this.compact;
+    if (compact) setFlagsFromString('--compact-on-every-full-gc');
+    try {
+      gc();
+    } finally {
+      if (compact) setFlagsFromString('--no-compact-on-every-full-gc');
+    }
     const ms = performance.now() - t0;
     const cpu = process.cpuUsage(c0);
     this.counters.cpuMs += (cpu.user + cpu.system) / 1000;

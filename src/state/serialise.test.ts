@@ -7,6 +7,7 @@ import {
   FragmentCache,
   serialiseFrontend as frontendPieces,
   joinPieces,
+  listJson,
   serialiseRaw as rawPieces,
 } from './serialise.js';
 
@@ -81,6 +82,25 @@ function richState(): PulseState {
   s.connectionHealth = { pve: true, 'pbs-a': false };
   return s;
 }
+
+describe('listJson', () => {
+  const escaped = (v: unknown) => escapeJsonForHtml(JSON.stringify(v));
+  it('is the escaped JSON.stringify of the list at every length around its chunk size', () => {
+    for (const n of [0, 1, 2, 63, 64, 65, 127, 128, 129, 1000]) {
+      const items = Array.from({ length: n }, (_, i) => ({
+        i,
+        name: i % 7 === 0 ? `<b>é ${i} & \u2028 ✓</b>` : `vm-${i}`,
+        tags: i % 3 === 0 ? [] : ['a', 'b'],
+        gone: undefined,
+      }));
+      expect(listJson(items).toString('utf8'), `length ${n}`).toBe(escaped(items));
+      const convert = (x: never) => ({ id: (x as { i: number }).i, f: () => 1 });
+      expect(listJson(items, convert).toString('utf8'), `converted, length ${n}`).toBe(
+        escaped(items.map((x) => convert(x as never))),
+      );
+    }
+  });
+});
 
 describe('fragment serialiser', () => {
   it('is byte-for-byte the escaped JSON.stringify of the frontend document', () => {

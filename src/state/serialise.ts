@@ -60,7 +60,7 @@ export class FragmentCache {
         return prev.piece;
       }
     }
-    const piece = Piece.of(json(convert ? items.map((x) => convert(x as never)) : items));
+    const piece = new Piece(listJson(items, convert));
     this.#lists.set(key, { items, piece });
     this.counters.built++;
     return piece;
@@ -70,6 +70,39 @@ export class FragmentCache {
   clear(): void {
     this.#lists.clear();
   }
+}
+
+/**
+ * Elements per JSON.stringify call when serialising a long list. A guest is ~1 KB of JSON, so
+ * each string stays well below V8's large-object size (128 KiB): it dies young, where the string
+ * of a whole 7,000-guest list (~7 MB) would be allocated straight into the old generation and stay
+ * there as garbage until the next full collection.
+ */
+const LIST_CHUNK = 64;
+
+/** `json(list)` (with `convert` applied to each element) as UTF-8 bytes, built chunk by chunk. */
+export function listJson(items: readonly unknown[], convert?: (o: never) => unknown): Buffer {
+  const chunk = (from: number, to: number): string => {
+    const part = items.slice(from, to);
+    return json(convert ? part.map((x) => convert(x as never)) : part);
+  };
+  if (items.length <= LIST_CHUNK) return Buffer.from(chunk(0, items.length), 'utf8');
+  // Each chunk is `[a,b,…]`: written without its brackets, joined by commas, inside one pair.
+  const texts: string[] = [];
+  let size = 1;
+  for (let i = 0; i < items.length; i += LIST_CHUNK) {
+    const text = chunk(i, i + LIST_CHUNK);
+    texts.push(text);
+    size += Buffer.byteLength(text, 'utf8') - 1; // minus its brackets, plus a comma or the final `]`
+  }
+  const out = Buffer.allocUnsafe(size);
+  let at = 0;
+  for (const text of texts) {
+    out[at] = at === 0 ? 0x5b : 0x2c; // `[` first, `,` between chunks
+    at += 1 + out.write(text.slice(1, -1), at + 1, 'utf8');
+  }
+  out[at] = 0x5d; // `]`
+  return out;
 }
 
 /** Pieces below this size are merged with the text around them rather than kept apart. */

@@ -284,6 +284,8 @@ export function compactVmStatus(raw: PveVmStatus): PveVmStatus {
     lock: raw.lock,
     tags: raw.tags,
     template: raw.template,
+    // Filled from the guest's /proc/meminfo by the poller; declared here so the shape stays one.
+    meminfo: raw.meminfo,
     ballooninfo:
       b && typeof b === 'object'
         ? { actual: b.actual, max_mem: b.max_mem, total_mem: b.total_mem, free_mem: b.free_mem }
