@@ -8,6 +8,7 @@
  *     (several times slower than zlib on a 20-MB body: a cost of that client, shown for comparison)
  *   {op:'asSent', path, n} → {times: ms[], wireBytes} — gzip accepted but not decoded: the time
  *     until the last byte as the server sent it (the server's share, without the client's inflating)
+ *   {op:'identity', path, n} → the same without accept-encoding: the uncompressed body, to its last byte
  *   {op:'wsStats'} → {types: {type: {count, lastBytes}}}
  */
 import { performance } from 'node:perf_hooks';
@@ -69,12 +70,14 @@ process.on('message', async (msg: { op: string; path?: string; n?: number; id: n
       if (res.status !== 200) return reply({ error: `HTTP ${res.status}` });
     }
     reply({ times, bytes, wireBytes });
-  } else if (msg.op === 'asSent') {
+  } else if (msg.op === 'asSent' || msg.op === 'identity') {
     const times: number[] = [];
     let wireBytes = 0;
+    // identity: no accept-encoding, so the server sends the uncompressed JSON.
+    const headers: Record<string, string> = msg.op === 'asSent' ? { 'accept-encoding': 'gzip' } : {};
     for (let i = 0; i < (msg.n ?? 1); i++) {
       const t = performance.now();
-      const res = await request(`${base}${msg.path}`, { headers: { 'accept-encoding': 'gzip' } });
+      const res = await request(`${base}${msg.path}`, { headers });
       const body = await res.body.arrayBuffer();
       times.push(performance.now() - t);
       wireBytes = body.byteLength;

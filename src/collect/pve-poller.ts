@@ -142,6 +142,7 @@ export class PvePoller {
   /** Problems (missing privileges) seen in the last cycle, keyed by feature. */
   readonly problems = new Map<string, FeatureProblem>();
   #closed = false;
+  readonly #apis = new Map<ProxmoxClient, PveApi>();
 
   constructor(cfg: NodeConfig, env: PollerEnv) {
     this.cfg = cfg;
@@ -177,6 +178,20 @@ export class PvePoller {
     await Promise.all(
       [this.#primary, ...this.#members.values(), ...this.#backupClients.values()].map((c) => c.destroy()),
     );
+  }
+
+  /**
+   * One PveApi per client for the poller's life: a new one per cycle would leave no instance alive
+   * between cycles, and V8 then drops the class's layout at a full GC and deoptimises the code
+   * built on it (see alerts/engine.ts `keptLayouts`).
+   */
+  #api(client: ProxmoxClient): PveApi {
+    let api = this.#apis.get(client);
+    if (!api) {
+      api = new PveApi(client);
+      this.#apis.set(client, api);
+    }
+    return api;
   }
 
   /** A catch handler for optional calls: remembers a missing privilege, yields undefined. */
@@ -235,12 +250,12 @@ export class PvePoller {
   async #resources(signal?: AbortSignal): Promise<PveResource[]> {
     const timeoutMs = this.#env.timeoutMs();
     try {
-      return await new PveApi(this.#active).resources({ signal, timeoutMs });
+      return await this.#api(this.#active).resources({ signal, timeoutMs });
     } catch (err) {
       if (!(err instanceof ProxmoxError) || !err.isNetwork) throw err;
       for (const c of this.#fallbacks()) {
         try {
-          const res = await new PveApi(c).resources({ signal, timeoutMs });
+          const res = await this.#api(c).resources({ signal, timeoutMs });
           this.#env.logger.warn(
             { instance: this.instance, from: this.#active.baseUrl, to: c.baseUrl },
             'PVE endpoint failover',
@@ -359,7 +374,7 @@ export class PvePoller {
     const opt = { signal, timeoutMs };
     this.problems.clear();
     const resources = await this.#resources(signal);
-    const api = new PveApi(this.#active);
+    const api = this.#api(this.#active);
     const now = env.clock.now();
     this.#cycles++;
 
@@ -689,7 +704,7 @@ export class PvePoller {
         bc = clientFor(this.cfg, url, this.#env, fp, 2);
         this.#backupClients.set(url, bc);
       }
-      this.#backupRun = this.#fetchBackups(new PveApi(bc), guests, storageRes, storageConfig, onlineNodes, budget)
+      this.#backupRun = this.#fetchBackups(this.#api(bc), guests, storageRes, storageConfig, onlineNodes, budget)
         .then((data) => {
           this.#backups = data;
         })

@@ -164,6 +164,13 @@ export class ProxmoxClient {
   #ticketAt = 0;
   #login: Promise<void> | undefined;
   #closed = false;
+  /**
+   * The last answer's response object (its body already read), kept until the next one: undici
+   * makes a few objects per request, and when a full collection finds none of them alive (between
+   * two polls) V8 drops their layouts and deoptimises undici's request path, which the next poll
+   * compiles again (see alerts/engine.ts `keptLayouts`).
+   */
+  #lastResponse: unknown;
 
   constructor(opts: ClientOptions) {
     this.#opts = opts;
@@ -296,6 +303,7 @@ export class ProxmoxClient {
     } catch (err) {
       throw classifyNetworkError(err, this.host, path, timeoutMs);
     }
+    this.#lastResponse = res;
     const status = res.statusCode;
     if (status < 200 || status >= 300) throw this.#httpError(status, res.statusText ?? '', text, path);
     let parsed: unknown;
