@@ -170,6 +170,7 @@ export class ProxmoxClient {
    * two polls) V8 drops their layouts and deoptimises undici's request path, which the next poll
    * compiles again (see alerts/engine.ts `keptLayouts`).
    */
+  // biome-ignore lint/correctness/noUnusedPrivateClassMembers: never read; it only holds the object alive
   #lastResponse: unknown;
 
   constructor(opts: ClientOptions) {
