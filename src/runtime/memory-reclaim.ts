@@ -20,7 +20,9 @@
  * promoted its garbage into stay committed, each holding a few live objects: measured on the large
  * estate, ~130 MB of old space for ~85 MB of live objects right after the collection. Moving the
  * survivors together lets those pages go — ~60 MB less resident in the benchmark. The flag is set
- * only around this collection; V8's own collections keep their usual heuristics.
+ * only around this collection (on the main thread, between two collections), so V8's own
+ * collections keep their usual heuristics; Node warns that flags changed at run time may do
+ * nothing, which is why a unit test checks that this one takes effect.
  */
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
