@@ -28,6 +28,44 @@ function typeOf(text: Buffer): string {
   return /^\{"type":"([^"]+)"/.exec(head)?.[1] ?? 'unknown';
 }
 
+interface Reading {
+  status: number;
+  /** Body bytes as the client ends up with them (decoded when it decodes). */
+  bytes: number;
+  /** Body bytes as sent. */
+  wireBytes: number;
+}
+
+/** One request per op, read to its last byte the way that op's client does. */
+const READERS: Record<string, (url: string) => Promise<Reading>> = {
+  // gzip accepted and inflated with zlib.
+  async get(url) {
+    const res = await request(url, { headers: { 'accept-encoding': 'gzip' } });
+    const sent = Buffer.from(await res.body.arrayBuffer());
+    const body = res.headers['content-encoding'] === 'gzip' ? await gunzipAsync(sent) : sent;
+    return { status: res.statusCode, bytes: body.byteLength, wireBytes: sent.byteLength };
+  },
+  // Node's fetch: accepts gzip itself and inflates through web streams.
+  async fetch(url) {
+    const res = await fetch(url);
+    const body = await res.arrayBuffer();
+    const wireBytes = Number(res.headers.get('content-length') ?? body.byteLength);
+    return { status: res.status, bytes: body.byteLength, wireBytes };
+  },
+  // gzip accepted, not decoded.
+  async asSent(url) {
+    const res = await request(url, { headers: { 'accept-encoding': 'gzip' } });
+    const n = (await res.body.arrayBuffer()).byteLength;
+    return { status: res.statusCode, bytes: n, wireBytes: n };
+  },
+  // No accept-encoding: the server sends the uncompressed JSON.
+  async identity(url) {
+    const res = await request(url);
+    const n = (await res.body.arrayBuffer()).byteLength;
+    return { status: res.statusCode, bytes: n, wireBytes: n };
+  },
+};
+
 process.on('message', async (msg: { op: string; path?: string; n?: number; id: number }) => {
   const reply = (body: unknown) => process.send?.({ id: msg.id, ...(body as object) });
   if (msg.op === 'ws') {
@@ -41,49 +79,17 @@ process.on('message', async (msg: { op: string; path?: string; n?: number; id: n
     socket.once('open', () => reply({ ok: true }));
   } else if (msg.op === 'wsStats') {
     reply({ types });
-  } else if (msg.op === 'get') {
+  } else if (msg.op in READERS) {
+    const read = READERS[msg.op];
     const times: number[] = [];
-    let bytes = 0;
-    let wireBytes = 0;
+    let last: Reading | undefined;
     for (let i = 0; i < (msg.n ?? 1); i++) {
       const t = performance.now();
-      const res = await request(`${base}${msg.path}`, { headers: { 'accept-encoding': 'gzip' } });
-      const sent = Buffer.from(await res.body.arrayBuffer());
-      const body = res.headers['content-encoding'] === 'gzip' ? await gunzipAsync(sent) : sent;
+      last = await read(`${base}${msg.path}`);
       times.push(performance.now() - t);
-      bytes = body.byteLength;
-      wireBytes = sent.byteLength;
-      if (res.statusCode !== 200) return reply({ error: `HTTP ${res.statusCode}` });
+      if (last.status !== 200) return reply({ error: `HTTP ${last.status}` });
     }
-    reply({ times, bytes, wireBytes });
-  } else if (msg.op === 'fetch') {
-    const times: number[] = [];
-    let bytes = 0;
-    let wireBytes = 0;
-    for (let i = 0; i < (msg.n ?? 1); i++) {
-      const t = performance.now();
-      const res = await fetch(`${base}${msg.path}`);
-      const body = await res.arrayBuffer();
-      times.push(performance.now() - t);
-      bytes = body.byteLength;
-      wireBytes = Number(res.headers.get('content-length') ?? body.byteLength);
-      if (res.status !== 200) return reply({ error: `HTTP ${res.status}` });
-    }
-    reply({ times, bytes, wireBytes });
-  } else if (msg.op === 'asSent' || msg.op === 'identity') {
-    const times: number[] = [];
-    let wireBytes = 0;
-    // identity: no accept-encoding, so the server sends the uncompressed JSON.
-    const headers: Record<string, string> = msg.op === 'asSent' ? { 'accept-encoding': 'gzip' } : {};
-    for (let i = 0; i < (msg.n ?? 1); i++) {
-      const t = performance.now();
-      const res = await request(`${base}${msg.path}`, { headers });
-      const body = await res.body.arrayBuffer();
-      times.push(performance.now() - t);
-      wireBytes = body.byteLength;
-      if (res.statusCode !== 200) return reply({ error: `HTTP ${res.statusCode}` });
-    }
-    reply({ times, wireBytes });
+    reply({ times, bytes: last?.bytes ?? 0, wireBytes: last?.wireBytes ?? 0 });
   } else if (msg.op === 'exit') {
     socket?.close();
     process.exit(0);

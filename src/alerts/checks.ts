@@ -99,9 +99,6 @@ export class CheckSet {
   }
 }
 
-/** One CheckSet kept for the life of the process, for the reason given at engine.ts `keptLayouts`. */
-export const keptCheckSet = new CheckSet({ active: {}, pending: {}, confirmations: {} });
-
 // Per active map: rounds that change no alert hand the identical map on (copy-on-write).
 const alertingByActive = new WeakMap<AlertMemory['active'], Map<string, string[]>>();
 

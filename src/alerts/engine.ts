@@ -694,7 +694,7 @@ class Round {
 }
 
 /**
- * One object of each per-round class (Round here, RunningGuests above, CheckSet in checks.ts), kept
+ * One object of each per-round class (Round, RunningGuests, CheckSet), kept
  * for the life of the process. V8 keeps an object layout (hidden class) only while some object has
  * it; a full collection between two rounds finds no instance alive, drops the layout and
  * deoptimises every function compiled against it ("weak objects"), which the next round compiles
@@ -707,7 +707,7 @@ class Round {
 export const keptLayouts: readonly object[] = (() => {
   const memory = emptyMemory();
   memory.seenRunning = {};
-  return [new Round(defaultAlertConfig(), memory, Date.now(), []), new RunningGuests(memory)];
+  return [new Round(defaultAlertConfig(), memory, Date.now(), []), new RunningGuests(memory), new CheckSet(memory)];
 })();
 
 const fmt = (v: number) => String(Number(v.toFixed(1)));

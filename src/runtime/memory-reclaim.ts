@@ -65,7 +65,7 @@ function usedBytes(): number {
 
 export class MemoryReclaimer {
   readonly quietMs: number;
-  growthFactor: number;
+  readonly growthFactor: number;
   minGrowthBytes: number;
   compact: boolean;
   /** Collections run, what they freed, their pause and the process CPU time (all threads) they
