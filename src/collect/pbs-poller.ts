@@ -3,7 +3,6 @@
  * the deduplication factor, namespaces), jobs, and — every 10th cycle, in the background —
  * the snapshot list per datastore and namespace.
  */
-import { setMaxListeners } from 'node:events';
 import type { NodeConfig } from '../config/node-config.js';
 import { isMonitored } from '../config/node-config.js';
 import type { PbsBackup, PbsDatastore, PbsInstance } from '../model/state.js';
@@ -127,7 +126,6 @@ export class PbsPoller extends SingleEndpointPoller {
 
   async #fetchBackups(api: PbsApi, datastores: PbsDatastore[]): Promise<PbsBackup[]> {
     const signal = AbortSignal.timeout(Math.max(120_000, this.env.intervalMs() * 5));
-    setMaxListeners(0, signal);
     const opt = { signal, timeoutMs: this.env.timeoutMs() };
     const targets: Array<{ store: string; ns: string }> = [];
     for (const d of datastores) {

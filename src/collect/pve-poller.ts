@@ -7,7 +7,6 @@
  * OS every 5 minutes). Slower-changing data (ZFS health, SMART, cluster membership, backups and
  * snapshots) have their own cadences, backups in the background so they never delay a cycle.
  */
-import { setMaxListeners } from 'node:events';
 import type { Clock } from '../clock.js';
 import type { ClusterEndpoint, ClusterInfo, NodeConfig } from '../config/node-config.js';
 import { isMonitored } from '../config/node-config.js';
@@ -693,7 +692,6 @@ export class PvePoller {
       // Its own budget: the cycle's signal ends with the cycle, this fetch outlives it.
       void signal;
       const budget = AbortSignal.timeout(Math.max(120_000, this.#env.intervalMs() * 10));
-      setMaxListeners(0, budget);
       // Its own sockets and a low concurrency: a big listing never starves the live cycle.
       const url = api.client.baseUrl;
       let bc = this.#backupClients.get(url);

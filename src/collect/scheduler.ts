@@ -3,7 +3,6 @@
  * the config API) and backs off; a hung endpoint is bounded by per-request timeouts and a
  * cycle budget, so it never delays the others, which run on their own timers.
  */
-import { setMaxListeners } from 'node:events';
 import type { Clock } from '../clock.js';
 import type { Logger } from '../logging.js';
 import { ProxmoxError } from '../proxmox/errors.js';
@@ -116,10 +115,10 @@ export class InstanceRunner {
     const env = this.#env;
     const started = performance.now();
     const controller = new AbortController();
-    // Every request of the cycle listens on this one signal.
-    setMaxListeners(0, controller.signal);
     // A cycle may not run on forever whatever the endpoint does (thousands of requests that each
-    // time out); per-request timeouts bound everything else. Generous: big estates take seconds.
+    // time out): once the budget is spent, the cycle's remaining requests are not sent (the client
+    // checks the signal before each one); those in flight end by their per-request timeouts.
+    // Generous: big estates take seconds.
     const budget = setTimeout(() => controller.abort(), Math.max(env.timeoutMs() * 3, 60_000, env.intervalMs() * 6));
     const s = this.status;
     try {

@@ -159,6 +159,20 @@ describe('ProxmoxClient', () => {
     await c.destroy();
   });
 
+  it('sends nothing once the signal is aborted, and fails as timed out', async () => {
+    const c = new ProxmoxClient({ product: 'pve', baseUrl: base, verifySSL: false, timeoutMs: 5000, ...token });
+    const ac = new AbortController();
+    expect(await c.get('/version', { signal: ac.signal })).toMatchObject({ version: '9.0.10' });
+    const before = seen.length;
+    ac.abort();
+    const err = await expectError(c.get('/version', { signal: ac.signal }));
+    expect(err.kind).toBe('timeout');
+    const timedOut = AbortSignal.abort(new DOMException('budget spent', 'TimeoutError'));
+    expect((await expectError(c.get('/version', { signal: timedOut }))).kind).toBe('timeout');
+    expect(seen.length).toBe(before);
+    await c.close();
+  });
+
   it('reports refused connections and unresolvable names', async () => {
     const probe = https.createServer();
     await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));

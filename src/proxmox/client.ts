@@ -52,6 +52,13 @@ export interface ApiCallCounter {
 
 export interface RequestOptions {
   timeoutMs?: number;
+  /**
+   * Once aborted, requests are no longer sent (they fail at once as timed out). It is checked
+   * before each request, not handed to undici: a poll cycle's one signal is shared by ~13,000
+   * requests on a large estate, and an abort listener per request (added to and removed from the
+   * same signal each time) cost ~7 % of the cycle's CPU in bench/poll-cycle.ts. A request already
+   * sent ends by its own `timeoutMs`.
+   */
   signal?: AbortSignal;
   query?: Record<string, string | number | boolean | undefined>;
 }
@@ -285,6 +292,8 @@ export class ProxmoxClient {
     const sendHeaders =
       form === undefined ? headers.value : { ...headers.value, 'content-type': 'application/x-www-form-urlencoded' };
     let res: Awaited<ReturnType<typeof request>>;
+    if (opts.signal?.aborted) throw classifyNetworkError(opts.signal.reason, this.host, path, timeoutMs);
+    // No `signal` for undici: see RequestOptions.signal.
     try {
       res = await request(url, {
         method,
@@ -293,7 +302,6 @@ export class ProxmoxClient {
         dispatcher: this.#agent,
         headersTimeout: timeoutMs,
         bodyTimeout: timeoutMs,
-        signal: opts.signal,
       });
     } catch (err) {
       throw classifyNetworkError(err, this.host, path, timeoutMs);
