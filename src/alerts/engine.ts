@@ -50,7 +50,9 @@ export function buildChecks(
 ): CheckSet {
   const out = new CheckSet(memory);
   memory.seenRunning ??= {};
-  pveChecks(config, state, out, new RunningGuests(memory));
+  const running = new RunningGuests(memory);
+  pveChecks(config, state, out, running);
+  lastRunning = running;
   serviceChecks(config, state, out, memory.dockerRestarts, now);
   // Ages move by the day: measured at most once a minute (ageCheck still uses `now` when it
   // crosses a level, so an age alert is raised, upgraded or resolved in the same round as before).
@@ -162,8 +164,24 @@ export function evaluate(
   );
   round.notifications(suspectNodes);
   round.prune();
+  lastRound = { round, checks: cs };
   return { memory: mem, changes };
 }
+
+/**
+ * The last round's objects (its Round, its CheckSet with every check built), kept until the next
+ * round replaces them. V8 keeps an object layout (hidden class) only while some object has it: a
+ * full collection between two rounds that finds no check, no `Base`, no Round alive drops those
+ * layouts and deoptimises every function compiled against them ("weak objects" in --trace-deopt),
+ * and the next round runs slow code and compiles it all again. Keeping one round alive costs the
+ * size of its checks (about one object per alert that may fire); see keptLayouts for the layouts
+ * before the first round.
+ */
+let lastRound: { round: Round; checks: CheckSet } | undefined;
+let lastRunning: RunningGuests | undefined;
+/** Diagnostics and tests: the objects of the last round being kept. */
+export const keptRound = (): object[] =>
+  [lastRound?.round, lastRound?.checks, lastRunning].filter((x) => x !== undefined);
 
 // Loops, not closures: prune runs over every notified alert each round.
 /** Whether every time is at most `limit` ms before `now`. */

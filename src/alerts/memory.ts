@@ -117,7 +117,10 @@ function copyPlain<T>(v: T): T {
 }
 
 /** When an active alert was last seen (see AlertMemory.lastRound). */
-export function lastSeenOf(memory: AlertMemory, t: TrackedAlert): string {
+/** Where an alert's lastSeen is kept outside it: the memory's last round and its unseen alerts. */
+export type LastSeenSource = Pick<AlertMemory, 'unseen' | 'lastRound'>;
+
+export function lastSeenOf(memory: LastSeenSource, t: TrackedAlert): string {
   return memory.unseen?.[t.alert.id] ?? memory.lastRound ?? t.alert.lastSeen;
 }
 

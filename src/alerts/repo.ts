@@ -3,7 +3,7 @@ import type { Database, Statement } from 'better-sqlite3';
 import type { FullAlert } from '../model/state.js';
 import type { AlertConfig } from './config.js';
 import type { HistoryQuery } from './history-query.js';
-import type { TrackedAlert } from './memory.js';
+import { type LastSeenSource, lastSeenOf, type TrackedAlert } from './memory.js';
 
 export const HISTORY_RETENTION_MS = 30 * 86_400_000;
 
@@ -67,15 +67,12 @@ export class AlertRepo {
    * Makes the stored active set equal to `active`, upserting only rows that changed. With
    * `full: false`, changes of the live figures alone (value, message, lastSeen) do not count, so a
    * steady alert is not rewritten on every poll; the caller writes in full now and then and on stop.
-   * `lastSeen` gives an alert's current lastSeen when the engine keeps it outside the alert
-   * object (memory.ts `lastSeenOf`); rows are written with it.
+   * `seenFrom` holds the alerts' current lastSeen when the engine keeps it outside the alert objects
+   * (memory.ts `lastSeenOf`); rows are written with it. (Data rather than a callback: a closure
+   * made per call is a new call target each round, and V8 then deoptimises and compiles this
+   * long function again after every full collection.)
    */
-  syncActive(
-    active: TrackedAlert[],
-    now: number,
-    full = true,
-    lastSeen: (t: TrackedAlert) => string = (t) => t.alert.lastSeen,
-  ): void {
+  syncActive(active: TrackedAlert[], now: number, full = true, seenFrom?: LastSeenSource): void {
     if (!this.#stored) {
       this.#stored = new Map(
         this.db
@@ -108,7 +105,7 @@ export class AlertRepo {
       // on full writes by one UPDATE per lastSeen value instead of re-encoding the row.
       if (before?.from === t) {
         if (!full) continue;
-        const seen = lastSeen(t);
+        const seen = seenFrom ? lastSeenOf(seenFrom, t) : t.alert.lastSeen;
         if (before.lastSeen === seen) continue;
         let ids = touched.get(seen);
         if (!ids) {
@@ -121,7 +118,7 @@ export class AlertRepo {
       }
       // The usual steady round: only live figures moved; decided without encoding anything.
       if (!full && before?.from && sameApartFromLiveFigures(before.from, t)) continue;
-      const seen = lastSeen(t);
+      const seen = seenFrom ? lastSeenOf(seenFrom, t) : t.alert.lastSeen;
       const encoded = seen === t.alert.lastSeen ? t : { ...t, alert: { ...t.alert, lastSeen: seen } };
       const data = JSON.stringify(encoded);
       // (After a lastSeen-only UPDATE, `data` holds the older lastSeen: `lastSeen` tells.)

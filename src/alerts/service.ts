@@ -21,7 +21,6 @@ import {
   type AlertMemory,
   activeAlerts,
   emptyMemory,
-  lastSeenOf,
   recentlyResolved,
   resortActiveAlerts,
   type TrackedAlert,
@@ -202,7 +201,7 @@ export class AlertService {
     const memory = this.#memory;
     // The same active map as synced last: the same alert objects, nothing but lastSeen moved.
     if (!full && memory.active === this.#lastSynced) return;
-    this.#repo.syncActive(Object.values(memory.active), now, full, (t) => lastSeenOf(memory, t));
+    this.#repo.syncActive(Object.values(memory.active), now, full, memory);
     this.#lastSynced = memory.active;
   }
 

@@ -109,7 +109,7 @@ describe('AlertRepo.syncActive', () => {
     const repo = new AlertRepo(db);
     const a = tracked('a');
     const b = tracked('b');
-    const seenAt = (ms: number) => () => new Date(ms).toISOString();
+    const seenAt = (ms: number) => ({ lastRound: new Date(ms).toISOString() });
     repo.syncActive([a, b], T0, true, seenAt(T0));
     const first = rows(dir);
 
