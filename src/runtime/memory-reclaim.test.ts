@@ -58,6 +58,22 @@ describe('MemoryReclaimer', () => {
     expect(reclaimer.counters.collections).toBe(0);
   });
 
+  it('measures growth from the lowest level recent collections left, not from one taken mid-burst', () => {
+    const store = new StateStore(new ManualClock(0));
+    reclaimer = new MemoryReclaimer(logger, { minGrowthBytes: 16 * 1024 * 1024, growthFactor: 1.2 });
+    reclaimer.start(store);
+    // The level the process rests at (start, or a collection now if something grew).
+    reclaimer.reclaimIfGrown();
+    // A collection while a longer burst is in flight: its data is still alive.
+    let inFlight: unknown[] = garbage(40);
+    expect(reclaimer.reclaimIfGrown()).toBe(true);
+    // The burst ends: its data is garbage now, ~40 MB over the resting level but not over the
+    // mid-burst one. It must be collected all the same.
+    inFlight = [];
+    expect(inFlight).toHaveLength(0);
+    expect(reclaimer.reclaimIfGrown()).toBe(true);
+  });
+
   it('stops listening when stopped', async () => {
     const store = new StateStore(new ManualClock(0));
     reclaimer = new MemoryReclaimer(logger, { quietMs: 10, minGrowthBytes: 1, growthFactor: 1 });
