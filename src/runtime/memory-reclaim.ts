@@ -70,6 +70,20 @@ function usedBytes(): number {
 /** How many post-collection levels the baseline is the lowest of. */
 const RECENT_LEVELS = 6;
 
+/**
+ * Whether used memory (`before`, bytes) grew enough to collect: by `minGrowth` bytes and by
+ * `factor` over the lowest of the recent post-collection `levels`.
+ */
+export function grownEnough(before: number, levels: readonly number[], minGrowth: number, factor: number): boolean {
+  const baseline = Math.min(...levels);
+  return before - baseline >= minGrowth && before >= baseline * factor;
+}
+
+/** The recent levels with `after` added, the oldest dropped past RECENT_LEVELS. */
+export function withLevel(levels: readonly number[], after: number): number[] {
+  return [...levels, after].slice(-RECENT_LEVELS);
+}
+
 export class MemoryReclaimer {
   readonly quietMs: number;
   readonly growthFactor: number;
@@ -125,12 +139,17 @@ export class MemoryReclaimer {
 
   /** Collects when used memory grew enough since the last collection; returns whether it did. */
   reclaimIfGrown(): boolean {
-    const gc = this.#gc;
-    if (!gc) return false;
+    if (!this.#gc) return false;
     const before = usedBytes();
-    const baseline = Math.min(...this.#levels);
-    const grown = before - baseline;
-    if (grown < this.minGrowthBytes || before < baseline * this.growthFactor) return false;
+    if (!grownEnough(before, this.#levels, this.minGrowthBytes, this.growthFactor)) return false;
+    this.collect(before);
+    return true;
+  }
+
+  /** Collects now, whatever grew (tests, diagnostics); `before` is the used memory just before. */
+  collect(before = usedBytes()): void {
+    const gc = this.#gc;
+    if (!gc) return;
     const t0 = performance.now();
     const c0 = process.cpuUsage();
     const compact = this.compact;
@@ -144,10 +163,10 @@ export class MemoryReclaimer {
     const cpu = process.cpuUsage(c0);
     this.counters.cpuMs += (cpu.user + cpu.system) / 1000;
     const after = usedBytes();
-    // A handful of levels: enough to see past a collection in the middle of a burst, few enough
-    // that a live size that really grew (more guests, more history) is the baseline again soon.
-    this.#levels.push(after);
-    if (this.#levels.length > RECENT_LEVELS) this.#levels.shift();
+    // A handful of levels (RECENT_LEVELS): enough to see past a collection in the middle of a
+    // burst, few enough that a live size that really grew (more guests, more history) is the
+    // baseline again soon.
+    this.#levels = withLevel(this.#levels, after);
     this.counters.collections++;
     this.counters.freedBytes += Math.max(0, before - after);
     this.counters.ms += ms;
@@ -155,6 +174,5 @@ export class MemoryReclaimer {
       { before: before >> 20, after: after >> 20, ms: Math.round(ms) },
       'reclaimed memory after a burst of commits (MB)',
     );
-    return true;
   }
 }
