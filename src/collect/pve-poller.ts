@@ -182,7 +182,7 @@ export class PvePoller {
   /**
    * One PveApi per client for the poller's life: a new one per cycle would leave no instance alive
    * between cycles, and V8 then drops the class's layout at a full GC and deoptimises the code
-   * built on it (see alerts/engine.ts `keptLayouts`).
+   * built on it (see alerts/engine.ts `keptRound`).
    */
   #api(client: ProxmoxClient): PveApi {
     let api = this.#apis.get(client);

@@ -175,7 +175,7 @@ export class ProxmoxClient {
    * The last answer's response object (its body already read), kept until the next one: undici
    * makes a few objects per request, and when a full collection finds none of them alive (between
    * two polls) V8 drops their layouts and deoptimises undici's request path, which the next poll
-   * compiles again (see alerts/engine.ts `keptLayouts`).
+   * compiles again (see alerts/engine.ts `keptRound`).
    */
   // biome-ignore lint/correctness/noUnusedPrivateClassMembers: never read; it only holds the object alive
   #lastResponse: unknown;
