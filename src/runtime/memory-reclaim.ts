@@ -24,10 +24,14 @@
  * promoted its garbage into stay committed, each holding a few live objects: measured on the large
  * estate, ~130 MB of old space for ~85 MB of live objects right after the collection. Moving the
  * survivors together lets those pages go — ~60 MB less resident in the benchmark. The flag is set
- * only around this collection (on the main thread, between two collections), so V8's own
+ * only while this collection runs (from its start to its end, tens of milliseconds), so V8's own
  * collections keep their usual heuristics; Node warns that flags changed at run time may do
  * nothing, which is why a unit test checks that this one takes effect.
+ *
+ * The collection is incremental, the kind V8 runs by itself, not a blocking `gc()`: see
+ * `incrementalFullGc` for why (a blocking one costs the next poll ~1 s of recompiling).
  */
+import { constants, PerformanceObserver } from 'node:perf_hooks';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type { Logger } from '../logging.js';
@@ -52,13 +56,71 @@ export interface MemoryReclaimOptions {
   compact?: boolean;
 }
 
+/** V8's `gc()` extension: no argument for a full collection, `{ type: 'minor' }` for a young one. */
+type GcFunction = (options?: { type: 'major' | 'minor' }) => void;
+
 /** The engine's `gc()`: exposed at run time, so no command-line flag is needed. */
-function exposeGc(): () => void {
-  const existing = (globalThis as { gc?: () => void }).gc;
+function exposeGc(): GcFunction {
+  const existing = (globalThis as { gc?: GcFunction }).gc;
   if (existing) return existing;
   setFlagsFromString('--expose-gc');
-  // A new context is created with the flag in effect, so it has `gc`; it collects the whole heap.
-  return runInNewContext('gc') as () => void;
+  // A new context is created with the flag in effect, so it has `gc`.
+  return runInNewContext('gc') as GcFunction;
+}
+
+/** How long an incremental collection may take to finish before a blocking one is run instead. */
+const COLLECTION_TIMEOUT_MS = 5000;
+
+/**
+ * A full collection V8 runs the way it runs its own: incremental marking, finished by a task.
+ * Resolves with its final pause in ms, and whether it had to fall back to a blocking one.
+ *
+ * Why not `gc()`: a forced, blocking full collection deoptimises every optimised function that
+ * refers to an object that is dead at that moment ("weak objects" in `--trace-deopt`), and right
+ * after a burst that is most of the request path — Node's streams, timers and microtasks and
+ * undici's handlers refer to per-request objects. The next poll then runs them unoptimised and
+ * compiles them again: measured on the large estate, ~1 s of compiler threads per cycle. An
+ * incremental collection frees the same garbage without those deoptimisations (a standalone
+ * undici script: ~600 of them over 8 cycles with `gc()`, none this way; docs/BENCHMARKS.md).
+ *
+ * How: with `--stress-incremental-marking` set, the check V8 makes after every young collection
+ * ("start marking now?") says yes, so one young collection starts incremental marking; the flag
+ * is cleared right after, and V8 finishes the marking and the full collection on its own. The end
+ * is seen through the `gc` performance entries. If none comes in time (marking could not start),
+ * a blocking collection is run so memory is reclaimed all the same.
+ */
+async function incrementalFullGc(gc: GcFunction, timeoutMs: number): Promise<{ pauseMs: number; blocking: boolean }> {
+  let observer: PerformanceObserver | undefined;
+  const done = new Promise<number | undefined>((resolve) => {
+    const timer = setTimeout(() => resolve(undefined), timeoutMs);
+    timer.unref();
+    observer = new PerformanceObserver((list) => {
+      for (const entry of list.getEntries()) {
+        const detail = (entry as PerformanceEntry & { detail?: { kind?: number } }).detail;
+        if (detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR) {
+          clearTimeout(timer);
+          resolve(entry.duration);
+          return;
+        }
+      }
+    });
+    observer.observe({ entryTypes: ['gc'] });
+  });
+  try {
+    setFlagsFromString('--stress-incremental-marking');
+    try {
+      gc({ type: 'minor' });
+    } finally {
+      setFlagsFromString('--no-stress-incremental-marking');
+    }
+    const pauseMs = await done;
+    if (pauseMs !== undefined) return { pauseMs, blocking: false };
+    const t0 = performance.now();
+    gc();
+    return { pauseMs: performance.now() - t0, blocking: true };
+  } finally {
+    observer?.disconnect();
+  }
 }
 
 /** Heap in use plus ArrayBuffers held outside it (response bodies, documents). */
@@ -89,10 +151,13 @@ export class MemoryReclaimer {
   readonly growthFactor: number;
   minGrowthBytes: number;
   compact: boolean;
-  /** Collections run, what they freed, their pause and the process CPU time (all threads) they
-   * took meanwhile (diagnostics, benchmarks). */
-  readonly counters = { collections: 0, freedBytes: 0, ms: 0, cpuMs: 0 };
-  #gc?: () => void;
+  /** Collections run, what they freed, their final pause, the process CPU time (all threads)
+   * from their start to their end (which includes any other work meanwhile), and how many fell
+   * back to a blocking collection (diagnostics, benchmarks, tests). */
+  readonly counters = { collections: 0, freedBytes: 0, ms: 0, cpuMs: 0, blocking: 0 };
+  #gc?: GcFunction;
+  /** The collection under way, if any. */
+  #collecting?: Promise<void>;
   /** What the last few collections left (used bytes), newest last. */
   #levels: number[] = [];
   #timer?: NodeJS.Timeout;
@@ -120,9 +185,10 @@ export class MemoryReclaimer {
     this.#timer = undefined;
   }
 
-  /** True while a burst is still being waited out (benchmarks wait for it to be counted). */
+  /** True while a burst is still being waited out or its collection runs (benchmarks wait for
+   * it to be counted). */
   get pending(): boolean {
-    return this.#timer !== undefined;
+    return this.#timer !== undefined || this.#collecting !== undefined;
   }
 
   /** Restarts the quiet period on every commit: the check runs once the commits stop. */
@@ -139,27 +205,38 @@ export class MemoryReclaimer {
 
   /** Collects when used memory grew enough since the last collection; returns whether it did. */
   reclaimIfGrown(): boolean {
-    if (!this.#gc) return false;
+    if (!this.#gc || this.#collecting) return false;
     const before = usedBytes();
     if (!grownEnough(before, this.#levels, this.minGrowthBytes, this.growthFactor)) return false;
-    this.collect(before);
+    void this.collect(before);
     return true;
   }
 
-  /** Collects now, whatever grew (tests, diagnostics); `before` is the used memory just before. */
-  collect(before = usedBytes()): void {
-    const gc = this.#gc;
-    if (!gc) return;
+  /**
+   * Collects now, whatever grew (tests, diagnostics); `before` is the used memory just before.
+   * Resolves once the collection is over (a collection already under way is waited for).
+   */
+  collect(before = usedBytes()): Promise<void> {
+    if (!this.#gc) return Promise.resolve();
+    this.#collecting ??= this.#collect(this.#gc, before).finally(() => {
+      this.#collecting = undefined;
+    });
+    return this.#collecting;
+  }
+
+  async #collect(gc: GcFunction, before: number): Promise<void> {
     const t0 = performance.now();
     const c0 = process.cpuUsage();
     const compact = this.compact;
     if (compact) setFlagsFromString('--compact-on-every-full-gc');
+    let pauseMs: number;
     try {
-      gc();
+      const run = await incrementalFullGc(gc, COLLECTION_TIMEOUT_MS);
+      pauseMs = run.pauseMs;
+      if (run.blocking) this.counters.blocking++;
     } finally {
       if (compact) setFlagsFromString('--no-compact-on-every-full-gc');
     }
-    const ms = performance.now() - t0;
     const cpu = process.cpuUsage(c0);
     this.counters.cpuMs += (cpu.user + cpu.system) / 1000;
     const after = usedBytes();
@@ -169,9 +246,10 @@ export class MemoryReclaimer {
     this.#levels = withLevel(this.#levels, after);
     this.counters.collections++;
     this.counters.freedBytes += Math.max(0, before - after);
-    this.counters.ms += ms;
+    this.counters.ms += pauseMs;
+    const ms = performance.now() - t0;
     this.logger.debug(
-      { before: before >> 20, after: after >> 20, ms: Math.round(ms) },
+      { before: before >> 20, after: after >> 20, ms: Math.round(ms), pauseMs: Math.round(pauseMs) },
       'reclaimed memory after a burst of commits (MB)',
     );
   }
