@@ -75,13 +75,15 @@ const COLLECTION_TIMEOUT_MS = 5000;
  * A full collection V8 runs the way it runs its own: incremental marking, finished by a task.
  * Resolves with its final pause in ms, and whether it had to fall back to a blocking one.
  *
- * Why not `gc()`: a forced, blocking full collection deoptimises every optimised function that
+ * Why not `gc()`: a blocking (atomic) full collection deoptimises every optimised function that
  * refers to an object that is dead at that moment ("weak objects" in `--trace-deopt`), and right
  * after a burst that is most of the request path — Node's streams, timers and microtasks and
  * undici's handlers refer to per-request objects. The next poll then runs them unoptimised and
- * compiles them again: measured on the large estate, ~1 s of compiler threads per cycle. An
- * incremental collection frees the same garbage without those deoptimisations (a standalone
- * undici script: ~600 of them over 8 cycles with `gc()`, none this way; docs/BENCHMARKS.md).
+ * compiles them again: on the large estate V8's helper threads took 0.9–1.05 s per cycle with
+ * blocking collections, 0.53–0.72 s with incremental ones, and the cycle's CPU over the fetch
+ * floor fell from 2.07–2.44 to 1.68–1.98 (docs/BENCHMARKS.md). An incremental collection frees the same garbage without those deoptimisations (a standalone
+ * undici script: ~600 of them over 8 cycles with `gc()`, ~250 with a blocking collection V8 chose
+ * itself, none with an incremental one; docs/BENCHMARKS.md).
  *
  * How: with `--stress-incremental-marking` set, the check V8 makes after every young collection
  * ("start marking now?") says yes, so one young collection starts incremental marking; the flag
