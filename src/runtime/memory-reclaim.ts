@@ -29,7 +29,7 @@
  * nothing, which is why a unit test checks that this one takes effect.
  *
  * The collection is incremental, the kind V8 runs by itself, not a blocking `gc()`: see
- * `incrementalFullGc` for why (a blocking one costs the next poll ~1 s of recompiling).
+ * `incrementalFullGc` for why (a blocking one makes the next poll recompile the request path).
  */
 import { constants, PerformanceObserver } from 'node:perf_hooks';
 import { setFlagsFromString } from 'node:v8';
@@ -79,11 +79,12 @@ const COLLECTION_TIMEOUT_MS = 5000;
  * refers to an object that is dead at that moment ("weak objects" in `--trace-deopt`), and right
  * after a burst that is most of the request path — Node's streams, timers and microtasks and
  * undici's handlers refer to per-request objects. The next poll then runs them unoptimised and
- * compiles them again: on the large estate V8's helper threads took 0.9–1.05 s per cycle with
- * blocking collections, 0.53–0.72 s with incremental ones, and the cycle's CPU over the fetch
- * floor fell from 2.07–2.44 to 1.68–1.98 (docs/BENCHMARKS.md). An incremental collection frees the same garbage without those deoptimisations (a standalone
- * undici script: ~600 of them over 8 cycles with `gc()`, ~250 with a blocking collection V8 chose
- * itself, none with an incremental one; docs/BENCHMARKS.md).
+ * compiles them again. An incremental collection frees the same garbage without those
+ * deoptimisations: a standalone undici script shows ~600 of them over 8 cycles with `gc()`, ~250
+ * with a blocking collection V8 chose itself, none with an incremental one. On the large estate
+ * V8's helper threads took 0.9–1.05 s per cycle with blocking collections, 0.53–0.72 s with
+ * incremental ones, and the cycle's CPU over the fetch floor fell from 2.07–2.44 to 1.68–1.98
+ * (docs/BENCHMARKS.md, "Incremental reclaimer collections").
  *
  * How: with `--stress-incremental-marking` set, the check V8 makes after every young collection
  * ("start marking now?") says yes, so one young collection starts incremental marking; the flag
