@@ -22,9 +22,6 @@ const STRING_FIELDS = new Set([
   'junk_in',
   'rbl_rejects',
   'glcount',
-  'active',
-  'incoming',
-  'oldest_age',
 ]);
 
 function perlish(o: Record<string, number>): Record<string, number | string> {
@@ -75,6 +72,40 @@ function queueCounts(inst: PmgInstance, n: string, now: number) {
     oldest_age: deferred > 0 ? 300 + Math.floor(busy * 7200) : 0,
     ...inst.queueOverrides[n],
   };
+}
+
+/** The queues in the order PMG lists them (PMG::API2::Postfix). */
+const POSTFIX_QUEUES = ['deferred', 'active', 'incoming', 'hold'] as const;
+
+/** qshape's age buckets in minutes; a message sits in the first bucket its age fits under. */
+const QSHAPE_BUCKETS = [5, 10, 20, 40, 80, 160, 320, 640, 1280];
+
+/**
+ * `qshape <queue>` as PMG returns it: one row per domain after a `TOTAL` row, every figure a
+ * string (PMG splits qshape's text output), buckets named `5m` … `1280m` and `1280m+`. One
+ * message is as old as `oldestAge` seconds; the rest are fresh.
+ */
+function qshape(count: number, oldestAge: number): Array<Record<string, string>> {
+  const keys = [...QSHAPE_BUCKETS.map((b) => `${b}m`), '1280m+'];
+  const oldBucket = QSHAPE_BUCKETS.findIndex((b) => oldestAge / 60 < b);
+  const row = (domain: string, n: number, withOld: boolean): Record<string, string> => {
+    const r: Record<string, string> = { domain, total: String(n) };
+    const counts = keys.map(() => 0);
+    if (n > 0) {
+      const old = withOld && oldestAge > 0 ? (oldBucket < 0 ? keys.length - 1 : oldBucket) : 0;
+      counts[old] += 1;
+      counts[0] += n - 1;
+    }
+    keys.forEach((k, i) => {
+      r[k] = String(counts[i]);
+    });
+    return r;
+  };
+  if (count === 0) return [row('TOTAL', 0, false)];
+  const first = Math.ceil(count / 2);
+  const rows = [row('TOTAL', count, true), row('gmail.com', first, true)];
+  if (count - first > 0) rows.push(row('outlook.com', count - first, false));
+  return rows;
 }
 
 const PMG_SSH_KEY = 'AAAAB3NzaC1yc2EAAAADAQABAAABAQC';
@@ -273,31 +304,21 @@ export const pmgRoutes: RouteTable<PmgInstance> = {
       },
     },
     {
-      // Published schema: a directory index. Production PMG hosts answer with the queue counts,
-      // numbers partly as strings (../shared/fixtures/pmg/postfix-queue-mixed-types.json);
-      // Pulse reads those, so the simulator does the same.
+      // A directory index, as the schema says: the counts are in qshape and the queue listings.
       method: 'GET',
       path: '/nodes/{node}/postfix/queue',
-      handler: (ctx) => perlish(queueCounts(ctx.instance, node(ctx), ctx.now)),
+      handler: (ctx) => {
+        node(ctx);
+        return POSTFIX_QUEUES.map((name) => ({ name }));
+      },
     },
     {
       method: 'GET',
       path: '/nodes/{node}/postfix/qshape',
       handler: (ctx) => {
-        const n = node(ctx);
-        const q = queueCounts(ctx.instance, n, ctx.now);
-        const which = (ctx.args.queue ?? 'deferred') as keyof typeof q;
-        const total = q[which] ?? 0;
-        const buckets = ['5', '10', '20', '40', '80', '160', '320', '640', '1280', '1280+'];
-        const row = (domain: string, count: number) => {
-          const r: Record<string, number | string> = { domain, total: count };
-          buckets.forEach((b, i) => {
-            r[b] = i === 0 ? count : 0;
-          });
-          return r;
-        };
-        if (!total) return [row('TOTAL', 0)];
-        return [row('TOTAL', total), row('gmail.com', Math.ceil(total / 2)), row('outlook.com', Math.floor(total / 2))];
+        const q = queueCounts(ctx.instance, node(ctx), ctx.now);
+        const which = (ctx.args.queue ?? 'deferred') as (typeof POSTFIX_QUEUES)[number];
+        return qshape(q[which] ?? 0, which === 'deferred' || which === 'hold' ? q.oldest_age : 0);
       },
     },
   ],

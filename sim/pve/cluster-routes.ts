@@ -1,4 +1,6 @@
 /** PVE cluster-wide: options, backup jobs and not-backed-up, replication, HA, Ceph. */
+
+import { storageUsed } from '../estate/metrics.js';
 import type { PveInstance } from '../estate/model.js';
 import { ApiError, type Route } from '../http/api.js';
 import { hash32 } from '../random.js';
@@ -50,9 +52,7 @@ export function cephStatus(inst: PveInstance, now: number): Record<string, unkno
   const mons = inst.nodes.slice(0, 3).filter(nodeOnline);
   const osds = inst.nodes.length * 2;
   const upOsds = inst.nodes.filter(nodeOnline).length * 2;
-  const rbd = inst.storages.filter((s) => s.type === 'rbd' || s.type === 'cephfs');
-  const total = Math.max(...rbd.map((s) => s.total), 1) * 3;
-  const used = Math.floor(total * Math.max(...rbd.map((s) => s.usedFraction), 0.1));
+  const { total, used, pools } = cephSpace(inst, now);
   const warn = ceph.health === 'HEALTH_WARN' || upOsds < osds;
   const checks: Record<string, unknown> = {};
   if (warn) {
@@ -110,7 +110,7 @@ export function cephStatus(inst: PveInstance, now: number): Record<string, unkno
     pgmap: {
       pgs_by_state: [{ state_name: 'active+clean', count: 129 }],
       num_pgs: 129,
-      num_pools: 3,
+      num_pools: pools.length,
       num_objects: Math.floor(used / 4_194_304),
       data_bytes: Math.floor(used / 3),
       bytes_used: used,
@@ -126,43 +126,94 @@ export function cephStatus(inst: PveInstance, now: number): Record<string, unkno
   };
 }
 
-function cephDf(inst: PveInstance, now: number) {
-  const st = cephStatus(inst, now).pgmap as Record<string, number>;
-  const pools = inst.storages
-    .filter((s) => s.type === 'rbd' || s.type === 'cephfs')
-    .map((s, i) => {
-      const used = Math.floor(s.total * s.usedFraction);
-      return {
-        name: s.type === 'cephfs' ? `${s.storage}_data` : s.storage,
-        id: i + 1,
-        stats: {
-          stored: used,
-          objects: Math.floor(used / 4_194_304),
-          kb_used: Math.floor((used * 3) / 1024),
-          bytes_used: used * 3,
-          percent_used: Number(((used * 3) / st.bytes_total).toFixed(6)),
-          max_avail: Math.floor(st.bytes_avail / 3),
-          dirty: 0,
-          stored_raw: used * 3,
-        },
-      };
-    });
-  return {
-    data: {
-      stats: {
-        total_bytes: st.bytes_total,
-        total_avail_bytes: st.bytes_avail,
-        total_used_bytes: st.bytes_used,
-        total_used_raw_bytes: st.bytes_used,
-        total_used_raw_ratio: st.bytes_used / st.bytes_total,
-        num_osds: inst.nodes.length * 2,
-        num_per_pool_osds: inst.nodes.length * 2,
-        num_per_pool_omap_osds: inst.nodes.length * 2,
-        percent_used: st.bytes_used / st.bytes_total,
+/** Replicas per pool: the PVE default (size 3, min_size 2). */
+const CEPH_SIZE = 3;
+
+interface CephPoolSim {
+  id: number;
+  name: string;
+  /** Raw bytes allocated, replicas included (Ceph's `bytes_used`). */
+  rawUsed: number;
+  pgs: number;
+  application: string;
+}
+
+/**
+ * Raw capacity and pools: `.mgr`, one pool per RBD storage and a data + metadata pair per
+ * CephFS. A pool stores what its storage reports as used, three times over.
+ */
+function cephSpace(inst: PveInstance, now: number): { total: number; used: number; pools: CephPoolSim[] } {
+  const backed = inst.storages.filter((s) => s.type === 'rbd' || s.type === 'cephfs');
+  const pools: CephPoolSim[] = [
+    { id: 1, name: '.mgr', rawUsed: 3 * 1024 ** 2 * CEPH_SIZE, pgs: 1, application: 'mgr' },
+  ];
+  for (const s of backed) {
+    const stored = storageUsed(s, now);
+    if (s.type === 'rbd') {
+      pools.push({ id: pools.length + 1, name: s.storage, rawUsed: stored * CEPH_SIZE, pgs: 64, application: 'rbd' });
+    } else {
+      pools.push({
+        id: pools.length + 1,
+        name: `${s.storage}_data`,
+        rawUsed: stored * CEPH_SIZE,
+        pgs: 32,
+        application: 'cephfs',
+      });
+      const meta = Math.floor(stored / 2000) * CEPH_SIZE;
+      pools.push({
+        id: pools.length + 1,
+        name: `${s.storage}_metadata`,
+        rawUsed: meta,
+        pgs: 32,
+        application: 'cephfs',
+      });
+    }
+  }
+  const total = Math.max(...backed.map((s) => s.total), 1) * CEPH_SIZE;
+  const used = Math.min(
+    total,
+    pools.reduce((sum, p) => sum + p.rawUsed, 0),
+  );
+  return { total, used, pools };
+}
+
+/**
+ * `/nodes/{node}/ceph/pool` as PVE renders it: the pool settings plus `bytes_used` and
+ * `percent_used` from `ceph df`, where Ceph divides raw used by raw used + raw available.
+ */
+export function cephPoolList(inst: PveInstance, now: number): Record<string, unknown>[] {
+  if (!inst.ceph) throw new ApiError(500, 'binary not installed: /usr/bin/ceph-mon');
+  const { total, used, pools } = cephSpace(inst, now);
+  const avail = Math.max(0, total - used);
+  return pools.map((p) => {
+    const o: Record<string, unknown> = {
+      pool: p.id,
+      pool_name: p.name,
+      size: CEPH_SIZE,
+      min_size: 2,
+      pg_num: p.pgs,
+      pg_num_final: p.pgs,
+      pg_autoscale_mode: 'on',
+      crush_rule: 0,
+      crush_rule_name: 'replicated_rule',
+      type: 'replicated',
+      application_metadata: { [p.application]: {} },
+      autoscale_status: {
+        pool_name: p.name,
+        pool_id: p.id,
+        pg_num_target: p.pgs,
+        pg_num_final: p.pgs,
+        raw_used: p.rawUsed,
+        raw_used_rate: CEPH_SIZE,
+        capacity_ratio: p.rawUsed / total,
+        would_adjust: false,
       },
-      pools,
-    },
-  };
+      bytes_used: p.rawUsed,
+      percent_used: p.rawUsed + avail > 0 ? p.rawUsed / (p.rawUsed + avail) : 0,
+    };
+    if (p.application === 'mgr') o.pg_num_min = 1;
+    return o;
+  });
 }
 
 export const clusterRoutes: R[] = [
@@ -290,12 +341,5 @@ export const clusterRoutes: R[] = [
     method: 'GET',
     path: '/cluster/ceph/status',
     handler: ({ instance, now }) => cephStatus(instance, now),
-  },
-  {
-    // Not in the published schema; the shape Pulse's client reads (data.data.stats/pools).
-    method: 'GET',
-    path: '/cluster/ceph/df',
-    permissions: { check: ['perm', '/', ['Sys.Audit', 'Datastore.Audit'], 'any', 1] },
-    handler: ({ instance, now }) => cephDf(instance, now),
   },
 ];

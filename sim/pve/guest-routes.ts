@@ -1,12 +1,11 @@
 /** PVE per-guest detail: rrddata, config, snapshots, guest-agent calls, LXC interfaces. */
 
-import { guestMem } from '../estate/metrics.js';
 import type { Guest, PveInstance } from '../estate/model.js';
 import { ApiError, type Route, type RouteContext } from '../http/api.js';
 import { hash32 } from '../random.js';
 import { diskVolid, gib, ipOf, ipv6Of, isWindows, macOf, osInfo } from './guest-facts.js';
 import { guestRrd } from './rrd.js';
-import { findGuest } from './views.js';
+import { findGuest, guestMemTotal, guestUsed, nodeVersion, versionAtLeast } from './views.js';
 
 type R = Route<PveInstance>;
 type Ctx = RouteContext<PveInstance>;
@@ -246,8 +245,8 @@ function interfacesQemu(g: Guest) {
 
 function meminfo(g: Guest, now: number): string {
   const kb = (b: number) => `${String(Math.floor(b / 1024)).padStart(8)} kB`;
-  const total = g.maxmem;
-  const used = guestMem(g, now);
+  const total = guestMemTotal(g);
+  const used = guestUsed(g, now);
   const free = Math.floor((total - used) * 0.4);
   const available = total - used;
   const cached = Math.floor((total - used) * 0.5);
@@ -381,30 +380,20 @@ export const guestRoutes: R[] = [
       const g = guest(ctx, 'lxc');
       if (g.status !== 'running') throw new ApiError(500, `CT ${g.vmid} not running`);
       const mac = macOf(g).toLowerCase();
-      return [
-        {
-          name: 'lo',
-          hwaddr: '00:00:00:00:00:00',
-          'hardware-address': '00:00:00:00:00:00',
-          inet: '127.0.0.1/8',
-          inet6: '::1/128',
-          'ip-addresses': [
-            { 'ip-address': '127.0.0.1', 'ip-address-type': 'inet', prefix: 8 },
-            { 'ip-address': '::1', 'ip-address-type': 'inet6', prefix: 128 },
-          ],
-        },
-        {
-          name: 'eth0',
-          hwaddr: mac,
-          'hardware-address': mac,
-          inet: `${ipOf(g)}/16`,
-          inet6: `${ipv6Of(g)}/64`,
-          'ip-addresses': [
-            { 'ip-address': ipOf(g), 'ip-address-type': 'inet', prefix: 16 },
-            { 'ip-address': ipv6Of(g), 'ip-address-type': 'inet6', prefix: 64 },
-          ],
-        },
-      ];
+      // PVE ≤ 8.3 answers with hwaddr/inet/inet6 only; 8.4 added the agent-style keys beside them.
+      const agentStyle = versionAtLeast(nodeVersion(ctx.instance, g.node), 8, 4);
+      const itf = (name: string, hw: string, v4: string, p4: number, v6: string, p6: number) => {
+        const o: Record<string, unknown> = { name, hwaddr: hw, inet: `${v4}/${p4}`, inet6: `${v6}/${p6}` };
+        if (agentStyle) {
+          o['hardware-address'] = hw;
+          o['ip-addresses'] = [
+            { 'ip-address': v4, 'ip-address-type': 'inet', prefix: p4 },
+            { 'ip-address': v6, 'ip-address-type': 'inet6', prefix: p6 },
+          ];
+        }
+        return o;
+      };
+      return [itf('lo', '00:00:00:00:00:00', '127.0.0.1', 8, '::1', 128), itf('eth0', mac, ipOf(g), 16, ipv6Of(g), 64)];
     },
   },
 ];

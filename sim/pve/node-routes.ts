@@ -2,7 +2,7 @@
 import type { PveInstance, PveNode } from '../estate/model.js';
 import { ApiError, type Route, type RouteContext } from '../http/api.js';
 import { hash32, unit } from '../random.js';
-import { cephStatus, replicationJobs } from './cluster-routes.js';
+import { cephPoolList, cephStatus, replicationJobs } from './cluster-routes.js';
 import { repoid } from './core-routes.js';
 import { nodeRrd } from './rrd.js';
 import { findNode } from './views.js';
@@ -377,6 +377,14 @@ export const nodeRoutes: R[] = [
     handler: (ctx) => {
       node(ctx);
       return cephStatus(ctx.instance, ctx.now);
+    },
+  },
+  {
+    method: 'GET',
+    path: '/nodes/{node}/ceph/pool',
+    handler: (ctx) => {
+      node(ctx);
+      return cephPoolList(ctx.instance, ctx.now);
     },
   },
 ];

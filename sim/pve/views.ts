@@ -18,6 +18,22 @@ import { ApiError } from '../http/api.js';
 
 export const majorVersion = (inst: PveInstance) => Number.parseInt(inst.version, 10);
 
+/**
+ * The pve-manager version a node runs: its own when the estate gives one (mixed-version
+ * clusters during an upgrade), else the instance's.
+ */
+export function nodeVersion(inst: PveInstance, node: PveNode | string): string {
+  const n = typeof node === 'string' ? inst.nodes.find((x) => x.name === node) : node;
+  const own = (n as (PveNode & { version?: string }) | undefined)?.version;
+  return typeof own === 'string' && own ? own : inst.version;
+}
+
+/** True when `version` ("8.3.5") is at least major.minor. */
+export function versionAtLeast(version: string, major: number, minor: number): boolean {
+  const [a, b] = version.split('.').map((x) => Number.parseInt(x, 10) || 0);
+  return a > major || (a === major && b >= minor);
+}
+
 /** May the caller see a path with these privileges? (list endpoints filter instead of 403). */
 export function visible(identity: Identity | undefined, path: string, privs: string[], any = false): boolean {
   return !identity || hasPrivs(identity.cred, path, privs, any);
@@ -60,6 +76,31 @@ export function tagString(g: Guest): string | undefined {
   return g.tags.length ? g.tags.join(';') : undefined;
 }
 
+/** The balloon's current size of a ballooning VM: its minimum plus 60% of the way to maxmem. */
+export function balloonActual(g: Guest): number {
+  return guestBalloonMin(g) + Math.floor((g.maxmem - guestBalloonMin(g)) * 0.6);
+}
+
+/**
+ * MemTotal as the guest sees it: the memory it was given (balloon size, else maxmem) less what
+ * its kernel reserves at boot. Real answers show 1–3% (2 GiB → 2,125,611,008; 8 GiB →
+ * 8,327,667,712, see test/fixtures/proxmox/SOURCES.md); the simulator takes 3%.
+ */
+export function guestMemTotal(g: Guest): number {
+  const size = g.balloon ? balloonActual(g) : g.maxmem;
+  return size - Math.floor(size * 0.03);
+}
+
+/**
+ * Memory in use inside a running guest (MemTotal − MemAvailable). A ballooning VM reports this
+ * as `mem` (PVE takes total_mem − free_mem from the balloon driver), so it never exceeds what
+ * the guest has.
+ */
+export function guestUsed(g: Guest, now: number): number {
+  const mem = guestMem(g, now);
+  return g.balloon && g.type === 'qemu' ? Math.min(mem, Math.floor(guestMemTotal(g) * 0.95)) : mem;
+}
+
 function definedOnly<T extends Record<string, unknown>>(o: T): T {
   for (const k of Object.keys(o)) if (o[k] === undefined) delete o[k];
   return o;
@@ -99,7 +140,7 @@ export function guestResource(inst: PveInstance, g: Guest, nodeUp: boolean, now:
   };
   if (nodeUp) {
     base.cpu = guestCpu(g, now);
-    base.mem = guestMem(g, now);
+    base.mem = guestUsed(g, now);
     base.disk = guestDisk(g, now);
     base.netin = guestCounter(g, 'netin', now);
     base.netout = guestCounter(g, 'netout', now);
@@ -144,7 +185,7 @@ export function guestListItem(inst: PveInstance, g: Guest, now: number): Record<
     status: g.status,
     cpu: guestCpu(g, now),
     cpus: g.cpus,
-    mem: guestMem(g, now),
+    mem: guestUsed(g, now),
     maxmem: g.maxmem,
     disk: guestDisk(g, now),
     maxdisk: g.maxdisk,
@@ -210,15 +251,18 @@ export function guestCurrent(inst: PveInstance, g: Guest, now: number): Record<s
       backup_max_workers: true,
     };
     if (g.balloon) {
-      const mem = cur.mem as number;
-      cur.balloon = guestBalloonMin(g) + Math.floor((g.maxmem - guestBalloonMin(g)) * 0.6);
+      // The balloon driver's figures are the guest's: free_mem is measured against total_mem
+      // (the guest's MemTotal), and PVE reports mem = total_mem − free_mem.
+      const totalMem = guestMemTotal(g);
+      const freeMem = totalMem - (cur.mem as number);
+      cur.balloon = balloonActual(g);
       cur.balloon_min = guestBalloonMin(g);
-      cur.freemem = Math.max(0, (cur.balloon as number) - mem);
+      cur.freemem = freeMem;
       cur.ballooninfo = {
         actual: cur.balloon,
         max_mem: g.maxmem,
-        total_mem: cur.balloon,
-        free_mem: cur.freemem,
+        total_mem: totalMem,
+        free_mem: freeMem,
         mem_swapped_in: 0,
         mem_swapped_out: 0,
         major_page_faults: 512 + (g.seed % 1000),

@@ -4,7 +4,7 @@ import { isMonitored } from '../config/node-config.js';
 import type { PmgQueueStatus } from '../model/state.js';
 import { ProxmoxClient } from '../proxmox/client.js';
 import { ProxmoxError } from '../proxmox/errors.js';
-import { PmgApi } from '../proxmox/pmg.js';
+import { PMG_POSTFIX_QUEUES, PmgApi } from '../proxmox/pmg.js';
 import { type FeatureProblem, featureOfPath, problemMessage } from '../proxmox/privileges.js';
 import { settleLimit } from './limit.js';
 import {
@@ -15,6 +15,7 @@ import {
   normaliseQueue,
   normaliseSpamScores,
   offlinePmg,
+  qshapeSummary,
 } from './normalise/pmg.js';
 import { num } from './normalise/values.js';
 import type { PollerEnv } from './pve-poller.js';
@@ -58,11 +59,20 @@ export class PmgPoller extends SingleEndpointPoller {
     const uptimes = new Map<string, number>();
     if (isMonitored(this.cfg, 'monitorQueues')) {
       await settleLimit(members, 4, async (m) => {
-        try {
-          queues.set(m.name, normaliseQueue(await api.postfixQueue(m.name, opt), now));
-        } catch (err) {
-          this.record(err);
-        }
+        // One qshape per queue, side by side; a queue that fails leaves the node without counts
+        // rather than reporting a false zero.
+        const shapes = await Promise.all(
+          PMG_POSTFIX_QUEUES.map((q) =>
+            api.postfixQshape(m.name, q, opt).then(
+              (rows) => [q, qshapeSummary(rows)] as const,
+              (err: unknown) => {
+                this.record(err);
+                return undefined;
+              },
+            ),
+          ),
+        );
+        if (shapes.every((x) => x !== undefined)) queues.set(m.name, normaliseQueue(Object.fromEntries(shapes), now));
         try {
           const st = await api.nodeStatus(m.name, opt);
           if (st && st.uptime !== undefined) uptimes.set(m.name, num(st.uptime));

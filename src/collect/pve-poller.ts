@@ -29,6 +29,7 @@ import {
   type PveAgentNetworkInterfaces,
   type PveAgentOsInfo,
   PveApi,
+  type PveCephPoolEntry,
   type PveNodeStatus,
   type PveResource,
   type PveStorageConfig,
@@ -59,6 +60,7 @@ import type { TemperatureSource } from './temperature.js';
 
 const FIVE_MIN = 5 * 60_000;
 const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
 const CEPH_TYPES = new Set(['rbd', 'cephfs', 'ceph']);
 const ZFS_TYPES = new Set(['zfspool', 'zfs', 'local-zfs']);
 
@@ -97,6 +99,15 @@ function clientFor(cfg: NodeConfig, baseUrl: string, env: PollerEnv, fingerprint
   });
 }
 
+/** Why a running VM's status/current failed: its disk figure is unknown for that reason. */
+function statusReason(err: unknown): DiskStatusReason {
+  if (err instanceof ProxmoxError) {
+    if (err.kind === 'forbidden') return 'permission-denied';
+    if (err.kind === 'timeout') return 'status-timeout';
+  }
+  return 'status-unavailable';
+}
+
 function agentReason(err: unknown): DiskStatusReason {
   if (err instanceof ProxmoxError) {
     if (err.kind === 'timeout') return 'agent-timeout';
@@ -128,6 +139,9 @@ export class PvePoller {
   #agentSlow = new Map<string, { at: number; network?: PveAgentNetworkInterfaces; osinfo?: PveAgentOsInfo }>();
   /** Guests whose agent cannot read /proc/meminfo (Windows). */
   #noMeminfo = new Set<string>();
+  /** When agent/file-read last answered 403 (0: never), and that answer, to keep reporting it. */
+  #fileReadDeniedAt = 0;
+  #fileReadDenial: ProxmoxError | undefined;
   #rrd = new Map<string, { at: number; value?: number }>();
   #zfs: { at: number; pools: Map<string, Map<string, ZfsPool>> } = { at: 0, pools: new Map() };
   #disks: { at: number; list: PhysicalDisk[] } = { at: 0, list: [] };
@@ -322,7 +336,7 @@ export class PvePoller {
     g: PveResource,
     now: number,
     opt: { signal?: AbortSignal; timeoutMs: number },
-  ): Promise<{ vmStatus?: PveVmStatus; agent?: AgentData }> {
+  ): Promise<{ vmStatus?: PveVmStatus; agent?: AgentData; statusError?: DiskStatusReason }> {
     const node = String(g.node);
     const vmid = Number(g.vmid);
     let vmStatus: PveVmStatus;
@@ -330,7 +344,7 @@ export class PvePoller {
       vmStatus = compactVmStatus(await api.vmStatus(node, vmid, opt));
     } catch (err) {
       this.#record(err);
-      return {};
+      return { statusError: statusReason(err) };
     }
     if (!(vmStatus.agent === 1 || vmStatus.agent === true) || vmStatus.status !== 'running') return { vmStatus };
     const agentOpt = { signal: opt.signal, timeoutMs: Math.min(opt.timeoutMs, 5000) };
@@ -341,15 +355,20 @@ export class PvePoller {
       agent.fsError = agentReason(err);
       if (agent.fsError === 'permission-denied') this.#record(err);
     }
-    // The guest's own available memory (page cache is free memory to the guest).
-    if (!agent.fsError && !this.#noMeminfo.has(g.id)) {
+    // The guest's own available memory (page cache is free memory to the guest). A 403 means the
+    // token lacks the file-read privilege for every VM alike: ask again only after an hour.
+    if (!agent.fsError && !this.#noMeminfo.has(g.id) && now - this.#fileReadDeniedAt >= HOUR) {
       try {
         const mi = parseMemInfo((await api.agentFileRead(node, vmid, '/proc/meminfo', agentOpt)).content);
         if (mi) vmStatus.meminfo = mi;
         else this.#noMeminfo.add(g.id);
       } catch (err) {
+        if (err instanceof ProxmoxError && err.kind === 'forbidden') {
+          this.#fileReadDeniedAt = now;
+          this.#fileReadDenial = err;
+        }
         // Windows guests have no /proc/meminfo: stop asking.
-        if (err instanceof ProxmoxError && /No such file|open file/i.test(err.message)) this.#noMeminfo.add(g.id);
+        else if (err instanceof ProxmoxError && /No such file|open file/i.test(err.message)) this.#noMeminfo.add(g.id);
       }
     }
     const cached = this.#agentSlow.get(g.id);
@@ -364,6 +383,23 @@ export class PvePoller {
     agent.network = slow?.network;
     agent.osinfo = slow?.osinfo;
     return { vmStatus, agent };
+  }
+
+  /** The pool list from the first online node that answers (a node without Ceph packages answers 500). */
+  async #cephPools(
+    api: PveApi,
+    onlineNodes: string[],
+    opt: { signal?: AbortSignal; timeoutMs: number },
+  ): Promise<PveCephPoolEntry[] | undefined> {
+    for (const n of onlineNodes.slice(0, 3)) {
+      try {
+        return await api.cephPools(n, opt);
+      } catch (err) {
+        this.#record(err);
+        if (err instanceof ProxmoxError && (err.kind === 'forbidden' || err.isNetwork)) return undefined;
+      }
+    }
+    return undefined;
   }
 
   /** A cycle. Throws when the instance cannot be reached at all. */
@@ -387,6 +423,7 @@ export class PvePoller {
       this.#permProblems = await findPveProblems(api, firstOnline, opt).catch(() => []);
     }
     for (const p of this.#permProblems) if (!this.problems.has(p.feature)) this.problems.set(p.feature, p);
+    if (this.#fileReadDenial && now - this.#fileReadDeniedAt < HOUR) this.#record(this.#fileReadDenial);
 
     const nodeRes: PveResource[] = [];
     const guestRes: PveResource[] = [];
@@ -430,13 +467,14 @@ export class PvePoller {
       wantStorage || this.#wantsBackups() ? api.storageConfig(opt).catch(this.#miss) : undefined,
       settleLimit(onlineNodes, 8, (n) => api.nodeStatus(n, opt)),
       settleLimit(runningVMs, 16, async (g) => {
-        const { vmStatus, agent } = await this.#runningVm(api, g, now, opt);
+        const { vmStatus, agent, statusError } = await this.#runningVm(api, g, now, opt);
         runningBuilt.set(
           g.id,
           normaliseGuest({
             instance: this.instance,
             resource: g,
             vmStatus,
+            statusError,
             agent,
             prevCounters: prevCounters.get(g.id),
             now,
@@ -528,11 +566,12 @@ export class PvePoller {
     if (hasCeph && wantStorage) {
       try {
         const cephOpt = { signal, timeoutMs: Math.min(timeoutMs, 15000) };
-        const status = await api.cephStatus(cephOpt);
-        const df = await api.cephDf(cephOpt).catch(() => undefined);
-        const pools =
-          df || !onlineNodes[0] ? undefined : await api.cephPools(onlineNodes[0], cephOpt).catch(() => undefined);
-        cephClusters = [normaliseCeph({ instance: this.instance, status, df, pools, now })];
+        // PVE has no cluster-wide pool list: any online node answers for the whole Ceph cluster.
+        const [status, pools] = await Promise.all([
+          api.cephStatus(cephOpt),
+          this.#cephPools(api, onlineNodes, cephOpt),
+        ]);
+        cephClusters = [normaliseCeph({ instance: this.instance, status, pools, now })];
       } catch (err) {
         this.#record(err);
       }

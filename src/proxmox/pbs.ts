@@ -66,8 +66,9 @@ export interface PbsSnapshot {
   verification?: { state?: string; upid?: string };
 }
 
+/** A sync/verify/prune job (keyed by `id`) or a GC entry (keyed by `store`: `/admin/gc` has no `id`). */
 export interface PbsJobEntry {
-  id: string;
+  id?: string;
   store: string;
   schedule?: string;
   comment?: string;

@@ -20,6 +20,9 @@ export interface PmgClusterStatusEntry {
 
 export type PmgLooseRecord = Record<string, unknown>;
 
+export const PMG_POSTFIX_QUEUES = ['active', 'deferred', 'hold', 'incoming'] as const;
+export type PmgPostfixQueue = (typeof PMG_POSTFIX_QUEUES)[number];
+
 const enc = encodeURIComponent;
 
 export class PmgApi {
@@ -38,8 +41,12 @@ export class PmgApi {
   nodeStatus(node: string, o?: RequestOptions) {
     return this.client.get<PmgLooseRecord>(`/nodes/${enc(node)}/status`, o);
   }
-  postfixQueue(node: string, o?: RequestOptions) {
-    return this.client.get<PmgLooseRecord>(`/nodes/${enc(node)}/postfix/queue`, o);
+  /**
+   * `qshape` of one postfix queue: a `TOTAL` row, then one per domain; figures arrive as strings
+   * (PMG splits qshape's text), buckets are named `5m` … `1280m`, `1280m+`.
+   */
+  postfixQshape(node: string, queue: PmgPostfixQueue, o?: RequestOptions) {
+    return this.client.get<PmgLooseRecord[]>(`/nodes/${enc(node)}/postfix/qshape`, { ...o, query: { queue } });
   }
   /** Totals over [start, end] (unix seconds); the poller asks for the last 24 h ("day"). */
   mailStats(start: number, end: number, o?: RequestOptions) {

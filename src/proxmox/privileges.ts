@@ -10,7 +10,11 @@ export interface FeatureNeed {
   privileges: string[];
   /** ACL path to check in /access/permissions. */
   path: string;
+  /** How to name the privilege in a message, when it differs between versions. */
+  label?: string;
 }
+
+export const GUEST_MEMINFO_FEATURE = 'guest memory as the guest sees it (agent file-read of /proc/meminfo)';
 
 export const PVE_FEATURES: FeatureNeed[] = [
   { feature: 'node status, cluster membership, disks, ZFS and Ceph', privileges: ['Sys.Audit'], path: '/' },
@@ -20,6 +24,13 @@ export const PVE_FEATURES: FeatureNeed[] = [
     feature: 'guest agent data (VM disk usage, IP addresses, OS)',
     privileges: ['VM.GuestAgent.Audit', 'VM.GuestAgent.Unrestricted', 'VM.Monitor'],
     path: '/vms',
+  },
+  {
+    // agent/file-read of /proc/meminfo: PVE 9 checks VM.GuestAgent.FileRead, PVE 8 VM.Monitor.
+    feature: GUEST_MEMINFO_FEATURE,
+    privileges: ['VM.GuestAgent.FileRead', 'VM.GuestAgent.Unrestricted', 'VM.Monitor'],
+    path: '/vms',
+    label: 'VM.GuestAgent.FileRead (PVE 9) or VM.Monitor (PVE 8)',
   },
 ];
 
@@ -33,6 +44,7 @@ export interface FeatureProblem {
 /** Maps an API path that answered 403 to the feature it serves. */
 export function featureOfPath(product: ProxmoxProduct, path: string): string {
   if (product === 'pve') {
+    if (/\/agent\/file-read/.test(path)) return GUEST_MEMINFO_FEATURE;
     if (/\/agent\//.test(path)) return 'guest agent data (VM disk usage, IP addresses, OS)';
     if (/\/(qemu|lxc)\//.test(path) && /snapshot/.test(path)) return 'guest snapshots';
     if (/\/(qemu|lxc)\//.test(path)) return 'VMs and containers';
@@ -77,7 +89,7 @@ export function missingPvePrivileges(perms: Record<string, Record<string, unknow
   };
   for (const need of PVE_FEATURES) {
     if (!has(need.path, need.privileges)) {
-      const base = { feature: need.feature, privilege: need.privileges[0], path: need.path };
+      const base = { feature: need.feature, privilege: need.label ?? need.privileges[0], path: need.path };
       problems.push({ ...base, message: problemMessage(base) });
     }
   }

@@ -233,27 +233,29 @@ export interface PveSnapshot {
 
 export type PveCephStatus = Record<string, unknown>;
 
-export interface PveCephDf {
-  stats?: {
-    total_bytes?: number;
-    total_used_bytes?: number;
-    total_avail_bytes?: number;
-    total_used_raw_bytes?: number;
-  };
-  pools?: Array<{
-    id?: number;
-    name?: string;
-    stats?: { stored?: number; bytes_used?: number; max_avail?: number; objects?: number; percent_used?: number };
-  }>;
-}
-
+/** One entry of `/nodes/{n}/ceph/pool`: `percent_used` is Ceph's fraction 0–1 of the pool's raw capacity. */
 export interface PveCephPoolEntry {
   pool?: number;
   pool_name?: string;
   bytes_used?: number;
   percent_used?: number;
-  max_avail?: number;
-  objects?: number;
+  size?: number;
+  min_size?: number;
+  pg_num?: number;
+  type?: string;
+}
+
+/**
+ * One entry of `/nodes/{n}/lxc/{id}/interfaces`: PVE ≤ 8.3 sends `hwaddr`, `inet` and `inet6`
+ * (address/prefix strings); 8.4+ adds the agent-style `hardware-address` and `ip-addresses`.
+ */
+export interface PveLxcInterface {
+  name?: string;
+  hwaddr?: string;
+  inet?: string;
+  inet6?: string;
+  'hardware-address'?: string;
+  'ip-addresses'?: Array<{ 'ip-address'?: string; 'ip-address-type'?: string; prefix?: number }>;
 }
 
 export type PvePermissions = Record<string, Record<string, number | boolean>>;
@@ -282,7 +284,8 @@ export class PveApi {
   nodeMemoryRrd(node: string, o?: RequestOptions) {
     return this.client.get<Array<Record<string, number>>>(`/nodes/${enc(node)}/rrddata`, {
       ...o,
-      query: { timeframe: 'hour', cf: 'AVERAGE', ds: 'memavailable,memtotal' },
+      // rrddata takes only timeframe and cf (real PVE answers 400 to `ds`): rows carry every source.
+      query: { timeframe: 'hour', cf: 'AVERAGE' },
     });
   }
   storageConfig(o?: RequestOptions) {
@@ -306,12 +309,9 @@ export class PveApi {
   agentOsInfo(node: string, vmid: number, o?: RequestOptions) {
     return this.client.get<PveAgentOsInfo>(`/nodes/${enc(node)}/qemu/${vmid}/agent/get-osinfo`, o);
   }
-  /** Network interfaces of a running container (same item shape as the agent's). */
+  /** Network interfaces of a running container (two shapes, see PveLxcInterface). */
   lxcInterfaces(node: string, vmid: number, o?: RequestOptions) {
-    return this.client.get<NonNullable<PveAgentNetworkInterfaces['result']>>(
-      `/nodes/${enc(node)}/lxc/${vmid}/interfaces`,
-      o,
-    );
+    return this.client.get<PveLxcInterface[]>(`/nodes/${enc(node)}/lxc/${vmid}/interfaces`, o);
   }
   /** Reads a file through the guest agent (used for /proc/meminfo). */
   agentFileRead(node: string, vmid: number, file: string, o?: RequestOptions) {
@@ -349,9 +349,6 @@ export class PveApi {
   }
   cephStatus(o?: RequestOptions) {
     return this.client.get<PveCephStatus>('/cluster/ceph/status', o);
-  }
-  cephDf(o?: RequestOptions) {
-    return this.client.get<PveCephDf>('/cluster/ceph/df', o);
   }
   cephPools(node: string, o?: RequestOptions) {
     return this.client.get<PveCephPoolEntry[]>(`/nodes/${enc(node)}/ceph/pool`, o);

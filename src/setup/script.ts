@@ -45,9 +45,13 @@ if ! pveum user list --output-format json 2>/dev/null | grep -q '"userid":"pulse
   pveum user add "$USER_ID" --comment 'Pulse monitoring (read-only)'
 fi
 pveum aclmod / -user "$USER_ID" -role PVEAuditor
-# Guest-agent data (disk usage, IPs, OS) needs one more privilege; its name differs between versions.
-if pveum role add PulseMonitor -privs 'VM.GuestAgent.Audit' >/dev/null 2>&1 || pveum role add PulseMonitor -privs 'VM.Monitor' >/dev/null 2>&1 \\
-   || pveum role list --output-format json 2>/dev/null | grep -q '"roleid":"PulseMonitor"'; then
+# Guest-agent data (disk usage, IPs, OS) and the guest's own /proc/meminfo need more privileges:
+# PVE 9 splits them into VM.GuestAgent.Audit and VM.GuestAgent.FileRead, PVE 8 has VM.Monitor.
+# An existing role (from an earlier run) is updated, so re-running the script grants FileRead.
+ROLE_CMD=add
+if pveum role list --output-format json 2>/dev/null | grep -q '"roleid":"PulseMonitor"'; then ROLE_CMD=modify; fi
+if pveum role "$ROLE_CMD" PulseMonitor -privs 'VM.GuestAgent.Audit,VM.GuestAgent.FileRead' >/dev/null 2>&1 \\
+   || pveum role "$ROLE_CMD" PulseMonitor -privs 'VM.Monitor' >/dev/null 2>&1; then
   pveum aclmod / -user "$USER_ID" -role PulseMonitor
 fi
 ${backupPerms ? `pveum aclmod /storage -user "$USER_ID" -role PVEDatastoreAdmin\n` : ''}pveum user token remove "$USER_ID" "$TOKEN_NAME" >/dev/null 2>&1 || true

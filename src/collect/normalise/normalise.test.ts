@@ -10,7 +10,7 @@ import {
   normalisePbsInstance,
   normalisePbsSnapshots,
 } from './pbs.js';
-import { normaliseMailCount, normaliseMailStats, normaliseQueue, normaliseSpamScores } from './pmg.js';
+import { normaliseMailCount, normaliseMailStats, normaliseQueue, normaliseSpamScores, qshapeSummary } from './pmg.js';
 import { normaliseSnapshots, normaliseStorageBackups, normaliseTasks } from './pve-backups.js';
 import { normaliseCeph } from './pve-ceph.js';
 import { normaliseDisks } from './pve-disks.js';
@@ -174,8 +174,20 @@ describe('guests', () => {
   };
 
   it('VM memory: balloon total, guest available memory first', () => {
-    const st = { status: 'running', maxmem: 8 * GiB, mem: 5 * GiB, balloon: 4 * GiB, freemem: 1 * GiB };
-    expect(vmMemory(vmRes, st)).toMatchObject({ total: 4 * GiB, used: 3 * GiB, balloon: 4 * GiB });
+    // free_mem is relative to the guest's total_mem (3.875 GiB), not to the 4 GiB balloon.
+    const guestTotal = 3.875 * GiB;
+    const st = {
+      status: 'running',
+      maxmem: 8 * GiB,
+      mem: guestTotal - 1 * GiB,
+      balloon: 4 * GiB,
+      freemem: 1 * GiB,
+      ballooninfo: { actual: 4 * GiB, max_mem: 8 * GiB, total_mem: guestTotal, free_mem: 1 * GiB },
+    };
+    expect(vmMemory(vmRes, st)).toMatchObject({ total: 4 * GiB, used: 2.875 * GiB, balloon: 4 * GiB });
+    // freemem without total_mem cannot be placed against any total: PVE's own mem is used.
+    const noTotal = { status: 'running', maxmem: 8 * GiB, mem: 2.5 * GiB, balloon: 4 * GiB, freemem: 1 * GiB };
+    expect(vmMemory(vmRes, noTotal).used).toBe(2.5 * GiB);
     const withMeminfo = { ...st, meminfo: { total: 4 * GiB, available: 3 * GiB } };
     expect(vmMemory(vmRes, withMeminfo).used).toBe(1 * GiB);
     // balloon == maxmem: total stays maxmem; no guest figures → status mem.
@@ -775,14 +787,19 @@ describe('pmg (mixed types from production hosts)', () => {
   });
 
   it('queue, mail counts and spam scores', () => {
-    expect(normaliseQueue(fixture('pmg/postfix-queue-mixed-types.json'), NOW)).toMatchObject({
-      active: 3,
-      deferred: 0,
-      hold: 1,
-      incoming: 2,
-      total: 6,
-      oldestAge: 600,
-    });
+    // qshape TOTAL rows with string figures; the oldest deferred mail sits in the 10m bucket (5–10 min).
+    const shape = (total: string, bucket: string) => [{ domain: 'TOTAL', total, '5m': '0', [bucket]: '1' }];
+    expect(
+      normaliseQueue(
+        {
+          active: qshapeSummary(shape('3', '5m')),
+          deferred: qshapeSummary(shape('4', '10m')),
+          hold: qshapeSummary([{ domain: 'TOTAL', total: '1', '5m': '1' }]),
+          incoming: qshapeSummary(shape('2', '5m')),
+        },
+        NOW,
+      ),
+    ).toMatchObject({ active: 3, deferred: 4, hold: 1, incoming: 2, total: 10, oldestAge: 300 });
     const c = normaliseMailCount([{ time: 1700000000, count: '5', count_in: 3, count_out: '2', index: 0 }]);
     expect(c[0]).toMatchObject({
       timestamp: '2023-11-14T22:13:20.000Z',

@@ -59,7 +59,8 @@ export function normaliseDatastore(
 
 export function normaliseJobs(type: PbsJob['type'], list: PbsJobEntry[] | undefined): PbsJob[] {
   return (list ?? []).map((j) => {
-    const job: PbsJob = { id: str(j.id), store: str(j.store), type };
+    // GC entries have no id: there is at most one per datastore, so the store names it.
+    const job: PbsJob = { id: str(j.id) || (type === 'garbage' ? str(j.store) : ''), store: str(j.store), type };
     if (j.schedule) job.schedule = j.schedule;
     if (j['last-run-endtime'] !== undefined) job.lastRun = num(j['last-run-endtime']);
     if (j['next-run'] !== undefined) job.nextRun = num(j['next-run']);

@@ -61,18 +61,53 @@ export function normaliseSpamScores(list: PmgLooseRecord[] | undefined): Array<{
   return (list ?? []).map((r) => ({ score: str(r.level ?? r.score), count: num(r.count) }));
 }
 
-export function normaliseQueue(raw: PmgLooseRecord | undefined, now: number): PmgQueueStatus {
-  const active = num(raw?.active);
-  const deferred = num(raw?.deferred);
-  const hold = num(raw?.hold);
-  const incoming = num(raw?.incoming);
+/** Upper age bounds (minutes) of qshape's buckets, in order; the last bucket (`1280m+`) is open. */
+const QSHAPE_MINUTES = [5, 10, 20, 40, 80, 160, 320, 640, 1280];
+
+export interface QshapeSummary {
+  count: number;
+  /** Lower bound (s) of the oldest non-empty age bucket: qshape only tells the bucket. */
+  oldestAge: number;
+}
+
+/**
+ * The `TOTAL` row of a qshape answer → message count and the age of the oldest bucket holding
+ * mail. A bucket `Xm` holds messages younger than X minutes and at least as old as the bucket
+ * before it, so its lower bound is the previous bucket's X (0 for the first).
+ */
+export function qshapeSummary(rows: PmgLooseRecord[] | undefined): QshapeSummary {
+  const total = (rows ?? []).find((r) => str(r.domain).toUpperCase() === 'TOTAL');
+  if (!total) return { count: 0, oldestAge: 0 };
+  let oldestAge = 0;
+  if (num(total[`${QSHAPE_MINUTES[QSHAPE_MINUTES.length - 1]}m+`]) > 0) oldestAge = 1280 * 60;
+  else {
+    for (let i = QSHAPE_MINUTES.length - 1; i > 0; i--) {
+      if (num(total[`${QSHAPE_MINUTES[i]}m`]) > 0) {
+        oldestAge = QSHAPE_MINUTES[i - 1] * 60;
+        break;
+      }
+    }
+  }
+  return { count: num(total.total ?? total.T), oldestAge };
+}
+
+/** The four queues of one node (from their qshape answers) → queueStatus. */
+export function normaliseQueue(
+  queues: Partial<Record<'active' | 'deferred' | 'hold' | 'incoming', QshapeSummary>>,
+  now: number,
+): PmgQueueStatus {
+  const active = queues.active?.count ?? 0;
+  const deferred = queues.deferred?.count ?? 0;
+  const hold = queues.hold?.count ?? 0;
+  const incoming = queues.incoming?.count ?? 0;
+  const ages = Object.values(queues).map((q) => q?.oldestAge ?? 0);
   return {
     active,
     deferred,
     hold,
     incoming,
     total: active + deferred + hold + incoming,
-    oldestAge: num(raw?.oldest_age),
+    oldestAge: Math.max(0, ...ages),
     updatedAt: rfc3339(now),
   };
 }

@@ -1,6 +1,10 @@
-/** /cluster/ceph/status (+ df) → CephCluster (wire-contract §1.5). Tolerates Squid's slimmer maps. */
+/**
+ * /cluster/ceph/status + /nodes/{n}/ceph/pool → CephCluster (wire-contract §1.5, §10). Raw
+ * totals come from the status's pgmap; pools from the node's pool list. Tolerates Squid's
+ * slimmer maps.
+ */
 import type { CephCluster, CephPool, CephService } from '../../model/state.js';
-import type { PveCephDf, PveCephPoolEntry } from '../../proxmox/pve.js';
+import type { PveCephPoolEntry } from '../../proxmox/pve.js';
 import { cephId } from './ids.js';
 import { num, optNum, str } from './values.js';
 
@@ -49,11 +53,28 @@ function services(status: Obj): CephService[] {
   return out;
 }
 
+/**
+ * A pool as the PVE UI shows it: `bytes_used` of `bytes_used / percent_used` (Ceph computes the
+ * fraction against used + what the pool can still take), so that quotient is the pool's size.
+ */
+export function cephPool(p: PveCephPoolEntry): CephPool {
+  const used = num(p.bytes_used);
+  const fraction = num(p.percent_used);
+  const total = fraction > 0 ? used / fraction : 0;
+  return {
+    id: num(p.pool),
+    name: str(p.pool_name),
+    storedBytes: used,
+    availableBytes: total > used ? Math.round(total - used) : 0,
+    objects: num((p as { objects?: unknown }).objects),
+    percentUsed: fraction,
+  };
+}
+
 export interface CephInput {
   instance: string;
   status: Record<string, unknown>;
-  df?: PveCephDf;
-  /** Fallback pool list from /nodes/{n}/ceph/pool when /cluster/ceph/df is unavailable. */
+  /** `/nodes/{n}/ceph/pool` of an online node (undefined when it could not be read). */
   pools?: PveCephPoolEntry[];
   now: number;
 }
@@ -67,30 +88,10 @@ export function normaliseCeph(input: CephInput): CephCluster {
   const osdmap = obj(obj(s.osdmap).osdmap ?? s.osdmap);
   const pgmap = obj(s.pgmap);
   const svc = services(s);
-  const stats = input.df?.stats;
-  const totalBytes = num(stats?.total_bytes ?? pgmap.bytes_total);
-  const usedBytes = num(stats?.total_used_raw_bytes ?? stats?.total_used_bytes ?? pgmap.bytes_used);
-  const availableBytes = num(stats?.total_avail_bytes ?? pgmap.bytes_avail);
-  let pools: CephPool[] | undefined;
-  if (input.df?.pools) {
-    pools = input.df.pools.map((p) => ({
-      id: num(p.id),
-      name: str(p.name),
-      storedBytes: num(p.stats?.stored ?? p.stats?.bytes_used),
-      availableBytes: num(p.stats?.max_avail),
-      objects: num(p.stats?.objects),
-      percentUsed: num(p.stats?.percent_used),
-    }));
-  } else if (input.pools) {
-    pools = input.pools.map((p) => ({
-      id: num(p.pool),
-      name: str(p.pool_name),
-      storedBytes: num(p.bytes_used),
-      availableBytes: num(p.max_avail),
-      objects: num(p.objects),
-      percentUsed: num(p.percent_used),
-    }));
-  }
+  const totalBytes = num(pgmap.bytes_total);
+  const usedBytes = num(pgmap.bytes_used);
+  const availableBytes = num(pgmap.bytes_avail);
+  const pools = input.pools ? input.pools.map(cephPool) : undefined;
   const mgrSvc = svc.find((x) => x.type === 'mgr');
   const cluster: CephCluster = {
     id: cephId(input.instance, fsid),

@@ -7,6 +7,7 @@ import type {
   PveAgentFsInfo,
   PveAgentNetworkInterfaces,
   PveAgentOsInfo,
+  PveLxcInterface,
   PveResource,
   PveVmStatus,
 } from '../../proxmox/pve.js';
@@ -46,8 +47,13 @@ export function ioRates(cur: IoCounters, prev: IoCounters | undefined): IoRates 
 }
 
 /**
- * VM memory (running): total = balloon when 0 < balloon < maxmem, else maxmem; used = total −
- * guest available (meminfo.available → free+buffers+cached → freemem) → `mem`.
+ * VM memory (running), wire-contract §9 and §10. Total = balloon when 0 < balloon < maxmem,
+ * else maxmem. Used always pairs figures measured in the same frame, the guest's: its
+ * /proc/meminfo (MemTotal − MemAvailable; without MemAvailable, MemTotal − free − buffers −
+ * cached), else the balloon driver's `total_mem − free_mem` (free_mem is relative to the
+ * guest's total_mem, not to maxmem), else PVE's own `mem` (which is that same difference).
+ * Subtracting a guest figure from maxmem or the balloon size overstates use by the memory the
+ * guest kernel reserves (4–5 points on a small VM).
  */
 export function vmMemory(res: PveResource, status: PveVmStatus | undefined): Memory {
   const maxmem = num(status?.maxmem ?? res.maxmem);
@@ -59,20 +65,21 @@ export function vmMemory(res: PveResource, status: PveVmStatus | undefined): Mem
   const total = balloon > 0 && balloon < maxmem ? balloon : maxmem;
   let used: number | undefined;
   const mi = status.meminfo;
-  const available = optNum(mi?.available);
-  if (available !== undefined && available > 0) {
-    // The guest's own view (MemTotal − MemAvailable) when it reports its total; page cache counts as free.
-    const guestTotal = optNum(mi?.total);
-    const u = guestTotal !== undefined && guestTotal >= available ? guestTotal - available : total - available;
-    if (u >= 0) used = Math.min(u, total);
-  }
-  if (used === undefined && mi && (mi.free !== undefined || mi.buffers !== undefined || mi.cached !== undefined)) {
-    const avail = num(mi.free) + num(mi.buffers) + num(mi.cached);
-    if (avail > 0 && avail <= total) used = total - avail;
+  const guestTotal = optNum(mi?.total);
+  if (guestTotal !== undefined && guestTotal > 0) {
+    const available = optNum(mi?.available);
+    if (available !== undefined && available > 0 && available <= guestTotal) used = guestTotal - available;
+    else if (mi && (mi.free !== undefined || mi.buffers !== undefined || mi.cached !== undefined)) {
+      const free = num(mi.free) + num(mi.buffers) + num(mi.cached);
+      if (free > 0 && free <= guestTotal) used = guestTotal - free;
+    }
   }
   if (used === undefined) {
-    const freemem = optNum(status.freemem) ?? optNum(status.ballooninfo?.free_mem);
-    if (freemem !== undefined && freemem > 0 && freemem <= total) used = total - freemem;
+    const bi = status.ballooninfo;
+    const totalMem = optNum(bi?.total_mem);
+    const freeMem = optNum(bi?.free_mem) ?? optNum(status.freemem);
+    if (totalMem !== undefined && freeMem !== undefined && totalMem > 0 && freeMem <= totalMem)
+      used = totalMem - freeMem;
   }
   if (used === undefined) used = num(status.mem ?? res.mem);
   const m = memoryOf(total, used);
@@ -89,7 +96,9 @@ const EXCLUDED_FS_TYPES = new Set([
   'cgroup2',
   'overlay',
   'overlayfs',
+  // Read-only image filesystems (Home Assistant OS mounts / as erofs, always 100% full).
   'squashfs',
+  'erofs',
   'nfs',
   'nfs4',
   'cifs',
@@ -176,6 +185,27 @@ function isDroppedAddress(a: string): boolean {
   return l.startsWith('127.') || l.startsWith('fe80') || l === '::1';
 }
 
+type InterfaceItem = NonNullable<PveAgentNetworkInterfaces['result']>[number] & PveLxcInterface;
+
+/**
+ * An interface's addresses in either shape: the agent's `ip-addresses`, or the `inet`/`inet6`
+ * strings (`10.0.0.5/24`) that are all a container's interfaces carry on PVE ≤ 8.3.
+ */
+function interfaceAddresses(itf: InterfaceItem): string[] {
+  const list = itf['ip-addresses'];
+  if (Array.isArray(list) && list.length) return list.map((a) => str(a['ip-address']));
+  const out: string[] = [];
+  for (const v of [itf.inet, itf.inet6]) {
+    if (typeof v !== 'string') continue;
+    // One address per field in PVE's code; split anyway in case a list ever arrives joined.
+    for (const part of v.split(/[\s,]+/)) {
+      const addr = part.split('/')[0];
+      if (addr) out.push(addr);
+    }
+  }
+  return out;
+}
+
 /** Agent network interfaces: no loopback/link-local addresses, empty interfaces dropped, sorted. */
 export function agentInterfaces(net: PveAgentNetworkInterfaces | undefined): {
   interfaces: GuestNetworkInterface[];
@@ -188,13 +218,11 @@ export function agentInterfaces(net: PveAgentNetworkInterfaces | undefined): {
       : [];
   const interfaces: GuestNetworkInterface[] = [];
   const ips = new Set<string>();
-  for (const itf of list ?? []) {
+  for (const itf of (list ?? []) as InterfaceItem[]) {
     const name = str(itf.name);
     if (!name || name === 'lo') continue;
-    const addresses = [
-      ...new Set((itf['ip-addresses'] ?? []).map((a) => str(a['ip-address'])).filter((a) => a && !isDroppedAddress(a))),
-    ].sort();
-    const mac = itf['hardware-address'];
+    const addresses = [...new Set(interfaceAddresses(itf).filter((a) => a && !isDroppedAddress(a)))].sort();
+    const mac = itf['hardware-address'] ?? itf.hwaddr;
     const rx = optNum(itf.statistics?.['rx-bytes']);
     const tx = optNum(itf.statistics?.['tx-bytes']);
     if (addresses.length === 0 && !rx && !tx) continue;
@@ -237,16 +265,18 @@ function memo<I, O>(cache: WeakMap<object, O>, input: I | undefined, f: (i: I | 
  * prefixes) keeps several megabytes of raw JSON out of the live heap of a 10,000-guest estate.
  */
 export function compactAgentNetwork(
-  net: PveAgentNetworkInterfaces | PveAgentNetworkInterfaces['result'] | undefined,
+  net: PveAgentNetworkInterfaces | PveAgentNetworkInterfaces['result'] | PveLxcInterface[] | undefined,
 ): PveAgentNetworkInterfaces | undefined {
-  const list = Array.isArray(net) ? net : net?.result;
+  const list = (Array.isArray(net) ? net : net?.result) as InterfaceItem[] | undefined;
   if (!Array.isArray(list)) return net as PveAgentNetworkInterfaces | undefined;
   return {
+    // Both container shapes become the agent's: `hwaddr` → hardware-address, inet/inet6 → ip-addresses.
     result: list.map((itf) => {
       const out: NonNullable<PveAgentNetworkInterfaces['result']>[number] = { name: itf.name };
-      if (itf['hardware-address'] !== undefined) out['hardware-address'] = itf['hardware-address'];
-      const addresses = itf['ip-addresses'];
-      if (Array.isArray(addresses)) out['ip-addresses'] = addresses.map((a) => ({ 'ip-address': a['ip-address'] }));
+      const mac = itf['hardware-address'] ?? itf.hwaddr;
+      if (mac !== undefined) out['hardware-address'] = mac;
+      const addresses = interfaceAddresses(itf);
+      if (addresses.length) out['ip-addresses'] = addresses.map((a) => ({ 'ip-address': a }));
       const st = itf.statistics;
       if (st) out.statistics = { 'rx-bytes': st['rx-bytes'], 'tx-bytes': st['tx-bytes'] };
       return out;
@@ -372,7 +402,10 @@ export type DiskStatusReason =
   | 'permission-denied'
   | 'special-filesystems-only'
   | 'no-filesystems'
-  | 'agent-error';
+  | 'agent-error'
+  /** status/current itself failed (the VM's agent setting is then unknown). */
+  | 'status-unavailable'
+  | 'status-timeout';
 
 export interface AgentData {
   fsinfo?: PveAgentFsInfo;
@@ -387,6 +420,8 @@ export interface GuestInput {
   resource: PveResource;
   /** status/current of a running VM. */
   vmStatus?: PveVmStatus;
+  /** Set when status/current of a running VM failed: why. */
+  statusError?: DiskStatusReason;
   agent?: AgentData;
   prevCounters?: IoCounters;
   now: number;
@@ -430,6 +465,7 @@ export function normaliseGuest(input: GuestInput): { guest: Guest; counters: IoC
     let reason: DiskStatusReason | undefined;
     const agentEnabled = flag(s?.agent);
     if (!running) reason = 'vm-stopped';
+    else if (input.statusError) reason = input.statusError;
     else if (!agentEnabled) reason = 'agent-disabled';
     else if (input.agent?.fsError) reason = input.agent.fsError;
     else {
@@ -479,7 +515,8 @@ export function normaliseGuest(input: GuestInput): { guest: Guest; counters: IoC
     instance,
     status,
     type,
-    cpu: running ? num(s?.cpu ?? r.cpu) : 0,
+    // /cluster/resources can report a container's CPU as a tiny negative number.
+    cpu: running ? Math.max(0, num(s?.cpu ?? r.cpu)) : 0,
     cpus: num(s?.cpus ?? r.maxcpu),
     memory,
     disk,
