@@ -50,7 +50,7 @@ import {
   normaliseGuest,
   parseMemInfo,
 } from './normalise/pve-guest.js';
-import { failedInstanceNode, normaliseNode, offlineNode } from './normalise/pve-node.js';
+import { failedInstanceNode, normaliseNode, offlineNode, rrdMemAvailable } from './normalise/pve-node.js';
 import { isSharedStorage, normaliseStorage, normaliseZfsPool, zfsPoolName } from './normalise/pve-storage.js';
 import { applyNvmeTemperatures } from './normalise/sensors.js';
 import { num } from './normalise/values.js';
@@ -501,14 +501,7 @@ export class PvePoller {
         const c = this.#rrd.get(n);
         if (c && now - c.at < MINUTE) return;
         const rows = await api.nodeMemoryRrd(n, { signal, timeoutMs: Math.min(timeoutMs, 2000) }).catch(() => []);
-        let value: number | undefined;
-        for (let i = rows.length - 1; i >= 0; i--) {
-          if (typeof rows[i]?.memavailable === 'number') {
-            value = rows[i].memavailable;
-            break;
-          }
-        }
-        this.#rrd.set(n, { at: now, value });
+        this.#rrd.set(n, { at: now, value: rrdMemAvailable(rows) });
       },
     );
 

@@ -47,6 +47,18 @@ export function nodeMemory(status: PveNodeStatus | undefined, rrdAvailable: numb
   return memoryOf(total, num(m.used));
 }
 
+/**
+ * The newest `memavailable` of a node's rrddata rows (asked without `ds`: every source comes in
+ * each row). PVE 8 nodes record no memavailable, and edge rows may lack fields: undefined then.
+ */
+export function rrdMemAvailable(rows: Array<Record<string, unknown>> | undefined): number | undefined {
+  for (let i = (rows?.length ?? 0) - 1; i >= 0; i--) {
+    const v = rows?.[i]?.memavailable;
+    if (typeof v === 'number' && Number.isFinite(v)) return v;
+  }
+  return undefined;
+}
+
 export function parseLoadAverage(loadavg: unknown): number[] {
   if (!Array.isArray(loadavg)) return [];
   const out: number[] = [];
