@@ -135,7 +135,8 @@ if [ "$PIN_CERT" != "no" ] && [ -r "$CERT_FILE" ] && command -v openssl >/dev/nu
 fi
 
 SETUP_CODE="\${PULSE_SETUP_CODE:-$EMBEDDED_CODE}"
-if [ -z "$SETUP_CODE" ] && [ -r /dev/tty ]; then
+# /dev/tty exists without a controlling terminal too (cron, CI): ask only when it can be opened.
+if [ -z "$SETUP_CODE" ] && (: </dev/tty) 2>/dev/null; then
   printf 'Enter the 6-character setup code shown in Pulse: ' > /dev/tty
   read -r SETUP_CODE < /dev/tty
 fi
