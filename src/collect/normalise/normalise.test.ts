@@ -196,6 +196,18 @@ describe('guests', () => {
     expect(vmMemory({ ...vmRes, status: 'stopped' }, undefined)).toMatchObject({ total: 8 * GiB, used: 0, usage: 0 });
   });
 
+  it('container interfaces: an empty ip-addresses list falls back to inet/inet6', () => {
+    // Reported for DHCP containers (NX211/traefik-proxmox-provider#53): the agent-style list is
+    // there but empty, the address only in `inet`.
+    const net = compactAgentNetwork([
+      { name: 'eth0', hwaddr: 'bc:24:11:00:00:01', 'ip-addresses': [], inet: '10.0.0.7/24', inet6: 'fd00::7/64' },
+    ]);
+    expect(agentInterfaces(net)).toEqual({
+      interfaces: [{ name: 'eth0', mac: 'bc:24:11:00:00:01', addresses: ['10.0.0.7', 'fd00::7'] }],
+      ipAddresses: ['10.0.0.7', 'fd00::7'],
+    });
+  });
+
   it('parses /proc/meminfo from the agent', () => {
     const mi = parseMemInfo(
       'MemTotal:        8000 kB\nMemFree:   1000 kB\nMemAvailable:    6000 kB\nBuffers: 10 kB\nCached: 20 kB\n',
