@@ -4,10 +4,10 @@
  * memhost/pressure for guests). Rates are bytes per second averaged over the step; the newest
  * row has no samples yet, like a real RRD.
  */
-import { guestCpu, guestMem, naturalCounter, nodeCpu, nodeMem, nodeRootUsed, nodeSwapUsed } from '../estate/metrics.js';
+import { guestCpu, naturalCounter, nodeCpu, nodeMem, nodeRootUsed, nodeSwapUsed } from '../estate/metrics.js';
 import type { Guest, PveInstance, PveNode } from '../estate/model.js';
 import { unit } from '../random.js';
-import { majorVersion } from './views.js';
+import { guestUsed, majorVersion } from './views.js';
 
 export const TIMEFRAME_STEP: Record<string, number> = { hour: 60, day: 1800, week: 10800, month: 43200, year: 604800 };
 const ROWS = 70;
@@ -68,7 +68,8 @@ export function guestRrd(inst: PveInstance, g: Guest, timeframe: string, now: nu
     const rate = (c: 'netin' | 'netout' | 'diskread' | 'diskwrite') =>
       (naturalCounter(g, c, ms) - naturalCounter(g, c, ms - step * 1000)) / step;
     const cpu = guestCpu(g, ms);
-    const mem = guestMem(g, ms);
+    // The same figure status/current reports as mem (for a ballooning VM, the guest's own use).
+    const mem = guestUsed(g, ms);
     Object.assign(row, {
       cpu,
       mem,
