@@ -132,7 +132,11 @@ describe('simulator: faults', () => {
     const fsinfo = await get(node(0).url, '/nodes/pve1/qemu/100/agent/get-fsinfo');
     expect(fsinfo.json.data.result[0]).toMatchObject({ mountpoint: '/', type: 'ext4' });
     const meminfo = await get(node(0).url, '/nodes/pve1/qemu/100/agent/file-read?file=/proc/meminfo');
-    expect(meminfo.json.data.content).toMatch(/^MemTotal:\s+8388608 kB/);
+    // The guest sees the balloon's size less what its kernel keeps, the total_mem PVE reports.
+    const cur = await get(node(0).url, '/nodes/pve1/qemu/100/status/current');
+    const memTotalKb = Number(/^MemTotal:\s+(\d+) kB/.exec(meminfo.json.data.content)?.[1]);
+    expect(memTotalKb).toBe(Math.floor(cur.json.data.ballooninfo.total_mem / 1024));
+    expect(memTotalKb * 1024).toBeLessThan(cur.json.data.maxmem);
     // An appliance (ostype other) reports only special filesystems.
     await control(sim.controlUrl, 'POST', '/guests/pve-cluster', {
       vmid: 160,
