@@ -150,6 +150,7 @@ export function makeGuest(instance: string, seed: number, g: GuestSpec, now: num
 
 function buildPve(spec: PveSpec, seed: number, now: number): PveInstance {
   const iseed = hash32(seed, `pve/${spec.name}`);
+  const version = spec.version ?? '9.0.10';
   const nodes: PveNode[] = spec.nodes.map((n, i) => {
     const ns = typeof n === 'string' ? { name: n } : n;
     const nseed = hash32(iseed, `node/${ns.name}`);
@@ -157,6 +158,7 @@ function buildPve(spec: PveSpec, seed: number, now: number): PveInstance {
     return {
       name: ns.name,
       nodeid: i + 1,
+      version: ns.version ?? version,
       ip: `10.0.${Math.floor(i / 250)}.${(i % 250) + 11}`,
       cpus,
       cpuModel: CPU_MODELS[nseed % CPU_MODELS.length],
@@ -196,7 +198,7 @@ function buildPve(spec: PveSpec, seed: number, now: number): PveInstance {
     kind: 'pve',
     name: spec.name,
     cluster: spec.cluster,
-    version: spec.version ?? '9.0.10',
+    version,
     seed: iseed,
     nodes,
     guests,
