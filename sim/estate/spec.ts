@@ -107,8 +107,8 @@ export interface PmgSpec {
   domains?: string[];
   /** Mails per hour on average (drives statistics). */
   mailPerHour?: number;
+  /** PMG logs in with user@realm + password only (no API tokens exist on PMG). */
   users?: UserSpec[];
-  tokens?: TokenSpec[];
 }
 
 export interface EstateSpec {

@@ -107,6 +107,7 @@ export function validateSpec(spec: unknown): EstateSpec {
       str(n, `${at}.nodes[${j}]`);
     });
     num(p.mailPerHour, `${at}.mailPerHour`, 0, 10_000_000);
+    if (p.tokens !== undefined) fail(`${at}.tokens`, 'PMG has no API tokens; give users with passwords');
     creds(p, at);
   });
   return spec as unknown as EstateSpec;

@@ -111,6 +111,8 @@ export async function walkCalls(
   const calls: WalkCall[] = [];
   for (const route of sim.router(ep.product).table.routes) {
     if (route.method !== 'GET') continue;
+    // A route the official schema lacks is refused by the strictness layer: nothing to walk.
+    if (!methodDef(ep.product, route.path, 'GET')) continue;
     for (const params of expandParams(sim, ep, route.path, limit)) {
       // ids that come from lists (tasks, replication jobs) are discovered from the parent list.
       const listed = Object.entries(params).find(([, v]) => v === '*');
