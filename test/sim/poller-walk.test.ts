@@ -1,7 +1,8 @@
 /**
  * Every request Pulse's pollers make, against the strict simulator: Pulse is pointed at every
  * instance of an estate (connection test first, as the UI does, then added), polled until the
- * set of distinct requests stops growing, and every request the simulator received is checked.
+ * set of distinct requests stops growing, each node tested again and the diagnostics collected;
+ * then every request the simulator received is checked.
  * The test fails on any request a real Proxmox host would refuse (the strictness layer's 501/404
  * for paths the official schema lacks, 400 for parameters it does not accept), on paths the
  * simulator does not serve yet, and on authentication failures. Other errors (a stopped VM's
@@ -128,6 +129,13 @@ async function walkPollers(estate: string): Promise<{ records: RequestRecord[]; 
     quiet = n === seen ? quiet + 1 : 0;
     seen = n;
   }
+  // What else talks to the instances: the per-node test and the diagnostics page.
+  const list = await api(pulse, 'GET', '/api/config/nodes');
+  for (const n of list.body as Array<{ id: string }>) {
+    const t = await api(pulse, 'POST', `/api/config/nodes/${n.id}/test`);
+    expect(t.status, `test ${n.id}: ${JSON.stringify(t.body)}`).toBe(200);
+  }
+  expect((await api(pulse, 'GET', '/api/diagnostics')).status).toBe(200);
   return { records, pulse, sim };
 }
 
@@ -167,6 +175,7 @@ describe('every request the pollers make is one real Proxmox accepts', () => {
       expect(records.some((r) => /\/admin\/datastore\/[^/]+\/snapshots$/.test(r.path) && r.status === 200)).toBe(true);
 
       const v = verdict(records);
+      console.info(`${estate}: ${records.length} requests of ${new Set(records.map(shape)).size} kinds checked`);
       if (v.known.length) {
         console.info(`${estate}: known poller bugs (fixed in norm, allowed for now):\n  ${v.known.join('\n  ')}`);
       }
