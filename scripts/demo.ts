@@ -57,27 +57,34 @@ const settings = loadSettings({
 });
 const pulse = await startPulse(settings);
 
-// Point Pulse at every simulated instance: API token auth, certificate fingerprint pinned.
+// Point Pulse at every simulated instance, certificate fingerprint pinned: PVE and PBS with an
+// API token, PMG with user@realm + password (PMG has no API tokens; Pulse renews its ticket).
 const monitoring = pulse.deps.monitoring;
 const instances: Array<{
   type: NodeType;
   name: string;
   url: string;
   fingerprint: string;
-  tokenId: string;
-  tokenSecret: string;
+  credentials: Pick<NodeInput, 'tokenName' | 'tokenValue' | 'user' | 'password'>;
 }> = [
-  ...sim.ready.pve.map((i) => ({ type: 'pve' as const, ...i })),
-  ...sim.ready.pbs.map((i) => ({ type: 'pbs' as const, ...i })),
-  ...sim.ready.pmg.map((i) => ({ type: 'pmg' as const, ...i })),
+  ...sim.ready.pve.map((i) => ({
+    type: 'pve' as const,
+    ...i,
+    credentials: { tokenName: i.tokenId, tokenValue: i.tokenSecret },
+  })),
+  ...sim.ready.pbs.map((i) => ({
+    type: 'pbs' as const,
+    ...i,
+    credentials: { tokenName: i.tokenId, tokenValue: i.tokenSecret },
+  })),
+  ...sim.ready.pmg.map((i) => ({ type: 'pmg' as const, ...i, credentials: { user: i.user, password: i.password } })),
 ];
 for (const inst of instances) {
   const input: NodeInput = {
     type: inst.type,
     name: inst.name,
     host: inst.url,
-    tokenName: inst.tokenId,
-    tokenValue: inst.tokenSecret,
+    ...inst.credentials,
     fingerprint: inst.fingerprint,
     verifySSL: true,
     monitor: {},

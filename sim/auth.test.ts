@@ -25,14 +25,9 @@ describe('token headers', () => {
       tokenid: 'root@pam!pulse',
       secret: 'abc',
     });
-    expect(parseTokenHeader('pmg', 'PMGAPIToken=root@pam!pulse=abc')).toEqual({
-      tokenid: 'root@pam!pulse',
-      secret: 'abc',
-    });
-    expect(parseTokenHeader('pmg', 'PMGAPIToken=root@pam!pulse:abc')).toEqual({
-      tokenid: 'root@pam!pulse',
-      secret: 'abc',
-    });
+    // PMG has no API tokens: no form parses.
+    expect(parseTokenHeader('pmg', 'PMGAPIToken=root@pam!pulse=abc')).toBeNull();
+    expect(parseTokenHeader('pmg', 'PMGAPIToken=root@pam!pulse:abc')).toBeNull();
     expect(parseTokenHeader('pbs', 'PBSAPIToken=root@pam!pulse=abc')).toBeNull();
     expect(parseTokenHeader('pve', 'PBSAPIToken=root@pam!pulse:abc')).toBeNull();
     expect(parseTokenHeader('pve', 'PVEAPIToken=root@pam=abc')).toBeNull();

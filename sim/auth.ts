@@ -1,8 +1,8 @@
 /**
  * Authentication and privileges as Proxmox does them: signed tickets (cookie `<P>AuthCookie`)
  * with a CSRF token for writes, and API tokens in the Authorization header
- * (`PVEAPIToken=user@realm!id=secret`, `PBSAPIToken=user@realm!id:secret`,
- * `PMGAPIToken=user@realm!id=secret` or `…!id:secret`). Privileges are ACL maps path → privileges; the
+ * (`PVEAPIToken=user@realm!id=secret`, `PBSAPIToken=user@realm!id:secret`). PMG has no API
+ * tokens: its API server reads only the ticket cookie. Privileges are ACL maps path → privileges; the
  * permission objects of the official schema decide which privileges a path needs.
  */
 import crypto from 'node:crypto';
@@ -19,7 +19,7 @@ export interface Identity {
 }
 
 const PREFIX: Record<Product, string> = { pve: 'PVE', pbs: 'PBS', pmg: 'PMG' };
-const TOKEN_SEPARATOR: Record<Product, string> = { pve: '=', pbs: ':', pmg: '=' };
+const TOKEN_SEPARATOR: Record<Product, string | undefined> = { pve: '=', pbs: ':', pmg: undefined };
 
 export function cookieName(product: Product): string {
   return `${PREFIX[product]}AuthCookie`;
@@ -108,6 +108,8 @@ export function parseCookies(header: string | undefined): Record<string, string>
 
 /** Parses `<P>APIToken=user@realm!name<sep>secret` (PBS also accepts a space after the prefix). */
 export function parseTokenHeader(product: Product, header: string): { tokenid: string; secret: string } | null {
+  const sepChar = TOKEN_SEPARATOR[product];
+  if (!sepChar) return null;
   const prefix = `${PREFIX[product]}APIToken`;
   if (!header.startsWith(prefix)) return null;
   const rest = header.slice(prefix.length);
@@ -115,12 +117,8 @@ export function parseTokenHeader(product: Product, header: string): { tokenid: s
   const value = rest.slice(1).trim();
   const bang = value.indexOf('!');
   if (bang < 0) return null;
-  // PMG publishes no token API of its own; accept both the PVE-style `=` and the `:` form that
-  // Pulse sends. User ids and token names contain neither character, so this is unambiguous.
-  const seps = product === 'pmg' ? ['=', ':'] : [TOKEN_SEPARATOR[product]];
-  const found = seps.map((c) => value.indexOf(c, bang)).filter((i) => i >= 0);
-  if (!found.length) return null;
-  const sep = Math.min(...found);
+  const sep = value.indexOf(sepChar, bang);
+  if (sep < 0) return null;
   return { tokenid: value.slice(0, sep), secret: value.slice(sep + 1) };
 }
 
@@ -133,7 +131,9 @@ export function authenticate(
   tickets: TicketAuthority,
 ): AuthResult {
   const authz = headers.authorization;
-  if (typeof authz === 'string' && authz.length > 0) {
+  // PMG's API server is configured without an API-token header name, so it never looks at
+  // Authorization: a `PMGAPIToken=…` header leaves the request without a ticket (401 "No ticket").
+  if (product !== 'pmg' && typeof authz === 'string' && authz.length > 0) {
     const parsed = parseTokenHeader(product, authz);
     if (!parsed) return { ok: false, reason: 'invalid authorization header' };
     const cred = creds.find((c) => c.tokenid === parsed.tokenid);

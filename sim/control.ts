@@ -360,6 +360,7 @@ export function controlRoutes(sim: SimCore): ControlRoute[] {
           throw new ActionError(400, 'acl must map paths to privilege lists');
         }
         if (typeof b.tokenId === 'string') {
+          if (inst.kind === 'pmg') throw new ActionError(400, 'PMG has no API tokens; add a user with a password');
           if (!/^[^@!\s]+@[^!\s]+![A-Za-z0-9._-]+$/.test(b.tokenId))
             throw new ActionError(400, 'tokenId must look like user@realm!name');
           if (typeof b.secret !== 'string' || !b.secret) throw new ActionError(400, 'secret is required');

@@ -10,6 +10,7 @@ import { type Fault, type FaultKind, FaultRegistry } from './faults.js';
 import { ApiError, Router, type RouteTable } from './http/api.js';
 import { Endpoint } from './http/endpoint.js';
 import { handleRequest } from './http/pipeline.js';
+import type { RequestRecord } from './http/strict.js';
 import { pbsRoutes } from './pbs/routes.js';
 import { pmgRoutes } from './pmg/routes.js';
 import { pveRoutes } from './pve/routes.js';
@@ -21,12 +22,17 @@ export interface NodeReady {
   fingerprint: string;
 }
 
-export interface InstanceReady {
+/** Address and password login of a server (every product). */
+export interface LoginReady {
   name: string;
   url: string;
   fingerprint: string;
   user: string;
   password: string;
+}
+
+/** PVE and PBS also have an API token. */
+export interface InstanceReady extends LoginReady {
   tokenId: string;
   tokenSecret: string;
 }
@@ -40,7 +46,8 @@ export interface PbsReady extends InstanceReady {
   datastores: string[];
 }
 
-export interface PmgReady extends InstanceReady {
+/** PMG: password login only (PMG has no API tokens). */
+export interface PmgReady extends LoginReady {
   nodes: string[];
 }
 
@@ -78,6 +85,8 @@ export class SimCore {
   revision = 0;
   private cache = new Map<string, unknown>();
   readonly proxyTimeoutMs: number;
+  /** Called once per answered API request (tests record what a client asked and what it got). */
+  onRequest?: (record: RequestRecord) => void;
 
   constructor(
     public estate: Estate,
@@ -346,15 +355,13 @@ export class SimCore {
   // -------------------------------------------------------------------------------------------
 
   readyInfo(controlUrl: string): ReadyInfo {
-    const auth = (creds: Credential[]) => {
+    const login = (creds: Credential[]) => {
       const user = creds.find((c) => !c.tokenid)!;
+      return { user: user.userid, password: user.password ?? '' };
+    };
+    const auth = (creds: Credential[]) => {
       const token = creds.find((c) => c.tokenid)!;
-      return {
-        user: user.userid,
-        password: user.password ?? '',
-        tokenId: token.tokenid!,
-        tokenSecret: token.secret ?? '',
-      };
+      return { ...login(creds), tokenId: token.tokenid!, tokenSecret: token.secret ?? '' };
     };
     const ep = (id: string) => this.endpoint(id)!;
     return {
@@ -387,7 +394,7 @@ export class SimCore {
         name: p.name,
         url: ep(p.name).url,
         fingerprint: ep(p.name).original.fingerprint,
-        ...auth(p.credentials),
+        ...login(p.credentials),
         nodes: p.nodes,
       })),
     };

@@ -23,13 +23,15 @@ export function derivedUuid(seed: number, key: string): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 
-function credentials(seed: number, instance: string, users?: UserSpec[], tokens?: TokenSpec[]): Credential[] {
+/** Users (default root@pam) and API tokens (default `<first user>!pulse`); `tokens: null` for PMG, which has none. */
+function credentials(seed: number, instance: string, users?: UserSpec[], tokens?: TokenSpec[] | null): Credential[] {
   const out: Credential[] = [];
   const us = users?.length
     ? users
     : [{ userid: 'root@pam', password: `sim-${hash32(seed, `${instance}/pw`).toString(36)}` }];
   for (const u of us)
     out.push({ userid: u.userid, password: u.password, acl: u.acl ?? FULL_ACL, role: u.role ?? 'admin' });
+  if (tokens === null) return out;
   const ts = tokens?.length
     ? tokens
     : [{ tokenid: `${us[0].userid}!pulse`, secret: derivedUuid(seed, `${instance}/token`) }];
@@ -150,6 +152,7 @@ export function makeGuest(instance: string, seed: number, g: GuestSpec, now: num
 
 function buildPve(spec: PveSpec, seed: number, now: number): PveInstance {
   const iseed = hash32(seed, `pve/${spec.name}`);
+  const version = spec.version ?? '9.0.10';
   const nodes: PveNode[] = spec.nodes.map((n, i) => {
     const ns = typeof n === 'string' ? { name: n } : n;
     const nseed = hash32(iseed, `node/${ns.name}`);
@@ -157,6 +160,7 @@ function buildPve(spec: PveSpec, seed: number, now: number): PveInstance {
     return {
       name: ns.name,
       nodeid: i + 1,
+      version: ns.version ?? version,
       ip: `10.0.${Math.floor(i / 250)}.${(i % 250) + 11}`,
       cpus,
       cpuModel: CPU_MODELS[nseed % CPU_MODELS.length],
@@ -196,7 +200,7 @@ function buildPve(spec: PveSpec, seed: number, now: number): PveInstance {
     kind: 'pve',
     name: spec.name,
     cluster: spec.cluster,
-    version: spec.version ?? '9.0.10',
+    version,
     seed: iseed,
     nodes,
     guests,
@@ -246,7 +250,7 @@ function buildPmg(spec: PmgSpec, seed: number, now: number): PmgInstance {
     domains: spec.domains?.length ? spec.domains : ['example.com'],
     mailPerHour: spec.mailPerHour ?? 200,
     bootedAt: now - Math.floor(86400_000 * (2 + unit(iseed, 'boot') * 20)),
-    credentials: credentials(iseed, spec.name, spec.users, spec.tokens),
+    credentials: credentials(iseed, spec.name, spec.users, null),
     overrides: {},
     queueOverrides: {},
     down: false,

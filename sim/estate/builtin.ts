@@ -268,7 +268,9 @@ export function demoEstate(): EstateSpec {
       },
       {
         name: 'pve-standalone',
-        version: '8.4.1',
+        // A home server that has not been upgraded in a while: PVE 8.2 still has the old LXC
+        // interfaces shape ({name, hwaddr, inet, inet6}) that 8.4 replaced.
+        version: '8.2.4',
         nodes: [{ name: 'minipc', cpus: 4, memGiB: 16, rootGiB: 230 }],
         guests: [
           {
@@ -413,8 +415,57 @@ export function largeEstate(): EstateSpec {
   };
 }
 
+/**
+ * Versions side by side as operators really run them: a cluster half-way through the 8 → 9
+ * upgrade (PVE supports mixed 8.4/9.x members while upgrading), a forgotten PVE 7.4 box, an older
+ * PBS and PMG. Small, so tests can walk every request against it.
+ */
+export function mixedEstate(): EstateSpec {
+  return {
+    name: 'mixed',
+    seed: 11,
+    pve: [
+      {
+        name: 'pve-upgrade',
+        cluster: 'upgrade',
+        version: '9.0.10',
+        nodes: [
+          { name: 'up1', cpus: 8, memGiB: 32, version: '9.0.10' },
+          { name: 'up2', cpus: 8, memGiB: 32, version: '8.4.14' },
+          { name: 'up3', cpus: 8, memGiB: 32, version: '8.3.5' },
+        ],
+        guests: [
+          { vmid: 200, type: 'qemu', node: 'up1', name: 'web', agent: true, balloon: true, memMiB: 4096 },
+          { vmid: 201, type: 'lxc', node: 'up2', name: 'dns', memMiB: 512, diskGiB: 4 },
+          { vmid: 202, type: 'lxc', node: 'up3', name: 'proxy', memMiB: 1024, diskGiB: 8 },
+          { vmid: 203, type: 'qemu', node: 'up3', name: 'win', agent: true, ostype: 'win11', memMiB: 8192 },
+        ],
+        storages: [
+          { storage: 'local', type: 'dir', content: 'iso,vztmpl,backup', totalGiB: 94, usedFraction: 0.3 },
+          { storage: 'local-lvm', type: 'lvmthin', content: 'images,rootdir', totalGiB: 400, usedFraction: 0.5 },
+          { storage: 'ceph-vm', type: 'rbd', content: 'images,rootdir', shared: true, totalGiB: 3000 },
+        ],
+        ceph: { health: 'HEALTH_OK' },
+      },
+      {
+        name: 'pve-old',
+        version: '7.4-17',
+        nodes: [{ name: 'old', cpus: 4, memGiB: 16 }],
+        guests: [
+          { vmid: 100, type: 'lxc', node: 'old', name: 'legacy-ct', memMiB: 1024 },
+          { vmid: 101, type: 'qemu', node: 'old', name: 'legacy-vm', agent: true, memMiB: 2048 },
+        ],
+        storages: [{ storage: 'local', type: 'dir', content: 'iso,vztmpl,backup,images,rootdir', totalGiB: 200 }],
+      },
+    ],
+    pbs: [{ name: 'pbs-old', version: '3.4.6', datastores: [{ name: 'store', namespaces: ['', 'lab'], keep: 5 }] }],
+    pmg: [{ name: 'pmg-old', version: '8.2.7', nodes: ['mx'], domains: ['mixed.example'], mailPerHour: 60 }],
+  };
+}
+
 export const BUILTIN_ESTATES: Record<string, () => EstateSpec> = {
   demo: demoEstate,
   small: smallEstate,
   large: largeEstate,
+  mixed: mixedEstate,
 };

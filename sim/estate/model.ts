@@ -75,6 +75,8 @@ export interface Guest {
 export interface PveNode {
   name: string;
   nodeid: number;
+  /** pve-manager version this node runs, e.g. "8.2.4", "9.0.10" or PVE 7's "7.4-17" (a cluster mid-upgrade mixes them). */
+  version: string;
   ip: string;
   cpus: number;
   cpuModel: string;
@@ -117,6 +119,7 @@ export interface PveInstance {
   kind: 'pve';
   name: string;
   cluster?: string;
+  /** The instance's default pve-manager version; each node carries its own in `PveNode.version`. */
   version: string;
   seed: number;
   nodes: PveNode[];
@@ -129,6 +132,22 @@ export interface PveInstance {
   tasks: SimTask[];
   /** Bumped when guests are added, removed or moved: invalidates per-node indexes. */
   topology: number;
+}
+
+/**
+ * Major and minor of a pve-manager version: "8.2.4" → {8, 2}; PVE 7 wrote "7.4-17" → {7, 4}.
+ * Per-version behaviour (LXC interface shape, memhost, rrd fields) keys on these.
+ */
+export function pveMajorMinor(version: string): { major: number; minor: number } {
+  const m = /^(\d+)\.(\d+)/.exec(version);
+  if (!m) throw new Error(`not a pve-manager version: ${version}`);
+  return { major: Number(m[1]), minor: Number(m[2]) };
+}
+
+/** True when `version` is major.minor or newer, e.g. `pveAtLeast(node.version, 8, 4)`. */
+export function pveAtLeast(version: string, major: number, minor = 0): boolean {
+  const v = pveMajorMinor(version);
+  return v.major > major || (v.major === major && v.minor >= minor);
 }
 
 const byNodeCache = new WeakMap<PveInstance, { topology: number; map: Map<string, Guest[]> }>();

@@ -1,6 +1,6 @@
 /**
  * The estate description a simulator starts from: JSON-friendly, small, deterministic given
- * `seed`. Built-in estates (demo, small, large) are produced by builtin.ts in this same shape,
+ * `seed`. Built-in estates (demo, small, large, mixed) are produced by builtin.ts in this same shape,
  * and `--estate file.json` accepts it directly.
  */
 
@@ -26,6 +26,8 @@ export interface NodeSpec {
   cpus?: number;
   memGiB?: number;
   rootGiB?: number;
+  /** pve-manager version of this node; default the instance's `version` (mixed clusters mid-upgrade). */
+  version?: string;
 }
 
 export type GuestType = 'qemu' | 'lxc';
@@ -105,8 +107,8 @@ export interface PmgSpec {
   domains?: string[];
   /** Mails per hour on average (drives statistics). */
   mailPerHour?: number;
+  /** PMG logs in with user@realm + password only (no API tokens exist on PMG). */
   users?: UserSpec[];
-  tokens?: TokenSpec[];
 }
 
 export interface EstateSpec {

@@ -45,6 +45,11 @@ function creds(p: Record<string, unknown>, path: string): void {
   });
 }
 
+/** pve-manager versions as PVE prints them: "8.2.4", "9.0.10", PVE 7's "7.4-17". */
+function pveVersion(v: unknown, path: string): void {
+  if (!/^\d+\.\d+[.-]\d+$/.test(str(v, path))) fail(path, 'must be a pve-manager version like 8.2.4 or 7.4-17');
+}
+
 export function validateSpec(spec: unknown): EstateSpec {
   if (!isObj(spec)) fail('', 'must be a JSON object');
   str(spec.name, 'name');
@@ -55,8 +60,10 @@ export function validateSpec(spec: unknown): EstateSpec {
     str(p.name, `${at}.name`);
     const nodes = arr(p.nodes, `${at}.nodes`, false);
     if (!nodes.length) fail(`${at}.nodes`, 'needs at least one node');
+    if (p.version !== undefined) pveVersion(p.version, `${at}.version`);
     nodes.forEach((n, j) => {
       str(typeof n === 'string' ? n : isObj(n) ? n.name : undefined, `${at}.nodes[${j}]`);
+      if (isObj(n) && n.version !== undefined) pveVersion(n.version, `${at}.nodes[${j}].version`);
     });
     arr(p.guests, `${at}.guests`).forEach((g, j) => {
       if (!isObj(g)) fail(`${at}.guests[${j}]`, 'must be an object');
@@ -100,6 +107,7 @@ export function validateSpec(spec: unknown): EstateSpec {
       str(n, `${at}.nodes[${j}]`);
     });
     num(p.mailPerHour, `${at}.mailPerHour`, 0, 10_000_000);
+    if (p.tokens !== undefined) fail(`${at}.tokens`, 'PMG has no API tokens; give users with passwords');
     creds(p, at);
   });
   return spec as unknown as EstateSpec;

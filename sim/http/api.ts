@@ -64,7 +64,10 @@ export interface Route<I> {
   /** The schema path template, e.g. `/nodes/{node}/qemu/{vmid}/status/current`. */
   path: string;
   handler: Handler<I>;
-  /** For paths missing from the published schema: the permission object to enforce. */
+  /**
+   * Unused by the pipeline: a route whose path the published schema lacks is never served (the
+   * strictness layer answers as real Proxmox does), so it has no permissions of its own to enforce.
+   */
   permissions?: Record<string, unknown>;
 }
 

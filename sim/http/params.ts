@@ -4,11 +4,30 @@
  */
 import type { PxSchema } from '../schema/apidata.js';
 
+/**
+ * PVE's named string formats (PVE::JSONSchema register_format) as far as requests of a monitoring
+ * client meet them; a format not listed here is not judged (the simulator cannot tell).
+ */
 const FORMAT_PATTERNS: Record<string, RegExp> = {
   'pve-node': /^[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?$/,
   'pve-storage-id': /^[a-zA-Z][a-zA-Z0-9\-_.]*[a-zA-Z0-9]$/,
   'pve-configid': /^[a-zA-Z0-9_-]+$/,
+  'pve-vmid': /^[1-9][0-9]{2,8}$/,
+  'pve-realm': /^[A-Za-z][A-Za-z0-9.\-_]+$/,
+  'pve-replication-job-id': /^\d+-\d+$/,
+  'pve-storage-content': /^(images|rootdir|vztmpl|iso|backup|snippets|import)$/,
+  'pve-task-status-type': /^(ok|error|unknown|warning)$/,
+  CIDR: /^[0-9a-fA-F:.]+\/\d{1,3}$/,
 };
+
+/** `<format>-list` formats: a comma, semicolon or space separated list of the base format. */
+function formatOk(format: string, v: string): boolean {
+  const direct = FORMAT_PATTERNS[format];
+  if (direct) return direct.test(v);
+  const base = format.endsWith('-list') ? FORMAT_PATTERNS[format.slice(0, -5)] : undefined;
+  if (base) return v.split(/[,; ]+/).every((item) => item === '' || base.test(item));
+  return true;
+}
 
 const POSIX_CLASSES: Record<string, string> = {
   cntrl: '\\x00-\\x1f\\x7f',
@@ -58,6 +77,9 @@ function checkValue(name: string, def: PxSchema, raw: unknown): string | null {
         return `type check ('boolean') failed - got '${v}'`;
       break;
   }
+  if ((def.type === 'integer' || def.type === 'number') && typeof def.format === 'string') {
+    if (!formatOk(def.format, v)) return `value does not look like a valid ${def.format.replace(/^pve-/, '')}`;
+  }
   if (def.type === 'integer' || def.type === 'number') {
     const n = Number(v);
     if (def.minimum !== undefined && n < def.minimum) return `value must have a minimum value of ${def.minimum}`;
@@ -70,8 +92,8 @@ function checkValue(name: string, def: PxSchema, raw: unknown): string | null {
       return `value must be at least ${def.minLength} characters long`;
     if (typeof def.pattern === 'string' && schemaRegex(def.pattern)?.test(v) === false)
       return 'value does not match the regex pattern';
-    const fmt = typeof def.format === 'string' ? FORMAT_PATTERNS[def.format] : undefined;
-    if (fmt && !fmt.test(v)) return `value does not look like a valid ${String(def.format).replace(/^pve-/, '')} name`;
+    if (typeof def.format === 'string' && !formatOk(def.format, v))
+      return `value does not look like a valid ${def.format.replace(/^pve-/, '')}`;
   }
   if (Array.isArray(def.enum) && !def.enum.map(String).includes(v)) {
     return `value '${v}' does not have a value in the enumeration '${def.enum.join(', ')}'`;
@@ -91,7 +113,8 @@ export function verifyParameters(
   for (const [k, def] of Object.entries(props)) {
     const present = args[k] !== undefined && args[k] !== '';
     if (!present) {
-      if (!def.optional && def.default === undefined && args[k] === undefined) {
+      // PVE's JSONSchema: a default does not make a parameter optional, only `optional` does.
+      if (!def.optional && args[k] === undefined) {
         errors[k] = 'property is missing and it is not optional';
       }
       continue;
@@ -102,7 +125,8 @@ export function verifyParameters(
   const additional = schema.additionalProperties;
   if (additional === 0 || additional === false) {
     for (const k of Object.keys(args)) {
-      if (!(k in props) && !k.startsWith('_')) {
+      // `_dc` is ExtJS's cache buster, which both API servers drop before verification.
+      if (!(k in props) && k !== '_dc') {
         errors[k] = 'property is not defined in schema and the schema does not allow additional properties';
       }
     }

@@ -1,7 +1,8 @@
 /**
  * The request pipeline every simulated server shares:
- * faults (hang, slow, 500) → /api2/json routing → authentication (ticket or token, CSRF on
- * writes) → parameter verification → schema permissions → handler → `{"data": …}` envelope,
+ * faults (hang, slow, 500) → /api2/json routing against the official schema (strict.ts: what the
+ * schema lacks is refused as real Proxmox refuses it) → authentication (ticket or token, CSRF on
+ * writes) → schema permissions → parameter verification → handler → `{"data": …}` envelope,
  * with output faults (invalid JSON, truncated body) applied last.
  */
 import type http from 'node:http';
@@ -13,6 +14,7 @@ import { methodDef } from '../schema/apidata.js';
 import { ApiError, Envelope, RawJson } from './api.js';
 import type { Endpoint } from './endpoint.js';
 import { verifyParameters } from './params.js';
+import { inSchema, notInSchema, notSimulated, type RequestRecord, StrictRefusal } from './strict.js';
 
 const PREFIX = '/api2/json';
 const MAX_BODY = 1 << 20;
@@ -36,6 +38,7 @@ export async function handleRequest(sim: SimCore, ep: Endpoint, req: http.Incomi
 
   let status = 200;
   let body: Record<string, unknown> | RawJson;
+  let refusal: StrictRefusal | undefined;
   try {
     if (faults.some((f) => f.kind === 'http500')) throw new ApiError(500, 'Internal Server Error (simulated fault)');
     const rawBody = method === 'GET' || method === 'HEAD' ? '' : await readBody(req);
@@ -51,25 +54,44 @@ export async function handleRequest(sim: SimCore, ep: Endpoint, req: http.Incomi
   } catch (e) {
     if (e instanceof ApiError) {
       status = e.status;
-      body = errorBody(e.message, e.errors);
+      // Real hosts end die() messages with a newline; the 501/404 of an unknown path has none.
+      const refusedPath = e instanceof StrictRefusal && e.refusal !== 'parameters';
+      body = errorBody(refusedPath ? e.message : `${e.message}\n`, e.errors);
       res.statusMessage = statusText(e.message);
+      if (e instanceof StrictRefusal) refusal = e;
     } else if (e instanceof PermissionDenied) {
       status = 403;
       const msg = ep.product === 'pbs' ? 'permission check failed' : e.message;
-      body = errorBody(msg);
+      body = errorBody(`${msg}\n`);
       res.statusMessage = statusText(msg);
     } else {
       status = 500;
       const msg = e instanceof Error ? e.message : String(e);
-      body = errorBody(msg);
+      body = errorBody(`${msg}\n`);
       res.statusMessage = statusText(msg);
     }
+  }
+  if (sim.onRequest) {
+    const rec: RequestRecord = {
+      product: ep.product,
+      endpoint: ep.id,
+      method,
+      path: apiPath,
+      query: url.search.slice(1),
+      status,
+    };
+    if (status >= 400 && !(body instanceof RawJson)) rec.message = String(body.message ?? '').trim();
+    if (refusal) {
+      rec.refusal = refusal.refusal;
+      if (refusal.errors) rec.errors = refusal.errors;
+    }
+    sim.onRequest(rec);
   }
   send(res, status, body, faults, /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? '')));
 }
 
 function errorBody(message: string, errors?: Record<string, string>): Record<string, unknown> {
-  const out: Record<string, unknown> = { data: null, message: `${message}\n` };
+  const out: Record<string, unknown> = { data: null, message };
   if (errors) out.errors = errors;
   return out;
 }
@@ -161,12 +183,15 @@ async function dispatch(
 ): Promise<unknown> {
   const router = sim.router(ep.product);
   const match = router.match(method, apiPath);
-  if (!match) throw new ApiError(501, `Method '${method} ${apiPath}' not implemented`);
-  const def = methodDef(ep.product, match.route.path, method);
-  const permissions = def?.permissions ?? match.route.permissions;
+  const def = match ? methodDef(ep.product, match.route.path, method) : undefined;
+  const known = match && def ? true : inSchema(ep.product, method, apiPath);
+  // PVE and PMG look the handler up before authenticating (an unknown path is 501 even without
+  // credentials); PBS authenticates first and then answers 404.
+  if (!known && ep.product !== 'pbs') throw notInSchema(ep.product, method, apiPath);
+  const permissions = def?.permissions;
   const inst = sim.instanceOf(ep);
   let identity: Identity | undefined;
-  if (permissions?.user !== 'world') {
+  if (!def || permissions?.user !== 'world') {
     const auth = authenticate(ep.product, headers, inst.credentials, sim.tickets(ep));
     if (!auth.ok) {
       throw new ApiError(401, ep.product === 'pbs' ? `authentication failed - ${auth.reason}` : auth.reason);
@@ -179,10 +204,14 @@ async function dispatch(
       }
     }
   }
+  if (!known) throw notInSchema(ep.product, method, apiPath);
+  // A route the official schema lacks is never served, whatever the route table says.
+  if (!match || !def) throw notSimulated(ep.product, method, apiPath);
   const allArgs = { ...args, ...match.params };
-  const errors = verifyParameters(def?.parameters, allArgs);
-  if (errors) throw new ApiError(400, 'Parameter verification failed.', errors);
+  // Real Proxmox checks permissions on the merged parameters before the handler verifies them.
   if (identity) checkPermissions(ep.product, permissions, identity.cred, allArgs);
+  const errors = verifyParameters(def.parameters, allArgs);
+  if (errors) throw new StrictRefusal('parameters', 400, 'Parameter verification failed.', errors);
   if (ep.product === 'pve' && match.params.node !== undefined) await sim.proxyCheck(ep, match.params.node);
   return match.route.handler({
     instance: inst as never,

@@ -1,6 +1,6 @@
 /** PVE: version, cluster status/resources, nodes, guest lists and status, storage. */
 import { nodeCpu, nodeLoadavg, nodeMem, nodeRootUsed, nodeSwapUsed, nodeUptime } from '../estate/metrics.js';
-import { guestsOnNode, type PveInstance } from '../estate/model.js';
+import { guestsOnNode, type PveInstance, pveMajorMinor } from '../estate/model.js';
 import { RawJson, type Route } from '../http/api.js';
 import {
   findGuest,
@@ -9,10 +9,11 @@ import {
   guestCurrent,
   guestListItem,
   guestResource,
-  majorVersion,
   nodeOnline,
   nodeResource,
   nodeStorage,
+  nodeVersion,
+  releaseOf,
   storageConfig,
   storageOnNode,
   storageResource,
@@ -23,12 +24,12 @@ type R = Route<PveInstance>;
 
 const REPOID: Record<string, string> = { '9': 'deb1ca707ec72a89', '8': 'c6b98fd0b5e5f3bd' };
 
-export function repoid(inst: PveInstance): string {
-  return REPOID[String(majorVersion(inst))] ?? '0123456789abcdef';
+export function repoid(version: string): string {
+  return REPOID[String(pveMajorMinor(version).major)] ?? '0123456789abcdef';
 }
 
-export function kernelOf(inst: PveInstance) {
-  return majorVersion(inst) >= 9
+export function kernelOf(version: string) {
+  return pveMajorMinor(version).major >= 9
     ? { release: '6.14.11-2-pve', version: '#1 SMP PREEMPT_DYNAMIC PMX 6.14.11-2 (2025-09-12T09:46Z)' }
     : { release: '6.8.12-11-pve', version: '#1 SMP PREEMPT_DYNAMIC PMX 6.8.12-11 (2025-05-22T09:39Z)' };
 }
@@ -92,12 +93,11 @@ export const coreRoutes: R[] = [
   {
     method: 'GET',
     path: '/version',
-    handler: ({ instance }) => ({
-      version: instance.version,
-      release: instance.version.split('.').slice(0, 2).join('.'),
-      repoid: repoid(instance),
-      console: 'html5',
-    }),
+    // Answered by the node the request reached, so a cluster mid-upgrade reports that node's version.
+    handler: ({ instance, localNode }) => {
+      const v = localNode ? nodeVersion(instance, localNode) : instance.version;
+      return { version: v, release: releaseOf(v), repoid: repoid(v), console: 'html5' };
+    },
   },
   {
     method: 'GET',
@@ -175,7 +175,8 @@ export const coreRoutes: R[] = [
       const used = nodeMem(n, now);
       const rootUsed = nodeRootUsed(n, now);
       const swapUsed = nodeSwapUsed(n, now);
-      const k = kernelOf(instance);
+      const version = nodeVersion(instance, n);
+      const k = kernelOf(version);
       const out: Record<string, unknown> = {
         uptime: nodeUptime(n, now),
         idle: 0,
@@ -200,7 +201,7 @@ export const coreRoutes: R[] = [
         swap: { total: n.swapTotal, used: swapUsed, free: n.swapTotal - swapUsed },
         rootfs: { total: n.rootTotal, used: rootUsed, free: n.rootTotal - rootUsed, avail: n.rootTotal - rootUsed },
         ksm: { shared: 0 },
-        pveversion: `pve-manager/${instance.version}/${repoid(instance)}`,
+        pveversion: `pve-manager/${version}/${repoid(version)}`,
       };
       return out;
     },

@@ -1,11 +1,11 @@
 /** PVE per-guest detail: rrddata, config, snapshots, guest-agent calls, LXC interfaces. */
 
-import type { Guest, PveInstance } from '../estate/model.js';
+import { type Guest, type PveInstance, pveAtLeast } from '../estate/model.js';
 import { ApiError, type Route, type RouteContext } from '../http/api.js';
 import { hash32 } from '../random.js';
 import { diskVolid, gib, ipOf, ipv6Of, isWindows, macOf, osInfo } from './guest-facts.js';
 import { guestRrd } from './rrd.js';
-import { findGuest, guestMemTotal, guestUsed, nodeVersion, versionAtLeast } from './views.js';
+import { findGuest, guestMemTotal, guestUsed, nodeVersion } from './views.js';
 
 type R = Route<PveInstance>;
 type Ctx = RouteContext<PveInstance>;
@@ -381,7 +381,7 @@ export const guestRoutes: R[] = [
       if (g.status !== 'running') throw new ApiError(500, `CT ${g.vmid} not running`);
       const mac = macOf(g).toLowerCase();
       // PVE ≤ 8.3 answers with hwaddr/inet/inet6 only; 8.4 added the agent-style keys beside them.
-      const agentStyle = versionAtLeast(nodeVersion(ctx.instance, g.node), 8, 4);
+      const agentStyle = pveAtLeast(nodeVersion(ctx.instance, g.node), 8, 4);
       const itf = (name: string, hw: string, v4: string, p4: number, v6: string, p6: number) => {
         const o: Record<string, unknown> = { name, hwaddr: hw, inet: `${v4}/${p4}`, inet6: `${v6}/${p6}` };
         if (agentStyle) {

@@ -5,7 +5,7 @@ import { hash32, unit } from '../random.js';
 import { cephPoolList, cephStatus, replicationJobs } from './cluster-routes.js';
 import { repoid } from './core-routes.js';
 import { nodeRrd } from './rrd.js';
-import { findNode } from './views.js';
+import { findNode, nodeVersion, releaseOf } from './views.js';
 
 type R = Route<PveInstance>;
 type Ctx = RouteContext<PveInstance>;
@@ -246,9 +246,8 @@ export const nodeRoutes: R[] = [
     method: 'GET',
     path: '/nodes/{node}/version',
     handler: (ctx) => {
-      node(ctx);
-      const v = ctx.instance.version;
-      return { version: v, release: v.split('.').slice(0, 2).join('.'), repoid: repoid(ctx.instance) };
+      const v = nodeVersion(ctx.instance, node(ctx));
+      return { version: v, release: releaseOf(v), repoid: repoid(v) };
     },
   },
   {

@@ -19,7 +19,7 @@ function times(timeframe: string, now: number): number[] {
 }
 
 export function nodeRrd(inst: PveInstance, n: PveNode, timeframe: string, now: number): Record<string, number>[] {
-  const v9 = majorVersion(inst) >= 9;
+  const v9 = majorVersion(inst, n) >= 9;
   const bootSec = n.bootedAt / 1000;
   return times(timeframe, now).map((t, i, all) => {
     const row: Record<string, number> = { time: t };
@@ -57,7 +57,7 @@ export function nodeRrd(inst: PveInstance, n: PveNode, timeframe: string, now: n
 }
 
 export function guestRrd(inst: PveInstance, g: Guest, timeframe: string, now: number): Record<string, number>[] {
-  const v9 = majorVersion(inst) >= 9;
+  const v9 = majorVersion(inst, g.node) >= 9;
   const step = TIMEFRAME_STEP[timeframe] ?? 60;
   const startedSec = g.startedAt / 1000;
   return times(timeframe, now).map((t, i, all) => {

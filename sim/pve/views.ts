@@ -13,25 +13,22 @@ import {
   nodeUptime,
   storageUsed,
 } from '../estate/metrics.js';
-import type { Guest, PveInstance, PveNode, Storage } from '../estate/model.js';
+import { type Guest, type PveInstance, type PveNode, pveMajorMinor, type Storage } from '../estate/model.js';
 import { ApiError } from '../http/api.js';
 
-export const majorVersion = (inst: PveInstance) => Number.parseInt(inst.version, 10);
+/** Major version a node runs (per node: a cluster mid-upgrade mixes them). */
+export const majorVersion = (inst: PveInstance, node: PveNode | string) => pveMajorMinor(nodeVersion(inst, node)).major;
 
-/**
- * The pve-manager version a node runs: its own when the estate gives one (mixed-version
- * clusters during an upgrade), else the instance's.
- */
-export function nodeVersion(inst: PveInstance, node: PveNode | string): string {
-  const n = typeof node === 'string' ? inst.nodes.find((x) => x.name === node) : node;
-  const own = (n as (PveNode & { version?: string }) | undefined)?.version;
-  return typeof own === 'string' && own ? own : inst.version;
+/** `/version`'s `release`: major.minor ("7.4" for PVE 7's "7.4-17"). */
+export function releaseOf(version: string): string {
+  const { major, minor } = pveMajorMinor(version);
+  return `${major}.${minor}`;
 }
 
-/** True when `version` ("8.3.5") is at least major.minor. */
-export function versionAtLeast(version: string, major: number, minor: number): boolean {
-  const [a, b] = version.split('.').map((x) => Number.parseInt(x, 10) || 0);
-  return a > major || (a === major && b >= minor);
+/** The pve-manager version a node runs (each node carries its own: clusters mid-upgrade mix them). */
+export function nodeVersion(inst: PveInstance, node: PveNode | string): string {
+  const n = typeof node === 'string' ? inst.nodes.find((x) => x.name === node) : node;
+  return n?.version || inst.version;
 }
 
 /** May the caller see a path with these privileges? (list endpoints filter instead of 403). */
@@ -147,7 +144,7 @@ export function guestResource(inst: PveInstance, g: Guest, nodeUp: boolean, now:
     base.diskread = guestCounter(g, 'diskread', now);
     base.diskwrite = guestCounter(g, 'diskwrite', now);
     base.uptime = guestUptime(g, now);
-    if (g.type === 'qemu' && majorVersion(inst) >= 9)
+    if (g.type === 'qemu' && majorVersion(inst, g.node) >= 9)
       base.memhost = g.status === 'running' ? Math.floor((base.mem as number) * 1.03) : 0;
   }
   if (g.tags.length) base.tags = g.tags.join(';');
@@ -201,17 +198,17 @@ export function guestListItem(inst: PveInstance, g: Guest, now: number): Record<
   };
   if (g.type === 'qemu') {
     item.qmpstatus = g.status;
-    if (majorVersion(inst) >= 9) item.memhost = running ? Math.floor((item.mem as number) * 1.03) : 0;
+    if (majorVersion(inst, g.node) >= 9) item.memhost = running ? Math.floor((item.mem as number) * 1.03) : 0;
     if (running) {
       item['running-machine'] = 'pc-i440fx-9.2+pve1';
-      item['running-qemu'] = majorVersion(inst) >= 9 ? '10.0.2' : '9.2.0';
+      item['running-qemu'] = majorVersion(inst, g.node) >= 9 ? '10.0.2' : '9.2.0';
     }
   } else {
     item.type = 'lxc';
     item.maxswap = 512 * 1024 * 1024;
     item.swap = running ? Math.floor((g.seed % 97) * 1024 * 1024 * 0.5) : 0;
   }
-  if (running && majorVersion(inst) >= 9) {
+  if (running && majorVersion(inst, g.node) >= 9) {
     item.pressurecpusome = Number(((guestCpu(g, now) * 0.3) % 1).toFixed(2));
     item.pressureiosome = 0.01;
     item.pressureiofull = 0;

@@ -96,7 +96,14 @@ export const SUBSET_FILE =
   [path.join(HERE, 'apidata-subset.json'), path.resolve(HERE, '../../../sim/schema/apidata-subset.json')].find((f) =>
     fs.existsSync(f),
   ) ?? path.join(HERE, 'apidata-subset.json');
-type Subset = Record<Product, Record<string, Record<string, MethodDef>>>;
+/**
+ * The vendored file: full definitions of the implemented paths per product, plus `index`, every
+ * `METHOD /path` template the official schema has (so the simulator can tell a path real Proxmox
+ * lacks from one it merely does not simulate).
+ */
+export type Subset = Record<Product, Record<string, Record<string, MethodDef>>> & {
+  index: Record<Product, string[]>;
+};
 let subset: Subset | undefined;
 
 function loadSubset(): Subset {
@@ -107,4 +114,9 @@ function loadSubset(): Subset {
 /** The schema definition of an implemented path and method (from the vendored subset). */
 export function methodDef(product: Product, template: string, method: string): MethodDef | undefined {
   return loadSubset()[product][template]?.[method];
+}
+
+/** Every `METHOD /template` of the product's official schema, implemented or not. */
+export function schemaIndex(product: Product): string[] {
+  return loadSubset().index[product];
 }

@@ -8,10 +8,16 @@ import fs from 'node:fs';
 import { pbsRoutes } from '../pbs/routes.js';
 import { pmgRoutes } from '../pmg/routes.js';
 import { pveRoutes } from '../pve/routes.js';
-import { loadApiSchema, type MethodDef, type Product, SUBSET_FILE } from './apidata.js';
+import { loadApiSchema, type Product, SUBSET_FILE, type Subset } from './apidata.js';
 
-export function buildSubset(): Record<Product, Record<string, Record<string, MethodDef>>> {
-  const out = { pve: {}, pbs: {}, pmg: {} } as Record<Product, Record<string, Record<string, MethodDef>>>;
+export function buildSubset(): Subset {
+  const out = { pve: {}, pbs: {}, pmg: {}, index: { pve: [], pbs: [], pmg: [] } } as unknown as Subset;
+  for (const product of ['pve', 'pbs', 'pmg'] as const) {
+    for (const [p, def] of loadApiSchema(product)) {
+      for (const method of Object.keys(def.info)) out.index[product].push(`${method} ${p}`);
+    }
+    out.index[product].sort();
+  }
   for (const table of [pveRoutes, pbsRoutes, pmgRoutes]) {
     const full = loadApiSchema(table.product);
     for (const route of table.routes) {

@@ -65,6 +65,37 @@ describe('parseNodeInput', () => {
     expect(fieldOf(() => parseNodeInput('nope'))).toBe('body');
   });
 
+  it('PMG: a token is refused with a message saying to use user@realm and password', () => {
+    for (const body of [
+      { type: 'pmg', host: 'mx', tokenName: 'root@pam!pulse', tokenValue: 's' },
+      { type: 'pmg', host: 'mx', user: 'root@pam', password: 'pw', tokenValue: 's' },
+    ]) {
+      let err: unknown;
+      try {
+        parseNodeInput(body);
+      } catch (e) {
+        err = e;
+      }
+      expect(err).toBeInstanceOf(NodeValidationError);
+      expect((err as Error).message).toMatch(/PMG has no API tokens; use user@realm and password/);
+    }
+    expect(fieldOf(() => parseNodeInput({ type: 'pmg', host: 'mx' }))).toBe('user');
+    expect(parseNodeInput({ type: 'pmg', host: 'mx', user: 'pulse-monitor', password: 'pw' })).toMatchObject({
+      user: 'pulse-monitor@pmg',
+      password: 'pw',
+      tokenName: undefined,
+      tokenValue: undefined,
+    });
+    // A PMG row stored with a token before tokens were refused: an update drops the token.
+    const legacy = {
+      uid: 2,
+      ...parseNodeInput({ type: 'pmg', host: 'mx', user: 'root@pam', password: 'pw' }),
+      tokenName: 'root@pam!old',
+      tokenValue: 'old-secret',
+    };
+    expect(parseNodeInput({ name: 'mail' }, legacy)).toMatchObject({ tokenName: undefined, tokenValue: undefined });
+  });
+
   it('an update keeps stored secrets when they come back empty', () => {
     const existing = {
       uid: 1,

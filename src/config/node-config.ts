@@ -114,6 +114,10 @@ export function normaliseHost(raw: string, type: NodeType): string {
   return `${url.protocol}//${url.hostname}:${port}`;
 }
 
+/** What Pulse says when a token is given for PMG, whose API has no tokens (wire-contract §10). */
+export const PMG_NO_TOKENS =
+  'PMG has no API tokens; use user@realm and password (e.g. pulse-monitor@pmg with the Audit role)';
+
 const REALM_OF: Record<NodeType, string> = { pve: 'pam', pbs: 'pbs', pmg: 'pmg' };
 
 export function withRealm(user: string, type: NodeType): string {
@@ -151,11 +155,17 @@ export function parseNodeInput(raw: unknown, existing?: NodeConfig): NodeInput {
   let password = optString(body, 'password', 1000);
   let tokenValue = optString(body, 'tokenValue', 1000);
 
+  if (type === 'pmg' && (tokenName || tokenValue)) {
+    throw new NodeValidationError(tokenName ? 'tokenName' : 'tokenValue', PMG_NO_TOKENS);
+  }
   if (existing) {
     if (body.user === undefined && body.username === undefined) user ??= existing.user;
-    if (body.tokenName === undefined && body.tokenId === undefined) tokenName ??= existing.tokenName;
+    // A token stored for PMG before tokens were refused is dropped: PMG never accepted it.
+    if (type !== 'pmg') {
+      if (body.tokenName === undefined && body.tokenId === undefined) tokenName ??= existing.tokenName;
+      tokenValue ??= existing.tokenValue;
+    }
     password ??= existing.password;
-    tokenValue ??= existing.tokenValue;
   }
   if (user) user = withRealm(user, type);
   if (tokenName && !tokenName.includes('!')) {
@@ -171,6 +181,11 @@ export function parseNodeInput(raw: unknown, existing?: NodeConfig): NodeInput {
   if (!hasToken && !hasPassword) {
     if (tokenName && !tokenValue) throw new NodeValidationError('tokenValue', 'is required with tokenName');
     if (tokenValue && !tokenName) throw new NodeValidationError('tokenName', 'is required with tokenValue');
+    if (type === 'pmg') {
+      if (user && !password)
+        throw new NodeValidationError('password', 'is required with user (PMG logs in with a password)');
+      throw new NodeValidationError('user', `credentials required: ${PMG_NO_TOKENS}`);
+    }
     if (user && !password)
       throw new NodeValidationError('password', 'is required with user (or give tokenName and tokenValue)');
     throw new NodeValidationError('tokenName', 'credentials required: tokenName and tokenValue, or user and password');

@@ -100,7 +100,31 @@ describe('ProxmoxClient', () => {
   it('formats API token headers per product', () => {
     expect(tokenHeader('pve', 'u@pam!t', 's')).toBe('PVEAPIToken=u@pam!t=s');
     expect(tokenHeader('pbs', 'u@pbs!t', 's')).toBe('PBSAPIToken=u@pbs!t:s');
-    expect(tokenHeader('pmg', 'u@pmg!t', 's')).toBe('PMGAPIToken=u@pmg!t=s');
+    // PMG has no API tokens: there is no header to format.
+    expect(() => tokenHeader('pmg', 'u@pmg!t', 's')).toThrow(/PMG has no API tokens/);
+  });
+
+  it('PMG never sends a token: a token alone is refused, with a password it logs in for a ticket', async () => {
+    expect(
+      () => new ProxmoxClient({ product: 'pmg', baseUrl: base, verifySSL: false, timeoutMs: 2000, ...token }),
+    ).toThrow(/PMG has no API tokens; use user@realm and password/);
+    const c = new ProxmoxClient({
+      product: 'pmg',
+      baseUrl: base,
+      verifySSL: false,
+      fingerprint,
+      timeoutMs: 2000,
+      ...token,
+      username: 'mon@pve',
+      password: 'pw',
+    });
+    seen.length = 0;
+    expect(c.usesToken).toBe(false);
+    await expect(c.get('/version')).resolves.toMatchObject({ version: '9.0.10' });
+    expect(seen.map((s) => s.url)).toEqual(['/api2/json/access/ticket', '/api2/json/version']);
+    expect(seen.every((s) => s.authorization === undefined)).toBe(true);
+    expect(seen[1].cookie).toMatch(/^PMGAuthCookie=/);
+    await c.close();
   });
 
   it('sends the token and returns `data` when the pinned fingerprint matches', async () => {

@@ -93,8 +93,8 @@ export function tokenHeader(product: ProxmoxProduct, tokenId: string, secret: st
     case 'pbs':
       return `PBSAPIToken=${tokenId}:${secret}`;
     case 'pmg':
-      // PMG shares PVE's Perl API server, which splits the token at '='.
-      return `PMGAPIToken=${tokenId}=${secret}`;
+      // PMG's API server reads no token header at all; the client never sends one (see constructor).
+      throw new Error('PMG has no API tokens; use user@realm and password');
   }
 }
 
@@ -191,15 +191,20 @@ export class ProxmoxClient {
       opts.timeoutMs,
       opts.connections ?? 8,
     );
-    if (opts.tokenId && opts.tokenSecret) {
-      this.#authHeader = { authorization: tokenHeader(opts.product, opts.tokenId, opts.tokenSecret) };
+    if (this.usesToken) {
+      this.#authHeader = { authorization: tokenHeader(opts.product, opts.tokenId!, opts.tokenSecret!) };
     } else if (!opts.username || !opts.password) {
-      throw new Error('credentials required: tokenId+tokenSecret or username+password');
+      throw new Error(
+        opts.product === 'pmg'
+          ? 'credentials required: PMG has no API tokens; use user@realm and password'
+          : 'credentials required: tokenId+tokenSecret or username+password',
+      );
     }
   }
 
+  /** Token auth for PVE and PBS; PMG always logs in for a ticket (its API has no tokens). */
   get usesToken(): boolean {
-    return Boolean(this.#opts.tokenId && this.#opts.tokenSecret);
+    return this.#opts.product !== 'pmg' && Boolean(this.#opts.tokenId && this.#opts.tokenSecret);
   }
 
   /** GET `/api2/json<path>` and return its `data`. */

@@ -210,8 +210,10 @@ describeBrowser('web UI against the simulator', () => {
           type: kind,
           name: inst.name,
           host: inst.url,
-          tokenName: inst.tokenId,
-          tokenValue: inst.tokenSecret,
+          // PMG has no API tokens: it is added with user@realm + password.
+          ...('tokenId' in inst
+            ? { tokenName: inst.tokenId, tokenValue: inst.tokenSecret }
+            : { user: inst.user, password: inst.password }),
           fingerprint: inst.fingerprint,
           verifySSL: true,
         }),

@@ -139,6 +139,32 @@ describeBrowser('web UI settings', () => {
     expectNoErrors(t.errors, 'thresholds and system');
   });
 
+  it('node form: PMG shows only user and password, with the reason; the API refuses a PMG token', async () => {
+    const { page } = t;
+    await page.goto('/settings/nodes');
+    await page.getByRole('button', { name: 'Add node' }).click();
+    expect(await page.getByLabel('Token ID').count()).toBe(1);
+    await page.getByLabel('Type').selectOption('pmg');
+    await page.getByTestId('pmg-auth-note').waitFor();
+    expect(await page.getByTestId('pmg-auth-note').textContent()).toMatch(/has no API tokens/);
+    expect(await page.getByLabel('Token ID').count()).toBe(0);
+    expect(await page.getByLabel('Token secret').count()).toBe(0);
+    expect(await page.getByLabel('User').count()).toBe(1);
+    expect(await page.getByLabel('Password', { exact: true }).count()).toBe(1);
+    await page.getByLabel('Type').selectOption('pve');
+    expect(await page.getByLabel('Token ID').count()).toBe(1);
+
+    const headers = await apiSession(pulse.url);
+    const r = await fetch(`${pulse.url}/api/config/nodes`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ type: 'pmg', host: 'mx.example', tokenName: 'root@pam!pulse', tokenValue: 's' }),
+    });
+    expect(r.status).toBe(400);
+    expect(((await r.json()) as { error: string }).error).toMatch(/PMG has no API tokens; use user@realm and password/);
+    expectNoErrors(t.errors, 'node form');
+  });
+
   it('change password: a wrong current password is explained and keeps the session', async () => {
     const { page } = t;
     await page.goto('/settings/security');

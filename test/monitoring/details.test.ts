@@ -31,8 +31,8 @@ beforeAll(async () => {
       type: 'pmg',
       name: pmg.name,
       host: pmg.url,
-      tokenName: pmg.tokenId,
-      tokenValue: pmg.tokenSecret,
+      user: pmg.user,
+      password: pmg.password,
       fingerprint: pmg.fingerprint,
     },
   ]) {

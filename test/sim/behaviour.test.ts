@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildEstate } from '../../sim/estate/build.js';
 import { demoEstate, largeEstate } from '../../sim/estate/builtin.js';
 import { type Simulator, startSimulator } from '../../sim/index.js';
-import { control, pveToken, request } from './client.js';
+import { control, pmgTicket, pveToken, request } from './client.js';
 
 describe('estates', () => {
   it('the same seed gives the same estate; another seed a different one', () => {
@@ -193,12 +193,9 @@ describe('simulator: behaviour over time', () => {
           headers: { Authorization: `PBSAPIToken=${pbs.tokenId}:${pbs.tokenSecret}` },
         })
       ).json.data;
+    const pmgHeaders = await pmgTicket(pmg);
     const pmgGet = async (path: string) =>
-      (
-        await request(`${pmg.url}/api2/json${path}`, {
-          headers: { Authorization: `PMGAPIToken=${pmg.tokenId}=${pmg.tokenSecret}` },
-        })
-      ).json.data;
+      (await request(`${pmg.url}/api2/json${path}`, { headers: pmgHeaders })).json.data;
 
     expect((await control(c, 'PUT', '/servers/pbs-main/metrics', { cpu: 0.95, mem: 1024 })).status).toBe(200);
     expect(await pbsGet('/nodes/localhost/status')).toMatchObject({ cpu: 0.95, memory: { used: 1024 } });

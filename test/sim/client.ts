@@ -72,8 +72,15 @@ export function pbsToken(tokenId: string, secret: string): Record<string, string
   return { Authorization: `PBSAPIToken=${tokenId}:${secret}` };
 }
 
-export function pmgToken(tokenId: string, secret: string): Record<string, string> {
-  return { Authorization: `PMGAPIToken=${tokenId}=${secret}` };
+/** PMG has no API tokens: log in with the password and return the ticket cookie header. */
+export async function pmgTicket(pmg: { url: string; user: string; password: string }): Promise<Record<string, string>> {
+  const res = await request(`${pmg.url}/api2/json/access/ticket`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ username: pmg.user, password: pmg.password }).toString(),
+  });
+  if (res.status !== 200) throw new Error(`PMG login failed: ${res.status} ${res.statusMessage}`);
+  return { cookie: `PMGAuthCookie=${encodeURIComponent(res.json.data.ticket)}` };
 }
 
 /** JSON call to the control API (plain HTTP). */

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Simulator, startSimulator } from '../../sim/index.js';
-import { pmgToken, pveToken, request } from './client.js';
+import { pmgTicket, pveToken, request } from './client.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 
@@ -17,8 +17,10 @@ const fixture = (name: string) => JSON.parse(fs.readFileSync(path.join(FIXTURES,
 
 describe.skipIf(!have)('simulator replies vs recorded fixtures', () => {
   let sim: Simulator;
+  let pmgHeaders: Record<string, string>;
   beforeAll(async () => {
     sim = await startSimulator({ estate: 'demo' });
+    pmgHeaders = await pmgTicket(sim.ready.pmg[0]);
   });
   afterAll(() => sim.stop());
 
@@ -28,7 +30,7 @@ describe.skipIf(!have)('simulator replies vs recorded fixtures', () => {
     }).then((r) => r.json.data);
   const pmg = (p: string) =>
     request(`${sim.ready.pmg[0].url}/api2/json${p}`, {
-      headers: pmgToken(sim.ready.pmg[0].tokenId, sim.ready.pmg[0].tokenSecret),
+      headers: pmgHeaders,
     }).then((r) => r.json.data);
   /** The field set of a complete (middle) row. */
   const fields = (rows: Array<Record<string, unknown>>) =>

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Simulator, startSimulator } from '../../sim/index.js';
 import { methodDef } from '../../sim/schema/apidata.js';
-import { control, pbsToken, pmgToken, pveToken, request } from './client.js';
+import { control, pbsToken, pmgTicket, pveToken, request } from './client.js';
 import { walkCalls } from './walk.js';
 
 describe('simulator: privileges', () => {
@@ -128,11 +128,31 @@ describe('simulator: privileges', () => {
 
   it('PMG: roles decide (audit may read statistics, helpdesk may not)', async () => {
     const pmg = sim.ready.pmg[0];
-    await addToken('pmg-main', 'auditor@pmg!ro', { '/': ['*'] }, 'audit');
-    await addToken('pmg-main', 'help@pmg!desk', { '/': ['*'] }, 'helpdesk');
-    const get = (tokenId: string, path: string) =>
-      request(`${pmg.url}/api2/json${path}`, { headers: pmgToken(tokenId, `secret-${tokenId}`) });
-    expect((await get('auditor@pmg!ro', '/statistics/mail')).status).toBe(200);
-    expect((await get('help@pmg!desk', '/statistics/mail')).status).toBe(403);
+    // PMG has no API tokens: the control API refuses to add one; users log in for a ticket.
+    const token = await control(sim.controlUrl, 'POST', '/credentials', {
+      target: 'pmg-main',
+      tokenId: 'auditor@pmg!ro',
+      secret: 's',
+    });
+    expect(token.status).toBe(400);
+    expect(token.json.error).toMatch(/PMG has no API tokens/);
+    for (const [userid, role] of [
+      ['auditor@pmg', 'audit'],
+      ['help@pmg', 'helpdesk'],
+    ]) {
+      const r = await control(sim.controlUrl, 'POST', '/credentials', {
+        target: 'pmg-main',
+        userid,
+        password: `pw-${userid}`,
+        role,
+      });
+      expect(r.status).toBe(200);
+    }
+    const get = async (userid: string, path: string) =>
+      request(`${pmg.url}/api2/json${path}`, {
+        headers: await pmgTicket({ url: pmg.url, user: userid, password: `pw-${userid}` }),
+      });
+    expect((await get('auditor@pmg', '/statistics/mail')).status).toBe(200);
+    expect((await get('help@pmg', '/statistics/mail')).status).toBe(403);
   });
 });

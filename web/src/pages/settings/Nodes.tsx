@@ -68,7 +68,8 @@ function blankForm(type: NodeType = 'pve'): FormState {
     tokenValue: '',
     fingerprint: '',
     verifySSL: true,
-    auth: 'token',
+    // PMG has no API tokens: it is always added with a user and password.
+    auth: type === 'pmg' ? 'password' : 'token',
     monitor: Object.fromEntries(MONITOR_FLAGS[type].map(([k]) => [k, true])),
   };
 }
@@ -84,7 +85,7 @@ function formFromNode(n: ConfiguredNode): FormState {
     tokenValue: '',
     fingerprint: n.fingerprint ?? '',
     verifySSL: n.verifySSL ?? true,
-    auth: n.hasToken || n.tokenName ? 'token' : 'password',
+    auth: n.type !== 'pmg' && (n.hasToken || n.tokenName) ? 'token' : 'password',
     monitor: Object.fromEntries(MONITOR_FLAGS[n.type].map(([k]) => [k, n[k] !== false])),
   };
 }
@@ -98,7 +99,7 @@ function bodyOf(f: FormState): Record<string, unknown> {
     fingerprint: f.fingerprint?.trim() || undefined,
     ...f.monitor,
   };
-  if (f.auth === 'token') {
+  if (f.auth === 'token' && f.type !== 'pmg') {
     body.tokenName = f.tokenName?.trim();
     if (f.tokenValue) body.tokenValue = f.tokenValue.trim();
   } else {
@@ -172,7 +173,14 @@ function NodeEditor(props: { editing?: ConfiguredNode; onDone: () => void; onCan
           value={f().type}
           onChange={(v) => {
             const t = v as NodeType;
-            setF((s) => ({ ...blankForm(t), name: s.name, host: s.host, auth: s.auth }));
+            const fresh = blankForm(t);
+            // The chosen method carries over between PVE and PBS; PMG (passwords only) resets it.
+            setF((s) => ({
+              ...fresh,
+              name: s.name,
+              host: s.host,
+              auth: t === 'pmg' || s.type === 'pmg' ? fresh.auth : s.auth,
+            }));
           }}
           options={(['pve', 'pbs', 'pmg'] as NodeType[]).map((t) => ({ value: t, label: TYPE_LABEL[t] }))}
         />
@@ -194,26 +202,36 @@ function NodeEditor(props: { editing?: ConfiguredNode; onDone: () => void; onCan
           value={f().host}
           onInput={(e) => set('host', e.currentTarget.value)}
         />
-        <fieldset class="md:col-span-2">
-          <legend class="mb-1 text-sm font-medium text-slate-700 dark:text-slate-300">Authentication</legend>
-          <div class="flex gap-4 text-sm">
-            <label class="inline-flex items-center gap-2">
-              <input type="radio" name="auth" checked={f().auth === 'token'} onChange={() => set('auth', 'token')} />{' '}
-              API token (recommended)
-            </label>
-            <label class="inline-flex items-center gap-2">
-              <input
-                type="radio"
-                name="auth"
-                checked={f().auth === 'password'}
-                onChange={() => set('auth', 'password')}
-              />{' '}
-              User and password
-            </label>
-          </div>
-        </fieldset>
         <Show
-          when={f().auth === 'token'}
+          when={f().type !== 'pmg'}
+          fallback={
+            <p class="md:col-span-2 text-sm text-slate-600 dark:text-slate-400" data-testid="pmg-auth-note">
+              Proxmox Mail Gateway has no API tokens: Pulse logs in with a user and password (for example
+              pulse-monitor@pmg with the Audit role) and renews its ticket before it expires.
+            </p>
+          }
+        >
+          <fieldset class="md:col-span-2">
+            <legend class="mb-1 text-sm font-medium text-slate-700 dark:text-slate-300">Authentication</legend>
+            <div class="flex gap-4 text-sm">
+              <label class="inline-flex items-center gap-2">
+                <input type="radio" name="auth" checked={f().auth === 'token'} onChange={() => set('auth', 'token')} />{' '}
+                API token (recommended)
+              </label>
+              <label class="inline-flex items-center gap-2">
+                <input
+                  type="radio"
+                  name="auth"
+                  checked={f().auth === 'password'}
+                  onChange={() => set('auth', 'password')}
+                />{' '}
+                User and password
+              </label>
+            </div>
+          </fieldset>
+        </Show>
+        <Show
+          when={f().auth === 'token' && f().type !== 'pmg'}
           fallback={
             <>
               <Field
