@@ -25,11 +25,17 @@ interface BackupTimes {
   pbs: Map<string, number>;
   /** Oldest snapshot (ms) per instance → node → vmid. */
   snapshots: Map<string, Map<string, Map<number, number>>>;
+  /**
+   * Instances whose backup data has arrived (any backup, task or snapshot of theirs is in the
+   * state). Backups are fetched in the background after the guests: until then a guest's missing
+   * backup or snapshot means "not known yet", not "none".
+   */
+  fetched: Set<string>;
 }
 
 // Built once per backup collection: pollers replace pveBackups/pbsBackups only when they poll
 // backups (state snapshots are immutable), while rounds run on every commit.
-const pveTimes = new WeakMap<object, Pick<BackupTimes, 'pve' | 'snapshots'>>();
+const pveTimes = new WeakMap<object, Pick<BackupTimes, 'pve' | 'snapshots' | 'fetched'>>();
 const pbsTimes = new WeakMap<object, Map<string, number>>();
 const NONE = {};
 
@@ -46,14 +52,18 @@ function backupTimes(state: Readonly<PulseState>): BackupTimes {
   const pveKey = state.pveBackups ?? NONE;
   let pve = pveTimes.get(pveKey);
   if (!pve) {
-    pve = { pve: new Map(), snapshots: new Map() };
+    pve = { pve: new Map(), snapshots: new Map(), fetched: new Set() };
     const newest = pve.pve;
+    const fetched = pve.fetched;
+    const b = state.pveBackups;
+    for (const x of b?.storageBackups ?? []) fetched.add(x.instance);
+    for (const x of b?.backupTasks ?? []) fetched.add(x.instance);
+    for (const x of b?.guestSnapshots ?? []) fetched.add(x.instance);
     const bump = (instance: string, vmid: number, ms: number) => {
       if (!(ms > 0)) return;
       const byVmid = nested(newest, instance, () => new Map<number, number>());
       if (ms > (byVmid.get(vmid) ?? 0)) byVmid.set(vmid, ms);
     };
-    const b = state.pveBackups;
     for (const x of b?.storageBackups ?? []) bump(x.instance, x.vmid, x.time * 1000);
     for (const t of b?.backupTasks ?? []) {
       if (t.vmid > 0 && t.endTime > 0 && t.status === 'OK') bump(t.instance, t.vmid, t.endTime * 1000);
@@ -106,7 +116,10 @@ export function backupChecks(
         times.pbs.size > 0 ? (times.pbs.get(`${g.vmid}`) ?? 0) : 0,
       );
       if (last > 0) ageCheck(out, state, g, 'backup-age', 'Last backup age', last, now, ageNow, backupAge);
-      else if (backupAge.alertOnMissing) {
+      // No backup found: unknown while the instance's backups have not arrived, and for an
+      // active age alert (its backups vanished: the age did not get any younger).
+      else if (!times.fetched.has(g.instance) || !backupAge.alertOnMissing) out.unknown(g.id, 'backup-age');
+      else {
         out.checks.push({
           ...guestBase(state, g),
           kind: 'condition',
@@ -125,6 +138,8 @@ export function backupChecks(
       const oldest = times.snapshots.get(g.instance)?.get(g.node)?.get(g.vmid);
       if (oldest !== undefined)
         ageCheck(out, state, g, 'snapshot-age', 'Oldest snapshot age', oldest, now, ageNow, snapshotAge);
+      // No snapshot is news only once the instance's snapshots have arrived.
+      else if (!times.fetched.has(g.instance)) out.unknown(g.id, 'snapshot-age');
     }
   };
   for (const g of state.vms) each(g);
