@@ -341,3 +341,73 @@ describe('state alerts in notifications say what happened', () => {
     expect(formatAlertFigure(cpu.active('pve1-100-cpu')!, 'value')).toBe('95.0%');
   });
 });
+
+describe('backups are the guest’s own: instance + VMID, never the VMID alone', () => {
+  const pbsBackup = (vmid: string, ageDays: number, comment?: string) => ({
+    id: `pbs-${vmid}-${comment}`,
+    instance: 'pbs1',
+    datastore: 'ds',
+    namespace: '',
+    backupType: 'vm' as const,
+    vmid,
+    backupTime: Math.floor((T0 - ageDays * DAY) / 1000),
+    size: 1,
+    protected: false,
+    verified: true,
+    comment,
+  });
+  // Two clusters, each with a VM 100 (homelabs start there); each cluster's backups are known.
+  const twoClusters = (pbsBackups: PulseState['pbsBackups'], storageAgeA: number, storageAgeB: number) =>
+    stateWith({
+      nodes: [node({ name: 'n1', instance: 'a' }), node({ name: 'n1', instance: 'b' })],
+      vms: [
+        guest({ vmid: 100, node: 'n1', instance: 'a', name: 'web-a' }),
+        guest({ vmid: 100, node: 'n1', instance: 'b', name: 'web-b' }),
+      ],
+      pveBackups: {
+        backupTasks: [],
+        storageBackups: (
+          [
+            ['a', storageAgeA],
+            ['b', storageAgeB],
+          ] as const
+        ).map(([instance, age]) => ({
+          id: `${instance}-b`,
+          storage: 'local',
+          node: 'n1',
+          instance,
+          type: 'qemu' as const,
+          vmid: 100,
+          time: Math.floor((T0 - age * DAY) / 1000),
+          ctime: 0,
+          size: 1,
+          format: 'vma.zst',
+          protected: false,
+          volid: 'local:backup/x',
+          isPBS: false,
+          verified: false,
+        })),
+        guestSnapshots: [],
+      },
+      pbsBackups,
+    });
+
+  it('one cluster’s fresh backup does not hide the other’s old one', () => {
+    const h = new Harness(cfg());
+    h.run(twoClusters([], 1, 9), T0);
+    expect(h.active('backup-age-a-n1-100')).toBeUndefined();
+    expect(h.active('backup-age-b-n1-100')).toMatchObject({ resourceName: 'web-b', value: 9 });
+  });
+
+  it('a PBS backup of a shared VMID counts for the guest its comment names, not for both', () => {
+    const h = new Harness(cfg());
+    h.run(twoClusters([pbsBackup('100', 0.5, 'web-a')], 9, 9), T0);
+    expect(h.active('backup-age-a-n1-100')).toBeUndefined();
+    expect(h.active('backup-age-b-n1-100')?.value).toBe(9);
+    // Without a comment PBS cannot say whose it is: neither guest takes it.
+    const bare = new Harness(cfg());
+    bare.run(twoClusters([pbsBackup('100', 0.5)], 9, 9), T0);
+    expect(bare.active('backup-age-a-n1-100')?.value).toBe(9);
+    expect(bare.active('backup-age-b-n1-100')?.value).toBe(9);
+  });
+});
