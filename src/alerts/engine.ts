@@ -410,6 +410,9 @@ class Round {
    * metadata once raised, so a restart, which forgets confirmations, does not move it).
    */
   private sinceMessage(c: ConditionCheck, t: TrackedAlert | undefined): string {
+    // The steady round of an active alert: its message already is this one (no string built).
+    const m = t?.alert.message;
+    if (m !== undefined && m.length === c.message.length + SINCE_LENGTH && m.startsWith(c.message)) return m;
     const stored = t?.alert.metadata?.since;
     let since = typeof stored === 'string' ? Date.parse(stored) : Number.NaN;
     if (!Number.isFinite(since) && t) since = Date.parse(t.alert.startTime);
@@ -765,6 +768,8 @@ class Round {
     }
   }
 }
+
+const SINCE_LENGTH = ' since 00:00 UTC'.length;
 
 /** "10:42 UTC": when a state began, in notifications read anywhere. */
 function clockTime(ms: number): string {
