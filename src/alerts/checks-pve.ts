@@ -134,7 +134,10 @@ function nodeChecks(config: AlertConfig, state: Readonly<PulseState>, out: Check
     const override = config.overrides[node.id];
     if (config.disableAllNodes || override?.disabled) continue;
     const name = node.displayName || node.name;
-    if (!config.disableAllNodesOffline && !override?.disableConnectivity) {
+    // A node whose status Proxmox cannot tell ('unknown') is neither offline nor back.
+    const statusKnown = node.status === 'online' || node.status === 'offline';
+    if (!statusKnown) out.unknown(node.id, 'connectivity');
+    else if (!config.disableAllNodesOffline && !override?.disableConnectivity) {
       out.checks.push({
         kind: 'condition',
         id: `node-offline-${node.id}`,

@@ -411,3 +411,17 @@ describe('backups are the guest’s own: instance + VMID, never the VMID alone',
     expect(bare.active('backup-age-b-n1-100')?.value).toBe(9);
   });
 });
+
+describe('a node whose status Proxmox cannot tell', () => {
+  it("'unknown' neither confirms nor resolves its offline alert", () => {
+    const h = new Harness(cfg());
+    const st = (status: 'online' | 'offline' | 'unknown') => stateWith({ nodes: [node({ name: 'pve1', status })] });
+    for (let i = 0; i < 3; i++) h.run(st('offline'), T0 + i * 10 * SEC);
+    expect(h.active('node-offline-pve1-pve1')).toBeDefined();
+    h.run(st('unknown'), T0 + MIN);
+    expect(h.active('node-offline-pve1-pve1')).toBeDefined();
+    expect(resolutions(h.changes)).toEqual([]);
+    h.run(st('online'), T0 + 2 * MIN);
+    expect(h.active('node-offline-pve1-pve1')).toBeUndefined();
+  });
+});
