@@ -425,3 +425,34 @@ describe('a node whose status Proxmox cannot tell', () => {
     expect(h.active('node-offline-pve1-pve1')).toBeUndefined();
   });
 });
+
+describe('switching a check off is not a resolution', () => {
+  it('a threshold set to 0 or a resource disabled: the alert goes, destinations are not told "resolved"', () => {
+    const h = new Harness(cfg());
+    const st = estate([], { cpu: 0.95, memory: { total: 100, used: 95, free: 5, usage: 95 } });
+    h.run(st, T0);
+    expect(notifications(h.changes).map((n) => n.alert.id)).toEqual(['pve1-100-cpu', 'pve1-100-memory']);
+    h.config = cfg((c) => (c.guestDefaults.cpu = { trigger: 0, clear: 0 }));
+    const off = h.run(st, T0 + 10 * SEC);
+    expect(resolutions(off).map((c) => c.kind === 'resolved' && [c.alert.id, c.reason])).toEqual([
+      ['pve1-100-cpu', 'disabled'],
+    ]);
+    expect(notifications(off)).toEqual([]);
+    h.config = cfg((c) => {
+      c.guestDefaults.cpu = { trigger: 0, clear: 0 };
+      c.overrides['pve1-100'] = { disabled: true };
+    });
+    const disabled = h.run(st, T0 + 20 * SEC);
+    expect(resolutions(disabled).map((c) => c.kind === 'resolved' && [c.alert.id, c.reason])).toEqual([
+      ['pve1-100-memory', 'disabled'],
+    ]);
+    expect(notifications(disabled)).toEqual([]);
+  });
+
+  it('a guest that stopped: its metric alerts resolve (fresh data, nothing to measure)', () => {
+    const h = new Harness(cfg());
+    h.run(estate([], { cpu: 0.95 }), T0);
+    const stopped = h.run(estate([], { cpu: 0, status: 'stopped' }), T0 + 10 * SEC);
+    expect(resolutions(stopped).map((c) => c.kind === 'resolved' && c.reason)).toEqual(['condition']);
+  });
+});

@@ -21,6 +21,7 @@ import type { AlertConfig } from './config.js';
 import type { AlertChange, AlertMemory, ResolveReason, TrackedAlert } from './memory.js';
 import { copyAlert, lastSeenOf } from './memory.js';
 import { inQuietHours, mutedDuringQuietHours } from './quiet-hours.js';
+import { disabledByConfig } from './thresholds.js';
 
 /** Offline confirmations count observations at least this far apart (several pollers commit per cycle). */
 export const CONFIRMATION_SPACING_MS = 5_000;
@@ -150,7 +151,7 @@ export function evaluate(
     // Resolved only on fresh data that no longer shows the problem: a present resource whose data
     // for this alert is missing (not fetched yet after a start, sensor not read) is "unknown".
     else if (cs.observed.has(rid) && !cs.frozen.has(rid) && !cs.isUnknown(rid, t.alert.type)) {
-      round.resolve(t, 'condition');
+      round.resolve(t, disabledByConfig(config, t.alert) ? 'disabled' : 'condition');
     } else {
       const seen = round.seenBefore(t);
       if (!cs.frozen.has(t.alert.resourceId) && now - Math.max(Date.parse(seen), mem.startedAt) > STALE_AFTER_MS) {
