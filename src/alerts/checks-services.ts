@@ -3,6 +3,7 @@
  * queues, oldest message, quarantine) and Docker hosts/containers (offline, state, health,
  * restart loops, OOM kills, memory limit, cpu, memory).
  */
+import { offlineAfterMs } from '../docker/report.js';
 import type { PulseState } from '../model/state.js';
 import type { CheckSet, ThresholdCheck } from './checks.js';
 import { conditionCheck, round4 } from './checks.js';
@@ -294,6 +295,9 @@ interface DockerHostLike {
   hostname?: string;
   displayName?: string;
   status?: string;
+  /** ms of the last report */
+  lastSeen?: number;
+  intervalSeconds?: number;
   containers?: DockerContainerLike[];
 }
 
@@ -317,7 +321,15 @@ function dockerChecks(
     const hostOverride = config.overrides[h.id];
     const instance = `Docker:${display}`;
     if (config.disableAllDockerHosts || hostOverride?.disabled) continue;
-    if (!config.disableAllDockerHostsOffline && !hostOverride?.disableConnectivity) {
+    // Silent since before this engine started, and not yet given the time to report since: the
+    // silence may be Pulse's own downtime, so "offline" is not known yet.
+    const silentSinceStart =
+      h.status === 'offline' &&
+      typeof h.lastSeen === 'number' &&
+      h.lastSeen < startedAt &&
+      now - startedAt < offlineAfterMs(h.intervalSeconds ?? 0);
+    if (silentSinceStart) out.unknown(h.id, 'docker-host-offline');
+    else if (!config.disableAllDockerHostsOffline && !hostOverride?.disableConnectivity) {
       out.checks.push({
         kind: 'condition',
         id: `docker-host-offline-${h.id}`,

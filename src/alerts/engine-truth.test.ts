@@ -456,3 +456,26 @@ describe('switching a check off is not a resolution', () => {
     expect(resolutions(stopped).map((c) => c.kind === 'resolved' && c.reason)).toEqual(['condition']);
   });
 });
+
+describe('Docker hosts silent since before a start', () => {
+  it('are not declared offline until they had the time to report to this process', () => {
+    const h = new Harness(cfg());
+    const start = T0 + 60 * MIN; // Pulse was down for an hour: every host's last report is old
+    const host = (status: 'online' | 'offline', lastSeen: number) =>
+      stateWith({
+        dockerHosts: [
+          { id: 'h1', hostname: 'box', status, lastSeen, intervalSeconds: 30, containers: [] },
+        ] as unknown as PulseState['dockerHosts'],
+      });
+    for (let i = 0; i < 6; i++) h.run(host('offline', T0), start + i * 10 * SEC);
+    expect(h.active('docker-host-offline-h1')).toBeUndefined();
+    // It reports: fine. Had it stayed silent past its window, that would be news.
+    h.run(host('online', start + MIN), start + MIN);
+    const quiet = new Harness(cfg());
+    for (let i = 0; i < 6; i++) quiet.run(host('offline', T0), start + 2 * MIN + i * 10 * SEC);
+    // (a fresh engine again: the first rounds are within the window)
+    expect(quiet.active('docker-host-offline-h1')).toBeUndefined();
+    for (let i = 0; i < 3; i++) quiet.run(host('offline', T0), start + 5 * MIN + i * 10 * SEC);
+    expect(quiet.active('docker-host-offline-h1')).toMatchObject({ level: 'critical' });
+  });
+});
