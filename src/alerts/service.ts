@@ -315,8 +315,19 @@ export class AlertService {
   suspend(): void {
     if (this.#suspended) return;
     this.#persistActive(this.#opts.clock.now(), true);
-    this.#suspended = this.#memory;
-    this.#memory = emptyMemory();
+    const real = this.#memory;
+    this.#suspended = real;
+    // Docker hosts stay real in mock mode (agents keep reporting): their alerts go on as they
+    // are, with what was told about them, instead of being raised and sent a second time.
+    this.#memory = {
+      ...emptyMemory(),
+      active: pick(real.active, true),
+      notices: real.notices,
+      flaps: real.flaps,
+      lastResolved: real.lastResolved,
+      dockerRestarts: real.dockerRestarts,
+      startedAt: real.startedAt,
+    };
     this.#commitState();
   }
 
@@ -330,13 +341,39 @@ export class AlertService {
     const real = this.#suspended;
     if (!real) return;
     const now = this.#opts.clock.now();
-    const mock = this.#memory;
+    const during = this.#memory;
+    const mock = pick(during.active, false);
     this.#repo.inTransaction(() => {
-      for (const id in mock.active) this.#repo.resolveHistory(id, now, 'mock');
+      for (const id in mock) this.#repo.resolveHistory(id, now, 'mock');
     });
     this.#suspended = undefined;
-    this.#memory = { ...real, startedAt: now, pending: {}, confirmations: {} };
-    for (const id in mock.active) {
+    const docker = pick(during.active, true);
+    // lastSeen of the alerts kept outside them: the real ones' as they were, the Docker ones' as
+    // of the last round in mock mode.
+    const unseen: Record<string, string> = { ...real.unseen };
+    for (const id in docker) {
+      const seen = during.unseen?.[id] ?? during.lastRound;
+      if (seen !== undefined) unseen[id] = seen;
+      else delete unseen[id];
+    }
+    this.#memory = {
+      ...real,
+      // Docker alerts as they are now (they went on during mock mode), the rest as they were.
+      active: { ...pick(real.active, false), ...docker },
+      notices: { ...real.notices, ...during.notices },
+      flaps: { ...real.flaps, ...during.flaps },
+      lastResolved: { ...real.lastResolved, ...during.lastResolved },
+      dockerRestarts: during.dockerRestarts,
+      unseen,
+      lastRound: real.lastRound,
+      startedAt: now,
+      pending: {},
+      confirmations: {},
+      oldestNotice: undefined,
+      oldestResolved: undefined,
+      flapBounds: undefined,
+    };
+    for (const id in mock) {
       if (!this.#memory.active[id]) this.#opts.events.emit('alertResolved', { alertId: id });
     }
     this.#persistActive(now, true);
@@ -386,6 +423,18 @@ export class AlertService {
     this.#opts.events.emit('alertResolved', { alertId: id });
     return true;
   }
+}
+
+const DOCKER_TYPES = new Set(['DockerHost', 'Docker Container']);
+
+/** The active alerts of Docker resources (`docker` true) or of everything else. */
+function pick(active: AlertMemory['active'], docker: boolean): AlertMemory['active'] {
+  const out: AlertMemory['active'] = {};
+  for (const id in active) {
+    const type = active[id].alert.metadata?.resourceType;
+    if (DOCKER_TYPES.has(typeof type === 'string' ? type : '') === docker) out[id] = active[id];
+  }
+  return out;
 }
 
 /**

@@ -131,6 +131,44 @@ describe('mock mode sets the real alerts aside and brings them back silently', (
   });
 });
 
+describe('Docker hosts stay real in mock mode', () => {
+  it('their alerts go on through mock mode: not raised or sent again, not dropped at its end', async () => {
+    const r = started();
+    const docker = [
+      {
+        id: 'h1',
+        hostname: 'box',
+        status: 'online',
+        containers: [{ id: 'c1', name: 'app', state: 'exited', exitCode: 1 }],
+      },
+    ] as unknown as PulseState['dockerHosts'];
+    const withDocker = (parts: Partial<PulseState>, at: number) => {
+      r.clock.set(at);
+      r.state.commit((d) => {
+        d.nodes = parts.nodes ?? [];
+        d.vms = parts.vms ?? [];
+        d.dockerHosts = docker;
+      });
+      return settle();
+    };
+    const id = 'docker-container-state-docker:h1/c1';
+    await withDocker(real(0.1), T0);
+    await withDocker(real(0.1), T0 + 10 * SEC);
+    expect(r.sent.map((n) => n.alert.id)).toEqual([id]);
+    const startTime = r.service.activeAlerts()[0].startTime;
+    r.service.suspend();
+    await withDocker(mockFleet, T0 + MIN);
+    await withDocker(mockFleet, T0 + 2 * MIN);
+    expect(r.service.activeAlerts().map((a) => [a.id, a.startTime])).toContainEqual([id, startTime]);
+    r.clock.set(T0 + 3 * MIN);
+    r.service.resume();
+    await withDocker(real(0.1), T0 + 3 * MIN + SEC);
+    expect(r.service.activeAlerts().map((a) => [a.id, a.startTime])).toEqual([[id, startTime]]);
+    expect(r.sent.filter((n) => n.alert.id === id)).toHaveLength(1);
+    expect(r.resolvedEvents).not.toContain(id);
+  });
+});
+
 describe('history keeps acknowledgement and notification facts', () => {
   it('status, duration, acknowledgement, notifications and resolve reason', async () => {
     const r = started();
