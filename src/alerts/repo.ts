@@ -18,7 +18,11 @@ export type HistoryEntry = FullAlert & {
   status: 'active' | 'acknowledged' | 'resolved';
   /** Seconds from start to resolution (to now while active). */
   durationSeconds: number;
-  /** condition (fresh data showed it gone), removed (resource gone), disabled, cleared (by a user), mock (mock mode ended). */
+  /**
+   * condition (fresh data showed it gone), removed (resource not seen for 10 min), disabled (its
+   * check switched off), cleared (by a user), mock (mock mode ended), expired (too old to restore
+   * at start).
+   */
   resolveReason?: string;
   notifications: { count: number; firstTime?: string; lastTime?: string; resolvedTime?: string };
 };

@@ -90,7 +90,11 @@ export class AlertService {
     this.#config = this.#loadConfig();
     const now = opts.clock.now();
     for (const t of this.#repo.loadActive()) {
-      if (now - Date.parse(t.alert.lastSeen) > RESTORE_MAX_AGE_MS) continue;
+      if (now - Date.parse(t.alert.lastSeen) > RESTORE_MAX_AGE_MS) {
+        // Not brought back: its history entry must not read "active" for ever.
+        this.#repo.resolveHistory(t.alert.id, now, 'expired');
+        continue;
+      }
       this.#memory.active[t.alert.id] = t;
     }
   }
