@@ -39,6 +39,7 @@ const LEVELS: Record<number, string> = { 10: 'trace', 20: 'debug', 30: 'info', 4
  * Log lines for a person at a terminal ("12:04:05 warn  pve-cluster: poll failed — timeout")
  * instead of pino's JSON, which is meant for log collectors.
  */
+let pointedAtSimulator = false;
 const readableLogs = {
   write(line: string): void {
     let o: Record<string, unknown>;
@@ -48,6 +49,8 @@ const readableLogs = {
       process.stderr.write(line);
       return;
     }
+    // Until this run's simulator addresses are saved, polls go to the last run's ports: expected.
+    if (!pointedAtSimulator && typeof o.instance === 'string' && (o.level as number) < 50) return;
     const time = new Date(typeof o.time === 'number' ? o.time : Date.now()).toTimeString().slice(0, 8);
     const level = (LEVELS[o.level as number] ?? String(o.level)).padEnd(5);
     const err = o.err as { message?: string } | undefined;
@@ -124,6 +127,7 @@ for (const inst of instances) {
   else await monitoring.addNode(input);
 }
 monitoring.reload();
+pointedAtSimulator = true;
 
 console.log('');
 console.log(`  Pulse demo is running: ${pulse.url}`);
