@@ -12,15 +12,53 @@ import path from 'node:path';
 import { startSimulator } from '../sim/index.js';
 import { generateSshKeyPair } from '../sim/ssh-server.js';
 import type { NodeInput, NodeType } from '../src/config/node-config.js';
+import { createLogger } from '../src/logging.js';
+import { verifyPassword } from '../src/security/passwords.js';
 import { startPulse } from '../src/server.js';
 import { loadSettings } from '../src/settings/env.js';
 import { PROJECT_ROOT } from '../src/version.js';
 
 const webIndex = path.join(PROJECT_ROOT, 'dist', 'web', 'index.html');
 if (!fs.existsSync(webIndex)) {
-  console.log('Building the web UI (first run only)…');
-  execSync('npm run build:web', { cwd: PROJECT_ROOT, stdio: 'inherit' });
+  console.log('Building the web UI (first run only, about a minute)…');
+  // The build tool's own output is shown only when the build fails.
+  try {
+    execSync('npm run build:web', { cwd: PROJECT_ROOT, stdio: 'pipe' });
+  } catch (err) {
+    const e = err as { stdout?: Buffer; stderr?: Buffer };
+    process.stderr.write(e.stdout ?? '');
+    process.stderr.write(e.stderr ?? '');
+    console.error('Building the web UI failed (output above).');
+    process.exit(1);
+  }
 }
+
+const LEVELS: Record<number, string> = { 10: 'trace', 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'fatal' };
+
+/**
+ * Log lines for a person at a terminal ("12:04:05 warn  pve-cluster: poll failed — timeout")
+ * instead of pino's JSON, which is meant for log collectors.
+ */
+let pointedAtSimulator = false;
+const readableLogs = {
+  write(line: string): void {
+    let o: Record<string, unknown>;
+    try {
+      o = JSON.parse(line) as Record<string, unknown>;
+    } catch {
+      process.stderr.write(line);
+      return;
+    }
+    // Until this run's simulator addresses are saved, polls go to the last run's ports: expected.
+    if (!pointedAtSimulator && typeof o.instance === 'string' && (o.level as number) < 50) return;
+    const time = new Date(typeof o.time === 'number' ? o.time : Date.now()).toTimeString().slice(0, 8);
+    const level = (LEVELS[o.level as number] ?? String(o.level)).padEnd(5);
+    const err = o.err as { message?: string } | undefined;
+    const where = typeof o.instance === 'string' ? `${o.instance}: ` : '';
+    const detail = err?.message ? ` — ${err.message}` : '';
+    process.stderr.write(`${time} ${level} ${where}${String(o.msg ?? '')}${detail}\n`);
+  },
+};
 
 const DEMO_USER = process.env.PULSE_AUTH_USER ?? 'admin';
 const DEMO_PASS = process.env.PULSE_AUTH_PASS ?? 'pulse-demo';
@@ -55,7 +93,9 @@ const settings = loadSettings({
   PULSE_AUTH_USER: DEMO_USER,
   PULSE_AUTH_PASS: DEMO_PASS,
 });
-const pulse = await startPulse(settings);
+const pulse = await startPulse(settings, {
+  logger: createLogger({ level: settings.logLevel, destination: readableLogs }),
+});
 
 // Point Pulse at every simulated instance, certificate fingerprint pinned: PVE and PBS with an
 // API token, PMG with user@realm + password (PMG has no API tokens; Pulse renews its ticket).
@@ -94,10 +134,20 @@ for (const inst of instances) {
   else await monitoring.addNode(input);
 }
 monitoring.reload();
+pointedAtSimulator = true;
 
 console.log('');
 console.log(`  Pulse demo is running: ${pulse.url}`);
-console.log(`  Log in as ${DEMO_USER} / ${DEMO_PASS}`);
+// The demo password is shown only while it still works: once changed in Settings it is the
+// user's own, and printing the old one would only mislead.
+const creds = pulse.deps.security.credentials.get();
+const demoPasswordWorks =
+  creds?.username === DEMO_USER && (await verifyPassword(DEMO_PASS, creds.passwordHash, settings.bcryptCost));
+console.log(
+  demoPasswordWorks
+    ? `  Log in as ${DEMO_USER} / ${DEMO_PASS}`
+    : `  Log in as ${creds?.username ?? DEMO_USER} with the password you set`,
+);
 console.log(`  Watching the simulated estate: ${instances.map((i) => `${i.type} ${i.name}`).join(', ')}`);
 console.log(`  Simulator control API: ${sim.controlUrl} (see sim/README.md)`);
 console.log(`  Data directory:        ${settings.dataDir}`);

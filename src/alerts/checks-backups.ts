@@ -1,8 +1,9 @@
 /**
  * Backup-age and snapshot-age checks (not in Pulse 4.24; promised by the published API).
  *
- * - backup-age-<guestId>: days since the guest's newest known backup, from guest.lastBackup,
- *   pveBackups.storageBackups / backupTasks (status OK) and pbsBackups (matched by vmid).
+ * - backup-age-<guestId>: days since the guest's newest known backup, from
+ *   pveBackups.storageBackups / backupTasks (status OK, by instance + VMID) and pbsBackups
+ *   (matched by type + VMID, and by the backup's comment when guests of several clusters share it).
  *   Warning at ≥ backupAge.warningDays (default 7), critical at ≥ criticalDays (default 14).
  *   Guests without any known backup are only alerted when backupAge.alertOnMissing is set, so
  *   an install whose backups have not been polled yet stays quiet.
@@ -21,16 +22,57 @@ const DAY = 86_400_000;
 /** Newest backup (ms) per instance → vmid, and per vmid for PBS (not tied to a cluster). */
 interface BackupTimes {
   pve: Map<string, Map<number, number>>;
-  /** Keyed by the vmid as text (PBS reports it as a string). */
-  pbs: Map<string, number>;
+  /** Keyed by `vm:<vmid>` / `ct:<vmid>` (PBS reports the vmid as a string). */
+  pbs: Map<string, PbsNewest>;
   /** Oldest snapshot (ms) per instance → node → vmid. */
   snapshots: Map<string, Map<string, Map<number, number>>>;
+  /**
+   * Instances whose backup data has arrived (any backup, task or snapshot of theirs is in the
+   * state). Backups are fetched in the background after the guests: until then a guest's missing
+   * backup or snapshot means "not known yet", not "none".
+   */
+  fetched: Set<string>;
 }
 
 // Built once per backup collection: pollers replace pveBackups/pbsBackups only when they poll
 // backups (state snapshots are immutable), while rounds run on every commit.
-const pveTimes = new WeakMap<object, Pick<BackupTimes, 'pve' | 'snapshots'>>();
-const pbsTimes = new WeakMap<object, Map<string, number>>();
+const pveTimes = new WeakMap<object, Pick<BackupTimes, 'pve' | 'snapshots' | 'fetched'>>();
+const pbsTimes = new WeakMap<object, Map<string, PbsNewest>>();
+
+/**
+ * PBS does not say which cluster a backup came from: its newest backup per group, and per
+ * comment (PVE writes the guest's name there by default), so guests with the same VMID on
+ * different clusters are told apart where the comment allows and never given each other's.
+ */
+interface PbsNewest {
+  newest: number;
+  byComment: Map<string, number>;
+}
+
+/** `vm:<vmid>` or `ct:<vmid>`, as PBS groups are named. */
+const pbsKey = (g: Guest) => `${g.type === 'qemu' ? 'vm' : 'ct'}:${g.vmid}`;
+
+// Which PBS groups more than one guest could own, per VM list (rebuilt when a guest poll
+// replaces it, or the containers or PBS backups change); a set of PBS groups, not of guests.
+const sharedGroups = new WeakMap<object, { containers: object; pbs: object; shared: Set<string> }>();
+
+function ambiguousPbsGroups(state: Readonly<PulseState>, pbs: Map<string, PbsNewest>): Set<string> {
+  const cached = sharedGroups.get(state.vms);
+  if (cached && cached.containers === state.containers && cached.pbs === pbs) return cached.shared;
+  const seen = new Set<string>();
+  const shared = new Set<string>();
+  for (const list of [state.vms, state.containers]) {
+    for (const g of list) {
+      if (g.template) continue;
+      const k = pbsKey(g);
+      if (!pbs.has(k)) continue;
+      if (seen.has(k)) shared.add(k);
+      else seen.add(k);
+    }
+  }
+  sharedGroups.set(state.vms, { containers: state.containers, pbs, shared });
+  return shared;
+}
 const NONE = {};
 
 function nested<K, V>(m: Map<K, V>, k: K, make: () => V): V {
@@ -46,14 +88,18 @@ function backupTimes(state: Readonly<PulseState>): BackupTimes {
   const pveKey = state.pveBackups ?? NONE;
   let pve = pveTimes.get(pveKey);
   if (!pve) {
-    pve = { pve: new Map(), snapshots: new Map() };
+    pve = { pve: new Map(), snapshots: new Map(), fetched: new Set() };
     const newest = pve.pve;
+    const fetched = pve.fetched;
+    const b = state.pveBackups;
+    for (const x of b?.storageBackups ?? []) fetched.add(x.instance);
+    for (const x of b?.backupTasks ?? []) fetched.add(x.instance);
+    for (const x of b?.guestSnapshots ?? []) fetched.add(x.instance);
     const bump = (instance: string, vmid: number, ms: number) => {
       if (!(ms > 0)) return;
       const byVmid = nested(newest, instance, () => new Map<number, number>());
       if (ms > (byVmid.get(vmid) ?? 0)) byVmid.set(vmid, ms);
     };
-    const b = state.pveBackups;
     for (const x of b?.storageBackups ?? []) bump(x.instance, x.vmid, x.time * 1000);
     for (const t of b?.backupTasks ?? []) {
       if (t.vmid > 0 && t.endTime > 0 && t.status === 'OK') bump(t.instance, t.vmid, t.endTime * 1000);
@@ -67,17 +113,24 @@ function backupTimes(state: Readonly<PulseState>): BackupTimes {
     }
     pveTimes.set(pveKey, pve);
   }
-  const pbsKey = state.pbsBackups ?? NONE;
-  let pbs = pbsTimes.get(pbsKey);
+  const pbsObject = state.pbsBackups ?? NONE;
+  let pbs = pbsTimes.get(pbsObject);
   if (!pbs) {
     pbs = new Map();
     for (const b of state.pbsBackups ?? []) {
       const ms = b.backupTime * 1000;
-      if ((b.backupType === 'vm' || b.backupType === 'ct') && ms > 0 && ms > (pbs.get(b.vmid) ?? 0)) {
-        pbs.set(b.vmid, ms);
+      if ((b.backupType !== 'vm' && b.backupType !== 'ct') || !(ms > 0)) continue;
+      const key = `${b.backupType}:${b.vmid}`;
+      let entry = pbs.get(key);
+      if (!entry) {
+        entry = { newest: 0, byComment: new Map() };
+        pbs.set(key, entry);
       }
+      if (ms > entry.newest) entry.newest = ms;
+      const comment = b.comment?.trim();
+      if (comment && ms > (entry.byComment.get(comment) ?? 0)) entry.byComment.set(comment, ms);
     }
-    pbsTimes.set(pbsKey, pbs);
+    pbsTimes.set(pbsObject, pbs);
   }
   return { ...pve, pbs };
 }
@@ -96,17 +149,25 @@ export function backupChecks(
   const { backupAge, snapshotAge } = config;
   if (config.disableAllGuests || (!backupAge.enabled && !snapshotAge.enabled)) return;
   const times = backupTimes(state);
+  const shared = times.pbs.size > 0 && backupAge.enabled ? ambiguousPbsGroups(state, times.pbs) : undefined;
+  /** The guest's newest PBS backup: by comment when another guest has the same VMID. */
+  const pbsTime = (g: Guest): number => {
+    const key = pbsKey(g);
+    const entry = times.pbs.get(key);
+    if (!entry) return 0;
+    return shared?.has(key) ? (entry.byComment.get(g.name) ?? 0) : entry.newest;
+  };
   const overrides = hasOverrides(config);
   const each = (g: Guest) => {
     if (g.template || (overrides && config.overrides[g.id]?.disabled)) return;
     if (backupAge.enabled) {
-      const last = Math.max(
-        g.lastBackup ?? 0,
-        times.pve.get(g.instance)?.get(g.vmid) ?? 0,
-        times.pbs.size > 0 ? (times.pbs.get(`${g.vmid}`) ?? 0) : 0,
-      );
+      // Not guest.lastBackup: the collector adds PBS backups to it by VMID alone, across clusters.
+      const last = Math.max(times.pve.get(g.instance)?.get(g.vmid) ?? 0, times.pbs.size > 0 ? pbsTime(g) : 0);
       if (last > 0) ageCheck(out, state, g, 'backup-age', 'Last backup age', last, now, ageNow, backupAge);
-      else if (backupAge.alertOnMissing) {
+      // No backup found: unknown while the instance's backups have not arrived, and for an
+      // active age alert (its backups vanished: the age did not get any younger).
+      else if (!times.fetched.has(g.instance) || !backupAge.alertOnMissing) out.unknown(g.id, 'backup-age');
+      else {
         out.checks.push({
           ...guestBase(state, g),
           kind: 'condition',
@@ -125,6 +186,8 @@ export function backupChecks(
       const oldest = times.snapshots.get(g.instance)?.get(g.node)?.get(g.vmid);
       if (oldest !== undefined)
         ageCheck(out, state, g, 'snapshot-age', 'Oldest snapshot age', oldest, now, ageNow, snapshotAge);
+      // No snapshot is news only once the instance's snapshots have arrived.
+      else if (!times.fetched.has(g.instance)) out.unknown(g.id, 'snapshot-age');
     }
   };
   for (const g of state.vms) each(g);

@@ -134,7 +134,10 @@ function nodeChecks(config: AlertConfig, state: Readonly<PulseState>, out: Check
     const override = config.overrides[node.id];
     if (config.disableAllNodes || override?.disabled) continue;
     const name = node.displayName || node.name;
-    if (!config.disableAllNodesOffline && !override?.disableConnectivity) {
+    // A node whose status Proxmox cannot tell ('unknown') is neither offline nor back.
+    const statusKnown = node.status === 'online' || node.status === 'offline';
+    if (!statusKnown) out.unknown(node.id, 'connectivity');
+    else if (!config.disableAllNodesOffline && !override?.disableConnectivity) {
       out.checks.push({
         kind: 'condition',
         id: `node-offline-${node.id}`,
@@ -149,11 +152,18 @@ function nodeChecks(config: AlertConfig, state: Readonly<PulseState>, out: Check
         level: 'critical',
         confirmations: 3,
         message: `Node '${name}' is offline`,
+        since: true,
+        valueText: node.status,
+        thresholdText: 'online',
         value: 0,
         threshold: 0,
       });
     }
-    if (node.status !== 'online') continue;
+    if (node.status !== 'online') {
+      // No fresh figures from a node that is not online: its metric alerts stay as they are.
+      out.frozen.add(node.id);
+      continue;
+    }
     const th = effectiveThresholds(config.nodeDefaults, override);
     const base: Base = {
       resourceId: node.id,
@@ -166,12 +176,15 @@ function nodeChecks(config: AlertConfig, state: Readonly<PulseState>, out: Check
     push(out, metricCheck(out, config, 'node', base, 'cpu', node.cpu * 100, th.cpu));
     if (node.memory && node.memory.total > 0) {
       push(out, metricCheck(out, config, 'node', base, 'memory', node.memory.usage, th.memory));
-    }
+    } else out.unknown(node.id, 'memory');
     if (node.disk && node.disk.total > 0)
       push(out, metricCheck(out, config, 'node', base, 'disk', node.disk.usage, th.disk));
+    else out.unknown(node.id, 'disk');
     const temp = node.temperature?.available ? (node.temperature.cpuPackage ?? node.temperature.cpuMax) : undefined;
+    // Temperatures come from a background SSH read: missing after a start until it has run.
     if (temp !== undefined && temp > 0)
       push(out, metricCheck(out, config, 'node', base, 'temperature', temp, th.temperature));
+    else out.unknown(node.id, 'temperature');
   }
 }
 
@@ -204,7 +217,8 @@ function guestChecks(
     parentNodeId,
   };
   const down = g.status === 'stopped' || unreachable;
-  const powerOffBad = down && running.guests.wasRunning(g.id);
+  // An active powered-off alert means it was seen running (seenRunning is empty after a restart).
+  const powerOffBad = down && (running.guests.wasRunning(g.id) || out.alerting(g.id, 'powered-off'));
   const powerOffId =
     powerOffBad || out.alerting(g.id, 'powered-off') ? prefixedId('guest-powered-off', g.id) : undefined;
   if (
@@ -223,6 +237,9 @@ function guestChecks(
       message: unreachable
         ? `${resourceType} '${g.name}' is unreachable${nodeOffline ? ` (node ${g.node} is offline)` : ''}`
         : `${resourceType} '${g.name}' is powered off`,
+      since: true,
+      valueText: g.status,
+      thresholdText: 'running',
       value: 0,
       threshold: 0,
     });
@@ -237,8 +254,11 @@ function guestChecks(
   push(out, metricCheck(out, config, 'guest', base, 'cpu', g.cpu * 100, th.cpu));
   if (g.memory && g.memory.total > 0)
     push(out, metricCheck(out, config, 'guest', base, 'memory', g.memory.usage, th.memory));
+  else out.unknown(g.id, 'memory');
   let filesystems = 0;
   if (g.disks) for (const d of g.disks) if (d.mountpoint && d.total > 0) filesystems++;
+  // Filesystems come from the guest agent, which may not have answered yet: their alerts wait.
+  if (filesystems === 0) out.unknown(g.id, 'disk');
   if (filesystems > 0) {
     // One alert per filesystem instead of the aggregate, so a full /var is named as such.
     const pair = enabledPair(th.disk);
@@ -302,6 +322,9 @@ function storageChecks(config: AlertConfig, state: Readonly<PulseState>, out: Ch
           level: 'warning',
           confirmations: 2,
           message: `Storage '${s.name}' on ${s.node} is unavailable`,
+          since: true,
+          valueText: s.status,
+          thresholdText: 'active',
           value: 0,
           threshold: 0,
         }),
@@ -310,9 +333,15 @@ function storageChecks(config: AlertConfig, state: Readonly<PulseState>, out: Ch
     if (!offline && s.total > 0) {
       const pair = override?.usage ?? config.storageDefault;
       push(out, metricCheck(out, config, 'storage', base, 'usage', s.usage, pair));
-    }
+    } else out.unknown(s.id, 'usage');
     const pool = s.zfsPool;
-    if (!pool) continue;
+    if (!pool) {
+      // ZFS health is fetched on its own cadence: absent until its first fetch.
+      out.unknown(s.id, 'zfs-pool-state');
+      out.unknown(s.id, 'zfs-pool-errors');
+      out.unknown(s.id, 'zfs-device');
+      continue;
+    }
     const poolState = pool.state.toUpperCase();
     out.checks.push(
       conditionCheck(base, {
@@ -322,6 +351,8 @@ function storageChecks(config: AlertConfig, state: Readonly<PulseState>, out: Ch
         level: BAD_ZFS.has(poolState) ? 'critical' : 'warning',
         confirmations: 1,
         message: `ZFS pool '${pool.name}' is ${poolState}`,
+        valueText: poolState,
+        thresholdText: 'ONLINE',
         value: 0,
         threshold: 0,
         extra: { poolState },
@@ -336,6 +367,8 @@ function storageChecks(config: AlertConfig, state: Readonly<PulseState>, out: Ch
         level: 'warning',
         confirmations: 1,
         message: `ZFS pool '${pool.name}' has errors (read ${pool.readErrors}, write ${pool.writeErrors}, checksum ${pool.checksumErrors})`,
+        valueText: errors > 0 ? `${errors} errors` : undefined,
+        thresholdText: '0 errors',
         value: errors,
         threshold: 0,
       }),
@@ -351,6 +384,8 @@ function storageChecks(config: AlertConfig, state: Readonly<PulseState>, out: Ch
           level: BAD_ZFS.has(devState) ? 'critical' : 'warning',
           confirmations: 1,
           message: `ZFS device '${dev.name}' in pool '${pool.name}' is ${devState}${devErrors > 0 ? ` with ${devErrors} errors` : ''}`,
+          valueText: devErrors > 0 ? `${devState}, ${devErrors} errors` : devState,
+          thresholdText: 'ONLINE',
           value: devErrors,
           threshold: 0,
           extra: { device: dev.name, deviceState: devState },
@@ -389,6 +424,8 @@ function diskChecks(config: AlertConfig, state: Readonly<PulseState>, out: Check
         level: 'critical',
         confirmations: 1,
         message: `Disk ${d.devPath} on ${d.node} reports health ${health}`,
+        valueText: health,
+        thresholdText: 'PASSED',
         value: 0,
         threshold: 0,
         extra: { health },
@@ -402,6 +439,8 @@ function diskChecks(config: AlertConfig, state: Readonly<PulseState>, out: Check
         level: 'warning',
         confirmations: 1,
         message: `Disk ${d.devPath} on ${d.node} has ${d.wearout}% life left`,
+        valueText: d.wearout > 0 && d.wearout < 10 ? `${d.wearout}% life left` : undefined,
+        thresholdText: '10% life left',
         value: d.wearout,
         threshold: 10,
       }),

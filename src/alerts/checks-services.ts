@@ -3,6 +3,7 @@
  * queues, oldest message, quarantine) and Docker hosts/containers (offline, state, health,
  * restart loops, OOM kills, memory limit, cpu, memory).
  */
+import { offlineAfterMs } from '../docker/report.js';
 import type { PulseState } from '../model/state.js';
 import type { CheckSet, ThresholdCheck } from './checks.js';
 import { conditionCheck, round4 } from './checks.js';
@@ -19,21 +20,26 @@ export function serviceChecks(
   out: CheckSet,
   restarts: RestartSamples,
   now: number,
+  startedAt = now,
 ): void {
   pbsChecks(config, state, out);
   pmgChecks(config, state, out);
-  dockerChecks(config, state, out, restarts, now);
+  dockerChecks(config, state, out, restarts, now, startedAt);
 }
 
-/** The fields every check of a PBS or PMG server shares (its host URL stands in the `node` column). */
+/**
+ * The fields every check of a PBS or PMG server shares. Alerts name the instance (its name in
+ * `node` and `instance`, as people read it in a notification); the host URL is in metadata.host.
+ */
 function serverBase(kind: 'PBS' | 'PMG', s: { id: string; name: string; host: string }) {
   return {
     resourceId: s.id,
     resourceName: s.name,
-    node: s.host,
+    node: s.name,
     instance: s.name,
     resourceType: kind,
     category: 'performance' as const,
+    extra: { host: s.host },
   };
 }
 
@@ -49,6 +55,9 @@ function offlineCheck(base: ReturnType<typeof serverBase>, s: { id: string; name
     level: 'critical' as const,
     confirmations: 3,
     message: `${base.resourceType} '${s.name}' is offline`,
+    since: true,
+    valueText: s.status,
+    thresholdText: 'online',
     value: 0,
     threshold: 0,
   };
@@ -61,19 +70,27 @@ function pbsChecks(config: AlertConfig, state: Readonly<PulseState>, out: CheckS
     if (config.disableAllPBS || override?.disabled) continue;
     const base = serverBase('PBS', p);
     if (!config.disableAllPBSOffline && !override?.disableConnectivity) out.checks.push(offlineCheck(base, p));
-    if (p.status !== 'online') continue;
+    if (p.status !== 'online') {
+      // No fresh figures from a server that is not online: its metric alerts stay as they are.
+      out.frozen.add(p.id);
+      continue;
+    }
     const th = effectiveThresholds(config.pbsDefaults, override);
     const cpu = metricCheck(out, config, 'pbs', base, 'cpu', p.cpu * 100, th.cpu);
     if (cpu) out.checks.push(cpu);
     if (p.memoryTotal > 0) {
       const mem = metricCheck(out, config, 'pbs', base, 'memory', p.memory, th.memory);
       if (mem) out.checks.push(mem);
-    }
+    } else out.unknown(p.id, 'memory');
     for (const ds of p.datastores ?? []) {
       const dsId = `${p.id}-${ds.name}`;
       out.observed.add(dsId);
       const dsOverride = config.overrides[dsId];
-      if (dsOverride?.disabled || !(ds.total > 0)) continue;
+      if (dsOverride?.disabled) continue;
+      if (!(ds.total > 0)) {
+        out.unknown(dsId, 'usage');
+        continue;
+      }
       const c = metricCheck(
         out,
         config,
@@ -133,9 +150,15 @@ function pmgChecks(config: AlertConfig, state: Readonly<PulseState>, out: CheckS
     if (config.disableAllPMG || override?.disabled) continue;
     const base = serverBase('PMG', m);
     if (!config.disableAllPMGOffline && !override?.disableConnectivity) out.checks.push(offlineCheck(base, m));
-    if (m.status !== 'online') continue;
+    if (m.status !== 'online') {
+      out.frozen.add(m.id);
+      continue;
+    }
     const queues = (m.nodes ?? []).map((n) => n.queueStatus).filter((q) => q !== undefined);
-    if (queues.length > 0) {
+    if (queues.length === 0) {
+      // Queue figures not fetched (yet): their alerts are unknown, not resolved.
+      for (const type of QUEUE_TYPES) out.unknown(m.id, type);
+    } else {
       const sum = (f: (q: (typeof queues)[number]) => number) => queues.reduce((a, q) => a + f(q), 0);
       const oldestMin = Math.max(...queues.map((q) => q.oldestAge)) / 60;
       const list = [
@@ -245,9 +268,14 @@ function pmgChecks(config: AlertConfig, state: Readonly<PulseState>, out: CheckS
         ),
       ];
       for (const c of list) if (c) out.checks.push(c);
+    } else {
+      out.unknown(m.id, 'quarantine-spam');
+      out.unknown(m.id, 'quarantine-virus');
     }
   }
 }
+
+const QUEUE_TYPES = ['queue-depth', 'queue-deferred', 'queue-hold', 'message-age'];
 
 interface DockerContainerLike {
   id: string;
@@ -267,6 +295,9 @@ interface DockerHostLike {
   hostname?: string;
   displayName?: string;
   status?: string;
+  /** ms of the last report */
+  lastSeen?: number;
+  intervalSeconds?: number;
   containers?: DockerContainerLike[];
 }
 
@@ -279,6 +310,7 @@ function dockerChecks(
   out: CheckSet,
   restarts: RestartSamples,
   now: number,
+  startedAt: number,
 ): void {
   const dd = config.dockerDefaults;
   const seenContainers = new Set<string>();
@@ -289,7 +321,15 @@ function dockerChecks(
     const hostOverride = config.overrides[h.id];
     const instance = `Docker:${display}`;
     if (config.disableAllDockerHosts || hostOverride?.disabled) continue;
-    if (!config.disableAllDockerHostsOffline && !hostOverride?.disableConnectivity) {
+    // Silent since before this engine started, and not yet given the time to report since: the
+    // silence may be Pulse's own downtime, so "offline" is not known yet.
+    const silentSinceStart =
+      h.status === 'offline' &&
+      typeof h.lastSeen === 'number' &&
+      h.lastSeen < startedAt &&
+      now - startedAt < offlineAfterMs(h.intervalSeconds ?? 0);
+    if (silentSinceStart) out.unknown(h.id, 'docker-host-offline');
+    else if (!config.disableAllDockerHostsOffline && !hostOverride?.disableConnectivity) {
       out.checks.push({
         kind: 'condition',
         id: `docker-host-offline-${h.id}`,
@@ -304,6 +344,9 @@ function dockerChecks(
         level: 'critical',
         confirmations: 3,
         message: `Docker host '${display}' is offline`,
+        since: true,
+        valueText: h.status,
+        thresholdText: 'online',
         value: 0,
         threshold: 0,
       });
@@ -337,6 +380,9 @@ function dockerChecks(
           level: 'warning',
           confirmations: 2,
           message: `Container '${name}' on ${display} is ${state}`,
+          since: true,
+          valueText: stopped ? `${state} (exit ${c.exitCode ?? 0})` : undefined,
+          thresholdText: 'running',
           value: c.exitCode ?? 0,
           threshold: 0,
         }),
@@ -374,26 +420,35 @@ function dockerChecks(
       if (samples.length === 0 || samples[samples.length - 1][1] !== count) samples.push([now, count]);
       restarts[rid] = samples;
       const increase = count - Math.min(...samples.map(([, n]) => n));
-      out.checks.push(
-        conditionCheck(base, {
-          id: `docker-container-restart-loop-${rid}`,
-          type: 'docker-container-restart-loop',
-          category: 'health',
-          bad: increase > dd.restartCount,
-          level: 'critical',
-          confirmations: 1,
-          message: `Container '${name}' on ${display} restarted ${increase} times in ${Math.round(dd.restartWindow / 60)} min`,
-          value: increase,
-          threshold: dd.restartCount,
-        }),
-      );
+      // Restarts are counted over a window this engine has watched: after a start, a quiet
+      // stretch shorter than the window proves nothing about an active restart-loop alert.
+      if (increase <= dd.restartCount && now - startedAt < windowMs) {
+        out.unknown(rid, 'docker-container-restart-loop');
+      } else
+        out.checks.push(
+          conditionCheck(base, {
+            id: `docker-container-restart-loop-${rid}`,
+            type: 'docker-container-restart-loop',
+            category: 'health',
+            bad: increase > dd.restartCount,
+            level: 'critical',
+            confirmations: 1,
+            message: `Container '${name}' on ${display} restarted ${increase} times in ${Math.round(dd.restartWindow / 60)} min`,
+            value: increase,
+            threshold: dd.restartCount,
+          }),
+        );
       if (state !== 'running') continue;
       const th = effectiveThresholds({ cpu: dd.cpu, memory: dd.memory }, override);
       const cpu = metricCheck(out, config, 'docker', base, 'cpu', c.cpuPercent, th.cpu);
       if (cpu) out.checks.push(cpu);
+      else if (c.cpuPercent === undefined) out.unknown(rid, 'cpu');
       const mem = metricCheck(out, config, 'docker', base, 'memory', c.memoryPercent, th.memory);
       if (mem) out.checks.push(mem);
-      if ((c.memoryLimitBytes ?? 0) > 0 && c.memoryUsageBytes !== undefined) {
+      else if (c.memoryPercent === undefined) out.unknown(rid, 'memory');
+      if (!((c.memoryLimitBytes ?? 0) > 0 && c.memoryUsageBytes !== undefined)) {
+        out.unknown(rid, 'docker-container-memory-limit');
+      } else {
         const pct = (c.memoryUsageBytes / c.memoryLimitBytes!) * 100;
         const lc = levelCheck(
           config,

@@ -49,6 +49,11 @@ export interface ConditionCheck extends CheckBase {
   message: string;
   value: number;
   threshold: number;
+  /** The message gets " since HH:MM UTC" (when the condition was first seen bad) appended by the engine. */
+  since?: boolean;
+  /** What the notification shows instead of the numbers: the state seen and the state expected. */
+  valueText?: string;
+  thresholdText?: string;
 }
 
 export type Check = ThresholdCheck | ConditionCheck;
@@ -69,6 +74,8 @@ export class CheckSet {
   readonly offlineNodes = new Set<string>();
   /** Resource ids whose figures are stale (their node is offline): their alerts stay as they are. */
   readonly frozen = new Set<string>();
+  // Types of active alerts whose data is missing this round, per resource (made only when needed).
+  #unknown?: Map<string, string[]>;
   // The types of the active alerts per resource, built on first use (and reused while the active
   // map is the same); asked once per metric of the same resource in a row, so the last answer is kept.
   #alerting?: Map<string, string[]>;
@@ -96,6 +103,23 @@ export class CheckSet {
       this.#lastTypes = this.#alerting.get(resourceId);
     }
     return this.#lastTypes?.includes(type) === true;
+  }
+
+  /**
+   * The data this alert type is judged on is missing for the resource this round (not fetched
+   * yet, sensor not read yet, resource unreachable): an active alert of that type is "unknown",
+   * kept as it is rather than resolved. Costs nothing unless such an alert is active.
+   */
+  unknown(resourceId: string, type: string): void {
+    if (!this.alerting(resourceId, type)) return;
+    this.#unknown ??= new Map();
+    const types = this.#unknown.get(resourceId);
+    if (types) types.push(type);
+    else this.#unknown.set(resourceId, [type]);
+  }
+
+  isUnknown(resourceId: string, type: string): boolean {
+    return this.#unknown?.get(resourceId)?.includes(type) === true;
   }
 }
 
@@ -188,6 +212,10 @@ export function conditionCheck(
     message: c.message,
     value: c.value,
     threshold: c.threshold,
+    // Always set (undefined when absent), so every condition check has the one layout.
+    since: c.since,
+    valueText: c.valueText,
+    thresholdText: c.thresholdText,
   };
   if (c.extra) out.extra = c.extra;
   return out;

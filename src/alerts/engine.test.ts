@@ -504,10 +504,14 @@ describe('root cause: grouping under an offline node', () => {
     const sent = h.notifications().slice(2);
     expect(sent).toHaveLength(1);
     expect(sent[0].alert.id).toBe('node-offline-pve1-pve1');
-    expect(sent[0].grouped?.map((g) => g.message)).toEqual([
-      "VM 'guest-100' is unreachable (node pve1 is offline)",
-      "VM 'guest-101' is unreachable (node pve1 is offline)",
+    // The alerts told before the node went down fold under it too (issue 18).
+    expect(sent[0].grouped?.map((g) => g.message).sort()).toEqual([
+      "Storage 'local' Usage at 95% (threshold 85%)",
+      "VM 'guest-100' CPU at 95% (threshold 80%)",
+      "VM 'guest-100' is unreachable (node pve1 is offline) since 12:00 UTC",
+      "VM 'guest-101' is unreachable (node pve1 is offline) since 12:00 UTC",
     ]);
+    expect(h.memory.active['pve1-100-cpu'].notify).toBe('grouped');
   });
 
   it('without aggregation every alert is sent on its own', () => {
@@ -625,7 +629,26 @@ describe('backup age and snapshot age', () => {
   });
 
   it('PBS backups count (by vmid); a guest never backed up alerts only with alertOnMissing', () => {
-    const state = stateWith({ vms: [guest({ vmid: 100, node: 'pve1' })] });
+    // The instance's backup data has arrived (a task of another guest), so "none" is known.
+    const state = stateWith({
+      vms: [guest({ vmid: 100, node: 'pve1' })],
+      pveBackups: {
+        backupTasks: [
+          {
+            id: 't',
+            node: 'pve1',
+            instance: 'pve1',
+            type: 'vzdump',
+            vmid: 999,
+            status: 'OK',
+            startTime: 1,
+            endTime: 2,
+          },
+        ],
+        storageBackups: [],
+        guestSnapshots: [],
+      },
+    });
     const quiet = new Harness(cfg());
     quiet.run(state, T0);
     expect(activeAlerts(quiet.memory)).toEqual([]);
@@ -691,17 +714,26 @@ describe('PBS, PMG and Docker', () => {
       ],
     });
 
-  it('PBS: cpu and datastore usage, offline after 3 observations (host URL as node)', () => {
+  it('PBS: cpu and datastore usage, offline after 3 observations (named by instance, URL in metadata)', () => {
     const h = new Harness(cfg());
     h.run(pbs('online', 90), T0);
     expect(h.active('pbs-backup1-cpu')).toMatchObject({
       value: 85,
-      node: 'https://pbs:8007',
-      metadata: { resourceType: 'PBS' },
+      node: 'backup1',
+      instance: 'backup1',
+      metadata: { resourceType: 'PBS', host: 'https://pbs:8007' },
     });
     expect(h.active('pbs-backup1-store1-usage')).toMatchObject({ value: 90, threshold: 85 });
     for (let i = 1; i <= 3; i++) h.run(pbs('offline'), T0 + i * 10 * SEC);
-    expect(h.active('pbs-offline-pbs-backup1')).toMatchObject({ type: 'offline', level: 'critical' });
+    expect(h.active('pbs-offline-pbs-backup1')).toMatchObject({
+      type: 'offline',
+      level: 'critical',
+      node: 'backup1',
+      message: "PBS 'backup1' is offline since 12:00 UTC",
+      metadata: { valueText: 'offline', thresholdText: 'online' },
+    });
+    // Offline: its figures are stale, so its CPU alert is kept, not resolved.
+    expect(h.active('pbs-backup1-cpu')).toBeDefined();
   });
 
   it('PMG: queues (cluster and per node), oldest message, quarantine', () => {

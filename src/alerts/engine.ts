@@ -21,6 +21,7 @@ import type { AlertConfig } from './config.js';
 import type { AlertChange, AlertMemory, ResolveReason, TrackedAlert } from './memory.js';
 import { copyAlert, lastSeenOf } from './memory.js';
 import { inQuietHours, mutedDuringQuietHours } from './quiet-hours.js';
+import { disabledByConfig } from './thresholds.js';
 
 /** Offline confirmations count observations at least this far apart (several pollers commit per cycle). */
 export const CONFIRMATION_SPACING_MS = 5_000;
@@ -53,7 +54,7 @@ export function buildChecks(
   const running = new RunningGuests(memory);
   pveChecks(config, state, out, running);
   lastRunning = running;
-  serviceChecks(config, state, out, memory.dockerRestarts, now);
+  serviceChecks(config, state, out, memory.dockerRestarts, now, memory.startedAt ?? now);
   // Ages move by the day: measured at most once a minute (ageCheck still uses `now` when it
   // crosses a level, so an age alert is raised, upgraded or resolved in the same round as before).
   const ageClock = memory.ageClock;
@@ -145,9 +146,13 @@ export function evaluate(
   for (const id in mem.active) {
     if (touched.has(id)) continue;
     const t = mem.active[id];
+    const rid = t.alert.resourceId;
     if (!config.enabled) round.resolve(t, 'disabled');
-    else if (cs.observed.has(t.alert.resourceId) && !cs.frozen.has(t.alert.resourceId)) round.resolve(t, 'condition');
-    else {
+    // Resolved only on fresh data that no longer shows the problem: a present resource whose data
+    // for this alert is missing (not fetched yet after a start, sensor not read) is "unknown".
+    else if (cs.observed.has(rid) && !cs.frozen.has(rid) && !cs.isUnknown(rid, t.alert.type)) {
+      round.resolve(t, disabledByConfig(config, t.alert) ? 'disabled' : 'condition');
+    } else {
       const seen = round.seenBefore(t);
       if (!cs.frozen.has(t.alert.resourceId) && now - Math.max(Date.parse(seen), mem.startedAt) > STALE_AFTER_MS) {
         round.resolve(t, 'removed');
@@ -313,8 +318,9 @@ class Round {
     const { mem, now } = this;
     const t = mem.active[c.id];
     if (t) {
-      // Hysteresis: an active alert resolves only at or below the clear value.
-      if (c.value <= c.clear) {
+      // Hysteresis: an active alert resolves only at or below the clear value — or at once below
+      // a trigger just raised above the value (the alert was against the old threshold).
+      if (c.value <= c.clear || (t.alert.threshold !== c.trigger && c.value < c.trigger)) {
         this.resolve(t, 'condition', c.value);
         return;
       }
@@ -367,25 +373,55 @@ class Round {
       return;
     }
     const conf = mem.confirmations[c.id];
-    if (!conf) this.w('confirmations')[c.id] = { count: 1, at: now };
+    if (!conf) this.w('confirmations')[c.id] = { count: 1, at: now, since: now };
     else if (now - conf.at >= CONFIRMATION_SPACING_MS) {
-      this.w('confirmations')[c.id] = { count: conf.count + 1, at: now };
+      this.w('confirmations')[c.id] = { count: conf.count + 1, at: now, since: conf.since ?? conf.at };
     }
+    const message = c.since ? this.sinceMessage(c, t) : c.message;
     if (t) {
       const a = t.alert;
       const unchanged =
         a.level === c.level &&
         Object.is(a.value, c.value) &&
-        a.message === c.message &&
+        a.message === message &&
         a.resourceName === c.resourceName &&
         t.parentNodeId === c.parentNodeId &&
         (a.metadata?.flapping === true) === this.isFlapping(c.id);
-      if (!unchanged) this.refresh(this.own(c.id), c, c.level, c.message, c.value);
+      if (!unchanged) {
+        const own = this.own(c.id);
+        this.refresh(own, c, c.level, message, c.value);
+        if (c.valueText !== undefined && own.alert.metadata?.valueText !== c.valueText) {
+          own.alert.metadata = { ...own.alert.metadata, valueText: c.valueText };
+        }
+      }
       return;
     }
-    if (mem.confirmations[c.id].count >= c.confirmations) {
-      this.raise(c, c.level, c.message, c.value, c.threshold, { confirmations: c.confirmations });
+    const confirmed = mem.confirmations[c.id];
+    if (confirmed.count >= c.confirmations) {
+      const meta: Record<string, unknown> = { confirmations: c.confirmations };
+      if (c.since) meta.since = iso(confirmed.since ?? confirmed.at);
+      if (c.valueText !== undefined) meta.valueText = c.valueText;
+      if (c.thresholdText !== undefined) meta.thresholdText = c.thresholdText;
+      this.raise(c, c.level, message, c.value, c.threshold, meta);
     }
+  }
+
+  /**
+   * "… is offline since 10:42 UTC": since the condition was first seen bad (kept in the alert's
+   * metadata once raised, so a restart, which forgets confirmations, does not move it).
+   */
+  private sinceMessage(c: ConditionCheck, t: TrackedAlert | undefined): string {
+    // The steady round of an active alert: its message already is this one (no string built).
+    const m = t?.alert.message;
+    if (m !== undefined && m.length === c.message.length + SINCE_LENGTH && m.startsWith(c.message)) return m;
+    const stored = t?.alert.metadata?.since;
+    let since = typeof stored === 'string' ? Date.parse(stored) : Number.NaN;
+    if (!Number.isFinite(since) && t) since = Date.parse(t.alert.startTime);
+    if (!Number.isFinite(since)) {
+      const conf = this.mem.confirmations[c.id];
+      since = conf?.since ?? conf?.at ?? this.now;
+    }
+    return `${c.message} since ${clockTime(since)}`;
   }
 
   private refresh(t: TrackedAlert, c: Check, level: AlertLevel, message: string, value: number): void {
@@ -618,6 +654,7 @@ class Round {
     for (const c of candidates) {
       if (c.t.alert.type === 'connectivity' && c.kind === kind) roots.set(c.t.alert.resourceId, c);
     }
+    if (kind === 'fired' && roots.size > 0) this.foldTold(roots, candidates);
     const out: Candidate[] = [];
     for (const c of candidates) {
       const parent = c.t.parentNodeId;
@@ -651,6 +688,26 @@ class Round {
       out.push(c);
     }
     return out;
+  }
+
+  /**
+   * A node's offline notification also carries its children's alerts that were told before it
+   * went down (a guest's memory alert): from now on they are part of the root cause, so they
+   * neither escalate nor resolve on their own. Runs only in a round where a node alert fires.
+   */
+  private foldTold(roots: Map<string, Candidate>, candidates: Candidate[]): void {
+    const mem = this.mem;
+    const inRound = new Set(candidates.map((c) => c.t.alert.id));
+    for (const id in mem.active) {
+      const t = mem.active[id];
+      const parent = t.parentNodeId;
+      if (parent === undefined || t.notify !== 'sent' || t.alert.type === 'connectivity' || inRound.has(id)) continue;
+      const root = roots.get(parent);
+      if (!root) continue;
+      const own = this.own(id);
+      own.notify = 'grouped';
+      root.grouped.push(this.current(own));
+    }
   }
 
   prune(): void {
@@ -711,6 +768,14 @@ class Round {
       mem.oldestResolved = oldest;
     }
   }
+}
+
+const SINCE_LENGTH = ' since 00:00 UTC'.length;
+
+/** "10:42 UTC": when a state began, in notifications read anywhere. */
+function clockTime(ms: number): string {
+  const d = new Date(ms);
+  return `${String(d.getUTCHours()).padStart(2, '0')}:${String(d.getUTCMinutes()).padStart(2, '0')} UTC`;
 }
 
 const fmt = (v: number) => String(Number(v.toFixed(1)));

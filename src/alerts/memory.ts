@@ -36,8 +36,8 @@ export interface AlertMemory {
   active: Record<string, TrackedAlert>;
   /** Threshold breaches waiting out their grace period: first seen (ms). */
   pending: Record<string, number>;
-  /** Condition checks: consecutive bad observations and when the last one was counted (ms). */
-  confirmations: Record<string, { count: number; at: number }>;
+  /** Condition checks: consecutive bad observations, when the last one was counted and the first seen (ms). */
+  confirmations: Record<string, { count: number; at: number; since?: number }>;
   /** Notification times (ms) per alert id within the last hour (cooldown, maxAlertsHour). */
   notices: Record<string, number[]>;
   /** Raise/resolve times per alert id within the flapping window; `until` = suppressed until (ms). */

@@ -7,6 +7,26 @@ import { type LastSeenSource, lastSeenOf, type TrackedAlert } from './memory.js'
 
 export const HISTORY_RETENTION_MS = 30 * 86_400_000;
 
+/**
+ * A history entry: the alert as raised, plus what happened to it since (additive fields).
+ * `acknowledged`/`ackTime`/`ackUser` are the acknowledgement as it stands (kept after the alert
+ * resolves); `notifications` counts the times the alert was handed to the destinations (alone or
+ * folded into its node's notification) and when its resolution was.
+ */
+export type HistoryEntry = FullAlert & {
+  resolvedTime?: string;
+  status: 'active' | 'acknowledged' | 'resolved';
+  /** Seconds from start to resolution (to now while active). */
+  durationSeconds: number;
+  /**
+   * condition (fresh data showed it gone), removed (resource not seen for 10 min), disabled (its
+   * check switched off), cleared (by a user), mock (mock mode ended), expired (too old to restore
+   * at start).
+   */
+  resolveReason?: string;
+  notifications: { count: number; firstTime?: string; lastTime?: string; resolvedTime?: string };
+};
+
 /** What alert_active holds for one alert (see AlertRepo.#stored). */
 interface StoredRow {
   data: string;
@@ -157,7 +177,10 @@ export class AlertRepo {
 
   // Prepared once: a busy round writes thousands of history rows.
   #insertHistory?: Statement<[string, string, string, number, string]>;
-  #resolveHistory?: Statement<[number, string]>;
+  #resolveHistory?: Statement<[number, string | null, string]>;
+  #ackHistory?: Statement<[number | null, string | null, string]>;
+  #notifiedHistory?: Statement<[number, number, string]>;
+  #resolveNotifiedHistory?: Statement<[number, string]>;
 
   addHistory(alert: FullAlert): void {
     this.#insertHistory ??= this.db.prepare(
@@ -173,12 +196,39 @@ export class AlertRepo {
   }
 
   /** Marks the newest open history row of `alertId` resolved. */
-  resolveHistory(alertId: string, resolvedAt: number): void {
+  resolveHistory(alertId: string, resolvedAt: number, reason?: string): void {
     this.#resolveHistory ??= this.db.prepare(
-      `UPDATE alert_history SET resolved_at = ?
+      `UPDATE alert_history SET resolved_at = ?, resolve_reason = ?
        WHERE seq = (SELECT seq FROM alert_history WHERE alert_id = ? AND resolved_at IS NULL ORDER BY seq DESC LIMIT 1)`,
     );
-    this.#resolveHistory.run(resolvedAt, alertId);
+    this.#resolveHistory.run(resolvedAt, reason ?? null, alertId);
+  }
+
+  /** Records (or, with nulls, withdraws) the acknowledgement on the newest open row of `alertId`. */
+  ackHistory(alertId: string, at: number | null, user: string | null): void {
+    this.#ackHistory ??= this.db.prepare(
+      `UPDATE alert_history SET ack_time = ?, ack_user = ?
+       WHERE seq = (SELECT seq FROM alert_history WHERE alert_id = ? AND resolved_at IS NULL ORDER BY seq DESC LIMIT 1)`,
+    );
+    this.#ackHistory.run(at, user, alertId);
+  }
+
+  /** The alert was handed to the destinations (fired, re-notified, escalated, or inside its node's notification). */
+  notedNotified(alertId: string, at: number): void {
+    this.#notifiedHistory ??= this.db.prepare(
+      `UPDATE alert_history SET notify_count = notify_count + 1, notified_first = COALESCE(notified_first, ?), notified_last = ?
+       WHERE seq = (SELECT MAX(seq) FROM alert_history WHERE alert_id = ?)`,
+    );
+    this.#notifiedHistory.run(at, at, alertId);
+  }
+
+  /** Its resolution was handed to the destinations. */
+  notedResolveNotified(alertId: string, at: number): void {
+    this.#resolveNotifiedHistory ??= this.db.prepare(
+      `UPDATE alert_history SET resolve_notified = ?
+       WHERE seq = (SELECT MAX(seq) FROM alert_history WHERE alert_id = ?)`,
+    );
+    this.#resolveNotifiedHistory.run(at, alertId);
   }
 
   /** Runs `work` in one transaction (a round's history writes commit together). */
@@ -186,7 +236,7 @@ export class AlertRepo {
     this.db.transaction(work)();
   }
 
-  queryHistory(q: HistoryQuery): Array<FullAlert & { resolvedTime?: string }> {
+  queryHistory(q: HistoryQuery, now: number): HistoryEntry[] {
     const where: string[] = [];
     const args: Array<string | number> = [];
     if (q.startTime !== undefined) {
@@ -205,7 +255,8 @@ export class AlertRepo {
       where.push('resource_id = ?');
       args.push(q.resourceId);
     }
-    let sql = 'SELECT data, level, resolved_at FROM alert_history';
+    let sql =
+      'SELECT data, level, start_time, resolved_at, ack_time, ack_user, notified_first, notified_last, notify_count, resolve_notified, resolve_reason FROM alert_history';
     if (where.length) sql += ` WHERE ${where.join(' AND ')}`;
     sql += ' ORDER BY start_time DESC, seq DESC';
     if (q.limit > 0) {
@@ -215,12 +266,26 @@ export class AlertRepo {
       sql += ' LIMIT -1 OFFSET ?';
       args.push(q.offset);
     }
+    const time = (ms: number | null) => (ms === null ? undefined : new Date(ms).toISOString());
     return this.db
-      .prepare<Array<string | number>, { data: string; level: string; resolved_at: number | null }>(sql)
+      .prepare<Array<string | number>, HistoryRow>(sql)
       .all(...args)
       .map((r) => {
-        const a = JSON.parse(r.data) as FullAlert & { resolvedTime?: string };
-        if (r.resolved_at !== null) a.resolvedTime = new Date(r.resolved_at).toISOString();
+        const a = JSON.parse(r.data) as HistoryEntry;
+        if (r.resolved_at !== null) a.resolvedTime = time(r.resolved_at);
+        if (r.ack_time !== null) {
+          a.acknowledged = true;
+          a.ackTime = time(r.ack_time);
+          a.ackUser = r.ack_user ?? undefined;
+        }
+        a.status = r.resolved_at !== null ? 'resolved' : a.acknowledged ? 'acknowledged' : 'active';
+        a.durationSeconds = Math.max(0, Math.floor(((r.resolved_at ?? now) - r.start_time) / 1000));
+        if (r.resolve_reason !== null) a.resolveReason = r.resolve_reason;
+        const n: HistoryEntry['notifications'] = { count: r.notify_count };
+        if (r.notified_first !== null) n.firstTime = time(r.notified_first);
+        if (r.notified_last !== null) n.lastTime = time(r.notified_last);
+        if (r.resolve_notified !== null) n.resolvedTime = time(r.resolve_notified);
+        a.notifications = n;
         return a;
       });
   }
@@ -232,6 +297,20 @@ export class AlertRepo {
   pruneHistory(now: number): number {
     return this.db.prepare('DELETE FROM alert_history WHERE start_time < ?').run(now - HISTORY_RETENTION_MS).changes;
   }
+}
+
+interface HistoryRow {
+  data: string;
+  level: string;
+  start_time: number;
+  resolved_at: number | null;
+  ack_time: number | null;
+  ack_user: string | null;
+  notified_first: number | null;
+  notified_last: number | null;
+  notify_count: number;
+  resolve_notified: number | null;
+  resolve_reason: string | null;
 }
 
 const LIVE_FIGURES = new Set(['value', 'message', 'lastSeen']);

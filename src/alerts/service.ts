@@ -26,7 +26,7 @@ import {
   type TrackedAlert,
   toStateAlert,
 } from './memory.js';
-import { AlertRepo } from './repo.js';
+import { AlertRepo, type HistoryEntry } from './repo.js';
 
 export interface AlertServiceOptions {
   db: Database;
@@ -78,6 +78,11 @@ export class AlertService {
   /** The active map last handed to syncActive. */
   #lastSynced?: AlertMemory['active'];
   #running = false;
+  /**
+   * The real alerts while mock mode shows a generated fleet (suspend/resume): kept aside, not
+   * resolved, and brought back untouched — still told, still acknowledged — when it ends.
+   */
+  #suspended?: AlertMemory;
 
   constructor(opts: AlertServiceOptions) {
     this.#opts = opts;
@@ -85,7 +90,11 @@ export class AlertService {
     this.#config = this.#loadConfig();
     const now = opts.clock.now();
     for (const t of this.#repo.loadActive()) {
-      if (now - Date.parse(t.alert.lastSeen) > RESTORE_MAX_AGE_MS) continue;
+      if (now - Date.parse(t.alert.lastSeen) > RESTORE_MAX_AGE_MS) {
+        // Not brought back: its history entry must not read "active" for ever.
+        this.#repo.resolveHistory(t.alert.id, now, 'expired');
+        continue;
+      }
       this.#memory.active[t.alert.id] = t;
     }
   }
@@ -164,12 +173,21 @@ export class AlertService {
     const emitted = new Set<string>();
     const notifications: AlertNotification[] = [];
     // The round's history rows commit together (one transaction instead of one per row).
-    const history = changes.filter((c) => c.kind !== 'notify');
-    if (history.length > 0) {
+    // (Notifications are history facts too: when each alert was handed to the destinations.)
+    if (changes.length > 0) {
       this.#repo.inTransaction(() => {
-        for (const c of history) {
+        for (const c of changes) {
           if (c.kind === 'raised') this.#repo.addHistory(c.alert);
-          else if (c.kind === 'resolved') this.#repo.resolveHistory(c.alert.id, Date.parse(c.resolvedTime));
+          else if (c.kind === 'resolved') this.#repo.resolveHistory(c.alert.id, Date.parse(c.resolvedTime), c.reason);
+          else {
+            const n = c.notification;
+            const note =
+              n.kind === 'resolved'
+                ? (id: string) => this.#repo.notedResolveNotified(id, now)
+                : (id: string) => this.#repo.notedNotified(id, now);
+            note(n.alert.id);
+            for (const g of n.grouped ?? []) note(g.id);
+          }
         }
       });
     }
@@ -196,6 +214,8 @@ export class AlertService {
 
   /** Writes active alerts; live figures alone are written at most every FULL_PERSIST_MS (and on stop). */
   #persistActive(now: number, force = false): void {
+    // In mock mode the table keeps the real alerts as they were (a restart restores those).
+    if (this.#suspended) return;
     const full = force || now - this.#lastFullPersist >= FULL_PERSIST_MS;
     if (full) this.#lastFullPersist = now;
     const memory = this.#memory;
@@ -288,8 +308,85 @@ export class AlertService {
     return activeAlerts(this.#memory);
   }
 
-  history(q: HistoryQuery): Array<FullAlert & { resolvedTime?: string }> {
-    return this.#repo.queryHistory(q);
+  history(q: HistoryQuery): HistoryEntry[] {
+    return this.#repo.queryHistory(q, this.#opts.clock.now());
+  }
+
+  /**
+   * Mock mode begins: the real alerts are set aside (persisted as they are), the generated fleet
+   * gets a memory of its own. Nothing is resolved and nobody is told anything.
+   */
+  suspend(): void {
+    if (this.#suspended) return;
+    this.#persistActive(this.#opts.clock.now(), true);
+    const real = this.#memory;
+    this.#suspended = real;
+    // Docker hosts stay real in mock mode (agents keep reporting): their alerts go on as they
+    // are, with what was told about them, instead of being raised and sent a second time.
+    this.#memory = {
+      ...emptyMemory(),
+      active: pick(real.active, true),
+      notices: real.notices,
+      flaps: real.flaps,
+      lastResolved: real.lastResolved,
+      dockerRestarts: real.dockerRestarts,
+      startedAt: real.startedAt,
+    };
+    this.#commitState();
+  }
+
+  /**
+   * Mock mode ends: the fleet's alerts go (history rows closed as 'mock'), the real ones come
+   * back as they were — still told, still acknowledged, so nothing is sent again. Their
+   * resources are judged again only on fresh data, with the staleness clock restarted as after
+   * a restart; grace periods and confirmations begin anew.
+   */
+  resume(): void {
+    const real = this.#suspended;
+    if (!real) return;
+    const now = this.#opts.clock.now();
+    const during = this.#memory;
+    const mock = pick(during.active, false);
+    this.#repo.inTransaction(() => {
+      for (const id in mock) this.#repo.resolveHistory(id, now, 'mock');
+    });
+    this.#suspended = undefined;
+    const docker = pick(during.active, true);
+    // lastSeen of the alerts kept outside them: the real ones' as they were, the Docker ones' as
+    // of the last round in mock mode.
+    const unseen: Record<string, string> = { ...real.unseen };
+    for (const id in docker) {
+      const seen = during.unseen?.[id] ?? during.lastRound;
+      if (seen !== undefined) unseen[id] = seen;
+      else delete unseen[id];
+    }
+    this.#memory = {
+      ...real,
+      // Docker alerts as they are now (they went on during mock mode), the rest as they were.
+      active: { ...pick(real.active, false), ...docker },
+      notices: { ...real.notices, ...during.notices },
+      flaps: { ...real.flaps, ...during.flaps },
+      lastResolved: { ...real.lastResolved, ...during.lastResolved },
+      dockerRestarts: during.dockerRestarts,
+      unseen,
+      lastRound: real.lastRound,
+      startedAt: now,
+      pending: {},
+      confirmations: {},
+      oldestNotice: undefined,
+      oldestResolved: undefined,
+      flapBounds: undefined,
+    };
+    for (const id in mock) {
+      if (!this.#memory.active[id]) this.#opts.events.emit('alertResolved', { alertId: id });
+    }
+    this.#persistActive(now, true);
+    this.#commitState();
+  }
+
+  /** Whether mock mode holds the real alerts aside. */
+  get suspended(): boolean {
+    return this.#suspended !== undefined;
   }
 
   clearHistory(): void {
@@ -302,6 +399,7 @@ export class AlertService {
     const r = acknowledgeAlert(this.#memory, id, user, now);
     if (!r) return undefined;
     this.#memory = r.memory;
+    this.#repo.ackHistory(id, now, user);
     this.#persistActive(now);
     this.#commitState();
     return r.alert;
@@ -311,6 +409,7 @@ export class AlertService {
     const r = unacknowledgeAlert(this.#memory, id);
     if (!r) return undefined;
     this.#memory = r.memory;
+    this.#repo.ackHistory(id, null, null);
     this.#persistActive(this.#opts.clock.now());
     this.#commitState();
     return r.alert;
@@ -322,12 +421,24 @@ export class AlertService {
     this.#memory = r.memory;
     if (!r.alert) return false;
     const now = this.#opts.clock.now();
-    this.#repo.resolveHistory(id, now);
+    this.#repo.resolveHistory(id, now, 'cleared');
     this.#persistActive(now);
     this.#commitState();
     this.#opts.events.emit('alertResolved', { alertId: id });
     return true;
   }
+}
+
+const DOCKER_TYPES = new Set(['DockerHost', 'Docker Container']);
+
+/** The active alerts of Docker resources (`docker` true) or of everything else. */
+function pick(active: AlertMemory['active'], docker: boolean): AlertMemory['active'] {
+  const out: AlertMemory['active'] = {};
+  for (const id in active) {
+    const type = active[id].alert.metadata?.resourceType;
+    if (DOCKER_TYPES.has(typeof type === 'string' ? type : '') === docker) out[id] = active[id];
+  }
+  return out;
 }
 
 /**

@@ -43,3 +43,75 @@ export function delayMs(config: AlertConfig, type: TimeType, metric: MetricKey |
     config.timeThreshold;
   return Math.max(0, secs) * 1000;
 }
+
+const METRICS = new Set<string>([
+  'cpu',
+  'memory',
+  'disk',
+  'diskRead',
+  'diskWrite',
+  'networkIn',
+  'networkOut',
+  'usage',
+  'temperature',
+]);
+
+/**
+ * Whether the config no longer checks this alert (resource or signal switched off, threshold set
+ * to 0). Such an alert goes away as "disabled", which nobody is told: its check did not run, so
+ * it cannot say the problem is gone. Asked only for alerts about to resolve without a check.
+ */
+export function disabledByConfig(
+  config: AlertConfig,
+  a: { resourceId: string; type: string; metadata?: Record<string, unknown> },
+): boolean {
+  const override = config.overrides[a.resourceId];
+  if (override?.disabled) return true;
+  const kind = a.metadata?.resourceType;
+  const offlineType =
+    a.type === 'connectivity' || a.type === 'powered-off' || a.type === 'offline' || a.type === 'docker-host-offline';
+  if (offlineType && override?.disableConnectivity) return true;
+  switch (kind) {
+    case 'VM':
+    case 'Container':
+      if (config.disableAllGuests) return true;
+      if (a.type === 'powered-off') return config.disableAllGuestsOffline;
+      if (a.type === 'backup-age') return !config.backupAge.enabled;
+      if (a.type === 'snapshot-age') return !config.snapshotAge.enabled;
+      return (
+        METRICS.has(a.type) && !enabledPair(effectiveThresholds(config.guestDefaults, override)[a.type as MetricKey])
+      );
+    case 'Node':
+      if (config.disableAllNodes) return true;
+      if (a.type === 'connectivity') return config.disableAllNodesOffline;
+      return (
+        METRICS.has(a.type) && !enabledPair(effectiveThresholds(config.nodeDefaults, override)[a.type as MetricKey])
+      );
+    case 'Disk':
+      return config.disableAllNodes;
+    case 'Storage':
+      if (config.disableAllStorage) return true;
+      return a.type === 'usage' && !enabledPair(override?.usage ?? config.storageDefault);
+    case 'PBS':
+    case 'PBS Datastore':
+      if (config.disableAllPBS) return true;
+      if (a.type === 'offline') return config.disableAllPBSOffline;
+      if (a.type === 'usage') return !enabledPair(override?.usage ?? config.storageDefault);
+      return (
+        METRICS.has(a.type) && !enabledPair(effectiveThresholds(config.pbsDefaults, override)[a.type as MetricKey])
+      );
+    case 'PMG':
+      if (config.disableAllPMG) return true;
+      return a.type === 'offline' && config.disableAllPMGOffline;
+    case 'DockerHost':
+      return config.disableAllDockerHosts || config.disableAllDockerHostsOffline;
+    case 'Docker Container': {
+      if (config.disableAllDockerHosts || config.disableAllDockerContainers) return true;
+      if (a.type !== 'cpu' && a.type !== 'memory') return false;
+      const dd = config.dockerDefaults;
+      return !enabledPair(effectiveThresholds({ cpu: dd.cpu, memory: dd.memory }, override)[a.type]);
+    }
+    default:
+      return false;
+  }
+}

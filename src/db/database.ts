@@ -32,7 +32,10 @@ export function migrate(db: Database, migrations: readonly Migration[]): void {
   }
   const current = db.pragma('user_version', { simple: true }) as number;
   for (const m of sorted) {
-    if (m.version <= current) continue;
+    if (m.version <= current) {
+      if (m.idempotent && m.up) db.transaction(() => m.up?.(db))();
+      continue;
+    }
     db.transaction(() => {
       if (m.sql) db.exec(m.sql);
       m.up?.(db);

@@ -1,8 +1,9 @@
 /**
  * Mock mode (wire contract §7.8): while enabled, a generated fleet replaces the live picture and
  * real polling is paused; disabling resumes polling. The switch and the config are kept in SQLite
- * (`mock_mode`), so a restart keeps the mode. Toggling clears active alerts, which belong to the
- * picture being replaced.
+ * (`mock_mode`), so a restart keeps the mode. Entering it sets the real alerts aside (the
+ * generated fleet gets alerts of its own); leaving it drops the fleet's alerts and brings the real
+ * ones back as they were, so destinations are neither told they resolved nor told them again.
  */
 import type { Database } from 'better-sqlite3';
 import type { AlertService } from '../alerts/service.js';
@@ -129,7 +130,7 @@ export class MockModeService {
       await monitoring.stop();
       // A commit queued by a poll that finished just before the stop must not land on top.
       monitoring.slices.flush();
-      this.#clearAlerts();
+      this.#deps.alerts.suspend();
     }
     this.#random = seededRandom(Math.floor(clock.now() / 1000));
     this.#fleet = generateFleet(this.#config, clock.now(), this.#random);
@@ -153,7 +154,7 @@ export class MockModeService {
     this.#stopTimer();
     this.#fleet = undefined;
     this.#commit({ nodes: [], vms: [], containers: [], storage: [], connectionHealth: {} });
-    this.#clearAlerts();
+    this.#deps.alerts.resume();
     // Real polling resumes; each instance publishes again on its first cycle.
     this.#deps.monitoring.start();
     this.#deps.logger.info('mock mode off: polling resumed');
@@ -162,10 +163,6 @@ export class MockModeService {
   #stopTimer(): void {
     if (this.#timer) clearInterval(this.#timer);
     this.#timer = undefined;
-  }
-
-  #clearAlerts(): void {
-    for (const a of this.#deps.alerts.activeAlerts()) this.#deps.alerts.clear(a.id);
   }
 
   #commit(f: MockFleet): void {

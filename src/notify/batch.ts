@@ -60,6 +60,26 @@ export function formatMetric(type: string, v: number): string {
   return `${v.toFixed(1)}%`;
 }
 
+/**
+ * An alert's value or threshold as people read it: state alerts carry what was seen and what was
+ * expected ("offline since 10:42 UTC" / "online", "DEGRADED" / "ONLINE") in metadata instead of
+ * numbers, other alerts print with their unit (days, messages) or as formatMetric does.
+ */
+export function formatAlertFigure(a: FullAlert, which: 'value' | 'threshold'): string {
+  const text = a.metadata?.[which === 'value' ? 'valueText' : 'thresholdText'];
+  if (typeof text === 'string' && text !== '') {
+    return which === 'value' && typeof a.metadata?.since === 'string' && a.message.includes(' since ')
+      ? `${text} ${a.message.slice(a.message.lastIndexOf(' since ') + 1)}`
+      : text;
+  }
+  const v = which === 'value' ? a.value : a.threshold;
+  const unit = a.metadata?.unit;
+  if (typeof unit === 'string' && unit !== '%' && unit !== '°C' && unit !== 'MB/s' && unit !== '') {
+    return `${Number(v.toFixed(1))} ${unit}`;
+  }
+  return formatMetric(a.type, v);
+}
+
 /** 45s / 12m / 3h 4m / 2d 5h */
 export function formatDuration(ms: number): string {
   const s = Math.max(0, Math.floor(ms / 1000));
@@ -144,8 +164,8 @@ export function templateData(batch: NotificationBatch, ctx: TemplateContext): Re
     Message: a.message,
     Value: new GoFloat(a.value),
     Threshold: new GoFloat(a.threshold),
-    ValueFormatted: formatMetric(a.type, a.value),
-    ThresholdFormatted: formatMetric(a.type, a.threshold),
+    ValueFormatted: formatAlertFigure(a, 'value'),
+    ThresholdFormatted: formatAlertFigure(a, 'threshold'),
     StartTime: a.startTime,
     Duration: formatDuration(ctx.now - Date.parse(a.startTime)),
     ResourceType: typeof a.metadata?.resourceType === 'string' ? a.metadata.resourceType : '',

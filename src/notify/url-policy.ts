@@ -16,6 +16,10 @@ const METADATA_HOSTS = new Set([
   'fd00:ec2::254', // AWS IPv6 metadata
 ]);
 
+/** The refusal names the setting that lifts it, so whoever meets it knows where to look. */
+const LOOPBACK_REFUSED =
+  'URL targets localhost (refused unless Pulse runs with PULSE_ALLOW_LOOPBACK_WEBHOOKS=true, for receivers on the same host)';
+
 function ipv4Parts(host: string): number[] | null {
   if (net.isIPv4(host)) return host.split('.').map(Number);
   return null;
@@ -38,17 +42,17 @@ export function checkWebhookUrl(raw: string, allowLoopback: boolean): string | n
   if (v4) {
     if (v4[0] === 169 && v4[1] === 254) return 'URL targets a link-local address';
     if (v4[0] === 0) return 'URL targets an unspecified address';
-    if (v4[0] === 127 && !allowLoopback) return 'URL targets localhost';
+    if (v4[0] === 127 && !allowLoopback) return LOOPBACK_REFUSED;
     return null;
   }
   if (net.isIPv6(host)) {
     if (/^fe[89ab]/.test(host)) return 'URL targets a link-local address';
     if (host === '::') return 'URL targets an unspecified address';
-    if ((host === '::1' || host === '0:0:0:0:0:0:0:1') && !allowLoopback) return 'URL targets localhost';
+    if ((host === '::1' || host === '0:0:0:0:0:0:0:1') && !allowLoopback) return LOOPBACK_REFUSED;
     return null;
   }
   if ((host === 'localhost' || host.endsWith('.localhost') || host === 'localhost.localdomain') && !allowLoopback) {
-    return 'URL targets localhost';
+    return LOOPBACK_REFUSED;
   }
   return null;
 }

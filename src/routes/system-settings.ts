@@ -1,5 +1,5 @@
 /**
- * System settings (wire-contract §7.2): GET /api/system/settings (stored + env overrides),
+ * System settings (wire-contract §7.2): GET /api/system/settings (effective values + env overrides),
  * POST /api/system/settings/update (partial, validated), GET/PUT /api/config/system.
  * Polling intervals saved here take effect on the next cycle of every instance.
  */
@@ -30,9 +30,16 @@ export function registerSystemSettingsRoutes(app: FastifyInstance, deps: AppDeps
     if (partial.theme !== undefined) deps.events.emit('settingsUpdate', { theme: partial.theme });
   };
 
+  // The effective values (defaults and environment filled in), not only what was saved: before
+  // the first save the settings page would otherwise show empty fields (issue 18).
   app.get('/api/system/settings', { config: { guard: 'authenticated' } }, async () => {
     const overrides = envOverrides();
-    const base = repo().hasStored() ? repo().get() : {};
+    const s = repo().get();
+    const base = {
+      ...s,
+      connectionTimeout: s.connectionTimeout || deps.settings.connectionTimeoutSec,
+      logLevel: s.logLevel ?? deps.settings.logLevel,
+    };
     return Object.keys(overrides).length ? { ...base, envOverrides: overrides } : base;
   });
 

@@ -7,6 +7,7 @@ import { migration025 } from './025_metric_history.js';
 import { migration026 } from './026_metric_slabs.js';
 import { migration027 } from './027_metric_slab_parts.js';
 import { migration030 } from './030_alerts.js';
+import { migration031 } from './031_alert_history_facts.js';
 import { migration035 } from './035_notifications.js';
 import { migration040 } from './040_guest_metadata.js';
 import { migration041 } from './041_docker_hosts.js';
@@ -22,6 +23,7 @@ export const migrations: readonly Migration[] = [
   migration026,
   migration027,
   migration030,
+  migration031,
   migration035,
   migration040,
   migration041,

@@ -12,4 +12,9 @@ export interface Migration {
   sql?: string;
   /** For changes SQL alone cannot express. Runs after `sql`, in the same transaction. */
   up?: (db: Database) => void;
+  /**
+   * `up` is safe to run again: it also runs on databases already past this number (a migration
+   * added to an area's range after higher numbers shipped would otherwise never run there).
+   */
+  idempotent?: boolean;
 }

@@ -5,8 +5,8 @@
 import type { FullAlert } from '../../model/state.js';
 import {
   batchMessage,
+  formatAlertFigure,
   formatDuration,
-  formatMetric,
   levelCounts,
   type NotificationBatch,
   subjectFor,
@@ -37,8 +37,8 @@ function rows(a: FullAlert, now: number): Array<[string, string]> {
     ['Resource', a.resourceName],
     ['Type', a.type],
     ['Level', a.level],
-    ['Value', formatMetric(a.type, a.value)],
-    ['Threshold', formatMetric(a.type, a.threshold)],
+    ['Value', formatAlertFigure(a, 'value')],
+    ['Threshold', formatAlertFigure(a, 'threshold')],
     ['Node', a.node || '—'],
     ['Instance', a.instance || '—'],
     ['Started', a.startTime],
