@@ -13,6 +13,7 @@ import { registerExportImportRoutes } from './export-import.js';
 import { registerGuestMetadataRoutes } from './guest-metadata.js';
 import { registerMockModeRoutes } from './mock-mode.js';
 import { registerNotificationRoutes } from './notifications.js';
+import { registerOidcRoutes } from './oidc.js';
 import { registerSecurityRoutes } from './security.js';
 import { registerSetupScriptRoutes } from './setup-script.js';
 import { registerStateRoutes } from './state.js';
@@ -30,6 +31,7 @@ export async function registerRoutes(app: FastifyInstance, deps: AppDeps): Promi
   await registerWsRoutes(app, deps);
   registerAuthRoutes(app, deps);
   registerSecurityRoutes(app, deps);
+  registerOidcRoutes(app, deps);
   registerAlertRoutes(app, deps);
   registerNotificationRoutes(app, deps);
   registerConfigNodeRoutes(app, deps);
