@@ -16,6 +16,7 @@ import { registerNotificationRoutes } from './notifications.js';
 import { registerOidcRoutes } from './oidc.js';
 import { registerSecurityRoutes } from './security.js';
 import { registerSetupScriptRoutes } from './setup-script.js';
+import { registerSimpleStatsRoutes } from './simple-stats.js';
 import { registerStateRoutes } from './state.js';
 import { registerStorageBackupRoutes } from './storage-backups.js';
 import { registerSystemRoutes } from './system.js';
@@ -27,6 +28,7 @@ import { registerUpdateRoutes } from './updates.js';
 export async function registerRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
   registerSystemRoutes(app, deps);
   registerStateRoutes(app, deps);
+  registerSimpleStatsRoutes(app, deps);
   registerChartRoutes(app, deps);
   await registerWsRoutes(app, deps);
   registerAuthRoutes(app, deps);
