@@ -136,6 +136,7 @@ const MUST_SEE = [
   'containers[].lastSeen',
   'dockerHosts[].lastSeen',
   'dockerHosts[].containers[].createdAt',
+  'cephClusters[].lastUpdated',
   'physicalDisks[].lastChecked',
   'pbs[].lastSeen',
   'pmg[].lastSeen',
@@ -210,6 +211,7 @@ beforeAll(async () => {
       s().pveBackups.guestSnapshots.length > 0 &&
       s().pveBackups.backupTasks.length > 0 &&
       s().physicalDisks.length > 0 &&
+      s().cephClusters.length > 0 &&
       s().pmg.length > 0,
   );
 
@@ -278,11 +280,18 @@ describe('time fields against the wire contract', () => {
   });
 
   it('the same instants in both shapes; Ceph pools always present', async () => {
-    const front = (await api(pulse, 'GET', '/api/state')).body;
-    const c = await TestWsClient.open(wsUrl(pulse.url));
-    const [init] = await c.waitFor('initialState', 1, 20_000);
-    c.close();
-    const raw = init.data;
+    // Both documents of the same state version (pollers keep committing): retried until the
+    // raw document's lastUpdate is the frontend one's.
+    let front: any;
+    let raw: any;
+    for (let attempt = 0; attempt < 20; attempt++) {
+      front = (await api(pulse, 'GET', '/api/state')).body;
+      const c = await TestWsClient.open(wsUrl(pulse.url));
+      raw = (await c.waitFor('initialState', 1, 20_000))[0].data;
+      c.close();
+      if (Date.parse(raw.lastUpdate) === front.lastUpdate) break;
+    }
+    expect(Date.parse(raw.lastUpdate)).toBe(front.lastUpdate);
     const rawSeen = new Map<string, string>(raw.nodes.map((n: { id: string; lastSeen: string }) => [n.id, n.lastSeen]));
     expect(front.nodes.length).toBeGreaterThan(0);
     for (const n of front.nodes) expect(Date.parse(rawSeen.get(n.id) ?? ''), n.id).toBe(n.lastSeen);
