@@ -306,6 +306,25 @@ describe('time fields against the wire contract', () => {
       for (const ceph of shape.cephClusters) expect(Array.isArray(ceph.pools)).toBe(true);
   });
 
+  it('Pulse 4.24’s backups page computes the same duplicate key for a PBS backup as for its PVE listing', async () => {
+    const c = await TestWsClient.open(wsUrl(pulse.url));
+    const raw = (await c.waitFor('initialState', 1, 20_000))[0].data;
+    c.close();
+    // Its UI keys a PBS backup by `${vmid}-${seconds of new Date(backupTime)}` and a PVE storage
+    // backup by `${vmid}-${ctime}`, and skips a storage backup whose key it has already seen.
+    const uiKey = (b: { vmid: string; backupTime: string }) =>
+      `${b.vmid}-${Math.floor(new Date(b.backupTime).getTime() / 1000)}`;
+    const seenByUi = new Set(raw.pbsBackups.map(uiKey));
+    // The same backups by the poller's own numbers (a PBS backup id ends with its unix seconds).
+    const truth = new Set(
+      raw.pbsBackups.map((b: { vmid: string; id: string }) => `${b.vmid}-${b.id.split('-').pop()}`),
+    );
+    // Equal keys mean a PVE storage listing of the same snapshot (`${vmid}-${ctime}`) is skipped
+    // (with unix seconds, `new Date(x)` landed in 1970 and no key ever matched).
+    expect(raw.pbsBackups.length).toBeGreaterThan(0);
+    expect(seenByUi).toEqual(truth);
+  });
+
   it('the estate exercised the rules that matter (else the walk above proved little)', () => {
     expect(MUST_SEE.filter((p) => !seen.has(p))).toEqual([]);
   });
