@@ -6,6 +6,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } 
 import type { AppDeps } from './deps.js';
 import { toErrorReply } from './http/errors.js';
 import type { RouteRecord } from './http/guard.js';
+import { RouteMethods } from './http/method-not-allowed.js';
 import { registerWebUi } from './http/web-ui.js';
 import { stripQuery } from './logging.js';
 import { registerRoutes } from './routes/index.js';
@@ -31,8 +32,10 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   });
 
   const routes: RouteRecord[] = [];
+  const known = new RouteMethods();
   app.addHook('onRoute', (route) => {
     const methods = Array.isArray(route.method) ? route.method : [route.method];
+    for (const method of methods) known.add(method, route.url);
     const isApi = route.url.startsWith('/api') || route.url.startsWith('/ws') || route.url === '/simple-stats';
     const guard = route.config?.guard;
     if (guard === undefined) {
@@ -55,6 +58,6 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   // The gate (headers, rate limits, auth by guard, CSRF) must wrap every route, so it goes first.
   registerSecurity(app, deps);
   await registerRoutes(app, deps);
-  await registerWebUi(app, deps);
+  await registerWebUi(app, deps, known);
   return { app, routes };
 }

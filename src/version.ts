@@ -19,3 +19,23 @@ function findRoot(start: string): string {
 const pkg = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version: string };
 
 export const PACKAGE_VERSION: string = pkg.version;
+
+const here = fileURLToPath(import.meta.url);
+
+/**
+ * True when this process runs the compiled server (dist/, what `npm start` and the release
+ * tarball run), false under tsx from src/ (development).
+ */
+export const RUNNING_COMPILED: boolean = here.split(path.sep).includes('dist') && here.endsWith('.js');
+
+/** When the running server was built: the compiled module's modification time (RFC3339, UTC). */
+export const BUILD_TIME: string = new Date(fs.statSync(here).mtimeMs).toISOString();
+
+/**
+ * `release` for the compiled server or NODE_ENV=production, `development` otherwise;
+ * PULSE_BUILD overrides both (packagers can name their build).
+ */
+export function buildKind(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.PULSE_BUILD) return env.PULSE_BUILD;
+  return RUNNING_COMPILED || env.NODE_ENV === 'production' ? 'release' : 'development';
+}

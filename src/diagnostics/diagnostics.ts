@@ -31,8 +31,11 @@ export interface Diagnostics {
   version: string;
   runtime: 'node';
   uptime: number;
+  /** PVE instances only (Pulse's UI shows every entry here as a Proxmox VE node). */
   nodes: NodeDiagnostic[];
   pbs: NodeDiagnostic[];
+  /** Mail gateways, apart from both (the contract has no place for them; beyond it). */
+  pmg: NodeDiagnostic[];
   system: {
     os: string;
     platform: string;
@@ -133,8 +136,9 @@ export async function collectDiagnostics(deps: DiagnosticsDeps): Promise<Diagnos
     version: deps.version,
     runtime: 'node',
     uptime: Math.max(0, Math.floor((now - deps.startedAt) / 1000)),
-    nodes: results.filter((r) => r.type !== 'pbs'),
+    nodes: results.filter((r) => r.type === 'pve'),
     pbs: results.filter((r) => r.type === 'pbs'),
+    pmg: results.filter((r) => r.type === 'pmg'),
     system: {
       os: `${os.type()} ${os.release()}`,
       platform: process.platform,

@@ -3,7 +3,7 @@
  *
  * The published API's example uses `consoleUrl` and `notes`; the contract's shape (and what
  * Pulse 4.24's UI sends) is `customUrl` and `description`. Both spellings are accepted on input
- * and the contract's is emitted.
+ * and both are emitted (`withAliases`), so a script reads back the names it wrote.
  */
 
 export interface GuestMetadata {
@@ -26,6 +26,13 @@ const MAX_URL_LENGTH = 2048;
 const MAX_DESCRIPTION_LENGTH = 10_000;
 const MAX_TAGS = 100;
 const MAX_TAG_LENGTH = 100;
+
+/** Metadata as the API answers it: the contract's names plus the published API's. */
+export type GuestMetadataWire = GuestMetadata & { consoleUrl: string; notes: string };
+
+export function withAliases(m: GuestMetadata): GuestMetadataWire {
+  return { ...m, consoleUrl: m.customUrl, notes: m.description };
+}
 
 /** What GET answers for a guest nothing was stored for. */
 export function emptyMetadata(id: string): GuestMetadata {

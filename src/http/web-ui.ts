@@ -8,6 +8,7 @@ import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
 import type { AppDeps } from '../deps.js';
 import { PROJECT_ROOT } from '../version.js';
+import type { RouteMethods } from './method-not-allowed.js';
 
 const MISSING_UI_PAGE = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Pulse</title></head>
 <body><h1>Pulse</h1><p>The web UI has not been built. Run <code>npm run build:web</code>, then reload.</p>
@@ -17,7 +18,7 @@ export function frontendDir(deps: AppDeps): string {
   return deps.settings.frontendDir ?? path.join(PROJECT_ROOT, 'dist', 'web');
 }
 
-export async function registerWebUi(app: FastifyInstance, deps: AppDeps): Promise<void> {
+export async function registerWebUi(app: FastifyInstance, deps: AppDeps, known?: RouteMethods): Promise<void> {
   const root = frontendDir(deps);
   const hasUi = fs.existsSync(path.join(root, 'index.html'));
   if (hasUi) {
@@ -36,6 +37,14 @@ export async function registerWebUi(app: FastifyInstance, deps: AppDeps): Promis
 
   app.setNotFoundHandler((req, reply) => {
     const url = req.url.split('?')[0];
+    // A known path asked with another method: 405 with the methods it does answer (an OPTIONS
+    // request, e.g. a CORS preflight, just gets that list).
+    const allow = known?.allowed(url) ?? [];
+    if (allow.length > 0) {
+      reply.header('Allow', allow.join(', '));
+      if (req.method === 'OPTIONS') return reply.status(200).send();
+      return reply.status(405).send({ error: `Method ${req.method} not allowed for ${url}`, allowed: allow });
+    }
     if (url.startsWith('/api/') || url === '/api' || url.startsWith('/ws')) {
       return reply.status(404).send({ error: `Not found: ${req.method} ${url}` });
     }

@@ -211,9 +211,10 @@ export interface CephCluster {
   numOsdsUp: number;
   numOsdsIn: number;
   numPGs: number;
+  /** always on the wire (`[]` when none) */
   pools?: CephPool[];
   services?: CephService[];
-  /** ms */
+  /** ms in the store; unix seconds in /api/state (the published example), RFC3339 in the raw shape */
   lastUpdated: number;
 }
 
@@ -371,7 +372,7 @@ export interface BackupTask {
   type: 'vzdump';
   vmid: number;
   status: string;
-  /** unix seconds (0 while unknown) */
+  /** unix seconds (0 while unknown) in the store; RFC3339 on the wire (state/raw-shape.ts WireTimes) */
   startTime: number;
   endTime: number;
 }
@@ -383,8 +384,9 @@ export interface StorageBackup {
   instance: string;
   type: 'qemu' | 'lxc' | 'host' | 'unknown';
   vmid: number;
-  /** unix seconds */
+  /** unix seconds in the store; RFC3339 on the wire (WireTimes) */
   time: number;
+  /** unix seconds, also on the wire */
   ctime: number;
   size: number;
   format: string;
@@ -403,7 +405,7 @@ export interface GuestSnapshot {
   instance: string;
   type: GuestType;
   vmid: number;
-  /** unix seconds */
+  /** unix seconds in the store; RFC3339 on the wire (WireTimes) */
   time: number;
   description?: string;
   parent?: string;
@@ -417,7 +419,7 @@ export interface PbsBackup {
   namespace: string;
   backupType: 'vm' | 'ct' | 'host';
   vmid: string;
-  /** unix seconds */
+  /** unix seconds in the store; RFC3339 on the wire (WireTimes) */
   backupTime: number;
   size: number;
   protected: boolean;

@@ -8,7 +8,7 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AppDeps } from '../deps.js';
-import { MetadataValidationError } from '../guest-metadata/metadata.js';
+import { MetadataValidationError, withAliases } from '../guest-metadata/metadata.js';
 import { badRequest } from '../http/errors.js';
 
 type IdParams = { id: string };
@@ -31,19 +31,22 @@ export function registerGuestMetadataRoutes(app: FastifyInstance, deps: AppDeps)
     return wrap(() => svc().resolveId(p.node, p.vmid));
   };
 
-  app.get('/api/guests/metadata', { config: { guard: 'authenticated' } }, async () => svc().all());
+  // Every reply carries both spellings (customUrl/consoleUrl, description/notes): see metadata.ts.
+  app.get('/api/guests/metadata', { config: { guard: 'authenticated' } }, async () =>
+    Object.fromEntries(Object.entries(svc().all()).map(([id, m]) => [id, withAliases(m)])),
+  );
 
   for (const [path, idOf] of [
     ['/api/guests/metadata/:id', byId],
     ['/api/guests/metadata/:node/:vmid', byNode],
   ] as const) {
-    app.get(path, { config: { guard: 'authenticated' } }, async (req) => wrap(() => svc().get(idOf(req))));
+    app.get(path, { config: { guard: 'authenticated' } }, async (req) => wrap(() => withAliases(svc().get(idOf(req)))));
     for (const method of ['PUT', 'POST'] as const) {
       app.route({
         method,
         url: path,
         config: { guard: 'authenticated' },
-        handler: async (req) => wrap(() => svc().set(idOf(req), req.body)),
+        handler: async (req) => wrap(() => withAliases(svc().set(idOf(req), req.body))),
       });
     }
     app.delete(path, { config: { guard: 'authenticated' } }, async (req, reply) => {

@@ -37,24 +37,25 @@ export function registerStorageBackupRoutes(app: FastifyInstance, deps: AppDeps)
     throw new HttpError(404, `Storage ${id} not found`, { code: 'storage_not_found' });
   });
 
-  const all = () => {
-    const s = deps.state.get();
-    return {
-      backupTasks: s.pveBackups.backupTasks,
-      storageBackups: s.pveBackups.storageBackups,
-      guestSnapshots: s.pveBackups.guestSnapshots,
-      pbsBackups: s.pbsBackups,
-    };
-  };
+  // Backup times go out as RFC3339 like in the state document (wire-contract §10): Pulse's UI and
+  // scripts call `new Date(x)` on them. The conversion is remembered per backup object.
+  const all = () => deps.snapshots.wire.backups(deps.state.get());
   app.get('/api/backups', { config: { guard: 'authenticated' } }, async () => all());
   app.get('/api/backups/unified', { config: { guard: 'authenticated' } }, async () => all());
-  app.get('/api/backups/pve', { config: { guard: 'authenticated' } }, async () => ({
-    backups: deps.state.get().pveBackups,
-  }));
-  app.get('/api/backups/pbs', { config: { guard: 'authenticated' } }, async () => ({
-    instances: deps.state.get().pbs,
-  }));
+  app.get('/api/backups/pve', { config: { guard: 'authenticated' } }, async () => {
+    const { backupTasks, storageBackups, guestSnapshots } = all();
+    return { backups: { backupTasks, storageBackups, guestSnapshots } };
+  });
+  // The published API: "PBS backups only" → `backups`. Pulse 4.24's UI reads `instances` (the PBS
+  // servers) from the same route, so both are there.
+  app.get('/api/backups/pbs', { config: { guard: 'authenticated' } }, async () => {
+    const s = deps.state.get();
+    return {
+      backups: (s.pbsBackups ?? []).map(deps.snapshots.wire.pbsBackup),
+      instances: s.pbs.map(deps.snapshots.wire.pbsInstance),
+    };
+  });
   app.get('/api/snapshots', { config: { guard: 'authenticated' } }, async () => ({
-    snapshots: deps.state.get().pveBackups.guestSnapshots,
+    snapshots: (deps.state.get().pveBackups?.guestSnapshots ?? []).map(deps.snapshots.wire.guestSnapshot),
   }));
 }

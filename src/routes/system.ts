@@ -1,7 +1,8 @@
 /** /api/health and /api/version: public, cheap, used by load balancers and scripts. */
 import type { FastifyInstance } from 'fastify';
 import type { AppDeps } from '../deps.js';
-import { PACKAGE_VERSION } from '../version.js';
+import { deploymentType } from '../security/status.js';
+import { BUILD_TIME, buildKind, PACKAGE_VERSION } from '../version.js';
 
 export function registerSystemRoutes(app: FastifyInstance, deps: AppDeps): void {
   const { clock, startedAt, settings } = deps;
@@ -15,13 +16,26 @@ export function registerSystemRoutes(app: FastifyInstance, deps: AppDeps): void 
     };
   });
 
-  app.get('/api/version', { config: { guard: 'public' } }, async () => ({
-    version: `v${PACKAGE_VERSION}`,
-    build: process.env.PULSE_BUILD ?? (settings.isDevelopment ? 'development' : 'release'),
-    runtime: 'node',
-    nodeVersion: process.version,
-    channel: 'stable',
-    isDocker: settings.isDocker,
-    isDevelopment: settings.isDevelopment,
-  }));
+  // The contract's fields (§3), plus nodeVersion; goVersion carries the runtime's version so
+  // scripts that print it still get a value. updateAvailable comes from the last update check
+  // (never a network call here: this route is public and cheap).
+  app.get('/api/version', { config: { guard: 'public' } }, async () => {
+    const build = buildKind();
+    const channel = deps.monitoring.settings.get().updateChannel ?? 'stable';
+    const known = deps.updates.lastKnown(channel);
+    return {
+      version: `v${PACKAGE_VERSION}`,
+      buildTime: BUILD_TIME,
+      build,
+      goVersion: process.version,
+      runtime: 'node',
+      nodeVersion: process.version,
+      channel,
+      isDocker: settings.isDocker,
+      isDevelopment: build === 'development',
+      deploymentType: deploymentType(settings),
+      updateAvailable: known?.available ?? false,
+      ...(known?.available ? { latestVersion: known.latestVersion } : {}),
+    };
+  });
 }

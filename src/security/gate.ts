@@ -94,13 +94,14 @@ export function registerSecurityGate(app: FastifyInstance, security: SecuritySer
     const cls = classify(req.method, path);
     if (cls && security.options.rateLimitsEnabled && !(security.options.exemptLoopback && isLoopback(peer.client))) {
       const d = security.limiter.hit(`${cls}:${peer.client}`, security.rateRule(cls));
+      // Every limited reply says where the client stands, so scripts can slow down before a 429.
+      reply
+        .header('X-RateLimit-Limit', String(d.limit))
+        .header('X-RateLimit-Remaining', String(d.remaining))
+        .header('X-RateLimit-Reset', new Date(d.resetAt).toISOString());
       if (!d.allowed) {
         const message = 'Rate limit exceeded. Please try again later.';
-        reply
-          .header('Retry-After', String(Math.ceil(d.retryAfterMs / 1000)))
-          .header('X-RateLimit-Limit', String(d.limit))
-          .header('X-RateLimit-Remaining', '0')
-          .header('X-RateLimit-Reset', new Date(d.resetAt).toISOString());
+        reply.header('Retry-After', String(Math.ceil(d.retryAfterMs / 1000)));
         req.log.warn({ ip: peer.client, rateClass: cls, url: path }, 'rate limit exceeded');
         return sendJson(reply, 429, path === '/api/login' ? { error: 'rate_limit', message } : { error: message });
       }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { syntheticState } from '../../bench/state-fixture.js';
 import type { PulseState } from '../model/state.js';
-import { toRawState, toRfc3339, ZERO_TIME } from './raw-shape.js';
+import { toRawState, toRfc3339, WireTimes, ZERO_TIME } from './raw-shape.js';
 
 describe('toRfc3339', () => {
   const t = Date.UTC(2025, 9, 16, 9, 7, 40);
@@ -85,5 +85,98 @@ describe('toRawState', () => {
     expect(raw.recentlyResolved).toEqual([]);
     expect(s.nodes[0].maxmem).toBeGreaterThan(0);
     expect(typeof s.vms[0].lastSeen).toBe('number');
+  });
+});
+
+describe('WireTimes (lists that are the same in both shapes)', () => {
+  // A zone that is +01:00 before 2026-03-29 and +02:00 after, like Europe/Berlin.
+  const dst = Date.UTC(2026, 2, 29, 1);
+  const w = new WireTimes((ms) => (ms < dst ? 60 : 120));
+  const winter = Date.UTC(2026, 0, 10, 8) / 1000;
+  const summer = Date.UTC(2026, 5, 10, 8) / 1000;
+
+  it('turns unix seconds into RFC3339 in the offset of each instant; 0 is Go zero time', () => {
+    const t = w.backupTask({
+      id: 't',
+      node: 'n',
+      instance: 'i',
+      type: 'vzdump',
+      vmid: 1,
+      status: '',
+      startTime: winter,
+      endTime: 0,
+    });
+    expect(t.startTime).toBe('2026-01-10T09:00:00+01:00');
+    expect(t.endTime).toBe(ZERO_TIME);
+    const b = w.pbsBackup({
+      id: 'b',
+      instance: 'p',
+      datastore: 'd',
+      namespace: '',
+      backupType: 'vm',
+      vmid: '1',
+      backupTime: summer,
+      size: 1,
+      protected: false,
+      verified: false,
+    });
+    expect(b.backupTime).toBe('2026-06-10T10:00:00+02:00');
+    expect(Date.parse(b.backupTime as string) / 1000).toBe(summer);
+  });
+
+  it('keeps ctime in unix seconds next to an RFC3339 time', () => {
+    const b = w.storageBackup({
+      id: 'x',
+      storage: 's',
+      node: 'n',
+      instance: 'i',
+      type: 'qemu',
+      vmid: 1,
+      time: winter,
+      ctime: winter,
+      size: 1,
+      format: 'vma',
+      protected: false,
+      volid: 'v',
+      isPBS: true,
+      verified: false,
+    });
+    expect(b).toMatchObject({ time: '2026-01-10T09:00:00+01:00', ctime: winter });
+  });
+
+  it('converts an object once and gives the same result for the same object', () => {
+    const snap = {
+      id: 's',
+      name: 'a',
+      node: 'n',
+      instance: 'i',
+      type: 'lxc' as const,
+      vmid: 1,
+      time: winter,
+      vmstate: false,
+    };
+    expect(w.guestSnapshot(snap)).toBe(w.guestSnapshot(snap));
+    expect(w.guestSnapshot({ ...snap })).not.toBe(w.guestSnapshot(snap));
+  });
+
+  it('gives Ceph unix seconds in the frontend shape and always a pools array', () => {
+    const c = w.cephFrontend({
+      id: 'c',
+      instance: 'i',
+      name: 'Ceph',
+      health: 'HEALTH_OK',
+      totalBytes: 1,
+      usedBytes: 0,
+      availableBytes: 1,
+      usagePercent: 0,
+      numMons: 1,
+      numMgrs: 1,
+      numOsds: 1,
+      numOsdsUp: 1,
+      numOsdsIn: 1,
+      numPGs: 1,
+      lastUpdated: 1_760_219_854_123,
+    });
+    expect(c).toMatchObject({ lastUpdated: 1_760_219_854, pools: [] });
   });
 });

@@ -7,7 +7,18 @@
  * without the frontend-only duplicates. This module converts frontend → raw; it is pure (the
  * time-zone offset is a parameter) so it can be tested without a clock.
  */
-import type { CephCluster, Guest, Node, PulseState, Storage } from '../model/state.js';
+import type {
+  BackupTask,
+  CephCluster,
+  Guest,
+  GuestSnapshot,
+  Node,
+  PbsBackup,
+  PbsInstance,
+  PulseState,
+  Storage,
+  StorageBackup,
+} from '../model/state.js';
 
 /** Go's zero time, which Pulse emits for "unset" even on optional keys. */
 export const ZERO_TIME = '0001-01-01T00:00:00Z';
@@ -108,14 +119,117 @@ export function rawDockerHost(h: unknown, tz: number): unknown {
   return out;
 }
 
-export const rawCeph = (c: CephCluster, tz: number): Json => convertTimes(c, ['lastUpdated'], tz);
+/** `pools` is part of the published Ceph shape: always present, `[]` when none were read. */
+export const rawCeph = (c: CephCluster, tz: number): Json => ({
+  ...convertTimes(c, ['lastUpdated'], tz),
+  pools: c.pools ?? [],
+});
+
+/** Offset (minutes east of UTC) for an instant: Go formats each time in the zone rules of its own date. */
+export type TzOf = (ms: number) => number;
+
+const PBS_JOB_LISTS = ['backupJobs', 'syncJobs', 'verifyJobs', 'pruneJobs', 'garbageJobs'] as const;
+
+/**
+ * The wire form of the lists whose objects are the same in both shapes (§1: backups, PBS) and of
+ * Ceph in the frontend shape. The store keeps Proxmox's unix seconds (alert checks compute ages
+ * from them); the wire carries RFC3339 (§0: "raw times are RFC3339"; §10: Pulse's UI calls
+ * `new Date(x)` on them, so seconds showed every backup in January 1970). `ctime` stays unix
+ * seconds (§0), and Pulse's UI pairs it with `backupTime` to drop PBS backups it sees twice.
+ *
+ * Each converted object is remembered per source object: pollers keep unchanged objects between
+ * commits, so a new version converts only what is new.
+ */
+export class WireTimes {
+  readonly #memo = new WeakMap<object, Json>();
+  constructor(readonly tzOf: TzOf) {}
+
+  /** Unix seconds → RFC3339 in the local offset of that instant (0 → Go's zero time). */
+  seconds(sec: number): string {
+    const ms = sec * 1000;
+    return toRfc3339(ms, Number.isFinite(ms) && ms > 0 ? this.tzOf(ms) : 0);
+  }
+
+  #once<T extends object>(o: T, build: (o: T) => Json): Json {
+    let out = this.#memo.get(o);
+    if (!out) {
+      out = build(o);
+      this.#memo.set(o, out);
+    }
+    return out;
+  }
+
+  readonly backupTask = (t: BackupTask): Json =>
+    this.#once(t, (x) => ({ ...x, startTime: this.seconds(x.startTime), endTime: this.seconds(x.endTime) }));
+
+  readonly storageBackup = (b: StorageBackup): Json => this.#once(b, (x) => ({ ...x, time: this.seconds(x.time) }));
+
+  readonly guestSnapshot = (s: GuestSnapshot): Json => this.#once(s, (x) => ({ ...x, time: this.seconds(x.time) }));
+
+  readonly pbsBackup = (b: PbsBackup): Json => this.#once(b, (x) => ({ ...x, backupTime: this.seconds(x.backupTime) }));
+
+  /** PBS job times (`lastRun`, `nextRun`: unix seconds from PBS) as RFC3339. */
+  readonly pbsInstance = (p: PbsInstance): Json =>
+    this.#once(p, (x) => {
+      const out: Json = { ...x };
+      for (const key of PBS_JOB_LISTS) {
+        const jobs = x[key];
+        if (!Array.isArray(jobs)) continue;
+        out[key] = jobs.map((j) => {
+          const job: Json = { ...j };
+          if (typeof j.lastRun === 'number') job.lastRun = this.seconds(j.lastRun);
+          if (typeof j.nextRun === 'number') job.nextRun = this.seconds(j.nextRun);
+          return job;
+        });
+      }
+      return out;
+    });
+
+  /**
+   * Ceph in the frontend shape: `lastUpdated` in unix seconds as the published API's example shows
+   * (`"lastUpdated": 1760219854`; the published API wins over §1's ms), `pools` always present.
+   */
+  readonly cephFrontend = (c: CephCluster): Json =>
+    this.#once(c, (x) => ({ ...x, pools: x.pools ?? [], lastUpdated: Math.floor(x.lastUpdated / 1000) }));
+
+  /** The four backup lists as the wire carries them (also /api/backups*). */
+  backups(state: Pick<PulseState, 'pveBackups' | 'pbsBackups'>) {
+    const b = state.pveBackups;
+    return {
+      backupTasks: (b?.backupTasks ?? []).map(this.backupTask),
+      storageBackups: (b?.storageBackups ?? []).map(this.storageBackup),
+      guestSnapshots: (b?.guestSnapshots ?? []).map(this.guestSnapshot),
+      pbsBackups: (state.pbsBackups ?? []).map(this.pbsBackup),
+    };
+  }
+}
+
+/**
+ * The frontend document as it goes on the wire (GET /api/state, WS rawData): the store's state
+ * with the lists of WireTimes converted. The serialiser builds the same bytes list by list.
+ */
+export function toFrontendWire(state: Readonly<PulseState>, wire: WireTimes): Json {
+  const b = wire.backups(state);
+  return {
+    ...state,
+    cephClusters: state.cephClusters.map(wire.cephFrontend),
+    pbs: state.pbs.map(wire.pbsInstance),
+    pveBackups: { backupTasks: b.backupTasks, storageBackups: b.storageBackups, guestSnapshots: b.guestSnapshots },
+    pbsBackups: b.pbsBackups,
+  };
+}
 
 /**
  * The raw shape of `state`. `tzOffsetMinutes` is the offset used for RFC3339 times (Pulse emits
  * local time); pass `localOffsetMinutes(now)` in production, a fixed value in tests.
  */
-export function toRawState(state: Readonly<PulseState>, tzOffsetMinutes: number): Json {
+export function toRawState(
+  state: Readonly<PulseState>,
+  tzOffsetMinutes: number,
+  wire = new WireTimes(() => tzOffsetMinutes),
+): Json {
   const tz = tzOffsetMinutes;
+  const backups = wire.backups(state);
   return {
     nodes: state.nodes.map((n) => rawNode(n, tz)),
     vms: state.vms.map((g) => rawGuest(g, tz)),
@@ -124,10 +238,14 @@ export function toRawState(state: Readonly<PulseState>, tzOffsetMinutes: number)
     storage: state.storage.map(rawStorage),
     cephClusters: state.cephClusters.map((c) => rawCeph(c, tz)),
     physicalDisks: state.physicalDisks,
-    pbs: state.pbs,
+    pbs: state.pbs.map(wire.pbsInstance),
     pmg: state.pmg,
-    pveBackups: state.pveBackups,
-    pbsBackups: state.pbsBackups ?? [],
+    pveBackups: {
+      backupTasks: backups.backupTasks,
+      storageBackups: backups.storageBackups,
+      guestSnapshots: backups.guestSnapshots,
+    },
+    pbsBackups: backups.pbsBackups,
     // Never filled (§1: `[]` in the raw shape).
     metrics: [],
     performance: state.performance,

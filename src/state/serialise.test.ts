@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { syntheticGuest, syntheticState } from '../../bench/state-fixture.js';
 import type { PulseState } from '../model/state.js';
-import { toRawState } from './raw-shape.js';
+import { toFrontendWire, toRawState, WireTimes } from './raw-shape.js';
 import {
   escapeJsonForHtml,
   FragmentCache,
@@ -71,6 +71,38 @@ function richState(): PulseState {
     isPBS: false,
     verified: false,
   });
+  s.pbsBackups.push({
+    id: 'pbs-b',
+    instance: 'pbs1',
+    datastore: 'main',
+    namespace: '',
+    backupType: 'vm',
+    vmid: '100',
+    backupTime: 1_760_000_000,
+    size: 5,
+    protected: false,
+    verified: true,
+  });
+  s.pveBackups.guestSnapshots.push({
+    id: 's1',
+    name: 'pre',
+    node: 'node1',
+    instance: 'pve',
+    type: 'qemu',
+    vmid: 100,
+    time: 1_760_000_100,
+    vmstate: true,
+  });
+  s.pveBackups.backupTasks.push({
+    id: 't1',
+    node: 'node1',
+    instance: 'pve',
+    type: 'vzdump',
+    vmid: 100,
+    status: '',
+    startTime: 1_760_000_200,
+    endTime: 0,
+  });
   s.performance = {
     apiCallDuration: null,
     lastPollDuration: 1.5,
@@ -105,13 +137,14 @@ describe('listJson', () => {
 describe('fragment serialiser', () => {
   it('is byte-for-byte the escaped JSON.stringify of the frontend document', () => {
     const s = richState();
-    expect(serialiseFrontend(s, new FragmentCache())).toBe(escapeJsonForHtml(JSON.stringify(s)));
+    const w = new WireTimes(() => 60);
+    expect(serialiseFrontend(s, new FragmentCache(), w)).toBe(escapeJsonForHtml(JSON.stringify(toFrontendWire(s, w))));
   });
 
   it('is byte-for-byte the escaped JSON.stringify of the raw document', () => {
     const s = richState();
     for (const tz of [0, 120, -330]) {
-      expect(serialiseRaw(s, tz, new FragmentCache(), new FragmentCache())).toBe(
+      expect(serialiseRaw(s, tz, new FragmentCache(), new FragmentCache(), new WireTimes(() => tz))).toBe(
         escapeJsonForHtml(JSON.stringify(toRawState(s, tz))),
       );
     }
@@ -120,16 +153,18 @@ describe('fragment serialiser', () => {
   it('reuses the JSON of lists whose elements did not change', () => {
     const s = richState();
     const c = new FragmentCache();
-    serialiseFrontend(s, c);
+    const w = new WireTimes(() => 0);
+    const expected = (d: PulseState) => escapeJsonForHtml(JSON.stringify(toFrontendWire(d, w)));
+    serialiseFrontend(s, c, w);
     const built = c.counters.built;
     // A new version where one guest was replaced (as a poller does) and everything else kept.
     const vm = syntheticGuest(0, 0, { nodes: 2, guestsPerNode: 6, now, tick: 9 });
     const next: PulseState = { ...s, vms: [vm, ...s.vms.slice(1)], nodes: [...s.nodes] };
-    const out = serialiseFrontend(next, c);
+    const out = serialiseFrontend(next, c, w);
     expect(c.counters.built - built).toBe(1); // only vms; the copied nodes array has the same elements
-    expect(out).toBe(escapeJsonForHtml(JSON.stringify(next)));
+    expect(out).toBe(expected(next));
     // A list of the same length with one element replaced is not mistaken for the old one.
-    const again = serialiseFrontend({ ...next, vms: [s.vms[0], ...s.vms.slice(1)] }, c);
-    expect(again).toBe(escapeJsonForHtml(JSON.stringify({ ...next, vms: s.vms })));
+    const again = serialiseFrontend({ ...next, vms: [s.vms[0], ...s.vms.slice(1)] }, c, w);
+    expect(again).toBe(expected({ ...next, vms: s.vms }));
   });
 });

@@ -8,7 +8,7 @@
  */
 import type { PulseState } from '../model/state.js';
 import { Piece } from './gzip-join.js';
-import { rawCeph, rawDockerHost, rawGuest, rawNode, rawStorage, toRfc3339 } from './raw-shape.js';
+import { rawCeph, rawDockerHost, rawGuest, rawNode, rawStorage, toRfc3339, type WireTimes } from './raw-shape.js';
 
 /**
  * Go's encoder escapes `<`, `>`, `&` (and U+2028/9) inside JSON strings, so a JSON body sniffed as
@@ -131,26 +131,57 @@ function doc(strings: TemplateStringsArray, ...values: Array<Piece | string>): P
   return out;
 }
 
-/** The frontend document (key order as in StateSnapshots.frontendDocument), in pieces. */
-export function serialiseFrontend(d: PulseState, c: FragmentCache): Piece[] {
+/**
+ * The frontend document (key order as in StateSnapshots.frontendDocument), in pieces: the bytes of
+ * `toFrontendWire(d, w)`. Lists shared with the raw shape are converted here, once, so the raw
+ * serialiser reuses them from the same cache.
+ */
+export function serialiseFrontend(d: PulseState, c: FragmentCache, w: WireTimes): Piece[] {
   return doc`{"nodes":${c.list('nodes', d.nodes)},"vms":${c.list('vms', d.vms)},"containers":${c.list('containers', d.containers)}\
 ,"dockerHosts":${c.list('dockerHosts', d.dockerHosts)},"storage":${c.list('storage', d.storage)}\
-,"cephClusters":${c.list('cephClusters', d.cephClusters)},"physicalDisks":${c.list('physicalDisks', d.physicalDisks)}\
-,"pbs":${c.list('pbs', d.pbs)},"pmg":${c.list('pmg', d.pmg)}\
-,"pveBackups":{"backupTasks":${c.list('pveBackups.backupTasks', d.pveBackups.backupTasks)}\
-,"storageBackups":${c.list('pveBackups.storageBackups', d.pveBackups.storageBackups)}\
-,"guestSnapshots":${c.list('pveBackups.guestSnapshots', d.pveBackups.guestSnapshots)}}\
-,"pbsBackups":${c.list('pbsBackups', d.pbsBackups)},"metrics":${json(d.metrics)}\
+,"cephClusters":${c.list('cephClusters', d.cephClusters, w.cephFrontend as Convert)},"physicalDisks":${c.list('physicalDisks', d.physicalDisks)}\
+,"pbs":${shared(c, w, 'pbs', d)},"pmg":${c.list('pmg', d.pmg)}\
+,"pveBackups":{"backupTasks":${shared(c, w, 'pveBackups.backupTasks', d)}\
+,"storageBackups":${shared(c, w, 'pveBackups.storageBackups', d)}\
+,"guestSnapshots":${shared(c, w, 'pveBackups.guestSnapshots', d)}}\
+,"pbsBackups":${shared(c, w, 'pbsBackups', d)},"metrics":${json(d.metrics)}\
 ,"performance":${json(d.performance)},"stats":${json(d.stats)}\
 ,"activeAlerts":${c.list('activeAlerts', d.activeAlerts)},"recentlyResolved":${c.list('recentlyResolved', d.recentlyResolved)}\
 ,"connectionHealth":${json(d.connectionHealth)},"lastUpdate":${json(d.lastUpdate)}}`;
+}
+
+type Convert = (o: never) => unknown;
+type SharedList =
+  | 'pbs'
+  | 'pveBackups.backupTasks'
+  | 'pveBackups.storageBackups'
+  | 'pveBackups.guestSnapshots'
+  | 'pbsBackups';
+
+/**
+ * A list that is the same in both shapes, always serialised with its WireTimes conversion: the
+ * cache is keyed by the list alone, so both serialisers must convert it the same way.
+ */
+function shared(c: FragmentCache, w: WireTimes, key: SharedList, d: PulseState): Piece | string {
+  switch (key) {
+    case 'pbs':
+      return c.list(key, d.pbs, w.pbsInstance as Convert);
+    case 'pveBackups.backupTasks':
+      return c.list(key, d.pveBackups.backupTasks, w.backupTask as Convert);
+    case 'pveBackups.storageBackups':
+      return c.list(key, d.pveBackups.storageBackups, w.storageBackup as Convert);
+    case 'pveBackups.guestSnapshots':
+      return c.list(key, d.pveBackups.guestSnapshots, w.guestSnapshot as Convert);
+    case 'pbsBackups':
+      return c.list(key, d.pbsBackups, w.pbsBackup as Convert);
+  }
 }
 
 /**
  * The raw document (key order as in toRawState) for the offset `tz`, in pieces. Converted lists
  * are cached in `c`, keyed by their frontend elements; `c` must be cleared when `tz` changes.
  */
-export function serialiseRaw(d: PulseState, tz: number, c: FragmentCache, plain: FragmentCache): Piece[] {
+export function serialiseRaw(d: PulseState, tz: number, c: FragmentCache, plain: FragmentCache, w: WireTimes): Piece[] {
   const node = (n: never) => rawNode(n, tz);
   const guest = (g: never) => rawGuest(g, tz);
   // Lists that are the same in both shapes come from `plain` (the frontend lists).
@@ -158,11 +189,11 @@ export function serialiseRaw(d: PulseState, tz: number, c: FragmentCache, plain:
 ,"dockerHosts":${c.list('dockerHosts', d.dockerHosts, (h: never) => rawDockerHost(h, tz))}\
 ,"storage":${c.list('storage', d.storage, rawStorage as (s: never) => unknown)}\
 ,"cephClusters":${c.list('cephClusters', d.cephClusters, (x: never) => rawCeph(x, tz))}\
-,"physicalDisks":${plain.list('physicalDisks', d.physicalDisks)},"pbs":${plain.list('pbs', d.pbs)},"pmg":${plain.list('pmg', d.pmg)}\
-,"pveBackups":{"backupTasks":${plain.list('pveBackups.backupTasks', d.pveBackups.backupTasks)}\
-,"storageBackups":${plain.list('pveBackups.storageBackups', d.pveBackups.storageBackups)}\
-,"guestSnapshots":${plain.list('pveBackups.guestSnapshots', d.pveBackups.guestSnapshots)}}\
-,"pbsBackups":${plain.list('pbsBackups', d.pbsBackups)},"metrics":[]\
+,"physicalDisks":${plain.list('physicalDisks', d.physicalDisks)},"pbs":${shared(plain, w, 'pbs', d)},"pmg":${plain.list('pmg', d.pmg)}\
+,"pveBackups":{"backupTasks":${shared(plain, w, 'pveBackups.backupTasks', d)}\
+,"storageBackups":${shared(plain, w, 'pveBackups.storageBackups', d)}\
+,"guestSnapshots":${shared(plain, w, 'pveBackups.guestSnapshots', d)}}\
+,"pbsBackups":${shared(plain, w, 'pbsBackups', d)},"metrics":[]\
 ,"performance":${json(d.performance)},"stats":${json(d.stats)}\
 ,"activeAlerts":${plain.list('activeAlerts', d.activeAlerts)},"recentlyResolved":${plain.list('recentlyResolved', d.recentlyResolved)}\
 ,"connectionHealth":${json(d.connectionHealth)},"lastUpdate":${json(toRfc3339(d.lastUpdate, tz))}}`;

@@ -12,7 +12,7 @@ import type { Clock } from '../clock.js';
 import type { Performance, PulseState, Stats } from '../model/state.js';
 import { PACKAGE_VERSION } from '../version.js';
 import { gzipPieces, type Piece } from './gzip-join.js';
-import { localOffsetMinutes, toRfc3339 } from './raw-shape.js';
+import { localOffsetMinutes, toRfc3339, WireTimes } from './raw-shape.js';
 import { FragmentCache, joinPieces, serialiseFrontend, serialiseRaw } from './serialise.js';
 import type { StateStore } from './store.js';
 
@@ -62,6 +62,8 @@ export class StateSnapshots {
   readonly fragments = new FragmentCache();
   prewarmWindowMs = 5 * 60_000;
   #lastHttpRead = Number.NEGATIVE_INFINITY;
+  /** RFC3339 forms of the backup and PBS lists, shared by both shapes and the /api/backups routes. */
+  readonly wire = new WireTimes((ms) => this.#tz(ms));
   #src?: SnapshotSource;
   #frontend?: Cached;
   #raw?: Cached;
@@ -155,7 +157,7 @@ export class StateSnapshots {
 
   #frontendEntry(): Cached {
     if (!this.#fresh(this.#frontend)) {
-      this.#frontend = this.#build(serialiseFrontend(this.frontendDocument(), this.fragments));
+      this.#frontend = this.#build(serialiseFrontend(this.frontendDocument(), this.fragments, this.wire));
     }
     return this.#frontend;
   }
@@ -165,7 +167,9 @@ export class StateSnapshots {
       const tz = this.#tz(this.#source().clock.now());
       // The raw shape is built rarely (a client connects, or asks with requestData): its converted
       // lists are not kept between versions, only the lists it shares with the frontend shape.
-      this.#raw = this.#build(serialiseRaw(this.frontendDocument(), tz, new FragmentCache(), this.fragments));
+      this.#raw = this.#build(
+        serialiseRaw(this.frontendDocument(), tz, new FragmentCache(), this.fragments, this.wire),
+      );
     }
     return this.#raw;
   }

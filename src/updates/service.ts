@@ -88,6 +88,11 @@ export class UpdateService {
     return this.#status;
   }
 
+  /** The result of the last check of `channel` if one was made, without asking the feed. */
+  lastKnown(channel: Channel): UpdateInfo | undefined {
+    return this.#cache.get(channel)?.info;
+  }
+
   /** Cached for 5 minutes per channel; concurrent callers share one request. */
   async check(channel: Channel, initiatedBy = 'user'): Promise<UpdateInfo> {
     const now = this.#deps.clock.now();

@@ -1,5 +1,5 @@
 /**
- * GET /ws: the WebSocket endpoint, and the Socket.IO compatibility paths. The security gate
+ * GET /ws: the WebSocket endpoint. The security gate
  * authenticates the upgrade like any 'authenticated' route (cookie, token header or `?token=`);
  * this module adds the origin check (§2) before the upgrade and hands accepted sockets to the hub.
  */
@@ -49,37 +49,33 @@ export async function registerWsRoutes(app: FastifyInstance, deps: AppDeps): Pro
     }
   };
 
-  app.get('/ws', { websocket: true, config: { guard: 'authenticated' }, preValidation: checkOrigin }, (socket) =>
-    deps.wsHub.attach(socket),
-  );
+  app.route({
+    method: 'GET',
+    url: '/ws',
+    config: { guard: 'authenticated' },
+    preValidation: checkOrigin,
+    wsHandler: (socket) => deps.wsHub.attach(socket),
+    // A plain GET (a browser tab, curl without upgrade headers) learns what the endpoint wants.
+    handler: async (_req, reply) =>
+      reply
+        .code(426)
+        .header('Upgrade', 'websocket')
+        .header('Connection', 'Upgrade')
+        .send({ error: 'Upgrade required: /ws is a WebSocket endpoint (send Upgrade: websocket)' }),
+  });
 
-  // Socket.IO compatibility (§2): the client script moves to the CDN, a websocket transport joins
-  // the same hub, and the polling handshake answers like Engine.IO so such clients upgrade.
-  // Both forms: with ignoreTrailingSlash, `/socket.io/` (the usual client path) is `/socket.io`.
-  for (const url of ['/socket.io', '/socket.io/*']) registerSocketIo(url);
-  function registerSocketIo(url: string): void {
+  // Socket.IO is not spoken here (docs/API-COMPATIBILITY.md): Pulse 4.24's own clients use plain
+  // WebSockets on /ws, and its shim never framed messages as Engine.IO, so no Socket.IO client
+  // ever received state from it. Say so clearly instead of half-answering a handshake.
+  const gone = { error: 'Socket.IO is not supported: connect a plain WebSocket to /ws (same messages as Pulse 4.24)' };
+  for (const url of ['/socket.io', '/socket.io/*']) {
     app.route({
       method: 'GET',
       url,
       config: { guard: 'authenticated' },
-      preValidation: checkOrigin,
-      wsHandler: (socket) => deps.wsHub.attach(socket),
-      handler: async (req, reply) => {
-        const path = req.url.split('?')[0];
-        const query = req.query as Record<string, string | undefined>;
-        if (path.endsWith('socket.io.js') || path.endsWith('socket.io.min.js')) {
-          return reply.redirect(SOCKET_IO_CDN, 302);
-        }
-        if (query.transport === 'polling') {
-          reply.type('text/plain; charset=utf-8');
-          if (query.sid) return '6';
-          const sid = String(BigInt(deps.clock.now()) * 1_000_000n);
-          return `0${JSON.stringify({ sid, upgrades: ['websocket'], pingInterval: 25000, pingTimeout: 60000 })}`;
-        }
-        return reply.redirect('/ws', 302);
-      },
+      // Refused before the websocket plugin would accept an upgrade, so a client sees the 410 too.
+      preValidation: async (_req, reply) => reply.code(410).send(gone),
+      handler: async (_req, reply) => reply.code(410).send(gone),
     });
   }
 }
-
-const SOCKET_IO_CDN = 'https://cdn.socket.io/4.8.1/socket.io.min.js';

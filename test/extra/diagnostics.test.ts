@@ -60,7 +60,12 @@ describe('diagnostics', () => {
     expect(body.services).toMatchObject({ mockMode: false, activeAlerts: expect.any(Number) });
     expect(body.services.updates.status).toBe('idle');
 
-    const byName = Object.fromEntries([...body.nodes, ...body.pbs].map((n: Record<string, any>) => [n.name, n]));
+    // PVE under nodes, PBS under pbs, PMG apart (wire-contract §10).
+    expect(body.nodes.map((n: { type: string }) => n.type)).toEqual(['pve', 'pve']);
+    expect(body.pmg.map((n: { id: string }) => n.id)).toEqual(['pmg-0']);
+    const byName = Object.fromEntries(
+      [...body.nodes, ...body.pbs, ...body.pmg].map((n: Record<string, any>) => [n.name, n]),
+    );
     expect(byName.good).toMatchObject({ id: 'pve-0', type: 'pve', authMethod: 'api_token', connected: true });
     expect(byName.good.latency).toBeGreaterThanOrEqual(0);
     expect(byName.good.details.node_count).toBeGreaterThan(0);

@@ -21,7 +21,14 @@ describe('guest metadata', () => {
   it('an unknown guest has empty metadata and tags null; the list starts empty', async () => {
     const res = await api('/pve1-node1-100');
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ id: 'pve1-node1-100', customUrl: '', description: '', tags: null });
+    expect(await res.json()).toEqual({
+      id: 'pve1-node1-100',
+      customUrl: '',
+      description: '',
+      consoleUrl: '',
+      notes: '',
+      tags: null,
+    });
     expect(await (await api('')).json()).toEqual({});
   });
 
@@ -35,6 +42,8 @@ describe('guest metadata', () => {
       id: 'pve1-node1-100',
       customUrl: 'https://console.example.com/vm/100',
       description: 'db server',
+      consoleUrl: 'https://console.example.com/vm/100',
+      notes: 'db server',
       tags: ['prod', 'db'],
     };
     expect(await put.json()).toEqual(stored);
@@ -42,7 +51,7 @@ describe('guest metadata', () => {
     expect(await (await api('')).json()).toEqual({ 'pve1-node1-100': stored });
   });
 
-  it('POST works too, and accepts the published example spelling (consoleUrl, notes) by node/vmid', async () => {
+  it('POST works too, and the published example spelling (consoleUrl, notes) by node/vmid reads back under both names', async () => {
     const res = await api('/pve-node/101', {
       method: 'POST',
       ...json({ consoleUrl: 'http://10.0.0.5:8080/', notes: 'Production database server' }),
@@ -53,10 +62,17 @@ describe('guest metadata', () => {
       id: 'pve-node-101',
       customUrl: 'http://10.0.0.5:8080/',
       description: 'Production database server',
+      consoleUrl: 'http://10.0.0.5:8080/',
+      notes: 'Production database server',
       tags: null,
     });
     expect((await (await api('/pve-node-101')).json()).description).toBe('Production database server');
-    expect((await (await api('/pve-node/101')).json()).customUrl).toBe('http://10.0.0.5:8080/');
+    expect(await (await api('/pve-node/101')).json()).toMatchObject({
+      customUrl: 'http://10.0.0.5:8080/',
+      consoleUrl: 'http://10.0.0.5:8080/',
+      notes: 'Production database server',
+    });
+    expect((await (await api('')).json())['pve-node-101'].notes).toBe('Production database server');
   });
 
   it.each([
@@ -97,6 +113,8 @@ describe('guest metadata', () => {
       id: 'pve1-node1-105',
       customUrl: '',
       description: '',
+      consoleUrl: '',
+      notes: '',
       tags: null,
     });
   });
@@ -108,6 +126,8 @@ describe('guest metadata', () => {
       id: 'pve1-node1-100',
       customUrl: 'https://console.example.com/vm/100',
       description: 'db server',
+      consoleUrl: 'https://console.example.com/vm/100',
+      notes: 'db server',
       tags: ['prod', 'db'],
     });
   });

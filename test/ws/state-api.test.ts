@@ -133,7 +133,13 @@ describe('GET /api/state', () => {
     const res = await fetch(`${pulse.url}/simple-stats`);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toContain('text/html');
-    expect(await res.text()).toContain("'/ws'");
+    // No inline script (our CSP would block it): the page loads its script from our origin.
+    const html = await res.text();
+    expect(html).toContain('<script src="/simple-stats.js"></script>');
+    expect(html).not.toMatch(/<script>/);
+    const js = await fetch(`${pulse.url}/simple-stats.js`);
+    expect(js.headers.get('content-type')).toContain('javascript');
+    expect(await js.text()).toContain("'/ws'");
   });
 });
 

@@ -192,7 +192,7 @@ describe('/ws shutdown', () => {
   });
 });
 
-describe('/socket.io compatibility', () => {
+describe('/ws without an upgrade, and /socket.io', () => {
   let pulse: Awaited<ReturnType<typeof startTestPulse>>;
   beforeAll(async () => {
     pulse = await startTestPulse();
@@ -200,33 +200,24 @@ describe('/socket.io compatibility', () => {
   });
   afterAll(() => pulse.close());
 
-  it('redirects the client script to the CDN and other paths to /ws', async () => {
-    const js = await fetch(`${pulse.url}/socket.io/socket.io.js`, { redirect: 'manual' });
-    expect(js.status).toBe(302);
-    expect(js.headers.get('location')).toBe('https://cdn.socket.io/4.8.1/socket.io.min.js');
-    const other = await fetch(`${pulse.url}/socket.io/?EIO=4`, { redirect: 'manual' });
-    expect(other.status).toBe(302);
-    expect(other.headers.get('location')).toBe('/ws');
-  });
-
-  it('answers the polling handshake like Engine.IO', async () => {
-    const open = await (await fetch(`${pulse.url}/socket.io/?EIO=4&transport=polling`)).text();
-    expect(open.startsWith('0{')).toBe(true);
-    const hello = JSON.parse(open.slice(1));
-    expect(hello).toMatchObject({ upgrades: ['websocket'], pingInterval: 25000, pingTimeout: 60000 });
-    expect(hello.sid).toMatch(/^\d{19}$/);
-    expect(await (await fetch(`${pulse.url}/socket.io/?EIO=4&transport=polling&sid=${hello.sid}`)).text()).toBe('6');
-  });
-
-  it('a websocket transport joins the same hub', async () => {
-    const c = await TestWsClient.open(`${pulse.url.replace(/^http/, 'ws')}/socket.io/?EIO=4&transport=websocket`);
+  it('a plain GET /ws gets 426 with a JSON error, not an empty 404', async () => {
+    const res = await fetch(`${pulse.url}/ws`);
+    expect(res.status).toBe(426);
+    expect(res.headers.get('upgrade')).toBe('websocket');
+    expect(res.headers.get('content-type')).toContain('application/json');
+    expect((await res.json()).error).toMatch(/WebSocket/);
+    // The same URL still upgrades.
+    const c = await TestWsClient.open(wsUrl(pulse.url));
     await c.waitFor('initialState');
-    expect(c.types()[0]).toBe('welcome');
     c.close();
-    expect(
-      await refusedStatus(`${pulse.url.replace(/^http/, 'ws')}/socket.io/?transport=websocket`, {
-        headers: { Origin: 'https://evil.example.com' },
-      }),
-    ).toBe(403);
+  });
+
+  it('Socket.IO paths say it is not supported (JSON 410) for HTTP and for upgrades', async () => {
+    for (const path of ['/socket.io/', '/socket.io/?EIO=4&transport=polling', '/socket.io/socket.io.js']) {
+      const res = await fetch(`${pulse.url}${path}`, { redirect: 'manual' });
+      expect(res.status, path).toBe(410);
+      expect((await res.json()).error, path).toMatch(/Socket\.IO is not supported.*\/ws/);
+    }
+    expect(await refusedStatus(`${pulse.url.replace(/^http/, 'ws')}/socket.io/?EIO=4&transport=websocket`)).toBe(410);
   });
 });

@@ -9,6 +9,16 @@ import { Card, Empty, ErrorText, inputClass, StatusDot, td, th } from '../compon
 import { formatAge, formatBytes, formatDateTime } from '../lib/format';
 import { live } from '../stores/live';
 
+/**
+ * A backup time as the server sends it: RFC3339 (wire contract §10), or unix seconds from an older
+ * server. Go's zero time ("unset", e.g. a running task's end) gives 0.
+ */
+function backupMs(v: number | string): number {
+  if (typeof v === 'number') return v * 1000;
+  const t = Date.parse(v);
+  return Number.isNaN(t) || t < 0 ? 0 : t;
+}
+
 interface BackupItem {
   id: string;
   vmid: number;
@@ -153,7 +163,7 @@ export function BackupsPage() {
         vmid: b.vmid,
         kind: 'PVE',
         type: b.type,
-        time: b.time * 1000,
+        time: backupMs(b.time),
         size: b.size,
         where: b.storage,
         node: b.node,
@@ -168,7 +178,7 @@ export function BackupsPage() {
       vmid: Number(b.vmid),
       kind: 'PBS',
       type: b.backupType === 'vm' ? 'qemu' : b.backupType === 'ct' ? 'lxc' : 'host',
-      time: b.backupTime * 1000,
+      time: backupMs(b.backupTime),
       size: b.size,
       where: `${b.instance}:${b.datastore}${b.namespace ? `/${b.namespace}` : ''}`,
       node: b.instance,
@@ -184,7 +194,7 @@ export function BackupsPage() {
         vmid: b.vmid,
         kind: 'PBS',
         type: b.type,
-        time: b.time * 1000,
+        time: backupMs(b.time),
         size: b.size,
         where: b.storage,
         node: b.node,
@@ -228,8 +238,8 @@ export function BackupsPage() {
 
   const failedTasks = createMemo(() =>
     live.state.pveBackups.backupTasks
-      .filter((t) => t.status && t.status !== 'OK' && t.endTime > 0)
-      .sort((a, b) => b.startTime - a.startTime),
+      .filter((t) => t.status && t.status !== 'OK' && backupMs(t.endTime) > 0)
+      .sort((a, b) => backupMs(b.startTime) - backupMs(a.startTime)),
   );
   const nameOf = (vmid: number) =>
     [...live.state.vms, ...live.state.containers].find((g) => g.vmid === vmid)?.name ?? '';
@@ -240,7 +250,7 @@ export function BackupsPage() {
       <ErrorText error={error()} />
       <BackupFrequency
         items={items()}
-        snapshots={live.state.pveBackups.guestSnapshots.map((x) => x.time * 1000)}
+        snapshots={live.state.pveBackups.guestSnapshots.map((x) => backupMs(x.time))}
         now={now()}
       />
       <Show when={failedTasks().length > 0}>
@@ -251,7 +261,7 @@ export function BackupsPage() {
                 <li>
                   <StatusDot
                     status="failed"
-                    label={`${t.vmid ? `Guest ${t.vmid} ${nameOf(t.vmid)}` : 'Backup job'} on ${t.node}: ${t.status} — ${formatDateTime(t.startTime * 1000)}`}
+                    label={`${t.vmid ? `Guest ${t.vmid} ${nameOf(t.vmid)}` : 'Backup job'} on ${t.node}: ${t.status} — ${formatDateTime(backupMs(t.startTime))}`}
                   />
                 </li>
               )}
