@@ -2,6 +2,7 @@
 import { Match, Switch } from 'solid-js';
 import { PageTitle, TabLinks } from '../../components/ui';
 import { currentPath } from '../../router';
+import { BackupSettings } from './Backup';
 import { NodesSettings } from './Nodes';
 import { NotificationSettings } from './Notifications';
 import { SecuritySettings } from './Security';
@@ -14,6 +15,7 @@ const TABS = [
   { href: '/settings/security', label: 'Security' },
   { href: '/settings/notifications', label: 'Notifications' },
   { href: '/settings/thresholds', label: 'Alert thresholds' },
+  { href: '/settings/backup', label: 'Backup & restore' },
 ];
 
 export function SettingsPage() {
@@ -43,6 +45,9 @@ export function SettingsPage() {
         </Match>
         <Match when={section() === '/settings/thresholds'}>
           <ThresholdSettings />
+        </Match>
+        <Match when={section() === '/settings/backup'}>
+          <BackupSettings />
         </Match>
       </Switch>
     </div>
