@@ -3,6 +3,7 @@ import { Match, Switch } from 'solid-js';
 import { PageTitle, TabLinks } from '../../components/ui';
 import { currentPath } from '../../router';
 import { BackupSettings } from './Backup';
+import { MaintenanceSettings } from './Maintenance';
 import { NodesSettings } from './Nodes';
 import { NotificationSettings } from './Notifications';
 import { SecuritySettings } from './Security';
@@ -16,6 +17,7 @@ const TABS = [
   { href: '/settings/notifications', label: 'Notifications' },
   { href: '/settings/thresholds', label: 'Alert thresholds' },
   { href: '/settings/backup', label: 'Backup & restore' },
+  { href: '/settings/maintenance', label: 'Updates & diagnostics' },
 ];
 
 export function SettingsPage() {
@@ -48,6 +50,9 @@ export function SettingsPage() {
         </Match>
         <Match when={section() === '/settings/backup'}>
           <BackupSettings />
+        </Match>
+        <Match when={section() === '/settings/maintenance'}>
+          <MaintenanceSettings />
         </Match>
       </Switch>
     </div>
