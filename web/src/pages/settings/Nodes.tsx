@@ -293,7 +293,8 @@ function NodeEditor(props: {
           </div>
         </fieldset>
         <div class="md:col-span-2 space-y-2">
-          <ErrorText error={error()} />
+          {/* An untrusted certificate is explained once, by the notice below with its fingerprint. */}
+          <ErrorText error={fingerprint() ? undefined : error()} />
           <Show when={fingerprint()}>
             <Notice tone="warn">
               <p>The server presented a certificate this machine does not trust. Its SHA-256 fingerprint is:</p>
