@@ -114,7 +114,7 @@ describeBrowser('web UI alert settings and history', () => {
     await page.getByLabel('Level 4 after (min)').fill('120');
     await page.getByLabel('Level 4 notifies').selectOption('webhook');
 
-    await page.getByLabel('Find a resource').fill('web-01');
+    await page.getByLabel('Search nodes, guests and storage').fill('web-01');
     await page.getByRole('button', { name: 'Add override' }).click();
     await page.getByLabel('VM 100 web-01 CPU % trigger').fill('55');
     await page.getByLabel('VM 100 web-01 CPU % clear').fill('50');

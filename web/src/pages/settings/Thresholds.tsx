@@ -209,7 +209,9 @@ export function ThresholdSettings() {
               <h3 class="mb-2 text-sm font-semibold">Overrides</h3>
               <div class="mb-2 flex flex-wrap items-end gap-2">
                 <label class="block text-sm">
-                  <span class="mb-1 block font-medium text-slate-700 dark:text-slate-300">Find a resource</span>
+                  <span class="mb-1 block font-medium text-slate-700 dark:text-slate-300">
+                    Search nodes, guests and storage
+                  </span>
                   <input
                     type="search"
                     class={`${inputClass} w-56`}
