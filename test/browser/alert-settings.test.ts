@@ -8,6 +8,7 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type Simulator, startSimulator } from '../../sim/index.js';
+import type { AlertConfig } from '../../src/alerts/config.js';
 import { startTestPulse } from '../helpers/pulse.js';
 import {
   apiSession,
@@ -123,8 +124,8 @@ describeBrowser('web UI alert settings and history', () => {
     await page.getByText('Alert thresholds saved.').waitFor();
     await screenshot(page, 'alert-settings');
 
-    const cfg = (await (await fetch(`${pulse.url}/api/alerts/config`, { headers })).json()) as Record<string, any>;
-    expect(cfg.pbsDefaults.cpu.trigger).toBe(91);
+    const cfg = (await (await fetch(`${pulse.url}/api/alerts/config`, { headers })).json()) as AlertConfig;
+    expect(cfg.pbsDefaults.cpu?.trigger).toBe(91);
     expect(cfg.dockerDefaults.restartCount).toBe(7);
     expect(cfg.pmgDefaults.queueTotalWarning).toBe(321);
     expect(cfg.backupAge.warningDays).toBe(3);
