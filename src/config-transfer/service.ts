@@ -27,6 +27,17 @@ export interface ImportSummary {
   system: boolean;
 }
 
+interface NodeBrief {
+  name: string;
+  type: string;
+  host: string;
+}
+
+export interface ImportPreview {
+  incoming: Omit<ImportSummary, 'nodes'> & { nodes: NodeBrief[] };
+  current: { nodes: NodeBrief[]; webhooks: number; guestMetadata: number };
+}
+
 const INIT_IMPORT_KEY = 'config_transfer.init_import_done';
 
 export class ConfigTransfer {
@@ -57,16 +68,43 @@ export class ConfigTransfer {
 
   /** Decrypts, validates and applies an export. Throws TransferError (→ 400) with nothing changed. */
   async import(data: unknown, passphrase: unknown): Promise<ImportSummary> {
+    return this.apply(await this.parse(data, passphrase));
+  }
+
+  /**
+   * What an import would replace, without writing anything: the UI shows it before asking for
+   * confirmation, since an import deletes every configured node first.
+   */
+  async preview(data: unknown, passphrase: unknown): Promise<ImportPreview> {
+    const p = await this.parse(data, passphrase);
+    const current = this.deps.monitoring.nodes.list();
+    return {
+      incoming: {
+        nodes: p.nodes.map((n) => ({ name: n.name, type: n.type, host: n.host })),
+        webhooks: p.webhooks?.length,
+        guestMetadata: p.guestMetadata?.length,
+        alerts: p.alerts !== undefined,
+        email: p.email !== undefined,
+        system: p.system !== undefined,
+      },
+      current: {
+        nodes: current.map((n) => ({ name: n.name, type: n.type, host: n.host })),
+        webhooks: this.deps.notifications.store.listWebhooks().length,
+        guestMetadata: this.deps.guestMetadata.repo.list().length,
+      },
+    };
+  }
+
+  private async parse(data: unknown, passphrase: unknown): Promise<ParsedImport> {
     if (typeof passphrase !== 'string' || passphrase === '') throw new TransferError('passphrase is required');
     const plaintext = await decryptConfig(data, passphrase);
-    const parsed = parseDocument(plaintext, {
+    return parseDocument(plaintext, {
       webhookPolicy: {
         allowLoopback: this.deps.settings.allowLoopbackWebhooks,
         now: this.deps.clock.now(),
         publicUrl: this.deps.settings.publicUrl ?? '',
       },
     });
-    return this.apply(parsed);
   }
 
   apply(p: ParsedImport): ImportSummary {

@@ -1,7 +1,8 @@
 /**
  * Configuration export/import (published API "Export/Import Configuration", wire contract §7.4):
  *   POST /api/config/export {passphrase}        → {status:"success", data}
- *   POST /api/config/import {data, passphrase}  → {status:"success", message}
+ *   POST /api/config/import {data, passphrase}  → {status:"success", message, summary}
+ *   POST /api/config/import {data, passphrase, dryRun:true} → {status:"success", preview} (Pulse-only)
  *
  * Who may call them is decided by canExport (src/security/export-access.ts): a signed-in caller
  * (session, API token — also `?token=` here — or Basic); without any credentials configured,
@@ -61,6 +62,11 @@ export function registerExportImportRoutes(app: FastifyInstance, deps: AppDeps):
   app.post('/api/config/import', { config: { guard: 'admin' } }, async (req) => {
     checkAccess(req);
     const body = bodyObject(req);
+    // dryRun: decrypt and validate only, and say what would be replaced (nothing is written).
+    if (body.dryRun === true) {
+      const preview = await transferErrors(() => deps.configTransfer.preview(body.data, body.passphrase));
+      return { status: 'success', preview };
+    }
     const summary = await transferErrors(() => deps.configTransfer.import(body.data, body.passphrase));
     deps.security.audit.record({
       event: 'config_import',
@@ -69,6 +75,6 @@ export function registerExportImportRoutes(app: FastifyInstance, deps: AppDeps):
       success: true,
       details: { ...summary },
     });
-    return { status: 'success', message: 'Configuration imported successfully' };
+    return { status: 'success', message: 'Configuration imported successfully', summary };
   });
 }

@@ -227,10 +227,35 @@ describe('configuration export → import', () => {
     expect(nodes.map((n: { name: string }) => n.name)).toEqual(['old-pmg']);
   });
 
+  it('dryRun: says what would be replaced and writes nothing', async () => {
+    const before = await call(target, 'GET', '/api/config/nodes');
+    const r = await call(target, 'POST', '/api/config/import', {
+      data: exported,
+      passphrase: PASSPHRASE,
+      dryRun: true,
+    });
+    expect(r.status, r.text).toBe(200);
+    expect(r.body.preview.incoming.nodes.map((n: { name: string }) => n.name)).toEqual(['pve-a', 'pbs-a']);
+    expect(r.body.preview.incoming).toMatchObject({ alerts: true, email: true, system: true });
+    expect(r.body.preview.current.nodes.map((n: { name: string }) => n.name)).toEqual(['old-pmg']);
+    expect(JSON.stringify(r.body)).not.toContain(SECRETS.pvePassword);
+    expect((await call(target, 'GET', '/api/config/nodes')).body).toEqual(before.body);
+    const wrong = await call(target, 'POST', '/api/config/import', {
+      data: exported,
+      passphrase: 'not the right one',
+      dryRun: true,
+    });
+    expect(wrong.status).toBe(400);
+  });
+
   it('import into a fresh Pulse restores nodes with secrets, alerts, webhooks, email, settings, guest metadata', async () => {
     const r = await call(target, 'POST', '/api/config/import', { data: exported, passphrase: PASSPHRASE });
     expect(r.status, r.text).toBe(200);
-    expect(r.body).toEqual({ status: 'success', message: expect.any(String) });
+    expect(r.body).toEqual({
+      status: 'success',
+      message: expect.any(String),
+      summary: expect.objectContaining({ nodes: 2, alerts: true, email: true, system: true }),
+    });
 
     const nodes = (await call(target, 'GET', '/api/config/nodes')).body;
     expect(nodes.map((n: { id: string; name: string }) => [n.id, n.name])).toEqual([

@@ -258,7 +258,7 @@ export const SERVICES: readonly ServiceDef[] = [
     headers: JSON_HEADERS,
     payloadTemplate: TELEGRAM,
     instructions:
-      'Create a bot with @BotFather for the token; get the chat id (a number, negative for groups) and add it as ?chat_id= to the URL. Pulse strips it from the URL before sending.',
+      'Create a bot with @BotFather for the token; get the chat id (a number, negative for groups, or a public channel as @channelname) and add it as ?chat_id= to the URL. Pulse strips it from the URL before sending.',
     json: true,
   },
   {

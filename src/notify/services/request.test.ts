@@ -73,6 +73,34 @@ describe('buildWebhookRequest', () => {
     ).toThrow(PayloadError);
   });
 
+  it('telegram: a public channel username (@channel) is a chat id the Bot API accepts', () => {
+    const r = buildWebhookRequest(
+      hook({ service: 'telegram', url: 'https://api.telegram.org/botX/sendMessage?chat_id=%40pulse_alerts' }),
+      batch,
+      ctx,
+    );
+    expect(r.url).toBe('https://api.telegram.org/botX/sendMessage');
+    expect(JSON.parse(r.body).chat_id).toBe('@pulse_alerts');
+    const f = buildWebhookRequest(
+      hook({
+        service: 'telegram',
+        url: 'https://api.telegram.org/botX/sendMessage',
+        customFields: { chat_id: '@ops_team' },
+      }),
+      batch,
+      ctx,
+    );
+    expect(JSON.parse(f.body).chat_id).toBe('@ops_team');
+    for (const bad of ['@abc', '@1channel', '@bad-name'])
+      expect(() =>
+        buildWebhookRequest(
+          hook({ service: 'telegram', url: 'https://t.example/x', customFields: { chat_id: bad } }),
+          batch,
+          ctx,
+        ),
+      ).toThrow(PayloadError);
+  });
+
   it('ntfy: non-ASCII titles are RFC 2047 encoded; user headers win', () => {
     const r = buildWebhookRequest(
       hook({ service: 'ntfy', url: 'https://ntfy.sh/t' }),

@@ -69,6 +69,12 @@ function headerText(s: string): string {
   return /^[\x20-\x7e]*$/.test(oneLine) ? oneLine : `=?UTF-8?B?${Buffer.from(oneLine, 'utf8').toString('base64')}?=`;
 }
 
+/**
+ * The Bot API takes a numeric chat id (negative for groups and channels) or a public channel's
+ * username as `@name` (5–32 letters, digits or underscores, starting with a letter).
+ */
+const TELEGRAM_CHAT_ID = /^(-?\d+|@[A-Za-z][A-Za-z0-9_]{4,31})$/;
+
 export function splitTelegramUrl(raw: string, fallbackChatId = ''): { url: string; chatId: string } {
   let url: URL;
   try {
@@ -77,7 +83,9 @@ export function splitTelegramUrl(raw: string, fallbackChatId = ''): { url: strin
     throw new PayloadError('URL is not valid');
   }
   const chatId = url.searchParams.get('chat_id') ?? fallbackChatId;
-  if (!/^-?\d+$/.test(chatId)) throw new PayloadError('Telegram URL needs a numeric ?chat_id= parameter');
+  if (!TELEGRAM_CHAT_ID.test(chatId)) {
+    throw new PayloadError('Telegram URL needs a ?chat_id= parameter: a numeric chat id or a channel as @channelname');
+  }
   url.searchParams.delete('chat_id');
   return { url: url.toString(), chatId };
 }

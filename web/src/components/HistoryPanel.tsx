@@ -170,6 +170,7 @@ export function HistoryPanel(props: { row: Node | Guest; onClose: () => void }) 
             <div class="grid gap-3 lg:grid-cols-2">
               <TimeChart
                 label={`CPU, memory and disk of ${props.row.name} (percent)`}
+                unit="percent"
                 times={u().times}
                 series={[
                   { label: 'CPU %', color: '#0ea5e9', values: u().values[0] as number[] },
@@ -181,6 +182,7 @@ export function HistoryPanel(props: { row: Node | Guest; onClose: () => void }) 
                 {(x) => (
                   <TimeChart
                     label={`Network and disk I/O of ${props.row.name} (bytes per second)`}
+                    unit="bytesPerSecond"
                     times={x().times}
                     series={[
                       { label: 'Net in', color: '#0ea5e9', values: x().values[0] as number[] },

@@ -19,7 +19,8 @@ const NAV: NavItem[] = [
   { href: '/backups', label: 'Backups' },
   { href: '/pbs', label: 'PBS', show: () => live.state.pbs.length > 0 },
   { href: '/mail', label: 'Mail', show: () => live.state.pmg.length > 0 },
-  { href: '/docker', label: 'Docker', show: () => live.state.dockerHosts.length > 0 },
+  // Always listed: the empty Docker page explains how to add the first host.
+  { href: '/docker', label: 'Docker' },
   { href: '/alerts', label: 'Alerts', badge: () => live.state.activeAlerts.filter((a) => !a.acknowledged).length },
   { href: '/settings', label: 'Settings' },
 ];

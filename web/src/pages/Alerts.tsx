@@ -7,6 +7,7 @@ import { formatDateTime } from '../lib/format';
 import { currentPath } from '../router';
 import { live, refreshState } from '../stores/live';
 import { readOnly } from '../stores/session';
+import { FrequencyChart, type HistoryEntry, historyDuration, historyStatus, StatusBadge } from './AlertHistoryParts';
 
 function duration(fromIso: string, to = Date.now()): string {
   const s = Math.max(0, (to - Date.parse(fromIso)) / 1000);
@@ -196,7 +197,7 @@ function AlertHistory() {
   const [history, { refetch }] = createResource(severity, async (sev) => {
     try {
       setError('');
-      return await api.get<FullAlert[]>(`/api/alerts/history?limit=500&severity=${sev}`);
+      return await api.get<HistoryEntry[]>(`/api/alerts/history?limit=0&severity=${sev}`);
     } catch (err) {
       setError((err as Error).message);
       return [];
@@ -250,6 +251,7 @@ function AlertHistory() {
       }
     >
       <ErrorText error={error()} />
+      <FrequencyChart alerts={shown()} />
       <div class="overflow-x-auto">
         <table class="w-full text-sm" aria-label="Alert history">
           <thead>
@@ -258,6 +260,8 @@ function AlertHistory() {
               <th class={th}>Resource</th>
               <th class={th}>Type</th>
               <th class={th}>Level</th>
+              <th class={th}>Status</th>
+              <th class={th}>Duration</th>
               <th class={`${th} hidden md:table-cell`}>Message</th>
               <th class={`${th} hidden sm:table-cell`}>Node</th>
             </tr>
@@ -279,6 +283,10 @@ function AlertHistory() {
                       {a.level}
                     </span>
                   </td>
+                  <td class={td}>
+                    <StatusBadge status={historyStatus(a)} />
+                  </td>
+                  <td class={`${td} whitespace-nowrap text-xs`}>{historyDuration(a, Date.now())}</td>
                   <td class={`${td} hidden md:table-cell text-xs`}>{a.message}</td>
                   <td class={`${td} hidden sm:table-cell text-xs`}>{a.node}</td>
                 </tr>

@@ -65,9 +65,30 @@ function BackupFrequency(props: { items: BackupItem[]; snapshots: number[]; now:
     for (const t of props.snapshots) put(t, 'Snapshots');
     return out;
   });
+  /**
+   * Minutes after midnight when backups usually finish (median of the last two weeks), plus an
+   * hour: before then, today simply has not had its run yet and is not "a day without a backup".
+   */
+  const todayDueAt = createMemo(() => {
+    const since = props.now - 14 * DAY;
+    const mins = props.items
+      .filter((b) => b.time >= since && b.time <= props.now)
+      .map((b) => {
+        const d = new Date(b.time);
+        return d.getHours() * 60 + d.getMinutes();
+      })
+      .sort((a, b) => a - b);
+    const today = new Date(props.now);
+    today.setHours(0, 0, 0, 0);
+    if (mins.length === 0) return today.getTime() + DAY;
+    return today.getTime() + ((mins[Math.floor(mins.length / 2)] as number) + 60) * 60_000;
+  });
+  const missed = (b: { day: Date; PVE: number; PBS: number }, i: number) =>
+    b.PVE + b.PBS === 0 && (i < buckets().length - 1 || props.now >= todayDueAt());
+  const labelEvery = () => (days() <= 7 ? 1 : days() <= 30 ? 5 : 15);
   const max = () => Math.max(1, ...buckets().map((b) => b.PVE + b.PBS + b.Snapshots));
   const total = () => buckets().reduce((a, b) => a + b.PVE + b.PBS + b.Snapshots, 0);
-  const empty = () => buckets().filter((b) => b.PVE + b.PBS === 0).length;
+  const empty = () => buckets().filter((b, i) => missed(b, i)).length;
   return (
     <Card
       title="Backup frequency"
@@ -98,7 +119,7 @@ function BackupFrequency(props: { items: BackupItem[]; snapshots: number[]; now:
         aria-label={`${total()} backups and snapshots in the last ${days()} days; ${empty()} days without a backup`}
       >
         <For each={buckets()}>
-          {(b) => (
+          {(b, i) => (
             <div
               class="flex h-full flex-1 flex-col-reverse"
               title={`${b.day.toLocaleDateString()}: ${b.PVE} PVE, ${b.PBS} PBS, ${b.Snapshots} snapshots`}
@@ -106,10 +127,21 @@ function BackupFrequency(props: { items: BackupItem[]; snapshots: number[]; now:
               <div class={KIND_COLOURS.PVE} style={{ height: `${(b.PVE / max()) * 100}%` }} />
               <div class={KIND_COLOURS.PBS} style={{ height: `${(b.PBS / max()) * 100}%` }} />
               <div class={KIND_COLOURS.Snapshots} style={{ height: `${(b.Snapshots / max()) * 100}%` }} />
-              <Show when={b.PVE + b.PBS === 0}>
+              <Show when={missed(b, i())}>
                 <div class="h-0.5 bg-red-500/70" />
               </Show>
             </div>
+          )}
+        </For>
+      </div>
+      <div class="mt-1 flex gap-px text-[10px] text-slate-500" aria-hidden="true" data-testid="backup-date-axis">
+        <For each={buckets()}>
+          {(b, i) => (
+            <span class="flex-1 overflow-visible whitespace-nowrap">
+              {(buckets().length - 1 - i()) % labelEvery() === 0
+                ? b.day.toLocaleDateString(undefined, { month: 'short', day: 'numeric' })
+                : ''}
+            </span>
           )}
         </For>
       </div>

@@ -51,7 +51,7 @@ function Segmented(props: {
 const shortVersion = (v: string) => /(\d+\.\d+(?:[.-]\d+)*)/.exec(v)?.[1] ?? v;
 
 /** Rates without the space and "/s", to fit two in a narrow cell (the title has the full words). */
-const shortRate = (v: number) => (v > 0 ? formatBytes(v).replace(' ', '') : '0');
+const shortRate = (v: number) => `${v > 0 ? formatBytes(v).replace(' ', '') : '0B'}/s`;
 
 function cpuTitle(r: Row): string {
   const cores = isNode(r) ? r.cpuInfo?.cores : (r as Guest).cpus;
@@ -90,8 +90,9 @@ function NodeCells(props: { n: Node; onOpen: (r: Row) => void; counts?: GuestCou
           <StatusDot status={n().status} label="" />
           <button
             type="button"
-            class="shrink-0 hover:underline"
+            class="min-w-0 truncate hover:underline"
             aria-label={`Show history of ${n().name}`}
+            title={n().displayName || n().name}
             onClick={() => props.onOpen(n())}
           >
             {n().displayName || n().name}
@@ -100,7 +101,7 @@ function NodeCells(props: { n: Node; onOpen: (r: Row) => void; counts?: GuestCou
             PVE
           </span>
           <Show when={n().pveVersion}>
-            <span class="hidden truncate text-[11px] font-normal text-slate-500 xl:inline">
+            <span class="hidden shrink-0 whitespace-nowrap text-[11px] font-normal text-slate-500 xl:inline">
               {shortVersion(n().pveVersion)}
             </span>
           </Show>
@@ -117,7 +118,7 @@ function NodeCells(props: { n: Node; onOpen: (r: Row) => void; counts?: GuestCou
             </span>
           </Show>
           <Show when={n().clusterName}>
-            <span class="hidden truncate rounded bg-sky-100 px-1 text-[10px] font-normal text-sky-700 lg:inline dark:bg-sky-900/50 dark:text-sky-300">
+            <span class="hidden shrink-0 whitespace-nowrap rounded bg-sky-100 px-1 text-[10px] font-normal text-sky-700 lg:inline dark:bg-sky-900/50 dark:text-sky-300">
               {n().clusterName}
             </span>
           </Show>
@@ -511,7 +512,7 @@ export function DashboardPage() {
         >
           <thead class="sticky top-0 z-10 bg-slate-50 dark:bg-slate-800">
             <tr aria-rowindex={1}>
-              <SortTh key="name" label="Name" width="20%" />
+              <SortTh key="name" label="Name" width="22%" />
               <th scope="col" class={`${th} hidden md:table-cell`} style={{ width: '52px' }}>
                 Type
               </th>
@@ -541,8 +542,21 @@ export function DashboardPage() {
                 <tr
                   data-row-id={row.id}
                   aria-rowindex={range().start + i() + 2}
+                  // The whole row opens the detail panel, by mouse and by keyboard (Enter or Space).
+                  tabIndex={0}
+                  title={`${row.name}: click or press Enter for details`}
+                  onClick={(e) => {
+                    // Controls inside the row (name, tags) do their own thing.
+                    if ((e.target as Element).closest('button, a, input, select')) return;
+                    setDetail(row);
+                  }}
+                  onKeyDown={(e) => {
+                    if (e.target !== e.currentTarget || (e.key !== 'Enter' && e.key !== ' ')) return;
+                    e.preventDefault();
+                    setDetail(row);
+                  }}
                   style={{ height: `${ROW_H}px` }}
-                  class="border-t border-slate-100 dark:border-slate-700/60"
+                  class="cursor-pointer border-t border-slate-100 focus:outline-2 focus:-outline-offset-2 focus:outline-sky-500 dark:border-slate-700/60"
                   classList={{
                     'bg-slate-50 dark:bg-slate-800': isNode(row),
                     'hover:bg-sky-50/60 dark:hover:bg-slate-700/40': !isNode(row),

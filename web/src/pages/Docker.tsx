@@ -4,13 +4,22 @@ import { For, Show } from 'solid-js';
 import { Bar, Card, Empty, StatusDot, td, th } from '../components/ui';
 import { formatAge, formatBytes, formatPercent, formatUptime } from '../lib/format';
 import { live } from '../stores/live';
+import { DockerSetup } from './DockerSetup';
 
 export function DockerPage() {
   const hosts = (): DockerHost[] => live.state.dockerHosts;
   return (
     <div class="space-y-4">
       <h1 class="text-xl font-semibold">Docker hosts</h1>
-      <Show when={hosts().length > 0} fallback={<Empty>No Docker agents are reporting.</Empty>}>
+      <Show
+        when={hosts().length > 0}
+        fallback={
+          <>
+            <Empty>No Docker agents are reporting yet.</Empty>
+            <DockerSetup title="Monitor a Docker host" />
+          </>
+        }
+      >
         <For each={hosts()}>
           {(h) => (
             <Card
@@ -81,6 +90,14 @@ export function DockerPage() {
             </Card>
           )}
         </For>
+      </Show>
+      <Show when={hosts().length > 0}>
+        <details>
+          <summary class="cursor-pointer text-sm font-medium">Add another Docker host</summary>
+          <div class="mt-2">
+            <DockerSetup />
+          </div>
+        </details>
       </Show>
     </div>
   );

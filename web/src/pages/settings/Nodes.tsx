@@ -8,6 +8,7 @@ import type { ConfiguredNode, NodeForm, NodeType } from '../../api/types';
 import { Button, Card, Check, Empty, ErrorText, Field, Notice, SelectField, StatusDot } from '../../components/ui';
 import { live, refreshState } from '../../stores/live';
 import { readOnly } from '../../stores/session';
+import { DiscoveryPanel, type NodePrefill, SetupScriptFlow, TokenGuide } from './NodeOnboarding';
 
 const TYPE_LABEL: Record<NodeType, string> = {
   pve: 'Proxmox VE',
@@ -109,8 +110,19 @@ function bodyOf(f: FormState): Record<string, unknown> {
   return body;
 }
 
-function NodeEditor(props: { editing?: ConfiguredNode; onDone: () => void; onCancel: () => void }) {
-  const [f, setF] = createSignal<FormState>(props.editing ? formFromNode(props.editing) : blankForm());
+function NodeEditor(props: {
+  editing?: ConfiguredNode;
+  prefill?: NodePrefill;
+  onDone: () => void;
+  onCancel: () => void;
+}) {
+  const [f, setF] = createSignal<FormState>(
+    props.editing
+      ? formFromNode(props.editing)
+      : props.prefill
+        ? { ...blankForm(props.prefill.type), name: props.prefill.name, host: props.prefill.host }
+        : blankForm(),
+  );
   const [error, setError] = createSignal('');
   const [result, setResult] = createSignal('');
   const [fingerprint, setFingerprint] = createSignal<string>();
@@ -299,7 +311,8 @@ function NodeEditor(props: { editing?: ConfiguredNode; onDone: () => void; onCan
           </div>
         </fieldset>
         <div class="md:col-span-2 space-y-2">
-          <ErrorText error={error()} />
+          {/* An untrusted certificate is explained once, by the notice below with its fingerprint. */}
+          <ErrorText error={fingerprint() ? undefined : error()} />
           <Show when={fingerprint()}>
             <Notice tone="warn">
               <p>The server presented a certificate this machine does not trust. Its SHA-256 fingerprint is:</p>
@@ -347,6 +360,7 @@ export function NodesSettings() {
     }
   });
   const [editing, setEditing] = createSignal<ConfiguredNode | 'new'>();
+  const [prefill, setPrefill] = createSignal<NodePrefill>();
   const [testResult, setTestResult] = createSignal<Record<string, string>>({});
   // Cluster membership and connection state change after the first polls: keep the list fresh.
   const timer = setInterval(() => void refetch(), 15_000);
@@ -396,7 +410,14 @@ export function NodesSettings() {
         <h2 class="text-lg font-semibold">Nodes</h2>
         <div class="flex gap-2">
           <Button onClick={() => void refetch()}>Refresh</Button>
-          <Button variant="primary" disabled={readOnly()} onClick={() => setEditing('new')}>
+          <Button
+            variant="primary"
+            disabled={readOnly()}
+            onClick={() => {
+              setPrefill(undefined);
+              setEditing('new');
+            }}
+          >
             Add node
           </Button>
         </div>
@@ -404,7 +425,12 @@ export function NodesSettings() {
       <ErrorText error={error()} />
       <Show when={editing()} keyed>
         {(e) => (
-          <NodeEditor editing={e === 'new' ? undefined : e} onDone={done} onCancel={() => setEditing(undefined)} />
+          <NodeEditor
+            editing={e === 'new' ? undefined : e}
+            prefill={e === 'new' ? prefill() : undefined}
+            onDone={done}
+            onCancel={() => setEditing(undefined)}
+          />
         )}
       </Show>
       <Show
@@ -485,6 +511,17 @@ export function NodesSettings() {
           </For>
         </ul>
       </Show>
+      <SetupScriptFlow onRegistered={() => void done()} />
+      <DiscoveryPanel
+        onAdd={(p) => {
+          // Re-mount the editor so it starts from the discovered server's values.
+          setEditing(undefined);
+          setPrefill(p);
+          setEditing('new');
+          window.scrollTo(0, 0);
+        }}
+      />
+      <TokenGuide />
     </div>
   );
 }

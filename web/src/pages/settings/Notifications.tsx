@@ -4,6 +4,8 @@ import { api, seg } from '../../api/client';
 import type { EmailConfig, EmailProvider, Webhook, WebhookTemplate } from '../../api/types';
 import { Button, Card, Check, Empty, ErrorText, Field, inputClass, Notice, SelectField } from '../../components/ui';
 import { readOnly } from '../../stores/session';
+import { NotificationDelivery } from './NotifyDelivery';
+import { ServiceFields } from './NotifyServiceFields';
 
 const blankEmail = (): EmailConfig => ({
   enabled: false,
@@ -252,6 +254,7 @@ function WebhookEditor(props: {
         value={w().url}
         onInput={(e) => set('url', e.currentTarget.value)}
       />
+      <ServiceFields hook={w()} onChange={setW} />
       <SelectField
         label="Method"
         value={w().method}
@@ -425,6 +428,7 @@ export function NotificationSettings() {
     <div class="space-y-4">
       <EmailSettings />
       <Webhooks />
+      <NotificationDelivery />
     </div>
   );
 }

@@ -95,6 +95,8 @@ function Tokens() {
       setCreated({ token: res.token, name: res.record?.name ?? name() });
       setName('');
       await refetch();
+      // The status card reads "API tokens: none" until the session's status is read again.
+      await session.refreshStatus().catch(() => undefined);
     } catch (err) {
       setError((err as Error).message);
     }

@@ -2,6 +2,8 @@
 import { Match, Switch } from 'solid-js';
 import { PageTitle, TabLinks } from '../../components/ui';
 import { currentPath } from '../../router';
+import { BackupSettings } from './Backup';
+import { MaintenanceSettings } from './Maintenance';
 import { NodesSettings } from './Nodes';
 import { NotificationSettings } from './Notifications';
 import { SecuritySettings } from './Security';
@@ -14,6 +16,8 @@ const TABS = [
   { href: '/settings/security', label: 'Security' },
   { href: '/settings/notifications', label: 'Notifications' },
   { href: '/settings/thresholds', label: 'Alert thresholds' },
+  { href: '/settings/backup', label: 'Backup & restore' },
+  { href: '/settings/maintenance', label: 'Updates & diagnostics' },
 ];
 
 export function SettingsPage() {
@@ -43,6 +47,12 @@ export function SettingsPage() {
         </Match>
         <Match when={section() === '/settings/thresholds'}>
           <ThresholdSettings />
+        </Match>
+        <Match when={section() === '/settings/backup'}>
+          <BackupSettings />
+        </Match>
+        <Match when={section() === '/settings/maintenance'}>
+          <MaintenanceSettings />
         </Match>
       </Switch>
     </div>

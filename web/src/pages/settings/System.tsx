@@ -35,6 +35,14 @@ export function SystemSettingsPage() {
   const [settings, { refetch }] = createResource(async () => {
     try {
       const s = await api.get<SystemSettings>('/api/system/settings');
+      // Older servers answer with only what was saved: fill the gaps with the values in effect.
+      if (NUMBER_FIELDS.some(([k]) => s[k] === undefined)) {
+        const eff = await api.get<Record<string, unknown>>('/api/config/system').catch(() => undefined);
+        for (const [k] of NUMBER_FIELDS) {
+          const v = eff?.[k as string];
+          if (s[k] === undefined && typeof v === 'number' && v > 0) s[k] = v;
+        }
+      }
       setDraft({ ...s });
       return s;
     } catch (err) {

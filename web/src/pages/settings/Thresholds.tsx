@@ -8,6 +8,7 @@ import type { AlertConfig, Threshold, ThresholdConfig } from '../../api/types';
 import { Button, Card, Check, Empty, ErrorText, inputClass, Notice, SelectField, td, th } from '../../components/ui';
 import { live } from '../../stores/live';
 import { readOnly } from '../../stores/session';
+import { AlertBehaviour } from './AlertBehaviour';
 
 const GUEST_METRICS: Array<[string, string]> = [
   ['cpu', 'CPU %'],
@@ -96,6 +97,7 @@ export function ThresholdSettings() {
   const [ok, setOk] = createSignal('');
   const [cfg, setCfg] = createSignal<AlertConfig>();
   const [newId, setNewId] = createSignal('');
+  const [findText, setFindText] = createSignal('');
   createResource(async () => {
     try {
       setCfg(await api.get<AlertConfig>('/api/alerts/config'));
@@ -143,6 +145,7 @@ export function ThresholdSettings() {
     for (const [k, v] of Object.entries(base ?? {})) if (isThreshold(v)) seed[k] = { ...v };
     patch((c) => ({ ...c, overrides: { ...(c.overrides ?? {}), [id]: seed } }));
     setNewId('');
+    setFindText('');
   };
 
   const save = async () => {
@@ -200,9 +203,31 @@ export function ThresholdSettings() {
               </div>
             </div>
 
+            <AlertBehaviour cfg={c()} patch={patch} />
+
             <div>
               <h3 class="mb-2 text-sm font-semibold">Overrides</h3>
               <div class="mb-2 flex flex-wrap items-end gap-2">
+                <label class="block text-sm">
+                  <span class="mb-1 block font-medium text-slate-700 dark:text-slate-300">
+                    Search nodes, guests and storage
+                  </span>
+                  <input
+                    type="search"
+                    class={`${inputClass} w-56`}
+                    placeholder="Name, VMID, node…"
+                    value={findText()}
+                    onInput={(e) => {
+                      setFindText(e.currentTarget.value);
+                      // The first match is picked so Enter-free "type then Add" works.
+                      const q = e.currentTarget.value.trim().toLowerCase();
+                      const hit = resources().find(
+                        (r) => !c().overrides?.[r.id] && `${r.label} ${r.id}`.toLowerCase().includes(q),
+                      );
+                      setNewId(q && hit ? hit.id : '');
+                    }}
+                  />
+                </label>
                 <SelectField
                   label="Resource"
                   class="min-w-64"
@@ -212,6 +237,7 @@ export function ThresholdSettings() {
                     { value: '', label: 'Choose a node, guest or storage…' },
                     ...resources()
                       .filter((r) => !c().overrides?.[r.id])
+                      .filter((r) => `${r.label} ${r.id}`.toLowerCase().includes(findText().trim().toLowerCase()))
                       .map((r) => ({ value: r.id, label: r.label })),
                   ]}
                 />

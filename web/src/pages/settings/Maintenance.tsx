@@ -1,0 +1,373 @@
+/**
+ * Settings → Maintenance: update check, plan, apply (where the installation can update itself)
+ * and history; a diagnostics run with a report scrubbed of addresses and names for sharing; and
+ * the mock-mode switch.
+ */
+import { createResource, createSignal, For, onCleanup, Show } from 'solid-js';
+import { api } from '../../api/client';
+import { ConfirmDialog, CopyBox, createAction, downloadText, Progress } from '../../components/kit';
+import { Button, Card, Empty, ErrorText, Notice, SelectField, td, th } from '../../components/ui';
+import { formatDateTime } from '../../lib/format';
+import { scrubReport } from '../../lib/scrub';
+import { refreshState } from '../../stores/live';
+import { readOnly } from '../../stores/session';
+
+interface UpdateInfo {
+  available: boolean;
+  currentVersion: string;
+  latestVersion: string;
+  releaseNotes: string;
+  releaseDate: string;
+  downloadUrl: string;
+  isPrerelease: boolean;
+  deploymentType?: string;
+  warning?: string;
+}
+
+interface UpdatePlan {
+  version: string;
+  canAutoUpdate: boolean;
+  steps?: string[];
+  instructions?: string;
+  prerequisites?: string[];
+  estimatedTime?: string;
+  requiresRoot?: boolean;
+}
+
+interface UpdateStatus {
+  status: string;
+  progress: number;
+  message: string;
+  error?: string;
+}
+
+interface HistoryEntry {
+  event_id: string;
+  timestamp: string;
+  action: string;
+  channel: string;
+  version_from: string;
+  version_to: string;
+  status: string;
+  duration_ms?: number;
+  error?: { message: string };
+}
+
+const DONE = new Set(['idle', 'completed', 'error', 'available']);
+
+function Updates() {
+  const [channel, setChannel] = createSignal('stable');
+  const [info, setInfo] = createSignal<UpdateInfo>();
+  const [plan, setPlan] = createSignal<UpdatePlan>();
+  const [status, setStatus] = createSignal<UpdateStatus>();
+  const [asking, setAsking] = createSignal(false);
+  const [history, historyRes] = createResource(async () => {
+    try {
+      return await api.get<HistoryEntry[]>('/api/updates/history?limit=20');
+    } catch {
+      return undefined;
+    }
+  });
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  onCleanup(() => clearTimeout(timer));
+
+  const check = createAction(async () => {
+    setPlan(undefined);
+    setInfo(await api.get<UpdateInfo>(`/api/updates/check?channel=${channel()}`));
+    void historyRes.refetch();
+  });
+  const loadPlan = createAction(async () => {
+    const v = info()?.latestVersion;
+    setPlan(
+      await api.get<UpdatePlan>(
+        `/api/updates/plan?channel=${channel()}${v ? `&version=${encodeURIComponent(v)}` : ''}`,
+      ),
+    );
+  });
+  const pollStatus = async () => {
+    try {
+      const s = await api.get<UpdateStatus>('/api/updates/status');
+      setStatus(s);
+      if (!DONE.has(s.status)) timer = setTimeout(() => void pollStatus(), 1000);
+      else void historyRes.refetch();
+    } catch {
+      // Pulse restarting after an update is expected; keep asking.
+      timer = setTimeout(() => void pollStatus(), 2000);
+    }
+  };
+  const apply = createAction(async () => {
+    setAsking(false);
+    await api.post('/api/updates/apply', { downloadUrl: info()?.downloadUrl });
+    await pollStatus();
+  });
+
+  return (
+    <Card title="Updates">
+      <div class="space-y-3">
+        <div class="flex flex-wrap items-end gap-2">
+          <SelectField
+            label="Channel"
+            class="w-40"
+            value={channel()}
+            onChange={setChannel}
+            options={[
+              { value: 'stable', label: 'Stable' },
+              { value: 'rc', label: 'Release candidates' },
+            ]}
+          />
+          <Button onClick={() => void check.run()} disabled={check.busy()}>
+            Check for updates
+          </Button>
+        </div>
+        <ErrorText error={check.error() || loadPlan.error() || apply.error()} />
+        <Show when={check.busy()}>
+          <Progress label="Asking the release feed…" />
+        </Show>
+        <Show when={info()}>
+          {(i) => (
+            <div class="space-y-2 text-sm">
+              <Show when={i().warning}>
+                <Notice tone="warn">{i().warning}</Notice>
+              </Show>
+              <Show
+                when={i().available}
+                fallback={<Notice tone="ok">Pulse {i().currentVersion} is the latest version.</Notice>}
+              >
+                <Notice>
+                  Pulse {i().latestVersion} is available (running {i().currentVersion}
+                  {i().releaseDate ? `; released ${formatDateTime(i().releaseDate)}` : ''}
+                  {i().isPrerelease ? '; pre-release' : ''}).
+                </Notice>
+                <Show when={i().releaseNotes}>
+                  <details>
+                    <summary class="cursor-pointer">Release notes</summary>
+                    <pre class="mt-1 max-h-64 overflow-auto whitespace-pre-wrap rounded bg-slate-100 p-2 text-xs dark:bg-slate-900">
+                      {i().releaseNotes}
+                    </pre>
+                  </details>
+                </Show>
+                <Button onClick={() => void loadPlan.run()} disabled={loadPlan.busy()}>
+                  Show update plan
+                </Button>
+              </Show>
+            </div>
+          )}
+        </Show>
+        <Show when={plan()}>
+          {(p) => (
+            <section aria-label="Update plan" class="space-y-2 text-sm">
+              <h3 class="font-semibold">Update plan for {p().version}</h3>
+              <Show when={!p().canAutoUpdate}>
+                <Notice tone="warn">This installation cannot update itself; follow these steps.</Notice>
+              </Show>
+              <ol class="list-inside list-decimal space-y-1">
+                <For each={p().steps ?? []}>{(s) => <li>{s}</li>}</For>
+              </ol>
+              <Show when={p().prerequisites?.length}>
+                <p class="text-xs text-slate-500">Needs: {p().prerequisites?.join(', ')}</p>
+              </Show>
+              <Show when={p().estimatedTime}>
+                <p class="text-xs text-slate-500">Takes about {p().estimatedTime}.</p>
+              </Show>
+              <Button
+                variant="primary"
+                disabled={!p().canAutoUpdate || apply.busy() || readOnly()}
+                title={p().canAutoUpdate ? undefined : 'Not possible for this installation'}
+                onClick={() => setAsking(true)}
+              >
+                Apply update
+              </Button>
+            </section>
+          )}
+        </Show>
+        <Show when={status() && !DONE.has(status()!.status)}>
+          <div class="space-y-1">
+            <progress class="w-full" max="100" value={status()?.progress ?? 0} aria-label="Update progress" />
+            <Progress label={status()?.message ?? 'Updating…'} />
+          </div>
+        </Show>
+        <Show when={status()?.status === 'error'}>
+          <ErrorText error={status()?.error ?? status()?.message} />
+        </Show>
+        <ConfirmDialog
+          open={asking()}
+          title={`Update to ${info()?.latestVersion}?`}
+          confirmLabel="Update and restart"
+          onConfirm={() => void apply.run()}
+          onCancel={() => setAsking(false)}
+        >
+          <p>Pulse downloads the release, replaces itself and restarts; the page reconnects afterwards.</p>
+        </ConfirmDialog>
+        <h3 class="pt-2 text-sm font-semibold">History</h3>
+        <Show
+          when={(history() ?? []).length > 0}
+          fallback={
+            <Show when={!history.loading}>
+              <Empty>No update checks or updates yet.</Empty>
+            </Show>
+          }
+        >
+          <table class="w-full text-sm" aria-label="Update history">
+            <thead>
+              <tr>
+                <th class={th}>Time</th>
+                <th class={th}>Action</th>
+                <th class={th}>From</th>
+                <th class={th}>To</th>
+                <th class={th}>Result</th>
+              </tr>
+            </thead>
+            <tbody>
+              <For each={history()}>
+                {(h) => (
+                  <tr class="border-t border-slate-200 dark:border-slate-700">
+                    <td class={td}>{formatDateTime(h.timestamp)}</td>
+                    <td class={td}>
+                      {h.action} ({h.channel})
+                    </td>
+                    <td class={td}>{h.version_from}</td>
+                    <td class={td}>{h.version_to || '—'}</td>
+                    <td class={td}>
+                      {h.status}
+                      {h.error?.message ? `: ${h.error.message}` : ''}
+                    </td>
+                  </tr>
+                )}
+              </For>
+            </tbody>
+          </table>
+        </Show>
+      </div>
+    </Card>
+  );
+}
+
+interface Diagnostics {
+  version?: string;
+  uptime?: number;
+  nodes?: Array<{ name: string; type: string; connected: boolean; error?: string }>;
+  pbs?: Array<{ name: string; connected: boolean; error?: string }>;
+  errors?: string[];
+  [k: string]: unknown;
+}
+
+function DiagnosticsCard() {
+  const [report, setReport] = createSignal<Diagnostics>();
+  const run = createAction(async () => setReport(await api.get<Diagnostics>('/api/diagnostics')));
+  const scrubbed = () => {
+    const r = report();
+    return r ? JSON.stringify(scrubReport(r), null, 2) : '';
+  };
+  const instances = () => [...(report()?.nodes ?? []), ...(report()?.pbs ?? [])];
+  return (
+    <Card title="Diagnostics">
+      <div class="space-y-3 text-sm">
+        <p class="text-slate-600 dark:text-slate-400">
+          Probes every configured node now (up to 30 seconds). The report to share has addresses, host names, user names
+          and tokens replaced.
+        </p>
+        <Button onClick={() => void run.run()} disabled={run.busy()}>
+          Run diagnostics
+        </Button>
+        <ErrorText error={run.error()} />
+        <Show when={run.busy()}>
+          <Progress label="Probing the configured nodes…" />
+        </Show>
+        <Show when={report()}>
+          <section aria-label="Diagnostics result" class="space-y-2">
+            <Show when={instances().length > 0} fallback={<Empty>No nodes configured.</Empty>}>
+              <ul class="space-y-1">
+                <For each={instances()}>
+                  {(n) => (
+                    <li>
+                      <span class={n.connected ? 'text-emerald-600' : 'text-red-600'}>
+                        {n.connected ? 'connected' : 'failed'}
+                      </span>{' '}
+                      {n.name}
+                      {n.error ? ` — ${n.error}` : ''}
+                    </li>
+                  )}
+                </For>
+              </ul>
+            </Show>
+            <CopyBox label="Scrubbed diagnostics report" text={scrubbed()} />
+            <Button onClick={() => downloadText('pulse-diagnostics.json', scrubbed(), 'application/json')}>
+              Download report
+            </Button>
+          </section>
+        </Show>
+      </div>
+    </Card>
+  );
+}
+
+interface MockView {
+  enabled: boolean;
+  config?: Record<string, unknown>;
+}
+
+function MockModeCard() {
+  const [view, setView] = createSignal<MockView>();
+  const [asking, setAsking] = createSignal(false);
+  const load = createAction(async () => setView(await api.get<MockView>('/api/system/mock-mode')));
+  void load.run();
+  const toggle = createAction(async () => {
+    setAsking(false);
+    const next = !view()?.enabled;
+    setView(await api.post<MockView>('/api/system/mock-mode', { enabled: next }));
+    await refreshState().catch(() => undefined);
+  });
+  return (
+    <Card title="Mock mode">
+      <div class="space-y-3 text-sm">
+        <p class="text-slate-600 dark:text-slate-400">
+          Shows generated nodes, guests and containers instead of your real ones, for demos and trying things out. Real
+          polling pauses while it is on.
+        </p>
+        <ErrorText error={load.error() || toggle.error()} />
+        <Show when={view()} fallback={<Show when={load.busy()}>{<Progress label="Loading…" />}</Show>}>
+          {(v) => (
+            <div class="flex flex-wrap items-center gap-3">
+              <span role="status">Mock mode is {v().enabled ? 'on' : 'off'}.</span>
+              <Button disabled={toggle.busy() || readOnly()} onClick={() => setAsking(true)}>
+                {v().enabled ? 'Turn mock mode off' : 'Turn mock mode on'}
+              </Button>
+              <Show when={v().enabled && v().config}>
+                <span class="text-xs text-slate-500">
+                  {String(v().config?.NodeCount ?? '?')} nodes, {String(v().config?.VMsPerNode ?? '?')} VMs and{' '}
+                  {String(v().config?.LXCsPerNode ?? '?')} containers per node
+                </span>
+              </Show>
+            </div>
+          )}
+        </Show>
+        <Show when={toggle.busy()}>
+          <Progress label="Switching…" />
+        </Show>
+        <ConfirmDialog
+          open={asking()}
+          title={view()?.enabled ? 'Turn mock mode off?' : 'Turn mock mode on?'}
+          confirmLabel={view()?.enabled ? 'Turn off' : 'Turn on'}
+          onConfirm={() => void toggle.run()}
+          onCancel={() => setAsking(false)}
+        >
+          <p>
+            {view()?.enabled
+              ? 'Pulse goes back to monitoring your real nodes.'
+              : 'Every page shows generated data until you turn it off; your real nodes are not polled meanwhile.'}
+          </p>
+        </ConfirmDialog>
+      </div>
+    </Card>
+  );
+}
+
+export function MaintenanceSettings() {
+  return (
+    <div class="space-y-4">
+      <Updates />
+      <DiagnosticsCard />
+      <MockModeCard />
+    </div>
+  );
+}
