@@ -18,5 +18,7 @@ export interface RouteRecord {
 declare module 'fastify' {
   interface FastifyContextConfig {
     guard?: Guard;
+    /** When it returns true, a non-public route is served as public (e.g. /metrics by a system setting). */
+    publicWhen?: () => boolean;
   }
 }

@@ -62,10 +62,14 @@ function isApiPath(path: string): boolean {
   );
 }
 
-/** The guard of the matched route; unmatched API paths are treated as authenticated. */
+/**
+ * The guard of the matched route; unmatched API paths are treated as authenticated. A route may
+ * declare `publicWhen` to be opened by a setting at request time (e.g. /metrics).
+ */
 function guardOf(req: FastifyRequest, path: string): Guard {
-  const declared = (req.routeOptions?.config as { guard?: Guard } | undefined)?.guard;
-  if (declared) return declared;
+  const config = req.routeOptions?.config as { guard?: Guard; publicWhen?: () => boolean } | undefined;
+  const declared = config?.guard;
+  if (declared) return declared !== 'public' && config?.publicWhen?.() === true ? 'public' : declared;
   return isApiPath(path) ? 'authenticated' : 'public';
 }
 
