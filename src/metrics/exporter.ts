@@ -46,6 +46,15 @@ export class MetricsExporter {
       this.#cached = undefined;
     });
     collectDefaultMetrics({ register: this.#process });
+    // prom-client names these gauges `_total`, which promtool rejects for non-counters; the same
+    // counts are in nodejs_active_handles / _requests / _resources by type.
+    for (const name of [
+      'nodejs_active_handles_total',
+      'nodejs_active_requests_total',
+      'nodejs_active_resources_total',
+    ]) {
+      this.#process.removeSingleMetric(name);
+    }
     this.#defineProcessMetrics();
   }
 
