@@ -30,6 +30,11 @@ async function main(): Promise<void> {
       process.stderr.write(`pulse: ${err.message}\n`);
       process.exit(2);
     }
+    // Settings checked at start-up rather than parse time (e.g. an unreadable TLS certificate).
+    if (err instanceof SettingsError) {
+      process.stderr.write(`pulse: invalid setting ${err.message}\n`);
+      process.exit(2);
+    }
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE' || code === 'EACCES') {
       process.stderr.write(`pulse: cannot listen on ${settings.bindAddress}:${settings.port} (${code})\n`);

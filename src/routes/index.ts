@@ -22,6 +22,7 @@ import { registerSystemRoutes } from './system.js';
 import { registerSystemExtraRoutes } from './system-extra.js';
 import { registerSystemSettingsRoutes } from './system-settings.js';
 import { registerTemperatureRoutes } from './temperature.js';
+import { registerTlsRoutes } from './tls.js';
 import { registerUpdateRoutes } from './updates.js';
 
 export async function registerRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
@@ -47,5 +48,6 @@ export async function registerRoutes(app: FastifyInstance, deps: AppDeps): Promi
   registerMockModeRoutes(app, deps);
   registerTemperatureRoutes(app, deps);
   registerMetricsRoutes(app, deps);
+  registerTlsRoutes(app, deps);
   // Unknown /api paths are JSON 404s; everything else falls through to the web UI.
 }
