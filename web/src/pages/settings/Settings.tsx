@@ -2,6 +2,7 @@
 import { Match, Switch } from 'solid-js';
 import { PageTitle, TabLinks } from '../../components/ui';
 import { currentPath } from '../../router';
+import { ExposureSettings } from './Exposure';
 import { NodesSettings } from './Nodes';
 import { NotificationSettings } from './Notifications';
 import { SecuritySettings } from './Security';
@@ -34,6 +35,7 @@ export function SettingsPage() {
         </Match>
         <Match when={section() === '/settings/system'}>
           <SystemSettingsPage />
+          <ExposureSettings />
         </Match>
         <Match when={section() === '/settings/security'}>
           <SecuritySettings />
