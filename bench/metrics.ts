@@ -9,7 +9,8 @@
  * Then, for `versions` state versions (a commit that replaces the alert list, so every resource
  * stays and the estate part must be rendered again): the first scrape of the version (render +
  * send), its server-side render time (`pulse_metrics_render_duration_seconds`), the process CPU
- * of that scrape, and `cached` more scrapes of the same version (served from the cache). The
+ * of that scrape, and `cached` more scrapes of the same version (served from the cache); then the
+ * same with `Accept-Encoding: gzip` (the first compresses the cached estate text once). The
  * body's size, gzip size and series count are printed too. The client reads the body as text in
  * this process (cheap next to the render; its share is in the CPU figure).
  */
@@ -58,15 +59,19 @@ const ms = (x: number) => `${x.toFixed(0)} ms`;
 const mb = (x: number) => `${(x / 1e6).toFixed(1)} MB`;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-async function scrape(url: string): Promise<{ wall: number; cpu: number; body: string }> {
+async function scrape(url: string, gzip = false): Promise<{ wall: number; cpu: number; body: string; bytes: number }> {
   const c0 = process.cpuUsage();
   const t0 = performance.now();
-  const res = await request(`${url}/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } });
-  const body = await res.body.text();
+  const headers: Record<string, string> = { authorization: `Bearer ${TOKEN}` };
+  if (gzip) headers['accept-encoding'] = 'gzip';
+  const res = await request(`${url}/metrics`, { headers });
+  // Gzip bodies are read as bytes (what a scraper receives), not inflated here.
+  const raw = Buffer.from(await res.body.arrayBuffer());
+  const body = gzip ? '' : raw.toString('utf8');
   const wall = performance.now() - t0;
   const c = process.cpuUsage(c0);
   if (res.statusCode !== 200) throw new Error(`/metrics answered ${res.statusCode}`);
-  return { wall, cpu: (c.user + c.system) / 1000, body };
+  return { wall, cpu: (c.user + c.system) / 1000, body, bytes: raw.length };
 }
 
 function gauge(body: string, name: string): number {
@@ -129,6 +134,9 @@ async function main() {
 
     const first: Array<{ wall: number; cpu: number; render: number }> = [];
     const cached: number[] = [];
+    const firstGzip: Array<{ wall: number; cpu: number }> = [];
+    const cachedGzip: number[] = [];
+    let gzipBytes = 0;
     let body = '';
     for (let v = 0; v < VERSIONS; v++) {
       pulse.deps.state.commit((d) => {
@@ -139,6 +147,10 @@ async function main() {
       body = s.body;
       first.push({ wall: s.wall, cpu: s.cpu, render: gauge(s.body, 'pulse_metrics_render_duration_seconds') * 1000 });
       for (let i = 0; i < CACHED; i++) cached.push((await scrape(pulse.url)).wall);
+      const g = await scrape(pulse.url, true);
+      gzipBytes = g.bytes;
+      firstGzip.push({ wall: g.wall, cpu: g.cpu });
+      for (let i = 0; i < CACHED; i++) cachedGzip.push((await scrape(pulse.url, true)).wall);
     }
     const series = body.split('\n').filter((l) => l && !l.startsWith('#')).length;
     const bytes = Buffer.byteLength(body);
@@ -156,7 +168,9 @@ async function main() {
         .join(' / ')} at the end, run ${ms(performance.now() - t0)}`,
     );
     out.push('');
-    out.push(`body: ${mb(bytes)} (${mb(gz)} gzipped), ${series} series; RSS at the end ${mb(rss)}`);
+    out.push(
+      `body: ${mb(bytes)} (${mb(gz)} gzipped here, ${mb(gzipBytes)} as served with gzip), ${series} series; RSS at the end ${mb(rss)}`,
+    );
     out.push('');
     out.push('| | median | min | max |');
     out.push('|---|---|---|---|');
@@ -175,6 +189,15 @@ async function main() {
       first.map((f) => f.cpu),
     );
     row(`cached scrape (wall, ${cached.length} scrapes)`, cached);
+    row(
+      'first gzip scrape of a version (wall, compresses the cached text)',
+      firstGzip.map((f) => f.wall),
+    );
+    row(
+      'first gzip scrape of a version (process CPU)',
+      firstGzip.map((f) => f.cpu),
+    );
+    row(`cached gzip scrape (wall, ${cachedGzip.length} scrapes)`, cachedGzip);
     console.log(out.join('\n'));
   } finally {
     await pulse.close();

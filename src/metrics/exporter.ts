@@ -6,11 +6,15 @@
  * duration and errors per instance, Proxmox API call totals), a few dozen lines read fresh on
  * every scrape so they keep moving while the state does not.
  */
+import { promisify } from 'node:util';
+import { gzip } from 'node:zlib';
 import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import type { Monitoring } from '../collect/monitoring.js';
 import type { StateStore } from '../state/store.js';
 import { PACKAGE_VERSION } from '../version.js';
 import { StateMetrics } from './state-metrics.js';
+
+const gzipAsync = promisify(gzip);
 
 export interface MetricsExporterDeps {
   store: StateStore;
@@ -22,7 +26,17 @@ export interface MetricsExporterDeps {
 
 interface Cached {
   version: number;
-  text: Promise<string>;
+  /** The estate part as UTF-8, encoded once per version (it is megabytes on large estates). */
+  text: Promise<Buffer>;
+  /** The same, gzipped, built on the first scrape that accepts gzip. */
+  gzip?: Promise<Buffer>;
+}
+
+/** A scrape's body: pieces written in order (the cached estate part is never copied). */
+export interface MetricsBody {
+  pieces: Buffer[];
+  length: number;
+  gzipped: boolean;
 }
 
 export class MetricsExporter {
@@ -58,31 +72,51 @@ export class MetricsExporter {
     this.#defineProcessMetrics();
   }
 
-  /** The full exposition: the estate of the current state version, then this process. */
+  /** The full exposition as text: the estate of the current state version, then this process. */
   async render(): Promise<string> {
+    const body = await this.body(false);
+    return Buffer.concat(body.pieces, body.length).toString('utf8');
+  }
+
+  /**
+   * The body of one scrape. With `gzip`, the cached estate member and a fresh member for the
+   * process part: concatenated gzip members are one valid gzip stream (RFC 1952 §2.2), so the
+   * megabytes of the estate are compressed once per version, not per scrape.
+   */
+  async body(gzip: boolean): Promise<MetricsBody> {
+    const cached = this.#current();
+    // The estate first, so the process part (render time, render count) describes this body.
+    if (gzip && !cached.gzip) cached.gzip = cached.text.then((b) => gzipAsync(b));
+    const estate = await (gzip && cached.gzip ? cached.gzip : cached.text);
+    const proc = Buffer.from(await this.#process.metrics(), 'utf8');
+    const tail = gzip ? await gzipAsync(proc) : proc;
+    return { pieces: [estate, tail], length: estate.length + tail.length, gzipped: gzip };
+  }
+
+  #current(): Cached {
     const { store } = this.#deps;
     const version = store.version;
     if (this.#cached?.version !== version) {
       const state = store.get();
       const text = this.#chain.then(() => this.#renderEstate(state));
       this.#chain = text.catch(() => undefined);
-      this.#cached = { version, text };
+      const entry: Cached = { version, text };
+      this.#cached = entry;
       // A failed render must not stay cached for the rest of the version.
       text.catch(() => {
-        if (this.#cached?.text === text) this.#cached = undefined;
+        if (this.#cached === entry) this.#cached = undefined;
       });
+      return entry;
     }
-    // The estate first, so the process part (render time, render count) describes this body.
-    const estate = await this.#cached.text;
-    return estate + (await this.#process.metrics());
+    return this.#cached;
   }
 
-  async #renderEstate(state: ReturnType<StateStore['get']>): Promise<string> {
+  async #renderEstate(state: ReturnType<StateStore['get']>): Promise<Buffer> {
     const started = performance.now();
     const text = await this.#estate.render(state);
     this.renders++;
     this.lastRenderSeconds = (performance.now() - started) / 1000;
-    return text;
+    return Buffer.from(text, 'utf8');
   }
 
   #defineProcessMetrics(): void {

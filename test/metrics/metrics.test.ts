@@ -3,6 +3,8 @@
  * Docker agent report. Values are compared with /api/state; access, the public switch, the
  * rate-limit exemption and the per-version cache are checked.
  */
+import http from 'node:http';
+import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Simulator, startSimulator } from '../../sim/index.js';
 import type { TestPulse } from '../monitoring/harness.js';
@@ -144,6 +146,31 @@ describe('/metrics on the demo estate', () => {
     expect(text).toMatch(/^process_cpu_user_seconds_total \d/m);
     expect(text).toMatch(/^process_resident_memory_bytes \d/m);
     expect(text).toMatch(/^nodejs_heap_size_used_bytes \d/m);
+  });
+
+  it('gzips for scrapers that accept it (estate member cached, process member fresh)', async () => {
+    const raw = (encoding?: string) =>
+      new Promise<{ headers: http.IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {
+        const headers: Record<string, string> = { 'x-api-token': TOKEN };
+        if (encoding) headers['accept-encoding'] = encoding;
+        http
+          .get(`${pulse.url}/metrics`, { headers }, (res) => {
+            const chunks: Buffer[] = [];
+            res.on('data', (c) => chunks.push(c));
+            res.on('end', () => resolve({ headers: res.headers, body: Buffer.concat(chunks) }));
+          })
+          .on('error', reject);
+      });
+    const plain = await raw();
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    const zipped = await raw('deflate, gzip;q=0.8');
+    expect(zipped.headers['content-encoding']).toBe('gzip');
+    expect(Number(zipped.headers['content-length'])).toBe(zipped.body.length);
+    const text = gunzipSync(zipped.body).toString('utf8');
+    const g = pulse.deps.state.get().vms[0];
+    expect(sample(text, 'pulse_guest_cpu_usage_ratio', { id: g.id })).toBeCloseTo(g.cpu, 12);
+    expect(text).toMatch(/^process_resident_memory_bytes \d/m);
+    expect((await raw('gzip;q=0')).headers['content-encoding']).toBeUndefined();
   });
 
   it('counts failed polls of an instance that goes down', async () => {
