@@ -8,7 +8,7 @@
  * `node`, `name`, `type`, `storage`). `id` is Pulse's own resource id, the one /api/state and
  * alerts carry, so a series can be joined with the API.
  */
-import { Gauge, Registry } from 'prom-client';
+import { type Metric, Registry } from 'prom-client';
 import type { DockerContainer, DockerHost } from '../model/docker.js';
 import type { Guest, Node, PbsInstance, PbsJob, PmgInstance, PulseState, Storage } from '../model/state.js';
 
@@ -22,16 +22,62 @@ const DATASTORE_LABELS = ['instance', 'id', 'name', 'datastore'] as const;
 const DOCKER_HOST_LABELS = ['instance', 'node', 'id', 'name'] as const;
 const DOCKER_CONTAINER_LABELS = ['instance', 'node', 'id', 'name', 'image'] as const;
 
-/** A gauge family plus a terse `set` that skips values that are not finite numbers. */
+const NO_LABELS: LabelValues = Object.freeze({}) as LabelValues;
+
+interface Sample {
+  value: number;
+  /** Labels of this sample only (e.g. `direction`), formatted per sample. */
+  labels: LabelValues;
+  /**
+   * The resource's identity labels: one object per resource shared by all its families, which
+   * prom-client's formatter turns into text once (it caches by object) instead of once per sample.
+   */
+  sharedLabels: LabelValues;
+}
+
+/**
+ * One gauge family registered in the prom-client Registry, which formats it. Samples are appended
+ * straight from the state instead of through Gauge.set, whose per-call label hashing cost as much
+ * as the formatting itself on a 10,000-guest estate (docs/BENCHMARKS.md).
+ */
 class Family {
-  readonly gauge: Gauge<string>;
-  constructor(registry: Registry, name: string, help: string, labelNames: readonly string[]) {
-    this.gauge = new Gauge({ name, help, labelNames: [...labelNames], registers: [registry] });
+  readonly type = 'gauge';
+  readonly aggregator = 'sum';
+  values: Sample[] = [];
+  constructor(
+    registry: Registry,
+    readonly name: string,
+    readonly help: string,
+    /** The labels its samples carry (documentation; each sample brings its own). */
+    readonly labelNames: readonly string[],
+  ) {
+    registry.registerMetric(this as unknown as Metric);
   }
-  set(labels: LabelValues, value: number | undefined | null): void {
+  /** Adds a sample unless the value is not a finite number (unknown values are absent series). */
+  set(shared: LabelValues, value: number | undefined | null, labels: LabelValues = NO_LABELS): void {
     if (typeof value !== 'number' || !Number.isFinite(value)) return;
-    this.gauge.set(labels, value);
+    this.values.push({ value, labels, sharedLabels: shared });
   }
+  async get() {
+    return { name: this.name, help: this.help, type: this.type, aggregator: this.aggregator, values: this.values };
+  }
+  reset(): void {
+    this.values = [];
+  }
+}
+
+/**
+ * Identity labels per state object: pollers keep unchanged objects from version to version, so
+ * the labels (and prom-client's text for them) are built once per object, not once per render.
+ */
+const labelCache = new WeakMap<object, LabelValues>();
+function labelsOf(obj: object, build: () => LabelValues): LabelValues {
+  let l = labelCache.get(obj);
+  if (!l) {
+    l = build();
+    labelCache.set(obj, l);
+  }
+  return l;
 }
 
 const bool = (b: boolean): number => (b ? 1 : 0);
@@ -222,13 +268,19 @@ export class StateMetrics {
       }
       return await this.registry.metrics();
     } finally {
-      for (const f of this.#all) f.gauge.reset();
+      for (const f of this.#all) f.reset();
     }
   }
 
   #node(n: Node): void {
     const f = this.#f;
-    const l = { instance: n.instance, node: n.name, id: n.id, name: n.displayName ?? n.name, type: 'node' };
+    const l = labelsOf(n, () => ({
+      instance: n.instance,
+      node: n.name,
+      id: n.id,
+      name: n.displayName ?? n.name,
+      type: 'node',
+    }));
     f.nodeUp.set(l, bool(n.status === 'online'));
     f.nodeCpu.set(l, n.cpu);
     f.nodeCpus.set(l, n.cpuInfo?.cores);
@@ -252,7 +304,14 @@ export class StateMetrics {
 
   #guest(g: Guest): void {
     const f = this.#f;
-    const l = { instance: g.instance, node: g.node, id: g.id, name: g.name, type: g.type, vmid: g.vmid };
+    const l = labelsOf(g, () => ({
+      instance: g.instance,
+      node: g.node,
+      id: g.id,
+      name: g.name,
+      type: g.type,
+      vmid: g.vmid,
+    }));
     f.guestUp.set(l, bool(g.status === 'running'));
     f.guestCpu.set(l, g.cpu);
     f.guestCpus.set(l, g.cpus);
@@ -278,7 +337,14 @@ export class StateMetrics {
 
   #storage(s: Storage): void {
     const f = this.#f;
-    const l = { instance: s.instance, node: s.node, id: s.id, name: s.name, type: s.type, storage: s.name };
+    const l = labelsOf(s, () => ({
+      instance: s.instance,
+      node: s.node,
+      id: s.id,
+      name: s.name,
+      type: s.type,
+      storage: s.name,
+    }));
     f.storageUp.set(l, bool(s.status === 'available' && s.active !== false));
     f.storageShared.set(l, bool(s.shared));
     if (s.total > 0) {
@@ -291,9 +357,9 @@ export class StateMetrics {
     if (z) {
       const zl = { ...l, pool: z.name };
       f.zfsUp.set(zl, bool(z.state === 'ONLINE'));
-      f.zfsErrors.set({ ...zl, kind: 'read' }, z.readErrors);
-      f.zfsErrors.set({ ...zl, kind: 'write' }, z.writeErrors);
-      f.zfsErrors.set({ ...zl, kind: 'checksum' }, z.checksumErrors);
+      f.zfsErrors.set(zl, z.readErrors, { kind: 'read' });
+      f.zfsErrors.set(zl, z.writeErrors, { kind: 'write' });
+      f.zfsErrors.set(zl, z.checksumErrors, { kind: 'checksum' });
     }
   }
 
@@ -306,9 +372,9 @@ export class StateMetrics {
       f.cephUsed.set(l, c.usedBytes);
       f.cephAvail.set(l, c.availableBytes);
       if (c.totalBytes > 0) f.cephRatio.set(l, c.usedBytes / c.totalBytes);
-      f.cephOsds.set({ ...l, state: 'total' }, c.numOsds);
-      f.cephOsds.set({ ...l, state: 'up' }, c.numOsdsUp);
-      f.cephOsds.set({ ...l, state: 'in' }, c.numOsdsIn);
+      f.cephOsds.set(l, c.numOsds, { state: 'total' });
+      f.cephOsds.set(l, c.numOsdsUp, { state: 'up' });
+      f.cephOsds.set(l, c.numOsdsIn, { state: 'in' });
       f.cephMons.set(l, c.numMons);
       f.cephMgrs.set(l, c.numMgrs);
       f.cephPgs.set(l, c.numPGs);
@@ -326,7 +392,14 @@ export class StateMetrics {
   #disks(state: Readonly<PulseState>): void {
     const f = this.#f;
     for (const d of state.physicalDisks ?? []) {
-      const l = { instance: d.instance, node: d.node, id: d.id, name: d.devPath, type: d.type, model: d.model };
+      const l = labelsOf(d, () => ({
+        instance: d.instance,
+        node: d.node,
+        id: d.id,
+        name: d.devPath,
+        type: d.type,
+        model: d.model,
+      }));
       f.diskSize.set(l, d.size);
       f.diskHealthy.set(l, bool(/^(PASSED|OK)$/i.test(d.health)));
       if (d.wearout >= 0) f.diskLife.set(l, d.wearout / 100);
@@ -373,33 +446,32 @@ export class StateMetrics {
     f.pmgUp.set(l, bool(p.status === 'online'));
     const m = p.mailStats;
     if (m) {
-      const dir = (direction: string) => ({ ...l, direction });
-      f.mail.set(dir('in'), m.countIn);
-      f.mail.set(dir('out'), m.countOut);
-      f.mailSpam.set(dir('in'), m.spamIn);
-      f.mailSpam.set(dir('out'), m.spamOut);
-      f.mailVirus.set(dir('in'), m.virusIn);
-      f.mailVirus.set(dir('out'), m.virusOut);
-      f.mailBounces.set(dir('in'), m.bouncesIn);
-      f.mailBounces.set(dir('out'), m.bouncesOut);
-      f.mailBytes.set(dir('in'), m.bytesIn);
-      f.mailBytes.set(dir('out'), m.bytesOut);
-      f.mailRejects.set({ ...l, reason: 'rbl' }, m.rblRejects);
-      f.mailRejects.set({ ...l, reason: 'pregreet' }, m.pregreetRejects);
-      f.mailRejects.set({ ...l, reason: 'greylist' }, m.greylistCount);
+      f.mail.set(l, m.countIn, { direction: 'in' });
+      f.mail.set(l, m.countOut, { direction: 'out' });
+      f.mailSpam.set(l, m.spamIn, { direction: 'in' });
+      f.mailSpam.set(l, m.spamOut, { direction: 'out' });
+      f.mailVirus.set(l, m.virusIn, { direction: 'in' });
+      f.mailVirus.set(l, m.virusOut, { direction: 'out' });
+      f.mailBounces.set(l, m.bouncesIn, { direction: 'in' });
+      f.mailBounces.set(l, m.bouncesOut, { direction: 'out' });
+      f.mailBytes.set(l, m.bytesIn, { direction: 'in' });
+      f.mailBytes.set(l, m.bytesOut, { direction: 'out' });
+      f.mailRejects.set(l, m.rblRejects, { reason: 'rbl' });
+      f.mailRejects.set(l, m.pregreetRejects, { reason: 'pregreet' });
+      f.mailRejects.set(l, m.greylistCount, { reason: 'greylist' });
       f.mailAvg.set(l, m.averageProcessTimeMs / 1000);
     }
     if (p.quarantine) {
-      f.quarantine.set({ ...l, kind: 'spam' }, p.quarantine.spam);
-      f.quarantine.set({ ...l, kind: 'virus' }, p.quarantine.virus);
+      f.quarantine.set(l, p.quarantine.spam, { kind: 'spam' });
+      f.quarantine.set(l, p.quarantine.virus, { kind: 'virus' });
     }
     for (const n of p.nodes ?? []) {
       const q = n.queueStatus;
       if (!q) continue;
       for (const queue of ['active', 'deferred', 'hold', 'incoming'] as const) {
-        f.queue.set({ ...l, node: n.name, queue }, q[queue]);
+        f.queue.set(l, q[queue], { node: n.name, queue });
       }
-      f.queueAge.set({ ...l, node: n.name }, q.oldestAge);
+      f.queueAge.set(l, q.oldestAge, { node: n.name });
     }
   }
 
@@ -416,7 +488,7 @@ export class StateMetrics {
 
   #container(instance: string, h: DockerHost, c: DockerContainer): void {
     const f = this.#f;
-    const l = { instance, node: h.hostname, id: c.id, name: c.name, image: c.image };
+    const l = labelsOf(c, () => ({ instance, node: h.hostname, id: c.id, name: c.name, image: c.image }));
     f.dcUp.set(l, bool(c.state === 'running'));
     f.dcCpu.set(l, c.cpuPercent / 100);
     f.dcMemUsed.set(l, c.memoryUsageBytes);
