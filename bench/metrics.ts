@@ -6,8 +6,9 @@
  *
  * The simulator runs as a child process; Pulse is the real composition root (`startPulse`) in
  * this process, polling once (interval held at an hour, so no cycle runs during a measurement).
- * Then, for `versions` state versions (a commit that replaces the alert list, so every resource
- * stays and the estate part must be rendered again): the first scrape of the version (render +
+ * Then, for `versions` rounds of two state versions — one where every node, guest and storage
+ * object is replaced (as a PVE poll does), one where only the alert list is (as a PBS, PMG or
+ * alert commit does, leaving the guests' objects) — the first scrape of the version (render +
  * send), its server-side render time (`pulse_metrics_render_duration_seconds`), the process CPU
  * of that scrape, and `cached` more scrapes of the same version (served from the cache); then the
  * same with `Accept-Encoding: gzip` (the first compresses the cached estate text once). The
@@ -138,7 +139,24 @@ async function main() {
     const cachedGzip: number[] = [];
     let gzipBytes = 0;
     let body = '';
+    const replaced: Array<{ wall: number; cpu: number; render: number }> = [];
     for (let v = 0; v < VERSIONS; v++) {
+      // Like a PVE poll: every node, guest and storage object is new (metrics moved).
+      pulse.deps.state.commit((d) => {
+        d.nodes = d.nodes.map((n) => ({ ...n, cpu: n.cpu * 0.9 }));
+        d.vms = d.vms.map((g) => ({ ...g, cpu: g.cpu * 0.9 }));
+        d.containers = d.containers.map((g) => ({ ...g, cpu: g.cpu * 0.9 }));
+        d.storage = d.storage.map((x) => ({ ...x }));
+      });
+      (globalThis as { gc?: () => void }).gc?.();
+      const r = await scrape(pulse.url);
+      replaced.push({
+        wall: r.wall,
+        cpu: r.cpu,
+        render: gauge(r.body, 'pulse_metrics_render_duration_seconds') * 1000,
+      });
+
+      // Like a PBS, PMG or alert commit: the guests' objects stay.
       pulse.deps.state.commit((d) => {
         d.activeAlerts = [...d.activeAlerts];
       });
