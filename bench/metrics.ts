@@ -195,15 +195,27 @@ async function main() {
     const row = (label: string, xs: number[]) =>
       out.push(`| ${label} | ${ms(median(xs))} | ${ms(Math.min(...xs))} | ${ms(Math.max(...xs))} |`);
     row(
-      `render of a new version (server, ${VERSIONS} versions)`,
+      `render, every resource object new (server, ${VERSIONS} versions)`,
+      replaced.map((f) => f.render),
+    );
+    row(
+      'first scrape of such a version (wall, render + send + read)',
+      replaced.map((f) => f.wall),
+    );
+    row(
+      'first scrape of such a version (process CPU)',
+      replaced.map((f) => f.cpu),
+    );
+    row(
+      `render, resource objects kept (server, ${VERSIONS} versions)`,
       first.map((f) => f.render),
     );
     row(
-      'first scrape of a version (wall, render + send + read)',
+      'first scrape of such a version (wall, render + send + read)',
       first.map((f) => f.wall),
     );
     row(
-      'first scrape of a version (process CPU)',
+      'first scrape of such a version (process CPU)',
       first.map((f) => f.cpu),
     );
     row(`cached scrape (wall, ${cached.length} scrapes)`, cached);
