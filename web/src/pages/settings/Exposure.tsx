@@ -41,7 +41,8 @@ export function ExposureSettings() {
       return undefined;
     }),
   );
-  const [tls] = createResource(() => api.get<TlsStatus>('/api/system/tls').catch(() => undefined));
+  // null (not undefined) when it cannot be read, so the section says so instead of "Loading…".
+  const [tls] = createResource(() => api.get<TlsStatus>('/api/system/tls').catch(() => null));
   const metricsUrl = `${location.origin}/metrics`;
 
   const setPublic = async (value: boolean) => {
@@ -93,7 +94,12 @@ export function ExposureSettings() {
         </section>
         <section aria-label="HTTPS" class="space-y-2 text-sm">
           <h3 class="font-semibold">HTTPS</h3>
-          <Show when={tls()} fallback={<p class="text-slate-500">Loading…</p>}>
+          <Show
+            when={tls()}
+            fallback={
+              <p class="text-slate-500">{tls() === null ? 'The HTTPS status could not be read.' : 'Loading…'}</p>
+            }
+          >
             {(t) => (
               <Show
                 when={t().enabled}
