@@ -16,6 +16,29 @@ import { StateMetrics } from './state-metrics.js';
 
 const gzipAsync = promisify(gzip);
 
+let nodeDefaults: Registry | undefined;
+/**
+ * Node's process metrics (CPU, memory, heap, event loop, GC), registered once per process: they
+ * describe the process, and each registration adds a GC observer and an event-loop monitor that
+ * are never removed (tests and benchmarks start many Pulses in one process).
+ */
+function nodeDefaultsRegistry(): Registry {
+  if (!nodeDefaults) {
+    nodeDefaults = new Registry();
+    collectDefaultMetrics({ register: nodeDefaults });
+    // prom-client names these gauges `_total`, which promtool rejects for non-counters; the same
+    // counts are in nodejs_active_handles / _requests / _resources by type.
+    for (const name of [
+      'nodejs_active_handles_total',
+      'nodejs_active_requests_total',
+      'nodejs_active_resources_total',
+    ]) {
+      nodeDefaults.removeSingleMetric(name);
+    }
+  }
+  return nodeDefaults;
+}
+
 export interface MetricsExporterDeps {
   store: StateStore;
   /** Read lazily: the composition root creates monitoring after the exporter may exist. */
@@ -59,16 +82,6 @@ export class MetricsExporter {
     deps.store.onChange(() => {
       this.#cached = undefined;
     });
-    collectDefaultMetrics({ register: this.#process });
-    // prom-client names these gauges `_total`, which promtool rejects for non-counters; the same
-    // counts are in nodejs_active_handles / _requests / _resources by type.
-    for (const name of [
-      'nodejs_active_handles_total',
-      'nodejs_active_requests_total',
-      'nodejs_active_resources_total',
-    ]) {
-      this.#process.removeSingleMetric(name);
-    }
     this.#defineProcessMetrics();
   }
 
@@ -88,7 +101,7 @@ export class MetricsExporter {
     // The estate first, so the process part (render time, render count) describes this body.
     if (gzip && !cached.gzip) cached.gzip = cached.text.then((b) => gzipAsync(b));
     const estate = await (gzip && cached.gzip ? cached.gzip : cached.text);
-    const proc = Buffer.from(await this.#process.metrics(), 'utf8');
+    const proc = Buffer.from((await this.#process.metrics()) + (await nodeDefaultsRegistry().metrics()), 'utf8');
     const tail = gzip ? await gzipAsync(proc) : proc;
     return { pieces: [estate, tail], length: estate.length + tail.length, gzipped: gzip };
   }
