@@ -63,13 +63,14 @@ function isApiPath(path: string): boolean {
 }
 
 /**
- * The guard of the matched route; unmatched API paths are treated as authenticated. A route may
- * declare `publicWhen` to be opened by a setting at request time (e.g. /metrics).
+ * The guard of the matched route; unmatched API paths are treated as authenticated. An
+ * `authenticated` route may declare `publicWhen` to be opened by a setting at request time (/metrics).
  */
 function guardOf(req: FastifyRequest, path: string): Guard {
   const config = req.routeOptions?.config as { guard?: Guard; publicWhen?: () => boolean } | undefined;
   const declared = config?.guard;
-  if (declared) return declared !== 'public' && config?.publicWhen?.() === true ? 'public' : declared;
+  // Only `authenticated` can be opened this way: an admin route never becomes public by a setting.
+  if (declared) return declared === 'authenticated' && config?.publicWhen?.() === true ? 'public' : declared;
   return isApiPath(path) ? 'authenticated' : 'public';
 }
 
