@@ -2,7 +2,14 @@
  * buildApp(deps): the Fastify instance with cross-cutting behaviour (errors, body limits,
  * route guards, static UI) and every route area registered. Tests use it through a real port.
  */
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import type http from 'node:http';
+import https from 'node:https';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyServerFactory,
+  LogController,
+} from 'fastify';
 import type { AppDeps } from './deps.js';
 import { toErrorReply } from './http/errors.js';
 import type { RouteRecord } from './http/guard.js';
@@ -18,8 +25,19 @@ export interface BuiltApp {
   routes: RouteRecord[];
 }
 
-export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
+export interface BuildOptions {
+  /** Serve HTTPS with this certificate and key (PEM) instead of plain HTTP. */
+  https?: { cert: Buffer; key: Buffer };
+}
+
+export async function buildApp(deps: AppDeps, opts: BuildOptions = {}): Promise<BuiltApp> {
+  const tlsOptions = opts.https;
+  // An https.Server is an http.Server to Fastify's handlers; req.protocol reads the socket.
+  const serverFactory: FastifyServerFactory<http.Server> | undefined = tlsOptions
+    ? (handler) => https.createServer(tlsOptions, handler) as unknown as http.Server
+    : undefined;
   const app = Fastify({
+    ...(serverFactory ? { serverFactory } : {}),
     // Fastify's logger type is narrower than pino's; the instance is the same pino logger.
     loggerInstance: deps.logger as FastifyBaseLogger,
     bodyLimit: deps.settings.bodyLimit,

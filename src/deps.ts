@@ -20,6 +20,7 @@ import type { NotificationService } from './notify/service.js';
 import type { MemoryReclaimer } from './runtime/memory-reclaim.js';
 import type { SecurityService } from './security/security-service.js';
 import type { Settings } from './settings/env.js';
+import type { TlsService } from './settings/tls.js';
 import type { StateSnapshots } from './state/snapshots.js';
 import type { StateStore } from './state/store.js';
 import type { UpdateService } from './updates/service.js';
@@ -75,4 +76,6 @@ export interface AppDeps {
   mockMode: MockModeService;
   /** Node temperatures over SSH: the PVE pollers' cache and the verify route (src/collect/temperature.ts). */
   temperature: TemperatureCollector;
+  /** Built-in HTTPS: the certificate in service, reloaded when its files change (src/settings/tls.ts). */
+  tls: TlsService;
 }

@@ -6,12 +6,16 @@ import { KeyFileError } from './crypto/key-file.js';
 import { createLogger } from './logging.js';
 import { startPulse } from './server.js';
 import { loadSettings, SettingsError } from './settings/env.js';
+import { applyEnvFiles } from './settings/env-files.js';
 
 const SHUTDOWN_DEADLINE_MS = 5000;
 
 async function main(): Promise<void> {
   let settings: ReturnType<typeof loadSettings>;
+  let envFiles: string[];
   try {
+    // /etc/pulse/pulse.env and <data dir>/.env fill in what the environment does not set.
+    envFiles = applyEnvFiles(process.env);
     settings = loadSettings();
   } catch (err) {
     if (err instanceof SettingsError) {
@@ -22,12 +26,19 @@ async function main(): Promise<void> {
   }
 
   const logger = createLogger({ level: settings.logLevel });
+  // Names only: the files may hold passwords and tokens.
+  if (envFiles.length > 0) logger.info({ files: envFiles }, 'read settings from configuration files');
   let pulse: Awaited<ReturnType<typeof startPulse>>;
   try {
     pulse = await startPulse(settings, { logger });
   } catch (err) {
     if (err instanceof KeyFileError) {
       process.stderr.write(`pulse: ${err.message}\n`);
+      process.exit(2);
+    }
+    // Settings checked at start-up rather than parse time (e.g. an unreadable TLS certificate).
+    if (err instanceof SettingsError) {
+      process.stderr.write(`pulse: invalid setting ${err.message}\n`);
       process.exit(2);
     }
     const code = (err as NodeJS.ErrnoException).code;

@@ -26,6 +26,7 @@ import { MemoryReclaimer } from './runtime/memory-reclaim.js';
 import { SecurityService } from './security/security-service.js';
 import type { SecurityOptions } from './security/types.js';
 import type { Settings } from './settings/env.js';
+import { TlsService } from './settings/tls.js';
 import { StateSnapshots } from './state/snapshots.js';
 import { StateStore } from './state/store.js';
 import { UpdateService } from './updates/service.js';
@@ -53,6 +54,9 @@ export interface RunningPulse {
 export async function startPulse(settings: Settings, opts: PulseOptions = {}): Promise<RunningPulse> {
   const clock = opts.clock ?? systemClock;
   const logger = opts.logger ?? createLogger({ level: settings.logLevel });
+  // Before anything is opened: an unusable certificate stops start-up with the file's name.
+  const tls = new TlsService(settings, logger, () => clock.now());
+  const tlsMaterial = tls.load();
   const db = openDatabase(settings.dataDir);
   let secrets: AppDeps['secrets'];
   let security: SecurityService;
@@ -115,6 +119,7 @@ export async function startPulse(settings: Settings, opts: PulseOptions = {}): P
       clock,
       logger,
     }),
+    tls,
   };
   // First, so that pollers registered later stop before the hub and the history flush.
   startLiveServices(deps);
@@ -201,12 +206,18 @@ export async function startPulse(settings: Settings, opts: PulseOptions = {}): P
   deps.configTransfer = new ConfigTransfer(deps);
   await deps.configTransfer.importInitialConfig(process.env);
 
-  const { app, routes } = await buildApp(deps);
+  const { app, routes } = await buildApp(deps, {
+    https: tlsMaterial ? { cert: tlsMaterial.cert, key: tlsMaterial.key } : undefined,
+  });
   await app.listen({ port: settings.port, host: settings.bindAddress });
+  if (tlsMaterial) {
+    tls.watch(app.server as unknown as import('node:tls').Server);
+    deps.onClose(() => tls.stop());
+  }
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : settings.port;
   const host = settings.bindAddress === '0.0.0.0' || settings.bindAddress === '::' ? '127.0.0.1' : settings.bindAddress;
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const url = `${tlsMaterial ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`;
 
   let closing: Promise<void> | undefined;
   const close = () => {

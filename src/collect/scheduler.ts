@@ -26,6 +26,8 @@ export interface RunnerStatus {
   /** ms the last cycle took */
   lastDuration?: number;
   failures: number;
+  /** Failed cycles since start (never reset; the /metrics error counter). */
+  errors: number;
   error?: string;
   errorKind?: string;
   presentedFingerprint?: string;
@@ -53,7 +55,7 @@ export class InstanceRunner {
   #running: Promise<void> | undefined;
   #stopped = false;
   #authFailures = 0;
-  readonly status: RunnerStatus = { connected: false, failures: 0, cycles: 0 };
+  readonly status: RunnerStatus = { connected: false, failures: 0, errors: 0, cycles: 0 };
   /** Resolvers waiting for the next finished cycle (tests, "test now"). */
   #waiters: Array<() => void> = [];
 
@@ -136,6 +138,7 @@ export class InstanceRunner {
       if (this.#stopped) return;
       s.connected = false;
       s.failures++;
+      s.errors++;
       const pe = err instanceof ProxmoxError ? err : undefined;
       if (pe?.kind === 'auth') this.#authFailures++;
       else this.#authFailures = 0;

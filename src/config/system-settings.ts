@@ -23,6 +23,8 @@ export interface SystemSettings {
   theme?: 'light' | 'dark';
   allowEmbedding: boolean;
   allowedEmbedOrigins?: string;
+  /** GET /metrics without an API token (for scrapers on a trusted network); default protected. */
+  metricsPublic: boolean;
 }
 
 export const DEFAULT_SYSTEM_SETTINGS: SystemSettings = {
@@ -32,6 +34,7 @@ export const DEFAULT_SYSTEM_SETTINGS: SystemSettings = {
   autoUpdateEnabled: false,
   discoveryEnabled: false,
   allowEmbedding: false,
+  metricsPublic: false,
 };
 
 export class SettingsValidationError extends Error {
@@ -131,6 +134,7 @@ export function validateSettingsUpdate(raw: unknown): Partial<SystemSettings> {
   set('autoUpdateEnabled', boolField(b, 'autoUpdateEnabled'));
   set('discoveryEnabled', boolField(b, 'discoveryEnabled'));
   set('allowEmbedding', boolField(b, 'allowEmbedding'));
+  set('metricsPublic', boolField(b, 'metricsPublic'));
   return out;
 }
 

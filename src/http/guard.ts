@@ -18,5 +18,7 @@ export interface RouteRecord {
 declare module 'fastify' {
   interface FastifyContextConfig {
     guard?: Guard;
+    /** When it returns true, an `authenticated` route is served as public (/metrics, by a system setting). */
+    publicWhen?: () => boolean;
   }
 }

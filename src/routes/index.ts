@@ -11,6 +11,7 @@ import { registerDiscoveryRoutes } from './discovery.js';
 import { registerDockerAgentRoutes } from './docker-agents.js';
 import { registerExportImportRoutes } from './export-import.js';
 import { registerGuestMetadataRoutes } from './guest-metadata.js';
+import { registerMetricsRoutes } from './metrics.js';
 import { registerMockModeRoutes } from './mock-mode.js';
 import { registerNotificationRoutes } from './notifications.js';
 import { registerOidcRoutes } from './oidc.js';
@@ -23,6 +24,7 @@ import { registerSystemRoutes } from './system.js';
 import { registerSystemExtraRoutes } from './system-extra.js';
 import { registerSystemSettingsRoutes } from './system-settings.js';
 import { registerTemperatureRoutes } from './temperature.js';
+import { registerTlsRoutes } from './tls.js';
 import { registerUpdateRoutes } from './updates.js';
 
 export async function registerRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
@@ -49,5 +51,7 @@ export async function registerRoutes(app: FastifyInstance, deps: AppDeps): Promi
   registerDiagnosticsRoutes(app, deps);
   registerMockModeRoutes(app, deps);
   registerTemperatureRoutes(app, deps);
+  registerMetricsRoutes(app, deps);
+  registerTlsRoutes(app, deps);
   // Unknown /api paths are JSON 404s; everything else falls through to the web UI.
 }

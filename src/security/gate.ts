@@ -62,10 +62,15 @@ function isApiPath(path: string): boolean {
   );
 }
 
-/** The guard of the matched route; unmatched API paths are treated as authenticated. */
+/**
+ * The guard of the matched route; unmatched API paths are treated as authenticated. An
+ * `authenticated` route may declare `publicWhen` to be opened by a setting at request time (/metrics).
+ */
 function guardOf(req: FastifyRequest, path: string): Guard {
-  const declared = (req.routeOptions?.config as { guard?: Guard } | undefined)?.guard;
-  if (declared) return declared;
+  const config = req.routeOptions?.config as { guard?: Guard; publicWhen?: () => boolean } | undefined;
+  const declared = config?.guard;
+  // Only `authenticated` can be opened this way: an admin route never becomes public by a setting.
+  if (declared) return declared === 'authenticated' && config?.publicWhen?.() === true ? 'public' : declared;
   return isApiPath(path) ? 'authenticated' : 'public';
 }
 

@@ -62,6 +62,10 @@ export interface Settings {
   sensorsSshHosts: Record<string, { host: string; port?: number }>;
   /** PULSE_SENSORS_REFRESH_SECONDS: how often one node's temperatures are read (default 30). */
   sensorsRefreshSec: number;
+  /** HTTPS_ENABLED: Pulse serves HTTPS itself with TLS_CERT_FILE / TLS_KEY_FILE (PEM). */
+  httpsEnabled: boolean;
+  tlsCertFile?: string;
+  tlsKeyFile?: string;
 }
 
 export class SettingsError extends Error {
@@ -179,6 +183,16 @@ export function loadSettings(env: Env = process.env, cwd: string = process.cwd()
 
   const frontendDir = nonEmpty(env, 'PULSE_FRONTEND_DIR');
 
+  const httpsEnabled = parseBool(env, 'HTTPS_ENABLED');
+  const tlsCertFile = nonEmpty(env, 'TLS_CERT_FILE');
+  const tlsKeyFile = nonEmpty(env, 'TLS_KEY_FILE');
+  if (httpsEnabled && tlsCertFile === undefined) {
+    throw new SettingsError('TLS_CERT_FILE', 'must be set when HTTPS_ENABLED is true');
+  }
+  if (httpsEnabled && tlsKeyFile === undefined) {
+    throw new SettingsError('TLS_KEY_FILE', 'must be set when HTTPS_ENABLED is true');
+  }
+
   return Object.freeze({
     dataDir: path.resolve(cwd, nonEmpty(env, 'PULSE_DATA_DIR') ?? './data'),
     port,
@@ -210,5 +224,8 @@ export function loadSettings(env: Env = process.env, cwd: string = process.cwd()
     sensorsSshPort: parseInteger(env, 'PULSE_SENSORS_SSH_PORT', 1, 65535) ?? 22,
     sensorsSshHosts: parseSshHosts(env, 'PULSE_SENSORS_SSH_HOSTS'),
     sensorsRefreshSec: parseInteger(env, 'PULSE_SENSORS_REFRESH_SECONDS', 1, 3600) ?? 30,
+    httpsEnabled,
+    tlsCertFile: tlsCertFile === undefined ? undefined : path.resolve(cwd, tlsCertFile),
+    tlsKeyFile: tlsKeyFile === undefined ? undefined : path.resolve(cwd, tlsKeyFile),
   });
 }

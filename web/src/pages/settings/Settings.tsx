@@ -4,6 +4,7 @@ import { PageTitle, TabLinks } from '../../components/ui';
 import { currentPath } from '../../router';
 import { BackupSettings } from './Backup';
 import { MaintenanceSettings } from './Maintenance';
+import { ExposureSettings } from './Exposure';
 import { NodesSettings } from './Nodes';
 import { NotificationSettings } from './Notifications';
 import { SecuritySettings } from './Security';
@@ -38,6 +39,7 @@ export function SettingsPage() {
         </Match>
         <Match when={section() === '/settings/system'}>
           <SystemSettingsPage />
+          <ExposureSettings />
         </Match>
         <Match when={section() === '/settings/security'}>
           <SecuritySettings />

@@ -1,0 +1,43 @@
+/**
+ * GET /metrics: the Prometheus text exposition (src/metrics/). Protected like the API (an API
+ * token in X-API-Token or `Authorization: Bearer`) unless the admin turned on the system setting
+ * `metricsPublic`; never rate-limited (the limiter only classifies /api and /ws paths), since a
+ * scraper calls it every few seconds from one address. Gzipped when the scraper accepts it.
+ */
+import { Readable } from 'node:stream';
+import type { FastifyInstance } from 'fastify';
+import type { AppDeps } from '../deps.js';
+import { MetricsExporter } from '../metrics/exporter.js';
+
+export function registerMetricsRoutes(app: FastifyInstance, deps: AppDeps): void {
+  const exporter = new MetricsExporter({
+    store: deps.state,
+    monitoring: () => deps.monitoring,
+    wsClients: () => deps.wsHub.size,
+  });
+  app.get(
+    '/metrics',
+    {
+      config: {
+        guard: 'authenticated',
+        publicWhen: () => deps.monitoring.settings.get().metricsPublic === true,
+      },
+    },
+    async (req, reply) => {
+      const body = await exporter.body(acceptsGzip(req.headers['accept-encoding']));
+      reply.type(exporter.contentType).header('cache-control', 'no-store').header('vary', 'Accept-Encoding');
+      if (body.gzipped) reply.header('content-encoding', 'gzip');
+      return reply.header('content-length', body.length).send(Readable.from(body.pieces, { objectMode: false }));
+    },
+  );
+}
+
+/** Whether an Accept-Encoding header allows gzip (Prometheus sends `gzip`). */
+export function acceptsGzip(header: string | string[] | undefined): boolean {
+  const value = Array.isArray(header) ? header.join(',') : (header ?? '');
+  return value.split(',').some((part) => {
+    const [coding, ...params] = part.trim().toLowerCase().split(';');
+    const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
+    return (coding === 'gzip' || coding === 'x-gzip') && (q === undefined || Number(q.slice(2)) > 0);
+  });
+}

@@ -1,0 +1,10 @@
+/**
+ * GET /api/system/tls: whether Pulse serves HTTPS itself and which certificate is in service
+ * (subject, issuer, validity, SHA-256 fingerprint, files, last reload problem) for Settings → System.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { AppDeps } from '../deps.js';
+
+export function registerTlsRoutes(app: FastifyInstance, deps: AppDeps): void {
+  app.get('/api/system/tls', { config: { guard: 'authenticated' } }, async () => deps.tls.status());
+}
