@@ -3,6 +3,7 @@
  * route guards, static UI) and every route area registered. Tests use it through a real port.
  */
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import { dbHealth } from './db/health.js';
 import type { AppDeps } from './deps.js';
 import { toErrorReply } from './http/errors.js';
 import type { RouteRecord } from './http/guard.js';
@@ -47,6 +48,8 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
 
   app.setErrorHandler((err, req, reply) => {
     const out = toErrorReply(err);
+    // A write that failed for lack of storage turns /api/health degraded.
+    dbHealth(deps.db, deps.clock).noteError(err);
     if (out.internal) req.log.error({ err, url: stripQuery(req.url), method: req.method }, 'unhandled error');
     else req.log.debug({ status: out.statusCode, url: stripQuery(req.url) }, out.body.error);
     return reply.status(out.statusCode).type('application/json').send(out.body);
