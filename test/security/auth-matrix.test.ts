@@ -43,7 +43,11 @@ describe('auth matrix over every registered route', () => {
     const xff = `198.18.${(n >> 8) & 255}.${n & 255}`;
     const res = await fetch(pulse.url + concretePath(r.url), {
       method: r.method,
-      headers: { 'x-forwarded-for': xff, ...(SAFE.has(r.method) ? {} : { 'content-type': 'application/json' }), ...headers },
+      headers: {
+        'x-forwarded-for': xff,
+        ...(SAFE.has(r.method) ? {} : { 'content-type': 'application/json' }),
+        ...headers,
+      },
       body: SAFE.has(r.method) ? undefined : '{}',
       redirect: 'manual',
     });
@@ -66,7 +70,8 @@ describe('auth matrix over every registered route', () => {
       for (const [name, headers] of variants) {
         const res = await call(r, headers);
         checked++;
-        if (res.status !== 401) failures.push(`${r.method} ${r.url} [${name}] → ${res.status} ${res.text.slice(0, 60)}`);
+        if (res.status !== 401)
+          failures.push(`${r.method} ${r.url} [${name}] → ${res.status} ${res.text.slice(0, 60)}`);
       }
     }
     expect(failures).toEqual([]);
