@@ -115,7 +115,9 @@ export function registerSecurityGate(app: FastifyInstance, security: SecuritySer
     }
 
     let auth: AuthContext | null = null;
-    const presented = creds.token !== undefined || creds.basic !== undefined || creds.sessionId !== undefined;
+    // Session ids are 256-bit random and not worth guessing, while a browser keeps sending an
+    // expired one for a while: only tokens and passwords count as guesses.
+    const presented = creds.token !== undefined || creds.basic !== undefined;
     // An address that failed too often is not given another guess, whatever the route.
     const blockedUntil = presented && limitsApply ? security.authFailures.blockedUntil(peer.client) : undefined;
     if (blockedUntil !== undefined && mode !== 'open') {
@@ -127,8 +129,7 @@ export function registerSecurityGate(app: FastifyInstance, security: SecuritySer
       auth = { method: 'recovery', admin: true };
     } else {
       const outcome = await security.authenticate(creds, peer.client);
-      const failed = outcome.kind === 'invalid' || (outcome.kind === 'none' && creds.sessionId !== undefined);
-      if (failed && mode !== 'open') security.authFailures.fail(peer.client);
+      if (outcome.kind === 'invalid' && mode !== 'open') security.authFailures.fail(peer.client);
       if (outcome.kind === 'ok') auth = outcome.auth;
       else if (outcome.kind === 'throttled' && guard !== 'public' && mode !== 'open') {
         reply.header('Retry-After', String(Math.max(Math.ceil((outcome.retryAt - security.now()) / 1000), 1)));

@@ -116,11 +116,11 @@ describe('item 8: failed authentications count against the address on every rout
     const blocked = await state(TOKEN, '203.0.113.9');
     expect(blocked.status).toBe(429);
     expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(0);
-    // Forged session cookies and wrong Basic credentials count the same way, on other routes.
+    // Wrong Bearer tokens count the same way, on other routes.
     const other = '203.0.113.10';
     for (let i = 0; i < 5; i++) {
       await fetch(`${pulse.url}/api/config/nodes`, {
-        headers: { cookie: `pulse_session=${'c'.repeat(64)}`, 'x-forwarded-for': other },
+        headers: { authorization: `Bearer ${'c'.repeat(64)}`, 'x-forwarded-for': other },
       });
     }
     expect((await state(TOKEN, other)).status).toBe(429);
