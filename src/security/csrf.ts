@@ -39,6 +39,9 @@ function originHost(origin: string): string | undefined {
 export function crossSiteRefusal(headers: Headers, allowedOrigins: readonly string[]): string | undefined {
   const origin = first(headers.origin);
   const site = first(headers['sec-fetch-site'])?.toLowerCase();
+  // The browser itself vouches for our own pages (no page can set this header), which also
+  // covers a reverse proxy that rewrites Host without sending X-Forwarded-Host.
+  if (site === 'same-origin') return undefined;
   if (origin !== undefined) {
     if (origin === 'null') return 'a request from an opaque origin';
     if (allowedOrigins.includes('*') || allowedOrigins.includes(origin.replace(/\/$/, ''))) return undefined;

@@ -51,6 +51,17 @@ describe('item 6: state-changing requests not authenticated by a token header mu
     expect((await post({ authorization: basic })).status).toBe(200);
   });
 
+  it('behind a proxy that rewrites Host, the browser-set Sec-Fetch-Site vouches for our page', async () => {
+    const viaProxy = {
+      authorization: basic,
+      origin: 'https://pulse.example.com',
+      'content-type': 'application/json',
+    };
+    expect((await post({ ...viaProxy, 'sec-fetch-site': 'same-origin' })).status).toBe(200);
+    // Without it (an old browser) the mismatch is refused; allowedOrigins is the way out there.
+    expect((await post(viaProxy)).status).toBe(403);
+  });
+
   it('an explicit token header is exempt: a foreign page cannot attach one without a preflight', async () => {
     const res = await post({
       'x-api-token': TOKEN,
