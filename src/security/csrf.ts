@@ -36,7 +36,7 @@ function originHost(origin: string): string | undefined {
  * not compared: behind a TLS-terminating proxy we may not know it, and host plus port already
  * name the site that served the page.
  */
-export function crossSiteRefusal(headers: Headers, allowedOrigins: readonly string[]): string | undefined {
+export function crossSiteRefusal(headers: Headers, allowedOrigins: () => readonly string[]): string | undefined {
   const origin = first(headers.origin);
   const site = first(headers['sec-fetch-site'])?.toLowerCase();
   // The browser itself vouches for our own pages (no page can set this header), which also
@@ -44,9 +44,11 @@ export function crossSiteRefusal(headers: Headers, allowedOrigins: readonly stri
   if (site === 'same-origin') return undefined;
   if (origin !== undefined) {
     if (origin === 'null') return 'a request from an opaque origin';
-    if (allowedOrigins.includes('*') || allowedOrigins.includes(origin.replace(/\/$/, ''))) return undefined;
     const host = originHost(origin);
     if (host !== undefined && host === selfHost(headers)) return undefined;
+    // Read only when needed: the list comes from the settings in the database.
+    const allowed = allowedOrigins();
+    if (allowed.includes('*') || allowed.includes(origin.replace(/\/$/, ''))) return undefined;
     return `origin ${host ?? 'unknown'} is not this server`;
   }
   if (site === 'cross-site' || site === 'same-site') return `a ${site} request`;

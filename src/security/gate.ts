@@ -159,7 +159,7 @@ export function registerSecurityGate(app: FastifyInstance, security: SecuritySer
     // 4. CSRF. Browsers attach cookies and cached Basic credentials to cross-site requests on
     // their own, but cannot attach a token header without a CORS preflight we never grant.
     if (SAFE_METHODS.has(req.method) || auth?.method === 'token') return;
-    const refusal = crossSiteRefusal(req.headers, security.browser.allowedOrigins());
+    const refusal = crossSiteRefusal(req.headers, () => security.browser.allowedOrigins());
     if (refusal !== undefined) {
       return csrfRefused(reply, security, { username: auth?.username, ip: peer.client, path, why: refusal });
     }
