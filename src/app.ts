@@ -10,6 +10,7 @@ import Fastify, {
   type FastifyServerFactory,
   LogController,
 } from 'fastify';
+import { dbHealth } from './db/health.js';
 import type { AppDeps } from './deps.js';
 import { toErrorReply } from './http/errors.js';
 import type { RouteRecord } from './http/guard.js';
@@ -68,6 +69,8 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}): Promise<
 
   app.setErrorHandler((err, req, reply) => {
     const out = toErrorReply(err);
+    // A write that failed for lack of storage turns /api/health degraded.
+    dbHealth(deps.db, deps.clock).noteError(err);
     if (out.internal) req.log.error({ err, url: stripQuery(req.url), method: req.method }, 'unhandled error');
     else req.log.debug({ status: out.statusCode, url: stripQuery(req.url) }, out.body.error);
     return reply.status(out.statusCode).type('application/json').send(out.body);

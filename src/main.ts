@@ -3,6 +3,7 @@
  * Exit codes: 0 clean stop, 1 failure while running or starting, 2 invalid configuration.
  */
 import { KeyFileError } from './crypto/key-file.js';
+import { DatabaseFileError } from './db/database.js';
 import { createLogger } from './logging.js';
 import { startPulse } from './server.js';
 import { loadSettings, SettingsError } from './settings/env.js';
@@ -32,7 +33,7 @@ async function main(): Promise<void> {
   try {
     pulse = await startPulse(settings, { logger });
   } catch (err) {
-    if (err instanceof KeyFileError) {
+    if (err instanceof KeyFileError || err instanceof DatabaseFileError) {
       process.stderr.write(`pulse: ${err.message}\n`);
       process.exit(2);
     }

@@ -89,10 +89,14 @@ export class Monitoring {
     return Math.max(0.2, Number(sec) || 10) * 1000;
   }
 
-  /** Per-request timeout: the configured connection timeout, but no more than three cycles. */
+  /**
+   * Per-request deadline: the configured connection timeout, but well inside the polling
+   * interval (half of it, at least 3 s), so a host that accepts connections and never answers
+   * cannot make its data look fresh for several intervals.
+   */
   timeoutMs(type: NodeConfig['type']): number {
     const configured = this.settings.get().connectionTimeout || this.#deps.settings.connectionTimeoutSec;
-    return Math.min(configured * 1000, Math.max(5000, this.intervalMs(type) * 3));
+    return Math.min(configured * 1000, Math.max(3000, this.intervalMs(type) / 2));
   }
 
   start(): void {
@@ -158,6 +162,7 @@ export class Monitoring {
         this.#lastPollMs = runner.status.lastDuration ?? 0;
         this.slices.set(cfg.uid, slice);
       },
+      onStale: (ageMs) => this.slices.markStale(cfg.uid, ageMs / 1000),
     });
     return runner;
   }

@@ -40,6 +40,8 @@ export interface RunnerEnv {
   intervalMs(): number;
   timeoutMs(): number;
   publish(slice: Slice): void;
+  /** The running cycle is overdue: the published data is `ageMs` old (more than two intervals). */
+  onStale?(ageMs: number): void;
 }
 
 /** Delay before the next attempt after `failures` failed cycles in a row. */
@@ -120,9 +122,11 @@ export class InstanceRunner {
     // A cycle may not run on forever whatever the endpoint does (thousands of requests that each
     // time out): once the budget is spent, the cycle's remaining requests are not sent (the client
     // checks the signal before each one); those in flight end by their per-request timeouts.
-    // Generous: big estates take seconds.
-    const budget = setTimeout(() => controller.abort(), Math.max(env.timeoutMs() * 3, 60_000, env.intervalMs() * 6));
+    // Two intervals: past that the data is stale anyway, and a hung host must not hold the next
+    // cycle (which picks up its recovery) for longer than that plus one request deadline.
+    const budget = setTimeout(() => controller.abort(), Math.max(env.intervalMs() * 2, env.timeoutMs() * 2));
     const s = this.status;
+    const stale = this.#watchStaleness(s.lastSuccess);
     try {
       const slice = await this.poller.poll(controller.signal);
       if (this.#stopped) return;
@@ -149,6 +153,7 @@ export class InstanceRunner {
       env.publish(this.poller.offlineSlice(this.#authFailures, env.clock.now()));
     } finally {
       clearTimeout(budget);
+      clearTimeout(stale.timer);
       s.cycles++;
       s.lastPoll = env.clock.now();
       s.lastDuration = Math.round(performance.now() - started);
@@ -156,7 +161,29 @@ export class InstanceRunner {
     }
     if (this.#stopped) return;
     const interval = env.intervalMs();
-    const delay = s.failures > 0 ? backoffMs(interval, s.failures) : Math.max(0, interval - s.lastDuration);
+    // Only refused credentials back off (retrying them faster helps nobody and may lock the
+    // account); a host that timed out or refused the connection is tried again next interval,
+    // so its recovery shows on the next cycle.
+    const delay =
+      this.#authFailures > 0 ? backoffMs(interval, this.#authFailures) : Math.max(0, interval - s.lastDuration);
     this.#schedule(delay);
+  }
+
+  /** Reports the data as stale once it is two intervals old while this cycle is still running. */
+  #watchStaleness(lastSuccess: number | undefined): { timer?: NodeJS.Timeout } {
+    const env = this.#env;
+    const out: { timer?: NodeJS.Timeout } = {};
+    if (lastSuccess === undefined || !env.onStale) return out;
+    const check = () => {
+      const age = env.clock.now() - lastSuccess;
+      const limit = env.intervalMs() * 2;
+      if (age >= limit) env.onStale?.(age);
+      // Keep the age current while the cycle hangs on.
+      out.timer = setTimeout(check, age >= limit ? env.intervalMs() : limit - age);
+      out.timer.unref?.();
+    };
+    out.timer = setTimeout(check, Math.max(0, lastSuccess + env.intervalMs() * 2 - env.clock.now()));
+    out.timer.unref?.();
+    return out;
   }
 }

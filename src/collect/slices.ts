@@ -61,6 +61,8 @@ export class SliceStore {
   #pending = false;
   /** Instance uids whose PVE slice was suppressed as a duplicate of another configured member. */
   readonly duplicates = new Map<number, string>();
+  /** Instance uids whose poll is overdue: the age (seconds) of the data they still show. */
+  readonly #stale = new Map<number, number>();
 
   constructor(
     private readonly state: StateStore,
@@ -79,7 +81,22 @@ export class SliceStore {
 
   set(uid: number, slice: Slice): void {
     this.#slices.set(uid, slice);
+    this.#stale.delete(uid);
     this.#schedule();
+  }
+
+  /**
+   * Marks an instance's data as stale (its poll has not finished for more than two intervals):
+   * it stays visible, but unhealthy and with its age, until the next slice replaces it.
+   */
+  markStale(uid: number, ageSeconds: number): void {
+    if (!this.#slices.has(uid)) return;
+    this.#stale.set(uid, Math.max(0, Math.round(ageSeconds)));
+    this.#schedule();
+  }
+
+  staleAge(uid: number): number | undefined {
+    return this.#stale.get(uid);
   }
 
   get(uid: number): Slice | undefined {
@@ -87,6 +104,7 @@ export class SliceStore {
   }
 
   delete(uid: number): void {
+    this.#stale.delete(uid);
     if (this.#slices.delete(uid)) this.#schedule();
   }
 
@@ -169,8 +187,9 @@ export class SliceStore {
       pbsLatest.size === 0 ? (list as Guest[]) : list.map((g) => this.#withPbsBackup(g, pbsLatest));
 
     for (const [uid, s] of ordered) {
+      const age = this.#stale.get(uid);
       if (s.kind === 'pve') {
-        health[s.instance] = s.healthy;
+        health[s.instance] = s.healthy && age === undefined;
         if (s.clusterKey) {
           const owner = publisher.get(s.clusterKey);
           if (owner && owner.uid !== uid) {
@@ -179,7 +198,12 @@ export class SliceStore {
             continue;
           }
         }
-        push(nodes, s.nodes);
+        push(
+          nodes,
+          age === undefined
+            ? s.nodes
+            : s.nodes.map((n) => ({ ...n, connectionHealth: 'degraded', dataAgeSeconds: age })),
+        );
         push(vms, withBackup(s.vms));
         push(containers, withBackup(s.containers));
         push(storage, s.storage);
@@ -189,11 +213,11 @@ export class SliceStore {
         push(storageBackups, s.storageBackups);
         push(snapshots, s.guestSnapshots);
       } else if (s.kind === 'pbs') {
-        health[`pbs-${s.instance}`] = s.healthy;
+        health[`pbs-${s.instance}`] = s.healthy && age === undefined;
         pbs.push(s.pbs);
         push(pbsBackups, s.backups);
       } else {
-        health[`pmg-${s.instance}`] = s.healthy;
+        health[`pmg-${s.instance}`] = s.healthy && age === undefined;
         pmg.push(s.pmg);
       }
     }

@@ -2,7 +2,9 @@
  * Configured PVE/PBS/PMG instances: the in-memory shape, and validation of the API's
  * add/update/test bodies (wire-contract §7.1). Validation is pure and names the offending field.
  */
+
 import { DEFAULT_PORTS, normaliseFingerprint, type ProxmoxProduct } from '../proxmox/client.js';
+import { nodeHostProblem } from './input-validation.js';
 
 export type NodeType = ProxmoxProduct;
 export const NODE_TYPES: readonly NodeType[] = ['pve', 'pbs', 'pmg'];
@@ -97,6 +99,8 @@ export function parseType(v: unknown): NodeType {
 
 /** Adds `https://` and the product's default port; drops any path. */
 export function normaliseHost(raw: string, type: NodeType): string {
+  const problem = nodeHostProblem(raw);
+  if (problem) throw new NodeValidationError('host', `"${raw.slice(0, 100)}" ${problem}`);
   let s = raw.trim();
   if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(s)) s = `https://${s}`;
   let url: URL;

@@ -4,6 +4,7 @@
  * pollers pick up new intervals without a restart.
  */
 import type { Database } from 'better-sqlite3';
+import { parseOriginList } from './input-validation.js';
 
 export interface SystemSettings {
   pvePollingInterval: number;
@@ -129,13 +130,24 @@ export function validateSettingsUpdate(raw: unknown): Partial<SystemSettings> {
     }
     out.discoverySubnet = subnet;
   }
-  set('allowedOrigins', strField(b, 'allowedOrigins'));
-  set('allowedEmbedOrigins', strField(b, 'allowedEmbedOrigins'));
+  set('allowedOrigins', originsField(b, 'allowedOrigins'));
+  set('allowedEmbedOrigins', originsField(b, 'allowedEmbedOrigins'));
   set('autoUpdateEnabled', boolField(b, 'autoUpdateEnabled'));
   set('discoveryEnabled', boolField(b, 'discoveryEnabled'));
   set('allowEmbedding', boolField(b, 'allowEmbedding'));
   set('metricsPublic', boolField(b, 'metricsPublic'));
   return out;
+}
+
+/** A comma-separated origin list, each entry checked (see config/input-validation.ts). */
+function originsField(body: Body, field: string): string | undefined {
+  const v = strField(body, field);
+  if (v === undefined) return undefined;
+  try {
+    return parseOriginList(v);
+  } catch (err) {
+    throw new SettingsValidationError(field, (err as Error).message);
+  }
 }
 
 export type SettingsListener = (next: SystemSettings) => void;

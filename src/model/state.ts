@@ -82,6 +82,11 @@ export interface Node {
   /** ms */
   lastSeen: number;
   connectionHealth: HealthLevel;
+  /**
+   * Seconds since this node's data was last refreshed, present only while it is stale (the
+   * instance has not answered for more than two polling intervals). Pulse extension.
+   */
+  dataAgeSeconds?: number;
   isClusterMember?: boolean;
   clusterName?: string;
   // frontend extras

@@ -13,7 +13,7 @@ import { buildEmail } from './email/message.js';
 import { SmtpError, sendEmail } from './email/sender.js';
 import type { DeliveryHistory } from './history.js';
 import { type HttpResult, HttpSendError, sendHttp } from './http-sender.js';
-import { maskUrl } from './mask.js';
+import { maskUrl, scrubSecrets, webhookSecrets } from './mask.js';
 import type { Job, Outcome } from './queue.js';
 import type { SlidingWindowLimiter } from './rate-limit.js';
 import { buildWebhookRequest, PayloadError, type WebhookRequest } from './services/request.js';
@@ -61,19 +61,26 @@ export async function attemptWebhook(
   }
   const until = beforeSend?.(request) ?? 0;
   if (until > 0) return { deferUntil: until };
+  // Errors and replies end up in the queue, the history, the log and API replies: never a secret.
+  const secrets = webhookSecrets({ ...hook, url: request.url });
+  const scrub = (s: string) => scrubSecrets(s, secrets);
   try {
     const result = await sendHttp(request, { timeoutMs, allowLoopback: deps.allowLoopback, signal });
     const success = result.status >= 200 && result.status < 300;
+    const body = scrub(result.body ?? '');
     return {
       request,
-      result,
+      result: { ...result, body },
       success,
       permanent: !success && !isRetryableStatus(result.status),
-      ...(success ? {} : { error: `HTTP ${result.status}${result.body ? `: ${result.body.slice(0, 300)}` : ''}` }),
+      ...(success ? {} : { error: `HTTP ${result.status}${body ? `: ${body.slice(0, 300)}` : ''}` }),
     };
   } catch (err) {
-    if (err instanceof HttpSendError) return { request, error: err.message, permanent: !err.retryable, success: false };
-    throw err;
+    if (err instanceof HttpSendError) {
+      return { request, error: scrub(err.message), permanent: !err.retryable, success: false };
+    }
+    // Anything else (a refused URL, a socket error) is a failed attempt, described without secrets.
+    return { request, error: scrub((err as Error).message ?? String(err)), permanent: false, success: false };
   }
 }
 
@@ -108,7 +115,7 @@ export function createDeliverer(deps: DelivererDeps): (job: Job, signal: AbortSi
   const deliverWebhook = async (job: Job, signal: AbortSignal): Promise<Outcome> => {
     const hook = deps.store.getWebhook(job.targetId);
     const target = hook
-      ? { id: hook.id, name: hook.name, url: maskUrl(hook.url), service: hook.service }
+      ? { id: hook.id, name: hook.name, url: maskUrl(hook.url, hook.service), service: hook.service }
       : { id: job.targetId, name: job.targetId, url: '', service: '' };
     if (!hook?.enabled) {
       const error = hook ? 'webhook is disabled' : 'webhook was deleted';

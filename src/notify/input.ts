@@ -49,6 +49,17 @@ function stringMap(b: Body, key: string): Record<string, string> | undefined {
   return out;
 }
 
+/** True when a URL carries user info (`user:password@`), also when it does not parse. */
+export function hasUserInfo(raw: string): boolean {
+  try {
+    const u = new URL(raw);
+    if (u.username !== '' || u.password !== '') return true;
+  } catch {
+    // a template or a broken URL: look at the authority part as text below
+  }
+  return /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*@/i.test(raw.trim());
+}
+
 /** Reads a webhook from a request body (id optional: the caller decides). */
 export function parseWebhook(body: unknown, id: string): WebhookConfig {
   const b = asObject(body, 'webhook');
@@ -59,6 +70,12 @@ export function parseWebhook(body: unknown, id: string): WebhookConfig {
   const name = str(b, 'name').trim();
   const url = str(b, 'url').trim();
   if (!url) throw badRequest('url is required');
+  if (hasUserInfo(url)) {
+    // Such a URL would be stored, shown and quoted by HTTP errors with its password in it.
+    throw badRequest(
+      'url must not contain a user name or password (user:password@host); send credentials in a header such as Authorization instead',
+    );
+  }
   if (name.length > 200) throw badRequest('name is too long');
   const template = str(b, 'template', str(b, 'payloadTemplate'));
   if (template.length > 65_536) throw badRequest('template is too long (64 KiB at most)');

@@ -76,8 +76,31 @@ describe('masking', () => {
       maskUrl('https://api.telegram.org/bot123456:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw/sendMessage?chat_id=42'),
     ).toBe('https://api.telegram.org/********/sendMessage?chat_id=42');
     expect(maskUrl('https://gotify.lan/message?token=AbCdEf')).toBe('https://gotify.lan/message?token=********');
-    expect(maskUrl('https://user:pw@example.com/hook')).toBe('https://user:********@example.com/hook');
-    expect(maskUrl('https://example.com/%zz/abcdefghij0123456789')).toBe('https://example.com/%zz/********');
+    expect(maskUrl('https://user:pw@example.com/hook')).toBe('https://********:********@example.com/hook');
+    expect(maskUrl('https://example.com/%zz/abcdefghij0123456789')).toBe('https://example.com/********/********');
+  });
+
+  it('masks credentials whatever they look like: letter-only tokens, short ntfy topics (issue 22 item 3)', () => {
+    expect(maskUrl('https://hooks.slack.com/services/TABCDEFGH/BABCDEFGH/abcdefghijklmnopqrstuvwx', 'slack')).toBe(
+      'https://hooks.slack.com/services/********/********/********',
+    );
+    expect(maskUrl('https://discord.com/api/webhooks/123456789012345678/abcdefGHIJKLmnopqrst', 'discord')).toBe(
+      'https://discord.com/api/webhooks/123456789012345678/********',
+    );
+    expect(maskUrl('https://ntfy.sh/alerts', 'ntfy')).toBe('https://ntfy.sh/********');
+    expect(maskUrl('https://ntfy.example/home/mytopic', 'ntfy')).toBe('https://ntfy.example/********/********');
+    expect(maskUrl('https://mm.example/hooks/xyzsecretkey', 'mattermost')).toBe('https://mm.example/hooks/********');
+    expect(maskUrl('https://api.pushover.net/1/messages.json', 'pushover')).toBe(
+      'https://api.pushover.net/1/messages.json',
+    );
+    expect(
+      maskUrl(
+        'https://x.logic.azure.com:443/workflows/abc/triggers/manual/paths/invoke?api-version=2016-06-01&sig=SECRETSIG',
+        'teams',
+      ),
+    ).toBe(
+      'https://x.logic.azure.com/workflows/********/triggers/manual/paths/invoke?api-version=********&sig=********',
+    );
   });
   it('unmasking keeps stored secrets for masked values only', () => {
     const stored = {

@@ -175,7 +175,7 @@ export class NotificationService {
       channel: 'webhook',
       targetId: w.id,
       targetName: w.name,
-      targetUrl: maskUrl(w.url),
+      targetUrl: maskUrl(w.url, w.service),
       service: w.service,
       event: 'test',
       alertIds: [batch.alerts[0].id],

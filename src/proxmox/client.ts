@@ -298,6 +298,9 @@ export class ProxmoxClient {
       form === undefined ? headers.value : { ...headers.value, 'content-type': 'application/x-www-form-urlencoded' };
     let res: Awaited<ReturnType<typeof request>>;
     if (opts.signal?.aborted) throw classifyNetworkError(opts.signal.reason, this.host, path, timeoutMs);
+    // The whole call has one deadline: undici's body timeout only measures silence, so a host
+    // that trickles its reply would otherwise hold the poll long past `timeoutMs`.
+    const deadline = performance.now() + timeoutMs;
     // No `signal` for undici: see RequestOptions.signal.
     try {
       res = await request(url, {
@@ -312,10 +315,17 @@ export class ProxmoxClient {
       throw classifyNetworkError(err, this.host, path, timeoutMs);
     }
     let text: string;
+    const body = res.body;
+    const overdue = setTimeout(
+      () => body.destroy(Object.assign(new Error('call deadline passed'), { name: 'TimeoutError' })),
+      Math.max(deadline - performance.now(), 0),
+    );
     try {
-      text = await res.body.text();
+      text = await body.text();
     } catch (err) {
       throw classifyNetworkError(err, this.host, path, timeoutMs);
+    } finally {
+      clearTimeout(overdue);
     }
     this.#lastResponse = res;
     const status = res.statusCode;

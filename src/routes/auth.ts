@@ -51,6 +51,16 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AppDeps): void {
         });
       case 'locked':
         return reply.code(403).send(lockedReply(res.lockedUntil, security.now()));
+      case 'throttled': {
+        const seconds = Math.max(Math.ceil((res.retryAt - security.now()) / 1000), 1);
+        return reply
+          .code(429)
+          .header('Retry-After', String(seconds))
+          .send({
+            error: 'rate_limit',
+            message: `Too many failed attempts for this user from other addresses. Try again in ${seconds} seconds.`,
+          });
+      }
       case 'invalid': {
         const maxAttempts = security.lockout.maxAttempts;
         if (res.lockedNow) {

@@ -9,7 +9,6 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AppDeps } from '../deps.js';
 import { badRequest, forbidden, HttpError, notFound, unauthorized } from '../http/errors.js';
 import { isHttps, isPrivateIp, peerInfo } from '../security/client-ip.js';
-import { ipKey, userKey } from '../security/lockout.js';
 import { MIN_PASSWORD_LENGTH } from '../security/passwords.js';
 import { setLoginCookies } from '../security/reply-cookies.js';
 import { deploymentType, securityStatus } from '../security/status.js';
@@ -129,8 +128,7 @@ export function registerSecurityRoutes(app: FastifyInstance, deps: AppDeps): voi
     const body = requireObjectBody(req);
     const identifier = (optionalString(body, 'identifier') ?? '').trim();
     if (!identifier) throw badRequest('identifier is required (a username or an IP address)');
-    security.lockout.reset(userKey(identifier));
-    security.lockout.reset(ipKey(identifier));
+    security.resetLockout(identifier);
     security.audit.record({
       event: 'lockout_reset',
       username: req.auth?.username,

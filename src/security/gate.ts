@@ -6,36 +6,23 @@
  *   2. rate limit by class and client IP (429 + Retry-After);
  *   3. authentication by the route's declared guard (public / authenticated / admin), in the
  *      contract's order: DISABLE_AUTH → recovery file + localhost → nothing configured (open) →
- *      token / session / Basic, with API-only mode's read access for the listed GETs;
- *   4. CSRF for state-changing requests authenticated by a session.
+ *      token / session / Basic. Failed attempts count against the client address on every route.
+ *      API-only mode needs a token for everything but public routes (Pulse 4.24 let the
+ *      inventory be read without one; see docs/SECURITY.md);
+ *   4. CSRF for state-changing requests: a cross-site Origin is refused unless a token header
+ *      authenticated the request, and a session alone must echo its CSRF token.
  *
  * Handlers learn the caller from `req.auth` (see types.ts).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Guard } from '../http/guard.js';
 import { isHttps, isLoopback, peerInfo } from './client-ip.js';
+import { crossSiteRefusal } from './csrf.js';
 import { securityHeaders } from './headers.js';
 import { classify } from './rate-limit.js';
-import { setCsrfCookie } from './reply-cookies.js';
 import { presentedCredentials } from './request-credentials.js';
 import type { SecurityService } from './security-service.js';
 import type { AuthContext } from './types.js';
-
-/** GETs that stay readable without a token in API-only mode (wire contract §4.1 step 6). */
-const API_ONLY_READABLE = new Set([
-  '/api/state',
-  '/api/config/nodes',
-  '/api/config/system',
-  '/api/settings',
-  '/api/discover',
-  '/api/security/status',
-  '/api/version',
-  '/api/health',
-  '/api/updates/check',
-  '/api/system/diagnostics',
-  '/api/guests/metadata',
-  '/ws',
-]);
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -44,11 +31,6 @@ export function normalisePath(rawUrl: string): string {
   let p = (q === -1 ? rawUrl : rawUrl.slice(0, q)).replace(/\/{2,}/g, '/');
   if (p.length > 1 && p.endsWith('/')) p = p.replace(/\/+$/, '');
   return p || '/';
-}
-
-export function isApiOnlyReadable(method: string, path: string): boolean {
-  if (method !== 'GET' && method !== 'HEAD') return false;
-  return API_ONLY_READABLE.has(path) || path.startsWith('/api/guests/metadata/');
 }
 
 function isApiPath(path: string): boolean {
@@ -88,16 +70,21 @@ function sendJson(reply: FastifyReply, status: number, body: Record<string, unkn
 export function registerSecurityGate(app: FastifyInstance, security: SecurityService): void {
   app.decorateRequest('auth', null);
   app.decorateRequest('clientIp', '');
+  app.decorateRequest('cookieSameSiteNone', false);
 
   app.addHook('onRequest', async (req, reply) => {
     const peer = peerInfo(req.socket.remoteAddress, req.headers);
     req.clientIp = peer.client;
-    reply.headers(securityHeaders(isHttps(req.protocol, peer.peer, req.headers)));
+    const secure = isHttps(req.protocol, peer.peer, req.headers);
+    req.cookieSameSiteNone = secure && security.browser.allowEmbedding();
+    reply.headers(securityHeaders(secure));
     const path = normalisePath(req.url);
+    const limitsApply =
+      security.options.rateLimitsEnabled && !(security.options.exemptLoopback && isLoopback(peer.client));
 
     // 2. Rate limits.
     const cls = classify(req.method, path);
-    if (cls && security.options.rateLimitsEnabled && !(security.options.exemptLoopback && isLoopback(peer.client))) {
+    if (cls && limitsApply) {
       const d = security.limiter.hit(`${cls}:${peer.client}`, security.rateRule(cls));
       // Every limited reply says where the client stands, so scripts can slow down before a 429.
       reply
@@ -134,12 +121,26 @@ export function registerSecurityGate(app: FastifyInstance, security: SecuritySer
     }
 
     let auth: AuthContext | null = null;
+    // Session ids are 256-bit random and not worth guessing, while a browser keeps sending an
+    // expired one for a while: only tokens and passwords count as guesses.
+    const presented = creds.token !== undefined || creds.basic !== undefined;
+    // An address that failed too often is not given another guess, whatever the route.
+    const blockedUntil = presented && limitsApply ? security.authFailures.blockedUntil(peer.client) : undefined;
+    if (blockedUntil !== undefined && mode !== 'open') {
+      reply.header('Retry-After', String(Math.max(Math.ceil((blockedUntil - security.now()) / 1000), 1)));
+      req.log.warn({ ip: peer.client, url: path }, 'too many failed authentications');
+      return sendJson(reply, 429, { error: 'Too many failed authentication attempts. Please try again later.' });
+    }
     if (path === '/api/security/recovery' && security.consumeRecoveryToken(headerValue(req, 'x-recovery-token'))) {
       auth = { method: 'recovery', admin: true };
     } else {
       const outcome = await security.authenticate(creds, peer.client);
+      if (outcome.kind === 'invalid' && mode !== 'open') security.authFailures.fail(peer.client);
       if (outcome.kind === 'ok') auth = outcome.auth;
-      else if (guard !== 'public' && mode !== 'open') {
+      else if (outcome.kind === 'throttled' && guard !== 'public' && mode !== 'open') {
+        reply.header('Retry-After', String(Math.max(Math.ceil((outcome.retryAt - security.now()) / 1000), 1)));
+        return sendJson(reply, 429, { error: 'Too many failed attempts for this user. Please try again later.' });
+      } else if (guard !== 'public' && mode !== 'open') {
         if (outcome.kind === 'locked') {
           const minutes = Math.ceil((outcome.lockedUntil - security.now()) / 60_000);
           return sendJson(reply, 403, {
@@ -154,34 +155,44 @@ export function registerSecurityGate(app: FastifyInstance, security: SecuritySer
 
     if (auth === null) {
       if (mode === 'open') auth = { method: 'open', admin: true };
-      else if (guard !== 'public') {
-        if (mode === 'api-only' && isApiOnlyReadable(req.method, path)) auth = { method: 'readonly', admin: false };
-        else return deny(reply, mode, 'Authentication required');
-      }
+      else if (guard !== 'public') return deny(reply, mode, 'Authentication required');
     }
     if (guard === 'admin' && auth && !auth.admin && auth.method !== 'readonly') {
       return sendJson(reply, 403, { error: 'Admin privileges required' });
     }
     req.auth = auth;
 
-    // 4. CSRF: a session cookie is sent by the browser on its own, so state-changing requests
-    // made with one must prove they come from our page by echoing the pulse_csrf token.
-    if (auth?.method === 'session' && auth.session && !SAFE_METHODS.has(req.method)) {
+    // 4. CSRF. Browsers attach cookies and cached Basic credentials to cross-site requests on
+    // their own, but cannot attach a token header without a CORS preflight we never grant.
+    if (SAFE_METHODS.has(req.method) || auth?.method === 'token') return;
+    const refusal = crossSiteRefusal(req.headers, () => security.browser.allowedOrigins());
+    if (refusal !== undefined) {
+      return csrfRefused(reply, security, { username: auth?.username, ip: peer.client, path, why: refusal });
+    }
+    // §4.5: the session's token is required when the session cookie is the only credential.
+    const explicit = headerValue(req, 'authorization') !== undefined || headerValue(req, 'x-api-token') !== undefined;
+    if (auth?.method === 'session' && auth.session && !explicit) {
       if (!security.sessions.checkCsrf(auth.session, headerValue(req, 'x-csrf-token'))) {
-        const fresh = security.sessions.rotateCsrf(auth.session);
-        setCsrfCookie(reply, req, fresh);
-        reply.header('X-CSRF-Token', fresh);
-        security.audit.record({
-          event: 'csrf_rejected',
-          username: auth.username,
-          ip: peer.client,
-          success: false,
-          details: { method: req.method, path },
-        });
-        return sendJson(reply, 403, { error: 'CSRF token validation failed', csrfToken: fresh });
+        // No new token here: rotating on a refusal would let a forged request break the real page.
+        return csrfRefused(reply, security, { username: auth.username, ip: peer.client, path, why: 'bad token' });
       }
     }
   });
+}
+
+function csrfRefused(
+  reply: FastifyReply,
+  security: SecurityService,
+  ctx: { username?: string; ip: string; path: string; why: string },
+): FastifyReply {
+  security.audit.record({
+    event: 'csrf_rejected',
+    username: ctx.username,
+    ip: ctx.ip,
+    success: false,
+    details: { method: reply.request.method, path: ctx.path, reason: ctx.why },
+  });
+  return sendJson(reply, 403, { error: 'CSRF token validation failed' });
 }
 
 function headerValue(req: FastifyRequest, name: string): string | undefined {

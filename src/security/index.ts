@@ -13,5 +13,13 @@ export { SecurityService } from './security-service.js';
 export type { AuthContext, SecurityOptions } from './types.js';
 
 export function registerSecurity(app: FastifyInstance, deps: AppDeps): void {
+  deps.security.browser = {
+    allowedOrigins: () => {
+      const saved = deps.monitoring?.settings.get().allowedOrigins ?? '';
+      const list = [...deps.settings.allowedOrigins, ...saved.split(',')];
+      return list.map((o) => o.trim().replace(/\/$/, '')).filter((o) => o !== '');
+    },
+    allowEmbedding: () => deps.monitoring?.settings.get().allowEmbedding === true,
+  };
   registerSecurityGate(app, deps.security);
 }

@@ -1,7 +1,8 @@
 /**
- * Failed-login lockout: 5 failures for a key (a username, or a client IP) lock that key for
- * 15 minutes. Keys are tracked separately so that one attacker IP cannot try many usernames and
- * many IPs cannot hammer one username. Memory only, like Pulse 4.24: a restart clears it.
+ * Failed-login lockout: 5 failures for a key lock that key for 15 minutes. The security service
+ * locks a (username, client address) pair and a client address, never a username on its own:
+ * a user-wide lock would let anyone lock the owner out from a few addresses. Across addresses a
+ * username is only slowed down (see `slowdownMs`). Memory only, like Pulse 4.24.
  */
 import type { Clock } from '../clock.js';
 
@@ -65,6 +66,13 @@ export class LoginLockout {
     return this.#entries.delete(key);
   }
 
+  /** Drops every key for which `match` holds (resetting a user drops all of its pairs). */
+  resetWhere(match: (key: string) => boolean): number {
+    let n = 0;
+    for (const key of [...this.#entries.keys()]) if (match(key) && this.#entries.delete(key)) n++;
+    return n;
+  }
+
   /** Drops expired entries now and then so that a spray of IPs cannot grow the map forever. */
   #sweep(): void {
     if (this.#entries.size < 10_000) return;
@@ -72,6 +80,16 @@ export class LoginLockout {
   }
 }
 
-/** Keys used for the two dimensions of lockout. */
+/** Keys used for the dimensions of lockout. */
 export const userKey = (username: string) => `user:${username.toLowerCase()}`;
 export const ipKey = (ip: string) => `ip:${ip}`;
+export const pairKey = (username: string, ip: string) => `pair:${username.toLowerCase()}|${ip}`;
+
+/**
+ * The spacing forced between attempts at one username from unknown addresses once it has
+ * `maxAttempts` recent failures across addresses: doubling per further failure, capped.
+ */
+export function slowdownMs(failures: number, maxAttempts: number, baseMs: number, capMs = 60_000): number {
+  if (failures < maxAttempts) return 0;
+  return Math.min(baseMs * 2 ** Math.min(failures - maxAttempts, 20), capMs);
+}

@@ -12,7 +12,9 @@ import {
 
 export function cookieOptions(req: FastifyRequest): CookieOptions {
   const peer = peerInfo(req.socket.remoteAddress, req.headers);
-  return { secure: isHttps(req.protocol, peer.peer, req.headers), sameSiteNone: peer.proxied };
+  // SameSite=None only serves embedding in another site; a proxy header alone is no reason to
+  // let every cross-site request carry the session.
+  return { secure: isHttps(req.protocol, peer.peer, req.headers), sameSiteNone: req.cookieSameSiteNone === true };
 }
 
 function appendCookies(reply: FastifyReply, cookies: string[]): void {

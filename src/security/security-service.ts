@@ -10,8 +10,9 @@ import type { Clock } from '../clock.js';
 import type { Logger } from '../logging.js';
 import type { Settings } from '../settings/env.js';
 import { AuditLog } from './audit-log.js';
+import { AuthFailureCounter, DEFAULT_FAILURE_RULE } from './auth-failures.js';
 import { CredentialStore } from './credential-store.js';
-import { ipKey, LOCKOUT_MS, LoginLockout, MAX_ATTEMPTS, userKey } from './lockout.js';
+import { ipKey, LOCKOUT_MS, LoginLockout, MAX_ATTEMPTS, pairKey, slowdownMs, userKey } from './lockout.js';
 import { hashPassword, MIN_PASSWORD_LENGTH, verifyPassword } from './passwords.js';
 import { DEFAULT_RATE_RULES, type RateClass, type RateRule, SlidingWindowLimiter } from './rate-limit.js';
 import { generateApiToken, safeEqual, sha3Hex, sha256Hex } from './secrets.js';
@@ -37,12 +38,14 @@ export type AuthOutcome =
   | { kind: 'none' }
   | { kind: 'ok'; auth: AuthContext }
   | { kind: 'invalid'; reason: string }
-  | { kind: 'locked'; lockedUntil: number };
+  | { kind: 'locked'; lockedUntil: number }
+  | { kind: 'throttled'; retryAt: number };
 
 export type LoginOutcome =
   | { kind: 'ok'; session: NewSession }
   | { kind: 'not_configured' }
   | { kind: 'locked'; lockedUntil: number }
+  | { kind: 'throttled'; retryAt: number }
   | { kind: 'invalid'; attempts: number; remaining: number; lockedNow: boolean };
 
 export interface QuickSetupInput {
@@ -65,10 +68,26 @@ export class SecurityService {
   readonly sessions: SessionStore;
   readonly tokens: TokenStore;
   readonly lockout: LoginLockout;
+  /** Failures per username across addresses: counted for the slowdown, never a lock. */
+  readonly userFailures: LoginLockout;
   readonly limiter: SlidingWindowLimiter;
+  readonly authFailures: AuthFailureCounter;
+  /**
+   * What the browser-facing checks need from system settings; registerSecurity wires it to the
+   * live settings (extra allowed origins, and whether embedding in other sites is enabled).
+   */
+  browser: { allowedOrigins(): string[]; allowEmbedding(): boolean } = {
+    allowedOrigins: () => [],
+    allowEmbedding: () => false,
+  };
   readonly options: Required<Pick<SecurityOptions, 'exemptLoopback' | 'rateLimitsEnabled'>>;
   readonly #rules: Record<RateClass, RateRule>;
   readonly #basicCache = new Map<string, number>();
+  /** Per username: the earliest time the next attempt from an unknown address is evaluated. */
+  readonly #userNextAttempt = new Map<string, number>();
+  /** `user|ip` pairs that logged in successfully (the owner's addresses skip the slowdown). */
+  readonly #knownAddresses = new Map<string, number>();
+  readonly #slowdownBaseMs: number;
   readonly #recoveryTokens;
   readonly #recoveryInsert;
   readonly #recoveryDelete;
@@ -86,7 +105,10 @@ export class SecurityService {
       options.lockout?.maxAttempts ?? MAX_ATTEMPTS,
       options.lockout?.durationMs ?? LOCKOUT_MS,
     );
+    this.userFailures = new LoginLockout(clock, Number.POSITIVE_INFINITY, this.lockout.lockoutMs);
+    this.#slowdownBaseMs = options.lockout?.slowdownBaseMs ?? 1000;
     this.limiter = new SlidingWindowLimiter(clock);
+    this.authFailures = new AuthFailureCounter(clock, options.authFailures ?? DEFAULT_FAILURE_RULE);
     this.options = {
       exemptLoopback: options.exemptLoopback ?? true,
       rateLimitsEnabled: options.rateLimitsEnabled ?? true,
@@ -196,13 +218,14 @@ export class SecurityService {
         return { kind: 'ok', auth: { method: 'basic', username: res.username, admin: true } };
       }
       if (res.kind === 'locked') return { kind: 'locked', lockedUntil: res.lockedUntil };
+      if (res.kind === 'throttled') return res;
       return { kind: 'invalid', reason: 'Invalid credentials' };
     }
     return { kind: 'none' };
   }
 
   lockState(username: string, ip: string): { locked: boolean; lockedUntil?: number } {
-    const u = this.lockout.state(userKey(username));
+    const u = this.lockout.state(pairKey(username, ip));
     const i = this.lockout.state(ipKey(ip));
     const until = Math.max(u.lockedUntil ?? 0, i.lockedUntil ?? 0);
     return until > 0 ? { locked: true, lockedUntil: until } : { locked: false };
@@ -216,21 +239,26 @@ export class SecurityService {
   ): Promise<
     | { kind: 'ok'; username: string }
     | { kind: 'locked'; lockedUntil: number }
+    | { kind: 'throttled'; retryAt: number }
     | { kind: 'invalid'; attempts: number; remaining: number; lockedNow: boolean }
   > {
     const lock = this.lockState(username, ip);
     if (lock.locked) return { kind: 'locked', lockedUntil: lock.lockedUntil! };
+    const retryAt = this.#throttled(username, ip);
+    if (retryAt !== undefined) return { kind: 'throttled', retryAt };
     const creds = this.credentials.get();
     const cost = this.deps.settings.bcryptCost;
     // Always run bcrypt, also for an unknown user, so timing does not reveal valid user names.
     const nameOk = creds !== undefined && safeEqual(username, creds.username);
     const passOk = await verifyPassword(password, creds?.passwordHash, cost);
     if (nameOk && passOk) {
-      this.lockout.reset(userKey(username));
+      this.lockout.reset(pairKey(username, ip));
       this.lockout.reset(ipKey(ip));
+      this.#rememberAddress(username, ip);
       return { kind: 'ok', username: creds.username };
     }
-    const u = this.lockout.fail(userKey(username));
+    this.userFailures.fail(userKey(username));
+    const u = this.lockout.fail(pairKey(username, ip));
     const i = this.lockout.fail(ipKey(ip));
     const attempts = Math.max(u.failures, i.failures);
     const lockedNow = u.locked || i.locked;
@@ -240,6 +268,45 @@ export class SecurityService {
       this.audit.record({ event: 'account_locked', username, ip, success: false, details: { via } });
     }
     return { kind: 'invalid', attempts, remaining: Math.max(this.lockout.maxAttempts - attempts, 0), lockedNow };
+  }
+
+  /**
+   * Once a username has many recent failures across addresses, attempts from addresses it never
+   * signed in from are spaced out (answered "try again at …" without checking the password).
+   * The owner's known addresses are not slowed, so a spray from elsewhere cannot lock them out.
+   */
+  #throttled(username: string, ip: string): number | undefined {
+    const failures = this.userFailures.state(userKey(username)).failures;
+    const gap = slowdownMs(failures, this.lockout.maxAttempts, this.#slowdownBaseMs);
+    if (gap === 0 || this.#isKnownAddress(username, ip)) return undefined;
+    const key = username.toLowerCase();
+    const now = this.now();
+    const next = this.#userNextAttempt.get(key) ?? 0;
+    if (now < next) return next;
+    if (this.#userNextAttempt.size > 10_000) this.#userNextAttempt.clear();
+    this.#userNextAttempt.set(key, now + gap);
+    return undefined;
+  }
+
+  #isKnownAddress(username: string, ip: string): boolean {
+    const at = this.#knownAddresses.get(`${username.toLowerCase()}|${ip}`);
+    if (at !== undefined && this.now() - at < 30 * 24 * 3600_000) return true;
+    return this.sessions.hasLiveSessionFrom(username, ip);
+  }
+
+  #rememberAddress(username: string, ip: string): void {
+    if (this.#knownAddresses.size > 1000) this.#knownAddresses.clear();
+    this.#knownAddresses.set(`${username.toLowerCase()}|${ip}`, this.now());
+  }
+
+  /** Clears lockout and slowdown state for a username or an address (admin action). */
+  resetLockout(identifier: string): void {
+    const lower = identifier.toLowerCase();
+    this.lockout.resetWhere(
+      (k) => k === ipKey(identifier) || k.startsWith(`pair:${lower}|`) || k.endsWith(`|${identifier}`),
+    );
+    this.userFailures.reset(userKey(identifier));
+    this.#userNextAttempt.delete(lower);
   }
 
   async login(username: string, password: string, ip: string): Promise<LoginOutcome> {
@@ -278,6 +345,7 @@ export class SecurityService {
     if (next.length < MIN_PASSWORD_LENGTH) return { kind: 'too_short' };
     const res = await this.#checkPassword(creds.username, current, ctx.ip, 'change-password');
     if (res.kind === 'locked') return res;
+    if (res.kind === 'throttled') return { kind: 'locked', lockedUntil: res.retryAt };
     if (res.kind === 'invalid') return { kind: 'wrong_current' };
     const hash = await hashPassword(next, this.deps.settings.bcryptCost);
     this.credentials.set(creds.username, hash);

@@ -6,6 +6,7 @@
 import type { Database } from 'better-sqlite3';
 import type { Clock } from '../clock.js';
 import { SESSION_TTL_MS } from './cookies.js';
+import { csrfTokenVariants } from './csrf.js';
 import { generateCsrfToken, generateSessionId, safeEqual, sha256Hex } from './secrets.js';
 
 export interface Session {
@@ -41,6 +42,7 @@ export class SessionStore {
   readonly #purge;
   readonly #setCsrf;
   readonly #count;
+  readonly #fromIp;
 
   constructor(
     db: Database,
@@ -56,6 +58,9 @@ export class SessionStore {
     this.#deleteOthers = db.prepare('DELETE FROM auth_sessions WHERE id_hash <> ?');
     this.#purge = db.prepare('DELETE FROM auth_sessions WHERE expires_at <= ?');
     this.#setCsrf = db.prepare('UPDATE auth_sessions SET csrf_hash = ? WHERE id_hash = ?');
+    this.#fromIp = db.prepare<[string, string, number], { n: number }>(
+      'SELECT COUNT(*) AS n FROM auth_sessions WHERE username = ? COLLATE NOCASE AND ip = ? AND expires_at > ?',
+    );
     this.#count = db.prepare<[number], { n: number }>('SELECT COUNT(*) AS n FROM auth_sessions WHERE expires_at > ?');
   }
 
@@ -81,13 +86,18 @@ export class SessionStore {
     return { idHash: row.id_hash, username: row.username, createdAt: row.created_at, expiresAt: row.expires_at };
   }
 
+  /** True when the presented token (with or without its base64 padding) is the session's. */
   checkCsrf(session: Session, presented: string | undefined): boolean {
     if (!presented) return false;
     const row = this.#get.get(session.idHash);
-    return row !== undefined && safeEqual(sha256Hex(presented), row.csrf_hash);
+    if (row === undefined) return false;
+    return csrfTokenVariants(presented).some((v) => safeEqual(sha256Hex(v), row.csrf_hash));
   }
 
-  /** Issues a fresh CSRF token for a session (after a failed check, or on request). */
+  /**
+   * Issues a fresh CSRF token for a session, on request only: a refused request never rotates
+   * it, or one forged request from another site would break the real page's next write.
+   */
   rotateCsrf(session: Session): string {
     const token = generateCsrfToken();
     this.#setCsrf.run(sha256Hex(token), session.idHash);
@@ -101,6 +111,11 @@ export class SessionStore {
   /** Revokes every session except `keep` (after a password change). */
   revokeAll(keep?: Session): number {
     return (keep ? this.#deleteOthers.run(keep.idHash) : this.#deleteAll.run()).changes;
+  }
+
+  /** True when `username` has a live session created from `ip` (a known address of the owner). */
+  hasLiveSessionFrom(username: string, ip: string): boolean {
+    return (this.#fromIp.get(username, ip, this.clock.now())?.n ?? 0) > 0;
   }
 
   activeCount(): number {

@@ -40,7 +40,9 @@ export interface SecurityOptions {
   /** Override limits per class (tests use small ones). */
   rateLimits?: Partial<Record<RateClass, RateRule>>;
   /** Failed attempts before a lockout, and its duration. */
-  lockout?: { maxAttempts?: number; durationMs?: number };
+  lockout?: { maxAttempts?: number; durationMs?: number; slowdownBaseMs?: number };
+  /** Failed authentications allowed per client address and window, on any route. */
+  authFailures?: { limit: number; windowMs: number };
 }
 
 declare module 'fastify' {
@@ -49,5 +51,9 @@ declare module 'fastify' {
     auth: AuthContext | null;
     /** The client IP as the security layer sees it (forwarding headers only from a local proxy). */
     clientIp: string;
+  }
+  interface FastifyRequest {
+    /** Set by the gate: cookies may be SameSite=None (embedding enabled and the request secure). */
+    cookieSameSiteNone: boolean;
   }
 }

@@ -13,25 +13,57 @@ describe('CSRF', () => {
   });
   afterAll(() => pulse.close());
 
-  it('a session POST needs X-CSRF-Token; a refusal hands out a fresh token that then works', async () => {
+  it('a session POST needs X-CSRF-Token; a refusal leaves the page token valid', async () => {
     const c = new Client(pulse.url);
     await c.login();
     const first = c.cookie('pulse_csrf')!;
     const refused = await c.req('POST', '/api/security/tokens', { body: { name: 'x' } });
     expect(refused.status).toBe(403);
     expect(refused.body.error).toBe('CSRF token validation failed');
-    const fresh = c.cookie('pulse_csrf')!;
-    expect(fresh).not.toBe(first);
-    expect(refused.body.csrfToken).toBe(fresh);
-    expect(refused.headers.get('x-csrf-token')).toBe(fresh);
-    // The old token is no longer valid; the fresh one is.
-    const old = await c.req('POST', '/api/security/tokens', {
+    expect(refused.headers.getSetCookie()).toEqual([]);
+    const forged = await c.req('POST', '/api/security/tokens', {
       body: { name: 'x' },
-      headers: { 'x-csrf-token': first },
+      headers: { 'x-csrf-token': `${'B'.repeat(43)}=` },
     });
-    expect(old.status).toBe(403);
+    expect(forged.status).toBe(403);
+    expect(c.cookie('pulse_csrf')).toBe(first);
     const ok = await c.post('/api/security/tokens', { name: 'x' });
     expect(ok.status).toBe(200);
+  });
+
+  it('the token is accepted without its base64 padding, as Pulse 4.24 UI sends it', async () => {
+    const c = new Client(pulse.url);
+    await c.login();
+    const token = c.cookie('pulse_csrf')!;
+    expect(token.endsWith('=')).toBe(true);
+    const bare = token.split('=')[0];
+    const res = await c.req('POST', '/api/security/tokens', {
+      body: { name: 'bare' },
+      headers: { 'x-csrf-token': bare },
+    });
+    expect(res.status).toBe(200);
+    // Only padding may be missing: a truncated token is still refused.
+    const cut = await c.req('POST', '/api/security/tokens', {
+      body: { name: 'cut' },
+      headers: { 'x-csrf-token': bare.slice(0, -1) },
+    });
+    expect(cut.status).toBe(403);
+  });
+
+  it('a cross-site form post with only the session cookie is refused', async () => {
+    const c = new Client(pulse.url);
+    await c.login();
+    const res = await fetch(`${pulse.url}/api/security/tokens`, {
+      method: 'POST',
+      headers: {
+        cookie: `pulse_session=${c.cookie('pulse_session')}`,
+        'content-type': 'application/x-www-form-urlencoded',
+        origin: 'https://evil.example',
+        'sec-fetch-site': 'cross-site',
+      },
+      body: `name=x&csrf_token=${encodeURIComponent(c.cookie('pulse_csrf')!)}`,
+    });
+    expect(res.status).toBe(403);
   });
 
   it('a request carrying a valid API token is exempt even with a session cookie', async () => {
@@ -47,15 +79,28 @@ describe('CSRF', () => {
     expect((await c.get('/api/security/tokens')).status).toBe(200);
   });
 
-  it('cookies are Secure (and SameSite=None) behind a local TLS proxy', async () => {
-    const res = await fetch(`${pulse.url}/api/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-forwarded-proto': 'https' },
-      body: JSON.stringify({ username: ADMIN, password: ADMIN_PASS }),
-    });
-    for (const c of res.headers.getSetCookie()) {
+  it('cookies are Secure behind a local TLS proxy, and SameSite=None only with embedding enabled', async () => {
+    const loginVia = (headers: Record<string, string>) =>
+      fetch(`${pulse.url}/api/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify({ username: ADMIN, password: ADMIN_PASS }),
+      });
+    const proxied = await loginVia({ 'x-forwarded-proto': 'https', 'x-forwarded-for': '10.1.1.1' });
+    expect(proxied.headers.getSetCookie().length).toBe(2);
+    for (const c of proxied.headers.getSetCookie()) {
       expect(c).toContain('Secure');
-      expect(c).toContain('SameSite=None');
+      expect(c).toContain('SameSite=Lax');
+    }
+    pulse.deps.monitoring.settings.save({ allowEmbedding: true });
+    try {
+      const embedded = await loginVia({ 'x-forwarded-proto': 'https' });
+      for (const c of embedded.headers.getSetCookie()) expect(c).toContain('SameSite=None');
+      // Embedding over plain HTTP: browsers reject SameSite=None without Secure, so Lax stays.
+      const plain = await loginVia({ 'x-forwarded-for': '10.1.1.2' });
+      for (const c of plain.headers.getSetCookie()) expect(c).toContain('SameSite=Lax');
+    } finally {
+      pulse.deps.monitoring.settings.save({ allowEmbedding: false });
     }
   });
 });

@@ -2,12 +2,11 @@
  * Walks EVERY registered route (whatever areas exist when this runs) and proves the gate holds:
  * - with a password configured, no non-public route answers without credentials (401);
  * - no state-changing route accepts a session cookie without the CSRF token (403);
- * - in API-only mode, only the contract's readable GETs answer without a token.
+ * - in API-only mode, nothing but the public routes answers without a token (issue 22 item 4).
  * Parameters (`:id`, `*`) get placeholder values; the gate decides before any handler runs.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RouteRecord } from '../../src/http/guard.js';
-import { isApiOnlyReadable, normalisePath } from '../../src/security/gate.js';
 import { Client, concretePath, passwordEnv, startSecured, type TestPulse } from './helpers.js';
 
 const TOKEN = 'f'.repeat(64);
@@ -93,8 +92,8 @@ describe('every route is guarded (password + token configured)', () => {
       if (res.status !== 403 || res.body?.error !== 'CSRF token validation failed') {
         failures.push(`${r.method} ${r.url} → ${res.status} ${res.text.slice(0, 80)}`);
       }
-      // The refusal hands out a fresh token.
-      if (c.cookie('pulse_csrf') === before) failures.push(`${r.method} ${r.url}: no fresh pulse_csrf cookie`);
+      // A refusal never rotates the token: a forged request must not break the real page.
+      if (c.cookie('pulse_csrf') !== before) failures.push(`${r.method} ${r.url}: pulse_csrf rotated on a refusal`);
       // A wrong token is refused the same way.
       const wrong = await c.req(r.method, concretePath(r.url), {
         body: {},
@@ -124,14 +123,19 @@ describe('every route is guarded (API-only mode)', () => {
   });
   afterAll(() => pulse.close());
 
-  it('without a token only the contract’s readable GETs answer', async () => {
+  it('without a token no non-public route answers, the inventory reads included', async () => {
     const failures: string[] = [];
+    let checked = 0;
     for (const r of routes.filter((x) => x.guard !== 'public')) {
-      const readable = isApiOnlyReadable(r.method, normalisePath(concretePath(r.url)));
-      if (readable) continue;
       const res = await call(pulse.url, r);
+      checked++;
       if (res.status !== 401) failures.push(`${r.method} ${r.url} → ${res.status}`);
     }
     expect(failures).toEqual([]);
+    expect(checked).toBeGreaterThan(8);
+    for (const p of ['/api/state', '/api/config/nodes', '/api/config/system', '/api/settings']) {
+      expect((await fetch(pulse.url + p)).status).toBe(401);
+      expect((await fetch(pulse.url + p, { headers: { 'x-api-token': TOKEN } })).status).toBe(200);
+    }
   });
 });

@@ -65,11 +65,8 @@ describe('login, sessions and lockout (password mode)', () => {
     expect(fifth.body).toMatchObject({ error: 'invalid_credentials', locked: true, lockoutDuration: '15 minutes' });
     expect(fifth.body.message).toContain('Account is now locked for 15 minutes.');
 
-    // Even the right password is refused while locked (from any IP: the username is locked).
-    const locked = await c.req('POST', '/api/login', {
-      body: { username: ADMIN, password: ADMIN_PASS },
-      headers: { 'x-forwarded-for': '198.51.100.1' },
-    });
+    // Even the right password is refused while locked, from that address.
+    const locked = await c.req('POST', '/api/login', { body: { username: ADMIN, password: ADMIN_PASS }, headers: ip });
     expect(locked.status).toBe(403);
     expect(locked.body).toMatchObject({ error: 'account_locked', remainingMinutes: 15 });
     expect(locked.body.message).toBe('Too many failed attempts. Account is locked for 15 more minutes.');
@@ -77,18 +74,67 @@ describe('login, sessions and lockout (password mode)', () => {
 
     // Basic auth is refused too while locked.
     const basic = await fetch(`${pulse.url}/api/security/tokens`, {
-      headers: { authorization: `Basic ${Buffer.from(`${ADMIN}:${ADMIN_PASS}`).toString('base64')}` },
+      headers: { authorization: `Basic ${Buffer.from(`${ADMIN}:${ADMIN_PASS}`).toString('base64')}`, ...ip },
     });
     expect(basic.status).toBe(403);
     expect((await basic.json()).error).toBe('Account temporarily locked');
 
     clock.advance(14 * 60_000);
-    const stillLocked = await c.login();
+    const stillLocked = await c.req('POST', '/api/login', {
+      body: { username: ADMIN, password: ADMIN_PASS },
+      headers: ip,
+    });
     expect(stillLocked.status).toBe(403);
     expect(stillLocked.body.remainingMinutes).toBe(1);
 
     clock.advance(60_000);
-    expect((await c.login()).status).toBe(200);
+    expect(
+      (await c.req('POST', '/api/login', { body: { username: ADMIN, password: ADMIN_PASS }, headers: ip })).status,
+    ).toBe(200);
+  });
+
+  it('wrong logins from other addresses never lock the owner out; they only slow strangers down', async () => {
+    const ownerIp = { 'x-forwarded-for': '192.0.2.10' };
+    const ownerLogin = () =>
+      new Client(pulse.url).req('POST', '/api/login', {
+        body: { username: ADMIN, password: ADMIN_PASS },
+        headers: ownerIp,
+      });
+    expect((await ownerLogin()).status).toBe(200);
+    // Five wrong logins from five addresses (what used to lock `admin` for everyone).
+    const guess = (n: number) =>
+      new Client(pulse.url).req('POST', '/api/login', {
+        body: { username: ADMIN, password: 'guess' },
+        headers: { 'x-forwarded-for': `198.51.100.${n}` },
+      });
+    for (let a = 1; a <= 5; a++) expect((await guess(a)).status).toBe(401);
+    // The owner's address still signs in, by form and by Basic.
+    expect((await ownerLogin()).status).toBe(200);
+    const basic = await fetch(`${pulse.url}/api/security/tokens`, {
+      headers: { authorization: `Basic ${Buffer.from(`${ADMIN}:${ADMIN_PASS}`).toString('base64')}`, ...ownerIp },
+    });
+    expect(basic.status).toBe(200);
+    // Other addresses now get one evaluated attempt per interval, then wait (429 + Retry-After).
+    expect((await guess(6)).status).toBe(401);
+    expect((await guess(7)).status).toBe(429);
+    clock.advance(60_000);
+    const stranger = (n: number) =>
+      new Client(pulse.url).req('POST', '/api/login', {
+        body: { username: ADMIN, password: ADMIN_PASS },
+        headers: { 'x-forwarded-for': `203.0.113.${n}` },
+      });
+    expect((await stranger(100)).status).toBe(200);
+    const slowed = await stranger(101);
+    expect(slowed.status).toBe(429);
+    expect(slowed.body.error).toBe('rate_limit');
+    const wait = Number(slowed.headers.get('retry-after'));
+    expect(wait).toBeGreaterThan(0);
+    clock.advance(wait * 1000);
+    expect((await stranger(101)).status).toBe(200);
+    // Everything ages out after the lockout period.
+    clock.advance(15 * 60_000);
+    expect((await stranger(102)).status).toBe(200);
+    expect((await stranger(103)).status).toBe(200);
   });
 
   it('lockout is also per IP: one address cannot try many user names', async () => {

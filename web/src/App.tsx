@@ -4,7 +4,7 @@ import { Dynamic } from 'solid-js/web';
 import { Layout } from './components/Layout';
 import { Button, ErrorText } from './components/ui';
 import { DashboardPage } from './pages/Dashboard';
-import { AuthFrame, LoginPage } from './pages/Login';
+import { AuthFrame, LoginPage, TokenPage } from './pages/Login';
 import { SetupPage } from './pages/Setup';
 import { currentPath, linkClick } from './router';
 import { initSession, session } from './stores/session';
@@ -72,6 +72,9 @@ export function App() {
       </Match>
       <Match when={session.phase() === 'login'}>
         <LoginPage />
+      </Match>
+      <Match when={session.phase() === 'token'}>
+        <TokenPage />
       </Match>
       <Match when={session.phase() === 'ready'}>
         <Layout>

@@ -1,5 +1,6 @@
 /** The frame around every signed-in page: header, navigation, theme switch, connection badge. */
-import { createSignal, For, type JSX, Show } from 'solid-js';
+import { createSignal, For, type JSX, onCleanup, onMount, Show } from 'solid-js';
+import { api } from '../api/client';
 import { currentPath, linkClick } from '../router';
 import { live } from '../stores/live';
 import { logout, readOnly, session, useApiToken } from '../stores/session';
@@ -50,6 +51,33 @@ function ConnectionBadge() {
   );
 }
 
+/** Shown while /api/health says the database cannot write: changes would not be saved. */
+function HealthBanner() {
+  const [reason, setReason] = createSignal('');
+  const poll = () =>
+    void api
+      .get<{ status?: string; reason?: string }>('/api/health', { quiet401: true })
+      .then((h) => setReason(h?.status === 'degraded' ? (h.reason ?? 'the database cannot write') : ''))
+      .catch(() => undefined);
+  onMount(() => {
+    poll();
+    const timer = setInterval(poll, 30_000);
+    onCleanup(() => clearInterval(timer));
+  });
+  return (
+    <Show when={reason()}>
+      <div
+        role="alert"
+        class="border-b border-red-300 bg-red-50 px-4 py-2 text-sm text-red-900 dark:border-red-800 dark:bg-red-950/60 dark:text-red-100"
+      >
+        <div class="mx-auto max-w-screen-2xl">
+          <span class="font-medium">Pulse is degraded:</span> {reason()}. Changes may not be saved.
+        </div>
+      </div>
+    </Show>
+  );
+}
+
 function ReadOnlyBanner() {
   const [value, setValue] = createSignal('');
   return (
@@ -84,6 +112,7 @@ export function Layout(props: { children: JSX.Element }) {
   const canLogout = () => !!session.status().requiresAuth && !!session.status().hasAuthentication;
   return (
     <div class="min-h-screen">
+      <HealthBanner />
       <ReadOnlyBanner />
       <header class="border-b border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
         <div class="mx-auto flex max-w-screen-2xl items-center gap-3 px-3 pt-2 sm:px-4">

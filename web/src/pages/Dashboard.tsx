@@ -109,12 +109,14 @@ function NodeCells(props: { n: Node; onOpen: (r: Row) => void; counts?: GuestCou
             <span
               class="shrink-0 rounded bg-amber-100 px-1 text-[10px] font-normal text-amber-800 dark:bg-amber-900/50 dark:text-amber-200"
               title={
-                n().connectionHealth === 'degraded'
-                  ? 'Some cluster endpoints do not answer; Pulse reads through the others'
-                  : 'Pulse cannot read this node'
+                n().dataAgeSeconds !== undefined
+                  ? 'The host stopped answering; these figures are its last ones'
+                  : n().connectionHealth === 'degraded'
+                    ? 'Some cluster endpoints do not answer; Pulse reads through the others'
+                    : 'Pulse cannot read this node'
               }
             >
-              {n().connectionHealth}
+              {n().dataAgeSeconds !== undefined ? `stale ${n().dataAgeSeconds} s` : n().connectionHealth}
             </span>
           </Show>
           <Show when={n().clusterName}>

@@ -1,7 +1,7 @@
 /** Sign-in form; shows Pulse's own words on failure (attempts left, lockout). */
 import { createSignal } from 'solid-js';
 import { Button, ErrorText, Field } from '../components/ui';
-import { login } from '../stores/session';
+import { login, signInWithToken } from '../stores/session';
 
 export function AuthFrame(props: { title: string; children: import('solid-js').JSX.Element }) {
   return (
@@ -60,6 +60,47 @@ export function LoginPage() {
         <ErrorText error={error()} />
         <Button type="submit" variant="primary" class="w-full" disabled={busy()}>
           {busy() ? 'Signing in…' : 'Sign in'}
+        </Button>
+      </form>
+    </AuthFrame>
+  );
+}
+
+/** API-token-only servers: the token is the only credential, kept for this browser tab. */
+export function TokenPage() {
+  const [token, setToken] = createSignal('');
+  const [error, setError] = createSignal('');
+  const [busy, setBusy] = createSignal(false);
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    setBusy(true);
+    setError('');
+    try {
+      await signInWithToken(token().trim());
+    } catch (err) {
+      setError((err as Error).message);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <AuthFrame title="API token required">
+      <form class="space-y-3" onSubmit={submit}>
+        <p class="text-sm text-slate-600 dark:text-slate-300">
+          This Pulse is protected by API tokens only. Enter a token to continue.
+        </p>
+        <Field
+          label="API token"
+          name="apiToken"
+          type="password"
+          autocomplete="off"
+          required
+          value={token()}
+          onInput={(e) => setToken(e.currentTarget.value)}
+        />
+        <ErrorText error={error()} />
+        <Button type="submit" variant="primary" class="w-full" disabled={busy()}>
+          {busy() ? 'Checking…' : 'Continue'}
         </Button>
       </form>
     </AuthFrame>

@@ -7,7 +7,7 @@ import { api, forgetCsrfCookie, onUnauthorized, readCookie, setStoredApiToken, s
 import type { SecurityStatus } from '../api/types';
 import { onSocketRefused, startLive, stopLive } from './live';
 
-export type Phase = 'loading' | 'setup' | 'login' | 'ready' | 'error';
+export type Phase = 'loading' | 'setup' | 'login' | 'token' | 'ready' | 'error';
 
 const [phase, setPhase] = createSignal<Phase>('loading');
 const [status, setStatus] = createSignal<SecurityStatus>({});
@@ -44,7 +44,22 @@ export async function initSession(): Promise<void> {
     setPhase('error');
     return;
   }
-  if (s.disabled || isApiTokenOnly(s)) return enter();
+  if (s.disabled) return enter();
+  // API-token-only servers answer nothing without a token: ask for one first.
+  if (isApiTokenOnly(s)) {
+    if (!storedApiToken()) {
+      setPhase('token');
+      return;
+    }
+    try {
+      await api.get('/api/config/system', { quiet401: true });
+      return enter();
+    } catch {
+      useApiToken(undefined);
+      setPhase('token');
+      return;
+    }
+  }
   const nothingConfigured = !s.requiresAuth && !s.hasAuthentication && !s.apiTokenConfigured;
   if (nothingConfigured) {
     if (sessionStorage.getItem(SKIP_SETUP_KEY) === '1') return enter();
@@ -85,7 +100,7 @@ export async function logout(): Promise<void> {
     setToken(undefined);
     stopLive();
     await loadStatus().catch(() => undefined);
-    setPhase(status().requiresAuth ? 'login' : 'setup');
+    setPhase(isApiTokenOnly(status()) ? 'token' : status().requiresAuth ? 'login' : 'setup');
   }
 }
 
@@ -115,15 +130,34 @@ export function skipSetup(): void {
   enter();
 }
 
-/** API-token-only mode: remember a token for this tab so writes are allowed. */
+/** API-token-only mode: remember a token for this tab; every request then sends it. */
 export function useApiToken(value: string | undefined): void {
   setStoredApiToken(value);
   setToken(value);
 }
 
+/** The token prompt: keeps the token only if the server accepts it. */
+export async function signInWithToken(value: string): Promise<void> {
+  useApiToken(value);
+  try {
+    await api.get('/api/config/system', { quiet401: true });
+  } catch (err) {
+    useApiToken(undefined);
+    throw err;
+  }
+  enter();
+}
+
 // A 401 can mean "wrong current password" as well as "session gone": ask before signing out.
 function recheckSession(): void {
-  if (phase() !== 'ready' || isApiTokenOnly(status()) || !status().requiresAuth) return;
+  if (phase() !== 'ready' || !status().requiresAuth) return;
+  if (isApiTokenOnly(status())) {
+    // The token was revoked or replaced: ask for a new one.
+    stopLive();
+    useApiToken(undefined);
+    setPhase('token');
+    return;
+  }
   void loadStatus()
     .then((s) => {
       if (s.authenticated === false) {
