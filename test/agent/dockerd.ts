@@ -122,3 +122,36 @@ export async function startDockerd(): Promise<Dockerd> {
   await cli(socket, ['import', tar, IMAGE]);
   return { socket, dir, docker: (...args) => cli(socket, args), stop };
 }
+
+/**
+ * A Node runtime base image without a registry: this machine's node binary, the shared
+ * libraries it links (from ldd) and busybox for the shell tools a Dockerfile RUN needs.
+ */
+export async function importNodeBaseImage(d: Dockerd, tag: string): Promise<void> {
+  const rootfs = path.join(d.dir, 'node-rootfs');
+  const node = fs.realpathSync(process.execPath);
+  const ldd = await new Promise<string>((resolve, reject) =>
+    execFile('ldd', [node], (err, out) => (err ? reject(err) : resolve(out))),
+  );
+  const libs = [...ldd.matchAll(/(\/\S+\.so[^\s]*)/g)].map((m) => m[1]);
+  for (const lib of libs) {
+    const dest = path.join(rootfs, lib);
+    fs.mkdirSync(path.dirname(dest), { recursive: true });
+    fs.copyFileSync(fs.realpathSync(lib), dest);
+  }
+  for (const dir of ['usr/local/bin', 'bin', 'tmp', 'etc']) fs.mkdirSync(path.join(rootfs, dir), { recursive: true });
+  fs.chmodSync(path.join(rootfs, 'tmp'), 0o1777);
+  fs.copyFileSync(node, path.join(rootfs, 'usr', 'local', 'bin', 'node'));
+  fs.chmodSync(path.join(rootfs, 'usr', 'local', 'bin', 'node'), 0o755);
+  fs.copyFileSync(BUSYBOX, path.join(rootfs, 'bin', 'busybox'));
+  fs.chmodSync(path.join(rootfs, 'bin', 'busybox'), 0o755);
+  const tools = ['sh', 'tar', 'gzip', 'sha256sum', 'mkdir', 'chown', 'chmod', 'ls', 'head', 'cat', 'id', 'rm', 'cp'];
+  for (const tool of tools) fs.symlinkSync('busybox', path.join(rootfs, 'bin', tool));
+  fs.writeFileSync(path.join(rootfs, 'etc', 'passwd'), 'root:x:0:0:root:/root:/bin/sh\n');
+  fs.writeFileSync(path.join(rootfs, 'etc', 'group'), 'root:x:0:\n');
+  const tar = path.join(d.dir, 'node-rootfs.tar');
+  await new Promise<void>((resolve, reject) =>
+    execFile('tar', ['-C', rootfs, '-cf', tar, '.'], (err) => (err ? reject(err) : resolve())),
+  );
+  await d.docker('import', '--change', 'ENV PATH=/usr/local/bin:/usr/bin:/bin', tar, tag);
+}

@@ -3,7 +3,9 @@
  * installs it into a temporary root (--root, --no-systemd: a background process instead of a
  * unit), upgrades it in place keeping a configured node, rolls a broken release back, refuses bad
  * checksums, non-root callers and a missing or old Node, and uninstalls. The unit it ships passes
- * `systemd-analyze verify` where systemd is installed.
+ * `systemd-analyze verify` where systemd is installed. The Dockerfile builds from the same tarball
+ * on a private dockerd, from a Node base image made here with `docker import`; without a Docker
+ * daemon that test is skipped with the reason, and under CI=true it fails.
  */
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
@@ -13,6 +15,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeRelease } from '../../scripts/package.js';
 import type { Simulator } from '../../sim/index.js';
+import { type Dockerd, dockerdMissing, importNodeBaseImage, startDockerd } from '../agent/dockerd.js';
 import { startSim } from '../monitoring/harness.js';
 
 const REPO = path.resolve(import.meta.dirname, '../..');
@@ -294,5 +297,102 @@ describe.skipIf(!fs.existsSync('/usr/bin/systemd-analyze'))('the systemd unit', 
     ]) {
       expect(unit).toContain(line);
     }
+  });
+});
+
+describe('the Docker image', () => {
+  let d: Dockerd | undefined;
+  afterAll(async () => {
+    await d?.stop();
+  }, 120_000);
+
+  it('builds from a local base image, answers /api/health and keeps its data across a restart', {
+    timeout: 600_000,
+  }, async (ctx) => {
+    let why = dockerdMissing();
+    if (!why) {
+      try {
+        d = await startDockerd();
+      } catch (err) {
+        why = (err as Error).message;
+      }
+    }
+    if (!d) {
+      if (process.env.CI === 'true') throw new Error(`CI needs a running Docker daemon for this test: ${why}`);
+      ctx.skip(why);
+      return;
+    }
+    await importNodeBaseImage(d, 'pulse-test/node-base:20');
+    // The build context as the Dockerfile expects it: the repository's Dockerfile and dist/release.
+    const context = path.join(work, 'docker-context');
+    fs.mkdirSync(path.join(context, 'dist', 'release'), { recursive: true });
+    for (const f of ['Dockerfile', '.dockerignore']) fs.copyFileSync(path.join(REPO, f), path.join(context, f));
+    fs.linkSync(tarball, path.join(context, 'dist', 'release', path.basename(tarball)));
+    fs.copyFileSync(`${tarball}.sha256`, path.join(context, 'dist', 'release', `${path.basename(tarball)}.sha256`));
+    const build = await run(
+      'docker',
+      [
+        '-H',
+        `unix://${d.socket}`,
+        'build',
+        '--build-arg',
+        'BASE_IMAGE=pulse-test/node-base:20',
+        '-t',
+        'pulse-test/pulse:test',
+        context,
+      ],
+      { DOCKER_BUILDKIT: '0' },
+    );
+    expect(build.code, build.stderr).toBe(0);
+
+    const imagePort = await freePort();
+    // The daemon runs without a bridge here, so the container uses the host's network.
+    await d.docker(
+      'run',
+      '-d',
+      '--name',
+      'pulse',
+      '--network',
+      'host',
+      '-e',
+      `FRONTEND_PORT=${imagePort}`,
+      '-v',
+      'pulse-data:/data',
+      '--health-interval',
+      '2s',
+      '--health-start-period',
+      '60s',
+      'pulse-test/pulse:test',
+    );
+    const url = `http://127.0.0.1:${imagePort}`;
+    const healthy = async () => {
+      for (;;) {
+        const s = await d!.docker('inspect', '-f', '{{.State.Health.Status}}', 'pulse');
+        if (s === 'healthy') return;
+        if (s === 'unhealthy') throw new Error(`container unhealthy: ${await d!.docker('logs', 'pulse')}`);
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    };
+    await healthy();
+    expect((await fetch(`${url}/api/health`)).status).toBe(200);
+    const v = (await (await fetch(`${url}/api/version`)).json()) as { isDocker: boolean };
+    expect(v.isDocker).toBe(true);
+    expect(await d.docker('exec', 'pulse', 'id', '-u')).toBe('10001');
+    const config = JSON.parse(await d.docker('inspect', '-f', '{{json .Config}}', 'pulse-test/pulse:test'));
+    expect(Object.keys(config.Volumes)).toEqual(['/data']);
+    expect(Object.keys(config.ExposedPorts)).toEqual(['7655/tcp']);
+    expect(config.Env).toContain('PULSE_DOCKER=true');
+
+    const put = await fetch(`${url}/api/guests/metadata/pve1-node1-100`, {
+      method: 'PUT',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ customUrl: 'https://kept.example.lan' }),
+    });
+    expect(put.status).toBe(200);
+    await d.docker('restart', 'pulse');
+    await healthy();
+    const kept = await (await fetch(`${url}/api/guests/metadata/pve1-node1-100`)).json();
+    expect(kept).toMatchObject({ customUrl: 'https://kept.example.lan' });
+    await d.docker('rm', '-f', 'pulse');
   });
 });
