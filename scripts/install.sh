@@ -28,11 +28,23 @@ port=""
 action=install
 purge=0
 source_arg=""
+request_file=""
+result_file=""
+event_id=""
 
 say() { printf 'pulse-install: %s\n' "$*"; }
 die() {
   printf 'pulse-install: error: %s\n' "$*" >&2
+  result failed "$*"
   exit 1
+}
+
+# For updates started by Pulse (--from-request): the outcome Pulse reads back after its restart.
+result() {
+  [ -n "$result_file" ] && [ ! -f "$result_file" ] || return 0
+  printf 'EVENT_ID=%s\nSTATUS=%s\nVERSION=%s\nFINISHED_AT=%s\nMESSAGE=%s\n' \
+    "$event_id" "$1" "${new_version:-}" "$(date +%s)" "$(printf '%s' "$2" | tr '\n' ' ')" >"$result_file"
+  chown "$(stat -c %u:%g "$(dirname "$result_file")")" "$result_file" 2>/dev/null || true
 }
 
 usage() {
@@ -52,6 +64,7 @@ while [ $# -gt 0 ]; do
     --port=*) port="${1#*=}"; shift ;;
     --uninstall) action=uninstall; shift ;;
     --purge) purge=1; shift ;;
+    --from-request) request_file="${2:?--from-request needs a file}"; shift 2 ;;
     -h | --help) usage; exit 0 ;;
     -*) die "unknown option $1 (see --help)" ;;
     *) [ -z "$source_arg" ] || die "only one release tarball may be given"; source_arg="$1"; shift ;;
@@ -65,6 +78,28 @@ fi
 
 if [ "$(id -u)" -ne 0 ]; then
   die "this must run as root (it creates the pulse user, /opt/pulse and a systemd service): run it with sudo"
+fi
+
+# An update Pulse asked for: the request names a tarball Pulse downloaded and verified into
+# <data>/updates; where and how Pulse is installed comes from install.conf, not from the request.
+if [ -n "$request_file" ]; then
+  conf="$(cd "$(dirname "$0")/../../.." && pwd)/install.conf"
+  [ -f "$conf" ] || die "no install.conf next to this installer ($conf)"
+  root="$(sed -n 's/^INSTALL_ROOT=//p' "$conf")"
+  [ "$(sed -n 's/^INSTALL_SYSTEMD=//p' "$conf")" = 1 ] || use_systemd=0
+  updates_dir="$(sed -n 's/^DATA_DIR=//p' "$conf")/updates"
+  case "$(cd "$(dirname "$request_file")" && pwd)" in "$root$updates_dir") ;; *) die "update requests are only read from $updates_dir" ;; esac
+  [ -f "$request_file" ] || exit 0 # already handled
+  source_arg="$(sed -n 's/^TARBALL=//p' "$request_file")"
+  expected_sha="$(sed -n 's/^SHA256=//p' "$request_file")"
+  event_id="$(sed -n 's/^EVENT_ID=//p' "$request_file")"
+  rm -f "$request_file"
+  result_file="$root$updates_dir/result"
+  rm -f "$result_file"
+  case "$source_arg" in "$root$updates_dir"/*.tar.gz) ;; *) die "the update tarball must be in $updates_dir" ;; esac
+  case "$source_arg" in *..*) die "the update tarball path must not contain .." ;; esac
+  case "$expected_sha" in *[!0-9a-f]* | '') die "the update request has no valid SHA256" ;; esac
+  [ ${#expected_sha} -eq 64 ] || die "the update request has no valid SHA256"
 fi
 
 root="${root%/}"
@@ -119,6 +154,9 @@ service_start() {
   if [ "$use_systemd" -eq 1 ]; then
     systemctl daemon-reload
     systemctl enable pulse.service >/dev/null 2>&1 || systemctl enable pulse.service
+    if [ -f "$(dirname "$UNIT")/pulse-update.path" ]; then
+      systemctl enable --now pulse-update.path >/dev/null 2>&1 || true
+    fi
     systemctl restart pulse.service
   else
     # Same environment as the unit: defaults first, then pulse.env overrides them.
@@ -236,6 +274,7 @@ do_install() {
     die "files in the release do not match its SHA256SUMS manifest: $(grep -m3 FAILED "$work/sums.log" | tr '\n' ' ')"
   local version
   version="$(tr -d '[:space:]' <"$top/VERSION")"
+  new_version="$version"
   say "installing Pulse $version"
 
   # The user and directories.
@@ -263,11 +302,23 @@ do_install() {
   chown -R root:root "$dest" 2>/dev/null || true
   chmod 0755 "$dest"
 
+  # An update requested by Pulse (which runs unprivileged) keeps the units of the release
+  # installed by root, so a tarball from Pulse cannot change what systemd runs as root.
+  local units="$dest/systemd"
+  if [ -n "$request_file" ] && [ -d "$PREFIX/current/systemd" ]; then units="$(readlink -f "$PREFIX/current/systemd")"; fi
   if [ "$use_systemd" -eq 1 ]; then
     mkdir -p "$(dirname "$UNIT")"
-    sed -e "s|@PREFIX@|$PREFIX_REAL|g" -e "s|@DATA_DIR@|$DATA_REAL|g" -e "s|@CONFIG_DIR@|$CONFIG_REAL|g" \
-      "$dest/systemd/pulse.service" >"$UNIT"
+    local u
+    for u in pulse.service pulse-update.service pulse-update.path; do
+      [ -f "$units/$u" ] || continue
+      sed -e "s|@PREFIX@|$PREFIX_REAL|g" -e "s|@DATA_DIR@|$DATA_REAL|g" -e "s|@CONFIG_DIR@|$CONFIG_REAL|g" \
+        "$units/$u" >"$(dirname "$UNIT")/$u"
+    done
   fi
+  mkdir -p "$DATA/updates"
+  chown "$owner:" "$DATA/updates" 2>/dev/null || chown "$owner" "$DATA/updates"
+  chmod 0700 "$DATA/updates"
+  printf 'INSTALL_ROOT=%s\nINSTALL_SYSTEMD=%s\nDATA_DIR=%s\n' "$root" "$use_systemd" "$DATA_REAL" >"$PREFIX/install.conf"
 
   local previous=""
   if [ -L "$PREFIX/current" ]; then
@@ -280,6 +331,7 @@ do_install() {
   service_start
   if wait_healthy "$version"; then
     prune_releases "$dest" "$previous"
+    result success "Pulse $version is running"
     say "Pulse $version is running: http://$(hostname -f 2>/dev/null || hostname):$(listen_port)"
     return 0
   fi
@@ -293,6 +345,7 @@ do_install() {
     service_start
     rm -rf "$dest"
     if wait_healthy "$old"; then
+      result rolled_back "Pulse $version did not answer /api/health within ${health_timeout} s; rolled back to $old"
       die "upgrade to $version failed; rolled back to $old, which is running again (log: $(log_hint))"
     fi
     die "upgrade to $version failed and the rolled-back $old did not come up either (log: $(log_hint))"
@@ -346,8 +399,8 @@ EOF
 
 do_uninstall() {
   if [ "$use_systemd" -eq 1 ]; then
-    systemctl disable --now pulse.service 2>/dev/null || true
-    rm -f "$UNIT"
+    systemctl disable --now pulse.service pulse-update.path 2>/dev/null || true
+    rm -f "$UNIT" "$(dirname "$UNIT")/pulse-update.service" "$(dirname "$UNIT")/pulse-update.path"
     systemctl daemon-reload 2>/dev/null || true
   else
     service_stop

@@ -120,7 +120,9 @@ export async function packageRelease(outDir = path.join(ROOT, 'dist', 'release')
   );
   fs.chmodSync(path.join(stage, 'scripts', 'install-docker-agent.sh'), 0o755);
   fs.mkdirSync(path.join(stage, 'systemd'));
-  fs.copyFileSync(path.join(ROOT, 'scripts', 'package', 'pulse.service'), path.join(stage, 'systemd', 'pulse.service'));
+  for (const unit of ['pulse.service', 'pulse-update.service', 'pulse-update.path']) {
+    fs.copyFileSync(path.join(ROOT, 'scripts', 'package', unit), path.join(stage, 'systemd', unit));
+  }
   fs.mkdirSync(path.join(stage, 'docs'));
   for (const d of ['INSTALL.md', 'CONFIGURATION.md']) {
     if (fs.existsSync(path.join(ROOT, 'docs', d)))

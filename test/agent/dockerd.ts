@@ -53,6 +53,24 @@ function cli(socket: string, args: string[]): Promise<string> {
   });
 }
 
+/**
+ * dockerd normally unmounts what it mounted, but a host-network container leaves the
+ * exec root's netns bind mount behind (and a killed daemon leaves everything): unmount whatever
+ * is still mounted under dir, deepest first, so the directory can be removed.
+ */
+async function unmountUnder(dir: string): Promise<void> {
+  const mounts = fs
+    .readFileSync('/proc/self/mounts', 'utf8')
+    .split('\n')
+    .map((l) => l.split(' ')[1])
+    .filter((m) => m?.startsWith(`${dir}/`))
+    .sort()
+    .reverse();
+  for (const m of mounts) {
+    await new Promise<void>((resolve) => execFile('umount', ['-l', m], () => resolve()));
+  }
+}
+
 /** Why a daemon cannot run here, or undefined when it may. */
 export function dockerdMissing(): string | undefined {
   if (process.getuid?.() !== 0) return 'dockerd needs root and these tests do not run as root';
@@ -96,7 +114,7 @@ export async function startDockerd(): Promise<Dockerd> {
       await gone;
       clearTimeout(timer);
     }
-    // Container mounts live under the data root; dockerd unmounts them when it stops.
+    await unmountUnder(dir);
     fs.rmSync(dir, { recursive: true, force: true });
   };
   const deadline = Date.now() + 60_000;

@@ -9,6 +9,7 @@
  */
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
+import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -254,6 +255,52 @@ describe.skipIf(!isRoot)('install, upgrade, rollback, uninstall', () => {
     expect(await version()).toBe('v9.0.0');
     const current = fs.readlinkSync(path.join(root, 'opt', 'pulse', 'current'));
     expect(fs.readFileSync(path.join(current, 'VERSION'), 'utf8').trim()).toBe('9.0.0');
+    const nodes = (await (await fetch(`${base()}/api/config/nodes`)).json()) as unknown[];
+    expect(nodes).toHaveLength(1);
+  });
+
+  it('updates itself through /api/updates/apply with the same installer', { timeout: 240_000 }, async () => {
+    const plan = (await (await fetch(`${base()}/api/updates/plan`)).json()) as Record<string, unknown>;
+    expect(plan).toMatchObject({ canAutoUpdate: true, rollbackSupport: true });
+    const next = await variant('9.2.0');
+    // The release as a download server would offer it: the tarball and its .sha256 side by side.
+    const server = http.createServer((req, res) => {
+      const file = req.url?.endsWith('.sha256') ? `${next}.sha256` : next;
+      if (!req.url?.startsWith(`/${path.basename(next)}`)) {
+        res.statusCode = 404;
+        res.end();
+        return;
+      }
+      fs.createReadStream(file).pipe(res);
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as net.AddressInfo).port}/${path.basename(next)}`;
+      const apply = await fetch(`${base()}/api/updates/apply`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ downloadUrl: url }),
+      });
+      expect(await apply.json()).toMatchObject({ status: 'started' });
+      const deadline = Date.now() + 200_000;
+      while ((await version()) !== 'v9.2.0') {
+        if (Date.now() > deadline) throw new Error('the update did not come up');
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    } finally {
+      server.close();
+    }
+    // The installer records its outcome right after the new release answered.
+    let entry: Record<string, unknown> | undefined;
+    while (!entry || entry.status === 'in_progress') {
+      const history = (await (await fetch(`${base()}/api/updates/history`)).json()) as Array<Record<string, unknown>>;
+      entry = history.find((h) => h.action === 'update');
+      if (entry?.status === 'in_progress') await new Promise((r) => setTimeout(r, 500));
+    }
+    expect(entry).toMatchObject({ status: 'success', version_from: 'v9.0.0', version_to: 'v9.2.0' });
+    expect(String(entry?.notes)).toContain('checksum verified');
+    const status = (await (await fetch(`${base()}/api/updates/status`)).json()) as { status: string };
+    expect(status.status).toBe('completed');
     const nodes = (await (await fetch(`${base()}/api/config/nodes`)).json()) as unknown[];
     expect(nodes).toHaveLength(1);
   });
