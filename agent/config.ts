@@ -85,3 +85,12 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): AgentConfig 
     once: truthy(given.once),
   };
 }
+
+const MAX_BACKOFF_S = 300;
+
+/** Delay before the next attempt: the interval, doubled per consecutive failure up to 8× (≤ 5 min). */
+export function nextDelaySeconds(intervalSeconds: number, failures: number): number {
+  if (failures <= 0) return intervalSeconds;
+  const cap = Math.max(intervalSeconds, Math.min(MAX_BACKOFF_S, intervalSeconds * 8));
+  return Math.min(cap, intervalSeconds * 2 ** Math.min(failures, 10));
+}

@@ -7,7 +7,7 @@
  */
 import { execFile } from 'node:child_process';
 import { Collector } from './collect.js';
-import { type AgentConfig, ConfigError, loadConfig, USAGE } from './config.js';
+import { type AgentConfig, ConfigError, loadConfig, nextDelaySeconds, USAGE } from './config.js';
 import { DockerClient } from './docker.js';
 import { request } from './http.js';
 
@@ -16,17 +16,9 @@ export const AGENT_VERSION = typeof __PULSE_AGENT_VERSION__ === 'string' ? __PUL
 
 const PULSE_TIMEOUT_MS = 15_000;
 const PULSE_MAX_BODY = 1024 * 1024;
-const MAX_BACKOFF_S = 300;
 
 function log(level: 'info' | 'warn' | 'error', msg: string): void {
   process.stderr.write(`${new Date().toISOString()} ${level} ${msg}\n`);
-}
-
-/** Delay before the next attempt: the interval, doubled per consecutive failure up to 8× (≤ 5 min). */
-export function nextDelaySeconds(intervalSeconds: number, failures: number): number {
-  if (failures <= 0) return intervalSeconds;
-  const cap = Math.max(intervalSeconds, Math.min(MAX_BACKOFF_S, intervalSeconds * 8));
-  return Math.min(cap, intervalSeconds * 2 ** Math.min(failures, 10));
 }
 
 interface Command {

@@ -323,15 +323,22 @@ describe.skipIf(!fs.existsSync('/usr/bin/systemd-analyze'))('the systemd unit', 
   it('passes systemd-analyze verify and carries the hardening', async () => {
     const unitDir = path.join(work, 'unit');
     fs.mkdirSync(unitDir);
-    const unit = fs
-      .readFileSync(path.join(stage, 'systemd', 'pulse.service'), 'utf8')
-      .replaceAll('@PREFIX@', path.join(work, 'unpacked-prefix'))
-      .replaceAll('@DATA_DIR@', path.join(work, 'data'))
-      .replaceAll('@CONFIG_DIR@', path.join(work, 'etc'));
     fs.mkdirSync(path.join(work, 'unpacked-prefix'));
     fs.symlinkSync(stage, path.join(work, 'unpacked-prefix', 'current'));
-    fs.writeFileSync(path.join(unitDir, 'pulse.service'), unit);
-    const r = await run('systemd-analyze', ['verify', path.join(unitDir, 'pulse.service')]);
+    const fill = (name: string) => {
+      const text = fs
+        .readFileSync(path.join(stage, 'systemd', name), 'utf8')
+        .replaceAll('@PREFIX@', path.join(work, 'unpacked-prefix'))
+        .replaceAll('@DATA_DIR@', path.join(work, 'data'))
+        .replaceAll('@CONFIG_DIR@', path.join(work, 'etc'));
+      fs.writeFileSync(path.join(unitDir, name), text);
+      return text;
+    };
+    const unit = fill('pulse.service');
+    fill('pulse-update.service');
+    fill('pulse-update.path');
+    const files = ['pulse.service', 'pulse-update.service', 'pulse-update.path'].map((f) => path.join(unitDir, f));
+    const r = await run('systemd-analyze', ['verify', ...files]);
     expect(r.stderr.trim()).toBe('');
     expect(r.code).toBe(0);
     for (const line of [
