@@ -100,11 +100,22 @@ export async function packageRelease(outDir = path.join(ROOT, 'dist', 'release')
     logLevel: 'warning',
   });
 
-  execFileSync('npx', ['vite', 'build', '--config', 'web/vite.config.ts', '--logLevel', 'warn'], {
-    cwd: ROOT,
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  fs.cpSync(path.join(ROOT, 'dist', 'web'), path.join(stage, 'dist', 'web'), { recursive: true });
+  // Built straight into the release: the checkout's dist/web may be in use (tests, a running dev server).
+  execFileSync(
+    'npx',
+    [
+      'vite',
+      'build',
+      '--config',
+      'web/vite.config.ts',
+      '--logLevel',
+      'warn',
+      '--outDir',
+      path.join(stage, 'dist', 'web'),
+      '--emptyOutDir',
+    ],
+    { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] },
+  );
 
   await packageAgent(path.join(stage, 'dist', 'agent'));
   copyProductionModules(stage);

@@ -50,7 +50,8 @@ export function detectServiceInstall(projectRoot: string): ServiceInstall | unde
   return {
     prefix,
     script,
-    updatesDir: path.join(conf.DATA_DIR, 'updates'),
+    // DATA_DIR is the path as the service sees it; a --root install keeps it under INSTALL_ROOT.
+    updatesDir: path.join(conf.INSTALL_ROOT ?? '', conf.DATA_DIR, 'updates'),
     systemd: conf.INSTALL_SYSTEMD === '1',
   };
 }

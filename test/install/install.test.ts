@@ -173,7 +173,7 @@ describe('install.sh refusals', () => {
 
   it.skipIf(!isRoot)(
     'refuses a tarball whose checksum does not match, and one whose files were changed',
-    { timeout: 120_000 },
+    { timeout: 300_000 },
     async () => {
       const wrong = '0'.repeat(64);
       const r = await run(INSTALL, [tarball, '--root', root, '--no-systemd', '--sha256', wrong]);
@@ -259,7 +259,7 @@ describe.skipIf(!isRoot)('install, upgrade, rollback, uninstall', () => {
     expect(nodes).toHaveLength(1);
   });
 
-  it('updates itself through /api/updates/apply with the same installer', { timeout: 240_000 }, async () => {
+  it('updates itself through /api/updates/apply with the same installer', { timeout: 300_000 }, async () => {
     const plan = (await (await fetch(`${base()}/api/updates/plan`)).json()) as Record<string, unknown>;
     expect(plan).toMatchObject({ canAutoUpdate: true, rollbackSupport: true });
     const next = await variant('9.2.0');
