@@ -102,7 +102,9 @@ export class UpdateService {
       | undefined;
     if (row) {
       this.#deps.db
-        .prepare('UPDATE update_history SET status = ?, duration_ms = ?, notes = ?, error = ? WHERE event_id = ?')
+        .prepare(
+          "UPDATE update_history SET status = ?, duration_ms = ?, notes = COALESCE(notes || '; ', '') || ?, error = ? WHERE event_id = ?",
+        )
         .run(
           result.status,
           Math.max(0, (result.finishedAt || this.#deps.clock.now()) - row.ts),

@@ -299,6 +299,7 @@ describe.skipIf(!isRoot)('install, upgrade, rollback, uninstall', () => {
     }
     expect(entry).toMatchObject({ status: 'success', version_from: 'v9.0.0', version_to: 'v9.2.0' });
     expect(String(entry?.notes)).toContain('checksum verified');
+    expect(String(entry?.notes)).toContain('Pulse 9.2.0 is running');
     const status = (await (await fetch(`${base()}/api/updates/status`)).json()) as { status: string };
     expect(status.status).toBe('completed');
     const nodes = (await (await fetch(`${base()}/api/config/nodes`)).json()) as unknown[];
