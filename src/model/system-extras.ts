@@ -34,7 +34,18 @@ export interface DiscoveryUpdate {
   immediate?: boolean;
 }
 
-export type UpdateState = 'idle' | 'checking' | 'available' | 'error';
+export type UpdateState =
+  | 'idle'
+  | 'checking'
+  | 'available'
+  | 'downloading'
+  | 'verifying'
+  | 'extracting'
+  | 'backing-up'
+  | 'applying'
+  | 'restarting'
+  | 'completed'
+  | 'error';
 
 /** GET /api/updates/status and WS `update:progress` data (wire contract §7.5). */
 export interface UpdateStatus {

@@ -1,15 +1,12 @@
 /**
  * Docker agent integration (published API "Docker Agent Integration", wire contract §8):
- * agent reports and command acknowledgements, host removal/hiding, the agent version, and the
- * agent's install script and binary when this installation ships them.
+ * agent reports and command acknowledgements, host removal/hiding and the agent version.
  */
-import fs from 'node:fs';
-import path from 'node:path';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { AppDeps } from '../deps.js';
 import { DockerError } from '../docker/service.js';
 import { HttpError } from '../http/errors.js';
-import { PACKAGE_VERSION, PROJECT_ROOT } from '../version.js';
+import { PACKAGE_VERSION } from '../version.js';
 
 function wrap<T>(fn: () => T): T {
   try {
@@ -21,26 +18,6 @@ function wrap<T>(fn: () => T): T {
 }
 
 const truthy = (v: unknown) => v === 'true' || v === '1' || v === 'yes';
-
-/** `?arch=` spellings → the binary name suffix (§3). */
-const ARCH: Record<string, string> = {
-  amd64: 'amd64',
-  x86_64: 'amd64',
-  arm64: 'arm64',
-  aarch64: 'arm64',
-  armv7: 'armv7',
-  armhf: 'armv7',
-};
-
-function sendFileOr404(reply: FastifyReply, file: string, type: string, missing: string): FastifyReply {
-  let body: Buffer;
-  try {
-    body = fs.readFileSync(file);
-  } catch {
-    return reply.code(404).type('application/json').send({ error: missing });
-  }
-  return reply.header('Cache-Control', 'no-cache, no-store, must-revalidate').type(type).send(body);
-}
 
 export function registerDockerAgentRoutes(app: FastifyInstance, deps: AppDeps): void {
   const docker = () => deps.docker;
@@ -85,29 +62,5 @@ export function registerDockerAgentRoutes(app: FastifyInstance, deps: AppDeps): 
     isDevelopment: deps.settings.isDevelopment,
     version: `v${PACKAGE_VERSION}`,
   }));
-
-  app.get('/install-docker-agent.sh', { config: { guard: 'public' } }, async (_req, reply) =>
-    sendFileOr404(
-      reply,
-      path.join(PROJECT_ROOT, 'scripts', 'install-docker-agent.sh'),
-      'text/x-shellscript; charset=utf-8',
-      'Install script not found',
-    ),
-  );
-
-  app.get<{ Querystring: { arch?: string } }>(
-    '/download/pulse-docker-agent',
-    { config: { guard: 'public' } },
-    async (req, reply) => {
-      const arch = ARCH[(req.query.arch ?? '').toLowerCase()];
-      const name = arch ? `pulse-docker-agent-linux-${arch}` : 'pulse-docker-agent';
-      reply.header('Content-Disposition', `attachment; filename="${name}"`);
-      return sendFileOr404(
-        reply,
-        path.join(PROJECT_ROOT, 'dist', 'agent', name),
-        'application/octet-stream',
-        'Agent binary not found',
-      );
-    },
-  );
+  // The agent's download and install script: agent-downloads.ts.
 }

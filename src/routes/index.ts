@@ -2,6 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppDeps } from '../deps.js';
 import { registerWsRoutes } from '../ws/routes.js';
+import { registerAgentDownloadRoutes } from './agent-downloads.js';
 import { registerAlertRoutes } from './alerts.js';
 import { registerAuthRoutes } from './auth.js';
 import { registerChartRoutes } from './charts.js';
@@ -43,6 +44,7 @@ export async function registerRoutes(app: FastifyInstance, deps: AppDeps): Promi
   registerSystemSettingsRoutes(app, deps);
   registerGuestMetadataRoutes(app, deps);
   registerDockerAgentRoutes(app, deps);
+  registerAgentDownloadRoutes(app, deps);
   registerExportImportRoutes(app, deps);
   registerSetupScriptRoutes(app, deps);
   registerSystemExtraRoutes(app, deps);

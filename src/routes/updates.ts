@@ -1,14 +1,14 @@
 /**
- * /api/updates/* (wire contract §7.5). Checks are real (releases feed, 5-min cache); this Node
- * build has no self-installer, so `plan` says so with manual steps and `apply` is a 400 rather
- * than a fake "started".
+ * /api/updates/* (wire contract §7.5). Checks are real (releases feed, 5-min cache). On a service
+ * install (scripts/install.sh) `apply` downloads, verifies and installs through the installer
+ * with rollback; elsewhere `plan` gives the manual steps and `apply` is a 400.
  */
 import type { FastifyInstance } from 'fastify';
 import type { AppDeps } from '../deps.js';
 import { badRequest, HttpError, notFound } from '../http/errors.js';
 import { FeedError } from '../updates/feed.js';
 import { formatSemver, parseSemver } from '../updates/semver.js';
-import type { Channel } from '../updates/service.js';
+import { ApplyError, type Channel } from '../updates/service.js';
 
 function q(query: unknown, key: string): string | undefined {
   const v = (query as Record<string, unknown> | undefined)?.[key];
@@ -45,6 +45,27 @@ export function registerUpdateRoutes(app: FastifyInstance, deps: AppDeps): void 
     if (raw !== undefined && !parsed) throw badRequest('version must look like v4.30.0');
     const version = parsed ? formatSemver(parsed) : 'latest';
     const docker = deps.settings.isDocker;
+    const installer = deps.updates.installer;
+    if (installer) {
+      return {
+        version,
+        channel,
+        canAutoUpdate: true,
+        steps: [
+          'Download the release tarball and its .sha256',
+          'Verify the checksum',
+          installer.systemd
+            ? 'pulse-update.service runs the installer: install next to the running release, restart, check /api/health'
+            : 'The installer installs next to the running release, restarts Pulse and checks /api/health',
+          'Roll back to the running release if the new one does not answer within 60 s',
+        ],
+        instructions: `Pulse updates itself through its installer (${installer.script}); data and settings are kept.`,
+        prerequisites: installer.systemd ? ['pulse-update.path enabled (the installer sets it up)'] : [],
+        estimatedTime: '1-2 minutes',
+        requiresRoot: false,
+        rollbackSupport: true,
+      };
+    }
     const steps = docker
       ? [
           'docker pull <your Pulse image>:<new tag>',
@@ -53,8 +74,8 @@ export function registerUpdateRoutes(app: FastifyInstance, deps: AppDeps): void 
         ]
       : [
           'Back up the data directory (pulse.db and .encryption.key) while Pulse is stopped',
-          `Fetch the ${version === 'latest' ? 'latest release' : `release ${version}`} of this Node build and run "npm ci && npm run build" in its directory`,
-          'Restart the Pulse service (for example: sudo systemctl restart pulse)',
+          `Fetch the ${version === 'latest' ? 'latest release' : `release ${version}`} tarball (pulse-<version>-linux-<arch>.tar.gz) and its .sha256`,
+          'Install it as root with its installer: sudo ./install.sh pulse-<version>-linux-<arch>.tar.gz (docs/INSTALL.md); from a checkout: git pull && npm ci && npm run build, then restart Pulse',
         ];
     return {
       version,
@@ -71,12 +92,24 @@ export function registerUpdateRoutes(app: FastifyInstance, deps: AppDeps): void 
     };
   });
 
-  app.post('/api/updates/apply', { config: { guard: 'admin' } }, async () => {
-    throw badRequest(
-      'Automatic updates are not supported for this installation: Pulse cannot replace its own files here. ' +
-        'See GET /api/updates/plan for the manual steps.',
-      { canAutoUpdate: false },
-    );
+  app.post('/api/updates/apply', { config: { guard: 'admin' } }, async (req) => {
+    if (!deps.updates.installer) {
+      throw badRequest(
+        'Automatic updates are not supported for this installation: Pulse cannot replace its own files here. ' +
+          'See GET /api/updates/plan for the manual steps.',
+        { canAutoUpdate: false },
+      );
+    }
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const url = typeof body.downloadUrl === 'string' ? body.downloadUrl.trim() : '';
+    if (!url) throw badRequest('downloadUrl is required');
+    try {
+      const started = deps.updates.apply(url, req.auth?.username ?? 'user');
+      return { status: started.status, message: started.message };
+    } catch (err) {
+      if (err instanceof ApplyError) throw new HttpError(err.statusCode, err.message);
+      throw err;
+    }
   });
 
   app.get('/api/updates/history', { config: { guard: 'authenticated' } }, async (req) => {

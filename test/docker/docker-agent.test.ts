@@ -323,13 +323,16 @@ describe('Docker agent integration (no auth configured)', () => {
     expect(await host('gone')).not.toHaveProperty('command');
   });
 
-  it('agent downloads answer 404 when this installation does not ship them (not the web UI)', async () => {
+  it('serves the agent install script; an arch without a binary is a 404 naming the arches shipped', async () => {
     const script = await fetch(`${pulse.url}/install-docker-agent.sh`);
-    expect(script.status).toBe(404);
-    expect((await script.json()).error).toBe('Install script not found');
-    const bin = await fetch(`${pulse.url}/download/pulse-docker-agent?arch=aarch64`);
+    expect(script.status).toBe(200);
+    expect(script.headers.get('content-type')).toContain('text/x-shellscript');
+    expect(await script.text()).toContain('/download/pulse-docker-agent?arch=');
+    const bin = await fetch(`${pulse.url}/download/pulse-docker-agent?arch=mips`);
     expect(bin.status).toBe(404);
-    expect((await bin.json()).error).toBe('Agent binary not found');
+    const body = await bin.json();
+    expect(body.error).toBe('No Docker agent for arch "mips" in this installation');
+    expect(Array.isArray(body.availableArches)).toBe(true);
   });
 
   it('GET /api/server/info → {isDevelopment, version}', async () => {
