@@ -11,6 +11,7 @@ import { registerDiscoveryRoutes } from './discovery.js';
 import { registerDockerAgentRoutes } from './docker-agents.js';
 import { registerExportImportRoutes } from './export-import.js';
 import { registerGuestMetadataRoutes } from './guest-metadata.js';
+import { registerInsightRoutes } from './insight.js';
 import { registerMockModeRoutes } from './mock-mode.js';
 import { registerNotificationRoutes } from './notifications.js';
 import { registerSecurityRoutes } from './security.js';
@@ -45,5 +46,6 @@ export async function registerRoutes(app: FastifyInstance, deps: AppDeps): Promi
   registerDiagnosticsRoutes(app, deps);
   registerMockModeRoutes(app, deps);
   registerTemperatureRoutes(app, deps);
+  registerInsightRoutes(app, deps);
   // Unknown /api paths are JSON 404s; everything else falls through to the web UI.
 }
