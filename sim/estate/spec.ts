@@ -51,6 +51,8 @@ export interface GuestSpec {
   hastate?: string;
   ostype?: string;
   backup?: boolean; // included in the nightly vzdump job (default true unless template)
+  backupStoppedDaysAgo?: number; // its backups (PVE and PBS) stopped this many days before the estate's start
+  backupVerify?: boolean; // PBS verifies its snapshots (default true)
 }
 
 export interface StorageSpec {

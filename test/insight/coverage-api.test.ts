@@ -68,6 +68,36 @@ describe('backup coverage on the demo estate', () => {
     expect(r.body.summary.atRisk).toBe(guests.filter((g) => g.atRisk).length);
   });
 
+  it('flags the demo guests without backups, with stale backups and, when asked, with unverified ones', async () => {
+    const reasons = async (q = '') => {
+      const guests = (await coverage(q)).body.guests as GuestCoverage[];
+      return (key: string) => guests.find((g) => g.key === key)?.flags.map((f) => f.reason);
+    };
+    const byDefault = await reasons();
+    expect(byDefault('pve-cluster:303')).toEqual(['no-backup']);
+    expect(byDefault('pve-cluster:304')).toEqual(['no-backup']);
+    expect(byDefault('pve-cluster:204')).toEqual(['stale']);
+    expect(byDefault('pve-cluster:202')).toEqual([]);
+    const atRisk = (await coverage('?atRisk=true')).body.guests as GuestCoverage[];
+    expect(
+      atRisk
+        .slice(0, 2)
+        .map((g) => g.key)
+        .sort(),
+    ).toEqual(['pve-cluster:303', 'pve-cluster:304']);
+
+    const put = await api(pulse, 'PUT', '/api/backups/policy', { tags: { home: { requireVerified: true } } });
+    expect(put.status, JSON.stringify(put.body)).toBe(200);
+    const strict = await reasons();
+    expect(strict('pve-cluster:202')).toEqual(['unverified']);
+    // Another home guest whose snapshots PBS verified passes the same policy.
+    const home = ((await coverage()).body.guests as GuestCoverage[]).filter(
+      (g) => g.tags.includes('home') && g.key !== 'pve-cluster:202' && g.targets.some((t) => t.verifiedCount > 0),
+    );
+    expect(home.length).toBeGreaterThan(0);
+    for (const g of home) expect(g.flags.map((f) => f.reason)).not.toContain('unverified');
+  });
+
   it('a stored policy flags guests with reasons, at risk first, and raises backup-coverage alerts', async () => {
     const guests: GuestCoverage[] = (await coverage()).body.guests;
     const victim = guests.find((g) => !g.atRisk && g.targets.length > 0);
