@@ -194,6 +194,8 @@ function buildPve(spec: PveSpec, seed: number, now: number): PveInstance {
     nodes: s.nodes,
     total: (s.totalGiB ?? 100) * GiB,
     usedFraction: s.usedFraction ?? 0.3,
+    fillPerDay: s.fillPerDay,
+    fillSince: s.fillPerDay === undefined ? undefined : now,
     enabled: s.enabled ?? true,
     server: s.server,
     datastore: s.datastore,

@@ -322,7 +322,15 @@ export function demoEstate(): EstateSpec {
         ],
         storages: [
           { storage: 'local', type: 'dir', content: 'iso,vztmpl,backup', totalGiB: 68, usedFraction: 0.22 },
-          { storage: 'local-zfs', type: 'zfspool', content: 'images,rootdir', totalGiB: 430, usedFraction: 0.91 },
+          {
+            storage: 'local-zfs',
+            type: 'zfspool',
+            content: 'images,rootdir',
+            totalGiB: 430,
+            usedFraction: 0.91,
+            // Filling for the storage-full forecast: 0.4 % a day, full in about 22 days.
+            fillPerDay: 0.004,
+          },
         ],
       },
     ],

@@ -100,6 +100,9 @@ export interface Storage extends Required<Pick<StorageSpec, 'storage' | 'type' |
   nodes?: string[];
   total: number;
   usedFraction: number;
+  /** Share of capacity added per day since `fillSince` (ms), for a steadily filling storage. */
+  fillPerDay?: number;
+  fillSince?: number;
   enabled: boolean;
   server?: string;
   datastore?: string;

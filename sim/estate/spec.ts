@@ -63,6 +63,7 @@ export interface StorageSpec {
   nodes?: string[]; // restrict to these nodes; default every node
   totalGiB?: number;
   usedFraction?: number;
+  fillPerDay?: number; // share of capacity added per day since the estate started (a filling disk)
   enabled?: boolean;
   server?: string; // nfs/cifs/pbs
   datastore?: string; // pbs
