@@ -139,6 +139,8 @@ export async function startPulse(settings: Settings, opts: PulseOptions = {}): P
     clock,
     thresholds: () => deps.alerts.getConfig(),
   });
+  deps.forecast.start(deps.state);
+  deps.onClose(() => deps.forecast.stop());
   deps.backupCoverage = new BackupCoverageService({ db, state: deps.state, clock });
   const insight = () => {
     const state = deps.state.get();

@@ -43,8 +43,10 @@ function forecastChecks(
   forecasts: readonly StorageForecast[],
 ): void {
   const { horizonDays, criticalDays, minConfidence } = config.storageForecast;
+  // PBS datastores and Ceph pools are forecast too but alert through PVE storage only for now.
   const byId = new Map(state.storage.map((s) => [s.id, s]));
   for (const f of forecasts) {
+    if (f.kind !== 'storage') continue;
     const s = byId.get(f.id);
     if (!s || config.overrides[s.id]?.disabled) continue;
     const days = f.daysToFull;

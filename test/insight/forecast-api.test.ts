@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { syntheticNode, syntheticStorage } from '../../bench/state-fixture.js';
 import { ManualClock } from '../../src/clock.js';
-import type { FullAlert } from '../../src/model/state.js';
+import type { FullAlert, PbsInstance } from '../../src/model/state.js';
 import { startTestPulse } from '../helpers/pulse.js';
 import { settle } from '../ws/client.js';
 
@@ -14,6 +14,26 @@ const DAY = 86_400_000;
 const STEP = 5 * 60_000;
 const GiB = 1024 ** 3;
 const TOTAL = 1000 * GiB;
+const pbsTemplate: PbsInstance = {
+  id: 'pbs-backup1',
+  name: 'backup1',
+  host: 'https://backup1:8007',
+  status: 'online',
+  version: '4.0.14',
+  cpu: 0,
+  memory: 0,
+  memoryUsed: 0,
+  memoryTotal: 0,
+  uptime: 1,
+  datastores: [],
+  backupJobs: [],
+  syncJobs: [],
+  verifyJobs: [],
+  pruneJobs: [],
+  garbageJobs: [],
+  connectionHealth: 'healthy',
+  lastSeen: new Date(T0).toISOString(),
+};
 
 describe('storage-full forecast over two days of polling', () => {
   const clock = new ManualClock(T0);
@@ -38,9 +58,26 @@ describe('storage-full forecast over two days of polling', () => {
       const growing = mk('growing', growingUsed(d));
       const flat = mk('flat', 300 * GiB);
       const node = syntheticNode(0, o);
+      // A PBS datastore growing 50 GiB/day from 1 of 4 TiB: not in the metric history, sampled
+      // by the forecast service itself.
+      const dsUsed = 1024 * GiB + d * 50 * GiB;
+      const pbs = {
+        ...pbsTemplate,
+        datastores: [
+          {
+            name: 'main',
+            total: 4096 * GiB,
+            used: dsUsed,
+            free: 4096 * GiB - dsUsed,
+            usage: (dsUsed / (4096 * GiB)) * 100,
+            status: 'available',
+          },
+        ],
+      };
       pulse.deps.state.commit((s) => {
         s.nodes = [node];
         s.storage = [growing, flat];
+        s.pbs = [pbs];
       });
     }
     await settle();
@@ -53,8 +90,17 @@ describe('storage-full forecast over two days of polling', () => {
     expect(res.status).toBe(200);
     const body = await res.json();
     expect(body.horizonDays).toBe(14);
-    expect(body.forecasts.map((f: { name: string }) => f.name)).toEqual(['growing', 'flat']);
-    const [g, f] = body.forecasts;
+    expect(body.forecasts.map((f: { kind: string; name: string }) => `${f.kind}:${f.name}`)).toEqual([
+      'storage:growing',
+      'pbs-datastore:main',
+      'storage:flat',
+    ]);
+    const [g, ds, f] = body.forecasts;
+    // 1024 + 2 × 50 = 1124 GiB of 4096 at 50 GiB/day: full in ~59 days, no alert at 14.
+    expect(ds.id).toBe('pbs-backup1-main');
+    expect(ds.bytesPerDay / GiB).toBeCloseTo(50, 0);
+    expect(ds.daysToFull).toBeGreaterThan(59);
+    expect(ds.daysToFull).toBeLessThan(60);
     expect(g.trend).toBe('growing');
     expect(g.bytesPerDay / GiB).toBeGreaterThan(19.5);
     expect(g.bytesPerDay / GiB).toBeLessThan(20.5);

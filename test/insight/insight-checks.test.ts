@@ -13,6 +13,7 @@ const DAY = 86_400_000;
 
 function forecast(id: string, daysToFull: number | null, confidence: number): StorageForecast {
   return {
+    kind: 'storage',
     id,
     name: id,
     node: 'n1',
