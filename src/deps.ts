@@ -4,6 +4,7 @@
  */
 import type { Database } from 'better-sqlite3';
 import type { AlertService } from './alerts/service.js';
+import type { BackupCoverageService } from './backups/service.js';
 import type { Clock } from './clock.js';
 import type { Monitoring } from './collect/monitoring.js';
 import type { TemperatureCollector } from './collect/temperature.js';
@@ -12,6 +13,7 @@ import type { SecretBox } from './crypto/secret-box.js';
 import type { DiscoveryService } from './discovery/service.js';
 import type { DockerService } from './docker/service.js';
 import type { PulseEvents } from './events.js';
+import type { ForecastService } from './forecast/service.js';
 import type { GuestMetadataService } from './guest-metadata/service.js';
 import type { MetricHistory } from './history/service.js';
 import type { Logger } from './logging.js';
@@ -78,4 +80,8 @@ export interface AppDeps {
   temperature: TemperatureCollector;
   /** Built-in HTTPS: the certificate in service, reloaded when its files change (src/settings/tls.ts). */
   tls: TlsService;
+  /** Storage-full forecasts from the metric history, cached (src/forecast/service.ts). */
+  forecast: ForecastService;
+  /** Backup coverage audit and its policy (src/backups/service.ts). */
+  backupCoverage: BackupCoverageService;
 }

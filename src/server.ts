@@ -5,6 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import { AlertService } from './alerts/service.js';
 import { buildApp } from './app.js';
+import { BackupCoverageService } from './backups/service.js';
 import { type Clock, systemClock } from './clock.js';
 import { Monitoring } from './collect/monitoring.js';
 import { TemperatureCollector } from './collect/temperature.js';
@@ -15,6 +16,7 @@ import type { AppDeps } from './deps.js';
 import { DEFAULT_DISCOVERY_PORTS, DiscoveryService } from './discovery/service.js';
 import { DockerService } from './docker/service.js';
 import { PulseEvents } from './events.js';
+import { ForecastService } from './forecast/service.js';
 import { GuestMetadataService } from './guest-metadata/service.js';
 import { MetricHistory } from './history/service.js';
 import type { RouteRecord } from './http/guard.js';
@@ -98,6 +100,9 @@ export async function startPulse(settings: Settings, opts: PulseOptions = {}): P
     }),
     // Assigned right below: the alert service needs the state and events created above.
     alerts: undefined as unknown as AlertService,
+    // Assigned right below, before the alerts that read them.
+    forecast: undefined as unknown as ForecastService,
+    backupCoverage: undefined as unknown as BackupCoverageService,
     // Assigned right below: node configuration, system settings and the pollers.
     monitoring: undefined as unknown as Monitoring,
     // Assigned right below, after monitoring: guest metadata, Docker agents, config export/import.
@@ -132,7 +137,32 @@ export async function startPulse(settings: Settings, opts: PulseOptions = {}): P
 
   // Alerts: evaluates every state change; notifications go to the persistent queue.
   const notifyAlerts = (events: AlertNotification[]) => deps.notifications.notifier.enqueue(events);
-  deps.alerts = new AlertService({ db, clock, state: deps.state, events: deps.events, logger, notify: notifyAlerts });
+  // Forecasts and backup coverage are cached by their services; alert rounds read those caches.
+  deps.forecast = new ForecastService({
+    history: deps.history,
+    state: deps.state,
+    clock,
+    thresholds: () => deps.alerts.getConfig(),
+  });
+  deps.forecast.start(deps.state);
+  deps.onClose(() => deps.forecast.stop());
+  deps.backupCoverage = new BackupCoverageService({ db, state: deps.state, clock });
+  const insight = () => {
+    const state = deps.state.get();
+    return {
+      forecasts: deps.forecast.current().forecasts,
+      coverage: BackupCoverageService.backupsKnown(state) ? deps.backupCoverage.current().guests : undefined,
+    };
+  };
+  deps.alerts = new AlertService({
+    db,
+    clock,
+    state: deps.state,
+    events: deps.events,
+    logger,
+    notify: notifyAlerts,
+    insight,
+  });
   deps.alerts.start();
   deps.onClose(() => deps.alerts.stop());
 

@@ -133,6 +133,9 @@ export function makeGuest(instance: string, seed: number, g: GuestSpec, now: num
     hastate: g.hastate,
     ostype: g.ostype ?? (g.type === 'qemu' ? 'l26' : 'debian'),
     backup: g.backup ?? !template,
+    backupStoppedAt:
+      g.backupStoppedDaysAgo === undefined ? undefined : Math.floor(now / 1000) - g.backupStoppedDaysAgo * 86400,
+    backupVerify: g.backupVerify ?? true,
     seed: gseed,
     // Up for between an hour and ~40 days, fixed by the seed.
     startedAt: now - Math.floor(3600_000 + unit(gseed, 'uptime') * 40 * 86400_000),
@@ -191,6 +194,8 @@ function buildPve(spec: PveSpec, seed: number, now: number): PveInstance {
     nodes: s.nodes,
     total: (s.totalGiB ?? 100) * GiB,
     usedFraction: s.usedFraction ?? 0.3,
+    fillPerDay: s.fillPerDay,
+    fillSince: s.fillPerDay === undefined ? undefined : now,
     enabled: s.enabled ?? true,
     server: s.server,
     datastore: s.datastore,
@@ -271,8 +276,15 @@ export function buildEstate(input: EstateSpec, seedOverride?: number): Estate {
   const pve = (spec.pve ?? []).map((p) => buildPve(p, seed, now));
   const guestIds = pve.flatMap((p) =>
     [...p.guests.values()]
-      .filter((g) => !g.template)
-      .map((g) => ({ type: g.type === 'qemu' ? ('vm' as const) : ('ct' as const), id: g.vmid, name: g.name })),
+      // Guests left out of the backup jobs have no PBS group either.
+      .filter((g) => !g.template && g.backup)
+      .map((g) => ({
+        type: g.type === 'qemu' ? ('vm' as const) : ('ct' as const),
+        id: g.vmid,
+        name: g.name,
+        stoppedAt: g.backupStoppedAt,
+        verify: g.backupVerify,
+      })),
   );
   return {
     name: spec.name,

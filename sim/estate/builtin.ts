@@ -116,6 +116,8 @@ const demoGuests: GuestSpec[] = [
     memMiB: 4096,
     diskGiB: 500,
     ostype: 'ubuntu',
+    // Unverified backups for the coverage audit: no verify job covers its group.
+    backupVerify: false,
   },
   {
     vmid: 203,
@@ -129,7 +131,18 @@ const demoGuests: GuestSpec[] = [
     memMiB: 2048,
     diskGiB: 40,
   },
-  { vmid: 204, type: 'lxc', node: 'pve2', name: 'old-wiki', status: 'stopped', cpus: 1, memMiB: 512, diskGiB: 8 },
+  {
+    vmid: 204,
+    type: 'lxc',
+    node: 'pve2',
+    name: 'old-wiki',
+    status: 'stopped',
+    cpus: 1,
+    memMiB: 512,
+    diskGiB: 8,
+    // Stale backups for the coverage audit: dropped from the jobs ten days ago.
+    backupStoppedDaysAgo: 10,
+  },
   {
     vmid: 9000,
     type: 'qemu',
@@ -309,7 +322,15 @@ export function demoEstate(): EstateSpec {
         ],
         storages: [
           { storage: 'local', type: 'dir', content: 'iso,vztmpl,backup', totalGiB: 68, usedFraction: 0.22 },
-          { storage: 'local-zfs', type: 'zfspool', content: 'images,rootdir', totalGiB: 430, usedFraction: 0.91 },
+          {
+            storage: 'local-zfs',
+            type: 'zfspool',
+            content: 'images,rootdir',
+            totalGiB: 430,
+            usedFraction: 0.91,
+            // Filling for the storage-full forecast: 0.4 % a day, full in about 22 days.
+            fillPerDay: 0.004,
+          },
         ],
       },
     ],

@@ -95,6 +95,11 @@ export function nodeLoadavg(n: PveNode, now: number): [string, string, string] {
 
 /** Storage usage drifts slowly upwards around its configured fraction. */
 export function storageUsed(s: Storage, now: number): number {
+  if (s.fillPerDay !== undefined) {
+    // A filling storage grows steadily (no wander), so a forecast has a known answer.
+    const days = Math.max(0, now - (s.fillSince ?? now)) / 86_400_000;
+    return Math.floor(s.total * clamp01(s.usedFraction + s.fillPerDay * days));
+  }
   const f = clamp01(s.usedFraction * (0.98 + 0.04 * wander(s.seed, now / 1000, 3600)));
   return Math.floor(s.total * f);
 }

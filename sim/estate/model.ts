@@ -62,6 +62,10 @@ export interface Guest {
   hastate?: string;
   ostype: string;
   backup: boolean;
+  /** Unix seconds after which no backup of it exists (it left the jobs then). */
+  backupStoppedAt?: number;
+  /** Whether PBS verifies its snapshots. */
+  backupVerify: boolean;
   seed: number;
   /** When the guest (process) last started, ms of simulated time. */
   startedAt: number;
@@ -96,6 +100,9 @@ export interface Storage extends Required<Pick<StorageSpec, 'storage' | 'type' |
   nodes?: string[];
   total: number;
   usedFraction: number;
+  /** Share of capacity added per day since `fillSince` (ms), for a steadily filling storage. */
+  fillPerDay?: number;
+  fillSince?: number;
   enabled: boolean;
   server?: string;
   datastore?: string;
@@ -203,7 +210,7 @@ export interface PbsInstance {
   overrides: MetricOverrides;
   down: boolean;
   /** Guests known from the estate's PVE instances, used to name backup groups. */
-  guestIds: Array<{ type: 'vm' | 'ct'; id: number; name: string }>;
+  guestIds: Array<{ type: 'vm' | 'ct'; id: number; name: string; stoppedAt?: number; verify: boolean }>;
 }
 
 export interface PmgQueue {

@@ -51,6 +51,8 @@ export interface GuestSpec {
   hastate?: string;
   ostype?: string;
   backup?: boolean; // included in the nightly vzdump job (default true unless template)
+  backupStoppedDaysAgo?: number; // its backups (PVE and PBS) stopped this many days before the estate's start
+  backupVerify?: boolean; // PBS verifies its snapshots (default true)
 }
 
 export interface StorageSpec {
@@ -61,6 +63,7 @@ export interface StorageSpec {
   nodes?: string[]; // restrict to these nodes; default every node
   totalGiB?: number;
   usedFraction?: number;
+  fillPerDay?: number; // share of capacity added per day since the estate started (a filling disk)
   enabled?: boolean;
   server?: string; // nfs/cifs/pbs
   datastore?: string; // pbs

@@ -83,6 +83,7 @@ export function validateSpec(spec: unknown): EstateSpec {
         fail(`${at}.storages[${j}].type`, `must be one of ${STORAGE_TYPES.join(', ')}`);
       str(s.content, `${at}.storages[${j}].content`);
       num(s.usedFraction, `${at}.storages[${j}].usedFraction`, 0, 1);
+      num(s.fillPerDay, `${at}.storages[${j}].fillPerDay`, 0, 1);
     });
     creds(p, at);
   });

@@ -13,6 +13,9 @@ export interface Group {
   comment: string;
   owner: string;
   seed: number;
+  /** Unix seconds after which the group gets no snapshots. */
+  stoppedAt?: number;
+  verify: boolean;
 }
 
 export interface Snapshot {
@@ -54,6 +57,8 @@ export function groupsOf(inst: PbsInstance, ds: PbsDatastore): Group[] {
       comment: g.name,
       owner: seed % 4 === 0 ? 'backup@pbs' : 'root@pam!pulse',
       seed,
+      stoppedAt: g.stoppedAt,
+      verify: g.verify,
     });
   }
   for (const host of ['pbs-config', 'fileserver']) {
@@ -65,6 +70,7 @@ export function groupsOf(inst: PbsInstance, ds: PbsDatastore): Group[] {
       comment: `${host} file backup`,
       owner: 'root@pam',
       seed: hash32(ds.seed, `host/${host}`),
+      verify: true,
     });
   }
   groupCache.set(ds, out);
@@ -96,8 +102,9 @@ export function snapshotsOf(inst: PbsInstance, ds: PbsDatastore, g: Group, nowSe
   const step = ds.intervalHours * 3600;
   const offset = 2 * 3600 + (g.seed % 3600);
   const out: Snapshot[] = [];
-  let t = Math.floor((nowSec - offset) / step) * step + offset;
-  if (t > nowSec) t -= step;
+  const until = g.stoppedAt === undefined ? nowSec : Math.min(nowSec, g.stoppedAt);
+  let t = Math.floor((until - offset) / step) * step + offset;
+  if (t > until) t -= step;
   const verifyAt = 6 * 3600;
   for (let i = 0; i < ds.keep; i++, t -= step) {
     const age = nowSec - t;
@@ -109,7 +116,7 @@ export function snapshotsOf(inst: PbsInstance, ds: PbsDatastore, g: Group, nowSe
       protected: unit(g.seed, `prot${t}`) < 0.03,
       files: FILES[g.type],
     };
-    if (age >= verifyAt) {
+    if (g.verify && age >= verifyAt) {
       snap.verification = {
         state: unit(g.seed, `ver${t}`) < 0.02 ? 'failed' : 'ok',
         upid: pbsUpid(

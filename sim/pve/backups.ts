@@ -131,6 +131,7 @@ export function backupsOn(inst: PveInstance, storageName: string, nowMs: number)
         byNode.set(g.node, idx + 1);
         const ctime = runStart + guestOffset(g, idx);
         if (ctime > nowSec || backupFailed(inst, g, runStart)) continue;
+        if (g.backupStoppedAt !== undefined && runStart > g.backupStoppedAt) continue;
         const isPbs = job.storage.type === 'pbs';
         const protectedFlag = unit(g.seed, `prot/${runStart}`) < 0.04;
         out.push({
@@ -143,7 +144,7 @@ export function backupsOn(inst: PveInstance, storageName: string, nowMs: number)
           notes: g.name,
           protected: protectedFlag,
           verified:
-            isPbs && nowSec - ctime > 6 * 3600
+            isPbs && g.backupVerify && nowSec - ctime > 6 * 3600
               ? unit(g.seed, `verify/${runStart}`) < 0.02
                 ? 'failed'
                 : 'ok'

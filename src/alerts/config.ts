@@ -10,6 +10,8 @@
  * - `notifyOnResolve`
  * - `backupAge`     {enabled, warningDays, criticalDays, alertOnMissing}
  * - `snapshotAge`   {enabled, warningDays, criticalDays}
+ * - `storageForecast` {enabled, horizonDays, criticalDays, minConfidence}
+ * - `backupCoverage` {enabled}
  */
 import type { AlertLevel } from '../model/state.js';
 
@@ -140,6 +142,10 @@ export interface AlertConfig {
   notifyOnResolve: boolean;
   backupAge: { enabled: boolean; warningDays: number; criticalDays: number; alertOnMissing: boolean };
   snapshotAge: { enabled: boolean; warningDays: number; criticalDays: number };
+  /** storage-forecast: fires when a storage is forecast full within horizonDays (checks-insight.ts). */
+  storageForecast: { enabled: boolean; horizonDays: number; criticalDays: number; minConfidence: number };
+  /** backup-coverage: fires for guests the coverage audit flags (policy in src/backups/policy.ts). */
+  backupCoverage: { enabled: boolean };
 }
 
 const t = (trigger: number, clear: number): HysteresisThreshold => ({ trigger, clear });
@@ -247,6 +253,8 @@ export function defaultAlertConfig(): AlertConfig {
     notifyOnResolve: true,
     backupAge: { enabled: true, warningDays: 7, criticalDays: 14, alertOnMissing: false },
     snapshotAge: { enabled: true, warningDays: 14, criticalDays: 30 },
+    storageForecast: { enabled: true, horizonDays: 14, criticalDays: 3, minConfidence: 0.5 },
+    backupCoverage: { enabled: true },
   };
 }
 
@@ -549,6 +557,29 @@ export function normaliseAlertConfig(input: unknown, base: AlertConfig = default
     if (out.snapshotAge.criticalDays < out.snapshotAge.warningDays) {
       throw new ConfigError('snapshotAge.criticalDays', 'must not be below warningDays');
     }
+  }
+  if (present(inp.storageForecast)) {
+    const o = obj(inp.storageForecast, 'storageForecast');
+    const fd = d.storageForecast;
+    out.storageForecast = {
+      enabled: present(o.enabled) ? bool(o.enabled, 'storageForecast.enabled') : fd.enabled,
+      horizonDays: resettable(o.horizonDays, 'storageForecast.horizonDays', fd.horizonDays, fd.horizonDays),
+      criticalDays: present(o.criticalDays)
+        ? num(o.criticalDays, 'storageForecast.criticalDays', { min: 0 })
+        : fd.criticalDays,
+      minConfidence: present(o.minConfidence)
+        ? num(o.minConfidence, 'storageForecast.minConfidence', { min: 0, max: 1 })
+        : fd.minConfidence,
+    };
+    if (out.storageForecast.criticalDays > out.storageForecast.horizonDays) {
+      throw new ConfigError('storageForecast.criticalDays', 'must not exceed horizonDays');
+    }
+  }
+  if (present(inp.backupCoverage)) {
+    const o = obj(inp.backupCoverage, 'backupCoverage');
+    out.backupCoverage = {
+      enabled: present(o.enabled) ? bool(o.enabled, 'backupCoverage.enabled') : d.backupCoverage.enabled,
+    };
   }
   return out;
 }

@@ -15,6 +15,7 @@
 import type { AlertLevel, AlertNotification, FullAlert, PulseState, ResolvedAlert } from '../model/state.js';
 import { type Check, CheckSet, type ConditionCheck, type ThresholdCheck } from './checks.js';
 import { backupChecks } from './checks-backups.js';
+import { type InsightInputs, insightChecks } from './checks-insight.js';
 import { pveChecks } from './checks-pve.js';
 import { serviceChecks } from './checks-services.js';
 import type { AlertConfig } from './config.js';
@@ -48,6 +49,7 @@ export function buildChecks(
   state: Readonly<PulseState>,
   memory: AlertMemory,
   now: number,
+  insight?: InsightInputs,
 ): CheckSet {
   const out = new CheckSet(memory);
   memory.seenRunning ??= {};
@@ -61,6 +63,7 @@ export function buildChecks(
   const ageNow = ageClock !== undefined && now >= ageClock && now - ageClock < AGE_CLOCK_MS ? ageClock : now;
   memory.ageClock = ageNow;
   backupChecks(config, state, out, now, ageNow);
+  insightChecks(config, state, out, insight);
   return out;
 }
 
@@ -116,6 +119,7 @@ export function evaluate(
   state: Readonly<PulseState>,
   memory: AlertMemory,
   now: number,
+  insight?: InsightInputs,
 ): EvaluateResult {
   // Copy-on-write down to the maps: a map is copied when the round first changes it (Round.w),
   // so a round that changes nothing leaves every map the identical object.
@@ -124,7 +128,7 @@ export function evaluate(
   const changes: AlertChange[] = [];
   const round = new Round(config, mem, now, changes);
 
-  const cs = buildChecks(config, state, mem, now);
+  const cs = buildChecks(config, state, mem, now, insight);
   const checks = config.enabled ? cs.checks : [];
   const touched = new Set<string>();
   for (const c of checks) {

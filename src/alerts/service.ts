@@ -13,6 +13,7 @@ import type { PulseEvents } from '../events.js';
 import type { Logger } from '../logging.js';
 import type { AlertNotification, FullAlert } from '../model/state.js';
 import type { StateStore } from '../state/store.js';
+import type { InsightInputs } from './checks-insight.js';
 import { type AlertConfig, defaultAlertConfig, normaliseAlertConfig } from './config.js';
 import { acknowledgeAlert, clearAlert, evaluate, unacknowledgeAlert } from './engine.js';
 import type { HistoryQuery } from './history-query.js';
@@ -41,6 +42,8 @@ export interface AlertServiceOptions {
    * advance (ms; 0 = only on state changes). Default 10 s.
    */
   tickMs?: number;
+  /** Cached forecasts and backup coverage for their checks (checks-insight.ts); read every round. */
+  insight?: () => InsightInputs;
 }
 
 /** Restored alerts older than this (last seen) are dropped at start. */
@@ -159,7 +162,7 @@ export class AlertService {
     try {
       const now = this.#opts.clock.now();
       this.#lastRound = now;
-      const result = evaluate(this.#config, this.#opts.state.get(), this.#memory, now);
+      const result = evaluate(this.#config, this.#opts.state.get(), this.#memory, now, this.#opts.insight?.());
       this.#memory = result.memory;
       this.#apply(result.changes, now);
       if (now - this.#lastPrune > HISTORY_PRUNE_EVERY_MS) this.#pruneHistory();

@@ -12,6 +12,7 @@ import { registerDiscoveryRoutes } from './discovery.js';
 import { registerDockerAgentRoutes } from './docker-agents.js';
 import { registerExportImportRoutes } from './export-import.js';
 import { registerGuestMetadataRoutes } from './guest-metadata.js';
+import { registerInsightRoutes } from './insight.js';
 import { registerMetricsRoutes } from './metrics.js';
 import { registerMockModeRoutes } from './mock-mode.js';
 import { registerNotificationRoutes } from './notifications.js';
@@ -55,5 +56,6 @@ export async function registerRoutes(app: FastifyInstance, deps: AppDeps): Promi
   registerTemperatureRoutes(app, deps);
   registerMetricsRoutes(app, deps);
   registerTlsRoutes(app, deps);
+  registerInsightRoutes(app, deps);
   // Unknown /api paths are JSON 404s; everything else falls through to the web UI.
 }

@@ -11,6 +11,9 @@ import { initSession, session } from './stores/session';
 
 const StoragePage = lazy(() => import('./pages/Storage').then((m) => ({ default: m.StoragePage })));
 const BackupsPage = lazy(() => import('./pages/Backups').then((m) => ({ default: m.BackupsPage })));
+const BackupCoveragePage = lazy(() =>
+  import('./pages/BackupCoverage').then((m) => ({ default: m.BackupCoveragePage })),
+);
 const PbsPage = lazy(() => import('./pages/Pbs').then((m) => ({ default: m.PbsPage })));
 const MailPage = lazy(() => import('./pages/Mail').then((m) => ({ default: m.MailPage })));
 const DockerPage = lazy(() => import('./pages/Docker').then((m) => ({ default: m.DockerPage })));
@@ -21,6 +24,7 @@ const ROUTES: Array<[RegExp, Component]> = [
   [/^\/$/, DashboardPage],
   [/^\/storage\/?$/, StoragePage],
   [/^\/backups\/?$/, BackupsPage],
+  [/^\/backups\/coverage\/?$/, BackupCoveragePage],
   [/^\/pbs\/?$/, PbsPage],
   [/^\/mail\/?$/, MailPage],
   [/^\/docker\/?$/, DockerPage],

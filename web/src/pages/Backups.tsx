@@ -7,6 +7,7 @@ import { createMemo, createSignal, For, onCleanup, onMount, Show } from 'solid-j
 import { api } from '../api/client';
 import { Card, Empty, ErrorText, inputClass, StatusDot, td, th } from '../components/ui';
 import { formatAge, formatBytes, formatDateTime } from '../lib/format';
+import { linkClick } from '../router';
 import { live } from '../stores/live';
 
 /**
@@ -305,7 +306,14 @@ export function BackupsPage() {
         </Card>
       </Show>
 
-      <Card title="Last backup per guest">
+      <Card
+        title="Last backup per guest"
+        actions={
+          <a href="/backups/coverage" onClick={linkClick} class="text-sm text-sky-600 underline">
+            Coverage audit
+          </a>
+        }
+      >
         <div class="max-h-96 overflow-auto">
           <table class="w-full text-sm" aria-label="Last backup per guest">
             <thead class="sticky top-0 bg-white dark:bg-slate-800">

@@ -2,6 +2,7 @@
 import type { Storage, ZfsPool } from '@model/state';
 import { createMemo, createSignal, For, onCleanup, onMount, Show } from 'solid-js';
 import { api, seg } from '../api/client';
+import { ForecastHint } from '../components/ForecastHint';
 import { Bar, Card, Empty, ErrorText, inputClass, StatusDot, td, th } from '../components/ui';
 import { formatBytes, formatDateTime, formatPercent } from '../lib/format';
 import { live } from '../stores/live';
@@ -162,6 +163,7 @@ export function StoragePage() {
                       label={`${formatPercent(s.usage)} (${formatBytes(s.used)}/${formatBytes(s.total)})`}
                       title={`${formatBytes(s.used, 2)} used of ${formatBytes(s.total, 2)} (${s.usage.toFixed(1)}%), ${formatBytes(s.free, 2)} free`}
                     />
+                    <ForecastHint id={s.id} />
                   </td>
                   <td class={`${td} hidden md:table-cell tabular-nums`}>{formatBytes(s.free)}</td>
                   <td class={`${td} hidden md:table-cell tabular-nums`}>{formatBytes(s.total)}</td>

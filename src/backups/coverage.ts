@@ -1,0 +1,276 @@
+/**
+ * Backup coverage audit (pure): for every guest, which targets hold its backups, how old the newest
+ * is per target, whether PBS verified it, how many restore points exist — and whether that meets
+ * the guest's policy, with the reasons when it does not.
+ *
+ * Guests are keyed by instance + VMID: VMIDs repeat across clusters. PVE storage backups carry
+ * their instance. PBS snapshots do not (a PBS is shared by clusters), so a PBS group is matched
+ * to a guest only on evidence beyond the VMID: it is the only guest of that type with that VMID,
+ * or the group's comment (vzdump's default notes are the guest name) or its namespace names one
+ * guest among several. Groups that stay ambiguous are counted, never guessed.
+ */
+import type { Guest, PbsBackup, PulseState, StorageBackup } from '../model/state.js';
+import { type BackupPolicy, type PolicyConfig, policyFor } from './policy.js';
+
+export interface TargetCoverage {
+  kind: 'pve-storage' | 'pbs';
+  /** `<instance>/<storage>` for PVE storage, `<pbs instance>/<datastore>[/<namespace>]` for PBS. */
+  target: string;
+  /** Newest backup, unix seconds. */
+  newest: number;
+  ageHours: number;
+  restorePoints: number;
+  /** Whether the newest backup is verified; null where verification does not exist (vzdump files). */
+  newestVerified: boolean | null;
+  /** Restore points on this target that are verified (PBS). */
+  verifiedCount: number;
+  /** Restore points protected from pruning. */
+  protectedCount: number;
+}
+
+export type CoverageReason = 'no-backup' | 'stale' | 'unverified' | 'single-target' | 'few-restore-points';
+
+export interface CoverageFlag {
+  reason: CoverageReason;
+  message: string;
+}
+
+export interface GuestCoverage {
+  /** `<instance>:<vmid>` */
+  key: string;
+  guestId: string;
+  instance: string;
+  node: string;
+  vmid: number;
+  name: string;
+  type: Guest['type'];
+  tags: string[];
+  policy: BackupPolicy;
+  /** Where the policy came from: `global`, `tag:<tag>` or `guest`. */
+  policySource: string;
+  targets: TargetCoverage[];
+  /** Age of the newest backup on any target, hours; null without backups. */
+  newestAgeHours: number | null;
+  restorePoints: number;
+  /** Whether any target's newest backup is verified. */
+  verified: boolean;
+  atRisk: boolean;
+  flags: CoverageFlag[];
+}
+
+export interface CoverageReport {
+  guests: GuestCoverage[];
+  /** PBS backup groups of VMs/containers that could not be tied to one guest. */
+  unattributedPbsGroups: number;
+  summary: { guests: number; atRisk: number; byReason: Record<CoverageReason, number> };
+}
+
+const HOUR = 3_600_000;
+
+interface Acc {
+  kind: TargetCoverage['kind'];
+  target: string;
+  times: number[];
+  newest: number;
+  newestVerified: boolean | null;
+  verifiedCount: number;
+  protectedCount: number;
+}
+
+const guestKey = (instance: string, vmid: number) => `${instance}:${vmid}`;
+
+function tagList(tags: string | string[] | undefined): string[] {
+  if (!tags) return [];
+  const list = Array.isArray(tags) ? tags : tags.split(/[;,]/);
+  return list.map((t) => t.trim()).filter((t) => t.length > 0);
+}
+
+function add(
+  map: Map<string, Map<string, Acc>>,
+  key: string,
+  kind: Acc['kind'],
+  target: string,
+  time: number,
+  verified: boolean | null,
+  prot: boolean,
+) {
+  let targets = map.get(key);
+  if (!targets) {
+    targets = new Map();
+    map.set(key, targets);
+  }
+  let a = targets.get(target);
+  if (!a) {
+    a = { kind, target, times: [], newest: 0, newestVerified: null, verifiedCount: 0, protectedCount: 0 };
+    targets.set(target, a);
+  }
+  a.times.push(time);
+  if (time >= a.newest) {
+    a.newest = time;
+    a.newestVerified = verified;
+  }
+  if (verified) a.verifiedCount++;
+  if (prot) a.protectedCount++;
+}
+
+/** The guest a PBS group belongs to, or undefined when the evidence does not single one out. */
+function pbsOwner(b: PbsBackup, byVmid: Map<string, Guest[]>): Guest | undefined {
+  const type = b.backupType === 'vm' ? 'qemu' : b.backupType === 'ct' ? 'lxc' : undefined;
+  if (!type) return undefined;
+  const candidates = (byVmid.get(b.vmid) ?? []).filter((g) => g.type === type);
+  if (candidates.length <= 1) return candidates[0];
+  const byName = candidates.filter((g) => b.comment !== undefined && g.name === b.comment);
+  if (byName.length === 1) return byName[0];
+  const pool = byName.length > 1 ? byName : candidates;
+  const segments = new Set(b.namespace.split('/').filter((s) => s.length > 0));
+  const byNs = pool.filter((g) => segments.has(g.instance) || segments.has(g.node));
+  return byNs.length === 1 ? byNs[0] : undefined;
+}
+
+export function auditCoverage(state: Readonly<PulseState>, policies: PolicyConfig, nowMs: number): CoverageReport {
+  const guests = [...state.vms, ...state.containers].filter((g) => !g.template);
+  const byKey = new Map<string, Guest>();
+  const byVmid = new Map<string, Guest[]>();
+  for (const g of guests) {
+    byKey.set(guestKey(g.instance, g.vmid), g);
+    const list = byVmid.get(String(g.vmid));
+    if (list) list.push(g);
+    else byVmid.set(String(g.vmid), [g]);
+  }
+
+  const pve = new Map<string, Map<string, Acc>>();
+  // PBS-backed PVE storages list the same snapshots the PBS poller sees; kept apart, then merged.
+  const pvePbs = new Map<string, Map<string, Acc>>();
+  for (const b of state.pveBackups?.storageBackups ?? []) {
+    if (b.type !== 'qemu' && b.type !== 'lxc') continue;
+    const key = guestKey(b.instance, b.vmid);
+    if (!byKey.has(key)) continue;
+    add(
+      b.isPBS ? pvePbs : pve,
+      key,
+      b.isPBS ? 'pbs' : 'pve-storage',
+      `${b.instance}/${b.storage}`,
+      b.time,
+      b.isPBS ? verifiedOf(b) : null,
+      b.protected,
+    );
+  }
+  const pbs = new Map<string, Map<string, Acc>>();
+  const unattributed = new Set<string>();
+  for (const b of state.pbsBackups ?? []) {
+    if (b.backupType === 'host') continue;
+    const owner = pbsOwner(b, byVmid);
+    const target = `${b.instance}/${b.datastore}${b.namespace ? `/${b.namespace}` : ''}`;
+    if (!owner) {
+      unattributed.add(`${target}/${b.backupType}/${b.vmid}`);
+      continue;
+    }
+    add(pbs, guestKey(owner.instance, owner.vmid), 'pbs', target, b.backupTime, b.verified, b.protected);
+  }
+
+  const out: GuestCoverage[] = [];
+  for (const g of guests) {
+    const key = guestKey(g.instance, g.vmid);
+    const direct = [...(pve.get(key)?.values() ?? []), ...(pbs.get(key)?.values() ?? [])];
+    // A PBS storage seen through PVE is the same target as a polled datastore holding the same
+    // snapshot times; only a PBS that Pulse does not poll directly adds a target of its own.
+    for (const a of pvePbs.get(key)?.values() ?? []) {
+      const same = direct.some((d) => d.kind === 'pbs' && a.times.every((t) => d.times.includes(t)));
+      if (!same) direct.push(a);
+    }
+    const tags = tagList(g.tags);
+    const { policy, source } = policyFor(policies, key, tags);
+    const targets = direct
+      .map(
+        (a): TargetCoverage => ({
+          kind: a.kind,
+          target: a.target,
+          newest: a.newest,
+          ageHours: round1(Math.max(0, nowMs - a.newest * 1000) / HOUR),
+          restorePoints: a.times.length,
+          newestVerified: a.newestVerified,
+          verifiedCount: a.verifiedCount,
+          protectedCount: a.protectedCount,
+        }),
+      )
+      .sort((a, b) => b.newest - a.newest);
+    const newest = targets[0];
+    const restorePoints = targets.reduce((n, t) => n + t.restorePoints, 0);
+    const verified = targets.some((t) => t.newestVerified === true);
+    const flags = judge(policy, targets, restorePoints);
+    out.push({
+      key,
+      guestId: g.id,
+      instance: g.instance,
+      node: g.node,
+      vmid: g.vmid,
+      name: g.name,
+      type: g.type,
+      tags,
+      policy,
+      policySource: source,
+      targets,
+      newestAgeHours: newest ? newest.ageHours : null,
+      restorePoints,
+      verified,
+      atRisk: flags.length > 0,
+      flags,
+    });
+  }
+  // At risk first (more reasons first), then the oldest newest backup, then by key.
+  out.sort(
+    (a, b) =>
+      b.flags.length - a.flags.length ||
+      (b.newestAgeHours ?? Number.POSITIVE_INFINITY) - (a.newestAgeHours ?? Number.POSITIVE_INFINITY) ||
+      a.key.localeCompare(b.key),
+  );
+  const byReason: Record<CoverageReason, number> = {
+    'no-backup': 0,
+    stale: 0,
+    unverified: 0,
+    'single-target': 0,
+    'few-restore-points': 0,
+  };
+  for (const c of out) for (const f of c.flags) byReason[f.reason]++;
+  return {
+    guests: out,
+    unattributedPbsGroups: unattributed.size,
+    summary: { guests: out.length, atRisk: out.filter((c) => c.atRisk).length, byReason },
+  };
+}
+
+const round1 = (v: number) => Math.round(v * 10) / 10;
+
+/** PVE lists a PBS snapshot's verification as `verification.state` (flattened to a string here). */
+function verifiedOf(b: StorageBackup): boolean {
+  return b.verified || b.verification === 'ok';
+}
+
+/** The policy's verdict on one guest's targets. */
+export function judge(policy: BackupPolicy, targets: readonly TargetCoverage[], restorePoints: number): CoverageFlag[] {
+  if (targets.length === 0) return [{ reason: 'no-backup', message: 'no backup on any target' }];
+  const flags: CoverageFlag[] = [];
+  const fresh = targets.filter((t) => t.ageHours <= policy.maxAgeHours);
+  if (fresh.length === 0) {
+    flags.push({
+      reason: 'stale',
+      message: `newest backup is ${Math.floor(targets[0].ageHours)} h old (policy: ${policy.maxAgeHours} h)`,
+    });
+  }
+  if (policy.requireVerified && !targets.some((t) => t.newestVerified === true || t.verifiedCount > 0)) {
+    flags.push({ reason: 'unverified', message: 'no verified backup' });
+  }
+  if (fresh.length > 0 && fresh.length < policy.minTargets) {
+    flags.push({
+      reason: 'single-target',
+      message: `current backups on ${fresh.length} target${fresh.length === 1 ? '' : 's'} (policy: ${policy.minTargets})`,
+    });
+  }
+  if (restorePoints < policy.minRestorePoints) {
+    flags.push({
+      reason: 'few-restore-points',
+      message: `${restorePoints} restore point${restorePoints === 1 ? '' : 's'} (policy: ${policy.minRestorePoints})`,
+    });
+  }
+  return flags;
+}

@@ -1,0 +1,64 @@
+/**
+ * BackupCoverageService (`deps.backupCoverage`): the coverage audit of the current state under the
+ * stored policy. The report is cached until the guests, the backup lists or the policy change,
+ * or a minute of clock time passes (ages move), so alert rounds on every commit reuse it.
+ */
+import type { Database } from 'better-sqlite3';
+import type { Clock } from '../clock.js';
+import type { PulseState } from '../model/state.js';
+import type { StateStore } from '../state/store.js';
+import { auditCoverage, type CoverageReport } from './coverage.js';
+import { BackupPolicyRepo, type PolicyConfig, parsePolicyConfig } from './policy.js';
+
+const MAX_AGE_MS = 60_000;
+
+export interface CoverageSnapshot extends CoverageReport {
+  /** unix ms */
+  computedAt: number;
+}
+
+export class BackupCoverageService {
+  readonly #repo: BackupPolicyRepo;
+  #policy: PolicyConfig;
+  #cached?: { report: CoverageSnapshot; sources: unknown[] };
+
+  constructor(private readonly deps: { db: Database; state: Pick<StateStore, 'get'>; clock: Clock }) {
+    this.#repo = new BackupPolicyRepo(deps.db);
+    this.#policy = this.#repo.load();
+  }
+
+  policy(): PolicyConfig {
+    return structuredClone(this.#policy);
+  }
+
+  /** Validates and stores a whole policy document (throws PolicyError on bad input). */
+  setPolicy(input: unknown): PolicyConfig {
+    const next = parsePolicyConfig(input);
+    this.#repo.save(next);
+    this.#policy = next;
+    this.#cached = undefined;
+    return this.policy();
+  }
+
+  current(): CoverageSnapshot {
+    const now = this.deps.clock.now();
+    const state = this.deps.state.get();
+    const sources = [state.vms, state.containers, state.pveBackups, state.pbsBackups];
+    const c = this.#cached;
+    if (
+      c &&
+      now >= c.report.computedAt &&
+      now - c.report.computedAt < MAX_AGE_MS &&
+      c.sources.every((s, i) => s === sources[i])
+    )
+      return c.report;
+    const report = { ...auditCoverage(state, this.#policy, now), computedAt: now };
+    this.#cached = { report, sources };
+    return report;
+  }
+
+  /** Whether any backup listing has arrived: before that every guest would look unprotected. */
+  static backupsKnown(state: Readonly<PulseState>): boolean {
+    return (state.pveBackups?.storageBackups?.length ?? 0) > 0 || (state.pbsBackups?.length ?? 0) > 0;
+  }
+}

@@ -1,0 +1,194 @@
+/** The backup coverage audit and its policy, on hand-built states whose verdicts are known. */
+import { describe, expect, it } from 'vitest';
+import { auditCoverage } from '../../src/backups/coverage.js';
+import { defaultPolicyConfig, parsePolicyConfig, policyFor } from '../../src/backups/policy.js';
+import type { PbsBackup, StorageBackup } from '../../src/model/state.js';
+import { guest, stateWith } from '../alerts/state-builders.js';
+
+const NOW = Date.UTC(2026, 5, 1, 12);
+const H = 3600;
+const nowSec = NOW / 1000;
+
+function vzdump(
+  instance: string,
+  vmid: number,
+  storage: string,
+  ageH: number,
+  over: Partial<StorageBackup> = {},
+): StorageBackup {
+  const time = nowSec - ageH * H;
+  return {
+    id: `${instance}-${storage}-${vmid}-${time}`,
+    storage,
+    node: 'n1',
+    instance,
+    type: 'qemu',
+    vmid,
+    time,
+    ctime: time,
+    size: 1e9,
+    format: 'vma.zst',
+    protected: false,
+    volid: `${storage}:backup/vzdump-qemu-${vmid}-${time}.vma.zst`,
+    isPBS: false,
+    verified: false,
+    ...over,
+  };
+}
+
+function snap(vmid: number, ageH: number, over: Partial<PbsBackup> = {}): PbsBackup {
+  const backupTime = nowSec - ageH * H;
+  return {
+    id: `pbs1-main-${vmid}-${backupTime}`,
+    instance: 'pbs1',
+    datastore: 'main',
+    namespace: '',
+    backupType: 'vm',
+    vmid: String(vmid),
+    backupTime,
+    size: 1e9,
+    protected: false,
+    verified: true,
+    ...over,
+  };
+}
+
+const byVmid = (r: ReturnType<typeof auditCoverage>, instance: string, vmid: number) => {
+  const c = r.guests.find((g) => g.key === `${instance}:${vmid}`);
+  if (!c) throw new Error(`no coverage for ${instance}:${vmid}`);
+  return c;
+};
+
+describe('auditCoverage', () => {
+  const guests = [
+    guest({ vmid: 100, node: 'n1', name: 'web', tags: 'prod' }),
+    guest({ vmid: 101, node: 'n1', name: 'nobackup' }),
+    guest({ vmid: 102, node: 'n1', name: 'stale' }),
+    guest({ vmid: 103, node: 'n1', name: 'unverified', tags: 'prod' }),
+    guest({ vmid: 104, node: 'n1', name: 'tmpl', template: true }),
+  ];
+  const state = stateWith({
+    vms: guests,
+    pveBackups: {
+      backupTasks: [],
+      guestSnapshots: [],
+      storageBackups: [
+        vzdump('pve1', 100, 'nfs', 10),
+        vzdump('pve1', 100, 'nfs', 34, { protected: true }),
+        vzdump('pve1', 102, 'nfs', 72),
+        vzdump('pve1', 102, 'nfs', 96),
+      ],
+    },
+    pbsBackups: [
+      snap(100, 9),
+      snap(100, 33, { verified: false }),
+      snap(103, 5, { verified: false }),
+      snap(103, 29, { verified: false }),
+    ],
+  });
+
+  it('lists targets, ages, restore points and verification per guest under the default policy', () => {
+    const r = auditCoverage(state, defaultPolicyConfig(), NOW);
+    const web = byVmid(r, 'pve1', 100);
+    expect(web.targets.map((t) => [t.kind, t.target, t.restorePoints, t.ageHours, t.newestVerified])).toEqual([
+      ['pbs', 'pbs1/main', 2, 9, true],
+      ['pve-storage', 'pve1/nfs', 2, 10, null],
+    ]);
+    expect(web.targets[1].protectedCount).toBe(1);
+    expect(web.restorePoints).toBe(4);
+    expect(web.verified).toBe(true);
+    expect(web.atRisk).toBe(false);
+    expect(byVmid(r, 'pve1', 101).flags.map((f) => f.reason)).toEqual(['no-backup']);
+    expect(byVmid(r, 'pve1', 102).flags).toEqual([
+      { reason: 'stale', message: 'newest backup is 72 h old (policy: 48 h)' },
+    ]);
+    // Verification is not required by default.
+    expect(byVmid(r, 'pve1', 103).atRisk).toBe(false);
+    expect(r.guests.some((g) => g.vmid === 104)).toBe(false);
+    expect(r.summary).toMatchObject({ guests: 4, atRisk: 2, byReason: { 'no-backup': 1, stale: 1 } });
+    // At risk first: no backup (infinitely old) before stale.
+    expect(r.guests.slice(0, 2).map((g) => g.vmid)).toEqual([101, 102]);
+  });
+
+  it('a tag policy asking for verification and two targets flags only the tagged guests that miss them', () => {
+    const policy = parsePolicyConfig({ tags: { prod: { requireVerified: true, minTargets: 2 } } });
+    const r = auditCoverage(state, policy, NOW);
+    expect(byVmid(r, 'pve1', 100).atRisk).toBe(false);
+    const u = byVmid(r, 'pve1', 103);
+    expect(u.policySource).toBe('tag:prod');
+    expect(u.flags.map((f) => f.reason)).toEqual(['unverified', 'single-target']);
+    expect(byVmid(r, 'pve1', 102).flags.map((f) => f.reason)).toEqual(['stale']);
+  });
+
+  it('keys guests by instance and VMID: a PBS group reaches only the guest its comment or namespace names', () => {
+    const twins = stateWith({
+      vms: [
+        guest({ vmid: 100, node: 'a1', instance: 'alpha', name: 'mail' }),
+        guest({ vmid: 100, node: 'b1', instance: 'beta', name: 'wiki' }),
+      ],
+      pveBackups: { backupTasks: [], guestSnapshots: [], storageBackups: [vzdump('alpha', 100, 'local', 3)] },
+      pbsBackups: [
+        snap(100, 4, { comment: 'wiki' }),
+        snap(100, 5, { datastore: 'other', namespace: 'alpha' }),
+        snap(100, 6, { datastore: 'third', comment: 'someone-else' }),
+      ],
+    });
+    const r = auditCoverage(twins, defaultPolicyConfig(), NOW);
+    expect(byVmid(r, 'alpha', 100).targets.map((t) => t.target)).toEqual(['alpha/local', 'pbs1/other/alpha']);
+    expect(byVmid(r, 'beta', 100).targets.map((t) => t.target)).toEqual(['pbs1/main']);
+    expect(r.unattributedPbsGroups).toBe(1);
+  });
+
+  it('a PBS storage listed by PVE with the snapshots of a polled datastore is one target, not two', () => {
+    const t1 = nowSec - 2 * H;
+    const same = stateWith({
+      vms: [guest({ vmid: 100, node: 'n1' })],
+      pveBackups: {
+        backupTasks: [],
+        guestSnapshots: [],
+        storageBackups: [vzdump('pve1', 100, 'pbs-store', 2, { isPBS: true, time: t1, verified: true })],
+      },
+      pbsBackups: [snap(100, 2)],
+    });
+    const policy = parsePolicyConfig({
+      global: { maxAgeHours: 24, minRestorePoints: 1, requireVerified: true, minTargets: 2 },
+    });
+    const c = byVmid(auditCoverage(same, policy, NOW), 'pve1', 100);
+    expect(c.targets.map((t) => t.target)).toEqual(['pbs1/main']);
+    expect(c.flags.map((f) => f.reason)).toEqual(['single-target']);
+    // A PBS that Pulse does not poll, seen only through PVE, is a target of its own.
+    const unpolled = stateWith({ ...same, pbsBackups: [] });
+    expect(byVmid(auditCoverage(unpolled, policy, NOW), 'pve1', 100).targets.map((t) => t.target)).toEqual([
+      'pve1/pbs-store',
+    ]);
+  });
+});
+
+describe('backup policy', () => {
+  it('merges tag overrides strictly and lets the guest override win', () => {
+    const cfg = parsePolicyConfig({
+      global: { maxAgeHours: 48, minRestorePoints: 1, requireVerified: false, minTargets: 1 },
+      tags: { prod: { maxAgeHours: 24, minTargets: 2 }, db: { maxAgeHours: 12, requireVerified: true } },
+      guests: { 'pve1:100': { maxAgeHours: 6 } },
+    });
+    expect(policyFor(cfg, 'pve1:101', ['prod', 'db'])).toEqual({
+      policy: { maxAgeHours: 12, minRestorePoints: 1, requireVerified: true, minTargets: 2 },
+      source: 'tag:db+tag:prod',
+    });
+    expect(policyFor(cfg, 'pve1:100', ['prod']).policy.maxAgeHours).toBe(6);
+    expect(policyFor(cfg, 'pve2:100', []).source).toBe('global');
+  });
+
+  it('refuses bad documents with the field named', () => {
+    const bad: Array<[unknown, RegExp]> = [
+      [[], /must be an object/],
+      [{ extra: 1 }, /extra is not a policy section/],
+      [{ global: { maxAgeHours: 24 } }, /global.minRestorePoints is required/],
+      [{ tags: { prod: { maxAgeHours: 0 } } }, /tags.prod.maxAgeHours must be an integer/],
+      [{ tags: { prod: { colour: 'red' } } }, /tags.prod.colour is not a policy field/],
+      [{ guests: { '100': { maxAgeHours: 5 } } }, /guests key '100' is not valid/],
+      [{ guests: { 'pve1:100': { requireVerified: 'yes' } } }, /requireVerified must be true or false/],
+    ];
+    for (const [input, msg] of bad) expect(() => parsePolicyConfig(input)).toThrow(msg);
+  });
+});
