@@ -16,8 +16,9 @@ const header = (req: FastifyRequest, name: string): string | undefined => {
 export async function registerWsRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
   if (!app.hasDecorator('websocketServer')) {
     await app.register(fastifyWebsocket, {
-      // Clients only send tiny control messages (ping, requestData).
-      options: { maxPayload: 64 * 1024, perMessageDeflate: false },
+      // Clients only send tiny control messages (ping, requestData). permessage-deflate is offered
+      // to clients that negotiate it; the hub compresses only delta clients' messages.
+      options: { maxPayload: 64 * 1024, perMessageDeflate: { threshold: 1024 } },
     });
   }
 
@@ -49,8 +50,8 @@ export async function registerWsRoutes(app: FastifyInstance, deps: AppDeps): Pro
     }
   };
 
-  app.get('/ws', { websocket: true, config: { guard: 'authenticated' }, preValidation: checkOrigin }, (socket) =>
-    deps.wsHub.attach(socket),
+  app.get('/ws', { websocket: true, config: { guard: 'authenticated' }, preValidation: checkOrigin }, (socket, req) =>
+    deps.wsHub.attach(socket, { deltas: (req.query as { deltas?: string }).deltas === '1' }),
   );
 
   // Socket.IO compatibility (§2): the client script moves to the CDN, a websocket transport joins
