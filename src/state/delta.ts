@@ -253,8 +253,16 @@ export function applyListDelta(list: unknown[], d: ListDelta): unknown[] {
     for (const o of kept) byId.set(String((o as Json).id), o);
     for (const [, o] of d.add ?? []) byId.set(String(o.id), o);
     kept = d.order.map((id) => byId.get(id));
-  } else {
-    for (const [i, o] of d.add ?? []) kept.splice(i, 0, o);
+  } else if (d.add) {
+    // An id already present (a client whose copy ran ahead, e.g. from a REST read) is replaced in
+    // place rather than added twice; for a client at the delta's base there is none.
+    const at = new Map<string, number>();
+    for (let i = 0; i < kept.length; i++) at.set(String((kept[i] as Json).id), i);
+    for (const [i, o] of d.add) {
+      const existing = at.get(String(o.id));
+      if (existing !== undefined) kept[existing] = o;
+      else kept.splice(i, 0, o);
+    }
   }
   return kept;
 }

@@ -94,3 +94,11 @@ describe('diffDocuments / applyDelta', () => {
     expect(changed.vms).toBe(doc.vms);
   });
 });
+
+describe('applyListDelta on a copy that ran ahead', () => {
+  it('replaces an added id that is already there instead of holding it twice', async () => {
+    const { applyListDelta } = await import('../../src/state/delta.js');
+    const out = applyListDelta([{ id: 'a' }, { id: 'b', v: 1 }], { add: [[1, { id: 'b', v: 2 }]] });
+    expect(out).toEqual([{ id: 'a' }, { id: 'b', v: 2 }]);
+  });
+});
