@@ -36,6 +36,22 @@ describe('/ws?deltas=1 handshake', () => {
     c.close();
   });
 
+  it('does not serialise the whole document for an update when every client takes deltas', async () => {
+    const c = await TestWsClient.open(wsUrl(pulse.url, '?deltas=1'));
+    await c.waitFor('initialState');
+    const before = pulse.deps.snapshots.serialisations;
+    const built = pulse.deps.wsHub.counters.deltasBuilt;
+    pulse.deps.state.commit((d) => {
+      d.vms = d.vms.map((g, i) => (i === 0 ? { ...g, cpu: 0.5 } : g));
+    });
+    pulse.deps.wsHub.broadcastState();
+    const deltas = await c.waitFor('stateDelta');
+    expect(deltas.at(-1)?.data.lists.vms.change).toEqual([{ id: 'pve-node1-100', set: { cpu: 0.5 } }]);
+    expect(pulse.deps.wsHub.counters.deltasBuilt).toBe(built + 1);
+    expect(pulse.deps.snapshots.serialisations).toBe(before);
+    c.close();
+  });
+
   it('negotiates permessage-deflate with a client that offers it', async () => {
     const c = await TestWsClient.open(wsUrl(pulse.url, '?deltas=1'), { perMessageDeflate: true });
     await c.waitFor('initialState');
