@@ -101,8 +101,9 @@ let deltaVersion = -1;
  */
 function applyStateDelta(msg: { base?: number; version?: number; data?: unknown }): void {
   if (msg.base !== deltaVersion || typeof msg.version !== 'number' || !msg.data) {
+    // Ask once; the deltas that arrive before the full state are dropped the same way.
+    if (deltaVersion !== -1) socket?.send(JSON.stringify({ type: 'requestData' }));
     deltaVersion = -1;
-    socket?.send(JSON.stringify({ type: 'requestData' }));
     return;
   }
   const delta = msg.data as StateDelta;
