@@ -143,7 +143,9 @@ export function registerChartRoutes(app: FastifyInstance, deps: AppDeps): void {
       for (const name of Object.keys(chart)) if (filter.metrics.has(name)) out[name] = chart[name];
       return out;
     };
-    const history = await deps.history.queryAsync({ rangeMs, ids, maxPoints: pointsPerSeries(series) });
+    // With ids, kinds none of them belong to are not read at all.
+    const kinds = filter.ids ? (['guest', 'node', 'storage'] as const).filter((k) => ids[k].size > 0) : undefined;
+    const history = await deps.history.queryAsync({ rangeMs, ids, kinds, maxPoints: pointsPerSeries(series) });
 
     const entries = async <T>(list: readonly T[], id: (x: T) => string, chart: (x: T) => unknown): Promise<string> => {
       const parts: string[] = [];

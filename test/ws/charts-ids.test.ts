@@ -26,8 +26,12 @@ describe('/api/charts with ids', () => {
         d.containers = s.containers;
         d.storage = s.storage;
       });
+      // The flush and checkpoint timers, so older chunks are answered from SQLite.
+      if (tick % 6 === 0) pulse.deps.history.flush();
+      if (tick % 30 === 0) pulse.deps.history.checkpoint();
       clock.advance(10_000);
     }
+    while (pulse.deps.history.queuedParts > 0) await new Promise((r) => setTimeout(r, 10));
   });
   afterAll(() => pulse.close());
 
