@@ -308,7 +308,9 @@ export class MetricHistory {
     // Per kind: chunk start → slab parts. A slab still in memory (current, or closed but not yet
     // written) replaces whatever is stored for its chunk.
     const slabs = new Map<ResourceKind, Map<number, Slab[]>>(kinds.map((k) => [k, new Map()]));
-    for (const { kind, slab } of this.#r.load(tier, from, now, kinds)) {
+    const ids = q.ids;
+    const wanted = ids ? (kind: ResourceKind, id: string) => ids[kind]?.has(id) ?? true : undefined;
+    for (const { kind, slab } of this.#r.load(tier, from, now, kinds, wanted)) {
       const byStart = slabs.get(kind);
       const list = byStart?.get(slab.start);
       if (list) list.push(slab);

@@ -69,22 +69,35 @@ export class SlabRepo {
     })();
   }
 
-  /** Stored parts of `tier` overlapping [from, to], optionally of some kinds only. */
-  load(tier: Tier, from: number, to: number, kinds?: readonly ResourceKind[]): StoredSlab[] {
+  /**
+   * Stored parts of `tier` overlapping [from, to], optionally of some kinds only, and optionally
+   * only parts holding at least one resource `wanted` accepts (a chart of the rows on screen does
+   * not copy the other parts' megabytes of samples).
+   */
+  load(
+    tier: Tier,
+    from: number,
+    to: number,
+    kinds?: readonly ResourceKind[],
+    wanted?: (kind: ResourceKind, id: string) => boolean,
+  ): StoredSlab[] {
     const rows = this.#range.all(tier.id, from - chunkMs(tier), to) as Row[];
     const out: StoredSlab[] = [];
     for (const r of rows) {
-      if (!isResourceKind(r.kind) || (kinds && !kinds.includes(r.kind))) continue;
-      const data = toFloats(r.data);
+      const kind = r.kind;
+      if (!isResourceKind(kind) || (kinds && !kinds.includes(kind))) continue;
       let ids: unknown;
       try {
         ids = JSON.parse(r.ids);
       } catch {
         continue;
       }
-      if (!data || !Array.isArray(ids)) continue;
-      const slab = Slab.restore(tier, KIND_METRICS[r.kind].length, r.chunk_start, ids as string[], data);
-      if (slab) out.push({ kind: r.kind, slab, part: r.part });
+      if (!Array.isArray(ids)) continue;
+      if (wanted && !ids.some((id) => wanted(kind, id))) continue;
+      const data = toFloats(r.data);
+      if (!data) continue;
+      const slab = Slab.restore(tier, KIND_METRICS[kind].length, r.chunk_start, ids as string[], data);
+      if (slab) out.push({ kind: kind, slab, part: r.part });
     }
     return out;
   }

@@ -53,6 +53,33 @@ const queryParam = (q: unknown, name: string): string | undefined => {
   return typeof v === 'string' ? v : undefined;
 };
 
+/** At most this many ids per /api/charts request (a screenful of rows plus a detail view, with room). */
+export const CHART_IDS_MAX = 2000;
+
+/**
+ * `ids=<id>,<id>,…` (state ids of nodes, guests or storage): only their series are answered.
+ * `metrics=<name>,…` narrows each series to those metrics (a sparkline needs `cpu` only).
+ * Both absent: today's whole-estate answer.
+ */
+export function parseChartFilter(q: unknown): { ids?: Set<string>; metrics?: Set<string> } {
+  const out: { ids?: Set<string>; metrics?: Set<string> } = {};
+  const ids = queryParam(q, 'ids');
+  if (ids !== undefined) {
+    const list = ids.split(',').filter((id) => id.length > 0);
+    if (list.length > CHART_IDS_MAX) throw badRequest(`Too many ids (${list.length}); at most ${CHART_IDS_MAX}`);
+    out.ids = new Set(list);
+  }
+  const metrics = queryParam(q, 'metrics');
+  if (metrics !== undefined) {
+    const known = new Set<string>([...KIND_METRICS.guest, ...KIND_METRICS.node]);
+    const list = metrics.split(',').filter((m) => m.length > 0);
+    const bad = list.find((m) => !known.has(m));
+    if (bad !== undefined) throw badRequest(`Unknown metric "${bad}"; expected some of ${[...known].join(', ')}`);
+    out.metrics = new Set(list);
+  }
+  return out;
+}
+
 export function registerChartRoutes(app: FastifyInstance, deps: AppDeps): void {
   // Between two polls, repeated requests for the same range share one computed reply.
   const cache = new VersionedReplyCache(10_000);
@@ -75,11 +102,14 @@ export function registerChartRoutes(app: FastifyInstance, deps: AppDeps): void {
     if (rangeMs === undefined) {
       throw badRequest(`Invalid range "${range}"; expected one of ${Object.keys(CHART_RANGES).join(', ')}`);
     }
+    const filter = parseChartFilter(req.query);
     const now = deps.clock.now();
+    // Sorted, so the same set of rows in another order shares one cached reply.
+    const key = `charts:${range}:${filter.ids ? [...filter.ids].sort().join(',') : '*'}:${filter.metrics ? [...filter.metrics].sort().join(',') : '*'}`;
     return send(
       req,
       reply,
-      cache.get(`charts:${range}`, deps.state.version, now, () => chartsReply(rangeMs, now)),
+      cache.get(key, deps.state.version, now, () => chartsReply(rangeMs, now, filter)),
     );
   });
 
@@ -87,17 +117,35 @@ export function registerChartRoutes(app: FastifyInstance, deps: AppDeps): void {
    * The /api/charts body as JSON text. Built resource by resource with a turn of the event loop
    * every 500 resources, so a 10,000-guest reply does not hold up other requests.
    */
-  async function chartsReply(rangeMs: number, now: number): Promise<string> {
+  async function chartsReply(
+    rangeMs: number,
+    now: number,
+    filter: { ids?: Set<string>; metrics?: Set<string> } = {},
+  ): Promise<string> {
     const state = deps.state.get();
-    const guests = [...state.vms, ...state.containers];
+    const wanted = <T extends { id: string }>(list: readonly T[]): readonly T[] =>
+      filter.ids ? list.filter((x) => filter.ids?.has(x.id)) : list;
+    const guests = wanted([...state.vms, ...state.containers]);
+    const nodes = wanted(state.nodes);
+    const storage = wanted(state.storage);
     const ids = {
       guest: new Set(guests.map((g) => g.id)),
-      node: new Set(state.nodes.map((n) => n.id)),
-      storage: new Set(state.storage.map((s) => s.id)),
+      node: new Set(nodes.map((n) => n.id)),
+      storage: new Set(storage.map((s) => s.id)),
     };
-    const series =
-      ids.guest.size * KIND_METRICS.guest.length + ids.node.size * KIND_METRICS.node.length + ids.storage.size;
-    const history = await deps.history.queryAsync({ rangeMs, ids, maxPoints: pointsPerSeries(series) });
+    const metricCount = (kind: 'guest' | 'node') =>
+      filter.metrics ? KIND_METRICS[kind].filter((m) => filter.metrics?.has(m)).length : KIND_METRICS[kind].length;
+    const series = ids.guest.size * metricCount('guest') + ids.node.size * metricCount('node') + ids.storage.size;
+    /** The chart narrowed to the asked metrics (the series are computed for all, then dropped). */
+    const only = (chart: ResourceChart): ResourceChart => {
+      if (!filter.metrics) return chart;
+      const out: ResourceChart = {};
+      for (const name of Object.keys(chart)) if (filter.metrics.has(name)) out[name] = chart[name];
+      return out;
+    };
+    // With ids, kinds none of them belong to are not read at all.
+    const kinds = filter.ids ? (['guest', 'node', 'storage'] as const).filter((k) => ids[k].size > 0) : undefined;
+    const history = await deps.history.queryAsync({ rangeMs, ids, kinds, maxPoints: pointsPerSeries(series) });
 
     const entries = async <T>(list: readonly T[], id: (x: T) => string, chart: (x: T) => unknown): Promise<string> => {
       const parts: string[] = [];
@@ -110,15 +158,16 @@ export function registerChartRoutes(app: FastifyInstance, deps: AppDeps): void {
     const data = await entries(
       guests,
       (g) => g.id,
-      (g) => history.series.guest.get(g.id) ?? currentPoints('guest', guestValues(g), now),
+      (g) => only(history.series.guest.get(g.id) ?? currentPoints('guest', guestValues(g), now)),
     );
     const nodeData = await entries(
-      state.nodes,
+      nodes,
       (n) => n.id,
-      (n) => history.series.node.get(n.id) ?? currentPoints('node', nodeValues(n), now),
+      (n) => only(history.series.node.get(n.id) ?? currentPoints('node', nodeValues(n), now)),
     );
+    // Storage has one chart metric (`disk`): left out when metrics are named without it.
     const storageData = await entries(
-      state.storage,
+      filter.metrics && !filter.metrics.has('disk') ? [] : storage,
       (s) => s.id,
       (s) => ({ disk: (history.series.storage.get(s.id) ?? currentPoints('storage', storageValues(s), now)).usage }),
     );

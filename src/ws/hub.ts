@@ -10,11 +10,18 @@
  *   frame is dropped), client `ping` → `pong`, client `requestData` → `rawData` in raw shape.
  * - A client whose send buffer grows beyond `maxBufferedBytes` (it does not read) is dropped, so
  *   one slow reader cannot make the server hold an unbounded backlog.
+ * - Delta clients (`/ws?deltas=1`, docs/WEBSOCKET.md) get the frontend document once as a
+ *   versioned `initialState`, then `stateDelta` messages; each version's delta is computed and
+ *   serialised once, for all of them.
  */
 import type { WebSocket } from 'ws';
 import type { Clock } from '../clock.js';
 import type { PulseEventMap, PulseEvents } from '../events.js';
 import type { Logger } from '../logging.js';
+import type { PulseState } from '../model/state.js';
+import { diffDocuments, type StateDelta } from '../state/delta.js';
+import { toFrontendWire } from '../state/raw-shape.js';
+import { escapeJsonForHtml, joinPieces, serialiseFrontend } from '../state/serialise.js';
 import type { StateSnapshots } from '../state/snapshots.js';
 import type { StateStore } from '../state/store.js';
 
@@ -36,7 +43,26 @@ interface Client {
   socket: WebSocket;
   /** Answered the last protocol ping frame. */
   alive: boolean;
+  /** Delta client: the document version it holds (-1 before its first full state). */
+  deltaVersion?: number;
 }
+
+/**
+ * The document delta clients hold, one per version: the store's state (what the serialiser
+ * takes), the same document with its times as the wire carries them (what deltas are computed
+ * on: WireTimes keeps each converted object as long as its source, so unchanged objects stay
+ * identical between versions), and its full message, built once.
+ */
+interface DeltaDoc {
+  version: number;
+  state: PulseState;
+  doc: Record<string, unknown>;
+  full?: Buffer[];
+}
+
+/** Messages at most this large are compressed for clients that negotiated permessage-deflate;
+ * a full document is not, so its megabytes are not deflated once per client. */
+const COMPRESS_BELOW = 1024 * 1024;
 
 export class WsHub {
   coalesceMs = 500;
@@ -44,7 +70,15 @@ export class WsHub {
   /** Clients with more than this many unsent bytes are dropped. */
   maxBufferedBytes = 64 * 1024 * 1024;
   /** Counters for tests and benchmarks. */
-  readonly counters = { stateBroadcasts: 0, messagesSent: 0, bytesSent: 0, droppedSlow: 0 };
+  readonly counters = {
+    stateBroadcasts: 0,
+    messagesSent: 0,
+    bytesSent: 0,
+    droppedSlow: 0,
+    deltasBuilt: 0,
+    deltaBytesSent: 0,
+    fullStatesToDeltaClients: 0,
+  };
 
   readonly #clients = new Set<Client>();
   #deps?: HubDeps;
@@ -53,6 +87,9 @@ export class WsHub {
   #lastBroadcast = -Infinity;
   #pingTimer?: NodeJS.Timeout;
   #stopped = false;
+  /** The document delta clients are at; kept only while a delta client is connected. */
+  #deltaDoc?: DeltaDoc;
+  #deltaVersion = 0;
   /** Monotonic milliseconds for pacing (not the injected clock: pacing is real elapsed time). */
   readonly #mono = () => performance.now();
 
@@ -88,26 +125,118 @@ export class WsHub {
     this.#pingTimer.unref();
   }
 
-  /** Takes over an upgraded socket: greets it, sends the raw state, listens for requests. */
-  attach(socket: WebSocket): void {
+  get deltaClients(): number {
+    let n = 0;
+    for (const c of this.#clients) if (c.deltaVersion !== undefined) n++;
+    return n;
+  }
+
+  /**
+   * Takes over an upgraded socket: greets it, sends the raw state (a delta client: the versioned
+   * frontend document), listens for requests.
+   */
+  attach(socket: WebSocket, opts: { deltas?: boolean } = {}): void {
     const deps = this.#need();
     if (this.#stopped) {
       socket.close(1001, 'server shutting down');
       return;
     }
     const client: Client = { socket, alive: true };
+    if (opts.deltas) client.deltaVersion = -1;
     this.#clients.add(client);
     socket.on('pong', () => {
       client.alive = true;
     });
     socket.on('message', (data, isBinary) => this.#onMessage(client, data, isBinary));
-    socket.on('close', () => this.#clients.delete(client));
+    socket.on('close', () => this.#forget(client));
     socket.on('error', (err) => {
       deps.logger.debug({ err }, 'websocket client error');
-      this.#clients.delete(client);
+      this.#forget(client);
     });
     this.#send(client, Buffer.from(envelope('welcome', { message: 'Connected to Pulse WebSocket' })));
-    this.#send(client, deps.snapshots.rawEnvelope('initialState'));
+    if (opts.deltas) this.#sendFullToDeltaClient(client);
+    else this.#send(client, deps.snapshots.rawEnvelope('initialState'));
+  }
+
+  #forget(client: Client): void {
+    this.#clients.delete(client);
+    // Without delta clients the last document would only hold old objects in memory.
+    if (client.deltaVersion !== undefined && this.deltaClients === 0) this.#deltaDoc = undefined;
+  }
+
+  /** The current delta document; built (with a new version) when there is none yet. */
+  #currentDeltaDoc(): DeltaDoc {
+    this.#deltaDoc ??= { version: ++this.#deltaVersion, ...this.#wireDocument() };
+    return this.#deltaDoc;
+  }
+
+  #wireDocument(): { state: PulseState; doc: Record<string, unknown> } {
+    const snapshots = this.#need().snapshots;
+    const state = snapshots.frontendDocument();
+    return { state, doc: toFrontendWire(state, snapshots.wire) as Record<string, unknown> };
+  }
+
+  /**
+   * Sends the full document a delta client's deltas apply to: `{type:"initialState", version,
+   * data}`. Its lists come from the snapshot's fragment cache, so they are the very JSON
+   * /api/state and `rawData` send; only the small remainder is written again.
+   */
+  #sendFullToDeltaClient(client: Client): void {
+    const d = this.#currentDeltaDoc();
+    if (!d.full) {
+      const snapshots = this.#need().snapshots;
+      const pieces = serialiseFrontend(d.state, snapshots.fragments, snapshots.wire);
+      d.full = [
+        Buffer.from(`{"type":"initialState","version":${d.version},"data":`),
+        ...pieces.map((p) => p.bytes),
+        Buffer.from('}'),
+      ];
+    }
+    client.deltaVersion = d.version;
+    this.counters.fullStatesToDeltaClients++;
+    this.#send(client, d.full);
+  }
+
+  /**
+   * Moves delta clients to a new version: the delta from the document they hold is computed and
+   * serialised once and sent to each client at the previous version; any other is sent the full
+   * document again.
+   */
+  #broadcastDeltas(): void {
+    const prev = this.#deltaDoc;
+    if (!prev) return;
+    const deps = this.#need();
+    const next: DeltaDoc = { version: ++this.#deltaVersion, ...this.#wireDocument() };
+    const delta: StateDelta = diffDocuments(prev.doc, next.doc);
+    this.counters.deltasBuilt++;
+    this.#deltaDoc = next;
+    const message = Buffer.from(
+      escapeJsonForHtml(
+        `{"type":"stateDelta","base":${prev.version},"version":${next.version},"data":${JSON.stringify(delta)}}`,
+      ),
+      'utf8',
+    );
+    for (const client of [...this.#clients]) {
+      if (client.deltaVersion === undefined) continue;
+      if (client.deltaVersion === prev.version) {
+        client.deltaVersion = next.version;
+        this.counters.deltaBytesSent += message.length;
+        this.#send(client, message);
+      } else this.#sendFullToDeltaClient(client);
+    }
+  }
+
+  /** The version delta clients are brought to (0 before any delta client connected). */
+  get deltaVersion(): number {
+    return this.#deltaDoc?.version ?? 0;
+  }
+
+  /** The last full document sent to delta clients, as a string (tests). */
+  deltaDocumentJson(): string | undefined {
+    const d = this.#deltaDoc;
+    if (!d) return undefined;
+    const snapshots = this.#need().snapshots;
+    return joinPieces(serialiseFrontend(d.state, snapshots.fragments, snapshots.wire));
   }
 
   /** Sends `{type, data}` to every client (serialised once). */
@@ -127,7 +256,11 @@ export class WsHub {
     deps.snapshots.prewarm();
     if (this.#clients.size === 0) return;
     this.counters.stateBroadcasts++;
-    this.#broadcastBuffer(deps.snapshots.frontendEnvelope('rawData'));
+    this.#broadcastDeltas();
+    // The full document is built only when some client still wants it whole.
+    if (this.deltaClients === this.#clients.size) return;
+    const full = deps.snapshots.frontendEnvelope('rawData');
+    for (const client of [...this.#clients]) if (client.deltaVersion === undefined) this.#send(client, full);
   }
 
   /** Called on every commit: at most one broadcast per `coalesceMs`, trailing edge included. */
@@ -176,6 +309,7 @@ export class WsHub {
     clearTimeout(timer);
     for (const s of sockets) if (s.readyState !== s.CLOSED) s.terminate();
     this.#clients.clear();
+    this.#deltaDoc = undefined;
   }
 
   #need(): HubDeps {
@@ -197,7 +331,8 @@ export class WsHub {
       const timestamp = Math.floor(deps.clock.now() / 1000);
       this.#send(client, Buffer.from(envelope('pong', { timestamp })));
     } else if (type === 'requestData') {
-      this.#send(client, deps.snapshots.rawEnvelope('rawData'));
+      if (client.deltaVersion !== undefined) this.#sendFullToDeltaClient(client);
+      else this.#send(client, deps.snapshots.rawEnvelope('rawData'));
     }
   }
 
@@ -240,16 +375,19 @@ export class WsHub {
     }
     const pieces = Array.isArray(msg) ? msg : [msg];
     let bytes = 0;
+    for (const piece of pieces) bytes += piece.length;
+    // Only delta clients' small messages are compressed (when the client negotiated it): other
+    // clients' bytes stay exactly as before, and no document is deflated once per client.
+    const compress = client.deltaVersion !== undefined && bytes <= COMPRESS_BELOW;
     pieces.forEach((piece, i) => {
-      s.send(piece, { binary: false, fin: i === pieces.length - 1 });
-      bytes += piece.length;
+      s.send(piece, { binary: false, fin: i === pieces.length - 1, compress });
     });
     this.counters.messagesSent++;
     this.counters.bytesSent += bytes;
   }
 
   #drop(client: Client): void {
-    this.#clients.delete(client);
+    this.#forget(client);
     client.socket.terminate();
   }
 }

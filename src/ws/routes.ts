@@ -16,8 +16,9 @@ const header = (req: FastifyRequest, name: string): string | undefined => {
 export async function registerWsRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
   if (!app.hasDecorator('websocketServer')) {
     await app.register(fastifyWebsocket, {
-      // Clients only send tiny control messages (ping, requestData).
-      options: { maxPayload: 64 * 1024, perMessageDeflate: false },
+      // Clients only send tiny control messages (ping, requestData). permessage-deflate is offered
+      // to clients that negotiate it; the hub compresses only delta clients' messages.
+      options: { maxPayload: 64 * 1024, perMessageDeflate: { threshold: 1024 } },
     });
   }
 
@@ -54,7 +55,8 @@ export async function registerWsRoutes(app: FastifyInstance, deps: AppDeps): Pro
     url: '/ws',
     config: { guard: 'authenticated' },
     preValidation: checkOrigin,
-    wsHandler: (socket) => deps.wsHub.attach(socket),
+    wsHandler: (socket, req) =>
+      deps.wsHub.attach(socket, { deltas: (req.query as { deltas?: string }).deltas === '1' }),
     // A plain GET (a browser tab, curl without upgrade headers) learns what the endpoint wants.
     handler: async (_req, reply) =>
       reply

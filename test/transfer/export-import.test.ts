@@ -299,6 +299,9 @@ describe('configuration export → import', () => {
       id: 'pve-a-n1-100',
       customUrl: 'https://console.example.com/100',
       description: '',
+      // The published API's names for the same two fields.
+      consoleUrl: 'https://console.example.com/100',
+      notes: '',
       tags: ['prod'],
     });
 

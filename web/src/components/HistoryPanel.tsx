@@ -34,7 +34,8 @@ export function HistoryPanel(props: { row: Node | Guest; onClose: () => void }) 
   const [data] = createResource(range, async (r) => {
     try {
       setError('');
-      return await api.get<ChartsResponse>(`/api/charts?range=${r}`);
+      // Only this resource's series, not the whole estate's.
+      return await api.get<ChartsResponse>(`/api/charts?range=${r}&ids=${encodeURIComponent(props.row.id)}`);
     } catch (err) {
       setError((err as Error).message);
       return undefined;

@@ -8,6 +8,7 @@ import { emptyState } from '@model/empty-state';
 import type { Alert, FullAlert, Guest, PulseState, Storage } from '@model/state';
 import { batch, createSignal } from 'solid-js';
 import { createStore, reconcile, unwrap } from 'solid-js/store';
+import { applyListDelta, type StateDelta } from '../../../src/state/delta';
 import { api, storedApiToken } from '../api/client';
 import { applyServerTheme } from './theme';
 
@@ -90,6 +91,37 @@ function removeAlert(id: string): void {
   setState('activeAlerts', (list) => list.filter((a) => a.id !== id));
 }
 
+/** The document version this socket's deltas apply to (-1: waiting for a full state). */
+let deltaVersion = -1;
+
+/**
+ * Applies one `stateDelta`: each named collection is rebuilt from the store's own objects (those
+ * the delta does not touch stay the same objects) and reconciled by id, so only changed cells
+ * update. A delta for another version means one was missed: ask for the full state again.
+ */
+function applyStateDelta(msg: { base?: number; version?: number; data?: unknown }): void {
+  if (msg.base !== deltaVersion || typeof msg.version !== 'number' || !msg.data) {
+    // Ask once; the deltas that arrive before the full state are dropped the same way.
+    if (deltaVersion !== -1) socket?.send(JSON.stringify({ type: 'requestData' }));
+    deltaVersion = -1;
+    return;
+  }
+  const delta = msg.data as StateDelta;
+  const partial: Record<string, unknown> = { ...delta.set };
+  for (const [path, change] of Object.entries(delta.lists ?? {})) {
+    const [key, sub] = path.split('.') as [keyof LiveState, string | undefined];
+    if (sub === undefined) {
+      partial[key] = applyListDelta(arr(unwrap(state[key])), change);
+    } else {
+      const parent = (partial[key] ?? { ...unwrap(state[key] as object) }) as Record<string, unknown>;
+      parent[sub] = applyListDelta(arr(parent[sub]), change);
+      partial[key] = parent;
+    }
+  }
+  applyState(partial);
+  deltaVersion = msg.version;
+}
+
 let socket: WebSocket | undefined;
 
 /** Told when a connection attempt is refused before it opens (e.g. the session expired). */
@@ -105,11 +137,11 @@ let wanted = false;
 function wsUrl(): string {
   const proto = location.protocol === 'https:' ? 'wss:' : 'ws:';
   const token = storedApiToken();
-  return `${proto}//${location.host}/ws${token ? `?token=${encodeURIComponent(token)}` : ''}`;
+  return `${proto}//${location.host}/ws?deltas=1${token ? `&token=${encodeURIComponent(token)}` : ''}`;
 }
 
 function handleMessage(ev: MessageEvent): void {
-  let msg: { type?: string; data?: unknown };
+  let msg: { type?: string; data?: unknown; version?: number; base?: number };
   try {
     msg = JSON.parse(String(ev.data));
   } catch {
@@ -120,6 +152,10 @@ function handleMessage(ev: MessageEvent): void {
     case 'initialState':
     case 'rawData':
       if (msg.data && typeof msg.data === 'object') applyState(msg.data as Record<string, unknown>);
+      if (typeof msg.version === 'number') deltaVersion = msg.version;
+      break;
+    case 'stateDelta':
+      applyStateDelta(msg);
       break;
     case 'alert':
       if (msg.data && typeof msg.data === 'object') upsertAlert(msg.data as FullAlert);
@@ -145,6 +181,7 @@ function open(): void {
   setConnection('connecting');
   const ws = new WebSocket(wsUrl());
   socket = ws;
+  deltaVersion = -1;
   let opened = false;
   ws.onopen = () => {
     opened = true;

@@ -1,0 +1,288 @@
+/**
+ * State deltas for /ws clients that ask for them (`/ws?deltas=1`, docs/WEBSOCKET.md).
+ *
+ * `diffDocuments(prev, next)` says what changed between two frontend-shape state documents;
+ * `applyDelta(doc, delta)` applies it to a parsed copy of `prev`. The contract between the two is
+ * exact: `JSON.stringify(applyDelta(parse(prev), diff))` equals `JSON.stringify(parse(next))`,
+ * key order and list order included (test/ws/delta-random.test.ts holds it to that).
+ *
+ * Pollers keep unchanged objects between commits (the same object, ===), so diffing is cheap: a
+ * list whose elements are all identical costs a pointer compare each, and only objects that were
+ * replaced have their fields compared.
+ */
+
+type Json = Record<string, unknown>;
+
+/** One changed object of a collection: the fields whose JSON changed, and the fields now absent. */
+export interface ObjectChange {
+  id: string;
+  set?: Json;
+  unset?: string[];
+}
+
+/** What changed in one keyed collection (a list of objects with unique string/number `id`s). */
+export interface ListDelta {
+  /** Ids of the objects gone. Applied first. */
+  remove?: string[];
+  /** Field changes of objects kept (by id). */
+  change?: ObjectChange[];
+  /** Kept objects whose keys changed order: sent whole, replacing the old object in place. */
+  replace?: Json[];
+  /** New objects with their index in the new list, ascending; inserted in that order. */
+  add?: Array<[number, Json]>;
+  /** The new list's ids in order, only when the kept objects were reordered. */
+  order?: string[];
+  /** The whole new list, when it cannot be keyed (no ids, duplicates, not objects). */
+  list?: unknown[];
+}
+
+/** A document delta: per collection path (e.g. `vms`, `pveBackups.backupTasks`) and plain keys. */
+export interface StateDelta {
+  lists?: Record<string, ListDelta>;
+  /** Top-level keys (not collections) whose JSON changed, with their new value. */
+  set?: Json;
+  /** Top-level keys that are no longer present. */
+  unset?: string[];
+}
+
+/** The keyed collections of the frontend document; everything else is compared as a whole. */
+export const COLLECTIONS: readonly string[] = [
+  'nodes',
+  'vms',
+  'containers',
+  'dockerHosts',
+  'storage',
+  'cephClusters',
+  'physicalDisks',
+  'pbs',
+  'pmg',
+  'pveBackups.backupTasks',
+  'pveBackups.storageBackups',
+  'pveBackups.guestSnapshots',
+  'pbsBackups',
+  'activeAlerts',
+  'recentlyResolved',
+];
+
+/** Top-level keys that hold collections (nested ones are handled inside). */
+const CONTAINER_KEYS = new Set(COLLECTIONS.map((p) => p.split('.')[0]));
+
+const isObject = (v: unknown): v is Json => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/** JSON.stringify drops keys whose value is undefined or a function: they are not in the document. */
+const present = (v: unknown): boolean => v !== undefined && typeof v !== 'function';
+
+/** NaN and ±Infinity are written as null. */
+const asJson = (v: unknown): unknown => (typeof v === 'number' && !Number.isFinite(v) ? null : v);
+
+function sameJson(x: unknown, y: unknown): boolean {
+  if (x === y) return true;
+  const a = asJson(x);
+  const b = asJson(y);
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/** The keys JSON.stringify writes for `o`, in its order. */
+function jsonKeys(o: Json): string[] {
+  const out: string[] = [];
+  for (const k of Object.keys(o)) if (present(o[k])) out.push(k);
+  return out;
+}
+
+/**
+ * Field changes from `a` to `b` (two versions of one object), or `undefined` when their JSON is
+ * equal, or `'replace'` when applying set/unset would not reproduce `b`'s key order.
+ */
+export function diffObject(a: Json, b: Json): { set?: Json; unset?: string[] } | 'replace' | undefined {
+  let set: Json | undefined;
+  let unset: string[] | undefined;
+  for (const k of Object.keys(b)) {
+    const v = b[k];
+    if (!present(v)) continue;
+    const old = a[k];
+    if (present(old) && sameJson(old, v)) continue;
+    set ??= {};
+    set[k] = asJson(v);
+  }
+  for (const k of Object.keys(a)) {
+    if (!present(a[k]) || present(b[k])) continue;
+    unset ??= [];
+    unset.push(k);
+  }
+  // Applied, kept keys stay where they were and new keys land at the end: when that is not `b`'s
+  // key order (a poller built the object in another order), the object is sent whole.
+  const kept = jsonKeys(a).filter((k) => present(b[k]));
+  const appended = jsonKeys(b).filter((k) => !present(a[k]));
+  const expected = kept.concat(appended);
+  const actual = jsonKeys(b);
+  if (expected.some((k, i) => k !== actual[i])) return 'replace';
+  if (!set && !unset) return undefined;
+  const out: { set?: Json; unset?: string[] } = {};
+  if (set) out.set = set;
+  if (unset) out.unset = unset;
+  return out;
+}
+
+/** Ids of a list when every element is an object with a unique string or number id; else undefined. */
+function idsOf(list: readonly unknown[]): string[] | undefined {
+  const ids: string[] = new Array(list.length);
+  const seen = new Set<string>();
+  for (let i = 0; i < list.length; i++) {
+    const o = list[i];
+    if (!isObject(o)) return undefined;
+    const id = o.id;
+    if (typeof id !== 'string' && typeof id !== 'number') return undefined;
+    const key = String(id);
+    if (seen.has(key)) return undefined;
+    seen.add(key);
+    ids[i] = key;
+  }
+  return ids;
+}
+
+/** What changed from list `a` to list `b`, or undefined when their JSON is equal. */
+export function diffList(a: readonly unknown[], b: readonly unknown[]): ListDelta | undefined {
+  if (a === b) return undefined;
+  if (a.length === b.length) {
+    let same = true;
+    for (let i = 0; i < a.length; i++) {
+      if (a[i] !== b[i]) {
+        same = false;
+        break;
+      }
+    }
+    if (same) return undefined;
+  }
+  const aIds = idsOf(a);
+  const bIds = idsOf(b);
+  if (!aIds || !bIds) return sameJson(a, b) ? undefined : { list: b as unknown[] };
+  const aIndex = new Map<string, number>();
+  for (let i = 0; i < aIds.length; i++) aIndex.set(aIds[i], i);
+  const bSet = new Set(bIds);
+
+  const out: ListDelta = {};
+  const remove = aIds.filter((id) => !bSet.has(id));
+  if (remove.length > 0) out.remove = remove;
+  const change: ObjectChange[] = [];
+  const replace: Json[] = [];
+  const add: Array<[number, Json]> = [];
+  let lastKept = -1;
+  let reordered = false;
+  for (let i = 0; i < b.length; i++) {
+    const next = b[i] as Json;
+    const at = aIndex.get(bIds[i]);
+    if (at === undefined) {
+      add.push([i, next]);
+      continue;
+    }
+    if (at < lastKept) reordered = true;
+    lastKept = at;
+    const prev = a[at] as Json;
+    if (prev === next) continue;
+    const d = diffObject(prev, next);
+    if (d === undefined) continue;
+    if (d === 'replace') replace.push(next);
+    else change.push({ id: bIds[i], ...d });
+  }
+  if (change.length > 0) out.change = change;
+  if (replace.length > 0) out.replace = replace;
+  if (add.length > 0) out.add = add;
+  if (reordered) out.order = bIds;
+  return Object.keys(out).length > 0 ? out : undefined;
+}
+
+function getPath(doc: Json, path: string): unknown {
+  let v: unknown = doc;
+  for (const k of path.split('.')) v = isObject(v) ? v[k] : undefined;
+  return v;
+}
+
+const asList = (v: unknown): readonly unknown[] => (Array.isArray(v) ? v : []);
+
+/**
+ * What changed from document `a` to document `b` (frontend shape, objects shared with the store).
+ * Collections are diffed by id; other top-level keys are compared by JSON and sent whole.
+ */
+export function diffDocuments(a: Readonly<Json>, b: Readonly<Json>): StateDelta {
+  const out: StateDelta = {};
+  const lists: Record<string, ListDelta> = {};
+  for (const path of COLLECTIONS) {
+    const d = diffList(asList(getPath(a as Json, path)), asList(getPath(b as Json, path)));
+    if (d) lists[path] = d;
+  }
+  if (Object.keys(lists).length > 0) out.lists = lists;
+  const set: Json = {};
+  for (const k of Object.keys(b)) {
+    if (CONTAINER_KEYS.has(k) || !present(b[k])) continue;
+    if (!sameJson(a[k], b[k])) set[k] = b[k];
+  }
+  if (Object.keys(set).length > 0) out.set = set;
+  const unset = Object.keys(a).filter((k) => !CONTAINER_KEYS.has(k) && present(a[k]) && !present(b[k]));
+  if (unset.length > 0) out.unset = unset;
+  return out;
+}
+
+/** True when the delta changes nothing. */
+export const isEmptyDelta = (d: StateDelta): boolean => !d.lists && !d.set && !d.unset;
+
+/** Applies one collection's delta to `list` (parsed JSON), returning the new list. */
+export function applyListDelta(list: unknown[], d: ListDelta): unknown[] {
+  if (d.list) return d.list;
+  const removed = new Set(d.remove ?? []);
+  let kept = removed.size > 0 ? list.filter((o) => !removed.has(String((o as Json).id))) : list.slice();
+  if (d.change || d.replace) {
+    const byId = new Map<string, number>();
+    for (let i = 0; i < kept.length; i++) byId.set(String((kept[i] as Json).id), i);
+    for (const c of d.change ?? []) {
+      const i = byId.get(c.id);
+      if (i === undefined) continue;
+      const o = { ...(kept[i] as Json) };
+      for (const k of c.unset ?? []) delete o[k];
+      if (c.set) Object.assign(o, c.set);
+      kept[i] = o;
+    }
+    for (const r of d.replace ?? []) {
+      const i = byId.get(String(r.id));
+      if (i !== undefined) kept[i] = r;
+    }
+  }
+  if (d.order) {
+    const byId = new Map<string, unknown>();
+    for (const o of kept) byId.set(String((o as Json).id), o);
+    for (const [, o] of d.add ?? []) byId.set(String(o.id), o);
+    kept = d.order.map((id) => byId.get(id));
+  } else if (d.add) {
+    // An id already present (a client whose copy ran ahead, e.g. from a REST read) is replaced in
+    // place rather than added twice; for a client at the delta's base there is none.
+    const at = new Map<string, number>();
+    for (let i = 0; i < kept.length; i++) at.set(String((kept[i] as Json).id), i);
+    for (const [i, o] of d.add) {
+      const existing = at.get(String(o.id));
+      if (existing !== undefined) kept[existing] = o;
+      else kept.splice(i, 0, o);
+    }
+  }
+  return kept;
+}
+
+/**
+ * Applies `delta` to `doc` (a parsed document), returning a new document; `doc` is not changed.
+ * Objects the delta does not touch stay the same objects, so a UI store can keep them.
+ */
+export function applyDelta(doc: Readonly<Json>, delta: StateDelta): Json {
+  const out: Json = { ...doc };
+  for (const [path, d] of Object.entries(delta.lists ?? {})) {
+    const keys = path.split('.');
+    if (keys.length === 1) out[path] = applyListDelta(asList(out[path]) as unknown[], d);
+    else {
+      const parent: Json = { ...(isObject(out[keys[0]]) ? (out[keys[0]] as Json) : {}) };
+      parent[keys[1]] = applyListDelta(asList(parent[keys[1]]) as unknown[], d);
+      out[keys[0]] = parent;
+    }
+  }
+  for (const k of delta.unset ?? []) delete out[k];
+  for (const [k, v] of Object.entries(delta.set ?? {})) out[k] = v;
+  return out;
+}
