@@ -278,6 +278,9 @@ export function e2eAlertConfig(physicalDiskIds: string[]): Record<string, unknow
     overrides: Object.fromEntries(physicalDiskIds.map((id) => [id, { disabled: true }])),
     backupAge: { enabled: false },
     snapshotAge: { enabled: false },
+    // The demo has guests without backups and a filling disk on purpose (docs/INSIGHT.md).
+    backupCoverage: { enabled: false },
+    storageForecast: { enabled: false },
     metricTimeThresholds: { guest: { default: 0 }, node: { default: 0 } },
     schedule: { grouping: { enabled: true, window: 1 } },
   };
