@@ -59,7 +59,10 @@ function run(cmd: string, args: string[], input?: string): Promise<{ code: numbe
   });
 }
 
-describe('published client examples, run verbatim', { timeout: 120_000 }, () => {
+// The published document lives beside the project, not in it: a clone on its own cannot run these.
+if (!fs.existsSync(DOC)) console.warn(`client-script tests not run: ${DOC} is missing (set PULSE_API_DOC)`);
+
+describe.skipIf(!fs.existsSync(DOC))('published client examples, run verbatim', { timeout: 120_000 }, () => {
   let pulse: Awaited<ReturnType<typeof startTestPulse>>;
   /** The example text with our address and token in place of the document's placeholders. */
   let localise: (script: string) => string;
