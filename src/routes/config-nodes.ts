@@ -7,6 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { ConnectionTestError } from '../collect/connection-test.js';
 import type { Monitoring } from '../collect/monitoring.js';
 import {
+  authOf,
   MONITOR_FLAGS,
   type NodeConfig,
   type NodeInput,
@@ -15,6 +16,7 @@ import {
 } from '../config/node-config.js';
 import type { AppDeps } from '../deps.js';
 import { badRequest, conflict, HttpError, notFound } from '../http/errors.js';
+import { permissionReport } from '../proxmox/privileges.js';
 
 function publicView(m: Monitoring, cfg: NodeConfig, index: number) {
   const st = m.status(cfg.uid);
@@ -46,7 +48,13 @@ function publicView(m: Monitoring, cfg: NodeConfig, index: number) {
     out.errorKind = st.errorKind;
     if (st.presentedFingerprint) out.presentedFingerprint = st.presentedFingerprint;
   }
-  if (st?.problems.length) out.warnings = st.problems.map((p) => p.message);
+  if (st?.problems.length) {
+    out.warnings = st.problems.map((p) => p.message);
+    // The permission doctor on the settings row: the 403s this poller met and how to fix them.
+    const report = permissionReport(cfg.type, authOf(cfg), [st.problems]);
+    out.missingPrivileges = report.missing;
+    if (report.grantCommand) out.grantCommand = report.grantCommand;
+  }
   if (st?.lastPoll) out.lastPoll = st.lastPoll;
   if (st?.activeHost && st.activeHost !== cfg.host) out.activeEndpoint = st.activeHost;
   if (st?.duplicateOf) out.duplicateOf = st.duplicateOf;
@@ -153,6 +161,8 @@ export function registerConfigNodeRoutes(app: FastifyInstance, deps: AppDeps): v
         message: r.message,
         latency: r.latency,
         ...(r.warnings ? { warnings: r.warnings } : {}),
+        ...(r.missingPrivileges ? { missingPrivileges: r.missingPrivileges } : {}),
+        ...(r.grantCommand ? { grantCommand: r.grantCommand } : {}),
       };
     } catch (err) {
       throw testFailure(err);
@@ -171,6 +181,8 @@ export function registerConfigNodeRoutes(app: FastifyInstance, deps: AppDeps): v
           message: r.message,
           latency: r.latency,
           ...(r.warnings ? { warnings: r.warnings } : {}),
+          ...(r.missingPrivileges ? { missingPrivileges: r.missingPrivileges } : {}),
+          ...(r.grantCommand ? { grantCommand: r.grantCommand } : {}),
         };
       } catch (err) {
         throw testFailure(err);
