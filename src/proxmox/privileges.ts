@@ -128,7 +128,8 @@ export function grantCommand(
     for (const p of problems) {
       const priv = grantablePrivilege(p, pveMajor);
       if (!priv) continue;
-      const path = p.path ?? '/';
+      // A 403 names the one guest it was about; the grant is for every guest alike.
+      const path = (p.path ?? '/').replace(/^\/vms\/\d+$/, '/vms');
       if (!byPath.has(path)) byPath.set(path, new Set());
       byPath.get(path)?.add(priv);
     }

@@ -18,7 +18,7 @@ import type { AppDeps } from '../deps.js';
 import { badRequest, conflict, HttpError, notFound } from '../http/errors.js';
 import { permissionReport } from '../proxmox/privileges.js';
 
-function publicView(m: Monitoring, cfg: NodeConfig, index: number) {
+function publicView(m: Monitoring, cfg: NodeConfig, index: number, pveMajor?: number) {
   const st = m.status(cfg.uid);
   const out: Record<string, unknown> = {
     id: `${cfg.type}-${index}`,
@@ -51,7 +51,7 @@ function publicView(m: Monitoring, cfg: NodeConfig, index: number) {
   if (st?.problems.length) {
     out.warnings = st.problems.map((p) => p.message);
     // The permission doctor on the settings row: the 403s this poller met and how to fix them.
-    const report = permissionReport(cfg.type, authOf(cfg), [st.problems]);
+    const report = permissionReport(cfg.type, authOf(cfg), [st.problems], pveMajor);
     out.missingPrivileges = report.missing;
     if (report.grantCommand) out.grantCommand = report.grantCommand;
   }
@@ -96,7 +96,13 @@ export function registerConfigNodeRoutes(app: FastifyInstance, deps: AppDeps): v
   app.get('/api/config/nodes', { config: { guard: 'authenticated' } }, async () => {
     const m = monitoringOf(deps);
     const counters: Record<string, number> = { pve: 0, pbs: 0, pmg: 0 };
-    return m.nodes.list().map((cfg) => publicView(m, cfg, counters[cfg.type]++));
+    // The privilege to grant depends on the PVE major version its nodes run (VM.Monitor on 8).
+    const majors = new Map<string, number>();
+    for (const n of deps.state.get().nodes) {
+      const v = Number.parseInt(/pve-manager\/(\d+)/.exec(n.pveVersion)?.[1] ?? '', 10);
+      if (Number.isFinite(v) && !(v >= (majors.get(n.instance) ?? Number.POSITIVE_INFINITY))) majors.set(n.instance, v);
+    }
+    return m.nodes.list().map((cfg) => publicView(m, cfg, counters[cfg.type]++, majors.get(cfg.name)));
   });
 
   app.post('/api/config/nodes', { config: { guard: 'admin' } }, async (req, reply) => {

@@ -45,6 +45,34 @@ describeBrowser('explain this number', () => {
     await sim?.stop();
   });
 
+  it('permission doctor: the settings row of the PVEAuditor-only token shows the grant command', async () => {
+    const headers = await apiSession(pulse.url);
+    const p = sim.ready.pve.find((x) => x.name === 'pve-standalone')!;
+    const add = await fetch(`${pulse.url}/api/config/nodes`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({
+        type: 'pve',
+        name: 'pve-standalone',
+        host: p.url,
+        tokenName: p.tokenId,
+        tokenValue: p.tokenSecret,
+        verifySSL: false,
+      }),
+    });
+    expect(add.ok).toBe(true);
+    const { page } = t;
+    await page.goto('/settings/nodes');
+    // The row lists the poller's 403s: the page refreshes its list every 15 s until they are in.
+    const section = page.getByRole('region', { name: 'Missing privileges of pve-standalone' });
+    await section.waitFor({ timeout: 60_000 });
+    const cmd = (await section.getByTestId('grant-command').textContent()) ?? '';
+    expect(cmd).toContain("pveum acl modify /vms --tokens 'root@pam!pulse' --roles PulseExtra-vms");
+    expect(cmd).toContain("--privs 'VM.Monitor'");
+    await screenshot(page, 'permission-doctor');
+    expectNoErrors(t.errors, 'permission doctor');
+  }, 90_000);
+
   it('state carries sources and inputs; the panel and titles explain them', async () => {
     const pve = sim.ready.pve.find((p) => p.name === INSTANCE)!;
     const headers = await apiSession(pulse.url);
