@@ -284,6 +284,15 @@ export function demoEstate(): EstateSpec {
         // A home server that has not been upgraded in a while: PVE 8.2 still has the old LXC
         // interfaces shape ({name, hwaddr, inet, inet6}) that 8.4 replaced.
         version: '8.2.4',
+        // Its token has the PVEAuditor role only, as many guides suggest: on PVE 8 that lacks
+        // VM.Monitor, which the guest agent needs, so the permission doctor has something to say.
+        tokens: [
+          {
+            tokenid: 'root@pam!pulse',
+            secret: '5b0e6f1c-2f5d-4a47-9d0e-6c3a1f0b8e21',
+            acl: { '/': ['Datastore.Audit', 'Mapping.Audit', 'Pool.Audit', 'SDN.Audit', 'Sys.Audit', 'VM.Audit'] },
+          },
+        ],
         nodes: [{ name: 'minipc', cpus: 4, memGiB: 16, rootGiB: 230 }],
         guests: [
           {

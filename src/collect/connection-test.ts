@@ -9,7 +9,7 @@ import { ProxmoxClient } from '../proxmox/client.js';
 import { ProxmoxError, type ProxmoxErrorKind } from '../proxmox/errors.js';
 import { PbsApi } from '../proxmox/pbs.js';
 import { PmgApi } from '../proxmox/pmg.js';
-import { type FeatureProblem, featureOfPath, problemMessage } from '../proxmox/privileges.js';
+import { type FeatureProblem, featureOfPath, grantCommand, problemMessage } from '../proxmox/privileges.js';
 import { PveApi } from '../proxmox/pve.js';
 import { findPveProblems } from './pve-permissions.js';
 
@@ -28,6 +28,8 @@ export interface TestSuccess {
   /** Features the credentials cannot serve (missing privileges). */
   warnings?: string[];
   missingPrivileges?: FeatureProblem[];
+  /** A shell command (pveum / proxmox-backup-manager / pmgsh) granting what is missing. */
+  grantCommand?: string;
 }
 
 export class ConnectionTestError extends Error {
@@ -66,8 +68,20 @@ function describe(err: unknown, product: string): ConnectionTestError {
   }
 }
 
-function warningsOf(problems: FeatureProblem[]): Pick<TestSuccess, 'warnings' | 'missingPrivileges'> {
-  return problems.length ? { warnings: problems.map((p) => p.message), missingPrivileges: problems } : {};
+function warningsOf(
+  problems: FeatureProblem[],
+  input: NodeInput,
+  version?: string,
+): Pick<TestSuccess, 'warnings' | 'missingPrivileges' | 'grantCommand'> {
+  if (!problems.length) return {};
+  const auth = input.tokenName && input.tokenValue ? { tokenId: input.tokenName } : { user: input.user };
+  const major = version ? Number.parseInt(version, 10) : undefined;
+  const grant = grantCommand(input.type, auth, problems, Number.isFinite(major) ? major : undefined);
+  return {
+    warnings: problems.map((p) => p.message),
+    missingPrivileges: problems,
+    ...(grant ? { grantCommand: grant } : {}),
+  };
 }
 
 /** "Connected …" plus, when privileges are missing, which ones and what they break. */
@@ -158,7 +172,7 @@ export async function testConnection(
         ...(clusterNodeCount !== undefined ? { clusterNodeCount, clusterName } : {}),
         version: version.version,
         release: version.release,
-        ...warningsOf(problems),
+        ...warningsOf(problems, input, version.version),
       };
     }
     if (input.type === 'pbs') {
@@ -192,7 +206,7 @@ export async function testConnection(
         datastoreCount,
         version: version.version,
         release: version.release,
-        ...warningsOf(problems),
+        ...warningsOf(problems, input, version.version),
       };
     }
     const api = new PmgApi(client);
@@ -222,7 +236,7 @@ export async function testConnection(
       nodeCount,
       version: version.version,
       release: version.release,
-      ...warningsOf(problems),
+      ...warningsOf(problems, input, version.version),
     };
   } catch (err) {
     if (err instanceof ConnectionTestError) throw err;

@@ -233,3 +233,11 @@ export function parseNodeInput(raw: unknown, existing?: NodeConfig): NodeInput {
 export function isMonitored(cfg: Pick<NodeConfig, 'monitor'>, flagName: string): boolean {
   return cfg.monitor[flagName] !== false;
 }
+
+/** Whom an instance's privileges belong to: the API token when one is set, else the user. */
+export function authOf(cfg: { tokenName?: string; tokenValue?: string; user?: string }): {
+  tokenId?: string;
+  user?: string;
+} {
+  return cfg.tokenName && cfg.tokenValue ? { tokenId: cfg.tokenName } : { user: cfg.user };
+}

@@ -6,7 +6,8 @@
 import os from 'node:os';
 import type { Clock } from '../clock.js';
 import type { Monitoring } from '../collect/monitoring.js';
-import type { NodeConfig } from '../config/node-config.js';
+import { authOf, type NodeConfig } from '../config/node-config.js';
+import { type PermissionReport, permissionReport } from '../proxmox/privileges.js';
 
 export interface NodeDiagnostic {
   id: string;
@@ -25,6 +26,8 @@ export interface NodeDiagnostic {
   pollerConnected?: boolean;
   pollerError?: string;
   clusterInfo?: { isCluster: boolean; clusterName?: string; nodeCount?: number };
+  /** The permission doctor: features these credentials cannot serve and the command granting them. */
+  permissions?: PermissionReport;
 }
 
 export interface Diagnostics {
@@ -118,6 +121,13 @@ export async function collectDiagnostics(deps: DiagnosticsDeps): Promise<Diagnos
         d.details = { node_count: r.clusterNodeCount ?? r.nodeCount };
         if (r.version) d.details.version = r.release ? `${r.version} (${r.release})` : r.version;
         if (r.datastoreCount !== undefined) d.details.datastore_count = r.datastoreCount;
+        const major = r.version ? Number.parseInt(r.version, 10) : Number.NaN;
+        d.permissions = permissionReport(
+          cfg.type,
+          authOf(cfg),
+          [r.missingPrivileges, st?.problems],
+          Number.isFinite(major) ? major : undefined,
+        );
       } catch (err) {
         if (err instanceof BudgetExceeded) {
           d.error = `no answer within the ${Math.round(budgetMs / 1000)} s diagnostics budget`;

@@ -29,6 +29,61 @@ export interface Disk {
   device?: string;
 }
 
+/**
+ * Where a memory figure comes from (Pulse extension, "explain this number"). The strings are
+ * shared constants, so 10,000 guests carry a pointer each rather than a string of their own.
+ */
+export type MemorySource =
+  /** used = MemTotal − MemAvailable of the guest's /proc/meminfo, read through the agent */
+  | 'guest-meminfo'
+  /** used = MemTotal − (MemFree + Buffers + Cached): a guest kernel without MemAvailable */
+  | 'guest-meminfo-free'
+  /** used = total_mem − free_mem of the balloon driver's statistics (status/current ballooninfo) */
+  | 'balloon-info'
+  /** used = PVE's own `mem` of status/current (the host's view, includes the guest's page cache) */
+  | 'pve-status'
+  /** used = `mem` of /cluster/resources (containers, or VMs whose status/current did not answer) */
+  | 'cluster-resources'
+  /** node: used = total − available of /nodes/{node}/status */
+  | 'node-status-available'
+  /** node: used = total − (free + buffers + cached) of /nodes/{node}/status */
+  | 'node-status-free'
+  /** node: used = total − memavailable of the node's RRD (PVE 8 status has no `available`) */
+  | 'rrd-memavailable'
+  /** node: `used` of /nodes/{node}/status as PVE computed it */
+  | 'node-status-used'
+  /** the guest is not running: nothing is used */
+  | 'stopped'
+  /** kept from the last poll that had it */
+  | 'previous-poll';
+
+/** The raw figures a memory value was computed from, in bytes (only those that were used). */
+export interface MemoryInputs {
+  total?: number;
+  available?: number;
+  free?: number;
+  buffers?: number;
+  cached?: number;
+  used?: number;
+  /** the VM's configured maximum and balloon target, which decide the shown total */
+  maxmem?: number;
+  balloon?: number;
+}
+
+/** Where a disk figure comes from; `unknown` pairs with diskStatusReason. */
+export type DiskSource =
+  /** the guest agent's filesystems (get-fsinfo), real ones summed */
+  | 'agent-filesystems'
+  /** `disk`/`maxdisk` of /cluster/resources (containers: the host measures their rootfs) */
+  | 'cluster-resources'
+  /** node: rootfs of /nodes/{node}/status */
+  | 'node-rootfs'
+  /** node: its local storage, when neither status nor /cluster/resources had a figure */
+  | 'local-storage'
+  | 'previous-poll'
+  /** only the allocated size is known (usage −1); diskStatusReason says why */
+  | 'unknown';
+
 export interface CpuInfo {
   model: string;
   cores: number;
@@ -72,6 +127,9 @@ export interface Node {
   cpu: number;
   memory?: Memory;
   disk?: Disk;
+  memorySource?: MemorySource;
+  memoryInputs?: MemoryInputs;
+  diskSource?: DiskSource;
   /** seconds */
   uptime: number;
   loadAverage: number[];
@@ -114,6 +172,9 @@ export interface Guest {
   disk?: Disk;
   disks?: Disk[];
   diskStatusReason?: string;
+  memorySource?: MemorySource;
+  memoryInputs?: MemoryInputs;
+  diskSource?: DiskSource;
   ipAddresses?: string[];
   osName?: string;
   osVersion?: string;

@@ -95,3 +95,90 @@ export function missingPvePrivileges(perms: Record<string, Record<string, unknow
   }
   return problems;
 }
+
+/** The privilege to grant for a problem: the named one, or the version's choice of an either-or label. */
+function grantablePrivilege(p: FeatureProblem, pveMajor: number | undefined): string | undefined {
+  const need = PVE_FEATURES.find((f) => f.feature === p.feature);
+  // PVE 8 knows no VM.GuestAgent.* privileges: its agent calls check VM.Monitor.
+  if (need?.privileges.includes('VM.Monitor') && pveMajor !== undefined && pveMajor < 9) return 'VM.Monitor';
+  if (/^[A-Z][\w.]+$/.test(p.privilege)) return p.privilege;
+  return need?.privileges[0];
+}
+
+/** PBS has no custom roles: the built-in role that holds each privilege Pulse reads with. */
+const PBS_ROLE_OF: Record<string, string> = { 'Datastore.Audit': 'DatastoreAudit', 'Sys.Audit': 'Audit' };
+const PBS_PATH_OF: Record<string, string> = { 'Datastore.Audit': '/datastore', 'Sys.Audit': '/system' };
+
+/**
+ * A copy-paste shell command that grants exactly the missing privileges: for PVE one custom role
+ * per ACL path (a role holds privileges, an ACL binds it to a path), for PBS the built-in roles.
+ * Undefined when nothing grantable is missing or the credentials are unknown.
+ */
+export function grantCommand(
+  product: ProxmoxProduct,
+  auth: { tokenId?: string; user?: string },
+  problems: FeatureProblem[],
+  pveMajor?: number,
+): string | undefined {
+  const who = auth.tokenId ?? auth.user;
+  if (!who || problems.length === 0) return undefined;
+  const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+  if (product === 'pve') {
+    const byPath = new Map<string, Set<string>>();
+    for (const p of problems) {
+      const priv = grantablePrivilege(p, pveMajor);
+      if (!priv) continue;
+      // A 403 names the one guest it was about; the grant is for every guest alike.
+      const path = (p.path ?? '/').replace(/^\/vms\/\d+$/, '/vms');
+      if (!byPath.has(path)) byPath.set(path, new Set());
+      byPath.get(path)?.add(priv);
+    }
+    if (byPath.size === 0) return undefined;
+    const flag = auth.tokenId ? '--tokens' : '--users';
+    const lines: string[] = [];
+    for (const [path, privs] of byPath) {
+      const role = `PulseExtra${path === '/' ? 'Root' : path.replace(/[^A-Za-z0-9]+/g, '-').replace(/-$/, '')}`;
+      lines.push(
+        `pveum role add ${role} --privs ${q([...privs].sort().join(','))} 2>/dev/null || pveum role modify ${role} --append 1 --privs ${q([...privs].sort().join(','))}`,
+      );
+      lines.push(`pveum acl modify ${path} ${flag} ${q(who)} --roles ${role}`);
+    }
+    return lines.join('\n');
+  }
+  if (product === 'pbs') {
+    const grants = new Set<string>();
+    for (const p of problems) {
+      const role = PBS_ROLE_OF[p.privilege];
+      if (role)
+        grants.add(
+          `proxmox-backup-manager acl update ${p.path ?? PBS_PATH_OF[p.privilege]} ${role} --auth-id ${q(who)}`,
+        );
+    }
+    return grants.size ? [...grants].join('\n') : undefined;
+  }
+  // PMG has no ACLs: a user's one role decides what it may read; statistics and queues need audit.
+  return `pmgsh set /access/users/${encodeURIComponent(who.split('!')[0])} --role audit`;
+}
+
+export interface PermissionReport {
+  /** Features the credentials cannot serve, each with the privilege and path it needs. */
+  missing: FeatureProblem[];
+  grantCommand?: string;
+}
+
+/**
+ * The permission doctor's answer for one instance: what /access/permissions (or the test's probes)
+ * reported missing together with the 403s the poller actually met, one entry per feature.
+ */
+export function permissionReport(
+  product: ProxmoxProduct,
+  auth: { tokenId?: string; user?: string },
+  lists: Array<FeatureProblem[] | undefined>,
+  pveMajor?: number,
+): PermissionReport {
+  const byFeature = new Map<string, FeatureProblem>();
+  for (const list of lists) for (const p of list ?? []) if (!byFeature.has(p.feature)) byFeature.set(p.feature, p);
+  const missing = [...byFeature.values()];
+  const grant = grantCommand(product, auth, missing, pveMajor);
+  return grant ? { missing, grantCommand: grant } : { missing };
+}

@@ -7,6 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { ConnectionTestError } from '../collect/connection-test.js';
 import type { Monitoring } from '../collect/monitoring.js';
 import {
+  authOf,
   MONITOR_FLAGS,
   type NodeConfig,
   type NodeInput,
@@ -15,8 +16,9 @@ import {
 } from '../config/node-config.js';
 import type { AppDeps } from '../deps.js';
 import { badRequest, conflict, HttpError, notFound } from '../http/errors.js';
+import { permissionReport } from '../proxmox/privileges.js';
 
-function publicView(m: Monitoring, cfg: NodeConfig, index: number) {
+function publicView(m: Monitoring, cfg: NodeConfig, index: number, pveMajor?: number) {
   const st = m.status(cfg.uid);
   const out: Record<string, unknown> = {
     id: `${cfg.type}-${index}`,
@@ -46,7 +48,13 @@ function publicView(m: Monitoring, cfg: NodeConfig, index: number) {
     out.errorKind = st.errorKind;
     if (st.presentedFingerprint) out.presentedFingerprint = st.presentedFingerprint;
   }
-  if (st?.problems.length) out.warnings = st.problems.map((p) => p.message);
+  if (st?.problems.length) {
+    out.warnings = st.problems.map((p) => p.message);
+    // The permission doctor on the settings row: the 403s this poller met and how to fix them.
+    const report = permissionReport(cfg.type, authOf(cfg), [st.problems], pveMajor);
+    out.missingPrivileges = report.missing;
+    if (report.grantCommand) out.grantCommand = report.grantCommand;
+  }
   if (st?.lastPoll) out.lastPoll = st.lastPoll;
   if (st?.activeHost && st.activeHost !== cfg.host) out.activeEndpoint = st.activeHost;
   if (st?.duplicateOf) out.duplicateOf = st.duplicateOf;
@@ -88,7 +96,13 @@ export function registerConfigNodeRoutes(app: FastifyInstance, deps: AppDeps): v
   app.get('/api/config/nodes', { config: { guard: 'authenticated' } }, async () => {
     const m = monitoringOf(deps);
     const counters: Record<string, number> = { pve: 0, pbs: 0, pmg: 0 };
-    return m.nodes.list().map((cfg) => publicView(m, cfg, counters[cfg.type]++));
+    // The privilege to grant depends on the PVE major version its nodes run (VM.Monitor on 8).
+    const majors = new Map<string, number>();
+    for (const n of deps.state.get().nodes) {
+      const v = Number.parseInt(/pve-manager\/(\d+)/.exec(n.pveVersion)?.[1] ?? '', 10);
+      if (Number.isFinite(v) && !(v >= (majors.get(n.instance) ?? Number.POSITIVE_INFINITY))) majors.set(n.instance, v);
+    }
+    return m.nodes.list().map((cfg) => publicView(m, cfg, counters[cfg.type]++, majors.get(cfg.name)));
   });
 
   app.post('/api/config/nodes', { config: { guard: 'admin' } }, async (req, reply) => {
@@ -153,6 +167,8 @@ export function registerConfigNodeRoutes(app: FastifyInstance, deps: AppDeps): v
         message: r.message,
         latency: r.latency,
         ...(r.warnings ? { warnings: r.warnings } : {}),
+        ...(r.missingPrivileges ? { missingPrivileges: r.missingPrivileges } : {}),
+        ...(r.grantCommand ? { grantCommand: r.grantCommand } : {}),
       };
     } catch (err) {
       throw testFailure(err);
@@ -171,6 +187,8 @@ export function registerConfigNodeRoutes(app: FastifyInstance, deps: AppDeps): v
           message: r.message,
           latency: r.latency,
           ...(r.warnings ? { warnings: r.warnings } : {}),
+          ...(r.missingPrivileges ? { missingPrivileges: r.missingPrivileges } : {}),
+          ...(r.grantCommand ? { grantCommand: r.grantCommand } : {}),
         };
       } catch (err) {
         throw testFailure(err);

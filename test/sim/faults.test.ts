@@ -149,8 +149,20 @@ describe('simulator: faults', () => {
     expect(special.json.data.result.map((f: { type: string }) => f.type)).toEqual(['squashfs', 'tmpfs', 'overlay']);
     await control(sim.controlUrl, 'DELETE', '/guests/pve-cluster/160');
     const standalone = sim.ready.pve[1];
-    const unconfigured = await get(standalone.url, '/nodes/minipc/qemu/103/agent/info', {
+    // The demo's standalone token is PVEAuditor-only (no VM.Monitor): a full one asks the agent.
+    const full = { tokenId: 'root@pam!full', secret: 'full-secret-1' };
+    await control(sim.controlUrl, 'POST', '/credentials', {
+      target: 'pve-standalone',
+      tokenId: full.tokenId,
+      secret: full.secret,
+      acl: { '/': ['*'] },
+    });
+    const denied = await get(standalone.url, '/nodes/minipc/qemu/103/agent/info', {
       headers: pveToken(standalone.tokenId, standalone.tokenSecret),
+    });
+    expect(denied.status).toBe(403);
+    const unconfigured = await get(standalone.url, '/nodes/minipc/qemu/103/agent/info', {
+      headers: pveToken(full.tokenId, full.secret),
     });
     expect(unconfigured.status).toBe(500);
     expect(unconfigured.json.message).toBe('No QEMU guest agent configured\n');

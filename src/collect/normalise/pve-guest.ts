@@ -2,7 +2,7 @@
  * PVE guests → model Guest (wire-contract §1.3, derivations §9). Pure: the poller passes the
  * raw answers and the previous I/O counters; rates are counter deltas per second.
  */
-import type { Disk, Guest, GuestNetworkInterface, Memory } from '../../model/state.js';
+import type { Disk, DiskSource, Guest, GuestNetworkInterface, Memory, MemoryInputs } from '../../model/state.js';
 import type {
   PveAgentFsInfo,
   PveAgentNetworkInterfaces,
@@ -12,7 +12,7 @@ import type {
   PveVmStatus,
 } from '../../proxmox/pve.js';
 import { guestId } from './ids.js';
-import { memoryOf } from './pve-node.js';
+import { type MemoryExplain, memoryOf, sameInputs } from './pve-node.js';
 import { flag, num, optNum, percent, str } from './values.js';
 
 export interface IoCounters {
@@ -22,6 +22,8 @@ export interface IoCounters {
   diskwrite: number;
   /** ms */
   at: number;
+  /** The guest's memoryInputs this cycle, carried to the next so steady figures share one object. */
+  memoryInputs?: MemoryInputs;
 }
 
 export interface IoRates {
@@ -55,33 +57,68 @@ export function ioRates(cur: IoCounters, prev: IoCounters | undefined): IoRates 
  * Subtracting a guest figure from maxmem or the balloon size overstates use by the memory the
  * guest kernel reserves (4–5 points on a small VM).
  */
-export function vmMemory(res: PveResource, status: PveVmStatus | undefined): Memory {
+export function vmMemory(res: PveResource, status: PveVmStatus | undefined, explain?: MemoryExplain): Memory {
   const maxmem = num(status?.maxmem ?? res.maxmem);
   if (status?.status !== 'running') {
-    if (res.status !== 'running') return memoryOf(maxmem, 0);
+    if (res.status !== 'running') {
+      if (explain) explain.source = 'stopped';
+      return memoryOf(maxmem, 0);
+    }
+    if (explain) {
+      explain.source = 'cluster-resources';
+      explain.inputs = { maxmem, used: num(res.mem) };
+    }
     return memoryOf(maxmem, num(res.mem));
   }
   const balloon = num(status.balloon);
   const total = balloon > 0 && balloon < maxmem ? balloon : maxmem;
   let used: number | undefined;
+  let inputs: MemoryInputs | undefined;
   const mi = status.meminfo;
   const guestTotal = optNum(mi?.total);
   if (guestTotal !== undefined && guestTotal > 0) {
     const available = optNum(mi?.available);
-    if (available !== undefined && available > 0 && available <= guestTotal) used = guestTotal - available;
-    else if (mi && (mi.free !== undefined || mi.buffers !== undefined || mi.cached !== undefined)) {
+    if (available !== undefined && available > 0 && available <= guestTotal) {
+      used = guestTotal - available;
+      if (explain) {
+        explain.source = 'guest-meminfo';
+        inputs = { total: guestTotal, available };
+      }
+    } else if (mi && (mi.free !== undefined || mi.buffers !== undefined || mi.cached !== undefined)) {
       const free = num(mi.free) + num(mi.buffers) + num(mi.cached);
-      if (free > 0 && free <= guestTotal) used = guestTotal - free;
+      if (free > 0 && free <= guestTotal) {
+        used = guestTotal - free;
+        if (explain) {
+          explain.source = 'guest-meminfo-free';
+          inputs = { total: guestTotal, free: num(mi.free), buffers: num(mi.buffers), cached: num(mi.cached) };
+        }
+      }
     }
   }
   if (used === undefined) {
     const bi = status.ballooninfo;
     const totalMem = optNum(bi?.total_mem);
     const freeMem = optNum(bi?.free_mem) ?? optNum(status.freemem);
-    if (totalMem !== undefined && freeMem !== undefined && totalMem > 0 && freeMem <= totalMem)
+    if (totalMem !== undefined && freeMem !== undefined && totalMem > 0 && freeMem <= totalMem) {
       used = totalMem - freeMem;
+      if (explain) {
+        explain.source = 'balloon-info';
+        inputs = { total: totalMem, free: freeMem };
+      }
+    }
   }
-  if (used === undefined) used = num(status.mem ?? res.mem);
+  if (used === undefined) {
+    used = num(status.mem ?? res.mem);
+    if (explain) {
+      explain.source = status.mem !== undefined ? 'pve-status' : 'cluster-resources';
+      inputs = { used };
+    }
+  }
+  if (explain && inputs) {
+    inputs.maxmem = maxmem;
+    if (balloon > 0) inputs.balloon = balloon;
+    explain.inputs = inputs;
+  }
   const m = memoryOf(total, used);
   if (balloon > 0) m.balloon = balloon;
   return m;
@@ -451,6 +488,7 @@ export function normaliseGuest(input: GuestInput): { guest: Guest; counters: IoC
     diskread: num(src.diskread),
     diskwrite: num(src.diskwrite),
     at: now,
+    memoryInputs: undefined,
   };
   const rates = running
     ? ioRates(counters, input.prevCounters)
@@ -458,9 +496,11 @@ export function normaliseGuest(input: GuestInput): { guest: Guest; counters: IoC
 
   let memory: Memory;
   let disk: Disk;
+  let diskSource: DiskSource;
+  const explain: MemoryExplain = {};
   const extra: Partial<Guest> = {};
   if (type === 'qemu') {
-    memory = vmMemory(r, s);
+    memory = vmMemory(r, s, explain);
     const maxdisk = num(s?.maxdisk ?? r.maxdisk);
     let reason: DiskStatusReason | undefined;
     const agentEnabled = flag(s?.agent);
@@ -478,6 +518,7 @@ export function normaliseGuest(input: GuestInput): { guest: Guest; counters: IoC
       }
     }
     // Fallback: allocated size, usage unknown (−1).
+    diskSource = reason ? 'unknown' : 'agent-filesystems';
     disk ??= { total: maxdisk, used: 0, free: 0, usage: -1 };
     if (reason) {
       extra.diskStatusReason = reason;
@@ -494,6 +535,10 @@ export function normaliseGuest(input: GuestInput): { guest: Guest; counters: IoC
   } else {
     const maxmem = num(r.maxmem);
     memory = memoryOf(maxmem, running ? num(r.mem) : 0);
+    // A container's memory is its cgroup's usage as the host measures it, without page cache.
+    explain.source = running ? 'cluster-resources' : 'stopped';
+    if (running) explain.inputs = { maxmem, used: num(r.mem) };
+    diskSource = 'cluster-resources';
     const maxdisk = num(r.maxdisk);
     const used = num(r.disk);
     disk = { total: maxdisk, used, free: Math.max(0, maxdisk - used), usage: percent(used, maxdisk) };
@@ -520,6 +565,8 @@ export function normaliseGuest(input: GuestInput): { guest: Guest; counters: IoC
     cpus: num(s?.cpus ?? r.maxcpu),
     memory,
     disk,
+    memorySource: explain.source,
+    diskSource,
     ...extra,
     networkIn: rates.networkIn,
     networkOut: rates.networkOut,
@@ -532,5 +579,11 @@ export function normaliseGuest(input: GuestInput): { guest: Guest; counters: IoC
     maxmem: memory.total,
   };
   if (tags.length) guest.tags = tags.join(',');
+  if (explain.inputs) {
+    const prev = input.prevCounters?.memoryInputs;
+    // Steady figures reuse last poll's object: 10,000 guests then allocate no inputs per cycle.
+    guest.memoryInputs = prev && sameInputs(prev, explain.inputs) ? prev : explain.inputs;
+    counters.memoryInputs = guest.memoryInputs;
+  }
   return { guest, counters };
 }

@@ -1,5 +1,5 @@
 /** PVE node → model Node (wire-contract §1.2, derivations §9). Pure. */
-import type { Disk, HealthLevel, Memory, Node } from '../../model/state.js';
+import type { Disk, DiskSource, HealthLevel, Memory, MemoryInputs, MemorySource, Node } from '../../model/state.js';
 import type { PveNodeStatus, PveResource } from '../../proxmox/pve.js';
 import { nodeId } from './ids.js';
 import { num, optNum, percent, str } from './values.js';
@@ -32,18 +32,45 @@ export function diskOf(total: number, used: number, free?: number): Disk {
   return { total, used, free: free ?? Math.max(0, total - used), usage: percent(used, total) };
 }
 
+/** Filled by the memory derivations with the source and raw inputs of the figure they return. */
+export interface MemoryExplain {
+  source?: MemorySource;
+  inputs?: MemoryInputs;
+}
+
 /** Node memory: used = total − available (available → avail → free+buffers+cached → RRD), else `used`. */
-export function nodeMemory(status: PveNodeStatus | undefined, rrdAvailable: number | undefined): Memory | undefined {
+export function nodeMemory(
+  status: PveNodeStatus | undefined,
+  rrdAvailable: number | undefined,
+  explain?: MemoryExplain,
+): Memory | undefined {
   const m = status?.memory;
   if (!m) return undefined;
   const total = num(m.total);
   if (!(total > 0)) return undefined;
   let available = optNum(m.available) ?? optNum(m.avail);
+  let source: MemorySource = 'node-status-available';
+  let inputs: MemoryInputs | undefined;
   if (available === undefined && (m.buffers !== undefined || m.cached !== undefined)) {
     available = num(m.free) + num(m.buffers) + num(m.cached);
+    source = 'node-status-free';
+    if (explain) inputs = { total, free: num(m.free), buffers: num(m.buffers), cached: num(m.cached) };
   }
-  if (available === undefined && rrdAvailable !== undefined && rrdAvailable > 0) available = rrdAvailable;
-  if (available !== undefined && available > 0 && available <= total) return memoryOf(total, total - available);
+  if (available === undefined && rrdAvailable !== undefined && rrdAvailable > 0) {
+    available = rrdAvailable;
+    source = 'rrd-memavailable';
+  }
+  if (available !== undefined && available > 0 && available <= total) {
+    if (explain) {
+      explain.source = source;
+      explain.inputs = inputs ?? { total, available };
+    }
+    return memoryOf(total, total - available);
+  }
+  if (explain) {
+    explain.source = 'node-status-used';
+    explain.inputs = { total, used: num(m.used) };
+  }
   return memoryOf(total, num(m.used));
 }
 
@@ -75,21 +102,38 @@ export function normaliseNode(input: NodeInput): Node {
   const online = r.status === 'online';
   const statusOk = online && status !== undefined;
 
-  let memory = statusOk ? nodeMemory(status, input.rrdMemAvailable) : undefined;
-  if (!memory && num(r.maxmem) > 0 && online) memory = memoryOf(num(r.maxmem), num(r.mem));
-  if (!memory) memory = prev?.memory;
+  const explain: MemoryExplain = {};
+  let memory = statusOk ? nodeMemory(status, input.rrdMemAvailable, explain) : undefined;
+  if (!memory && num(r.maxmem) > 0 && online) {
+    memory = memoryOf(num(r.maxmem), num(r.mem));
+    explain.source = 'cluster-resources';
+    explain.inputs = { total: num(r.maxmem), used: num(r.mem) };
+  }
+  if (!memory && prev?.memory) {
+    memory = prev.memory;
+    explain.source = 'previous-poll';
+    explain.inputs = prev.memoryInputs;
+  }
 
   let disk: Disk | undefined;
+  let diskSource: DiskSource | undefined;
   const rootfs = statusOk ? status?.rootfs : undefined;
   if (rootfs && num(rootfs.total) > 0) {
     disk = diskOf(num(rootfs.total), num(rootfs.used), optNum(rootfs.avail) ?? optNum(rootfs.free));
+    diskSource = 'node-rootfs';
   } else if (num(r.maxdisk) > 0) {
     disk = diskOf(num(r.maxdisk), num(r.disk));
+    diskSource = 'cluster-resources';
   } else if (input.localStorageDisk && input.localStorageDisk.total > 0) {
     disk = diskOf(input.localStorageDisk.total, input.localStorageDisk.used);
-  } else {
-    disk = prev?.disk;
+    diskSource = 'local-storage';
+  } else if (prev?.disk) {
+    disk = prev.disk;
+    diskSource = 'previous-poll';
   }
+  // The same inputs as last poll: keep the previous object so a steady estate allocates none.
+  if (explain.inputs && prev?.memoryInputs && sameInputs(explain.inputs, prev.memoryInputs))
+    explain.inputs = prev.memoryInputs;
 
   const ci = status?.cpuinfo;
   const cpuInfo = ci
@@ -113,6 +157,9 @@ export function normaliseNode(input: NodeInput): Node {
     cpu: online ? num(r.cpu ?? status?.cpu) : 0,
     memory,
     disk,
+    memorySource: explain.source,
+    memoryInputs: explain.inputs,
+    diskSource,
     uptime: online ? num(r.uptime ?? status?.uptime) : 0,
     loadAverage: statusOk ? parseLoadAverage(status?.loadavg) : online ? (prev?.loadAverage ?? []) : [],
     kernelVersion: kernel ?? prev?.kernelVersion ?? '',
@@ -128,7 +175,24 @@ export function normaliseNode(input: NodeInput): Node {
     maxdisk: disk?.total ?? 0,
   };
   if (!node.clusterName) delete node.clusterName;
+  if (!node.memorySource) delete node.memorySource;
+  if (!node.memoryInputs) delete node.memoryInputs;
+  if (!node.diskSource) delete node.diskSource;
   return node;
+}
+
+/** Whether two inputs objects hold the same figures (both come from the same derivation). */
+export function sameInputs(a: MemoryInputs, b: MemoryInputs): boolean {
+  return (
+    a.total === b.total &&
+    a.available === b.available &&
+    a.free === b.free &&
+    a.buffers === b.buffers &&
+    a.cached === b.cached &&
+    a.used === b.used &&
+    a.maxmem === b.maxmem &&
+    a.balloon === b.balloon
+  );
 }
 
 /** A node retained from the last poll while its instance cannot be reached. */

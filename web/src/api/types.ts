@@ -63,6 +63,9 @@ export interface ConfiguredNode {
   /** Beyond the contract: why the last poll failed, and what a missing privilege breaks. */
   error?: string;
   warnings?: string[];
+  /** The permission doctor: what the credentials lack, and a command that grants exactly that. */
+  missingPrivileges?: Array<{ feature: string; privilege: string; path?: string; message: string }>;
+  grantCommand?: string;
   [monitorFlag: string]: unknown;
 }
 

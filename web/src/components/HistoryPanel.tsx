@@ -6,6 +6,7 @@ import type { Guest, Node } from '@model/state';
 import { createResource, createSignal, For, Show } from 'solid-js';
 import { api } from '../api/client';
 import type { ChartPoint, ChartsResponse } from '../api/types';
+import { explainDisk, explainMemory } from '../lib/explain';
 import { formatBytes, formatUptime, splitTags } from '../lib/format';
 import { isNode } from '../lib/rows';
 import { TimeChart } from './Chart';
@@ -100,6 +101,33 @@ export function HistoryPanel(props: { row: Node | Guest; onClose: () => void }) 
           </p>
         )}
       </Show>
+      <dl aria-label={`How the figures of ${props.row.name} are computed`} class="mb-2 grid gap-1 text-xs">
+        <For
+          each={
+            [
+              ['Memory', explainMemory(props.row)],
+              ['Disk', explainDisk(props.row)],
+            ] as const
+          }
+        >
+          {([label, e]) => (
+            <Show when={e}>
+              {(x) => (
+                <div>
+                  <dt class="inline font-medium">{label}: </dt>
+                  <dd class="inline text-slate-600 dark:text-slate-300">
+                    {x().how}
+                    <Show when={x().differs}>
+                      {' '}
+                      <span class="text-slate-500">Why Proxmox can differ: {x().differs}</span>
+                    </Show>
+                  </dd>
+                </div>
+              )}
+            </Show>
+          )}
+        </For>
+      </dl>
       <Show when={(g()?.disks ?? []).length > 0 || (g()?.networkInterfaces ?? []).length > 0}>
         <div class="mb-3 grid gap-3 lg:grid-cols-2">
           <Show when={(g()?.disks ?? []).length > 0}>

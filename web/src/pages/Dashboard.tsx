@@ -6,6 +6,7 @@ import type { Guest, Node } from '@model/state';
 import { createEffect, createMemo, createSignal, For, onCleanup, onMount, Show } from 'solid-js';
 import { HistoryPanel } from '../components/HistoryPanel';
 import { Bar, ErrorText, inputClass, Sparkline, StatusDot, Tags, td, th } from '../components/ui';
+import { explainDisk, explainLine, explainMemory } from '../lib/explain';
 import { parseFilter } from '../lib/filter';
 import { formatBytes, formatPercent, formatRate, formatUptime, splitTags } from '../lib/format';
 import { buildRows, guestDiskPercent, isNode, type Row, type SortKey, type SortSpec } from '../lib/rows';
@@ -61,7 +62,7 @@ function cpuTitle(r: Row): string {
 function memTitle(r: Row): string {
   const m = r.memory;
   if (!m) return 'Memory: unknown';
-  return `Memory ${formatBytes(m.used, 2)} of ${formatBytes(m.total, 2)} (${m.usage.toFixed(1)}%)${m.balloon ? `, balloon ${formatBytes(m.balloon)}` : ''}`;
+  return `Memory ${formatBytes(m.used, 2)} of ${formatBytes(m.total, 2)} (${m.usage.toFixed(1)}%)${m.balloon ? `, balloon ${formatBytes(m.balloon)}` : ''}${explainLine(explainMemory(r))}`;
 }
 
 function diskTitle(r: Row): string {
@@ -69,9 +70,9 @@ function diskTitle(r: Row): string {
   if (!d) return 'Disk: unknown';
   if (d.usage < 0) {
     const reason = (r as Guest).diskStatusReason;
-    return `Disk usage unknown${reason ? ` (${reason})` : ''}; ${formatBytes(d.total)} allocated`;
+    return `Disk usage unknown${reason ? ` (${reason})` : ''}; ${formatBytes(d.total)} allocated${explainLine(explainDisk(r))}`;
   }
-  return `Disk ${formatBytes(d.used, 2)} of ${formatBytes(d.total, 2)} (${d.usage.toFixed(1)}%)`;
+  return `Disk ${formatBytes(d.used, 2)} of ${formatBytes(d.total, 2)} (${d.usage.toFixed(1)}%)${explainLine(explainDisk(r))}`;
 }
 
 interface GuestCounts {

@@ -10,6 +10,31 @@ import { live, refreshState } from '../../stores/live';
 import { readOnly } from '../../stores/session';
 import { DiscoveryPanel, type NodePrefill, SetupScriptFlow, TokenGuide } from './NodeOnboarding';
 
+/** The permission doctor's fix: a shell command to run on the Proxmox host, with a copy button. */
+function GrantCommand(props: { name: string; command: string }) {
+  const [copied, setCopied] = createSignal(false);
+  return (
+    <section aria-label={`Missing privileges of ${props.name}`} class="mt-1 text-xs">
+      <p>Run on the host to grant exactly what is missing:</p>
+      <pre data-testid="grant-command" class="overflow-x-auto rounded bg-slate-100 p-2 dark:bg-slate-900">
+        {props.command}
+      </pre>
+      <Button
+        variant="ghost"
+        aria-label={`Copy the grant command for ${props.name}`}
+        onClick={() => {
+          void navigator.clipboard
+            ?.writeText(props.command)
+            .then(() => setCopied(true))
+            .catch(() => undefined);
+        }}
+      >
+        {copied() ? 'Copied' : 'Copy'}
+      </Button>
+    </section>
+  );
+}
+
 const TYPE_LABEL: Record<NodeType, string> = {
   pve: 'Proxmox VE',
   pbs: 'Proxmox Backup Server',
@@ -125,6 +150,7 @@ function NodeEditor(props: {
   );
   const [error, setError] = createSignal('');
   const [result, setResult] = createSignal('');
+  const [grant, setGrant] = createSignal('');
   const [fingerprint, setFingerprint] = createSignal<string>();
   const [busy, setBusy] = createSignal(false);
   const set = <K extends keyof FormState>(k: K, v: FormState[K]) => setF((s) => ({ ...s, [k]: v }));
@@ -133,6 +159,7 @@ function NodeEditor(props: {
     setBusy(true);
     setError('');
     setResult('');
+    setGrant('');
     setFingerprint(undefined);
     try {
       const res = await api.post<Record<string, unknown>>('/api/config/nodes/test-connection', bodyOf(f()));
@@ -143,6 +170,7 @@ function NodeEditor(props: {
       if (res?.version) parts.push(`version ${res.version}`);
       if (Array.isArray(res?.warnings) && res.warnings.length) parts.push(`warnings: ${res.warnings.join('; ')}`);
       setResult(parts.join(' · '));
+      if (typeof res?.grantCommand === 'string') setGrant(res.grantCommand);
     } catch (err) {
       setError((err as Error).message);
       const fp = fingerprintFrom(err as Error);
@@ -330,6 +358,9 @@ function NodeEditor(props: {
           </Show>
           <Show when={result()}>
             <Notice tone="ok">{result()}</Notice>
+            <Show when={grant()}>
+              <GrantCommand name={f().name || 'this instance'} command={grant()} />
+            </Show>
           </Show>
         </div>
         <div class="md:col-span-2 flex flex-wrap gap-2">
@@ -483,6 +514,7 @@ export function NodesSettings() {
                         <For each={n.warnings}>{(w) => <li>⚠ {w}</li>}</For>
                       </ul>
                     </Show>
+                    <Show when={n.grantCommand}>{(cmd) => <GrantCommand name={n.name} command={cmd()} />}</Show>
                     <Show when={testResult()[n.id]}>
                       <p class="text-xs" role="status">
                         {testResult()[n.id]}

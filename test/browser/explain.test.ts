@@ -1,0 +1,124 @@
+/**
+ * "Explain this number" in a real browser against the simulator: /api/state carries each
+ * figure's source and inputs, and the detail panel and bar titles spell out the computation.
+ */
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { type Simulator, startSimulator } from '../../sim/index.js';
+import type { Guest, Node } from '../../src/model/state.js';
+import { startTestPulse } from '../helpers/pulse.js';
+import {
+  apiSession,
+  createAdmin,
+  describeBrowser,
+  ensureWebBuilt,
+  expectNoErrors,
+  launchBrowser,
+  loginViaUi,
+  openPage,
+  screenshot,
+  type TestPage,
+} from './harness.js';
+
+const INSTANCE = 'pve-cluster';
+
+describeBrowser('explain this number', () => {
+  let sim: Simulator;
+  let pulse: Awaited<ReturnType<typeof startTestPulse>>;
+  let browser: Browser;
+  let t: TestPage;
+
+  beforeAll(async () => {
+    await ensureWebBuilt();
+    sim = await startSimulator({ estate: 'demo', seed: 42 });
+    pulse = await startTestPulse();
+    await createAdmin(pulse.url);
+    browser = await launchBrowser();
+    t = await openPage(browser, pulse.url);
+    await loginViaUi(t.page);
+  }, 240_000);
+
+  afterAll(async () => {
+    await t?.context.close();
+    await browser?.close();
+    await pulse?.close();
+    await sim?.stop();
+  });
+
+  it('permission doctor: the settings row of the PVEAuditor-only token shows the grant command', async () => {
+    const headers = await apiSession(pulse.url);
+    const p = sim.ready.pve.find((x) => x.name === 'pve-standalone')!;
+    const add = await fetch(`${pulse.url}/api/config/nodes`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({
+        type: 'pve',
+        name: 'pve-standalone',
+        host: p.url,
+        tokenName: p.tokenId,
+        tokenValue: p.tokenSecret,
+        verifySSL: false,
+      }),
+    });
+    expect(add.ok).toBe(true);
+    const { page } = t;
+    await page.goto('/settings/nodes');
+    // The row lists the poller's 403s: the page refreshes its list every 15 s until they are in.
+    const section = page.getByRole('region', { name: 'Missing privileges of pve-standalone' });
+    await section.waitFor({ timeout: 60_000 });
+    const cmd = (await section.getByTestId('grant-command').textContent()) ?? '';
+    expect(cmd).toContain("pveum acl modify /vms --tokens 'root@pam!pulse' --roles PulseExtra-vms");
+    expect(cmd).toContain("--privs 'VM.Monitor'");
+    await screenshot(page, 'permission-doctor');
+    expectNoErrors(t.errors, 'permission doctor');
+  }, 90_000);
+
+  it('state carries sources and inputs; the panel and titles explain them', async () => {
+    const pve = sim.ready.pve.find((p) => p.name === INSTANCE)!;
+    const headers = await apiSession(pulse.url);
+    const add = await fetch(`${pulse.url}/api/config/nodes`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({
+        type: 'pve',
+        name: INSTANCE,
+        host: pve.url,
+        tokenName: pve.tokenId,
+        tokenValue: pve.tokenSecret,
+        verifySSL: false,
+      }),
+    });
+    expect(add.ok).toBe(true);
+    let state: { nodes: Node[]; vms: Guest[]; containers: Guest[] };
+    for (;;) {
+      state = await (await fetch(`${pulse.url}/api/state`, { headers })).json();
+      if (state.vms.some((v) => v.name === 'web-01' && v.memorySource)) break;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    const web = state.vms.find((v) => v.name === 'web-01')!;
+    expect(web.diskSource).toMatch(/^(agent-filesystems|unknown)$/);
+    if (web.memorySource !== 'stopped') expect(web.memoryInputs).toBeDefined();
+    for (const n of state.nodes.filter((x) => x.status === 'online')) {
+      expect(n.memorySource).toMatch(/^(node-status-available|rrd-memavailable|node-status-free|node-status-used)$/);
+      expect(n.memoryInputs?.total).toBe(n.memory?.total);
+      expect(n.diskSource).toBe('node-rootfs');
+    }
+    for (const c of state.containers) expect(c.diskSource).toBe('cluster-resources');
+
+    const { page } = t;
+    await page.goto('/');
+    const guestRow = page.locator('tr', { has: page.getByText('web-01', { exact: true }) });
+    await guestRow.locator('td').nth(3).click();
+    const panel = page.getByRole('region', { name: 'History of web-01' });
+    const how = panel.getByRole('definition').first();
+    await how.waitFor();
+    expect(await how.textContent()).toMatch(/used = |not running/);
+    const text = (await panel.getByLabel('How the figures of web-01 are computed').textContent()) ?? '';
+    expect(text).toMatch(/^Memory: .*Disk: /);
+    if (web.memorySource === 'guest-meminfo') expect(text).toContain('MemTotal − MemAvailable from the guest agent');
+    const memTitle = await guestRow.locator('[title^="Memory"]').first().getAttribute('title');
+    expect(memTitle).toMatch(/\n(used = |The guest is not running)/);
+    await screenshot(page, 'explain-number');
+    expectNoErrors(t.errors, 'explain this number');
+  });
+});
