@@ -55,7 +55,6 @@ export function buildChecks(
   memory.seenRunning ??= {};
   const running = new RunningGuests(memory);
   pveChecks(config, state, out, running);
-  lastRunning = running;
   serviceChecks(config, state, out, memory.dockerRestarts, now, memory.startedAt ?? now);
   // Ages move by the day: measured at most once a minute (ageCheck still uses `now` when it
   // crosses a level, so an age alert is raised, upgraded or resolved in the same round as before).
@@ -173,26 +172,8 @@ export function evaluate(
   );
   round.notifications(suspectNodes);
   round.prune();
-  lastRound = { round, checks: cs };
   return { memory: mem, changes };
 }
-
-/**
- * The last round's objects (its Round, its CheckSet with every check built), kept until the next
- * round replaces them. V8 keeps an object layout (hidden class) only while some object has it: a
- * full collection between two rounds that finds no check, no `Base`, no Round alive drops those
- * layouts and deoptimises every function compiled against them ("weak objects" in --trace-deopt),
- * and the next round runs slow code and compiles it all again. Keeping one round alive costs the
- * size of its checks (about one object per alert that may fire). (Before the first round nothing
- * has been compiled against these layouts, so nothing needs keeping.) bench/alert-round.ts with
- * --trace-deopt and a full GC before each round: ~180 such deoptimisations in 16 rounds with no
- * round kept; in a 3-cycle poll bench 608 → 453 once the whole last round was kept.
- */
-let lastRound: { round: Round; checks: CheckSet } | undefined;
-let lastRunning: RunningGuests | undefined;
-/** Diagnostics and tests: the objects of the last round being kept. */
-export const keptRound = (): object[] =>
-  [lastRound?.round, lastRound?.checks, lastRunning].filter((x) => x !== undefined);
 
 // Loops, not closures: prune runs over every notified alert each round.
 /** Whether every time is at most `limit` ms before `now`. */
