@@ -5,7 +5,7 @@
  *   node --expose-gc --import tsx bench/poll-cycle.ts [--cycles 6] [--stride 120] [--requests 30] [--no-backups] [--no-alerts]
  *
  * (`npx tsx bench/poll-cycle.ts` works too; --expose-gc adds the memory figures after a full GC.)
- * Diagnostics (each explained where it is declared below): --no-compact, --reclaim-growth MIB, --cpu-profile F, --alloc-profile F,
+ * Diagnostics (each explained where it is declared below): --reclaim-growth MIB, --cpu-profile F, --alloc-profile F,
  * --promoted-profile F, --live-profile F, --space-stats, --thread-stats, --smaps. Run with
  * PULSE_MEMORY_RECLAIM=false to see the cycles without the memory reclaimer's collections.
  *
@@ -79,8 +79,6 @@ const REQUESTS = arg('requests', 30);
 const BACKUPS = !argv.includes('--no-backups');
 /** Diagnosis only: stops the alert service, to see what its evaluation rounds cost. */
 const ALERTS = !argv.includes('--no-alerts');
-/** Diagnosis only: the memory reclaimer's collections without compaction (memory-reclaim.ts). */
-const COMPACT = !argv.includes('--no-compact');
 /** Diagnosis only: the reclaimer's minimum growth before it collects, in MiB (default its own). */
 const RECLAIM_GROWTH_MIB = arg('reclaim-growth', 0);
 /** Diagnosis: sample allocations (including objects that died) during the measured cycles and
@@ -359,7 +357,6 @@ async function main() {
     const rssStart = process.memoryUsage().rss;
     const { monitoring: m, history, wsHub } = pulse.deps;
     if (!ALERTS) pulse.deps.alerts.stop();
-    pulse.deps.memory.compact = COMPACT;
     if (RECLAIM_GROWTH_MIB > 0) pulse.deps.memory.minGrowthBytes = RECLAIM_GROWTH_MIB * 1024 * 1024;
     // Each alert round's CPU time (the service calls evaluateNow through `this`, so an instance
     // property sees every round).

@@ -7,13 +7,9 @@ import { TicketAuthority } from './auth.js';
 import { makeCert, type ServerCert } from './certs.js';
 import type { Credential, Estate, PbsInstance, PmgInstance, PveInstance } from './estate/model.js';
 import { type Fault, type FaultKind, FaultRegistry } from './faults.js';
-import { ApiError, Router, type RouteTable } from './http/api.js';
-import { Endpoint } from './http/endpoint.js';
-import { handleRequest } from './http/pipeline.js';
-import type { RequestRecord } from './http/strict.js';
-import { pbsRoutes } from './pbs/routes.js';
-import { pmgRoutes } from './pmg/routes.js';
-import { pveRoutes } from './pve/routes.js';
+import { Endpoint, type RequestListener } from './http/endpoint.js';
+import { ApiError } from './http/error.js';
+import type { RequestRecord } from './http/record.js';
 import type { Product } from './schema/apidata.js';
 
 export interface NodeReady {
@@ -77,7 +73,6 @@ export class SimCore {
   readonly faults = new FaultRegistry();
   readonly endpoints: Endpoint[] = [];
   private readonly ticketAuthorities = new Map<string, TicketAuthority>();
-  private readonly routers: Record<Product, Router<any>>;
   private readonly hung = new Set<http.ServerResponse>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private stopped = false;
@@ -92,11 +87,6 @@ export class SimCore {
     public estate: Estate,
     readonly opts: CoreOptions,
   ) {
-    this.routers = {
-      pve: new Router(pveRoutes as RouteTable<any>),
-      pbs: new Router(pbsRoutes as RouteTable<any>),
-      pmg: new Router(pmgRoutes as RouteTable<any>),
-    };
     this.proxyTimeoutMs = opts.proxyTimeoutMs ?? 3000;
   }
 
@@ -104,14 +94,11 @@ export class SimCore {
     return this.estate.clock;
   }
 
-  /** Creates certificates and listeners for every server of the estate. */
-  async start(): Promise<void> {
-    const listener = (ep: Endpoint, req: http.IncomingMessage, res: http.ServerResponse) => {
-      handleRequest(this, ep, req, res).catch(() => {
-        if (!res.headersSent) res.writeHead(500);
-        res.end();
-      });
-    };
+  /**
+   * Creates certificates and listeners for every server of the estate; `listener` answers their
+   * requests (the request pipeline, sim/http/pipeline.ts, handed in by sim/index.ts).
+   */
+  async start(listener: RequestListener): Promise<void> {
     const host = this.opts.host;
     const plan: Array<{ id: string; product: Product; inst: string; node?: string; cn: string }> = [];
     for (const p of this.estate.pve) {
@@ -143,10 +130,6 @@ export class SimCore {
     for (const res of this.hung) res.socket?.destroy();
     this.hung.clear();
     await Promise.all(this.endpoints.map((ep) => ep.close()));
-  }
-
-  router(product: Product): Router<any> {
-    return this.routers[product];
   }
 
   instanceOf(ep: Endpoint): AnyInstance {

@@ -3,12 +3,14 @@
  * endpoints for every PVE node, PBS and PMG of the estate plus the control API, and resolves
  * once all listen. See sim/README.md for the ReadyInfo shape and the control routes.
  */
+
 import fs from 'node:fs';
 import { startControlServer } from './control.js';
 import { type CoreOptions, type ReadyInfo, SimCore } from './core.js';
 import { buildEstate } from './estate/build.js';
 import { BUILTIN_ESTATES } from './estate/builtin.js';
 import type { EstateSpec } from './estate/spec.js';
+import { handleRequest } from './http/pipeline.js';
 import { SimSshServers, type SshNodeInfo } from './ssh-server.js';
 
 export type { InstanceReady, NodeReady, PbsReady, PmgReady, PveReady, ReadyInfo } from './core.js';
@@ -72,7 +74,12 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
   try {
     // The control API is unauthenticated: loopback only, whatever host the servers bind to.
     control = await startControlServer(core, '127.0.0.1', port);
-    await core.start();
+    await core.start((ep, req, res) => {
+      handleRequest(core, ep, req, res).catch(() => {
+        if (!res.headersSent) res.writeHead(500);
+        res.end();
+      });
+    });
     await ssh?.start();
   } catch (e) {
     await ssh?.stop();

@@ -3,8 +3,8 @@
  * Producers emit; the WebSocket hub and others subscribe. Add an event by adding a key here.
  */
 import { EventEmitter } from 'node:events';
+import type { DiscoveryUpdate, NodeAutoRegistered, UpdateStatus } from './model/operations.js';
 import type { FullAlert } from './model/state.js';
-import type { DiscoveryUpdate, NodeAutoRegistered, UpdateStatus } from './model/system-extras.js';
 
 export interface PulseEventMap {
   /** A new notified alert, a re-notification or an escalation (WS `alert`). */

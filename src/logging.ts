@@ -3,7 +3,9 @@
  * messages are never built from secret values in the first place.
  */
 import pino, { type Logger } from 'pino';
-import type { LogLevel } from './settings/env.js';
+
+/** Pino's levels, plus `silent`. */
+export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
 
 export type { Logger };
 

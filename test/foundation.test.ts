@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app.js';
 import { keyFilePath } from '../src/crypto/key-file.js';
-import { SecretRepo } from '../src/db/secret-repo.js';
+import { SecretRepo } from '../src/crypto/secret-repo.js';
 import { startTestPulse, tempDir } from './helpers/pulse.js';
 
 describe('health and version', () => {

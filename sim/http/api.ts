@@ -5,16 +5,7 @@ import type { SimCore } from '../core.js';
 import type { Product } from '../schema/apidata.js';
 import type { Endpoint } from './endpoint.js';
 
-/** An error reply: Proxmox puts the message in the status line and `message`, details in `errors`. */
-export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-    readonly errors?: Record<string, string>,
-  ) {
-    super(message);
-  }
-}
+export { ApiError } from './error.js';
 
 /** A reply with fields beside `data` (e.g. `total` on task lists). */
 export class Envelope {

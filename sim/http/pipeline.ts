@@ -14,6 +14,7 @@ import { methodDef } from '../schema/apidata.js';
 import { ApiError, Envelope, RawJson } from './api.js';
 import type { Endpoint } from './endpoint.js';
 import { verifyParameters } from './params.js';
+import { routerFor } from './routers.js';
 import { inSchema, notInSchema, notSimulated, type RequestRecord, StrictRefusal } from './strict.js';
 
 const PREFIX = '/api2/json';
@@ -181,7 +182,7 @@ async function dispatch(
   args: Record<string, string>,
   headers: http.IncomingHttpHeaders,
 ): Promise<unknown> {
-  const router = sim.router(ep.product);
+  const router = routerFor(ep.product);
   const match = router.match(method, apiPath);
   const def = match ? methodDef(ep.product, match.route.path, method) : undefined;
   const known = match && def ? true : inSchema(ep.product, method, apiPath);

@@ -7,7 +7,7 @@ import type { Guest, Node, PulseState } from '../model/state.js';
 import type { Check, CheckSet, ConditionCheck, ThresholdCheck } from './checks.js';
 import { conditionCheck, metricId, prefixedId, round4 } from './checks.js';
 import type { AlertConfig, HysteresisThreshold, MetricKey, ThresholdConfig } from './config.js';
-import type { RunningGuests } from './engine.js';
+import type { RunningGuests } from './running-guests.js';
 import { delayMs, effectiveThresholds, enabledPair, hasOverrides, type TimeType } from './thresholds.js';
 
 const MIB = 1024 * 1024;

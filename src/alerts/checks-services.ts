@@ -9,10 +9,8 @@ import type { CheckSet, ThresholdCheck } from './checks.js';
 import { conditionCheck, round4 } from './checks.js';
 import { metricCheck } from './checks-pve.js';
 import type { AlertConfig } from './config.js';
+import type { RestartSamples } from './memory.js';
 import { delayMs, effectiveThresholds } from './thresholds.js';
-
-/** Restart counters seen per container: [time ms, restartCount] pairs inside the restart window. */
-export type RestartSamples = Record<string, Array<[number, number]>>;
 
 export function serviceChecks(
   config: AlertConfig,

@@ -58,14 +58,7 @@ export interface ConditionCheck extends CheckBase {
 
 export type Check = ThresholdCheck | ConditionCheck;
 
-/**
- * The checks of one round plus which resources were seen at all (absent ones keep their alerts).
- *
- * A class with its methods on the prototype rather than an object of closures made per round: the
- * check functions call `keep`/`alerting` for every resource, and one method shared by every
- * round's object is one call target for V8 to inline, where closures made per round were a new
- * target each round.
- */
+/** The checks of one round plus which resources were seen at all (absent ones keep their alerts). */
 export class CheckSet {
   readonly checks: Check[] = [];
   /** Resource ids present in the state this round. */

@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { disk, guest, node, stateWith, storage } from '../../test/alerts/state-builders.js';
 import type { AlertNotification, Guest, PulseState } from '../model/state.js';
-import { CheckSet } from './checks.js';
 import { type AlertConfig, defaultAlertConfig } from './config.js';
-import { acknowledgeAlert, clearAlert, evaluate, keptRound, RunningGuests, unacknowledgeAlert } from './engine.js';
+import { acknowledgeAlert, clearAlert, evaluate, unacknowledgeAlert } from './engine.js';
 import { type AlertChange, type AlertMemory, activeAlerts, emptyMemory, stateAlerts } from './memory.js';
 
 const T0 = Date.UTC(2026, 0, 5, 12, 0, 0); // a Monday, 07:00 in New York
@@ -834,21 +833,6 @@ describe('purity', () => {
     expect(JSON.stringify(h.memory)).toBe(memBefore);
     expect(JSON.stringify(state)).toBe(stateBefore);
     expect(r.memory.active[VM_CPU]).toBeUndefined();
-  });
-});
-
-describe('the last round kept alive (so V8 keeps the layouts its compiled code depends on)', () => {
-  it("holds the last round's check set, with its checks, and its running-guest tracker until the next round", () => {
-    const h = new Harness(cfg());
-    h.run(vm(0.9), T0);
-    const first = keptRound();
-    const checks = first.find((x) => x instanceof CheckSet) as CheckSet | undefined;
-    expect(checks?.checks.map((c) => c.id)).toContain(VM_CPU);
-    expect(first.some((x) => x instanceof RunningGuests)).toBe(true);
-    h.run(vm(0.5), T0 + MIN);
-    const second = keptRound();
-    expect(second).toHaveLength(first.length);
-    for (const x of first) expect(second).not.toContain(x);
   });
 });
 

@@ -22,6 +22,7 @@ import type { AlertConfig } from './config.js';
 import type { AlertChange, AlertMemory, ResolveReason, TrackedAlert } from './memory.js';
 import { copyAlert, lastSeenOf } from './memory.js';
 import { inQuietHours, mutedDuringQuietHours } from './quiet-hours.js';
+import { RunningGuests, seenSet } from './running-guests.js';
 import { disabledByConfig } from './thresholds.js';
 
 /** Offline confirmations count observations at least this far apart (several pollers commit per cycle). */
@@ -55,7 +56,6 @@ export function buildChecks(
   memory.seenRunning ??= {};
   const running = new RunningGuests(memory);
   pveChecks(config, state, out, running);
-  lastRunning = running;
   serviceChecks(config, state, out, memory.dockerRestarts, now, memory.startedAt ?? now);
   // Ages move by the day: measured at most once a minute (ageCheck still uses `now` when it
   // crosses a level, so an age alert is raised, upgraded or resolved in the same round as before).
@@ -65,50 +65,6 @@ export function buildChecks(
   backupChecks(config, state, out, now, ageNow);
   insightChecks(config, state, out, insight);
   return out;
-}
-
-/**
- * The guests seen running (`memory.seenRunning`), copied on the first change only: most rounds see
- * the same guests running as the last one. A class rather than a closure made per round, for the
- * reason given at CheckSet.
- */
-export class RunningGuests {
-  readonly #memory: AlertMemory;
-  readonly #seen: Set<string>;
-  #own = false;
-
-  constructor(memory: AlertMemory) {
-    this.#memory = memory;
-    this.#seen = seenSet(memory.seenRunning ?? {});
-  }
-
-  /** Whether the guest had been seen running before this round. */
-  wasRunning(id: string): boolean {
-    return this.#seen.has(id);
-  }
-
-  mark(id: string): void {
-    if (this.#seen.has(id)) return;
-    const m = this.#memory;
-    if (!this.#own) {
-      m.seenRunning = { ...m.seenRunning };
-      this.#own = true;
-    }
-    (m.seenRunning as Record<string, true>)[id] = true;
-  }
-}
-
-// seenRunning as a Set, per seenRunning object (replaced, never edited, by the rounds): asked
-// for every guest, a Set lookup by a fresh id string is a hash, a property lookup a string-table search.
-const seenSets = new WeakMap<Record<string, true>, Set<string>>();
-
-function seenSet(seenRunning: Record<string, true>): Set<string> {
-  let set = seenSets.get(seenRunning);
-  if (!set) {
-    set = new Set(Object.keys(seenRunning));
-    seenSets.set(seenRunning, set);
-  }
-  return set;
 }
 
 /** How long measured backup/snapshot ages are reused (ms). */
@@ -173,26 +129,8 @@ export function evaluate(
   );
   round.notifications(suspectNodes);
   round.prune();
-  lastRound = { round, checks: cs };
   return { memory: mem, changes };
 }
-
-/**
- * The last round's objects (its Round, its CheckSet with every check built), kept until the next
- * round replaces them. V8 keeps an object layout (hidden class) only while some object has it: a
- * full collection between two rounds that finds no check, no `Base`, no Round alive drops those
- * layouts and deoptimises every function compiled against them ("weak objects" in --trace-deopt),
- * and the next round runs slow code and compiles it all again. Keeping one round alive costs the
- * size of its checks (about one object per alert that may fire). (Before the first round nothing
- * has been compiled against these layouts, so nothing needs keeping.) bench/alert-round.ts with
- * --trace-deopt and a full GC before each round: ~180 such deoptimisations in 16 rounds with no
- * round kept; in a 3-cycle poll bench 608 → 453 once the whole last round was kept.
- */
-let lastRound: { round: Round; checks: CheckSet } | undefined;
-let lastRunning: RunningGuests | undefined;
-/** Diagnostics and tests: the objects of the last round being kept. */
-export const keptRound = (): object[] =>
-  [lastRound?.round, lastRound?.checks, lastRunning].filter((x) => x !== undefined);
 
 // Loops, not closures: prune runs over every notified alert each round.
 /** Whether every time is at most `limit` ms before `now`. */

@@ -3,8 +3,10 @@
  * active alerts (with their acknowledgements) and rebuilds the rest from scratch after a restart.
  */
 import type { Alert, AlertLevel, AlertNotification, FullAlert, ResolvedAlert } from '../model/state.js';
-import type { RestartSamples } from './checks-services.js';
 import type { AlertCategory } from './quiet-hours.js';
+
+/** Restart counters seen per container: [time ms, restartCount] pairs inside the restart window. */
+export type RestartSamples = Record<string, Array<[number, number]>>;
 
 /**
  * Notification state of an active alert:

@@ -88,9 +88,7 @@ export class AlertRepo {
    * `full: false`, changes of the live figures alone (value, message, lastSeen) do not count, so a
    * steady alert is not rewritten on every poll; the caller writes in full now and then and on stop.
    * `seenFrom` holds the alerts' current lastSeen when the engine keeps it outside the alert objects
-   * (memory.ts `lastSeenOf`); rows are written with it. (Data rather than a callback: a closure
-   * made per call is a new call target each round, and V8 then deoptimises and compiles this
-   * long function again after every full collection.)
+   * (memory.ts `lastSeenOf`); rows are written with it.
    */
   syncActive(active: TrackedAlert[], now: number, full = true, seenFrom?: LastSeenSource): void {
     if (!this.#stored) {

@@ -193,11 +193,7 @@ export class PvePoller {
     );
   }
 
-  /**
-   * One PveApi per client for the poller's life: a new one per cycle would leave no instance alive
-   * between cycles, and V8 then drops the class's layout at a full GC and deoptimises the code
-   * built on it (see alerts/engine.ts `keptRound`).
-   */
+  /** The PveApi of a client (one per client for the poller's life). */
   #api(client: ProxmoxClient): PveApi {
     let api = this.#apis.get(client);
     if (!api) {
@@ -458,9 +454,7 @@ export class PvePoller {
 
     // Independent calls of this cycle run side by side. Each running VM is one chain — its status,
     // then its guest agent, then its Guest — so its answers are dropped once its guest is built
-    // instead of all being held until the end of the cycle. (Measured on the large estate, this did
-    // not reduce what reaches the old generation: at ~250 MB/s of allocation a chain's answers still
-    // outlive two young-generation collections. docs/BENCHMARKS.md)
+    // instead of all being held until the end of the cycle.
     const prevCounters = this.#counters;
     const runningBuilt = new Map<string, { guest: Guest; counters: IoCounters }>();
     const [storageConfig, nodeStatuses] = await Promise.all([

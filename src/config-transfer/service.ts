@@ -7,16 +7,32 @@
  * invalid section is refused before the first write, so nothing stored is lost.
  */
 import fs from 'node:fs';
+import type { Database } from 'better-sqlite3';
+import type { AlertService } from '../alerts/service.js';
+import type { Clock } from '../clock.js';
+import type { Monitoring } from '../collect/monitoring.js';
 import { MetaRepo } from '../db/meta-repo.js';
-import type { AppDeps } from '../deps.js';
+import type { PulseEvents } from '../events.js';
+import type { GuestMetadataService } from '../guest-metadata/service.js';
+import type { Logger } from '../logging.js';
+import type { NotificationService } from '../notify/service.js';
+import type { Settings } from '../settings/env.js';
 import { localOffsetMinutes, toRfc3339 } from '../state/raw-shape.js';
 import { decryptConfig, encryptConfig, TransferError, validatePassphrase } from './cipher.js';
 import { buildDocument, type ExportDocument, type ParsedImport, parseDocument } from './document.js';
 
-type Deps = Pick<
-  AppDeps,
-  'db' | 'clock' | 'logger' | 'settings' | 'monitoring' | 'alerts' | 'notifications' | 'guestMetadata' | 'events'
->;
+/** The services whose configuration an export holds and an import replaces. */
+interface Deps {
+  db: Database;
+  clock: Clock;
+  logger: Logger;
+  settings: Settings;
+  monitoring: Monitoring;
+  alerts: AlertService;
+  notifications: NotificationService;
+  guestMetadata: GuestMetadataService;
+  events: PulseEvents;
+}
 
 export interface ImportSummary {
   nodes: number;

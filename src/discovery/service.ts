@@ -7,7 +7,7 @@ import type { Clock } from '../clock.js';
 import { mapLimit } from '../collect/limit.js';
 import type { PulseEvents } from '../events.js';
 import type { Logger } from '../logging.js';
-import type { DiscoveredServer } from '../model/system-extras.js';
+import type { DiscoveredServer } from '../model/operations.js';
 import { classify, type Product } from './classify.js';
 import { probeAddress } from './probe.js';
 import { expandCidr, localSubnets, SubnetError } from './subnet.js';

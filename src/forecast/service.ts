@@ -9,7 +9,6 @@
  * forecasts need an hour of samples again).
  */
 
-import type { AlertConfig } from '../alerts/config.js';
 import type { Clock } from '../clock.js';
 import type { MetricHistory } from '../history/service.js';
 import type { PulseState, Storage } from '../model/state.js';
@@ -42,12 +41,21 @@ export interface ForecastSnapshot {
   forecasts: StorageForecast[];
 }
 
+/**
+ * The storage usage alert triggers (percent) forecasts project to: the default and per-storage
+ * overrides (the alert configuration has this shape).
+ */
+export interface StorageTriggers {
+  storageDefault: { trigger: number };
+  overrides: Record<string, { usage?: { trigger: number } } | undefined>;
+}
+
 export interface ForecastServiceDeps {
   history: Pick<MetricHistory, 'query'>;
   state: Pick<StateStore, 'get'>;
   clock: Clock;
   /** The alert configuration's storage usage thresholds: the warning level forecasts project to. */
-  thresholds: () => Pick<AlertConfig, 'storageDefault' | 'overrides'>;
+  thresholds: () => StorageTriggers;
   cacheMs?: number;
 }
 

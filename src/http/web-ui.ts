@@ -6,19 +6,23 @@ import fs from 'node:fs';
 import path from 'node:path';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
-import type { AppDeps } from '../deps.js';
+import type { Settings } from '../settings/env.js';
 import { PROJECT_ROOT } from '../version.js';
+
+/** What the web UI's routes need: where the built UI is. */
+type WebUiDeps = { settings: Pick<Settings, 'frontendDir'> };
+
 import type { RouteMethods } from './method-not-allowed.js';
 
 const MISSING_UI_PAGE = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Pulse</title></head>
 <body><h1>Pulse</h1><p>The web UI has not been built. Run <code>npm run build:web</code>, then reload.</p>
 <p>The API is available under <a href="/api/health">/api</a>.</p></body></html>`;
 
-export function frontendDir(deps: AppDeps): string {
+export function frontendDir(deps: WebUiDeps): string {
   return deps.settings.frontendDir ?? path.join(PROJECT_ROOT, 'dist', 'web');
 }
 
-export async function registerWebUi(app: FastifyInstance, deps: AppDeps, known?: RouteMethods): Promise<void> {
+export async function registerWebUi(app: FastifyInstance, deps: WebUiDeps, known?: RouteMethods): Promise<void> {
   const root = frontendDir(deps);
   const hasUi = fs.existsSync(path.join(root, 'index.html'));
   if (hasUi) {

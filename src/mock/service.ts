@@ -10,7 +10,7 @@ import type { AlertService } from '../alerts/service.js';
 import type { Clock } from '../clock.js';
 import type { Monitoring } from '../collect/monitoring.js';
 import type { Logger } from '../logging.js';
-import type { MockConfigWire } from '../model/system-extras.js';
+import type { MockConfigWire } from '../model/operations.js';
 import type { StateStore } from '../state/store.js';
 import {
   DEFAULT_MOCK_CONFIG,

@@ -54,10 +54,9 @@ export interface RequestOptions {
   timeoutMs?: number;
   /**
    * Once aborted, requests are no longer sent (they fail at once as timed out). It is checked
-   * before each request, not handed to undici: a poll cycle's one signal is shared by ~13,000
-   * requests on a large estate, and an abort listener per request (added to and removed from the
-   * same signal each time) cost ~7 % of the cycle's CPU in bench/poll-cycle.ts. A request already
-   * sent ends by its own `timeoutMs`.
+   * before each request rather than handed to undici, because one signal is shared by all the
+   * requests of a poll cycle (thousands on a large estate) and a listener per request would be
+   * added to and removed from it each time. A request already sent ends by its own `timeoutMs`.
    */
   signal?: AbortSignal;
   query?: Record<string, string | number | boolean | undefined>;
@@ -171,14 +170,6 @@ export class ProxmoxClient {
   #ticketAt = 0;
   #login: Promise<void> | undefined;
   #closed = false;
-  /**
-   * The last answer's response object (its body already read), kept until the next one: undici
-   * makes a few objects per request, and when a full collection finds none of them alive (between
-   * two polls) V8 drops their layouts and deoptimises undici's request path, which the next poll
-   * compiles again (see alerts/engine.ts `keptRound`).
-   */
-  // biome-ignore lint/correctness/noUnusedPrivateClassMembers: never read; it only holds the object alive
-  #lastResponse: unknown;
 
   constructor(opts: ClientOptions) {
     this.#opts = opts;
@@ -327,7 +318,6 @@ export class ProxmoxClient {
     } finally {
       clearTimeout(overdue);
     }
-    this.#lastResponse = res;
     const status = res.statusCode;
     if (status < 200 || status >= 300) throw this.#httpError(status, res.statusText ?? '', text, path);
     let parsed: unknown;

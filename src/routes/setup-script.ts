@@ -13,7 +13,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { NodeValidationError, normaliseHost, parseType } from '../config/node-config.js';
 import type { AppDeps } from '../deps.js';
 import { badRequest, HttpError, unauthorized } from '../http/errors.js';
-import type { NodeAutoRegistered } from '../model/system-extras.js';
+import type { NodeAutoRegistered } from '../model/operations.js';
 import { parseAutoRegisterBody, registerNode } from '../setup/auto-register.js';
 import { renderSetupScript, type SetupNodeType, setupScriptFileName } from '../setup/script.js';
 import { normaliseSetupCode, SetupCodes } from '../setup/setup-codes.js';

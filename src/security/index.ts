@@ -5,14 +5,23 @@
  * - `req.auth` in handlers (AuthContext), `deps.security.audit.record(...)` for audit events.
  */
 import type { FastifyInstance } from 'fastify';
-import type { AppDeps } from '../deps.js';
+import type { Monitoring } from '../collect/monitoring.js';
+import type { Settings } from '../settings/env.js';
 import { registerSecurityGate } from './gate.js';
+import type { SecurityService } from './security-service.js';
 
 export type { AuditEntry } from './audit-log.js';
 export { SecurityService } from './security-service.js';
 export type { AuthContext, SecurityOptions } from './types.js';
 
-export function registerSecurity(app: FastifyInstance, deps: AppDeps): void {
+export function registerSecurity(
+  app: FastifyInstance,
+  deps: {
+    security: SecurityService;
+    settings: Pick<Settings, 'allowedOrigins'>;
+    monitoring?: Pick<Monitoring, 'settings'>;
+  },
+): void {
   deps.security.browser = {
     allowedOrigins: () => {
       const saved = deps.monitoring?.settings.get().allowedOrigins ?? '';

@@ -6,8 +6,7 @@
  * into one line on stderr and exit code 2.
  */
 import path from 'node:path';
-
-export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
+import type { LogLevel } from '../logging.js';
 
 export interface Settings {
   /** Directory holding the database, the encryption key and `.env`. */

@@ -15,7 +15,7 @@ import { pipeline } from 'node:stream/promises';
 import type { Database } from 'better-sqlite3';
 import type { Clock } from '../clock.js';
 import type { PulseEvents } from '../events.js';
-import type { UpdateHistoryEntry, UpdateInfo, UpdateStatus } from '../model/system-extras.js';
+import type { UpdateHistoryEntry, UpdateInfo, UpdateStatus } from '../model/operations.js';
 import { PROJECT_ROOT } from '../version.js';
 import { downloadUrlFor, FeedError, fetchReleases, latestRelease, type Release } from './feed.js';
 import { detectServiceInstall, readResult, type ServiceInstall } from './installer.js';

@@ -3,9 +3,32 @@
  * snapshot cache, metric history recording, the /ws hub and the memory reclaimer, each with its
  * stopper.
  */
-import type { AppDeps } from '../deps.js';
+import type { Clock } from '../clock.js';
+import type { PulseEvents } from '../events.js';
+import type { MetricHistory } from '../history/service.js';
+import type { Logger } from '../logging.js';
+import type { MemoryReclaimer } from '../runtime/memory-reclaim.js';
+import type { Settings } from '../settings/env.js';
+import type { StateSnapshots } from '../state/snapshots.js';
+import type { StateStore } from '../state/store.js';
+import type { WsHub } from './hub.js';
 
-export function startLiveServices(deps: AppDeps): void {
+/** What the live-state services need from the composition root. */
+export interface LiveDeps {
+  settings: Pick<Settings, 'memoryReclaim'>;
+  logger: Logger;
+  clock: Clock;
+  startedAt: number;
+  state: StateStore;
+  snapshots: StateSnapshots;
+  events: PulseEvents;
+  history: MetricHistory;
+  wsHub: WsHub;
+  memory: MemoryReclaimer;
+  onClose(stop: () => Promise<void> | void): void;
+}
+
+export function startLiveServices(deps: LiveDeps): void {
   deps.snapshots.bind({
     store: deps.state,
     clock: deps.clock,

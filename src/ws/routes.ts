@@ -5,7 +5,8 @@
  */
 import fastifyWebsocket from '@fastify/websocket';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { AppDeps } from '../deps.js';
+import type { Settings } from '../settings/env.js';
+import type { WsHub } from './hub.js';
 import { isOriginAllowed } from './origin.js';
 
 const header = (req: FastifyRequest, name: string): string | undefined => {
@@ -13,7 +14,10 @@ const header = (req: FastifyRequest, name: string): string | undefined => {
   return Array.isArray(v) ? v[0] : v;
 };
 
-export async function registerWsRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
+export async function registerWsRoutes(
+  app: FastifyInstance,
+  deps: { settings: Pick<Settings, 'allowedOrigins'>; wsHub: WsHub },
+): Promise<void> {
   if (!app.hasDecorator('websocketServer')) {
     await app.register(fastifyWebsocket, {
       // Clients only send tiny control messages (ping, requestData). permessage-deflate is offered

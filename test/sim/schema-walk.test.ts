@@ -6,6 +6,7 @@
 
 import fs from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
+import { routerFor } from '../../sim/http/routers.js';
 import { type Simulator, startSimulator } from '../../sim/index.js';
 import type { Product } from '../../sim/schema/apidata.js';
 import { methodDef, officialSchemaAvailable, SUBSET_FILE } from '../../sim/schema/apidata.js';
@@ -65,7 +66,7 @@ describe('schema walk', () => {
     // refused as real Proxmox refuses it, whatever the route table says.
     const ok = new Set(results.filter((r) => r.status === 200).map((r) => `${r.product} ${r.call.template}`));
     for (const product of ['pve', 'pbs', 'pmg'] as const) {
-      for (const route of sim.core.router(product).table.routes) {
+      for (const route of routerFor(product).table.routes) {
         if (route.method !== 'GET') continue;
         if (methodDef(product, route.path, 'GET') !== undefined) {
           expect(ok.has(`${product} ${route.path}`), `${product} ${route.path} never answered 200`).toBe(true);

@@ -3,9 +3,11 @@
  * (each node, guest, storage, datastore …) and validates the replies against the official
  * `returns` schemas. Used by the schema-walk test.
  */
+
 import type { AnyInstance, SimCore } from '../../sim/core.js';
 import { pveAtLeast } from '../../sim/estate/model.js';
 import type { Endpoint } from '../../sim/http/endpoint.js';
+import { routerFor } from '../../sim/http/routers.js';
 import { methodDef, type Product, type PxSchema } from '../../sim/schema/apidata.js';
 import { type ValidationIssue, validate } from '../../sim/schema/validate.js';
 import { keepAliveAgent, request } from './client.js';
@@ -110,7 +112,7 @@ export async function walkCalls(
   limit = Infinity,
 ): Promise<WalkCall[]> {
   const calls: WalkCall[] = [];
-  for (const route of sim.router(ep.product).table.routes) {
+  for (const route of routerFor(ep.product).table.routes) {
     if (route.method !== 'GET') continue;
     // A route the official schema lacks is refused by the strictness layer: nothing to walk.
     if (!methodDef(ep.product, route.path, 'GET')) continue;

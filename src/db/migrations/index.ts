@@ -11,7 +11,7 @@ import { migration031 } from './031_alert_history_facts.js';
 import { migration035 } from './035_notifications.js';
 import { migration040 } from './040_guest_metadata.js';
 import { migration041 } from './041_docker_hosts.js';
-import { migration045 } from './045_system_extras.js';
+import { migration045 } from './045_setup_updates_ui_mock.js';
 import type { Migration } from './types.js';
 
 export const migrations: readonly Migration[] = [

@@ -1,4 +1,4 @@
-/** Wire types of the setup-script, discovery, updates, diagnostics and mock-mode routes. */
+/** Wire types of the operations routes: setup script and auto-registration, discovery, updates, diagnostics and mock mode. */
 
 /** WS `node_auto_registered` data (wire contract §2). */
 export interface NodeAutoRegistered {

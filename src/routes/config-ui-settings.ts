@@ -7,7 +7,7 @@ import type { AppDeps } from '../deps.js';
 import { badRequest } from '../http/errors.js';
 import { UiSettingsError, UiSettingsRepo, uiDefaults, validateUiSettings } from '../ui-settings/ui-settings.js';
 
-export function registerSystemExtraRoutes(app: FastifyInstance, deps: AppDeps): void {
+export function registerConfigUiSettingsRoutes(app: FastifyInstance, deps: AppDeps): void {
   const ui = new UiSettingsRepo(deps.db);
 
   app.get('/api/config', { config: { guard: 'authenticated' } }, async () => {

@@ -1,5 +1,5 @@
 import type { Database } from 'better-sqlite3';
-import type { SecretBox } from '../crypto/secret-box.js';
+import type { SecretBox } from './secret-box.js';
 
 /** Named secrets (e.g. SMTP password), stored encrypted, returned decrypted. */
 export class SecretRepo {
