@@ -34,7 +34,9 @@ export function securityStatus(security: SecurityService, req: StatusRequest, is
     };
   }
   const creds = security.credentials.get();
-  const signedIn = req.auth !== null && ['session', 'token', 'basic', 'recovery'].includes(req.auth.method);
+  const signedIn = req.auth !== null && ['session', 'token', 'basic', 'recovery', 'proxy'].includes(req.auth.method);
+  const proxy = security.settings.proxyAuth;
+  const viaProxy = req.auth?.method === 'proxy';
   return {
     ...tokens,
     requiresAuth: security.requiresAuth(),
@@ -49,11 +51,15 @@ export function securityStatus(security: SecurityService, req: StatusRequest, is
     isPrivateNetwork: isPrivate,
     isTrustedNetwork: false,
     publicAccess: !isPrivate,
-    hasProxyAuth: false,
-    proxyAuthLogoutURL: '',
-    proxyAuthUsername: '',
-    proxyAuthIsAdmin: false,
-    authUsername: signedIn && req.auth?.method !== 'token' ? (creds?.username ?? '') : '',
+    hasProxyAuth: proxy !== undefined,
+    proxyAuthLogoutURL: proxy?.logoutUrl ?? '',
+    proxyAuthUsername: viaProxy ? (req.auth?.username ?? '') : '',
+    proxyAuthIsAdmin: viaProxy && req.auth?.admin === true,
+    // Beyond the contract, for Settings → Security: which proxy headers are read (never the secret).
+    proxyAuthUserHeader: proxy?.userHeader ?? '',
+    proxyAuthRoleHeader: proxy?.roleHeader ?? '',
+    proxyAuthAdminRole: proxy ? proxy.adminRole : '',
+    authUsername: signedIn && req.auth?.method !== 'token' && !viaProxy ? (creds?.username ?? '') : '',
     authLastModified: creds?.updatedAt !== undefined ? new Date(creds.updatedAt).toISOString() : '',
     ...oidc,
     // Beyond the contract, for the UI: which mode is active and whether this caller is signed in.
