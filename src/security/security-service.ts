@@ -20,7 +20,7 @@ import { type NewSession, type Session, SessionStore } from './session-store.js'
 import { TokenStore } from './token-store.js';
 import type { AuthContext, SecurityOptions } from './types.js';
 
-export type SecurityMode = 'disabled' | 'open' | 'password' | 'api-only' | 'proxy';
+export type SecurityMode = 'disabled' | 'open' | 'password' | 'api-only' | 'proxy' | 'oidc';
 
 export const RECOVERY_FILE = '.auth_recovery';
 
@@ -85,6 +85,16 @@ export class SecurityService {
     allowedOrigins: () => [],
     allowEmbedding: () => false,
   };
+  /** Single sign-on state the gate needs; the OIDC routes wire it to the stored OIDC settings. */
+  sso: {
+    oidcEnabled(): boolean;
+    passwordLoginDisabled(): boolean;
+    oidcInfo(): { issuerUrl: string; clientId: string; logoutUrl: string };
+  } = {
+    oidcEnabled: () => false,
+    passwordLoginDisabled: () => false,
+    oidcInfo: () => ({ issuerUrl: '', clientId: '', logoutUrl: '' }),
+  };
   readonly options: Required<Pick<SecurityOptions, 'exemptLoopback' | 'rateLimitsEnabled'>>;
   readonly #rules: Record<RateClass, RateRule>;
   readonly #basicCache = new Map<string, number>();
@@ -144,6 +154,7 @@ export class SecurityService {
     if (this.credentials.hasPassword()) return 'password';
     // A proxy in front authenticates browsers, so token-less reads of API-only mode do not apply.
     if (this.deps.settings.proxyAuth) return 'proxy';
+    if (this.sso.oidcEnabled()) return 'oidc';
     if (this.tokens.hasTokens()) return 'api-only';
     return 'open';
   }
@@ -151,7 +162,7 @@ export class SecurityService {
   /** True when any credential is configured, i.e. the gate is not open. */
   requiresAuth(): boolean {
     const m = this.mode();
-    return m === 'password' || m === 'api-only' || m === 'proxy';
+    return m === 'password' || m === 'api-only' || m === 'proxy' || m === 'oidc';
   }
 
   /**
@@ -233,7 +244,7 @@ export class SecurityService {
         return { kind: 'ok', auth: { method: 'session', username: session.username, admin: true, session } };
       }
     }
-    if (creds.basic && this.credentials.hasPassword()) {
+    if (creds.basic && this.credentials.hasPassword() && !this.sso.passwordLoginDisabled()) {
       const current = this.credentials.get()!;
       // Scripts using Basic send it on every request; remember a recent success so each call
       // does not cost a bcrypt round (the key depends on the stored hash, so a change voids it).
