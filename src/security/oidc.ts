@@ -268,8 +268,10 @@ export class OidcService {
         idTokenExpected: true,
       });
     } catch (err) {
-      const e = err as Error & { code?: string; error?: string };
-      if (/nonce/i.test(e.message)) throw new OidcError('invalid_nonce', 'The ID token nonce does not match');
+      const e = err as Error & { code?: string; error?: string; cause?: unknown };
+      // openid-client wraps the check that failed; its message names the claim.
+      const detail = `${e.message} ${e.cause instanceof Error ? e.cause.message : ''}`;
+      if (/"nonce"/.test(detail)) throw new OidcError('invalid_nonce', 'The ID token nonce does not match');
       if (e.error === 'invalid_grant') {
         throw new OidcError('invalid_grant', 'The authorization code is invalid, expired or already used');
       }
