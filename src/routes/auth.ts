@@ -38,6 +38,12 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AppDeps): void {
     const username = stringField(body, 'username') ?? '';
     const password = stringField(body, 'password') ?? '';
     if (username === '' || password === '') throw badRequest('username and password are required');
+    if (security.sso.passwordLoginDisabled()) {
+      return reply.code(403).send({
+        error: 'password_login_disabled',
+        message: 'Password sign-in is disabled; sign in with single sign-on.',
+      });
+    }
 
     const res = await security.login(username, password, req.clientIp);
     switch (res.kind) {

@@ -1,55 +1,125 @@
 /**
- * GET /api/security/oidc (wire contract §4.10): the OIDC single-sign-on configuration, which
- * Pulse 4.24's Security settings page reads on load. Sign-in through OIDC is not built yet, so
- * this answers the configuration of a server without it: disabled, with Pulse's defaults, in the
- * contract's field names. Saving (PUT) belongs to the OIDC feature itself.
+ * OIDC single sign-on routes (wire contract §4.10):
+ * - GET/PUT /api/security/oidc (admin): the configuration, client secret masked (clientSecretSet);
+ * - GET|POST /api/oidc/login (public): starts the code flow — GET redirects (the login button is
+ *   a plain link), POST answers `{authorizationUrl}`; both bind the state to this browser by cookie;
+ * - GET /api/oidc/callback (public): finishes it, mints a normal session and redirects to the
+ *   return path with `?oidc=success`, or to the login page with `?oidc_error=<reason>`.
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppDeps } from '../deps.js';
+import { badRequest } from '../http/errors.js';
+import { OIDC_CALLBACK_PATH, OIDC_STATE_COOKIE, OidcError, OidcService } from '../security/oidc.js';
+import { cookieOptions, setLoginCookies } from '../security/reply-cookies.js';
 
-/** Where an identity provider sends users back to (Pulse's callback path). */
-export const OIDC_CALLBACK_PATH = '/api/oidc/callback';
+export { OIDC_CALLBACK_PATH };
 
-export interface OidcConfigView {
-  enabled: boolean;
-  issuerUrl: string;
-  clientId: string;
-  redirectUrl: string;
-  logoutUrl: string;
-  scopes: string[];
-  usernameClaim: string;
-  emailClaim: string;
-  groupsClaim: string;
-  allowedGroups: string[];
-  allowedDomains: string[];
-  allowedEmails: string[];
-  clientSecretSet: boolean;
-  defaultRedirect: string;
+function stateCookie(req: FastifyRequest, value: string, maxAge: number): string {
+  const o = cookieOptions(req);
+  // Lax lets the cookie ride along the provider's top-level redirect back to the callback.
+  return `${OIDC_STATE_COOKIE}=${value}; Path=/api/oidc; HttpOnly; Max-Age=${maxAge}; SameSite=Lax${o.secure ? '; Secure' : ''}`;
 }
 
-/** The configuration of a Pulse without OIDC: off, Pulse's default scopes and claims. */
-export function disabledOidcConfig(publicUrl?: string): OidcConfigView {
-  return {
-    enabled: false,
-    issuerUrl: '',
-    clientId: '',
-    // Known only when the public URL is: the provider needs an absolute address.
-    redirectUrl: publicUrl ? `${publicUrl.replace(/\/+$/, '')}${OIDC_CALLBACK_PATH}` : '',
-    logoutUrl: '',
-    scopes: ['openid', 'profile', 'email'],
-    usernameClaim: 'preferred_username',
-    emailClaim: 'email',
-    groupsClaim: 'groups',
-    allowedGroups: [],
-    allowedDomains: [],
-    allowedEmails: [],
-    clientSecretSet: false,
-    defaultRedirect: '/',
-  };
+function readCookie(req: FastifyRequest, name: string): string | undefined {
+  const header = req.headers.cookie ?? '';
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
+  }
+  return undefined;
+}
+
+function withParam(pathname: string, key: string, value: string): string {
+  const u = new URL(pathname, 'http://pulse.invalid');
+  u.searchParams.set(key, value);
+  return `${u.pathname}${u.search}${u.hash}`;
 }
 
 export function registerOidcRoutes(app: FastifyInstance, deps: AppDeps): void {
-  app.get('/api/security/oidc', { config: { guard: 'admin' } }, async () =>
-    disabledOidcConfig(deps.settings.publicUrl),
-  );
+  const oidc = new OidcService(deps.db, deps.secrets, () => deps.clock.now(), deps.settings.publicUrl);
+  deps.security.sso = {
+    oidcEnabled: () => oidc.enabled(),
+    passwordLoginDisabled: () => oidc.passwordLoginDisabled(),
+    oidcInfo: () => oidc.settings(),
+  };
+
+  app.get('/api/security/oidc', { config: { guard: 'admin' } }, async () => oidc.view());
+
+  app.put('/api/security/oidc', { config: { guard: 'admin' } }, async (req) => {
+    const body = req.body;
+    if (body === null || typeof body !== 'object' || Array.isArray(body)) throw badRequest('expected a JSON object');
+    try {
+      const view = oidc.update(body as Record<string, unknown>);
+      deps.security.audit.record({
+        event: 'oidc_config_changed',
+        username: req.auth?.username,
+        ip: req.clientIp,
+        success: true,
+        details: { enabled: view.enabled, issuerUrl: view.issuerUrl },
+      });
+      return view;
+    } catch (err) {
+      if (err instanceof OidcError) throw badRequest(err.message);
+      throw err;
+    }
+  });
+
+  const begin = async (
+    req: FastifyRequest,
+    reply: FastifyReply,
+    returnTo: unknown,
+  ): Promise<{ authorizationUrl?: string; error?: string; message?: string }> => {
+    try {
+      const { authorizationUrl, state } = await oidc.begin(returnTo);
+      reply.header('set-cookie', stateCookie(req, state, 600));
+      return { authorizationUrl };
+    } catch (err) {
+      if (!(err instanceof OidcError)) throw err;
+      req.log.warn({ reason: err.reason, err: err.message }, 'OIDC sign-in could not start');
+      return { error: err.reason, message: err.message };
+    }
+  };
+
+  app.post('/api/oidc/login', { config: { guard: 'public' } }, async (req, reply) => {
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const res = await begin(req, reply, body.returnTo);
+    if (res.authorizationUrl === undefined) return reply.code(res.error === 'oidc_disabled' ? 404 : 502).send(res);
+    return res;
+  });
+
+  app.get('/api/oidc/login', { config: { guard: 'public' } }, async (req, reply) => {
+    const res = await begin(req, reply, (req.query as Record<string, unknown>).returnTo);
+    if (res.authorizationUrl === undefined) return reply.redirect(withParam('/', 'oidc_error', res.error ?? 'failed'));
+    return reply.redirect(res.authorizationUrl);
+  });
+
+  app.get(OIDC_CALLBACK_PATH, { config: { guard: 'public' } }, async (req, reply) => {
+    const q = req.url.indexOf('?');
+    const query = q === -1 ? '' : req.url.slice(q + 1);
+    // The state cookie is single-use whatever the outcome.
+    reply.header('set-cookie', stateCookie(req, '', 0));
+    try {
+      const who = await oidc.finish(query, readCookie(req, OIDC_STATE_COOKIE));
+      const session = deps.security.sessions.create(who.username, req.clientIp);
+      deps.security.audit.record({
+        event: 'login_success',
+        username: who.username,
+        ip: req.clientIp,
+        success: true,
+        details: { via: 'oidc' },
+      });
+      setLoginCookies(reply, req, session);
+      return reply.redirect(withParam(who.returnTo, 'oidc', 'success'));
+    } catch (err) {
+      if (!(err instanceof OidcError)) throw err;
+      deps.security.audit.record({
+        event: 'login_failure',
+        ip: req.clientIp,
+        success: false,
+        details: { via: 'oidc', reason: err.reason },
+      });
+      req.log.warn({ reason: err.reason, err: err.message }, 'OIDC sign-in refused');
+      return reply.redirect(withParam('/', 'oidc_error', err.reason));
+    }
+  });
 }

@@ -121,6 +121,11 @@ export function registerSecurityGate(app: FastifyInstance, security: SecuritySer
     }
 
     let auth: AuthContext | null = null;
+    const proxied = security.proxyAuth(req.headers);
+    if (proxied) {
+      reply.header('X-Authenticated-User', proxied.username).header('X-Auth-Method', 'proxy');
+      auth = proxied;
+    }
     // Session ids are 256-bit random and not worth guessing, while a browser keeps sending an
     // expired one for a while: only tokens and passwords count as guesses.
     const presented = creds.token !== undefined || creds.basic !== undefined;
@@ -131,7 +136,12 @@ export function registerSecurityGate(app: FastifyInstance, security: SecuritySer
       req.log.warn({ ip: peer.client, url: path }, 'too many failed authentications');
       return sendJson(reply, 429, { error: 'Too many failed authentication attempts. Please try again later.' });
     }
-    if (path === '/api/security/recovery' && security.consumeRecoveryToken(headerValue(req, 'x-recovery-token'))) {
+    if (auth !== null) {
+      // Authenticated by the proxy: other credentials on the request are not consulted.
+    } else if (
+      path === '/api/security/recovery' &&
+      security.consumeRecoveryToken(headerValue(req, 'x-recovery-token'))
+    ) {
       auth = { method: 'recovery', admin: true };
     } else {
       const outcome = await security.authenticate(creds, peer.client);

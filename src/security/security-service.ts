@@ -20,7 +20,7 @@ import { type NewSession, type Session, SessionStore } from './session-store.js'
 import { TokenStore } from './token-store.js';
 import type { AuthContext, SecurityOptions } from './types.js';
 
-export type SecurityMode = 'disabled' | 'open' | 'password' | 'api-only';
+export type SecurityMode = 'disabled' | 'open' | 'password' | 'api-only' | 'proxy' | 'oidc';
 
 export const RECOVERY_FILE = '.auth_recovery';
 
@@ -28,6 +28,11 @@ export const RECOVERY_FILE = '.auth_recovery';
 const BASIC_CACHE_MS = 5 * 60_000;
 
 /** Credentials found on a request, before they are checked. */
+function firstHeader(v: string | string[] | undefined): string | undefined {
+  const s = Array.isArray(v) ? v[0] : v;
+  return s === undefined || s === '' ? undefined : s;
+}
+
 export interface PresentedCredentials {
   token?: string;
   sessionId?: string;
@@ -79,6 +84,16 @@ export class SecurityService {
   browser: { allowedOrigins(): string[]; allowEmbedding(): boolean } = {
     allowedOrigins: () => [],
     allowEmbedding: () => false,
+  };
+  /** Single sign-on state the gate needs; the OIDC routes wire it to the stored OIDC settings. */
+  sso: {
+    oidcEnabled(): boolean;
+    passwordLoginDisabled(): boolean;
+    oidcInfo(): { issuerUrl: string; clientId: string; logoutUrl: string };
+  } = {
+    oidcEnabled: () => false,
+    passwordLoginDisabled: () => false,
+    oidcInfo: () => ({ issuerUrl: '', clientId: '', logoutUrl: '' }),
   };
   readonly options: Required<Pick<SecurityOptions, 'exemptLoopback' | 'rateLimitsEnabled'>>;
   readonly #rules: Record<RateClass, RateRule>;
@@ -137,6 +152,9 @@ export class SecurityService {
   mode(): SecurityMode {
     if (this.deps.settings.disableAuth) return 'disabled';
     if (this.credentials.hasPassword()) return 'password';
+    // A proxy in front authenticates browsers, so token-less reads of API-only mode do not apply.
+    if (this.deps.settings.proxyAuth) return 'proxy';
+    if (this.sso.oidcEnabled()) return 'oidc';
     if (this.tokens.hasTokens()) return 'api-only';
     return 'open';
   }
@@ -144,7 +162,31 @@ export class SecurityService {
   /** True when any credential is configured, i.e. the gate is not open. */
   requiresAuth(): boolean {
     const m = this.mode();
-    return m === 'password' || m === 'api-only';
+    return m === 'password' || m === 'api-only' || m === 'proxy' || m === 'oidc';
+  }
+
+  /**
+   * Proxy authentication (§4.1 step 3): the request carries PROXY_AUTH_SECRET in X-Proxy-Secret,
+   * compared in constant time. Returns undefined when the secret is absent or wrong, so the
+   * user and role headers of an ordinary client are never trusted.
+   */
+  proxyAuth(headers: Record<string, string | string[] | undefined>): AuthContext | undefined {
+    const cfg = this.deps.settings.proxyAuth;
+    if (!cfg) return undefined;
+    const presented = firstHeader(headers['x-proxy-secret']);
+    if (presented === undefined || !safeEqual(presented, cfg.secret)) return undefined;
+    let username = 'proxy';
+    if (cfg.userHeader) {
+      const named = firstHeader(headers[cfg.userHeader])?.trim();
+      if (!named) return undefined;
+      username = named;
+    }
+    let admin = true;
+    if (cfg.roleHeader) {
+      const roles = (firstHeader(headers[cfg.roleHeader]) ?? '').split(cfg.roleSeparator).map((r) => r.trim());
+      admin = roles.includes(cfg.adminRole);
+    }
+    return { method: 'proxy', username, admin };
   }
 
   rateRule(cls: RateClass): RateRule {
@@ -202,7 +244,7 @@ export class SecurityService {
         return { kind: 'ok', auth: { method: 'session', username: session.username, admin: true, session } };
       }
     }
-    if (creds.basic && this.credentials.hasPassword()) {
+    if (creds.basic && this.credentials.hasPassword() && !this.sso.passwordLoginDisabled()) {
       const current = this.credentials.get()!;
       // Scripts using Basic send it on every request; remember a recent success so each call
       // does not cost a bcrypt round (the key depends on the stored hash, so a change voids it).

@@ -18,7 +18,17 @@ export function deploymentType(settings: Settings): string {
 }
 
 export function securityStatus(security: SecurityService, req: StatusRequest, isPrivate: boolean) {
-  const oidc = { oidcEnabled: false, oidcIssuer: '', oidcClientId: '', oidcLogoutURL: '', oidcUsername: '' };
+  const oidcOn = security.sso.oidcEnabled();
+  const info = security.sso.oidcInfo();
+  const oidc = {
+    oidcEnabled: oidcOn,
+    oidcIssuer: oidcOn ? info.issuerUrl : '',
+    oidcClientId: oidcOn ? info.clientId : '',
+    oidcLogoutURL: oidcOn ? info.logoutUrl : '',
+    oidcUsername: '',
+    // Beyond the contract, for the login page: whether the password form is offered.
+    passwordLoginDisabled: security.sso.passwordLoginDisabled(),
+  };
   const tokens = { apiTokenConfigured: security.tokens.hasTokens(), apiTokenHint: security.tokens.hint() };
   const mode = security.mode();
   if (mode === 'disabled') {
@@ -34,7 +44,13 @@ export function securityStatus(security: SecurityService, req: StatusRequest, is
     };
   }
   const creds = security.credentials.get();
-  const signedIn = req.auth !== null && ['session', 'token', 'basic', 'recovery'].includes(req.auth.method);
+  const signedIn = req.auth !== null && ['session', 'token', 'basic', 'recovery', 'proxy'].includes(req.auth.method);
+  const proxy = security.settings.proxyAuth;
+  const viaProxy = req.auth?.method === 'proxy';
+  // A session whose user is not the local admin can only come from an OIDC sign-in.
+  if (oidcOn && req.auth?.method === 'session' && req.auth.username !== creds?.username) {
+    oidc.oidcUsername = req.auth.username ?? '';
+  }
   return {
     ...tokens,
     requiresAuth: security.requiresAuth(),
@@ -49,11 +65,15 @@ export function securityStatus(security: SecurityService, req: StatusRequest, is
     isPrivateNetwork: isPrivate,
     isTrustedNetwork: false,
     publicAccess: !isPrivate,
-    hasProxyAuth: false,
-    proxyAuthLogoutURL: '',
-    proxyAuthUsername: '',
-    proxyAuthIsAdmin: false,
-    authUsername: signedIn && req.auth?.method !== 'token' ? (creds?.username ?? '') : '',
+    hasProxyAuth: proxy !== undefined,
+    proxyAuthLogoutURL: proxy?.logoutUrl ?? '',
+    proxyAuthUsername: viaProxy ? (req.auth?.username ?? '') : '',
+    proxyAuthIsAdmin: viaProxy && req.auth?.admin === true,
+    // Beyond the contract, for Settings → Security: which proxy headers are read (never the secret).
+    proxyAuthUserHeader: proxy?.userHeader ?? '',
+    proxyAuthRoleHeader: proxy?.roleHeader ?? '',
+    proxyAuthAdminRole: proxy ? proxy.adminRole : '',
+    authUsername: signedIn && req.auth?.method !== 'token' && !viaProxy ? (creds?.username ?? '') : '',
     authLastModified: creds?.updatedAt !== undefined ? new Date(creds.updatedAt).toISOString() : '',
     ...oidc,
     // Beyond the contract, for the UI: which mode is active and whether this caller is signed in.

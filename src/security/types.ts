@@ -20,6 +20,8 @@ export type AuthMethod =
   | 'disabled'
   /** <dataDir>/.auth_recovery present and the request came straight from localhost */
   | 'recovery'
+  /** a reverse proxy that sent PROXY_AUTH_SECRET named the user (and maybe its roles) */
+  | 'proxy'
   /** API-only mode without a token: the listed GETs are readable, nothing else */
   | 'readonly';
 

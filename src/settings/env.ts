@@ -65,6 +65,20 @@ export interface Settings {
   httpsEnabled: boolean;
   tlsCertFile?: string;
   tlsKeyFile?: string;
+  /** Authentication by a reverse proxy (PROXY_AUTH_*); undefined when PROXY_AUTH_SECRET is unset. */
+  proxyAuth?: ProxyAuthSettings;
+}
+
+export interface ProxyAuthSettings {
+  /** The shared secret the proxy sends in X-Proxy-Secret. */
+  secret: string;
+  /** Header naming the user (PROXY_AUTH_USER_HEADER); when set it must be non-empty. */
+  userHeader?: string;
+  /** Header listing the user's roles (PROXY_AUTH_ROLE_HEADER); absent means every user is an admin. */
+  roleHeader?: string;
+  roleSeparator: string;
+  adminRole: string;
+  logoutUrl?: string;
 }
 
 export class SettingsError extends Error {
@@ -80,6 +94,21 @@ export class SettingsError extends Error {
 const LOG_LEVELS: readonly LogLevel[] = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
 
 type Env = Record<string, string | undefined>;
+
+function parseProxyAuth(env: Env): ProxyAuthSettings | undefined {
+  // The secret is used as given (not trimmed): it must equal what the proxy sends byte for byte.
+  const secret = env.PROXY_AUTH_SECRET;
+  if (secret === undefined || secret === '') return undefined;
+  if (secret.length < 16) throw new SettingsError('PROXY_AUTH_SECRET', 'must be at least 16 characters long');
+  return {
+    secret,
+    userHeader: nonEmpty(env, 'PROXY_AUTH_USER_HEADER')?.toLowerCase(),
+    roleHeader: nonEmpty(env, 'PROXY_AUTH_ROLE_HEADER')?.toLowerCase(),
+    roleSeparator: env.PROXY_AUTH_ROLE_SEPARATOR || '|',
+    adminRole: nonEmpty(env, 'PROXY_AUTH_ADMIN_ROLE') ?? 'admin',
+    logoutUrl: parseUrl(env, 'PROXY_AUTH_LOGOUT_URL'),
+  };
+}
 
 function nonEmpty(env: Env, name: string): string | undefined {
   const v = env[name];
@@ -226,5 +255,6 @@ export function loadSettings(env: Env = process.env, cwd: string = process.cwd()
     httpsEnabled,
     tlsCertFile: tlsCertFile === undefined ? undefined : path.resolve(cwd, tlsCertFile),
     tlsKeyFile: tlsKeyFile === undefined ? undefined : path.resolve(cwd, tlsKeyFile),
+    proxyAuth: parseProxyAuth(env),
   });
 }

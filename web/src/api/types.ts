@@ -20,6 +20,15 @@ export interface SecurityStatus {
   proxyAuthUsername?: string;
   proxyAuthLogoutURL?: string;
   oidcEnabled?: boolean;
+  oidcIssuer?: string;
+  oidcUsername?: string;
+  oidcLogoutURL?: string;
+  proxyAuthIsAdmin?: boolean;
+  proxyAuthUserHeader?: string;
+  proxyAuthRoleHeader?: string;
+  proxyAuthAdminRole?: string;
+  /** Beyond the contract: OIDC is enabled and password sign-in is turned off. */
+  passwordLoginDisabled?: boolean;
   hasHTTPS?: boolean;
   clientIP?: string;
   isPrivateNetwork?: boolean;

@@ -1,7 +1,26 @@
 /** Sign-in form; shows Pulse's own words on failure (attempts left, lockout). */
-import { createSignal } from 'solid-js';
+import { createSignal, Show } from 'solid-js';
 import { Button, ErrorText, Field } from '../components/ui';
-import { login, signInWithToken } from '../stores/session';
+import { login, session, signInWithToken } from '../stores/session';
+
+/** Why the OIDC callback sent the browser back (`?oidc_error=`), in words. */
+const OIDC_ERRORS: Record<string, string> = {
+  invalid_state: 'Single sign-on failed: the sign-in state did not match this browser. Please start again.',
+  invalid_nonce: 'Single sign-on failed: the identity token was not issued for this sign-in.',
+  invalid_grant: 'Single sign-on failed: the authorization code was invalid, expired or already used.',
+  group_not_allowed: 'Single sign-on refused: your account is not in a group allowed to use Pulse.',
+  email_not_allowed: 'Single sign-on refused: your email address is not allowed to use Pulse.',
+  domain_not_allowed: 'Single sign-on refused: your email domain is not allowed to use Pulse.',
+  provider_error: 'Single sign-on failed: the identity provider refused the request.',
+  provider_unreachable: 'Single sign-on failed: the identity provider could not be reached.',
+  oidc_disabled: 'Single sign-on is not enabled.',
+};
+
+function oidcErrorFromUrl(): string {
+  const reason = new URLSearchParams(window.location.search).get('oidc_error');
+  if (!reason) return '';
+  return OIDC_ERRORS[reason] ?? `Single sign-on failed (${reason}).`;
+}
 
 export function AuthFrame(props: { title: string; children: import('solid-js').JSX.Element }) {
   return (
@@ -23,8 +42,10 @@ export function AuthFrame(props: { title: string; children: import('solid-js').J
 export function LoginPage() {
   const [username, setUsername] = createSignal('');
   const [password, setPassword] = createSignal('');
-  const [error, setError] = createSignal('');
+  const [error, setError] = createSignal(oidcErrorFromUrl());
   const [busy, setBusy] = createSignal(false);
+  const sso = () => session.status().oidcEnabled === true;
+  const passwordAllowed = () => session.status().passwordLoginDisabled !== true;
   const submit = async (e: Event) => {
     e.preventDefault();
     setBusy(true);
@@ -39,29 +60,43 @@ export function LoginPage() {
   };
   return (
     <AuthFrame title="Sign in to Pulse">
-      <form class="space-y-3" onSubmit={submit}>
-        <Field
-          label="Username"
-          name="username"
-          autocomplete="username"
-          required
-          value={username()}
-          onInput={(e) => setUsername(e.currentTarget.value)}
-        />
-        <Field
-          label="Password"
-          name="password"
-          type="password"
-          autocomplete="current-password"
-          required
-          value={password()}
-          onInput={(e) => setPassword(e.currentTarget.value)}
-        />
+      <Show when={sso()}>
+        {/* A plain link: the server answers with a redirect to the identity provider. */}
+        <a
+          href="/api/oidc/login"
+          class="mb-3 block w-full rounded-md bg-sky-600 px-3 py-2 text-center text-sm font-medium text-white hover:bg-sky-700"
+        >
+          Sign in with single sign-on
+        </a>
+      </Show>
+      <Show when={!passwordAllowed()}>
         <ErrorText error={error()} />
-        <Button type="submit" variant="primary" class="w-full" disabled={busy()}>
-          {busy() ? 'Signing in…' : 'Sign in'}
-        </Button>
-      </form>
+      </Show>
+      <Show when={passwordAllowed()}>
+        <form class="space-y-3" onSubmit={submit}>
+          <Field
+            label="Username"
+            name="username"
+            autocomplete="username"
+            required
+            value={username()}
+            onInput={(e) => setUsername(e.currentTarget.value)}
+          />
+          <Field
+            label="Password"
+            name="password"
+            type="password"
+            autocomplete="current-password"
+            required
+            value={password()}
+            onInput={(e) => setPassword(e.currentTarget.value)}
+          />
+          <ErrorText error={error()} />
+          <Button type="submit" variant="primary" class="w-full" disabled={busy()}>
+            {busy() ? 'Signing in…' : 'Sign in'}
+          </Button>
+        </form>
+      </Show>
     </AuthFrame>
   );
 }

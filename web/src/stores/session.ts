@@ -92,6 +92,13 @@ export async function login(username: string, password: string): Promise<void> {
 }
 
 export async function logout(): Promise<void> {
+  const before = status();
+  // Signed in at an identity provider or proxy: ending only Pulse's session would sign straight back in.
+  const providerLogout = before.oidcUsername
+    ? before.oidcLogoutURL
+    : before.proxyAuthUsername
+      ? before.proxyAuthLogoutURL
+      : undefined;
   try {
     await api.post('/api/logout', {}, { quiet401: true });
   } finally {
@@ -101,6 +108,7 @@ export async function logout(): Promise<void> {
     stopLive();
     await loadStatus().catch(() => undefined);
     setPhase(isApiTokenOnly(status()) ? 'token' : status().requiresAuth ? 'login' : 'setup');
+    if (providerLogout) window.location.assign(providerLogout);
   }
 }
 

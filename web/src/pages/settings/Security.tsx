@@ -1,8 +1,8 @@
-/** Settings → Security: status, change password, API tokens (created once-visible, revocable). */
+/** Settings → Security: status, change password, API tokens (created once-visible, revocable), single sign-on. */
 import { createResource, createSignal, For, Show } from 'solid-js';
 import { api, seg } from '../../api/client';
 import type { TokenRecord } from '../../api/types';
-import { Button, Card, Empty, ErrorText, Field, Notice, td, th } from '../../components/ui';
+import { Button, Card, Check, Empty, ErrorText, Field, Notice, td, th } from '../../components/ui';
 import { formatDateTime } from '../../lib/format';
 import { readOnly, session } from '../../stores/session';
 
@@ -276,6 +276,150 @@ function AuditLog() {
   );
 }
 
+interface OidcConfig {
+  enabled: boolean;
+  issuerUrl: string;
+  clientId: string;
+  redirectUrl: string;
+  logoutUrl: string;
+  scopes: string[];
+  usernameClaim: string;
+  emailClaim: string;
+  groupsClaim: string;
+  allowedGroups: string[];
+  allowedDomains: string[];
+  allowedEmails: string[];
+  clientSecretSet: boolean;
+  defaultRedirect: string;
+  disablePasswordLogin?: boolean;
+}
+
+const listText = (v: string[] | undefined) => (v ?? []).join(', ');
+const textList = (v: string) =>
+  v
+    .split(/[\s,]+/)
+    .map((x) => x.trim())
+    .filter(Boolean);
+
+/** The OIDC form: the client secret is write-only (the server only says whether one is set). */
+function SingleSignOn() {
+  const [config, { mutate }] = createResource(() => api.get<OidcConfig>('/api/security/oidc'));
+  const [secret, setSecret] = createSignal('');
+  const [error, setError] = createSignal('');
+  const [done, setDone] = createSignal('');
+  const set = <K extends keyof OidcConfig>(k: K, v: OidcConfig[K]) => {
+    const c = config();
+    if (c) mutate({ ...c, [k]: v });
+  };
+  const save = async (e: Event) => {
+    e.preventDefault();
+    setError('');
+    setDone('');
+    try {
+      const saved = await api.put<OidcConfig>('/api/security/oidc', {
+        ...config(),
+        clientSecret: secret() || undefined,
+      });
+      mutate(saved);
+      setSecret('');
+      setDone('Single sign-on settings saved.');
+      await session.refreshStatus().catch(() => undefined);
+    } catch (err) {
+      setError((err as Error).message);
+    }
+  };
+  return (
+    <Card title="Single sign-on (OIDC)">
+      <Show when={config()} fallback={<ErrorText error={config.error ? (config.error as Error).message : undefined} />}>
+        {(c) => (
+          <form class="space-y-3" onSubmit={save} aria-label="Single sign-on">
+            <Check label="Enable sign-in with OIDC" checked={c().enabled} onChange={(v) => set('enabled', v)} />
+            <div class="grid gap-3 md:grid-cols-2">
+              <Field
+                label="Issuer URL"
+                value={c().issuerUrl}
+                onInput={(e) => set('issuerUrl', e.currentTarget.value)}
+              />
+              <Field label="Client ID" value={c().clientId} onInput={(e) => set('clientId', e.currentTarget.value)} />
+              <Field
+                label="Client secret"
+                type="password"
+                autocomplete="off"
+                value={secret()}
+                hint={
+                  c().clientSecretSet
+                    ? 'A secret is stored; leave empty to keep it.'
+                    : 'No secret stored (public client).'
+                }
+                onInput={(e) => setSecret(e.currentTarget.value)}
+              />
+              <Field
+                label="Redirect URL"
+                value={c().redirectUrl}
+                hint="Register this address at the provider; it ends in /api/oidc/callback."
+                onInput={(e) => set('redirectUrl', e.currentTarget.value)}
+              />
+              <Field
+                label="Scopes"
+                value={listText(c().scopes)}
+                onChange={(e) => set('scopes', textList(e.currentTarget.value))}
+              />
+              <Field
+                label="Username claim"
+                value={c().usernameClaim}
+                onInput={(e) => set('usernameClaim', e.currentTarget.value)}
+              />
+              <Field
+                label="Groups claim"
+                value={c().groupsClaim}
+                onInput={(e) => set('groupsClaim', e.currentTarget.value)}
+              />
+              <Field
+                label="Email claim"
+                value={c().emailClaim}
+                onInput={(e) => set('emailClaim', e.currentTarget.value)}
+              />
+              <Field
+                label="Allowed groups"
+                value={listText(c().allowedGroups)}
+                hint="Comma-separated; empty allows every group."
+                onChange={(e) => set('allowedGroups', textList(e.currentTarget.value))}
+              />
+              <Field
+                label="Allowed email domains"
+                value={listText(c().allowedDomains)}
+                onChange={(e) => set('allowedDomains', textList(e.currentTarget.value))}
+              />
+              <Field
+                label="Allowed emails"
+                value={listText(c().allowedEmails)}
+                onChange={(e) => set('allowedEmails', textList(e.currentTarget.value))}
+              />
+              <Field
+                label="Provider logout URL"
+                value={c().logoutUrl}
+                onInput={(e) => set('logoutUrl', e.currentTarget.value)}
+              />
+            </div>
+            <Check
+              label="Disable password sign-in while OIDC is enabled"
+              checked={c().disablePasswordLogin === true}
+              onChange={(v) => set('disablePasswordLogin', v)}
+            />
+            <ErrorText error={error()} />
+            <Show when={done()}>
+              <Notice tone="ok">{done()}</Notice>
+            </Show>
+            <Button type="submit" variant="primary">
+              Save single sign-on
+            </Button>
+          </form>
+        )}
+      </Show>
+    </Card>
+  );
+}
+
 export function SecuritySettings() {
   const s = () => session.status();
   return (
@@ -300,6 +444,18 @@ export function SecuritySettings() {
           <dd>
             {s().clientIP ?? '–'} {s().isPrivateNetwork ? '(private network)' : ''}
           </dd>
+          <dt class="text-slate-500">Single sign-on</dt>
+          <dd>{s().oidcEnabled ? `OIDC via ${s().oidcIssuer ?? ''}` : 'off'}</dd>
+          <dt class="text-slate-500">Proxy authentication</dt>
+          <dd>
+            {s().hasProxyAuth
+              ? `on (user header ${s().proxyAuthUserHeader || '–'}, role header ${s().proxyAuthRoleHeader || '–'}, admin role ${s().proxyAuthAdminRole ?? 'admin'})${
+                  s().proxyAuthUsername
+                    ? ` — you are ${s().proxyAuthUsername}${s().proxyAuthIsAdmin ? ' (admin)' : ''}`
+                    : ''
+                }`
+              : 'off (set PROXY_AUTH_SECRET)'}
+          </dd>
           <dt class="text-slate-500">Stored credentials</dt>
           <dd>{s().credentialsEncrypted ? 'encrypted at rest' : 'not encrypted'}</dd>
         </dl>
@@ -308,6 +464,9 @@ export function SecuritySettings() {
         <ChangePassword />
       </Show>
       <Tokens />
+      <Show when={!readOnly()}>
+        <SingleSignOn />
+      </Show>
       <Show when={s().requiresAuth}>
         <AuditLog />
       </Show>
