@@ -42,7 +42,7 @@ describe('published-API compatibility', () => {
     expect(opt.headers.get('allow')).toContain('GET');
   });
 
-  it('GET /api/security/oidc answers the (disabled) OIDC configuration in the contract names; admin only', async () => {
+  it('GET /api/security/oidc answers the OIDC configuration (disabled until set) in the contract names; admin only', async () => {
     const res = await admin.get('/api/security/oidc');
     expect(res.status).toBe(200);
     expect(Object.keys(res.body).sort()).toEqual(
@@ -61,10 +61,13 @@ describe('published-API compatibility', () => {
         'allowedEmails',
         'clientSecretSet',
         'defaultRedirect',
+        // Ours, beyond §4.10: password sign-in can be switched off once OIDC works.
+        'disablePasswordLogin',
       ].sort(),
     );
     expect(res.body).toMatchObject({
       enabled: false,
+      disablePasswordLogin: false,
       clientSecretSet: false,
       redirectUrl: 'https://pulse.example.com/api/oidc/callback',
       scopes: ['openid', 'profile', 'email'],
