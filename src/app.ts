@@ -15,8 +15,11 @@ import type { AppDeps } from './deps.js';
 import { toErrorReply } from './http/errors.js';
 import type { RouteRecord } from './http/guard.js';
 import { RouteMethods } from './http/method-not-allowed.js';
+import { registerOpenApi, registerOpenApiRoutes } from './http/openapi.js';
+import { responseSerializer, schemaErrorFormatter } from './http/validation.js';
 import { registerWebUi } from './http/web-ui.js';
 import { stripQuery } from './logging.js';
+import { PACKAGE_VERSION } from './version.js';
 import { registerRoutes } from './routes/index.js';
 import { registerSecurity } from './security/index.js';
 
@@ -48,7 +51,10 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}): Promise<
     routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true },
     // Pulse's own ids are not needed in logs; keep lines short.
     genReqId: () => '',
+    // Validation errors name the field; the error handler below shapes them as {"error", "field"}.
+    schemaErrorFormatter,
   });
+  app.setSerializerCompiler(responseSerializer(deps.settings.strictResponses));
 
   const routes: RouteRecord[] = [];
   const known = new RouteMethods();
@@ -78,7 +84,9 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}): Promise<
 
   // The gate (headers, rate limits, auth by guard, CSRF) must wrap every route, so it goes first.
   registerSecurity(app, deps);
+  await registerOpenApi(app, { version: PACKAGE_VERSION });
   await registerRoutes(app, deps);
+  registerOpenApiRoutes(app);
   await registerWebUi(app, deps, known);
   return { app, routes };
 }

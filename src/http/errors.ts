@@ -41,14 +41,15 @@ export function toErrorReply(err: unknown): ErrorReply {
   if (err instanceof HttpError) {
     return { statusCode: err.statusCode, body: { ...err.extra, error: err.message }, internal: false };
   }
-  const e = err as { statusCode?: number; code?: string; message?: string; validation?: unknown };
+  const e = err as { statusCode?: number; code?: string; message?: string; validation?: unknown; field?: unknown };
   const status = typeof e.statusCode === 'number' ? e.statusCode : 500;
   if (status >= 400 && status < 500) {
     if (e.code && FASTIFY_MESSAGES[e.code]) {
       return { statusCode: status, body: { error: FASTIFY_MESSAGES[e.code] }, internal: false };
     }
-    // Schema validation messages name the field, e.g. "body/host must be string".
-    return { statusCode: status, body: { error: e.message ?? 'Bad request' }, internal: false };
+    // Schema validation messages name the field (src/http/validation.ts), e.g. "body.host is required".
+    const field = e.validation && typeof e.field === 'string' && e.field ? { field: e.field } : {};
+    return { statusCode: status, body: { error: e.message ?? 'Bad request', ...field }, internal: false };
   }
   return { statusCode: 500, body: { error: 'Internal server error' }, internal: true };
 }

@@ -5,6 +5,7 @@
 import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { AppDeps } from '../deps.js';
+import { StateDocument } from '../schemas/system.js';
 
 const GZIP_MIN_BYTES = 16 * 1024;
 
@@ -31,7 +32,11 @@ function sendPieces(reply: FastifyReply, pieces: Buffer[]): FastifyReply {
 }
 
 export function registerStateRoutes(app: FastifyInstance, deps: AppDeps): void {
-  app.get('/api/state', { config: { guard: 'authenticated' } }, async (req, reply) => {
+  const schema = {
+    summary: 'The whole live picture (sent pre-serialised, gzip when accepted)',
+    response: { 200: StateDocument },
+  };
+  app.get('/api/state', { config: { guard: 'authenticated' }, schema }, async (req, reply) => {
     reply.header('Cache-Control', 'no-store').header('Vary', 'Accept-Encoding').type('application/json; charset=utf-8');
     deps.snapshots.noteHttpRead();
     const body = deps.snapshots.frontendPieces();

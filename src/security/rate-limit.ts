@@ -56,7 +56,9 @@ export function classify(method: string, rawPath: string): RateClass | undefined
   if (
     (get && (path.startsWith('/api/config/') || path.startsWith('/api/discover') || path === '/api/security/status')) ||
     path.startsWith('/api/health') ||
-    path.startsWith('/api/version')
+    path.startsWith('/api/version') ||
+    path === '/api/openapi.json' ||
+    path === '/api/docs'
   ) {
     return 'public';
   }

@@ -37,6 +37,8 @@ export interface Settings {
   allowedOrigins: string[];
   /** PULSE_ALLOW_LOOPBACK_WEBHOOKS: allow webhook URLs on loopback/link-local (local receivers, tests). */
   allowLoopbackWebhooks: boolean;
+  /** Check every JSON reply against its route's response schema (tests turn this on; src/http/validation.ts). */
+  strictResponses: boolean;
   /** True when running inside the Docker image (PULSE_DOCKER=true). */
   isDocker: boolean;
   /** PULSE_MEMORY_RECLAIM (default true): a full GC after bursts of commits that left much garbage. */
@@ -237,6 +239,7 @@ export function loadSettings(env: Env = process.env, cwd: string = process.cwd()
     publicUrl,
     allowedOrigins: parseList(env.ALLOWED_ORIGINS),
     allowLoopbackWebhooks: parseBool(env, 'PULSE_ALLOW_LOOPBACK_WEBHOOKS'),
+    strictResponses: parseBool(env, 'PULSE_STRICT_RESPONSES'),
     isDocker: parseBool(env, 'PULSE_DOCKER'),
     memoryReclaim: nonEmpty(env, 'PULSE_MEMORY_RECLAIM') === undefined || parseBool(env, 'PULSE_MEMORY_RECLAIM'),
     isDevelopment: (env.NODE_ENV ?? 'development') !== 'production',

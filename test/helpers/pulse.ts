@@ -44,6 +44,8 @@ export async function startTestPulse(opts: TestPulseOptions = {}): Promise<Runni
     PULSE_BCRYPT_COST: '4',
     // Suites with local webhook receivers on 127.0.0.1 set this for the whole file.
     PULSE_ALLOW_LOOPBACK_WEBHOOKS: process.env.PULSE_ALLOW_LOOPBACK_WEBHOOKS ?? 'false',
+    // Every reply in the suite is checked against its route's response schema.
+    PULSE_STRICT_RESPONSES: 'true',
     ...opts.env,
   });
   const logger = createLogger({ level: settings.logLevel, destination: opts.logs });
