@@ -19,9 +19,9 @@ import { registerOpenApi, registerOpenApiRoutes } from './http/openapi.js';
 import { responseSerializer, schemaErrorFormatter } from './http/validation.js';
 import { registerWebUi } from './http/web-ui.js';
 import { stripQuery } from './logging.js';
-import { PACKAGE_VERSION } from './version.js';
 import { registerRoutes } from './routes/index.js';
 import { registerSecurity } from './security/index.js';
+import { PACKAGE_VERSION } from './version.js';
 
 export interface BuiltApp {
   app: FastifyInstance;
