@@ -16,7 +16,7 @@ import { toErrorReply } from './http/errors.js';
 import type { RouteRecord } from './http/guard.js';
 import { RouteMethods } from './http/method-not-allowed.js';
 import { registerOpenApi, registerOpenApiRoutes } from './http/openapi.js';
-import { responseSerializer, schemaErrorFormatter } from './http/validation.js';
+import { responseSerializer, schemaErrorFormatter, validatorCompiler } from './http/validation.js';
 import { registerWebUi } from './http/web-ui.js';
 import { stripQuery } from './logging.js';
 import { registerRoutes } from './routes/index.js';
@@ -55,6 +55,7 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}): Promise<
     schemaErrorFormatter,
   });
   app.setSerializerCompiler(responseSerializer(deps.settings.strictResponses));
+  app.setValidatorCompiler(validatorCompiler());
 
   const routes: RouteRecord[] = [];
   const known = new RouteMethods();

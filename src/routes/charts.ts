@@ -10,6 +10,8 @@ import { VersionedReplyCache } from '../history/reply-cache.js';
 import type { ResourceChart } from '../history/service.js';
 import { KIND_METRICS, type ResourceKind, roundMetric } from '../history/tiers.js';
 import { badRequest } from '../http/errors.js';
+import { ChartsQuery, ChartsReply, StorageChartsQuery, StorageChartsReply } from '../schemas/charts.js';
+import { ErrorReply } from '../schemas/common.js';
 import { localOffsetMinutes, toRfc3339 } from '../state/raw-shape.js';
 import { acceptsGzip } from './state.js';
 
@@ -24,8 +26,6 @@ export const CHART_RANGES: Record<string, number> = {
   '24h': 1440 * MIN,
   '7d': 7 * 1440 * MIN,
 };
-/** /api/storage-charts?range=<minutes>: 1 minute to 7 days, 1 hour by default. */
-const STORAGE_RANGE_MAX_MIN = 7 * 1440;
 
 /**
  * Points per series for a reply: up to 120, fewer when the estate is large, so that a reply stays
@@ -96,12 +96,14 @@ export function registerChartRoutes(app: FastifyInstance, deps: AppDeps): void {
     return reply.send(body);
   };
 
-  app.get('/api/charts', { config: { guard: 'authenticated' } }, async (req, reply) => {
+  const chartsSchema = {
+    summary: 'Metric history of guests, nodes and storage (all, or the ids asked for)',
+    querystring: ChartsQuery,
+    response: { 200: ChartsReply, 400: ErrorReply },
+  };
+  app.get('/api/charts', { config: { guard: 'authenticated' }, schema: chartsSchema }, async (req, reply) => {
     const range = queryParam(req.query, 'range') ?? '1h';
     const rangeMs = CHART_RANGES[range];
-    if (rangeMs === undefined) {
-      throw badRequest(`Invalid range "${range}"; expected one of ${Object.keys(CHART_RANGES).join(', ')}`);
-    }
     const filter = parseChartFilter(req.query);
     const now = deps.clock.now();
     // Sorted, so the same set of rows in another order shares one cached reply.
@@ -179,12 +181,13 @@ export function registerChartRoutes(app: FastifyInstance, deps: AppDeps): void {
     );
   }
 
-  app.get('/api/storage-charts', { config: { guard: 'authenticated' } }, async (req) => {
-    const raw = queryParam(req.query, 'range') ?? '60';
-    const minutes = /^\d{1,6}$/.test(raw) ? Number(raw) : Number.NaN;
-    if (!(minutes >= 1 && minutes <= STORAGE_RANGE_MAX_MIN)) {
-      throw badRequest(`Invalid range "${raw}"; expected minutes between 1 and ${STORAGE_RANGE_MAX_MIN}`);
-    }
+  const storageSchema = {
+    summary: 'Storage usage history with RFC3339 times',
+    querystring: StorageChartsQuery,
+    response: { 200: StorageChartsReply, 400: ErrorReply },
+  };
+  app.get('/api/storage-charts', { config: { guard: 'authenticated' }, schema: storageSchema }, async (req) => {
+    const minutes = (req.query as { range?: number }).range ?? 60;
     const now = deps.clock.now();
     const storage = deps.state.get().storage;
     const history = deps.history.query({

@@ -7,9 +7,18 @@
  * and the same per guest as /api/guests/metadata/{node}/{vmid}.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
 import type { AppDeps } from '../deps.js';
 import { MetadataValidationError, withAliases } from '../guest-metadata/metadata.js';
 import { badRequest } from '../http/errors.js';
+import { ErrorReply } from '../schemas/common.js';
+import {
+  GuestIdParams,
+  GuestMetadataBody,
+  GuestMetadataMap,
+  GuestMetadataReply,
+  GuestNodeParams,
+} from '../schemas/guest-metadata.js';
 
 type IdParams = { id: string };
 type NodeParams = { node: string; vmid: string };
@@ -32,24 +41,35 @@ export function registerGuestMetadataRoutes(app: FastifyInstance, deps: AppDeps)
   };
 
   // Every reply carries both spellings (customUrl/consoleUrl, description/notes): see metadata.ts.
-  app.get('/api/guests/metadata', { config: { guard: 'authenticated' } }, async () =>
+  const listSchema = { summary: 'Metadata of every guest, by guest id', response: { 200: GuestMetadataMap } };
+  app.get('/api/guests/metadata', { config: { guard: 'authenticated' }, schema: listSchema }, async () =>
     Object.fromEntries(Object.entries(svc().all()).map(([id, m]) => [id, withAliases(m)])),
   );
 
-  for (const [path, idOf] of [
-    ['/api/guests/metadata/:id', byId],
-    ['/api/guests/metadata/:node/:vmid', byNode],
+  for (const [path, idOf, params] of [
+    ['/api/guests/metadata/:id', byId, GuestIdParams],
+    ['/api/guests/metadata/:node/:vmid', byNode, GuestNodeParams],
   ] as const) {
-    app.get(path, { config: { guard: 'authenticated' } }, async (req) => wrap(() => withAliases(svc().get(idOf(req)))));
+    const reply = { 200: GuestMetadataReply, 400: ErrorReply };
+    const getSchema = { summary: 'One guest’s metadata (empty when none)', params, response: reply };
+    app.get(path, { config: { guard: 'authenticated' }, schema: getSchema }, async (req) =>
+      wrap(() => withAliases(svc().get(idOf(req)))),
+    );
     for (const method of ['PUT', 'POST'] as const) {
       app.route({
         method,
         url: path,
         config: { guard: 'authenticated' },
+        schema: { summary: 'Replace one guest’s metadata', params, body: GuestMetadataBody, response: reply },
         handler: async (req) => wrap(() => withAliases(svc().set(idOf(req), req.body))),
       });
     }
-    app.delete(path, { config: { guard: 'authenticated' } }, async (req, reply) => {
+    const deleteSchema = {
+      summary: 'Forget one guest’s metadata',
+      params,
+      response: { 204: Type.Null(), 400: ErrorReply },
+    };
+    app.delete(path, { config: { guard: 'authenticated' }, schema: deleteSchema }, async (req, reply) => {
       wrap(() => svc().delete(idOf(req)));
       return reply.code(204).send();
     });

@@ -6,6 +6,16 @@ import type { FastifyInstance } from 'fastify';
 import type { AppDeps } from '../deps.js';
 import { HttpError } from '../http/errors.js';
 import type { Storage } from '../model/state.js';
+import { ErrorReply } from '../schemas/common.js';
+import {
+  BackupsReply,
+  IdParams,
+  PbsBackupsReply,
+  PveBackupsReply,
+  SnapshotsReply,
+  StorageListReply,
+  StorageOneReply,
+} from '../schemas/storage.js';
 
 /** The raw Storage shape (no frontend duplicates). */
 function rawStorage(s: Storage): Omit<Storage, 'storage' | 'avail'> {
@@ -16,46 +26,63 @@ function rawStorage(s: Storage): Omit<Storage, 'storage' | 'avail'> {
 export function registerStorageBackupRoutes(app: FastifyInstance, deps: AppDeps): void {
   const seconds = () => Math.floor(deps.clock.now() / 1000);
 
-  app.get('/api/storage', { config: { guard: 'authenticated' } }, async () => ({
+  const read = (summary: string, reply: object) => ({
+    config: { guard: 'authenticated' as const },
+    schema: { summary, response: { 200: reply } },
+  });
+  app.get('/api/storage', read('Every storage of every instance', StorageListReply), async () => ({
     data: deps.state.get().storage.map(rawStorage),
     timestamp: seconds(),
   }));
 
-  app.get<{ Params: { id: string } }>('/api/storage/:id', { config: { guard: 'authenticated' } }, async (req) => {
-    const { id } = req.params;
-    const state = deps.state.get();
-    const one = state.storage.find((s) => s.id === id);
-    if (one) return { data: rawStorage(one), timestamp: seconds() };
-    // The published API also documents /api/storage/<node-id>: that node's storage (shared included).
-    const node = state.nodes.find((n) => n.id === id);
-    if (node) {
-      const list = state.storage.filter(
-        (s) => s.instance === node.instance && (s.node === node.name || s.nodes?.includes(node.name)),
-      );
-      return { data: list.map(rawStorage), timestamp: seconds() };
-    }
-    throw new HttpError(404, `Storage ${id} not found`, { code: 'storage_not_found' });
-  });
+  const oneSchema = {
+    summary: 'One storage by id, or the storage a node id sees',
+    params: IdParams,
+    response: { 200: StorageOneReply, 404: ErrorReply },
+  };
+  app.get<{ Params: { id: string } }>(
+    '/api/storage/:id',
+    { config: { guard: 'authenticated' }, schema: oneSchema },
+    async (req) => {
+      const { id } = req.params;
+      const state = deps.state.get();
+      const one = state.storage.find((s) => s.id === id);
+      if (one) return { data: rawStorage(one), timestamp: seconds() };
+      // The published API also documents /api/storage/<node-id>: that node's storage (shared included).
+      const node = state.nodes.find((n) => n.id === id);
+      if (node) {
+        const list = state.storage.filter(
+          (s) => s.instance === node.instance && (s.node === node.name || s.nodes?.includes(node.name)),
+        );
+        return { data: list.map(rawStorage), timestamp: seconds() };
+      }
+      throw new HttpError(404, `Storage ${id} not found`, { code: 'storage_not_found' });
+    },
+  );
 
   // Backup times go out as RFC3339 like in the state document (wire-contract §10): Pulse's UI and
   // scripts call `new Date(x)` on them. The conversion is remembered per backup object.
   const all = () => deps.snapshots.wire.backups(deps.state.get());
-  app.get('/api/backups', { config: { guard: 'authenticated' } }, async () => all());
-  app.get('/api/backups/unified', { config: { guard: 'authenticated' } }, async () => all());
-  app.get('/api/backups/pve', { config: { guard: 'authenticated' } }, async () => {
+  app.get(
+    '/api/backups',
+    read('PVE backup tasks, storage backups, snapshots and PBS backups', BackupsReply),
+    async () => all(),
+  );
+  app.get('/api/backups/unified', read('Same as /api/backups', BackupsReply), async () => all());
+  app.get('/api/backups/pve', read('PVE backups only', PveBackupsReply), async () => {
     const { backupTasks, storageBackups, guestSnapshots } = all();
     return { backups: { backupTasks, storageBackups, guestSnapshots } };
   });
   // The published API: "PBS backups only" → `backups`. Pulse 4.24's UI reads `instances` (the PBS
   // servers) from the same route, so both are there.
-  app.get('/api/backups/pbs', { config: { guard: 'authenticated' } }, async () => {
+  app.get('/api/backups/pbs', read('PBS backups only, with the PBS servers', PbsBackupsReply), async () => {
     const s = deps.state.get();
     return {
       backups: (s.pbsBackups ?? []).map(deps.snapshots.wire.pbsBackup),
       instances: s.pbs.map(deps.snapshots.wire.pbsInstance),
     };
   });
-  app.get('/api/snapshots', { config: { guard: 'authenticated' } }, async () => ({
+  app.get('/api/snapshots', read('Guest snapshots', SnapshotsReply), async () => ({
     snapshots: (deps.state.get().pveBackups?.guestSnapshots ?? []).map(deps.snapshots.wire.guestSnapshot),
   }));
 }

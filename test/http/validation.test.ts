@@ -7,11 +7,17 @@ import Fastify from 'fastify';
 import { Type } from 'typebox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toErrorReply } from '../../src/http/errors.js';
-import { ResponseSchemaError, responseSerializer, schemaErrorFormatter } from '../../src/http/validation.js';
+import {
+  ResponseSchemaError,
+  responseSerializer,
+  schemaErrorFormatter,
+  validatorCompiler,
+} from '../../src/http/validation.js';
 
 describe('request validation errors', () => {
   const app = Fastify({ schemaErrorFormatter });
   beforeAll(async () => {
+    app.setValidatorCompiler(validatorCompiler());
     app.setErrorHandler((err, _req, reply) => {
       const out = toErrorReply(err);
       return reply.status(out.statusCode).send(out.body);
@@ -22,7 +28,10 @@ describe('request validation errors', () => {
       kind: Type.Optional(Type.Union([Type.Literal('pve'), Type.Literal('pbs')])),
       tags: Type.Optional(Type.Array(Type.Object({ name: Type.String() }))),
     });
-    app.post('/x/:id', { schema: { body, params: Type.Object({ id: Type.Integer() }) } }, async () => ({ ok: true }));
+    const querystring = Type.Object({ limit: Type.Optional(Type.Integer()) });
+    app.post('/x/:id', { schema: { body, querystring, params: Type.Object({ id: Type.Integer() }) } }, async (req) => ({
+      query: req.query,
+    }));
     await app.ready();
   });
   afterAll(() => app.close());
@@ -49,6 +58,13 @@ describe('request validation errors', () => {
     const res = await post({ host: 'a' }, 'abc');
     expect(res.statusCode).toBe(400);
     expect(res.json().error).toBe('path.id must be integer');
+  });
+
+  it('takes numbers in the query string as numbers, but never guesses types in a JSON body', async () => {
+    const ok = await app.inject({ method: 'POST', url: '/x/1?limit=5', payload: { host: 'a' } });
+    expect(ok.json()).toEqual({ query: { limit: 5 } });
+    expect((await post({ host: 'a', port: '8006' })).json().error).toBe('body.port must be integer');
+    expect((await post({ host: 7 })).json().error).toBe('body.host must be string');
   });
 
   it('passes valid input', async () => {
