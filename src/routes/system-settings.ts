@@ -4,9 +4,12 @@
  * Polling intervals saved here take effect on the next cycle of every instance.
  */
 import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
 import { SettingsValidationError, validateSettingsUpdate } from '../config/system-settings.js';
 import type { AppDeps } from '../deps.js';
 import { badRequest } from '../http/errors.js';
+import { ErrorReply, SuccessReply } from '../schemas/common.js';
+import { SystemSettingsReply, SystemSettingsUpdate } from '../schemas/system-settings.js';
 
 export function registerSystemSettingsRoutes(app: FastifyInstance, deps: AppDeps): void {
   const repo = () => deps.monitoring.settings;
@@ -32,33 +35,63 @@ export function registerSystemSettingsRoutes(app: FastifyInstance, deps: AppDeps
 
   // The effective values (defaults and environment filled in), not only what was saved: before
   // the first save the settings page would otherwise show empty fields (issue 18).
-  app.get('/api/system/settings', { config: { guard: 'authenticated' } }, async () => {
-    const overrides = envOverrides();
-    const s = repo().get();
-    const base = {
-      ...s,
-      connectionTimeout: s.connectionTimeout || deps.settings.connectionTimeoutSec,
-      logLevel: s.logLevel ?? deps.settings.logLevel,
-    };
-    return Object.keys(overrides).length ? { ...base, envOverrides: overrides } : base;
+  const getSchema = (summary: string) => ({ summary, response: { 200: SystemSettingsReply } });
+  const writeSchema = (summary: string, reply: object) => ({
+    summary,
+    body: SystemSettingsUpdate,
+    response: { 200: reply, 400: ErrorReply },
   });
 
-  app.post('/api/system/settings/update', { config: { guard: 'admin' } }, async (req) => {
-    save(req.body);
-    return { success: true };
-  });
+  app.get(
+    '/api/system/settings',
+    { config: { guard: 'authenticated' }, schema: getSchema('Effective system settings') },
+    async () => {
+      const overrides = envOverrides();
+      const s = repo().get();
+      const base = {
+        ...s,
+        connectionTimeout: s.connectionTimeout || deps.settings.connectionTimeoutSec,
+        logLevel: s.logLevel ?? deps.settings.logLevel,
+      };
+      return Object.keys(overrides).length ? { ...base, envOverrides: overrides } : base;
+    },
+  );
 
-  app.get('/api/config/system', { config: { guard: 'authenticated' } }, async () => {
-    const s = repo().get();
-    return {
-      ...s,
-      connectionTimeout: s.connectionTimeout || deps.settings.connectionTimeoutSec,
-      allowedOrigins: s.allowedOrigins ?? deps.settings.allowedOrigins.join(','),
-    };
-  });
+  const updated = Type.Object({ success: Type.Literal(true) });
+  app.post(
+    '/api/system/settings/update',
+    { config: { guard: 'admin' }, schema: writeSchema('Change some system settings', updated) },
+    async (req) => {
+      save(req.body);
+      return { success: true };
+    },
+  );
 
-  app.put('/api/config/system', { config: { guard: 'admin' } }, async (req) => {
-    save(req.body);
-    return { status: 'success', message: 'Settings saved (deprecated endpoint: use POST /api/system/settings/update)' };
-  });
+  app.get(
+    '/api/config/system',
+    { config: { guard: 'authenticated' }, schema: getSchema('System settings (older endpoint)') },
+    async () => {
+      const s = repo().get();
+      return {
+        ...s,
+        connectionTimeout: s.connectionTimeout || deps.settings.connectionTimeoutSec,
+        allowedOrigins: s.allowedOrigins ?? deps.settings.allowedOrigins.join(','),
+      };
+    },
+  );
+
+  app.put(
+    '/api/config/system',
+    {
+      config: { guard: 'admin' },
+      schema: writeSchema('Change system settings (deprecated: use POST /api/system/settings/update)', SuccessReply),
+    },
+    async (req) => {
+      save(req.body);
+      return {
+        status: 'success',
+        message: 'Settings saved (deprecated endpoint: use POST /api/system/settings/update)',
+      };
+    },
+  );
 }

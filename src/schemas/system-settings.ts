@@ -1,0 +1,50 @@
+/** System settings (wire-contract §7.2): GET/POST /api/system/settings[/update], GET/PUT /api/config/system. */
+import { type Static, Type } from 'typebox';
+import { Open } from './common.js';
+
+const Seconds = (min: number, max: number, description: string) =>
+  Type.Optional(Type.Union([Type.Integer({ minimum: min, maximum: max }), Type.Null()], { description }));
+const Port = Type.Optional(Type.Union([Type.Integer({ minimum: 1, maximum: 65535 }), Type.Null()]));
+const Flag = Type.Optional(Type.Union([Type.Boolean(), Type.Null()]));
+const Text = (description: string, maxLength = 2000) =>
+  Type.Optional(Type.Union([Type.String({ maxLength }), Type.Null()], { description }));
+
+/**
+ * A partial update: fields left out keep their value, `null` means "not given". Ranges are here;
+ * origin lists, subnets and times are checked by the settings module (also used by config import).
+ */
+export const SystemSettingsUpdate = Type.Object({
+  pvePollingInterval: Seconds(10, 3600, 'Seconds between PVE polls'),
+  pbsPollingInterval: Seconds(10, 3600, 'Seconds between PBS polls'),
+  pmgPollingInterval: Seconds(10, 3600, 'Seconds between PMG polls'),
+  backendPort: Port,
+  frontendPort: Port,
+  connectionTimeout: Seconds(0, 300, 'Seconds; 0 uses the default'),
+  autoUpdateCheckInterval: Seconds(0, 168, 'Hours; 0 turns checks off'),
+  updateChannel: Type.Optional(Type.Union([Type.Literal('stable'), Type.Literal('rc'), Type.Null()])),
+  theme: Type.Optional(Type.Union([Type.Literal('light'), Type.Literal('dark'), Type.Literal(''), Type.Null()])),
+  autoUpdateTime: Text('HH:MM', 5),
+  logLevel: Text('trace, debug, info, warn, error, fatal or silent', 10),
+  discoverySubnet: Text('A CIDR subnet like 192.168.1.0/24, or auto', 200),
+  allowedOrigins: Text('Comma-separated origins allowed for CORS and WebSocket'),
+  allowedEmbedOrigins: Text('Comma-separated origins allowed to embed the UI'),
+  autoUpdateEnabled: Flag,
+  discoveryEnabled: Flag,
+  allowEmbedding: Flag,
+  metricsPublic: Flag,
+});
+export type SystemSettingsUpdate = Static<typeof SystemSettingsUpdate>;
+
+export const SystemSettingsReply = Open({
+  pvePollingInterval: Type.Number(),
+  pbsPollingInterval: Type.Number(),
+  pmgPollingInterval: Type.Number(),
+  connectionTimeout: Type.Number(),
+  autoUpdateEnabled: Type.Boolean(),
+  discoveryEnabled: Type.Boolean(),
+  allowEmbedding: Type.Boolean(),
+  metricsPublic: Type.Boolean(),
+  envOverrides: Type.Optional(
+    Type.Record(Type.String(), Type.Boolean(), { description: 'Settings fixed by the environment' }),
+  ),
+});
