@@ -67,6 +67,14 @@ class Pulse424Tab {
     return row?.split('=')[1];
   }
 
+  /** Later dialogs re-join what follows the first '=' and decode it, so the padding survives. */
+  csrfAsLaterDialogsReadIt(): string | undefined {
+    const row = this.documentCookie()
+      .split('; ')
+      .find((r) => r.startsWith('pulse_csrf='));
+    return row ? decodeURIComponent(row.split('=').slice(1).join('=')) : undefined;
+  }
+
   /** A plain `fetch(url, {credentials: 'include'})` from the page: cookies and the same origin. */
   async raw(method: string, path: string, headers: Record<string, string> = {}, body?: string): Promise<Response> {
     const all: Record<string, string> = { ...headers };
@@ -386,11 +394,14 @@ describe('Pulse 4.24’s web UI, replayed against our server', () => {
     expect(Buffer.from(reply.data, 'base64').length).toBeGreaterThan(60);
 
     // The download is the whole reply, pretty-printed; importing reads `.data` from that file.
+    // The import is sent the way later dialogs read the cookie (padding kept): both spellings work.
     const file = JSON.stringify(reply, null, 2);
+    const padded = tab.csrfAsLaterDialogsReadIt() ?? '';
+    expect(padded.endsWith('=')).toBe(true);
     const imported = await tab.raw(
       'POST',
       '/api/config/import',
-      { 'Content-Type': 'application/json', 'X-CSRF-Token': tab.csrfAsExportDialogReadsIt() ?? '' },
+      { 'Content-Type': 'application/json', 'X-CSRF-Token': padded },
       JSON.stringify({ passphrase, data: JSON.parse(file).data }),
     );
     expect(imported.status).toBe(200);
