@@ -2,6 +2,7 @@
  * PVE and PBS backups together. The first table answers "is every guest backed up, and how
  * recently?"; the second lists the backups themselves, newest first.
  */
+import { guestBackupKey, guestsByVmid, pbsBackupOwner } from '@model/backup-owner';
 import type { Guest, PbsBackup } from '@model/state';
 import { createMemo, createSignal, For, onCleanup, onMount, Show } from 'solid-js';
 import { api } from '../api/client';
@@ -32,6 +33,10 @@ interface BackupItem {
   node: string;
   /** PVE instance the backup belongs to; PBS snapshots only know the VMID. */
   instance?: string;
+  /** `<instance>:<vmid>` of the guest it belongs to; undefined for a PBS snapshot no guest can claim. */
+  owner?: string;
+  /** A PBS snapshot whose VMID several guests have, and whose comment and namespace name none. */
+  ambiguous?: boolean;
   verified: boolean;
   protected: boolean;
   notes?: string;
@@ -188,7 +193,24 @@ export function BackupsPage() {
     onCleanup(() => clearInterval(t));
   });
 
+  const allGuests = createMemo<Guest[]>(() => [...live.state.vms, ...live.state.containers]);
+  const guestByKey = createMemo(() => new Map(allGuests().map((g) => [guestBackupKey(g.instance, g.vmid), g])));
+
+  // Only who is who matters to ownership: live CPU and memory updates must not re-match every backup.
+  const ownerIndex = createMemo(
+    () => {
+      const list = allGuests();
+      return {
+        byVmid: guestsByVmid(list),
+        sig: list.map((g) => `${g.instance}:${g.vmid}:${g.type}:${g.node}:${g.name}`).join('|'),
+      };
+    },
+    undefined,
+    { equals: (a, b) => a?.sig === b.sig },
+  );
+
   const items = createMemo<BackupItem[]>(() => {
+    const { byVmid } = ownerIndex();
     const pve = live.state.pveBackups.storageBackups
       .filter((b) => !b.isPBS)
       .map<BackupItem>((b) => ({
@@ -201,24 +223,30 @@ export function BackupsPage() {
         where: b.storage,
         node: b.node,
         instance: b.instance,
+        owner: guestBackupKey(b.instance, b.vmid),
         verified: b.verified,
         protected: b.protected,
         notes: b.notes,
       }));
     const pbsSource = pbsBackups().length > 0 ? pbsBackups() : live.state.pbsBackups;
-    const pbs = pbsSource.map<BackupItem>((b) => ({
-      id: b.id,
-      vmid: Number(b.vmid),
-      kind: 'PBS',
-      type: b.backupType === 'vm' ? 'qemu' : b.backupType === 'ct' ? 'lxc' : 'host',
-      time: backupMs(b.backupTime),
-      size: b.size,
-      where: `${b.instance}:${b.datastore}${b.namespace ? `/${b.namespace}` : ''}`,
-      node: b.instance,
-      verified: b.verified,
-      protected: b.protected,
-      notes: b.comment,
-    }));
+    const pbs = pbsSource.map<BackupItem>((b) => {
+      const owner = pbsBackupOwner(b, byVmid);
+      return {
+        id: b.id,
+        owner: owner ? guestBackupKey(owner.instance, owner.vmid) : undefined,
+        ambiguous: !owner && b.backupType !== 'host' && (byVmid.get(String(b.vmid))?.length ?? 0) > 1,
+        vmid: Number(b.vmid),
+        kind: 'PBS',
+        type: b.backupType === 'vm' ? 'qemu' : b.backupType === 'ct' ? 'lxc' : 'host',
+        time: backupMs(b.backupTime),
+        size: b.size,
+        where: `${b.instance}:${b.datastore}${b.namespace ? `/${b.namespace}` : ''}`,
+        node: b.instance,
+        verified: b.verified,
+        protected: b.protected,
+        notes: b.comment,
+      };
+    });
     // PBS-backed PVE storage lists the same snapshots the PBS poller sees; prefer the PBS entry.
     const pvePbs = live.state.pveBackups.storageBackups
       .filter((b) => b.isPBS && pbs.length === 0)
@@ -232,6 +260,7 @@ export function BackupsPage() {
         where: b.storage,
         node: b.node,
         instance: b.instance,
+        owner: guestBackupKey(b.instance, b.vmid),
         verified: b.verified,
         protected: b.protected,
         notes: b.notes,
@@ -240,32 +269,37 @@ export function BackupsPage() {
   });
 
   const guests = createMemo(() => {
-    // Newest first, so the first match per guest is its last backup. A PVE backup belongs to its
-    // instance; a PBS snapshot is matched by VMID alone (PBS does not know the cluster).
-    const byVmid = new Map<number, BackupItem[]>();
+    // Newest first, so the first backup per guest is its last one.
+    const byOwner = new Map<string, BackupItem[]>();
     for (const b of items()) {
-      const list = byVmid.get(b.vmid);
+      if (!b.owner) continue;
+      const list = byOwner.get(b.owner);
       if (list) list.push(b);
-      else byVmid.set(b.vmid, [b]);
+      else byOwner.set(b.owner, [b]);
     }
     const snaps = new Map<string, number>();
-    for (const s of live.state.pveBackups.guestSnapshots)
-      snaps.set(`${s.instance}/${s.vmid}`, (snaps.get(`${s.instance}/${s.vmid}`) ?? 0) + 1);
-    const all: Guest[] = [...live.state.vms, ...live.state.containers];
-    return all
+    for (const s of live.state.pveBackups.guestSnapshots) {
+      const k = guestBackupKey(s.instance, s.vmid);
+      snaps.set(k, (snaps.get(k) ?? 0) + 1);
+    }
+    return allGuests()
       .map((g) => {
-        const mine = (byVmid.get(g.vmid) ?? []).filter((b) => b.instance === undefined || b.instance === g.instance);
-        return { g, last: mine[0], count: mine.length, snaps: snaps.get(`${g.instance}/${g.vmid}`) ?? 0 };
+        const k = guestBackupKey(g.instance, g.vmid);
+        const mine = byOwner.get(k) ?? [];
+        return { g, last: mine[0], count: mine.length, snaps: snaps.get(k) ?? 0 };
       })
       .sort((a, b) => (a.last?.time ?? 0) - (b.last?.time ?? 0) || a.g.vmid - b.g.vmid);
   });
 
+  const nameOf = (owner: string | undefined) => (owner ? (guestByKey().get(owner)?.name ?? '') : '');
+
   const filtered = createMemo(() => {
     const q = query().trim().toLowerCase();
     if (!q) return items();
-    const names = new Map([...live.state.vms, ...live.state.containers].map((g) => [g.vmid, g.name.toLowerCase()]));
     return items().filter((b) =>
-      `${b.vmid} ${names.get(b.vmid) ?? ''} ${b.kind} ${b.where} ${b.node} ${b.notes ?? ''}`.toLowerCase().includes(q),
+      `${b.vmid} ${nameOf(b.owner).toLowerCase()} ${b.kind} ${b.where} ${b.node} ${b.notes ?? ''}`
+        .toLowerCase()
+        .includes(q),
     );
   });
 
@@ -274,8 +308,6 @@ export function BackupsPage() {
       .filter((t) => t.status && t.status !== 'OK' && backupMs(t.endTime) > 0)
       .sort((a, b) => backupMs(b.startTime) - backupMs(a.startTime)),
   );
-  const nameOf = (vmid: number) =>
-    [...live.state.vms, ...live.state.containers].find((g) => g.vmid === vmid)?.name ?? '';
 
   return (
     <div class="space-y-4">
@@ -294,7 +326,7 @@ export function BackupsPage() {
                 <li>
                   <StatusDot
                     status="failed"
-                    label={`${t.vmid ? `Guest ${t.vmid} ${nameOf(t.vmid)}` : 'Backup job'} on ${t.node}: ${t.status} — ${formatDateTime(backupMs(t.startTime))}`}
+                    label={`${t.vmid ? `Guest ${t.vmid} ${nameOf(guestBackupKey(t.instance, t.vmid))}` : 'Backup job'} on ${t.node}: ${t.status} — ${formatDateTime(backupMs(t.startTime))}`}
                   />
                 </li>
               )}
@@ -390,7 +422,23 @@ export function BackupsPage() {
                 {(b) => (
                   <tr class="border-t border-slate-100 dark:border-slate-700/60">
                     <td class={`${td} tabular-nums`}>{b.vmid}</td>
-                    <td class={`${td} hidden sm:table-cell`}>{nameOf(b.vmid)}</td>
+                    <td class={`${td} hidden sm:table-cell`}>
+                      <Show
+                        when={b.owner}
+                        fallback={
+                          <Show when={b.ambiguous}>
+                            <span
+                              class="text-slate-400"
+                              title="Several guests have this VMID and the snapshot's comment and namespace name none of them"
+                            >
+                              unattributed
+                            </span>
+                          </Show>
+                        }
+                      >
+                        {nameOf(b.owner)}
+                      </Show>
+                    </td>
                     <td class={td}>
                       <span
                         class="rounded px-1.5 text-[11px] font-semibold"

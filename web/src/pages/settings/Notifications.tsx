@@ -2,6 +2,7 @@
 import { createResource, createSignal, For, Show } from 'solid-js';
 import { api, seg } from '../../api/client';
 import type { EmailConfig, EmailProvider, Webhook, WebhookTemplate } from '../../api/types';
+import { createConfirm } from '../../components/kit';
 import { Button, Card, Check, Empty, ErrorText, Field, inputClass, Notice, SelectField } from '../../components/ui';
 import { readOnly } from '../../stores/session';
 import { NotificationDelivery } from './NotifyDelivery';
@@ -339,8 +340,15 @@ function Webhooks() {
       setStatus((s) => ({ ...s, [h.id ?? '']: `Failed: ${(err as Error).message}` }));
     }
   };
+  const confirmation = createConfirm();
   const remove = async (h: Webhook) => {
-    if (!confirm(`Delete the webhook "${h.name}"?`)) return;
+    const ok = await confirmation.ask({
+      title: `Delete the webhook "${h.name}"?`,
+      body: 'Alerts are no longer sent to it.',
+      confirmLabel: 'Delete',
+      danger: true,
+    });
+    if (!ok) return;
     try {
       await api.del(`/api/notifications/webhooks/${seg(h.id ?? '')}`);
       await refetch();
@@ -419,6 +427,7 @@ function Webhooks() {
           </For>
         </ul>
       </Show>
+      <confirmation.Dialog />
     </Card>
   );
 }
