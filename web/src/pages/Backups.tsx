@@ -7,6 +7,7 @@ import type { Guest, PbsBackup } from '@model/state';
 import { createMemo, createSignal, For, onCleanup, onMount, Show } from 'solid-js';
 import { api } from '../api/client';
 import { Card, Empty, ErrorText, inputClass, StatusDot, td, th } from '../components/ui';
+import { backupDays, type DayBucket } from '../lib/backup-days';
 import { formatAge, formatBytes, formatDateTime } from '../lib/format';
 import { linkClick } from '../router';
 import { live } from '../stores/live';
@@ -57,44 +58,12 @@ const KIND_COLOURS = { PVE: 'bg-orange-500', PBS: 'bg-violet-500', Snapshots: 'b
 /** Backups per day, stacked by kind: gaps (a night without backups) stand out at a glance. */
 function BackupFrequency(props: { items: BackupItem[]; snapshots: number[]; now: number }) {
   const [days, setDays] = createSignal(30);
-  const buckets = createMemo(() => {
-    const n = days();
-    const end = new Date(props.now);
-    end.setHours(24, 0, 0, 0);
-    const start = end.getTime() - n * DAY;
-    const out = Array.from({ length: n }, (_, i) => ({ day: new Date(start + i * DAY), PVE: 0, PBS: 0, Snapshots: 0 }));
-    const put = (ms: number, kind: 'PVE' | 'PBS' | 'Snapshots') => {
-      const i = Math.floor((ms - start) / DAY);
-      if (i >= 0 && i < n) out[i]![kind]++;
-    };
-    for (const b of props.items) put(b.time, b.kind);
-    for (const t of props.snapshots) put(t, 'Snapshots');
-    return out;
-  });
-  /**
-   * Minutes after midnight when backups usually finish (median of the last two weeks), plus an
-   * hour: before then, today simply has not had its run yet and is not "a day without a backup".
-   */
-  const todayDueAt = createMemo(() => {
-    const since = props.now - 14 * DAY;
-    const mins = props.items
-      .filter((b) => b.time >= since && b.time <= props.now)
-      .map((b) => {
-        const d = new Date(b.time);
-        return d.getHours() * 60 + d.getMinutes();
-      })
-      .sort((a, b) => a - b);
-    const today = new Date(props.now);
-    today.setHours(0, 0, 0, 0);
-    if (mins.length === 0) return today.getTime() + DAY;
-    return today.getTime() + ((mins[Math.floor(mins.length / 2)] as number) + 60) * 60_000;
-  });
-  const missed = (b: { day: Date; PVE: number; PBS: number }, i: number) =>
-    b.PVE + b.PBS === 0 && (i < buckets().length - 1 || props.now >= todayDueAt());
+  const buckets = createMemo(() => backupDays(props.items, props.snapshots, props.now, days()));
+  const missed = (b: DayBucket) => b.missed;
   const labelEvery = () => (days() <= 7 ? 1 : days() <= 30 ? 5 : 15);
   const max = () => Math.max(1, ...buckets().map((b) => b.PVE + b.PBS + b.Snapshots));
   const total = () => buckets().reduce((a, b) => a + b.PVE + b.PBS + b.Snapshots, 0);
-  const empty = () => buckets().filter((b, i) => missed(b, i)).length;
+  const empty = () => buckets().filter(missed).length;
   return (
     <Card
       title="Backup frequency"
@@ -125,7 +94,7 @@ function BackupFrequency(props: { items: BackupItem[]; snapshots: number[]; now:
         aria-label={`${total()} backups and snapshots in the last ${days()} days; ${empty()} days without a backup`}
       >
         <For each={buckets()}>
-          {(b, i) => (
+          {(b) => (
             <div
               class="flex h-full flex-1 flex-col-reverse"
               title={`${b.day.toLocaleDateString()}: ${b.PVE} PVE, ${b.PBS} PBS, ${b.Snapshots} snapshots`}
@@ -133,7 +102,7 @@ function BackupFrequency(props: { items: BackupItem[]; snapshots: number[]; now:
               <div class={KIND_COLOURS.PVE} style={{ height: `${(b.PVE / max()) * 100}%` }} />
               <div class={KIND_COLOURS.PBS} style={{ height: `${(b.PBS / max()) * 100}%` }} />
               <div class={KIND_COLOURS.Snapshots} style={{ height: `${(b.Snapshots / max()) * 100}%` }} />
-              <Show when={missed(b, i())}>
+              <Show when={missed(b)}>
                 <div class="h-0.5 bg-red-500/70" />
               </Show>
             </div>

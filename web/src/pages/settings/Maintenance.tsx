@@ -262,7 +262,9 @@ function Updates() {
                 }
               >
                 <Notice tone="ok">
-                  Update complete{f().version ? `: Pulse ${f().version} is running` : ''}. {f().message}
+                  {f().version
+                    ? `Update complete: Pulse ${f().version} is running.`
+                    : `Update complete. ${f().message}`}
                 </Notice>
                 <Button onClick={() => window.location.reload()}>Reload the page</Button>
               </Show>
