@@ -5,7 +5,7 @@
 import { createResource, createSignal, For, onCleanup, Show } from 'solid-js';
 import { type ApiError, api, seg } from '../../api/client';
 import type { ConfiguredNode, NodeForm, NodeType } from '../../api/types';
-import { createConfirm } from '../../components/kit';
+import { createConfirm, Progress } from '../../components/kit';
 import { Button, Card, Check, Empty, ErrorText, Field, Notice, SelectField, StatusDot } from '../../components/ui';
 import { live, refreshState } from '../../stores/live';
 import { readOnly } from '../../stores/session';
@@ -375,6 +375,11 @@ function NodeEditor(props: {
             Cancel
           </Button>
         </div>
+        <Show when={busy()}>
+          <div class="md:col-span-2">
+            <Progress label="Connecting to the server…" />
+          </div>
+        </Show>
       </form>
     </Card>
   );

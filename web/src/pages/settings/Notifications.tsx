@@ -2,7 +2,7 @@
 import { createResource, createSignal, For, Show } from 'solid-js';
 import { api, seg } from '../../api/client';
 import type { EmailConfig, EmailProvider, Webhook, WebhookTemplate } from '../../api/types';
-import { createConfirm } from '../../components/kit';
+import { createConfirm, Progress } from '../../components/kit';
 import { Button, Card, Check, Empty, ErrorText, Field, inputClass, Notice, SelectField } from '../../components/ui';
 import { readOnly } from '../../stores/session';
 import { NotificationDelivery } from './NotifyDelivery';
@@ -59,14 +59,18 @@ function EmailSettings() {
       setError((err as Error).message);
     }
   };
+  const [testing, setTesting] = createSignal(false);
   const test = async () => {
     setError('');
     setOk('');
+    setTesting(true);
     try {
       const res = await api.post<{ message?: string }>('/api/notifications/test', { method: 'email', config: cfg() });
       setOk(res?.message ?? 'Test email sent.');
     } catch (err) {
       setError((err as Error).message);
+    } finally {
+      setTesting(false);
     }
   };
   const instructions = () => providers()?.find((p) => p.name === cfg().provider)?.instructions;
@@ -152,10 +156,13 @@ function EmailSettings() {
             <Button type="submit" variant="primary" disabled={readOnly()}>
               Save email settings
             </Button>
-            <Button onClick={test} disabled={readOnly()}>
+            <Button onClick={test} disabled={readOnly() || testing()}>
               Send test email
             </Button>
           </div>
+          <Show when={testing()}>
+            <Progress label="Sending a test email…" />
+          </Show>
         </div>
       </form>
     </Card>
@@ -201,14 +208,18 @@ function WebhookEditor(props: {
     }
     return { ...w(), headers };
   };
+  const [testing, setTesting] = createSignal(false);
   const test = async () => {
     setError('');
     setOk('');
+    setTesting(true);
     try {
       const res = await api.post<{ status?: number; response?: string }>('/api/notifications/webhooks/test', body());
       setOk(`Test sent${res?.status ? `: HTTP ${res.status}` : ''}.`);
     } catch (err) {
       setError((err as Error).message);
+    } finally {
+      setTesting(false);
     }
   };
   const save = async (e: Event) => {
@@ -296,13 +307,16 @@ function WebhookEditor(props: {
           <Button type="submit" variant="primary" disabled={readOnly()}>
             {props.editing ? 'Save webhook' : 'Add webhook'}
           </Button>
-          <Button onClick={test} disabled={readOnly()}>
+          <Button onClick={test} disabled={readOnly() || testing()}>
             Send test
           </Button>
           <Button variant="ghost" onClick={props.onCancel}>
             Cancel
           </Button>
         </div>
+        <Show when={testing()}>
+          <Progress label="Sending a test request…" />
+        </Show>
       </div>
     </form>
   );
