@@ -207,6 +207,8 @@ suite('web UI: an update applied with progress', () => {
     );
     await screenshot(page, 'settings-update-applied');
 
+    // The live connection comes back to the restarted Pulse by itself.
+    await page.getByText('Connected', { exact: true }).waitFor({ timeout: 30_000 });
     const version = (await (await fetch(`${base}/api/version`)).json()) as { version: string };
     expect(version.version).toBe(`v${NEXT}`);
     const history = page.getByRole('table', { name: 'Update history' });

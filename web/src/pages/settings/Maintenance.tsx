@@ -103,6 +103,11 @@ function Updates() {
         .then((v) => v?.version)
         .catch(() => undefined);
     }
+    // The check and plan were for the release that was running before.
+    if (s.status === 'completed') {
+      setInfo(undefined);
+      setPlan(undefined);
+    }
     setFinished({
       ok: s.status === 'completed',
       message: s.status === 'completed' ? s.message : (s.error ?? s.message),
@@ -225,7 +230,7 @@ function Updates() {
               </Show>
               <Button
                 variant="primary"
-                disabled={!p().canAutoUpdate || apply.busy() || readOnly()}
+                disabled={!p().canAutoUpdate || apply.busy() || applying() || readOnly()}
                 title={p().canAutoUpdate ? undefined : 'Not possible for this installation'}
                 onClick={() => setAsking(true)}
               >
