@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../clock.js';
-import type { Guest, Node } from '../model/state.js';
+import type { Guest, Node, PbsBackup } from '../model/state.js';
 import { StateStore } from '../state/store.js';
 import { backoffMs } from './scheduler.js';
 import { type PveSlice, SliceStore } from './slices.js';
@@ -107,6 +107,81 @@ describe('lastBackup from PBS', () => {
     expect(first.lastBackup).toBe(90_000);
     slices.flush();
     expect(store.get().vms[0]).toBe(first);
+  });
+});
+
+describe('lastBackup with the same VMID on two clusters', () => {
+  const pbsBackup = (id: string, backupTime: number, extra: Partial<PbsBackup> = {}): PbsBackup => ({
+    id,
+    instance: 'p',
+    datastore: 'd',
+    namespace: '',
+    backupType: 'vm',
+    vmid: '100',
+    backupTime,
+    size: 1,
+    protected: false,
+    verified: true,
+    ...extra,
+  });
+  const cluster = (instance: string, name: string, lastBackup?: number): PveSlice => {
+    const s = slice(instance, undefined, ['n1']);
+    s.vms = [{ ...s.vms[0], type: 'qemu', name, lastBackup } as Guest];
+    return s;
+  };
+  const pbsSlice = (backups: PbsBackup[]) => ({
+    kind: 'pbs' as const,
+    instance: 'p',
+    healthy: true,
+    pbs: {} as never,
+    backups,
+  });
+  const lastBackups = (store: StateStore) =>
+    Object.fromEntries(store.get().vms.map((g) => [g.instance, g.lastBackup ?? null]));
+
+  it('a PBS snapshot goes only to the guest its comment or namespace names', () => {
+    const store = new StateStore(new ManualClock());
+    const slices = new SliceStore(store);
+    slices.set(1, cluster('alpha', 'web'));
+    slices.set(2, cluster('beta', 'db'));
+    slices.set(
+      3,
+      pbsSlice([
+        pbsBackup('by-comment', 500, { comment: 'web' }),
+        pbsBackup('by-namespace', 700, { namespace: 'beta' }),
+        // Neither comment nor namespace says whose it is: nobody's.
+        pbsBackup('ambiguous', 900),
+      ]),
+    );
+    slices.flush();
+    expect(lastBackups(store)).toEqual({ alpha: 500_000, beta: 700_000 });
+  });
+
+  it('a backup from one cluster never becomes the other cluster’s last backup', () => {
+    const store = new StateStore(new ManualClock());
+    const slices = new SliceStore(store);
+    // alpha's own storage backup is old; beta's guest has none of its own.
+    slices.set(1, cluster('alpha', 'web', 100_000));
+    slices.set(2, cluster('beta', 'db'));
+    slices.set(3, pbsSlice([pbsBackup('alpha-new', 800, { comment: 'web' })]));
+    slices.flush();
+    expect(lastBackups(store)).toEqual({ alpha: 800_000, beta: null });
+  });
+
+  it('the only guest of the backup type takes it even when another type has the VMID', () => {
+    const store = new StateStore(new ManualClock());
+    const slices = new SliceStore(store);
+    slices.set(1, cluster('alpha', 'web'));
+    const beta = slice('beta', undefined, ['n1']);
+    beta.vms = [];
+    beta.containers = [
+      { id: 'beta-n1-100', vmid: 100, node: 'n1', instance: 'beta', type: 'lxc', name: 'ct' } as Guest,
+    ];
+    slices.set(2, beta);
+    slices.set(3, pbsSlice([pbsBackup('vm', 300), pbsBackup('ct', 400, { backupType: 'ct' })]));
+    slices.flush();
+    expect(store.get().vms.map((g) => g.lastBackup)).toEqual([300_000]);
+    expect(store.get().containers.map((g) => g.lastBackup)).toEqual([400_000]);
   });
 });
 

@@ -3,6 +3,8 @@
  * state is committed to the StateStore once per event-loop turn, so many instances finishing
  * together cost one rebuild and one change event rather than one each.
  */
+
+import { guestBackupKey, guestsByVmid, pbsBackupOwner } from '../model/backup-owner.js';
 import type {
   BackupTask,
   CephCluster,
@@ -118,13 +120,31 @@ export class SliceStore {
   readonly #augmented = new WeakMap<Guest, Guest>();
 
   #withPbsBackup(g: Guest, latest: Map<string, number>): Guest {
-    const t = latest.get(`${g.type}:${g.vmid}`);
+    const t = latest.get(guestBackupKey(g.instance, g.vmid));
     if (!t || (g.lastBackup ?? 0) >= t * 1000) return g;
     const cached = this.#augmented.get(g);
     if (cached && cached.lastBackup === t * 1000) return cached;
     const next = { ...g, lastBackup: t * 1000 };
     this.#augmented.set(g, next);
     return next;
+  }
+
+  /**
+   * The newest PBS backup per guest (instance + VMID), so guests show backups taken to PBS
+   * directly; a snapshot counts only for the guest the evidence names (model/backup-owner.ts).
+   */
+  #pbsBackupTimes(vms: Guest[], containers: Guest[], backups: PbsBackup[]): ((g: Guest) => Guest) | undefined {
+    if (backups.length === 0) return undefined;
+    const byVmid = guestsByVmid([...vms, ...containers]);
+    const latest = new Map<string, number>();
+    for (const b of backups) {
+      const owner = pbsBackupOwner(b, byVmid);
+      if (!owner) continue;
+      const key = guestBackupKey(owner.instance, owner.vmid);
+      if ((latest.get(key) ?? 0) < b.backupTime) latest.set(key, b.backupTime);
+    }
+    if (latest.size === 0) return undefined;
+    return (g) => this.#withPbsBackup(g, latest);
   }
 
   #schedule(): void {
@@ -173,19 +193,6 @@ export class SliceStore {
     }
     this.duplicates.clear();
 
-    // Latest PBS backup per guest (type + vmid), so guests show backups taken to PBS directly.
-    const pbsLatest = new Map<string, number>();
-    for (const [, s] of ordered) {
-      if (s.kind !== 'pbs') continue;
-      for (const b of s.backups) {
-        if (b.backupType === 'host') continue;
-        const key = `${b.backupType === 'vm' ? 'qemu' : 'lxc'}:${b.vmid}`;
-        if ((pbsLatest.get(key) ?? 0) < b.backupTime) pbsLatest.set(key, b.backupTime);
-      }
-    }
-    const withBackup = (list: readonly Guest[]): Guest[] =>
-      pbsLatest.size === 0 ? (list as Guest[]) : list.map((g) => this.#withPbsBackup(g, pbsLatest));
-
     for (const [uid, s] of ordered) {
       const age = this.#stale.get(uid);
       if (s.kind === 'pve') {
@@ -204,8 +211,8 @@ export class SliceStore {
             ? s.nodes
             : s.nodes.map((n) => ({ ...n, connectionHealth: 'degraded', dataAgeSeconds: age })),
         );
-        push(vms, withBackup(s.vms));
-        push(containers, withBackup(s.containers));
+        push(vms, s.vms);
+        push(containers, s.containers);
         push(storage, s.storage);
         push(ceph, s.cephClusters);
         push(disks, s.physicalDisks);
@@ -222,13 +229,17 @@ export class SliceStore {
       }
     }
 
+    const withBackup = this.#pbsBackupTimes(vms, containers, pbsBackups);
+    const guestsVms = withBackup ? vms.map(withBackup) : vms;
+    const guestsCts = withBackup ? containers.map(withBackup) : containers;
+
     const figures = this.figures();
     this.state.commit((draft: PulseState) => {
       draft.stats = { ...(draft.stats as object), pollingCycles: figures.pollingCycles } as PulseState['stats'];
       draft.performance = { ...(draft.performance as object), ...figures.performance } as PulseState['performance'];
       draft.nodes = nodes;
-      draft.vms = vms;
-      draft.containers = containers;
+      draft.vms = guestsVms;
+      draft.containers = guestsCts;
       draft.storage = storage;
       draft.cephClusters = ceph;
       draft.physicalDisks = disks;

@@ -94,6 +94,10 @@ describeBrowser('web UI alert settings and history', () => {
     await page.getByLabel('Mail queue warning (messages)').fill('321');
     await page.getByLabel('Backup age warning (days)').fill('3');
     await page.getByLabel('Snapshot age critical (days)').fill('45');
+    await page.getByLabel('Ignore containers whose name starts with (comma-separated)').fill('buildkit_, tmp-');
+    await page.getByLabel('Alert on guests the backup coverage audit flags').uncheck();
+    await page.getByLabel('Warn when full within (days)').fill('21');
+    await page.getByLabel('Least forecast confidence (0–1)').fill('0.7');
     await page.getByLabel('PBS offline').uncheck();
     await page.getByLabel('Docker containers threshold alerts').uncheck();
     await page.getByLabel('Powered-off guest severity').selectOption('critical');
@@ -130,6 +134,9 @@ describeBrowser('web UI alert settings and history', () => {
     expect(cfg.pmgDefaults.queueTotalWarning).toBe(321);
     expect(cfg.backupAge.warningDays).toBe(3);
     expect(cfg.snapshotAge.criticalDays).toBe(45);
+    expect(cfg.dockerIgnoredContainerPrefixes).toEqual(['buildkit_', 'tmp-']);
+    expect(cfg.backupCoverage.enabled).toBe(false);
+    expect(cfg.storageForecast).toMatchObject({ horizonDays: 21, minConfidence: 0.7 });
     expect(cfg.disableAllPBSOffline).toBe(true);
     expect(cfg.disableAllDockerContainers).toBe(true);
     expect(cfg.guestDefaults.poweredOffSeverity).toBe('critical');

@@ -91,8 +91,29 @@ describeBrowser('web UI: authentication and API tokens', () => {
       await screenshot(page, 'settings-security');
       expect((await fetch(`${pulse.url}/api/state`, { headers: { 'X-API-Token': token } })).status).toBe(200);
 
-      page.once('dialog', (d) => void d.accept());
-      await page.getByRole('button', { name: 'Revoke token ci-script' }).click();
+      // The app's own dialog, not the browser's: Escape cancels, Tab stays inside, Enter confirms.
+      const revoke = page.getByRole('button', { name: 'Revoke token ci-script' });
+      await revoke.click();
+      const dialog = page.getByRole('dialog', { name: 'Revoke the token "ci-script"?' });
+      await dialog.waitFor();
+      await page.keyboard.press('Escape');
+      await dialog.waitFor({ state: 'detached' });
+      expect(await revoke.evaluate((el) => el === document.activeElement), 'focus back on the opener').toBe(true);
+      expect((await fetch(`${pulse.url}/api/state`, { headers: { 'X-API-Token': token } })).status).toBe(200);
+      await page.keyboard.press('Enter');
+      await dialog.waitFor();
+      for (let i = 0; i < 5; i++) {
+        await page.keyboard.press('Tab');
+        expect(await dialog.evaluate((el) => el.contains(document.activeElement)), 'focus stays in the dialog').toBe(
+          true,
+        );
+      }
+      await page.keyboard.press('Shift+Tab');
+      expect(await dialog.evaluate((el) => el.contains(document.activeElement))).toBe(true);
+      await dialog.getByRole('button', { name: 'Revoke' }).focus();
+      await screenshot(page, 'confirm-dialog-revoke-token');
+      await page.keyboard.press('Enter');
+      await dialog.waitFor({ state: 'detached' });
       await page.getByRole('table', { name: 'API tokens' }).waitFor({ state: 'detached' });
       expect((await fetch(`${pulse.url}/api/state`, { headers: { 'X-API-Token': token } })).status).toBe(401);
       // Both show up in the audit log.

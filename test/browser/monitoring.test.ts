@@ -347,8 +347,13 @@ describeBrowser('web UI against the simulator', () => {
     >;
     expect(nodes.find((n) => n.name === 'pmg-main')?.monitorQuarantine).toBe(false);
 
-    page.once('dialog', (d) => void d.accept());
     await page.getByRole('button', { name: 'Delete pmg-main' }).click();
+    const confirmRemove = page.getByRole('dialog', { name: 'Remove pmg-main from Pulse?' });
+    await confirmRemove.getByRole('button', { name: 'Cancel' }).click();
+    await confirmRemove.waitFor({ state: 'detached' });
+    await list.getByText('pmg-main', { exact: true }).waitFor();
+    await page.getByRole('button', { name: 'Delete pmg-main' }).click();
+    await confirmRemove.getByRole('button', { name: 'Remove' }).click();
     await list.getByText('pmg-main', { exact: true }).waitFor({ state: 'detached' });
     // The mail gateway leaves the live picture too, and with it the Mail page from the menu.
     await page

@@ -18,6 +18,7 @@ import {
   launchBrowser,
   loginViaUi,
   openPage,
+  screenshot,
   type TestPage,
 } from './harness.js';
 
@@ -84,8 +85,13 @@ describeBrowser('web UI settings', () => {
 
     await form.getByRole('button', { name: 'Add webhook' }).click();
     await page.getByRole('list', { name: 'Webhooks' }).getByText('team chat').waitFor();
-    page.once('dialog', (d) => void d.accept());
     await page.getByRole('button', { name: 'Delete webhook team chat' }).click();
+    // The app's confirmation opens on its confirming button: Enter deletes.
+    const confirmDelete = page.getByRole('dialog', { name: 'Delete the webhook "team chat"?' });
+    await confirmDelete.waitFor();
+    await screenshot(page, 'confirm-dialog-webhook');
+    await page.keyboard.press('Enter');
+    await confirmDelete.waitFor({ state: 'detached' });
     await page.getByText('No webhooks yet.').waitFor();
     expectNoErrors(t.errors, 'webhooks');
   });

@@ -39,8 +39,9 @@ export function createAction<A extends unknown[], R>(fn: (...args: A) => Promise
 }
 
 /**
- * A modal confirmation: the question, what it will do, and two buttons. Escape or Cancel closes
- * it; focus starts on Cancel so Enter never confirms a destructive step by accident.
+ * A modal confirmation in place of the browser's `confirm()`: the question, what it will do, and
+ * two buttons. Like `confirm()` it opens on the confirming button, so Enter confirms and Escape
+ * cancels; Tab stays inside the dialog, and focus goes back where it was when it closes.
  */
 export function ConfirmDialog(props: {
   open: boolean;
@@ -59,6 +60,49 @@ export function ConfirmDialog(props: {
   );
 }
 
+interface ConfirmRequest {
+  title: string;
+  body?: string;
+  confirmLabel: string;
+  danger?: boolean;
+}
+
+/**
+ * `confirm()` as a promise answered through ConfirmDialog: `if (!(await ask({...}))) return;`.
+ * Render `<Dialog />` once in the page that asks.
+ */
+export function createConfirm() {
+  const [pending, setPending] = createSignal<(ConfirmRequest & { answer: (ok: boolean) => void }) | undefined>();
+  const ask = (req: ConfirmRequest) =>
+    new Promise<boolean>((resolve) => {
+      pending()?.answer(false);
+      setPending({ ...req, answer: resolve });
+    });
+  const answer = (ok: boolean) => {
+    const p = pending();
+    setPending(undefined);
+    p?.answer(ok);
+  };
+  const Dialog = () => (
+    <ConfirmDialog
+      open={pending() !== undefined}
+      title={pending()?.title ?? ''}
+      confirmLabel={pending()?.confirmLabel ?? 'OK'}
+      danger={pending()?.danger}
+      onConfirm={() => answer(true)}
+      onCancel={() => answer(false)}
+    >
+      <Show when={pending()?.body}>
+        <p>{pending()?.body}</p>
+      </Show>
+    </ConfirmDialog>
+  );
+  return { ask, Dialog };
+}
+
+const FOCUSABLE =
+  'button:not([disabled]), [href], input:not([disabled]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"])';
+
 function DialogBody(props: {
   id: string;
   title: string;
@@ -68,32 +112,65 @@ function DialogBody(props: {
   onConfirm: () => void;
   onCancel: () => void;
 }) {
-  let cancel: HTMLButtonElement | undefined;
+  let box: HTMLDivElement | undefined;
+  let confirmButton: HTMLButtonElement | undefined;
+  const opener = document.activeElement as HTMLElement | null;
   const onKey = (e: KeyboardEvent) => {
-    if (e.key === 'Escape') props.onCancel();
+    if (e.key === 'Escape') {
+      e.preventDefault();
+      props.onCancel();
+      return;
+    }
+    if (e.key === 'Tab' && box) {
+      // Keep Tab and Shift+Tab cycling through the dialog's own controls.
+      const items = Array.from(box.querySelectorAll<HTMLElement>(FOCUSABLE));
+      if (items.length === 0) return;
+      const first = items[0]!;
+      const last = items[items.length - 1]!;
+      const inside = box.contains(document.activeElement);
+      if (e.shiftKey && (!inside || document.activeElement === first)) {
+        e.preventDefault();
+        last.focus();
+      } else if (!e.shiftKey && (!inside || document.activeElement === last)) {
+        e.preventDefault();
+        first.focus();
+      }
+    }
+  };
+  /** Enter in a field of the dialog confirms too (buttons handle Enter themselves). */
+  const onFieldEnter = (e: KeyboardEvent) => {
+    if (e.key !== 'Enter' || !(e.target instanceof HTMLInputElement)) return;
+    e.preventDefault();
+    props.onConfirm();
   };
   onMount(() => {
-    cancel?.focus();
+    confirmButton?.focus();
     document.addEventListener('keydown', onKey);
   });
-  onCleanup(() => document.removeEventListener('keydown', onKey));
+  onCleanup(() => {
+    document.removeEventListener('keydown', onKey);
+    if (opener?.isConnected) opener.focus();
+  });
   return (
     <div class="fixed inset-0 z-50 flex items-center justify-center bg-slate-900/50 p-4">
       <div
+        ref={box}
         role="dialog"
         aria-modal="true"
         aria-labelledby={`${props.id}-title`}
+        aria-describedby={`${props.id}-body`}
+        onKeyDown={onFieldEnter}
         class="w-full max-w-lg rounded-lg border border-slate-200 bg-white p-4 shadow-xl dark:border-slate-700 dark:bg-slate-800"
       >
         <h2 id={`${props.id}-title`} class="text-base font-semibold">
           {props.title}
         </h2>
-        <div class="mt-2 space-y-2 text-sm text-slate-700 dark:text-slate-300">{props.children}</div>
+        <div id={`${props.id}-body`} class="mt-2 space-y-2 text-sm text-slate-700 dark:text-slate-300">
+          {props.children}
+        </div>
         <div class="mt-4 flex justify-end gap-2">
-          <Button ref={cancel} onClick={() => props.onCancel()}>
-            Cancel
-          </Button>
-          <Button variant={props.danger ? 'danger' : 'primary'} onClick={() => props.onConfirm()}>
+          <Button onClick={() => props.onCancel()}>Cancel</Button>
+          <Button ref={confirmButton} variant={props.danger ? 'danger' : 'primary'} onClick={() => props.onConfirm()}>
             {props.confirmLabel}
           </Button>
         </div>

@@ -135,15 +135,17 @@ export function ErrorText(props: { error: string | undefined }) {
   );
 }
 
-export function Notice(props: { children: JSX.Element; tone?: 'info' | 'ok' | 'warn' }) {
+export function Notice(props: { children: JSX.Element; tone?: 'info' | 'ok' | 'warn' | 'error' }) {
   const cls = () =>
     props.tone === 'ok'
       ? 'border-emerald-300 bg-emerald-50 text-emerald-900 dark:border-emerald-800 dark:bg-emerald-950/50 dark:text-emerald-100'
       : props.tone === 'warn'
         ? 'border-amber-300 bg-amber-50 text-amber-900 dark:border-amber-800 dark:bg-amber-950/50 dark:text-amber-100'
-        : 'border-sky-300 bg-sky-50 text-sky-900 dark:border-sky-800 dark:bg-sky-950/50 dark:text-sky-100';
+        : props.tone === 'error'
+          ? 'border-red-300 bg-red-50 text-red-900 dark:border-red-800 dark:bg-red-950/50 dark:text-red-100'
+          : 'border-sky-300 bg-sky-50 text-sky-900 dark:border-sky-800 dark:bg-sky-950/50 dark:text-sky-100';
   return (
-    <div role="status" class={`rounded border px-3 py-2 text-sm ${cls()}`}>
+    <div role={props.tone === 'error' ? 'alert' : 'status'} class={`rounded border px-3 py-2 text-sm ${cls()}`}>
       {props.children}
     </div>
   );

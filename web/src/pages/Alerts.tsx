@@ -1,7 +1,8 @@
 /** Active alerts (acknowledge, clear, in bulk too) and the alert history. */
-import type { Alert, FullAlert } from '@model/state';
+import type { Alert } from '@model/state';
 import { createMemo, createResource, createSignal, For, Match, onCleanup, Show, Switch } from 'solid-js';
 import { api, seg } from '../api/client';
+import { createConfirm } from '../components/kit';
 import { Button, Card, Empty, ErrorText, inputClass, SelectField, TabLinks, td, th } from '../components/ui';
 import { formatDateTime } from '../lib/format';
 import { currentPath } from '../router';
@@ -210,8 +211,15 @@ function AlertHistory() {
       ? list.filter((a) => `${a.resourceName} ${a.type} ${a.node} ${a.message}`.toLowerCase().includes(q))
       : list;
   });
+  const confirmation = createConfirm();
   const clearHistory = async () => {
-    if (!confirm('Delete the whole alert history?')) return;
+    const ok = await confirmation.ask({
+      title: 'Delete the whole alert history?',
+      body: 'Every past alert, with its acknowledgements and notifications, is removed. Active alerts stay.',
+      confirmLabel: 'Delete history',
+      danger: true,
+    });
+    if (!ok) return;
     try {
       await api.del('/api/alerts/history');
       await refetch();
@@ -298,6 +306,7 @@ function AlertHistory() {
           <Empty>No alerts recorded.</Empty>
         </Show>
       </div>
+      <confirmation.Dialog />
     </Card>
   );
 }

@@ -2,10 +2,12 @@
  * PVE and PBS backups together. The first table answers "is every guest backed up, and how
  * recently?"; the second lists the backups themselves, newest first.
  */
+import { guestBackupKey, guestsByVmid, pbsBackupOwner } from '@model/backup-owner';
 import type { Guest, PbsBackup } from '@model/state';
 import { createMemo, createSignal, For, onCleanup, onMount, Show } from 'solid-js';
 import { api } from '../api/client';
 import { Card, Empty, ErrorText, inputClass, StatusDot, td, th } from '../components/ui';
+import { backupDays, type DayBucket } from '../lib/backup-days';
 import { formatAge, formatBytes, formatDateTime } from '../lib/format';
 import { linkClick } from '../router';
 import { live } from '../stores/live';
@@ -32,6 +34,10 @@ interface BackupItem {
   node: string;
   /** PVE instance the backup belongs to; PBS snapshots only know the VMID. */
   instance?: string;
+  /** `<instance>:<vmid>` of the guest it belongs to; undefined for a PBS snapshot no guest can claim. */
+  owner?: string;
+  /** A PBS snapshot whose VMID several guests have, and whose comment and namespace name none. */
+  ambiguous?: boolean;
   verified: boolean;
   protected: boolean;
   notes?: string;
@@ -52,44 +58,12 @@ const KIND_COLOURS = { PVE: 'bg-orange-500', PBS: 'bg-violet-500', Snapshots: 'b
 /** Backups per day, stacked by kind: gaps (a night without backups) stand out at a glance. */
 function BackupFrequency(props: { items: BackupItem[]; snapshots: number[]; now: number }) {
   const [days, setDays] = createSignal(30);
-  const buckets = createMemo(() => {
-    const n = days();
-    const end = new Date(props.now);
-    end.setHours(24, 0, 0, 0);
-    const start = end.getTime() - n * DAY;
-    const out = Array.from({ length: n }, (_, i) => ({ day: new Date(start + i * DAY), PVE: 0, PBS: 0, Snapshots: 0 }));
-    const put = (ms: number, kind: 'PVE' | 'PBS' | 'Snapshots') => {
-      const i = Math.floor((ms - start) / DAY);
-      if (i >= 0 && i < n) out[i]![kind]++;
-    };
-    for (const b of props.items) put(b.time, b.kind);
-    for (const t of props.snapshots) put(t, 'Snapshots');
-    return out;
-  });
-  /**
-   * Minutes after midnight when backups usually finish (median of the last two weeks), plus an
-   * hour: before then, today simply has not had its run yet and is not "a day without a backup".
-   */
-  const todayDueAt = createMemo(() => {
-    const since = props.now - 14 * DAY;
-    const mins = props.items
-      .filter((b) => b.time >= since && b.time <= props.now)
-      .map((b) => {
-        const d = new Date(b.time);
-        return d.getHours() * 60 + d.getMinutes();
-      })
-      .sort((a, b) => a - b);
-    const today = new Date(props.now);
-    today.setHours(0, 0, 0, 0);
-    if (mins.length === 0) return today.getTime() + DAY;
-    return today.getTime() + ((mins[Math.floor(mins.length / 2)] as number) + 60) * 60_000;
-  });
-  const missed = (b: { day: Date; PVE: number; PBS: number }, i: number) =>
-    b.PVE + b.PBS === 0 && (i < buckets().length - 1 || props.now >= todayDueAt());
+  const buckets = createMemo(() => backupDays(props.items, props.snapshots, props.now, days()));
+  const missed = (b: DayBucket) => b.missed;
   const labelEvery = () => (days() <= 7 ? 1 : days() <= 30 ? 5 : 15);
   const max = () => Math.max(1, ...buckets().map((b) => b.PVE + b.PBS + b.Snapshots));
   const total = () => buckets().reduce((a, b) => a + b.PVE + b.PBS + b.Snapshots, 0);
-  const empty = () => buckets().filter((b, i) => missed(b, i)).length;
+  const empty = () => buckets().filter(missed).length;
   return (
     <Card
       title="Backup frequency"
@@ -120,7 +94,7 @@ function BackupFrequency(props: { items: BackupItem[]; snapshots: number[]; now:
         aria-label={`${total()} backups and snapshots in the last ${days()} days; ${empty()} days without a backup`}
       >
         <For each={buckets()}>
-          {(b, i) => (
+          {(b) => (
             <div
               class="flex h-full flex-1 flex-col-reverse"
               title={`${b.day.toLocaleDateString()}: ${b.PVE} PVE, ${b.PBS} PBS, ${b.Snapshots} snapshots`}
@@ -128,7 +102,7 @@ function BackupFrequency(props: { items: BackupItem[]; snapshots: number[]; now:
               <div class={KIND_COLOURS.PVE} style={{ height: `${(b.PVE / max()) * 100}%` }} />
               <div class={KIND_COLOURS.PBS} style={{ height: `${(b.PBS / max()) * 100}%` }} />
               <div class={KIND_COLOURS.Snapshots} style={{ height: `${(b.Snapshots / max()) * 100}%` }} />
-              <Show when={missed(b, i())}>
+              <Show when={missed(b)}>
                 <div class="h-0.5 bg-red-500/70" />
               </Show>
             </div>
@@ -188,7 +162,24 @@ export function BackupsPage() {
     onCleanup(() => clearInterval(t));
   });
 
+  const allGuests = createMemo<Guest[]>(() => [...live.state.vms, ...live.state.containers]);
+  const guestByKey = createMemo(() => new Map(allGuests().map((g) => [guestBackupKey(g.instance, g.vmid), g])));
+
+  // Only who is who matters to ownership: live CPU and memory updates must not re-match every backup.
+  const ownerIndex = createMemo(
+    () => {
+      const list = allGuests();
+      return {
+        byVmid: guestsByVmid(list),
+        sig: list.map((g) => `${g.instance}:${g.vmid}:${g.type}:${g.node}:${g.name}`).join('|'),
+      };
+    },
+    undefined,
+    { equals: (a, b) => a?.sig === b.sig },
+  );
+
   const items = createMemo<BackupItem[]>(() => {
+    const { byVmid } = ownerIndex();
     const pve = live.state.pveBackups.storageBackups
       .filter((b) => !b.isPBS)
       .map<BackupItem>((b) => ({
@@ -201,24 +192,30 @@ export function BackupsPage() {
         where: b.storage,
         node: b.node,
         instance: b.instance,
+        owner: guestBackupKey(b.instance, b.vmid),
         verified: b.verified,
         protected: b.protected,
         notes: b.notes,
       }));
     const pbsSource = pbsBackups().length > 0 ? pbsBackups() : live.state.pbsBackups;
-    const pbs = pbsSource.map<BackupItem>((b) => ({
-      id: b.id,
-      vmid: Number(b.vmid),
-      kind: 'PBS',
-      type: b.backupType === 'vm' ? 'qemu' : b.backupType === 'ct' ? 'lxc' : 'host',
-      time: backupMs(b.backupTime),
-      size: b.size,
-      where: `${b.instance}:${b.datastore}${b.namespace ? `/${b.namespace}` : ''}`,
-      node: b.instance,
-      verified: b.verified,
-      protected: b.protected,
-      notes: b.comment,
-    }));
+    const pbs = pbsSource.map<BackupItem>((b) => {
+      const owner = pbsBackupOwner(b, byVmid);
+      return {
+        id: b.id,
+        owner: owner ? guestBackupKey(owner.instance, owner.vmid) : undefined,
+        ambiguous: !owner && b.backupType !== 'host' && (byVmid.get(String(b.vmid))?.length ?? 0) > 1,
+        vmid: Number(b.vmid),
+        kind: 'PBS',
+        type: b.backupType === 'vm' ? 'qemu' : b.backupType === 'ct' ? 'lxc' : 'host',
+        time: backupMs(b.backupTime),
+        size: b.size,
+        where: `${b.instance}:${b.datastore}${b.namespace ? `/${b.namespace}` : ''}`,
+        node: b.instance,
+        verified: b.verified,
+        protected: b.protected,
+        notes: b.comment,
+      };
+    });
     // PBS-backed PVE storage lists the same snapshots the PBS poller sees; prefer the PBS entry.
     const pvePbs = live.state.pveBackups.storageBackups
       .filter((b) => b.isPBS && pbs.length === 0)
@@ -232,6 +229,7 @@ export function BackupsPage() {
         where: b.storage,
         node: b.node,
         instance: b.instance,
+        owner: guestBackupKey(b.instance, b.vmid),
         verified: b.verified,
         protected: b.protected,
         notes: b.notes,
@@ -240,32 +238,37 @@ export function BackupsPage() {
   });
 
   const guests = createMemo(() => {
-    // Newest first, so the first match per guest is its last backup. A PVE backup belongs to its
-    // instance; a PBS snapshot is matched by VMID alone (PBS does not know the cluster).
-    const byVmid = new Map<number, BackupItem[]>();
+    // Newest first, so the first backup per guest is its last one.
+    const byOwner = new Map<string, BackupItem[]>();
     for (const b of items()) {
-      const list = byVmid.get(b.vmid);
+      if (!b.owner) continue;
+      const list = byOwner.get(b.owner);
       if (list) list.push(b);
-      else byVmid.set(b.vmid, [b]);
+      else byOwner.set(b.owner, [b]);
     }
     const snaps = new Map<string, number>();
-    for (const s of live.state.pveBackups.guestSnapshots)
-      snaps.set(`${s.instance}/${s.vmid}`, (snaps.get(`${s.instance}/${s.vmid}`) ?? 0) + 1);
-    const all: Guest[] = [...live.state.vms, ...live.state.containers];
-    return all
+    for (const s of live.state.pveBackups.guestSnapshots) {
+      const k = guestBackupKey(s.instance, s.vmid);
+      snaps.set(k, (snaps.get(k) ?? 0) + 1);
+    }
+    return allGuests()
       .map((g) => {
-        const mine = (byVmid.get(g.vmid) ?? []).filter((b) => b.instance === undefined || b.instance === g.instance);
-        return { g, last: mine[0], count: mine.length, snaps: snaps.get(`${g.instance}/${g.vmid}`) ?? 0 };
+        const k = guestBackupKey(g.instance, g.vmid);
+        const mine = byOwner.get(k) ?? [];
+        return { g, last: mine[0], count: mine.length, snaps: snaps.get(k) ?? 0 };
       })
       .sort((a, b) => (a.last?.time ?? 0) - (b.last?.time ?? 0) || a.g.vmid - b.g.vmid);
   });
 
+  const nameOf = (owner: string | undefined) => (owner ? (guestByKey().get(owner)?.name ?? '') : '');
+
   const filtered = createMemo(() => {
     const q = query().trim().toLowerCase();
     if (!q) return items();
-    const names = new Map([...live.state.vms, ...live.state.containers].map((g) => [g.vmid, g.name.toLowerCase()]));
     return items().filter((b) =>
-      `${b.vmid} ${names.get(b.vmid) ?? ''} ${b.kind} ${b.where} ${b.node} ${b.notes ?? ''}`.toLowerCase().includes(q),
+      `${b.vmid} ${nameOf(b.owner).toLowerCase()} ${b.kind} ${b.where} ${b.node} ${b.notes ?? ''}`
+        .toLowerCase()
+        .includes(q),
     );
   });
 
@@ -274,8 +277,6 @@ export function BackupsPage() {
       .filter((t) => t.status && t.status !== 'OK' && backupMs(t.endTime) > 0)
       .sort((a, b) => backupMs(b.startTime) - backupMs(a.startTime)),
   );
-  const nameOf = (vmid: number) =>
-    [...live.state.vms, ...live.state.containers].find((g) => g.vmid === vmid)?.name ?? '';
 
   return (
     <div class="space-y-4">
@@ -294,7 +295,7 @@ export function BackupsPage() {
                 <li>
                   <StatusDot
                     status="failed"
-                    label={`${t.vmid ? `Guest ${t.vmid} ${nameOf(t.vmid)}` : 'Backup job'} on ${t.node}: ${t.status} — ${formatDateTime(backupMs(t.startTime))}`}
+                    label={`${t.vmid ? `Guest ${t.vmid} ${nameOf(guestBackupKey(t.instance, t.vmid))}` : 'Backup job'} on ${t.node}: ${t.status} — ${formatDateTime(backupMs(t.startTime))}`}
                   />
                 </li>
               )}
@@ -390,7 +391,23 @@ export function BackupsPage() {
                 {(b) => (
                   <tr class="border-t border-slate-100 dark:border-slate-700/60">
                     <td class={`${td} tabular-nums`}>{b.vmid}</td>
-                    <td class={`${td} hidden sm:table-cell`}>{nameOf(b.vmid)}</td>
+                    <td class={`${td} hidden sm:table-cell`}>
+                      <Show
+                        when={b.owner}
+                        fallback={
+                          <Show when={b.ambiguous}>
+                            <span
+                              class="text-slate-400"
+                              title="Several guests have this VMID and the snapshot's comment and namespace name none of them"
+                            >
+                              unattributed
+                            </span>
+                          </Show>
+                        }
+                      >
+                        {nameOf(b.owner)}
+                      </Show>
+                    </td>
                     <td class={td}>
                       <span
                         class="rounded px-1.5 text-[11px] font-semibold"

@@ -82,6 +82,39 @@ function Flag(props: { ctx: Ctx; path: string; label: string; invert?: boolean }
   );
 }
 
+/** A list of words as one comma-separated field (e.g. container name prefixes). */
+function Words(props: { ctx: Ctx; path: string; label: string; placeholder?: string }) {
+  const id = createUniqueId();
+  const value = () => {
+    const v = getPath(props.ctx.cfg, props.path);
+    return Array.isArray(v) ? v.join(', ') : '';
+  };
+  return (
+    <div class="text-sm">
+      <label for={id} class="mb-0.5 block text-xs text-slate-600 dark:text-slate-400">
+        {props.label}
+      </label>
+      <input
+        id={id}
+        type="text"
+        class={`${inputClass} w-64`}
+        placeholder={props.placeholder}
+        value={value()}
+        onChange={(e) =>
+          update(
+            props.ctx,
+            props.path,
+            e.currentTarget.value
+              .split(',')
+              .map((w) => w.trim())
+              .filter((w) => w.length > 0),
+          )
+        }
+      />
+    </div>
+  );
+}
+
 function Pair(props: { ctx: Ctx; path: string; label: string; unit: string }) {
   return (
     <div class="flex flex-wrap gap-2">
@@ -175,6 +208,12 @@ export function AlertBehaviour(props: { cfg: AlertConfig; patch: Patch }) {
         <Num ctx={ctx()} path="dockerDefaults.memoryCriticalPct" label="Container memory limit critical" unit="%" />
         <Num ctx={ctx()} path="dockerDefaults.restartCount" label="Container restarts" unit="count" step="1" />
         <Num ctx={ctx()} path="dockerDefaults.restartWindow" label="Restarts counted within" unit="s" step="1" />
+        <Words
+          ctx={ctx()}
+          path="dockerIgnoredContainerPrefixes"
+          label="Ignore containers whose name starts with (comma-separated)"
+          placeholder="e.g. buildkit_, tmp-"
+        />
         <For each={PMG_FIELDS}>
           {([k, label, unit]) => <Num ctx={ctx()} path={`pmgDefaults.${k}`} label={label} unit={unit} step="1" />}
         </For>
@@ -188,6 +227,20 @@ export function AlertBehaviour(props: { cfg: AlertConfig; patch: Patch }) {
         <Flag ctx={ctx()} path="snapshotAge.enabled" label="Alert on old snapshots" />
         <Num ctx={ctx()} path="snapshotAge.warningDays" label="Snapshot age warning" unit="days" />
         <Num ctx={ctx()} path="snapshotAge.criticalDays" label="Snapshot age critical" unit="days" />
+        <Flag ctx={ctx()} path="backupCoverage.enabled" label="Alert on guests the backup coverage audit flags" />
+      </Section>
+
+      <Section title="Storage forecast" hint="From each storage's recent growth: alert before it fills.">
+        <Flag ctx={ctx()} path="storageForecast.enabled" label="Alert when a storage is forecast to fill" />
+        <Num ctx={ctx()} path="storageForecast.horizonDays" label="Warn when full within" unit="days" step="1" />
+        <Num ctx={ctx()} path="storageForecast.criticalDays" label="Critical when full within" unit="days" step="1" />
+        <Num
+          ctx={ctx()}
+          path="storageForecast.minConfidence"
+          label="Least forecast confidence"
+          unit="0–1"
+          step="0.05"
+        />
       </Section>
 
       <Section title="Checks by type" hint="Unticked types raise no alerts of that kind at all.">

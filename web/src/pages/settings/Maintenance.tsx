@@ -3,7 +3,7 @@
  * and history; a diagnostics run with a report scrubbed of addresses and names for sharing; and
  * the mock-mode switch.
  */
-import { createResource, createSignal, For, onCleanup, Show } from 'solid-js';
+import { createResource, createSignal, For, onCleanup, onMount, Show } from 'solid-js';
 import { api } from '../../api/client';
 import { ConfirmDialog, CopyBox, createAction, downloadText, Progress } from '../../components/kit';
 import { Button, Card, Empty, ErrorText, Notice, SelectField, td, th } from '../../components/ui';
@@ -54,6 +54,10 @@ interface HistoryEntry {
 }
 
 const DONE = new Set(['idle', 'completed', 'error', 'available']);
+/** Steps of an update in progress (the server's UPDATE_STEPS_BUSY). */
+const APPLYING = new Set(['downloading', 'verifying', 'extracting', 'backing-up', 'applying', 'restarting']);
+/** How long the page waits for the installer's word after Pulse went away to restart. */
+const RESTART_WAIT_MS = 10 * 60_000;
 
 function Updates() {
   const [channel, setChannel] = createSignal('stable');
@@ -61,6 +65,11 @@ function Updates() {
   const [plan, setPlan] = createSignal<UpdatePlan>();
   const [status, setStatus] = createSignal<UpdateStatus>();
   const [asking, setAsking] = createSignal(false);
+  /** While an update runs: Pulse may be gone (restarting), and its old status no longer counts. */
+  const [applying, setApplying] = createSignal(false);
+  const [unreachable, setUnreachable] = createSignal(false);
+  const [finished, setFinished] = createSignal<{ ok: boolean; message: string; version?: string }>();
+  let applyStarted = 0;
   const [history, historyRes] = createResource(async () => {
     try {
       return await api.get<HistoryEntry[]>('/api/updates/history?limit=20');
@@ -84,21 +93,71 @@ function Updates() {
       ),
     );
   });
+  const finish = async (s: UpdateStatus) => {
+    setApplying(false);
+    setUnreachable(false);
+    let version: string | undefined;
+    if (s.status === 'completed') {
+      version = await api
+        .get<{ version?: string }>('/api/version')
+        .then((v) => v?.version)
+        .catch(() => undefined);
+    }
+    // The check and plan were for the release that was running before.
+    if (s.status === 'completed') {
+      setInfo(undefined);
+      setPlan(undefined);
+    }
+    setFinished({
+      ok: s.status === 'completed',
+      message: s.status === 'completed' ? s.message : (s.error ?? s.message),
+      version,
+    });
+    void historyRes.refetch();
+  };
   const pollStatus = async () => {
     try {
       const s = await api.get<UpdateStatus>('/api/updates/status');
+      setUnreachable(false);
       setStatus(s);
-      if (!DONE.has(s.status)) timer = setTimeout(() => void pollStatus(), 1000);
-      else void historyRes.refetch();
+      if (APPLYING.has(s.status)) {
+        setApplying(true);
+        timer = setTimeout(() => void pollStatus(), 1000);
+      } else if (s.status === 'completed' || s.status === 'error') {
+        if (applying()) await finish(s);
+        else void historyRes.refetch();
+      } else if (applying() && Date.now() - applyStarted < RESTART_WAIT_MS) {
+        // The new release answers before the installer has written its outcome: keep asking.
+        timer = setTimeout(() => void pollStatus(), 1000);
+      } else if (applying()) {
+        await finish({ ...s, status: 'error', error: 'Pulse restarted, but the installer left no outcome.' });
+      }
     } catch {
       // Pulse restarting after an update is expected; keep asking.
+      if (applying()) setUnreachable(true);
       timer = setTimeout(() => void pollStatus(), 2000);
     }
   };
   const apply = createAction(async () => {
     setAsking(false);
+    setFinished(undefined);
     await api.post('/api/updates/apply', { downloadUrl: info()?.downloadUrl });
+    applyStarted = Date.now();
+    setApplying(true);
     await pollStatus();
+  });
+  // An update started elsewhere (or before a reload) is followed from here too.
+  onMount(() => {
+    api
+      .get<UpdateStatus>('/api/updates/status')
+      .then((s) => {
+        if (!s || !APPLYING.has(s.status)) return;
+        applyStarted = Date.now();
+        setApplying(true);
+        setStatus(s);
+        void pollStatus();
+      })
+      .catch(() => undefined);
   });
 
   return (
@@ -171,7 +230,7 @@ function Updates() {
               </Show>
               <Button
                 variant="primary"
-                disabled={!p().canAutoUpdate || apply.busy() || readOnly()}
+                disabled={!p().canAutoUpdate || apply.busy() || applying() || readOnly()}
                 title={p().canAutoUpdate ? undefined : 'Not possible for this installation'}
                 onClick={() => setAsking(true)}
               >
@@ -180,13 +239,44 @@ function Updates() {
             </section>
           )}
         </Show>
-        <Show when={status() && !DONE.has(status()!.status)}>
-          <div class="space-y-1">
-            <progress class="w-full" max="100" value={status()?.progress ?? 0} aria-label="Update progress" />
-            <Progress label={status()?.message ?? 'Updating…'} />
+        <Show when={applying() || (status() && !DONE.has(status()!.status))}>
+          <div class="space-y-1" data-testid="update-progress">
+            <div class="flex items-center gap-2">
+              <progress class="w-full" max="100" value={status()?.progress ?? 0} aria-label="Update progress" />
+              <span class="w-10 text-right text-xs tabular-nums">{status()?.progress ?? 0}%</span>
+            </div>
+            <Progress
+              label={
+                unreachable()
+                  ? 'Pulse is restarting with the new release; waiting for it to answer…'
+                  : (status()?.message ?? 'Updating…')
+              }
+            />
           </div>
         </Show>
-        <Show when={status()?.status === 'error'}>
+        <Show when={finished()}>
+          {(f) => (
+            <div class="space-y-2" data-testid="update-outcome">
+              <Show
+                when={f().ok}
+                fallback={
+                  <Notice tone="error">
+                    Update failed: {f().message} The history below has each step; Pulse keeps running the release it
+                    had.
+                  </Notice>
+                }
+              >
+                <Notice tone="ok">
+                  {f().version
+                    ? `Update complete: Pulse ${f().version} is running.`
+                    : `Update complete. ${f().message}`}
+                </Notice>
+                <Button onClick={() => window.location.reload()}>Reload the page</Button>
+              </Show>
+            </div>
+          )}
+        </Show>
+        <Show when={!applying() && !finished() && status()?.status === 'error'}>
           <ErrorText error={status()?.error ?? status()?.message} />
         </Show>
         <ConfirmDialog

@@ -5,6 +5,7 @@
 import { createResource, createSignal, For, onCleanup, Show } from 'solid-js';
 import { type ApiError, api, seg } from '../../api/client';
 import type { ConfiguredNode, NodeForm, NodeType } from '../../api/types';
+import { createConfirm, Progress } from '../../components/kit';
 import { Button, Card, Check, Empty, ErrorText, Field, Notice, SelectField, StatusDot } from '../../components/ui';
 import { live, refreshState } from '../../stores/live';
 import { readOnly } from '../../stores/session';
@@ -374,6 +375,11 @@ function NodeEditor(props: {
             Cancel
           </Button>
         </div>
+        <Show when={busy()}>
+          <div class="md:col-span-2">
+            <Progress label="Connecting to the server…" />
+          </div>
+        </Show>
       </form>
     </Card>
   );
@@ -418,8 +424,15 @@ export function NodesSettings() {
     }
   };
 
+  const confirmation = createConfirm();
   const remove = async (n: ConfiguredNode) => {
-    if (!confirm(`Remove ${n.name} (${n.host}) from Pulse?`)) return;
+    const ok = await confirmation.ask({
+      title: `Remove ${n.name} from Pulse?`,
+      body: `Pulse stops monitoring ${n.host}; its credentials are deleted.`,
+      confirmLabel: 'Remove',
+      danger: true,
+    });
+    if (!ok) return;
     try {
       await api.del(`/api/config/nodes/${seg(n.id)}`);
       await refetch();
@@ -554,6 +567,7 @@ export function NodesSettings() {
         }}
       />
       <TokenGuide />
+      <confirmation.Dialog />
     </div>
   );
 }

@@ -2,6 +2,7 @@
 import { createResource, createSignal, For, Show } from 'solid-js';
 import { api, seg } from '../../api/client';
 import type { EmailConfig, EmailProvider, Webhook, WebhookTemplate } from '../../api/types';
+import { createConfirm, Progress } from '../../components/kit';
 import { Button, Card, Check, Empty, ErrorText, Field, inputClass, Notice, SelectField } from '../../components/ui';
 import { readOnly } from '../../stores/session';
 import { NotificationDelivery } from './NotifyDelivery';
@@ -58,14 +59,18 @@ function EmailSettings() {
       setError((err as Error).message);
     }
   };
+  const [testing, setTesting] = createSignal(false);
   const test = async () => {
     setError('');
     setOk('');
+    setTesting(true);
     try {
       const res = await api.post<{ message?: string }>('/api/notifications/test', { method: 'email', config: cfg() });
       setOk(res?.message ?? 'Test email sent.');
     } catch (err) {
       setError((err as Error).message);
+    } finally {
+      setTesting(false);
     }
   };
   const instructions = () => providers()?.find((p) => p.name === cfg().provider)?.instructions;
@@ -151,10 +156,13 @@ function EmailSettings() {
             <Button type="submit" variant="primary" disabled={readOnly()}>
               Save email settings
             </Button>
-            <Button onClick={test} disabled={readOnly()}>
+            <Button onClick={test} disabled={readOnly() || testing()}>
               Send test email
             </Button>
           </div>
+          <Show when={testing()}>
+            <Progress label="Sending a test email…" />
+          </Show>
         </div>
       </form>
     </Card>
@@ -200,14 +208,18 @@ function WebhookEditor(props: {
     }
     return { ...w(), headers };
   };
+  const [testing, setTesting] = createSignal(false);
   const test = async () => {
     setError('');
     setOk('');
+    setTesting(true);
     try {
       const res = await api.post<{ status?: number; response?: string }>('/api/notifications/webhooks/test', body());
       setOk(`Test sent${res?.status ? `: HTTP ${res.status}` : ''}.`);
     } catch (err) {
       setError((err as Error).message);
+    } finally {
+      setTesting(false);
     }
   };
   const save = async (e: Event) => {
@@ -295,13 +307,16 @@ function WebhookEditor(props: {
           <Button type="submit" variant="primary" disabled={readOnly()}>
             {props.editing ? 'Save webhook' : 'Add webhook'}
           </Button>
-          <Button onClick={test} disabled={readOnly()}>
+          <Button onClick={test} disabled={readOnly() || testing()}>
             Send test
           </Button>
           <Button variant="ghost" onClick={props.onCancel}>
             Cancel
           </Button>
         </div>
+        <Show when={testing()}>
+          <Progress label="Sending a test request…" />
+        </Show>
       </div>
     </form>
   );
@@ -339,8 +354,15 @@ function Webhooks() {
       setStatus((s) => ({ ...s, [h.id ?? '']: `Failed: ${(err as Error).message}` }));
     }
   };
+  const confirmation = createConfirm();
   const remove = async (h: Webhook) => {
-    if (!confirm(`Delete the webhook "${h.name}"?`)) return;
+    const ok = await confirmation.ask({
+      title: `Delete the webhook "${h.name}"?`,
+      body: 'Alerts are no longer sent to it.',
+      confirmLabel: 'Delete',
+      danger: true,
+    });
+    if (!ok) return;
     try {
       await api.del(`/api/notifications/webhooks/${seg(h.id ?? '')}`);
       await refetch();
@@ -419,6 +441,7 @@ function Webhooks() {
           </For>
         </ul>
       </Show>
+      <confirmation.Dialog />
     </Card>
   );
 }

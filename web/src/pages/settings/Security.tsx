@@ -2,6 +2,7 @@
 import { createResource, createSignal, For, Show } from 'solid-js';
 import { api, seg } from '../../api/client';
 import type { TokenRecord } from '../../api/types';
+import { createConfirm } from '../../components/kit';
 import { Button, Card, Check, Empty, ErrorText, Field, Notice, td, th } from '../../components/ui';
 import { formatDateTime } from '../../lib/format';
 import { readOnly, session } from '../../stores/session';
@@ -101,8 +102,15 @@ function Tokens() {
       setError((err as Error).message);
     }
   };
+  const confirmation = createConfirm();
   const revoke = async (t: TokenRecord) => {
-    if (!confirm(`Revoke the token "${t.name}"? Scripts using it stop working at once.`)) return;
+    const ok = await confirmation.ask({
+      title: `Revoke the token "${t.name}"?`,
+      body: 'Scripts using it stop working at once.',
+      confirmLabel: 'Revoke',
+      danger: true,
+    });
+    if (!ok) return;
     try {
       await api.del(`/api/security/tokens/${seg(t.id)}`);
       if (created()?.name === t.name) setCreated(undefined);
@@ -199,6 +207,7 @@ function Tokens() {
           </table>
         </div>
       </Show>
+      <confirmation.Dialog />
     </Card>
   );
 }
