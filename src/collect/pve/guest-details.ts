@@ -6,7 +6,7 @@
  * the cluster-resources figures with a reason saying so.
  */
 import { ProxmoxError } from '../../proxmox/errors.js';
-import type { PveApi, PveResource, PveVmStatus } from '../../proxmox/pve.js';
+import type { PveVmStatus } from '../../proxmox/pve.js';
 import { settleLimit } from '../limit.js';
 import { type AgentData, compactVmStatus, type DiskStatusReason, normaliseGuest } from '../normalise/pve-guest.js';
 import { num } from '../normalise/values.js';
@@ -33,12 +33,25 @@ export class GuestDetailsFetcher implements PveFetcher {
   async fetch(cycle: PveCycle): Promise<void> {
     this.#agent.remind(cycle);
     if (!cycle.want.vms) return;
-    const { online, api, now, prevCounters, runningVms, instance } = cycle;
+    const { online, api, now, opt, problems, prevCounters, runningVms, instance } = cycle;
+    const agent = this.#agent;
     const running = cycle.guests.filter(
       (g) => g.type === 'qemu' && g.status === 'running' && !num(g.template) && g.node && online.has(g.node),
     );
     await settleLimit(running, 16, async (g) => {
-      const { vmStatus, agent, statusError } = await this.#runningVm(api, g, now, cycle);
+      const node = String(g.node);
+      const vmid = Number(g.vmid);
+      let vmStatus: PveVmStatus | undefined;
+      let statusError: DiskStatusReason | undefined;
+      let agentData: AgentData | undefined;
+      try {
+        vmStatus = compactVmStatus(await api.vmStatus(node, vmid, opt));
+      } catch (err) {
+        problems.record(err);
+        statusError = statusReason(err);
+      }
+      if (vmStatus && (vmStatus.agent === 1 || vmStatus.agent === true) && vmStatus.status === 'running')
+        agentData = await agent.fetch(api, g.id, node, vmid, vmStatus, now, opt, problems);
       runningVms.set(
         g.id,
         normaliseGuest({
@@ -46,32 +59,12 @@ export class GuestDetailsFetcher implements PveFetcher {
           resource: g,
           vmStatus,
           statusError,
-          agent,
+          agent: agentData,
           prevCounters: prevCounters.get(g.id),
           now,
         }),
       );
     });
-  }
-
-  async #runningVm(
-    api: PveApi,
-    g: PveResource,
-    now: number,
-    cycle: PveCycle,
-  ): Promise<{ vmStatus?: PveVmStatus; agent?: AgentData; statusError?: DiskStatusReason }> {
-    const node = String(g.node);
-    const vmid = Number(g.vmid);
-    let vmStatus: PveVmStatus;
-    try {
-      vmStatus = compactVmStatus(await api.vmStatus(node, vmid, cycle.opt));
-    } catch (err) {
-      cycle.problems.record(err);
-      return { statusError: statusReason(err) };
-    }
-    if (!(vmStatus.agent === 1 || vmStatus.agent === true) || vmStatus.status !== 'running') return { vmStatus };
-    const agent = await this.#agent.fetch(api, g.id, node, vmid, vmStatus, now, cycle.opt, cycle.problems);
-    return { vmStatus, agent };
   }
 
   prune(keep: ReadonlyMap<string, unknown>): void {
