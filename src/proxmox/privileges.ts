@@ -339,6 +339,14 @@ export function permissionReport(
     }
   }
   const features = [...byFeature.values()];
+  if (product === 'pve' && opts.pveMajor !== undefined) {
+    // Name the privilege this PVE version checks (VM.Monitor on 8, VM.GuestAgent.* on 9).
+    for (const f of features) {
+      if (f.works !== false) continue;
+      const priv = grantablePrivilege({ ...f, message: '' }, opts.pveMajor);
+      if (priv) f.privilege = priv;
+    }
+  }
   const missing = problemsOf(features);
   const grant = grantCommand(product, auth, missing, opts.pveMajor);
   return grant ? { features, missing, grantCommand: grant } : { features, missing };
