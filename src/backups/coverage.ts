@@ -22,6 +22,12 @@ export interface TargetCoverage {
   restorePoints: number;
   /** Whether the newest backup is verified; null where verification does not exist (vzdump files). */
   newestVerified: boolean | null;
+  /** When PBS last verified the newest backup (unix seconds); null when never or not applicable. */
+  newestVerifiedAt: number | null;
+  /** Whether the newest backup is encrypted; null when the listing does not say (false for vzdump files). */
+  newestEncrypted: boolean | null;
+  /** Whether the newest backup is protected from pruning. */
+  newestProtected: boolean;
   /** Restore points on this target that are verified (PBS). */
   verifiedCount: number;
   /** Restore points protected from pruning. */
@@ -54,6 +60,10 @@ export interface GuestCoverage {
   restorePoints: number;
   /** Whether any target's newest backup is verified. */
   verified: boolean;
+  /** The latest time PBS verified the newest backup of any target (unix seconds), null if none. */
+  lastVerifiedAt: number | null;
+  /** Whether the newest backup (over all targets) is encrypted; null when unknown. */
+  newestEncrypted: boolean | null;
   atRisk: boolean;
   flags: CoverageFlag[];
 }
@@ -67,12 +77,20 @@ export interface CoverageReport {
 
 const HOUR = 3_600_000;
 
+/** What one backup says about itself, as far as its listing tells. */
+interface BackupFacts {
+  verified: boolean | null;
+  verifiedAt: number | undefined;
+  encrypted: boolean | null;
+  protected: boolean;
+}
+
 interface Acc {
   kind: TargetCoverage['kind'];
   target: string;
   times: number[];
   newest: number;
-  newestVerified: boolean | null;
+  newestFacts: BackupFacts;
   verifiedCount: number;
   protectedCount: number;
 }
@@ -91,8 +109,7 @@ function add(
   kind: Acc['kind'],
   target: string,
   time: number,
-  verified: boolean | null,
-  prot: boolean,
+  facts: BackupFacts,
 ) {
   let targets = map.get(key);
   if (!targets) {
@@ -101,16 +118,16 @@ function add(
   }
   let a = targets.get(target);
   if (!a) {
-    a = { kind, target, times: [], newest: 0, newestVerified: null, verifiedCount: 0, protectedCount: 0 };
+    a = { kind, target, times: [], newest: 0, newestFacts: facts, verifiedCount: 0, protectedCount: 0 };
     targets.set(target, a);
   }
   a.times.push(time);
   if (time >= a.newest) {
     a.newest = time;
-    a.newestVerified = verified;
+    a.newestFacts = facts;
   }
-  if (verified) a.verifiedCount++;
-  if (prot) a.protectedCount++;
+  if (facts.verified) a.verifiedCount++;
+  if (facts.protected) a.protectedCount++;
 }
 
 /** The guest a PBS group belongs to, or undefined when the evidence does not single one out. */
@@ -151,8 +168,15 @@ export function auditCoverage(state: Readonly<PulseState>, policies: PolicyConfi
       b.isPBS ? 'pbs' : 'pve-storage',
       `${b.instance}/${b.storage}`,
       b.time,
-      b.isPBS ? verifiedOf(b) : null,
-      b.protected,
+      b.isPBS
+        ? {
+            verified: verifiedOf(b),
+            verifiedAt: b.verifiedAt,
+            encrypted: b.encrypted ?? null,
+            protected: b.protected,
+          }
+        : // vzdump archives on a storage are neither verified nor encrypted.
+          { verified: null, verifiedAt: undefined, encrypted: false, protected: b.protected },
     );
   }
   const pbs = new Map<string, Map<string, Acc>>();
@@ -165,7 +189,12 @@ export function auditCoverage(state: Readonly<PulseState>, policies: PolicyConfi
       unattributed.add(`${target}/${b.backupType}/${b.vmid}`);
       continue;
     }
-    add(pbs, guestKey(owner.instance, owner.vmid), 'pbs', target, b.backupTime, b.verified, b.protected);
+    add(pbs, guestKey(owner.instance, owner.vmid), 'pbs', target, b.backupTime, {
+      verified: b.verified,
+      verifiedAt: b.verifiedAt,
+      encrypted: b.encrypted ?? null,
+      protected: b.protected,
+    });
   }
 
   const out: GuestCoverage[] = [];
@@ -188,7 +217,10 @@ export function auditCoverage(state: Readonly<PulseState>, policies: PolicyConfi
           newest: a.newest,
           ageHours: round1(Math.max(0, nowMs - a.newest * 1000) / HOUR),
           restorePoints: a.times.length,
-          newestVerified: a.newestVerified,
+          newestVerified: a.newestFacts.verified,
+          newestVerifiedAt: a.newestFacts.verified ? (a.newestFacts.verifiedAt ?? null) : null,
+          newestEncrypted: a.newestFacts.encrypted,
+          newestProtected: a.newestFacts.protected,
           verifiedCount: a.verifiedCount,
           protectedCount: a.protectedCount,
         }),
@@ -197,6 +229,7 @@ export function auditCoverage(state: Readonly<PulseState>, policies: PolicyConfi
     const newest = targets[0];
     const restorePoints = targets.reduce((n, t) => n + t.restorePoints, 0);
     const verified = targets.some((t) => t.newestVerified === true);
+    const verifiedTimes = targets.map((t) => t.newestVerifiedAt ?? 0).filter((t) => t > 0);
     const flags = judge(policy, targets, restorePoints);
     out.push({
       key,
@@ -213,6 +246,8 @@ export function auditCoverage(state: Readonly<PulseState>, policies: PolicyConfi
       newestAgeHours: newest ? newest.ageHours : null,
       restorePoints,
       verified,
+      lastVerifiedAt: verifiedTimes.length ? Math.max(...verifiedTimes) : null,
+      newestEncrypted: newest ? newest.newestEncrypted : null,
       atRisk: flags.length > 0,
       flags,
     });

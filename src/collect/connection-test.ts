@@ -9,9 +9,15 @@ import { ProxmoxClient } from '../proxmox/client.js';
 import { ProxmoxError, type ProxmoxErrorKind } from '../proxmox/errors.js';
 import { PbsApi } from '../proxmox/pbs.js';
 import { PmgApi } from '../proxmox/pmg.js';
-import { type FeatureProblem, featureOfPath, grantCommand, problemMessage } from '../proxmox/privileges.js';
+import {
+  type FeatureProblem,
+  type FeatureStatus,
+  featureOfPath,
+  type PermissionReport,
+  permissionReport,
+} from '../proxmox/privileges.js';
 import { PveApi } from '../proxmox/pve.js';
-import { findPveProblems } from './pve-permissions.js';
+import { checkPbsFeatures, checkPmgFeatures, checkPveFeatures, deniedProblem } from './pve-permissions.js';
 
 export interface TestSuccess {
   status: 'success';
@@ -30,6 +36,8 @@ export interface TestSuccess {
   missingPrivileges?: FeatureProblem[];
   /** A shell command (pveum / proxmox-backup-manager / pmgsh) granting what is missing. */
   grantCommand?: string;
+  /** The permission doctor: every feature with whether these credentials serve it. */
+  permissions: PermissionReport;
 }
 
 export class ConnectionTestError extends Error {
@@ -68,19 +76,28 @@ function describe(err: unknown, product: string): ConnectionTestError {
   }
 }
 
-function warningsOf(
-  problems: FeatureProblem[],
+/** The doctor's report from the checked features and the 403s met, and the warnings it makes. */
+function doctor(
   input: NodeInput,
+  features: FeatureStatus[],
+  denials: FeatureProblem[],
   version?: string,
-): Pick<TestSuccess, 'warnings' | 'missingPrivileges' | 'grantCommand'> {
-  if (!problems.length) return {};
+): Pick<TestSuccess, 'warnings' | 'missingPrivileges' | 'grantCommand' | 'permissions'> & {
+  problems: FeatureProblem[];
+} {
   const auth = input.tokenName && input.tokenValue ? { tokenId: input.tokenName } : { user: input.user };
-  const major = version ? Number.parseInt(version, 10) : undefined;
-  const grant = grantCommand(input.type, auth, problems, Number.isFinite(major) ? major : undefined);
+  const major = version ? Number.parseInt(version, 10) : Number.NaN;
+  const report = permissionReport(input.type, auth, features, [denials], {
+    pveMajor: Number.isFinite(major) ? major : undefined,
+  });
+  const problems = report.missing;
+  if (!problems.length) return { permissions: report, problems };
   return {
     warnings: problems.map((p) => p.message),
     missingPrivileges: problems,
-    ...(grant ? { grantCommand: grant } : {}),
+    ...(report.grantCommand ? { grantCommand: report.grantCommand } : {}),
+    permissions: report,
+    problems,
   };
 }
 
@@ -90,15 +107,7 @@ function withProblems(message: string, problems: FeatureProblem[]): string {
   return `${message}, but some data cannot be read: ${problems.map((p) => `missing ${p.privilege} (${p.feature})`).join('; ')}`;
 }
 
-function forbidden(err: unknown, product: 'pve' | 'pbs' | 'pmg', fallbackPriv: string): FeatureProblem | undefined {
-  if (!(err instanceof ProxmoxError) || err.kind !== 'forbidden') return undefined;
-  const p = {
-    feature: featureOfPath(product, err.path ?? ''),
-    privilege: err.privilege ?? fallbackPriv,
-    path: err.privilegePath,
-  };
-  return { ...p, message: problemMessage(p) };
-}
+const forbidden = deniedProblem;
 
 export async function testConnection(
   input: NodeInput,
@@ -154,17 +163,16 @@ export async function testConnection(
       } catch {
         // the probes below then only use /access/permissions
       }
-      for (const p of await findPveProblems(api, firstNode, o)) {
-        if (!problems.some((x) => x.feature === p.feature)) problems.push(p);
-      }
+      const features = await checkPveFeatures(api, firstNode, o);
       const latency = Math.round(performance.now() - started);
+      const { problems: missing, ...doc } = doctor(input, features, problems, version.version);
       return {
         status: 'success',
         message: withProblems(
           isCluster
             ? `Connected to cluster ${clusterName} (${clusterNodeCount} nodes), PVE ${version.version}`
             : `Connected to standalone node, PVE ${version.version}`,
-          problems,
+          missing,
         ),
         latency,
         isCluster,
@@ -172,7 +180,7 @@ export async function testConnection(
         ...(clusterNodeCount !== undefined ? { clusterNodeCount, clusterName } : {}),
         version: version.version,
         release: version.release,
-        ...warningsOf(problems, input, version.version),
+        ...doc,
       };
     }
     if (input.type === 'pbs') {
@@ -180,8 +188,10 @@ export async function testConnection(
       const version = await api.version(o);
       const problems: FeatureProblem[] = [];
       let datastoreCount = 0;
+      let stores: string[] = [];
       try {
-        datastoreCount = (await api.datastores(o)).length;
+        stores = (await api.datastores(o)).map((d) => d.store);
+        datastoreCount = stores.length;
       } catch (err) {
         const p = forbidden(err, 'pbs', 'Datastore.Audit');
         if (!p) throw err;
@@ -194,11 +204,13 @@ export async function testConnection(
         if (!p) throw err;
         problems.push(p);
       }
+      const features = await checkPbsFeatures(api, stores, o);
+      const { problems: missing, ...doc } = doctor(input, features, problems, version.version);
       return {
         status: 'success',
         message: withProblems(
           `Connected to PBS ${version.version} (${datastoreCount} datastore${datastoreCount === 1 ? '' : 's'})`,
-          problems,
+          missing,
         ),
         latency: Math.round(performance.now() - started),
         isCluster: false,
@@ -206,7 +218,7 @@ export async function testConnection(
         datastoreCount,
         version: version.version,
         release: version.release,
-        ...warningsOf(problems, input, version.version),
+        ...doc,
       };
     }
     const api = new PmgApi(client);
@@ -228,15 +240,17 @@ export async function testConnection(
       if (!p) throw err;
       problems.push(p);
     }
+    const features = await checkPmgFeatures(api, opts.clock.now(), o);
+    const { problems: missing, ...doc } = doctor(input, features, problems, version.version);
     return {
       status: 'success',
-      message: withProblems(`Connected to PMG ${version.version}`, problems),
+      message: withProblems(`Connected to PMG ${version.version}`, missing),
       latency: Math.round(performance.now() - started),
       isCluster: nodeCount > 1,
       nodeCount,
       version: version.version,
       release: version.release,
-      ...warningsOf(problems, input, version.version),
+      ...doc,
     };
   } catch (err) {
     if (err instanceof ConnectionTestError) throw err;

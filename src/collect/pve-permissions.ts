@@ -1,16 +1,34 @@
 /**
- * Finding the privileges a PVE token/user lacks. List endpoints (/cluster/resources, /storage)
- * silently filter what the caller may not see, so a token without VM.Audit just sees no guests.
- * /access/permissions tells directly; where it is unavailable, single-object probes do: PVE
- * checks the privilege before looking the object up, so 403 means "missing privilege" and any
- * other answer (even "does not exist") means it is granted.
+ * Finding which features a PVE/PBS/PMG token or user can serve. List endpoints (/cluster/resources,
+ * /storage, PBS's /admin/datastore) silently filter what the caller may not see, so a token without
+ * VM.Audit just sees no guests. /access/permissions tells directly; where it is unavailable,
+ * single-object probes do: PVE checks the privilege before looking the object up, so 403 means
+ * "missing privilege" and any other answer (even "does not exist") means it is granted. PMG has
+ * no ACLs: its features are probed.
  */
 import { ProxmoxError } from '../proxmox/errors.js';
-import { type FeatureProblem, missingPvePrivileges, problemMessage } from '../proxmox/privileges.js';
+import type { PbsApi } from '../proxmox/pbs.js';
+import type { PmgApi } from '../proxmox/pmg.js';
+import {
+  catalogue,
+  type FeatureProblem,
+  type FeatureStatus,
+  featureOfPath,
+  type PermissionsAnswer,
+  PMG_ROLE_LABEL,
+  pbsFeatureStatus,
+  problemsOf,
+  pveFeatureStatus,
+} from '../proxmox/privileges.js';
 import type { PveApi } from '../proxmox/pve.js';
 
 /** A vmid no one uses: the permission check on /vms/<vmid> runs before the lookup. */
 const PROBE_VMID = 999999999;
+
+interface Opts {
+  signal?: AbortSignal;
+  timeoutMs: number;
+}
 
 async function denied(p: Promise<unknown>): Promise<ProxmoxError | undefined> {
   try {
@@ -21,30 +39,112 @@ async function denied(p: Promise<unknown>): Promise<ProxmoxError | undefined> {
   }
 }
 
-export async function findPveProblems(
-  api: PveApi,
-  node: string | undefined,
-  opts: { signal?: AbortSignal; timeoutMs: number },
-): Promise<FeatureProblem[]> {
+/** Every PVE feature with whether it works: from /access/permissions, else from three probes. */
+export async function checkPveFeatures(api: PveApi, node: string | undefined, opts: Opts): Promise<FeatureStatus[]> {
   try {
-    return missingPvePrivileges(await api.permissions(opts));
+    return pveFeatureStatus(await api.permissions(opts));
   } catch (err) {
     if (err instanceof ProxmoxError && err.isNetwork) throw err;
   }
-  if (!node) return [];
-  const problems: FeatureProblem[] = [];
-  const add = (feature: string, privilege: string, path: string) => {
-    const p = { feature, privilege, path };
-    problems.push({ ...p, message: problemMessage(p) });
-  };
+  const out = catalogue('pve');
+  if (!node) return out;
   const [vm, sys, store] = await Promise.all([
     denied(api.vmStatus(node, PROBE_VMID, opts)),
     denied(api.nodeStatus(node, opts)),
     denied(api.client.get(`/nodes/${encodeURIComponent(node)}/storage/local/status`, opts)),
   ]);
-  if (vm) add('VMs and containers', vm.privilege ?? 'VM.Audit', vm.privilegePath ?? '/vms');
-  if (sys)
-    add('node status, cluster membership, disks, ZFS and Ceph', sys.privilege ?? 'Sys.Audit', sys.privilegePath ?? '/');
-  if (store) add('storage and backups', store.privilege ?? 'Datastore.Audit', store.privilegePath ?? '/storage');
-  return problems;
+  const set = (feature: string, err: ProxmoxError | undefined) => {
+    const f = out.find((x) => x.feature === feature);
+    if (!f) return;
+    f.works = !err;
+    f.evidence = 'probe';
+    if (err?.privilege) f.privilege = err.privilege;
+  };
+  set('VMs and containers', vm);
+  set('node status (memory, load, versions)', sys);
+  set('storage and backups', store);
+  return out;
+}
+
+/** The PVE features the credentials cannot serve (what the poller folds into its problems). */
+export async function findPveProblems(api: PveApi, node: string | undefined, opts: Opts): Promise<FeatureProblem[]> {
+  return problemsOf(await checkPveFeatures(api, node, opts));
+}
+
+/**
+ * Every PBS feature with whether it works, per datastore and namespace: from /access/permissions
+ * (any user may read their own), else the catalogue with nothing decided.
+ */
+export async function checkPbsFeatures(api: PbsApi, stores: readonly string[], opts: Opts): Promise<FeatureStatus[]> {
+  let perms: PermissionsAnswer;
+  try {
+    perms = await api.client.get<PermissionsAnswer>('/access/permissions', opts);
+  } catch (err) {
+    if (err instanceof ProxmoxError && err.isNetwork) throw err;
+    return catalogue('pbs');
+  }
+  const withNs = await Promise.all(
+    stores.map(async (store) => {
+      try {
+        const list = await api.namespaces(store, opts);
+        return { store, namespaces: list.map((n) => n.ns).filter((ns) => ns.length > 0) };
+      } catch {
+        return { store };
+      }
+    }),
+  );
+  return pbsFeatureStatus(perms, withNs);
+}
+
+/**
+ * Every PMG feature, probed: a 403 means the user's role does not allow it, an answer that it
+ * does; anything else leaves it undecided.
+ */
+export async function checkPmgFeatures(api: PmgApi, now: number, opts: Opts): Promise<FeatureStatus[]> {
+  const out = catalogue('pmg');
+  const probe = async (feature: string, call: () => Promise<unknown>) => {
+    const f = out.find((x) => x.feature === feature);
+    if (!f) return;
+    try {
+      await call();
+      f.works = true;
+      f.evidence = 'probe';
+    } catch (err) {
+      if (err instanceof ProxmoxError && err.kind === 'forbidden') {
+        f.works = false;
+        f.evidence = 'probe';
+        f.privilege = err.privilege ?? PMG_ROLE_LABEL;
+      }
+    }
+  };
+  // Cluster members name the node whose queues to probe (PMG lists itself with list_single_node).
+  let node: string | undefined;
+  await probe('cluster nodes', async () => {
+    node = (await api.clusterStatus(opts)).find((m) => m.name)?.name;
+  });
+  const end = Math.floor(now / 1000);
+  await Promise.all([
+    probe('mail statistics', () => api.mailStats(end - 3600, end, opts)),
+    probe('quarantine', () => api.spamStatus(opts)),
+    node ? probe('mail queues', () => api.postfixQshape(node as string, 'deferred', opts)) : Promise.resolve(),
+  ]);
+  return out;
+}
+
+/** A 403 met on `path` as the problem of the feature it serves. */
+export function deniedProblem(
+  err: unknown,
+  product: 'pve' | 'pbs' | 'pmg',
+  fallbackPriv: string,
+): FeatureProblem | undefined {
+  if (!(err instanceof ProxmoxError) || err.kind !== 'forbidden') return undefined;
+  const p = {
+    feature: featureOfPath(product, err.path ?? ''),
+    privilege: err.privilege ?? fallbackPriv,
+    ...(err.privilegePath ? { path: err.privilegePath } : {}),
+  };
+  return {
+    ...p,
+    message: `Missing privilege ${p.privilege}${p.path ? ` on ${p.path}` : ''}: ${p.feature} cannot be monitored`,
+  };
 }

@@ -122,13 +122,13 @@ export async function collectDiagnostics(deps: DiagnosticsDeps): Promise<Diagnos
         if (r.version) d.details.version = r.release ? `${r.version} (${r.release})` : r.version;
         if (r.datastoreCount !== undefined) d.details.datastore_count = r.datastoreCount;
         const major = r.version ? Number.parseInt(r.version, 10) : Number.NaN;
-        d.permissions = permissionReport(
-          cfg.type,
-          authOf(cfg),
-          [r.missingPrivileges, st?.problems],
-          Number.isFinite(major) ? major : undefined,
-        );
+        // The live test's checks, with the 403s the poller actually met on top.
+        d.permissions = permissionReport(cfg.type, authOf(cfg), r.permissions.features, [st?.problems], {
+          pveMajor: Number.isFinite(major) ? major : undefined,
+        });
       } catch (err) {
+        // Without a live answer the doctor still says what the poller was denied.
+        if (st) d.permissions = permissionReport(cfg.type, authOf(cfg), undefined, [st.problems]);
         if (err instanceof BudgetExceeded) {
           d.error = `no answer within the ${Math.round(budgetMs / 1000)} s diagnostics budget`;
           errors.push(`${id} (${cfg.name}): ${d.error}`);

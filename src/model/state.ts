@@ -462,6 +462,10 @@ export interface StorageBackup {
   isPBS: boolean;
   verified: boolean;
   verification?: string;
+  /** PBS storage only: when the snapshot was last verified (unix seconds). */
+  verifiedAt?: number;
+  /** PBS storage only: whether the snapshot is encrypted (PVE's `encrypted` field). */
+  encrypted?: boolean;
 }
 
 export interface GuestSnapshot {
@@ -490,6 +494,10 @@ export interface PbsBackup {
   size: number;
   protected: boolean;
   verified: boolean;
+  /** When PBS last verified the snapshot (unix seconds, the start of its verify task). */
+  verifiedAt?: number;
+  /** Whether the snapshot is encrypted (an encryption key fingerprint or an encrypted archive). */
+  encrypted?: boolean;
   comment?: string;
   files?: string[];
   owner?: string;

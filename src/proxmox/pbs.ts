@@ -59,7 +59,9 @@ export interface PbsSnapshot {
   'backup-id': string;
   'backup-time': number;
   comment?: string;
-  files?: Array<string | { filename?: string }>;
+  files?: Array<string | { filename?: string; 'crypt-mode'?: string }>;
+  /** The encryption key's fingerprint, on encrypted snapshots. */
+  fingerprint?: string;
   owner?: string;
   protected?: boolean | number;
   size?: number;

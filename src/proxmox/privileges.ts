@@ -16,9 +16,26 @@ export interface FeatureNeed {
 
 export const GUEST_MEMINFO_FEATURE = 'guest memory as the guest sees it (agent file-read of /proc/meminfo)';
 
+/**
+ * Every PVE feature Pulse reads and the check its API calls make (the official schema's
+ * `permissions`): the ACL path is the one a grant has to name so that every node, guest or storage
+ * is covered (`/nodes` propagates to `/nodes/<node>`).
+ */
 export const PVE_FEATURES: FeatureNeed[] = [
-  { feature: 'node status, cluster membership, disks, ZFS and Ceph', privileges: ['Sys.Audit'], path: '/' },
+  // /cluster/status: Sys.Audit on /.
+  { feature: 'cluster detection', privileges: ['Sys.Audit'], path: '/' },
+  // /nodes/<node>/status and rrddata: Sys.Audit on /nodes/<node>.
+  { feature: 'node status (memory, load, versions)', privileges: ['Sys.Audit'], path: '/nodes' },
+  // /nodes/<node>/disks/list: Sys.Audit on / or on /nodes/<node>.
+  { feature: 'physical disks (SMART)', privileges: ['Sys.Audit'], path: '/nodes' },
+  // /nodes/<node>/disks/zfs: Sys.Audit on /.
+  { feature: 'ZFS pool health', privileges: ['Sys.Audit'], path: '/' },
+  // /cluster/ceph/status and /nodes/<node>/ceph/pool: Sys.Audit or Datastore.Audit on /.
+  { feature: 'Ceph cluster health', privileges: ['Sys.Audit', 'Datastore.Audit'], path: '/' },
+  // /nodes/<node>/tasks lists only the caller's own tasks without Sys.Audit on /nodes/<node>.
+  { feature: 'backup tasks', privileges: ['Sys.Audit'], path: '/nodes' },
   { feature: 'VMs and containers', privileges: ['VM.Audit'], path: '/vms' },
+  { feature: 'guest snapshots', privileges: ['VM.Audit'], path: '/vms' },
   { feature: 'storage and backups', privileges: ['Datastore.Audit', 'Datastore.AllocateSpace'], path: '/storage' },
   {
     feature: 'guest agent data (VM disk usage, IP addresses, OS)',
@@ -39,6 +56,20 @@ export interface FeatureProblem {
   privilege: string;
   path?: string;
   message: string;
+}
+
+/**
+ * One feature of the permission doctor's answer: whether the credentials serve it and what it needs.
+ * `evidence` says how that is known: `permissions` (the instance's /access/permissions answer),
+ * `denied` (a 403 the poller or the test met), `probe` (a call that answered), `poller` (the
+ * poller's permission check and calls met no denial), `unknown` (nothing said either way).
+ */
+export interface FeatureStatus {
+  feature: string;
+  works: boolean | null;
+  privilege: string;
+  path?: string;
+  evidence: 'permissions' | 'denied' | 'probe' | 'poller' | 'unknown';
 }
 
 /** Maps an API path that answered 403 to the feature it serves. */
@@ -76,24 +107,128 @@ export function problemMessage(p: Omit<FeatureProblem, 'message'>): string {
   return `Missing privilege ${p.privilege}${p.path ? ` on ${p.path}` : ''}: ${p.feature} cannot be monitored`;
 }
 
-/** Reads PVE's /access/permissions answer and lists the features the token cannot serve. */
-export function missingPvePrivileges(perms: Record<string, Record<string, unknown>>): FeatureProblem[] {
-  const problems: FeatureProblem[] = [];
-  const has = (path: string, privs: string[]) => {
-    // A privilege on an ancestor path with propagation shows up under that ancestor.
-    for (const [p, set] of Object.entries(perms ?? {})) {
-      if (!(path === p || path.startsWith(p === '/' ? '/' : `${p}/`))) continue;
-      if (privs.some((pr) => set?.[pr] !== undefined && set[pr] !== 0 && set[pr] !== false)) return true;
-    }
-    return false;
-  };
-  for (const need of PVE_FEATURES) {
-    if (!has(need.path, need.privileges)) {
-      const base = { feature: need.feature, privilege: need.label ?? need.privileges[0], path: need.path };
-      problems.push({ ...base, message: problemMessage(base) });
+export type PermissionsAnswer = Record<string, Record<string, unknown> | undefined>;
+
+/**
+ * Whether an /access/permissions answer (PVE and PBS: path → privilege → propagate flag) grants
+ * any of `privs` on `path`: on the path itself, or on an ancestor that propagates.
+ */
+export function granted(perms: PermissionsAnswer, path: string, privs: readonly string[]): boolean {
+  for (const [p, set] of Object.entries(perms ?? {})) {
+    if (!set) continue;
+    const exact = p === path;
+    if (!exact && !path.startsWith(p === '/' ? '/' : `${p}/`)) continue;
+    for (const pr of privs) {
+      const v = set[pr];
+      if (v === undefined) continue;
+      if (exact || (v !== 0 && v !== false)) return true;
     }
   }
-  return problems;
+  return false;
+}
+
+function statusOf(perms: PermissionsAnswer, need: FeatureNeed): FeatureStatus {
+  return {
+    feature: need.feature,
+    works: granted(perms, need.path, need.privileges),
+    privilege: need.label ?? need.privileges[0],
+    path: need.path,
+    evidence: 'permissions',
+  };
+}
+
+/** Every PVE feature, working or not, as PVE's /access/permissions answer decides. */
+export function pveFeatureStatus(perms: PermissionsAnswer): FeatureStatus[] {
+  return PVE_FEATURES.map((need) => statusOf(perms, need));
+}
+
+/** Reads PVE's /access/permissions answer and lists the features the token cannot serve. */
+export function missingPvePrivileges(perms: PermissionsAnswer): FeatureProblem[] {
+  return problemsOf(pveFeatureStatus(perms));
+}
+
+/** The features that do not work, as problems with a message. */
+export function problemsOf(features: readonly FeatureStatus[]): FeatureProblem[] {
+  const out: FeatureProblem[] = [];
+  for (const f of features) {
+    if (f.works !== false) continue;
+    const base = { feature: f.feature, privilege: f.privilege, ...(f.path ? { path: f.path } : {}) };
+    out.push({ ...base, message: problemMessage(base) });
+  }
+  return out;
+}
+
+/** PBS features read with Sys.Audit or across all datastores (the privileges PBS's API checks). */
+export const PBS_FEATURES: FeatureNeed[] = [
+  // /nodes/<node>/status: Sys.Audit on /system/status.
+  { feature: 'PBS node status (CPU, memory)', privileges: ['Sys.Audit'], path: '/system/status' },
+  // /admin/datastore lists only the datastores the caller may see: with none visible, this is why.
+  { feature: 'datastores', privileges: ['Datastore.Audit'], path: '/datastore' },
+];
+
+/** The feature name of one PBS datastore or namespace (its usage, snapshots and jobs). */
+export function pbsStoreFeature(store: string, namespace = ''): string {
+  return namespace ? `namespace ${store}/${namespace}` : `datastore ${store}`;
+}
+
+/**
+ * Every PBS feature as PBS's /access/permissions answer decides, with one entry per datastore and
+ * per namespace below it (Datastore.Audit on /datastore/<store>[/<namespace>]; a datastore's usage,
+ * snapshots and verify/prune/GC jobs all check it). Without any datastore listed, one entry for all.
+ */
+export function pbsFeatureStatus(
+  perms: PermissionsAnswer,
+  stores: ReadonlyArray<{ store: string; namespaces?: readonly string[] }>,
+): FeatureStatus[] {
+  const out = PBS_FEATURES.filter((need) => stores.length === 0 || need.path !== '/datastore').map((need) =>
+    statusOf(perms, need),
+  );
+  for (const { store, namespaces } of stores) {
+    const path = `/datastore/${store}`;
+    out.push(statusOf(perms, { feature: pbsStoreFeature(store), privileges: ['Datastore.Audit'], path }));
+    for (const ns of namespaces ?? []) {
+      if (!ns) continue;
+      out.push(
+        statusOf(perms, {
+          feature: pbsStoreFeature(store, ns),
+          privileges: ['Datastore.Audit'],
+          path: `${path}/${ns}`,
+        }),
+      );
+    }
+  }
+  return out;
+}
+
+/** PMG has roles, not ACLs: what each feature's API calls accept (the official schema's checks). */
+export const PMG_FEATURES: Array<{ feature: string; roles: string[] }> = [
+  { feature: 'cluster nodes', roles: ['admin', 'qmanager', 'audit'] },
+  { feature: 'mail statistics', roles: ['admin', 'qmanager', 'audit'] },
+  { feature: 'mail queues', roles: ['admin', 'audit'] },
+  { feature: 'quarantine', roles: ['admin', 'qmanager', 'audit'] },
+];
+
+export const PMG_ROLE_LABEL = 'the Audit role';
+
+/** The feature catalogue of a product, each feature not checked yet. */
+export function catalogue(product: ProxmoxProduct): FeatureStatus[] {
+  if (product === 'pve')
+    return PVE_FEATURES.map((n) => ({
+      feature: n.feature,
+      works: null,
+      privilege: n.label ?? n.privileges[0],
+      path: n.path,
+      evidence: 'unknown',
+    }));
+  if (product === 'pbs')
+    return PBS_FEATURES.map((n) => ({
+      feature: n.feature,
+      works: null,
+      privilege: n.privileges[0],
+      path: n.path,
+      evidence: 'unknown',
+    }));
+  return PMG_FEATURES.map((n) => ({ feature: n.feature, works: null, privilege: PMG_ROLE_LABEL, evidence: 'unknown' }));
 }
 
 /** The privilege to grant for a problem: the named one, or the version's choice of an either-or label. */
@@ -157,28 +292,62 @@ export function grantCommand(
     return grants.size ? [...grants].join('\n') : undefined;
   }
   // PMG has no ACLs: a user's one role decides what it may read; statistics and queues need audit.
-  return `pmgsh set /access/users/${encodeURIComponent(who.split('!')[0])} --role audit`;
+  // pmgsh takes the API path with the userid as written (user@realm).
+  const path = `/access/users/${who.split('!')[0]}`;
+  return `pmgsh set ${/^[\w@./-]+$/.test(path) ? path : q(path)} --role audit`;
 }
 
 export interface PermissionReport {
+  /** Every feature of the instance, working or not, with what it needs. */
+  features: FeatureStatus[];
   /** Features the credentials cannot serve, each with the privilege and path it needs. */
   missing: FeatureProblem[];
   grantCommand?: string;
 }
 
 /**
- * The permission doctor's answer for one instance: what /access/permissions (or the test's probes)
- * reported missing together with the 403s the poller actually met, one entry per feature.
+ * The permission doctor's answer for one instance: every feature, from the checked statuses (the
+ * /access/permissions answer or probes; the bare catalogue when there are none) with each denial
+ * actually seen (403s of the poller or the test) marking its feature as not working.
+ * `otherwise` is what an unchecked, undenied feature is taken as: `poller` where the poller's own
+ * permission check ran and met no denial for it, else `unknown`.
  */
 export function permissionReport(
   product: ProxmoxProduct,
   auth: { tokenId?: string; user?: string },
-  lists: Array<FeatureProblem[] | undefined>,
-  pveMajor?: number,
+  checked: readonly FeatureStatus[] | undefined,
+  denials: Array<readonly FeatureProblem[] | undefined>,
+  opts: { pveMajor?: number; otherwise?: 'poller' | 'unknown' } = {},
 ): PermissionReport {
-  const byFeature = new Map<string, FeatureProblem>();
-  for (const list of lists) for (const p of list ?? []) if (!byFeature.has(p.feature)) byFeature.set(p.feature, p);
-  const missing = [...byFeature.values()];
-  const grant = grantCommand(product, auth, missing, pveMajor);
-  return grant ? { missing, grantCommand: grant } : { missing };
+  const byFeature = new Map<string, FeatureStatus>();
+  for (const f of checked ?? catalogue(product)) {
+    const known = f.evidence !== 'unknown' || !opts.otherwise || opts.otherwise === 'unknown';
+    byFeature.set(f.feature, known ? { ...f } : { ...f, works: true, evidence: opts.otherwise ?? 'unknown' });
+  }
+  for (const list of denials) {
+    for (const p of list ?? []) {
+      const f = byFeature.get(p.feature);
+      if (f?.works === false) continue;
+      byFeature.set(p.feature, {
+        feature: p.feature,
+        works: false,
+        privilege: p.privilege,
+        // The catalogue's path is the one a grant names (a 403 names one guest or node).
+        ...((f?.path ?? p.path) ? { path: f?.path ?? p.path } : {}),
+        evidence: 'denied',
+      });
+    }
+  }
+  const features = [...byFeature.values()];
+  if (product === 'pve' && opts.pveMajor !== undefined) {
+    // Name the privilege this PVE version checks (VM.Monitor on 8, VM.GuestAgent.* on 9).
+    for (const f of features) {
+      if (f.works !== false) continue;
+      const priv = grantablePrivilege({ ...f, message: '' }, opts.pveMajor);
+      if (priv) f.privilege = priv;
+    }
+  }
+  const missing = problemsOf(features);
+  const grant = grantCommand(product, auth, missing, opts.pveMajor);
+  return grant ? { features, missing, grantCommand: grant } : { features, missing };
 }

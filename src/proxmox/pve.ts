@@ -220,6 +220,8 @@ export interface PveStorageContent {
   notes?: string;
   protected?: number | boolean;
   verification?: { state?: string; upid?: string };
+  /** PBS storage: the key fingerprint, or '1', when the backup is encrypted. */
+  encrypted?: string;
   subtype?: string;
 }
 

@@ -48,12 +48,19 @@ function publicView(m: Monitoring, cfg: NodeConfig, index: number, pveMajor?: nu
     out.errorKind = st.errorKind;
     if (st.presentedFingerprint) out.presentedFingerprint = st.presentedFingerprint;
   }
-  if (st?.problems.length) {
-    out.warnings = st.problems.map((p) => p.message);
-    // The permission doctor on the settings row: the 403s this poller met and how to fix them.
-    const report = permissionReport(cfg.type, authOf(cfg), [st.problems], pveMajor);
-    out.missingPrivileges = report.missing;
-    if (report.grantCommand) out.grantCommand = report.grantCommand;
+  if (st) {
+    // The permission doctor on the settings row: every feature, the denials this poller met
+    // (its /access/permissions check and 403s) marking those that do not work.
+    const report = permissionReport(cfg.type, authOf(cfg), undefined, [st.problems], {
+      pveMajor,
+      otherwise: st.lastPoll ? 'poller' : 'unknown',
+    });
+    out.permissions = report;
+    if (st.problems.length) {
+      out.warnings = st.problems.map((p) => p.message);
+      out.missingPrivileges = report.missing;
+      if (report.grantCommand) out.grantCommand = report.grantCommand;
+    }
   }
   if (st?.lastPoll) out.lastPoll = st.lastPoll;
   if (st?.activeHost && st.activeHost !== cfg.host) out.activeEndpoint = st.activeHost;
@@ -169,6 +176,7 @@ export function registerConfigNodeRoutes(app: FastifyInstance, deps: AppDeps): v
         ...(r.warnings ? { warnings: r.warnings } : {}),
         ...(r.missingPrivileges ? { missingPrivileges: r.missingPrivileges } : {}),
         ...(r.grantCommand ? { grantCommand: r.grantCommand } : {}),
+        permissions: r.permissions,
       };
     } catch (err) {
       throw testFailure(err);
@@ -189,6 +197,7 @@ export function registerConfigNodeRoutes(app: FastifyInstance, deps: AppDeps): v
           ...(r.warnings ? { warnings: r.warnings } : {}),
           ...(r.missingPrivileges ? { missingPrivileges: r.missingPrivileges } : {}),
           ...(r.grantCommand ? { grantCommand: r.grantCommand } : {}),
+          permissions: r.permissions,
         };
       } catch (err) {
         throw testFailure(err);

@@ -88,6 +88,12 @@ describeBrowser('backup coverage view', () => {
     await expect(wiki.textContent()).resolves.toMatch(/newest backup is \d+ h old \(policy: 48 h\)/);
     expect(await page.getByTestId('coverage-summary').textContent()).toMatch(/^\d+ of \d+ guests at risk/);
     expect(await controlsWithoutName(page), 'controls without an accessible name').toEqual([]);
+    // Per target: when PBS verified the newest snapshot, and whether it is encrypted and protected.
+    const verified = page.getByTestId('coverage-verified').filter({ hasText: /verified \d+ h ago/ });
+    expect(await verified.count()).toBeGreaterThan(0);
+    const media = page.locator('[data-testid="coverage-row"]', { hasText: 'media' });
+    expect(await media.getByTestId('coverage-verified').allTextContents()).toContain(' · unverified');
+    expect(await page.getByTestId('coverage-encrypted').count()).toBeGreaterThan(0);
     await screenshot(page, 'backups-coverage');
 
     await page.getByLabel('Filter guests').fill('stale');

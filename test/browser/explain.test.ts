@@ -66,12 +66,35 @@ describeBrowser('explain this number', () => {
     // The row lists the poller's 403s: the page refreshes its list every 15 s until they are in.
     const section = page.getByRole('region', { name: 'Missing privileges of pve-standalone' });
     await section.waitFor({ timeout: 60_000 });
+    // The privilege follows the PVE version the nodes report, which can arrive a poll after the 403s.
+    await expect
+      .poll(async () => (await section.getByTestId('grant-command').textContent()) ?? '', { timeout: 40_000 })
+      .toContain("--privs 'VM.Monitor'");
     const cmd = (await section.getByTestId('grant-command').textContent()) ?? '';
     expect(cmd).toContain("pveum acl modify /vms --tokens 'root@pam!pulse' --roles PulseExtra-vms");
-    expect(cmd).toContain("--privs 'VM.Monitor'");
+    // Every feature is listed on the row: the two agent features lack VM.Monitor on /vms.
+    const doctor = page.getByRole('table', { name: 'Permission check of pve-standalone' });
+    await expect.poll(async () => doctor.locator('[data-works="false"]').count()).toBe(2);
+    expect(await doctor.getByTestId('permission-feature').count()).toBe(11);
+    expect(await doctor.locator('[data-works="false"]').first().textContent()).toMatch(/✗ noVM\.Monitor on \/vms/);
     await screenshot(page, 'permission-doctor');
+
+    // The diagnostics page shows the same per instance, from a live test.
+    await page.goto('/settings/maintenance');
+    await page.getByRole('button', { name: 'Run diagnostics' }).click();
+    const diag = page.getByRole('region', { name: 'Diagnostics result' });
+    const table = diag.getByRole('table', { name: 'Permission check of pve-standalone' });
+    await table.waitFor({ timeout: 60_000 });
+    expect(await table.locator('[data-works="false"]').count()).toBe(2);
+    expect(await table.locator('[data-works="true"]').count()).toBe(9);
+    expect(await diag.getByTestId('grant-command').textContent()).toContain("--privs 'VM.Monitor'");
+    // The shared report leaves the command, which names the token, out.
+    const shared = (await diag.getByRole('region', { name: 'Scrubbed diagnostics report' }).textContent()) ?? '';
+    expect(shared).toContain('"grantCommand": "[omitted: names the user]"');
+    expect(shared).not.toContain('root@pam!pulse');
+    await screenshot(page, 'permission-doctor-diagnostics');
     expectNoErrors(t.errors, 'permission doctor');
-  }, 90_000);
+  }, 120_000);
 
   it('state carries sources and inputs; the panel and titles explain them', async () => {
     const pve = sim.ready.pve.find((p) => p.name === INSTANCE)!;

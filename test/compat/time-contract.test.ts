@@ -70,8 +70,11 @@ const FRONTEND: Record<string, Format> = {
   'pveBackups.storageBackups[].time': 'rfc3339',
   // §0: `ctime` is unix seconds; Pulse's UI pairs it with pbsBackups[].backupTime to drop duplicates.
   'pveBackups.storageBackups[].ctime': 's',
+  // Pulse extension: when PBS last verified the snapshot, unix seconds like ctime.
+  'pveBackups.storageBackups[].verifiedAt': 's',
   'pveBackups.guestSnapshots[].time': 'rfc3339',
   'pbsBackups[].backupTime': 'rfc3339',
+  'pbsBackups[].verifiedAt': 's',
   'activeAlerts[].startTime': 'rfc3339',
   'activeAlerts[].ackTime': 'rfc3339',
   'recentlyResolved[].startTime': 'rfc3339',

@@ -110,6 +110,40 @@ describe('auditCoverage', () => {
     expect(r.guests.slice(0, 2).map((g) => g.vmid)).toEqual([101, 102]);
   });
 
+  it('reports per target when the newest backup was verified, whether it is encrypted and protected', () => {
+    const verifiedAt = nowSec - 2 * H;
+    const facts = stateWith({
+      vms: [guest({ vmid: 100, node: 'n1' }), guest({ vmid: 101, node: 'n1' })],
+      pveBackups: {
+        backupTasks: [],
+        guestSnapshots: [],
+        storageBackups: [vzdump('pve1', 100, 'nfs', 1, { protected: true })],
+      },
+      pbsBackups: [
+        snap(100, 4, { verifiedAt, encrypted: true }),
+        // An older snapshot verified later does not stand in for the newest one.
+        snap(100, 28, { verifiedAt: nowSec - H, encrypted: false, protected: true }),
+        snap(101, 3, { verified: false, protected: true }),
+      ],
+    });
+    const r = auditCoverage(facts, defaultPolicyConfig(), NOW);
+    const web = byVmid(r, 'pve1', 100);
+    expect(
+      web.targets.map((t) => [t.target, t.newestVerifiedAt, t.newestEncrypted, t.newestProtected, t.protectedCount]),
+    ).toEqual([
+      ['pve1/nfs', null, false, true, 1],
+      ['pbs1/main', verifiedAt, true, false, 1],
+    ]);
+    expect(web.lastVerifiedAt).toBe(verifiedAt);
+    // The newest backup of all is the vzdump archive: not encrypted.
+    expect(web.newestEncrypted).toBe(false);
+    const other = byVmid(r, 'pve1', 101);
+    // Unverified, encryption not stated by the listing.
+    expect(other.targets[0]).toMatchObject({ newestVerified: false, newestVerifiedAt: null, newestEncrypted: null });
+    expect(other.targets[0].newestProtected).toBe(true);
+    expect(other.lastVerifiedAt).toBeNull();
+  });
+
   it('a tag policy asking for verification and two targets flags only the tagged guests that miss them', () => {
     const policy = parsePolicyConfig({ tags: { prod: { requireVerified: true, minTargets: 2 } } });
     const r = auditCoverage(state, policy, NOW);

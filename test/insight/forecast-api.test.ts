@@ -1,6 +1,7 @@
 /**
  * GET /api/storage/forecast and the storage-forecast alert on a real Pulse: two days of 5-minute
- * polls of a storage growing 20 GiB/day (with a nightly 15 GiB cleanup) and a flat one.
+ * polls of a storage growing 20 GiB/day (with a nightly 15 GiB cleanup), a flat one, a ZFS pool, a
+ * PBS datastore whose garbage collection frees space nightly and a Ceph pool, each with a known answer.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { syntheticNode, syntheticStorage } from '../../bench/state-fixture.js';
@@ -39,6 +40,7 @@ describe('storage-full forecast over two days of polling', () => {
   const clock = new ManualClock(T0);
   let pulse: Awaited<ReturnType<typeof startTestPulse>>;
   const growingUsed = (d: number) => 760 * GiB + d * 20 * GiB - Math.floor(d) * 15 * GiB;
+  const fastUsed = (d: number) => 3000 * GiB + d * 80 * GiB - Math.floor(d) * 40 * GiB;
 
   beforeAll(async () => {
     pulse = await startTestPulse({ clock });
@@ -57,6 +59,8 @@ describe('storage-full forecast over two days of polling', () => {
       });
       const growing = mk('growing', growingUsed(d));
       const flat = mk('flat', 300 * GiB);
+      // A ZFS pool growing 10 GiB/day from 900 GiB: 920 at the end, full in 8 days.
+      const tank = { ...mk('tank', 900 * GiB + d * 10 * GiB), type: 'zfspool' };
       const node = syntheticNode(0, o);
       // A PBS datastore growing 50 GiB/day from 1 of 4 TiB: not in the metric history, sampled
       // by the forecast service itself.
@@ -72,12 +76,52 @@ describe('storage-full forecast over two days of polling', () => {
             usage: (dsUsed / (4096 * GiB)) * 100,
             status: 'available',
           },
+          // 80 GiB/day arrive and garbage collection frees 40 GiB every night: 3080 GiB at the end,
+          // the remaining 1016 GiB fill in 12.7 days at the gross rate.
+          {
+            name: 'fast',
+            total: 4096 * GiB,
+            used: fastUsed(d),
+            free: 4096 * GiB - fastUsed(d),
+            usage: (fastUsed(d) / (4096 * GiB)) * 100,
+            status: 'available',
+          },
         ],
+      };
+      // A Ceph pool storing 700 GiB + 25 GiB/day of 1000 GiB (stored + available): full in 10 days.
+      const stored = 700 * GiB + d * 25 * GiB;
+      const ceph = {
+        id: 'pve-ceph',
+        instance: 'pve',
+        name: 'ceph-main',
+        health: 'HEALTH_OK',
+        totalBytes: 3000 * GiB,
+        usedBytes: 3 * stored,
+        availableBytes: 3000 * GiB - 3 * stored,
+        usagePercent: (stored / (1000 * GiB)) * 100,
+        numMons: 3,
+        numMgrs: 1,
+        numOsds: 3,
+        numOsdsUp: 3,
+        numOsdsIn: 3,
+        numPGs: 128,
+        pools: [
+          {
+            id: 1,
+            name: 'rbd',
+            storedBytes: stored,
+            availableBytes: 1000 * GiB - stored,
+            objects: 1000,
+            percentUsed: stored / (1000 * GiB),
+          },
+        ],
+        lastUpdated: t,
       };
       pulse.deps.state.commit((s) => {
         s.nodes = [node];
-        s.storage = [growing, flat];
+        s.storage = [growing, flat, tank];
         s.pbs = [pbs];
+        s.cephClusters = [ceph];
       });
     }
     await settle();
@@ -91,11 +135,22 @@ describe('storage-full forecast over two days of polling', () => {
     const body = await res.json();
     expect(body.horizonDays).toBe(14);
     expect(body.forecasts.map((f: { kind: string; name: string }) => `${f.kind}:${f.name}`)).toEqual([
+      'storage:tank',
+      'ceph-pool:rbd',
       'storage:growing',
+      'pbs-datastore:fast',
       'pbs-datastore:main',
       'storage:flat',
     ]);
-    const [g, ds, f] = body.forecasts;
+    const [tank, rbd, g, fast, ds, f] = body.forecasts;
+    expect(tank.daysToFull).toBeCloseTo(8, 1);
+    expect(rbd.id).toBe('pve-ceph-pool-rbd');
+    expect(rbd.daysToFull).toBeCloseTo(10, 0);
+    // The nightly garbage collection is cut out: the gross 80 GiB/day, not the net 40.
+    expect(fast.bytesPerDay / GiB).toBeCloseTo(80, 0);
+    expect(fast.drops).toBe(2);
+    expect(fast.daysToFull).toBeGreaterThan(12.5);
+    expect(fast.daysToFull).toBeLessThan(12.9);
     // 1024 + 2 × 50 = 1124 GiB of 4096 at 50 GiB/day: full in ~59 days, no alert at 14.
     expect(ds.id).toBe('pbs-backup1-main');
     expect(ds.bytesPerDay / GiB).toBeCloseTo(50, 0);
@@ -124,12 +179,55 @@ describe('storage-full forecast over two days of polling', () => {
     expect((await bad.json()).error).toMatch(/bogus/);
   });
 
-  it('raises storage-forecast for the storage forecast full within 14 days only', async () => {
+  it('raises storage-forecast for each storage, ZFS pool, PBS datastore and Ceph pool full within 14 days only', async () => {
     const active: FullAlert[] = await (await fetch(`${pulse.url}/api/alerts/active`)).json();
     const forecast = active.filter((a) => a.type === 'storage-forecast');
-    expect(forecast.map((a) => a.resourceId)).toEqual(['pve-node1-growing']);
-    expect(forecast[0].level).toBe('warning');
-    expect(forecast[0].message).toMatch(/forecast full in ~1[12] days/);
+    const byId = new Map(forecast.map((a) => [a.resourceId, a]));
+    expect([...byId.keys()].sort()).toEqual([
+      'pbs-backup1-fast',
+      'pve-ceph-pool-rbd',
+      'pve-node1-growing',
+      'pve-node1-tank',
+    ]);
+    for (const a of forecast) expect(a.level).toBe('warning');
+    expect(byId.get('pve-node1-growing')?.message).toMatch(/^Storage 'growing' .*forecast full in ~1[12] days/);
+    expect(byId.get('pve-node1-tank')?.message).toMatch(/^ZFS pool 'tank' .*full in ~8 days/);
+    expect(byId.get('pbs-backup1-fast')?.message).toMatch(/^PBS datastore 'fast' on backup1 .*full in ~13 days/);
+    expect(byId.get('pbs-backup1-fast')?.metadata?.resourceType).toBe('PBS Datastore');
+    expect(byId.get('pve-ceph-pool-rbd')?.message).toMatch(/^Ceph pool 'rbd' of ceph-main .*full in ~10 days/);
+  });
+
+  it('a critical level inside criticalDays, and PBS forecasts stay quiet when PBS alerts are off', async () => {
+    const put = (body: unknown) =>
+      fetch(`${pulse.url}/api/alerts/config`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    expect((await put({ storageForecast: { horizonDays: 14, criticalDays: 9 } })).status).toBe(200);
+    pulse.deps.alerts.evaluateNow();
+    let active: FullAlert[] = await (await fetch(`${pulse.url}/api/alerts/active`)).json();
+    const levels = Object.fromEntries(
+      active.filter((a) => a.type === 'storage-forecast').map((a) => [a.resourceId, a.level]),
+    );
+    expect(levels).toEqual({
+      'pbs-backup1-fast': 'warning',
+      'pve-ceph-pool-rbd': 'warning',
+      'pve-node1-growing': 'warning',
+      'pve-node1-tank': 'critical',
+    });
+    expect((await put({ disableAllPBS: true, storageForecast: { horizonDays: 14, criticalDays: 3 } })).status).toBe(
+      200,
+    );
+    pulse.deps.alerts.evaluateNow();
+    active = await (await fetch(`${pulse.url}/api/alerts/active`)).json();
+    expect(
+      active
+        .filter((a) => a.type === 'storage-forecast')
+        .map((a) => a.resourceId)
+        .sort(),
+    ).toEqual(['pve-ceph-pool-rbd', 'pve-node1-growing', 'pve-node1-tank']);
+    expect((await put({ disableAllPBS: false })).status).toBe(200);
   });
 
   it('resolves it when the horizon is shortened below the forecast', async () => {

@@ -8,7 +8,7 @@ import type {
   PbsSnapshot,
 } from '../../proxmox/pbs.js';
 import { pbsBackupId, pbsInstanceId } from './ids.js';
-import { flag, num, optNum, percent, rfc3339, str } from './values.js';
+import { flag, num, optNum, percent, rfc3339, str, upidStartTime } from './values.js';
 
 /** index-data-bytes / disk-bytes from the last GC: how much logical data each stored byte holds. */
 export function dedupFactor(status: PbsDatastoreStatus | undefined): number | undefined {
@@ -153,6 +153,14 @@ export function normalisePbsSnapshots(
       protected: flag(s.protected),
       verified: s.verification?.state === 'ok',
     };
+    const verifiedAt = upidStartTime(s.verification?.upid);
+    if (verifiedAt !== undefined) b.verifiedAt = verifiedAt;
+    // Known only from a key fingerprint or the archives' crypt modes; plain file names tell nothing.
+    const modes = Array.isArray(s.files)
+      ? s.files.map((f) => (typeof f === 'object' ? f?.['crypt-mode'] : undefined)).filter((m) => m !== undefined)
+      : [];
+    if (s.fingerprint || modes.includes('encrypt')) b.encrypted = true;
+    else if (modes.length > 0) b.encrypted = false;
     if (s.comment) b.comment = s.comment;
     if (Array.isArray(s.files) && s.files.length) {
       b.files = s.files.map((f) => (typeof f === 'string' ? f : str(f?.filename))).filter(Boolean);

@@ -2,7 +2,7 @@
 import type { BackupTask, GuestSnapshot, StorageBackup } from '../../model/state.js';
 import type { PveSnapshot, PveStorageContent, PveTask } from '../../proxmox/pve.js';
 import { backupTaskId, snapshotId, storageBackupId } from './ids.js';
-import { flag, num, str } from './values.js';
+import { flag, num, str, upidStartTime } from './values.js';
 
 export function normaliseTasks(instance: string, tasks: PveTask[]): BackupTask[] {
   const out: BackupTask[] = [];
@@ -62,6 +62,9 @@ export function normaliseStorageBackups(
       };
       if (c.notes) b.notes = c.notes;
       if (c.verification?.state) b.verification = c.verification.state;
+      const verifiedAt = upidStartTime(c.verification?.upid);
+      if (verifiedAt !== undefined) b.verifiedAt = verifiedAt;
+      if (isPBS) b.encrypted = Boolean(c.encrypted && c.encrypted !== '0');
       byVolid.set(c.volid, b);
     }
   }

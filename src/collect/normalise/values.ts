@@ -50,3 +50,15 @@ export function rfc3339(ms: number): string {
 }
 
 export const ZERO_TIME = '0001-01-01T00:00:00Z';
+
+/**
+ * A task's start time (unix seconds) from its UPID: PVE writes
+ * `UPID:node:pid:pstart:starttime:type:id:user:`, PBS one field more (a task id before the start).
+ */
+export function upidStartTime(upid: string | undefined): number | undefined {
+  if (!upid?.startsWith('UPID:')) return undefined;
+  const parts = upid.split(':');
+  const field = parts.length >= 10 ? parts[5] : parts[4];
+  if (!field || !/^[0-9A-Fa-f]{8}$/.test(field)) return undefined;
+  return Number.parseInt(field, 16);
+}

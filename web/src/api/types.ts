@@ -75,6 +75,8 @@ export interface ConfiguredNode {
   /** The permission doctor: what the credentials lack, and a command that grants exactly that. */
   missingPrivileges?: Array<{ feature: string; privilege: string; path?: string; message: string }>;
   grantCommand?: string;
+  /** Every feature with whether these credentials serve it. */
+  permissions?: PermissionReport;
   [monitorFlag: string]: unknown;
 }
 
@@ -127,4 +129,19 @@ export interface ChartsResponse {
   nodeData: Record<string, Record<string, ChartPoint[]>>;
   storageData?: Record<string, Record<string, ChartPoint[]>>;
   timestamp: number;
+}
+
+/** The permission doctor: one feature of an instance and whether its credentials serve it. */
+export interface FeatureStatus {
+  feature: string;
+  works: boolean | null;
+  privilege: string;
+  path?: string;
+  evidence: 'permissions' | 'denied' | 'probe' | 'poller' | 'unknown';
+}
+
+export interface PermissionReport {
+  features: FeatureStatus[];
+  missing: Array<{ feature: string; privilege: string; path?: string; message: string }>;
+  grantCommand?: string;
 }

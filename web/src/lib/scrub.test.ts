@@ -25,4 +25,21 @@ describe('scrubReport', () => {
     expect(out.nodes[1]!.connected).toBe(false);
     expect(out.errors[0]).toMatch(/^connect ECONNREFUSED <ip-\d>:8006 at <url-\d>$/);
   });
+
+  it("leaves the permission doctor's grant command out (it names the token) and keeps its features", () => {
+    const out = scrubReport({
+      permissions: {
+        features: [{ feature: 'VMs and containers', works: false, privilege: 'VM.Audit', path: '/vms' }],
+        grantCommand: "pveum acl modify /vms --tokens 'pulse@pve!monitor' --roles PulseExtra-vms",
+      },
+    }) as { permissions: { features: Array<Record<string, unknown>>; grantCommand: string } };
+    expect(JSON.stringify(out)).not.toContain('pulse@pve!monitor');
+    expect(out.permissions.grantCommand).toBe('[omitted: names the user]');
+    expect(out.permissions.features[0]).toEqual({
+      feature: 'VMs and containers',
+      works: false,
+      privilege: 'VM.Audit',
+      path: '/vms',
+    });
+  });
 });

@@ -8,6 +8,9 @@ const SECRET_KEY = /(token|secret|password|passwd|fingerprint|apikey|api_key|coo
 const IDENTIFYING_KEY =
   /^(host|hostname|hosts|url|ip|ips|address|addresses|user|username|userid|tokenid|tokenname|email|servername|name|displayname|node|nodename|instance|clustername|cluster|id|nodeid|endpoint)$/i;
 
+/** Shell commands (the permission doctor's grant) name the user or token: left out of shared reports. */
+const COMMAND_KEY = /command$/i;
+
 const IPV4 = /\b(?:\d{1,3}\.){3}\d{1,3}\b/g;
 const URL_RE = /\bhttps?:\/\/[^\s"'<>]+/gi;
 const EMAIL = /\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b/g;
@@ -38,6 +41,7 @@ export class Scrubber {
   value(v: unknown, key = ''): unknown {
     if (v === null || v === undefined) return v;
     if (SECRET_KEY.test(key) && typeof v !== 'boolean') return '[redacted]';
+    if (COMMAND_KEY.test(key) && typeof v === 'string') return '[omitted: names the user]';
     if (Array.isArray(v)) return v.map((x) => this.value(x, key));
     if (typeof v === 'object') {
       const out: Record<string, unknown> = {};

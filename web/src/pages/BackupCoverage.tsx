@@ -13,6 +13,10 @@ interface Target {
   ageHours: number;
   restorePoints: number;
   newestVerified: boolean | null;
+  /** unix seconds */
+  newestVerifiedAt: number | null;
+  newestEncrypted: boolean | null;
+  newestProtected: boolean;
   verifiedCount: number;
   protectedCount: number;
 }
@@ -32,6 +36,8 @@ interface Row {
   newestAgeHours: number | null;
   restorePoints: number;
   verified: boolean;
+  lastVerifiedAt: number | null;
+  newestEncrypted: boolean | null;
   atRisk: boolean;
   flags: Array<{ reason: string; message: string }>;
 }
@@ -47,6 +53,15 @@ type SortKey = 'risk' | 'name' | 'age' | 'points';
 
 const ageText = (h: number | null) =>
   h === null ? 'never' : h < 48 ? `${Math.round(h)} h` : `${Math.round(h / 24)} d`;
+
+/** "verified 5 h ago" for the newest backup of a target, measured from when the report was made. */
+function verifiedText(t: Target, computedAt: string | undefined): string {
+  if (t.newestVerified === null) return '';
+  if (t.newestVerified === false) return ' · unverified';
+  if (t.newestVerifiedAt === null || !computedAt) return ' · verified';
+  const hours = Math.max(0, (Date.parse(computedAt) / 1000 - t.newestVerifiedAt) / 3600);
+  return ` · verified ${ageText(hours)} ago`;
+}
 
 export function BackupCoveragePage() {
   const [reply, setReply] = createSignal<Reply>();
@@ -174,11 +189,23 @@ export function BackupCoveragePage() {
                             title={`${t.restorePoints} restore points, ${t.verifiedCount} verified, ${t.protectedCount} protected`}
                           >
                             {t.target} · {ageText(t.ageHours)}
-                            {t.newestVerified === true
-                              ? ' · verified'
-                              : t.newestVerified === false
-                                ? ' · unverified'
-                                : ''}
+                            <span data-testid="coverage-verified">{verifiedText(t, reply()?.computedAt)}</span>
+                            <Show when={t.newestEncrypted !== null}>
+                              <span
+                                data-testid="coverage-encrypted"
+                                class={t.newestEncrypted ? '' : 'text-slate-500'}
+                                title={
+                                  t.kind === 'pve-storage'
+                                    ? 'vzdump archives on a storage are not encrypted'
+                                    : 'whether the newest snapshot is encrypted with a client key'
+                                }
+                              >
+                                {t.newestEncrypted ? ' · encrypted' : ' · not encrypted'}
+                              </span>
+                            </Show>
+                            <Show when={t.newestProtected}>
+                              <span data-testid="coverage-protected"> · protected</span>
+                            </Show>
                           </div>
                         )}
                       </For>

@@ -1,6 +1,7 @@
 /** Proxmox Backup Server instances: health, datastores (usage, deduplication), namespaces, jobs. */
 import type { PbsJob } from '@model/state';
 import { For, Show } from 'solid-js';
+import { ForecastHint } from '../components/ForecastHint';
 import { Bar, Card, Empty, StatusDot, td, th } from '../components/ui';
 import { formatBytes, formatDateTime, formatPercent, formatUptime } from '../lib/format';
 import { live } from '../stores/live';
@@ -76,6 +77,7 @@ export function PbsPage() {
                               label={`${formatPercent(d.usage)} (${formatBytes(d.used)}/${formatBytes(d.total)})`}
                               title={`${formatBytes(d.used, 2)} of ${formatBytes(d.total, 2)} used`}
                             />
+                            <ForecastHint id={`${p.id}-${d.name}`} />
                           </td>
                           <td class={`${td} hidden sm:table-cell`}>{formatBytes(d.free)}</td>
                           <td class={`${td} hidden sm:table-cell`}>

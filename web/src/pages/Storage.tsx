@@ -291,7 +291,10 @@ export function StoragePage() {
                               <td class={td}>{p.name}</td>
                               <td class={td}>{formatBytes(p.storedBytes)}</td>
                               <td class={td}>{p.objects}</td>
-                              <td class={td}>{formatPercent(p.percentUsed * (p.percentUsed <= 1 ? 100 : 1), 1)}</td>
+                              <td class={td}>
+                                {formatPercent(p.percentUsed * (p.percentUsed <= 1 ? 100 : 1), 1)}
+                                <ForecastHint id={`${c.id}-pool-${p.name}`} />
+                              </td>
                             </tr>
                           )}
                         </For>

@@ -5,7 +5,9 @@
  */
 import { createResource, createSignal, For, onCleanup, onMount, Show } from 'solid-js';
 import { api } from '../../api/client';
+import type { PermissionReport } from '../../api/types';
 import { ConfirmDialog, CopyBox, createAction, downloadText, Progress } from '../../components/kit';
+import { PermissionDoctor } from '../../components/PermissionDoctor';
 import { Button, Card, Empty, ErrorText, Notice, SelectField, td, th } from '../../components/ui';
 import { formatDateTime } from '../../lib/format';
 import { scrubReport } from '../../lib/scrub';
@@ -332,11 +334,21 @@ function Updates() {
   );
 }
 
+interface DiagnosedInstance {
+  name: string;
+  type?: string;
+  connected: boolean;
+  error?: string;
+  /** The permission doctor's answer for the instance. */
+  permissions?: PermissionReport;
+}
+
 interface Diagnostics {
   version?: string;
   uptime?: number;
-  nodes?: Array<{ name: string; type: string; connected: boolean; error?: string }>;
-  pbs?: Array<{ name: string; connected: boolean; error?: string }>;
+  nodes?: DiagnosedInstance[];
+  pbs?: DiagnosedInstance[];
+  pmg?: DiagnosedInstance[];
   errors?: string[];
   [k: string]: unknown;
 }
@@ -348,7 +360,7 @@ function DiagnosticsCard() {
     const r = report();
     return r ? JSON.stringify(scrubReport(r), null, 2) : '';
   };
-  const instances = () => [...(report()?.nodes ?? []), ...(report()?.pbs ?? [])];
+  const instances = () => [...(report()?.nodes ?? []), ...(report()?.pbs ?? []), ...(report()?.pmg ?? [])];
   return (
     <Card title="Diagnostics">
       <div class="space-y-3 text-sm">
@@ -375,6 +387,7 @@ function DiagnosticsCard() {
                       </span>{' '}
                       {n.name}
                       {n.error ? ` — ${n.error}` : ''}
+                      <Show when={n.permissions}>{(p) => <PermissionDoctor name={n.name} report={p()} />}</Show>
                     </li>
                   )}
                 </For>

@@ -4,37 +4,13 @@
  */
 import { createResource, createSignal, For, onCleanup, Show } from 'solid-js';
 import { type ApiError, api, seg } from '../../api/client';
-import type { ConfiguredNode, NodeForm, NodeType } from '../../api/types';
+import type { ConfiguredNode, NodeForm, NodeType, PermissionReport } from '../../api/types';
 import { createConfirm, Progress } from '../../components/kit';
+import { GrantCommand, PermissionDoctor } from '../../components/PermissionDoctor';
 import { Button, Card, Check, Empty, ErrorText, Field, Notice, SelectField, StatusDot } from '../../components/ui';
 import { live, refreshState } from '../../stores/live';
 import { readOnly } from '../../stores/session';
 import { DiscoveryPanel, type NodePrefill, SetupScriptFlow, TokenGuide } from './NodeOnboarding';
-
-/** The permission doctor's fix: a shell command to run on the Proxmox host, with a copy button. */
-function GrantCommand(props: { name: string; command: string }) {
-  const [copied, setCopied] = createSignal(false);
-  return (
-    <section aria-label={`Missing privileges of ${props.name}`} class="mt-1 text-xs">
-      <p>Run on the host to grant exactly what is missing:</p>
-      <pre data-testid="grant-command" class="overflow-x-auto rounded bg-slate-100 p-2 dark:bg-slate-900">
-        {props.command}
-      </pre>
-      <Button
-        variant="ghost"
-        aria-label={`Copy the grant command for ${props.name}`}
-        onClick={() => {
-          void navigator.clipboard
-            ?.writeText(props.command)
-            .then(() => setCopied(true))
-            .catch(() => undefined);
-        }}
-      >
-        {copied() ? 'Copied' : 'Copy'}
-      </Button>
-    </section>
-  );
-}
 
 const TYPE_LABEL: Record<NodeType, string> = {
   pve: 'Proxmox VE',
@@ -152,6 +128,7 @@ function NodeEditor(props: {
   const [error, setError] = createSignal('');
   const [result, setResult] = createSignal('');
   const [grant, setGrant] = createSignal('');
+  const [doctor, setDoctor] = createSignal<PermissionReport>();
   const [fingerprint, setFingerprint] = createSignal<string>();
   const [busy, setBusy] = createSignal(false);
   const set = <K extends keyof FormState>(k: K, v: FormState[K]) => setF((s) => ({ ...s, [k]: v }));
@@ -161,6 +138,7 @@ function NodeEditor(props: {
     setError('');
     setResult('');
     setGrant('');
+    setDoctor(undefined);
     setFingerprint(undefined);
     try {
       const res = await api.post<Record<string, unknown>>('/api/config/nodes/test-connection', bodyOf(f()));
@@ -172,6 +150,8 @@ function NodeEditor(props: {
       if (Array.isArray(res?.warnings) && res.warnings.length) parts.push(`warnings: ${res.warnings.join('; ')}`);
       setResult(parts.join(' · '));
       if (typeof res?.grantCommand === 'string') setGrant(res.grantCommand);
+      const report = res?.permissions as PermissionReport | undefined;
+      if (Array.isArray(report?.features)) setDoctor(report);
     } catch (err) {
       setError((err as Error).message);
       const fp = fingerprintFrom(err as Error);
@@ -359,8 +339,15 @@ function NodeEditor(props: {
           </Show>
           <Show when={result()}>
             <Notice tone="ok">{result()}</Notice>
-            <Show when={grant()}>
-              <GrantCommand name={f().name || 'this instance'} command={grant()} />
+            <Show
+              when={doctor()}
+              fallback={
+                <Show when={grant()}>
+                  <GrantCommand name={f().name || 'this instance'} command={grant()} />
+                </Show>
+              }
+            >
+              {(report) => <PermissionDoctor name={f().name || 'this instance'} report={report()} />}
             </Show>
           </Show>
         </div>
@@ -527,7 +514,14 @@ export function NodesSettings() {
                         <For each={n.warnings}>{(w) => <li>⚠ {w}</li>}</For>
                       </ul>
                     </Show>
-                    <Show when={n.grantCommand}>{(cmd) => <GrantCommand name={n.name} command={cmd()} />}</Show>
+                    <Show
+                      when={n.permissions}
+                      fallback={
+                        <Show when={n.grantCommand}>{(cmd) => <GrantCommand name={n.name} command={cmd()} />}</Show>
+                      }
+                    >
+                      {(report) => <PermissionDoctor name={n.name} report={report()} />}
+                    </Show>
                     <Show when={testResult()[n.id]}>
                       <p class="text-xs" role="status">
                         {testResult()[n.id]}
