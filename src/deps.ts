@@ -8,7 +8,6 @@ import type { BackupCoverageService } from './backups/service.js';
 import type { Clock } from './clock.js';
 import type { Monitoring } from './collect/monitoring.js';
 import type { TemperatureCollector } from './collect/temperature.js';
-import type { ConfigTransfer } from './config-transfer/service.js';
 import type { SecretBox } from './crypto/secret-box.js';
 import type { DiscoveryService } from './discovery/service.js';
 import type { DockerService } from './docker/service.js';
@@ -22,7 +21,9 @@ import type { NotificationService } from './notify/service.js';
 import type { MemoryReclaimer } from './runtime/memory-reclaim.js';
 import type { SecurityService } from './security/security-service.js';
 import type { Settings } from './settings/env.js';
+import type { SystemSettingsService } from './settings/system-settings.js';
 import type { TlsService } from './settings/tls.js';
+import type { ConfigTransfer } from './settings/transfer/service.js';
 import type { StateSnapshots } from './state/snapshots.js';
 import type { StateStore } from './state/store.js';
 import type { UpdateService } from './updates/service.js';
@@ -62,13 +63,15 @@ export interface AppDeps {
   notifications: NotificationService;
   /** Alert engine, config, acknowledgements and history (src/alerts/service.ts). */
   alerts: AlertService;
-  /** Configured PVE/PBS/PMG instances, system settings and their pollers (src/collect/monitoring.ts). */
+  /** System settings (polling intervals, origins, discovery, updates), cached, with change listeners. */
+  systemSettings: SystemSettingsService;
+  /** Configured PVE/PBS/PMG instances and their pollers (src/collect/monitoring.ts). */
   monitoring: Monitoring;
   /** Custom console URLs, descriptions and tags per guest (src/guest-metadata/service.ts). */
   guestMetadata: GuestMetadataService;
   /** Docker agent reports, hosts, liveness and stop commands (src/docker/service.ts). */
   docker: DockerService;
-  /** Encrypted configuration export/import (src/config-transfer/service.ts). */
+  /** Encrypted configuration export/import (src/settings/transfer/service.ts). */
   configTransfer: ConfigTransfer;
   /** Release checks, update status and history (src/updates/service.ts). */
   updates: UpdateService;

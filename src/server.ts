@@ -9,7 +9,6 @@ import { BackupCoverageService } from './backups/service.js';
 import { type Clock, systemClock } from './clock.js';
 import { Monitoring } from './collect/monitoring.js';
 import { TemperatureCollector } from './collect/temperature.js';
-import { ConfigTransfer } from './config-transfer/service.js';
 import { openSecretBox } from './crypto/key-guard.js';
 import { openDatabase } from './db/database.js';
 import type { AppDeps } from './deps.js';
@@ -28,7 +27,9 @@ import { MemoryReclaimer } from './runtime/memory-reclaim.js';
 import { SecurityService } from './security/security-service.js';
 import type { SecurityOptions } from './security/types.js';
 import type { Settings } from './settings/env.js';
+import { SystemSettingsService } from './settings/system-settings.js';
 import { TlsService } from './settings/tls.js';
+import { ConfigTransfer } from './settings/transfer/service.js';
 import { StateSnapshots } from './state/snapshots.js';
 import { StateStore } from './state/store.js';
 import { UpdateService } from './updates/service.js';
@@ -82,6 +83,7 @@ export async function startPulse(settings: Settings, opts: PulseOptions = {}): P
     state: new StateStore(clock),
     security,
     events: new PulseEvents(),
+    systemSettings: new SystemSettingsService(db),
     onClose: (stop) => {
       stoppers.push(stop);
     },
@@ -175,6 +177,7 @@ export async function startPulse(settings: Settings, opts: PulseOptions = {}): P
     logger,
     state: deps.state,
     settings,
+    systemSettings: deps.systemSettings,
     temperature: deps.temperature,
   });
   deps.monitoring.start();
@@ -203,7 +206,7 @@ export async function startPulse(settings: Settings, opts: PulseOptions = {}): P
     isDocker: settings.isDocker,
   });
   deps.updates.start(() => {
-    const sys = deps.monitoring.settings.get();
+    const sys = deps.systemSettings.get();
     return {
       enabled: sys.autoUpdateEnabled,
       intervalHours: sys.autoUpdateCheckInterval ?? 24,
@@ -217,8 +220,8 @@ export async function startPulse(settings: Settings, opts: PulseOptions = {}): P
     logger,
     events: deps.events,
     ports: settings.discoveryPorts ?? DEFAULT_DISCOVERY_PORTS,
-    subnet: () => settings.discoverySubnet ?? deps.monitoring.settings.get().discoverySubnet,
-    enabled: () => settings.discoveryEnabled ?? deps.monitoring.settings.get().discoveryEnabled,
+    subnet: () => settings.discoverySubnet ?? deps.systemSettings.get().discoverySubnet,
+    enabled: () => settings.discoveryEnabled ?? deps.systemSettings.get().discoveryEnabled,
   });
   deps.discovery.start();
   deps.onClose(() => deps.discovery.stop());
@@ -233,7 +236,11 @@ export async function startPulse(settings: Settings, opts: PulseOptions = {}): P
   });
   await deps.mockMode.start();
   deps.onClose(() => deps.mockMode.stop());
-  deps.configTransfer = new ConfigTransfer(deps);
+  deps.configTransfer = new ConfigTransfer({
+    ...deps,
+    nodes: deps.monitoring.nodes,
+    reloadPollers: () => deps.monitoring.reload(),
+  });
   await deps.configTransfer.importInitialConfig(process.env);
 
   const { app, routes } = await buildApp(deps, {

@@ -8,8 +8,6 @@
  * snapshots) have their own cadences, backups in the background so they never delay a cycle.
  */
 import type { Clock } from '../clock.js';
-import type { ClusterEndpoint, ClusterInfo, NodeConfig } from '../config/node-config.js';
-import { isMonitored } from '../config/node-config.js';
 import type { Logger } from '../logging.js';
 import type {
   BackupTask,
@@ -35,6 +33,8 @@ import {
   type PveStorageConfig,
   type PveVmStatus,
 } from '../proxmox/pve.js';
+import type { ClusterEndpoint, ClusterInfo, NodeConfig } from '../settings/node-config.js';
+import { isMonitored } from '../settings/node-config.js';
 import { settleLimit } from './limit.js';
 import { normaliseSnapshots, normaliseStorageBackups, normaliseTasks } from './normalise/pve-backups.js';
 import { normaliseCeph } from './normalise/pve-ceph.js';

@@ -6,6 +6,9 @@
 import type { FastifyInstance } from 'fastify';
 import { ConnectionTestError } from '../collect/connection-test.js';
 import type { Monitoring } from '../collect/monitoring.js';
+import type { AppDeps } from '../deps.js';
+import { badRequest, conflict, HttpError, notFound } from '../http/errors.js';
+import { permissionReport } from '../proxmox/privileges.js';
 import {
   authOf,
   MONITOR_FLAGS,
@@ -13,10 +16,7 @@ import {
   type NodeInput,
   NodeValidationError,
   parseNodeInput,
-} from '../config/node-config.js';
-import type { AppDeps } from '../deps.js';
-import { badRequest, conflict, HttpError, notFound } from '../http/errors.js';
-import { permissionReport } from '../proxmox/privileges.js';
+} from '../settings/node-config.js';
 
 function publicView(m: Monitoring, cfg: NodeConfig, index: number, pveMajor?: number) {
   const st = m.status(cfg.uid);

@@ -5,13 +5,13 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppDeps } from '../deps.js';
 import { badRequest } from '../http/errors.js';
-import { UiSettingsError, UiSettingsRepo, uiDefaults, validateUiSettings } from '../ui-settings/ui-settings.js';
+import { UiSettingsError, UiSettingsRepo, uiDefaults, validateUiSettings } from '../settings/ui-settings.js';
 
 export function registerConfigUiSettingsRoutes(app: FastifyInstance, deps: AppDeps): void {
   const ui = new UiSettingsRepo(deps.db);
 
   app.get('/api/config', { config: { guard: 'authenticated' } }, async () => {
-    const s = deps.monitoring.settings.get();
+    const s = deps.systemSettings.get();
     const counters: Record<string, number> = { pve: 0, pbs: 0, pmg: 0 };
     return {
       // The gate checks X-CSRF-Token on every state-changing request made with a session.

@@ -10,10 +10,10 @@
  * limits both routes.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { TransferError } from '../config-transfer/cipher.js';
 import type { AppDeps } from '../deps.js';
 import { badRequest, forbidden, unauthorized } from '../http/errors.js';
 import { canExport } from '../security/export-access.js';
+import { TransferError } from '../settings/transfer/cipher.js';
 
 function allowUnprotectedFromEnv(env: Record<string, string | undefined> = process.env): boolean {
   const v = env.ALLOW_UNPROTECTED_EXPORT?.trim().toLowerCase();

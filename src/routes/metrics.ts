@@ -20,7 +20,7 @@ export function registerMetricsRoutes(app: FastifyInstance, deps: AppDeps): void
     {
       config: {
         guard: 'authenticated',
-        publicWhen: () => deps.monitoring.settings.get().metricsPublic === true,
+        publicWhen: () => deps.systemSettings.get().metricsPublic === true,
       },
     },
     async (req, reply) => {

@@ -10,10 +10,10 @@
  * - POST /api/test-notification: a sample `node_auto_registered` WS message.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { NodeValidationError, normaliseHost, parseType } from '../config/node-config.js';
 import type { AppDeps } from '../deps.js';
 import { badRequest, HttpError, unauthorized } from '../http/errors.js';
 import type { NodeAutoRegistered } from '../model/operations.js';
+import { NodeValidationError, normaliseHost, parseType } from '../settings/node-config.js';
 import { parseAutoRegisterBody, registerNode } from '../setup/auto-register.js';
 import { renderSetupScript, type SetupNodeType, setupScriptFileName } from '../setup/script.js';
 import { normaliseSetupCode, SetupCodes } from '../setup/setup-codes.js';

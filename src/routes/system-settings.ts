@@ -4,12 +4,12 @@
  * Polling intervals saved here take effect on the next cycle of every instance.
  */
 import type { FastifyInstance } from 'fastify';
-import { SettingsValidationError, validateSettingsUpdate } from '../config/system-settings.js';
 import type { AppDeps } from '../deps.js';
 import { badRequest } from '../http/errors.js';
+import { SettingsValidationError, validateSettingsUpdate } from '../settings/system-settings.js';
 
 export function registerSystemSettingsRoutes(app: FastifyInstance, deps: AppDeps): void {
-  const repo = () => deps.monitoring.settings;
+  const repo = () => deps.systemSettings;
 
   const envOverrides = () => {
     const o: Record<string, boolean> = {};

@@ -26,7 +26,7 @@ export function registerSystemRoutes(app: FastifyInstance, deps: AppDeps): void 
   // (never a network call here: this route is public and cheap).
   app.get('/api/version', { config: { guard: 'public' } }, async () => {
     const build = buildKind();
-    const channel = deps.monitoring.settings.get().updateChannel ?? 'stable';
+    const channel = deps.systemSettings.get().updateChannel ?? 'stable';
     const known = deps.updates.lastKnown(channel);
     return {
       version: `v${PACKAGE_VERSION}`,

@@ -20,7 +20,7 @@ const HISTORY_STATUSES = new Set(['in_progress', 'success', 'failed', 'rolled_ba
 
 export function registerUpdateRoutes(app: FastifyInstance, deps: AppDeps): void {
   const channelOf = (query: unknown): Channel => {
-    const c = q(query, 'channel') ?? deps.monitoring.settings.get().updateChannel ?? 'stable';
+    const c = q(query, 'channel') ?? deps.systemSettings.get().updateChannel ?? 'stable';
     if (c !== 'stable' && c !== 'rc') throw badRequest('channel must be stable or rc');
     return c;
   };

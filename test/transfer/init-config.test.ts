@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { encryptConfig } from '../../src/config-transfer/cipher.js';
+import { encryptConfig } from '../../src/settings/transfer/cipher.js';
 import { startTestPulse, tempDir } from '../helpers/pulse.js';
 
 const PASSPHRASE = 'initial import passphrase';
