@@ -3,11 +3,14 @@
  * (GET /api/settings, POST /api/settings/update).
  */
 import type { FastifyInstance } from 'fastify';
-import type { AppDeps } from '../deps.js';
 import { badRequest } from '../http/errors.js';
+import type { Services } from '../services.js';
 import { UiSettingsError, UiSettingsRepo, uiDefaults, validateUiSettings } from '../settings/ui-settings.js';
 
-export function registerConfigUiSettingsRoutes(app: FastifyInstance, deps: AppDeps): void {
+export function registerConfigUiSettingsRoutes(
+  app: FastifyInstance,
+  deps: Pick<Services, 'db' | 'events' | 'mockMode' | 'monitoring' | 'security' | 'systemSettings' | 'updates'>,
+): void {
   const ui = new UiSettingsRepo(deps.db);
 
   app.get('/api/config', { config: { guard: 'authenticated' } }, async () => {

@@ -7,9 +7,9 @@
  * and the same per guest as /api/guests/metadata/{node}/{vmid}.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { AppDeps } from '../deps.js';
 import { MetadataValidationError, withAliases } from '../guest-metadata/metadata.js';
 import { badRequest } from '../http/errors.js';
+import type { Services } from '../services.js';
 
 type IdParams = { id: string };
 type NodeParams = { node: string; vmid: string };
@@ -23,7 +23,7 @@ function wrap<T>(fn: () => T): T {
   }
 }
 
-export function registerGuestMetadataRoutes(app: FastifyInstance, deps: AppDeps): void {
+export function registerGuestMetadataRoutes(app: FastifyInstance, deps: Pick<Services, 'guestMetadata'>): void {
   const svc = () => deps.guestMetadata;
   const byId = (req: FastifyRequest) => (req.params as IdParams).id;
   const byNode = (req: FastifyRequest) => {

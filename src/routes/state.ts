@@ -4,7 +4,7 @@
  */
 import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import type { AppDeps } from '../deps.js';
+import type { Services } from '../services.js';
 
 const GZIP_MIN_BYTES = 16 * 1024;
 
@@ -30,7 +30,7 @@ function sendPieces(reply: FastifyReply, pieces: Buffer[]): FastifyReply {
   return reply.header('Content-Length', length).send(Readable.from(pieces));
 }
 
-export function registerStateRoutes(app: FastifyInstance, deps: AppDeps): void {
+export function registerStateRoutes(app: FastifyInstance, deps: Pick<Services, 'snapshots'>): void {
   app.get('/api/state', { config: { guard: 'authenticated' } }, async (req, reply) => {
     reply.header('Cache-Control', 'no-store').header('Vary', 'Accept-Encoding').type('application/json; charset=utf-8');
     deps.snapshots.noteHttpRead();

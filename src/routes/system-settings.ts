@@ -4,11 +4,14 @@
  * Polling intervals saved here take effect on the next cycle of every instance.
  */
 import type { FastifyInstance } from 'fastify';
-import type { AppDeps } from '../deps.js';
 import { badRequest } from '../http/errors.js';
+import type { Services } from '../services.js';
 import { SettingsValidationError, validateSettingsUpdate } from '../settings/system-settings.js';
 
-export function registerSystemSettingsRoutes(app: FastifyInstance, deps: AppDeps): void {
+export function registerSystemSettingsRoutes(
+  app: FastifyInstance,
+  deps: Pick<Services, 'events' | 'settings' | 'systemSettings'>,
+): void {
   const repo = () => deps.systemSettings;
 
   const envOverrides = () => {

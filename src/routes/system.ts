@@ -1,11 +1,14 @@
 /** /api/health and /api/version: public, cheap, used by load balancers and scripts. */
 import type { FastifyInstance } from 'fastify';
 import { dbHealth } from '../db/health.js';
-import type { AppDeps } from '../deps.js';
 import { deploymentType } from '../security/status.js';
+import type { Services } from '../services.js';
 import { BUILD_TIME, buildKind, PACKAGE_VERSION } from '../version.js';
 
-export function registerSystemRoutes(app: FastifyInstance, deps: AppDeps): void {
+export function registerSystemRoutes(
+  app: FastifyInstance,
+  deps: Pick<Services, 'clock' | 'db' | 'settings' | 'startedAt' | 'systemSettings' | 'updates'>,
+): void {
   const { clock, startedAt, settings } = deps;
 
   // Degraded (still 200, so a load balancer keeps serving reads) when the database cannot write.
@@ -25,7 +28,7 @@ export function registerSystemRoutes(app: FastifyInstance, deps: AppDeps): void 
   // scripts that print it still get a value. updateAvailable comes from the last update check
   // (never a network call here: this route is public and cheap).
   app.get('/api/version', { config: { guard: 'public' } }, async () => {
-    const build = buildKind();
+    const build = buildKind(settings);
     const channel = deps.systemSettings.get().updateChannel ?? 'stable';
     const known = deps.updates.lastKnown(channel);
     return {

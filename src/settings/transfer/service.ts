@@ -171,11 +171,11 @@ export class ConfigTransfer {
    * PULSE_INIT_CONFIG_DATA (or _FILE) with PULSE_INIT_CONFIG_PASSPHRASE: imported once, at the
    * first start of an installation that has no nodes yet. A failure is logged, not fatal.
    */
-  async importInitialConfig(env: Record<string, string | undefined>): Promise<boolean> {
-    const file = env.PULSE_INIT_CONFIG_FILE?.trim();
-    let data = env.PULSE_INIT_CONFIG_DATA?.trim();
-    const passphrase = env.PULSE_INIT_CONFIG_PASSPHRASE;
-    if ((!data && !file) || !passphrase) return false;
+  async importInitialConfig(): Promise<boolean> {
+    const initial = this.deps.settings.initialConfig;
+    if (initial === undefined) return false;
+    const { file, passphrase } = initial;
+    let data = initial.data;
     const meta = new MetaRepo(this.deps.db);
     if (meta.get(INIT_IMPORT_KEY) || this.deps.nodes.list().length > 0) return false;
     try {

@@ -1,6 +1,7 @@
 /**
- * What route areas and services receive from the composition root (server.ts).
- * Each area adds its service here as the project grows; routes only reach services through it.
+ * Everything the composition root (server.ts) builds, by name. Route modules declare the few
+ * members they use as `Pick<Services, …>` and routes/index.ts hands each exactly those; tests
+ * reach the running services through `RunningPulse.deps`. Nothing below routes/ imports this file.
  */
 import type { Database } from 'better-sqlite3';
 import type { AlertService } from './alerts/service.js';
@@ -29,7 +30,7 @@ import type { StateStore } from './state/store.js';
 import type { UpdateService } from './updates/service.js';
 import type { WsHub } from './ws/hub.js';
 
-export interface AppDeps {
+export interface Services {
   settings: Settings;
   logger: Logger;
   db: Database;
@@ -43,11 +44,6 @@ export interface AppDeps {
   security: SecurityService;
   /** Discrete events between services (alert fired/resolved, node deleted, …). */
   events: PulseEvents;
-  /**
-   * Registers work to stop on shutdown (timers, pollers, sockets). Stoppers run in reverse
-   * order of registration, before the HTTP server and the database close.
-   */
-  onClose(stop: () => Promise<void> | void): void;
   /** The serialised state document, one JSON.stringify per state version (src/state/snapshots.ts). */
   snapshots: StateSnapshots;
   /** The /ws hub: broadcast(type, data), broadcastState() (src/ws/hub.ts). */
