@@ -24,6 +24,7 @@ import { createLogger, type Logger } from './logging.js';
 import { MockModeService } from './mock/service.js';
 import { NotificationService } from './notify/service.js';
 import { MemoryReclaimer } from './runtime/memory-reclaim.js';
+import { OidcService } from './security/oidc.js';
 import { SecurityService } from './security/security-service.js';
 import type { SecurityOptions } from './security/types.js';
 import type { Services } from './services.js';
@@ -31,6 +32,8 @@ import type { Settings } from './settings/env.js';
 import { SystemSettingsService } from './settings/system-settings.js';
 import { TlsService } from './settings/tls.js';
 import { ConfigTransfer } from './settings/transfer/service.js';
+import { UiSettingsRepo } from './settings/ui-settings.js';
+import { SetupCodes } from './setup/setup-codes.js';
 import { StateSnapshots } from './state/snapshots.js';
 import { StateStore } from './state/store.js';
 import { UpdateService } from './updates/service.js';
@@ -203,6 +206,11 @@ export async function startPulse(settings: Settings, opts: PulseOptions = {}): P
   });
   await configTransfer.importInitialConfig();
 
+  // What only routes use: OIDC sign-in state, setup codes, the legacy UI preferences.
+  const oidc = new OidcService(db, secrets, () => clock.now(), settings.publicUrl);
+  const setupCodes = new SetupCodes(db, clock);
+  const uiSettings = new UiSettingsRepo(db);
+
   const services: Services = {
     settings,
     logger,
@@ -231,6 +239,9 @@ export async function startPulse(settings: Settings, opts: PulseOptions = {}): P
     tls,
     forecast,
     backupCoverage,
+    oidc,
+    setupCodes,
+    uiSettings,
   };
   const { app, routes } = await buildApp(services, {
     https: tlsMaterial ? { cert: tlsMaterial.cert, key: tlsMaterial.key } : undefined,

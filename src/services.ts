@@ -20,11 +20,14 @@ import type { Logger } from './logging.js';
 import type { MockModeService } from './mock/service.js';
 import type { NotificationService } from './notify/service.js';
 import type { MemoryReclaimer } from './runtime/memory-reclaim.js';
+import type { OidcService } from './security/oidc.js';
 import type { SecurityService } from './security/security-service.js';
 import type { Settings } from './settings/env.js';
 import type { SystemSettingsService } from './settings/system-settings.js';
 import type { TlsService } from './settings/tls.js';
 import type { ConfigTransfer } from './settings/transfer/service.js';
+import type { UiSettingsRepo } from './settings/ui-settings.js';
+import type { SetupCodes } from './setup/setup-codes.js';
 import type { StateSnapshots } from './state/snapshots.js';
 import type { StateStore } from './state/store.js';
 import type { UpdateService } from './updates/service.js';
@@ -83,4 +86,10 @@ export interface Services {
   forecast: ForecastService;
   /** Backup coverage audit and its policy (src/backups/service.ts). */
   backupCoverage: BackupCoverageService;
+  /** OIDC sign-in: the stored provider settings and the logins in progress (src/security/oidc.ts). */
+  oidc: OidcService;
+  /** One-time setup codes for node onboarding and the temperature key check (src/setup/setup-codes.ts). */
+  setupCodes: SetupCodes;
+  /** The legacy UI preferences behind /api/settings (src/settings/ui-settings.ts). */
+  uiSettings: UiSettingsRepo;
 }

@@ -5,13 +5,13 @@
 import type { FastifyInstance } from 'fastify';
 import { badRequest } from '../http/errors.js';
 import type { Services } from '../services.js';
-import { UiSettingsError, UiSettingsRepo, uiDefaults, validateUiSettings } from '../settings/ui-settings.js';
+import { UiSettingsError, uiDefaults, validateUiSettings } from '../settings/ui-settings.js';
 
 export function registerConfigUiSettingsRoutes(
   app: FastifyInstance,
-  deps: Pick<Services, 'db' | 'events' | 'mockMode' | 'monitoring' | 'security' | 'systemSettings' | 'updates'>,
+  deps: Pick<Services, 'events' | 'mockMode' | 'monitoring' | 'security' | 'systemSettings' | 'updates' | 'uiSettings'>,
 ): void {
-  const ui = new UiSettingsRepo(deps.db);
+  const ui = deps.uiSettings;
 
   app.get('/api/config', { config: { guard: 'authenticated' } }, async () => {
     const s = deps.systemSettings.get();

@@ -47,7 +47,7 @@ export async function registerRoutes(app: FastifyInstance, s: Services): Promise
   await registerWsRoutes(app, { settings: s.settings, wsHub: s.wsHub });
   registerAuthRoutes(app, { security: s.security });
   registerSecurityRoutes(app, { security: s.security, settings: s.settings });
-  registerOidcRoutes(app, { clock: s.clock, db: s.db, secrets: s.secrets, security: s.security, settings: s.settings });
+  registerOidcRoutes(app, { oidc: s.oidc, security: s.security });
   registerAlertRoutes(app, { alerts: s.alerts, wsHub: s.wsHub });
   registerNotificationRoutes(app, { notifications: s.notifications });
   registerConfigNodeRoutes(app, { events: s.events, monitoring: s.monitoring, state: s.state });
@@ -59,21 +59,21 @@ export async function registerRoutes(app: FastifyInstance, s: Services): Promise
   registerExportImportRoutes(app, { configTransfer: s.configTransfer, security: s.security, settings: s.settings });
   registerSetupScriptRoutes(app, {
     clock: s.clock,
-    db: s.db,
     discovery: s.discovery,
     events: s.events,
     monitoring: s.monitoring,
     security: s.security,
     settings: s.settings,
+    setupCodes: s.setupCodes,
   });
   registerConfigUiSettingsRoutes(app, {
-    db: s.db,
     events: s.events,
     mockMode: s.mockMode,
     monitoring: s.monitoring,
     security: s.security,
     systemSettings: s.systemSettings,
     updates: s.updates,
+    uiSettings: s.uiSettings,
   });
   registerUpdateRoutes(app, { settings: s.settings, systemSettings: s.systemSettings, updates: s.updates });
   registerDiscoveryRoutes(app, { discovery: s.discovery });
@@ -91,11 +91,11 @@ export async function registerRoutes(app: FastifyInstance, s: Services): Promise
   registerMockModeRoutes(app, { mockMode: s.mockMode, security: s.security, wsHub: s.wsHub });
   registerTemperatureRoutes(app, {
     clock: s.clock,
-    db: s.db,
     monitoring: s.monitoring,
     settings: s.settings,
     state: s.state,
     temperature: s.temperature,
+    setupCodes: s.setupCodes,
   });
   registerMetricsRoutes(app, {
     monitoring: s.monitoring,

@@ -16,7 +16,7 @@ import type { Services } from '../services.js';
 import { NodeValidationError, normaliseHost, parseType } from '../settings/node-config.js';
 import { parseAutoRegisterBody, registerNode } from '../setup/auto-register.js';
 import { renderSetupScript, type SetupNodeType, setupScriptFileName } from '../setup/script.js';
-import { normaliseSetupCode, SetupCodes } from '../setup/setup-codes.js';
+import { normaliseSetupCode } from '../setup/setup-codes.js';
 
 /** Failed code attempts allowed per client IP and window before further attempts get 429. */
 const MAX_CODE_FAILURES = 10;
@@ -55,9 +55,9 @@ function isHttpUrl(s: string): boolean {
 
 export function registerSetupScriptRoutes(
   app: FastifyInstance,
-  deps: Pick<Services, 'clock' | 'db' | 'discovery' | 'events' | 'monitoring' | 'security' | 'settings'>,
+  deps: Pick<Services, 'clock' | 'discovery' | 'events' | 'monitoring' | 'security' | 'settings' | 'setupCodes'>,
 ): void {
-  const codes = new SetupCodes(deps.db, deps.clock);
+  const codes = deps.setupCodes;
   const failures = new Map<string, number[]>();
 
   const recentFailures = (ip: string): number => {

@@ -14,7 +14,6 @@ import {
 } from '../collect/temperature-verify.js';
 import { badRequest, forbidden, HttpError, unauthorized } from '../http/errors.js';
 import type { Services } from '../services.js';
-import { SetupCodes } from '../setup/setup-codes.js';
 
 /** Node names and addresses the monitored PVE instances know (cluster members, standalone hosts). */
 function knownNodes(deps: Pick<Services, 'monitoring' | 'state'>): KnownNode[] {
@@ -40,9 +39,9 @@ const FAILURE_WINDOW_MS = 5 * 60_000;
 
 export function registerTemperatureRoutes(
   app: FastifyInstance,
-  deps: Pick<Services, 'clock' | 'db' | 'monitoring' | 'settings' | 'state' | 'temperature'>,
+  deps: Pick<Services, 'clock' | 'monitoring' | 'settings' | 'state' | 'temperature' | 'setupCodes'>,
 ): void {
-  const codes = new SetupCodes(deps.db, deps.clock);
+  const codes = deps.setupCodes;
   const failures = new Map<string, number[]>();
   const recentFailures = (ip: string): number[] => {
     const now = deps.clock.now();
