@@ -94,7 +94,7 @@ async function main() {
   const pulse = await startPulse(settings);
   try {
     const m = pulse.deps.monitoring;
-    m.settings.save({ pvePollingInterval: 3600, pbsPollingInterval: 3600, pmgPollingInterval: 3600 });
+    pulse.deps.systemSettings.save({ pvePollingInterval: 3600, pbsPollingInterval: 3600, pmgPollingInterval: 3600 });
     const pve = sim.ready.pve[0];
     await m.addNode({
       type: 'pve',

@@ -58,10 +58,10 @@ import { getHeapSpaceStatistics } from 'node:v8';
 import { request } from 'undici';
 import { ManualClock } from '../src/clock.js';
 import type { PveSlice } from '../src/collect/slices.js';
-import type { NodeInput } from '../src/config/node-config.js';
 import type { Guest, Node, Storage } from '../src/model/state.js';
 import { type RunningPulse, startPulse } from '../src/server.js';
 import { loadSettings } from '../src/settings/env.js';
+import type { NodeInput } from '../src/settings/node-config.js';
 import { PROJECT_ROOT } from '../src/version.js';
 import { isBackupPath } from './backup-paths.js';
 import { type Get, type HelperProcess, startHelper, type WsStats } from './helper-process.js';
@@ -355,7 +355,7 @@ async function main() {
     const liveProfile = LIVE_PROFILE ? await startAllocationSampling(false) : undefined;
     pulse = await startPulse(settings, { clock });
     const rssStart = process.memoryUsage().rss;
-    const { monitoring: m, history, wsHub } = pulse.deps;
+    const { monitoring: m, systemSettings, history, wsHub } = pulse.deps;
     if (!ALERTS) pulse.deps.alerts.stop();
     if (RECLAIM_GROWTH_MIB > 0) pulse.deps.memory.minGrowthBytes = RECLAIM_GROWTH_MIB * 1024 * 1024;
     // Each alert round's CPU time (the service calls evaluateNow through `this`, so an instance
@@ -374,8 +374,8 @@ async function main() {
     await client.call({ op: 'ws' });
 
     // The interval is the 10-s default while a cycle runs (cadences read it), an hour otherwise.
-    const hold = () => m.settings.save({ pvePollingInterval: 3600 });
-    const release = () => m.settings.save({ pvePollingInterval: 10 });
+    const hold = () => systemSettings.save({ pvePollingInterval: 3600 });
+    const release = () => systemSettings.save({ pvePollingInterval: 10 });
     hold();
     const input: NodeInput = {
       type: 'pve',

@@ -11,11 +11,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { startSimulator } from '../sim/index.js';
 import { generateSshKeyPair } from '../sim/ssh-server.js';
-import type { NodeInput, NodeType } from '../src/config/node-config.js';
 import { createLogger } from '../src/logging.js';
 import { verifyPassword } from '../src/security/passwords.js';
 import { startPulse } from '../src/server.js';
 import { loadSettings } from '../src/settings/env.js';
+import type { NodeInput, NodeType } from '../src/settings/node-config.js';
 import { PROJECT_ROOT } from '../src/version.js';
 
 const webIndex = path.join(PROJECT_ROOT, 'dist', 'web', 'index.html');

@@ -1,5 +1,5 @@
 /**
- * buildApp(deps): the Fastify instance with cross-cutting behaviour (errors, body limits,
+ * buildApp(services): the Fastify instance with cross-cutting behaviour (errors, body limits,
  * route guards, static UI) and every route area registered. Tests use it through a real port.
  */
 import type http from 'node:http';
@@ -11,7 +11,6 @@ import Fastify, {
   LogController,
 } from 'fastify';
 import { dbHealth } from './db/health.js';
-import type { AppDeps } from './deps.js';
 import { toErrorReply } from './http/errors.js';
 import type { RouteRecord } from './http/guard.js';
 import { RouteMethods } from './http/method-not-allowed.js';
@@ -21,6 +20,7 @@ import { registerWebUi } from './http/web-ui.js';
 import { stripQuery } from './logging.js';
 import { registerRoutes } from './routes/index.js';
 import { registerSecurity } from './security/index.js';
+import type { Services } from './services.js';
 import { PACKAGE_VERSION } from './version.js';
 
 export interface BuiltApp {
@@ -34,7 +34,8 @@ export interface BuildOptions {
   https?: { cert: Buffer; key: Buffer };
 }
 
-export async function buildApp(deps: AppDeps, opts: BuildOptions = {}): Promise<BuiltApp> {
+export async function buildApp(services: Services, opts: BuildOptions = {}): Promise<BuiltApp> {
+  const { settings, logger, db, clock, security, systemSettings } = services;
   const tlsOptions = opts.https;
   // An https.Server is an http.Server to Fastify's handlers; req.protocol reads the socket.
   const serverFactory: FastifyServerFactory<http.Server> | undefined = tlsOptions
@@ -43,8 +44,8 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}): Promise<
   const app = Fastify({
     ...(serverFactory ? { serverFactory } : {}),
     // Fastify's logger type is narrower than pino's; the instance is the same pino logger.
-    loggerInstance: deps.logger as FastifyBaseLogger,
-    bodyLimit: deps.settings.bodyLimit,
+    loggerInstance: logger as FastifyBaseLogger,
+    bodyLimit: settings.bodyLimit,
     trustProxy: false,
     // Per-request lines are noise at this volume (the UI polls); errors are logged by the handler.
     logController: new LogController({ disableRequestLogging: true }),
@@ -54,7 +55,7 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}): Promise<
     // Validation errors name the field; the error handler below shapes them as {"error", "field"}.
     schemaErrorFormatter,
   });
-  app.setSerializerCompiler(responseSerializer(deps.settings.strictResponses));
+  app.setSerializerCompiler(responseSerializer(settings.strictResponses));
   app.setValidatorCompiler(validatorCompiler());
 
   const routes: RouteRecord[] = [];
@@ -77,17 +78,17 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}): Promise<
   app.setErrorHandler((err, req, reply) => {
     const out = toErrorReply(err);
     // A write that failed for lack of storage turns /api/health degraded.
-    dbHealth(deps.db, deps.clock).noteError(err);
+    dbHealth(db, clock).noteError(err);
     if (out.internal) req.log.error({ err, url: stripQuery(req.url), method: req.method }, 'unhandled error');
     else req.log.debug({ status: out.statusCode, url: stripQuery(req.url) }, out.body.error);
     return reply.status(out.statusCode).type('application/json').send(out.body);
   });
 
   // The gate (headers, rate limits, auth by guard, CSRF) must wrap every route, so it goes first.
-  registerSecurity(app, deps);
+  registerSecurity(app, { security, settings, systemSettings });
   await registerOpenApi(app, { version: PACKAGE_VERSION });
-  await registerRoutes(app, deps);
+  await registerRoutes(app, services);
   registerOpenApiRoutes(app);
-  await registerWebUi(app, deps, known);
+  await registerWebUi(app, { settings }, known);
   return { app, routes };
 }

@@ -6,18 +6,17 @@ import { KeyFileError } from './crypto/key-file.js';
 import { DatabaseFileError } from './db/database.js';
 import { createLogger } from './logging.js';
 import { startPulse } from './server.js';
-import { loadSettings, SettingsError } from './settings/env.js';
-import { applyEnvFiles } from './settings/env-files.js';
+import { type Settings, SettingsError } from './settings/env.js';
+import { loadProcessSettings } from './settings/env-files.js';
 
 const SHUTDOWN_DEADLINE_MS = 5000;
 
 async function main(): Promise<void> {
-  let settings: ReturnType<typeof loadSettings>;
+  let settings: Settings;
   let envFiles: string[];
   try {
     // /etc/pulse/pulse.env and <data dir>/.env fill in what the environment does not set.
-    envFiles = applyEnvFiles(process.env);
-    settings = loadSettings();
+    ({ settings, files: envFiles } = loadProcessSettings());
   } catch (err) {
     if (err instanceof SettingsError) {
       process.stderr.write(`pulse: invalid setting ${err.message}\n`);

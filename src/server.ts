@@ -1,6 +1,7 @@
 /**
- * The composition root: settings → db → secrets → services → HTTP. `startPulse` is what main.ts
- * runs and what integration tests start in-process on a free port.
+ * The composition root: settings → db → secrets → services → HTTP. Every service is a local
+ * constant built after what it needs; `startPulse` is what main.ts runs and what integration
+ * tests start in-process on a free port.
  */
 import type { FastifyInstance } from 'fastify';
 import { AlertService } from './alerts/service.js';
@@ -9,10 +10,9 @@ import { BackupCoverageService } from './backups/service.js';
 import { type Clock, systemClock } from './clock.js';
 import { Monitoring } from './collect/monitoring.js';
 import { TemperatureCollector } from './collect/temperature.js';
-import { ConfigTransfer } from './config-transfer/service.js';
 import { openSecretBox } from './crypto/key-guard.js';
+import type { SecretBox } from './crypto/secret-box.js';
 import { openDatabase } from './db/database.js';
-import type { AppDeps } from './deps.js';
 import { DEFAULT_DISCOVERY_PORTS, DiscoveryService } from './discovery/service.js';
 import { DockerService } from './docker/service.js';
 import { PulseEvents } from './events.js';
@@ -22,13 +22,18 @@ import { MetricHistory } from './history/service.js';
 import type { RouteRecord } from './http/guard.js';
 import { createLogger, type Logger } from './logging.js';
 import { MockModeService } from './mock/service.js';
-import type { AlertNotification } from './model/state.js';
 import { NotificationService } from './notify/service.js';
 import { MemoryReclaimer } from './runtime/memory-reclaim.js';
+import { OidcService } from './security/oidc.js';
 import { SecurityService } from './security/security-service.js';
 import type { SecurityOptions } from './security/types.js';
+import type { Services } from './services.js';
 import type { Settings } from './settings/env.js';
+import { SystemSettingsService } from './settings/system-settings.js';
 import { TlsService } from './settings/tls.js';
+import { ConfigTransfer } from './settings/transfer/service.js';
+import { UiSettingsRepo } from './settings/ui-settings.js';
+import { SetupCodes } from './setup/setup-codes.js';
 import { StateSnapshots } from './state/snapshots.js';
 import { StateStore } from './state/store.js';
 import { UpdateService } from './updates/service.js';
@@ -45,7 +50,8 @@ export interface PulseOptions {
 
 export interface RunningPulse {
   app: FastifyInstance;
-  deps: AppDeps;
+  /** The services that were built, by name (tests reach into them). */
+  deps: Services;
   routes: RouteRecord[];
   /** Base URL, e.g. http://127.0.0.1:7655 */
   url: string;
@@ -55,12 +61,13 @@ export interface RunningPulse {
 
 export async function startPulse(settings: Settings, opts: PulseOptions = {}): Promise<RunningPulse> {
   const clock = opts.clock ?? systemClock;
+  const startedAt = clock.now();
   const logger = opts.logger ?? createLogger({ level: settings.logLevel });
   // Before anything is opened: an unusable certificate stops start-up with the file's name.
   const tls = new TlsService(settings, logger, () => clock.now());
   const tlsMaterial = tls.load();
   const db = openDatabase(settings.dataDir);
-  let secrets: AppDeps['secrets'];
+  let secrets: SecretBox;
   let security: SecurityService;
   try {
     secrets = openSecretBox(db, settings.dataDir);
@@ -70,179 +77,179 @@ export async function startPulse(settings: Settings, opts: PulseOptions = {}): P
     throw err;
   }
 
-  // Work that must stop before the HTTP server and the database close (pollers, timers, sockets).
+  // Work that must stop before the HTTP server and the database close (pollers, timers, sockets);
+  // stoppers run in reverse order of registration.
   const stoppers: Array<() => Promise<void> | void> = [];
-  const deps: AppDeps = {
-    settings,
-    logger,
-    db,
-    secrets,
-    clock,
-    startedAt: clock.now(),
-    state: new StateStore(clock),
-    security,
-    events: new PulseEvents(),
-    onClose: (stop) => {
-      stoppers.push(stop);
-    },
-    snapshots: new StateSnapshots(),
-    wsHub: new WsHub(),
-    history: new MetricHistory({ db, clock, logger }),
-    memory: new MemoryReclaimer(logger),
-    // Email, webhooks and the persistent delivery queue; `notifier` is what the alert engine calls.
-    notifications: new NotificationService({
-      db,
-      secrets,
-      clock,
-      logger,
-      publicUrl: settings.publicUrl,
-      allowLoopback: settings.allowLoopbackWebhooks,
-    }),
-    // Assigned right below: the alert service needs the state and events created above.
-    alerts: undefined as unknown as AlertService,
-    // Assigned right below, before the alerts that read them.
-    forecast: undefined as unknown as ForecastService,
-    backupCoverage: undefined as unknown as BackupCoverageService,
-    // Assigned right below: node configuration, system settings and the pollers.
-    monitoring: undefined as unknown as Monitoring,
-    // Assigned right below, after monitoring: guest metadata, Docker agents, config export/import.
-    guestMetadata: undefined as unknown as GuestMetadataService,
-    docker: undefined as unknown as DockerService,
-    configTransfer: undefined as unknown as ConfigTransfer,
-    // Assigned right below: needs the events created above.
-    updates: undefined as unknown as UpdateService,
-    discovery: undefined as unknown as DiscoveryService,
-    mockMode: undefined as unknown as MockModeService,
-    // Node temperatures over SSH (`sensors -j`); makes no connection while no key file exists.
-    temperature: new TemperatureCollector({
-      dataDir: settings.dataDir,
-      keyPath: settings.sensorsSshKey,
-      user: settings.sensorsSshUser,
-      port: settings.sensorsSshPort,
-      hosts: settings.sensorsSshHosts,
-      refreshMs: settings.sensorsRefreshSec * 1000,
-      clock,
-      logger,
-    }),
-    tls,
+  const onClose = (stop: () => Promise<void> | void) => {
+    stoppers.push(stop);
   };
-  // First, so that pollers registered later stop before the hub and the history flush.
-  startLiveServices(deps);
 
-  // Services are created here, in dependency order, and register their stoppers via deps.onClose.
+  const events = new PulseEvents();
+  const systemSettings = new SystemSettingsService(db);
+
+  // The live picture and what listens to it. Started first, so that pollers registered later
+  // stop before the hub and the history flush.
+  const state = new StateStore(clock);
+  const snapshots = new StateSnapshots();
+  const wsHub = new WsHub();
+  const history = new MetricHistory({ db, clock, logger });
+  const memory = new MemoryReclaimer(logger);
+  startLiveServices({ settings, logger, clock, startedAt, state, snapshots, events, history, wsHub, memory, onClose });
 
   // Notifications before alerts: queued jobs resume now, and the queue stops after the engine.
-  deps.notifications.start();
-  deps.onClose(() => deps.notifications.stop());
-
-  // Alerts: evaluates every state change; notifications go to the persistent queue.
-  const notifyAlerts = (events: AlertNotification[]) => deps.notifications.notifier.enqueue(events);
-  // Forecasts and backup coverage are cached by their services; alert rounds read those caches.
-  deps.forecast = new ForecastService({
-    history: deps.history,
-    state: deps.state,
-    clock,
-    thresholds: () => deps.alerts.getConfig(),
-  });
-  deps.forecast.start(deps.state);
-  deps.onClose(() => deps.forecast.stop());
-  deps.backupCoverage = new BackupCoverageService({ db, state: deps.state, clock });
-  const insight = () => {
-    const state = deps.state.get();
-    return {
-      forecasts: deps.forecast.current().forecasts,
-      coverage: BackupCoverageService.backupsKnown(state) ? deps.backupCoverage.current().guests : undefined,
-    };
-  };
-  deps.alerts = new AlertService({
-    db,
-    clock,
-    state: deps.state,
-    events: deps.events,
-    logger,
-    notify: notifyAlerts,
-    insight,
-  });
-  deps.alerts.start();
-  deps.onClose(() => deps.alerts.stop());
-
-  // Monitoring: configured PVE/PBS/PMG instances, one poller each, committing into deps.state.
-  deps.onClose(() => deps.temperature.close());
-  deps.monitoring = new Monitoring({
+  const notifications = new NotificationService({
     db,
     secrets,
     clock,
     logger,
-    state: deps.state,
-    settings,
-    temperature: deps.temperature,
+    publicUrl: settings.publicUrl,
+    allowLoopback: settings.allowLoopbackWebhooks,
   });
-  deps.monitoring.start();
-  deps.onClose(() => deps.monitoring.stop());
+  notifications.start();
+  onClose(() => notifications.stop());
 
-  // Guest metadata, Docker agents (liveness timer), configuration export/import.
-  deps.guestMetadata = new GuestMetadataService(db, clock, () => deps.state.get());
-  deps.docker = new DockerService({
-    clock,
+  // Alerts evaluate every state change and send through the persistent queue. Forecasts project
+  // to the alert config's storage thresholds, and the alert rounds read the cached forecasts and
+  // coverage: so the alert service is built first and handed those caches when it starts.
+  const alerts = new AlertService({
     db,
-    state: deps.state,
+    clock,
+    state,
+    events,
     logger,
-    alerts: deps.alerts,
-    tokens: security.tokens,
+    notify: (batch) => notifications.notifier.enqueue(batch),
   });
-  deps.docker.start();
-  deps.onClose(() => deps.docker.stop());
-  // Update checks against the releases feed (no self-install in this build).
-  deps.updates = new UpdateService({
+  const forecast = new ForecastService({ history, state, clock, thresholds: () => alerts.getConfig() });
+  forecast.start(state);
+  onClose(() => forecast.stop());
+  const backupCoverage = new BackupCoverageService({ db, state, clock });
+  alerts.start(() => ({
+    forecasts: forecast.current().forecasts,
+    coverage: BackupCoverageService.backupsKnown(state.get()) ? backupCoverage.current().guests : undefined,
+  }));
+  onClose(() => alerts.stop());
+
+  // Node temperatures over SSH (`sensors -j`); makes no connection while no key file exists.
+  const temperature = new TemperatureCollector({
+    dataDir: settings.dataDir,
+    keyPath: settings.sensorsSshKey,
+    user: settings.sensorsSshUser,
+    port: settings.sensorsSshPort,
+    hosts: settings.sensorsSshHosts,
+    refreshMs: settings.sensorsRefreshSec * 1000,
+    clock,
+    logger,
+  });
+  onClose(() => temperature.close());
+
+  // Monitoring: configured PVE/PBS/PMG instances, one poller each, committing into the state.
+  const monitoring = new Monitoring({ db, secrets, clock, logger, state, settings, systemSettings, temperature });
+  monitoring.start();
+  onClose(() => monitoring.stop());
+
+  // Guest metadata, Docker agents (liveness timer).
+  const guestMetadata = new GuestMetadataService(db, clock, () => state.get());
+  const docker = new DockerService({ clock, db, state, logger, alerts, tokens: security.tokens });
+  docker.start();
+  onClose(() => docker.stop());
+
+  // Update checks against the releases feed, on the schedule the system settings give.
+  const updates = new UpdateService({
     db,
     clock,
-    events: deps.events,
+    events,
     feedUrl: settings.updateFeedUrl,
     currentVersion: PACKAGE_VERSION,
-    deploymentType: settings.isDocker ? 'docker' : process.env.INVOCATION_ID ? 'systemd' : 'manual',
+    deploymentType: settings.isDocker ? 'docker' : settings.underSystemd ? 'systemd' : 'manual',
     isDocker: settings.isDocker,
   });
-  deps.updates.start(() => {
-    const sys = deps.monitoring.settings.get();
+  updates.start(() => {
+    const sys = systemSettings.get();
     return {
       enabled: sys.autoUpdateEnabled,
       intervalHours: sys.autoUpdateCheckInterval ?? 24,
       channel: sys.updateChannel ?? 'stable',
     };
   });
-  deps.onClose(() => deps.updates.stop());
+  onClose(() => updates.stop());
+
   // Network discovery: on demand, plus every 5 min when DISCOVERY_ENABLED (or the system setting) says so.
-  deps.discovery = new DiscoveryService({
+  const discovery = new DiscoveryService({
     clock,
     logger,
-    events: deps.events,
+    events,
     ports: settings.discoveryPorts ?? DEFAULT_DISCOVERY_PORTS,
-    subnet: () => settings.discoverySubnet ?? deps.monitoring.settings.get().discoverySubnet,
-    enabled: () => settings.discoveryEnabled ?? deps.monitoring.settings.get().discoveryEnabled,
+    subnet: () => settings.discoverySubnet ?? systemSettings.get().discoverySubnet,
+    enabled: () => settings.discoveryEnabled ?? systemSettings.get().discoveryEnabled,
   });
-  deps.discovery.start();
-  deps.onClose(() => deps.discovery.stop());
+  discovery.start();
+  onClose(() => discovery.stop());
+
   // Mock mode (persisted): when it was on, the generated fleet replaces polling again.
-  deps.mockMode = new MockModeService({
+  const mockMode = new MockModeService({ db, clock, state, monitoring, alerts, logger });
+  await mockMode.start();
+  onClose(() => mockMode.stop());
+
+  // Configuration export/import; PULSE_INIT_CONFIG_* is imported once, before the first request.
+  const configTransfer = new ConfigTransfer({
     db,
     clock,
-    state: deps.state,
-    monitoring: deps.monitoring,
-    alerts: deps.alerts,
     logger,
+    settings,
+    nodes: monitoring.nodes,
+    systemSettings,
+    reloadPollers: () => monitoring.reload(),
+    alerts,
+    notifications,
+    guestMetadata,
+    events,
   });
-  await deps.mockMode.start();
-  deps.onClose(() => deps.mockMode.stop());
-  deps.configTransfer = new ConfigTransfer(deps);
-  await deps.configTransfer.importInitialConfig(process.env);
+  await configTransfer.importInitialConfig();
 
-  const { app, routes } = await buildApp(deps, {
+  // What only routes use: OIDC sign-in state, setup codes, the legacy UI preferences.
+  const oidc = new OidcService(db, secrets, () => clock.now(), settings.publicUrl);
+  const setupCodes = new SetupCodes(db, clock);
+  const uiSettings = new UiSettingsRepo(db);
+
+  const services: Services = {
+    settings,
+    logger,
+    db,
+    secrets,
+    clock,
+    startedAt,
+    state,
+    security,
+    events,
+    snapshots,
+    wsHub,
+    history,
+    memory,
+    notifications,
+    alerts,
+    systemSettings,
+    monitoring,
+    guestMetadata,
+    docker,
+    configTransfer,
+    updates,
+    discovery,
+    mockMode,
+    temperature,
+    tls,
+    forecast,
+    backupCoverage,
+    oidc,
+    setupCodes,
+    uiSettings,
+  };
+  const { app, routes } = await buildApp(services, {
     https: tlsMaterial ? { cert: tlsMaterial.cert, key: tlsMaterial.key } : undefined,
   });
   await app.listen({ port: settings.port, host: settings.bindAddress });
   if (tlsMaterial) {
     tls.watch(app.server as unknown as import('node:tls').Server);
-    deps.onClose(() => tls.stop());
+    onClose(() => tls.stop());
   }
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : settings.port;
@@ -265,5 +272,5 @@ export async function startPulse(settings: Settings, opts: PulseOptions = {}): P
     return closing;
   };
 
-  return { app, deps, routes, url, close };
+  return { app, deps: services, routes, url, close };
 }

@@ -35,7 +35,7 @@ export const BUILD_TIME: string = new Date(fs.statSync(here).mtimeMs).toISOStrin
  * `release` for the compiled server or NODE_ENV=production, `development` otherwise;
  * PULSE_BUILD overrides both (packagers can name their build).
  */
-export function buildKind(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.PULSE_BUILD) return env.PULSE_BUILD;
-  return RUNNING_COMPILED || env.NODE_ENV === 'production' ? 'release' : 'development';
+export function buildKind(settings: { buildLabel?: string; isDevelopment: boolean }): string {
+  if (settings.buildLabel) return settings.buildLabel;
+  return RUNNING_COMPILED || !settings.isDevelopment ? 'release' : 'development';
 }

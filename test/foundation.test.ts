@@ -57,24 +57,23 @@ describe('health and version', () => {
 });
 
 describe('request error shapes', () => {
-  const dataDir = tempDir();
+  let pulse: Awaited<ReturnType<typeof startTestPulse>>;
   let app: Awaited<ReturnType<typeof buildApp>>['app'];
 
   beforeAll(async () => {
-    // A real app with one extra route that accepts JSON, to exercise the body pipeline.
-    const pulse = await startTestPulse({ dataDir });
-    const deps = pulse.deps;
-    await pulse.close();
-    const { openDatabase } = await import('../src/db/database.js');
-    const db = openDatabase(dataDir);
-    ({ app } = await buildApp({ ...deps, db }));
+    // A second app over a running Pulse's services, with extra routes to exercise the body pipeline.
+    pulse = await startTestPulse();
+    ({ app } = await buildApp(pulse.deps));
     app.post('/api/echo', { config: { guard: 'public' } }, async (req) => ({ got: req.body }));
     app.get('/api/boom', { config: { guard: 'public' } }, async () => {
       throw new Error('secret internal detail at /srv/x.ts:12');
     });
     await app.ready();
   });
-  afterAll(() => app.close());
+  afterAll(async () => {
+    await app.close();
+    await pulse.close();
+  });
 
   it('accepts a well-formed JSON body', async () => {
     const res = await app.inject({ method: 'POST', url: '/api/echo', payload: { a: 1 } });

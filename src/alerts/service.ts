@@ -42,8 +42,6 @@ export interface AlertServiceOptions {
    * advance (ms; 0 = only on state changes). Default 10 s.
    */
   tickMs?: number;
-  /** Cached forecasts and backup coverage for their checks (checks-insight.ts); read every round. */
-  insight?: () => InsightInputs;
 }
 
 /** Restored alerts older than this (last seen) are dropped at start. */
@@ -58,6 +56,7 @@ export class AlertService {
   #memory: AlertMemory = emptyMemory();
   #unsubscribe?: () => void;
   #tick?: NodeJS.Timeout;
+  #insight?: () => InsightInputs;
   #scheduled?: NodeJS.Immediate;
   #committing = false;
   /**
@@ -114,9 +113,15 @@ export class AlertService {
     }
   }
 
-  start(): void {
+  /**
+   * `insight`: cached forecasts and backup coverage for their checks (checks-insight.ts), read
+   * every round. Handed in here rather than at construction because the forecasts themselves
+   * read this service's config (storage thresholds).
+   */
+  start(insight?: () => InsightInputs): void {
     if (this.#running) return;
     this.#running = true;
+    this.#insight = insight;
     this.#unsubscribe = this.#opts.state.onChange(() => {
       // Our own commits change the state too; they must not trigger another round.
       if (this.#committing) return;
@@ -162,7 +167,7 @@ export class AlertService {
     try {
       const now = this.#opts.clock.now();
       this.#lastRound = now;
-      const result = evaluate(this.#config, this.#opts.state.get(), this.#memory, now, this.#opts.insight?.());
+      const result = evaluate(this.#config, this.#opts.state.get(), this.#memory, now, this.#insight?.());
       this.#memory = result.memory;
       this.#apply(result.changes, now);
       if (now - this.#lastPrune > HISTORY_PRUNE_EVERY_MS) this.#pruneHistory();

@@ -4,7 +4,6 @@
  * missing privilege and the feature it breaks) and, on success, what was found.
  */
 import type { Clock } from '../clock.js';
-import type { NodeInput } from '../config/node-config.js';
 import { ProxmoxClient } from '../proxmox/client.js';
 import { ProxmoxError, type ProxmoxErrorKind } from '../proxmox/errors.js';
 import { PbsApi } from '../proxmox/pbs.js';
@@ -17,6 +16,7 @@ import {
   permissionReport,
 } from '../proxmox/privileges.js';
 import { PveApi } from '../proxmox/pve.js';
+import type { NodeInput } from '../settings/node-config.js';
 import { checkPbsFeatures, checkPmgFeatures, checkPveFeatures, deniedProblem } from './pve-permissions.js';
 
 export interface TestSuccess {

@@ -1,18 +1,18 @@
 /**
- * The monitoring service: configured instances (NodesRepo), system settings, one runner per
- * instance, and the slices they publish into the StateStore. Routes reach it as
- * `deps.monitoring`; it never imports from routes/.
+ * The monitoring service: configured instances (NodesRepo), one runner per instance, and the
+ * slices they publish into the StateStore. Polling intervals and the connection timeout come from
+ * the system settings service it is handed.
  */
 import type { Clock } from '../clock.js';
-import type { ClusterInfo, NodeConfig, NodeInput } from '../config/node-config.js';
-import { NodesRepo } from '../config/nodes-repo.js';
-import { SystemSettingsRepo } from '../config/system-settings.js';
 import type { SecretBox } from '../crypto/secret-box.js';
 import type { Database } from '../db/database.js';
 import type { Logger } from '../logging.js';
 import type { ApiCallCounter } from '../proxmox/client.js';
 import type { FeatureProblem } from '../proxmox/privileges.js';
 import type { Settings } from '../settings/env.js';
+import type { ClusterInfo, NodeConfig, NodeInput } from '../settings/node-config.js';
+import { NodesRepo } from '../settings/nodes-repo.js';
+import type { SystemSettingsService } from '../settings/system-settings.js';
 import type { StateStore } from '../state/store.js';
 import { probeCluster, type TestSuccess, testConnection } from './connection-test.js';
 import { PbsPoller } from './pbs-poller.js';
@@ -29,6 +29,8 @@ export interface MonitoringDeps {
   logger: Logger;
   state: StateStore;
   settings: Settings;
+  /** Polling intervals and connection timeout; a change reschedules every poller. */
+  systemSettings: Pick<SystemSettingsService, 'get' | 'onChange'>;
   /** Node temperatures over SSH for the PVE pollers (absent: none). */
   temperature?: TemperatureSource;
 }
@@ -50,7 +52,6 @@ function configKey(c: NodeConfig): string {
 
 export class Monitoring {
   readonly nodes: NodesRepo;
-  readonly settings: SystemSettingsRepo;
   readonly slices: SliceStore;
   readonly #deps: MonitoringDeps;
   readonly #runners = new Map<number, { key: string; runner: InstanceRunner; cfg: NodeConfig }>();
@@ -69,7 +70,6 @@ export class Monitoring {
   constructor(deps: MonitoringDeps) {
     this.#deps = deps;
     this.nodes = new NodesRepo(deps.db, deps.secrets, () => deps.clock.now());
-    this.settings = new SystemSettingsRepo(deps.db);
     this.slices = new SliceStore(deps.state, () => ({
       pollingCycles: this.#cycles,
       performance: {
@@ -84,7 +84,7 @@ export class Monitoring {
 
   /** Polling interval of a product, ms. */
   intervalMs(type: NodeConfig['type']): number {
-    const s = this.settings.get();
+    const s = this.#deps.systemSettings.get();
     const sec = type === 'pve' ? s.pvePollingInterval : type === 'pbs' ? s.pbsPollingInterval : s.pmgPollingInterval;
     return Math.max(0.2, Number(sec) || 10) * 1000;
   }
@@ -95,7 +95,7 @@ export class Monitoring {
    * cannot make its data look fresh for several intervals.
    */
   timeoutMs(type: NodeConfig['type']): number {
-    const configured = this.settings.get().connectionTimeout || this.#deps.settings.connectionTimeoutSec;
+    const configured = this.#deps.systemSettings.get().connectionTimeout || this.#deps.settings.connectionTimeoutSec;
     return Math.min(configured * 1000, Math.max(3000, this.intervalMs(type) / 2));
   }
 
@@ -103,7 +103,7 @@ export class Monitoring {
     if (this.#started) return;
     this.#started = true;
     this.#startedAt = this.#deps.clock.now();
-    this.#unsubscribe = this.settings.onChange(() => {
+    this.#unsubscribe = this.#deps.systemSettings.onChange(() => {
       for (const { runner } of this.#runners.values()) runner.reschedule();
     });
     this.reload();

@@ -3,13 +3,14 @@
  * the deduplication factor, namespaces), jobs, and — every 10th cycle, in the background —
  * the snapshot list per datastore and namespace.
  */
-import type { NodeConfig } from '../config/node-config.js';
-import { isMonitored } from '../config/node-config.js';
+
 import type { PbsBackup, PbsDatastore, PbsInstance } from '../model/state.js';
 import { ProxmoxClient } from '../proxmox/client.js';
 import { ProxmoxError } from '../proxmox/errors.js';
 import { PbsApi } from '../proxmox/pbs.js';
 import { type FeatureProblem, featureOfPath, problemMessage } from '../proxmox/privileges.js';
+import type { NodeConfig } from '../settings/node-config.js';
+import { isMonitored } from '../settings/node-config.js';
 import { settleLimit } from './limit.js';
 import {
   normaliseDatastore,

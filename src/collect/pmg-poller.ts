@@ -1,11 +1,12 @@
 /** One PMG instance: version, cluster nodes with their postfix queues, mail statistics, quarantine. */
-import type { NodeConfig } from '../config/node-config.js';
-import { isMonitored } from '../config/node-config.js';
+
 import type { PmgQueueStatus } from '../model/state.js';
 import { ProxmoxClient } from '../proxmox/client.js';
 import { ProxmoxError } from '../proxmox/errors.js';
 import { PMG_POSTFIX_QUEUES, PmgApi } from '../proxmox/pmg.js';
 import { type FeatureProblem, featureOfPath, problemMessage } from '../proxmox/privileges.js';
+import type { NodeConfig } from '../settings/node-config.js';
+import { isMonitored } from '../settings/node-config.js';
 import { settleLimit } from './limit.js';
 import {
   normaliseMailCount,

@@ -1,8 +1,8 @@
 /** What every poller (PVE, PBS, PMG) receives from Monitoring. */
 import type { Clock } from '../clock.js';
-import type { ClusterInfo } from '../config/node-config.js';
 import type { Logger } from '../logging.js';
 import type { ApiCallCounter } from '../proxmox/client.js';
+import type { ClusterInfo } from '../settings/node-config.js';
 import type { TemperatureSource } from './temperature.js';
 
 export interface PollerEnv {

@@ -8,9 +8,10 @@
  * container interfaces (5 min), ZFS (1 min), Ceph, SMART disks (5 min) and backups (in the
  * background, so they never delay a cycle). The poller then builds the instance's slice.
  */
-import type { ClusterInfo, NodeConfig } from '../config/node-config.js';
+
 import type { Guest, Node, Storage } from '../model/state.js';
 import type { FeatureProblem } from '../proxmox/privileges.js';
+import type { ClusterInfo, NodeConfig } from '../settings/node-config.js';
 import type { IoCounters } from './normalise/pve-guest.js';
 import { normaliseGuest } from './normalise/pve-guest.js';
 import { failedInstanceNode, normaliseNode, offlineNode } from './normalise/pve-node.js';

@@ -2,10 +2,11 @@
  * What the PBS and PMG pollers share: one configured endpoint (no cluster failover), its client
  * with token or ticket auth, and the record of features a missing privilege breaks.
  */
-import type { NodeConfig } from '../config/node-config.js';
+
 import { ProxmoxClient, type ProxmoxProduct } from '../proxmox/client.js';
 import { ProxmoxError } from '../proxmox/errors.js';
 import { type FeatureProblem, featureOfPath, problemMessage } from '../proxmox/privileges.js';
+import type { NodeConfig } from '../settings/node-config.js';
 import type { PollerEnv } from './pve-poller.js';
 
 export abstract class SingleEndpointPoller {

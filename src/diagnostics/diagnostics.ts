@@ -6,8 +6,8 @@
 import os from 'node:os';
 import type { Clock } from '../clock.js';
 import type { Monitoring } from '../collect/monitoring.js';
-import { authOf, type NodeConfig } from '../config/node-config.js';
 import { type PermissionReport, permissionReport } from '../proxmox/privileges.js';
+import { authOf, type NodeConfig } from '../settings/node-config.js';
 
 export interface NodeDiagnostic {
   id: string;

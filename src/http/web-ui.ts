@@ -6,11 +6,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
-import type { Settings } from '../settings/env.js';
 import { PROJECT_ROOT } from '../version.js';
 
 /** What the web UI's routes need: where the built UI is. */
-type WebUiDeps = { settings: Pick<Settings, 'frontendDir'> };
+type WebUiDeps = { settings: { frontendDir?: string } };
 
 import type { RouteMethods } from './method-not-allowed.js';
 

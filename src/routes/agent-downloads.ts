@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { AppDeps } from '../deps.js';
+import type { Services } from '../services.js';
 import { PROJECT_ROOT } from '../version.js';
 
 /** `?arch=` spellings (Go's, uname -m's and Debian's) → the name the binaries carry. */
@@ -54,14 +54,14 @@ function installScriptPath(): string | undefined {
   return undefined;
 }
 
-function baseUrl(deps: AppDeps, req: FastifyRequest): string {
+function baseUrl(deps: Pick<Services, 'settings'>, req: FastifyRequest): string {
   if (deps.settings.publicUrl) return deps.settings.publicUrl.replace(/\/+$/, '');
   return `${req.protocol}://${req.headers.host ?? `127.0.0.1:${deps.settings.port}`}`;
 }
 
 const NO_CACHE = 'no-cache, no-store, must-revalidate';
 
-export function registerAgentDownloadRoutes(app: FastifyInstance, deps: AppDeps): void {
+export function registerAgentDownloadRoutes(app: FastifyInstance, deps: Pick<Services, 'settings'>): void {
   app.get<{ Querystring: { arch?: string } }>(
     '/download/pulse-docker-agent',
     { config: { guard: 'public' } },

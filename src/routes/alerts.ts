@@ -6,8 +6,8 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ConfigError, configForWire } from '../alerts/config.js';
 import { parseHistoryQuery, QueryError } from '../alerts/history-query.js';
-import type { AppDeps } from '../deps.js';
 import { badRequest, notFound } from '../http/errors.js';
+import type { Services } from '../services.js';
 
 const ACTIONS = ['acknowledge', 'unacknowledge', 'clear'] as const;
 type Action = (typeof ACTIONS)[number];
@@ -42,7 +42,7 @@ export function parseActionPath(rawUrl: string): { id: string; action: Action } 
 
 const userOf = (req: FastifyRequest) => req.auth?.username || 'admin';
 
-export function registerAlertRoutes(app: FastifyInstance, deps: AppDeps): void {
+export function registerAlertRoutes(app: FastifyInstance, deps: Pick<Services, 'alerts' | 'wsHub'>): void {
   const { alerts } = deps;
   // Browsers see an acknowledgement or clear at once (`rawData` right away, wire-contract §2).
   const pushState = () => deps.wsHub.broadcastState();

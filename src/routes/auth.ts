@@ -3,9 +3,9 @@
  * remain, or that the account is locked and until when, so the login page can tell the user.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { AppDeps } from '../deps.js';
 import { badRequest } from '../http/errors.js';
 import { clearLoginCookies, setLoginCookies } from '../security/reply-cookies.js';
+import type { Services } from '../services.js';
 
 function stringField(body: unknown, name: string): string | undefined {
   if (body === null || typeof body !== 'object') return undefined;
@@ -30,7 +30,7 @@ export function lockedReply(lockedUntil: number, now: number) {
   };
 }
 
-export function registerAuthRoutes(app: FastifyInstance, deps: AppDeps): void {
+export function registerAuthRoutes(app: FastifyInstance, deps: Pick<Services, 'security'>): void {
   const { security } = deps;
 
   app.post('/api/login', { config: { guard: 'public' } }, async (req, reply) => {

@@ -4,7 +4,6 @@
  * gets a single point with its current value, so a chart is never missing for a live resource.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { AppDeps } from '../deps.js';
 import { guestValues, nodeValues, storageValues } from '../history/extract.js';
 import { VersionedReplyCache } from '../history/reply-cache.js';
 import type { ResourceChart } from '../history/service.js';
@@ -12,6 +11,7 @@ import { KIND_METRICS, type ResourceKind, roundMetric } from '../history/tiers.j
 import { badRequest } from '../http/errors.js';
 import { ChartsQuery, ChartsReply, StorageChartsQuery, StorageChartsReply } from '../schemas/charts.js';
 import { ErrorReply } from '../schemas/common.js';
+import type { Services } from '../services.js';
 import { localOffsetMinutes, toRfc3339 } from '../state/raw-shape.js';
 import { acceptsGzip } from './state.js';
 
@@ -80,7 +80,7 @@ export function parseChartFilter(q: unknown): { ids?: Set<string>; metrics?: Set
   return out;
 }
 
-export function registerChartRoutes(app: FastifyInstance, deps: AppDeps): void {
+export function registerChartRoutes(app: FastifyInstance, deps: Pick<Services, 'clock' | 'history' | 'state'>): void {
   // Between two polls, repeated requests for the same range share one computed reply.
   const cache = new VersionedReplyCache(10_000);
   const send = async (

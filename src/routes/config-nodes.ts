@@ -6,6 +6,9 @@
 import type { FastifyInstance } from 'fastify';
 import { ConnectionTestError } from '../collect/connection-test.js';
 import type { Monitoring } from '../collect/monitoring.js';
+import { badRequest, conflict, HttpError, notFound } from '../http/errors.js';
+import { permissionReport } from '../proxmox/privileges.js';
+import type { Services } from '../services.js';
 import {
   authOf,
   MONITOR_FLAGS,
@@ -13,10 +16,7 @@ import {
   type NodeInput,
   NodeValidationError,
   parseNodeInput,
-} from '../config/node-config.js';
-import type { AppDeps } from '../deps.js';
-import { badRequest, conflict, HttpError, notFound } from '../http/errors.js';
-import { permissionReport } from '../proxmox/privileges.js';
+} from '../settings/node-config.js';
 
 function publicView(m: Monitoring, cfg: NodeConfig, index: number, pveMajor?: number) {
   const st = m.status(cfg.uid);
@@ -88,11 +88,14 @@ function testFailure(err: unknown): HttpError {
   return new HttpError(400, err instanceof Error ? err.message : String(err), { status: 'error' });
 }
 
-function monitoringOf(deps: AppDeps): Monitoring {
+function monitoringOf(deps: Pick<Services, 'monitoring'>): Monitoring {
   return deps.monitoring;
 }
 
-export function registerConfigNodeRoutes(app: FastifyInstance, deps: AppDeps): void {
+export function registerConfigNodeRoutes(
+  app: FastifyInstance,
+  deps: Pick<Services, 'events' | 'monitoring' | 'state'>,
+): void {
   const find = (id: string) => {
     const m = monitoringOf(deps);
     const cfg = m.nodes.byPublicId(id);

@@ -3,15 +3,18 @@
  * (GET /api/settings, POST /api/settings/update).
  */
 import type { FastifyInstance } from 'fastify';
-import type { AppDeps } from '../deps.js';
 import { badRequest } from '../http/errors.js';
-import { UiSettingsError, UiSettingsRepo, uiDefaults, validateUiSettings } from '../ui-settings/ui-settings.js';
+import type { Services } from '../services.js';
+import { UiSettingsError, uiDefaults, validateUiSettings } from '../settings/ui-settings.js';
 
-export function registerConfigUiSettingsRoutes(app: FastifyInstance, deps: AppDeps): void {
-  const ui = new UiSettingsRepo(deps.db);
+export function registerConfigUiSettingsRoutes(
+  app: FastifyInstance,
+  deps: Pick<Services, 'events' | 'mockMode' | 'monitoring' | 'security' | 'systemSettings' | 'updates' | 'uiSettings'>,
+): void {
+  const ui = deps.uiSettings;
 
   app.get('/api/config', { config: { guard: 'authenticated' } }, async () => {
-    const s = deps.monitoring.settings.get();
+    const s = deps.systemSettings.get();
     const counters: Record<string, number> = { pve: 0, pbs: 0, pmg: 0 };
     return {
       // The gate checks X-CSRF-Token on every state-changing request made with a session.

@@ -1,10 +1,16 @@
 /** GET /api/diagnostics: live probes of every configured instance plus process facts. */
 import type { FastifyInstance } from 'fastify';
-import type { AppDeps } from '../deps.js';
 import { collectDiagnostics } from '../diagnostics/diagnostics.js';
+import type { Services } from '../services.js';
 import { PACKAGE_VERSION } from '../version.js';
 
-export function registerDiagnosticsRoutes(app: FastifyInstance, deps: AppDeps): void {
+export function registerDiagnosticsRoutes(
+  app: FastifyInstance,
+  deps: Pick<
+    Services,
+    'alerts' | 'clock' | 'discovery' | 'mockMode' | 'monitoring' | 'startedAt' | 'state' | 'updates' | 'wsHub'
+  >,
+): void {
   app.get('/api/diagnostics', { config: { guard: 'authenticated' } }, async () => {
     const report = await collectDiagnostics({
       monitoring: deps.monitoring,

@@ -4,11 +4,11 @@
  * over the WebSocket as `discovery_update`.
  */
 import type { FastifyInstance } from 'fastify';
-import type { AppDeps } from '../deps.js';
 import { SubnetError } from '../discovery/subnet.js';
 import { badRequest } from '../http/errors.js';
+import type { Services } from '../services.js';
 
-export function registerDiscoveryRoutes(app: FastifyInstance, deps: AppDeps): void {
+export function registerDiscoveryRoutes(app: FastifyInstance, deps: Pick<Services, 'discovery'>): void {
   app.get('/api/discover', { config: { guard: 'authenticated' } }, async () => deps.discovery.result());
 
   app.post('/api/discover', { config: { guard: 'authenticated' } }, async (req) => {

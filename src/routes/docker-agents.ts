@@ -3,9 +3,9 @@
  * agent reports and command acknowledgements, host removal/hiding and the agent version.
  */
 import type { FastifyInstance } from 'fastify';
-import type { AppDeps } from '../deps.js';
 import { DockerError } from '../docker/service.js';
 import { HttpError } from '../http/errors.js';
+import type { Services } from '../services.js';
 import { PACKAGE_VERSION } from '../version.js';
 
 function wrap<T>(fn: () => T): T {
@@ -19,7 +19,7 @@ function wrap<T>(fn: () => T): T {
 
 const truthy = (v: unknown) => v === 'true' || v === '1' || v === 'yes';
 
-export function registerDockerAgentRoutes(app: FastifyInstance, deps: AppDeps): void {
+export function registerDockerAgentRoutes(app: FastifyInstance, deps: Pick<Services, 'docker' | 'settings'>): void {
   const docker = () => deps.docker;
 
   app.post('/api/agents/docker/report', { config: { guard: 'authenticated' } }, async (req, reply) => {

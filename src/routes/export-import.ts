@@ -10,15 +10,10 @@
  * limits both routes.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { TransferError } from '../config-transfer/cipher.js';
-import type { AppDeps } from '../deps.js';
 import { badRequest, forbidden, unauthorized } from '../http/errors.js';
 import { canExport } from '../security/export-access.js';
-
-function allowUnprotectedFromEnv(env: Record<string, string | undefined> = process.env): boolean {
-  const v = env.ALLOW_UNPROTECTED_EXPORT?.trim().toLowerCase();
-  return v === 'true' || v === '1' || v === 'yes';
-}
+import type { Services } from '../services.js';
+import { TransferError } from '../settings/transfer/cipher.js';
 
 function bodyObject(req: FastifyRequest): Record<string, unknown> {
   const b = req.body;
@@ -26,8 +21,11 @@ function bodyObject(req: FastifyRequest): Record<string, unknown> {
   return b as Record<string, unknown>;
 }
 
-export function registerExportImportRoutes(app: FastifyInstance, deps: AppDeps): void {
-  const allowUnprotected = allowUnprotectedFromEnv();
+export function registerExportImportRoutes(
+  app: FastifyInstance,
+  deps: Pick<Services, 'configTransfer' | 'security' | 'settings'>,
+): void {
+  const allowUnprotected = deps.settings.allowUnprotectedExport;
 
   const checkAccess = (req: FastifyRequest) => {
     if (canExport(deps.security, req, allowUnprotected)) return;

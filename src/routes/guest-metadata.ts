@@ -8,7 +8,6 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import type { AppDeps } from '../deps.js';
 import { MetadataValidationError, withAliases } from '../guest-metadata/metadata.js';
 import { badRequest } from '../http/errors.js';
 import { ErrorReply } from '../schemas/common.js';
@@ -19,6 +18,7 @@ import {
   GuestMetadataReply,
   GuestNodeParams,
 } from '../schemas/guest-metadata.js';
+import type { Services } from '../services.js';
 
 type IdParams = { id: string };
 type NodeParams = { node: string; vmid: string };
@@ -32,7 +32,7 @@ function wrap<T>(fn: () => T): T {
   }
 }
 
-export function registerGuestMetadataRoutes(app: FastifyInstance, deps: AppDeps): void {
+export function registerGuestMetadataRoutes(app: FastifyInstance, deps: Pick<Services, 'guestMetadata'>): void {
   const svc = () => deps.guestMetadata;
   const byId = (req: FastifyRequest) => (req.params as IdParams).id;
   const byNode = (req: FastifyRequest) => {

@@ -8,8 +8,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { CoverageReason } from '../backups/coverage.js';
 import { PolicyError } from '../backups/policy.js';
-import type { AppDeps } from '../deps.js';
 import { badRequest } from '../http/errors.js';
+import type { Services } from '../services.js';
 
 const REASONS: readonly CoverageReason[] = ['no-backup', 'stale', 'unverified', 'single-target', 'few-restore-points'];
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -27,7 +27,10 @@ function boolParam(v: string | undefined, name: string): boolean | undefined {
   throw badRequest(`${name} must be true or false`);
 }
 
-export function registerInsightRoutes(app: FastifyInstance, deps: AppDeps): void {
+export function registerInsightRoutes(
+  app: FastifyInstance,
+  deps: Pick<Services, 'alerts' | 'backupCoverage' | 'forecast'>,
+): void {
   app.get<{ Querystring: Query }>('/api/storage/forecast', { config: { guard: 'authenticated' } }, async (req) => {
     const q = req.query ?? {};
     only(q, ['instance', 'id']);

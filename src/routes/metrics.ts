@@ -6,10 +6,13 @@
  */
 import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
-import type { AppDeps } from '../deps.js';
 import { MetricsExporter } from '../metrics/exporter.js';
+import type { Services } from '../services.js';
 
-export function registerMetricsRoutes(app: FastifyInstance, deps: AppDeps): void {
+export function registerMetricsRoutes(
+  app: FastifyInstance,
+  deps: Pick<Services, 'monitoring' | 'state' | 'systemSettings' | 'wsHub'>,
+): void {
   const exporter = new MetricsExporter({
     store: deps.state,
     monitoring: () => deps.monitoring,
@@ -20,7 +23,7 @@ export function registerMetricsRoutes(app: FastifyInstance, deps: AppDeps): void
     {
       config: {
         guard: 'authenticated',
-        publicWhen: () => deps.monitoring.settings.get().metricsPublic === true,
+        publicWhen: () => deps.systemSettings.get().metricsPublic === true,
       },
     },
     async (req, reply) => {

@@ -3,11 +3,14 @@
  * PascalCase config Pulse 4.24 emits; writes take camelCase (PascalCase accepted) and are admin-only.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { AppDeps } from '../deps.js';
 import { badRequest } from '../http/errors.js';
 import { MockConfigError } from '../mock/fleet.js';
+import type { Services } from '../services.js';
 
-export function registerMockModeRoutes(app: FastifyInstance, deps: AppDeps): void {
+export function registerMockModeRoutes(
+  app: FastifyInstance,
+  deps: Pick<Services, 'mockMode' | 'security' | 'wsHub'>,
+): void {
   app.get('/api/system/mock-mode', { config: { guard: 'authenticated' } }, async () => deps.mockMode.view());
 
   const write = async (req: FastifyRequest) => {

@@ -4,8 +4,8 @@
  * ids and shape replies; NotificationService does the work.
  */
 import type { FastifyInstance } from 'fastify';
-import type { AppDeps } from '../deps.js';
 import { badRequest, HttpError } from '../http/errors.js';
+import type { Services } from '../services.js';
 
 const R = { config: { guard: 'authenticated' as const } };
 const W = { config: { guard: 'admin' as const } };
@@ -15,7 +15,7 @@ function jobId(raw: string): number {
   return Number(raw);
 }
 
-export function registerNotificationRoutes(app: FastifyInstance, deps: AppDeps): void {
+export function registerNotificationRoutes(app: FastifyInstance, deps: Pick<Services, 'notifications'>): void {
   const svc = deps.notifications;
   const base = '/api/notifications';
 

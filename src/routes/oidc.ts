@@ -7,10 +7,10 @@
  *   return path with `?oidc=success`, or to the login page with `?oidc_error=<reason>`.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { AppDeps } from '../deps.js';
 import { badRequest } from '../http/errors.js';
-import { OIDC_CALLBACK_PATH, OIDC_STATE_COOKIE, OidcError, OidcService } from '../security/oidc.js';
+import { OIDC_CALLBACK_PATH, OIDC_STATE_COOKIE, OidcError } from '../security/oidc.js';
 import { cookieOptions, setLoginCookies } from '../security/reply-cookies.js';
+import type { Services } from '../services.js';
 
 export { OIDC_CALLBACK_PATH };
 
@@ -35,8 +35,8 @@ function withParam(pathname: string, key: string, value: string): string {
   return `${u.pathname}${u.search}${u.hash}`;
 }
 
-export function registerOidcRoutes(app: FastifyInstance, deps: AppDeps): void {
-  const oidc = new OidcService(deps.db, deps.secrets, () => deps.clock.now(), deps.settings.publicUrl);
+export function registerOidcRoutes(app: FastifyInstance, deps: Pick<Services, 'oidc' | 'security'>): void {
+  const { oidc } = deps;
   deps.security.sso = {
     oidcEnabled: () => oidc.enabled(),
     passwordLoginDisabled: () => oidc.passwordLoginDisabled(),

@@ -6,12 +6,12 @@
  * and no restart is needed.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { AppDeps } from '../deps.js';
 import { badRequest, forbidden, HttpError, notFound, unauthorized } from '../http/errors.js';
 import { isHttps, isPrivateIp, peerInfo } from '../security/client-ip.js';
 import { MIN_PASSWORD_LENGTH } from '../security/passwords.js';
 import { setLoginCookies } from '../security/reply-cookies.js';
 import { deploymentType, securityStatus } from '../security/status.js';
+import type { Services } from '../services.js';
 import { lockedReply, requireObjectBody } from './auth.js';
 
 const SIGNED_IN = new Set(['session', 'token', 'basic', 'recovery', 'disabled']);
@@ -32,7 +32,7 @@ function isSignedIn(req: FastifyRequest): boolean {
   return req.auth !== null && SIGNED_IN.has(req.auth.method) && req.auth.admin;
 }
 
-export function registerSecurityRoutes(app: FastifyInstance, deps: AppDeps): void {
+export function registerSecurityRoutes(app: FastifyInstance, deps: Pick<Services, 'security' | 'settings'>): void {
   const { security, settings } = deps;
 
   app.get('/api/security/status', { config: { guard: 'public' } }, async (req) => {

@@ -10,13 +10,13 @@
  * - POST /api/test-notification: a sample `node_auto_registered` WS message.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { NodeValidationError, normaliseHost, parseType } from '../config/node-config.js';
-import type { AppDeps } from '../deps.js';
 import { badRequest, HttpError, unauthorized } from '../http/errors.js';
 import type { NodeAutoRegistered } from '../model/operations.js';
+import type { Services } from '../services.js';
+import { NodeValidationError, normaliseHost, parseType } from '../settings/node-config.js';
 import { parseAutoRegisterBody, registerNode } from '../setup/auto-register.js';
 import { renderSetupScript, type SetupNodeType, setupScriptFileName } from '../setup/script.js';
-import { normaliseSetupCode, SetupCodes } from '../setup/setup-codes.js';
+import { normaliseSetupCode } from '../setup/setup-codes.js';
 
 /** Failed code attempts allowed per client IP and window before further attempts get 429. */
 const MAX_CODE_FAILURES = 10;
@@ -32,7 +32,7 @@ function validation<T>(fn: () => T): T {
 }
 
 /** The base URL the node should call back: PULSE_PUBLIC_URL, else how this request reached us. */
-function pulseBaseUrl(deps: AppDeps, req: FastifyRequest): string {
+function pulseBaseUrl(deps: Pick<Services, 'settings'>, req: FastifyRequest): string {
   if (deps.settings.publicUrl) return deps.settings.publicUrl.replace(/\/+$/, '');
   const host = req.headers.host ?? `127.0.0.1:${deps.settings.port}`;
   return `${req.protocol}://${host}`;
@@ -53,8 +53,11 @@ function isHttpUrl(s: string): boolean {
   }
 }
 
-export function registerSetupScriptRoutes(app: FastifyInstance, deps: AppDeps): void {
-  const codes = new SetupCodes(deps.db, deps.clock);
+export function registerSetupScriptRoutes(
+  app: FastifyInstance,
+  deps: Pick<Services, 'clock' | 'discovery' | 'events' | 'monitoring' | 'security' | 'settings' | 'setupCodes'>,
+): void {
+  const codes = deps.setupCodes;
   const failures = new Map<string, number[]>();
 
   const recentFailures = (ip: string): number => {

@@ -6,9 +6,8 @@
  * the browser would refuse to run it and the page would never leave "connecting…".
  */
 import type { FastifyInstance } from 'fastify';
-import type { AppDeps } from '../deps.js';
 
-export function registerSimpleStatsRoutes(app: FastifyInstance, _deps: AppDeps): void {
+export function registerSimpleStatsRoutes(app: FastifyInstance): void {
   // Public like the published API says; it holds no data itself. The figures come over /ws,
   // which keeps its own authentication, so nothing leaks to an unauthenticated visitor.
   app.get('/simple-stats', { config: { guard: 'public' } }, async (_req, reply) => {

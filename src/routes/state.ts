@@ -4,8 +4,8 @@
  */
 import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import type { AppDeps } from '../deps.js';
 import { StateDocument } from '../schemas/system.js';
+import type { Services } from '../services.js';
 
 const GZIP_MIN_BYTES = 16 * 1024;
 
@@ -31,7 +31,7 @@ function sendPieces(reply: FastifyReply, pieces: Buffer[]): FastifyReply {
   return reply.header('Content-Length', length).send(Readable.from(pieces));
 }
 
-export function registerStateRoutes(app: FastifyInstance, deps: AppDeps): void {
+export function registerStateRoutes(app: FastifyInstance, deps: Pick<Services, 'snapshots'>): void {
   const schema = {
     summary: 'The whole live picture (sent pre-serialised, gzip when accepted)',
     response: { 200: StateDocument },

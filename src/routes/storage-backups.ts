@@ -3,7 +3,6 @@
  * /api/backups[/unified|/pve|/pbs], /api/snapshots. Read-only projections, no polling here.
  */
 import type { FastifyInstance } from 'fastify';
-import type { AppDeps } from '../deps.js';
 import { HttpError } from '../http/errors.js';
 import type { Storage } from '../model/state.js';
 import { ErrorReply } from '../schemas/common.js';
@@ -16,6 +15,7 @@ import {
   StorageListReply,
   StorageOneReply,
 } from '../schemas/storage.js';
+import type { Services } from '../services.js';
 
 /** The raw Storage shape (no frontend duplicates). */
 function rawStorage(s: Storage): Omit<Storage, 'storage' | 'avail'> {
@@ -23,7 +23,10 @@ function rawStorage(s: Storage): Omit<Storage, 'storage' | 'avail'> {
   return rest;
 }
 
-export function registerStorageBackupRoutes(app: FastifyInstance, deps: AppDeps): void {
+export function registerStorageBackupRoutes(
+  app: FastifyInstance,
+  deps: Pick<Services, 'clock' | 'snapshots' | 'state'>,
+): void {
   const seconds = () => Math.floor(deps.clock.now() / 1000);
 
   const read = (summary: string, reply: object) => ({

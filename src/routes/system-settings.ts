@@ -5,14 +5,17 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
-import { SettingsValidationError, validateSettingsUpdate } from '../config/system-settings.js';
-import type { AppDeps } from '../deps.js';
 import { badRequest } from '../http/errors.js';
 import { ErrorReply, SuccessReply } from '../schemas/common.js';
 import { SystemSettingsReply, SystemSettingsUpdate } from '../schemas/system-settings.js';
+import type { Services } from '../services.js';
+import { SettingsValidationError, validateSettingsUpdate } from '../settings/system-settings.js';
 
-export function registerSystemSettingsRoutes(app: FastifyInstance, deps: AppDeps): void {
-  const repo = () => deps.monitoring.settings;
+export function registerSystemSettingsRoutes(
+  app: FastifyInstance,
+  deps: Pick<Services, 'events' | 'settings' | 'systemSettings'>,
+): void {
+  const repo = () => deps.systemSettings;
 
   const envOverrides = () => {
     const o: Record<string, boolean> = {};

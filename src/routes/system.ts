@@ -1,12 +1,15 @@
 /** /api/health and /api/version: public, cheap, used by load balancers and scripts. */
 import type { FastifyInstance } from 'fastify';
 import { dbHealth } from '../db/health.js';
-import type { AppDeps } from '../deps.js';
 import { HealthReply, VersionReply } from '../schemas/system.js';
 import { deploymentType } from '../security/status.js';
+import type { Services } from '../services.js';
 import { BUILD_TIME, buildKind, PACKAGE_VERSION } from '../version.js';
 
-export function registerSystemRoutes(app: FastifyInstance, deps: AppDeps): void {
+export function registerSystemRoutes(
+  app: FastifyInstance,
+  deps: Pick<Services, 'clock' | 'db' | 'settings' | 'startedAt' | 'systemSettings' | 'updates'>,
+): void {
   const { clock, startedAt, settings } = deps;
 
   // Degraded (still 200, so a load balancer keeps serving reads) when the database cannot write.
@@ -39,8 +42,8 @@ export function registerSystemRoutes(app: FastifyInstance, deps: AppDeps): void 
       schema: { summary: 'Version, build and update availability', response: { 200: VersionReply } },
     },
     async () => {
-      const build = buildKind();
-      const channel = deps.monitoring.settings.get().updateChannel ?? 'stable';
+      const build = buildKind(settings);
+      const channel = deps.systemSettings.get().updateChannel ?? 'stable';
       const known = deps.updates.lastKnown(channel);
       return {
         version: `v${PACKAGE_VERSION}`,

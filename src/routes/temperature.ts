@@ -12,12 +12,11 @@ import {
   VerifyInputError,
   verifyTemperatureSsh,
 } from '../collect/temperature-verify.js';
-import type { AppDeps } from '../deps.js';
 import { badRequest, forbidden, HttpError, unauthorized } from '../http/errors.js';
-import { SetupCodes } from '../setup/setup-codes.js';
+import type { Services } from '../services.js';
 
 /** Node names and addresses the monitored PVE instances know (cluster members, standalone hosts). */
-function knownNodes(deps: AppDeps): KnownNode[] {
+function knownNodes(deps: Pick<Services, 'monitoring' | 'state'>): KnownNode[] {
   const out: KnownNode[] = [];
   const pollers = deps.monitoring.pollers().filter((p): p is PvePoller => p instanceof PvePoller);
   for (const p of pollers) {
@@ -38,8 +37,11 @@ function knownNodes(deps: AppDeps): KnownNode[] {
 const MAX_TOKEN_FAILURES = 10;
 const FAILURE_WINDOW_MS = 5 * 60_000;
 
-export function registerTemperatureRoutes(app: FastifyInstance, deps: AppDeps): void {
-  const codes = new SetupCodes(deps.db, deps.clock);
+export function registerTemperatureRoutes(
+  app: FastifyInstance,
+  deps: Pick<Services, 'clock' | 'monitoring' | 'settings' | 'state' | 'temperature' | 'setupCodes'>,
+): void {
+  const codes = deps.setupCodes;
   const failures = new Map<string, number[]>();
   const recentFailures = (ip: string): number[] => {
     const now = deps.clock.now();

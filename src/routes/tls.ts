@@ -3,8 +3,8 @@
  * (subject, issuer, validity, SHA-256 fingerprint, files, last reload problem) for Settings → System.
  */
 import type { FastifyInstance } from 'fastify';
-import type { AppDeps } from '../deps.js';
+import type { Services } from '../services.js';
 
-export function registerTlsRoutes(app: FastifyInstance, deps: AppDeps): void {
+export function registerTlsRoutes(app: FastifyInstance, deps: Pick<Services, 'tls'>): void {
   app.get('/api/system/tls', { config: { guard: 'authenticated' } }, async () => deps.tls.status());
 }

@@ -4,8 +4,8 @@
  * with rollback; elsewhere `plan` gives the manual steps and `apply` is a 400.
  */
 import type { FastifyInstance } from 'fastify';
-import type { AppDeps } from '../deps.js';
 import { badRequest, HttpError, notFound } from '../http/errors.js';
+import type { Services } from '../services.js';
 import { FeedError } from '../updates/feed.js';
 import { formatSemver, parseSemver } from '../updates/semver.js';
 import { ApplyError, type Channel } from '../updates/service.js';
@@ -18,9 +18,12 @@ function q(query: unknown, key: string): string | undefined {
 
 const HISTORY_STATUSES = new Set(['in_progress', 'success', 'failed', 'rolled_back', 'cancelled']);
 
-export function registerUpdateRoutes(app: FastifyInstance, deps: AppDeps): void {
+export function registerUpdateRoutes(
+  app: FastifyInstance,
+  deps: Pick<Services, 'settings' | 'systemSettings' | 'updates'>,
+): void {
   const channelOf = (query: unknown): Channel => {
-    const c = q(query, 'channel') ?? deps.monitoring.settings.get().updateChannel ?? 'stable';
+    const c = q(query, 'channel') ?? deps.systemSettings.get().updateChannel ?? 'stable';
     if (c !== 'stable' && c !== 'rc') throw badRequest('channel must be stable or rc');
     return c;
   };

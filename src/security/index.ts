@@ -5,8 +5,8 @@
  * - `req.auth` in handlers (AuthContext), `deps.security.audit.record(...)` for audit events.
  */
 import type { FastifyInstance } from 'fastify';
-import type { Monitoring } from '../collect/monitoring.js';
 import type { Settings } from '../settings/env.js';
+import type { SystemSettingsService } from '../settings/system-settings.js';
 import { registerSecurityGate } from './gate.js';
 import type { SecurityService } from './security-service.js';
 
@@ -19,16 +19,16 @@ export function registerSecurity(
   deps: {
     security: SecurityService;
     settings: Pick<Settings, 'allowedOrigins'>;
-    monitoring?: Pick<Monitoring, 'settings'>;
+    systemSettings?: Pick<SystemSettingsService, 'get'>;
   },
 ): void {
   deps.security.browser = {
     allowedOrigins: () => {
-      const saved = deps.monitoring?.settings.get().allowedOrigins ?? '';
+      const saved = deps.systemSettings?.get().allowedOrigins ?? '';
       const list = [...deps.settings.allowedOrigins, ...saved.split(',')];
       return list.map((o) => o.trim().replace(/\/$/, '')).filter((o) => o !== '');
     },
-    allowEmbedding: () => deps.monitoring?.settings.get().allowEmbedding === true,
+    allowEmbedding: () => deps.systemSettings?.get().allowEmbedding === true,
   };
   registerSecurityGate(app, deps.security);
 }

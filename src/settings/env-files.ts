@@ -14,7 +14,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseEnv } from 'node:util';
-import { SettingsError } from './env.js';
+import { loadSettings, type Settings, SettingsError } from './env.js';
 
 export const SYSTEM_ENV_FILE = '/etc/pulse/pulse.env';
 
@@ -73,4 +73,13 @@ export function applyEnvFiles(env: Env = process.env, cwd: string = process.cwd(
   // An empty variable counts as unset, as loadSettings reads it.
   for (const [k, v] of Object.entries(values)) if (env[k] === undefined || env[k] === '') env[k] = v;
   return files;
+}
+
+/**
+ * What main.ts starts with: the configuration files applied under the process environment, then
+ * the settings parsed from it. Throws SettingsError; `files` names the files read (never their values).
+ */
+export function loadProcessSettings(): { settings: Settings; files: string[] } {
+  const files = applyEnvFiles(process.env);
+  return { settings: loadSettings(process.env), files };
 }

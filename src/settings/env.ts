@@ -69,6 +69,23 @@ export interface Settings {
   tlsKeyFile?: string;
   /** Authentication by a reverse proxy (PROXY_AUTH_*); undefined when PROXY_AUTH_SECRET is unset. */
   proxyAuth?: ProxyAuthSettings;
+  /** ALLOW_UNPROTECTED_EXPORT: config export/import from public addresses while no authentication is configured. */
+  allowUnprotectedExport: boolean;
+  /** Started by systemd (INVOCATION_ID is set): the update service reports a systemd deployment. */
+  underSystemd: boolean;
+  /** PULSE_BUILD: the build label /api/version reports instead of release/development. */
+  buildLabel?: string;
+  /** PULSE_INIT_CONFIG_*: an export imported once at the first start; undefined unless data (or a file) and a passphrase are set. */
+  initialConfig?: InitialConfigSettings;
+}
+
+export interface InitialConfigSettings {
+  /** PULSE_INIT_CONFIG_DATA: the export itself (base64). */
+  data?: string;
+  /** PULSE_INIT_CONFIG_FILE: a file holding the export, read when DATA is unset. */
+  file?: string;
+  /** PULSE_INIT_CONFIG_PASSPHRASE. */
+  passphrase: string;
 }
 
 export interface ProxyAuthSettings {
@@ -110,6 +127,15 @@ function parseProxyAuth(env: Env): ProxyAuthSettings | undefined {
     adminRole: nonEmpty(env, 'PROXY_AUTH_ADMIN_ROLE') ?? 'admin',
     logoutUrl: parseUrl(env, 'PROXY_AUTH_LOGOUT_URL'),
   };
+}
+
+function parseInitialConfig(env: Env, cwd: string): InitialConfigSettings | undefined {
+  const data = nonEmpty(env, 'PULSE_INIT_CONFIG_DATA');
+  const file = nonEmpty(env, 'PULSE_INIT_CONFIG_FILE');
+  // The passphrase is used as given: spaces may be part of it.
+  const passphrase = env.PULSE_INIT_CONFIG_PASSPHRASE;
+  if ((data === undefined && file === undefined) || !passphrase) return undefined;
+  return { data, file: file === undefined ? undefined : path.resolve(cwd, file), passphrase };
 }
 
 function nonEmpty(env: Env, name: string): string | undefined {
@@ -259,5 +285,9 @@ export function loadSettings(env: Env = process.env, cwd: string = process.cwd()
     tlsCertFile: tlsCertFile === undefined ? undefined : path.resolve(cwd, tlsCertFile),
     tlsKeyFile: tlsKeyFile === undefined ? undefined : path.resolve(cwd, tlsKeyFile),
     proxyAuth: parseProxyAuth(env),
+    allowUnprotectedExport: parseBool(env, 'ALLOW_UNPROTECTED_EXPORT'),
+    underSystemd: nonEmpty(env, 'INVOCATION_ID') !== undefined,
+    buildLabel: nonEmpty(env, 'PULSE_BUILD'),
+    initialConfig: parseInitialConfig(env, cwd),
   });
 }

@@ -12,7 +12,7 @@ import {
   normaliseHost,
   parseNodeInput,
   parseType,
-} from '../config/node-config.js';
+} from '../settings/node-config.js';
 
 export interface AutoRegisterRequest {
   input: NodeInput;

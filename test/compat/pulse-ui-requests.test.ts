@@ -155,7 +155,7 @@ let tab: Pulse424Tab;
 beforeAll(async () => {
   sim = await startSim('demo');
   pulse = await startSecured({ env: passwordEnv });
-  pulse.deps.monitoring.settings.save({ pvePollingInterval: 1, pbsPollingInterval: 1, pmgPollingInterval: 1 });
+  pulse.deps.systemSettings.save({ pvePollingInterval: 1, pbsPollingInterval: 1, pmgPollingInterval: 1 });
   // Setting up the estate is not under test: a scripted admin adds the PVE and PBS instances.
   const admin = new Client(pulse.url);
   expect((await admin.login()).status).toBe(200);
@@ -377,7 +377,7 @@ describe('Pulse 4.24’s web UI, replayed against our server', () => {
   it('exports the configuration: POST /api/config/export from its dialog; the file it saves imports back', async () => {
     // This suite polls every second through a back door; the import checks settings against the
     // API's limits, so the exported settings are put back inside them first.
-    pulse.deps.monitoring.settings.save({ pvePollingInterval: 10, pbsPollingInterval: 10, pmgPollingInterval: 10 });
+    pulse.deps.systemSettings.save({ pvePollingInterval: 10, pbsPollingInterval: 10, pmgPollingInterval: 10 });
     const passphrase = 'a long export passphrase';
     // The export dialog sends its own fetch: JSON content type and the token it split off the cookie.
     const res = await tab.raw(

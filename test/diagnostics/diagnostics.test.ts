@@ -1,7 +1,7 @@
 /** /api/diagnostics: live probes of configured instances (simulator), without leaking secrets. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Simulator, startSimulator } from '../../sim/index.js';
-import { parseNodeInput } from '../../src/config/node-config.js';
+import { parseNodeInput } from '../../src/settings/node-config.js';
 import { startTestPulse } from '../helpers/pulse.js';
 
 describe('diagnostics', () => {

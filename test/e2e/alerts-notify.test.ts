@@ -96,7 +96,7 @@ beforeAll(async () => {
   ]);
   pulse = await startTestPulse({ logs, env: { PULSE_ALLOW_LOOPBACK_WEBHOOKS: 'true' } });
   // One-second polls (below the API's 10 s minimum, so through the service: tests only).
-  pulse.deps.monitoring.settings.save({ pvePollingInterval: 1 });
+  pulse.deps.systemSettings.save({ pvePollingInterval: 1 });
 
   // Alerting stays off until the estate has been seen once (so the config can name its disks).
   expect((await api('PUT', '/api/alerts/config', { enabled: false })).status).toBe(200);

@@ -35,7 +35,7 @@ const told = () =>
 
 async function startPulse(): Promise<void> {
   pulse = await startTestPulse({ dataDir, env: { PULSE_ALLOW_LOOPBACK_WEBHOOKS: 'true' } });
-  pulse.deps.monitoring.settings.save({ pvePollingInterval: 1 });
+  pulse.deps.systemSettings.save({ pvePollingInterval: 1 });
 }
 
 /** The instance's guests and then its snapshots are in the state (two separate fetches). */

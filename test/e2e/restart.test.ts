@@ -37,7 +37,7 @@ const events = (path: string) => rx.ok(path).map((r) => JSON.parse(r.body).event
 
 async function startPulse(): Promise<void> {
   pulse = await startTestPulse({ dataDir, env: { PULSE_ALLOW_LOOPBACK_WEBHOOKS: 'true' } });
-  pulse.deps.monitoring.settings.save({ pvePollingInterval: 1 });
+  pulse.deps.systemSettings.save({ pvePollingInterval: 1 });
 }
 
 beforeAll(async () => {

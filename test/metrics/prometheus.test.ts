@@ -75,7 +75,7 @@ if (missing && !inCi) {
       sim = await startSimulator({ estate: 'demo', seed: 42, port: 0 });
       pulse = await startMetricsPulse();
       // One poll only (the test asks for it): the value Prometheus stores then stays what Pulse read.
-      pulse.deps.monitoring.settings.save({
+      pulse.deps.systemSettings.save({
         pvePollingInterval: 3600,
         pbsPollingInterval: 3600,
         pmgPollingInterval: 3600,

@@ -1,8 +1,8 @@
 /** Mock mode: the generated fleet replaces the live picture and polling; disabling restores both. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Simulator, startSimulator } from '../../sim/index.js';
-import { parseNodeInput } from '../../src/config/node-config.js';
 import { DEFAULT_MOCK_CONFIG, generateFleet, mergeMockConfig, seededRandom } from '../../src/mock/fleet.js';
+import { parseNodeInput } from '../../src/settings/node-config.js';
 import { startTestPulse, tempDir } from '../helpers/pulse.js';
 
 const TOKEN = 'd4'.repeat(32);

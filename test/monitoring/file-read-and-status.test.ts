@@ -7,10 +7,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Simulator, startSimulator } from '../../sim/index.js';
 import { ManualClock } from '../../src/clock.js';
 import { PvePoller } from '../../src/collect/pve-poller.js';
-import type { NodeConfig } from '../../src/config/node-config.js';
 import { createLogger } from '../../src/logging.js';
 import type { ApiCallCounter } from '../../src/proxmox/client.js';
 import { GUEST_MEMINFO_FEATURE, missingPvePrivileges } from '../../src/proxmox/privileges.js';
+import type { NodeConfig } from '../../src/settings/node-config.js';
 import { control } from './harness.js';
 
 const SECRET = '6f1c2d3e-4b5a-4c6d-8e7f-9a0b1c2d3e4f';

@@ -14,7 +14,7 @@ export async function startSim(estate: 'demo' | 'small' = 'demo'): Promise<Simul
 /** Starts Pulse and sets 1 s polling for every product (below the API's 10 s minimum: tests only). */
 export async function startFastPulse(dataDir?: string): Promise<TestPulse> {
   const pulse = await startTestPulse(dataDir ? { dataDir } : {});
-  pulse.deps.monitoring.settings.save({ pvePollingInterval: 1, pbsPollingInterval: 1, pmgPollingInterval: 1 });
+  pulse.deps.systemSettings.save({ pvePollingInterval: 1, pbsPollingInterval: 1, pmgPollingInterval: 1 });
   return pulse;
 }
 

@@ -191,7 +191,7 @@ describe('tickets and settings', () => {
     const r = await api(pulse, 'POST', '/api/system/settings/update', { pbsPollingInterval: 120 });
     expect(r.status).toBe(200);
     expect(m.intervalMs('pbs')).toBe(120_000);
-    m.settings.save({ pbsPollingInterval: 1 });
+    pulse.deps.systemSettings.save({ pbsPollingInterval: 1 });
     expect(m.intervalMs('pbs')).toBe(1000);
   });
 });

@@ -67,7 +67,7 @@ beforeAll(async () => {
       PULSE_SENSORS_REFRESH_SECONDS: '2',
     },
   });
-  pulse.deps.monitoring.settings.save({ pvePollingInterval: 1, pbsPollingInterval: 1, pmgPollingInterval: 1 });
+  pulse.deps.systemSettings.save({ pvePollingInterval: 1, pbsPollingInterval: 1, pmgPollingInterval: 1 });
   expect((await call('POST', '/api/config/nodes', pveBody(sim))).status).toBe(201);
 });
 

@@ -92,7 +92,7 @@ describe('CSRF', () => {
       expect(c).toContain('Secure');
       expect(c).toContain('SameSite=Lax');
     }
-    pulse.deps.monitoring.settings.save({ allowEmbedding: true });
+    pulse.deps.systemSettings.save({ allowEmbedding: true });
     try {
       const embedded = await loginVia({ 'x-forwarded-proto': 'https' });
       for (const c of embedded.headers.getSetCookie()) expect(c).toContain('SameSite=None');
@@ -100,7 +100,7 @@ describe('CSRF', () => {
       const plain = await loginVia({ 'x-forwarded-for': '10.1.1.2' });
       for (const c of plain.headers.getSetCookie()) expect(c).toContain('SameSite=Lax');
     } finally {
-      pulse.deps.monitoring.settings.save({ allowEmbedding: false });
+      pulse.deps.systemSettings.save({ allowEmbedding: false });
     }
   });
 });

@@ -77,12 +77,12 @@ describe('item 6: state-changing requests not authenticated by a token header mu
     const res = await c.post('/api/security/tokens', { name: 'x' }, { headers: { origin: 'https://evil.example' } });
     expect(res.status).toBe(403);
     // An origin allowed in the settings is accepted.
-    pulse.deps.monitoring.settings.save({ allowedOrigins: 'https://dash.example' });
+    pulse.deps.systemSettings.save({ allowedOrigins: 'https://dash.example' });
     try {
       const ok = await c.post('/api/security/tokens', { name: 'x' }, { headers: { origin: 'https://dash.example' } });
       expect(ok.status).toBe(200);
     } finally {
-      pulse.deps.monitoring.settings.save({ allowedOrigins: '' });
+      pulse.deps.systemSettings.save({ allowedOrigins: '' });
     }
   });
 });

@@ -27,11 +27,11 @@ describe('a hung host', () => {
   const state = () => pulse.deps.state.get();
 
   it('the per-call deadline is well inside a production interval', () => {
-    pulse.deps.monitoring.settings.save({ pvePollingInterval: 10 });
+    pulse.deps.systemSettings.save({ pvePollingInterval: 10 });
     expect(pulse.deps.monitoring.timeoutMs('pve')).toBeLessThanOrEqual(5000);
-    pulse.deps.monitoring.settings.save({ pvePollingInterval: 60 });
+    pulse.deps.systemSettings.save({ pvePollingInterval: 60 });
     expect(pulse.deps.monitoring.timeoutMs('pve')).toBeLessThanOrEqual(30_000);
-    pulse.deps.monitoring.settings.save({ pvePollingInterval: 1 });
+    pulse.deps.systemSettings.save({ pvePollingInterval: 1 });
   });
 
   it('is shown stale with its age, then offline, and recovers on the next cycle', async () => {

@@ -3,7 +3,7 @@
  * origins must be origins. Junk is refused with a 400 naming the field, and nothing is stored.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hostnameProblem, nodeHostProblem, parseOriginList } from '../../src/config/input-validation.js';
+import { hostnameProblem, nodeHostProblem, parseOriginList } from '../../src/settings/input-validation.js';
 import { startSecured, type TestPulse } from './helpers.js';
 
 const TOKEN = '4'.repeat(64);

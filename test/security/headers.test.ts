@@ -4,7 +4,6 @@ import { Agent, fetch as undiciFetch } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/clock.js';
 import { openDatabase } from '../../src/db/database.js';
-import type { AppDeps } from '../../src/deps.js';
 import { createLogger } from '../../src/logging.js';
 import { registerAuthRoutes } from '../../src/routes/auth.js';
 import { registerSecurityGate } from '../../src/security/gate.js';
@@ -67,7 +66,7 @@ describe('over real HTTPS', () => {
     });
     const app = Fastify({ https: { key: pems.private, cert: pems.cert } });
     registerSecurityGate(app, security);
-    registerAuthRoutes(app, { security } as AppDeps);
+    registerAuthRoutes(app, { security });
     app.get('/api/ping', { config: { guard: 'authenticated' } }, async () => ({ ok: true }));
     await app.listen({ port: 0, host: '127.0.0.1' });
     const port = (app.server.address() as { port: number }).port;

@@ -8,8 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RequestRecord } from '../../sim/http/strict.js';
 import { type Simulator, startSimulator } from '../../sim/index.js';
 import { ManualClock } from '../../src/clock.js';
-import { importNode } from '../../src/config-transfer/document.js';
 import { ProxmoxClient } from '../../src/proxmox/client.js';
+import { importNode } from '../../src/settings/transfer/document.js';
 import { api, startFastPulse, type TestPulse } from '../monitoring/harness.js';
 
 let sim: Simulator;

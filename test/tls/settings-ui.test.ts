@@ -76,13 +76,13 @@ describeBrowser('Settings → System: metrics exposure and HTTPS', () => {
     expect((await get(`${pulse.url}/metrics`)).status).toBe(401);
     await toggle.check();
     await metrics.getByText(/Anyone who can reach Pulse can read/).waitFor();
-    expect(pulse.deps.monitoring.settings.get().metricsPublic).toBe(true);
+    expect(pulse.deps.systemSettings.get().metricsPublic).toBe(true);
     expect((await get(`${pulse.url}/metrics`)).status).toBe(200);
     await screenshot(page, 'settings-system-metrics-https');
 
     await toggle.uncheck();
     await metrics.getByText(/Protected: scrapers send an API token/).waitFor();
-    expect(pulse.deps.monitoring.settings.get().metricsPublic).toBe(false);
+    expect(pulse.deps.systemSettings.get().metricsPublic).toBe(false);
     expect((await get(`${pulse.url}/metrics`)).status).toBe(401);
     expect(errors).toEqual([]);
   });

@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestPulse } from '../helpers/pulse.js';
 
 type Pulse = Awaited<ReturnType<typeof startTestPulse>>;
@@ -12,10 +12,6 @@ const exportFrom = (pulse: Pulse, headers: Record<string, string> = {}) =>
   });
 
 describe('export/import access without authentication configured', () => {
-  afterEach(() => {
-    delete process.env.ALLOW_UNPROTECTED_EXPORT;
-  });
-
   it('a caller on a public address is refused (403); a private one is let in', async () => {
     const pulse = await startTestPulse();
     try {
@@ -36,8 +32,7 @@ describe('export/import access without authentication configured', () => {
   });
 
   it('ALLOW_UNPROTECTED_EXPORT=true lets public addresses in', async () => {
-    process.env.ALLOW_UNPROTECTED_EXPORT = 'true';
-    const pulse = await startTestPulse();
+    const pulse = await startTestPulse({ env: { ALLOW_UNPROTECTED_EXPORT: 'true' } });
     try {
       expect((await exportFrom(pulse, { 'x-forwarded-for': '203.0.113.9' })).status).toBe(200);
     } finally {

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { encryptConfig } from '../../src/config-transfer/cipher.js';
+import { describe, expect, it } from 'vitest';
+import { encryptConfig } from '../../src/settings/transfer/cipher.js';
 import { startTestPulse, tempDir } from '../helpers/pulse.js';
 
 const PASSPHRASE = 'initial import passphrase';
@@ -16,21 +16,14 @@ const doc = {
   guestMetadata: { 'pve-100': { id: 'pve-100', customUrl: 'https://seed.example.com', description: '', tags: null } },
 };
 
-const ENV_KEYS = ['PULSE_INIT_CONFIG_DATA', 'PULSE_INIT_CONFIG_FILE', 'PULSE_INIT_CONFIG_PASSPHRASE'];
-
 describe('PULSE_INIT_CONFIG_* import at first start', () => {
-  afterEach(() => {
-    for (const k of ENV_KEYS) delete process.env[k];
-  });
-
   it('imports once from a file; deleting the node later is not undone by a restart', async () => {
     const dataDir = tempDir();
     const file = path.join(tempDir(), 'pulse-export.txt');
     fs.writeFileSync(file, await encryptConfig(JSON.stringify(doc), PASSPHRASE));
-    process.env.PULSE_INIT_CONFIG_FILE = file;
-    process.env.PULSE_INIT_CONFIG_PASSPHRASE = PASSPHRASE;
+    const env = { PULSE_INIT_CONFIG_FILE: file, PULSE_INIT_CONFIG_PASSPHRASE: PASSPHRASE };
 
-    let pulse = await startTestPulse({ dataDir });
+    let pulse = await startTestPulse({ dataDir, env });
     let nodes = await (await fetch(`${pulse.url}/api/config/nodes`)).json();
     expect(nodes.map((n: { name: string }) => n.name)).toEqual(['seeded-pbs']);
     const meta = await (await fetch(`${pulse.url}/api/guests/metadata/pve-100`)).json();
@@ -38,16 +31,19 @@ describe('PULSE_INIT_CONFIG_* import at first start', () => {
     expect((await fetch(`${pulse.url}/api/config/nodes/pbs-0`, { method: 'DELETE' })).status).toBe(200);
     await pulse.close();
 
-    pulse = await startTestPulse({ dataDir });
+    pulse = await startTestPulse({ dataDir, env });
     nodes = await (await fetch(`${pulse.url}/api/config/nodes`)).json();
     expect(nodes).toEqual([]);
     await pulse.close();
   });
 
   it('a wrong passphrase is logged and the server starts with nothing imported', async () => {
-    process.env.PULSE_INIT_CONFIG_DATA = await encryptConfig(JSON.stringify(doc), PASSPHRASE);
-    process.env.PULSE_INIT_CONFIG_PASSPHRASE = 'a different passphrase';
-    const pulse = await startTestPulse();
+    const pulse = await startTestPulse({
+      env: {
+        PULSE_INIT_CONFIG_DATA: await encryptConfig(JSON.stringify(doc), PASSPHRASE),
+        PULSE_INIT_CONFIG_PASSPHRASE: 'a different passphrase',
+      },
+    });
     expect(await (await fetch(`${pulse.url}/api/config/nodes`)).json()).toEqual([]);
     await pulse.close();
   });

@@ -176,7 +176,7 @@ describe('updates', () => {
     const first = (await get('/api/config')).body;
     expect(first).toMatchObject({ csrfProtection: true, autoUpdateEnabled: false, updateChannel: 'stable', nodes: [] });
     expect(first.system.pvePollingInterval).toBe(10);
-    pulse.deps.monitoring.settings.save({ updateChannel: 'rc', autoUpdateEnabled: true });
+    pulse.deps.systemSettings.save({ updateChannel: 'rc', autoUpdateEnabled: true });
     pulse.deps.monitoring.nodes.insert({
       type: 'pbs',
       name: 'b',

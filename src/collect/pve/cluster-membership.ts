@@ -5,8 +5,8 @@
  * Online/LastSeen from cluster resources. Its cache is the ClusterInfo itself.
  */
 import type { Clock } from '../../clock.js';
-import type { ClusterEndpoint, ClusterInfo } from '../../config/node-config.js';
 import type { PveApi } from '../../proxmox/pve.js';
+import type { ClusterEndpoint, ClusterInfo } from '../../settings/node-config.js';
 import { Cadence, FIVE_MIN, type PveCycle, type PveFetcher } from './fetcher.js';
 
 export class ClusterMembershipFetcher implements PveFetcher {

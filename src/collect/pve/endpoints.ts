@@ -3,9 +3,10 @@
  * over to (user-given endpoints and the members' cluster IPs), and a separate low-concurrency
  * client per endpoint for the background backup fetch. One PveApi per client for the poller's life.
  */
-import type { ClusterInfo, NodeConfig } from '../../config/node-config.js';
+
 import { ProxmoxClient } from '../../proxmox/client.js';
 import { PveApi } from '../../proxmox/pve.js';
+import type { ClusterInfo, NodeConfig } from '../../settings/node-config.js';
 import type { PollerEnv } from '../poller-env.js';
 
 function clientFor(cfg: NodeConfig, baseUrl: string, env: PollerEnv, fingerprint?: string, connections = 8) {

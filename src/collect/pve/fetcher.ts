@@ -4,8 +4,7 @@
  * Proxmox when its cadence says it is due, from its cache otherwise — and the poller builds the
  * slice from the filled cycle.
  */
-import type { NodeConfig } from '../../config/node-config.js';
-import { isMonitored } from '../../config/node-config.js';
+
 import type {
   BackupTask,
   CephCluster,
@@ -24,6 +23,8 @@ import type {
   PveResource,
   PveStorageConfig,
 } from '../../proxmox/pve.js';
+import type { NodeConfig } from '../../settings/node-config.js';
+import { isMonitored } from '../../settings/node-config.js';
 import type { IoCounters } from '../normalise/pve-guest.js';
 
 export const MINUTE = 60_000;

@@ -11,9 +11,9 @@ import type { PollerEnv } from '../../../src/collect/poller-env.js';
 import { ClusterResourcesFetcher } from '../../../src/collect/pve/cluster-resources.js';
 import { PveEndpoints } from '../../../src/collect/pve/endpoints.js';
 import { newCycle, ProblemLog, type PveCycle, type PveFetcher } from '../../../src/collect/pve/fetcher.js';
-import type { ClusterInfo, NodeConfig } from '../../../src/config/node-config.js';
 import { createLogger } from '../../../src/logging.js';
 import type { ApiCallCounter } from '../../../src/proxmox/client.js';
+import type { ClusterInfo, NodeConfig } from '../../../src/settings/node-config.js';
 
 export const SECRET = '6f1c2d3e-4b5a-4c6d-8e7f-9a0b1c2d3e4f';
 export const TOKEN = 'mon@pve!pulse';

@@ -7,7 +7,7 @@ import { SecretBox } from '../crypto/secret-box.js';
 import { openDatabase } from '../db/database.js';
 import { NodeValidationError, parseNodeInput } from './node-config.js';
 import { NodesRepo } from './nodes-repo.js';
-import { SettingsValidationError, SystemSettingsRepo, validateSettingsUpdate } from './system-settings.js';
+import { SettingsValidationError, SystemSettingsService, validateSettingsUpdate } from './system-settings.js';
 
 const FP = 'ab'.repeat(32);
 
@@ -154,14 +154,14 @@ describe('system settings', () => {
   it('persists and notifies listeners', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pulse-settings-'));
     const db = openDatabase(dir);
-    const repo = new SystemSettingsRepo(db);
+    const repo = new SystemSettingsService(db);
     expect(repo.hasStored()).toBe(false);
     expect(repo.get().pvePollingInterval).toBe(10);
     const heard: number[] = [];
     repo.onChange((s) => heard.push(s.pvePollingInterval));
     repo.save({ pvePollingInterval: 42 });
     expect(heard).toEqual([42]);
-    expect(new SystemSettingsRepo(db).get()).toMatchObject({ pvePollingInterval: 42, pbsPollingInterval: 60 });
+    expect(new SystemSettingsService(db).get()).toMatchObject({ pvePollingInterval: 42, pbsPollingInterval: 60 });
     db.close();
   });
 });

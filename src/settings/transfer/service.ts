@@ -8,16 +8,17 @@
  */
 import fs from 'node:fs';
 import type { Database } from 'better-sqlite3';
-import type { AlertService } from '../alerts/service.js';
-import type { Clock } from '../clock.js';
-import type { Monitoring } from '../collect/monitoring.js';
-import { MetaRepo } from '../db/meta-repo.js';
-import type { PulseEvents } from '../events.js';
-import type { GuestMetadataService } from '../guest-metadata/service.js';
-import type { Logger } from '../logging.js';
-import type { NotificationService } from '../notify/service.js';
-import type { Settings } from '../settings/env.js';
-import { localOffsetMinutes, toRfc3339 } from '../state/raw-shape.js';
+import type { AlertService } from '../../alerts/service.js';
+import type { Clock } from '../../clock.js';
+import { MetaRepo } from '../../db/meta-repo.js';
+import type { PulseEvents } from '../../events.js';
+import type { GuestMetadataService } from '../../guest-metadata/service.js';
+import type { Logger } from '../../logging.js';
+import type { NotificationService } from '../../notify/service.js';
+import { localOffsetMinutes, toRfc3339 } from '../../state/raw-shape.js';
+import type { Settings } from '../env.js';
+import type { NodesRepo } from '../nodes-repo.js';
+import type { SystemSettingsService } from '../system-settings.js';
 import { decryptConfig, encryptConfig, TransferError, validatePassphrase } from './cipher.js';
 import { buildDocument, type ExportDocument, type ParsedImport, parseDocument } from './document.js';
 
@@ -27,7 +28,10 @@ interface Deps {
   clock: Clock;
   logger: Logger;
   settings: Settings;
-  monitoring: Monitoring;
+  nodes: NodesRepo;
+  systemSettings: SystemSettingsService;
+  /** Brings the pollers in line with the stored instances after an import replaced them. */
+  reloadPollers: () => void;
   alerts: AlertService;
   notifications: NotificationService;
   guestMetadata: GuestMetadataService;
@@ -65,11 +69,11 @@ export class ConfigTransfer {
     const now = d.clock.now();
     return buildDocument(
       {
-        nodes: d.monitoring.nodes.list(),
+        nodes: d.nodes.list(),
         alerts: d.alerts.getConfig(),
         email: d.notifications.store.getEmail(),
         webhooks: d.notifications.store.listWebhooks(),
-        system: d.monitoring.settings.get(),
+        system: d.systemSettings.get(),
         guestMetadata: d.guestMetadata.all(),
       },
       toRfc3339(now, localOffsetMinutes(now)),
@@ -93,7 +97,7 @@ export class ConfigTransfer {
    */
   async preview(data: unknown, passphrase: unknown): Promise<ImportPreview> {
     const p = await this.parse(data, passphrase);
-    const current = this.deps.monitoring.nodes.list();
+    const current = this.deps.nodes.list();
     return {
       incoming: {
         nodes: p.nodes.map((n) => ({ name: n.name, type: n.type, host: n.host })),
@@ -124,15 +128,15 @@ export class ConfigTransfer {
   }
 
   apply(p: ParsedImport): ImportSummary {
-    const { db, monitoring, notifications, guestMetadata, alerts, clock } = this.deps;
+    const { db, nodes, systemSettings, notifications, guestMetadata, alerts, clock } = this.deps;
     const oldWebhookIds = notifications.store.listWebhooks().map((w) => w.id);
     db.transaction(() => {
-      for (const n of monitoring.nodes.list()) monitoring.nodes.delete(n.uid);
-      for (const n of p.nodes) monitoring.nodes.insert(n);
+      for (const n of nodes.list()) nodes.delete(n.uid);
+      for (const n of p.nodes) nodes.insert(n);
       if (p.system) {
         // A replacement, not a merge: keys the export leaves out fall back to their defaults.
         db.prepare('DELETE FROM system_settings').run();
-        monitoring.settings.save(p.system);
+        systemSettings.save(p.system);
       }
       if (p.email) notifications.store.saveEmail(p.email);
       if (p.webhooks) {
@@ -145,7 +149,7 @@ export class ConfigTransfer {
       if (p.alerts) alerts.updateConfig(p.alerts);
     })();
 
-    monitoring.reload();
+    this.deps.reloadPollers();
     if (p.webhooks) {
       // Deliveries queued for webhooks that no longer exist can never be sent.
       const kept = new Set(p.webhooks.map((w) => w.id));
@@ -167,13 +171,13 @@ export class ConfigTransfer {
    * PULSE_INIT_CONFIG_DATA (or _FILE) with PULSE_INIT_CONFIG_PASSPHRASE: imported once, at the
    * first start of an installation that has no nodes yet. A failure is logged, not fatal.
    */
-  async importInitialConfig(env: Record<string, string | undefined>): Promise<boolean> {
-    const file = env.PULSE_INIT_CONFIG_FILE?.trim();
-    let data = env.PULSE_INIT_CONFIG_DATA?.trim();
-    const passphrase = env.PULSE_INIT_CONFIG_PASSPHRASE;
-    if ((!data && !file) || !passphrase) return false;
+  async importInitialConfig(): Promise<boolean> {
+    const initial = this.deps.settings.initialConfig;
+    if (initial === undefined) return false;
+    const { file, passphrase } = initial;
+    let data = initial.data;
     const meta = new MetaRepo(this.deps.db);
-    if (meta.get(INIT_IMPORT_KEY) || this.deps.monitoring.nodes.list().length > 0) return false;
+    if (meta.get(INIT_IMPORT_KEY) || this.deps.nodes.list().length > 0) return false;
     try {
       if (!data && file) data = fs.readFileSync(file, 'utf8').trim();
       const summary = await this.import(data, passphrase);

@@ -12,7 +12,12 @@
  * `parseDocument` validates every section the way the API would validate it, before anything is
  * stored, so an import either applies completely or is refused with nothing changed.
  */
-import { type AlertConfig, ConfigError, defaultAlertConfig, normaliseAlertConfig } from '../alerts/config.js';
+import { type AlertConfig, ConfigError, defaultAlertConfig, normaliseAlertConfig } from '../../alerts/config.js';
+import { type GuestMetadata, MetadataValidationError, parseMetadataMap } from '../../guest-metadata/metadata.js';
+import { HttpError } from '../../http/errors.js';
+import type { WebhookConfig } from '../../model/notifications.js';
+import { parseEmail, parseWebhook, validateWebhook } from '../../notify/input.js';
+import { DEFAULT_EMAIL, type StoredEmail } from '../../notify/store.js';
 import {
   type ClusterEndpoint,
   type ClusterInfo,
@@ -22,13 +27,8 @@ import {
   type NodeType,
   NodeValidationError,
   parseNodeInput,
-} from '../config/node-config.js';
-import { SettingsValidationError, type SystemSettings, validateSettingsUpdate } from '../config/system-settings.js';
-import { type GuestMetadata, MetadataValidationError, parseMetadataMap } from '../guest-metadata/metadata.js';
-import { HttpError } from '../http/errors.js';
-import type { WebhookConfig } from '../model/notifications.js';
-import { parseEmail, parseWebhook, validateWebhook } from '../notify/input.js';
-import { DEFAULT_EMAIL, type StoredEmail } from '../notify/store.js';
+} from '../node-config.js';
+import { SettingsValidationError, type SystemSettings, validateSettingsUpdate } from '../system-settings.js';
 import { TransferError } from './cipher.js';
 
 export const EXPORT_VERSION = '4.0';

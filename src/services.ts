@@ -1,6 +1,7 @@
 /**
- * What route areas and services receive from the composition root (server.ts).
- * Each area adds its service here as the project grows; routes only reach services through it.
+ * Everything the composition root (server.ts) builds, by name. Route modules declare the few
+ * members they use as `Pick<Services, …>` and routes/index.ts hands each exactly those; tests
+ * reach the running services through `RunningPulse.deps`. Nothing below routes/ imports this file.
  */
 import type { Database } from 'better-sqlite3';
 import type { AlertService } from './alerts/service.js';
@@ -8,7 +9,6 @@ import type { BackupCoverageService } from './backups/service.js';
 import type { Clock } from './clock.js';
 import type { Monitoring } from './collect/monitoring.js';
 import type { TemperatureCollector } from './collect/temperature.js';
-import type { ConfigTransfer } from './config-transfer/service.js';
 import type { SecretBox } from './crypto/secret-box.js';
 import type { DiscoveryService } from './discovery/service.js';
 import type { DockerService } from './docker/service.js';
@@ -20,15 +20,20 @@ import type { Logger } from './logging.js';
 import type { MockModeService } from './mock/service.js';
 import type { NotificationService } from './notify/service.js';
 import type { MemoryReclaimer } from './runtime/memory-reclaim.js';
+import type { OidcService } from './security/oidc.js';
 import type { SecurityService } from './security/security-service.js';
 import type { Settings } from './settings/env.js';
+import type { SystemSettingsService } from './settings/system-settings.js';
 import type { TlsService } from './settings/tls.js';
+import type { ConfigTransfer } from './settings/transfer/service.js';
+import type { UiSettingsRepo } from './settings/ui-settings.js';
+import type { SetupCodes } from './setup/setup-codes.js';
 import type { StateSnapshots } from './state/snapshots.js';
 import type { StateStore } from './state/store.js';
 import type { UpdateService } from './updates/service.js';
 import type { WsHub } from './ws/hub.js';
 
-export interface AppDeps {
+export interface Services {
   settings: Settings;
   logger: Logger;
   db: Database;
@@ -42,11 +47,6 @@ export interface AppDeps {
   security: SecurityService;
   /** Discrete events between services (alert fired/resolved, node deleted, …). */
   events: PulseEvents;
-  /**
-   * Registers work to stop on shutdown (timers, pollers, sockets). Stoppers run in reverse
-   * order of registration, before the HTTP server and the database close.
-   */
-  onClose(stop: () => Promise<void> | void): void;
   /** The serialised state document, one JSON.stringify per state version (src/state/snapshots.ts). */
   snapshots: StateSnapshots;
   /** The /ws hub: broadcast(type, data), broadcastState() (src/ws/hub.ts). */
@@ -62,13 +62,15 @@ export interface AppDeps {
   notifications: NotificationService;
   /** Alert engine, config, acknowledgements and history (src/alerts/service.ts). */
   alerts: AlertService;
-  /** Configured PVE/PBS/PMG instances, system settings and their pollers (src/collect/monitoring.ts). */
+  /** System settings (polling intervals, origins, discovery, updates), cached, with change listeners. */
+  systemSettings: SystemSettingsService;
+  /** Configured PVE/PBS/PMG instances and their pollers (src/collect/monitoring.ts). */
   monitoring: Monitoring;
   /** Custom console URLs, descriptions and tags per guest (src/guest-metadata/service.ts). */
   guestMetadata: GuestMetadataService;
   /** Docker agent reports, hosts, liveness and stop commands (src/docker/service.ts). */
   docker: DockerService;
-  /** Encrypted configuration export/import (src/config-transfer/service.ts). */
+  /** Encrypted configuration export/import (src/settings/transfer/service.ts). */
   configTransfer: ConfigTransfer;
   /** Release checks, update status and history (src/updates/service.ts). */
   updates: UpdateService;
@@ -84,4 +86,10 @@ export interface AppDeps {
   forecast: ForecastService;
   /** Backup coverage audit and its policy (src/backups/service.ts). */
   backupCoverage: BackupCoverageService;
+  /** OIDC sign-in: the stored provider settings and the logins in progress (src/security/oidc.ts). */
+  oidc: OidcService;
+  /** One-time setup codes for node onboarding and the temperature key check (src/setup/setup-codes.ts). */
+  setupCodes: SetupCodes;
+  /** The legacy UI preferences behind /api/settings (src/settings/ui-settings.ts). */
+  uiSettings: UiSettingsRepo;
 }

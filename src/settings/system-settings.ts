@@ -139,7 +139,7 @@ export function validateSettingsUpdate(raw: unknown): Partial<SystemSettings> {
   return out;
 }
 
-/** A comma-separated origin list, each entry checked (see config/input-validation.ts). */
+/** A comma-separated origin list, each entry checked (see input-validation.ts). */
 function originsField(body: Body, field: string): string | undefined {
   const v = strField(body, field);
   if (v === undefined) return undefined;
@@ -152,7 +152,7 @@ function originsField(body: Body, field: string): string | undefined {
 
 export type SettingsListener = (next: SystemSettings) => void;
 
-export class SystemSettingsRepo {
+export class SystemSettingsService {
   readonly #db: Database;
   readonly #listeners = new Set<SettingsListener>();
   #cache: SystemSettings | undefined;
