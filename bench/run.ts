@@ -61,8 +61,10 @@ for (const name of benches) {
       logLevel: 'warning',
     });
   const code = await new Promise<number>((resolve) => {
-    // Through bin/pulse-env: the process settings `npm start` gives the server (malloc tuning).
-    const args = fromSource ? ['--expose-gc', '--import', 'tsx', source] : ['--expose-gc', outfile];
+    // Through bin/pulse-env, with bin/pulse's Node options: the process settings `npm start`
+    // gives the server (malloc tuning, heap sizes).
+    const node = ['--expose-gc', '--max-semi-space-size=8'];
+    const args = fromSource ? [...node, '--import', 'tsx', source] : [...node, outfile];
     const child = spawn(path.join(path.dirname(here), 'bin', 'pulse-env'), [process.execPath, ...args], {
       cwd: path.dirname(here),
       stdio: 'inherit',

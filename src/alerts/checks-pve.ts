@@ -140,7 +140,7 @@ function nodeChecks(config: AlertConfig, state: Readonly<PulseState>, out: Check
     else if (!config.disableAllNodesOffline && !override?.disableConnectivity) {
       out.checks.push({
         kind: 'condition',
-        id: `node-offline-${node.id}`,
+        id: prefixedId('node-offline', node.id),
         type: 'connectivity',
         resourceId: node.id,
         resourceName: name,

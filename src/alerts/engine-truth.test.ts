@@ -4,14 +4,15 @@
  * the persisted active alerts, as AlertService does), data that arrives in a later fetch than
  * the guest, an instance still connecting — and checks that nothing resolves or is re-sent until
  * fresh data shows the problem is gone. Also: thresholds edited while an alert is active, state
- * alerts that say what happened, and a told guest alert folding under its node's outage.
+ * alerts that say what happened, and a told guest alert folding under its node's outage (and
+ * standing on its own again once the node is back).
  */
 import { describe, expect, it } from 'vitest';
 import { guest, node, stateWith, storage } from '../../test/alerts/state-builders.js';
 import type { AlertNotification, Guest, GuestSnapshot, PulseState, Storage } from '../model/state.js';
 import { formatAlertFigure } from '../notify/batch.js';
 import { type AlertConfig, defaultAlertConfig } from './config.js';
-import { evaluate, STALE_AFTER_MS } from './engine.js';
+import { clearAlert, evaluate, STALE_AFTER_MS } from './engine.js';
 import { type AlertChange, type AlertMemory, emptyMemory, type TrackedAlert } from './memory.js';
 
 const T0 = Date.UTC(2026, 0, 5, 10, 42, 0);
@@ -53,6 +54,8 @@ class Harness {
 const notifications = (changes: AlertChange[]): AlertNotification[] =>
   changes.flatMap((c) => (c.kind === 'notify' ? [c.notification] : []));
 const resolutions = (changes: AlertChange[]) => changes.filter((c) => c.kind === 'resolved');
+/** The alert ids of raised or resolved changes, sorted. */
+const ids = (changes: AlertChange[]) => changes.flatMap((c) => (c.kind === 'notify' ? [] : [c.alert.id])).sort();
 
 const snapshot = (vmid: number, ageDays: number, now: number): GuestSnapshot => ({
   id: `pve1-pve1-${vmid}-snap`,
@@ -323,6 +326,67 @@ describe('a node going down while its guest has a told memory alert', () => {
     const later = notifications(h.run(st(true), T0 + 20 * MIN));
     expect(later.map((n) => [n.kind, n.alert.id])).toEqual([['escalated', 'node-offline-pve1-pve1']]);
     expect(later[0].grouped?.map((g) => g.id)).toContain('pve1-100-memory');
+  });
+});
+
+describe('a folded guest alert when its node comes back', () => {
+  const st = (offline: boolean, memUsage: number) =>
+    stateWith({
+      nodes: [node({ name: 'pve1', status: offline ? 'offline' : 'online' })],
+      vms: [
+        guest({
+          vmid: 100,
+          node: 'pve1',
+          memory: { total: 100, used: memUsage, free: 100 - memUsage, usage: memUsage },
+        }),
+      ],
+    });
+  /** The guest's memory alert told, then folded under the node's offline alert. */
+  function folded(): Harness {
+    const h = new Harness(cfg());
+    h.run(st(false, 95), T0);
+    for (let i = 1; i <= 3; i++) h.run(st(true, 95), T0 + i * 10 * SEC);
+    expect(h.memory.active['pve1-100-memory'].notify).toBe('grouped');
+    return h;
+  }
+
+  it('is told on its own again while its problem lasts', () => {
+    const h = folded();
+    const back = h.run(st(false, 95), T0 + 5 * MIN);
+    // The node's outage is over, and with it the guest's "unreachable" (which travels with it).
+    expect(ids(resolutions(back))).toEqual(['guest-powered-off-pve1-100', 'node-offline-pve1-pve1']);
+    const sent = notifications(back);
+    expect(sent.map((n) => [n.kind, n.alert.id])).toEqual([
+      ['fired', 'pve1-100-memory'],
+      ['resolved', 'node-offline-pve1-pve1'],
+    ]);
+    expect(sent[1].grouped?.map((g) => g.id)).toEqual(['guest-powered-off-pve1-100']);
+    expect(h.memory.active['pve1-100-memory'].notify).toBe('sent');
+    // Told once: the next round stays quiet, and its own resolution is told when it comes.
+    expect(notifications(h.run(st(false, 95), T0 + 5 * MIN + 10 * SEC))).toEqual([]);
+    const fixed = notifications(h.run(st(false, 40), T0 + 6 * MIN));
+    expect(fixed.map((n) => [n.kind, n.alert.id])).toEqual([['resolved', 'pve1-100-memory']]);
+  });
+
+  it('resolves with the node when fresh data shows the problem gone', () => {
+    const h = folded();
+    const back = h.run(st(false, 40), T0 + 5 * MIN);
+    expect(ids(resolutions(back))).toEqual(['guest-powered-off-pve1-100', 'node-offline-pve1-pve1', 'pve1-100-memory']);
+    const sent = notifications(back);
+    expect(sent.map((n) => [n.kind, n.alert.id])).toEqual([['resolved', 'node-offline-pve1-pve1']]);
+    expect(sent[0].grouped?.map((g) => g.id).sort()).toEqual(['guest-powered-off-pve1-100', 'pve1-100-memory']);
+  });
+
+  it('is carried again when the node alert was cleared by hand while the node is still down', () => {
+    const h = folded();
+    h.memory = clearAlert(h.memory, 'node-offline-pve1-pve1').memory;
+    // Without its root the guest's alerts wait while the node's offline check confirms again,
+    // then travel in the node's new notification.
+    const sent: AlertNotification[] = [];
+    for (let i = 0; i < 3; i++) sent.push(...notifications(h.run(st(true, 95), T0 + 5 * MIN + i * 10 * SEC)));
+    expect(sent.map((n) => [n.kind, n.alert.id])).toEqual([['fired', 'node-offline-pve1-pve1']]);
+    expect(sent[0].grouped?.map((g) => g.id).sort()).toEqual(['guest-powered-off-pve1-100', 'pve1-100-memory']);
+    expect(h.memory.active['pve1-100-memory'].notify).toBe('grouped');
   });
 });
 

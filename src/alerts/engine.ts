@@ -13,7 +13,7 @@
  * decide on numbers before building anything (see CheckSet.alerting).
  */
 import type { AlertLevel, AlertNotification, FullAlert, PulseState, ResolvedAlert } from '../model/state.js';
-import { type Check, CheckSet, type ConditionCheck, type ThresholdCheck } from './checks.js';
+import { type Check, CheckSet, type ConditionCheck, prefixedId, type ThresholdCheck } from './checks.js';
 import { backupChecks } from './checks-backups.js';
 import { type InsightInputs, insightChecks } from './checks-insight.js';
 import { pveChecks } from './checks-pve.js';
@@ -511,9 +511,16 @@ class Round {
     const candidates: Candidate[] = [];
 
     const escalating = schedule.escalation.enabled;
-    for (const t of Object.values(mem.active)) {
+    for (let t of Object.values(mem.active)) {
+      if (t.notify === 'grouped') {
+        // Folded under its node's offline alert: once that alert is gone (the node is back, or it
+        // was cleared), an alert still active is a problem of its own and is told as one.
+        if (t.parentNodeId !== undefined && mem.active[prefixedId('node-offline', t.parentNodeId)]) continue;
+        t = this.own(t.alert.id);
+        t.notify = 'pending';
+      }
       const a = t.alert;
-      if (a.acknowledged || t.notify === 'grouped') continue;
+      if (a.acknowledged) continue;
       // Most alerts: told already, nothing new to tell (the checks below could only skip too).
       const upgraded = t.notifiedLevel === 'warning' && a.level === 'critical';
       if (t.notify === 'sent' && !escalating && !upgraded) continue;
@@ -588,7 +595,8 @@ class Round {
    * Root cause first: a guest's or storage's notification waits while its node's offline check
    * is failing, and is carried inside the node's notification once that fires. Children raised
    * after the node's alert was sent are folded silently; resolutions of folded children travel
-   * with the node's resolution or not at all.
+   * with the node's resolution or not at all. Once the node's alert is gone, a folded child that
+   * is still active is told on its own (`notifications`).
    */
   private fold(candidates: Candidate[], suspectNodes: Set<string>, kind: 'fired' | 'resolved'): Candidate[] {
     const { mem, now } = this;
@@ -620,7 +628,7 @@ class Round {
         if (c.t.notify !== 'grouped') out.push(c);
         continue;
       }
-      const root = mem.active[`node-offline-${parent}`];
+      const root = mem.active[prefixedId('node-offline', parent)];
       if (root && (root.notify === 'sent' || root.notify === 'silent')) {
         c.t.notify = 'grouped';
         continue;

@@ -5,7 +5,7 @@
  */
 import type { Database } from 'better-sqlite3';
 import type { Clock } from '../clock.js';
-import type { PulseState } from '../model/state.js';
+import type { Guest, PulseState } from '../model/state.js';
 import type { StateStore } from '../state/store.js';
 import { auditCoverage, type CoverageReport } from './coverage.js';
 import { BackupPolicyRepo, type PolicyConfig, parsePolicyConfig } from './policy.js';
@@ -49,9 +49,15 @@ export class BackupCoverageService {
       c &&
       now >= c.report.computedAt &&
       now - c.report.computedAt < MAX_AGE_MS &&
-      c.sources.every((s, i) => s === sources[i])
-    )
+      // Every poll replaces the guest lists (their metrics move); the audit reads none of that.
+      sameGuests(c.sources[0] as Guest[], state.vms) &&
+      sameGuests(c.sources[1] as Guest[], state.containers) &&
+      c.sources[2] === sources[2] &&
+      c.sources[3] === sources[3]
+    ) {
+      c.sources = sources;
       return c.report;
+    }
     const report = { ...auditCoverage(state, this.#policy, now), computedAt: now };
     this.#cached = { report, sources };
     return report;
@@ -61,4 +67,27 @@ export class BackupCoverageService {
   static backupsKnown(state: Readonly<PulseState>): boolean {
     return (state.pveBackups?.storageBackups?.length ?? 0) > 0 || (state.pbsBackups?.length ?? 0) > 0;
   }
+}
+
+/** Whether two guest lists are the same for the audit: the same guests, names, tags and templates. */
+function sameGuests(a: readonly Guest[], b: readonly Guest[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i];
+    const y = b[i];
+    if (x === y) continue;
+    if (
+      x.id !== y.id ||
+      x.vmid !== y.vmid ||
+      x.instance !== y.instance ||
+      x.node !== y.node ||
+      x.name !== y.name ||
+      x.type !== y.type ||
+      x.template !== y.template ||
+      x.tags !== y.tags
+    )
+      return false;
+  }
+  return true;
 }

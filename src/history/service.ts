@@ -96,6 +96,8 @@ export class MetricHistory {
   #timers: NodeJS.Timeout[] = [];
   #unsubscribe?: () => void;
   #closed = false;
+  /** The 10-s step each state list was last recorded in (lists are immutable once committed). */
+  readonly #recorded = new WeakMap<readonly object[], number>();
 
   constructor(private readonly deps: HistoryDeps) {
     const mk = (kind: ResourceKind): KindState => ({
@@ -181,10 +183,13 @@ export class MetricHistory {
     now: number,
   ): void {
     if (list.length === 0) return;
+    const rawStep = Math.floor(now / TIERS[0].stepMs);
+    // A commit that did not touch this list (alerts, backups, another instance) adds nothing to it.
+    if (this.#recorded.get(list) === rawStep) return;
+    this.#recorded.set(list, rawStep);
     this.#roll(ks, now);
     const slabs = ks.slabs as Slab[];
     const { gens, entries, scratch } = ks;
-    const rawStep = Math.floor(now / slabs[0].tier.stepMs);
     for (const item of list) {
       let e = entries.get(item.id);
       if (!e) {

@@ -7,11 +7,13 @@
  * (response bodies and their parsed JSON, the normalised state, serialised lists). At that rate V8
  * lets the old generation grow to several times the live heap before it collects, and it would
  * only shrink it again when told the process is idle, which Node never does; so between two polls
- * the garbage stays resident. Pulse knows when a burst is over (the commits stop), so it collects
- * then, and only when used memory grew by `minGrowthBytes` and by `growthFactor` over the lowest of
- * the last few post-collection levels (the lowest, so a collection that ran mid-burst does not
- * raise the baseline): a small or quiet estate never pays for it. Without `--expose-gc` (or with
- * PULSE_MEMORY_RECLAIM=false) it does nothing and V8 keeps its own schedule.
+ * the garbage stays resident (about twice the resident memory without this, measured side by side in
+ * docs/BENCHMARKS.md). Pulse knows when a burst is over (the commits stop), so
+ * it collects then, and only when used memory grew by `minGrowthBytes` and by `growthFactor` over
+ * the lowest of the last few post-collection levels (the lowest, so a collection that ran
+ * mid-burst does not raise the baseline): a small or quiet estate never pays for it. The price is
+ * one blocking collection per burst of a large estate. Without `--expose-gc` (or
+ * with PULSE_MEMORY_RECLAIM=false) it does nothing and V8 keeps its own schedule.
  */
 import type { Logger } from '../logging.js';
 import type { StateStore } from '../state/store.js';

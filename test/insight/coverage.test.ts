@@ -1,7 +1,14 @@
 /** The backup coverage audit and its policy, on hand-built states whose verdicts are known. */
+
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { auditCoverage } from '../../src/backups/coverage.js';
 import { defaultPolicyConfig, parsePolicyConfig, policyFor } from '../../src/backups/policy.js';
+import { BackupCoverageService } from '../../src/backups/service.js';
+import { ManualClock } from '../../src/clock.js';
+import { openDatabase } from '../../src/db/database.js';
 import type { PbsBackup, StorageBackup } from '../../src/model/state.js';
 import { guest, stateWith } from '../alerts/state-builders.js';
 
@@ -195,6 +202,37 @@ describe('auditCoverage', () => {
     expect(byVmid(auditCoverage(unpolled, policy, NOW), 'pve1', 100).targets.map((t) => t.target)).toEqual([
       'pve1/pbs-store',
     ]);
+  });
+});
+
+describe('BackupCoverageService', () => {
+  it('keeps its report while polls only move metrics, and audits again when a guest is renamed or re-tagged', () => {
+    const db = openDatabase(fs.mkdtempSync(path.join(os.tmpdir(), 'pulse-coverage-')));
+    try {
+      const clock = new ManualClock(NOW);
+      let state = stateWith({
+        vms: [guest({ vmid: 100, node: 'n1', name: 'web', tags: 'prod' }), guest({ vmid: 101, node: 'n1' })],
+        pveBackups: { backupTasks: [], guestSnapshots: [], storageBackups: [vzdump('pve1', 100, 'nfs', 10)] },
+      });
+      const svc = new BackupCoverageService({ db, clock, state: { get: () => state } });
+      const first = svc.current();
+      // A poll: every guest object replaced, figures moved.
+      state = { ...state, vms: state.vms.map((g) => ({ ...g, cpu: g.cpu + 0.1, uptime: g.uptime + 10 })) };
+      clock.advance(10_000);
+      expect(svc.current()).toBe(first);
+      state = { ...state, vms: state.vms.map((g) => (g.vmid === 100 ? { ...g, tags: 'prod,db' } : g)) };
+      const retagged = svc.current();
+      expect(retagged).not.toBe(first);
+      expect(retagged.guests.find((c) => c.vmid === 100)?.tags).toEqual(['prod', 'db']);
+      state = { ...state, vms: state.vms.map((g) => (g.vmid === 101 ? { ...g, name: 'renamed' } : g)) };
+      expect(svc.current().guests.find((c) => c.vmid === 101)?.name).toBe('renamed');
+      // Ages move: a minute later the audit runs again even with the same guests.
+      const steady = svc.current();
+      clock.advance(60_000);
+      expect(svc.current()).not.toBe(steady);
+    } finally {
+      db.close();
+    }
   });
 });
 
