@@ -194,8 +194,12 @@ async function startProfile(cdp: CDPSession) {
 let last: UpdateRecord[] = [];
 async function updates(page: Page): Promise<UpdateRecord[]> {
   const read = page.evaluate('window.__bench.updates') as Promise<UpdateRecord[]>;
-  const slow = new Promise<undefined>((r) => setTimeout(r, 20_000));
+  let timer: NodeJS.Timeout | undefined;
+  const slow = new Promise<undefined>((r) => {
+    timer = setTimeout(r, 20_000);
+  });
   const got = await Promise.race([read, slow]);
+  clearTimeout(timer);
   if (got === undefined) log('the page did not answer within 20 s (main thread busy)');
   last = got ?? last;
   return last;
