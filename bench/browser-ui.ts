@@ -194,7 +194,7 @@ async function startProfile(cdp: CDPSession) {
 let last: UpdateRecord[] = [];
 async function updates(page: Page): Promise<UpdateRecord[]> {
   const read = page.evaluate('window.__bench.updates') as Promise<UpdateRecord[]>;
-  let timer: NodeJS.Timeout | undefined;
+  let timer: ReturnType<typeof setTimeout> | undefined;
   const slow = new Promise<undefined>((r) => {
     timer = setTimeout(r, 20_000);
   });
