@@ -29,6 +29,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { setTimeout as delay } from 'node:timers/promises';
 import { type CDPSession, chromium, type Page } from 'playwright-core';
 import { startPulse } from '../src/server.js';
 import { loadSettings } from '../src/settings/env.js';
@@ -194,12 +195,10 @@ async function startProfile(cdp: CDPSession) {
 let last: UpdateRecord[] = [];
 async function updates(page: Page): Promise<UpdateRecord[]> {
   const read = page.evaluate('window.__bench.updates') as Promise<UpdateRecord[]>;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const slow = new Promise<undefined>((r) => {
-    timer = setTimeout(r, 20_000);
-  });
+  const stop = new AbortController();
+  const slow = delay(20_000, undefined, { signal: stop.signal }).catch(() => undefined);
   const got = await Promise.race([read, slow]);
-  clearTimeout(timer);
+  stop.abort();
   if (got === undefined) log('the page did not answer within 20 s (main thread busy)');
   last = got ?? last;
   return last;
