@@ -46,7 +46,7 @@ function parseArgs(argv: string[]): Args {
         break;
       case '--help':
         process.stderr.write(
-          'usage: sim --estate <demo|small|large|mixed|file.json> [--port 0] [--seed N] [--host 127.0.0.1] [--ssh] [--ssh-key id.pub]\n',
+          'usage: sim --estate <demo|small|large|xlarge|mixed|file.json> [--port 0] [--seed N] [--host 127.0.0.1] [--ssh] [--ssh-key id.pub]\n',
         );
         process.exit(0);
         break;

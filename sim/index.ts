@@ -19,7 +19,7 @@ export type { EstateSpec } from './estate/spec.js';
 export type { SshNodeInfo } from './ssh-server.js';
 
 export interface SimulatorOptions {
-  /** A built-in estate name (demo, small, large, mixed), a path to a JSON EstateSpec, or the spec itself. */
+  /** A built-in estate name (demo, small, large, xlarge, mixed), a path to a JSON EstateSpec, or the spec itself. */
   estate: string | EstateSpec;
   seed?: number;
   host?: string;

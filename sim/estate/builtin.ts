@@ -1,6 +1,7 @@
 /**
  * Built-in estates. `demo` is hand-written so every feature has something to show; `small` is
- * the least that exercises PVE + PBS; `large` is generated (200 nodes, 10,000 guests).
+ * the least that exercises PVE + PBS; `large` (200 nodes, 10,000 guests) and `xlarge` (500 nodes,
+ * 15,000 guests) are generated.
  */
 import type { EstateSpec, GuestSpec, StorageSpec } from './spec.js';
 
@@ -393,23 +394,33 @@ export function smallEstate(): EstateSpec {
   };
 }
 
-export function largeEstate(): EstateSpec {
-  const nodes = Array.from({ length: 200 }, (_, i) => ({
-    name: `node${String(i + 1).padStart(3, '0')}`,
+/**
+ * One big cluster: `nodes` members, `guests` generated guests spread over them, shared Ceph and
+ * PBS storage, a PBS with `groups` backup groups and a busy PMG. `large` and `xlarge` differ
+ * only in these numbers, so the benchmarks compare sizes, not shapes.
+ */
+function bigClusterEstate(
+  name: string,
+  seed: number,
+  size: { nodes: number; guests: number; groups: number },
+): EstateSpec {
+  const width = String(size.nodes).length;
+  const nodes = Array.from({ length: size.nodes }, (_, i) => ({
+    name: `node${String(i + 1).padStart(Math.max(3, width), '0')}`,
     cpus: 64,
     memGiB: 512,
     rootGiB: 200,
   }));
   return {
-    name: 'large',
-    seed: 1000,
+    name,
+    seed,
     pve: [
       {
-        name: 'pve-large',
-        cluster: 'dc-large',
+        name: `pve-${name}`,
+        cluster: `dc-${name}`,
         version: '9.0.10',
         nodes,
-        generate: { guests: 10_000, vmidStart: 1000 },
+        generate: { guests: size.guests, vmidStart: 1000 },
         storages: [
           { storage: 'local', type: 'dir', content: 'iso,vztmpl,backup', totalGiB: 200, usedFraction: 0.2 },
           { storage: 'local-lvm', type: 'lvmthin', content: 'images,rootdir', totalGiB: 3600, usedFraction: 0.45 },
@@ -422,7 +433,7 @@ export function largeEstate(): EstateSpec {
             usedFraction: 0.4,
           },
           {
-            storage: 'pbs-large',
+            storage: `pbs-${name}`,
             type: 'pbs',
             content: 'backup',
             shared: true,
@@ -437,12 +448,23 @@ export function largeEstate(): EstateSpec {
     ],
     pbs: [
       {
-        name: 'pbs-large',
-        datastores: [{ name: 'big', totalGiB: 200_000, usedFraction: 0.3, namespaces: [''], keep: 3, groups: 2000 }],
+        name: `pbs-${name}`,
+        datastores: [
+          { name: 'big', totalGiB: 200_000, usedFraction: 0.3, namespaces: [''], keep: 3, groups: size.groups },
+        ],
       },
     ],
-    pmg: [{ name: 'pmg-large', nodes: ['pmg1'], domains: ['corp.example'], mailPerHour: 5000 }],
+    pmg: [{ name: `pmg-${name}`, nodes: ['pmg1'], domains: ['corp.example'], mailPerHour: 5000 }],
   };
+}
+
+export function largeEstate(): EstateSpec {
+  return bigClusterEstate('large', 1000, { nodes: 200, guests: 10_000, groups: 2000 });
+}
+
+/** The scale some multi-cluster managers advertise: 500 nodes, 15,000 guests. */
+export function xlargeEstate(): EstateSpec {
+  return bigClusterEstate('xlarge', 1500, { nodes: 500, guests: 15_000, groups: 3000 });
 }
 
 /**
@@ -497,5 +519,6 @@ export const BUILTIN_ESTATES: Record<string, () => EstateSpec> = {
   demo: demoEstate,
   small: smallEstate,
   large: largeEstate,
+  xlarge: xlargeEstate,
   mixed: mixedEstate,
 };

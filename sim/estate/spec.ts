@@ -1,6 +1,6 @@
 /**
  * The estate description a simulator starts from: JSON-friendly, small, deterministic given
- * `seed`. Built-in estates (demo, small, large, mixed) are produced by builtin.ts in this same shape,
+ * `seed`. Built-in estates (demo, small, large, xlarge, mixed) are produced by builtin.ts in this same shape,
  * and `--estate file.json` accepts it directly.
  */
 

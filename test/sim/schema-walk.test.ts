@@ -91,8 +91,8 @@ describe('schema walk', () => {
     for (const key of Object.keys(SCHEMA_DEVIATIONS)) expect(ok.has(key.replace(' GET ', ' '))).toBe(true);
   });
 
-  it('small, large and mixed: sampled walk validates too', async () => {
-    for (const estate of ['small', 'large', 'mixed']) {
+  it('small, large, xlarge and mixed: sampled walk validates too', async () => {
+    for (const estate of ['small', 'large', 'xlarge', 'mixed']) {
       const sim = await startSimulator({ estate });
       sims.push(sim);
       const results = await walkEstate(sim, 3);

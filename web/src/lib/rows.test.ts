@@ -51,6 +51,27 @@ describe('buildRows', () => {
     expect(rows[0]).toBe(nodes[1]);
   });
 
+  it('reads no guest metrics unless a filter term or the sort needs them (a live update then rebuilds nothing)', () => {
+    const read = new Set<string>();
+    // A guest that records which fields are read, as a reactive store would subscribe to them.
+    const watched = guests.map(
+      (g) =>
+        new Proxy(g, {
+          get(target, key, receiver) {
+            read.add(String(key));
+            return Reflect.get(target, key, receiver);
+          },
+        }),
+    );
+    buildRows(nodes, watched, opts());
+    expect([...read].filter((k) => ['cpu', 'memory', 'disk', 'uptime', 'tags'].includes(k))).toEqual([]);
+    buildRows(nodes, watched, opts({ filter: parseFilter('cpu>80') }));
+    expect(read.has('cpu')).toBe(true);
+    read.clear();
+    buildRows(nodes, watched, opts({ sort: { key: 'mem', dir: 'desc' } }));
+    expect(read.has('memory')).toBe(true);
+  });
+
   it('a filter keeps a node only as the header of matching guests', () => {
     expect(names(buildRows(nodes, guests, opts({ filter: parseFilter('cpu>80') })))).toEqual(['pve1', 'db']);
     expect(names(buildRows(nodes, guests, opts({ filter: parseFilter('pve2') })))).toEqual(['pve2', 'cache']);

@@ -112,10 +112,13 @@ const nodeKey = (instance: string, node: string) => `${instance}\u0000${node}`;
  * matches). Flat: matching guests only, sorted across nodes.
  */
 export function buildRows(nodes: readonly Node[], guests: readonly Guest[], o: BuildOptions): Row[] {
+  // Without filter terms no guest's metrics are read: in a reactive scope, reading them would
+  // rebuild every row on each live update, though only the order and membership matter here.
+  const anyTerm = !isEmptyFilter(o.filter);
   const guestOk = (g: Guest) =>
     (o.type === 'all' || g.type === o.type) &&
     (o.status === 'all' || (o.status === 'running' ? g.status === 'running' : g.status !== 'running')) &&
-    matchesFilter(o.filter, subjectOf(g));
+    (!anyTerm || matchesFilter(o.filter, subjectOf(g)));
   const matching = guests.filter(guestOk).sort((a, b) => compareRows(a, b, o.sort));
   if (!o.grouped) return matching;
 

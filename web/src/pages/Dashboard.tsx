@@ -399,16 +399,15 @@ export function DashboardPage() {
     </th>
   );
 
-  const summary = createMemo(() => {
-    const s = live.state;
-    const running = (l: readonly Guest[]) => l.filter((g) => g.status === 'running').length;
-    return {
-      nodes: `${s.nodes.filter((n) => n.status === 'online').length}/${s.nodes.length}`,
-      vms: `${running(s.vms)}/${s.vms.length}`,
-      cts: `${running(s.containers)}/${s.containers.length}`,
-      alerts: s.activeAlerts.length,
-    };
-  });
+  // One memo per figure: an alert raised or resolved (a message each) must not re-count the
+  // running state of every guest, nor a guest starting re-count the alerts.
+  const running = (l: readonly Guest[]) => l.filter((g) => g.status === 'running').length;
+  const nodesOnline = createMemo(
+    () => `${live.state.nodes.filter((n) => n.status === 'online').length}/${live.state.nodes.length}`,
+  );
+  const vmsRunning = createMemo(() => `${running(live.state.vms)}/${live.state.vms.length}`);
+  const ctsRunning = createMemo(() => `${running(live.state.containers)}/${live.state.containers.length}`);
+  const alertCount = createMemo(() => String(live.state.activeAlerts.length));
 
   return (
     <div class="space-y-3">
@@ -417,10 +416,10 @@ export function DashboardPage() {
         <For
           each={
             [
-              ['Nodes online', () => summary().nodes],
-              ['VMs running', () => summary().vms],
-              ['Containers running', () => summary().cts],
-              ['Active alerts', () => String(summary().alerts)],
+              ['Nodes online', nodesOnline],
+              ['VMs running', vmsRunning],
+              ['Containers running', ctsRunning],
+              ['Active alerts', alertCount],
             ] as Array<[string, () => string]>
           }
         >

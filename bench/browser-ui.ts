@@ -1,0 +1,435 @@
+/**
+ * Benchmark: the web UI's dashboard in real Chromium on the simulator's `large` estate (200 nodes,
+ * 10,000 guests), live over the delta WebSocket (`/ws?deltas=1`). Prints figures; asserts nothing.
+ *
+ *   node --import tsx bench/browser-ui.ts [--updates 8] [--scroll-seconds 8] [--scrolls 3] [--px-per-frame 60]
+ *
+ * Needs Chromium at /usr/bin/chromium (playwright-core drives it) and the built UI in dist/web
+ * (built here with Vite when missing or older than web/). The simulator runs as a child process;
+ * Pulse (the real `startPulse`, polling every 10 s, backups not monitored: the dashboard does not
+ * show them) in this process; the browser in its own processes.
+ *
+ * Figures, from inside the page (a script installed before the UI's own wraps the socket's
+ * message handler) and from Chromium's DevTools protocol:
+ * - per `stateDelta` update: the handler's synchronous time (JSON.parse, store apply, Solid's
+ *   DOM updates) and the rendering of the next frame (from its requestAnimationFrame callback to
+ *   the first task after it: style, layout, paint), together the update's main-thread time; the
+ *   time from the message event to that painted frame; the message's size;
+ * - the renderer main thread's busy time (CDP Performance `TaskDuration`) from one painted update
+ *   to the next, i.e. everything the page did per 10-s update interval;
+ * - frame times while scrolling the table: each frame's requestAnimationFrame timestamp minus the
+ *   previous one while a script moves the scroller `px-per-frame` pixels per frame, `scrolls`
+ *   passes of `scroll-seconds` each (a pass may include an update; the report says which did);
+ * - the JS heap (CDP `JSHeapUsedSize`) once the updates are over, and after a forced collection,
+ *   and the number of DOM nodes.
+ * Targets (issue #20): p95 frame time while scrolling ≤ 17 ms; main-thread time per update ≤ 50 ms.
+ */
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as delay } from 'node:timers/promises';
+import { type CDPSession, chromium, type Page } from 'playwright-core';
+import { startPulse } from '../src/server.js';
+import { loadSettings } from '../src/settings/env.js';
+import { PROJECT_ROOT } from '../src/version.js';
+import { startSimProcess } from './sim-process.js';
+
+const argv = process.argv.slice(2);
+const opt = (name: string, dflt: number) => (argv.includes(name) ? Number(argv[argv.indexOf(name) + 1]) : dflt);
+const UPDATES = opt('--updates', 8);
+const SCROLL_SECONDS = opt('--scroll-seconds', 8);
+const SCROLLS = opt('--scrolls', 3);
+const PX_PER_FRAME = opt('--px-per-frame', 60);
+/** Diagnosis: CPU-profile the renderer through the updates and the scroll passes; top functions by self time to this file. */
+const CPU_PROFILE = argv.includes('--cpu-profile') ? argv[argv.indexOf('--cpu-profile') + 1] : undefined;
+const CHROMIUM = '/usr/bin/chromium';
+const ADMIN = { username: 'admin', password: 'bench-browser-ui-password' };
+
+const log = (s: string) => process.stderr.write(`[browser-ui ${(performance.now() / 1000).toFixed(0)}s] ${s}\n`);
+const pct = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? Number.NaN;
+};
+const ms = (x: number) => `${x.toFixed(1)} ms`;
+const mb = (b: number) => `${(b / 1024 / 1024).toFixed(1)} MB`;
+
+function newest(dir: string): number {
+  let max = 0;
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    if (e.name === 'node_modules') continue;
+    const p = path.join(dir, e.name);
+    max = Math.max(max, e.isDirectory() ? newest(p) : fs.statSync(p).mtimeMs);
+  }
+  return max;
+}
+
+/** Builds dist/web with Vite when it is missing or older than the UI's sources. */
+function ensureWebBuilt(): void {
+  const index = path.join(PROJECT_ROOT, 'dist', 'web', 'index.html');
+  const sources = Math.max(newest(path.join(PROJECT_ROOT, 'web')), newest(path.join(PROJECT_ROOT, 'src', 'model')));
+  if (fs.existsSync(index) && fs.statSync(index).mtimeMs >= sources) return;
+  log('building the web UI (vite build)');
+  execFileSync(
+    process.execPath,
+    [path.join(PROJECT_ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', 'web/vite.config.ts'],
+    { cwd: PROJECT_ROOT, stdio: ['ignore', 'ignore', 'inherit'] },
+  );
+}
+
+/** One WebSocket message as the page saw it (times from performance.now() in the page). */
+interface UpdateRecord {
+  type: string;
+  bytes: number;
+  /** The message event's time stamp (when it was queued). */
+  arrived: number;
+  start: number;
+  /** Synchronous time of the UI's handler. */
+  handler: number;
+  /** The next frame's requestAnimationFrame callback, and the first task after that frame. */
+  raf?: number;
+  painted?: number;
+}
+
+/**
+ * Installed before the UI's scripts (as text: it runs in the page, untouched by any bundler).
+ * Wraps whatever handler the UI assigns to a socket's `onmessage`, timing it and the frame that
+ * follows; and offers `__bench.scroll`, which scrolls the dashboard's table `px` pixels a frame
+ * for `seconds` and returns each frame's interval.
+ */
+const PAGE_SCRIPT = `(() => {
+  const bench = { updates: [] };
+  window.__bench = bench;
+  const channel = new MessageChannel();
+  const afterFrame = [];
+  channel.port1.onmessage = () => { const f = afterFrame.shift(); if (f) f(); };
+  const desc = Object.getOwnPropertyDescriptor(WebSocket.prototype, 'onmessage');
+  Object.defineProperty(WebSocket.prototype, 'onmessage', {
+    configurable: true,
+    enumerable: true,
+    get() { return desc.get.call(this); },
+    set(fn) {
+      if (typeof fn !== 'function') return desc.set.call(this, fn);
+      desc.set.call(this, function (ev) {
+        const start = performance.now();
+        const out = fn.call(this, ev);
+        const end = performance.now();
+        const text = typeof ev.data === 'string' ? ev.data : '';
+        const m = /^{"type":"([^"]+)"/.exec(text.slice(0, 40));
+        const rec = { type: m ? m[1] : 'unknown', bytes: text.length, arrived: ev.timeStamp, start, handler: end - start };
+        bench.updates.push(rec);
+        requestAnimationFrame(() => {
+          rec.raf = performance.now();
+          afterFrame.push(() => { rec.painted = performance.now(); });
+          channel.port2.postMessage(0);
+        });
+        return out;
+      });
+    },
+  });
+  bench.scroll = ({ seconds, px, from }) => {
+    const table = document.querySelector('table[aria-label="Nodes and guests"]');
+    const scroller = table && table.parentElement;
+    if (!scroller) throw new Error('no dashboard table');
+    scroller.scrollTop = from;
+    return new Promise((resolve) => {
+      const frames = [];
+      let last = -1;
+      let start = 0;
+      const step = (ts) => {
+        if (last < 0) start = ts;
+        else frames.push(ts - last);
+        last = ts;
+        const atEnd = scroller.scrollTop + scroller.clientHeight >= scroller.scrollHeight - 1;
+        if (ts - start >= seconds * 1000 || atEnd) {
+          resolve({ frames, start, end: ts, scrolledPx: scroller.scrollTop - from });
+          return;
+        }
+        scroller.scrollTop += px;
+        requestAnimationFrame(step);
+      };
+      requestAnimationFrame(step);
+    });
+  };
+})();`;
+
+interface ScrollPass {
+  frames: number[];
+  start: number;
+  end: number;
+  scrolledPx: number;
+}
+
+/** The renderer's V8 CPU profiler over CDP; writes the top functions by self time. */
+async function startProfile(cdp: CDPSession) {
+  await cdp.send('Profiler.enable');
+  await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
+  await cdp.send('Profiler.start');
+  return {
+    async stopTo(file: string) {
+      type N = { callFrame: { functionName: string; url: string; lineNumber: number }; hitCount: number };
+      const { profile } = (await cdp.send('Profiler.stop')) as unknown as {
+        profile: { nodes: N[]; samples: number[] };
+      };
+      const bySite = new Map<string, number>();
+      for (const n of profile.nodes) {
+        const f = n.callFrame;
+        const site = `${f.functionName || '(anonymous)'} ${f.url.replace(/^.*\//, '')}:${f.lineNumber + 1}`;
+        bySite.set(site, (bySite.get(site) ?? 0) + n.hitCount);
+      }
+      const total = profile.samples.length;
+      const top = [...bySite.entries()].sort((a, b) => b[1] - a[1]).slice(0, 50);
+      // The whole profile too (opens in Chrome DevTools' Performance tab; the UI's source maps
+      // in dist/web name the minified functions).
+      fs.writeFileSync(`${file}.cpuprofile`, JSON.stringify(profile));
+      fs.writeFileSync(
+        file,
+        `${total} samples\n${top.map(([k, v]) => `${((100 * v) / total).toFixed(1).padStart(5)} %  ${k}`).join('\n')}\n`,
+      );
+    },
+  };
+}
+
+/** The page's records; `last` again when the page does not answer within 20 s (its main thread busy). */
+let last: UpdateRecord[] = [];
+async function updates(page: Page): Promise<UpdateRecord[]> {
+  const read = page.evaluate('window.__bench.updates') as Promise<UpdateRecord[]>;
+  const stop = new AbortController();
+  const slow = delay(20_000, undefined, { signal: stop.signal }).catch(() => undefined);
+  const got = await Promise.race([read, slow]);
+  stop.abort();
+  if (got === undefined) log('the page did not answer within 20 s (main thread busy)');
+  last = got ?? last;
+  return last;
+}
+
+async function main() {
+  const tStart = performance.now();
+  if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing (apt-get install -y chromium)`);
+  ensureWebBuilt();
+  log('starting the simulator (large)');
+  const sim = await startSimProcess('large');
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pulse-bench-browser-'));
+  const pulse = await startPulse(
+    loadSettings({
+      PULSE_DATA_DIR: dataDir,
+      FRONTEND_PORT: '0',
+      BIND_ADDRESS: '127.0.0.1',
+      LOG_LEVEL: 'silent',
+      PULSE_BCRYPT_COST: '4',
+    }),
+  );
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
+  });
+  try {
+    const setup = await fetch(`${pulse.url}/api/security/quick-setup`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(ADMIN),
+    });
+    if (!setup.ok) throw new Error(`quick-setup: ${setup.status} ${await setup.text()}`);
+    const pve = sim.ready.pve[0];
+    await pulse.deps.monitoring.addNode({
+      type: 'pve',
+      name: pve.name,
+      host: pve.url,
+      tokenName: pve.tokenId,
+      tokenValue: pve.tokenSecret,
+      fingerprint: pve.fingerprint,
+      verifySSL: true,
+      monitor: { monitorBackups: false },
+    });
+    log('waiting for the first poll of the estate');
+    const guestCount = () => pulse.deps.state.get().vms.length + pulse.deps.state.get().containers.length;
+    while (guestCount() === 0) await new Promise((r) => setTimeout(r, 500));
+
+    const context = await browser.newContext({
+      baseURL: pulse.url,
+      viewport: { width: 1440, height: 900 },
+      colorScheme: 'dark',
+    });
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.addInitScript({ content: PAGE_SCRIPT });
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('Performance.enable');
+    const metrics = async () => {
+      const { metrics: list } = (await cdp.send('Performance.getMetrics')) as {
+        metrics: Array<{ name: string; value: number }>;
+      };
+      return Object.fromEntries(list.map((m) => [m.name, m.value])) as Record<string, number>;
+    };
+
+    await page.goto('/');
+    await page.getByLabel('Username').fill(ADMIN.username);
+    await page.getByLabel('Password').fill(ADMIN.password);
+    const tLogin = performance.now();
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByText(`${guestCount()} guests shown`).waitFor({ timeout: 180_000 });
+    const firstView = performance.now() - tLogin;
+    log(`dashboard shows ${guestCount()} guests ${(firstView / 1000).toFixed(1)} s after signing in`);
+
+    // Steady state: `UPDATES` state messages (deltas, or a full state when the page had to ask for
+    // one), each with the page's main-thread time since the previous one.
+    const STATE_TYPES = new Set(['stateDelta', 'rawData', 'initialState']);
+    const stateMessages = (list: UpdateRecord[]) =>
+      list.filter((u) => STATE_TYPES.has(u.type) && u.painted !== undefined);
+    const profiler = CPU_PROFILE ? await startProfile(cdp) : undefined;
+    const busy: number[] = [];
+    const busyCpu: number[] = [];
+    const seen = stateMessages(await updates(page)).length;
+    let prev = await metrics();
+    const deadline = performance.now() + UPDATES * 30_000;
+    let count = 0;
+    while (count < UPDATES && performance.now() < deadline) {
+      const n = stateMessages(await updates(page)).length - seen;
+      if (n === count) {
+        await new Promise((r) => setTimeout(r, 100));
+        continue;
+      }
+      const now = await metrics();
+      // From the second message on: one whole interval between two painted updates.
+      if (count > 0) {
+        busy.push((now.TaskDuration - prev.TaskDuration) * 1000);
+        busyCpu.push((now.ThreadTime - prev.ThreadTime) * 1000);
+      }
+      prev = now;
+      count = n;
+      log(`update ${count} of ${UPDATES}`);
+    }
+    if (count < UPDATES) log(`only ${count} updates painted within ${UPDATES * 30} s; reporting those`);
+    const afterUpdates = await metrics();
+
+    // Scrolling, `SCROLLS` passes from different places in the table.
+    const passes: Array<ScrollPass & { withUpdate: boolean }> = [];
+    const scrollCost: Array<Record<string, number>> = [];
+    for (let i = 0; i < SCROLLS; i++) {
+      const m0 = await metrics();
+      const args = { seconds: SCROLL_SECONDS, px: PX_PER_FRAME, from: i * 100_000 };
+      const pass = (await page.evaluate(`window.__bench.scroll(${JSON.stringify(args)})`)) as ScrollPass;
+      const withUpdate = (await updates(page)).some(
+        (u) => u.type === 'stateDelta' && u.start >= pass.start && u.start <= pass.end,
+      );
+      passes.push({ ...pass, withUpdate });
+      const m1 = await metrics();
+      scrollCost.push(
+        Object.fromEntries(
+          ['ThreadTime', 'TaskDuration', 'ScriptDuration', 'LayoutDuration', 'RecalcStyleDuration'].map((k) => [
+            k,
+            ((m1[k] - m0[k]) * 1000) / Math.max(1, pass.frames.length),
+          ]),
+        ),
+      );
+      log(`scroll pass ${i + 1}: ${pass.frames.length} frames, p95 ${ms(pct(pass.frames, 95))}`);
+      await new Promise((r) => setTimeout(r, 1500));
+    }
+    if (profiler && CPU_PROFILE) await profiler.stopTo(CPU_PROFILE);
+    const all = await updates(page);
+    const domNodes = (await metrics()).Nodes;
+    await cdp.send('HeapProfiler.collectGarbage');
+    const afterGc = await metrics();
+
+    // ---- report ----
+    const steadyAll = stateMessages(all).slice(seen, seen + UPDATES);
+    const steady = steadyAll.filter((u) => u.type === 'stateDelta');
+    const fullStates = steadyAll.filter((u) => u.type !== 'stateDelta');
+    const main = steady.map((u) => u.handler + ((u.painted ?? 0) - (u.raf ?? 0)));
+    const render = steady.map((u) => (u.painted ?? 0) - (u.raf ?? 0));
+    const toPaint = steady.map((u) => (u.painted ?? 0) - u.arrived);
+    const frames = passes.flatMap((p) => p.frames);
+    const quiet = passes.filter((p) => !p.withUpdate).flatMap((p) => p.frames);
+    const initial = all.find((u) => u.type === 'initialState');
+    const out: string[] = [];
+    out.push('## browser-ui: dashboard on the large estate, live over /ws?deltas=1');
+    out.push(
+      `${new Date().toISOString()}, ${os.cpus().length} × ${os.cpus()[0]?.model.trim()}, Node ${process.version}, ` +
+        `${browser.version()} headless, viewport 1440×900, load average ${os
+          .loadavg()
+          .map((x) => x.toFixed(1))
+          .join(' / ')} at the end, run ${((performance.now() - tStart) / 1000).toFixed(0)} s`,
+    );
+    const s = pulse.deps.state.get();
+    out.push(
+      `${s.nodes.length} nodes, ${s.vms.length + s.containers.length} guests; ${steady.length} stateDelta updates measured (and ${fullStates.length} full states the page received meanwhile); ` +
+        `${errors.length} page errors${errors.length ? ` (first: ${errors[0]})` : ''}`,
+    );
+    out.push('');
+    out.push('| figure | p50 | p95 | max | target |');
+    out.push('|---|---|---|---|---|');
+    const line = (label: string, xs: number[], target = '', limit?: number) => {
+      const ok = limit === undefined ? '' : pct(xs, 95) <= limit ? ' ✓' : ' ✗';
+      out.push(
+        `| ${label} | ${ms(pct(xs, 50))} | ${ms(pct(xs, 95))} | ${ms(Math.max(...xs))} | ${target}${target ? ok : ''} |`,
+      );
+    };
+    line('**main-thread time per update** (handler + the next frame’s rendering)', main, 'p95 ≤ 50 ms', 50);
+    line(
+      'handler: JSON.parse + store apply + DOM updates',
+      steady.map((u) => u.handler),
+    );
+    line('rendering of the next frame (style, layout, paint)', render);
+    line('WebSocket message event → painted frame', toPaint);
+    line(
+      'waiting in the task queue before the handler ran',
+      steady.map((u) => u.start - u.arrived),
+    );
+    line('renderer main thread busy per 10-s update interval (CDP TaskDuration, wall)', busy);
+    line('renderer main thread CPU per 10-s update interval (CDP ThreadTime)', busyCpu);
+    line(
+      `**frame time while scrolling** (${frames.length} frames, ${passes.length} passes of ${SCROLL_SECONDS} s, ${PX_PER_FRAME} px/frame)`,
+      frames,
+      'p95 ≤ 17 ms',
+      17,
+    );
+    if (quiet.length > 0 && quiet.length < frames.length)
+      line(`frame time while scrolling, passes without an update (${quiet.length} frames)`, quiet);
+    out.push('');
+    out.push('| figure | value |');
+    out.push('|---|---|');
+    out.push(
+      `| stateDelta message size, p50 / max | ${mb(
+        pct(
+          steady.map((u) => u.bytes),
+          50,
+        ),
+      )} / ${mb(Math.max(...steady.map((u) => u.bytes)))} |`,
+    );
+    for (const f of fullStates)
+      out.push(
+        `| full state received during the updates (${f.type}): size; handler time; event → painted | ${mb(f.bytes)}; ${ms(f.handler)}; ${ms((f.painted ?? 0) - f.arrived)} |`,
+      );
+    if (initial)
+      out.push(
+        `| initialState: size; handler time; event → painted | ${mb(initial.bytes)}; ${ms(initial.handler)}; ${ms((initial.painted ?? 0) - initial.arrived)} |`,
+      );
+    out.push(`| sign-in → every guest listed ("N guests shown") | ${(firstView / 1000).toFixed(1)} s |`);
+    out.push(
+      `| frames over 17 ms while scrolling | ${frames.filter((f) => f > 17).length} of ${frames.length}; passes with an update: ${passes.filter((p) => p.withUpdate).length} of ${passes.length} |`,
+    );
+    out.push(
+      `| JS heap used / total after the updates | ${mb(afterUpdates.JSHeapUsedSize)} / ${mb(afterUpdates.JSHeapTotalSize)} |`,
+    );
+    out.push(`| JS heap used after a forced GC | ${mb(afterGc.JSHeapUsedSize)} |`);
+    out.push(`| DOM nodes in the document | ${domNodes} |`);
+    const avg = (k: string) => scrollCost.reduce((a, c) => a + c[k], 0) / Math.max(1, scrollCost.length);
+    out.push(
+      `| while scrolling, per frame: main-thread CPU (ThreadTime); task wall; script / layout / style | ${ms(avg('ThreadTime'))}; ${ms(avg('TaskDuration'))}; ${ms(avg('ScriptDuration'))} / ${ms(avg('LayoutDuration'))} / ${ms(avg('RecalcStyleDuration'))} |`,
+    );
+    console.log(out.join('\n'));
+    await context.close();
+  } finally {
+    await browser.close();
+    await pulse.close();
+    sim.child.kill('SIGTERM');
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exitCode = 1;
+});

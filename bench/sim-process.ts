@@ -1,0 +1,29 @@
+/**
+ * The simulator (sim/cli.ts, run from source) as a child process of a benchmark, so its CPU time
+ * is not counted as the measured process's: resolves with its ready line once every endpoint listens.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import path from 'node:path';
+import readline from 'node:readline';
+import { PROJECT_ROOT } from '../src/version.js';
+
+export interface SimReady {
+  control: string;
+  pve: Array<{ name: string; url: string; fingerprint: string; tokenId: string; tokenSecret: string }>;
+}
+
+export async function startSimProcess(estate: string): Promise<{ child: ChildProcess; ready: SimReady }> {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', path.join(PROJECT_ROOT, 'sim/cli.ts'), '--estate', estate],
+    {
+      cwd: PROJECT_ROOT,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  const ready = await new Promise<SimReady>((resolve, reject) => {
+    readline.createInterface({ input: child.stdout! }).once('line', (l) => resolve(JSON.parse(l)));
+    child.once('exit', (code) => reject(new Error(`simulator (${estate}) exited with ${code}`)));
+  });
+  return { child, ready };
+}
