@@ -8,6 +8,8 @@ import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import type { AppDeps } from '../deps.js';
 import { MetricsExporter } from '../metrics/exporter.js';
+import { ErrorReply } from '../schemas/common.js';
+import { PrometheusExposition } from '../schemas/metrics.js';
 
 export function registerMetricsRoutes(app: FastifyInstance, deps: AppDeps): void {
   const exporter = new MetricsExporter({
@@ -21,6 +23,10 @@ export function registerMetricsRoutes(app: FastifyInstance, deps: AppDeps): void
       config: {
         guard: 'authenticated',
         publicWhen: () => deps.monitoring.settings.get().metricsPublic === true,
+      },
+      schema: {
+        summary: 'Prometheus metrics (text/plain)',
+        response: { 200: PrometheusExposition, 401: ErrorReply, 403: ErrorReply },
       },
     },
     async (req, reply) => {
