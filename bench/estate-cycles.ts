@@ -70,8 +70,8 @@ export async function measureEstate(
   try {
     await client.call({ op: 'ws', path: '/ws?deltas=1' });
     const { monitoring: m, history } = pulse.deps;
-    const hold = () => m.settings.save({ pvePollingInterval: 3600 });
-    const release = () => m.settings.save({ pvePollingInterval: 10 });
+    const hold = () => pulse.deps.systemSettings.save({ pvePollingInterval: 3600 });
+    const release = () => pulse.deps.systemSettings.save({ pvePollingInterval: 10 });
     hold();
     const { created } = await m.addNode({
       type: 'pve',

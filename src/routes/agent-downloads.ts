@@ -8,6 +8,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Static } from 'typebox';
+import { CLIENT_ERRORS } from '../schemas/common.js';
+import { AgentDownloadQuery, AgentUnavailableReply, InstallCommandReply } from '../schemas/docker.js';
 import type { Services } from '../services.js';
 import { PROJECT_ROOT } from '../version.js';
 
@@ -62,9 +65,16 @@ function baseUrl(deps: Pick<Services, 'settings'>, req: FastifyRequest): string 
 const NO_CACHE = 'no-cache, no-store, must-revalidate';
 
 export function registerAgentDownloadRoutes(app: FastifyInstance, deps: Pick<Services, 'settings'>): void {
-  app.get<{ Querystring: { arch?: string } }>(
+  app.get<{ Querystring: Static<typeof AgentDownloadQuery> }>(
     '/download/pulse-docker-agent',
-    { config: { guard: 'public' } },
+    {
+      config: { guard: 'public' },
+      schema: {
+        summary: 'The Docker agent executable for an arch (application/octet-stream)',
+        querystring: AgentDownloadQuery,
+        response: { 200: { type: 'string', format: 'binary' }, 404: AgentUnavailableReply },
+      },
+    },
     async (req, reply) => {
       const asked = (req.query.arch ?? '').trim().toLowerCase();
       const arch = ARCH_ALIASES[asked];
@@ -90,25 +100,45 @@ export function registerAgentDownloadRoutes(app: FastifyInstance, deps: Pick<Ser
     },
   );
 
-  app.get('/install-docker-agent.sh', { config: { guard: 'public' } }, async (_req, reply) => {
-    const file = installScriptPath();
-    if (!file) return reply.code(404).send({ error: 'Install script not found', code: 'install_script_not_found' });
-    return reply
-      .header('Cache-Control', NO_CACHE)
-      .type('text/x-shellscript; charset=utf-8')
-      .send(fs.readFileSync(file));
-  });
+  app.get(
+    '/install-docker-agent.sh',
+    {
+      config: { guard: 'public' },
+      schema: {
+        summary: 'The Docker agent install script (text/x-shellscript)',
+        response: { 200: { type: 'string' }, 404: AgentUnavailableReply },
+      },
+    },
+    async (_req, reply) => {
+      const file = installScriptPath();
+      if (!file) return reply.code(404).send({ error: 'Install script not found', code: 'install_script_not_found' });
+      return reply
+        .header('Cache-Control', NO_CACHE)
+        .type('text/x-shellscript; charset=utf-8')
+        .send(fs.readFileSync(file));
+    },
+  );
 
   // What the Docker page shows when no agent reports; the token is made separately
   // (POST /api/security/tokens) and put in place of <TOKEN>.
-  app.get('/api/agents/docker/install-command', { config: { guard: 'admin' } }, async (req) => {
-    const url = baseUrl(deps, req);
-    return {
-      url,
-      scriptUrl: `${url}/install-docker-agent.sh`,
-      availableArches: availableArches(),
-      command: `curl -fsSL ${url}/install-docker-agent.sh | sudo bash -s -- --url ${url} --token <TOKEN>`,
-      uninstallCommand: `curl -fsSL ${url}/install-docker-agent.sh | sudo bash -s -- --uninstall`,
-    };
-  });
+  app.get(
+    '/api/agents/docker/install-command',
+    {
+      config: { guard: 'admin' },
+      schema: {
+        summary: 'The command that installs the Docker agent from this server',
+        response: { 200: InstallCommandReply, ...CLIENT_ERRORS },
+      },
+    },
+    async (req) => {
+      const url = baseUrl(deps, req);
+      return {
+        url,
+        scriptUrl: `${url}/install-docker-agent.sh`,
+        availableArches: availableArches(),
+        command: `curl -fsSL ${url}/install-docker-agent.sh | sudo bash -s -- --url ${url} --token <TOKEN>`,
+        uninstallCommand: `curl -fsSL ${url}/install-docker-agent.sh | sudo bash -s -- --uninstall`,
+      };
+    },
+  );
 }

@@ -10,16 +10,13 @@
  * limits both routes.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Static } from 'typebox';
 import { badRequest, forbidden, unauthorized } from '../http/errors.js';
+import { CLIENT_ERRORS } from '../schemas/common.js';
+import { ExportBody, ExportReply, ImportBody, ImportReply } from '../schemas/transfer.js';
 import { canExport } from '../security/export-access.js';
 import type { Services } from '../services.js';
 import { TransferError } from '../settings/transfer/cipher.js';
-
-function bodyObject(req: FastifyRequest): Record<string, unknown> {
-  const b = req.body;
-  if (b === null || typeof b !== 'object' || Array.isArray(b)) throw badRequest('request body must be a JSON object');
-  return b as Record<string, unknown>;
-}
 
 export function registerExportImportRoutes(
   app: FastifyInstance,
@@ -27,7 +24,8 @@ export function registerExportImportRoutes(
 ): void {
   const allowUnprotected = deps.settings.allowUnprotectedExport;
 
-  const checkAccess = (req: FastifyRequest) => {
+  // Runs before body validation, so a caller who may not export learns nothing about the body.
+  const checkAccess = async (req: FastifyRequest) => {
     if (canExport(deps.security, req, allowUnprotected)) return;
     if (deps.security.requiresAuth()) throw unauthorized();
     throw forbidden(
@@ -44,35 +42,56 @@ export function registerExportImportRoutes(
     }
   };
 
-  app.post('/api/config/export', { config: { guard: 'admin' } }, async (req) => {
-    checkAccess(req);
-    const body = bodyObject(req);
-    const data = await transferErrors(() => deps.configTransfer.export(body.passphrase));
-    deps.security.audit.record({
-      event: 'config_export',
-      username: req.auth?.username,
-      ip: req.clientIp,
-      success: true,
-    });
-    return { status: 'success', data };
-  });
+  app.post<{ Body: Static<typeof ExportBody> }>(
+    '/api/config/export',
+    {
+      config: { guard: 'admin' },
+      preValidation: checkAccess,
+      schema: {
+        summary: 'Export the configuration, encrypted under a passphrase',
+        body: ExportBody,
+        response: { 200: ExportReply, ...CLIENT_ERRORS },
+      },
+    },
+    async (req) => {
+      const data = await transferErrors(() => deps.configTransfer.export(req.body.passphrase));
+      deps.security.audit.record({
+        event: 'config_export',
+        username: req.auth?.username,
+        ip: req.clientIp,
+        success: true,
+      });
+      return { status: 'success', data };
+    },
+  );
 
-  app.post('/api/config/import', { config: { guard: 'admin' } }, async (req) => {
-    checkAccess(req);
-    const body = bodyObject(req);
-    // dryRun: decrypt and validate only, and say what would be replaced (nothing is written).
-    if (body.dryRun === true) {
-      const preview = await transferErrors(() => deps.configTransfer.preview(body.data, body.passphrase));
-      return { status: 'success', preview };
-    }
-    const summary = await transferErrors(() => deps.configTransfer.import(body.data, body.passphrase));
-    deps.security.audit.record({
-      event: 'config_import',
-      username: req.auth?.username,
-      ip: req.clientIp,
-      success: true,
-      details: { ...summary },
-    });
-    return { status: 'success', message: 'Configuration imported successfully', summary };
-  });
+  app.post<{ Body: Static<typeof ImportBody> }>(
+    '/api/config/import',
+    {
+      config: { guard: 'admin' },
+      preValidation: checkAccess,
+      schema: {
+        summary: 'Import an exported configuration (replaces nodes, alerts, notifications, system settings)',
+        body: ImportBody,
+        response: { 200: ImportReply, ...CLIENT_ERRORS },
+      },
+    },
+    async (req) => {
+      const body = req.body;
+      // dryRun: decrypt and validate only, and say what would be replaced (nothing is written).
+      if (body.dryRun === true) {
+        const preview = await transferErrors(() => deps.configTransfer.preview(body.data, body.passphrase));
+        return { status: 'success', preview };
+      }
+      const summary = await transferErrors(() => deps.configTransfer.import(body.data, body.passphrase));
+      deps.security.audit.record({
+        event: 'config_import',
+        username: req.auth?.username,
+        ip: req.clientIp,
+        success: true,
+        details: { ...summary },
+      });
+      return { status: 'success', message: 'Configuration imported successfully', summary };
+    },
+  );
 }

@@ -7,6 +7,8 @@
 import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { MetricsExporter } from '../metrics/exporter.js';
+import { ErrorReply } from '../schemas/common.js';
+import { PrometheusExposition } from '../schemas/metrics.js';
 import type { Services } from '../services.js';
 
 export function registerMetricsRoutes(
@@ -24,6 +26,10 @@ export function registerMetricsRoutes(
       config: {
         guard: 'authenticated',
         publicWhen: () => deps.systemSettings.get().metricsPublic === true,
+      },
+      schema: {
+        summary: 'Prometheus metrics (text/plain)',
+        response: { 200: PrometheusExposition, 401: ErrorReply, 403: ErrorReply },
       },
     },
     async (req, reply) => {

@@ -236,6 +236,13 @@ describe('Docker agent integration (no auth configured)', () => {
       expect(res.status, JSON.stringify(body)).toBe(400);
       expect(typeof (await res.json()).error).toBe('string');
     }
+    // Refused by the schema or by the parser, the reply keeps the contract's code and names the field.
+    expect(await (await send({ agent: { id: 'x' }, host: {} })).json()).toEqual({
+      error: 'body.host.hostname is required',
+      field: 'host.hostname',
+      code: 'invalid_report',
+    });
+    expect((await (await send({ agent: { id: 'x' }, host: { hostname: ' ' } })).json()).code).toBe('invalid_report');
     const bad = await fetch(`${pulse.url}/api/agents/docker/report`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },

@@ -85,6 +85,12 @@ describe('mock mode API', () => {
     ]) {
       expect((await call('POST', '/api/system/mock-mode', bad)).status, JSON.stringify(bad)).toBe(400);
     }
+    expect((await call('POST', '/api/system/mock-mode', { config: { nodeCount: 0 } })).body).toEqual({
+      error: 'body.config.nodeCount must be >= 1',
+      field: 'config.nodeCount',
+    });
+    // PascalCase is checked by the same rules.
+    expect((await call('POST', '/api/system/mock-mode', { config: { NodeCount: 0 } })).body.field).toBe('nodeCount');
     expect((await call('GET', '/api/system/mock-mode')).body.enabled).toBe(false);
   });
 

@@ -156,7 +156,9 @@ describe('configuration export → import', () => {
     const r = await call(source, 'POST', '/api/config/export', { passphrase: 'short-pass1' }, auth);
     expect(r.status).toBe(400);
     expect(r.body.error).toMatch(/12 characters/);
-    expect((await call(source, 'POST', '/api/config/export', {}, auth)).status).toBe(400);
+    const missing = await call(source, 'POST', '/api/config/export', {}, auth);
+    expect(missing.status).toBe(400);
+    expect(missing.body).toEqual({ error: 'body.passphrase is required', field: 'passphrase' });
   });
 
   it('export with ?token= → {status, data} in the published format, without auth settings', async () => {

@@ -134,8 +134,9 @@ describe('updates', () => {
     const entry = await get(`/api/updates/history/entry?id=${history.body[1].event_id}`);
     expect(entry.body).toMatchObject({ channel: 'rc', version_to: 'v99.1.0-rc.1' });
     expect((await get('/api/updates/history/entry?id=nope')).status).toBe(404);
-    expect((await get('/api/updates/history/entry')).status).toBe(400);
+    expect((await get('/api/updates/history/entry')).body).toEqual({ error: 'query.id is required', field: 'id' });
     expect((await get('/api/updates/history?status=bogus')).status).toBe(400);
+    expect((await get('/api/updates/history?limit=0')).body.error).toBe('query.limit must be >= 1');
     expect((await get('/api/updates/history?limit=1')).body).toHaveLength(1);
   });
 
@@ -153,7 +154,9 @@ describe('updates', () => {
     } finally {
       feedStatus = 200;
     }
-    expect((await get('/api/updates/check?channel=beta')).status).toBe(400);
+    const beta = await get('/api/updates/check?channel=beta');
+    expect(beta.status).toBe(400);
+    expect(beta.body.error).toBe('query.channel must be one of: stable, rc');
   });
 
   it('plan says no automatic update; apply refuses with 400', async () => {

@@ -1,0 +1,65 @@
+/** GET /api/diagnostics (wire contract §7.7): live probes of every configured instance plus process facts. */
+import { Type } from 'typebox';
+import { Open } from './common.js';
+
+const InstanceDiagnostic = Open({
+  id: Type.String(),
+  name: Type.String(),
+  host: Type.String(),
+  type: Type.String({ description: 'pve, pbs or pmg' }),
+  authMethod: Type.Enum(['api_token', 'username_password', 'none']),
+  connected: Type.Boolean({ description: 'Whether the live test succeeded' }),
+  latency: Type.Optional(Type.Number({ description: 'ms' })),
+  error: Type.Optional(Type.String()),
+  details: Type.Optional(
+    Open({
+      node_count: Type.Optional(Type.Integer()),
+      version: Type.Optional(Type.String()),
+      datastore_count: Type.Optional(Type.Integer()),
+    }),
+  ),
+  lastPoll: Type.Optional(Type.String({ description: "RFC3339 of the poller's last cycle" })),
+  pollerConnected: Type.Optional(Type.Boolean()),
+  pollerError: Type.Optional(Type.String()),
+  clusterInfo: Type.Optional(
+    Open({
+      isCluster: Type.Boolean(),
+      clusterName: Type.Optional(Type.String()),
+      nodeCount: Type.Optional(Type.Integer()),
+    }),
+  ),
+  permissions: Type.Optional(
+    Open({}, 'The permission doctor: features these credentials cannot serve and the command granting them'),
+  ),
+});
+
+export const DiagnosticsReport = Open({
+  version: Type.String(),
+  runtime: Type.Literal('node'),
+  uptime: Type.Number({ description: 'seconds' }),
+  nodes: Type.Array(InstanceDiagnostic, { description: 'Proxmox VE instances' }),
+  pbs: Type.Array(InstanceDiagnostic),
+  pmg: Type.Array(InstanceDiagnostic, { description: 'Mail gateways (beyond the contract)' }),
+  system: Open({
+    os: Type.String(),
+    platform: Type.String(),
+    arch: Type.String(),
+    nodeVersion: Type.String(),
+    numCPU: Type.Integer(),
+    memoryMB: Type.Number(),
+    totalMemoryMB: Type.Number(),
+    hostname: Type.String(),
+  }),
+  errors: Type.Array(Type.String()),
+  services: Type.Optional(
+    Open({
+      websocketClients: Type.Integer(),
+      stateVersion: Type.Integer(),
+      apiCalls: Open({ total: Type.Integer(), failed: Type.Integer() }),
+      mockMode: Type.Boolean(),
+      discovery: Open({}),
+      updates: Open({}),
+      activeAlerts: Type.Integer(),
+    }),
+  ),
+});
