@@ -4,7 +4,19 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { AppDeps } from '../deps.js';
+import { CLIENT_ERRORS } from '../schemas/common.js';
+import { TlsStatus } from '../schemas/tls.js';
 
 export function registerTlsRoutes(app: FastifyInstance, deps: AppDeps): void {
-  app.get('/api/system/tls', { config: { guard: 'authenticated' } }, async () => deps.tls.status());
+  app.get(
+    '/api/system/tls',
+    {
+      config: { guard: 'authenticated' },
+      schema: {
+        summary: 'HTTPS served by Pulse and the certificate in service',
+        response: { 200: TlsStatus, ...CLIENT_ERRORS },
+      },
+    },
+    async () => deps.tls.status(),
+  );
 }
