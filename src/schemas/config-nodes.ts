@@ -22,9 +22,9 @@ export const MONITOR_FLAG_NAMES = [
   'monitorQuarantine',
   'monitorDomainStats',
 ] as const;
-type FlagName = (typeof MONITOR_FLAG_NAMES)[number];
+export type MonitorFlag = (typeof MONITOR_FLAG_NAMES)[number];
 const flagsOf = <S extends ReturnType<typeof Type.Optional>>(schema: () => S) =>
-  Object.fromEntries(MONITOR_FLAG_NAMES.map((f) => [f, schema()])) as Record<FlagName, S>;
+  Object.fromEntries(MONITOR_FLAG_NAMES.map((f) => [f, schema()])) as Record<MonitorFlag, S>;
 
 /** A privilege the credentials lack, the feature it breaks, and where to grant it. */
 export const MissingPrivilege = Open({
