@@ -35,6 +35,8 @@ export function parseHistoryQuery(q: Record<string, unknown>): HistoryQuery {
   const one = (name: string): string | undefined => {
     const v = q[name];
     if (v === undefined) return undefined;
+    // The route's schema has already turned numeric parameters into numbers.
+    if (typeof v === 'number') return String(v);
     if (typeof v !== 'string') throw new QueryError(`Invalid ${name}: give it once`);
     return v;
   };

@@ -287,7 +287,7 @@ export class NotificationService {
     return { ...this.queue.stats(), ...this.history.counts() };
   }
 
-  summary(): Record<string, unknown> {
+  summary() {
     const settings = this.settings();
     return {
       ...settings,

@@ -2,23 +2,12 @@
  * POST /api/login and POST /api/logout (wire contract §4.3). Login replies say how many attempts
  * remain, or that the account is locked and until when, so the login page can tell the user.
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { badRequest } from '../http/errors.js';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance } from 'fastify';
+import { LoginBody, LoginOk, LoginRefused } from '../schemas/auth.js';
+import { CLIENT_ERRORS } from '../schemas/common.js';
 import { clearLoginCookies, setLoginCookies } from '../security/reply-cookies.js';
 import type { Services } from '../services.js';
-
-function stringField(body: unknown, name: string): string | undefined {
-  if (body === null || typeof body !== 'object') return undefined;
-  const v = (body as Record<string, unknown>)[name];
-  return typeof v === 'string' ? v : undefined;
-}
-
-export function requireObjectBody(req: FastifyRequest): Record<string, unknown> {
-  if (req.body === null || typeof req.body !== 'object' || Array.isArray(req.body)) {
-    throw badRequest('Request body must be a JSON object');
-  }
-  return req.body as Record<string, unknown>;
-}
 
 export function lockedReply(lockedUntil: number, now: number) {
   const remainingMinutes = Math.max(Math.ceil((lockedUntil - now) / 60_000), 1);
@@ -30,14 +19,24 @@ export function lockedReply(lockedUntil: number, now: number) {
   };
 }
 
-export function registerAuthRoutes(app: FastifyInstance, deps: Pick<Services, 'security'>): void {
+export function registerAuthRoutes(fastify: FastifyInstance, deps: Pick<Services, 'security'>): void {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const { security } = deps;
 
-  app.post('/api/login', { config: { guard: 'public' } }, async (req, reply) => {
-    const body = requireObjectBody(req);
-    const username = stringField(body, 'username') ?? '';
-    const password = stringField(body, 'password') ?? '';
-    if (username === '' || password === '') throw badRequest('username and password are required');
+  const schema = {
+    summary: 'Sign in with username and password (sets the session and CSRF cookies)',
+    body: LoginBody,
+    response: {
+      200: LoginOk,
+      ...CLIENT_ERRORS,
+      400: LoginRefused,
+      401: LoginRefused,
+      403: LoginRefused,
+      429: LoginRefused,
+    },
+  };
+  app.post('/api/login', { config: { guard: 'public' }, schema }, async (req, reply) => {
+    const { username, password } = req.body;
     if (security.sso.passwordLoginDisabled()) {
       return reply.code(403).send({
         error: 'password_login_disabled',
@@ -49,7 +48,7 @@ export function registerAuthRoutes(app: FastifyInstance, deps: Pick<Services, 's
     switch (res.kind) {
       case 'ok':
         setLoginCookies(reply, req, res.session);
-        return { success: true, message: 'Successfully logged in' };
+        return { success: true as const, message: 'Successfully logged in' };
       case 'not_configured':
         return reply.code(400).send({
           error: 'not_configured',
@@ -92,9 +91,16 @@ export function registerAuthRoutes(app: FastifyInstance, deps: Pick<Services, 's
     }
   });
 
-  app.post('/api/logout', { config: { guard: 'authenticated' } }, async (req, reply) => {
-    security.logout(req.auth?.session, req.clientIp);
-    clearLoginCookies(reply, req);
-    return { success: true, message: 'Successfully logged out' };
-  });
+  app.post(
+    '/api/logout',
+    {
+      config: { guard: 'authenticated' },
+      schema: { summary: 'Sign out (ends the session)', response: { 200: LoginOk, ...CLIENT_ERRORS } },
+    },
+    async (req, reply) => {
+      security.logout(req.auth?.session, req.clientIp);
+      clearLoginCookies(reply, req);
+      return { success: true as const, message: 'Successfully logged out' };
+    },
+  );
 }

@@ -3,11 +3,24 @@
  * (`pve-0`, `pbs-1`, …), secrets never returned (only hasPassword/hasToken), 400 naming the
  * field, 409 on duplicates. Test routes report exactly what failed.
  */
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
 import { ConnectionTestError } from '../collect/connection-test.js';
 import type { Monitoring } from '../collect/monitoring.js';
 import { badRequest, conflict, HttpError, notFound } from '../http/errors.js';
 import { permissionReport } from '../proxmox/privileges.js';
+import { CLIENT_ERRORS, ErrorReply, SuccessReply } from '../schemas/common.js';
+import {
+  ConfigTestReply,
+  type ConfiguredNode,
+  ConfiguredNodes,
+  ConnectionTestReply,
+  NodeAdded,
+  NodeBody,
+  NodeParams,
+  NodeTestFailure,
+} from '../schemas/config-nodes.js';
 import type { Services } from '../services.js';
 import {
   authOf,
@@ -18,22 +31,22 @@ import {
   parseNodeInput,
 } from '../settings/node-config.js';
 
-function publicView(m: Monitoring, cfg: NodeConfig, index: number, pveMajor?: number) {
+function publicView(m: Monitoring, cfg: NodeConfig, index: number, pveMajor?: number): ConfiguredNode {
   const st = m.status(cfg.uid);
-  const out: Record<string, unknown> = {
+  const out: ConfiguredNode = {
     id: `${cfg.type}-${index}`,
     type: cfg.type,
     name: cfg.name,
     host: cfg.host,
+    ...(cfg.user ? { user: cfg.user } : {}),
+    hasPassword: Boolean(cfg.password),
+    ...(cfg.tokenName ? { tokenName: cfg.tokenName } : {}),
+    hasToken: Boolean(cfg.tokenValue),
+    ...(cfg.fingerprint ? { fingerprint: cfg.fingerprint } : {}),
+    verifySSL: cfg.verifySSL,
+    ...Object.fromEntries(MONITOR_FLAGS[cfg.type].map((f) => [f, cfg.monitor[f] !== false])),
+    status: st?.connected ? 'connected' : 'disconnected',
   };
-  if (cfg.user) out.user = cfg.user;
-  out.hasPassword = Boolean(cfg.password);
-  if (cfg.tokenName) out.tokenName = cfg.tokenName;
-  out.hasToken = Boolean(cfg.tokenValue);
-  if (cfg.fingerprint) out.fingerprint = cfg.fingerprint;
-  out.verifySSL = cfg.verifySSL;
-  for (const f of MONITOR_FLAGS[cfg.type]) out[f] = cfg.monitor[f] !== false;
-  out.status = st?.connected ? 'connected' : 'disconnected';
   const cluster = st?.cluster ?? cfg.cluster;
   if (cfg.type === 'pve' && cluster) {
     out.isCluster = cluster.isCluster;
@@ -92,10 +105,14 @@ function monitoringOf(deps: Pick<Services, 'monitoring'>): Monitoring {
   return deps.monitoring;
 }
 
+const ERRORS = { ...CLIENT_ERRORS, 409: ErrorReply };
+const TEST_ERRORS = { ...CLIENT_ERRORS, 400: Type.Union([NodeTestFailure, ErrorReply]) };
+
 export function registerConfigNodeRoutes(
-  app: FastifyInstance,
+  fastify: FastifyInstance,
   deps: Pick<Services, 'events' | 'monitoring' | 'state'>,
 ): void {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const find = (id: string) => {
     const m = monitoringOf(deps);
     const cfg = m.nodes.byPublicId(id);
@@ -103,98 +120,165 @@ export function registerConfigNodeRoutes(
     return cfg;
   };
 
-  app.get('/api/config/nodes', { config: { guard: 'authenticated' } }, async () => {
-    const m = monitoringOf(deps);
-    const counters: Record<string, number> = { pve: 0, pbs: 0, pmg: 0 };
-    // The privilege to grant depends on the PVE major version its nodes run (VM.Monitor on 8).
-    const majors = new Map<string, number>();
-    for (const n of deps.state.get().nodes) {
-      const v = Number.parseInt(/pve-manager\/(\d+)/.exec(n.pveVersion)?.[1] ?? '', 10);
-      if (Number.isFinite(v) && !(v >= (majors.get(n.instance) ?? Number.POSITIVE_INFINITY))) majors.set(n.instance, v);
-    }
-    return m.nodes.list().map((cfg) => publicView(m, cfg, counters[cfg.type]++, majors.get(cfg.name)));
-  });
+  app.get(
+    '/api/config/nodes',
+    {
+      config: { guard: 'authenticated' },
+      schema: { summary: 'Configured nodes and their connection state', response: { 200: ConfiguredNodes, ...ERRORS } },
+    },
+    async () => {
+      const m = monitoringOf(deps);
+      const counters: Record<string, number> = { pve: 0, pbs: 0, pmg: 0 };
+      // The privilege to grant depends on the PVE major version its nodes run (VM.Monitor on 8).
+      const majors = new Map<string, number>();
+      for (const n of deps.state.get().nodes) {
+        const v = Number.parseInt(/pve-manager\/(\d+)/.exec(n.pveVersion)?.[1] ?? '', 10);
+        if (Number.isFinite(v) && !(v >= (majors.get(n.instance) ?? Number.POSITIVE_INFINITY)))
+          majors.set(n.instance, v);
+      }
+      return m.nodes.list().map((cfg) => publicView(m, cfg, counters[cfg.type]++, majors.get(cfg.name)));
+    },
+  );
 
-  app.post('/api/config/nodes', { config: { guard: 'admin' } }, async (req, reply) => {
-    const m = monitoringOf(deps);
-    const input = parse(req.body);
-    if (m.nodes.findByName(input.type, input.name)) {
-      throw conflict(`A ${input.type.toUpperCase()} node named "${input.name}" already exists`);
-    }
-    const sameHost = m.nodes.list(input.type).find((n) => n.host === input.host);
-    if (sameHost) throw conflict(`${input.host} is already configured as "${sameHost.name}"`);
-    const { mergedInto } = await m.addNode(input);
-    if (mergedInto) {
-      const index = m.nodes.list('pve').findIndex((n) => n.uid === mergedInto.uid);
-      return reply.status(201).send({
-        status: 'success',
-        message:
-          `${input.host} is a member of cluster "${mergedInto.cluster?.clusterName}", already monitored as ` +
-          `"${mergedInto.name}": added as a failover endpoint of it`,
-        mergedInto: `pve-${index}`,
-      });
-    }
-    return reply.status(201).send({ status: 'success' });
-  });
+  app.post(
+    '/api/config/nodes',
+    {
+      config: { guard: 'admin' },
+      schema: {
+        summary: 'Add a node (a member of a monitored cluster becomes a failover endpoint)',
+        body: NodeBody,
+        response: { 201: NodeAdded, ...ERRORS },
+      },
+    },
+    async (req, reply) => {
+      const m = monitoringOf(deps);
+      const input = parse(req.body);
+      if (m.nodes.findByName(input.type, input.name)) {
+        throw conflict(`A ${input.type.toUpperCase()} node named "${input.name}" already exists`);
+      }
+      const sameHost = m.nodes.list(input.type).find((n) => n.host === input.host);
+      if (sameHost) throw conflict(`${input.host} is already configured as "${sameHost.name}"`);
+      const { mergedInto } = await m.addNode(input);
+      if (mergedInto) {
+        const index = m.nodes.list('pve').findIndex((n) => n.uid === mergedInto.uid);
+        return reply.status(201).send({
+          status: 'success',
+          message:
+            `${input.host} is a member of cluster "${mergedInto.cluster?.clusterName}", already monitored as ` +
+            `"${mergedInto.name}": added as a failover endpoint of it`,
+          mergedInto: `pve-${index}`,
+        });
+      }
+      return reply.status(201).send({ status: 'success' as const });
+    },
+  );
 
-  app.put<{ Params: { id: string } }>('/api/config/nodes/:id', { config: { guard: 'admin' } }, async (req) => {
-    const m = monitoringOf(deps);
-    const existing = find(req.params.id);
-    const input = parse(req.body, existing);
-    const clash = m.nodes.findByName(input.type, input.name);
-    if (clash && clash.uid !== existing.uid) {
-      throw conflict(`A ${input.type.toUpperCase()} node named "${input.name}" already exists`);
-    }
-    m.nodes.update(existing.uid, input);
-    m.reload();
-    return { status: 'success' };
-  });
+  app.put(
+    '/api/config/nodes/:id',
+    {
+      config: { guard: 'admin' },
+      schema: {
+        summary: 'Change a node (missing fields and empty secrets keep their value)',
+        params: NodeParams,
+        body: NodeBody,
+        response: { 200: SuccessReply, ...ERRORS },
+      },
+    },
+    async (req) => {
+      const m = monitoringOf(deps);
+      const existing = find(req.params.id);
+      const input = parse(req.body, existing);
+      const clash = m.nodes.findByName(input.type, input.name);
+      if (clash && clash.uid !== existing.uid) {
+        throw conflict(`A ${input.type.toUpperCase()} node named "${input.name}" already exists`);
+      }
+      m.nodes.update(existing.uid, input);
+      m.reload();
+      return { status: 'success' as const };
+    },
+  );
 
-  app.delete<{ Params: { id: string } }>('/api/config/nodes/:id', { config: { guard: 'admin' } }, async (req) => {
-    const m = monitoringOf(deps);
-    const existing = find(req.params.id);
-    m.nodes.delete(existing.uid);
-    m.reload();
-    deps.events.emit('nodeDeleted', { nodeType: existing.type });
-    return { status: 'success' };
-  });
+  app.delete(
+    '/api/config/nodes/:id',
+    {
+      config: { guard: 'admin' },
+      schema: { summary: 'Remove a node', params: NodeParams, response: { 200: SuccessReply, ...ERRORS } },
+    },
+    async (req) => {
+      const m = monitoringOf(deps);
+      const existing = find(req.params.id);
+      m.nodes.delete(existing.uid);
+      m.reload();
+      deps.events.emit('nodeDeleted', { nodeType: existing.type });
+      return { status: 'success' as const };
+    },
+  );
 
-  app.post('/api/config/nodes/test-connection', { config: { guard: 'authenticated' } }, async (req) => {
-    const input = parse(req.body);
-    try {
-      return await monitoringOf(deps).test(input);
-    } catch (err) {
-      throw testFailure(err);
-    }
-  });
+  app.post(
+    '/api/config/nodes/test-connection',
+    {
+      config: { guard: 'authenticated' },
+      schema: {
+        summary: 'Try the given connection details without saving them',
+        body: NodeBody,
+        response: { 200: ConnectionTestReply, ...TEST_ERRORS },
+      },
+    },
+    async (req) => {
+      const input = parse(req.body);
+      try {
+        return await monitoringOf(deps).test(input);
+      } catch (err) {
+        throw testFailure(err);
+      }
+    },
+  );
 
-  app.post('/api/config/nodes/test-config', { config: { guard: 'authenticated' } }, async (req) => {
-    const input = parse(req.body);
-    try {
-      const r = await monitoringOf(deps).test(input);
-      return {
-        status: 'success',
-        message: r.message,
-        latency: r.latency,
-        ...(r.warnings ? { warnings: r.warnings } : {}),
-        ...(r.missingPrivileges ? { missingPrivileges: r.missingPrivileges } : {}),
-        ...(r.grantCommand ? { grantCommand: r.grantCommand } : {}),
-        permissions: r.permissions,
-      };
-    } catch (err) {
-      throw testFailure(err);
-    }
-  });
+  app.post(
+    '/api/config/nodes/test-config',
+    {
+      config: { guard: 'authenticated' },
+      schema: {
+        summary: 'Try the given connection details (short answer)',
+        body: NodeBody,
+        response: { 200: ConfigTestReply, ...TEST_ERRORS },
+      },
+    },
+    async (req) => {
+      const input = parse(req.body);
+      try {
+        const r = await monitoringOf(deps).test(input);
+        return {
+          status: 'success' as const,
+          message: r.message,
+          latency: r.latency,
+          ...(r.warnings ? { warnings: r.warnings } : {}),
+          ...(r.missingPrivileges ? { missingPrivileges: r.missingPrivileges } : {}),
+          ...(r.grantCommand ? { grantCommand: r.grantCommand } : {}),
+          permissions: r.permissions,
+        };
+      } catch (err) {
+        throw testFailure(err);
+      }
+    },
+  );
 
-  app.post<{ Params: { id: string } }>(
+  app.post(
     '/api/config/nodes/:id/test',
-    { config: { guard: 'authenticated' } },
+    {
+      config: { guard: 'authenticated' },
+      schema: {
+        summary: 'Try the saved connection of a node',
+        params: NodeParams,
+        response: { 200: ConfigTestReply, ...TEST_ERRORS },
+      },
+    },
     async (req) => {
       const cfg = find(req.params.id);
       try {
         const r = await monitoringOf(deps).test(cfg);
         return {
-          status: 'success',
+          status: 'success' as const,
           message: r.message,
           latency: r.latency,
           ...(r.warnings ? { warnings: r.warnings } : {}),

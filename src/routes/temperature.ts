@@ -4,6 +4,7 @@
  * with a setup code in `X-Setup-Token` (the setup script runs this check on the node itself
  * after registering), so the guard is public and the handler checks.
  */
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { PvePoller } from '../collect/pve-poller.js';
 import {
@@ -13,6 +14,8 @@ import {
   verifyTemperatureSsh,
 } from '../collect/temperature-verify.js';
 import { badRequest, forbidden, HttpError, unauthorized } from '../http/errors.js';
+import { CLIENT_ERRORS, ErrorReply, OptionalBody } from '../schemas/common.js';
+import { TemperatureReport, VerifyTemperatureBody } from '../schemas/setup.js';
 import type { Services } from '../services.js';
 
 /** Node names and addresses the monitored PVE instances know (cluster members, standalone hosts). */
@@ -38,9 +41,10 @@ const MAX_TOKEN_FAILURES = 10;
 const FAILURE_WINDOW_MS = 5 * 60_000;
 
 export function registerTemperatureRoutes(
-  app: FastifyInstance,
+  fastify: FastifyInstance,
   deps: Pick<Services, 'clock' | 'monitoring' | 'settings' | 'state' | 'temperature' | 'setupCodes'>,
 ): void {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const codes = deps.setupCodes;
   const failures = new Map<string, number[]>();
   const recentFailures = (ip: string): number[] => {
@@ -51,31 +55,45 @@ export function registerTemperatureRoutes(
     return list;
   };
 
-  app.post('/api/system/verify-temperature-ssh', { config: { guard: 'public' } }, async (req, reply) => {
-    if (!req.auth?.admin) {
-      const header = req.headers['x-setup-token'];
-      const token = Array.isArray(header) ? header[0] : header;
-      if (!token) {
-        if (req.auth) throw forbidden('Admin privileges required');
-        throw unauthorized('Authentication or a setup token (X-Setup-Token) is required');
+  app.post(
+    '/api/system/verify-temperature-ssh',
+    {
+      config: { guard: 'public' },
+      schema: {
+        summary: "Whether Pulse can read these nodes' temperatures over SSH (admin, or X-Setup-Token)",
+        body: OptionalBody(VerifyTemperatureBody),
+        response: { 200: TemperatureReport, ...CLIENT_ERRORS, 429: ErrorReply },
+      },
+    },
+    async (req, reply) => {
+      if (!req.auth?.admin) {
+        const header = req.headers['x-setup-token'];
+        const token = Array.isArray(header) ? header[0] : header;
+        if (!token) {
+          if (req.auth) throw forbidden('Admin privileges required');
+          throw unauthorized('Authentication or a setup token (X-Setup-Token) is required');
+        }
+        if (recentFailures(req.clientIp).length >= MAX_TOKEN_FAILURES)
+          throw new HttpError(429, 'Too many invalid setup tokens; try again in a few minutes');
+        if (!codes.isValidToken(token)) {
+          failures.set(req.clientIp, [...recentFailures(req.clientIp), deps.clock.now()]);
+          throw unauthorized('Invalid or expired setup token');
+        }
       }
-      if (recentFailures(req.clientIp).length >= MAX_TOKEN_FAILURES)
-        throw new HttpError(429, 'Too many invalid setup tokens; try again in a few minutes');
-      if (!codes.isValidToken(token)) {
-        failures.set(req.clientIp, [...recentFailures(req.clientIp), deps.clock.now()]);
-        throw unauthorized('Invalid or expired setup token');
+      let names: string[];
+      try {
+        names = parseNodeList(req.body?.nodes);
+      } catch (err) {
+        if (err instanceof VerifyInputError) throw badRequest(err.message);
+        throw err;
       }
-    }
-    const body = req.body as Record<string, unknown> | undefined;
-    if (!body || typeof body !== 'object' || Array.isArray(body)) throw badRequest('body must be a JSON object');
-    let names: string[];
-    try {
-      names = parseNodeList(body.nodes);
-    } catch (err) {
-      if (err instanceof VerifyInputError) throw badRequest(err.message);
-      throw err;
-    }
-    const report = await verifyTemperatureSsh(deps.temperature, names, knownNodes(deps), deps.settings.sensorsSshUser);
-    return reply.type('text/plain; charset=utf-8').header('Cache-Control', 'no-store').send(report);
-  });
+      const report = await verifyTemperatureSsh(
+        deps.temperature,
+        names,
+        knownNodes(deps),
+        deps.settings.sensorsSshUser,
+      );
+      return reply.type('text/plain; charset=utf-8').header('Cache-Control', 'no-store').send(report);
+    },
+  );
 }

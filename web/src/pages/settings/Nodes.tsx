@@ -4,7 +4,7 @@
  */
 import { createResource, createSignal, For, onCleanup, Show } from 'solid-js';
 import { type ApiError, api, seg } from '../../api/client';
-import type { ConfiguredNode, NodeForm, NodeType, PermissionReport } from '../../api/types';
+import type { ConfiguredNode, MonitorFlag, NodeForm, NodeType, PermissionReport } from '../../api/types';
 import { createConfirm, Progress } from '../../components/kit';
 import { GrantCommand, PermissionDoctor } from '../../components/PermissionDoctor';
 import { Button, Card, Check, Empty, ErrorText, Field, Notice, SelectField, StatusDot } from '../../components/ui';
@@ -20,7 +20,7 @@ const TYPE_LABEL: Record<NodeType, string> = {
 const DEFAULT_PORT: Record<NodeType, number> = { pve: 8006, pbs: 8007, pmg: 8006 };
 const DEFAULT_REALM: Record<NodeType, string> = { pve: 'root@pam', pbs: 'root@pam', pmg: 'root@pam' };
 
-const MONITOR_FLAGS: Record<NodeType, Array<[string, string]>> = {
+const MONITOR_FLAGS: Record<NodeType, Array<[MonitorFlag, string]>> = {
   pve: [
     ['monitorVMs', 'VMs'],
     ['monitorContainers', 'Containers'],
