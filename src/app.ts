@@ -15,6 +15,7 @@ import { toErrorReply } from './http/errors.js';
 import type { RouteRecord } from './http/guard.js';
 import { RouteMethods } from './http/method-not-allowed.js';
 import { registerOpenApi, registerOpenApiRoutes } from './http/openapi.js';
+import { assertRouteSchema } from './http/route-schema-rule.js';
 import { responseSerializer, schemaErrorFormatter, validatorCompiler } from './http/validation.js';
 import { registerWebUi } from './http/web-ui.js';
 import { stripQuery } from './logging.js';
@@ -64,6 +65,8 @@ export async function buildApp(services: Services, opts: BuildOptions = {}): Pro
     const methods = Array.isArray(route.method) ? route.method : [route.method];
     for (const method of methods) known.add(method, route.url);
     const isApi = route.url.startsWith('/api') || route.url.startsWith('/ws') || route.url === '/simple-stats';
+    // HEAD routes are Fastify's automatic twins of GETs and share their schema.
+    if (route.url.startsWith('/api') && !methods.every((m) => m === 'HEAD')) assertRouteSchema(route as Parameters<typeof assertRouteSchema>[0]);
     const guard = route.config?.guard;
     if (guard === undefined) {
       if (isApi) throw new Error(`route ${methods.join(',')} ${route.url} declares no guard`);

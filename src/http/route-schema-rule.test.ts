@@ -16,9 +16,11 @@ describe('route schema rule', () => {
   });
 
   it('names what is missing', () => {
-    expect(schemaGaps({ method: 'GET', url: '/api/x' })).toEqual(['a response schema for its success status']);
+    expect(schemaGaps({ method: 'GET', url: '/api/x' })).toEqual([
+      'a response schema for its success status (2xx, or 3xx for a redirect)',
+    ]);
     expect(schemaGaps({ method: 'GET', url: '/api/x', schema: { response: { 400: ok } } })).toEqual([
-      'a response schema for its success status',
+      'a response schema for its success status (2xx, or 3xx for a redirect)',
     ]);
     expect(schemaGaps({ method: 'DELETE', url: '/api/x/*', schema: { response: { 200: ok } } })).toEqual([
       'its path parameters',

@@ -1,5 +1,5 @@
 /**
- * Every /api route describes itself: a response schema for its success status, its path
+ * Every /api route describes itself: a response schema for its success status (2xx, or 3xx for a redirect), its path
  * parameters, and a body for methods that take one. app.ts refuses to register an /api route that
  * does not, the same way it refuses one without a guard, so the OpenAPI document stays complete.
  */
@@ -21,7 +21,8 @@ export function schemaGaps(route: RouteSchemaView): string[] {
   const schema = route.schema;
   const methods = Array.isArray(route.method) ? route.method : [route.method];
   const statuses = Object.keys(schema?.response ?? {});
-  if (!statuses.some((s) => /^(2\d\d|2XX|default)$/.test(s))) gaps.push('a response schema for its success status');
+  if (!statuses.some((s) => /^([23]\d\d|[23]XX|default)$/.test(s)))
+    gaps.push('a response schema for its success status (2xx, or 3xx for a redirect)');
   if (/[:*]/.test(route.url) && !schema?.params) gaps.push('its path parameters');
   if (methods.some((m) => BODY_METHODS.has(m)) && !schema?.body) gaps.push('its request body');
   return gaps;

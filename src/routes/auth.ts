@@ -5,7 +5,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { LoginBody, LoginOk, LoginRefused } from '../schemas/auth.js';
-import { CLIENT_ERRORS } from '../schemas/common.js';
+import { CLIENT_ERRORS, NoBody } from '../schemas/common.js';
 import { clearLoginCookies, setLoginCookies } from '../security/reply-cookies.js';
 import type { Services } from '../services.js';
 
@@ -95,7 +95,7 @@ export function registerAuthRoutes(fastify: FastifyInstance, deps: Pick<Services
     '/api/logout',
     {
       config: { guard: 'authenticated' },
-      schema: { summary: 'Sign out (ends the session)', response: { 200: LoginOk, ...CLIENT_ERRORS } },
+      schema: { summary: 'Sign out (ends the session)', body: NoBody, response: { 200: LoginOk, ...CLIENT_ERRORS } },
     },
     async (req, reply) => {
       security.logout(req.auth?.session, req.clientIp);

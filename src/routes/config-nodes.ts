@@ -10,7 +10,7 @@ import { ConnectionTestError } from '../collect/connection-test.js';
 import type { Monitoring } from '../collect/monitoring.js';
 import { badRequest, conflict, HttpError, notFound } from '../http/errors.js';
 import { permissionReport } from '../proxmox/privileges.js';
-import { CLIENT_ERRORS, ErrorReply, SuccessReply } from '../schemas/common.js';
+import { CLIENT_ERRORS, ErrorReply, NoBody, SuccessReply } from '../schemas/common.js';
 import {
   ConfigTestReply,
   type ConfiguredNode,
@@ -270,6 +270,7 @@ export function registerConfigNodeRoutes(
       schema: {
         summary: 'Try the saved connection of a node',
         params: NodeParams,
+        body: NoBody,
         response: { 200: ConfigTestReply, ...TEST_ERRORS },
       },
     },

@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Static } from 'typebox';
 import { DockerError } from '../docker/service.js';
 import { HttpError } from '../http/errors.js';
-import { CLIENT_ERRORS, ErrorReply } from '../schemas/common.js';
+import { CLIENT_ERRORS, ErrorReply, NoBody } from '../schemas/common.js';
 import {
   AgentVersionReply,
   CommandAckBody,
@@ -99,7 +99,7 @@ export function registerDockerAgentRoutes(app: FastifyInstance, deps: Pick<Servi
       method: ['POST', 'PUT'],
       url: `/api/agents/docker/hosts/:id/${action}`,
       config: { guard: 'admin' },
-      schema: { summary, params: DockerHostParams, response: { 200: DockerHostReply, ...CLIENT_ERRORS } },
+      schema: { summary, params: DockerHostParams, body: NoBody, response: { 200: DockerHostReply, ...CLIENT_ERRORS } },
       handler: async (req) => wrap(() => run(req.params.id)),
     });
   }

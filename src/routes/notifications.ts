@@ -6,7 +6,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { HttpError } from '../http/errors.js';
-import { CLIENT_ERRORS, ErrorReply, SuccessReply } from '../schemas/common.js';
+import { CLIENT_ERRORS, ErrorReply, NoBody, SuccessReply } from '../schemas/common.js';
 import {
   DeliveryHistory,
   DeliveryHistoryQuery,
@@ -230,6 +230,7 @@ export function registerNotificationRoutes(fastify: FastifyInstance, deps: Pick<
       schema: {
         summary: 'Queue a dead delivery again',
         params: DeliveryParams,
+        body: NoBody,
         response: { 200: SuccessReply, ...ERRORS },
       },
     },

@@ -9,7 +9,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { badRequest, forbidden, HttpError, notFound, unauthorized } from '../http/errors.js';
-import { CLIENT_ERRORS, ErrorReply, OptionalBody } from '../schemas/common.js';
+import { CLIENT_ERRORS, ErrorReply, NoBody, OptionalBody } from '../schemas/common.js';
 import {
   AuditEvents,
   AuditQuery,
@@ -260,6 +260,7 @@ export function registerSecurityRoutes(fastify: FastifyInstance, deps: Pick<Serv
       config: { guard: 'admin' },
       schema: {
         summary: 'Replace every API token with one new token (legacy)',
+        body: NoBody,
         response: { 200: RegeneratedToken, ...ERRORS },
       },
     },
@@ -375,7 +376,11 @@ export function registerSecurityRoutes(fastify: FastifyInstance, deps: Pick<Serv
     '/api/security/apply-restart',
     {
       config: { guard: 'authenticated' },
-      schema: { summary: 'Kept for old clients: settings apply at once', response: { 200: SecurityOk, ...ERRORS } },
+      schema: {
+        summary: 'Kept for old clients: settings apply at once',
+        body: NoBody,
+        response: { 200: SecurityOk, ...ERRORS },
+      },
     },
     async () => ({
       success: true as const,

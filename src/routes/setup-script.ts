@@ -13,7 +13,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { badRequest, HttpError, unauthorized } from '../http/errors.js';
 import type { NodeAutoRegistered } from '../model/operations.js';
-import { CLIENT_ERRORS, ErrorReply, OptionalBody } from '../schemas/common.js';
+import { CLIENT_ERRORS, ErrorReply, NoBody, OptionalBody } from '../schemas/common.js';
 import {
   AutoRegisterBody,
   AutoRegisterReply,
@@ -249,6 +249,7 @@ export function registerSetupScriptRoutes(
       config: { guard: 'authenticated' },
       schema: {
         summary: 'Broadcast a sample node_auto_registered message to the UI',
+        body: NoBody,
         response: { 200: TestNotificationReply, ...ERRORS },
       },
     },

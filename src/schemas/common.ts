@@ -48,3 +48,6 @@ export const OptionalBody = <T extends TSchema>(body: T) =>
 
 /** A field a client may leave out or send as null (meaning "keep" or "the default"). */
 export const Maybe = <T extends TSchema>(schema: T) => Type.Optional(orNull(schema));
+
+/** For writes that take no input: nothing, null or an empty object. */
+export const NoBody = OptionalBody(Type.Object({}, { description: 'No input needed' }));
