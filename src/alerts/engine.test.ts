@@ -140,6 +140,36 @@ describe('grace periods (time thresholds)', () => {
     h.run(hot, T0 + 60 * SEC);
     expect(h.active('pve1-100-memory')).toBeDefined();
   });
+
+  it("a metric with its own grace fires after it; the type's other metrics wait the type's grace", () => {
+    const h = new Harness(
+      cfg((c) => {
+        c.timeThresholds = { guest: 60, node: 40 };
+        c.metricTimeThresholds = { guest: { memory: 20 }, node: { cpu: 5 } };
+      }),
+    );
+    const hot = stateWith({
+      nodes: [node({ name: 'pve1', cpu: 0.95, memory: { total: 100, used: 95, free: 5, usage: 95 } })],
+      vms: [guest({ vmid: 100, node: 'pve1', cpu: 0.95, memory: { total: 100, used: 95, free: 5, usage: 95 } })],
+    });
+    h.run(hot, T0);
+    h.run(hot, T0 + 5 * SEC);
+    expect(h.active('pve1-pve1-cpu')).toBeDefined();
+    expect(h.active('pve1-pve1-memory')).toBeUndefined();
+    h.run(hot, T0 + 19 * SEC);
+    expect(h.active('pve1-100-memory')).toBeUndefined();
+    h.run(hot, T0 + 20 * SEC);
+    expect(h.active('pve1-100-memory')).toBeDefined();
+    expect(h.active(VM_CPU)).toBeUndefined();
+    h.run(hot, T0 + 39 * SEC);
+    expect(h.active('pve1-pve1-memory')).toBeUndefined();
+    h.run(hot, T0 + 40 * SEC);
+    expect(h.active('pve1-pve1-memory')).toBeDefined();
+    h.run(hot, T0 + 59 * SEC);
+    expect(h.active(VM_CPU)).toBeUndefined();
+    h.run(hot, T0 + 60 * SEC);
+    expect(h.active(VM_CPU)).toBeDefined();
+  });
 });
 
 describe('per-resource overrides', () => {

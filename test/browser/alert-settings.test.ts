@@ -1,6 +1,6 @@
 /**
  * Alert settings and history in a real browser against the simulator: the settings beyond
- * guest/node/storage (PBS, PMG, Docker, backup age, per-type switches, grace periods, quiet
+ * guest/node/storage (PBS, PMG, Docker, backup age, per-type switches, per-type and per-metric grace periods, quiet
  * hours with a time zone, escalation, flapping, cooldown, grouping) are saved to the server; an
  * override is added by searching; the history shows status, duration and the per-day chart for
  * an alert that the simulator raises and then resolves.
@@ -102,6 +102,12 @@ describeBrowser('web UI alert settings and history', () => {
     await page.getByLabel('Docker containers threshold alerts').uncheck();
     await page.getByLabel('Powered-off guest severity').selectOption('critical');
     await page.getByLabel('Guests grace period (s)').fill('0');
+    // Per-metric grace: memory waits its own 120 s while CPU keeps the type's short one (the history test needs that);
+    // a grace typed and then emptied again leaves the row on its type's default.
+    await page.getByLabel('Guests Memory % grace (s)').fill('120');
+    await page.getByLabel('PBS CPU grace (s)').fill('30');
+    await page.getByLabel('Nodes Temperature °C grace (s)').fill('15');
+    await page.getByLabel('Nodes Temperature °C grace (s)').fill('');
     await page.getByLabel('Hysteresis margin (points)').fill('4');
     await page.getByLabel('Cooldown between repeats (min)').fill('12');
     await page.getByLabel('Grouping window (s)').fill('45');
@@ -141,6 +147,7 @@ describeBrowser('web UI alert settings and history', () => {
     expect(cfg.disableAllDockerContainers).toBe(true);
     expect(cfg.guestDefaults.poweredOffSeverity).toBe('critical');
     expect(cfg.hysteresisMargin).toBe(4);
+    expect(cfg.metricTimeThresholds).toEqual({ guest: { memory: 120 }, pbs: { cpu: 30 } });
     expect(cfg.schedule.cooldown).toBe(12);
     expect(cfg.schedule.grouping).toMatchObject({ window: 45, byGuest: true });
     expect(cfg.flapping.threshold).toBe(6);
@@ -162,6 +169,11 @@ describeBrowser('web UI alert settings and history', () => {
     await page.reload();
     expect(await page.getByLabel('Time zone').inputValue()).toBe('Europe/Berlin');
     expect(await page.getByLabel('PBS offline').isChecked()).toBe(false);
+    expect(await page.getByLabel('Guests Memory % grace (s)').inputValue()).toBe('120');
+    expect(await page.getByLabel('Guests CPU % grace (s)').inputValue()).toBe('');
+    expect(await page.getByLabel('Guests CPU % grace (s)').getAttribute('placeholder')).toBe(
+      String(cfg.timeThresholds.guest),
+    );
     expectNoErrors(t.errors, 'alert settings');
   });
 

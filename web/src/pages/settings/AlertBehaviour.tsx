@@ -7,6 +7,7 @@
 import { createMemo, createUniqueId, For, Show } from 'solid-js';
 import type { AlertConfig } from '../../api/types';
 import { Button, Check, inputClass, SelectField } from '../../components/ui';
+import { type GraceType, MetricGrace } from './MetricGrace';
 
 type Patch = (fn: (c: AlertConfig) => AlertConfig) => void;
 
@@ -115,11 +116,18 @@ function Words(props: { ctx: Ctx; path: string; label: string; placeholder?: str
   );
 }
 
-function Pair(props: { ctx: Ctx; path: string; label: string; unit: string }) {
+function Pair(props: { ctx: Ctx; path: string; label: string; unit: string; grace: [GraceType, string] }) {
   return (
-    <div class="flex flex-wrap gap-2">
+    <div class="flex flex-wrap items-end gap-2">
       <Num ctx={props.ctx} path={`${props.path}.trigger`} label={`${props.label} trigger`} unit={props.unit} />
       <Num ctx={props.ctx} path={`${props.path}.clear`} label={`${props.label} clear`} unit={props.unit} />
+      <MetricGrace
+        cfg={props.ctx.cfg}
+        type={props.grace[0]}
+        metric={props.grace[1]}
+        label={props.label}
+        patch={props.ctx.patch}
+      />
     </div>
   );
 }
@@ -200,10 +208,10 @@ export function AlertBehaviour(props: { cfg: AlertConfig; patch: Patch }) {
   return (
     <div class="space-y-3">
       <Section title="PBS, Docker and PMG thresholds" hint="Trigger and clear values, as for guests and nodes.">
-        <Pair ctx={ctx()} path="pbsDefaults.cpu" label="PBS CPU" unit="%" />
-        <Pair ctx={ctx()} path="pbsDefaults.memory" label="PBS memory" unit="%" />
-        <Pair ctx={ctx()} path="dockerDefaults.cpu" label="Container CPU" unit="%" />
-        <Pair ctx={ctx()} path="dockerDefaults.memory" label="Container memory" unit="%" />
+        <Pair ctx={ctx()} path="pbsDefaults.cpu" label="PBS CPU" unit="%" grace={['pbs', 'cpu']} />
+        <Pair ctx={ctx()} path="pbsDefaults.memory" label="PBS memory" unit="%" grace={['pbs', 'memory']} />
+        <Pair ctx={ctx()} path="dockerDefaults.cpu" label="Container CPU" unit="%" grace={['docker', 'cpu']} />
+        <Pair ctx={ctx()} path="dockerDefaults.memory" label="Container memory" unit="%" grace={['docker', 'memory']} />
         <Num ctx={ctx()} path="dockerDefaults.memoryWarnPct" label="Container memory limit warning" unit="%" />
         <Num ctx={ctx()} path="dockerDefaults.memoryCriticalPct" label="Container memory limit critical" unit="%" />
         <Num ctx={ctx()} path="dockerDefaults.restartCount" label="Container restarts" unit="count" step="1" />

@@ -9,6 +9,7 @@ import { Button, Card, Check, Empty, ErrorText, inputClass, Notice, SelectField,
 import { live } from '../../stores/live';
 import { readOnly } from '../../stores/session';
 import { AlertBehaviour } from './AlertBehaviour';
+import { type GraceType, MetricGrace } from './MetricGrace';
 
 const GUEST_METRICS: Array<[string, string]> = [
   ['cpu', 'CPU %'],
@@ -60,6 +61,7 @@ function DefaultsTable(props: {
   metrics: Array<[string, string]>;
   value: ThresholdConfig;
   onChange: (metric: string, t: Threshold) => void;
+  grace: { type: GraceType; cfg: AlertConfig; patch: (fn: (c: AlertConfig) => AlertConfig) => void };
 }) {
   return (
     <div>
@@ -69,6 +71,7 @@ function DefaultsTable(props: {
           <tr>
             <th class={th}>Metric</th>
             <th class={th}>Trigger / clear</th>
+            <th class={th}>Grace</th>
           </tr>
         </thead>
         <tbody>
@@ -81,6 +84,15 @@ function DefaultsTable(props: {
                     label={`${props.title} ${label}`}
                     value={isThreshold(props.value[k]) ? (props.value[k] as Threshold) : undefined}
                     onChange={(t) => props.onChange(k, t)}
+                  />
+                </td>
+                <td class={td}>
+                  <MetricGrace
+                    cfg={props.grace.cfg}
+                    type={props.grace.type}
+                    metric={k}
+                    label={`${props.title} ${label}`}
+                    patch={props.grace.patch}
                   />
                 </td>
               </tr>
@@ -170,7 +182,8 @@ export function ThresholdSettings() {
             <p class="text-sm text-slate-600 dark:text-slate-300">
               An alert fires when a value reaches its <em>trigger</em> and resolves when it falls to its <em>clear</em>{' '}
               value (hysteresis keeps a value hovering at the limit from flapping). A trigger of 0 turns the check off;
-              critical starts 10 above the trigger.
+              critical starts 10 above the trigger. A row's grace ("for N s") is how long the value must stay at its
+              trigger before the alert fires; empty follows the type's grace period below.
             </p>
             <Check
               label="Alerts enabled"
@@ -183,22 +196,25 @@ export function ThresholdSettings() {
                 metrics={GUEST_METRICS}
                 value={c().guestDefaults ?? {}}
                 onChange={(m, t) => setDefault('guestDefaults', m, t)}
+                grace={{ type: 'guest', cfg: c(), patch }}
               />
               <DefaultsTable
                 title="Nodes"
                 metrics={NODE_METRICS}
                 value={c().nodeDefaults ?? {}}
                 onChange={(m, t) => setDefault('nodeDefaults', m, t)}
+                grace={{ type: 'node', cfg: c(), patch }}
               />
               <div>
                 <h3 class="mb-1 text-sm font-semibold">Storage</h3>
                 <div class="flex items-center gap-2 text-sm">
-                  <span>Usage %</span>
+                  <span class="whitespace-nowrap">Usage %</span>
                   <PairInputs
                     label="Storage usage"
                     value={c().storageDefault}
                     onChange={(t) => patch((x) => ({ ...x, storageDefault: t }))}
                   />
+                  <MetricGrace cfg={c()} type="storage" metric="usage" label="Storage usage" patch={patch} />
                 </div>
               </div>
             </div>
