@@ -17,6 +17,7 @@ import type { StateStore } from '../state/store.js';
 import { probeCluster, type TestSuccess, testConnection } from './connection-test.js';
 import { PbsPoller } from './pbs-poller.js';
 import { PmgPoller } from './pmg-poller.js';
+import type { PermissionCheck } from './pve-permissions.js';
 import { type PollerEnv, PvePoller } from './pve-poller.js';
 import { InstanceRunner, type RunnerStatus } from './scheduler.js';
 import { SliceStore } from './slices.js';
@@ -42,6 +43,8 @@ export interface InstanceStatus extends RunnerStatus {
   duplicateOf?: string;
   /** Live cluster membership (members' Online/LastSeen as of the last cycle). */
   cluster?: ClusterInfo;
+  /** The poller's latest permission check (every feature; undefined until one answered). */
+  permissions?: PermissionCheck;
 }
 
 function configKey(c: NodeConfig): string {
@@ -176,12 +179,16 @@ export class Monitoring {
     const r = this.#runners.get(uid);
     if (!r) return undefined;
     const dup = this.slices.duplicates.get(uid);
+    const p = r.runner.poller;
+    const permissions =
+      p instanceof PvePoller || p instanceof PbsPoller || p instanceof PmgPoller ? p.permissionCheck : undefined;
     return {
       ...r.runner.status,
       problems: [...r.runner.poller.problems.values()],
       activeHost: r.runner.poller.activeHost,
       ...(dup ? { duplicateOf: dup } : {}),
       ...(r.runner.poller instanceof PvePoller && r.runner.poller.cluster ? { cluster: r.runner.poller.cluster } : {}),
+      ...(permissions ? { permissions } : {}),
     };
   }
 

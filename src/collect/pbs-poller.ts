@@ -20,6 +20,7 @@ import {
   normalisePbsSnapshots,
   offlinePbs,
 } from './normalise/pbs.js';
+import { checkPbsFeatures, PeriodicPermissionCheck, type PermissionCheck } from './pve-permissions.js';
 import type { PollerEnv } from './pve-poller.js';
 import { SingleEndpointPoller } from './single-endpoint-poller.js';
 import type { PbsSlice } from './slices.js';
@@ -37,6 +38,7 @@ export class PbsPoller extends SingleEndpointPoller {
   #cycles = 0;
   #backups: PbsBackup[] = [];
   #backupRun: Promise<void> | undefined;
+  readonly #permissions = new PeriodicPermissionCheck();
 
   constructor(cfg: NodeConfig, env: PollerEnv) {
     super('pbs', cfg, env, (feature) => PBS_PRIVILEGE_BY_FEATURE[feature] ?? 'unknown privilege');
@@ -56,6 +58,12 @@ export class PbsPoller extends SingleEndpointPoller {
       isMonitored(this.cfg, 'monitorDatastores') ? api.datastores(opt).catch(this.miss) : Promise.resolve([]),
     ]);
     const storeNames = (stores ?? []).map((s) => s.store);
+    await this.#checkPermissions(
+      api,
+      opt,
+      version?.version,
+      isMonitored(this.cfg, 'monitorDatastores') ? storeNames : undefined,
+    );
     // One call gives usage and GC figures (for the dedup factor) of every datastore; the
     // per-store status is the fallback where it is not available.
     const usage = storeNames.length ? await api.datastoreUsage(opt).catch(() => undefined) : undefined;
@@ -119,6 +127,24 @@ export class PbsPoller extends SingleEndpointPoller {
     const slice: PbsSlice = { kind: 'pbs', instance: this.instance, healthy: true, pbs, backups: this.#backups };
     this.#prev = slice;
     return slice;
+  }
+
+  /** The latest permission check: every feature, per datastore and namespace. */
+  get permissionCheck(): PermissionCheck | undefined {
+    return this.#permissions.last;
+  }
+
+  /** Every 5 minutes: the datastores the cycle listed (or a listing of its own) checked against /access/permissions. */
+  async #checkPermissions(
+    api: PbsApi,
+    opt: { signal?: AbortSignal; timeoutMs: number },
+    version: string | undefined,
+    listed: string[] | undefined,
+  ) {
+    await this.#permissions.run(this.env.clock.now(), async () => {
+      const stores = listed ?? (await api.datastores(opt).catch(() => [])).map((s) => s.store);
+      return { features: await checkPbsFeatures(api, stores, opt), ...(version ? { version } : {}) };
+    });
   }
 
   async settleBackups(): Promise<void> {

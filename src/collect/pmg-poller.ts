@@ -19,12 +19,14 @@ import {
   qshapeSummary,
 } from './normalise/pmg.js';
 import { num } from './normalise/values.js';
+import { checkPmgFeatures, PeriodicPermissionCheck, type PermissionCheck } from './pve-permissions.js';
 import type { PollerEnv } from './pve-poller.js';
 import { SingleEndpointPoller } from './single-endpoint-poller.js';
 import type { PmgSlice } from './slices.js';
 
 export class PmgPoller extends SingleEndpointPoller {
   #prev: PmgSlice | undefined;
+  readonly #permissions = new PeriodicPermissionCheck();
 
   constructor(cfg: NodeConfig, env: PollerEnv) {
     super('pmg', cfg, env, () => 'the Audit role');
@@ -96,9 +98,18 @@ export class PmgPoller extends SingleEndpointPoller {
       quarantine: { spam: num(spam?.count), virus: num(virus?.count) },
       now,
     });
+    await this.#permissions.run(now, async () => ({
+      features: await checkPmgFeatures(api, now, opt),
+      ...(version?.version ? { version: version.version } : {}),
+    }));
     const slice: PmgSlice = { kind: 'pmg', instance: this.instance, healthy: true, pmg };
     this.#prev = slice;
     return slice;
+  }
+
+  /** The latest permission check: every feature, probed (PMG has roles, not ACLs). */
+  get permissionCheck(): PermissionCheck | undefined {
+    return this.#permissions.last;
   }
 
   offlineSlice(_authFailures: number, now: number): PmgSlice {

@@ -17,10 +17,43 @@ import {
   type PermissionsAnswer,
   PMG_ROLE_LABEL,
   pbsFeatureStatus,
-  problemsOf,
   pveFeatureStatus,
 } from '../proxmox/privileges.js';
 import type { PveApi } from '../proxmox/pve.js';
+import { Cadence, FIVE_MIN } from './pve/fetcher.js';
+
+/** A poller's latest permission check: every feature, when it ran, and the version that answered. */
+export interface PermissionCheck {
+  features: FeatureStatus[];
+  /** ms of the check */
+  at: number;
+  /** The instance's own /version answer (PVE: which privileges a grant has to name). */
+  version?: string;
+}
+
+/**
+ * A poller's permission check, run at most every 5 minutes: privileges change rarely, and the
+ * 403s its calls meet report a change in between. A failed check keeps the previous answer, as a
+ * timeout says nothing about privileges.
+ */
+export class PeriodicPermissionCheck {
+  readonly #cadence = new Cadence(() => FIVE_MIN);
+  #last: PermissionCheck | undefined;
+
+  get last(): PermissionCheck | undefined {
+    return this.#last;
+  }
+
+  async run(now: number, check: () => Promise<Omit<PermissionCheck, 'at'>>): Promise<void> {
+    if (!this.#cadence.due(now)) return;
+    this.#cadence.ran(now);
+    try {
+      this.#last = { ...(await check()), at: now };
+    } catch {
+      // Keep the previous answer (see above).
+    }
+  }
+}
 
 /** A vmid no one uses: the permission check on /vms/<vmid> runs before the lookup. */
 const PROBE_VMID = 999999999;
@@ -64,11 +97,6 @@ export async function checkPveFeatures(api: PveApi, node: string | undefined, op
   set('node status (memory, load, versions)', sys);
   set('storage and backups', store);
   return out;
-}
-
-/** The PVE features the credentials cannot serve (what the poller folds into its problems). */
-export async function findPveProblems(api: PveApi, node: string | undefined, opts: Opts): Promise<FeatureProblem[]> {
-  return problemsOf(await checkPveFeatures(api, node, opts));
 }
 
 /**

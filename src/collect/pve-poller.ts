@@ -34,6 +34,7 @@ import { PermissionsFetcher } from './pve/permissions.js';
 import { SmartDisksFetcher } from './pve/smart-disks.js';
 import { StorageConfigFetcher } from './pve/storage-config.js';
 import { ZfsFetcher } from './pve/zfs.js';
+import type { PermissionCheck } from './pve-permissions.js';
 import type { PveSlice } from './slices.js';
 
 export type { PollerEnv } from './poller-env.js';
@@ -44,6 +45,7 @@ export class PvePoller {
   readonly #endpoints: PveEndpoints;
   readonly #membership: ClusterMembershipFetcher;
   readonly #backups: BackupsFetcher;
+  readonly #permissions = new PermissionsFetcher();
   /**
    * The fetchers of a cycle, in order: the fetchers of one step run side by side, the steps one
    * after another (a step reads what the steps before it filled in).
@@ -64,7 +66,7 @@ export class PvePoller {
     this.#steps = [
       [new ClusterResourcesFetcher(this.#endpoints, env.clock, env.logger)],
       [this.#membership],
-      [new PermissionsFetcher()],
+      [this.#permissions],
       [new StorageConfigFetcher(), new NodeStatusFetcher(), new GuestDetailsFetcher(new GuestAgentFetcher())],
       [new NodeMemoryFetcher()],
       [new LxcInterfacesFetcher()],
@@ -82,6 +84,11 @@ export class PvePoller {
   /** The endpoint currently used (differs from the configured host after a failover). */
   get activeHost(): string {
     return this.#endpoints.active.baseUrl;
+  }
+
+  /** The latest permission check: every feature with whether the credentials serve it. */
+  get permissionCheck(): PermissionCheck | undefined {
+    return this.#permissions.last;
   }
 
   get cluster(): ClusterInfo | undefined {

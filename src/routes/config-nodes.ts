@@ -9,7 +9,7 @@ import { Type } from 'typebox';
 import { ConnectionTestError } from '../collect/connection-test.js';
 import type { Monitoring } from '../collect/monitoring.js';
 import { badRequest, conflict, HttpError, notFound } from '../http/errors.js';
-import { permissionReport } from '../proxmox/privileges.js';
+import { type FeatureProblem, PVE_FEATURES, permissionReport } from '../proxmox/privileges.js';
 import { CLIENT_ERRORS, ErrorReply, NoBody, SuccessReply } from '../schemas/common.js';
 import {
   ConfigTestReply,
@@ -31,7 +31,7 @@ import {
   parseNodeInput,
 } from '../settings/node-config.js';
 
-function publicView(m: Monitoring, cfg: NodeConfig, index: number, pveMajor?: number): ConfiguredNode {
+function publicView(m: Monitoring, cfg: NodeConfig, index: number): ConfiguredNode {
   const st = m.status(cfg.uid);
   const out: ConfiguredNode = {
     id: `${cfg.type}-${index}`,
@@ -62,23 +62,32 @@ function publicView(m: Monitoring, cfg: NodeConfig, index: number, pveMajor?: nu
     if (st.presentedFingerprint) out.presentedFingerprint = st.presentedFingerprint;
   }
   if (st) {
-    // The permission doctor on the settings row: every feature, the denials this poller met
-    // (its /access/permissions check and 403s) marking those that do not work.
-    const report = permissionReport(cfg.type, authOf(cfg), undefined, [st.problems], {
+    // The permission doctor on the settings row: every feature from the poller's own check
+    // (/access/permissions or probes), the 403s its calls met marking those that do not work.
+    const major = Number.parseInt(st.permissions?.version ?? '', 10);
+    const pveMajor = Number.isFinite(major) ? major : undefined;
+    const report = permissionReport(cfg.type, authOf(cfg), st.permissions?.features, [st.problems], {
       pveMajor,
       otherwise: st.lastPoll ? 'poller' : 'unknown',
     });
-    out.permissions = report;
-    if (st.problems.length) {
-      out.warnings = st.problems.map((p) => p.message);
+    // Without the instance's version a grant of a version-dependent privilege would be a guess.
+    const guess = cfg.type === 'pve' && pveMajor === undefined && report.missing.some(versionDependent);
+    out.permissions = guess ? { features: report.features, missing: report.missing } : report;
+    if (report.missing.length) {
+      out.warnings = report.missing.map((p) => p.message);
       out.missingPrivileges = report.missing;
-      if (report.grantCommand) out.grantCommand = report.grantCommand;
+      if (report.grantCommand && !guess) out.grantCommand = report.grantCommand;
     }
   }
   if (st?.lastPoll) out.lastPoll = st.lastPoll;
   if (st?.activeHost && st.activeHost !== cfg.host) out.activeEndpoint = st.activeHost;
   if (st?.duplicateOf) out.duplicateOf = st.duplicateOf;
   return out;
+}
+
+/** A PVE feature whose privilege differs between versions (VM.Monitor on 8, VM.GuestAgent.* on 9). */
+function versionDependent(p: FeatureProblem): boolean {
+  return PVE_FEATURES.some((f) => f.feature === p.feature && f.privileges.includes('VM.Monitor'));
 }
 
 function parse(body: unknown, existing?: NodeConfig): NodeInput {
@@ -129,14 +138,7 @@ export function registerConfigNodeRoutes(
     async () => {
       const m = monitoringOf(deps);
       const counters: Record<string, number> = { pve: 0, pbs: 0, pmg: 0 };
-      // The privilege to grant depends on the PVE major version its nodes run (VM.Monitor on 8).
-      const majors = new Map<string, number>();
-      for (const n of deps.state.get().nodes) {
-        const v = Number.parseInt(/pve-manager\/(\d+)/.exec(n.pveVersion)?.[1] ?? '', 10);
-        if (Number.isFinite(v) && !(v >= (majors.get(n.instance) ?? Number.POSITIVE_INFINITY)))
-          majors.set(n.instance, v);
-      }
-      return m.nodes.list().map((cfg) => publicView(m, cfg, counters[cfg.type]++, majors.get(cfg.name)));
+      return m.nodes.list().map((cfg) => publicView(m, cfg, counters[cfg.type]++));
     },
   );
 

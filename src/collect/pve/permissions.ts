@@ -1,23 +1,39 @@
 /**
- * The privileges the token/user lacks, checked every 5 minutes (findPveProblems) and reported in
- * every cycle in between, under any problem a call of the cycle itself runs into.
+ * The permission check of a PVE instance: every feature with whether the token/user can serve it,
+ * checked every 5 minutes together with the instance's /version (which privileges a grant names
+ * depends on it), and the features it cannot serve reported in every cycle in between, under any
+ * problem a call of the cycle itself runs into.
  */
-import type { FeatureProblem } from '../../proxmox/privileges.js';
-import { findPveProblems } from '../pve-permissions.js';
-import { Cadence, FIVE_MIN, type PveCycle, type PveFetcher } from './fetcher.js';
-
-const NONE = (): FeatureProblem[] => [];
+import { type FeatureProblem, problemsOf } from '../../proxmox/privileges.js';
+import { checkPveFeatures, PeriodicPermissionCheck, type PermissionCheck } from '../pve-permissions.js';
+import type { PveCycle, PveFetcher } from './fetcher.js';
 
 export class PermissionsFetcher implements PveFetcher {
   readonly name = 'permissions';
-  readonly #cadence = new Cadence(() => FIVE_MIN);
+  readonly #check = new PeriodicPermissionCheck();
+  #checked: PermissionCheck | undefined;
   #problems: FeatureProblem[] = [];
 
+  /** The latest check (undefined until one answered). */
+  get last(): PermissionCheck | undefined {
+    return this.#check.last;
+  }
+
   async fetch(cycle: PveCycle): Promise<void> {
-    if (this.#cadence.due(cycle.now)) {
-      this.#cadence.ran(cycle.now);
+    await this.#check.run(cycle.now, async () => {
       const firstOnline = cycle.nodes.find((r) => r.status === 'online')?.node;
-      this.#problems = await findPveProblems(cycle.api, firstOnline, cycle.opt).catch(NONE);
+      const [features, version] = await Promise.all([
+        checkPveFeatures(cycle.api, firstOnline, cycle.opt),
+        cycle.api.version(cycle.opt).then(
+          (v) => v.version,
+          () => undefined,
+        ),
+      ]);
+      return version ? { features, version } : { features };
+    });
+    if (this.#check.last !== this.#checked) {
+      this.#checked = this.#check.last;
+      this.#problems = problemsOf(this.#checked?.features ?? []);
     }
     const seen = cycle.problems.byFeature;
     for (const p of this.#problems) if (!seen.has(p.feature)) seen.set(p.feature, p);

@@ -70,6 +70,8 @@ describe('PvePoller runs its fetchers', () => {
       '/cluster/status': 1,
       '/nodes': 1,
       '/access/permissions': 1,
+      // With the permission check: which privileges a grant names depends on the version.
+      '/version': 1,
       '/storage': 1,
       '/nodes/#/status': 2,
       '/nodes/#/qemu/#/status/current': 2,
