@@ -66,7 +66,8 @@ export async function buildApp(services: Services, opts: BuildOptions = {}): Pro
     for (const method of methods) known.add(method, route.url);
     const isApi = route.url.startsWith('/api') || route.url.startsWith('/ws') || route.url === '/simple-stats';
     // HEAD routes are Fastify's automatic twins of GETs and share their schema.
-    if (route.url.startsWith('/api') && !methods.every((m) => m === 'HEAD')) assertRouteSchema(route as Parameters<typeof assertRouteSchema>[0]);
+    if (route.url.startsWith('/api') && !methods.every((m) => m === 'HEAD'))
+      assertRouteSchema(route as Parameters<typeof assertRouteSchema>[0]);
     const guard = route.config?.guard;
     if (guard === undefined) {
       if (isApi) throw new Error(`route ${methods.join(',')} ${route.url} declares no guard`);
