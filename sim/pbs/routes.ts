@@ -4,7 +4,7 @@ import type { PbsDatastore, PbsInstance } from '../estate/model.js';
 import { permissionsRoute, ticketRoute } from '../http/access.js';
 import { ApiError, Envelope, type Route, type RouteContext, type RouteTable } from '../http/api.js';
 import { hash32, unit, wander } from '../random.js';
-import { type Group, groupsOf, pbsUpid, snapshotsOf } from './store.js';
+import { filesOf, type Group, groupsOf, pbsUpid, snapshotsOf } from './store.js';
 
 type R = Route<PbsInstance>;
 type Ctx = RouteContext<PbsInstance>;
@@ -355,15 +355,18 @@ export const pbsRoutes: RouteTable<PbsInstance> = {
           .filter((g) => access === 'all' || owns(ctx.identity, g))
           .map((g) => {
             const snaps = snapshotsOf(ctx.instance, ds, g, nowSec);
+            const last = snaps[snaps.length - 1];
             return {
               'backup-type': g.type,
               'backup-id': g.id,
-              'last-backup': snaps[snaps.length - 1]?.time ?? 0,
+              'last-backup': last?.time ?? 0,
               'backup-count': snaps.length,
-              files:
-                g.type === 'vm'
-                  ? ['client.log.blob', 'drive-scsi0.img.fidx', 'index.json.blob', 'qemu-server.conf.blob']
-                  : ['index.json.blob', 'root.pxar.didx'],
+              // The group list names the newest snapshot's files, as plain names.
+              files: last
+                ? filesOf(last)
+                    .map((f) => f.filename)
+                    .sort()
+                : [],
               owner: g.owner,
               comment: g.comment,
             };
@@ -389,12 +392,13 @@ export const pbsRoutes: RouteTable<PbsInstance> = {
               'backup-type': g.type,
               'backup-id': g.id,
               'backup-time': s.time,
-              files: s.files,
+              files: filesOf(s),
               size: s.size,
               owner: g.owner,
               comment: g.comment,
               protected: s.protected,
             };
+            if (g.fingerprint) o.fingerprint = g.fingerprint;
             if (s.verification) o.verification = s.verification;
             out.push(o);
           }

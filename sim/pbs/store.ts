@@ -16,6 +16,15 @@ export interface Group {
   /** Unix seconds after which the group gets no snapshots. */
   stoppedAt?: number;
   verify: boolean;
+  /** Fingerprint of the client-side key the group's snapshots are encrypted with, if any. */
+  fingerprint?: string;
+}
+
+/** An archive of a snapshot as the snapshot list reports it (PBS's BackupContent). */
+export interface BackupContent {
+  filename: string;
+  'crypt-mode'?: 'none' | 'encrypt' | 'sign-only';
+  size?: number;
 }
 
 export interface Snapshot {
@@ -24,7 +33,23 @@ export interface Snapshot {
   size: number;
   protected: boolean;
   verification?: { state: 'ok' | 'failed'; upid: string };
-  files: string[];
+}
+
+/**
+ * The key fingerprint a guest's (or host's) backups are encrypted with, or undefined for plain
+ * backups. Keyed by backup type and ID alone so that a PVE storage listing the same guest's PBS
+ * backups reports the same key; about one group in five is encrypted, under one of two keys.
+ */
+export function backupKeyFingerprint(type: Group['type'], id: string): string | undefined {
+  const h = hash32(0x5eed, `crypt/${type}/${id}`);
+  if (h % 5 !== 0) return undefined;
+  const key = (h >>> 8) % 2;
+  const bytes: string[] = [];
+  for (let i = 0; i < 32; i += 4) {
+    const w = hash32(0x5eed, `key${key}/${i}`);
+    for (let b = 0; b < 4; b++) bytes.push(((w >>> (b * 8)) & 0xff).toString(16).padStart(2, '0'));
+  }
+  return bytes.join(':');
 }
 
 const groupCache = new WeakMap<PbsDatastore, Group[]>();
@@ -59,6 +84,7 @@ export function groupsOf(inst: PbsInstance, ds: PbsDatastore): Group[] {
       seed,
       stoppedAt: g.stoppedAt,
       verify: g.verify,
+      fingerprint: backupKeyFingerprint(g.type, String(g.id)),
     });
   }
   for (const host of ['pbs-config', 'fileserver']) {
@@ -71,17 +97,50 @@ export function groupsOf(inst: PbsInstance, ds: PbsDatastore): Group[] {
       owner: 'root@pam',
       seed: hash32(ds.seed, `host/${host}`),
       verify: true,
+      fingerprint: backupKeyFingerprint('host', host),
     });
   }
   groupCache.set(ds, out);
   return out;
 }
 
-const FILES: Record<Group['type'], string[]> = {
-  vm: ['client.log.blob', 'drive-scsi0.img.fidx', 'index.json.blob', 'qemu-server.conf.blob'],
-  ct: ['catalog.pcat1.didx', 'client.log.blob', 'index.json.blob', 'pct.conf.blob', 'root.pxar.didx'],
-  host: ['catalog.pcat1.didx', 'index.json.blob', 'root.pxar.didx'],
+/** Archives the backup manifest records, with each one's share of the snapshot size. */
+const MANIFEST: Record<Group['type'], Array<[string, number]>> = {
+  vm: [
+    ['qemu-server.conf.blob', 0],
+    ['drive-scsi0.img.fidx', 1],
+  ],
+  ct: [
+    ['pct.conf.blob', 0],
+    ['root.pxar.didx', 0.998],
+    ['catalog.pcat1.didx', 0.002],
+  ],
+  host: [
+    ['root.pxar.didx', 0.997],
+    ['catalog.pcat1.didx', 0.003],
+  ],
 };
+
+/**
+ * The files list of a snapshot in PBS's shape: the manifest's archives carry their crypt mode and
+ * size, while the manifest itself and the client log (written after it) carry neither. Their sizes
+ * add up to the snapshot's size, as PBS sums them.
+ */
+export function filesOf(s: Snapshot): BackupContent[] {
+  const mode = s.group.fingerprint ? 'encrypt' : 'none';
+  const entries = MANIFEST[s.group.type];
+  // A config blob is a few hundred bytes; the archives split the rest by share.
+  const blob = entries.some(([, share]) => share === 0) ? 300 + (s.group.seed % 900) : 0;
+  let left = s.size - blob;
+  const out: BackupContent[] = entries.map(([filename, share], i) => {
+    const size = share === 0 ? blob : i === entries.length - 1 ? left : Math.floor((s.size - blob) * share);
+    if (share !== 0) left -= size;
+    return { filename, 'crypt-mode': mode, size };
+  });
+  out.push({ filename: 'index.json.blob' });
+  if (s.group.type !== 'host') out.push({ filename: 'client.log.blob' });
+  return out;
+}
 
 export function pbsUpid(
   node: string,
@@ -114,7 +173,6 @@ export function snapshotsOf(inst: PbsInstance, ds: PbsDatastore, g: Group, nowSe
       time: t,
       size: Math.floor(base * (1 + unit(g.seed, `sz${t}`) * 0.1)),
       protected: unit(g.seed, `prot${t}`) < 0.03,
-      files: FILES[g.type],
     };
     if (g.verify && age >= verifyAt) {
       snap.verification = {

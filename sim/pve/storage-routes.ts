@@ -1,6 +1,7 @@
 /** PVE storage content (disks, ISOs, templates, vzdump backups) and per-node storage status. */
 import type { Guest, PveInstance, Storage } from '../estate/model.js';
 import { ApiError, type Route, type RouteContext } from '../http/api.js';
+import { backupKeyFingerprint } from '../pbs/store.js';
 import { unit } from '../random.js';
 import { backupsOn } from './backups.js';
 import { STATUS_TTL } from './core-routes.js';
@@ -90,6 +91,10 @@ function contentItems(inst: PveInstance, s: Storage, node: string, now: number):
         notes: b.notes,
       };
       if (b.protected) item.protected = 1;
+      // PVE passes on the key fingerprint PBS reports for an encrypted snapshot.
+      const fingerprint =
+        s.type === 'pbs' ? backupKeyFingerprint(b.type === 'qemu' ? 'vm' : 'ct', String(b.vmid)) : undefined;
+      if (fingerprint) item.encrypted = fingerprint;
       if (b.verified)
         item.verification = { state: b.verified, upid: b.upid.replace(':vzdump::', ':verificationjob::') };
       out.push(item);

@@ -179,7 +179,34 @@ const LXC_INTERFACES_BEFORE_8_4: PxSchema = {
   },
 };
 
+/**
+ * PBS's snapshot list declares `files` as archive names, but the server serialises each entry as
+ * a BackupContent object (its SnapshotListItem holds `Vec<BackupContent>`), the object the
+ * published schema gives for `/admin/datastore/{store}/files`; entries are checked against that.
+ */
+const PBS_BACKUP_CONTENT: PxSchema = {
+  type: 'object',
+  additionalProperties: 0,
+  properties: {
+    'crypt-mode': { type: 'string', enum: ['none', 'encrypt', 'sign-only'], optional: 1 },
+    filename: { type: 'string', pattern: '/^(?:[A-Za-z0-9_][A-Za-z0-9._\\-]*)$/' },
+    size: { type: 'integer', minimum: 0, optional: 1 },
+  },
+};
+
+function pbsSnapshotList(official: PxSchema | undefined): PxSchema | undefined {
+  const item = official?.items;
+  const files = item?.properties?.files;
+  if (!item || !files) return official;
+  return {
+    ...official,
+    items: { ...item, properties: { ...item.properties, files: { ...files, items: PBS_BACKUP_CONTENT } } },
+  };
+}
+
 function returnsFor(sim: SimCore, ep: Endpoint, product: Product, call: WalkCall): PxSchema | undefined {
+  if (product === 'pbs' && call.template === '/admin/datastore/{store}/snapshots')
+    return pbsSnapshotList(methodDef(product, call.template, 'GET')?.returns);
   if (product === 'pve' && call.template === '/nodes/{node}/lxc/{vmid}/interfaces') {
     const inst = sim.instanceOf(ep);
     const nodeName = decodeURIComponent(call.path.split('/')[2]);
