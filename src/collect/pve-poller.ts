@@ -206,6 +206,7 @@ export class PvePoller {
       backupTasks: backups?.tasks ?? [],
       storageBackups: backups?.storageBackups ?? [],
       guestSnapshots: backups?.snapshots ?? [],
+      backupListing: cycle.backupListing,
     };
     this.#prev = slice;
     return slice;
@@ -276,6 +277,7 @@ export class PvePoller {
       backupTasks: prev?.backupTasks ?? [],
       storageBackups: prev?.storageBackups ?? [],
       guestSnapshots: prev?.guestSnapshots ?? [],
+      backupListing: prev?.backupListing,
     };
   }
 }

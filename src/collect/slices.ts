@@ -6,6 +6,8 @@
 
 import { guestBackupKey, guestsByVmid, pbsBackupOwner } from '../model/backup-owner.js';
 import type {
+  BackupListing,
+  BackupSource,
   BackupTask,
   CephCluster,
   Guest,
@@ -37,6 +39,8 @@ export interface PveSlice {
   backupTasks: BackupTask[];
   storageBackups: StorageBackup[];
   guestSnapshots: GuestSnapshot[];
+  /** Where the backup listing stands; undefined when backups are not monitored. */
+  backupListing?: BackupListing;
 }
 
 export interface PbsSlice {
@@ -45,6 +49,8 @@ export interface PbsSlice {
   healthy: boolean;
   pbs: PbsInstance;
   backups: PbsBackup[];
+  /** Where the snapshot listing stands. */
+  backupListing?: BackupListing;
 }
 
 export interface PmgSlice {
@@ -182,6 +188,14 @@ export class SliceStore {
     const pbsBackups: PbsBackup[] = [];
     const pmg: PmgInstance[] = [];
     const health: Record<string, boolean> = {};
+    const backupSources: Record<string, BackupSource> = {};
+    const source = (kind: BackupSource['kind'], s: PveSlice | PbsSlice) => {
+      if (!s.backupListing && s.kind === 'pve' && s.healthy) return;
+      const l = s.backupListing ?? {};
+      // An instance unreachable before its first listing cannot say what it holds.
+      const error = l.error ?? (l.listedAt === undefined && !s.healthy ? 'unreachable' : undefined);
+      backupSources[`${kind}:${s.instance}`] = { kind, instance: s.instance, ...l, ...(error ? { error } : {}) };
+    };
     // One publisher per cluster: the first configured instance that reaches it, or the first
     // one at all when none does (its last values, marked offline).
     const publisher = new Map<string, { uid: number; instance: string; healthy: boolean }>();
@@ -219,10 +233,12 @@ export class SliceStore {
         push(tasks, s.backupTasks);
         push(storageBackups, s.storageBackups);
         push(snapshots, s.guestSnapshots);
+        source('pve', s);
       } else if (s.kind === 'pbs') {
         health[`pbs-${s.instance}`] = s.healthy && age === undefined;
         pbs.push(s.pbs);
         push(pbsBackups, s.backups);
+        source('pbs', s);
       } else {
         health[`pmg-${s.instance}`] = s.healthy && age === undefined;
         pmg.push(s.pmg);
@@ -251,6 +267,7 @@ export class SliceStore {
       const kept: Record<string, boolean> = {};
       for (const [k, v] of Object.entries(draft.connectionHealth ?? {})) if (k.startsWith('docker-')) kept[k] = v;
       draft.connectionHealth = { ...kept, ...health };
+      draft.backupSources = backupSources;
     });
   }
 }
