@@ -156,10 +156,7 @@ function add(
  * instance's storages, every PBS) has delivered a complete listing since start. Before that a
  * missing backup may only be a listing not yet read.
  */
-function readiness(
-  g: Guest,
-  sources: PulseState['backupSources'],
-): { status: CoverageStatus; statusReason?: string } {
+function readiness(g: Guest, sources: PulseState['backupSources']): { status: CoverageStatus; statusReason?: string } {
   if (!sources) return { status: 'pending', statusReason: 'no backup listing has arrived yet' };
   const failing: string[] = [];
   const waiting: string[] = [];
@@ -171,7 +168,8 @@ function readiness(
     else waiting.push(name);
   }
   if (failing.length) return { status: 'unknown', statusReason: `backups not listed (${failing.join('; ')})` };
-  if (waiting.length) return { status: 'pending', statusReason: `waiting for the backup listing of ${waiting.join(', ')}` };
+  if (waiting.length)
+    return { status: 'pending', statusReason: `waiting for the backup listing of ${waiting.join(', ')}` };
   return { status: 'judged' };
 }
 

@@ -8,6 +8,7 @@ export function allListed(state: PulseState, at = 1): PulseState {
   const sources: Record<string, BackupSource> = {};
   for (const g of [...state.vms, ...state.containers])
     sources[`pve:${g.instance}`] = { kind: 'pve', instance: g.instance, listedAt: at };
-  for (const b of state.pbsBackups ?? []) sources[`pbs:${b.instance}`] = { kind: 'pbs', instance: b.instance, listedAt: at };
+  for (const b of state.pbsBackups ?? [])
+    sources[`pbs:${b.instance}`] = { kind: 'pbs', instance: b.instance, listedAt: at };
   return { ...state, backupSources: sources };
 }

@@ -191,12 +191,9 @@ describe('auditCoverage', () => {
       pbsBackups: [],
     });
     const status = (sources: PulseState['backupSources']) =>
-      auditCoverage({ ...twins, backupSources: sources }, defaultPolicyConfig(), NOW).guests.map((g) => [
-        g.instance,
-        g.status,
-        g.statusReason ?? null,
-        g.flags.map((f) => f.reason),
-      ]).sort((a, b) => String(a[0]).localeCompare(String(b[0])));
+      auditCoverage({ ...twins, backupSources: sources }, defaultPolicyConfig(), NOW)
+        .guests.map((g) => [g.instance, g.status, g.statusReason ?? null, g.flags.map((f) => f.reason)])
+        .sort((a, b) => String(a[0]).localeCompare(String(b[0])));
     // Nothing reported yet: no verdict on anyone.
     expect(status(undefined)).toEqual([
       ['alpha', 'pending', 'no backup listing has arrived yet', []],
@@ -235,7 +232,7 @@ describe('auditCoverage', () => {
     ]);
   });
 
-  it("a PBS storage two clusters share gives a snapshot only to the guest the evidence names", () => {
+  it('a PBS storage two clusters share gives a snapshot only to the guest the evidence names', () => {
     const twins = stateWith({
       vms: [
         guest({ vmid: 100, node: 'a1', instance: 'alpha', name: 'mail' }),
