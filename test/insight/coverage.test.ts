@@ -210,8 +210,11 @@ describe('auditCoverage', () => {
       ['beta', 'pending', 'waiting for the backup listing of PBS pbs1', []],
     ]);
     // One cluster's listing does not hold the other's guests back.
-    const betaLate = { ...pveOnly, 'pve:beta': { kind: 'pve' as const, instance: 'beta' } };
-    betaLate['pbs:pbs1'] = { kind: 'pbs', instance: 'pbs1', listedAt: NOW };
+    const betaLate: PulseState['backupSources'] = {
+      ...pveOnly,
+      'pve:beta': { kind: 'pve', instance: 'beta' },
+      'pbs:pbs1': { kind: 'pbs', instance: 'pbs1', listedAt: NOW },
+    };
     const late = auditCoverage({ ...twins, backupSources: betaLate }, defaultPolicyConfig(), NOW);
     expect(late.guests.map((g) => [g.instance, g.status])).toEqual([
       ['beta', 'pending'],
