@@ -149,7 +149,8 @@ export class PvePoller {
     const backups = cycle.backups;
     const lastBackup = new Map<string, number>();
     for (const b of backups?.storageBackups ?? []) {
-      if (!b.vmid) continue;
+      // A PBS storage lists other clusters' snapshots too: those are placed with all guests in view (slices.ts).
+      if (!b.vmid || b.isPBS) continue;
       const k = String(b.vmid);
       if ((lastBackup.get(k) ?? 0) < b.ctime) lastBackup.set(k, b.ctime);
     }

@@ -139,16 +139,28 @@ export class SliceStore {
    * The newest PBS backup per guest (instance + VMID), so guests show backups taken to PBS
    * directly; a snapshot counts only for the guest the evidence names (model/backup-owner.ts).
    */
-  #pbsBackupTimes(vms: Guest[], containers: Guest[], backups: PbsBackup[]): ((g: Guest) => Guest) | undefined {
-    if (backups.length === 0) return undefined;
+  #pbsBackupTimes(
+    vms: Guest[],
+    containers: Guest[],
+    backups: PbsBackup[],
+    storageBackups: StorageBackup[],
+  ): ((g: Guest) => Guest) | undefined {
+    const viaStorage = storageBackups.filter((b) => b.isPBS && (b.type === 'qemu' || b.type === 'lxc'));
+    if (backups.length === 0 && viaStorage.length === 0) return undefined;
     const byVmid = guestsByVmid([...vms, ...containers]);
     const latest = new Map<string, number>();
-    for (const b of backups) {
-      const owner = pbsBackupOwner(b, byVmid);
-      if (!owner) continue;
+    const note = (owner: Guest | undefined, time: number) => {
+      if (!owner) return;
       const key = guestBackupKey(owner.instance, owner.vmid);
-      if ((latest.get(key) ?? 0) < b.backupTime) latest.set(key, b.backupTime);
-    }
+      if ((latest.get(key) ?? 0) < time) latest.set(key, time);
+    };
+    for (const b of backups) note(pbsBackupOwner(b, byVmid), b.backupTime);
+    // A PBS storage seen through PVE lists the whole datastore, other clusters' guests included.
+    for (const b of viaStorage)
+      note(
+        pbsBackupOwner({ backupType: b.type === 'qemu' ? 'vm' : 'ct', vmid: b.vmid, comment: b.notes }, byVmid),
+        b.ctime,
+      );
     if (latest.size === 0) return undefined;
     return (g) => this.#withPbsBackup(g, latest);
   }
@@ -245,7 +257,7 @@ export class SliceStore {
       }
     }
 
-    const withBackup = this.#pbsBackupTimes(vms, containers, pbsBackups);
+    const withBackup = this.#pbsBackupTimes(vms, containers, pbsBackups, storageBackups);
     const guestsVms = withBackup ? vms.map(withBackup) : vms;
     const guestsCts = withBackup ? containers.map(withBackup) : containers;
 
