@@ -7,9 +7,14 @@
  * their instance. PBS snapshots do not (a PBS is shared by clusters), so a PBS group is matched
  * to a guest only on evidence beyond the VMID: it is the only guest of that type with that VMID,
  * or the group's comment (vzdump's default notes are the guest name) or its namespace names one
- * guest among several. Groups that stay ambiguous are counted, never guessed.
+ * guest among several (model/backup-owner.ts); a PBS-backed PVE storage lists the whole datastore,
+ * so its snapshots go by the same evidence. Groups that stay ambiguous are counted, never guessed.
+ *
+ * A guest is judged only once every source that could hold its backups has been listed since
+ * start (state.backupSources); until then it is pending, or unknown when a source fails.
  */
-import type { Guest, PbsBackup, PulseState, StorageBackup } from '../model/state.js';
+import { guestBackupKey, guestsByVmid, pbsBackupOwner } from '../model/backup-owner.js';
+import type { Guest, PulseState, StorageBackup } from '../model/state.js';
 import { type BackupPolicy, type PolicyConfig, policyFor } from './policy.js';
 
 export interface TargetCoverage {
@@ -66,13 +71,31 @@ export interface GuestCoverage {
   newestEncrypted: boolean | null;
   atRisk: boolean;
   flags: CoverageFlag[];
+  /**
+   * `judged`: every source that could hold its backups has been listed; `pending`: a listing
+   * has not arrived yet since start; `unknown`: a source failed to list. Only judged guests
+   * carry flags or count as at risk.
+   */
+  status: CoverageStatus;
+  /** Why the guest is not judged (the sources waited for or failing). */
+  statusReason?: string;
 }
+
+export type CoverageStatus = 'judged' | 'pending' | 'unknown';
 
 export interface CoverageReport {
   guests: GuestCoverage[];
   /** PBS backup groups of VMs/containers that could not be tied to one guest. */
   unattributedPbsGroups: number;
-  summary: { guests: number; atRisk: number; byReason: Record<CoverageReason, number> };
+  summary: {
+    guests: number;
+    atRisk: number;
+    /** Guests not judged yet: a backup listing has not arrived since start. */
+    pending: number;
+    /** Guests not judged: a source that could hold their backups failed to list them. */
+    unknown: number;
+    byReason: Record<CoverageReason, number>;
+  };
 }
 
 const HOUR = 3_600_000;
@@ -94,8 +117,6 @@ interface Acc {
   verifiedCount: number;
   protectedCount: number;
 }
-
-const guestKey = (instance: string, vmid: number) => `${instance}:${vmid}`;
 
 function tagList(tags: string | string[] | undefined): string[] {
   if (!tags) return [];
@@ -130,38 +151,48 @@ function add(
   if (facts.protected) a.protectedCount++;
 }
 
-/** The guest a PBS group belongs to, or undefined when the evidence does not single one out. */
-function pbsOwner(b: PbsBackup, byVmid: Map<string, Guest[]>): Guest | undefined {
-  const type = b.backupType === 'vm' ? 'qemu' : b.backupType === 'ct' ? 'lxc' : undefined;
-  if (!type) return undefined;
-  const candidates = (byVmid.get(b.vmid) ?? []).filter((g) => g.type === type);
-  if (candidates.length <= 1) return candidates[0];
-  const byName = candidates.filter((g) => b.comment !== undefined && g.name === b.comment);
-  if (byName.length === 1) return byName[0];
-  const pool = byName.length > 1 ? byName : candidates;
-  const segments = new Set(b.namespace.split('/').filter((s) => s.length > 0));
-  const byNs = pool.filter((g) => segments.has(g.instance) || segments.has(g.node));
-  return byNs.length === 1 ? byNs[0] : undefined;
+/**
+ * Whether the guest's backups can be judged: every source that could hold them (its own PVE
+ * instance's storages, every PBS) has delivered a complete listing since start. Before that a
+ * missing backup may only be a listing not yet read.
+ */
+function readiness(g: Guest, sources: PulseState['backupSources']): { status: CoverageStatus; statusReason?: string } {
+  if (!sources) return { status: 'pending', statusReason: 'no backup listing has arrived yet' };
+  const failing: string[] = [];
+  const waiting: string[] = [];
+  for (const src of Object.values(sources)) {
+    if (src.kind === 'pve' && src.instance !== g.instance) continue;
+    if (src.listedAt !== undefined) continue;
+    const name = `${src.kind === 'pbs' ? 'PBS' : 'PVE'} ${src.instance}`;
+    if (src.error) failing.push(`${name}: ${src.error}`);
+    else waiting.push(name);
+  }
+  if (failing.length) return { status: 'unknown', statusReason: `backups not listed (${failing.join('; ')})` };
+  if (waiting.length)
+    return { status: 'pending', statusReason: `waiting for the backup listing of ${waiting.join(', ')}` };
+  return { status: 'judged' };
 }
 
 export function auditCoverage(state: Readonly<PulseState>, policies: PolicyConfig, nowMs: number): CoverageReport {
   const guests = [...state.vms, ...state.containers].filter((g) => !g.template);
-  const byKey = new Map<string, Guest>();
-  const byVmid = new Map<string, Guest[]>();
-  for (const g of guests) {
-    byKey.set(guestKey(g.instance, g.vmid), g);
-    const list = byVmid.get(String(g.vmid));
-    if (list) list.push(g);
-    else byVmid.set(String(g.vmid), [g]);
-  }
+  const byVmid = guestsByVmid(guests);
 
   const pve = new Map<string, Map<string, Acc>>();
+  const unattributed = new Set<string>();
   // PBS-backed PVE storages list the same snapshots the PBS poller sees; kept apart, then merged.
   const pvePbs = new Map<string, Map<string, Acc>>();
   for (const b of state.pveBackups?.storageBackups ?? []) {
     if (b.type !== 'qemu' && b.type !== 'lxc') continue;
-    const key = guestKey(b.instance, b.vmid);
-    if (!byKey.has(key)) continue;
+    // A PBS storage lists the whole datastore, other clusters' snapshots included: the same
+    // evidence as for a polled PBS decides whose they are.
+    const owner = b.isPBS
+      ? pbsBackupOwner({ backupType: b.type === 'qemu' ? 'vm' : 'ct', vmid: b.vmid, comment: b.notes }, byVmid)
+      : byVmid.get(String(b.vmid))?.find((g) => g.instance === b.instance && g.type === b.type);
+    if (!owner) {
+      if (b.isPBS) unattributed.add(`${b.instance}/${b.storage}/${b.type}/${b.vmid}`);
+      continue;
+    }
+    const key = guestBackupKey(owner.instance, owner.vmid);
     add(
       b.isPBS ? pvePbs : pve,
       key,
@@ -180,16 +211,15 @@ export function auditCoverage(state: Readonly<PulseState>, policies: PolicyConfi
     );
   }
   const pbs = new Map<string, Map<string, Acc>>();
-  const unattributed = new Set<string>();
   for (const b of state.pbsBackups ?? []) {
     if (b.backupType === 'host') continue;
-    const owner = pbsOwner(b, byVmid);
+    const owner = pbsBackupOwner(b, byVmid);
     const target = `${b.instance}/${b.datastore}${b.namespace ? `/${b.namespace}` : ''}`;
     if (!owner) {
       unattributed.add(`${target}/${b.backupType}/${b.vmid}`);
       continue;
     }
-    add(pbs, guestKey(owner.instance, owner.vmid), 'pbs', target, b.backupTime, {
+    add(pbs, guestBackupKey(owner.instance, owner.vmid), 'pbs', target, b.backupTime, {
       verified: b.verified,
       verifiedAt: b.verifiedAt,
       encrypted: b.encrypted ?? null,
@@ -199,7 +229,7 @@ export function auditCoverage(state: Readonly<PulseState>, policies: PolicyConfi
 
   const out: GuestCoverage[] = [];
   for (const g of guests) {
-    const key = guestKey(g.instance, g.vmid);
+    const key = guestBackupKey(g.instance, g.vmid);
     const direct = [...(pve.get(key)?.values() ?? []), ...(pbs.get(key)?.values() ?? [])];
     // A PBS storage seen through PVE is the same target as a polled datastore holding the same
     // snapshot times; only a PBS that Pulse does not poll directly adds a target of its own.
@@ -230,7 +260,8 @@ export function auditCoverage(state: Readonly<PulseState>, policies: PolicyConfi
     const restorePoints = targets.reduce((n, t) => n + t.restorePoints, 0);
     const verified = targets.some((t) => t.newestVerified === true);
     const verifiedTimes = targets.map((t) => t.newestVerifiedAt ?? 0).filter((t) => t > 0);
-    const flags = judge(policy, targets, restorePoints);
+    const ready = readiness(g, state.backupSources);
+    const flags = ready.status === 'judged' ? judge(policy, targets, restorePoints) : [];
     out.push({
       key,
       guestId: g.id,
@@ -250,6 +281,8 @@ export function auditCoverage(state: Readonly<PulseState>, policies: PolicyConfi
       newestEncrypted: newest ? newest.newestEncrypted : null,
       atRisk: flags.length > 0,
       flags,
+      status: ready.status,
+      ...(ready.statusReason ? { statusReason: ready.statusReason } : {}),
     });
   }
   // At risk first (more reasons first), then the oldest newest backup, then by key.
@@ -270,7 +303,13 @@ export function auditCoverage(state: Readonly<PulseState>, policies: PolicyConfi
   return {
     guests: out,
     unattributedPbsGroups: unattributed.size,
-    summary: { guests: out.length, atRisk: out.filter((c) => c.atRisk).length, byReason },
+    summary: {
+      guests: out.length,
+      atRisk: out.filter((c) => c.atRisk).length,
+      pending: out.filter((c) => c.status === 'pending').length,
+      unknown: out.filter((c) => c.status === 'unknown').length,
+      byReason,
+    },
   };
 }
 

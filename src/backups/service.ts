@@ -43,7 +43,7 @@ export class BackupCoverageService {
   current(): CoverageSnapshot {
     const now = this.deps.clock.now();
     const state = this.deps.state.get();
-    const sources = [state.vms, state.containers, state.pveBackups, state.pbsBackups];
+    const sources = [state.vms, state.containers, state.pveBackups, state.pbsBackups, listingState(state)];
     const c = this.#cached;
     if (
       c &&
@@ -53,7 +53,8 @@ export class BackupCoverageService {
       sameGuests(c.sources[0] as Guest[], state.vms) &&
       sameGuests(c.sources[1] as Guest[], state.containers) &&
       c.sources[2] === sources[2] &&
-      c.sources[3] === sources[3]
+      c.sources[3] === sources[3] &&
+      c.sources[4] === sources[4]
     ) {
       c.sources = sources;
       return c.report;
@@ -63,10 +64,22 @@ export class BackupCoverageService {
     return report;
   }
 
-  /** Whether any backup listing has arrived: before that every guest would look unprotected. */
+  /**
+   * Whether any backup source has been listed; the audit itself holds back each guest whose
+   * sources have not all been (GuestCoverage.status), so this only spares the work before.
+   */
   static backupsKnown(state: Readonly<PulseState>): boolean {
-    return (state.pveBackups?.storageBackups?.length ?? 0) > 0 || (state.pbsBackups?.length ?? 0) > 0;
+    return Object.values(state.backupSources ?? {}).some((s) => s.listedAt !== undefined);
   }
+}
+
+/** What of the backup sources the audit reads, as one comparable string. */
+function listingState(state: Readonly<PulseState>): string {
+  const s = state.backupSources;
+  if (!s) return '';
+  return Object.entries(s)
+    .map(([k, v]) => `${k}=${v.listedAt === undefined ? (v.error ?? '-') : 'listed'}`)
+    .join('\n');
 }
 
 /** Whether two guest lists are the same for the audit: the same guests, names, tags and templates. */

@@ -4,7 +4,7 @@
  * the snapshot list per datastore and namespace.
  */
 
-import type { PbsBackup, PbsDatastore, PbsInstance } from '../model/state.js';
+import type { BackupListing, PbsBackup, PbsDatastore, PbsInstance } from '../model/state.js';
 import { ProxmoxClient } from '../proxmox/client.js';
 import { ProxmoxError } from '../proxmox/errors.js';
 import { PbsApi } from '../proxmox/pbs.js';
@@ -37,6 +37,7 @@ export class PbsPoller extends SingleEndpointPoller {
   #prev: PbsSlice | undefined;
   #cycles = 0;
   #backups: PbsBackup[] = [];
+  #listing: BackupListing = {};
   #backupRun: Promise<void> | undefined;
   readonly #permissions = new PeriodicPermissionCheck();
 
@@ -115,16 +116,37 @@ export class PbsPoller extends SingleEndpointPoller {
     if (this.problems.size) pbs.connectionHealth = 'unhealthy';
 
     if ((this.#cycles <= 2 || this.#cycles % 10 === 0) && !this.#backupRun) {
+      // Without the datastore list there is nothing to list snapshots of: not an empty PBS.
+      const storesMissing = stores === undefined;
       this.#backupRun = this.#fetchBackups(api, datastores)
-        .then((b) => {
-          this.#backups = b;
+        .then(({ backups, failed }) => {
+          if (storesMissing) failed.push('the datastore list');
+          // An incomplete listing would show missing backups as gone: the last complete one stays.
+          if (failed.length === 0 || this.#listing.listedAt === undefined) this.#backups = backups;
+          this.#listing =
+            failed.length === 0
+              ? { listedAt: now }
+              : { ...this.#listing, error: `snapshot listing incomplete: ${failed.join(', ')} failed` };
         })
-        .catch((err) => this.env.logger.debug({ err, instance: this.instance }, 'PBS backup poll failed'))
+        .catch((err) => {
+          this.#listing = {
+            ...this.#listing,
+            error: `snapshot listing failed: ${err instanceof Error ? err.message : String(err)}`,
+          };
+          this.env.logger.debug({ err, instance: this.instance }, 'PBS backup poll failed');
+        })
         .finally(() => {
           this.#backupRun = undefined;
         });
     }
-    const slice: PbsSlice = { kind: 'pbs', instance: this.instance, healthy: true, pbs, backups: this.#backups };
+    const slice: PbsSlice = {
+      kind: 'pbs',
+      instance: this.instance,
+      healthy: true,
+      pbs,
+      backups: this.#backups,
+      backupListing: { ...this.#listing },
+    };
     this.#prev = slice;
     return slice;
   }
@@ -151,7 +173,7 @@ export class PbsPoller extends SingleEndpointPoller {
     await this.#backupRun;
   }
 
-  async #fetchBackups(api: PbsApi, datastores: PbsDatastore[]): Promise<PbsBackup[]> {
+  async #fetchBackups(api: PbsApi, datastores: PbsDatastore[]): Promise<{ backups: PbsBackup[]; failed: string[] }> {
     const signal = AbortSignal.timeout(Math.max(120_000, this.env.intervalMs() * 5));
     const opt = { signal, timeoutMs: this.env.timeoutMs() };
     const targets: Array<{ store: string; ns: string }> = [];
@@ -160,13 +182,16 @@ export class PbsPoller extends SingleEndpointPoller {
     }
     const lists = await settleLimit(targets, 4, (t) => api.snapshots(t.store, t.ns, opt));
     const out: PbsBackup[] = [];
+    const failed: string[] = [];
     targets.forEach((t, i) => {
       const r = lists[i];
-      if (r.error) this.record(r.error);
-      else if (r.value) out.push(...normalisePbsSnapshots(this.instance, t.store, t.ns, r.value));
+      if (r.error) {
+        this.record(r.error);
+        failed.push(t.ns ? `${t.store}/${t.ns}` : t.store);
+      } else if (r.value) out.push(...normalisePbsSnapshots(this.instance, t.store, t.ns, r.value));
     });
     out.sort((a, b) => b.backupTime - a.backupTime);
-    return out;
+    return { backups: out, failed };
   }
 
   offlineSlice(_authFailures: number, now: number): PbsSlice {
@@ -176,6 +201,7 @@ export class PbsPoller extends SingleEndpointPoller {
       healthy: false,
       pbs: offlinePbs(this.#prev?.pbs, this.instance, this.cfg.host, now),
       backups: this.#prev?.backups ?? [],
+      backupListing: this.#prev?.backupListing,
     };
   }
 }

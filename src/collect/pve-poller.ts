@@ -156,7 +156,8 @@ export class PvePoller {
     const backups = cycle.backups;
     const lastBackup = new Map<string, number>();
     for (const b of backups?.storageBackups ?? []) {
-      if (!b.vmid) continue;
+      // A PBS storage lists other clusters' snapshots too: those are placed with all guests in view (slices.ts).
+      if (!b.vmid || b.isPBS) continue;
       const k = String(b.vmid);
       if ((lastBackup.get(k) ?? 0) < b.ctime) lastBackup.set(k, b.ctime);
     }
@@ -213,6 +214,7 @@ export class PvePoller {
       backupTasks: backups?.tasks ?? [],
       storageBackups: backups?.storageBackups ?? [],
       guestSnapshots: backups?.snapshots ?? [],
+      backupListing: cycle.backupListing,
     };
     this.#prev = slice;
     return slice;
@@ -283,6 +285,7 @@ export class PvePoller {
       backupTasks: prev?.backupTasks ?? [],
       storageBackups: prev?.storageBackups ?? [],
       guestSnapshots: prev?.guestSnapshots ?? [],
+      backupListing: prev?.backupListing,
     };
   }
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../clock.js';
-import type { Guest, Node, PbsBackup } from '../model/state.js';
+import type { Guest, Node, PbsBackup, StorageBackup } from '../model/state.js';
 import { StateStore } from '../state/store.js';
 import { backoffMs } from './scheduler.js';
 import { type PveSlice, SliceStore } from './slices.js';
@@ -155,6 +155,36 @@ describe('lastBackup with the same VMID on two clusters', () => {
     );
     slices.flush();
     expect(lastBackups(store)).toEqual({ alpha: 500_000, beta: 700_000 });
+  });
+
+  it('a PBS storage both clusters share gives a snapshot only to the guest its notes name', () => {
+    const store = new StateStore(new ManualClock());
+    const slices = new SliceStore(store);
+    const alpha = cluster('alpha', 'web');
+    const entry = (id: string, ctime: number, notes?: string) =>
+      ({
+        id,
+        storage: 'pbs',
+        node: 'n1',
+        instance: 'alpha',
+        type: 'qemu',
+        vmid: 100,
+        time: ctime,
+        ctime,
+        size: 1,
+        format: 'pbs-vm',
+        protected: false,
+        volid: id,
+        isPBS: true,
+        verified: false,
+        notes,
+      }) as StorageBackup;
+    // alpha's PBS storage lists beta's snapshot of VM 100 and one nobody can be sure of.
+    alpha.storageBackups = [entry('beta-db', 600, 'db'), entry('unsure', 950)];
+    slices.set(1, alpha);
+    slices.set(2, cluster('beta', 'db'));
+    slices.flush();
+    expect(lastBackups(store)).toEqual({ alpha: null, beta: 600_000 });
   });
 
   it('a backup from one cluster never becomes the other cluster’s last backup', () => {

@@ -6,6 +6,8 @@
 
 import { guestBackupKey, guestsByVmid, pbsBackupOwner } from '../model/backup-owner.js';
 import type {
+  BackupListing,
+  BackupSource,
   BackupTask,
   CephCluster,
   Guest,
@@ -37,6 +39,8 @@ export interface PveSlice {
   backupTasks: BackupTask[];
   storageBackups: StorageBackup[];
   guestSnapshots: GuestSnapshot[];
+  /** Where the backup listing stands; undefined when backups are not monitored. */
+  backupListing?: BackupListing;
 }
 
 export interface PbsSlice {
@@ -45,6 +49,8 @@ export interface PbsSlice {
   healthy: boolean;
   pbs: PbsInstance;
   backups: PbsBackup[];
+  /** Where the snapshot listing stands. */
+  backupListing?: BackupListing;
 }
 
 export interface PmgSlice {
@@ -133,16 +139,28 @@ export class SliceStore {
    * The newest PBS backup per guest (instance + VMID), so guests show backups taken to PBS
    * directly; a snapshot counts only for the guest the evidence names (model/backup-owner.ts).
    */
-  #pbsBackupTimes(vms: Guest[], containers: Guest[], backups: PbsBackup[]): ((g: Guest) => Guest) | undefined {
-    if (backups.length === 0) return undefined;
+  #pbsBackupTimes(
+    vms: Guest[],
+    containers: Guest[],
+    backups: PbsBackup[],
+    storageBackups: StorageBackup[],
+  ): ((g: Guest) => Guest) | undefined {
+    const viaStorage = storageBackups.filter((b) => b.isPBS && (b.type === 'qemu' || b.type === 'lxc'));
+    if (backups.length === 0 && viaStorage.length === 0) return undefined;
     const byVmid = guestsByVmid([...vms, ...containers]);
     const latest = new Map<string, number>();
-    for (const b of backups) {
-      const owner = pbsBackupOwner(b, byVmid);
-      if (!owner) continue;
+    const note = (owner: Guest | undefined, time: number) => {
+      if (!owner) return;
       const key = guestBackupKey(owner.instance, owner.vmid);
-      if ((latest.get(key) ?? 0) < b.backupTime) latest.set(key, b.backupTime);
-    }
+      if ((latest.get(key) ?? 0) < time) latest.set(key, time);
+    };
+    for (const b of backups) note(pbsBackupOwner(b, byVmid), b.backupTime);
+    // A PBS storage seen through PVE lists the whole datastore, other clusters' guests included.
+    for (const b of viaStorage)
+      note(
+        pbsBackupOwner({ backupType: b.type === 'qemu' ? 'vm' : 'ct', vmid: b.vmid, comment: b.notes }, byVmid),
+        b.ctime,
+      );
     if (latest.size === 0) return undefined;
     return (g) => this.#withPbsBackup(g, latest);
   }
@@ -182,6 +200,14 @@ export class SliceStore {
     const pbsBackups: PbsBackup[] = [];
     const pmg: PmgInstance[] = [];
     const health: Record<string, boolean> = {};
+    const backupSources: Record<string, BackupSource> = {};
+    const source = (kind: BackupSource['kind'], s: PveSlice | PbsSlice) => {
+      if (!s.backupListing && s.kind === 'pve' && s.healthy) return;
+      const l = s.backupListing ?? {};
+      // An instance unreachable before its first listing cannot say what it holds.
+      const error = l.error ?? (l.listedAt === undefined && !s.healthy ? 'unreachable' : undefined);
+      backupSources[`${kind}:${s.instance}`] = { kind, instance: s.instance, ...l, ...(error ? { error } : {}) };
+    };
     // One publisher per cluster: the first configured instance that reaches it, or the first
     // one at all when none does (its last values, marked offline).
     const publisher = new Map<string, { uid: number; instance: string; healthy: boolean }>();
@@ -219,17 +245,19 @@ export class SliceStore {
         push(tasks, s.backupTasks);
         push(storageBackups, s.storageBackups);
         push(snapshots, s.guestSnapshots);
+        source('pve', s);
       } else if (s.kind === 'pbs') {
         health[`pbs-${s.instance}`] = s.healthy && age === undefined;
         pbs.push(s.pbs);
         push(pbsBackups, s.backups);
+        source('pbs', s);
       } else {
         health[`pmg-${s.instance}`] = s.healthy && age === undefined;
         pmg.push(s.pmg);
       }
     }
 
-    const withBackup = this.#pbsBackupTimes(vms, containers, pbsBackups);
+    const withBackup = this.#pbsBackupTimes(vms, containers, pbsBackups, storageBackups);
     const guestsVms = withBackup ? vms.map(withBackup) : vms;
     const guestsCts = withBackup ? containers.map(withBackup) : containers;
 
@@ -251,6 +279,7 @@ export class SliceStore {
       const kept: Record<string, boolean> = {};
       for (const [k, v] of Object.entries(draft.connectionHealth ?? {})) if (k.startsWith('docker-')) kept[k] = v;
       draft.connectionHealth = { ...kept, ...health };
+      draft.backupSources = backupSources;
     });
   }
 }

@@ -503,6 +503,19 @@ export interface PbsBackup {
   owner?: string;
 }
 
+/** Where a source's backup listing stands (PVE storage contents, PBS snapshots). */
+export interface BackupListing {
+  /** unix ms of the last complete listing; absent until one arrived. */
+  listedAt?: number;
+  /** Why the latest listing failed or is incomplete; absent when it succeeded. */
+  error?: string;
+}
+
+export interface BackupSource extends BackupListing {
+  kind: 'pve' | 'pbs';
+  instance: string;
+}
+
 export interface PveBackups {
   backupTasks: BackupTask[];
   storageBackups: StorageBackup[];
@@ -569,6 +582,11 @@ export interface PulseState {
   recentlyResolved: ResolvedAlert[];
   /** instance key → reachable */
   connectionHealth: Record<string, boolean>;
+  /**
+   * Each source that lists backups (`pve:<instance>`, `pbs:<instance>`) and whether its listing
+   * has come in since start; the coverage audit judges no guest before it has. Not on the wire.
+   */
+  backupSources?: Record<string, BackupSource>;
   /** ms */
   lastUpdate: number;
 }

@@ -9,8 +9,9 @@ import { defaultPolicyConfig, parsePolicyConfig, policyFor } from '../../src/bac
 import { BackupCoverageService } from '../../src/backups/service.js';
 import { ManualClock } from '../../src/clock.js';
 import { openDatabase } from '../../src/db/database.js';
-import type { PbsBackup, StorageBackup } from '../../src/model/state.js';
+import type { PbsBackup, PulseState, StorageBackup } from '../../src/model/state.js';
 import { guest, stateWith } from '../alerts/state-builders.js';
+import { allListed } from './backup-sources.js';
 
 const NOW = Date.UTC(2026, 5, 1, 12);
 const H = 3600;
@@ -95,7 +96,7 @@ describe('auditCoverage', () => {
   });
 
   it('lists targets, ages, restore points and verification per guest under the default policy', () => {
-    const r = auditCoverage(state, defaultPolicyConfig(), NOW);
+    const r = auditCoverage(allListed(state), defaultPolicyConfig(), NOW);
     const web = byVmid(r, 'pve1', 100);
     expect(web.targets.map((t) => [t.kind, t.target, t.restorePoints, t.ageHours, t.newestVerified])).toEqual([
       ['pbs', 'pbs1/main', 2, 9, true],
@@ -133,7 +134,7 @@ describe('auditCoverage', () => {
         snap(101, 3, { verified: false, protected: true }),
       ],
     });
-    const r = auditCoverage(facts, defaultPolicyConfig(), NOW);
+    const r = auditCoverage(allListed(facts), defaultPolicyConfig(), NOW);
     const web = byVmid(r, 'pve1', 100);
     expect(
       web.targets.map((t) => [t.target, t.newestVerifiedAt, t.newestEncrypted, t.newestProtected, t.protectedCount]),
@@ -153,7 +154,7 @@ describe('auditCoverage', () => {
 
   it('a tag policy asking for verification and two targets flags only the tagged guests that miss them', () => {
     const policy = parsePolicyConfig({ tags: { prod: { requireVerified: true, minTargets: 2 } } });
-    const r = auditCoverage(state, policy, NOW);
+    const r = auditCoverage(allListed(state), policy, NOW);
     expect(byVmid(r, 'pve1', 100).atRisk).toBe(false);
     const u = byVmid(r, 'pve1', 103);
     expect(u.policySource).toBe('tag:prod');
@@ -174,9 +175,86 @@ describe('auditCoverage', () => {
         snap(100, 6, { datastore: 'third', comment: 'someone-else' }),
       ],
     });
-    const r = auditCoverage(twins, defaultPolicyConfig(), NOW);
+    const r = auditCoverage(allListed(twins), defaultPolicyConfig(), NOW);
     expect(byVmid(r, 'alpha', 100).targets.map((t) => t.target)).toEqual(['alpha/local', 'pbs1/other/alpha']);
     expect(byVmid(r, 'beta', 100).targets.map((t) => t.target)).toEqual(['pbs1/main']);
+    expect(r.unattributedPbsGroups).toBe(1);
+  });
+
+  it('judges a guest only once its own PVE instance and every PBS have listed their backups', () => {
+    const twins = stateWith({
+      vms: [
+        guest({ vmid: 100, node: 'a1', instance: 'alpha', name: 'mail' }),
+        guest({ vmid: 200, node: 'b1', instance: 'beta', name: 'wiki' }),
+      ],
+      pveBackups: { backupTasks: [], guestSnapshots: [], storageBackups: [vzdump('alpha', 100, 'local', 3)] },
+      pbsBackups: [],
+    });
+    const status = (sources: PulseState['backupSources']) =>
+      auditCoverage({ ...twins, backupSources: sources }, defaultPolicyConfig(), NOW)
+        .guests.map((g) => [g.instance, g.status, g.statusReason ?? null, g.flags.map((f) => f.reason)])
+        .sort((a, b) => String(a[0]).localeCompare(String(b[0])));
+    // Nothing reported yet: no verdict on anyone.
+    expect(status(undefined)).toEqual([
+      ['alpha', 'pending', 'no backup listing has arrived yet', []],
+      ['beta', 'pending', 'no backup listing has arrived yet', []],
+    ]);
+    // PVE storages listed, the PBS not yet: still no verdict, and the wait is named.
+    const pveOnly: PulseState['backupSources'] = {
+      'pve:alpha': { kind: 'pve', instance: 'alpha', listedAt: NOW },
+      'pve:beta': { kind: 'pve', instance: 'beta', listedAt: NOW },
+      'pbs:pbs1': { kind: 'pbs', instance: 'pbs1' },
+    };
+    expect(status(pveOnly)).toEqual([
+      ['alpha', 'pending', 'waiting for the backup listing of PBS pbs1', []],
+      ['beta', 'pending', 'waiting for the backup listing of PBS pbs1', []],
+    ]);
+    // One cluster's listing does not hold the other's guests back.
+    const betaLate: PulseState['backupSources'] = {
+      ...pveOnly,
+      'pve:beta': { kind: 'pve', instance: 'beta' },
+      'pbs:pbs1': { kind: 'pbs', instance: 'pbs1', listedAt: NOW },
+    };
+    const late = auditCoverage({ ...twins, backupSources: betaLate }, defaultPolicyConfig(), NOW);
+    expect(late.guests.map((g) => [g.instance, g.status])).toEqual([
+      ['beta', 'pending'],
+      ['alpha', 'judged'],
+    ]);
+    expect(late.summary).toMatchObject({ guests: 2, atRisk: 0, pending: 1, unknown: 0 });
+    // A PBS failing before its first listing: unknown, with the reason, never "no backup".
+    const failing = { ...pveOnly, 'pbs:pbs1': { kind: 'pbs' as const, instance: 'pbs1', error: 'unreachable' } };
+    expect(status(failing)).toEqual([
+      ['alpha', 'unknown', 'backups not listed (PBS pbs1: unreachable)', []],
+      ['beta', 'unknown', 'backups not listed (PBS pbs1: unreachable)', []],
+    ]);
+    // Everything listed: the unbacked guest is at risk.
+    const all = { ...pveOnly, 'pbs:pbs1': { kind: 'pbs' as const, instance: 'pbs1', listedAt: NOW } };
+    expect(status(all)).toEqual([
+      ['alpha', 'judged', null, []],
+      ['beta', 'judged', null, ['no-backup']],
+    ]);
+  });
+
+  it('a PBS storage two clusters share gives a snapshot only to the guest the evidence names', () => {
+    const twins = stateWith({
+      vms: [
+        guest({ vmid: 100, node: 'a1', instance: 'alpha', name: 'mail' }),
+        guest({ vmid: 100, node: 'b1', instance: 'beta', name: 'wiki' }),
+      ],
+      pveBackups: {
+        backupTasks: [],
+        guestSnapshots: [],
+        // Alpha's PBS storage lists the whole datastore: beta's wiki backup and one it cannot place.
+        storageBackups: [
+          vzdump('alpha', 100, 'pbs-store', 2, { isPBS: true, notes: 'wiki' }),
+          vzdump('alpha', 100, 'pbs-store', 5, { isPBS: true }),
+        ],
+      },
+      pbsBackups: [],
+    });
+    const r = auditCoverage(allListed(twins), defaultPolicyConfig(), NOW);
+    expect(byVmid(r, 'alpha', 100).targets).toEqual([]);
+    expect(byVmid(r, 'beta', 100).targets.map((t) => t.target)).toEqual(['alpha/pbs-store']);
     expect(r.unattributedPbsGroups).toBe(1);
   });
 
@@ -194,12 +272,12 @@ describe('auditCoverage', () => {
     const policy = parsePolicyConfig({
       global: { maxAgeHours: 24, minRestorePoints: 1, requireVerified: true, minTargets: 2 },
     });
-    const c = byVmid(auditCoverage(same, policy, NOW), 'pve1', 100);
+    const c = byVmid(auditCoverage(allListed(same), policy, NOW), 'pve1', 100);
     expect(c.targets.map((t) => t.target)).toEqual(['pbs1/main']);
     expect(c.flags.map((f) => f.reason)).toEqual(['single-target']);
     // A PBS that Pulse does not poll, seen only through PVE, is a target of its own.
     const unpolled = stateWith({ ...same, pbsBackups: [] });
-    expect(byVmid(auditCoverage(unpolled, policy, NOW), 'pve1', 100).targets.map((t) => t.target)).toEqual([
+    expect(byVmid(auditCoverage(allListed(unpolled), policy, NOW), 'pve1', 100).targets.map((t) => t.target)).toEqual([
       'pve1/pbs-store',
     ]);
   });

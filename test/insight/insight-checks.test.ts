@@ -7,6 +7,7 @@ import { auditCoverage } from '../../src/backups/coverage.js';
 import { defaultPolicyConfig } from '../../src/backups/policy.js';
 import type { StorageForecast } from '../../src/forecast/service.js';
 import { guest, stateWith, storage } from '../alerts/state-builders.js';
+import { allListed } from './backup-sources.js';
 
 const NOW = Date.UTC(2026, 5, 1);
 const DAY = 86_400_000;
@@ -91,7 +92,7 @@ describe('insight checks', () => {
         ],
       },
     });
-    const coverage = auditCoverage(s, defaultPolicyConfig(), NOW).guests;
+    const coverage = auditCoverage(allListed(s), defaultPolicyConfig(), NOW).guests;
     const r = evaluate(defaultAlertConfig(), s, emptyMemory(), NOW, { coverage });
     const fired = Object.values(r.memory.active)
       .filter((t) => t.alert.type === 'backup-coverage')

@@ -5,7 +5,7 @@
  * Each cycle gets the latest finished result; a failed run is logged and the last result stays.
  */
 import type { Logger } from '../../logging.js';
-import type { BackupTask, GuestSnapshot } from '../../model/state.js';
+import type { BackupListing, BackupTask, GuestSnapshot } from '../../model/state.js';
 import type { PveApi } from '../../proxmox/pve.js';
 import { settleLimit } from '../limit.js';
 import { normaliseSnapshots, normaliseStorageBackups, normaliseTasks } from '../normalise/pve-backups.js';
@@ -13,6 +13,8 @@ import { isSharedStorage } from '../normalise/pve-storage.js';
 import { num } from '../normalise/values.js';
 import type { PveEndpoints } from './endpoints.js';
 import type { BackupData, PveCycle, PveFetcher } from './fetcher.js';
+
+const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
 export interface BackupsEnv {
   logger: Logger;
@@ -31,6 +33,7 @@ export class BackupsFetcher implements PveFetcher {
   readonly #endpoints: PveEndpoints;
   readonly #env: BackupsEnv;
   #data: BackupData | undefined;
+  #listing: BackupListing = {};
   #run: Promise<void> | undefined;
 
   constructor(endpoints: PveEndpoints, env: BackupsEnv) {
@@ -41,6 +44,7 @@ export class BackupsFetcher implements PveFetcher {
   /** Starts a background run when one is due; never waits for it. */
   async fetch(cycle: PveCycle): Promise<void> {
     if (!cycle.want.backups) return;
+    const startedAt = cycle.now;
     const due = cycle.seq <= 2 || cycle.seq % 10 === 0;
     if (due && !this.#run && !this.#endpoints.closed) {
       // Its own budget: the cycle's signal ends with the cycle, this fetch outlives it.
@@ -53,15 +57,28 @@ export class BackupsFetcher implements PveFetcher {
         { instance, problems, guests, storage, storageConfig, onlineNodes, online },
         budget,
       )
-        .then((data) => {
-          this.#data = data;
+        .then(({ data, failedStorages }) => {
+          // An incomplete listing would show missing backups as gone: the last complete one stays.
+          const keep = failedStorages.length > 0 && this.#listing.listedAt !== undefined && this.#data;
+          this.#data = keep ? { ...data, storageBackups: keep.storageBackups } : data;
+          this.#listing =
+            failedStorages.length === 0
+              ? { listedAt: startedAt }
+              : {
+                  ...this.#listing,
+                  error: `backup listing incomplete: storage ${failedStorages.join(', ')} failed`,
+                };
         })
-        .catch((err) => this.#env.logger.debug({ err, instance }, 'backup poll failed'))
+        .catch((err) => {
+          this.#listing = { ...this.#listing, error: `backup listing failed: ${errorText(err)}` };
+          this.#env.logger.debug({ err, instance }, 'backup poll failed');
+        })
         .finally(() => {
           this.#run = undefined;
         });
     }
     cycle.backups = this.#data;
+    cycle.backupListing = { ...this.#listing };
   }
 
   /** Waits for a running background fetch (tests, shutdown). */
@@ -69,7 +86,11 @@ export class BackupsFetcher implements PveFetcher {
     await this.#run;
   }
 
-  async #fetchAll(api: PveApi, on: BackupInputs, signal: AbortSignal): Promise<BackupData> {
+  async #fetchAll(
+    api: PveApi,
+    on: BackupInputs,
+    signal: AbortSignal,
+  ): Promise<{ data: BackupData; failedStorages: string[] }> {
     const { instance, problems, onlineNodes } = on;
     const opt = { signal, timeoutMs: Math.min(this.#env.timeoutMs(), 30_000) };
     const taskLists = await settleLimit(onlineNodes, 2, (n) => api.tasks(n, opt));
@@ -79,9 +100,9 @@ export class BackupsFetcher implements PveFetcher {
       else if (r.value) tasks.push(...normaliseTasks(instance, r.value));
     });
     tasks.sort((a, b) => b.startTime - a.startTime);
-    const storageBackups = await this.#storageBackups(api, on, opt);
+    const { storageBackups, failedStorages } = await this.#storageBackups(api, on, opt);
     const snapshots = await this.#snapshots(api, on, opt);
-    return { tasks, storageBackups, snapshots };
+    return { data: { tasks, storageBackups, snapshots }, failedStorages };
   }
 
   /** The backup listing of each available storage holding backups (a shared one once). */
@@ -103,14 +124,18 @@ export class BackupsFetcher implements PveFetcher {
       targets.push({ node, storage: name, storageType: String(cfg?.type ?? s.plugintype ?? '') });
     }
     const contents = await settleLimit(targets, 2, (t) => api.storageContent(t.node, t.storage, opt));
+    const failedStorages: string[] = [];
     const items = targets
       .map((t, i) => {
         const r = contents[i];
-        if (r.error) on.problems.record(r.error);
+        if (r.error) {
+          on.problems.record(r.error);
+          failedStorages.push(`${t.storage}@${t.node}`);
+        }
         return { ...t, content: r.value ?? [] };
       })
       .filter((x) => x.content.length > 0);
-    return normaliseStorageBackups(on.instance, items);
+    return { storageBackups: normaliseStorageBackups(on.instance, items), failedStorages };
   }
 
   /** Snapshots of every guest (templates aside) on an online node. */

@@ -6,6 +6,7 @@
  */
 
 import type {
+  BackupListing,
   BackupTask,
   CephCluster,
   Guest,
@@ -132,6 +133,8 @@ export interface PveCycle {
   physicalDisks: PhysicalDisk[];
   /** The latest finished background backup fetch (undefined: none yet or not monitored). */
   backups: BackupData | undefined;
+  /** Where the backup listing stands (undefined: backups not monitored). */
+  backupListing: BackupListing | undefined;
 }
 
 const NO_ENTRIES: ReadonlyMap<string, never> = new Map<string, never>();
@@ -174,5 +177,6 @@ export function newCycle(input: {
     cephClusters: [],
     physicalDisks: [],
     backups: undefined,
+    backupListing: undefined,
   };
 }
