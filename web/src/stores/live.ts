@@ -1,18 +1,15 @@
 /**
  * The live picture: this module alone owns the /ws socket and the state store. Components only
- * read `live.state` (and call `refreshState()` after an action). A full state goes through
- * `reconcile(…, {key: 'id'})` and a delta touches only the objects it names (keyed-lists.ts), so a
- * row whose values did not change keeps its object and its DOM, and a changed value updates only
- * the cells that read it.
+ * read `live.state` (and call `refreshState()` after an action). Every update goes through
+ * `reconcile(…, {key: 'id'})`, so a row whose values did not change keeps its object and its DOM,
+ * and a changed value updates only the cells that read it.
  */
 import { emptyState } from '@model/empty-state';
-import type { FullAlert, Guest, PulseState, Storage } from '@model/state';
+import type { Alert, FullAlert, Guest, PulseState, Storage } from '@model/state';
 import { batch, createSignal } from 'solid-js';
 import { createStore, reconcile, unwrap } from 'solid-js/store';
-import type { StateDelta } from '../../../src/state/delta';
+import { applyListDelta, type StateDelta } from '../../../src/state/delta';
 import { api, storedApiToken } from '../api/client';
-import { deltaAction } from '../lib/delta-version';
-import { KeyedLists, type ListRules } from './keyed-lists';
 import { applyServerTheme } from './theme';
 
 export type ConnectionStatus = 'connecting' | 'connected' | 'offline';
@@ -23,40 +20,7 @@ const [state, setState] = createStore<LiveState>(emptyState());
 const [connection, setConnection] = createSignal<ConnectionStatus>('offline');
 const [lastMessageAt, setLastMessageAt] = createSignal(0);
 
-const [unacknowledged, setUnacknowledged] = createSignal(0);
-
 const arr = <T>(v: unknown): T[] => (Array.isArray(v) ? (v as T[]) : []);
-
-const at = (path: readonly string[]): unknown =>
-  path.reduce<unknown>((o, k) => (o as Record<string, unknown> | undefined)?.[k], state);
-
-const lists = new KeyedLists({
-  read: (path) => at(path) as Record<string, unknown>[] | undefined,
-  raw: (path) => unwrap(at(path)) as Record<string, unknown>[] | undefined,
-  set: (path, ...rest) => (setState as (...args: unknown[]) => void)(...path, ...rest),
-  reconcile: (value) => reconcile(value as never, { key: 'id' }),
-});
-
-const isOpen = (a: Record<string, unknown> | undefined): number => (a && !a.acknowledged ? 1 : 0);
-
-/** Counts unacknowledged alerts afresh after a full state; deltas and alert messages adjust it (RULES). */
-function countAlerts(): void {
-  setUnacknowledged(unwrap(state.activeAlerts).filter((a) => !a.acknowledged).length);
-}
-
-/** The per-collection rules of deltas: the same normalisation as a full state applies. */
-const RULES: Record<string, ListRules> = {
-  vms: { prepare: (g) => normaliseGuest(g as unknown as Guest) as unknown as Record<string, unknown> },
-  containers: { prepare: (g) => normaliseGuest(g as unknown as Guest) as unknown as Record<string, unknown> },
-  // The frontend shape drops zfsPool; keep the pool health learnt from the raw shape.
-  storage: { keep: ['zfsPool'] },
-  activeAlerts: {
-    observe: (before, after) => {
-      const d = isOpen(after) - isOpen(before);
-      if (d !== 0) setUnacknowledged((n) => n + d);
-    },
-  },
-};
 
 /** The raw shape (initialState) carries tags as string[]; the frontend shape joins them with commas. */
 function normaliseGuest(g: Guest): Guest {
@@ -83,8 +47,6 @@ export function applyState(doc: Partial<PulseState> & Record<string, unknown>): 
 function applyStateNow(doc: Partial<PulseState> & Record<string, unknown>): void {
   const keyed = (key: keyof LiveState, items: unknown) => {
     setState(key as 'nodes', reconcile(arr(items) as never, { key: 'id' }));
-    lists.invalidate(key);
-    if (key === 'activeAlerts') countAlerts();
   };
   if ('nodes' in doc) keyed('nodes', doc.nodes);
   if ('vms' in doc) keyed('vms', arr<Guest>(doc.vms).map(normaliseGuest));
@@ -111,7 +73,6 @@ function applyStateNow(doc: Partial<PulseState> & Record<string, unknown>): void
     setState('pveBackups', 'backupTasks', reconcile(arr(b.backupTasks), { key: 'id' }));
     setState('pveBackups', 'storageBackups', reconcile(arr(b.storageBackups), { key: 'id' }));
     setState('pveBackups', 'guestSnapshots', reconcile(arr(b.guestSnapshots), { key: 'id' }));
-    for (const sub of ['backupTasks', 'storageBackups', 'guestSnapshots']) lists.invalidate(`pveBackups.${sub}`);
   }
   if (doc.connectionHealth && typeof doc.connectionHealth === 'object') {
     setState('connectionHealth', reconcile({ ...doc.connectionHealth }));
@@ -121,44 +82,44 @@ function applyStateNow(doc: Partial<PulseState> & Record<string, unknown>): void
 }
 
 function upsertAlert(alert: FullAlert): void {
-  lists.upsert('activeAlerts', alert as unknown as Record<string, unknown>, RULES.activeAlerts);
+  const i = state.activeAlerts.findIndex((a) => a.id === alert.id);
+  if (i >= 0) setState('activeAlerts', i, reconcile(alert as Alert));
+  else setState('activeAlerts', state.activeAlerts.length, alert as Alert);
 }
 
 function removeAlert(id: string): void {
-  lists.remove('activeAlerts', id, RULES.activeAlerts);
+  setState('activeAlerts', (list) => list.filter((a) => a.id !== id));
 }
 
 /** The document version this socket's deltas apply to (-1: waiting for a full state). */
 let deltaVersion = -1;
 
 /**
- * Applies one `stateDelta` to just the objects it names. A delta for another version means one
- * was missed: ask for the full state again.
+ * Applies one `stateDelta`: each named collection is rebuilt from the store's own objects (those
+ * the delta does not touch stay the same objects) and reconciled by id, so only changed cells
+ * update. A delta for another version means one was missed: ask for the full state again.
  */
 function applyStateDelta(msg: { base?: number; version?: number; data?: unknown }): void {
-  const action = deltaAction(deltaVersion, msg);
-  if (action !== 'apply') {
+  if (msg.base !== deltaVersion || typeof msg.version !== 'number' || !msg.data) {
     // Ask once; the deltas that arrive before the full state are dropped the same way.
-    if (action === 'resync') socket?.send(JSON.stringify({ type: 'requestData' }));
+    if (deltaVersion !== -1) socket?.send(JSON.stringify({ type: 'requestData' }));
     deltaVersion = -1;
     return;
   }
   const delta = msg.data as StateDelta;
-  batch(() => {
-    if (delta.set) applyStateNow(delta.set);
-    for (const [path, change] of Object.entries(delta.lists ?? {})) {
-      const [key, sub] = path.split('.');
-      // A collection the store does not hold yet (or not as a list) starts empty, as a copy would.
-      const parent = state[key as keyof LiveState];
-      if (sub === undefined ? !Array.isArray(parent) : !Array.isArray((parent as Record<string, unknown>)?.[sub])) {
-        if (sub === undefined) setState(key as 'nodes', []);
-        else setState(key as 'pveBackups', (p) => ({ ...(p && typeof p === 'object' ? p : {}), [sub]: [] }));
-        lists.invalidate(path);
-      }
-      lists.apply(path, change, RULES[path]);
+  const partial: Record<string, unknown> = { ...delta.set };
+  for (const [path, change] of Object.entries(delta.lists ?? {})) {
+    const [key, sub] = path.split('.') as [keyof LiveState, string | undefined];
+    if (sub === undefined) {
+      partial[key] = applyListDelta(arr(unwrap(state[key])), change);
+    } else {
+      const parent = (partial[key] ?? { ...unwrap(state[key] as object) }) as Record<string, unknown>;
+      parent[sub] = applyListDelta(arr(parent[sub]), change);
+      partial[key] = parent;
     }
-  });
-  deltaVersion = msg.version as number;
+  }
+  applyState(partial);
+  deltaVersion = msg.version;
 }
 
 let socket: WebSocket | undefined;
@@ -262,8 +223,6 @@ export function stopLive(): void {
   ws?.close();
   setConnection('offline');
   setState(reconcile(emptyState()));
-  lists.invalidateAll();
-  countAlerts();
 }
 
-export const live = { state, connection, lastMessageAt, unacknowledged };
+export const live = { state, connection, lastMessageAt };
