@@ -25,7 +25,7 @@ describe('backup facts', () => {
         'backup-time': 1_732_500_000,
         fingerprint: 'aa:bb:cc',
         verification: { state: 'ok', upid: PBS_UPID },
-        files: [{ filename: 'index.json.blob', 'crypt-mode': 'none' }],
+        files: [{ filename: 'drive-scsi0.img.fidx', 'crypt-mode': 'encrypt' }, { filename: 'index.json.blob' }],
       },
       {
         ...base,
@@ -37,6 +37,15 @@ describe('backup facts', () => {
       },
       { ...base, 'backup-time': 1_732_300_000, files: [{ filename: 'drive-scsi0.img.fidx', 'crypt-mode': 'none' }] },
       { ...base, 'backup-time': 1_732_200_000, files: ['drive-scsi0.img.fidx'] },
+      // Signed with a key but not encrypted: the fingerprint is there, the archives say sign-only.
+      {
+        ...base,
+        'backup-time': 1_732_100_000,
+        fingerprint: 'aa:bb:cc',
+        files: [{ filename: 'drive-scsi0.img.fidx', 'crypt-mode': 'sign-only' }],
+      },
+      // Only a fingerprint (an older listing without modes): encrypted.
+      { ...base, 'backup-time': 1_732_000_000, fingerprint: 'aa:bb:cc', files: ['drive-scsi0.img.fidx'] },
     ]);
     expect(list.map((b) => [b.backupTime, b.verified, b.verifiedAt, b.encrypted])).toEqual([
       [1_732_500_000, true, 0x6744a3c0, true],
@@ -44,6 +53,8 @@ describe('backup facts', () => {
       [1_732_300_000, false, undefined, false],
       // Plain file names (the schema's spelling) say nothing about encryption.
       [1_732_200_000, false, undefined, undefined],
+      [1_732_100_000, false, undefined, false],
+      [1_732_000_000, false, undefined, true],
     ]);
   });
 

@@ -155,12 +155,13 @@ export function normalisePbsSnapshots(
     };
     const verifiedAt = upidStartTime(s.verification?.upid);
     if (verifiedAt !== undefined) b.verifiedAt = verifiedAt;
-    // Known only from a key fingerprint or the archives' crypt modes; plain file names tell nothing.
+    // The archives' crypt modes decide: a signed-only backup also carries a key fingerprint, so the
+    // fingerprint counts only when the listing gives no modes (plain file names tell nothing).
     const modes = Array.isArray(s.files)
       ? s.files.map((f) => (typeof f === 'object' ? f?.['crypt-mode'] : undefined)).filter((m) => m !== undefined)
       : [];
-    if (s.fingerprint || modes.includes('encrypt')) b.encrypted = true;
-    else if (modes.length > 0) b.encrypted = false;
+    if (modes.length > 0) b.encrypted = modes.includes('encrypt');
+    else if (s.fingerprint) b.encrypted = true;
     if (s.comment) b.comment = s.comment;
     if (Array.isArray(s.files) && s.files.length) {
       b.files = s.files.map((f) => (typeof f === 'string' ? f : str(f?.filename))).filter(Boolean);
