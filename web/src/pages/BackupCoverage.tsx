@@ -40,11 +40,14 @@ interface Row {
   newestEncrypted: boolean | null;
   atRisk: boolean;
   flags: Array<{ reason: string; message: string }>;
+  /** judged once every source that could hold its backups was listed; pending/unknown before. */
+  status?: 'judged' | 'pending' | 'unknown';
+  statusReason?: string;
 }
 
 interface Reply {
   computedAt: string;
-  summary: { guests: number; atRisk: number; byReason: Record<string, number> };
+  summary: { guests: number; atRisk: number; pending?: number; unknown?: number; byReason: Record<string, number> };
   unattributedPbsGroups: number;
   guests: Row[];
 }
@@ -127,6 +130,10 @@ export function BackupCoveragePage() {
           {(r) => (
             <p class="mb-2 text-sm" data-testid="coverage-summary">
               {r().summary.atRisk} of {r().summary.guests} guests at risk
+              <Show when={(r().summary.pending ?? 0) + (r().summary.unknown ?? 0) > 0}>
+                {' '}
+                · {(r().summary.pending ?? 0) + (r().summary.unknown ?? 0)} not judged yet (backup listings missing)
+              </Show>
               <Show when={r().unattributedPbsGroups > 0}>
                 {' '}
                 · {r().unattributedPbsGroups} PBS group(s) could not be tied to one guest
@@ -173,7 +180,16 @@ export function BackupCoveragePage() {
                     <td class={td}>
                       <Show
                         when={g.atRisk}
-                        fallback={<span class="text-emerald-600 dark:text-emerald-400">covered</span>}
+                        fallback={
+                          <Show
+                            when={g.status && g.status !== 'judged'}
+                            fallback={<span class="text-emerald-600 dark:text-emerald-400">covered</span>}
+                          >
+                            <span class="text-slate-500" title={g.statusReason} data-testid="coverage-pending">
+                              {g.status === 'unknown' ? 'unknown' : 'pending'}: {g.statusReason}
+                            </span>
+                          </Show>
+                        }
                       >
                         <ul class="text-red-600 dark:text-red-400">
                           <For each={g.flags}>{(f) => <li>{f.message}</li>}</For>
