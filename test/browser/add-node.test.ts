@@ -12,7 +12,7 @@ import {
   expectNoErrors,
   screenshot,
   startEstatePage,
-} from './harness.js';
+} from '../helpers/browser.js';
 
 describeBrowser('web UI add node', () => {
   let t: EstatePage;

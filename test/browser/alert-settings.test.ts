@@ -7,7 +7,6 @@
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { AlertConfig } from '../../src/alerts/config.js';
-import { control } from '../monitoring/harness.js';
 import {
   controlsWithoutName,
   describeBrowser,
@@ -15,7 +14,8 @@ import {
   expectNoErrors,
   screenshot,
   startEstatePage,
-} from './harness.js';
+} from '../helpers/browser.js';
+import { control } from '../helpers/sim.js';
 
 const INSTANCE = 'pve-cluster';
 

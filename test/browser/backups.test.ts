@@ -7,7 +7,7 @@
 
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Guest, PbsBackup, StorageBackup } from '../../src/model/state.js';
-import { describeBrowser, type EstatePage, expectNoErrors, screenshot, startEstatePage } from './harness.js';
+import { describeBrowser, type EstatePage, expectNoErrors, screenshot, startEstatePage } from '../helpers/browser.js';
 
 /** A time as /api/state sends it: ms, or RFC3339 where the wire contract converts it. */
 const ms = (v: number | string | undefined): number => (typeof v === 'number' ? v : v ? Date.parse(v) : 0);

@@ -10,7 +10,7 @@ import {
   expectNoErrors,
   screenshot,
   startEstatePage,
-} from './harness.js';
+} from '../helpers/browser.js';
 
 describeBrowser('backup coverage view', () => {
   let t: EstatePage;

@@ -7,7 +7,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { describeBrowser, expectNoErrors, type PulsePage, startPulsePage } from './harness.js';
+import { describeBrowser, expectNoErrors, type PulsePage, startPulsePage } from '../helpers/browser.js';
 
 describeBrowser('CSRF with a real browser', () => {
   let t: PulsePage;

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Guest, Node } from '../../src/model/state.js';
-import { describeBrowser, type EstatePage, expectNoErrors, screenshot, startEstatePage } from './harness.js';
+import { describeBrowser, type EstatePage, expectNoErrors, screenshot, startEstatePage } from '../helpers/browser.js';
 
 const INSTANCE = 'pve-cluster';
 

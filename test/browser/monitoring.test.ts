@@ -6,7 +6,6 @@
  */
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { control } from '../monitoring/harness.js';
 import {
   controlsWithoutName,
   describeBrowser,
@@ -16,7 +15,8 @@ import {
   openPage,
   screenshot,
   startEstatePage,
-} from './harness.js';
+} from '../helpers/browser.js';
+import { control } from '../helpers/sim.js';
 
 const INSTANCE = 'pve-cluster';
 

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { EstateSpec } from '../../sim/index.js';
-import { describeBrowser, type EstatePage, expectNoErrors, screenshot, startEstatePage } from './harness.js';
+import { describeBrowser, type EstatePage, expectNoErrors, screenshot, startEstatePage } from '../helpers/browser.js';
 
 const GUESTS = 10_000;
 const NODES = ['n1', 'n2', 'n3', 'n4'];

@@ -14,7 +14,7 @@ import {
   expectNoErrors,
   screenshot,
   startEstatePage,
-} from './harness.js';
+} from '../helpers/browser.js';
 
 describeBrowser('web UI notifications', () => {
   let t: EstatePage;

@@ -6,7 +6,14 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { ADMIN, describeBrowser, expectNoErrors, type PulsePage, screenshot, startPulsePage } from './harness.js';
+import {
+  ADMIN,
+  describeBrowser,
+  expectNoErrors,
+  type PulsePage,
+  screenshot,
+  startPulsePage,
+} from '../helpers/browser.js';
 
 describeBrowser('web UI settings', () => {
   let t: PulsePage;

@@ -5,7 +5,7 @@
  * intervals in effect on a fresh install, and the security card notices a new API token.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { describeBrowser, type EstatePage, expectNoErrors, screenshot, startEstatePage } from './harness.js';
+import { describeBrowser, type EstatePage, expectNoErrors, screenshot, startEstatePage } from '../helpers/browser.js';
 
 const INSTANCE = 'pve-cluster';
 

@@ -15,7 +15,7 @@ import { type EstateSpec, type Simulator, startSimulator } from '../../sim/index
 import type { PbsPoller } from '../../src/collect/pbs-poller.js';
 import type { PvePoller } from '../../src/collect/pve-poller.js';
 import { PROJECT_ROOT } from '../../src/version.js';
-import { startTestPulse } from '../helpers/pulse.js';
+import { startTestPulse } from './pulse.js';
 
 export const CHROMIUM_PATH = '/usr/bin/chromium';
 export const hasChromium = fs.existsSync(CHROMIUM_PATH);
