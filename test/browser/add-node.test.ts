@@ -4,51 +4,33 @@
  * registration call arrives with that code), network discovery of the simulated PVE (its "Add"
  * fills the node form), and the hand-made token guide.
  */
-import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { type Simulator, startSimulator } from '../../sim/index.js';
-import { startTestPulse } from '../helpers/pulse.js';
 import {
   controlsWithoutName,
-  createAdmin,
   describeBrowser,
-  ensureWebBuilt,
+  type EstatePage,
   expectNoErrors,
-  launchBrowser,
-  loginViaUi,
-  openPage,
   screenshot,
-  type TestPage,
-} from './harness.js';
+  startEstatePage,
+} from '../helpers/browser.js';
 
 describeBrowser('web UI add node', () => {
-  let sim: Simulator;
-  let pulse: Awaited<ReturnType<typeof startTestPulse>>;
-  let browser: Browser;
-  let t: TestPage;
+  let t: EstatePage;
 
   beforeAll(async () => {
-    await ensureWebBuilt();
-    sim = await startSimulator({ estate: 'demo', seed: 42 });
-    const pvePort = new URL(sim.ready.pve[0]!.url).port;
     // Discovery probes the simulator's port instead of 8006.
-    pulse = await startTestPulse({ env: { PULSE_DISCOVERY_PORTS: `pve=${pvePort}` } });
-    await createAdmin(pulse.url);
-    browser = await launchBrowser();
-    t = await openPage(browser, pulse.url);
-    await loginViaUi(t.page);
+    t = await startEstatePage({
+      env: (sim) => ({ PULSE_DISCOVERY_PORTS: `pve=${new URL(sim.ready.pve[0]!.url).port}` }),
+    });
   }, 240_000);
 
   afterAll(async () => {
-    await t?.context.close();
-    await browser?.close();
-    await pulse?.close();
-    await sim?.stop();
+    await t?.close();
   });
 
   it('setup script: code and command, then the node that registers with the code', async () => {
     const { page } = t;
-    const pve = sim.ready.pve[0]!;
+    const pve = t.sim.ready.pve[0]!;
     await page.goto('/settings/nodes');
     const form = page.getByRole('form', { name: 'Setup script' });
     await form.getByLabel('Product').selectOption('pve');
@@ -63,7 +45,7 @@ describeBrowser('web UI add node', () => {
     await screenshot(page, 'add-node-setup-script');
 
     // What the script does at its end: register with the token it made and the code typed in.
-    const reg = await fetch(`${pulse.url}/api/auto-register`, {
+    const reg = await fetch(`${t.pulse.url}/api/auto-register`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify({
@@ -85,7 +67,7 @@ describeBrowser('web UI add node', () => {
 
   it('discovery: scanning finds the simulated PVE and "Add" fills the form', async () => {
     const { page } = t;
-    const pve = sim.ready.pve[0]!;
+    const pve = t.sim.ready.pve[0]!;
     const port = new URL(pve.url).port;
     await page.goto('/settings/nodes');
     const scan = page.getByRole('form', { name: 'Network discovery' });

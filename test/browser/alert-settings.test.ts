@@ -5,43 +5,22 @@
  * override is added by searching; the history shows status, duration and the per-day chart for
  * an alert that the simulator raises and then resolves.
  */
-import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { type Simulator, startSimulator } from '../../sim/index.js';
 import type { AlertConfig } from '../../src/alerts/config.js';
-import { startTestPulse } from '../helpers/pulse.js';
 import {
-  apiSession,
   controlsWithoutName,
-  createAdmin,
   describeBrowser,
-  ensureWebBuilt,
+  type EstatePage,
   expectNoErrors,
-  launchBrowser,
-  loginViaUi,
-  openPage,
   screenshot,
-  type TestPage,
-} from './harness.js';
+  startEstatePage,
+} from '../helpers/browser.js';
+import { control } from '../helpers/sim.js';
 
 const INSTANCE = 'pve-cluster';
 
-async function control(sim: Simulator, method: string, path: string, body?: unknown): Promise<unknown> {
-  const res = await fetch(`${sim.controlUrl}${path}`, {
-    method,
-    headers: body ? { 'Content-Type': 'application/json' } : {},
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  if (!res.ok) throw new Error(`sim ${method} ${path}: ${res.status} ${await res.text()}`);
-  return res.json();
-}
-
 describeBrowser('web UI alert settings and history', () => {
-  let sim: Simulator;
-  let pulse: Awaited<ReturnType<typeof startTestPulse>>;
-  let browser: Browser;
-  let t: TestPage;
-  let headers: Record<string, string>;
+  let t: EstatePage;
 
   async function until<T>(what: string, fn: () => Promise<T | undefined>): Promise<T> {
     for (let i = 0; i < 900; i++) {
@@ -53,37 +32,17 @@ describeBrowser('web UI alert settings and history', () => {
   }
 
   beforeAll(async () => {
-    await ensureWebBuilt();
-    sim = await startSimulator({ estate: 'demo', seed: 42 });
-    const guests = (await control(sim, 'GET', `/guests/${INSTANCE}`)) as Array<{ vmid: number }>;
-    for (const g of guests) await control(sim, 'PUT', `/guests/${INSTANCE}/${g.vmid}/metrics`, { cpu: 0.1 });
-    pulse = await startTestPulse();
-    await createAdmin(pulse.url);
-    headers = await apiSession(pulse.url);
-    const pve = sim.ready.pve.find((p) => p.name === INSTANCE)!;
-    const add = await fetch(`${pulse.url}/api/config/nodes`, {
-      method: 'POST',
-      headers,
-      body: JSON.stringify({
-        type: 'pve',
-        name: INSTANCE,
-        host: pve.url,
-        tokenName: pve.tokenId,
-        tokenValue: pve.tokenSecret,
-        verifySSL: false,
-      }),
+    t = await startEstatePage({
+      instances: [INSTANCE],
+      async prepareSim(sim) {
+        const guests = (await control(sim, 'GET', `/guests/${INSTANCE}`)) as Array<{ vmid: number }>;
+        for (const g of guests) await control(sim, 'PUT', `/guests/${INSTANCE}/${g.vmid}/metrics`, { cpu: 0.1 });
+      },
     });
-    expect(add.ok).toBe(true);
-    browser = await launchBrowser();
-    t = await openPage(browser, pulse.url);
-    await loginViaUi(t.page);
   }, 240_000);
 
   afterAll(async () => {
-    await t?.context.close();
-    await browser?.close();
-    await pulse?.close();
-    await sim?.stop();
+    await t?.close();
   });
 
   it('saves every kind of alert setting and an override found by search', async () => {
@@ -134,7 +93,7 @@ describeBrowser('web UI alert settings and history', () => {
     await page.getByText('Alert thresholds saved.').waitFor();
     await screenshot(page, 'alert-settings');
 
-    const cfg = (await (await fetch(`${pulse.url}/api/alerts/config`, { headers })).json()) as AlertConfig;
+    const cfg = (await (await fetch(`${t.pulse.url}/api/alerts/config`, { headers: t.headers })).json()) as AlertConfig;
     expect(cfg.pbsDefaults.cpu?.trigger).toBe(91);
     expect(cfg.dockerDefaults.restartCount).toBe(7);
     expect(cfg.pmgDefaults.queueTotalWarning).toBe(321);
@@ -180,9 +139,9 @@ describeBrowser('web UI alert settings and history', () => {
   it('history shows an alert as active, then resolved with its duration, and the daily chart', async () => {
     const { page } = t;
     // web-01 has a 55 % CPU override (previous test) and guests have no grace period.
-    await control(sim, 'PUT', `/guests/${INSTANCE}/100/metrics`, { cpu: 0.7 });
+    await control(t.sim, 'PUT', `/guests/${INSTANCE}/100/metrics`, { cpu: 0.7 });
     const alertId = await until('the CPU alert', async () => {
-      const active = (await (await fetch(`${pulse.url}/api/alerts/active`, { headers })).json()) as Array<{
+      const active = (await (await fetch(`${t.pulse.url}/api/alerts/active`, { headers: t.headers })).json()) as Array<{
         id: string;
         resourceName: string;
         type: string;
@@ -194,17 +153,19 @@ describeBrowser('web UI alert settings and history', () => {
     const row = page.getByRole('table', { name: 'Alert history' }).locator('tr', { hasText: 'cpu' });
     await row.getByText('active', { exact: true }).waitFor();
     await row.getByText(/so far$/).waitFor();
-    const ack = await fetch(`${pulse.url}/api/alerts/${encodeURIComponent(alertId)}/acknowledge`, {
+    const ack = await fetch(`${t.pulse.url}/api/alerts/${encodeURIComponent(alertId)}/acknowledge`, {
       method: 'POST',
-      headers,
+      headers: t.headers,
       body: '{}',
     });
     expect(ack.ok).toBe(true);
     await row.getByText('acknowledged', { exact: true }).waitFor();
 
-    await control(sim, 'PUT', `/guests/${INSTANCE}/100/metrics`, { cpu: 0.1 });
+    await control(t.sim, 'PUT', `/guests/${INSTANCE}/100/metrics`, { cpu: 0.1 });
     await until('the resolution', async () => {
-      const hist = (await (await fetch(`${pulse.url}/api/alerts/history?limit=0`, { headers })).json()) as Array<{
+      const hist = (await (
+        await fetch(`${t.pulse.url}/api/alerts/history?limit=0`, { headers: t.headers })
+      ).json()) as Array<{
         id: string;
         resolvedTime?: string;
       }>;

@@ -5,7 +5,6 @@
  */
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startTestPulse } from '../helpers/pulse.js';
 import {
   createAdmin,
   describeBrowser,
@@ -15,7 +14,8 @@ import {
   loginViaUi,
   openPage,
   screenshot,
-} from './harness.js';
+} from '../helpers/browser.js';
+import { startTestPulse } from '../helpers/pulse.js';
 
 const PASSWORD = 'correct-horse-battery';
 

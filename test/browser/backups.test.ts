@@ -5,87 +5,30 @@
  * its counts and the names of the backup list; the guest's `lastBackup` agrees.
  */
 
-import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { type Simulator, startSimulator } from '../../sim/index.js';
-import type { PbsPoller } from '../../src/collect/pbs-poller.js';
-import type { PvePoller } from '../../src/collect/pve-poller.js';
 import type { Guest, PbsBackup, StorageBackup } from '../../src/model/state.js';
-import { startTestPulse } from '../helpers/pulse.js';
-import {
-  apiSession,
-  createAdmin,
-  describeBrowser,
-  ensureWebBuilt,
-  expectNoErrors,
-  launchBrowser,
-  loginViaUi,
-  openPage,
-  screenshot,
-  type TestPage,
-} from './harness.js';
+import { describeBrowser, type EstatePage, expectNoErrors, screenshot, startEstatePage } from '../helpers/browser.js';
 
 /** A time as /api/state sends it: ms, or RFC3339 where the wire contract converts it. */
 const ms = (v: number | string | undefined): number => (typeof v === 'number' ? v : v ? Date.parse(v) : 0);
 
 describeBrowser('Backups page with the same VMID on two instances', () => {
-  let sim: Simulator;
-  let pulse: Awaited<ReturnType<typeof startTestPulse>>;
-  let browser: Browser;
-  let t: TestPage;
-  let headers: Record<string, string>;
+  let t: EstatePage;
 
   beforeAll(async () => {
-    await ensureWebBuilt();
-    sim = await startSimulator({ estate: 'demo', seed: 42 });
-    pulse = await startTestPulse();
-    await createAdmin(pulse.url);
-    headers = await apiSession(pulse.url);
-    const pbs = sim.ready.pbs[0]!;
-    const nodes = [
-      ...sim.ready.pve.map((p) => ({
-        type: 'pve',
-        name: p.name,
-        host: p.url,
-        tokenName: p.tokenId,
-        tokenValue: p.tokenSecret,
-        fingerprint: p.fingerprint,
-      })),
-      {
-        type: 'pbs',
-        name: pbs.name,
-        host: pbs.url,
-        tokenName: pbs.tokenId,
-        tokenValue: pbs.tokenSecret,
-        fingerprint: pbs.fingerprint,
-      },
-    ];
-    for (const body of nodes) {
-      const res = await fetch(`${pulse.url}/api/config/nodes`, { method: 'POST', headers, body: JSON.stringify(body) });
-      expect(res.status, await res.text()).toBe(201);
-    }
-    await pulse.deps.monitoring.pollNow();
-    const pollers = pulse.deps.monitoring.pollers().filter((p): p is PvePoller | PbsPoller => 'settleBackups' in p);
-    for (const p of pollers) await p.settleBackups();
-    await pulse.deps.monitoring.pollNow();
-    browser = await launchBrowser();
-    t = await openPage(browser, pulse.url);
-    await loginViaUi(t.page);
+    t = await startEstatePage({ instances: ['pve-cluster', 'pve-standalone', 'pbs-main'], settleBackups: true });
   }, 240_000);
 
   afterAll(async () => {
-    await t?.context.close();
-    await browser?.close();
-    await pulse?.close();
-    await sim?.stop();
+    await t?.close();
   });
 
   it('gives the PBS vm/100 snapshots to web-01 only, in counts, names and lastBackup', async () => {
-    const state = (await (await fetch(`${pulse.url}/api/state`, { headers })).json()) as {
+    const state = (await (await fetch(`${t.pulse.url}/api/state`, { headers: t.headers })).json()) as {
       vms: Array<Omit<Guest, 'lastBackup'> & { lastBackup?: number | string }>;
       pveBackups: { storageBackups: StorageBackup[] };
     };
-    const { pbsBackups } = (await (await fetch(`${pulse.url}/api/backups`, { headers })).json()) as {
+    const { pbsBackups } = (await (await fetch(`${t.pulse.url}/api/backups`, { headers: t.headers })).json()) as {
       pbsBackups: PbsBackup[];
     };
     const pbs100 = pbsBackups.filter((b) => b.backupType === 'vm' && b.vmid === '100');

@@ -2,75 +2,25 @@
  * Backups → Coverage against the simulator's demo estate: guests without backups and with stale
  * backups are listed first with their reasons; the filter narrows the table (screenshot saved).
  */
-import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { type Simulator, startSimulator } from '../../sim/index.js';
-import type { PbsPoller } from '../../src/collect/pbs-poller.js';
-import type { PvePoller } from '../../src/collect/pve-poller.js';
-import { startTestPulse } from '../helpers/pulse.js';
 import {
-  apiSession,
   controlsWithoutName,
-  createAdmin,
   describeBrowser,
-  ensureWebBuilt,
+  type EstatePage,
   expectNoErrors,
-  launchBrowser,
-  loginViaUi,
-  openPage,
   screenshot,
-  type TestPage,
-} from './harness.js';
+  startEstatePage,
+} from '../helpers/browser.js';
 
 describeBrowser('backup coverage view', () => {
-  let sim: Simulator;
-  let pulse: Awaited<ReturnType<typeof startTestPulse>>;
-  let browser: Browser;
-  let t: TestPage;
+  let t: EstatePage;
 
   beforeAll(async () => {
-    await ensureWebBuilt();
-    sim = await startSimulator({ estate: 'demo', seed: 42 });
-    pulse = await startTestPulse();
-    await createAdmin(pulse.url);
-    const headers = await apiSession(pulse.url);
-    const pve = sim.ready.pve.find((p) => p.name === 'pve-cluster')!;
-    const pbs = sim.ready.pbs[0];
-    for (const body of [
-      {
-        type: 'pve',
-        name: pve.name,
-        host: pve.url,
-        tokenName: pve.tokenId,
-        tokenValue: pve.tokenSecret,
-        fingerprint: pve.fingerprint,
-      },
-      {
-        type: 'pbs',
-        name: pbs.name,
-        host: pbs.url,
-        tokenName: pbs.tokenId,
-        tokenValue: pbs.tokenSecret,
-        fingerprint: pbs.fingerprint,
-      },
-    ]) {
-      const res = await fetch(`${pulse.url}/api/config/nodes`, { method: 'POST', headers, body: JSON.stringify(body) });
-      expect(res.status, await res.text()).toBe(201);
-    }
-    await pulse.deps.monitoring.pollNow();
-    const pollers = pulse.deps.monitoring.pollers().filter((p): p is PvePoller | PbsPoller => 'settleBackups' in p);
-    for (const p of pollers) await p.settleBackups();
-    await pulse.deps.monitoring.pollNow();
-    browser = await launchBrowser();
-    t = await openPage(browser, pulse.url);
-    await loginViaUi(t.page);
+    t = await startEstatePage({ instances: ['pve-cluster', 'pbs-main'], settleBackups: true });
   }, 240_000);
 
   afterAll(async () => {
-    await t?.context.close();
-    await browser?.close();
-    await pulse?.close();
-    await sim?.stop();
+    await t?.close();
   });
 
   it('lists guests at risk first with their reasons, and filters', async () => {

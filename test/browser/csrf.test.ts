@@ -6,49 +6,31 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startTestPulse } from '../helpers/pulse.js';
-import {
-  apiSession,
-  createAdmin,
-  describeBrowser,
-  ensureWebBuilt,
-  expectNoErrors,
-  launchBrowser,
-  loginViaUi,
-  openPage,
-  type TestPage,
-} from './harness.js';
+import { describeBrowser, expectNoErrors, type PulsePage, startPulsePage } from '../helpers/browser.js';
 
 describeBrowser('CSRF with a real browser', () => {
-  let pulse: Awaited<ReturnType<typeof startTestPulse>>;
-  let browser: Browser;
-  let t: TestPage;
+  let t: PulsePage;
   let evil: http.Server;
   let evilUrl: string;
 
   beforeAll(async () => {
-    await ensureWebBuilt();
-    pulse = await startTestPulse();
-    await createAdmin(pulse.url);
-    // Another origin on the same host (same site: the Lax session cookie is sent along).
-    evil = http.createServer((_req, res) => {
-      res.writeHead(200, { 'content-type': 'text/html' });
-      res.end(`<!doctype html><form id="f" method="POST" enctype="text/plain" action="${pulse.url}/api/security/tokens">
+    t = await startPulsePage({
+      async setup(pulse) {
+        // Another origin on the same host (same site: the Lax session cookie is sent along).
+        evil = http.createServer((_req, res) => {
+          res.writeHead(200, { 'content-type': 'text/html' });
+          res.end(`<!doctype html><form id="f" method="POST" enctype="text/plain" action="${pulse.url}/api/security/tokens">
 <input name='{"name":"forged","x":"' value='"}'></form><script>document.getElementById('f').submit()</script>`);
+        });
+        await new Promise<void>((r) => evil.listen(0, '127.0.0.1', r));
+        evilUrl = `http://127.0.0.1:${(evil.address() as AddressInfo).port}/`;
+      },
     });
-    await new Promise<void>((r) => evil.listen(0, '127.0.0.1', r));
-    evilUrl = `http://127.0.0.1:${(evil.address() as AddressInfo).port}/`;
-    browser = await launchBrowser();
-    t = await openPage(browser, pulse.url);
-    await loginViaUi(t.page);
   }, 240_000);
 
   afterAll(async () => {
-    await t?.context.close();
-    await browser?.close();
-    await pulse?.close();
+    await t?.close();
     await new Promise((r) => evil?.close(r));
   });
 
@@ -62,8 +44,7 @@ describeBrowser('CSRF with a real browser', () => {
   };
 
   const tokenNames = async () => {
-    const headers = await apiSession(pulse.url);
-    const body = (await (await fetch(`${pulse.url}/api/security/tokens`, { headers })).json()) as {
+    const body = (await (await fetch(`${t.pulse.url}/api/security/tokens`, { headers: t.headers })).json()) as {
       tokens: Array<{ name: string }>;
     };
     return body.tokens.map((x) => x.name);
@@ -133,8 +114,7 @@ describeBrowser('CSRF with a real browser', () => {
     expect(names).toContain('from-pulse-424-ui');
     expect(names).not.toContain('forged');
     expect(names).not.toContain('forged-same-page');
-    const headers = await apiSession(pulse.url);
-    const cfg = (await (await fetch(`${pulse.url}/api/alerts/config`, { headers })).json()) as {
+    const cfg = (await (await fetch(`${t.pulse.url}/api/alerts/config`, { headers: t.headers })).json()) as {
       guestDefaults: { cpu: { trigger: number }; memory: { trigger: number } };
     };
     expect(cfg.guestDefaults.cpu.trigger).toBe(73);

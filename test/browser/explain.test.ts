@@ -2,65 +2,25 @@
  * "Explain this number" in a real browser against the simulator: /api/state carries each
  * figure's source and inputs, and the detail panel and bar titles spell out the computation.
  */
-import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { type Simulator, startSimulator } from '../../sim/index.js';
 import type { Guest, Node } from '../../src/model/state.js';
-import { startTestPulse } from '../helpers/pulse.js';
-import {
-  apiSession,
-  createAdmin,
-  describeBrowser,
-  ensureWebBuilt,
-  expectNoErrors,
-  launchBrowser,
-  loginViaUi,
-  openPage,
-  screenshot,
-  type TestPage,
-} from './harness.js';
+import { describeBrowser, type EstatePage, expectNoErrors, screenshot, startEstatePage } from '../helpers/browser.js';
 
 const INSTANCE = 'pve-cluster';
 
 describeBrowser('explain this number', () => {
-  let sim: Simulator;
-  let pulse: Awaited<ReturnType<typeof startTestPulse>>;
-  let browser: Browser;
-  let t: TestPage;
+  let t: EstatePage;
 
   beforeAll(async () => {
-    await ensureWebBuilt();
-    sim = await startSimulator({ estate: 'demo', seed: 42 });
-    pulse = await startTestPulse();
-    await createAdmin(pulse.url);
-    browser = await launchBrowser();
-    t = await openPage(browser, pulse.url);
-    await loginViaUi(t.page);
+    t = await startEstatePage();
   }, 240_000);
 
   afterAll(async () => {
-    await t?.context.close();
-    await browser?.close();
-    await pulse?.close();
-    await sim?.stop();
+    await t?.close();
   });
 
   it('permission doctor: the settings row of the PVEAuditor-only token shows the grant command', async () => {
-    const headers = await apiSession(pulse.url);
-    const p = sim.ready.pve.find((x) => x.name === 'pve-standalone')!;
-    const add = await fetch(`${pulse.url}/api/config/nodes`, {
-      method: 'POST',
-      headers,
-      body: JSON.stringify({
-        type: 'pve',
-        name: 'pve-standalone',
-        host: p.url,
-        tokenName: p.tokenId,
-        tokenValue: p.tokenSecret,
-        verifySSL: false,
-      }),
-    });
-    expect(add.ok).toBe(true);
+    await t.addInstance('pve-standalone');
     const { page } = t;
     await page.goto('/settings/nodes');
     // The row lists the poller's 403s: the page refreshes its list every 15 s until they are in.
@@ -97,24 +57,11 @@ describeBrowser('explain this number', () => {
   }, 120_000);
 
   it('state carries sources and inputs; the panel and titles explain them', async () => {
-    const pve = sim.ready.pve.find((p) => p.name === INSTANCE)!;
-    const headers = await apiSession(pulse.url);
-    const add = await fetch(`${pulse.url}/api/config/nodes`, {
-      method: 'POST',
-      headers,
-      body: JSON.stringify({
-        type: 'pve',
-        name: INSTANCE,
-        host: pve.url,
-        tokenName: pve.tokenId,
-        tokenValue: pve.tokenSecret,
-        verifySSL: false,
-      }),
-    });
-    expect(add.ok).toBe(true);
+    const { headers } = t;
+    await t.addInstance(INSTANCE);
     let state: { nodes: Node[]; vms: Guest[]; containers: Guest[] };
     for (;;) {
-      state = await (await fetch(`${pulse.url}/api/state`, { headers })).json();
+      state = await (await fetch(`${t.pulse.url}/api/state`, { headers })).json();
       if (state.vms.some((v) => v.name === 'web-01' && v.memorySource)) break;
       await new Promise((r) => setTimeout(r, 500));
     }

@@ -9,7 +9,6 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { syntheticNode, syntheticStorage } from '../../bench/state-fixture.js';
 import { ManualClock } from '../../src/clock.js';
 import type { CephCluster, PbsInstance } from '../../src/model/state.js';
-import { startTestPulse } from '../helpers/pulse.js';
 import {
   createAdmin,
   describeBrowser,
@@ -20,7 +19,8 @@ import {
   openPage,
   screenshot,
   type TestPage,
-} from './harness.js';
+} from '../helpers/browser.js';
+import { startTestPulse } from '../helpers/pulse.js';
 
 const DAY = 86_400_000;
 const STEP = 5 * 60_000;

@@ -4,7 +4,6 @@
  */
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startTestPulse } from '../helpers/pulse.js';
 import {
   apiSession,
   createAdmin,
@@ -13,7 +12,8 @@ import {
   launchBrowser,
   loginViaUi,
   openPage,
-} from './harness.js';
+} from '../helpers/browser.js';
+import { startTestPulse } from '../helpers/pulse.js';
 
 describeBrowser('database health banner', () => {
   let pulse: Awaited<ReturnType<typeof startTestPulse>>;

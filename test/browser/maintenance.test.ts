@@ -9,7 +9,6 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startTestPulse } from '../helpers/pulse.js';
 import {
   apiSession,
   controlsWithoutName,
@@ -22,7 +21,8 @@ import {
   openPage,
   screenshot,
   type TestPage,
-} from './harness.js';
+} from '../helpers/browser.js';
+import { startTestPulse } from '../helpers/pulse.js';
 
 const SECRET = '5f1d0c8e-1111-2222-3333-444455556666';
 

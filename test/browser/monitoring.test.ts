@@ -4,70 +4,47 @@
  * the simulator makes (without re-creating unchanged rows), filter with `cpu>80`, acknowledge the
  * alert that value raises, and load every page without console errors (screenshots saved).
  */
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { type Simulator, startSimulator } from '../../sim/index.js';
-import { startTestPulse } from '../helpers/pulse.js';
 import {
-  apiSession,
   controlsWithoutName,
-  createAdmin,
   describeBrowser,
-  ensureWebBuilt,
+  type EstatePage,
   expectNoErrors,
-  launchBrowser,
   loginViaUi,
   openPage,
   screenshot,
-  type TestPage,
-} from './harness.js';
+  startEstatePage,
+} from '../helpers/browser.js';
+import { control } from '../helpers/sim.js';
 
 const INSTANCE = 'pve-cluster';
-
-async function control(sim: Simulator, method: string, path: string, body?: unknown): Promise<unknown> {
-  const res = await fetch(`${sim.controlUrl}${path}`, {
-    method,
-    headers: body ? { 'Content-Type': 'application/json' } : {},
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  if (!res.ok) throw new Error(`sim ${method} ${path}: ${res.status} ${await res.text()}`);
-  return res.json();
-}
 
 /** The text of a dashboard cell: the guest row's CPU bar label. */
 const cpuLabel = (page: Page, guest: string) =>
   page.locator('tr', { has: page.getByText(guest, { exact: true }) }).getByRole('meter', { name: `CPU of ${guest}` });
 
 describeBrowser('web UI against the simulator', () => {
-  let sim: Simulator;
-  let pulse: Awaited<ReturnType<typeof startTestPulse>>;
-  let browser: Browser;
-  let t: TestPage;
+  let t: EstatePage;
 
   beforeAll(async () => {
-    await ensureWebBuilt();
-    sim = await startSimulator({ estate: 'demo', seed: 42 });
-    // Deterministic CPU: every guest of the cluster idles at 10 % except web-01.
-    const guests = (await control(sim, 'GET', `/guests/${INSTANCE}`)) as Array<{ vmid: number; status: string }>;
-    for (const g of guests) await control(sim, 'PUT', `/guests/${INSTANCE}/${g.vmid}/metrics`, { cpu: 0.1 });
-    await control(sim, 'PUT', `/guests/${INSTANCE}/100/metrics`, { cpu: 0.42 });
-    pulse = await startTestPulse();
-    await createAdmin(pulse.url);
-    browser = await launchBrowser();
-    t = await openPage(browser, pulse.url);
-    await loginViaUi(t.page);
+    t = await startEstatePage({
+      // Deterministic CPU: every guest of the cluster idles at 10 % except web-01.
+      async prepareSim(sim) {
+        const guests = (await control(sim, 'GET', `/guests/${INSTANCE}`)) as Array<{ vmid: number; status: string }>;
+        for (const g of guests) await control(sim, 'PUT', `/guests/${INSTANCE}/${g.vmid}/metrics`, { cpu: 0.1 });
+        await control(sim, 'PUT', `/guests/${INSTANCE}/100/metrics`, { cpu: 0.42 });
+      },
+    });
   }, 240_000);
 
   afterAll(async () => {
-    await t?.context.close();
-    await browser?.close();
-    await pulse?.close();
-    await sim?.stop();
+    await t?.close();
   });
 
   it('adds the simulated PVE through the form, pinning its certificate fingerprint', async () => {
     const { page } = t;
-    const pve = sim.ready.pve.find((p) => p.name === INSTANCE)!;
+    const pve = t.sim.ready.pve.find((p) => p.name === INSTANCE)!;
     await page.getByRole('link', { name: 'Settings', exact: true }).click();
     await page.getByRole('button', { name: 'Add node' }).click();
     await page.getByLabel('Name').fill(INSTANCE);
@@ -110,7 +87,7 @@ describeBrowser('web UI against the simulator', () => {
       return rows.map((r) => r.dataset.rowId!);
     });
     expect(tagged.length).toBeGreaterThan(5);
-    await control(sim, 'PUT', `/guests/${INSTANCE}/100/metrics`, { cpu: 0.95 });
+    await control(t.sim, 'PUT', `/guests/${INSTANCE}/100/metrics`, { cpu: 0.95 });
     await cpuLabel(page, 'web-01').getByText('95%').waitFor({ timeout: 30_000 });
     const kept = await page.evaluate(
       (ids) =>
@@ -181,8 +158,7 @@ describeBrowser('web UI against the simulator', () => {
     await screenshot(page, 'alerts');
     await ack.click();
     await page.getByRole('button', { name: /^Unacknowledge alert web-01 cpu/ }).waitFor();
-    const headers = await apiSession(pulse.url);
-    const active = (await (await fetch(`${pulse.url}/api/alerts/active`, { headers })).json()) as Array<{
+    const active = (await (await fetch(`${t.pulse.url}/api/alerts/active`, { headers: t.headers })).json()) as Array<{
       resourceName: string;
       type: string;
       acknowledged: boolean;
@@ -200,12 +176,11 @@ describeBrowser('web UI against the simulator', () => {
   it('loads every page without console errors', async () => {
     const { page } = t;
     // PBS and PMG come in over the API, the way a script would add them.
-    const headers = await apiSession(pulse.url);
     for (const kind of ['pbs', 'pmg'] as const) {
-      const inst = sim.ready[kind][0]!;
-      const res = await fetch(`${pulse.url}/api/config/nodes`, {
+      const inst = t.sim.ready[kind][0]!;
+      const res = await fetch(`${t.pulse.url}/api/config/nodes`, {
         method: 'POST',
-        headers,
+        headers: t.headers,
         body: JSON.stringify({
           type: kind,
           name: inst.name,
@@ -221,14 +196,14 @@ describeBrowser('web UI against the simulator', () => {
       expect(res.status, await res.clone().text()).toBe(201);
     }
     // A Docker agent reports in with an API token, as the real agent does.
-    const tokenRes = await fetch(`${pulse.url}/api/security/tokens`, {
+    const tokenRes = await fetch(`${t.pulse.url}/api/security/tokens`, {
       method: 'POST',
-      headers,
+      headers: t.headers,
       body: JSON.stringify({ name: 'agent' }),
     });
     const { token } = (await tokenRes.json()) as { token: string };
     const now = new Date().toISOString();
-    const report = await fetch(`${pulse.url}/api/agents/docker/report`, {
+    const report = await fetch(`${t.pulse.url}/api/agents/docker/report`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', 'X-API-Token': token },
       body: JSON.stringify({
@@ -341,8 +316,7 @@ describeBrowser('web UI against the simulator', () => {
     await form.getByLabel('Quarantine').uncheck();
     await form.getByRole('button', { name: 'Save changes' }).click();
     await form.waitFor({ state: 'detached' });
-    const headers = await apiSession(pulse.url);
-    const nodes = (await (await fetch(`${pulse.url}/api/config/nodes`, { headers })).json()) as Array<
+    const nodes = (await (await fetch(`${t.pulse.url}/api/config/nodes`, { headers: t.headers })).json()) as Array<
       Record<string, unknown>
     >;
     expect(nodes.find((n) => n.name === 'pmg-main')?.monitorQuarantine).toBe(false);
@@ -366,32 +340,32 @@ describeBrowser('web UI against the simulator', () => {
   it('shows on the node which feature a token lacking a privilege breaks, not a silent empty list', async () => {
     const { page } = t;
     const token = { tokenId: 'mon@pve!ro', secret: 'ro-secret-ui' };
-    await control(sim, 'POST', '/credentials', {
+    await control(t.sim, 'POST', '/credentials', {
       target: 'pve-standalone',
       tokenId: token.tokenId,
       secret: token.secret,
       acl: { '/': ['Sys.Audit'], '/storage': ['Datastore.Audit'] },
     });
-    const headers = await apiSession(pulse.url);
-    const created = await fetch(`${pulse.url}/api/config/nodes`, {
+    const { headers } = t;
+    const created = await fetch(`${t.pulse.url}/api/config/nodes`, {
       method: 'POST',
-      headers,
+      headers: t.headers,
       body: JSON.stringify({
         type: 'pve',
         name: 'restricted',
-        host: sim.ready.pve[1].url,
+        host: t.sim.ready.pve[1].url,
         tokenName: token.tokenId,
         tokenValue: token.secret,
-        fingerprint: sim.ready.pve[1].fingerprint,
+        fingerprint: t.sim.ready.pve[1].fingerprint,
       }),
     });
     expect(created.status).toBe(201);
-    const listed = (await (await fetch(`${pulse.url}/api/config/nodes`, { headers })).json()) as Array<{
+    const listed = (await (await fetch(`${t.pulse.url}/api/config/nodes`, { headers: t.headers })).json()) as Array<{
       id: string;
       name: string;
     }>;
     const id = listed.find((n) => n.name === 'restricted')!.id;
-    await pulse.deps.monitoring.pollNow(pulse.deps.monitoring.nodes.byPublicId(id)!.uid);
+    await t.pulse.deps.monitoring.pollNow(t.pulse.deps.monitoring.nodes.byPublicId(id)!.uid);
     await page.goto('/settings/nodes');
     const warnings = page.getByRole('list', { name: 'Warnings for restricted' });
     await warnings.waitFor();
@@ -399,7 +373,7 @@ describeBrowser('web UI against the simulator', () => {
     await screenshot(page, 'settings-node-privilege-warning');
     expect(
       (
-        await fetch(`${pulse.url}/api/config/nodes/${id}`, {
+        await fetch(`${t.pulse.url}/api/config/nodes/${id}`, {
           method: 'DELETE',
           headers: { Cookie: headers.Cookie, 'X-CSRF-Token': headers['X-CSRF-Token'] },
         })
@@ -409,7 +383,10 @@ describeBrowser('web UI against the simulator', () => {
   });
 
   it('is usable on a phone-sized screen and in the light theme', async () => {
-    const phone = await openPage(browser, pulse.url, { viewport: { width: 390, height: 844 }, colorScheme: 'light' });
+    const phone = await openPage(t.browser, t.pulse.url, {
+      viewport: { width: 390, height: 844 },
+      colorScheme: 'light',
+    });
     await loginViaUi(phone.page);
     await phone.page.getByText('web-01', { exact: true }).waitFor({ timeout: 30_000 });
     // The page itself does not scroll sideways; the table keeps its columns inside the screen.
@@ -438,11 +415,10 @@ describeBrowser('web UI against the simulator', () => {
     await page.getByLabel('VM 100 web-01 CPU % clear').fill('90');
     await page.getByRole('button', { name: 'Save thresholds' }).click();
     await page.getByText('Alert thresholds saved.').waitFor();
-    const headers = await apiSession(pulse.url);
-    const cfg = (await (await fetch(`${pulse.url}/api/alerts/config`, { headers })).json()) as {
+    const cfg = (await (await fetch(`${t.pulse.url}/api/alerts/config`, { headers: t.headers })).json()) as {
       overrides: Record<string, { cpu?: { trigger: number; clear: number } }>;
     };
-    const state = (await (await fetch(`${pulse.url}/api/state`, { headers })).json()) as {
+    const state = (await (await fetch(`${t.pulse.url}/api/state`, { headers: t.headers })).json()) as {
       vms: Array<{ id: string; name: string }>;
     };
     const id = state.vms.find((v) => v.name === 'web-01')!.id;

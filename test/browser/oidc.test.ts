@@ -10,8 +10,15 @@ import Provider from 'oidc-provider';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { RunningPulse } from '../../src/server.js';
+import {
+  apiSession,
+  createAdmin,
+  describeBrowser,
+  ensureWebBuilt,
+  launchBrowser,
+  openPage,
+} from '../helpers/browser.js';
 import { startTestPulse } from '../helpers/pulse.js';
-import { apiSession, createAdmin, describeBrowser, ensureWebBuilt, launchBrowser, openPage } from './harness.js';
 
 const CLIENT_SECRET = 'pulse-oidc-client-secret-5f1d2c';
 const GROUPS: Record<string, string[]> = { alice: ['pulse-admins', 'staff'], eve: ['staff'] };

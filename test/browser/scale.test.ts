@@ -3,23 +3,9 @@
  * the last guest, and filters the whole set. Prints how long the steps took (a figure for the
  * reader, never an assertion).
  */
-import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { EstateSpec } from '../../sim/index.js';
-import { type Simulator, startSimulator } from '../../sim/index.js';
-import { startTestPulse } from '../helpers/pulse.js';
-import {
-  apiSession,
-  createAdmin,
-  describeBrowser,
-  ensureWebBuilt,
-  expectNoErrors,
-  launchBrowser,
-  loginViaUi,
-  openPage,
-  screenshot,
-  type TestPage,
-} from './harness.js';
+import { describeBrowser, type EstatePage, expectNoErrors, screenshot, startEstatePage } from '../helpers/browser.js';
 
 const GUESTS = 10_000;
 const NODES = ['n1', 'n2', 'n3', 'n4'];
@@ -52,43 +38,15 @@ function estate(): EstateSpec {
 }
 
 describeBrowser('web UI with 10,000 guests', () => {
-  let sim: Simulator;
-  let pulse: Awaited<ReturnType<typeof startTestPulse>>;
-  let browser: Browser;
-  let t: TestPage;
+  let t: EstatePage;
 
   beforeAll(async () => {
-    await ensureWebBuilt();
-    sim = await startSimulator({ estate: estate() });
-    pulse = await startTestPulse();
-    await createAdmin(pulse.url);
-    browser = await launchBrowser();
-    t = await openPage(browser, pulse.url);
-    await loginViaUi(t.page);
-    const pve = sim.ready.pve[0]!;
-    const res = await fetch(`${pulse.url}/api/config/nodes`, {
-      method: 'POST',
-      headers: await apiSession(pulse.url),
-      body: JSON.stringify({
-        type: 'pve',
-        name: 'big',
-        host: pve.url,
-        tokenName: pve.tokenId,
-        tokenValue: pve.tokenSecret,
-        fingerprint: pve.fingerprint,
-        verifySSL: true,
-        monitorBackups: false,
-        monitorPhysicalDisks: false,
-      }),
-    });
-    if (res.status !== 201) throw new Error(`adding the node failed: ${res.status} ${await res.text()}`);
+    t = await startEstatePage({ estate: estate() });
+    await t.addInstance('big', { verifySSL: true, monitorBackups: false, monitorPhysicalDisks: false });
   }, 240_000);
 
   afterAll(async () => {
-    await t?.context.close();
-    await browser?.close();
-    await pulse?.close();
-    await sim?.stop();
+    await t?.close();
   });
 
   it('renders only the visible rows, scrolls to the end and filters the whole set', async () => {

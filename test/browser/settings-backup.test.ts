@@ -6,7 +6,6 @@
 import fs from 'node:fs';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startTestPulse, tempDir } from '../helpers/pulse.js';
 import {
   apiSession,
   controlsWithoutName,
@@ -19,7 +18,8 @@ import {
   openPage,
   screenshot,
   type TestPage,
-} from './harness.js';
+} from '../helpers/browser.js';
+import { startTestPulse, tempDir } from '../helpers/pulse.js';
 
 const PASSPHRASE = 'a long enough passphrase';
 

@@ -6,31 +6,19 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { type Simulator, startSimulator } from '../../sim/index.js';
-import { startTestPulse } from '../helpers/pulse.js';
 import {
-  apiSession,
   controlsWithoutName,
-  createAdmin,
   describeBrowser,
-  ensureWebBuilt,
+  type EstatePage,
   expectNoErrors,
-  launchBrowser,
-  loginViaUi,
-  openPage,
   screenshot,
-  type TestPage,
-} from './harness.js';
+  startEstatePage,
+} from '../helpers/browser.js';
 
 describeBrowser('web UI notifications', () => {
-  let sim: Simulator;
-  let pulse: Awaited<ReturnType<typeof startTestPulse>>;
-  let browser: Browser;
-  let t: TestPage;
+  let t: EstatePage;
   let receiver: http.Server;
-  let headers: Record<string, string>;
   let failing = true;
   const received: Array<{ url: string; body: string }> = [];
 
@@ -46,7 +34,6 @@ describeBrowser('web UI notifications', () => {
   }
 
   beforeAll(async () => {
-    await ensureWebBuilt();
     receiver = http.createServer((req, res) => {
       let body = '';
       req.on('data', (c) => {
@@ -59,21 +46,12 @@ describeBrowser('web UI notifications', () => {
     });
     await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
     process.env.PULSE_ALLOW_LOOPBACK_WEBHOOKS = 'true';
-    sim = await startSimulator({ estate: 'demo', seed: 7 });
-    pulse = await startTestPulse();
-    await createAdmin(pulse.url);
-    headers = await apiSession(pulse.url);
-    browser = await launchBrowser();
-    t = await openPage(browser, pulse.url);
-    await loginViaUi(t.page);
+    t = await startEstatePage({ seed: 7 });
   }, 240_000);
 
   afterAll(async () => {
     delete process.env.PULSE_ALLOW_LOOPBACK_WEBHOOKS;
-    await t?.context.close();
-    await browser?.close();
-    await pulse?.close();
-    await sim?.stop();
+    await t?.close();
     await new Promise((r) => receiver?.close(r));
   });
 
@@ -118,17 +96,23 @@ describeBrowser('web UI notifications', () => {
   it('failed deliveries go to the dead-letter list; retry sends them', async () => {
     const { page } = t;
     // Only the failing endpoint should receive alerts, and soon: no grouping delay.
-    for (const w of (await (await fetch(`${pulse.url}/api/notifications/webhooks`, { headers })).json()) as Array<{
+    for (const w of (await (
+      await fetch(`${t.pulse.url}/api/notifications/webhooks`, { headers: t.headers })
+    ).json()) as Array<{
       id: string;
     }>) {
-      const { 'Content-Type': _json, ...noBody } = headers;
-      await fetch(`${pulse.url}/api/notifications/webhooks/${w.id}`, { method: 'DELETE', headers: noBody });
+      const { 'Content-Type': _json, ...noBody } = t.headers;
+      await fetch(`${t.pulse.url}/api/notifications/webhooks/${w.id}`, { method: 'DELETE', headers: noBody });
     }
-    const cfg = (await (await fetch(`${pulse.url}/api/alerts/config`, { headers })).json()) as {
+    const cfg = (await (await fetch(`${t.pulse.url}/api/alerts/config`, { headers: t.headers })).json()) as {
       schedule: { grouping: Record<string, unknown> };
     };
     cfg.schedule.grouping = { ...cfg.schedule.grouping, enabled: false };
-    const put = await fetch(`${pulse.url}/api/alerts/config`, { method: 'PUT', headers, body: JSON.stringify(cfg) });
+    const put = await fetch(`${t.pulse.url}/api/alerts/config`, {
+      method: 'PUT',
+      headers: t.headers,
+      body: JSON.stringify(cfg),
+    });
     expect(put.ok).toBe(true);
 
     await page.goto('/settings/notifications');
@@ -145,23 +129,12 @@ describeBrowser('web UI notifications', () => {
     await form.getByRole('button', { name: 'Add webhook' }).click();
     await page.getByRole('list', { name: 'Webhooks' }).getByText('flaky').waitFor();
 
-    const pve = sim.ready.pve[0]!;
-    const add = await fetch(`${pulse.url}/api/config/nodes`, {
-      method: 'POST',
-      headers,
-      body: JSON.stringify({
-        type: 'pve',
-        name: pve.name,
-        host: pve.url,
-        tokenName: pve.tokenId,
-        tokenValue: pve.tokenSecret,
-        verifySSL: false,
-      }),
-    });
-    expect(add.ok).toBe(true);
+    await t.addInstance('pve-cluster');
 
     await until('a dead letter', async () => {
-      const dead = (await (await fetch(`${pulse.url}/api/notifications/dead-letter`, { headers })).json()) as unknown[];
+      const dead = (await (
+        await fetch(`${t.pulse.url}/api/notifications/dead-letter`, { headers: t.headers })
+      ).json()) as unknown[];
       return dead.length > 0 ? dead : undefined;
     });
     await page.getByRole('button', { name: 'Refresh' }).click();
@@ -186,7 +159,7 @@ describeBrowser('web UI notifications', () => {
     );
     await until('a delivered record', async () => {
       const log = (await (
-        await fetch(`${pulse.url}/api/notifications/history?limit=50`, { headers })
+        await fetch(`${t.pulse.url}/api/notifications/history?limit=50`, { headers: t.headers })
       ).json()) as Array<{
         success: boolean;
       }>;

@@ -5,32 +5,22 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startTestPulse } from '../helpers/pulse.js';
 import {
   ADMIN,
-  apiSession,
-  createAdmin,
   describeBrowser,
-  ensureWebBuilt,
   expectNoErrors,
-  launchBrowser,
-  loginViaUi,
-  openPage,
+  type PulsePage,
   screenshot,
-  type TestPage,
-} from './harness.js';
+  startPulsePage,
+} from '../helpers/browser.js';
 
 describeBrowser('web UI settings', () => {
-  let pulse: Awaited<ReturnType<typeof startTestPulse>>;
-  let browser: Browser;
-  let t: TestPage;
+  let t: PulsePage;
   let receiver: http.Server;
   const received: Array<{ url: string; body: string }> = [];
 
   beforeAll(async () => {
-    await ensureWebBuilt();
     receiver = http.createServer((req, res) => {
       let body = '';
       req.on('data', (c) => {
@@ -44,18 +34,12 @@ describeBrowser('web UI settings', () => {
     await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
     // This test's webhook receiver listens on loopback, which Pulse refuses unless told otherwise.
     process.env.PULSE_ALLOW_LOOPBACK_WEBHOOKS = 'true';
-    pulse = await startTestPulse();
-    await createAdmin(pulse.url);
-    browser = await launchBrowser();
-    t = await openPage(browser, pulse.url);
-    await loginViaUi(t.page);
+    t = await startPulsePage();
   }, 240_000);
 
   afterAll(async () => {
     delete process.env.PULSE_ALLOW_LOOPBACK_WEBHOOKS;
-    await t?.context.close();
-    await browser?.close();
-    await pulse?.close();
+    await t?.close();
     await new Promise((r) => receiver?.close(r));
   });
 
@@ -112,8 +96,7 @@ describeBrowser('web UI settings', () => {
     t.errors.length = 0; // the refused send is an HTTP error status that Chromium logs itself
     await form.getByRole('button', { name: 'Save email settings' }).click();
     await form.getByText('Email settings saved.').waitFor();
-    const headers = await apiSession(pulse.url);
-    const email = (await (await fetch(`${pulse.url}/api/notifications/email`, { headers })).json()) as {
+    const email = (await (await fetch(`${t.pulse.url}/api/notifications/email`, { headers: t.headers })).json()) as {
       server: string;
       to: string[];
     };
@@ -128,8 +111,7 @@ describeBrowser('web UI settings', () => {
     await page.getByLabel('Guests CPU % clear').fill('65');
     await page.getByRole('button', { name: 'Save thresholds' }).click();
     await page.getByText('Alert thresholds saved.').waitFor();
-    const headers = await apiSession(pulse.url);
-    const cfg = (await (await fetch(`${pulse.url}/api/alerts/config`, { headers })).json()) as {
+    const cfg = (await (await fetch(`${t.pulse.url}/api/alerts/config`, { headers: t.headers })).json()) as {
       guestDefaults: { cpu: { trigger: number; clear: number } };
     };
     expect(cfg.guestDefaults.cpu).toMatchObject({ trigger: 70, clear: 65 });
@@ -138,7 +120,7 @@ describeBrowser('web UI settings', () => {
     await page.getByLabel('Proxmox VE polling interval (seconds)').fill('30');
     await page.getByRole('button', { name: 'Save system settings' }).click();
     await page.getByText('Settings saved.').waitFor();
-    const sys = (await (await fetch(`${pulse.url}/api/system/settings`, { headers })).json()) as {
+    const sys = (await (await fetch(`${t.pulse.url}/api/system/settings`, { headers: t.headers })).json()) as {
       pvePollingInterval: number;
     };
     expect(sys.pvePollingInterval).toBe(30);
@@ -160,10 +142,9 @@ describeBrowser('web UI settings', () => {
     await page.getByLabel('Type').selectOption('pve');
     expect(await page.getByLabel('Token ID').count()).toBe(1);
 
-    const headers = await apiSession(pulse.url);
-    const r = await fetch(`${pulse.url}/api/config/nodes`, {
+    const r = await fetch(`${t.pulse.url}/api/config/nodes`, {
       method: 'POST',
-      headers,
+      headers: t.headers,
       body: JSON.stringify({ type: 'pmg', host: 'mx.example', tokenName: 'root@pam!pulse', tokenValue: 's' }),
     });
     expect(r.status).toBe(400);

@@ -4,8 +4,15 @@
  */
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import {
+  describeBrowser,
+  ensureWebBuilt,
+  expectNoErrors,
+  launchBrowser,
+  openPage,
+  screenshot,
+} from '../helpers/browser.js';
 import { startTestPulse } from '../helpers/pulse.js';
-import { describeBrowser, ensureWebBuilt, expectNoErrors, launchBrowser, openPage, screenshot } from './harness.js';
 
 describeBrowser('web UI shell', () => {
   let pulse: Awaited<ReturnType<typeof startTestPulse>>;

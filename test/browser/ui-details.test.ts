@@ -4,46 +4,20 @@
  * chart values carry units, the backups chart has a date axis, Settings → System shows the
  * intervals in effect on a fresh install, and the security card notices a new API token.
  */
-import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { type Simulator, startSimulator } from '../../sim/index.js';
-import { startTestPulse } from '../helpers/pulse.js';
-import {
-  apiSession,
-  createAdmin,
-  describeBrowser,
-  ensureWebBuilt,
-  expectNoErrors,
-  launchBrowser,
-  loginViaUi,
-  openPage,
-  screenshot,
-  type TestPage,
-} from './harness.js';
+import { describeBrowser, type EstatePage, expectNoErrors, screenshot, startEstatePage } from '../helpers/browser.js';
 
 const INSTANCE = 'pve-cluster';
 
 describeBrowser('web UI details', () => {
-  let sim: Simulator;
-  let pulse: Awaited<ReturnType<typeof startTestPulse>>;
-  let browser: Browser;
-  let t: TestPage;
+  let t: EstatePage;
 
   beforeAll(async () => {
-    await ensureWebBuilt();
-    sim = await startSimulator({ estate: 'demo', seed: 42 });
-    pulse = await startTestPulse();
-    await createAdmin(pulse.url);
-    browser = await launchBrowser();
-    t = await openPage(browser, pulse.url);
-    await loginViaUi(t.page);
+    t = await startEstatePage();
   }, 240_000);
 
   afterAll(async () => {
-    await t?.context.close();
-    await browser?.close();
-    await pulse?.close();
-    await sim?.stop();
+    await t?.close();
   });
 
   it('Settings → System shows the intervals in effect before anything was saved', async () => {
@@ -77,21 +51,8 @@ describeBrowser('web UI details', () => {
 
   it('dashboard: badges fit, rates per second, the row opens details by mouse and keyboard, charts have units', async () => {
     const { page } = t;
-    const pve = sim.ready.pve.find((p) => p.name === INSTANCE)!;
-    const headers = await apiSession(pulse.url);
-    const add = await fetch(`${pulse.url}/api/config/nodes`, {
-      method: 'POST',
-      headers,
-      body: JSON.stringify({
-        type: 'pve',
-        name: INSTANCE,
-        host: pve.url,
-        tokenName: pve.tokenId,
-        tokenValue: pve.tokenSecret,
-        verifySSL: false,
-      }),
-    });
-    expect(add.ok).toBe(true);
+    const { headers } = t;
+    await t.addInstance(INSTANCE);
     await page.goto('/');
     const nodeRow = page.locator('tr', { has: page.getByRole('button', { name: 'Show history of pve1' }) });
     const cluster = nodeRow.getByText(INSTANCE, { exact: true });
@@ -121,7 +82,7 @@ describeBrowser('web UI details', () => {
 
     // Node history grows with each poll: open the panel once there are two points to draw.
     for (;;) {
-      const charts = (await (await fetch(`${pulse.url}/api/charts?range=1h`, { headers })).json()) as {
+      const charts = (await (await fetch(`${t.pulse.url}/api/charts?range=1h`, { headers })).json()) as {
         nodeData: Record<string, { cpu?: unknown[] }>;
       };
       if (Object.values(charts.nodeData).some((n) => (n.cpu?.length ?? 0) > 1)) break;

@@ -25,7 +25,7 @@ import {
   openPage,
   screenshot,
   type TestPage,
-} from './harness.js';
+} from '../helpers/browser.js';
 
 const REPO = path.resolve(import.meta.dirname, '../..');
 const INSTALL = path.join(REPO, 'scripts', 'install.sh');

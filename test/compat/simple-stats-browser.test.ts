@@ -6,7 +6,7 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { commitSynthetic } from '../../bench/state-fixture.js';
-import { describeBrowser, expectNoErrors, launchBrowser, openPage } from '../browser/harness.js';
+import { describeBrowser, expectNoErrors, launchBrowser, openPage } from '../helpers/browser.js';
 import { startTestPulse } from '../helpers/pulse.js';
 import { settle } from '../ws/client.js';
 

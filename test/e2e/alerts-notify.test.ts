@@ -19,20 +19,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Simulator, startSimulator } from '../../sim/index.js';
+import { e2eAlertConfig } from '../helpers/alerts.js';
+import { api as call, openWs, type WsEnvelope, waitFor } from '../helpers/http.js';
 import { LogCapture, startTestPulse } from '../helpers/pulse.js';
-import {
-  addPveInstance,
-  call,
-  e2eAlertConfig,
-  HttpReceiver,
-  holdGuestCpuLow,
-  MailSink,
-  openWs,
-  type Received,
-  control as simControl,
-  type WsEnvelope,
-  waitFor,
-} from './harness.js';
+import { HttpReceiver, MailSink, type Received } from '../helpers/receivers.js';
+import { addPveInstance, holdGuestCpuLow, control as simControl } from '../helpers/sim.js';
 
 const INSTANCE = 'pve-cluster';
 const VMID = 100; // web-01 on pve1

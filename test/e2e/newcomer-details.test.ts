@@ -4,8 +4,8 @@
  * localhost is refused with the name of the setting that allows it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { api } from '../helpers/http.js';
 import { startTestPulse } from '../helpers/pulse.js';
-import { call } from './harness.js';
 
 let pulse: Awaited<ReturnType<typeof startTestPulse>>;
 
@@ -18,7 +18,7 @@ afterAll(async () => {
 
 describe('newcomer details', () => {
   it('/api/system/settings shows the effective values before the first save', async () => {
-    const r = await call(pulse.url, 'GET', '/api/system/settings');
+    const r = await api(pulse.url, 'GET', '/api/system/settings');
     expect(r.status).toBe(200);
     expect(r.body).toMatchObject({
       pvePollingInterval: 10,
@@ -31,8 +31,8 @@ describe('newcomer details', () => {
     });
     expect(typeof r.body.logLevel).toBe('string');
     // Saving one field leaves the others at their effective values.
-    expect((await call(pulse.url, 'POST', '/api/system/settings/update', { pvePollingInterval: 30 })).status).toBe(200);
-    expect((await call(pulse.url, 'GET', '/api/system/settings')).body).toMatchObject({
+    expect((await api(pulse.url, 'POST', '/api/system/settings/update', { pvePollingInterval: 30 })).status).toBe(200);
+    expect((await api(pulse.url, 'GET', '/api/system/settings')).body).toMatchObject({
       pvePollingInterval: 30,
       pbsPollingInterval: 60,
       connectionTimeout: 45,
@@ -40,7 +40,7 @@ describe('newcomer details', () => {
   });
 
   it('a loopback webhook is refused naming PULSE_ALLOW_LOOPBACK_WEBHOOKS', async () => {
-    const r = await call(pulse.url, 'POST', '/api/notifications/webhooks', {
+    const r = await api(pulse.url, 'POST', '/api/notifications/webhooks', {
       name: 'local',
       service: 'generic',
       url: 'http://127.0.0.1:9/hook',

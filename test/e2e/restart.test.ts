@@ -7,16 +7,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Simulator, startSimulator } from '../../sim/index.js';
+import { e2eAlertConfig } from '../helpers/alerts.js';
+import { api as call, waitFor } from '../helpers/http.js';
 import { startTestPulse, tempDir } from '../helpers/pulse.js';
-import {
-  addPveInstance,
-  call,
-  e2eAlertConfig,
-  HttpReceiver,
-  holdGuestCpuLow,
-  control as simControl,
-  waitFor,
-} from './harness.js';
+import { HttpReceiver } from '../helpers/receivers.js';
+import { addPveInstance, holdGuestCpuLow, control as simControl } from '../helpers/sim.js';
 
 const INSTANCE = 'pve-cluster';
 const VMID = 102; // win-dc on pve1

@@ -15,7 +15,7 @@ import {
   permissionReport,
   pveFeatureStatus,
 } from '../../src/proxmox/privileges.js';
-import { apiSession, createAdmin } from '../browser/harness.js';
+import { apiSession, createAdmin } from '../helpers/browser.js';
 import { startTestPulse } from '../helpers/pulse.js';
 
 describe('permission doctor (pure)', () => {

@@ -8,18 +8,19 @@ import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock.js';
 import { guest, node } from '../alerts/state-builders.js';
+import { api, waitFor } from '../helpers/http.js';
 import { startTestPulse } from '../helpers/pulse.js';
-import { api, Receiver, until } from './helpers.js';
+import { HttpReceiver } from '../helpers/receivers.js';
 
 process.env.PULSE_ALLOW_LOOPBACK_WEBHOOKS = 'true';
 
 let pulse: Awaited<ReturnType<typeof startTestPulse>>;
-let rx: Receiver;
+let rx: HttpReceiver;
 let smtp: SMTPServer;
 const mails: string[] = [];
 
 beforeAll(async () => {
-  rx = await new Receiver().start();
+  rx = await new HttpReceiver().start();
   smtp = new SMTPServer({
     logger: false,
     disabledCommands: ['STARTTLS', 'AUTH'],
@@ -68,25 +69,25 @@ const setCpu = (cpu: number) =>
 describe('alert → notification pipeline', () => {
   it('an alert fired by the engine reaches every destination', async () => {
     setCpu(0.95);
-    await until(() => {
+    await waitFor(() => {
       pulse.deps.alerts.flushNotifications(); // skip the 30 s grouping window
-      return rx.on('/pd').length >= 1 && rx.on('/discord').length >= 1 && mails.length >= 1;
+      return rx.all('/pd').length >= 1 && rx.all('/discord').length >= 1 && mails.length >= 1;
     }, 'alert notifications');
-    const pd = JSON.parse(rx.on('/pd')[0].body);
+    const pd = JSON.parse(rx.all('/pd')[0].body);
     expect(pd.event_action).toBe('trigger');
     expect(pd.dedup_key).toBe('pve1-100-cpu');
     expect(pd.payload.class).toBe('cpu');
-    expect(JSON.parse(rx.on('/discord')[0].body).embeds[0].fields[3].value).toBe('95.0%');
+    expect(JSON.parse(rx.all('/discord')[0].body).embeds[0].fields[3].value).toBe('95.0%');
     expect(mails[0]).toMatch(/Subject: \[Pulse Alert\] Critical: cpu on guest-100/);
   });
 
   it('clearing the condition sends the resolve', async () => {
     setCpu(0.1);
-    await until(() => {
+    await waitFor(() => {
       pulse.deps.alerts.flushNotifications();
-      return rx.on('/pd').length >= 2 && mails.length >= 2;
+      return rx.all('/pd').length >= 2 && mails.length >= 2;
     }, 'resolve notifications');
-    expect(JSON.parse(rx.on('/pd')[1].body)).toEqual({
+    expect(JSON.parse(rx.all('/pd')[1].body)).toEqual({
       routing_key: 'RK123',
       event_action: 'resolve',
       dedup_key: 'pve1-100-cpu',

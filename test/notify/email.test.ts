@@ -7,8 +7,9 @@ import type { AddressInfo } from 'node:net';
 import selfsigned from 'selfsigned';
 import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeAlert } from '../helpers/alerts.js';
+import { api, waitFor } from '../helpers/http.js';
 import { startTestPulse } from '../helpers/pulse.js';
-import { api, makeAlert, until } from './helpers.js';
 
 interface Mail {
   raw: string;
@@ -121,7 +122,7 @@ describe('email notifications', () => {
           grouped: [makeAlert({ id: 'x-2', level: 'warning', resourceName: 'db-02' })],
         },
       ]);
-      await until(() => server.mails.length === 1, 'the alert email');
+      await waitFor(() => server.mails.length === 1, 'the alert email');
       const m = server.mails[0];
       expect(m.secure).toBe(false);
       expect(m.from).toBe('pulse@example.com');
@@ -129,7 +130,7 @@ describe('email notifications', () => {
       expectReadableMail(m, /^\[Pulse Alert\] 1 Critical, 1 Warning alerts$/);
       expect(m.raw).toContain('db-02');
       pulse.deps.notifications.notifier.enqueue([{ kind: 'resolved', alert: makeAlert() }]);
-      await until(() => server.mails.length === 2, 'the resolve email');
+      await waitFor(() => server.mails.length === 2, 'the resolve email');
       expect(subjectOf(server.mails[1].raw)).toBe('[Pulse Resolved] Critical: cpu on web_01 "prod"');
     } finally {
       await server.close();

@@ -6,16 +6,18 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock.js';
 import { openDatabase } from '../../src/db/database.js';
+import { makeAlert } from '../helpers/alerts.js';
+import { api, waitFor } from '../helpers/http.js';
 import { startTestPulse, tempDir } from '../helpers/pulse.js';
-import { api, makeAlert, Receiver, until } from './helpers.js';
+import { HttpReceiver } from '../helpers/receivers.js';
 
 process.env.PULSE_ALLOW_LOOPBACK_WEBHOOKS = 'true';
 
 type Pulse = Awaited<ReturnType<typeof startTestPulse>>;
 
-let rx: Receiver;
+let rx: HttpReceiver;
 beforeAll(async () => {
-  rx = await new Receiver().start();
+  rx = await new HttpReceiver().start();
 });
 afterAll(() => rx.close());
 
@@ -53,19 +55,19 @@ describe('delivery queue', () => {
     await addHook(p, '/flaky');
     rx.respond = () => 500;
     fire(p);
-    const [job] = await until(async () => {
+    const [job] = await waitFor(async () => {
       const q = await queued(p);
       return q.length === 1 && q[0].attempts === 1 && q[0].status === 'pending' ? q : null;
     }, 'first failed attempt');
     expect(job.lastStatusCode).toBe(500);
     expect(Date.parse(job.nextAttemptAt as string)).toBeGreaterThan(clock.now()); // backoff, not a hot loop
-    expect(rx.on('/flaky')).toHaveLength(1);
+    expect(rx.all('/flaky')).toHaveLength(1);
 
     rx.respond = () => 200;
     clock.advance(60_000);
     p.deps.notifications.queue.wake();
-    await until(() => rx.on('/flaky').length === 2, 'the retry');
-    await until(async () => (await queued(p)).length === 0, 'queue to drain');
+    await waitFor(() => rx.all('/flaky').length === 2, 'the retry');
+    await waitFor(async () => (await queued(p)).length === 0, 'queue to drain');
     const hist = (await api(p.url, 'GET', '/api/notifications/history?channel=webhook')).body;
     expect(hist.map((h: { success: boolean; retryAttempts: number }) => [h.success, h.retryAttempts])).toEqual([
       [true, 1],
@@ -81,7 +83,7 @@ describe('delivery queue', () => {
     await addHook(p, '/reject');
     rx.respond = () => 400;
     fire(p, 'dl-1');
-    const dead = await until(async () => {
+    const dead = await waitFor(async () => {
       const d = (await api(p.url, 'GET', '/api/notifications/dead-letter')).body;
       return d.length === 1 ? d : null;
     }, 'dead letter');
@@ -96,8 +98,8 @@ describe('delivery queue', () => {
 
     rx.respond = () => 200;
     expect((await api(p.url, 'POST', `/api/notifications/dead-letter/${dead[0].id}/retry`)).status).toBe(200);
-    await until(() => rx.on('/reject').length === 2, 'manual retry');
-    await until(
+    await waitFor(() => rx.all('/reject').length === 2, 'manual retry');
+    await waitFor(
       async () => (await api(p.url, 'GET', '/api/notifications/dead-letter')).body.length === 0,
       'dead list empty',
     );
@@ -110,8 +112,8 @@ describe('delivery queue', () => {
     const p = await start(clock);
     await addHook(p, '/limited');
     for (let i = 0; i < 12; i++) fire(p, `rl-${i}`);
-    await until(() => rx.on('/limited').length === 10, 'ten sends');
-    const waiting = await until(async () => {
+    await waitFor(() => rx.all('/limited').length === 10, 'ten sends');
+    const waiting = await waitFor(async () => {
       const q = await queued(p);
       const deferred = (j: Record<string, unknown>) =>
         j.status === 'pending' && Date.parse(j.nextAttemptAt as string) > clock.now();
@@ -119,11 +121,11 @@ describe('delivery queue', () => {
       return q.length === 2 && q.every((j) => j.status === 'pending') && q.some(deferred) ? q : null;
     }, 'two waiting jobs, the first deferred');
     for (const j of waiting) expect(j.attempts).toBe(0); // a deferral is not a failed attempt
-    expect(rx.on('/limited')).toHaveLength(10);
+    expect(rx.all('/limited')).toHaveLength(10);
     clock.advance(61_000);
     p.deps.notifications.queue.wake();
-    await until(() => rx.on('/limited').length === 12, 'all twelve');
-    const ids = rx.on('/limited').map((r) => JSON.parse(r.body).alerts[0].id);
+    await waitFor(() => rx.all('/limited').length === 12, 'all twelve');
+    const ids = rx.all('/limited').map((r) => JSON.parse(r.body).alerts[0].id);
     expect(new Set(ids).size).toBe(12);
   });
 
@@ -135,8 +137,8 @@ describe('delivery queue', () => {
     rx.respond = (r) => (r.path === '/hang' ? 'hang' : 200);
     fire(p, 'iso-1');
     fire(p, 'iso-2');
-    await until(() => rx.on('/fast').length === 2, 'fast destination to get both');
-    expect(rx.on('/hang')).toHaveLength(1); // first request still open; the second waits in its own lane
+    await waitFor(() => rx.all('/fast').length === 2, 'fast destination to get both');
+    expect(rx.all('/hang')).toHaveLength(1); // first request still open; the second waits in its own lane
     const q = await queued(p);
     expect(q.map((j) => j.status).sort()).toEqual(['pending', 'sending']);
   });
@@ -149,8 +151,8 @@ describe('delivery queue', () => {
     await addHook(p1, '/retrying');
     rx.respond = (r) => (r.path === '/inflight' ? 'hang' : 503);
     fire(p1, 'restart-1');
-    await until(() => rx.on('/inflight').length === 1 && rx.on('/retrying').length === 1, 'both attempted');
-    await until(async () => (await queued(p1)).some((j) => j.attempts === 1), 'retry scheduled');
+    await waitFor(() => rx.all('/inflight').length === 1 && rx.all('/retrying').length === 1, 'both attempted');
+    await waitFor(async () => (await queued(p1)).some((j) => j.attempts === 1), 'retry scheduled');
     await p1.close();
     running.splice(running.indexOf(p1), 1);
     // As if the process had died mid-send: rows left 'sending' must be picked up again.
@@ -161,10 +163,10 @@ describe('delivery queue', () => {
     rx.respond = () => 200;
     clock.advance(60_000);
     const p2 = await start(clock, dataDir);
-    await until(() => rx.on('/inflight').length === 2 && rx.on('/retrying').length === 2, 'delivery after restart');
+    await waitFor(() => rx.all('/inflight').length === 2 && rx.all('/retrying').length === 2, 'delivery after restart');
     for (const path of ['/inflight', '/retrying']) {
-      expect(JSON.parse(rx.on(path)[1].body).alerts[0].id).toBe('restart-1');
+      expect(JSON.parse(rx.all(path)[1].body).alerts[0].id).toBe('restart-1');
     }
-    await until(async () => (await queued(p2)).length === 0, 'queue empty after restart');
+    await waitFor(async () => (await queued(p2)).length === 0, 'queue empty after restart');
   });
 });

@@ -6,20 +6,21 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { api, waitFor } from '../helpers/http.js';
 import { startTestPulse } from '../helpers/pulse.js';
-import { api, Receiver, until } from './helpers.js';
+import { HttpReceiver } from '../helpers/receivers.js';
 
 process.env.PULSE_ALLOW_LOOPBACK_WEBHOOKS = 'true';
 
 let pulse: Awaited<ReturnType<typeof startTestPulse>>;
-let rx: Receiver;
+let rx: HttpReceiver;
 
 const DISCORD_TOKEN = 'Zq9vX3kT7pLmN2bR8sW4yH6jK1cF5dG0aE-uIoPzXcVbNm';
 const HEADER_SECRET = 'Bearer hdr-S3CR3T-value-4242';
 const APP_TOKEN = 'pushover-app-T0K3N-777';
 
 beforeAll(async () => {
-  rx = await new Receiver().start();
+  rx = await new HttpReceiver().start();
   pulse = await startTestPulse();
 });
 afterAll(async () => {
@@ -146,7 +147,7 @@ describe('secrets', () => {
     // A test send to the saved webhook uses the real URL and header.
     const t = await api(pulse.url, 'POST', '/api/notifications/test', { webhookId: id });
     expect(t.status, t.text).toBe(200);
-    const got = rx.on(`/api/webhooks/123456789/${DISCORD_TOKEN}`);
+    const got = rx.all(`/api/webhooks/123456789/${DISCORD_TOKEN}`);
     expect(got).toHaveLength(1);
     expect(got[0].headers.authorization).toBe(HEADER_SECRET);
     expect(JSON.parse(got[0].body).embeds[0].fields[0].value).toBe('Test VM');
@@ -181,7 +182,7 @@ describe('webhook routes', () => {
     });
     expect(ok.status, ok.text).toBe(200);
     expect(ok.body).toMatchObject({ status: 200, success: true });
-    const p = JSON.parse(rx.on('/tested')[0].body);
+    const p = JSON.parse(rx.all('/tested')[0].body);
     expect(p.alert).toMatchObject({ resource_name: 'Test VM', value: 85.5, threshold: 80, level: 'warning' });
 
     const bad = await api(pulse.url, 'POST', '/api/notifications/webhooks/test', { name: 'T', url: `${rx.url}/fails` });
@@ -264,7 +265,7 @@ describe('webhook routes', () => {
     expect(r.status, r.text).toBe(200);
     expect(r.body.status).toBe('success');
     expect(r.body.queued).toBeGreaterThan(0);
-    await until(() => rx.requests.length > before, 'queued test delivery');
+    await waitFor(() => rx.requests.length > before, 'queued test delivery');
   });
 
   it('the master switch stops queuing; deleting a webhook drops its queued jobs', async () => {
@@ -280,7 +281,7 @@ describe('webhook routes', () => {
     for (const id of ['d-1', 'd-2']) {
       svc.notifier.enqueue([{ kind: 'fired', alert: { ...testAlertLike(), id } }]);
     }
-    await until(() => rx.on('/doomed').length === 1, 'first request in flight');
+    await waitFor(() => rx.all('/doomed').length === 1, 'first request in flight');
     expect(svc.queued().filter((j) => j.targetId === hook.body.id)).toHaveLength(2);
     await api(pulse.url, 'DELETE', `/api/notifications/webhooks/${hook.body.id}`);
     // The waiting job is gone; the one in flight finishes on its own.

@@ -4,13 +4,15 @@
  * receiver against the format that service documents. Then the resolve message.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeAlert } from '../helpers/alerts.js';
+import { api, waitFor } from '../helpers/http.js';
 import { startTestPulse } from '../helpers/pulse.js';
-import { api, makeAlert, Receiver, until } from './helpers.js';
+import { HttpReceiver } from '../helpers/receivers.js';
 
 process.env.PULSE_ALLOW_LOOPBACK_WEBHOOKS = 'true';
 
 let pulse: Awaited<ReturnType<typeof startTestPulse>>;
-let rx: Receiver;
+let rx: HttpReceiver;
 
 const root = makeAlert();
 const grouped = makeAlert({
@@ -52,17 +54,20 @@ const hooks = (u: string) => [
 ];
 
 // biome-ignore lint/suspicious/noExplicitAny: payloads are checked field by field
-const json = (path: string, i = 0): any => JSON.parse(rx.on(path)[i].body);
+const json = (path: string, i = 0): any => JSON.parse(rx.all(path)[i].body);
 
 beforeAll(async () => {
-  rx = await new Receiver().start();
+  rx = await new HttpReceiver().start();
   pulse = await startTestPulse({ env: { PULSE_PUBLIC_URL: 'https://pulse.example.com' } });
   for (const h of hooks(rx.url)) {
     const r = await api(pulse.url, 'POST', '/api/notifications/webhooks', { name: h.service, enabled: true, ...h });
     expect(r.status, r.text).toBe(200);
   }
   pulse.deps.notifications.notifier.enqueue([{ kind: 'fired', alert: root, grouped: [grouped] }]);
-  await until(() => hooks(rx.url).every((h) => rx.on(new URL(h.url).pathname).length >= 1), 'all services to receive');
+  await waitFor(
+    () => hooks(rx.url).every((h) => rx.all(new URL(h.url).pathname).length >= 1),
+    'all services to receive',
+  );
 });
 
 afterAll(async () => {
@@ -73,7 +78,7 @@ afterAll(async () => {
 describe('built-in webhook payloads', () => {
   it('every request has the JSON content type (text for ntfy) and the Pulse user agent', () => {
     for (const h of hooks(rx.url)) {
-      const req = rx.on(new URL(h.url).pathname)[0];
+      const req = rx.all(new URL(h.url).pathname)[0];
       expect(req.method).toBe('POST');
       expect(req.headers['user-agent']).toBe('Pulse-Monitoring/2.0');
       expect(req.headers['content-type']).toContain(h.service === 'ntfy' ? 'text/plain' : 'application/json');
@@ -141,7 +146,7 @@ describe('built-in webhook payloads', () => {
   });
 
   it('telegram: sendMessage body, chat_id taken out of the URL', () => {
-    const req = rx.on('/telegram/bot123:AAAbbbCCC/sendMessage')[0];
+    const req = rx.all('/telegram/bot123:AAAbbbCCC/sendMessage')[0];
     expect(req.path).toBe('/telegram/bot123:AAAbbbCCC/sendMessage');
     const p = JSON.parse(req.body);
     expect(p.chat_id).toBe('-100123');
@@ -151,7 +156,7 @@ describe('built-in webhook payloads', () => {
   });
 
   it('pagerduty: Events API v2 trigger with dedup_key = alert id, routing key in the body', () => {
-    const req = rx.on('/pagerduty/v2/enqueue')[0];
+    const req = rx.all('/pagerduty/v2/enqueue')[0];
     expect(req.headers.routing_key).toBeUndefined();
     const p = JSON.parse(req.body);
     expect(p.routing_key).toBe('R0UT1NGKEY0000000000000000000000');
@@ -175,7 +180,7 @@ describe('built-in webhook payloads', () => {
   });
 
   it('gotify: title, message, priority 10 for critical, extras', () => {
-    const req = rx.on('/gotify/message')[0];
+    const req = rx.all('/gotify/message')[0];
     expect(req.path).toBe('/gotify/message?token=gotifytok');
     const p = JSON.parse(req.body);
     expect(p.priority).toBe(10);
@@ -184,7 +189,7 @@ describe('built-in webhook payloads', () => {
   });
 
   it('ntfy: plain-text body with Title, Priority and Tags headers', () => {
-    const req = rx.on('/ntfy/pulse-alerts')[0];
+    const req = rx.all('/ntfy/pulse-alerts')[0];
     expect(req.body).toContain('VM cpu at 95.5%');
     expect(req.headers.title).toContain('Pulse Alert: Critical');
     expect(req.headers.priority).toBe('5');
@@ -206,8 +211,8 @@ describe('built-in webhook payloads', () => {
 
   it('resolving sends resolve messages; PagerDuty resolves with the same dedup_key', async () => {
     pulse.deps.notifications.notifier.enqueue([{ kind: 'resolved', alert: root }]);
-    await until(
-      () => rx.on('/pagerduty/v2/enqueue').length >= 2 && rx.on('/discord/123/tokentokentoken123').length >= 2,
+    await waitFor(
+      () => rx.all('/pagerduty/v2/enqueue').length >= 2 && rx.all('/discord/123/tokentokentoken123').length >= 2,
       'resolve',
     );
     const pd = json('/pagerduty/v2/enqueue', 1);

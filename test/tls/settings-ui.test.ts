@@ -9,7 +9,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { generate } from 'selfsigned';
 import { Agent } from 'undici';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { ADMIN, describeBrowser, ensureWebBuilt, launchBrowser, loginViaUi, screenshot } from '../browser/harness.js';
+import { ADMIN, describeBrowser, ensureWebBuilt, launchBrowser, loginViaUi, screenshot } from '../helpers/browser.js';
 import { startTestPulse, tempDir } from '../helpers/pulse.js';
 
 const insecure = new Agent({ connect: { rejectUnauthorized: false } });

@@ -11,7 +11,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { describe, expect } from 'vitest';
+import { type EstateSpec, type Simulator, startSimulator } from '../../sim/index.js';
+import type { PbsPoller } from '../../src/collect/pbs-poller.js';
+import type { PvePoller } from '../../src/collect/pve-poller.js';
 import { PROJECT_ROOT } from '../../src/version.js';
+import { startTestPulse } from './pulse.js';
 
 export const CHROMIUM_PATH = '/usr/bin/chromium';
 export const hasChromium = fs.existsSync(CHROMIUM_PATH);
@@ -238,4 +242,145 @@ export async function controlsWithoutName(page: Page): Promise<string[]> {
     }
     return out;
   });
+}
+
+export type TestPulse = Awaited<ReturnType<typeof startTestPulse>>;
+
+/** A signed-in page on a fresh Pulse: what most browser suites start from. */
+export interface PulsePage extends TestPage {
+  pulse: TestPulse;
+  browser: Browser;
+  /** Cookie + CSRF headers of an admin session, for scripted setup steps over the API. */
+  headers: Record<string, string>;
+  close(): Promise<void>;
+}
+
+export interface PulsePageOptions {
+  /** Extra Pulse settings. */
+  env?: Record<string, string>;
+  /** Runs once Pulse and the admin exist, before the browser opens. */
+  setup?: (pulse: TestPulse, headers: Record<string, string>) => Promise<void>;
+  /** Sign in through the login page (the default); false leaves the page blank. */
+  login?: boolean;
+}
+
+/** Builds the UI, starts Pulse, creates the admin, opens Chromium and (by default) signs in. */
+export async function startPulsePage(opts: PulsePageOptions = {}): Promise<PulsePage> {
+  await ensureWebBuilt();
+  const pulse = await startTestPulse({ env: opts.env });
+  let browser: Browser | undefined;
+  try {
+    await createAdmin(pulse.url);
+    const headers = await apiSession(pulse.url);
+    await opts.setup?.(pulse, headers);
+    browser = await launchBrowser();
+    const t = await openPage(browser, pulse.url);
+    if (opts.login !== false) await loginViaUi(t.page);
+    const b = browser;
+    return {
+      ...t,
+      pulse,
+      browser: b,
+      headers,
+      async close() {
+        await t.context.close();
+        await b.close();
+        await pulse.close();
+      },
+    };
+  } catch (err) {
+    await browser?.close();
+    await pulse.close();
+    throw err;
+  }
+}
+
+/** A signed-in page on a Pulse next to a running simulator. */
+export interface EstatePage extends PulsePage {
+  sim: Simulator;
+  /** Adds a simulated PVE or PBS instance (by name) to Pulse over the API, pinning its certificate. */
+  addInstance(name: string, extra?: Record<string, unknown>): Promise<void>;
+}
+
+export interface EstatePageOptions {
+  /** The simulated estate: the demo estate by default. */
+  estate?: EstateSpec;
+  /** The demo estate's seed (42 unless given). */
+  seed?: number;
+  /** Runs against the simulator before Pulse starts (fixed metrics, for instance). */
+  prepareSim?: (sim: Simulator) => Promise<void>;
+  /** Extra Pulse settings, which may depend on the simulator (its ports). */
+  env?: Record<string, string> | ((sim: Simulator) => Record<string, string>);
+  /** Simulated instances to add to Pulse, by name, before the browser opens. */
+  instances?: string[];
+  /** Poll once, let the backup listings settle and poll again before the browser opens. */
+  settleBackups?: boolean;
+  login?: boolean;
+}
+
+/** The body of POST /api/config/nodes for a simulated PVE or PBS instance. */
+export function instanceBody(sim: Simulator, name: string, extra: Record<string, unknown> = {}) {
+  const pve = sim.ready.pve.find((p) => p.name === name);
+  const pbs = sim.ready.pbs.find((p) => p.name === name);
+  const inst = pve ?? pbs;
+  if (!inst) throw new Error(`the simulator has no PVE or PBS instance named ${name}`);
+  return {
+    type: pve ? 'pve' : 'pbs',
+    name,
+    host: inst.url,
+    tokenName: inst.tokenId,
+    tokenValue: inst.tokenSecret,
+    fingerprint: inst.fingerprint,
+    ...extra,
+  };
+}
+
+async function addInstance(
+  pulse: TestPulse,
+  headers: Record<string, string>,
+  sim: Simulator,
+  name: string,
+  extra?: Record<string, unknown>,
+): Promise<void> {
+  const res = await fetch(`${pulse.url}/api/config/nodes`, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify(instanceBody(sim, name, extra)),
+  });
+  if (res.status !== 201) throw new Error(`adding ${name} failed: ${res.status} ${await res.text()}`);
+}
+
+/** Starts the simulator, then a signed-in Pulse page with the chosen instances added. */
+export async function startEstatePage(opts: EstatePageOptions = {}): Promise<EstatePage> {
+  await ensureWebBuilt();
+  const sim = await startSimulator(opts.estate ? { estate: opts.estate } : { estate: 'demo', seed: opts.seed ?? 42 });
+  try {
+    await opts.prepareSim?.(sim);
+    const p = await startPulsePage({
+      env: typeof opts.env === 'function' ? opts.env(sim) : opts.env,
+      login: opts.login,
+      async setup(pulse, headers) {
+        for (const name of opts.instances ?? []) await addInstance(pulse, headers, sim, name);
+        if (opts.settleBackups) {
+          const monitoring = pulse.deps.monitoring;
+          await monitoring.pollNow();
+          const pollers = monitoring.pollers().filter((p): p is PvePoller | PbsPoller => 'settleBackups' in p);
+          for (const poller of pollers) await poller.settleBackups();
+          await monitoring.pollNow();
+        }
+      },
+    });
+    return {
+      ...p,
+      sim,
+      addInstance: (name, extra) => addInstance(p.pulse, p.headers, sim, name, extra),
+      async close() {
+        await p.close();
+        await sim.stop();
+      },
+    };
+  } catch (err) {
+    await sim.stop();
+    throw err;
+  }
 }
