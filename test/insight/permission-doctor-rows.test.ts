@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Simulator, startSimulator } from '../../sim/index.js';
 import type { FeatureStatus } from '../../src/proxmox/privileges.js';
-import { apiSession, createAdmin } from '../browser/harness.js';
+import { apiSession, createAdmin } from '../helpers/browser.js';
 import { startTestPulse } from '../helpers/pulse.js';
 
 interface Row {
