@@ -64,8 +64,13 @@ describe('request error shapes', () => {
     // A second app over a running Pulse's services, with extra routes to exercise the body pipeline.
     pulse = await startTestPulse();
     ({ app } = await buildApp(pulse.deps));
-    app.post('/api/echo', { config: { guard: 'public' } }, async (req) => ({ got: req.body }));
-    app.get('/api/boom', { config: { guard: 'public' } }, async () => {
+    const anything = { type: 'object', additionalProperties: true };
+    app.post(
+      '/api/echo',
+      { config: { guard: 'public' }, schema: { body: anything, response: { 200: anything } } },
+      async (req) => ({ got: req.body }),
+    );
+    app.get('/api/boom', { config: { guard: 'public' }, schema: { response: { 200: anything } } }, async () => {
       throw new Error('secret internal detail at /srv/x.ts:12');
     });
     await app.ready();

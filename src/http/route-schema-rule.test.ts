@@ -23,16 +23,16 @@ describe('route schema rule', () => {
       'a response schema for its success status (2xx, or 3xx for a redirect)',
     ]);
     expect(schemaGaps({ method: 'DELETE', url: '/api/x/*', schema: { response: { 200: ok } } })).toEqual([
-      'its path parameters',
+      'a schema for its path parameters',
     ]);
     expect(schemaGaps({ method: 'PUT', url: '/api/x', schema: { response: { 200: ok } } })).toEqual([
-      'its request body',
+      'a schema for its request body',
     ]);
   });
 
   it('refuses registration with a message naming the route', () => {
     expect(() => assertRouteSchema({ method: 'POST', url: '/api/y', schema: { response: { 200: ok } } })).toThrow(
-      'route POST /api/y declares no schema for its request body',
+      'route POST /api/y lacks a schema for its request body',
     );
   });
 });

@@ -23,8 +23,8 @@ export function schemaGaps(route: RouteSchemaView): string[] {
   const statuses = Object.keys(schema?.response ?? {});
   if (!statuses.some((s) => /^([23]\d\d|[23]XX|default)$/.test(s)))
     gaps.push('a response schema for its success status (2xx, or 3xx for a redirect)');
-  if (/[:*]/.test(route.url) && !schema?.params) gaps.push('its path parameters');
-  if (methods.some((m) => BODY_METHODS.has(m)) && !schema?.body) gaps.push('its request body');
+  if (/[:*]/.test(route.url) && !schema?.params) gaps.push('a schema for its path parameters');
+  if (methods.some((m) => BODY_METHODS.has(m)) && !schema?.body) gaps.push('a schema for its request body');
   return gaps;
 }
 
@@ -32,5 +32,5 @@ export function assertRouteSchema(route: RouteSchemaView): void {
   const gaps = schemaGaps(route);
   if (gaps.length === 0) return;
   const methods = Array.isArray(route.method) ? route.method.join(',') : route.method;
-  throw new Error(`route ${methods} ${route.url} declares no schema for ${gaps.join(', ')}`);
+  throw new Error(`route ${methods} ${route.url} lacks ${gaps.join(', ')}`);
 }
