@@ -6,7 +6,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
-import { ConnectionTestError } from '../collect/connection-test.js';
+import { ConnectionTestError, type TestSuccess } from '../collect/connection-test.js';
 import type { Monitoring } from '../collect/monitoring.js';
 import { badRequest, conflict, HttpError, notFound } from '../http/errors.js';
 import { type FeatureProblem, PVE_FEATURES, permissionReport } from '../proxmox/privileges.js';
@@ -97,6 +97,19 @@ function parse(body: unknown, existing?: NodeConfig): NodeInput {
     if (err instanceof NodeValidationError) throw badRequest(err.message, { field: err.field });
     throw err;
   }
+}
+
+/** The short answer of test-config and /:id/test: the outcome, its latency and the doctor's findings. */
+function shortTestReply(r: TestSuccess) {
+  return {
+    status: 'success' as const,
+    message: r.message,
+    latency: r.latency,
+    ...(r.warnings ? { warnings: r.warnings } : {}),
+    ...(r.missingPrivileges ? { missingPrivileges: r.missingPrivileges } : {}),
+    ...(r.grantCommand ? { grantCommand: r.grantCommand } : {}),
+    permissions: r.permissions,
+  };
 }
 
 function testFailure(err: unknown): HttpError {
@@ -249,16 +262,7 @@ export function registerConfigNodeRoutes(
     async (req) => {
       const input = parse(req.body);
       try {
-        const r = await monitoringOf(deps).test(input);
-        return {
-          status: 'success' as const,
-          message: r.message,
-          latency: r.latency,
-          ...(r.warnings ? { warnings: r.warnings } : {}),
-          ...(r.missingPrivileges ? { missingPrivileges: r.missingPrivileges } : {}),
-          ...(r.grantCommand ? { grantCommand: r.grantCommand } : {}),
-          permissions: r.permissions,
-        };
+        return shortTestReply(await monitoringOf(deps).test(input));
       } catch (err) {
         throw testFailure(err);
       }
@@ -279,16 +283,7 @@ export function registerConfigNodeRoutes(
     async (req) => {
       const cfg = find(req.params.id);
       try {
-        const r = await monitoringOf(deps).test(cfg);
-        return {
-          status: 'success' as const,
-          message: r.message,
-          latency: r.latency,
-          ...(r.warnings ? { warnings: r.warnings } : {}),
-          ...(r.missingPrivileges ? { missingPrivileges: r.missingPrivileges } : {}),
-          ...(r.grantCommand ? { grantCommand: r.grantCommand } : {}),
-          permissions: r.permissions,
-        };
+        return shortTestReply(await monitoringOf(deps).test(cfg));
       } catch (err) {
         throw testFailure(err);
       }
