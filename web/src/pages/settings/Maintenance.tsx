@@ -121,7 +121,9 @@ function Updates() {
     try {
       const s = await api.get<UpdateStatus>('/api/updates/status');
       setUnreachable(false);
-      setStatus(s);
+      // A restarted Pulse answers "idle" until the installer writes its outcome; keeping the last
+      // step shown stops the bar from jumping back to 0 meanwhile.
+      if (!applying() || APPLYING.has(s.status) || s.status === 'completed' || s.status === 'error') setStatus(s);
       if (APPLYING.has(s.status)) {
         setApplying(true);
         timer = setTimeout(() => void pollStatus(), 1000);
