@@ -108,6 +108,39 @@ describe('lastBackup from PBS', () => {
     slices.flush();
     expect(store.get().vms[0]).toBe(first);
   });
+
+  it('a poll that only moves metrics keeps every backup list, and the PBS time, as they were', () => {
+    const store = new StateStore(new ManualClock());
+    const slices = new SliceStore(store);
+    const pve = slice('a', undefined, ['n1']);
+    pve.vms = [{ ...pve.vms[0], type: 'qemu', name: 'web', cpu: 0.1 }];
+    pve.storageBackups = [
+      { id: 'sb', instance: 'a', vmid: 100, type: 'qemu', ctime: 10, isPBS: false } as StorageBackup,
+    ];
+    const pbsBackups = [
+      { id: 'x', instance: 'p', datastore: 'd', backupType: 'vm', vmid: '100', backupTime: 90 } as PbsBackup,
+    ];
+    slices.set(1, pve);
+    slices.set(2, { kind: 'pbs', instance: 'p', healthy: true, pbs: {} as never, backups: pbsBackups });
+    slices.flush();
+    const before = store.get();
+    // The next poll: new guest objects with moved metrics, the same backup lists.
+    slices.set(1, { ...pve, vms: [{ ...pve.vms[0], cpu: 0.2 }] });
+    slices.flush();
+    const after = store.get();
+    expect(after.vms[0]).toMatchObject({ cpu: 0.2, lastBackup: 90_000 });
+    expect(after.pveBackups).toBe(before.pveBackups);
+    expect(after.pbsBackups).toBe(before.pbsBackups);
+    expect(after.containers).toBe(before.containers);
+    // A guest renamed: the owner evidence is read again (here the only candidate keeps it).
+    slices.set(1, { ...pve, vms: [{ ...pve.vms[0], name: 'web2' }] });
+    slices.flush();
+    expect(store.get().vms[0]).toMatchObject({ name: 'web2', lastBackup: 90_000 });
+    // New backups: the lists change.
+    slices.set(2, { kind: 'pbs', instance: 'p', healthy: true, pbs: {} as never, backups: [...pbsBackups] });
+    slices.flush();
+    expect(store.get().pbsBackups).not.toBe(before.pbsBackups);
+  });
 });
 
 describe('lastBackup with the same VMID on two clusters', () => {

@@ -4,7 +4,7 @@
  * together cost one rebuild and one change event rather than one each.
  */
 
-import { guestBackupKey, guestsByVmid, pbsBackupOwner } from '../model/backup-owner.js';
+import { guestBackupKey, guestsByVmid, pbsBackupOwner, sameBackupOwners } from '../model/backup-owner.js';
 import type {
   BackupListing,
   BackupSource,
@@ -135,34 +135,56 @@ export class SliceStore {
     return next;
   }
 
+  readonly #lists = new JoinedLists();
+  /** The last `#withPbsBackups` inputs and answer: most commits change none of what it reads. */
+  #owners?: {
+    vms: Guest[];
+    containers: Guest[];
+    backups: PbsBackup[];
+    storageBackups: StorageBackup[];
+    latest: Map<string, number> | undefined;
+    out: [Guest[], Guest[]];
+  };
+
   /**
-   * The newest PBS backup per guest (instance + VMID), so guests show backups taken to PBS
-   * directly; a snapshot counts only for the guest the evidence names (model/backup-owner.ts).
+   * The guest lists with each guest's newest PBS backup (instance + VMID), so guests show backups
+   * taken to PBS directly; a snapshot counts only for the guest the evidence names
+   * (model/backup-owner.ts). Owners are worked out again only when the backups or what the
+   * evidence reads of the guests changed, not on every poll that moved their metrics.
    */
-  #pbsBackupTimes(
+  #withPbsBackups(
     vms: Guest[],
     containers: Guest[],
     backups: PbsBackup[],
     storageBackups: StorageBackup[],
-  ): ((g: Guest) => Guest) | undefined {
-    const viaStorage = storageBackups.filter((b) => b.isPBS && (b.type === 'qemu' || b.type === 'lxc'));
-    if (backups.length === 0 && viaStorage.length === 0) return undefined;
-    const byVmid = guestsByVmid([...vms, ...containers]);
-    const latest = new Map<string, number>();
-    const note = (owner: Guest | undefined, time: number) => {
-      if (!owner) return;
-      const key = guestBackupKey(owner.instance, owner.vmid);
-      if ((latest.get(key) ?? 0) < time) latest.set(key, time);
+  ): [Guest[], Guest[]] {
+    const prev = this.#owners;
+    if (
+      prev?.vms === vms &&
+      prev.containers === containers &&
+      prev.backups === backups &&
+      prev.storageBackups === storageBackups
+    )
+      return prev.out;
+    const latest =
+      prev &&
+      prev.backups === backups &&
+      prev.storageBackups === storageBackups &&
+      sameBackupOwners(prev.vms, vms) &&
+      sameBackupOwners(prev.containers, containers)
+        ? prev.latest
+        : pbsBackupTimes(vms, containers, backups, storageBackups);
+    const each = (guests: Guest[], was: Guest[] | undefined, wasOut: Guest[] | undefined): Guest[] => {
+      if (!latest) return guests;
+      if (was === guests && wasOut && prev?.latest === latest) return wasOut;
+      return guests.map((g) => this.#withPbsBackup(g, latest));
     };
-    for (const b of backups) note(pbsBackupOwner(b, byVmid), b.backupTime);
-    // A PBS storage seen through PVE lists the whole datastore, other clusters' guests included.
-    for (const b of viaStorage)
-      note(
-        pbsBackupOwner({ backupType: b.type === 'qemu' ? 'vm' : 'ct', vmid: b.vmid, comment: b.notes }, byVmid),
-        b.ctime,
-      );
-    if (latest.size === 0) return undefined;
-    return (g) => this.#withPbsBackup(g, latest);
+    const out: [Guest[], Guest[]] = [
+      each(vms, prev?.vms, prev?.out[0]),
+      each(containers, prev?.containers, prev?.out[1]),
+    ];
+    this.#owners = { vms, containers, backups, storageBackups, latest, out };
+    return out;
   }
 
   #schedule(): void {
@@ -187,17 +209,17 @@ export class SliceStore {
     }
     for (const [uid, s] of this.#slices) if (!seen.has(uid)) ordered.push([uid, s]);
 
-    const nodes: Node[] = [];
-    const vms: Guest[] = [];
-    const containers: Guest[] = [];
-    const storage: Storage[] = [];
-    const ceph: CephCluster[] = [];
-    const disks: PhysicalDisk[] = [];
-    const tasks: BackupTask[] = [];
-    const storageBackups: StorageBackup[] = [];
-    const snapshots: GuestSnapshot[] = [];
+    const nodes: Node[][] = [];
+    const vms: Guest[][] = [];
+    const containers: Guest[][] = [];
+    const storage: Storage[][] = [];
+    const ceph: CephCluster[][] = [];
+    const disks: PhysicalDisk[][] = [];
+    const tasks: BackupTask[][] = [];
+    const storageBackups: StorageBackup[][] = [];
+    const snapshots: GuestSnapshot[][] = [];
     const pbs: PbsInstance[] = [];
-    const pbsBackups: PbsBackup[] = [];
+    const pbsBackups: PbsBackup[][] = [];
     const pmg: PmgInstance[] = [];
     const health: Record<string, boolean> = {};
     const backupSources: Record<string, BackupSource> = {};
@@ -231,25 +253,24 @@ export class SliceStore {
             continue;
           }
         }
-        push(
-          nodes,
+        nodes.push(
           age === undefined
             ? s.nodes
             : s.nodes.map((n) => ({ ...n, connectionHealth: 'degraded', dataAgeSeconds: age })),
         );
-        push(vms, s.vms);
-        push(containers, s.containers);
-        push(storage, s.storage);
-        push(ceph, s.cephClusters);
-        push(disks, s.physicalDisks);
-        push(tasks, s.backupTasks);
-        push(storageBackups, s.storageBackups);
-        push(snapshots, s.guestSnapshots);
+        vms.push(s.vms);
+        containers.push(s.containers);
+        storage.push(s.storage);
+        ceph.push(s.cephClusters);
+        disks.push(s.physicalDisks);
+        tasks.push(s.backupTasks);
+        storageBackups.push(s.storageBackups);
+        snapshots.push(s.guestSnapshots);
         source('pve', s);
       } else if (s.kind === 'pbs') {
         health[`pbs-${s.instance}`] = s.healthy && age === undefined;
         pbs.push(s.pbs);
-        push(pbsBackups, s.backups);
+        pbsBackups.push(s.backups);
         source('pbs', s);
       } else {
         health[`pmg-${s.instance}`] = s.healthy && age === undefined;
@@ -257,23 +278,38 @@ export class SliceStore {
       }
     }
 
-    const withBackup = this.#pbsBackupTimes(vms, containers, pbsBackups, storageBackups);
-    const guestsVms = withBackup ? vms.map(withBackup) : vms;
-    const guestsCts = withBackup ? containers.map(withBackup) : containers;
+    const lists = this.#lists;
+    const backupTasks = lists.join('backupTasks', tasks);
+    const pveStorageBackups = lists.join('storageBackups', storageBackups);
+    const guestSnapshots = lists.join('guestSnapshots', snapshots);
+    const allPbsBackups = lists.join('pbsBackups', pbsBackups);
+    const [guestsVms, guestsCts] = this.#withPbsBackups(
+      lists.join('vms', vms),
+      lists.join('containers', containers),
+      allPbsBackups,
+      pveStorageBackups,
+    );
+    const prevBackups = this.state.get().pveBackups;
+    const pveBackups =
+      prevBackups?.backupTasks === backupTasks &&
+      prevBackups.storageBackups === pveStorageBackups &&
+      prevBackups.guestSnapshots === guestSnapshots
+        ? prevBackups
+        : { backupTasks, storageBackups: pveStorageBackups, guestSnapshots };
 
     const figures = this.figures();
     this.state.commit((draft: PulseState) => {
       draft.stats = { ...(draft.stats as object), pollingCycles: figures.pollingCycles } as PulseState['stats'];
       draft.performance = { ...(draft.performance as object), ...figures.performance } as PulseState['performance'];
-      draft.nodes = nodes;
+      draft.nodes = lists.join('nodes', nodes);
       draft.vms = guestsVms;
       draft.containers = guestsCts;
-      draft.storage = storage;
-      draft.cephClusters = ceph;
-      draft.physicalDisks = disks;
-      draft.pveBackups = { backupTasks: tasks, storageBackups, guestSnapshots: snapshots };
+      draft.storage = lists.join('storage', storage);
+      draft.cephClusters = lists.join('cephClusters', ceph);
+      draft.physicalDisks = lists.join('physicalDisks', disks);
+      draft.pveBackups = pveBackups;
       draft.pbs = pbs;
-      draft.pbsBackups = pbsBackups;
+      draft.pbsBackups = allPbsBackups;
       draft.pmg = pmg;
       // Keep keys other producers own (docker-<id>).
       const kept: Record<string, boolean> = {};
@@ -284,6 +320,49 @@ export class SliceStore {
   }
 }
 
-function push<T>(into: T[], from: readonly T[]): void {
-  for (let i = 0; i < from.length; i++) into.push(from[i]);
+/** The newest PBS backup time (unix seconds) per guest key, or undefined when there is none. */
+function pbsBackupTimes(
+  vms: Guest[],
+  containers: Guest[],
+  backups: PbsBackup[],
+  storageBackups: StorageBackup[],
+): Map<string, number> | undefined {
+  const viaStorage = storageBackups.filter((b) => b.isPBS && (b.type === 'qemu' || b.type === 'lxc'));
+  if (backups.length === 0 && viaStorage.length === 0) return undefined;
+  const byVmid = guestsByVmid([...vms, ...containers]);
+  const latest = new Map<string, number>();
+  const note = (owner: Guest | undefined, time: number) => {
+    if (!owner) return;
+    const key = guestBackupKey(owner.instance, owner.vmid);
+    if ((latest.get(key) ?? 0) < time) latest.set(key, time);
+  };
+  for (const b of backups) note(pbsBackupOwner(b, byVmid), b.backupTime);
+  // A PBS storage seen through PVE lists the whole datastore, other clusters' guests included.
+  for (const b of viaStorage)
+    note(
+      pbsBackupOwner({ backupType: b.type === 'qemu' ? 'vm' : 'ct', vmid: b.vmid, comment: b.notes }, byVmid),
+      b.ctime,
+    );
+  return latest.size === 0 ? undefined : latest;
+}
+
+/**
+ * Lists composed from the slices' lists, kept while every slice's list is the same array as at the
+ * last commit: a poll of one instance (or of metrics only) then leaves the other lists, above all
+ * the tens of thousands of backups, the very arrays they were, and whatever reads the state
+ * (backup coverage, history, deltas) can tell they did not change by identity.
+ */
+class JoinedLists {
+  readonly #joined = new Map<string, { parts: readonly unknown[][]; list: unknown[] }>();
+
+  join<T>(key: string, parts: T[][]): T[] {
+    const prev = this.#joined.get(key);
+    if (prev && prev.parts.length === parts.length && prev.parts.every((p, i) => p === parts[i])) {
+      return prev.list as T[];
+    }
+    const list: T[] = [];
+    for (const part of parts) for (let i = 0; i < part.length; i++) list.push(part[i]);
+    this.#joined.set(key, { parts, list });
+    return list;
+  }
 }

@@ -22,6 +22,23 @@ export interface PbsGroupRef {
   comment?: string;
 }
 
+/**
+ * Whether two guest lists are the same to the owner rules: element by element the same instance,
+ * node, VMID, type and name (a poll replaces every guest object as metrics move; owners stay).
+ */
+export function sameBackupOwners(a: readonly BackupOwnerGuest[], b: readonly BackupOwnerGuest[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]!;
+    const y = b[i]!;
+    if (x === y) continue;
+    if (x.instance !== y.instance || x.node !== y.node || x.vmid !== y.vmid || x.type !== y.type || x.name !== y.name)
+      return false;
+  }
+  return true;
+}
+
 /** The key a guest's backups are gathered under. */
 export const guestBackupKey = (instance: string, vmid: number | string): string => `${instance}:${vmid}`;
 
