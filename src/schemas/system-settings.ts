@@ -2,6 +2,9 @@
 import { type Static, Type } from 'typebox';
 import { Open } from './common.js';
 
+/** The log levels Pulse knows, for this setting and LOG_LEVEL alike; matched without regard to case. */
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+
 const Seconds = (min: number, max: number, description: string) =>
   Type.Optional(Type.Union([Type.Integer({ minimum: min, maximum: max }), Type.Null()], { description }));
 const Port = Type.Optional(Type.Union([Type.Integer({ minimum: 1, maximum: 65535 }), Type.Null()]));
@@ -26,7 +29,7 @@ export const SystemSettingsUpdate = Type.Object({
   updateChannel: Type.Optional(Type.Union([Type.Enum(['stable', 'rc']), Type.Null()])),
   theme: Type.Optional(Type.Union([Type.Enum(['light', 'dark', '']), Type.Null()], { description: '"" = unset' })),
   autoUpdateTime: Text('HH:MM', 5),
-  logLevel: Text('trace, debug, info, warn, error, fatal or silent', 10),
+  logLevel: Text(`One of ${LOG_LEVELS.join(', ')} (any case)`, 10),
   discoverySubnet: Text('A CIDR subnet like 192.168.1.0/24, or auto', 200),
   allowedOrigins: Text('Comma-separated origins allowed for CORS and WebSocket'),
   allowedEmbedOrigins: Text('Comma-separated origins allowed to embed the UI'),

@@ -6,7 +6,7 @@
  */
 import type { Database } from 'better-sqlite3';
 import { conforming } from '../http/schema-check.js';
-import { SystemSettingsUpdate } from '../schemas/system-settings.js';
+import { LOG_LEVELS, SystemSettingsUpdate } from '../schemas/system-settings.js';
 import { parseOriginList } from './input-validation.js';
 
 export interface SystemSettings {
@@ -51,8 +51,6 @@ export class SettingsValidationError extends Error {
   }
 }
 
-const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
-
 /** Fields whose schema check is all there is: copied as given. */
 const PLAIN_FIELDS = [
   'pvePollingInterval',
@@ -86,7 +84,7 @@ export function validateSettingsUpdate(raw: unknown): Partial<SystemSettings> {
   }
   if (b.logLevel) {
     // Case-insensitive, which an enum cannot say.
-    if (!LOG_LEVELS.includes(b.logLevel.toLowerCase())) {
+    if (!(LOG_LEVELS as readonly string[]).includes(b.logLevel.toLowerCase())) {
       throw new SettingsValidationError('logLevel', `must be one of ${LOG_LEVELS.join(', ')}`);
     }
     out.logLevel = b.logLevel.toLowerCase();

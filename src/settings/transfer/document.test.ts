@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { NodeBody } from '../../schemas/config-nodes.js';
 import { EmailConfigBody, WebhookBody } from '../../schemas/notifications.js';
-import { SystemSettingsUpdate } from '../../schemas/system-settings.js';
+import { LOG_LEVELS, SystemSettingsUpdate } from '../../schemas/system-settings.js';
 import { TransferError } from './cipher.js';
 import { parseDocument } from './document.js';
 
@@ -53,6 +53,9 @@ describe('config import applies the API schema', () => {
     expect(refusal({ system: { autoUpdateTime: '25:00' } })).toBe('system: autoUpdateTime: must be HH:MM');
     expect(refusal({ system: { allowedOrigins: 'ftp://x.example' } })).toMatch(/^system: allowedOrigins: /);
     expect(parse({ system: { logLevel: 'DEBUG', theme: '' } }).system).toEqual({ logLevel: 'debug' });
+    expect(refusal({ system: { logLevel: 'verbose' } })).toBe(
+      `system: logLevel: must be one of ${LOG_LEVELS.join(', ')}`,
+    );
   });
 
   it('nodes: lengths and types come from the node body schema', () => {
