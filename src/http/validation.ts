@@ -10,7 +10,7 @@ import type { FastifySchema, FastifySchemaValidationError, FastifyServerOptions 
 import type { TSchema } from 'typebox';
 import { Compile } from 'typebox/compile';
 
-function makeAjv(coerceTypes: false | 'array'): Ajv {
+export function makeAjv(coerceTypes: false | 'array'): Ajv {
   // Fastify's own defaults, with coercion chosen per part of the request.
   const ajv = new Ajv({ coerceTypes, useDefaults: true, removeAdditional: true, allErrors: false, strict: false });
   addFormats.default(ajv);
@@ -45,11 +45,11 @@ function fieldPath(instancePath: string): string {
   return out;
 }
 
-/** The first problem of a failed validation as a sentence that names the field. */
+/** The first problem of a failed validation as a sentence that names the field (and its parts). */
 export function describeValidation(
   errors: FastifySchemaValidationError[],
   context: ValidationContext,
-): { message: string; field: string } {
+): { message: string; field: string; rule: string } {
   const e = errors[0];
   const params = (e?.params ?? {}) as Record<string, unknown>;
   let field = fieldPath(e?.instancePath ?? '');
@@ -71,7 +71,7 @@ export function describeValidation(
       break;
   }
   const where = CONTEXT_NAMES[context] ?? context;
-  return { message: field ? `${where}.${field} ${rule}` : `${where} ${rule}`, field };
+  return { message: field ? `${where}.${field} ${rule}` : `${where} ${rule}`, field, rule };
 }
 
 /**

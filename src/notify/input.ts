@@ -1,10 +1,13 @@
 /**
- * Validation of what clients send to /api/notifications/* (webhooks, email, settings). Each
- * parser returns a normalised value or throws a 400 HttpError naming the problem; template and
- * JSON problems carry `line` and `column`.
+ * Validation of what clients send to /api/notifications/* (webhooks, email, settings), also used
+ * by config import. Each parser checks the route's body schema (types, lengths, ranges) and then
+ * what a schema cannot say, and returns a normalised value or throws a 400 HttpError naming the
+ * problem; template and JSON problems carry `line` and `column`.
  */
 import { badRequest } from '../http/errors.js';
+import { conforming, type SchemaProblem } from '../http/schema-check.js';
 import type { NotificationSettings, WebhookConfig, WebhookService } from '../model/notifications.js';
+import { EmailConfigBody, NotificationSettingsBody, WebhookBody } from '../schemas/notifications.js';
 import { type NotificationBatch, testAlert } from './batch.js';
 import { SERVICE_NAMES, serviceDef } from './services/catalog.js';
 import { buildWebhookRequest, PayloadError } from './services/request.js';
@@ -21,26 +24,13 @@ function asObject(v: unknown, what: string): Body {
   return v as Body;
 }
 
-function str(b: Body, key: string, fallback = ''): string {
-  const v = b[key];
-  if (v === undefined || v === null) return fallback;
-  if (typeof v !== 'string') throw badRequest(`${key} must be a string`);
-  return v;
-}
+const refuse = (p: SchemaProblem) => badRequest(`${p.field} ${p.rule}`, { field: p.field });
 
-function bool(b: Body, key: string, fallback: boolean): boolean {
-  const v = b[key];
-  if (v === undefined || v === null) return fallback;
-  if (typeof v !== 'boolean') throw badRequest(`${key} must be true or false`);
-  return v;
-}
-
-function stringMap(b: Body, key: string): Record<string, string> | undefined {
-  const v = b[key];
+/** A header or custom-field map: string values (which the schema leaves open) without line breaks. */
+function stringMap(v: Record<string, unknown> | null | undefined, key: string): Record<string, string> | undefined {
   if (v === undefined || v === null) return undefined;
-  const o = asObject(v, key);
   const out: Record<string, string> = {};
-  for (const [k, x] of Object.entries(o)) {
+  for (const [k, x] of Object.entries(v)) {
     if (typeof x !== 'string') throw badRequest(`${key}.${k} must be a string`);
     if (/[\r\n]/.test(k) || (key === 'headers' && /[\r\n]/.test(x)))
       throw badRequest(`${key}.${k} contains a line break`);
@@ -62,13 +52,13 @@ export function hasUserInfo(raw: string): boolean {
 
 /** Reads a webhook from a request body (id optional: the caller decides). */
 export function parseWebhook(body: unknown, id: string): WebhookConfig {
-  const b = asObject(body, 'webhook');
-  const service = (str(b, 'service', 'generic') || 'generic') as WebhookService;
+  const b = conforming(WebhookBody, asObject(body, 'webhook'), refuse);
+  const service = (b.service || 'generic') as WebhookService;
   if (!SERVICE_NAMES.has(service)) throw badRequest(`unknown service "${service}"`);
-  const method = (str(b, 'method', 'POST') || 'POST').toUpperCase();
+  const method = (b.method || 'POST').toUpperCase();
   if (!METHODS.has(method)) throw badRequest(`method must be one of ${[...METHODS].join(', ')}`);
-  const name = str(b, 'name').trim();
-  const url = str(b, 'url').trim();
+  const name = (b.name ?? '').trim();
+  const url = (b.url ?? '').trim();
   if (!url) throw badRequest('url is required');
   if (hasUserInfo(url)) {
     // Such a URL would be stored, shown and quoted by HTTP errors with its password in it.
@@ -76,17 +66,15 @@ export function parseWebhook(body: unknown, id: string): WebhookConfig {
       'url must not contain a user name or password (user:password@host); send credentials in a header such as Authorization instead',
     );
   }
-  if (name.length > 200) throw badRequest('name is too long');
-  const template = str(b, 'template', str(b, 'payloadTemplate'));
-  if (template.length > 65_536) throw badRequest('template is too long (64 KiB at most)');
-  const customFields = stringMap(b, 'customFields');
+  const template = b.template ?? b.payloadTemplate ?? '';
+  const customFields = stringMap(b.customFields, 'customFields');
   return {
     id,
     name: name || serviceDef(service).name,
     url,
     method,
-    headers: stringMap(b, 'headers') ?? {},
-    enabled: bool(b, 'enabled', true),
+    headers: stringMap(b.headers, 'headers') ?? {},
+    enabled: b.enabled ?? true,
     service,
     template,
     ...(customFields && Object.keys(customFields).length > 0 ? { customFields } : {}),
@@ -139,62 +127,49 @@ export function validateWebhook(
 }
 
 export function parseEmail(body: unknown, stored: StoredEmail): StoredEmail {
-  const b = asObject(body, 'email configuration');
-  let to: string[];
+  const b = conforming(EmailConfigBody, asObject(body, 'email configuration'), refuse);
   const rawTo = b.to ?? b.recipients;
-  if (rawTo === undefined || rawTo === null) to = [];
-  else if (typeof rawTo === 'string') to = rawTo.split(/[,;\s]+/).filter(Boolean);
-  else if (Array.isArray(rawTo) && rawTo.every((x) => typeof x === 'string'))
-    to = rawTo.map((x) => x.trim()).filter(Boolean);
-  else throw badRequest('to must be a list of email addresses');
-  const from = str(b, 'from').trim();
+  const to =
+    rawTo === undefined || rawTo === null
+      ? []
+      : typeof rawTo === 'string'
+        ? rawTo.split(/[,;\s]+/).filter(Boolean)
+        : rawTo.map((x) => x.trim()).filter(Boolean);
+  const from = (b.from ?? '').trim();
   const addr = /^[^\s@<>]+@[^\s@<>]+$|^[^<>]*<[^\s@<>]+@[^\s@<>]+>$/;
   for (const a of [...to, ...(from ? [from] : [])])
     if (!addr.test(a)) throw badRequest(`"${a}" is not an email address`);
-  const rawPort = b.port ?? stored.port;
-  const port = typeof rawPort === 'string' && /^\d+$/.test(rawPort) ? Number(rawPort) : rawPort;
-  if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) {
-    throw badRequest('port must be a whole number between 1 and 65535');
-  }
-  const server = str(b, 'server', str(b, 'smtpHost')).trim();
+  const port = b.port ?? stored.port;
+  const server = (b.server ?? b.smtpHost ?? '').trim();
   if (/[\s/]/.test(server)) throw badRequest('server must be a host name or address');
-  const enabled = bool(b, 'enabled', false);
+  const enabled = b.enabled ?? false;
   if (enabled && (!server || !from)) throw badRequest('server and from are required when email is enabled');
-  const password = str(b, 'password');
-  const tls = bool(b, 'tls', port === 465);
+  const password = b.password ?? '';
+  const tls = b.tls ?? port === 465;
   return {
     enabled,
-    provider: str(b, 'provider'),
+    provider: b.provider ?? '',
     server,
     port,
-    username: str(b, 'username').trim(),
+    username: (b.username ?? '').trim(),
     // An empty password keeps the stored one (the reply never contains it).
     password: password === '' ? stored.password : password,
     from,
     to,
     tls,
-    startTLS: bool(b, 'startTLS', !tls && port === 587),
-    skipTlsVerify: bool(b, 'skipTlsVerify', stored.skipTlsVerify),
+    startTLS: b.startTLS ?? (!tls && port === 587),
+    skipTlsVerify: b.skipTlsVerify ?? stored.skipTlsVerify,
   };
 }
 
-function intIn(b: Body, key: string, min: number, max: number, fallback: number): number {
-  const v = b[key];
-  if (v === undefined || v === null) return fallback;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
-    throw badRequest(`${key} must be a whole number between ${min} and ${max}`);
-  }
-  return v;
-}
-
 export function parseSettings(body: unknown, current: NotificationSettings): NotificationSettings {
-  const outer = asObject(body, 'settings');
-  const b = outer.settings !== undefined ? asObject(outer.settings, 'settings') : outer;
+  const outer = conforming(NotificationSettingsBody, asObject(body, 'settings'), refuse);
+  const b = outer.settings ?? outer;
   return {
-    enabled: bool(b, 'enabled', current.enabled),
-    notifyOnResolve: bool(b, 'notifyOnResolve', current.notifyOnResolve),
-    maxAttempts: intIn(b, 'maxAttempts', 1, 20, current.maxAttempts),
-    retryBaseSeconds: intIn(b, 'retryBaseSeconds', 1, 3600, current.retryBaseSeconds),
-    webhookRateLimitPerMinute: intIn(b, 'webhookRateLimitPerMinute', 1, 10, current.webhookRateLimitPerMinute),
+    enabled: b.enabled ?? current.enabled,
+    notifyOnResolve: b.notifyOnResolve ?? current.notifyOnResolve,
+    maxAttempts: b.maxAttempts ?? current.maxAttempts,
+    retryBaseSeconds: b.retryBaseSeconds ?? current.retryBaseSeconds,
+    webhookRateLimitPerMinute: b.webhookRateLimitPerMinute ?? current.webhookRateLimitPerMinute,
   };
 }

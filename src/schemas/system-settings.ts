@@ -2,6 +2,9 @@
 import { type Static, Type } from 'typebox';
 import { Open } from './common.js';
 
+/** The log levels Pulse knows, for this setting and LOG_LEVEL alike; matched without regard to case. */
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+
 const Seconds = (min: number, max: number, description: string) =>
   Type.Optional(Type.Union([Type.Integer({ minimum: min, maximum: max }), Type.Null()], { description }));
 const Port = Type.Optional(Type.Union([Type.Integer({ minimum: 1, maximum: 65535 }), Type.Null()]));
@@ -10,8 +13,9 @@ const Text = (description: string, maxLength = 2000) =>
   Type.Optional(Type.Union([Type.String({ maxLength }), Type.Null()], { description }));
 
 /**
- * A partial update: fields left out keep their value, `null` means "not given". Ranges are here;
- * origin lists, subnets and times are checked by the settings module (also used by config import).
+ * A partial update: fields left out keep their value, `null` means "not given". Types, ranges and
+ * lengths are here, for the API and for config import alike (src/settings/system-settings.ts checks
+ * values against this schema); origin lists, subnets, times and log levels are checked there.
  */
 export const SystemSettingsUpdate = Type.Object({
   pvePollingInterval: Seconds(10, 3600, 'Seconds between PVE polls'),
@@ -21,10 +25,11 @@ export const SystemSettingsUpdate = Type.Object({
   frontendPort: Port,
   connectionTimeout: Seconds(0, 300, 'Seconds; 0 uses the default'),
   autoUpdateCheckInterval: Seconds(0, 168, 'Hours; 0 turns checks off'),
-  updateChannel: Type.Optional(Type.Union([Type.Literal('stable'), Type.Literal('rc'), Type.Null()])),
-  theme: Type.Optional(Type.Union([Type.Literal('light'), Type.Literal('dark'), Type.Literal(''), Type.Null()])),
+  // Enums rather than unions of literals, so a refusal lists the allowed values.
+  updateChannel: Type.Optional(Type.Union([Type.Enum(['stable', 'rc']), Type.Null()])),
+  theme: Type.Optional(Type.Union([Type.Enum(['light', 'dark', '']), Type.Null()], { description: '"" = unset' })),
   autoUpdateTime: Text('HH:MM', 5),
-  logLevel: Text('trace, debug, info, warn, error, fatal or silent', 10),
+  logLevel: Text(`One of ${LOG_LEVELS.join(', ')} (any case)`, 10),
   discoverySubnet: Text('A CIDR subnet like 192.168.1.0/24, or auto', 200),
   allowedOrigins: Text('Comma-separated origins allowed for CORS and WebSocket'),
   allowedEmbedOrigins: Text('Comma-separated origins allowed to embed the UI'),

@@ -7,7 +7,8 @@
 import { Type } from 'typebox';
 import { Open } from './common.js';
 
-const UiPreferences = {
+/** Each preference and the values it takes; the UI settings module adds the defaults and refuses other names. */
+export const UiPreferences = {
   theme: Type.Enum(['system', 'light', 'dark']),
   refreshInterval: Type.Integer({
     minimum: 1,

@@ -7,6 +7,7 @@
  */
 import path from 'node:path';
 import type { LogLevel } from '../logging.js';
+import { LOG_LEVELS as SETTING_LOG_LEVELS } from '../schemas/system-settings.js';
 
 export interface Settings {
   /** Directory holding the database, the encryption key and `.env`. */
@@ -110,7 +111,8 @@ export class SettingsError extends Error {
   }
 }
 
-const LOG_LEVELS: readonly LogLevel[] = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
+// The system setting's list, typed as the logger's levels so the two cannot part.
+const LOG_LEVELS: readonly LogLevel[] = SETTING_LOG_LEVELS;
 
 type Env = Record<string, string | undefined>;
 

@@ -1,15 +1,19 @@
 /**
  * Configured PVE/PBS/PMG instances: the in-memory shape, and validation of the API's
- * add/update/test bodies (wire-contract §7.1). Validation is pure and names the offending field.
+ * add/update/test bodies (wire-contract §7.1), also used by config import and auto-registration.
+ * Types and lengths come from the route schema (NodeBody); host, realm, token id, fingerprint and
+ * complete credentials are checked here. Validation is pure and names the offending field.
  */
-
+import type { Static } from 'typebox';
+import { conforming } from '../http/schema-check.js';
 import { DEFAULT_PORTS, normaliseFingerprint, type ProxmoxProduct } from '../proxmox/client.js';
+import { type MonitorFlag, NodeBody, NodeType as NodeTypeSchema } from '../schemas/config-nodes.js';
 import { nodeHostProblem } from './input-validation.js';
 
 export type NodeType = ProxmoxProduct;
-export const NODE_TYPES: readonly NodeType[] = ['pve', 'pbs', 'pmg'];
+export const NODE_TYPES: readonly NodeType[] = NodeTypeSchema.enum;
 
-export const MONITOR_FLAGS: Record<NodeType, readonly string[]> = {
+export const MONITOR_FLAGS: Record<NodeType, readonly MonitorFlag[]> = {
   pve: ['monitorVMs', 'monitorContainers', 'monitorStorage', 'monitorBackups', 'monitorPhysicalDisks'],
   pbs: ['monitorDatastores', 'monitorSyncJobs', 'monitorVerifyJobs', 'monitorPruneJobs', 'monitorGarbageJobs'],
   pmg: ['monitorMailStats', 'monitorQueues', 'monitorQuarantine', 'monitorDomainStats'],
@@ -70,24 +74,12 @@ export class NodeValidationError extends Error {
   }
 }
 
-type Body = Record<string, unknown>;
+type Body = Static<typeof NodeBody>;
 
-function optString(body: Body, field: string, max = 500): string | undefined {
-  const v = body[field];
-  if (v === undefined || v === null) return undefined;
-  if (typeof v !== 'string') throw new NodeValidationError(field, 'must be a string');
-  const t = v.trim();
-  if (t.length > max) throw new NodeValidationError(field, `must be at most ${max} characters`);
-  return t === '' ? undefined : t;
-}
-
-function optBool(body: Body, field: string): boolean | undefined {
-  const v = body[field];
-  if (v === undefined || v === null) return undefined;
-  if (typeof v === 'boolean') return v;
-  if (v === 'true' || v === 1) return true;
-  if (v === 'false' || v === 0) return false;
-  throw new NodeValidationError(field, 'must be true or false');
+/** A text field trimmed, with "" meaning not given (its type and length are the schema's). */
+function text(v: string | null | undefined): string | undefined {
+  const t = v?.trim();
+  return t ? t : undefined;
 }
 
 export function parseType(v: unknown): NodeType {
@@ -141,23 +133,20 @@ export function hostName(host: string): string {
  * empty secrets keep the stored ones).
  */
 export function parseNodeInput(raw: unknown, existing?: NodeConfig): NodeInput {
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
-    throw new NodeValidationError('body', 'must be a JSON object');
-  }
-  const body = raw as Body;
+  const body: Body = conforming(NodeBody, raw, (p) => new NodeValidationError(p.field, p.rule));
   const type = body.type === undefined && existing ? existing.type : parseType(body.type);
   if (existing && type !== existing.type) throw new NodeValidationError('type', 'cannot be changed');
 
-  const hostRaw = optString(body, 'host', 2000);
+  const hostRaw = text(body.host);
   if (!hostRaw && !existing) throw new NodeValidationError('host', 'is required');
   const host = hostRaw ? normaliseHost(hostRaw, type) : existing!.host;
 
-  const name = optString(body, 'name', 100) ?? existing?.name ?? hostName(host);
+  const name = text(body.name) ?? existing?.name ?? hostName(host);
 
-  let user = optString(body, 'user', 200) ?? optString(body, 'username', 200);
-  let tokenName = optString(body, 'tokenName', 300) ?? optString(body, 'tokenId', 300);
-  let password = optString(body, 'password', 1000);
-  let tokenValue = optString(body, 'tokenValue', 1000);
+  let user = text(body.user) ?? text(body.username);
+  let tokenName = text(body.tokenName) ?? text(body.tokenId);
+  let password = text(body.password);
+  let tokenValue = text(body.tokenValue);
 
   if (type === 'pmg' && (tokenName || tokenValue)) {
     throw new NodeValidationError(tokenName ? 'tokenName' : 'tokenValue', PMG_NO_TOKENS);
@@ -195,8 +184,7 @@ export function parseNodeInput(raw: unknown, existing?: NodeConfig): NodeInput {
     throw new NodeValidationError('tokenName', 'credentials required: tokenName and tokenValue, or user and password');
   }
 
-  let fingerprint =
-    body.fingerprint === undefined && existing ? existing.fingerprint : optString(body, 'fingerprint', 200);
+  let fingerprint = body.fingerprint === undefined && existing ? existing.fingerprint : text(body.fingerprint);
   if (fingerprint) {
     const hex = normaliseFingerprint(fingerprint);
     if (hex.length !== 64 || !/^[0-9A-Fa-f:\s]+$/.test(fingerprint)) {
@@ -205,14 +193,11 @@ export function parseNodeInput(raw: unknown, existing?: NodeConfig): NodeInput {
     fingerprint = hex.toUpperCase().match(/.{2}/g)!.join(':');
   }
 
-  const verifySSL = optBool(body, 'verifySSL') ?? existing?.verifySSL ?? false;
+  const verifySSL = body.verifySSL ?? existing?.verifySSL ?? false;
 
   const monitor: Record<string, boolean | null> = { ...(existing?.monitor ?? {}) };
   for (const f of MONITOR_FLAGS[type]) {
-    if (!(f in body)) continue;
-    const v = body[f];
-    if (v === null) monitor[f] = null;
-    else monitor[f] = optBool(body, f) ?? null;
+    if (f in body) monitor[f] = body[f] ?? null;
   }
 
   return {

@@ -1,9 +1,12 @@
 /**
- * System settings (wire-contract §7.2): persisted in `system_settings`, validated here, read by
- * the scheduler (polling intervals, connection timeout). Listeners hear about every change so
- * pollers pick up new intervals without a restart.
+ * System settings (wire-contract §7.2): persisted in `system_settings`, validated here (the route
+ * schema, then the rules a schema cannot express), read by the scheduler (polling intervals,
+ * connection timeout). Listeners hear about every change so pollers pick up new intervals without
+ * a restart.
  */
 import type { Database } from 'better-sqlite3';
+import { conforming } from '../http/schema-check.js';
+import { LOG_LEVELS, SystemSettingsUpdate } from '../schemas/system-settings.js';
 import { parseOriginList } from './input-validation.js';
 
 export interface SystemSettings {
@@ -48,106 +51,61 @@ export class SettingsValidationError extends Error {
   }
 }
 
-type Body = Record<string, unknown>;
+/** Fields whose schema check is all there is: copied as given. */
+const PLAIN_FIELDS = [
+  'pvePollingInterval',
+  'pbsPollingInterval',
+  'pmgPollingInterval',
+  'backendPort',
+  'frontendPort',
+  'connectionTimeout',
+  'autoUpdateCheckInterval',
+  'updateChannel',
+  'autoUpdateEnabled',
+  'discoveryEnabled',
+  'allowEmbedding',
+  'metricsPublic',
+] as const satisfies ReadonlyArray<keyof SystemSettings>;
 
-function intIn(body: Body, field: string, ok: (n: number) => boolean, rule: string): number | undefined {
-  const v = body[field];
-  if (v === undefined || v === null) return undefined;
-  const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : v;
-  if (typeof n !== 'number' || !Number.isInteger(n) || !ok(n)) throw new SettingsValidationError(field, rule);
-  return n;
-}
-
-function strField(body: Body, field: string, max = 2000): string | undefined {
-  const v = body[field];
-  if (v === undefined || v === null) return undefined;
-  if (typeof v !== 'string' || v.length > max) throw new SettingsValidationError(field, 'must be a string');
-  return v;
-}
-
-function boolField(body: Body, field: string): boolean | undefined {
-  const v = body[field];
-  if (v === undefined || v === null) return undefined;
-  if (typeof v !== 'boolean') throw new SettingsValidationError(field, 'must be true or false');
-  return v;
-}
-
-const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
-
-/** Validates a partial update from the API; returns only the fields present. */
+/**
+ * Validates a partial update (from the API or a config import); returns only the fields present.
+ * Types and ranges come from the route schema; what it cannot say is checked here.
+ */
 export function validateSettingsUpdate(raw: unknown): Partial<SystemSettings> {
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
-    throw new SettingsValidationError('body', 'must be a JSON object');
+  const b = conforming(SystemSettingsUpdate, raw, (p) => new SettingsValidationError(p.field, p.rule));
+  const out: Record<string, unknown> = {};
+  for (const k of PLAIN_FIELDS) if (b[k] !== undefined && b[k] !== null) out[k] = b[k];
+  if (b.theme) out.theme = b.theme;
+  if (b.autoUpdateTime) {
+    if (!/^([01]\d|2[0-3]):[0-5]\d$/.test(b.autoUpdateTime)) {
+      throw new SettingsValidationError('autoUpdateTime', 'must be HH:MM');
+    }
+    out.autoUpdateTime = b.autoUpdateTime;
   }
-  const b = raw as Body;
-  const out: Partial<SystemSettings> = {};
-  const poll = (n: number) => n >= 10 && n <= 3600;
-  const pollRule = 'must be a whole number of seconds between 10 and 3600';
-  const set = <K extends keyof SystemSettings>(k: K, v: SystemSettings[K] | undefined) => {
-    if (v !== undefined) out[k] = v;
-  };
-  set('pvePollingInterval', intIn(b, 'pvePollingInterval', poll, pollRule));
-  set('pbsPollingInterval', intIn(b, 'pbsPollingInterval', poll, pollRule));
-  set('pmgPollingInterval', intIn(b, 'pmgPollingInterval', poll, pollRule));
-  const port = (n: number) => n >= 1 && n <= 65535;
-  set('backendPort', intIn(b, 'backendPort', port, 'must be a port number 1–65535'));
-  set('frontendPort', intIn(b, 'frontendPort', port, 'must be a port number 1–65535'));
-  set(
-    'connectionTimeout',
-    intIn(b, 'connectionTimeout', (n) => n === 0 || (n >= 1 && n <= 300), 'must be 0 or 1–300 seconds'),
-  );
-  set(
-    'autoUpdateCheckInterval',
-    intIn(b, 'autoUpdateCheckInterval', (n) => n === 0 || (n >= 1 && n <= 168), 'must be 0 or 1–168 hours'),
-  );
-  const channel = strField(b, 'updateChannel');
-  if (channel !== undefined) {
-    if (channel !== 'stable' && channel !== 'rc')
-      throw new SettingsValidationError('updateChannel', 'must be stable or rc');
-    out.updateChannel = channel;
-  }
-  const theme = strField(b, 'theme');
-  if (theme !== undefined && theme !== '') {
-    if (theme !== 'light' && theme !== 'dark') throw new SettingsValidationError('theme', 'must be light or dark');
-    out.theme = theme;
-  }
-  const time = strField(b, 'autoUpdateTime');
-  if (time !== undefined && time !== '') {
-    if (!/^([01]\d|2[0-3]):[0-5]\d$/.test(time)) throw new SettingsValidationError('autoUpdateTime', 'must be HH:MM');
-    out.autoUpdateTime = time;
-  }
-  const level = strField(b, 'logLevel');
-  if (level !== undefined && level !== '') {
-    if (!LOG_LEVELS.includes(level.toLowerCase())) {
+  if (b.logLevel) {
+    // Case-insensitive, which an enum cannot say.
+    if (!(LOG_LEVELS as readonly string[]).includes(b.logLevel.toLowerCase())) {
       throw new SettingsValidationError('logLevel', `must be one of ${LOG_LEVELS.join(', ')}`);
     }
-    out.logLevel = level.toLowerCase();
+    out.logLevel = b.logLevel.toLowerCase();
   }
-  const subnet = strField(b, 'discoverySubnet', 200);
-  if (subnet !== undefined) {
+  const subnet = b.discoverySubnet;
+  if (subnet !== undefined && subnet !== null) {
     if (subnet !== '' && subnet !== 'auto' && !/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/.test(subnet)) {
       throw new SettingsValidationError('discoverySubnet', 'must be a CIDR subnet like 192.168.1.0/24, or auto');
     }
     out.discoverySubnet = subnet;
   }
-  set('allowedOrigins', originsField(b, 'allowedOrigins'));
-  set('allowedEmbedOrigins', originsField(b, 'allowedEmbedOrigins'));
-  set('autoUpdateEnabled', boolField(b, 'autoUpdateEnabled'));
-  set('discoveryEnabled', boolField(b, 'discoveryEnabled'));
-  set('allowEmbedding', boolField(b, 'allowEmbedding'));
-  set('metricsPublic', boolField(b, 'metricsPublic'));
-  return out;
-}
-
-/** A comma-separated origin list, each entry checked (see input-validation.ts). */
-function originsField(body: Body, field: string): string | undefined {
-  const v = strField(body, field);
-  if (v === undefined) return undefined;
-  try {
-    return parseOriginList(v);
-  } catch (err) {
-    throw new SettingsValidationError(field, (err as Error).message);
+  for (const field of ['allowedOrigins', 'allowedEmbedOrigins'] as const) {
+    const v = b[field];
+    if (v === undefined || v === null) continue;
+    try {
+      out[field] = parseOriginList(v);
+    } catch (err) {
+      throw new SettingsValidationError(field, (err as Error).message);
+    }
   }
+  return out as Partial<SystemSettings>;
 }
 
 export type SettingsListener = (next: SystemSettings) => void;
