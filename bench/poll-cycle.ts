@@ -474,6 +474,10 @@ async function main() {
       pve,
       second.paths.filter((p) => !isBackupPath(p)),
     ); // the floor's warm-up: sockets open, JIT warm
+    // The recorded paths are the bench's own data (tens of thousands of strings), not Pulse's
+    // memory: let them go before memory is measured.
+    first.paths.length = 0;
+    second.paths.length = 0;
 
     const rows: CycleRow[] = [];
     /** Kernel share of each cycle's CPU (page faults when freed memory is taken back, syscalls). */
