@@ -15,7 +15,8 @@ import { type EstateSpec, type Simulator, startSimulator } from '../../sim/index
 import type { PbsPoller } from '../../src/collect/pbs-poller.js';
 import type { PvePoller } from '../../src/collect/pve-poller.js';
 import { PROJECT_ROOT } from '../../src/version.js';
-import { startTestPulse } from './pulse.js';
+import { startTestPulse, type TestPulse } from './pulse.js';
+import { ADMIN_PASS, ADMIN as ADMIN_USER } from './session.js';
 
 export const CHROMIUM_PATH = '/usr/bin/chromium';
 export const hasChromium = fs.existsSync(CHROMIUM_PATH);
@@ -173,7 +174,7 @@ export function expectNoErrors(errors: string[], where: string): void {
   expect(errors, `console errors on ${where}`).toEqual([]);
 }
 
-export const ADMIN = { username: 'admin', password: 'correct-horse-battery' };
+export const ADMIN = { username: ADMIN_USER, password: ADMIN_PASS };
 
 /** Creates the admin account over the API, as a script would (first-run quick setup). */
 export async function createAdmin(baseUrl: string): Promise<void> {
@@ -243,8 +244,6 @@ export async function controlsWithoutName(page: Page): Promise<string[]> {
     return out;
   });
 }
-
-export type TestPulse = Awaited<ReturnType<typeof startTestPulse>>;
 
 /** A signed-in page on a fresh Pulse: what most browser suites start from. */
 export interface PulsePage extends TestPage {

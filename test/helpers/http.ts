@@ -61,3 +61,12 @@ export async function openWs(httpUrl: string): Promise<{ messages: WsEnvelope[];
   });
   return { messages, close: () => ws.close() };
 }
+
+/** A URL for a route pattern, with placeholder values for its parameters and wildcard. */
+export function concretePath(url: string): string {
+  return url
+    .split('/')
+    .map((seg) => (seg.startsWith(':') ? 'placeholder-id' : seg === '*' ? 'placeholder' : seg))
+    .join('/')
+    .replace(/:[A-Za-z_]+/g, 'placeholder-id');
+}

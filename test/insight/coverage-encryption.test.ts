@@ -9,7 +9,9 @@ import type { Simulator } from '../../sim/index.js';
 import type { GuestCoverage } from '../../src/backups/coverage.js';
 import type { PbsPoller } from '../../src/collect/pbs-poller.js';
 import type { PvePoller } from '../../src/collect/pve-poller.js';
-import { api, pveBody, startFastPulse, startSim, type TestPulse } from '../monitoring/harness.js';
+import { api } from '../helpers/http.js';
+import { startFastPulse, type TestPulse } from '../helpers/pulse.js';
+import { pveBody, startSim } from '../helpers/sim.js';
 import { pbsToken, request } from '../sim/client.js';
 
 let sim: Simulator;
@@ -33,7 +35,7 @@ beforeAll(async () => {
       fingerprint: pbs.fingerprint,
     },
   ]) {
-    const r = await api(pulse, 'POST', '/api/config/nodes', body);
+    const r = await api(pulse.url, 'POST', '/api/config/nodes', body);
     expect(r.status, JSON.stringify(r.body)).toBe(201);
   }
   await pulse.deps.monitoring.pollNow();
@@ -62,7 +64,7 @@ afterAll(async () => {
 
 describe('backup coverage: encryption', () => {
   it('shows newestEncrypted per PBS target as the PBS lists it, and true for some demo guests', async () => {
-    const r = await api(pulse, 'GET', '/api/backups/coverage');
+    const r = await api(pulse.url, 'GET', '/api/backups/coverage');
     expect(r.status).toBe(200);
     const guests: GuestCoverage[] = r.body.guests;
     const pbsName = sim.ready.pbs[0].name;

@@ -10,7 +10,9 @@ import type { GuestCoverage } from '../../src/backups/coverage.js';
 import type { PbsPoller } from '../../src/collect/pbs-poller.js';
 import type { PvePoller } from '../../src/collect/pve-poller.js';
 import type { FullAlert } from '../../src/model/state.js';
-import { api, control, pveBody, startFastPulse, startSim, type TestPulse } from '../monitoring/harness.js';
+import { api } from '../helpers/http.js';
+import { startFastPulse, type TestPulse } from '../helpers/pulse.js';
+import { control, pveBody, startSim } from '../helpers/sim.js';
 
 let sim: Simulator;
 let pulse: TestPulse;
@@ -25,9 +27,9 @@ afterAll(async () => {
   await sim?.stop();
 });
 
-const coverage = async () => (await api(pulse, 'GET', '/api/backups/coverage')).body;
+const coverage = async () => (await api(pulse.url, 'GET', '/api/backups/coverage')).body;
 const coverageAlerts = async (path: string) =>
-  ((await api(pulse, 'GET', path)).body as FullAlert[]).filter((a) => a.type === 'backup-coverage');
+  ((await api(pulse.url, 'GET', path)).body as FullAlert[]).filter((a) => a.type === 'backup-coverage');
 
 describe('backup coverage while the backup listings come in', () => {
   it('judges no guest before the PBS listing arrives, then alerts only the guests really without backup', async () => {
@@ -52,7 +54,7 @@ describe('backup coverage while the backup listings come in', () => {
         fingerprint: pbs.fingerprint,
       },
     ]) {
-      const r = await api(pulse, 'POST', '/api/config/nodes', body);
+      const r = await api(pulse.url, 'POST', '/api/config/nodes', body);
       expect(r.status, JSON.stringify(r.body)).toBe(201);
     }
     const monitoring = pulse.deps.monitoring;

@@ -7,7 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Simulator } from '../../sim/index.js';
 import type { PbsPoller } from '../../src/collect/pbs-poller.js';
 import type { PvePoller } from '../../src/collect/pve-poller.js';
-import { api, control, pveBody, startFastPulse, startSim, type TestPulse, untilCycles } from './harness.js';
+import { api } from '../helpers/http.js';
+import { startFastPulse, type TestPulse, untilCycles } from '../helpers/pulse.js';
+import { control, pveBody, startSim } from '../helpers/sim.js';
 
 let sim: Simulator;
 let pulse: TestPulse;
@@ -36,7 +38,7 @@ beforeAll(async () => {
       fingerprint: pmg.fingerprint,
     },
   ]) {
-    const r = await api(pulse, 'POST', '/api/config/nodes', body);
+    const r = await api(pulse.url, 'POST', '/api/config/nodes', body);
     expect(r.status, JSON.stringify(r.body)).toBe(201);
   }
   await pulse.deps.monitoring.pollNow();
@@ -128,7 +130,7 @@ describe('backups', () => {
     expect(new Set(b.storageBackups.map((x) => x.volid)).size).toBe(b.storageBackups.length);
     expect(b.guestSnapshots.some((s) => s.name === 'current')).toBe(false);
     expect([...state().vms, ...state().containers].some((g) => typeof g.lastBackup === 'number')).toBe(true);
-    const snaps = await api(pulse, 'GET', '/api/snapshots');
+    const snaps = await api(pulse.url, 'GET', '/api/snapshots');
     expect(snaps.body.snapshots.length).toBe(b.guestSnapshots.length);
   });
 
@@ -161,7 +163,7 @@ describe('faults stay with their instance', () => {
     await control(sim, 'POST', '/faults', { target: 'pbs-main', kind: 'badjson' });
     await untilCycles(pulse, 3, () => state().connectionHealth['pbs-pbs-main'] === false, 'pbs-0');
     expect(state().pbs[0].status).toBe('offline');
-    const cfg = (await api(pulse, 'GET', '/api/config/nodes')).body.find((n: { id: string }) => n.id === 'pbs-0');
+    const cfg = (await api(pulse.url, 'GET', '/api/config/nodes')).body.find((n: { id: string }) => n.id === 'pbs-0');
     expect(cfg.errorKind).toBe('invalid-json');
     expect(state().connectionHealth['pve-cluster']).toBe(true);
     await control(sim, 'DELETE', '/faults?target=pbs-main');

@@ -11,8 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Simulator, startSimulator } from '../../sim/index.js';
 import { generateSshKeyPair } from '../../sim/ssh-server.js';
 import type { Alert, Node } from '../../src/model/state.js';
-import { startTestPulse, tempDir } from '../helpers/pulse.js';
-import { control, pveBody, type TestPulse, untilCycles } from './harness.js';
+import { startTestPulse, type TestPulse, tempDir, untilCycles } from '../helpers/pulse.js';
+import { control, pveBody } from '../helpers/sim.js';
 
 const keys = generateSshKeyPair();
 const AUTH = `Basic ${Buffer.from('admin:temperature-test-pw').toString('base64')}`;
