@@ -4,11 +4,20 @@
  */
 import WebSocket from 'ws';
 
-/** JSON over HTTP: the reply's status, its body parsed (undefined when it is not JSON) and its text. */
-export async function api(base: string, method: string, path: string, body?: unknown) {
+/**
+ * JSON over HTTP, with `headers` (a token, a cookie) on top: the reply's status, its body parsed
+ * (undefined when it is not JSON), its text and its headers.
+ */
+export async function api(
+  base: string,
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+) {
   const res = await fetch(`${base}${path}`, {
     method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    headers: body === undefined ? headers : { ...headers, 'content-type': 'application/json' },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await res.text();
@@ -19,7 +28,7 @@ export async function api(base: string, method: string, path: string, body?: unk
     json = undefined;
   }
   // biome-ignore lint/suspicious/noExplicitAny: tests read reply bodies field by field
-  return { status: res.status, body: json as any, text };
+  return { status: res.status, body: json as any, text, headers: res.headers };
 }
 
 /**

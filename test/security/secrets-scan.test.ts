@@ -9,7 +9,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { concretePath } from '../helpers/http.js';
+import { api, concretePath } from '../helpers/http.js';
 import { LogCapture, startTestPulse, type TestPulse } from '../helpers/pulse.js';
 import { Client } from '../helpers/session.js';
 
@@ -75,14 +75,7 @@ describe('secrets scan', () => {
     await new Promise((r) => receiver.close(r));
   });
 
-  const call = async (method: string, p: string, body?: unknown) => {
-    const res = await fetch(pulse.url + p, {
-      method,
-      headers: { ...tok, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return { status: res.status, text: await res.text() };
-  };
+  const call = (method: string, p: string, body?: unknown) => api(pulse.url, method, p, body, tok);
 
   it('configures and exercises every kind of secret', async () => {
     // Session secrets (cookie values) join the list once we have them.
