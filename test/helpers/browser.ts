@@ -12,11 +12,10 @@ import path from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { describe, expect } from 'vitest';
 import { type EstateSpec, type Simulator, startSimulator } from '../../sim/index.js';
-import type { PbsPoller } from '../../src/collect/pbs-poller.js';
-import type { PvePoller } from '../../src/collect/pve-poller.js';
 import { PROJECT_ROOT } from '../../src/version.js';
-import { startTestPulse, type TestPulse } from './pulse.js';
+import { settleBackups, startTestPulse, type TestPulse } from './pulse.js';
 import { ADMIN_PASS, ADMIN as ADMIN_USER } from './session.js';
+import { addNodes, tokenNodeBody } from './sim.js';
 
 export const CHROMIUM_PATH = '/usr/bin/chromium';
 export const hasChromium = fs.existsSync(CHROMIUM_PATH);
@@ -323,15 +322,7 @@ export function instanceBody(sim: Simulator, name: string, extra: Record<string,
   const pbs = sim.ready.pbs.find((p) => p.name === name);
   const inst = pve ?? pbs;
   if (!inst) throw new Error(`the simulator has no PVE or PBS instance named ${name}`);
-  return {
-    type: pve ? 'pve' : 'pbs',
-    name,
-    host: inst.url,
-    tokenName: inst.tokenId,
-    tokenValue: inst.tokenSecret,
-    fingerprint: inst.fingerprint,
-    ...extra,
-  };
+  return { ...tokenNodeBody(pve ? 'pve' : 'pbs', inst), ...extra };
 }
 
 async function addInstance(
@@ -341,12 +332,7 @@ async function addInstance(
   name: string,
   extra?: Record<string, unknown>,
 ): Promise<void> {
-  const res = await fetch(`${pulse.url}/api/config/nodes`, {
-    method: 'POST',
-    headers,
-    body: JSON.stringify(instanceBody(sim, name, extra)),
-  });
-  if (res.status !== 201) throw new Error(`adding ${name} failed: ${res.status} ${await res.text()}`);
+  await addNodes(pulse.url, [instanceBody(sim, name, extra)], headers);
 }
 
 /** Starts the simulator, then a signed-in Pulse page with the chosen instances added. */
@@ -361,11 +347,8 @@ export async function startEstatePage(opts: EstatePageOptions = {}): Promise<Est
       async setup(pulse, headers) {
         for (const name of opts.instances ?? []) await addInstance(pulse, headers, sim, name);
         if (opts.settleBackups) {
-          const monitoring = pulse.deps.monitoring;
-          await monitoring.pollNow();
-          const pollers = monitoring.pollers().filter((p): p is PvePoller | PbsPoller => 'settleBackups' in p);
-          for (const poller of pollers) await poller.settleBackups();
-          await monitoring.pollNow();
+          await pulse.deps.monitoring.pollNow();
+          await settleBackups(pulse);
         }
       },
     });

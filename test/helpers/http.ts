@@ -15,9 +15,12 @@ export async function api(
   body?: unknown,
   headers: Record<string, string> = {},
 ) {
+  const sent = new Headers(headers);
+  // Headers made for other clients (a browser session's) may carry their own Content-Type already.
+  if (body !== undefined && !sent.has('content-type')) sent.set('content-type', 'application/json');
   const res = await fetch(`${base}${path}`, {
     method,
-    headers: body === undefined ? headers : { ...headers, 'content-type': 'application/json' },
+    headers: sent,
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await res.text();

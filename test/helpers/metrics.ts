@@ -4,7 +4,7 @@
  */
 import type { Simulator } from '../../sim/index.js';
 import { startTestPulse, type TestPulse } from './pulse.js';
-import { allNodeBodies } from './sim.js';
+import { addNodes, allNodeBodies } from './sim.js';
 
 export const TOKEN = 'c3'.repeat(32);
 
@@ -19,14 +19,7 @@ export async function scrape(pulse: TestPulse, headers: Record<string, string> =
 
 /** Adds every PVE, PBS and PMG instance of the simulator through the API, then polls once. */
 export async function addDemoInstances(pulse: TestPulse, sim: Simulator): Promise<void> {
-  for (const body of allNodeBodies(sim)) {
-    const res = await fetch(`${pulse.url}/api/config/nodes`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-api-token': TOKEN },
-      body: JSON.stringify(body),
-    });
-    if (res.status !== 201) throw new Error(`add ${body.name}: ${res.status} ${await res.text()}`);
-  }
+  await addNodes(pulse.url, allNodeBodies(sim), { 'x-api-token': TOKEN });
   await pulse.deps.monitoring.pollNow();
 }
 

@@ -8,6 +8,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import type { Clock } from '../../src/clock.js';
+import type { PbsPoller } from '../../src/collect/pbs-poller.js';
+import type { PvePoller } from '../../src/collect/pve-poller.js';
 import { createLogger } from '../../src/logging.js';
 import type { SecurityOptions } from '../../src/security/types.js';
 import { type RunningPulse, startPulse } from '../../src/server.js';
@@ -79,4 +81,15 @@ export async function untilCycles(
     await pulse.deps.monitoring.nextCycle(uid);
   }
   throw new Error(`condition not met within ${cycles} cycles`);
+}
+
+/** The pollers that fetch backup listings in the background (PVE and PBS). */
+export function backupPollers(pulse: TestPulse): Array<PvePoller | PbsPoller> {
+  return pulse.deps.monitoring.pollers().filter((p): p is PvePoller | PbsPoller => 'settleBackups' in p);
+}
+
+/** Backups are fetched in the background: waits for the running fetches, then publishes them with a poll. */
+export async function settleBackups(pulse: TestPulse): Promise<void> {
+  for (const p of backupPollers(pulse)) await p.settleBackups();
+  await pulse.deps.monitoring.pollNow();
 }

@@ -59,8 +59,19 @@ export function allNodeBodies(sim: Simulator): Array<Record<string, unknown>> {
   ];
 }
 
+/** Registers node bodies in Pulse over the API, with `headers` (a token, a session) on top; throws on any refusal. */
+export async function addNodes(
+  pulseUrl: string,
+  bodies: Array<Record<string, unknown>>,
+  headers: Record<string, string> = {},
+): Promise<void> {
+  for (const body of bodies) {
+    const r = await api(pulseUrl, 'POST', '/api/config/nodes', body, headers);
+    if (r.status !== 201) throw new Error(`adding ${body.name}: ${r.status} ${r.text}`);
+  }
+}
+
 /** Registers a simulated PVE instance in Pulse over the API (token auth, pinned fingerprint). */
 export async function addPveInstance(pulseUrl: string, p: Omit<InstanceReady, 'user' | 'password'>): Promise<void> {
-  const r = await api(pulseUrl, 'POST', '/api/config/nodes', tokenNodeBody('pve', p));
-  if (r.status !== 201) throw new Error(`adding ${p.name}: ${r.status} ${r.text}`);
+  await addNodes(pulseUrl, [tokenNodeBody('pve', p)]);
 }

@@ -5,12 +5,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Simulator } from '../../sim/index.js';
 import type { GuestCoverage } from '../../src/backups/coverage.js';
-import type { PbsPoller } from '../../src/collect/pbs-poller.js';
-import type { PvePoller } from '../../src/collect/pve-poller.js';
 import type { FullAlert } from '../../src/model/state.js';
 import { api } from '../helpers/http.js';
-import { startFastPulse, type TestPulse } from '../helpers/pulse.js';
-import { pveBody, startSim } from '../helpers/sim.js';
+import { settleBackups, startFastPulse, type TestPulse } from '../helpers/pulse.js';
+import { addNodes, pveBody, startSim, tokenNodeBody } from '../helpers/sim.js';
 
 let sim: Simulator;
 let pulse: TestPulse;
@@ -19,25 +17,9 @@ beforeAll(async () => {
   sim = await startSim('demo');
   pulse = await startFastPulse();
   const pbs = sim.ready.pbs[0];
-  for (const body of [
-    pveBody(sim, 0),
-    pveBody(sim, 1),
-    {
-      type: 'pbs',
-      name: pbs.name,
-      host: pbs.url,
-      tokenName: pbs.tokenId,
-      tokenValue: pbs.tokenSecret,
-      fingerprint: pbs.fingerprint,
-    },
-  ]) {
-    const r = await api(pulse.url, 'POST', '/api/config/nodes', body);
-    expect(r.status, JSON.stringify(r.body)).toBe(201);
-  }
+  await addNodes(pulse.url, [pveBody(sim, 0), pveBody(sim, 1), tokenNodeBody('pbs', pbs)]);
   await pulse.deps.monitoring.pollNow();
-  const pollers = pulse.deps.monitoring.pollers().filter((p): p is PvePoller | PbsPoller => 'settleBackups' in p);
-  for (const p of pollers) await p.settleBackups();
-  await pulse.deps.monitoring.pollNow();
+  await settleBackups(pulse);
 }, 120_000);
 
 afterAll(async () => {

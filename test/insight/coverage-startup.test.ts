@@ -7,12 +7,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Simulator } from '../../sim/index.js';
 import type { GuestCoverage } from '../../src/backups/coverage.js';
-import type { PbsPoller } from '../../src/collect/pbs-poller.js';
-import type { PvePoller } from '../../src/collect/pve-poller.js';
 import type { FullAlert } from '../../src/model/state.js';
 import { api } from '../helpers/http.js';
-import { startFastPulse, type TestPulse } from '../helpers/pulse.js';
-import { control, pveBody, startSim } from '../helpers/sim.js';
+import { backupPollers, startFastPulse, type TestPulse } from '../helpers/pulse.js';
+import { addNodes, control, pveBody, startSim, tokenNodeBody } from '../helpers/sim.js';
 
 let sim: Simulator;
 let pulse: TestPulse;
@@ -42,24 +40,10 @@ describe('backup coverage while the backup listings come in', () => {
         path: `/admin/datastore/${store}/snapshots`,
       });
     }
-    for (const body of [
-      pveBody(sim, 0),
-      pveBody(sim, 1),
-      {
-        type: 'pbs',
-        name: pbs.name,
-        host: pbs.url,
-        tokenName: pbs.tokenId,
-        tokenValue: pbs.tokenSecret,
-        fingerprint: pbs.fingerprint,
-      },
-    ]) {
-      const r = await api(pulse.url, 'POST', '/api/config/nodes', body);
-      expect(r.status, JSON.stringify(r.body)).toBe(201);
-    }
+    await addNodes(pulse.url, [pveBody(sim, 0), pveBody(sim, 1), tokenNodeBody('pbs', pbs)]);
     const monitoring = pulse.deps.monitoring;
     await monitoring.pollNow();
-    const pollers = monitoring.pollers().filter((p): p is PvePoller | PbsPoller => 'settleBackups' in p);
+    const pollers = backupPollers(pulse);
     const pvePollers = pollers.filter((p) => p.instance !== pbs.name);
     expect(pvePollers.length).toBe(2);
     for (const p of pollers) await p.settleBackups();
