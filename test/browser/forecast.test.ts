@@ -4,21 +4,10 @@
  * inside the 14-day horizon; a flat storage gets no hint. A PBS datastore and a Ceph pool, which the
  * forecast service samples itself, get theirs on the PBS page and under the Ceph pools (screenshots saved).
  */
-import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { syntheticNode } from '../../bench/state-fixture.js';
 import { ManualClock } from '../../src/clock.js';
-import {
-  createAdmin,
-  describeBrowser,
-  ensureWebBuilt,
-  expectNoErrors,
-  launchBrowser,
-  loginViaUi,
-  openPage,
-  screenshot,
-  type TestPage,
-} from '../helpers/browser.js';
+import { describeBrowser, expectNoErrors, type PulsePage, screenshot, startPulsePage } from '../helpers/browser.js';
 import {
   cephWithPool,
   DAY,
@@ -31,43 +20,35 @@ import {
   storageUsing,
   withDrops,
 } from '../helpers/forecast.js';
-import { startTestPulse, type TestPulse } from '../helpers/pulse.js';
 
 describeBrowser('storage-full forecast hint', () => {
   // Two days of history ending now: sessions and cookies live in real time.
   const end = Math.floor(Date.now() / STEP) * STEP;
   const start = end - 2 * DAY;
   const clock = new ManualClock(start);
-  let pulse: TestPulse;
-  let browser: Browser;
-  let t: TestPage;
+  let t: PulsePage;
+  // 760 GiB + 20 GiB/day, 15 GiB freed each night: 770 GiB at the end, full in ~11.5 days.
+  const growing = withDrops(linear(760 * GiB, 20 * GiB), 15 * GiB);
+  // A PBS datastore at 3000 GiB + 80 GiB/day of 4096 (garbage collection frees 40 each night):
+  // 3080 at the end, full in ~13 days. A Ceph pool storing 700 + 25 GiB/day of 1000: ~10 days.
+  const main = withDrops(linear(3000 * GiB, 80 * GiB), 40 * GiB);
+  const rbd = linear(700 * GiB, 25 * GiB);
 
   beforeAll(async () => {
-    await ensureWebBuilt();
-    pulse = await startTestPulse({ clock });
-    // 760 GiB + 20 GiB/day, 15 GiB freed each night: 770 GiB at the end, full in ~11.5 days.
-    const growing = withDrops(linear(760 * GiB, 20 * GiB), 15 * GiB);
-    // A PBS datastore at 3000 GiB + 80 GiB/day of 4096 (garbage collection frees 40 each night):
-    // 3080 at the end, full in ~13 days. A Ceph pool storing 700 + 25 GiB/day of 1000: ~10 days.
-    const main = withDrops(linear(3000 * GiB, 80 * GiB), 40 * GiB);
-    const rbd = linear(700 * GiB, 25 * GiB);
-    replayHistory(pulse, clock, start, 2, (d, at) => (s) => {
-      s.nodes = [syntheticNode(0, { nodes: 1, guestsPerNode: 0, now: at })];
-      s.storage = [storageUsing('growing', growing(d), at), storageUsing('flat', 300 * GiB, at)];
-      s.pbs = [pbsWith([datastoreUsing('main', main(d))], at)];
-      s.cephClusters = [cephWithPool(rbd(d), at)];
+    t = await startPulsePage({
+      clock,
+      async setup(pulse) {
+        replayHistory(pulse, clock, start, 2, (d, at) => (s) => {
+          s.nodes = [syntheticNode(0, { nodes: 1, guestsPerNode: 0, now: at })];
+          s.storage = [storageUsing('growing', growing(d), at), storageUsing('flat', 300 * GiB, at)];
+          s.pbs = [pbsWith([datastoreUsing('main', main(d))], at)];
+          s.cephClusters = [cephWithPool(rbd(d), at)];
+        });
+      },
     });
-    await createAdmin(pulse.url);
-    browser = await launchBrowser();
-    t = await openPage(browser, pulse.url);
-    await loginViaUi(t.page);
   }, 240_000);
 
-  afterAll(async () => {
-    await t?.context.close();
-    await browser?.close();
-    await pulse?.close();
-  });
+  afterAll(() => t?.close());
 
   it('shows "full in ~N days" under the growing storage only, amber inside the horizon', async () => {
     const { page } = t;

@@ -12,6 +12,7 @@ import path from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { describe, expect } from 'vitest';
 import { type EstateSpec, type Simulator, startSimulator } from '../../sim/index.js';
+import type { Clock } from '../../src/clock.js';
 import { PROJECT_ROOT } from '../../src/version.js';
 import { settleBackups, startTestPulse, type TestPulse } from './pulse.js';
 import { ADMIN_PASS, ADMIN as ADMIN_USER } from './session.js';
@@ -256,6 +257,8 @@ export interface PulsePage extends TestPage {
 export interface PulsePageOptions {
   /** Extra Pulse settings. */
   env?: Record<string, string>;
+  /** Pulse's clock (a ManualClock to replay a history before the browser opens). */
+  clock?: Clock;
   /** Runs once Pulse and the admin exist, before the browser opens. */
   setup?: (pulse: TestPulse, headers: Record<string, string>) => Promise<void>;
   /** Sign in through the login page (the default); false leaves the page blank. */
@@ -265,7 +268,7 @@ export interface PulsePageOptions {
 /** Builds the UI, starts Pulse, creates the admin, opens Chromium and (by default) signs in. */
 export async function startPulsePage(opts: PulsePageOptions = {}): Promise<PulsePage> {
   await ensureWebBuilt();
-  const pulse = await startTestPulse({ env: opts.env });
+  const pulse = await startTestPulse({ env: opts.env, clock: opts.clock });
   let browser: Browser | undefined;
   try {
     await createAdmin(pulse.url);
