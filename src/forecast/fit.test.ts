@@ -1,17 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { forecastUsage, segmentsOf, type UsagePoint } from './fit.js';
+import { DAY, GiB, linear, samplePoints, type UsageCurve, withDrops } from '../../test/helpers/forecast.js';
+import { forecastUsage, segmentsOf } from './fit.js';
 
-const GiB = 1024 ** 3;
-const DAY = 86_400_000;
-const STEP = 5 * 60_000;
 const T0 = Date.UTC(2026, 10, 1);
 
-/** Seven days of 5-minute samples from `used(dayOffset)`. */
-function week(used: (d: number) => number): UsagePoint[] {
-  const out: UsagePoint[] = [];
-  for (let t = T0; t <= T0 + 7 * DAY; t += STEP) out.push({ t, used: used((t - T0) / DAY) });
-  return out;
-}
+/** Seven days of 5-minute samples of `used`. */
+const week = (used: UsageCurve) => samplePoints(used, T0, 7);
 const END = T0 + 7 * DAY;
 // Small deterministic wiggle (±200 MiB) so fits are not made on perfect lines only.
 const wiggle = (d: number) => Math.sin(d * 37) * 200 * 1024 ** 2;
@@ -19,7 +13,7 @@ const wiggle = (d: number) => Math.sin(d * 37) * 200 * 1024 ** 2;
 describe('forecastUsage', () => {
   it('linear growth: 10 GiB/day from 500 of 1000 GiB reaches 85 % in 28 days and 100 % in 43', () => {
     const f = forecastUsage({
-      points: week((d) => 500 * GiB + d * 10 * GiB + wiggle(d)),
+      points: week((d) => linear(500 * GiB, 10 * GiB)(d) + wiggle(d)),
       total: 1000 * GiB,
       warnPercent: 85,
       now: END,
@@ -37,7 +31,8 @@ describe('forecastUsage', () => {
 
   it('growth with GC drops: the drops are cut out and the growth rate is the gross 10 GiB/day', () => {
     // Every 1.5 days garbage collection frees 8 GiB; between, data grows 10 GiB/day.
-    const used = (d: number) => 400 * GiB + d * 10 * GiB - Math.floor(d / 1.5) * 8 * GiB + wiggle(d);
+    const gc = withDrops(linear(400 * GiB, 10 * GiB), 8 * GiB, 1.5);
+    const used = (d: number) => gc(d) + wiggle(d);
     const f = forecastUsage({ points: week(used), total: 1000 * GiB, warnPercent: 90, now: END });
     expect(f.drops).toBe(4);
     expect(f.trend).toBe('growing');
@@ -65,7 +60,7 @@ describe('forecastUsage', () => {
 
   it('shrinking usage gives no date', () => {
     const f = forecastUsage({
-      points: week((d) => 600 * GiB - d * 5 * GiB + wiggle(d)),
+      points: week((d) => linear(600 * GiB, -5 * GiB)(d) + wiggle(d)),
       total: 1000 * GiB,
       warnPercent: 85,
       now: END,

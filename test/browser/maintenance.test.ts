@@ -7,34 +7,27 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import {
-  apiSession,
   controlsWithoutName,
-  createAdmin,
   describeBrowser,
-  ensureWebBuilt,
   expectNoErrors,
-  launchBrowser,
   loginViaUi,
-  openPage,
+  type PulsePage,
   screenshot,
-  type TestPage,
+  startPulsePage,
 } from '../helpers/browser.js';
-import { startTestPulse } from '../helpers/pulse.js';
+import type { TestPulse } from '../helpers/pulse.js';
 
 const SECRET = '5f1d0c8e-1111-2222-3333-444455556666';
 
 describeBrowser('web UI maintenance and Docker', () => {
   let feed: http.Server;
-  let pulse: Awaited<ReturnType<typeof startTestPulse>>;
-  let browser: Browser;
-  let t: TestPage;
+  let t: PulsePage;
+  let pulse: TestPulse;
   let headers: Record<string, string>;
 
   beforeAll(async () => {
-    await ensureWebBuilt();
     feed = http.createServer((_req, res) => {
       res.writeHead(200, { 'Content-Type': 'application/json' }).end(
         JSON.stringify([
@@ -51,35 +44,35 @@ describeBrowser('web UI maintenance and Docker', () => {
       );
     });
     await new Promise<void>((r) => feed.listen(0, '127.0.0.1', r));
-    pulse = await startTestPulse({
+    t = await startPulsePage({
       env: { PULSE_UPDATE_FEED_URL: `http://127.0.0.1:${(feed.address() as AddressInfo).port}/releases` },
+      // The clipboard permission is granted before signing in.
+      login: false,
+      async setup(p, h) {
+        pulse = p;
+        headers = h;
+        // A node that cannot be reached: diagnostics report the failure; its address and secret must not leak.
+        const add = await fetch(`${pulse.url}/api/config/nodes`, {
+          method: 'POST',
+          headers,
+          body: JSON.stringify({
+            type: 'pve',
+            name: 'homelab-pve',
+            host: 'https://127.0.0.1:9',
+            tokenName: 'monitor@pve!pulse',
+            tokenValue: SECRET,
+            verifySSL: false,
+          }),
+        });
+        expect(add.ok).toBe(true);
+      },
     });
-    await createAdmin(pulse.url);
-    headers = await apiSession(pulse.url);
-    // A node that cannot be reached: diagnostics report the failure; its address and secret must not leak.
-    const add = await fetch(`${pulse.url}/api/config/nodes`, {
-      method: 'POST',
-      headers,
-      body: JSON.stringify({
-        type: 'pve',
-        name: 'homelab-pve',
-        host: 'https://127.0.0.1:9',
-        tokenName: 'monitor@pve!pulse',
-        tokenValue: SECRET,
-        verifySSL: false,
-      }),
-    });
-    expect(add.ok).toBe(true);
-    browser = await launchBrowser();
-    t = await openPage(browser, pulse.url);
     await t.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: pulse.url });
     await loginViaUi(t.page);
   }, 240_000);
 
   afterAll(async () => {
-    await t?.context.close();
-    await browser?.close();
-    await pulse?.close();
+    await t?.close();
     await new Promise((r) => feed?.close(r));
   });
 

@@ -4,29 +4,22 @@
  * and sums up; the nodes the server then holds are the exported ones.
  */
 import fs from 'node:fs';
-import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import {
-  apiSession,
   controlsWithoutName,
-  createAdmin,
   describeBrowser,
-  ensureWebBuilt,
   expectNoErrors,
-  launchBrowser,
-  loginViaUi,
-  openPage,
+  type PulsePage,
   screenshot,
-  type TestPage,
+  startPulsePage,
 } from '../helpers/browser.js';
-import { startTestPulse, tempDir } from '../helpers/pulse.js';
+import { type TestPulse, tempDir } from '../helpers/pulse.js';
 
 const PASSPHRASE = 'a long enough passphrase';
 
 describeBrowser('web UI backup and restore', () => {
-  let pulse: Awaited<ReturnType<typeof startTestPulse>>;
-  let browser: Browser;
-  let t: TestPage;
+  let t: PulsePage;
+  let pulse: TestPulse;
   let headers: Record<string, string>;
 
   async function nodes(): Promise<Array<{ id: string; name: string }>> {
@@ -53,21 +46,16 @@ describeBrowser('web UI backup and restore', () => {
   }
 
   beforeAll(async () => {
-    await ensureWebBuilt();
-    pulse = await startTestPulse();
-    await createAdmin(pulse.url);
-    headers = await apiSession(pulse.url);
-    await addNode('alpha', 9);
-    browser = await launchBrowser();
-    t = await openPage(browser, pulse.url);
-    await loginViaUi(t.page);
+    t = await startPulsePage({
+      async setup(p, h) {
+        pulse = p;
+        headers = h;
+        await addNode('alpha', 9);
+      },
+    });
   }, 240_000);
 
-  afterAll(async () => {
-    await t?.context.close();
-    await browser?.close();
-    await pulse?.close();
-  });
+  afterAll(() => t?.close());
 
   it('exports, then imports the file back after showing what it replaces', async () => {
     const { page } = t;

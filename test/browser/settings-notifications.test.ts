@@ -4,8 +4,6 @@
  * then real alerts (from the simulator) whose deliveries fail land in the dead-letter list, and
  * the retry button sends them once the receiver works, which the delivery log shows.
  */
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import {
   controlsWithoutName,
@@ -15,14 +13,12 @@ import {
   screenshot,
   startEstatePage,
 } from '../helpers/browser.js';
+import { HttpReceiver } from '../helpers/receivers.js';
 
 describeBrowser('web UI notifications', () => {
   let t: EstatePage;
-  let receiver: http.Server;
+  let receiver: HttpReceiver;
   let failing = true;
-  const received: Array<{ url: string; body: string }> = [];
-
-  const port = () => (receiver.address() as AddressInfo).port;
 
   async function until<T>(what: string, fn: () => Promise<T | undefined>): Promise<T> {
     for (let i = 0; i < 600; i++) {
@@ -34,25 +30,15 @@ describeBrowser('web UI notifications', () => {
   }
 
   beforeAll(async () => {
-    receiver = http.createServer((req, res) => {
-      let body = '';
-      req.on('data', (c) => {
-        body += c;
-      });
-      req.on('end', () => {
-        received.push({ url: req.url ?? '', body });
-        res.writeHead(req.url === '/fail' && failing ? 500 : 204).end();
-      });
-    });
-    await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
-    process.env.PULSE_ALLOW_LOOPBACK_WEBHOOKS = 'true';
-    t = await startEstatePage({ seed: 7 });
+    receiver = await new HttpReceiver().start();
+    receiver.respond = (r) => (r.path === '/fail' && failing ? 500 : 204);
+    // The receiver listens on loopback, which Pulse refuses unless told otherwise.
+    t = await startEstatePage({ seed: 7, env: { PULSE_ALLOW_LOOPBACK_WEBHOOKS: 'true' } });
   }, 240_000);
 
   afterAll(async () => {
-    delete process.env.PULSE_ALLOW_LOOPBACK_WEBHOOKS;
     await t?.close();
-    await new Promise((r) => receiver?.close(r));
+    await receiver?.close();
   });
 
   it('Pushover tokens and a Telegram @channel are fields whose values reach the request', async () => {
@@ -64,11 +50,11 @@ describeBrowser('web UI notifications', () => {
     await form.getByLabel('Webhook name').fill('phone');
     await form.getByLabel('Pushover application token').fill('azGDORePK8gMaC0QOYAMyEEuzJnyUi');
     await form.getByLabel('Pushover user key').fill('uQiRzpo4DXghDmr9QzzfQu27cmVRsG');
-    await form.getByLabel('URL', { exact: true }).fill(`http://127.0.0.1:${port()}/pushover`);
+    await form.getByLabel('URL', { exact: true }).fill(`${receiver.url}/pushover`);
     expect(await controlsWithoutName(page), 'controls without an accessible name').toEqual([]);
     await form.getByRole('button', { name: 'Send test' }).click();
     await form.getByText(/Test sent/).waitFor();
-    const push = JSON.parse(received.find((r) => r.url === '/pushover')!.body) as Record<string, unknown>;
+    const push = JSON.parse(receiver.requests.find((r) => r.path === '/pushover')!.body) as Record<string, unknown>;
     expect(push).toMatchObject({ token: 'azGDORePK8gMaC0QOYAMyEEuzJnyUi', user: 'uQiRzpo4DXghDmr9QzzfQu27cmVRsG' });
     await form.getByRole('button', { name: 'Add webhook' }).click();
     await page.getByRole('list', { name: 'Webhooks' }).getByText('phone').waitFor();
@@ -82,10 +68,13 @@ describeBrowser('web UI notifications', () => {
     );
     await form.getByLabel('Telegram chat ID').fill('@pulse_alerts');
     // The receiver stands in for api.telegram.org.
-    await form.getByLabel('URL', { exact: true }).fill(`http://127.0.0.1:${port()}/telegram/bot123456/sendMessage`);
+    await form.getByLabel('URL', { exact: true }).fill(`${receiver.url}/telegram/bot123456/sendMessage`);
     await form.getByRole('button', { name: 'Send test' }).click();
     await form.getByText(/Test sent/).waitFor();
-    const tg = JSON.parse(received.find((r) => r.url.startsWith('/telegram/'))!.body) as Record<string, unknown>;
+    const tg = JSON.parse(receiver.requests.find((r) => r.path.startsWith('/telegram/'))!.body) as Record<
+      string,
+      unknown
+    >;
     expect(tg.chat_id).toBe('@pulse_alerts');
     await form.getByRole('button', { name: 'Add webhook' }).click();
     await page.getByRole('list', { name: 'Webhooks' }).getByText('channel').waitFor();
@@ -125,7 +114,7 @@ describeBrowser('web UI notifications', () => {
     const form = page.getByRole('form', { name: 'Webhook' });
     await form.getByLabel('Service').selectOption('generic');
     await form.getByLabel('Webhook name').fill('flaky');
-    await form.getByLabel('URL', { exact: true }).fill(`http://127.0.0.1:${port()}/fail`);
+    await form.getByLabel('URL', { exact: true }).fill(`${receiver.url}/fail`);
     await form.getByRole('button', { name: 'Add webhook' }).click();
     await page.getByRole('list', { name: 'Webhooks' }).getByText('flaky').waitFor();
 
@@ -148,14 +137,14 @@ describeBrowser('web UI notifications', () => {
     await screenshot(page, 'settings-notifications-dead-letter');
 
     failing = false;
-    const before = received.filter((r) => r.url === '/fail').length;
+    const before = receiver.requests.filter((r) => r.path === '/fail').length;
     await deadTable
       .getByRole('button', { name: /^Retry delivery/ })
       .first()
       .click();
     await page.getByText(/queued again/).waitFor();
     await until('the retried delivery', async () =>
-      received.filter((r) => r.url === '/fail').length > before ? true : undefined,
+      receiver.requests.filter((r) => r.path === '/fail').length > before ? true : undefined,
     );
     await until('a delivered record', async () => {
       const log = (await (

@@ -3,8 +3,6 @@
  * URL explained in words, test delivery received by a local endpoint, save, delete), alert
  * thresholds, polling interval, and a password change that reports a wrong current password.
  */
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import {
   ADMIN,
@@ -14,33 +12,21 @@ import {
   screenshot,
   startPulsePage,
 } from '../helpers/browser.js';
+import { HttpReceiver } from '../helpers/receivers.js';
 
 describeBrowser('web UI settings', () => {
   let t: PulsePage;
-  let receiver: http.Server;
-  const received: Array<{ url: string; body: string }> = [];
+  let receiver: HttpReceiver;
 
   beforeAll(async () => {
-    receiver = http.createServer((req, res) => {
-      let body = '';
-      req.on('data', (c) => {
-        body += c;
-      });
-      req.on('end', () => {
-        received.push({ url: req.url ?? '', body });
-        res.writeHead(204).end();
-      });
-    });
-    await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+    receiver = await new HttpReceiver().start();
     // This test's webhook receiver listens on loopback, which Pulse refuses unless told otherwise.
-    process.env.PULSE_ALLOW_LOOPBACK_WEBHOOKS = 'true';
-    t = await startPulsePage();
+    t = await startPulsePage({ env: { PULSE_ALLOW_LOOPBACK_WEBHOOKS: 'true' } });
   }, 240_000);
 
   afterAll(async () => {
-    delete process.env.PULSE_ALLOW_LOOPBACK_WEBHOOKS;
     await t?.close();
-    await new Promise((r) => receiver?.close(r));
+    await receiver?.close();
   });
 
   it('webhooks: refused URL in words, template, test delivery, save and delete', async () => {
@@ -59,11 +45,10 @@ describeBrowser('web UI settings', () => {
     // The refused save is an HTTP 400 that Chromium logs by itself; the form explained it.
     t.errors.length = 0;
 
-    const port = (receiver.address() as AddressInfo).port;
-    await form.getByLabel('URL', { exact: true }).fill(`http://127.0.0.1:${port}/discord`);
+    await form.getByLabel('URL', { exact: true }).fill(`${receiver.url}/discord`);
     await form.getByRole('button', { name: 'Send test' }).click();
     await form.getByText(/Test sent/).waitFor();
-    const hit = received.find((r) => r.url === '/discord');
+    const hit = receiver.requests.find((r) => r.path === '/discord');
     expect(hit, 'the test request reached the receiver').toBeDefined();
     expect(JSON.parse(hit!.body)).toHaveProperty('embeds');
 

@@ -5,14 +5,15 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock.js';
-import { Client, passwordEnv, startSecured, type TestPulse } from '../security/helpers.js';
+import { startTestPulse, type TestPulse } from '../helpers/pulse.js';
+import { Client, passwordEnv } from '../helpers/session.js';
 
 describe('published-API compatibility', () => {
   const clock = new ManualClock(Date.UTC(2026, 3, 2, 8));
   let pulse: TestPulse;
   let admin: Client;
   beforeAll(async () => {
-    pulse = await startSecured({
+    pulse = await startTestPulse({
       env: { ...passwordEnv, PULSE_PUBLIC_URL: 'https://pulse.example.com/' },
       clock,
       security: { exemptLoopback: false, rateLimits: { general: { limit: 5, windowMs: 60_000 } } },

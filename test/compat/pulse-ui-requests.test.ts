@@ -9,8 +9,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Simulator } from '../../sim/index.js';
-import { pveBody, startSim, untilCycles } from '../monitoring/harness.js';
-import { ADMIN, ADMIN_PASS, Client, passwordEnv, startSecured, type TestPulse } from '../security/helpers.js';
+import { startTestPulse, type TestPulse, untilCycles } from '../helpers/pulse.js';
+import { ADMIN, ADMIN_PASS, Client, passwordEnv } from '../helpers/session.js';
+import { pveBody, startSim } from '../helpers/sim.js';
 import { TestWsClient, wsUrl } from '../ws/client.js';
 
 /** One request as it left the emulated tab, for assertions on what was sent. */
@@ -154,7 +155,7 @@ let tab: Pulse424Tab;
 
 beforeAll(async () => {
   sim = await startSim('demo');
-  pulse = await startSecured({ env: passwordEnv });
+  pulse = await startTestPulse({ env: passwordEnv });
   pulse.deps.systemSettings.save({ pvePollingInterval: 1, pbsPollingInterval: 1, pmgPollingInterval: 1 });
   // Setting up the estate is not under test: a scripted admin adds the PVE and PBS instances.
   const admin = new Client(pulse.url);

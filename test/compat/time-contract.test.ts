@@ -8,7 +8,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Simulator } from '../../sim/index.js';
-import { api, pveBody, startFastPulse, startSim, type TestPulse, untilCycles } from '../monitoring/harness.js';
+import { api } from '../helpers/http.js';
+import { startFastPulse, type TestPulse, untilCycles } from '../helpers/pulse.js';
+import { pveBody, startSim } from '../helpers/sim.js';
 import { type Envelope, TestWsClient, wsUrl } from '../ws/client.js';
 
 type Format = 'rfc3339' | 'ms' | 's';
@@ -171,13 +173,13 @@ beforeAll(async () => {
   sim = await startSim('demo');
   pulse = await startFastPulse();
   pulse.deps.wsHub.coalesceMs = 50;
-  expect((await api(pulse, 'POST', '/api/config/nodes', pveBody(sim))).status).toBe(201);
+  expect((await api(pulse.url, 'POST', '/api/config/nodes', pveBody(sim))).status).toBe(201);
   const pbs = sim.ready.pbs[0];
   const pbsBody = { type: 'pbs', name: pbs.name, host: pbs.url, tokenName: pbs.tokenId, tokenValue: pbs.tokenSecret };
-  expect((await api(pulse, 'POST', '/api/config/nodes', pbsBody)).status).toBe(201);
+  expect((await api(pulse.url, 'POST', '/api/config/nodes', pbsBody)).status).toBe(201);
   const pmg = sim.ready.pmg[0];
   const pmgBody = { type: 'pmg', name: pmg.name, host: pmg.url, user: pmg.user, password: pmg.password };
-  expect((await api(pulse, 'POST', '/api/config/nodes', pmgBody)).status).toBe(201);
+  expect((await api(pulse.url, 'POST', '/api/config/nodes', pmgBody)).status).toBe(201);
 
   const report = {
     agent: { id: 'agent-t', version: '4.24.0', intervalSeconds: 30 },
@@ -202,7 +204,7 @@ beforeAll(async () => {
     ],
     timestamp: new Date().toISOString(),
   };
-  expect((await api(pulse, 'POST', '/api/agents/docker/report', report)).status).toBe(200);
+  expect((await api(pulse.url, 'POST', '/api/agents/docker/report', report)).status).toBe(200);
 
   const s = () => pulse.deps.state.get();
   await untilCycles(
@@ -220,9 +222,9 @@ beforeAll(async () => {
 
   // Alerts on every running guest's CPU, at once; then one is acknowledged and, with the
   // threshold raised again, the others resolve into recentlyResolved.
-  const cfg = (await api(pulse, 'GET', '/api/alerts/config')).body;
+  const cfg = (await api(pulse.url, 'GET', '/api/alerts/config')).body;
   const put = (trigger: number) =>
-    api(pulse, 'PUT', '/api/alerts/config', {
+    api(pulse.url, 'PUT', '/api/alerts/config', {
       ...cfg,
       guestDefaults: { ...cfg.guestDefaults, cpu: { trigger, clear: trigger / 2 } },
       timeThreshold: 0,
@@ -232,18 +234,20 @@ beforeAll(async () => {
   expect((await put(0.001)).status).toBe(200);
   await untilCycles(pulse, 20, () => s().activeAlerts.some((a) => a.type === 'cpu'));
   const first = s().activeAlerts.find((a) => a.type === 'cpu');
-  expect((await api(pulse, 'POST', `/api/alerts/${encodeURIComponent(first?.id ?? '')}/acknowledge`)).status).toBe(200);
+  expect((await api(pulse.url, 'POST', `/api/alerts/${encodeURIComponent(first?.id ?? '')}/acknowledge`)).status).toBe(
+    200,
+  );
   expect((await put(99.9)).status).toBe(200);
   await untilCycles(pulse, 20, () => s().recentlyResolved.length > 0);
   // One alert that stays (and is acknowledged): a node's disk at any level.
-  const after = (await api(pulse, 'GET', '/api/alerts/config')).body;
-  await api(pulse, 'PUT', '/api/alerts/config', {
+  const after = (await api(pulse.url, 'GET', '/api/alerts/config')).body;
+  await api(pulse.url, 'PUT', '/api/alerts/config', {
     ...after,
     nodeDefaults: { ...after.nodeDefaults, memory: { trigger: 0.001, clear: 0.0005 } },
   });
   await untilCycles(pulse, 20, () => s().activeAlerts.some((a) => a.type === 'memory'));
   const mem = s().activeAlerts.find((a) => a.type === 'memory');
-  await api(pulse, 'POST', `/api/alerts/${encodeURIComponent(mem?.id ?? '')}/acknowledge`);
+  await api(pulse.url, 'POST', `/api/alerts/${encodeURIComponent(mem?.id ?? '')}/acknowledge`);
   await untilCycles(pulse, 5, () => s().activeAlerts.some((a) => a.acknowledged));
 }, 240_000);
 
@@ -256,7 +260,7 @@ describe('time fields against the wire contract', () => {
   const seen = new Set<string>();
 
   it('GET /api/state: every time field follows the frontend rules', async () => {
-    const res = await api(pulse, 'GET', '/api/state');
+    const res = await api(pulse.url, 'GET', '/api/state');
     expect(res.status).toBe(200);
     expect(walk(res.body, FRONTEND, seen)).toEqual([]);
   });
@@ -288,7 +292,7 @@ describe('time fields against the wire contract', () => {
     let front: any;
     let raw: any;
     for (let attempt = 0; attempt < 20; attempt++) {
-      front = (await api(pulse, 'GET', '/api/state')).body;
+      front = (await api(pulse.url, 'GET', '/api/state')).body;
       const c = await TestWsClient.open(wsUrl(pulse.url));
       raw = (await c.waitFor('initialState', 1, 20_000))[0].data;
       c.close();

@@ -7,6 +7,7 @@ import { DiscoveryService } from '../../src/discovery/service.js';
 import { expandCidr } from '../../src/discovery/subnet.js';
 import { PulseEvents } from '../../src/events.js';
 import { createLogger } from '../../src/logging.js';
+import { api } from '../helpers/http.js';
 import { startTestPulse } from '../helpers/pulse.js';
 import { TestWsClient } from '../ws/client.js';
 
@@ -60,14 +61,8 @@ describe('discovery against the simulator', () => {
   let sim: Simulator;
   let pulse: Awaited<ReturnType<typeof startTestPulse>>;
   const TOKEN = 'c3'.repeat(32);
-  const call = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${pulse.url}${path}`, {
-      method,
-      headers: { 'x-api-token': TOKEN, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return { status: res.status, body: await res.json() };
-  };
+  const call = (method: string, path: string, body?: unknown) =>
+    api(pulse.url, method, path, body, { 'x-api-token': TOKEN });
 
   beforeAll(async () => {
     sim = await startSimulator({ estate: 'demo', seed: 11, port: 0 });

@@ -12,10 +12,11 @@ import path from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { describe, expect } from 'vitest';
 import { type EstateSpec, type Simulator, startSimulator } from '../../sim/index.js';
-import type { PbsPoller } from '../../src/collect/pbs-poller.js';
-import type { PvePoller } from '../../src/collect/pve-poller.js';
+import type { Clock } from '../../src/clock.js';
 import { PROJECT_ROOT } from '../../src/version.js';
-import { startTestPulse } from './pulse.js';
+import { settleBackups, startTestPulse, type TestPulse } from './pulse.js';
+import { ADMIN_PASS, ADMIN as ADMIN_USER } from './session.js';
+import { addNodes, tokenNodeBody } from './sim.js';
 
 export const CHROMIUM_PATH = '/usr/bin/chromium';
 export const hasChromium = fs.existsSync(CHROMIUM_PATH);
@@ -173,7 +174,7 @@ export function expectNoErrors(errors: string[], where: string): void {
   expect(errors, `console errors on ${where}`).toEqual([]);
 }
 
-export const ADMIN = { username: 'admin', password: 'correct-horse-battery' };
+export const ADMIN = { username: ADMIN_USER, password: ADMIN_PASS };
 
 /** Creates the admin account over the API, as a script would (first-run quick setup). */
 export async function createAdmin(baseUrl: string): Promise<void> {
@@ -244,8 +245,6 @@ export async function controlsWithoutName(page: Page): Promise<string[]> {
   });
 }
 
-export type TestPulse = Awaited<ReturnType<typeof startTestPulse>>;
-
 /** A signed-in page on a fresh Pulse: what most browser suites start from. */
 export interface PulsePage extends TestPage {
   pulse: TestPulse;
@@ -258,6 +257,8 @@ export interface PulsePage extends TestPage {
 export interface PulsePageOptions {
   /** Extra Pulse settings. */
   env?: Record<string, string>;
+  /** Pulse's clock (a ManualClock to replay a history before the browser opens). */
+  clock?: Clock;
   /** Runs once Pulse and the admin exist, before the browser opens. */
   setup?: (pulse: TestPulse, headers: Record<string, string>) => Promise<void>;
   /** Sign in through the login page (the default); false leaves the page blank. */
@@ -267,7 +268,7 @@ export interface PulsePageOptions {
 /** Builds the UI, starts Pulse, creates the admin, opens Chromium and (by default) signs in. */
 export async function startPulsePage(opts: PulsePageOptions = {}): Promise<PulsePage> {
   await ensureWebBuilt();
-  const pulse = await startTestPulse({ env: opts.env });
+  const pulse = await startTestPulse({ env: opts.env, clock: opts.clock });
   let browser: Browser | undefined;
   try {
     await createAdmin(pulse.url);
@@ -324,15 +325,7 @@ export function instanceBody(sim: Simulator, name: string, extra: Record<string,
   const pbs = sim.ready.pbs.find((p) => p.name === name);
   const inst = pve ?? pbs;
   if (!inst) throw new Error(`the simulator has no PVE or PBS instance named ${name}`);
-  return {
-    type: pve ? 'pve' : 'pbs',
-    name,
-    host: inst.url,
-    tokenName: inst.tokenId,
-    tokenValue: inst.tokenSecret,
-    fingerprint: inst.fingerprint,
-    ...extra,
-  };
+  return { ...tokenNodeBody(pve ? 'pve' : 'pbs', inst), ...extra };
 }
 
 async function addInstance(
@@ -342,12 +335,7 @@ async function addInstance(
   name: string,
   extra?: Record<string, unknown>,
 ): Promise<void> {
-  const res = await fetch(`${pulse.url}/api/config/nodes`, {
-    method: 'POST',
-    headers,
-    body: JSON.stringify(instanceBody(sim, name, extra)),
-  });
-  if (res.status !== 201) throw new Error(`adding ${name} failed: ${res.status} ${await res.text()}`);
+  await addNodes(pulse.url, [instanceBody(sim, name, extra)], headers);
 }
 
 /** Starts the simulator, then a signed-in Pulse page with the chosen instances added. */
@@ -362,11 +350,8 @@ export async function startEstatePage(opts: EstatePageOptions = {}): Promise<Est
       async setup(pulse, headers) {
         for (const name of opts.instances ?? []) await addInstance(pulse, headers, sim, name);
         if (opts.settleBackups) {
-          const monitoring = pulse.deps.monitoring;
-          await monitoring.pollNow();
-          const pollers = monitoring.pollers().filter((p): p is PvePoller | PbsPoller => 'settleBackups' in p);
-          for (const poller of pollers) await poller.settleBackups();
-          await monitoring.pollNow();
+          await pulse.deps.monitoring.pollNow();
+          await settleBackups(pulse);
         }
       },
     });

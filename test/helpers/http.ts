@@ -4,11 +4,23 @@
  */
 import WebSocket from 'ws';
 
-/** JSON over HTTP: the reply's status, its body parsed (undefined when it is not JSON) and its text. */
-export async function api(base: string, method: string, path: string, body?: unknown) {
+/**
+ * JSON over HTTP, with `headers` (a token, a cookie) on top: the reply's status, its body parsed
+ * (undefined when it is not JSON), its text and its headers.
+ */
+export async function api(
+  base: string,
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+) {
+  const sent = new Headers(headers);
+  // Headers made for other clients (a browser session's) may carry their own Content-Type already.
+  if (body !== undefined && !sent.has('content-type')) sent.set('content-type', 'application/json');
   const res = await fetch(`${base}${path}`, {
     method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    headers: sent,
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await res.text();
@@ -19,7 +31,7 @@ export async function api(base: string, method: string, path: string, body?: unk
     json = undefined;
   }
   // biome-ignore lint/suspicious/noExplicitAny: tests read reply bodies field by field
-  return { status: res.status, body: json as any, text };
+  return { status: res.status, body: json as any, text, headers: res.headers };
 }
 
 /**
@@ -60,4 +72,13 @@ export async function openWs(httpUrl: string): Promise<{ messages: WsEnvelope[];
     ws.once('error', reject);
   });
   return { messages, close: () => ws.close() };
+}
+
+/** A URL for a route pattern, with placeholder values for its parameters and wildcard. */
+export function concretePath(url: string): string {
+  return url
+    .split('/')
+    .map((seg) => (seg.startsWith(':') ? 'placeholder-id' : seg === '*' ? 'placeholder' : seg))
+    .join('/')
+    .replace(/:[A-Za-z_]+/g, 'placeholder-id');
 }

@@ -5,8 +5,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Simulator } from '../../sim/index.js';
-import { tempDir } from '../helpers/pulse.js';
-import { api, control, pveBody, startFastPulse, startSim, type TestPulse, untilCycles } from '../monitoring/harness.js';
+import { api } from '../helpers/http.js';
+import { startFastPulse, type TestPulse, tempDir, untilCycles } from '../helpers/pulse.js';
+import { control, pveBody, startSim } from '../helpers/sim.js';
 import { TestWsClient, wsUrl } from '../ws/client.js';
 
 let sim: Simulator;
@@ -17,7 +18,7 @@ beforeAll(async () => {
   sim = await startSim('demo');
   pulse = await startFastPulse(dataDir);
   pulse.deps.wsHub.coalesceMs = 100;
-  const r = await api(pulse, 'POST', '/api/config/nodes', pveBody(sim));
+  const r = await api(pulse.url, 'POST', '/api/config/nodes', pveBody(sim));
   expect(r.status).toBeLessThan(300);
   await untilCycles(pulse, 5, () => pulse.deps.state.get().vms.length > 0);
 });
@@ -47,10 +48,10 @@ describe('simulator → state → /ws and /api/charts', () => {
 
     // A 10-s step averages the polls inside it; once a whole step has passed at the new value,
     // the chart's last point is exactly it (a few 1-s polls).
-    let charts = (await api(pulse, 'GET', '/api/charts?range=5m')).body;
+    let charts = (await api(pulse.url, 'GET', '/api/charts?range=5m')).body;
     for (let i = 0; i < 15 && Math.abs(charts.data[vm.id].cpu.at(-1).value - 77.7) > 0.01; i++) {
       await pulse.deps.monitoring.nextCycle();
-      charts = (await api(pulse, 'GET', '/api/charts?range=5m')).body;
+      charts = (await api(pulse.url, 'GET', '/api/charts?range=5m')).body;
     }
     const cpu: Array<{ value: number }> = charts.data[vm.id].cpu;
     expect(cpu.at(-1)?.value).toBeCloseTo(77.7, 1);
@@ -59,13 +60,13 @@ describe('simulator → state → /ws and /api/charts', () => {
   });
 
   it('history recorded from the simulator survives a restart', async () => {
-    const before = (await api(pulse, 'GET', '/api/charts?range=5m')).body;
+    const before = (await api(pulse.url, 'GET', '/api/charts?range=5m')).body;
     const nodeId = Object.keys(before.nodeData)[0];
     const firstPoint = before.nodeData[nodeId].cpu[0];
     await pulse.close();
     pulse = await startFastPulse(dataDir);
     await untilCycles(pulse, 5, () => pulse.deps.state.get().nodes.some((n) => n.id === nodeId));
-    const after = (await api(pulse, 'GET', '/api/charts?range=5m')).body;
+    const after = (await api(pulse.url, 'GET', '/api/charts?range=5m')).body;
     expect(after.nodeData[nodeId].cpu[0].timestamp).toBeLessThanOrEqual(firstPoint.timestamp);
     expect(after.nodeData[nodeId].cpu.length).toBeGreaterThanOrEqual(before.nodeData[nodeId].cpu.length);
   });

@@ -5,10 +5,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Simulator } from '../../sim/index.js';
 import type { GuestCoverage } from '../../src/backups/coverage.js';
-import type { PbsPoller } from '../../src/collect/pbs-poller.js';
-import type { PvePoller } from '../../src/collect/pve-poller.js';
 import type { FullAlert } from '../../src/model/state.js';
-import { api, pveBody, startFastPulse, startSim, type TestPulse } from '../monitoring/harness.js';
+import { api } from '../helpers/http.js';
+import { settleBackups, startFastPulse, type TestPulse } from '../helpers/pulse.js';
+import { addNodes, pveBody, startSim, tokenNodeBody } from '../helpers/sim.js';
 
 let sim: Simulator;
 let pulse: TestPulse;
@@ -17,25 +17,9 @@ beforeAll(async () => {
   sim = await startSim('demo');
   pulse = await startFastPulse();
   const pbs = sim.ready.pbs[0];
-  for (const body of [
-    pveBody(sim, 0),
-    pveBody(sim, 1),
-    {
-      type: 'pbs',
-      name: pbs.name,
-      host: pbs.url,
-      tokenName: pbs.tokenId,
-      tokenValue: pbs.tokenSecret,
-      fingerprint: pbs.fingerprint,
-    },
-  ]) {
-    const r = await api(pulse, 'POST', '/api/config/nodes', body);
-    expect(r.status, JSON.stringify(r.body)).toBe(201);
-  }
+  await addNodes(pulse.url, [pveBody(sim, 0), pveBody(sim, 1), tokenNodeBody('pbs', pbs)]);
   await pulse.deps.monitoring.pollNow();
-  const pollers = pulse.deps.monitoring.pollers().filter((p): p is PvePoller | PbsPoller => 'settleBackups' in p);
-  for (const p of pollers) await p.settleBackups();
-  await pulse.deps.monitoring.pollNow();
+  await settleBackups(pulse);
 }, 120_000);
 
 afterAll(async () => {
@@ -43,7 +27,7 @@ afterAll(async () => {
   await sim?.stop();
 });
 
-const coverage = async (query = '') => api(pulse, 'GET', `/api/backups/coverage${query}`);
+const coverage = async (query = '') => api(pulse.url, 'GET', `/api/backups/coverage${query}`);
 
 describe('backup coverage on the demo estate', () => {
   it('lists every non-template guest once, keyed by instance and VMID, with its targets', async () => {
@@ -86,7 +70,7 @@ describe('backup coverage on the demo estate', () => {
         .sort(),
     ).toEqual(['pve-cluster:303', 'pve-cluster:304']);
 
-    const put = await api(pulse, 'PUT', '/api/backups/policy', { tags: { home: { requireVerified: true } } });
+    const put = await api(pulse.url, 'PUT', '/api/backups/policy', { tags: { home: { requireVerified: true } } });
     expect(put.status, JSON.stringify(put.body)).toBe(200);
     const strict = await reasons();
     expect(strict('pve-cluster:202')).toEqual(['unverified']);
@@ -102,12 +86,12 @@ describe('backup coverage on the demo estate', () => {
     const guests: GuestCoverage[] = (await coverage()).body.guests;
     const victim = guests.find((g) => !g.atRisk && g.targets.length > 0);
     expect(victim).toBeDefined();
-    const put = await api(pulse, 'PUT', '/api/backups/policy', {
+    const put = await api(pulse.url, 'PUT', '/api/backups/policy', {
       global: { maxAgeHours: 48, minRestorePoints: 1, requireVerified: false, minTargets: 1 },
       guests: { [victim!.key]: { minRestorePoints: 100_000 } },
     });
     expect(put.status, JSON.stringify(put.body)).toBe(200);
-    expect((await api(pulse, 'GET', '/api/backups/policy')).body.guests[victim!.key]).toEqual({
+    expect((await api(pulse.url, 'GET', '/api/backups/policy')).body.guests[victim!.key]).toEqual({
       minRestorePoints: 100_000,
     });
 
@@ -124,7 +108,7 @@ describe('backup coverage on the demo estate', () => {
     expect(filtered.every((g) => g.flags.some((f) => f.reason === 'few-restore-points'))).toBe(true);
 
     pulse.deps.alerts.evaluateNow();
-    const active: FullAlert[] = (await api(pulse, 'GET', '/api/alerts/active')).body;
+    const active: FullAlert[] = (await api(pulse.url, 'GET', '/api/alerts/active')).body;
     const raised = active.filter((a) => a.type === 'backup-coverage').map((a) => a.resourceId);
     expect(raised).toContain(v.guestId);
     expect(raised.sort()).toEqual(
@@ -136,7 +120,7 @@ describe('backup coverage on the demo estate', () => {
   });
 
   it('refuses bad policies and bad filters with a JSON error', async () => {
-    const bad = await api(pulse, 'PUT', '/api/backups/policy', { guests: { '101': { maxAgeHours: 1 } } });
+    const bad = await api(pulse.url, 'PUT', '/api/backups/policy', { guests: { '101': { maxAgeHours: 1 } } });
     expect(bad.status).toBe(400);
     expect(bad.body.error).toMatch(/guests key '101'/);
     expect((await coverage('?reason=lost')).status).toBe(400);

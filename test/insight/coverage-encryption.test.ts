@@ -7,9 +7,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Simulator } from '../../sim/index.js';
 import type { GuestCoverage } from '../../src/backups/coverage.js';
-import type { PbsPoller } from '../../src/collect/pbs-poller.js';
-import type { PvePoller } from '../../src/collect/pve-poller.js';
-import { api, pveBody, startFastPulse, startSim, type TestPulse } from '../monitoring/harness.js';
+import { api } from '../helpers/http.js';
+import { settleBackups, startFastPulse, type TestPulse } from '../helpers/pulse.js';
+import { addNodes, pveBody, startSim, tokenNodeBody } from '../helpers/sim.js';
 import { pbsToken, request } from '../sim/client.js';
 
 let sim: Simulator;
@@ -21,25 +21,9 @@ beforeAll(async () => {
   sim = await startSim('demo');
   pulse = await startFastPulse();
   const pbs = sim.ready.pbs[0];
-  for (const body of [
-    pveBody(sim, 0),
-    pveBody(sim, 1),
-    {
-      type: 'pbs',
-      name: pbs.name,
-      host: pbs.url,
-      tokenName: pbs.tokenId,
-      tokenValue: pbs.tokenSecret,
-      fingerprint: pbs.fingerprint,
-    },
-  ]) {
-    const r = await api(pulse, 'POST', '/api/config/nodes', body);
-    expect(r.status, JSON.stringify(r.body)).toBe(201);
-  }
+  await addNodes(pulse.url, [pveBody(sim, 0), pveBody(sim, 1), tokenNodeBody('pbs', pbs)]);
   await pulse.deps.monitoring.pollNow();
-  const pollers = pulse.deps.monitoring.pollers().filter((p): p is PvePoller | PbsPoller => 'settleBackups' in p);
-  for (const p of pollers) await p.settleBackups();
-  await pulse.deps.monitoring.pollNow();
+  await settleBackups(pulse);
 
   const headers = pbsToken(pbs.tokenId, pbs.tokenSecret);
   for (const store of ['main', 'offsite']) {
@@ -62,7 +46,7 @@ afterAll(async () => {
 
 describe('backup coverage: encryption', () => {
   it('shows newestEncrypted per PBS target as the PBS lists it, and true for some demo guests', async () => {
-    const r = await api(pulse, 'GET', '/api/backups/coverage');
+    const r = await api(pulse.url, 'GET', '/api/backups/coverage');
     expect(r.status).toBe(200);
     const guests: GuestCoverage[] = r.body.guests;
     const pbsName = sim.ready.pbs[0].name;

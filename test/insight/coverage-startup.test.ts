@@ -7,10 +7,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Simulator } from '../../sim/index.js';
 import type { GuestCoverage } from '../../src/backups/coverage.js';
-import type { PbsPoller } from '../../src/collect/pbs-poller.js';
-import type { PvePoller } from '../../src/collect/pve-poller.js';
 import type { FullAlert } from '../../src/model/state.js';
-import { api, control, pveBody, startFastPulse, startSim, type TestPulse } from '../monitoring/harness.js';
+import { api } from '../helpers/http.js';
+import { backupPollers, startFastPulse, type TestPulse } from '../helpers/pulse.js';
+import { addNodes, control, pveBody, startSim, tokenNodeBody } from '../helpers/sim.js';
 
 let sim: Simulator;
 let pulse: TestPulse;
@@ -25,9 +25,9 @@ afterAll(async () => {
   await sim?.stop();
 });
 
-const coverage = async () => (await api(pulse, 'GET', '/api/backups/coverage')).body;
+const coverage = async () => (await api(pulse.url, 'GET', '/api/backups/coverage')).body;
 const coverageAlerts = async (path: string) =>
-  ((await api(pulse, 'GET', path)).body as FullAlert[]).filter((a) => a.type === 'backup-coverage');
+  ((await api(pulse.url, 'GET', path)).body as FullAlert[]).filter((a) => a.type === 'backup-coverage');
 
 describe('backup coverage while the backup listings come in', () => {
   it('judges no guest before the PBS listing arrives, then alerts only the guests really without backup', async () => {
@@ -40,24 +40,10 @@ describe('backup coverage while the backup listings come in', () => {
         path: `/admin/datastore/${store}/snapshots`,
       });
     }
-    for (const body of [
-      pveBody(sim, 0),
-      pveBody(sim, 1),
-      {
-        type: 'pbs',
-        name: pbs.name,
-        host: pbs.url,
-        tokenName: pbs.tokenId,
-        tokenValue: pbs.tokenSecret,
-        fingerprint: pbs.fingerprint,
-      },
-    ]) {
-      const r = await api(pulse, 'POST', '/api/config/nodes', body);
-      expect(r.status, JSON.stringify(r.body)).toBe(201);
-    }
+    await addNodes(pulse.url, [pveBody(sim, 0), pveBody(sim, 1), tokenNodeBody('pbs', pbs)]);
     const monitoring = pulse.deps.monitoring;
     await monitoring.pollNow();
-    const pollers = monitoring.pollers().filter((p): p is PvePoller | PbsPoller => 'settleBackups' in p);
+    const pollers = backupPollers(pulse);
     const pvePollers = pollers.filter((p) => p.instance !== pbs.name);
     expect(pvePollers.length).toBe(2);
     for (const p of pollers) await p.settleBackups();

@@ -4,126 +4,53 @@
  * PBS datastore whose garbage collection frees space nightly and a Ceph pool, each with a known answer.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { syntheticNode, syntheticStorage } from '../../bench/state-fixture.js';
+import { syntheticNode } from '../../bench/state-fixture.js';
 import { ManualClock } from '../../src/clock.js';
-import type { FullAlert, PbsInstance } from '../../src/model/state.js';
-import { startTestPulse } from '../helpers/pulse.js';
+import type { FullAlert } from '../../src/model/state.js';
+import {
+  cephWithPool,
+  datastoreUsing,
+  GiB,
+  linear,
+  pbsWith,
+  replayHistory,
+  storageUsing,
+  withDrops,
+} from '../helpers/forecast.js';
+import { startTestPulse, type TestPulse } from '../helpers/pulse.js';
 import { settle } from '../ws/client.js';
 
 const T0 = Date.UTC(2026, 0, 5);
-const DAY = 86_400_000;
-const STEP = 5 * 60_000;
-const GiB = 1024 ** 3;
-const TOTAL = 1000 * GiB;
-const pbsTemplate: PbsInstance = {
-  id: 'pbs-backup1',
-  name: 'backup1',
-  host: 'https://backup1:8007',
-  status: 'online',
-  version: '4.0.14',
-  cpu: 0,
-  memory: 0,
-  memoryUsed: 0,
-  memoryTotal: 0,
-  uptime: 1,
-  datastores: [],
-  backupJobs: [],
-  syncJobs: [],
-  verifyJobs: [],
-  pruneJobs: [],
-  garbageJobs: [],
-  connectionHealth: 'healthy',
-  lastSeen: new Date(T0).toISOString(),
-};
 
 describe('storage-full forecast over two days of polling', () => {
   const clock = new ManualClock(T0);
-  let pulse: Awaited<ReturnType<typeof startTestPulse>>;
-  const growingUsed = (d: number) => 760 * GiB + d * 20 * GiB - Math.floor(d) * 15 * GiB;
-  const fastUsed = (d: number) => 3000 * GiB + d * 80 * GiB - Math.floor(d) * 40 * GiB;
+  let pulse: TestPulse;
+  // 20 GiB/day with a nightly 15 GiB cleanup: ends at 760 + 40 − 30 = 770 GiB.
+  const growing = withDrops(linear(760 * GiB, 20 * GiB), 15 * GiB);
+  // A ZFS pool growing 10 GiB/day from 900 GiB: 920 at the end, full in 8 days.
+  const tank = linear(900 * GiB, 10 * GiB);
+  // A PBS datastore growing 50 GiB/day from 1 of 4 TiB: not in the metric history, sampled
+  // by the forecast service itself.
+  const main = linear(1024 * GiB, 50 * GiB);
+  // 80 GiB/day arrive and garbage collection frees 40 GiB every night: 3080 GiB at the end,
+  // the remaining 1016 GiB fill in 12.7 days at the gross rate.
+  const fast = withDrops(linear(3000 * GiB, 80 * GiB), 40 * GiB);
+  // A Ceph pool storing 700 GiB + 25 GiB/day of 1000 GiB (stored + available): full in 10 days.
+  const rbd = linear(700 * GiB, 25 * GiB);
 
   beforeAll(async () => {
     pulse = await startTestPulse({ clock });
     await settle();
-    for (let t = T0; t <= T0 + 2 * DAY; t += STEP) {
-      clock.set(t);
-      const d = (t - T0) / DAY;
-      const o = { nodes: 1, guestsPerNode: 0, now: t };
-      const mk = (name: string, used: number) => ({
-        ...syntheticStorage(0, name, o),
-        total: TOTAL,
-        used,
-        free: TOTAL - used,
-        avail: TOTAL - used,
-        usage: (used / TOTAL) * 100,
-      });
-      const growing = mk('growing', growingUsed(d));
-      const flat = mk('flat', 300 * GiB);
-      // A ZFS pool growing 10 GiB/day from 900 GiB: 920 at the end, full in 8 days.
-      const tank = { ...mk('tank', 900 * GiB + d * 10 * GiB), type: 'zfspool' };
-      const node = syntheticNode(0, o);
-      // A PBS datastore growing 50 GiB/day from 1 of 4 TiB: not in the metric history, sampled
-      // by the forecast service itself.
-      const dsUsed = 1024 * GiB + d * 50 * GiB;
-      const pbs = {
-        ...pbsTemplate,
-        datastores: [
-          {
-            name: 'main',
-            total: 4096 * GiB,
-            used: dsUsed,
-            free: 4096 * GiB - dsUsed,
-            usage: (dsUsed / (4096 * GiB)) * 100,
-            status: 'available',
-          },
-          // 80 GiB/day arrive and garbage collection frees 40 GiB every night: 3080 GiB at the end,
-          // the remaining 1016 GiB fill in 12.7 days at the gross rate.
-          {
-            name: 'fast',
-            total: 4096 * GiB,
-            used: fastUsed(d),
-            free: 4096 * GiB - fastUsed(d),
-            usage: (fastUsed(d) / (4096 * GiB)) * 100,
-            status: 'available',
-          },
-        ],
-      };
-      // A Ceph pool storing 700 GiB + 25 GiB/day of 1000 GiB (stored + available): full in 10 days.
-      const stored = 700 * GiB + d * 25 * GiB;
-      const ceph = {
-        id: 'pve-ceph',
-        instance: 'pve',
-        name: 'ceph-main',
-        health: 'HEALTH_OK',
-        totalBytes: 3000 * GiB,
-        usedBytes: 3 * stored,
-        availableBytes: 3000 * GiB - 3 * stored,
-        usagePercent: (stored / (1000 * GiB)) * 100,
-        numMons: 3,
-        numMgrs: 1,
-        numOsds: 3,
-        numOsdsUp: 3,
-        numOsdsIn: 3,
-        numPGs: 128,
-        pools: [
-          {
-            id: 1,
-            name: 'rbd',
-            storedBytes: stored,
-            availableBytes: 1000 * GiB - stored,
-            objects: 1000,
-            percentUsed: stored / (1000 * GiB),
-          },
-        ],
-        lastUpdated: t,
-      };
-      pulse.deps.state.commit((s) => {
-        s.nodes = [node];
-        s.storage = [growing, flat, tank];
-        s.pbs = [pbs];
-        s.cephClusters = [ceph];
-      });
-    }
+    replayHistory(pulse, clock, T0, 2, (d, at) => (s) => {
+      s.nodes = [syntheticNode(0, { nodes: 1, guestsPerNode: 0, now: at })];
+      s.storage = [
+        storageUsing('growing', growing(d), at),
+        storageUsing('flat', 300 * GiB, at),
+        { ...storageUsing('tank', tank(d), at), type: 'zfspool' },
+      ];
+      s.pbs = [pbsWith([datastoreUsing('main', main(d)), datastoreUsing('fast', fast(d))], at)];
+      s.cephClusters = [cephWithPool(rbd(d), at)];
+    });
     await settle();
     pulse.deps.alerts.evaluateNow();
   }, 120_000);

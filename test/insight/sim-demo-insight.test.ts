@@ -6,9 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { buildEstate } from '../../sim/estate/build.js';
 import { demoEstate } from '../../sim/estate/builtin.js';
 import { storageUsed } from '../../sim/estate/metrics.js';
-import { forecastUsage, type UsagePoint } from '../../src/forecast/fit.js';
-
-const DAY = 86_400_000;
+import { forecastUsage } from '../../src/forecast/fit.js';
+import { DAY, samplePoints } from '../helpers/forecast.js';
 
 describe('demo estate insight fixtures', () => {
   const estate = buildEstate(demoEstate());
@@ -20,8 +19,7 @@ describe('demo estate insight fixtures', () => {
     expect(storageUsed(zfs, start) / zfs.total).toBeCloseTo(0.91, 6);
     expect(storageUsed(zfs, start + 10 * DAY) / zfs.total).toBeCloseTo(0.95, 6);
     // Three days of 5-minute samples, as the 5m history tier would hold them.
-    const points: UsagePoint[] = [];
-    for (let t = start; t <= start + 3 * DAY; t += 300_000) points.push({ t, used: storageUsed(zfs, t) });
+    const points = samplePoints((d) => storageUsed(zfs, start + d * DAY), start, 3);
     const f = forecastUsage({ points, total: zfs.total, warnPercent: 85, now: start + 3 * DAY });
     expect(f.trend).toBe('growing');
     expect(f.daysToWarn).toBe(0);

@@ -17,7 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeRelease } from '../../scripts/package.js';
 import type { Simulator } from '../../sim/index.js';
 import { type Dockerd, dockerdMissing, importNodeBaseImage, startDockerd } from '../agent/dockerd.js';
-import { startSim } from '../monitoring/harness.js';
+import { pveBody, startSim } from '../helpers/sim.js';
 
 const REPO = path.resolve(import.meta.dirname, '../..');
 const INSTALL = path.join(REPO, 'scripts', 'install.sh');
@@ -220,14 +220,7 @@ describe.skipIf(!isRoot)('install, upgrade, rollback, uninstall', () => {
     const add = await fetch(`${base()}/api/config/nodes`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({
-        type: 'pve',
-        name: p.name,
-        host: p.url,
-        tokenName: p.tokenId,
-        tokenValue: p.tokenSecret,
-        fingerprint: p.fingerprint,
-      }),
+      body: JSON.stringify(pveBody(sim)),
     });
     expect(add.status).toBe(201);
     const envFile = path.join(root, 'etc', 'pulse', 'pulse.env');

@@ -7,9 +7,9 @@ import http from 'node:http';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Simulator, startSimulator } from '../../sim/index.js';
-import type { TestPulse } from '../monitoring/harness.js';
-import { passwordEnv, startSecured } from '../security/helpers.js';
-import { addDemoInstances, sample, scrape, startMetricsPulse, TOKEN } from './harness.js';
+import { addDemoInstances, sample, scrape, startMetricsPulse, TOKEN } from '../helpers/metrics.js';
+import { startTestPulse, type TestPulse } from '../helpers/pulse.js';
+import { passwordEnv } from '../helpers/session.js';
 
 const dockerReport = {
   agent: { id: 'agent-1', version: '1.0.0', intervalSeconds: 30 },
@@ -236,7 +236,7 @@ describe('/metrics caching, public switch and rate limits', () => {
   });
 
   it('is not rate-limited for the scraping address, while the API is', async () => {
-    const pulse = await startSecured({
+    const pulse = await startTestPulse({
       env: { ...passwordEnv, API_TOKENS: TOKEN },
       security: { exemptLoopback: false, rateLimits: { general: { limit: 3, windowMs: 60_000 } } },
     });

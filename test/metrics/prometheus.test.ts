@@ -10,9 +10,8 @@ import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Simulator, startSimulator } from '../../sim/index.js';
-import { tempDir } from '../helpers/pulse.js';
-import type { TestPulse } from '../monitoring/harness.js';
-import { addDemoInstances, scrape, startMetricsPulse, TOKEN } from './harness.js';
+import { addDemoInstances, scrape, startMetricsPulse, TOKEN } from '../helpers/metrics.js';
+import { type TestPulse, tempDir } from '../helpers/pulse.js';
 
 function findBinary(name: string): string | undefined {
   for (const dir of (process.env.PATH ?? '').split(':').concat('/usr/bin', '/usr/sbin')) {

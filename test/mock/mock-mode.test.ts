@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Simulator, startSimulator } from '../../sim/index.js';
 import { DEFAULT_MOCK_CONFIG, generateFleet, mergeMockConfig, seededRandom } from '../../src/mock/fleet.js';
 import { parseNodeInput } from '../../src/settings/node-config.js';
+import { api } from '../helpers/http.js';
 import { startTestPulse, tempDir } from '../helpers/pulse.js';
 
 const TOKEN = 'd4'.repeat(32);
@@ -32,17 +33,8 @@ describe('mock mode API', () => {
   let sim: Simulator;
   let pulse: Awaited<ReturnType<typeof startTestPulse>>;
   const dataDir = tempDir();
-  const call = async (method: string, path: string, body?: unknown, token: string | null = TOKEN) => {
-    const headers: Record<string, string> = {};
-    if (token) headers['x-api-token'] = token;
-    if (body !== undefined) headers['content-type'] = 'application/json';
-    const res = await fetch(`${pulse.url}${path}`, {
-      method,
-      headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return { status: res.status, body: await res.json() };
-  };
+  const call = (method: string, path: string, body?: unknown, token: string | null = TOKEN) =>
+    api(pulse.url, method, path, body, token ? { 'x-api-token': token } : {});
   const simNodeCount = () => pulse.deps.state.get().nodes.filter((n) => n.instance !== 'mock-cluster').length;
 
   beforeAll(async () => {

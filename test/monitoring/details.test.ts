@@ -5,9 +5,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Simulator } from '../../sim/index.js';
-import type { PbsPoller } from '../../src/collect/pbs-poller.js';
-import type { PvePoller } from '../../src/collect/pve-poller.js';
-import { api, control, pveBody, startFastPulse, startSim, type TestPulse, untilCycles } from './harness.js';
+import { api } from '../helpers/http.js';
+import { settleBackups, startFastPulse, type TestPulse, untilCycles } from '../helpers/pulse.js';
+import { addNodes, control, pmgNodeBody, pveBody, startSim, tokenNodeBody } from '../helpers/sim.js';
 
 let sim: Simulator;
 let pulse: TestPulse;
@@ -17,28 +17,7 @@ beforeAll(async () => {
   pulse = await startFastPulse();
   const pbs = sim.ready.pbs[0];
   const pmg = sim.ready.pmg[0];
-  for (const body of [
-    pveBody(sim),
-    {
-      type: 'pbs',
-      name: pbs.name,
-      host: pbs.url,
-      tokenName: pbs.tokenId,
-      tokenValue: pbs.tokenSecret,
-      fingerprint: pbs.fingerprint,
-    },
-    {
-      type: 'pmg',
-      name: pmg.name,
-      host: pmg.url,
-      user: pmg.user,
-      password: pmg.password,
-      fingerprint: pmg.fingerprint,
-    },
-  ]) {
-    const r = await api(pulse, 'POST', '/api/config/nodes', body);
-    expect(r.status, JSON.stringify(r.body)).toBe(201);
-  }
+  await addNodes(pulse.url, [pveBody(sim), tokenNodeBody('pbs', pbs), pmgNodeBody(pmg)]);
   await pulse.deps.monitoring.pollNow();
   await pulse.deps.monitoring.pollNow();
 });
@@ -49,16 +28,6 @@ afterAll(async () => {
 });
 
 const state = () => pulse.deps.state.get();
-
-/** Backups are fetched in the background: wait for the running fetches, then publish. */
-async function settleBackups() {
-  for (const poller of pollers()) await poller.settleBackups();
-  await pulse.deps.monitoring.pollNow();
-}
-
-function pollers(): Array<PvePoller | PbsPoller> {
-  return pulse.deps.monitoring.pollers().filter((p): p is PvePoller | PbsPoller => 'settleBackups' in p);
-}
 
 describe('guest agent', () => {
   it('running VMs with the agent have OS, addresses, interfaces and per-filesystem disks', async () => {
@@ -120,7 +89,7 @@ describe('storage health', () => {
 
 describe('backups', () => {
   it('PVE backup tasks, storage backups and snapshots; guests know their last backup', async () => {
-    await settleBackups();
+    await settleBackups(pulse);
     const b = state().pveBackups;
     expect(b.backupTasks.length).toBeGreaterThan(0);
     expect(b.storageBackups.length).toBeGreaterThan(0);
@@ -128,7 +97,7 @@ describe('backups', () => {
     expect(new Set(b.storageBackups.map((x) => x.volid)).size).toBe(b.storageBackups.length);
     expect(b.guestSnapshots.some((s) => s.name === 'current')).toBe(false);
     expect([...state().vms, ...state().containers].some((g) => typeof g.lastBackup === 'number')).toBe(true);
-    const snaps = await api(pulse, 'GET', '/api/snapshots');
+    const snaps = await api(pulse.url, 'GET', '/api/snapshots');
     expect(snaps.body.snapshots.length).toBe(b.guestSnapshots.length);
   });
 
@@ -161,7 +130,7 @@ describe('faults stay with their instance', () => {
     await control(sim, 'POST', '/faults', { target: 'pbs-main', kind: 'badjson' });
     await untilCycles(pulse, 3, () => state().connectionHealth['pbs-pbs-main'] === false, 'pbs-0');
     expect(state().pbs[0].status).toBe('offline');
-    const cfg = (await api(pulse, 'GET', '/api/config/nodes')).body.find((n: { id: string }) => n.id === 'pbs-0');
+    const cfg = (await api(pulse.url, 'GET', '/api/config/nodes')).body.find((n: { id: string }) => n.id === 'pbs-0');
     expect(cfg.errorKind).toBe('invalid-json');
     expect(state().connectionHealth['pve-cluster']).toBe(true);
     await control(sim, 'DELETE', '/faults?target=pbs-main');

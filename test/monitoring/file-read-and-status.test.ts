@@ -11,7 +11,7 @@ import { createLogger } from '../../src/logging.js';
 import type { ApiCallCounter } from '../../src/proxmox/client.js';
 import { GUEST_MEMINFO_FEATURE, missingPvePrivileges } from '../../src/proxmox/privileges.js';
 import type { NodeConfig } from '../../src/settings/node-config.js';
-import { control } from './harness.js';
+import { control } from '../helpers/sim.js';
 
 const SECRET = '6f1c2d3e-4b5a-4c6d-8e7f-9a0b1c2d3e4f';
 const HOUR = 3_600_000;

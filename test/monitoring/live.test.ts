@@ -5,7 +5,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Simulator } from '../../sim/index.js';
-import { api, control, pveBody, startFastPulse, startSim, type TestPulse, untilCycles } from './harness.js';
+import { api } from '../helpers/http.js';
+import { startFastPulse, type TestPulse, untilCycles } from '../helpers/pulse.js';
+import { control, pveBody, startSim } from '../helpers/sim.js';
 
 let sim: Simulator;
 let pulse: TestPulse;
@@ -24,15 +26,15 @@ const state = () => pulse.deps.state.get();
 
 describe('configuring nodes', () => {
   it('test-connection reports the cluster', async () => {
-    const r = await api(pulse, 'POST', '/api/config/nodes/test-connection', pveBody(sim));
+    const r = await api(pulse.url, 'POST', '/api/config/nodes/test-connection', pveBody(sim));
     expect(r.status).toBe(200);
     expect(r.body).toMatchObject({ status: 'success', isCluster: true, nodeCount: 3, clusterNodeCount: 3 });
   });
 
   it('adds PVE (token, pinned), PVE (password), PBS and PMG; secrets are never returned', async () => {
-    expect((await api(pulse, 'POST', '/api/config/nodes', pveBody(sim))).status).toBe(201);
+    expect((await api(pulse.url, 'POST', '/api/config/nodes', pveBody(sim))).status).toBe(201);
     const standalone = sim.ready.pve[1];
-    const add2 = await api(pulse, 'POST', '/api/config/nodes', {
+    const add2 = await api(pulse.url, 'POST', '/api/config/nodes', {
       type: 'pve',
       name: standalone.name,
       host: standalone.url,
@@ -44,7 +46,7 @@ describe('configuring nodes', () => {
     const pbs = sim.ready.pbs[0];
     expect(
       (
-        await api(pulse, 'POST', '/api/config/nodes', {
+        await api(pulse.url, 'POST', '/api/config/nodes', {
           type: 'pbs',
           name: pbs.name,
           host: pbs.url,
@@ -56,7 +58,7 @@ describe('configuring nodes', () => {
     const pmg = sim.ready.pmg[0];
     expect(
       (
-        await api(pulse, 'POST', '/api/config/nodes', {
+        await api(pulse.url, 'POST', '/api/config/nodes', {
           type: 'pmg',
           name: pmg.name,
           host: pmg.url,
@@ -66,13 +68,13 @@ describe('configuring nodes', () => {
       ).status,
     ).toBe(201);
 
-    const dup = await api(pulse, 'POST', '/api/config/nodes', pveBody(sim));
+    const dup = await api(pulse.url, 'POST', '/api/config/nodes', pveBody(sim));
     expect(dup.status).toBe(409);
-    const bad = await api(pulse, 'POST', '/api/config/nodes', { type: 'pve', host: 'h', tokenName: 'a@pve!x' });
+    const bad = await api(pulse.url, 'POST', '/api/config/nodes', { type: 'pve', host: 'h', tokenName: 'a@pve!x' });
     expect(bad.status).toBe(400);
     expect(bad.body.error).toMatch(/tokenValue/);
 
-    const list = await api(pulse, 'GET', '/api/config/nodes');
+    const list = await api(pulse.url, 'GET', '/api/config/nodes');
     expect(list.body.map((n: { id: string }) => n.id)).toEqual(['pve-0', 'pve-1', 'pbs-0', 'pmg-0']);
     const text = JSON.stringify(list.body);
     for (const secret of [sim.ready.pve[0].tokenSecret, standalone.password, pbs.tokenSecret, pmg.password]) {
@@ -84,7 +86,7 @@ describe('configuring nodes', () => {
 
   it('PBS and PMG test-connection, test-config and /:id/test', async () => {
     const pbs = sim.ready.pbs[0];
-    const t = await api(pulse, 'POST', '/api/config/nodes/test-connection', {
+    const t = await api(pulse.url, 'POST', '/api/config/nodes/test-connection', {
       type: 'pbs',
       host: pbs.url,
       tokenName: pbs.tokenId,
@@ -93,7 +95,7 @@ describe('configuring nodes', () => {
     expect(t.status).toBe(200);
     expect(t.body).toMatchObject({ status: 'success', datastoreCount: pbs.datastores.length });
     const pmg = sim.ready.pmg[0];
-    const c = await api(pulse, 'POST', '/api/config/nodes/test-config', {
+    const c = await api(pulse.url, 'POST', '/api/config/nodes/test-config', {
       type: 'pmg',
       host: pmg.url,
       user: pmg.user,
@@ -102,9 +104,9 @@ describe('configuring nodes', () => {
     expect(c.status).toBe(200);
     expect(c.body.status).toBe('success');
     expect(typeof c.body.latency).toBe('number');
-    const byId = await api(pulse, 'POST', '/api/config/nodes/pve-0/test');
+    const byId = await api(pulse.url, 'POST', '/api/config/nodes/pve-0/test');
     expect(byId.body).toMatchObject({ status: 'success' });
-    const wrong = await api(pulse, 'POST', '/api/config/nodes/test-config', {
+    const wrong = await api(pulse.url, 'POST', '/api/config/nodes/test-config', {
       type: 'pmg',
       host: pmg.url,
       user: pmg.user,
@@ -112,7 +114,7 @@ describe('configuring nodes', () => {
     });
     expect(wrong.status).toBe(400);
     expect(wrong.body).toMatchObject({ status: 'error', code: 'auth' });
-    const refused = await api(pulse, 'POST', '/api/config/nodes/test-connection', {
+    const refused = await api(pulse.url, 'POST', '/api/config/nodes/test-connection', {
       type: 'pve',
       host: 'https://127.0.0.1:1',
       tokenName: 'a@pve!b',
@@ -188,7 +190,7 @@ describe('tickets and settings', () => {
   it('a changed polling interval takes effect without a restart', async () => {
     const m = pulse.deps.monitoring;
     expect(m.intervalMs('pbs')).toBe(1000);
-    const r = await api(pulse, 'POST', '/api/system/settings/update', { pbsPollingInterval: 120 });
+    const r = await api(pulse.url, 'POST', '/api/system/settings/update', { pbsPollingInterval: 120 });
     expect(r.status).toBe(200);
     expect(m.intervalMs('pbs')).toBe(120_000);
     pulse.deps.systemSettings.save({ pbsPollingInterval: 1 });
@@ -213,7 +215,7 @@ describe('faults', () => {
     await control(sim, 'POST', '/faults', { target: 'pve-standalone', kind: 'down' });
     await untilCycles(pulse, 2, () => state().connectionHealth['pve-standalone'] === false, 'pve-1');
     expect(state().nodes.find((n) => n.instance === 'pve-standalone')?.status).toBe('offline');
-    const cfg = (await api(pulse, 'GET', '/api/config/nodes')).body.find((n: { id: string }) => n.id === 'pve-1');
+    const cfg = (await api(pulse.url, 'GET', '/api/config/nodes')).body.find((n: { id: string }) => n.id === 'pve-1');
     expect(cfg).toMatchObject({ status: 'disconnected', errorKind: 'refused' });
     // The cluster keeps updating meanwhile.
     const seen = state().nodes.find((n) => n.id === 'pve-cluster-pve1')!.lastSeen;
@@ -226,7 +228,7 @@ describe('faults', () => {
     const fault = await control(sim, 'POST', '/faults', { target: 'pbs-main', kind: 'certchange' });
     // PBS has no fingerprint pinned: test-connection with the old pin must refuse the new certificate.
     const pbs = sim.ready.pbs[0];
-    const r = await api(pulse, 'POST', '/api/config/nodes/test-connection', {
+    const r = await api(pulse.url, 'POST', '/api/config/nodes/test-connection', {
       type: 'pbs',
       host: pbs.url,
       tokenName: pbs.tokenId,
@@ -243,7 +245,7 @@ describe('faults', () => {
   it('a pinned instance whose certificate changes goes offline with a TLS error', async () => {
     const fault = await control(sim, 'POST', '/faults', { target: 'pve-cluster', kind: 'certchange' });
     await untilCycles(pulse, 4, () => state().connectionHealth['pve-cluster'] === false);
-    const cfg = (await api(pulse, 'GET', '/api/config/nodes')).body.find((n: { id: string }) => n.id === 'pve-0');
+    const cfg = (await api(pulse.url, 'GET', '/api/config/nodes')).body.find((n: { id: string }) => n.id === 'pve-0');
     expect(cfg.errorKind).toBe('tls');
     expect([fault.fingerprint, ...sim.ready.pve[0].nodes.map(() => fault.fingerprint)]).toContain(
       cfg.presentedFingerprint,
@@ -262,14 +264,14 @@ describe('views', () => {
       expect(s.nodeCount).toBe(s.nodes?.length);
       expect(state().storage.filter((x) => x.instance === 'pve-cluster' && x.name === s.name)).toHaveLength(1);
     }
-    const all = await api(pulse, 'GET', '/api/storage/');
+    const all = await api(pulse.url, 'GET', '/api/storage/');
     expect(all.status).toBe(200);
     expect(all.body.data.length).toBe(state().storage.length);
-    const one = await api(pulse, 'GET', `/api/storage/${encodeURIComponent(shared[0].id)}`);
+    const one = await api(pulse.url, 'GET', `/api/storage/${encodeURIComponent(shared[0].id)}`);
     expect(one.body.data.id).toBe(shared[0].id);
     expect(one.body.data.avail).toBeUndefined();
     expect(Number.isInteger(one.body.timestamp)).toBe(true);
-    const none = await api(pulse, 'GET', '/api/storage/nope');
+    const none = await api(pulse.url, 'GET', '/api/storage/nope');
     expect(none.status).toBe(404);
     expect(none.body).toMatchObject({ code: 'storage_not_found' });
   });
@@ -285,22 +287,22 @@ describe('views', () => {
   });
 
   it('backup routes answer in the contract shapes', async () => {
-    const b = await api(pulse, 'GET', '/api/backups');
+    const b = await api(pulse.url, 'GET', '/api/backups');
     expect(Object.keys(b.body).sort()).toEqual(['backupTasks', 'guestSnapshots', 'pbsBackups', 'storageBackups']);
-    expect((await api(pulse, 'GET', '/api/backups/unified')).body).toEqual(b.body);
-    expect(Object.keys((await api(pulse, 'GET', '/api/backups/pve')).body)).toEqual(['backups']);
-    expect((await api(pulse, 'GET', '/api/backups/pbs')).body.instances[0].id).toBe('pbs-pbs-main');
-    expect(Array.isArray((await api(pulse, 'GET', '/api/snapshots')).body.snapshots)).toBe(true);
+    expect((await api(pulse.url, 'GET', '/api/backups/unified')).body).toEqual(b.body);
+    expect(Object.keys((await api(pulse.url, 'GET', '/api/backups/pve')).body)).toEqual(['backups']);
+    expect((await api(pulse.url, 'GET', '/api/backups/pbs')).body.instances[0].id).toBe('pbs-pbs-main');
+    expect(Array.isArray((await api(pulse.url, 'GET', '/api/snapshots')).body.snapshots)).toBe(true);
   });
 
   it('system settings: validated, stored, visible', async () => {
-    const bad = await api(pulse, 'POST', '/api/system/settings/update', { pbsPollingInterval: 5 });
+    const bad = await api(pulse.url, 'POST', '/api/system/settings/update', { pbsPollingInterval: 5 });
     expect(bad.status).toBe(400);
     expect(bad.body.error).toMatch(/pbsPollingInterval/);
-    const ok = await api(pulse, 'POST', '/api/system/settings/update', { theme: 'dark' });
+    const ok = await api(pulse.url, 'POST', '/api/system/settings/update', { theme: 'dark' });
     expect(ok.body).toEqual({ success: true });
-    expect((await api(pulse, 'GET', '/api/system/settings')).body.theme).toBe('dark');
-    expect((await api(pulse, 'GET', '/api/config/system')).body).toMatchObject({
+    expect((await api(pulse.url, 'GET', '/api/system/settings')).body.theme).toBe('dark');
+    expect((await api(pulse.url, 'GET', '/api/config/system')).body).toMatchObject({
       theme: 'dark',
       pvePollingInterval: 1,
     });

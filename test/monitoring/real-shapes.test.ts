@@ -6,8 +6,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Simulator, startSimulator } from '../../sim/index.js';
+import { api } from '../helpers/http.js';
+import { startFastPulse, type TestPulse } from '../helpers/pulse.js';
+import { control, pmgNodeBody, tokenNodeBody } from '../helpers/sim.js';
 import { request } from '../sim/client.js';
-import { api, control, startFastPulse, type TestPulse } from './harness.js';
 
 let sim: Simulator;
 let pulse: TestPulse;
@@ -62,27 +64,12 @@ beforeAll(async () => {
   });
   pulse = await startFastPulse();
   for (const p of sim.ready.pve) {
-    const body = {
-      type: 'pve',
-      name: p.name,
-      host: p.url,
-      tokenName: p.tokenId,
-      tokenValue: p.tokenSecret,
-      fingerprint: p.fingerprint,
-    };
-    const r = await api(pulse, 'POST', '/api/config/nodes', body);
+    const r = await api(pulse.url, 'POST', '/api/config/nodes', tokenNodeBody('pve', p));
     expect(r.status, JSON.stringify(r.body)).toBe(201);
   }
   const m = sim.ready.pmg[0];
   // PMG logs in with user@realm + password (it has no API tokens).
-  const r = await api(pulse, 'POST', '/api/config/nodes', {
-    type: 'pmg',
-    name: m.name,
-    host: m.url,
-    user: m.user,
-    password: m.password,
-    fingerprint: m.fingerprint,
-  });
+  const r = await api(pulse.url, 'POST', '/api/config/nodes', pmgNodeBody(m));
   expect(r.status, JSON.stringify(r.body)).toBe(201);
   await control(sim, 'PUT', '/pmg/mail/nodes/mx1/queue', {
     active: 4,
@@ -115,7 +102,7 @@ async function pve(instance: string, path: string): Promise<any> {
 
 describe('Ceph', () => {
   it('/api/state carries every pool with its size worked out from bytes_used / percent_used', async () => {
-    const res = await api(pulse, 'GET', '/api/state');
+    const res = await api(pulse.url, 'GET', '/api/state');
     const cluster = res.body.cephClusters.find((c: { instance: string }) => c.instance === 'ceph9');
     expect(cluster).toBeTruthy();
     const raw = (await pve('ceph9', '/nodes/c1/ceph/pool')) as Array<Record<string, number | string>>;
@@ -140,7 +127,7 @@ describe('Ceph', () => {
 
 describe('PMG', () => {
   it('queue counts per node come from qshape (TOTAL row, string figures)', async () => {
-    const res = await api(pulse, 'GET', '/api/state');
+    const res = await api(pulse.url, 'GET', '/api/state');
     const mail = res.body.pmg.find((p: { name: string }) => p.name === 'mail');
     const mx1 = mail.nodes.find((n: { name: string }) => n.name === 'mx1');
     const mx2 = mail.nodes.find((n: { name: string }) => n.name === 'mx2');

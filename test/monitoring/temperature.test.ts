@@ -11,8 +11,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Simulator, startSimulator } from '../../sim/index.js';
 import { generateSshKeyPair } from '../../sim/ssh-server.js';
 import type { Alert, Node } from '../../src/model/state.js';
-import { startTestPulse, tempDir } from '../helpers/pulse.js';
-import { control, pveBody, type TestPulse, untilCycles } from './harness.js';
+import { api } from '../helpers/http.js';
+import { startTestPulse, type TestPulse, tempDir, untilCycles } from '../helpers/pulse.js';
+import { control, pveBody } from '../helpers/sim.js';
 
 const keys = generateSshKeyPair();
 const AUTH = `Basic ${Buffer.from('admin:temperature-test-pw').toString('base64')}`;
@@ -20,26 +21,8 @@ const INST = 'pve-cluster';
 let sim: Simulator;
 let pulse: TestPulse;
 
-async function call(
-  method: string,
-  url: string,
-  body?: unknown,
-  headers: Record<string, string> = { authorization: AUTH },
-) {
-  const res = await fetch(`${pulse.url}${url}`, {
-    method,
-    headers: { ...headers, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  let json: any;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
-  return { status: res.status, type: res.headers.get('content-type') ?? '', text, json };
-}
+const call = (method: string, url: string, body?: unknown, headers: Record<string, string> = { authorization: AUTH }) =>
+  api(pulse.url, method, url, body, headers);
 
 const nodes = () => pulse.deps.state.get().nodes.filter((n) => n.instance === INST);
 const node = (name: string) => nodes().find((n) => n.name === name) as Node;
@@ -80,7 +63,7 @@ describe('node temperatures over SSH', () => {
   it('every online node carries the simulator readings; NVMe readings reach the physical disks', async () => {
     await control(sim, 'PUT', `/ssh/${INST}/pve1`, { nvme: [44.6] });
     await untilCycles(pulse, 40, () => nodes().length === 3 && nodes().every((n) => n.temperature?.available));
-    const state = (await call('GET', '/api/state')).json;
+    const state = (await call('GET', '/api/state')).body;
     for (const name of ['pve1', 'pve2', 'pve3']) {
       const n = state.nodes.find((x: Node) => x.instance === INST && x.name === name);
       const want = (await simNode(name)).temperatures;
@@ -140,7 +123,7 @@ describe('POST /api/system/verify-temperature-ssh', () => {
     try {
       const r = await call('POST', path, { nodes: 'pve1 pve2 pve3' });
       expect(r.status).toBe(200);
-      expect(r.type).toMatch(/^text\/plain/);
+      expect(r.headers.get('content-type')).toMatch(/^text\/plain/);
       expect(r.text).toMatch(/^OK {3}pve1 \(127\.0\.0\.1:\d+\): CPU 52\.0°C, \d+ core sensors?, 1 NVMe drive$/m);
       expect(r.text).toMatch(/^FAIL pve2 .*\[sensors-missing\] sensors is not installed/m);
       expect(r.text).toMatch(/^FAIL pve3 .*\[refused\] connection refused/m);
@@ -157,20 +140,20 @@ describe('POST /api/system/verify-temperature-ssh', () => {
     expect((await call('POST', path, { nodes: 'pve1' }, { 'x-setup-token': 'ABCDEF' })).status).toBe(401);
     const issued = await call('POST', '/api/setup-script-url', { type: 'pve', host: sim.ready.pve[0].url });
     expect(issued.status).toBe(200);
-    const viaCode = await call('POST', path, { nodes: 'pve1' }, { 'x-setup-token': issued.json.setupCode });
+    const viaCode = await call('POST', path, { nodes: 'pve1' }, { 'x-setup-token': issued.body.setupCode });
     expect(viaCode.status).toBe(200);
     expect(viaCode.text).toContain('OK   pve1');
     for (const body of [{}, { nodes: 5 }, { nodes: '' }, { nodes: 'pve1 $(reboot)' }, []]) {
       const r = await call('POST', path, body);
       expect(r.status, JSON.stringify(body)).toBe(400);
-      expect(typeof r.json.error).toBe('string');
+      expect(typeof r.body.error).toBe('string');
     }
     // Guessing codes: ten wrong ones from one address, then 429 even for a right one.
     for (let i = 0; i < 9; i++)
       expect((await call('POST', path, { nodes: 'pve1' }, { 'x-setup-token': 'ZZZZZ2' })).status).toBe(401);
-    const limited = await call('POST', path, { nodes: 'pve1' }, { 'x-setup-token': issued.json.setupCode });
+    const limited = await call('POST', path, { nodes: 'pve1' }, { 'x-setup-token': issued.body.setupCode });
     expect(limited.status).toBe(429);
-    expect(limited.json.error).toMatch(/Too many invalid setup tokens/);
+    expect(limited.body.error).toMatch(/Too many invalid setup tokens/);
     expect((await call('POST', path, { nodes: 'pve1' })).status).toBe(200);
   });
 

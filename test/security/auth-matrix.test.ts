@@ -7,7 +7,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RouteRecord } from '../../src/http/guard.js';
-import { ADMIN, Client, concretePath, passwordEnv, startSecured, type TestPulse } from './helpers.js';
+import { concretePath } from '../helpers/http.js';
+import { startTestPulse, type TestPulse } from '../helpers/pulse.js';
+import { ADMIN, Client, passwordEnv } from '../helpers/session.js';
 
 const TOKEN = 'a1'.repeat(32);
 const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -28,7 +30,7 @@ describe('auth matrix over every registered route', () => {
   let routes: RouteRecord[];
   let n = 0;
   beforeAll(async () => {
-    pulse = await startSecured({
+    pulse = await startTestPulse({
       env: { ...passwordEnv, API_TOKENS: TOKEN },
       // Many wrong Basic attempts from one test: lockout and slowdown are tested elsewhere.
       security: { lockout: { maxAttempts: 1_000_000 }, authFailures: { limit: 1_000_000, windowMs: 60_000 } },

@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN, ADMIN_PASS, Client, passwordEnv, startSecured, type TestPulse } from './helpers.js';
+import { startTestPulse, type TestPulse } from '../helpers/pulse.js';
+import { ADMIN, ADMIN_PASS, Client, passwordEnv } from '../helpers/session.js';
 
 const TOKEN = '9'.repeat(64);
 const REMOTE = { 'x-forwarded-for': '203.0.113.50' };
@@ -9,7 +10,7 @@ const REMOTE = { 'x-forwarded-for': '203.0.113.50' };
 describe('CSRF', () => {
   let pulse: TestPulse;
   beforeAll(async () => {
-    pulse = await startSecured({ env: { ...passwordEnv, API_TOKENS: TOKEN } });
+    pulse = await startTestPulse({ env: { ...passwordEnv, API_TOKENS: TOKEN } });
   });
   afterAll(() => pulse.close());
 
@@ -108,7 +109,7 @@ describe('CSRF', () => {
 describe('recovery (localhost only)', () => {
   let pulse: TestPulse;
   beforeAll(async () => {
-    pulse = await startSecured({ env: passwordEnv });
+    pulse = await startTestPulse({ env: passwordEnv });
   });
   afterAll(() => pulse.close());
 
@@ -162,7 +163,7 @@ describe('recovery (localhost only)', () => {
 
 describe('audit log', () => {
   it('records security events, readable by an admin, newest first', async () => {
-    const pulse = await startSecured({ env: passwordEnv });
+    const pulse = await startTestPulse({ env: passwordEnv });
     try {
       const c = new Client(pulse.url);
       await c.req('POST', '/api/login', { body: { username: ADMIN, password: 'wrong-one' }, headers: REMOTE });

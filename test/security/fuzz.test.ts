@@ -10,7 +10,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RouteRecord } from '../../src/http/guard.js';
-import { startSecured, type TestPulse } from './helpers.js';
+import { startTestPulse, type TestPulse } from '../helpers/pulse.js';
 
 const TOKEN = 'd4'.repeat(32);
 // About 10 s on two idle cores; FUZZ_N runs a longer (or shorter) pass with the same seed.
@@ -179,7 +179,7 @@ describe('fuzz pass (fixed seed)', () => {
   let pulse: TestPulse;
   let routes: RouteRecord[];
   beforeAll(async () => {
-    pulse = await startSecured({ env: { API_TOKENS: TOKEN } });
+    pulse = await startTestPulse({ env: { API_TOKENS: TOKEN } });
     const seen = new Set<string>();
     routes = pulse.routes.filter((rt) => {
       const k = `${rt.method} ${rt.url}`;
@@ -236,7 +236,7 @@ describe('fuzz pass (fixed seed)', () => {
     expect(await readAll(pulse.url)).toEqual([]);
     const dataDir = pulse.dataDir;
     await pulse.close();
-    pulse = await startSecured({ dataDir, env: { API_TOKENS: TOKEN } });
+    pulse = await startTestPulse({ dataDir, env: { API_TOKENS: TOKEN } });
     expect(await readAll(pulse.url)).toEqual([]);
     // Generous: the machine running CI may be shared; the figure above is the intended size.
   }, 180_000);

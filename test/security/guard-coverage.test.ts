@@ -7,7 +7,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RouteRecord } from '../../src/http/guard.js';
-import { Client, concretePath, passwordEnv, startSecured, type TestPulse } from './helpers.js';
+import { concretePath } from '../helpers/http.js';
+import { startTestPulse, type TestPulse } from '../helpers/pulse.js';
+import { Client, passwordEnv } from '../helpers/session.js';
 
 const TOKEN = 'f'.repeat(64);
 const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -37,7 +39,7 @@ describe('every route is guarded (password + token configured)', () => {
   let pulse: TestPulse;
   let routes: RouteRecord[];
   beforeAll(async () => {
-    pulse = await startSecured({ env: { ...passwordEnv, API_TOKENS: TOKEN } });
+    pulse = await startTestPulse({ env: { ...passwordEnv, API_TOKENS: TOKEN } });
     routes = unique(pulse.routes);
   });
   afterAll(() => pulse.close());
@@ -118,7 +120,7 @@ describe('every route is guarded (API-only mode)', () => {
   let pulse: TestPulse;
   let routes: RouteRecord[];
   beforeAll(async () => {
-    pulse = await startSecured({ env: { API_TOKENS: TOKEN } });
+    pulse = await startTestPulse({ env: { API_TOKENS: TOKEN } });
     routes = unique(pulse.routes);
   });
   afterAll(() => pulse.close());

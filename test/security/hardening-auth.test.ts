@@ -6,7 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { ManualClock } from '../../src/clock.js';
-import { ADMIN, ADMIN_PASS, Client, passwordEnv, startSecured, type TestPulse } from './helpers.js';
+import { startTestPulse, type TestPulse } from '../helpers/pulse.js';
+import { ADMIN, ADMIN_PASS, Client, passwordEnv } from '../helpers/session.js';
 
 const TOKEN = '7'.repeat(64);
 const basic = `Basic ${Buffer.from(`${ADMIN}:${ADMIN_PASS}`).toString('base64')}`;
@@ -14,7 +15,7 @@ const basic = `Basic ${Buffer.from(`${ADMIN}:${ADMIN_PASS}`).toString('base64')}
 describe('item 6: state-changing requests not authenticated by a token header must be same-origin', () => {
   let pulse: TestPulse;
   beforeAll(async () => {
-    pulse = await startSecured({ env: { ...passwordEnv, API_TOKENS: TOKEN } });
+    pulse = await startTestPulse({ env: { ...passwordEnv, API_TOKENS: TOKEN } });
   });
   afterAll(() => pulse.close());
 
@@ -90,7 +91,7 @@ describe('item 6: state-changing requests not authenticated by a token header mu
 describe('item 6: a first-run server (nothing configured) refuses cross-site setup', () => {
   let pulse: TestPulse;
   beforeAll(async () => {
-    pulse = await startSecured();
+    pulse = await startTestPulse();
   });
   afterAll(() => pulse.close());
 
@@ -110,7 +111,7 @@ describe('item 8: failed authentications count against the address on every rout
   const clock = new ManualClock(Date.UTC(2026, 5, 1, 12));
   let pulse: TestPulse;
   beforeAll(async () => {
-    pulse = await startSecured({
+    pulse = await startTestPulse({
       env: { API_TOKENS: TOKEN },
       clock,
       security: { exemptLoopback: false, authFailures: { limit: 5, windowMs: 60_000 } },
@@ -145,7 +146,7 @@ describe('item 8: failed authentications count against the address on every rout
 describe('item 4: API-token-only mode requires a token', () => {
   let pulse: TestPulse;
   beforeAll(async () => {
-    pulse = await startSecured({ env: { API_TOKENS: TOKEN } });
+    pulse = await startTestPulse({ env: { API_TOKENS: TOKEN } });
   });
   afterAll(() => pulse.close());
 

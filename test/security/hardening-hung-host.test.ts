@@ -10,7 +10,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Simulator } from '../../sim/index.js';
 import { ProxmoxClient } from '../../src/proxmox/client.js';
 import { ProxmoxError } from '../../src/proxmox/errors.js';
-import { api, control, pveBody, startFastPulse, startSim, type TestPulse, untilCycles } from '../monitoring/harness.js';
+import { api } from '../helpers/http.js';
+import { startFastPulse, type TestPulse, untilCycles } from '../helpers/pulse.js';
+import { control, pveBody, startSim } from '../helpers/sim.js';
 
 describe('a hung host', () => {
   let sim: Simulator;
@@ -36,7 +38,7 @@ describe('a hung host', () => {
 
   it('is shown stale with its age, then offline, and recovers on the next cycle', async () => {
     const body = pveBody(sim);
-    expect((await api(pulse, 'POST', '/api/config/nodes', body)).status).toBe(201);
+    expect((await api(pulse.url, 'POST', '/api/config/nodes', body)).status).toBe(201);
     const instance = body.name as string;
     await untilCycles(pulse, 5, () => state().connectionHealth[instance] === true);
     expect(state().nodes.length).toBeGreaterThan(0);
@@ -55,7 +57,9 @@ describe('a hung host', () => {
     expect(state().nodes.find((n) => n.instance === instance)?.connectionHealth).toBe('degraded');
     // The stuck cycle ends by its deadlines and the instance is reported as timed out.
     await untilCycles(pulse, 3, () => state().nodes.some((n) => n.instance === instance && n.status === 'offline'));
-    const cfg = (await api(pulse, 'GET', '/api/config/nodes')).body.find((n: { name: string }) => n.name === instance);
+    const cfg = (await api(pulse.url, 'GET', '/api/config/nodes')).body.find(
+      (n: { name: string }) => n.name === instance,
+    );
     expect(cfg.errorKind).toBe('timeout');
 
     await control(sim, 'DELETE', `/faults?target=${instance}`);

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hostnameProblem, nodeHostProblem, parseOriginList } from '../../src/settings/input-validation.js';
-import { startSecured, type TestPulse } from './helpers.js';
+import { startTestPulse, type TestPulse } from '../helpers/pulse.js';
 
 const TOKEN = '4'.repeat(64);
 const JUNK_HOSTS = [
@@ -50,7 +50,7 @@ describe('host and origin syntax', () => {
 describe('over HTTP', () => {
   let pulse: TestPulse;
   beforeAll(async () => {
-    pulse = await startSecured({ env: { API_TOKENS: TOKEN } });
+    pulse = await startTestPulse({ env: { API_TOKENS: TOKEN } });
   });
   afterAll(() => pulse.close());
 

@@ -8,8 +8,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LogCapture } from '../helpers/pulse.js';
-import { startSecured, type TestPulse } from './helpers.js';
+import { LogCapture, startTestPulse, type TestPulse } from '../helpers/pulse.js';
 
 const TOKEN = '3'.repeat(64);
 const PATH_SECRET = 'LetterOnlySecretTokenValue';
@@ -37,7 +36,7 @@ describe('webhook secrets stay secret when sends fail', () => {
     });
     await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
     base = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
-    pulse = await startSecured({ logs, env: { API_TOKENS: TOKEN, PULSE_ALLOW_LOOPBACK_WEBHOOKS: 'true' } });
+    pulse = await startTestPulse({ logs, env: { API_TOKENS: TOKEN, PULSE_ALLOW_LOOPBACK_WEBHOOKS: 'true' } });
   });
   afterAll(async () => {
     await pulse.close();

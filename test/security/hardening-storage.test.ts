@@ -7,8 +7,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock.js';
-import { tempDir } from '../helpers/pulse.js';
-import { passwordEnv, startSecured, type TestPulse } from './helpers.js';
+import { startTestPulse, type TestPulse, tempDir } from '../helpers/pulse.js';
+import { passwordEnv } from '../helpers/session.js';
 
 const TOKEN = '5'.repeat(64);
 const mode = (p: string) => fs.statSync(p).mode & 0o777;
@@ -18,7 +18,7 @@ describe('item 5: the data directory and its files are private', () => {
     const old = process.umask(0o022);
     const dir = path.join(tempDir('pulse-perm-'), 'data');
     try {
-      const pulse = await startSecured({ dataDir: dir, env: { API_TOKENS: TOKEN } });
+      const pulse = await startTestPulse({ dataDir: dir, env: { API_TOKENS: TOKEN } });
       try {
         expect(mode(dir)).toBe(0o700);
         for (const f of ['pulse.db', 'pulse.db-wal', 'pulse.db-shm', '.encryption.key']) {
@@ -34,11 +34,11 @@ describe('item 5: the data directory and its files are private', () => {
 
   it('an existing install with loose modes is corrected at start', async () => {
     const dir = tempDir('pulse-perm-old-');
-    let pulse = await startSecured({ dataDir: dir, env: { API_TOKENS: TOKEN } });
+    let pulse = await startTestPulse({ dataDir: dir, env: { API_TOKENS: TOKEN } });
     await pulse.close();
     fs.chmodSync(dir, 0o755);
     for (const f of fs.readdirSync(dir)) fs.chmodSync(path.join(dir, f), 0o644);
-    pulse = await startSecured({ dataDir: dir, env: { API_TOKENS: TOKEN } });
+    pulse = await startTestPulse({ dataDir: dir, env: { API_TOKENS: TOKEN } });
     try {
       expect(mode(dir)).toBe(0o700);
       for (const f of fs.readdirSync(dir)) expect(mode(path.join(dir, f)), f).toBe(0o600);
@@ -52,7 +52,7 @@ describe('item 9: an empty database file is refused, not taken for a fresh insta
   it('start fails with a message that says what to do, and the file is left as it was', async () => {
     const dir = tempDir('pulse-empty-');
     fs.writeFileSync(path.join(dir, 'pulse.db'), '');
-    await expect(startSecured({ dataDir: dir, env: passwordEnv })).rejects.toThrow(/is empty \(0 bytes\).*backup/);
+    await expect(startTestPulse({ dataDir: dir, env: passwordEnv })).rejects.toThrow(/is empty \(0 bytes\).*backup/);
     expect(fs.statSync(path.join(dir, 'pulse.db')).size).toBe(0);
   });
 });
@@ -61,7 +61,7 @@ describe('item 9: /api/health reports a database that cannot write', () => {
   const clock = new ManualClock(Date.UTC(2026, 5, 1, 12));
   let pulse: TestPulse;
   beforeAll(async () => {
-    pulse = await startSecured({ env: { API_TOKENS: TOKEN }, clock });
+    pulse = await startTestPulse({ env: { API_TOKENS: TOKEN }, clock });
   });
   afterAll(() => pulse.close());
 
@@ -112,7 +112,7 @@ describe('item 9: /api/health reports a database that cannot write', () => {
 describe('item 12: commits are synced to disk', () => {
   let pulse: TestPulse;
   beforeAll(async () => {
-    pulse = await startSecured({ env: { API_TOKENS: TOKEN } });
+    pulse = await startTestPulse({ env: { API_TOKENS: TOKEN } });
   });
   afterAll(() => pulse.close());
 

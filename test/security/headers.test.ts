@@ -9,13 +9,13 @@ import { registerAuthRoutes } from '../../src/routes/auth.js';
 import { registerSecurityGate } from '../../src/security/gate.js';
 import { SecurityService } from '../../src/security/security-service.js';
 import { loadSettings } from '../../src/settings/env.js';
-import { tempDir } from '../helpers/pulse.js';
-import { ADMIN, ADMIN_PASS, passwordEnv, startSecured, type TestPulse } from './helpers.js';
+import { startTestPulse, type TestPulse, tempDir } from '../helpers/pulse.js';
+import { ADMIN, ADMIN_PASS, passwordEnv } from '../helpers/session.js';
 
 describe('security headers', () => {
   let pulse: TestPulse;
   beforeAll(async () => {
-    pulse = await startSecured({ env: { API_TOKENS: 'a'.repeat(64) } });
+    pulse = await startTestPulse({ env: { API_TOKENS: 'a'.repeat(64) } });
   });
   afterAll(() => pulse.close());
 

@@ -1,12 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock.js';
-import { ADMIN, ADMIN_PASS, Client, passwordEnv, startSecured, type TestPulse } from './helpers.js';
+import { startTestPulse, type TestPulse } from '../helpers/pulse.js';
+import { ADMIN, ADMIN_PASS, Client, passwordEnv } from '../helpers/session.js';
 
 describe('login, sessions and lockout (password mode)', () => {
   const clock = new ManualClock(Date.UTC(2026, 5, 1, 12));
   let pulse: TestPulse;
   beforeAll(async () => {
-    pulse = await startSecured({ env: passwordEnv, clock });
+    pulse = await startTestPulse({ env: passwordEnv, clock });
   });
   afterAll(() => pulse.close());
 
@@ -195,11 +196,11 @@ describe('login, sessions and lockout (password mode)', () => {
 
 describe('sessions survive a restart', () => {
   it('a cookie issued before a restart still works after it', async () => {
-    const first = await startSecured({ env: passwordEnv });
+    const first = await startTestPulse({ env: passwordEnv });
     const c = new Client(first.url);
     await c.login();
     await first.close();
-    const second = await startSecured({ env: passwordEnv, dataDir: first.dataDir });
+    const second = await startTestPulse({ env: passwordEnv, dataDir: first.dataDir });
     try {
       const again = new Client(second.url);
       for (const [k, v] of c.jar) again.jar.set(k, v);

@@ -2,14 +2,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN, ADMIN_PASS, Client, passwordEnv, startSecured, type TestPulse } from './helpers.js';
+import { startTestPulse, type TestPulse } from '../helpers/pulse.js';
+import { ADMIN, ADMIN_PASS, Client, passwordEnv } from '../helpers/session.js';
 
 const TOKEN = '0123456789abcdef'.repeat(4);
 
 describe('first run and quick setup', () => {
   let pulse: TestPulse;
   beforeAll(async () => {
-    pulse = await startSecured();
+    pulse = await startTestPulse();
   });
   afterAll(() => pulse.close());
 
@@ -133,7 +134,7 @@ describe('first run and quick setup', () => {
 
   it('credentials set through the API survive a restart (stored in SQLite, not .env)', async () => {
     await pulse.close();
-    pulse = await startSecured({ dataDir: pulse.dataDir });
+    pulse = await startTestPulse({ dataDir: pulse.dataDir });
     expect((await new Client(pulse.url).login('admin2', 'another-pass-123')).status).toBe(200);
     expect(fs.existsSync(path.join(pulse.dataDir, '.env'))).toBe(false);
   });
@@ -142,7 +143,7 @@ describe('first run and quick setup', () => {
 describe('password change', () => {
   let pulse: TestPulse;
   beforeAll(async () => {
-    pulse = await startSecured({ env: passwordEnv });
+    pulse = await startTestPulse({ env: passwordEnv });
   });
   afterAll(() => pulse.close());
 
@@ -181,13 +182,13 @@ describe('password change', () => {
 
     // Persisted: after a restart with the same env, the changed password still applies.
     await pulse.close();
-    pulse = await startSecured({ env: passwordEnv, dataDir: pulse.dataDir });
+    pulse = await startTestPulse({ env: passwordEnv, dataDir: pulse.dataDir });
     expect((await new Client(pulse.url).login(ADMIN, newPass)).status).toBe(200);
     expect((await new Client(pulse.url).login(ADMIN, ADMIN_PASS)).status).toBe(401);
 
     // New env values (an admin regaining access via the service file) win again.
     await pulse.close();
-    pulse = await startSecured({
+    pulse = await startTestPulse({
       env: { PULSE_AUTH_USER: ADMIN, PULSE_AUTH_PASS: 'reset-by-env-1' },
       dataDir: pulse.dataDir,
     });
@@ -197,7 +198,7 @@ describe('password change', () => {
   it('PULSE_AUTH_PASS may be a bcrypt hash', async () => {
     const bcrypt = (await import('bcrypt')).default;
     const hash = await bcrypt.hash('hashed-in-env-1', 4);
-    const p = await startSecured({ env: { PULSE_AUTH_USER: 'ops', PULSE_AUTH_PASS: hash } });
+    const p = await startTestPulse({ env: { PULSE_AUTH_USER: 'ops', PULSE_AUTH_PASS: hash } });
     try {
       expect((await new Client(p.url).login('ops', 'hashed-in-env-1')).status).toBe(200);
       expect((await new Client(p.url).login('ops', hash)).status).toBe(401);
@@ -210,7 +211,7 @@ describe('password change', () => {
 describe('API-only mode (tokens, no password)', () => {
   let pulse: TestPulse;
   beforeAll(async () => {
-    pulse = await startSecured({ env: { API_TOKENS: TOKEN } });
+    pulse = await startTestPulse({ env: { API_TOKENS: TOKEN } });
   });
   afterAll(() => pulse.close());
 
@@ -258,7 +259,7 @@ describe('API-only mode (tokens, no password)', () => {
 
 describe('DISABLE_AUTH', () => {
   it('opens every route, marks replies, and still rejects a wrong token when tokens exist', async () => {
-    const p = await startSecured({ env: { ...passwordEnv, DISABLE_AUTH: 'true', API_TOKENS: TOKEN } });
+    const p = await startTestPulse({ env: { ...passwordEnv, DISABLE_AUTH: 'true', API_TOKENS: TOKEN } });
     try {
       const res = await fetch(`${p.url}/api/security/tokens`);
       expect(res.status).toBe(200);

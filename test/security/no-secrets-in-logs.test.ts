@@ -5,8 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock.js';
-import { LogCapture } from '../helpers/pulse.js';
-import { Client, startSecured, type TestPulse } from './helpers.js';
+import { LogCapture, startTestPulse, type TestPulse } from '../helpers/pulse.js';
+import { Client } from '../helpers/session.js';
 
 describe('no secret in any log line or GET reply', () => {
   const logs = new LogCapture();
@@ -21,7 +21,7 @@ describe('no secret in any log line or GET reply', () => {
   let pulse: TestPulse;
 
   beforeAll(async () => {
-    pulse = await startSecured({
+    pulse = await startTestPulse({
       logs,
       clock,
       env: { API_TOKENS: envToken },

@@ -5,7 +5,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN, ADMIN_PASS, Client, startSecured, type TestPulse } from './helpers.js';
+import { startTestPulse, type TestPulse } from '../helpers/pulse.js';
+import { ADMIN, ADMIN_PASS, Client } from '../helpers/session.js';
 
 const SECRET = 'oidc-client-secret-never-in-plaintext-7731';
 
@@ -14,7 +15,7 @@ describe('OIDC configuration API', () => {
   let admin: Client;
 
   beforeAll(async () => {
-    pulse = await startSecured({ env: { PULSE_AUTH_USER: ADMIN, PULSE_AUTH_PASS: ADMIN_PASS } });
+    pulse = await startTestPulse({ env: { PULSE_AUTH_USER: ADMIN, PULSE_AUTH_PASS: ADMIN_PASS } });
     admin = new Client(pulse.url);
     expect((await admin.login()).status).toBe(200);
   });

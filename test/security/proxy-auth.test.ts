@@ -9,8 +9,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tempDir } from '../helpers/pulse.js';
-import { startSecured, type TestPulse } from './helpers.js';
+import { startTestPulse, type TestPulse, tempDir } from '../helpers/pulse.js';
 
 const NGINX = '/usr/sbin/nginx';
 const SECRET = 'proxy-shared-secret-0123456789abcdef';
@@ -47,7 +46,7 @@ describe.skipIf(!fs.existsSync(NGINX))('proxy authentication behind nginx', { ti
   let nginxLog = '';
 
   beforeAll(async () => {
-    pulse = await startSecured({
+    pulse = await startTestPulse({
       env: {
         PROXY_AUTH_SECRET: SECRET,
         PROXY_AUTH_USER_HEADER: 'Remote-User',

@@ -1,13 +1,14 @@
 /** Rate limits over real HTTP, with small limits, the loopback exemption off and a manual clock. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock.js';
-import { Client, passwordEnv, startSecured, type TestPulse } from './helpers.js';
+import { startTestPulse, type TestPulse } from '../helpers/pulse.js';
+import { Client, passwordEnv } from '../helpers/session.js';
 
 describe('rate limits', () => {
   const clock = new ManualClock(Date.UTC(2026, 2, 3, 9));
   let pulse: TestPulse;
   beforeAll(async () => {
-    pulse = await startSecured({
+    pulse = await startTestPulse({
       env: passwordEnv,
       clock,
       security: {
@@ -73,7 +74,7 @@ describe('rate limits', () => {
 
 describe('loopback exemption (the default)', () => {
   it('127.0.0.1 is not limited by default', async () => {
-    const p = await startSecured({
+    const p = await startTestPulse({
       env: passwordEnv,
       security: { rateLimits: { general: { limit: 2, windowMs: 60_000 } } },
     });

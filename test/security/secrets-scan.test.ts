@@ -9,8 +9,9 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LogCapture } from '../helpers/pulse.js';
-import { Client, concretePath, startSecured, type TestPulse } from './helpers.js';
+import { api, concretePath } from '../helpers/http.js';
+import { LogCapture, startTestPulse, type TestPulse } from '../helpers/pulse.js';
+import { Client } from '../helpers/session.js';
 
 const ADMIN_PASS = 'Admin-Secret-Passw0rd-771';
 const ENV_TOKEN = 'env-api-token-secret-value-9931';
@@ -59,7 +60,7 @@ describe('secrets scan', () => {
     });
     await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
     hookBase = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
-    pulse = await startSecured({
+    pulse = await startTestPulse({
       logs,
       env: {
         PULSE_AUTH_USER: 'admin',
@@ -74,14 +75,7 @@ describe('secrets scan', () => {
     await new Promise((r) => receiver.close(r));
   });
 
-  const call = async (method: string, p: string, body?: unknown) => {
-    const res = await fetch(pulse.url + p, {
-      method,
-      headers: { ...tok, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return { status: res.status, text: await res.text() };
-  };
+  const call = (method: string, p: string, body?: unknown) => api(pulse.url, method, p, body, tok);
 
   it('configures and exercises every kind of secret', async () => {
     // Session secrets (cookie values) join the list once we have them.

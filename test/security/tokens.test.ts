@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sha3Hex } from '../../src/security/secrets.js';
-import { Client, passwordEnv, startSecured, type TestPulse } from './helpers.js';
+import { startTestPulse, type TestPulse } from '../helpers/pulse.js';
+import { Client, passwordEnv } from '../helpers/session.js';
 
 function dbBytes(dataDir: string): Buffer {
   const parts = ['pulse.db', 'pulse.db-wal'].map((f) => path.join(dataDir, f)).filter((f) => fs.existsSync(f));
@@ -15,7 +16,7 @@ describe('API tokens', () => {
   let pulse: TestPulse;
   let admin: Client;
   beforeAll(async () => {
-    pulse = await startSecured({ env: { ...passwordEnv, API_TOKENS: envRaw, API_TOKEN: legacyRaw } });
+    pulse = await startTestPulse({ env: { ...passwordEnv, API_TOKENS: envRaw, API_TOKEN: legacyRaw } });
     admin = new Client(pulse.url);
     await admin.login();
   });
@@ -112,7 +113,7 @@ describe('API tokens', () => {
     expect((await fetch(`${pulse.url}/api/security/tokens`, { headers: { 'x-api-token': envRaw } })).status).toBe(401);
 
     await pulse.close();
-    pulse = await startSecured({
+    pulse = await startTestPulse({
       env: { ...passwordEnv, API_TOKENS: envRaw, API_TOKEN: legacyRaw },
       dataDir: pulse.dataDir,
     });

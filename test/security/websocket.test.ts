@@ -14,8 +14,8 @@ import { createLogger } from '../../src/logging.js';
 import { registerSecurityGate } from '../../src/security/gate.js';
 import { SecurityService } from '../../src/security/security-service.js';
 import { loadSettings } from '../../src/settings/env.js';
-import { tempDir } from '../helpers/pulse.js';
-import { ADMIN, ADMIN_PASS, Client, passwordEnv, startSecured, type TestPulse } from './helpers.js';
+import { startTestPulse, type TestPulse, tempDir } from '../helpers/pulse.js';
+import { ADMIN, ADMIN_PASS, Client, passwordEnv } from '../helpers/session.js';
 
 const TOKEN = 'c0ffee'.repeat(10) + 'beef';
 
@@ -87,7 +87,7 @@ describe('WebSocket upgrade through the gate (minimal app)', () => {
 describe("Pulse's own /ws (when the WebSocket area is registered)", () => {
   let pulse: TestPulse;
   beforeAll(async () => {
-    pulse = await startSecured({ env: { ...passwordEnv, API_TOKENS: TOKEN } });
+    pulse = await startTestPulse({ env: { ...passwordEnv, API_TOKENS: TOKEN } });
   });
   afterAll(() => pulse.close());
 

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Simulator, startSimulator } from '../../sim/index.js';
+import { api } from '../helpers/http.js';
 import { startTestPulse, tempDir } from '../helpers/pulse.js';
 import { TestWsClient } from '../ws/client.js';
 
@@ -15,22 +16,8 @@ const TOKEN = 'a1'.repeat(32);
 describe('setup script and auto-register', () => {
   let sim: Simulator;
   let pulse: Awaited<ReturnType<typeof startTestPulse>>;
-  const call = async (method: string, p: string, body?: unknown, token?: string) => {
-    const headers: Record<string, string> = {};
-    if (body !== undefined) headers['content-type'] = 'application/json';
-    if (token) headers['x-api-token'] = token;
-    const res = await fetch(`${pulse.url}${p}`, {
-      method,
-      headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    let json: any = text;
-    try {
-      json = JSON.parse(text);
-    } catch {}
-    return { status: res.status, body: json, headers: res.headers };
-  };
+  const call = (method: string, p: string, body?: unknown, token?: string) =>
+    api(pulse.url, method, p, body, token ? { 'x-api-token': token } : {});
 
   beforeAll(async () => {
     sim = await startSimulator({ estate: 'small', seed: 7, port: 0 });

@@ -10,7 +10,8 @@ import { type Simulator, startSimulator } from '../../sim/index.js';
 import { ManualClock } from '../../src/clock.js';
 import { ProxmoxClient } from '../../src/proxmox/client.js';
 import { importNode } from '../../src/settings/transfer/document.js';
-import { api, startFastPulse, type TestPulse } from '../monitoring/harness.js';
+import { api } from '../helpers/http.js';
+import { startFastPulse, type TestPulse } from '../helpers/pulse.js';
 
 let sim: Simulator;
 let pulse: TestPulse;
@@ -89,12 +90,12 @@ describe('a token given for PMG is refused with the reason, everywhere a node is
     const pmg = sim.ready.pmg[0];
     const token = { tokenName: 'root@pam!pulse', tokenValue: '5f1c3a0e-0000-4000-a000-000000000000' };
     for (const path of ['/api/config/nodes', '/api/config/nodes/test-connection', '/api/config/nodes/test-config']) {
-      const r = await api(pulse, 'POST', path, { type: 'pmg', name: pmg.name, host: pmg.url, ...token });
+      const r = await api(pulse.url, 'POST', path, { type: 'pmg', name: pmg.name, host: pmg.url, ...token });
       expect(r.status, path).toBe(400);
       expect(r.body.error, path).toMatch(NO_TOKENS);
       expect(JSON.stringify(r.body)).not.toContain(token.tokenValue);
     }
-    const added = await api(pulse, 'POST', '/api/config/nodes', {
+    const added = await api(pulse.url, 'POST', '/api/config/nodes', {
       type: 'pmg',
       name: pmg.name,
       host: pmg.url,
@@ -103,17 +104,17 @@ describe('a token given for PMG is refused with the reason, everywhere a node is
       fingerprint: pmg.fingerprint,
     });
     expect(added.status, JSON.stringify(added.body)).toBe(201);
-    const put = await api(pulse, 'PUT', '/api/config/nodes/pmg-0', token);
+    const put = await api(pulse.url, 'PUT', '/api/config/nodes/pmg-0', token);
     expect(put.status).toBe(400);
     expect(put.body.error).toMatch(NO_TOKENS);
     // With the password the node polls: PMG shows up in the state.
     await pulse.deps.monitoring.nextCycle();
-    const state = await api(pulse, 'GET', '/api/state');
+    const state = await api(pulse.url, 'GET', '/api/state');
     expect(state.body.pmg.map((p: { name: string }) => p.name)).toContain(pmg.name);
   });
 
   it('auto-registration and config import: 400 / a named import error', async () => {
-    const r = await api(pulse, 'POST', '/api/auto-register', {
+    const r = await api(pulse.url, 'POST', '/api/auto-register', {
       type: 'pmg',
       host: 'https://mx.example:8006',
       tokenId: 'pulse-monitor@pmg!pulse',

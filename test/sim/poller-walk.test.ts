@@ -11,7 +11,9 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { RequestRecord } from '../../sim/http/strict.js';
 import { type Simulator, startSimulator } from '../../sim/index.js';
-import { api, startFastPulse, type TestPulse } from '../monitoring/harness.js';
+import { api } from '../helpers/http.js';
+import { startFastPulse, type TestPulse } from '../helpers/pulse.js';
+import { allNodeBodies } from '../helpers/sim.js';
 
 /** A request as a line a reader can act on. */
 function describeRecord(r: RequestRecord): string {
@@ -31,37 +33,11 @@ async function walkPollers(estate: string): Promise<{ records: RequestRecord[]; 
   const records: RequestRecord[] = [];
   sim.core.onRequest = (r) => records.push(r);
   const pulse = await startFastPulse();
-  const bodies = [
-    ...sim.ready.pve.map((p) => ({
-      type: 'pve',
-      name: p.name,
-      host: p.url,
-      tokenName: p.tokenId,
-      tokenValue: p.tokenSecret,
-      fingerprint: p.fingerprint,
-    })),
-    ...sim.ready.pbs.map((p) => ({
-      type: 'pbs',
-      name: p.name,
-      host: p.url,
-      tokenName: p.tokenId,
-      tokenValue: p.tokenSecret,
-      fingerprint: p.fingerprint,
-    })),
-    // PMG has no API tokens: user@realm + password.
-    ...sim.ready.pmg.map((p) => ({
-      type: 'pmg',
-      name: p.name,
-      host: p.url,
-      user: p.user,
-      password: p.password,
-      fingerprint: p.fingerprint,
-    })),
-  ];
+  const bodies = allNodeBodies(sim);
   for (const body of bodies) {
-    const t = await api(pulse, 'POST', '/api/config/nodes/test-connection', body);
+    const t = await api(pulse.url, 'POST', '/api/config/nodes/test-connection', body);
     expect(t.status, `test-connection ${body.name}: ${JSON.stringify(t.body)}`).toBe(200);
-    const r = await api(pulse, 'POST', '/api/config/nodes', body);
+    const r = await api(pulse.url, 'POST', '/api/config/nodes', body);
     expect(r.status, `add ${body.name}: ${JSON.stringify(r.body)}`).toBe(201);
   }
   // Poll until two cycles in a row bring no new kind of request (backups run in the background
@@ -75,12 +51,12 @@ async function walkPollers(estate: string): Promise<{ records: RequestRecord[]; 
     seen = n;
   }
   // What else talks to the instances: the per-node test and the diagnostics page.
-  const list = await api(pulse, 'GET', '/api/config/nodes');
+  const list = await api(pulse.url, 'GET', '/api/config/nodes');
   for (const n of list.body as Array<{ id: string }>) {
-    const t = await api(pulse, 'POST', `/api/config/nodes/${n.id}/test`);
+    const t = await api(pulse.url, 'POST', `/api/config/nodes/${n.id}/test`);
     expect(t.status, `test ${n.id}: ${JSON.stringify(t.body)}`).toBe(200);
   }
-  expect((await api(pulse, 'GET', '/api/diagnostics')).status).toBe(200);
+  expect((await api(pulse.url, 'GET', '/api/diagnostics')).status).toBe(200);
   return { records, pulse, sim };
 }
 

@@ -13,8 +13,7 @@ import { generate } from 'selfsigned';
 import { Agent } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SettingsError } from '../../src/settings/env.js';
-import { startTestPulse, tempDir } from '../helpers/pulse.js';
-import type { TestPulse } from '../monitoring/harness.js';
+import { startTestPulse, type TestPulse, tempDir } from '../helpers/pulse.js';
 
 const USER = 'admin';
 const PASS = 'correct-horse-battery';

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { api } from '../helpers/http.js';
 import { startTestPulse } from '../helpers/pulse.js';
 
 type Pulse = Awaited<ReturnType<typeof startTestPulse>>;
@@ -38,20 +39,8 @@ function encryptExport(plaintext: string, passphrase: string): string {
   return Buffer.concat([salt, nonce, body]).toString('base64');
 }
 
-const jsonInit = (method: string, body: unknown, headers: Record<string, string> = {}): RequestInit => ({
-  method,
-  headers: { 'content-type': 'application/json', ...headers },
-  body: JSON.stringify(body),
-});
-
-async function call(pulse: Pulse, method: string, p: string, body?: unknown, headers: Record<string, string> = {}) {
-  const res = await fetch(
-    `${pulse.url}${p}`,
-    body === undefined ? { method, headers } : jsonInit(method, body, headers),
-  );
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : undefined, text };
-}
+const call = (pulse: Pulse, method: string, p: string, body?: unknown, headers: Record<string, string> = {}) =>
+  api(pulse.url, method, p, body, headers);
 
 /** Every byte SQLite keeps for this data dir (db + WAL), to prove secrets are not stored in clear. */
 function storedBytes(dataDir: string): string {

@@ -1,5 +1,6 @@
 /** Sign-in form; shows Pulse's own words on failure (attempts left, lockout). */
 import { createSignal, Show } from 'solid-js';
+import { CurrentPasswordField } from '../components/PasswordFields';
 import { Button, ErrorText, Field } from '../components/ui';
 import { login, session, signInWithToken } from '../stores/session';
 
@@ -82,15 +83,7 @@ export function LoginPage() {
             value={username()}
             onInput={(e) => setUsername(e.currentTarget.value)}
           />
-          <Field
-            label="Password"
-            name="password"
-            type="password"
-            autocomplete="current-password"
-            required
-            value={password()}
-            onInput={(e) => setPassword(e.currentTarget.value)}
-          />
+          <CurrentPasswordField label="Password" name="password" value={password()} onValue={setPassword} />
           <ErrorText error={error()} />
           <Button type="submit" variant="primary" class="w-full" disabled={busy()}>
             {busy() ? 'Signing in…' : 'Sign in'}

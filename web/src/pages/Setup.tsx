@@ -1,5 +1,6 @@
 /** First run: create the admin account and, optionally, an API token that is shown exactly once. */
 import { createSignal, Show } from 'solid-js';
+import { MIN_PASSWORD_LENGTH, NewPasswordFields } from '../components/PasswordFields';
 import { Button, Check, ErrorText, Field, Notice } from '../components/ui';
 import { finishSetup, quickSetup, skipSetup } from '../stores/session';
 import { AuthFrame } from './Login';
@@ -17,7 +18,9 @@ export function SetupPage() {
   const submit = async (e: Event) => {
     e.preventDefault();
     setError('');
-    if (password().length < 8) return setError('The password needs at least 8 characters.');
+    if (password().length < MIN_PASSWORD_LENGTH) {
+      return setError(`The password needs at least ${MIN_PASSWORD_LENGTH} characters.`);
+    }
     if (password() !== confirm()) return setError('The two passwords differ.');
     setBusy(true);
     try {
@@ -66,25 +69,14 @@ export function SetupPage() {
             value={username()}
             onInput={(e) => setUsername(e.currentTarget.value)}
           />
-          <Field
-            label="Password"
-            name="password"
-            type="password"
-            autocomplete="new-password"
-            required
-            minLength={8}
-            hint="At least 8 characters."
-            value={password()}
-            onInput={(e) => setPassword(e.currentTarget.value)}
-          />
-          <Field
-            label="Confirm password"
-            name="confirm"
-            type="password"
-            autocomplete="new-password"
-            required
-            value={confirm()}
-            onInput={(e) => setConfirm(e.currentTarget.value)}
+          <NewPasswordFields
+            labels={{ password: 'Password', confirm: 'Confirm password' }}
+            names={{ password: 'password', confirm: 'confirm' }}
+            hint={`At least ${MIN_PASSWORD_LENGTH} characters.`}
+            password={password()}
+            confirm={confirm()}
+            onPassword={setPassword}
+            onConfirm={setConfirm}
           />
           <Check label="Also create an API token for scripts" checked={withToken()} onChange={setWithToken} />
           <ErrorText error={error()} />

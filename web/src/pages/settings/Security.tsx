@@ -3,6 +3,7 @@ import { createResource, createSignal, For, Show } from 'solid-js';
 import { api, seg } from '../../api/client';
 import type { TokenRecord } from '../../api/types';
 import { createConfirm } from '../../components/kit';
+import { CurrentPasswordField, NewPasswordFields } from '../../components/PasswordFields';
 import { Button, Card, Check, Empty, ErrorText, Field, Notice, td, th } from '../../components/ui';
 import { formatDateTime } from '../../lib/format';
 import { readOnly, session } from '../../stores/session';
@@ -34,30 +35,13 @@ function ChangePassword() {
   return (
     <Card title="Change password">
       <form class="grid gap-3 md:grid-cols-3" onSubmit={submit} aria-label="Change password">
-        <Field
-          label="Current password"
-          type="password"
-          autocomplete="current-password"
-          required
-          value={current()}
-          onInput={(e) => setCurrent(e.currentTarget.value)}
-        />
-        <Field
-          label="New password"
-          type="password"
-          autocomplete="new-password"
-          minLength={8}
-          required
-          value={next()}
-          onInput={(e) => setNext(e.currentTarget.value)}
-        />
-        <Field
-          label="Confirm new password"
-          type="password"
-          autocomplete="new-password"
-          required
-          value={confirm()}
-          onInput={(e) => setConfirm(e.currentTarget.value)}
+        <CurrentPasswordField label="Current password" value={current()} onValue={setCurrent} />
+        <NewPasswordFields
+          labels={{ password: 'New password', confirm: 'Confirm new password' }}
+          password={next()}
+          confirm={confirm()}
+          onPassword={setNext}
+          onConfirm={setConfirm}
         />
         <div class="md:col-span-3 space-y-2">
           <ErrorText error={error()} />

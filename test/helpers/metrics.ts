@@ -1,12 +1,16 @@
 /**
- * Pulse (with an API token) polling the simulator's demo estate — PVE cluster and standalone
- * node, PBS, PMG — for the /metrics tests.
+ * The /metrics tests' tools: a Pulse holding an API token, the simulator's whole demo estate
+ * (PVE cluster and standalone node, PBS, PMG) registered in it, a scrape, and reading one sample.
  */
 import type { Simulator } from '../../sim/index.js';
-import { startTestPulse } from '../helpers/pulse.js';
-import { pveBody, type TestPulse } from '../monitoring/harness.js';
+import { startTestPulse, type TestPulse } from './pulse.js';
+import { addNodes, allNodeBodies } from './sim.js';
 
 export const TOKEN = 'c3'.repeat(32);
+
+export async function startMetricsPulse(env: Record<string, string> = {}, dataDir?: string): Promise<TestPulse> {
+  return startTestPulse({ env: { API_TOKENS: TOKEN, ...env }, ...(dataDir ? { dataDir } : {}) });
+}
 
 export async function scrape(pulse: TestPulse, headers: Record<string, string> = { 'x-api-token': TOKEN }) {
   const res = await fetch(`${pulse.url}/metrics`, { headers });
@@ -15,40 +19,8 @@ export async function scrape(pulse: TestPulse, headers: Record<string, string> =
 
 /** Adds every PVE, PBS and PMG instance of the simulator through the API, then polls once. */
 export async function addDemoInstances(pulse: TestPulse, sim: Simulator): Promise<void> {
-  const post = async (body: Record<string, unknown>) => {
-    const res = await fetch(`${pulse.url}/api/config/nodes`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-api-token': TOKEN },
-      body: JSON.stringify(body),
-    });
-    if (res.status !== 201) throw new Error(`add ${body.name}: ${res.status} ${await res.text()}`);
-  };
-  for (let i = 0; i < sim.ready.pve.length; i++) await post(pveBody(sim, i));
-  for (const p of sim.ready.pbs) {
-    await post({
-      type: 'pbs',
-      name: p.name,
-      host: p.url,
-      tokenName: p.tokenId,
-      tokenValue: p.tokenSecret,
-      fingerprint: p.fingerprint,
-    });
-  }
-  for (const p of sim.ready.pmg) {
-    await post({
-      type: 'pmg',
-      name: p.name,
-      host: p.url,
-      user: p.user,
-      password: p.password,
-      fingerprint: p.fingerprint,
-    });
-  }
+  await addNodes(pulse.url, allNodeBodies(sim), { 'x-api-token': TOKEN });
   await pulse.deps.monitoring.pollNow();
-}
-
-export async function startMetricsPulse(env: Record<string, string> = {}, dataDir?: string): Promise<TestPulse> {
-  return startTestPulse({ env: { API_TOKENS: TOKEN, ...env }, ...(dataDir ? { dataDir } : {}) });
 }
 
 /** The value of the one sample of `name` whose labels include all of `labels`. */

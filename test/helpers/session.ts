@@ -1,41 +1,13 @@
 /**
- * Helpers for the security tests: a Pulse started with security options (small rate limits, no
- * loopback exemption) and a tiny HTTP client with a cookie jar that can send the CSRF header.
+ * Signed-in sessions against Pulse: the admin credentials the suites configure, and a client with
+ * a cookie jar that can echo the CSRF cookie, as the web UI does.
  */
-import type { Clock } from '../../src/clock.js';
-import { createLogger } from '../../src/logging.js';
-import type { SecurityOptions } from '../../src/security/types.js';
-import { type RunningPulse, startPulse } from '../../src/server.js';
-import { loadSettings } from '../../src/settings/env.js';
-import { type LogCapture, tempDir } from '../helpers/pulse.js';
 
 export const ADMIN = 'admin';
 export const ADMIN_PASS = 'correct-horse-battery';
 
-export interface SecuredOptions {
-  dataDir?: string;
-  env?: Record<string, string>;
-  clock?: Clock;
-  logs?: LogCapture;
-  security?: SecurityOptions;
-}
-
-export type TestPulse = RunningPulse & { dataDir: string };
-
-export async function startSecured(opts: SecuredOptions = {}): Promise<TestPulse> {
-  const dataDir = opts.dataDir ?? tempDir('pulse-sec-');
-  const settings = loadSettings({
-    PULSE_DATA_DIR: dataDir,
-    FRONTEND_PORT: '0',
-    BIND_ADDRESS: '127.0.0.1',
-    LOG_LEVEL: opts.logs ? 'debug' : 'silent',
-    PULSE_BCRYPT_COST: '4',
-    ...opts.env,
-  });
-  const logger = createLogger({ level: settings.logLevel, destination: opts.logs });
-  const pulse = await startPulse(settings, { logger, clock: opts.clock, security: opts.security });
-  return Object.assign(pulse, { dataDir });
-}
+/** Settings that configure the admin account from the environment (password auth on). */
+export const passwordEnv = { PULSE_AUTH_USER: ADMIN, PULSE_AUTH_PASS: ADMIN_PASS };
 
 export interface Res {
   status: number;
@@ -100,15 +72,4 @@ export class Client {
   async login(username = ADMIN, password = ADMIN_PASS): Promise<Res> {
     return this.req('POST', '/api/login', { body: { username, password } });
   }
-}
-
-export const passwordEnv = { PULSE_AUTH_USER: ADMIN, PULSE_AUTH_PASS: ADMIN_PASS };
-
-/** A URL for a route pattern with placeholder values for its parameters. */
-export function concretePath(url: string): string {
-  return url
-    .split('/')
-    .map((seg) => (seg.startsWith(':') ? 'placeholder-id' : seg === '*' ? 'placeholder' : seg))
-    .join('/')
-    .replace(/:[A-Za-z_]+/g, 'placeholder-id');
 }
