@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { schemaProblem } from '../http/schema-check.js';
+import { AlertConfig } from '../schemas/alerts.js';
 import { ConfigError, configForWire, defaultAlertConfig, normaliseAlertConfig } from './config.js';
 import { parseHistoryQuery, QueryError } from './history-query.js';
 import { inQuietHours, wallTime } from './quiet-hours.js';
@@ -92,6 +94,18 @@ describe('alert config normalisation', () => {
     expect(fieldOf({ overrides: [] })).toBe('overrides');
     expect(fieldOf({ backupAge: { warningDays: 10, criticalDays: 5 } })).toBe('backupAge.criticalDays');
     expect(fieldOf([])).toBe('config');
+  });
+
+  it('reads and checks every disableAll… switch the API schema declares, and answers what the schema says', () => {
+    const props = AlertConfig.properties as unknown as Record<string, { type?: unknown }>;
+    const switches = Object.keys(props).filter((k) => props[k].type === 'boolean' && k !== 'enabled');
+    expect(switches).toHaveLength(12);
+    for (const key of switches) {
+      const read = normaliseAlertConfig({ [key]: true }) as unknown as Record<string, unknown>;
+      expect(read[key], key).toBe(true);
+      expect(fieldOf({ [key]: 'yes' })).toBe(key);
+    }
+    expect(schemaProblem(AlertConfig, JSON.parse(JSON.stringify(configForWire(defaultAlertConfig()))))).toBeUndefined();
   });
 
   it('accepts the published pmgThresholds name as well as pmgDefaults', () => {

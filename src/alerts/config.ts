@@ -14,6 +14,7 @@
  * - `backupCoverage` {enabled}
  */
 import type { AlertLevel } from '../model/state.js';
+import { ALERT_DISABLE_FLAGS, type AlertDisableFlag } from '../schemas/alerts.js';
 
 export interface HysteresisThreshold {
   trigger: number;
@@ -102,7 +103,8 @@ export interface AlertSchedule {
   grouping: { enabled: boolean; window: number; byNode: boolean; byGuest: boolean };
 }
 
-export interface AlertConfig {
+/** The `disableAll…` switches are the API schema's list (ALERT_DISABLE_FLAGS), one boolean each. */
+export interface AlertConfig extends Record<AlertDisableFlag, boolean> {
   enabled: boolean;
   guestDefaults: ThresholdConfig;
   nodeDefaults: ThresholdConfig;
@@ -114,18 +116,6 @@ export interface AlertConfig {
   overrides: Record<string, ThresholdConfig>;
   customRules: unknown[];
   schedule: AlertSchedule;
-  disableAllNodes: boolean;
-  disableAllGuests: boolean;
-  disableAllStorage: boolean;
-  disableAllPBS: boolean;
-  disableAllPMG: boolean;
-  disableAllDockerHosts: boolean;
-  disableAllDockerContainers: boolean;
-  disableAllNodesOffline: boolean;
-  disableAllGuestsOffline: boolean;
-  disableAllPBSOffline: boolean;
-  disableAllPMGOffline: boolean;
-  disableAllDockerHostsOffline: boolean;
   /** percentage points: a re-fire within suppressionWindow that moved less than this is not re-sent */
   minimumDelta: number;
   /** minutes */
@@ -469,20 +459,7 @@ export function normaliseAlertConfig(input: unknown, base: AlertConfig = default
     out.customRules = inp.customRules;
   }
   if (present(inp.schedule)) out.schedule = schedule(inp.schedule, d.schedule);
-  for (const key of [
-    'disableAllNodes',
-    'disableAllGuests',
-    'disableAllStorage',
-    'disableAllPBS',
-    'disableAllPMG',
-    'disableAllDockerHosts',
-    'disableAllDockerContainers',
-    'disableAllNodesOffline',
-    'disableAllGuestsOffline',
-    'disableAllPBSOffline',
-    'disableAllPMGOffline',
-    'disableAllDockerHostsOffline',
-  ] as const) {
+  for (const key of ALERT_DISABLE_FLAGS) {
     if (present(inp[key])) out[key] = bool(inp[key], key);
   }
   if (present(inp.minimumDelta)) out.minimumDelta = resettable(inp.minimumDelta, 'minimumDelta', 0, d.minimumDelta);

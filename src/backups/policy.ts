@@ -1,10 +1,13 @@
 /**
  * Backup policy: a global policy, overridden per tag and per guest (`<instance>:<vmid>`).
- * Validation is pure; `BackupPolicyRepo` keeps the document as JSON in the `meta` table (one
- * small document read at start and on change, so it needs no table of its own).
+ * Validation is pure: types, ranges and required fields are the route schema's (PolicyConfigBody),
+ * keys and unknown fields are checked here. `BackupPolicyRepo` keeps the document as JSON in the
+ * `meta` table (one small document read at start and on change, so it needs no table of its own).
  */
 import type { Database } from 'better-sqlite3';
 import { MetaRepo } from '../db/meta-repo.js';
+import { conforming, type SchemaProblem } from '../http/schema-check.js';
+import { BackupPolicy as BackupPolicySchema, PolicyConfigBody } from '../schemas/insight.js';
 
 export interface BackupPolicy {
   /** The newest backup on some target must be at most this old. */
@@ -39,57 +42,42 @@ export class PolicyError extends Error {}
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-const FIELDS = ['maxAgeHours', 'minRestorePoints', 'requireVerified', 'minTargets'] as const;
+const FIELDS = Object.keys(BackupPolicySchema.properties) as Array<keyof BackupPolicy>;
 const FORBIDDEN = new Set(['__proto__', 'constructor', 'prototype']);
 
-function fields(v: unknown, where: string, complete: boolean): Partial<BackupPolicy> {
-  if (!isObj(v)) throw new PolicyError(`${where} must be an object`);
-  for (const k of Object.keys(v)) {
-    if (!(FIELDS as readonly string[]).includes(k)) throw new PolicyError(`${where}.${k} is not a policy field`);
-  }
-  const out: Partial<BackupPolicy> = {};
-  const int = (k: 'maxAgeHours' | 'minRestorePoints' | 'minTargets', min: number, max: number) => {
-    const x = v[k];
-    if (x === undefined) return;
-    if (typeof x !== 'number' || !Number.isInteger(x) || x < min || x > max) {
-      throw new PolicyError(`${where}.${k} must be an integer from ${min} to ${max}`);
-    }
-    out[k] = x;
-  };
-  int('maxAgeHours', 1, 24 * 366);
-  int('minRestorePoints', 0, 100_000);
-  int('minTargets', 1, 10);
-  if (v.requireVerified !== undefined) {
-    if (typeof v.requireVerified !== 'boolean') throw new PolicyError(`${where}.requireVerified must be true or false`);
-    out.requireVerified = v.requireVerified;
-  }
-  if (complete) for (const k of FIELDS) if (out[k] === undefined) throw new PolicyError(`${where}.${k} is required`);
-  return out;
-}
-
-function overrides(v: unknown, where: string, key: RegExp): Record<string, Partial<BackupPolicy>> {
-  if (v === undefined) return {};
-  if (!isObj(v)) throw new PolicyError(`${where} must be an object`);
-  const out: Record<string, Partial<BackupPolicy>> = {};
+/** A policy's fields, already checked by the schema, with any field the schema does not know refused. */
+function fields(v: Obj, where: string): Partial<BackupPolicy> {
+  const out: Obj = {};
   for (const [k, x] of Object.entries(v)) {
+    if (!(FIELDS as string[]).includes(k)) throw new PolicyError(`${where}.${k} is not a policy field`);
+    out[k] = x;
+  }
+  return out as Partial<BackupPolicy>;
+}
+
+function overrides(v: Record<string, Obj> | undefined, where: string, key: RegExp) {
+  const out: Record<string, Partial<BackupPolicy>> = {};
+  for (const [k, x] of Object.entries(v ?? {})) {
     if (FORBIDDEN.has(k) || !key.test(k)) throw new PolicyError(`${where} key '${k}' is not valid`);
-    out[k] = fields(x, `${where}.${k}`, false);
+    out[k] = fields(x, `${where}.${k}`);
   }
   return out;
 }
 
-/** A complete, valid policy document from user input; throws PolicyError naming the field. */
+const refuse = (p: SchemaProblem) => new PolicyError(`${p.field} ${p.rule}`);
+
+/** A complete, valid policy document from user input or storage; throws PolicyError naming the field. */
 export function parsePolicyConfig(input: unknown): PolicyConfig {
   if (!isObj(input)) throw new PolicyError('policy must be an object');
   for (const k of Object.keys(input)) {
     if (k !== 'global' && k !== 'tags' && k !== 'guests') throw new PolicyError(`${k} is not a policy section`);
   }
-  const d = defaultPolicyConfig();
+  const body = conforming(PolicyConfigBody, input, refuse);
   return {
-    global: input.global === undefined ? d.global : (fields(input.global, 'global', true) as BackupPolicy),
-    tags: overrides(input.tags, 'tags', /^[\w.+-]{1,64}$/),
+    global: body.global === undefined ? defaultPolicyConfig().global : (fields(body.global, 'global') as BackupPolicy),
+    tags: overrides(body.tags, 'tags', /^[\w.+-]{1,64}$/),
     // Guests by instance and VMID: a VMID alone names different guests on different clusters.
-    guests: overrides(input.guests, 'guests', /^[^:\s]{1,128}:\d{1,9}$/),
+    guests: overrides(body.guests, 'guests', /^[^:\s]{1,128}:\d{1,9}$/),
   };
 }
 

@@ -1,10 +1,19 @@
 /**
- * Guest metadata (wire contract §7.3): the wire shape and validation of PUT/POST bodies. Pure.
+ * Guest metadata (wire contract §7.3): the wire shape and validation of PUT/POST bodies, also
+ * used by config import. Types and lengths are the route schema's (GuestMetadataBody); the URL,
+ * guest ids and tags given as comma-separated text are checked here. Pure.
  *
  * The published API's example uses `consoleUrl` and `notes`; the contract's shape (and what
  * Pulse 4.24's UI sends) is `customUrl` and `description`. Both spellings are accepted on input
  * and both are emitted (`withAliases`), so a script reads back the names it wrote.
  */
+import { conforming, type SchemaProblem } from '../http/schema-check.js';
+import {
+  GUEST_ID_MAX_LENGTH,
+  GUEST_TAG_MAX_LENGTH,
+  GUEST_TAGS_MAX,
+  GuestMetadataBody,
+} from '../schemas/guest-metadata.js';
 
 export interface GuestMetadata {
   id: string;
@@ -20,12 +29,6 @@ export class MetadataValidationError extends Error {
     this.name = 'MetadataValidationError';
   }
 }
-
-export const MAX_ID_LENGTH = 300;
-const MAX_URL_LENGTH = 2048;
-const MAX_DESCRIPTION_LENGTH = 10_000;
-const MAX_TAGS = 100;
-const MAX_TAG_LENGTH = 100;
 
 /** Metadata as the API answers it: the contract's names plus the published API's. */
 export type GuestMetadataWire = GuestMetadata & { consoleUrl: string; notes: string };
@@ -43,19 +46,20 @@ export function emptyMetadata(id: string): GuestMetadata {
 export function validateGuestId(raw: unknown): string {
   if (typeof raw !== 'string' || raw.trim() === '') throw new MetadataValidationError('guest id is required');
   const id = raw.trim();
-  if (id.length > MAX_ID_LENGTH)
-    throw new MetadataValidationError(`guest id is longer than ${MAX_ID_LENGTH} characters`);
+  if (id.length > GUEST_ID_MAX_LENGTH)
+    throw new MetadataValidationError(`guest id is longer than ${GUEST_ID_MAX_LENGTH} characters`);
   // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
   if (/[\u0000-\u001f\u007f]/.test(id)) throw new MetadataValidationError('guest id contains control characters');
   return id;
 }
 
-/** An empty string clears the URL; anything else must be an absolute http(s) URL with a host. */
+/**
+ * An empty string clears the URL; anything else must be an absolute http(s) URL with a host
+ * (its length is the schema's).
+ */
 export function validateCustomUrl(raw: string): string {
   const url = raw.trim();
   if (url === '') return '';
-  if (url.length > MAX_URL_LENGTH)
-    throw new MetadataValidationError(`customUrl is longer than ${MAX_URL_LENGTH} characters`);
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -69,31 +73,27 @@ export function validateCustomUrl(raw: string): string {
   return url;
 }
 
-function pickString(body: Record<string, unknown>, names: string[], field: string): string {
-  for (const n of names) {
-    const v = body[n];
-    if (v === undefined || v === null) continue;
-    if (typeof v !== 'string') throw new MetadataValidationError(`${field} must be a string`);
-    return v;
-  }
-  return '';
-}
+const refuse = (p: SchemaProblem) => new MetadataValidationError(`${p.field} ${p.rule}`);
 
-function parseTags(raw: unknown): string[] | null {
+/**
+ * Tags trimmed, without empties and repeats. A list's size and tag lengths are the schema's; text
+ * like "prod, db" is one string to the schema, so its tags are held to the same limits here.
+ */
+function parseTags(raw: string[] | string | null | undefined): string[] | null {
   if (raw === undefined || raw === null) return null;
   const list = typeof raw === 'string' ? raw.split(/[,;]/) : raw;
-  if (!Array.isArray(list)) throw new MetadataValidationError('tags must be a list of strings');
-  const out: string[] = [];
+  const out = new Set<string>();
   for (const t of list) {
-    if (typeof t !== 'string') throw new MetadataValidationError('tags must be a list of strings');
     const tag = t.trim();
     if (tag === '') continue;
-    if (tag.length > MAX_TAG_LENGTH)
-      throw new MetadataValidationError(`a tag is longer than ${MAX_TAG_LENGTH} characters`);
-    if (!out.includes(tag)) out.push(tag);
+    if (tag.length > GUEST_TAG_MAX_LENGTH) {
+      throw new MetadataValidationError(`tags has a tag longer than ${GUEST_TAG_MAX_LENGTH} characters`);
+    }
+    out.add(tag);
+    // Stop at the first tag too many rather than split all of a long text.
+    if (out.size > GUEST_TAGS_MAX) throw new MetadataValidationError(`tags has more than ${GUEST_TAGS_MAX} tags`);
   }
-  if (out.length > MAX_TAGS) throw new MetadataValidationError(`at most ${MAX_TAGS} tags`);
-  return out;
+  return [...out];
 }
 
 /**
@@ -104,13 +104,13 @@ export function parseMetadataBody(id: string, body: unknown): GuestMetadata {
   if (body === undefined || body === null || typeof body !== 'object' || Array.isArray(body)) {
     throw new MetadataValidationError('body must be a JSON object');
   }
-  const b = body as Record<string, unknown>;
-  const customUrl = validateCustomUrl(pickString(b, ['customUrl', 'consoleUrl'], 'customUrl'));
-  const description = pickString(b, ['description', 'notes'], 'description');
-  if (description.length > MAX_DESCRIPTION_LENGTH) {
-    throw new MetadataValidationError(`description is longer than ${MAX_DESCRIPTION_LENGTH} characters`);
-  }
-  return { id, customUrl, description, tags: parseTags(b.tags) };
+  const b = conforming(GuestMetadataBody, body, refuse);
+  return {
+    id,
+    customUrl: validateCustomUrl(b.customUrl ?? b.consoleUrl ?? ''),
+    description: b.description ?? b.notes ?? '',
+    tags: parseTags(b.tags),
+  };
 }
 
 /**

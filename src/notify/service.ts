@@ -7,6 +7,7 @@ import type { Database } from 'better-sqlite3';
 import type { Clock } from '../clock.js';
 import type { SecretBox } from '../crypto/secret-box.js';
 import { badRequest, HttpError, notFound } from '../http/errors.js';
+import { conforming, type SchemaProblem } from '../http/schema-check.js';
 import type { Logger } from '../logging.js';
 import type {
   DeliveryRecord,
@@ -18,6 +19,7 @@ import type {
   WebhookConfig,
   WebhookTemplateInfo,
 } from '../model/notifications.js';
+import { DeliveryHistoryQuery } from '../schemas/notifications.js';
 import { type NotificationBatch, testAlert } from './batch.js';
 import { attemptWebhook, createDeliverer, emailTargets, TEST_WEBHOOK_TIMEOUT_MS } from './delivery.js';
 import { buildEmail } from './email/message.js';
@@ -31,6 +33,11 @@ import { DeliveryQueue } from './queue.js';
 import { SlidingWindowLimiter } from './rate-limit.js';
 import { SERVICES, serviceDef } from './services/catalog.js';
 import { NotificationStore } from './store.js';
+
+/** Delivery attempts a history request answers when it names no `limit`. */
+const DEFAULT_HISTORY_LIMIT = 100;
+
+const refuseField = (p: SchemaProblem) => badRequest(`${p.field} ${p.rule}`, { field: p.field });
 
 export interface NotificationServiceOptions {
   db: Database;
@@ -298,24 +305,18 @@ export class NotificationService {
     };
   }
 
-  historyList(q: { limit?: unknown; offset?: unknown; channel?: unknown }): DeliveryRecord[] {
-    const int = (v: unknown, name: string, def: number, max: number) => {
-      if (v === undefined || v === '') return def;
-      const n = Number(v);
-      if (!Number.isInteger(n) || n < 0 || n > max)
-        throw badRequest(`${name} must be a whole number between 0 and ${max}`);
-      return n;
-    };
-    const channel = q.channel === undefined || q.channel === '' ? undefined : q.channel;
-    if (channel !== undefined && channel !== 'email' && channel !== 'webhook') {
-      throw badRequest('channel must be email or webhook');
-    }
-    const limit = int(q.limit, 'limit', 100, 5000);
+  /**
+   * Delivery history, newest first. The route has checked the query against its schema already;
+   * the same check here holds any other caller to the same limits.
+   */
+  historyList(query: unknown): DeliveryRecord[] {
+    const q = conforming(DeliveryHistoryQuery, query, refuseField);
+    const limit = q.limit === undefined || q.limit === '' ? DEFAULT_HISTORY_LIMIT : q.limit;
     return this.history.list({
-      channel,
-      // As for alert history, 0 means "all" (the history keeps at most 5000 rows).
-      limit: limit === 0 ? 5000 : limit,
-      offset: int(q.offset, 'offset', 0, 1_000_000),
+      channel: q.channel || undefined,
+      // As for alert history, 0 means "all"; SQLite reads a negative LIMIT as no limit.
+      limit: limit === 0 ? -1 : limit,
+      offset: q.offset || 0,
     });
   }
 

@@ -79,7 +79,11 @@ const PmgDefaults = Open(
   >,
 );
 
-const FLAGS = [
+/**
+ * Switches that turn off every alert of a kind of resource (the `…Offline` ones: only its
+ * connectivity alerts). The alert configuration's validation reads the same list.
+ */
+export const ALERT_DISABLE_FLAGS = [
   'disableAllNodes',
   'disableAllGuests',
   'disableAllStorage',
@@ -93,8 +97,9 @@ const FLAGS = [
   'disableAllPMGOffline',
   'disableAllDockerHostsOffline',
 ] as const;
-const flags = Object.fromEntries(FLAGS.map((f) => [f, Type.Boolean()])) as Record<
-  (typeof FLAGS)[number],
+export type AlertDisableFlag = (typeof ALERT_DISABLE_FLAGS)[number];
+const flags = Object.fromEntries(ALERT_DISABLE_FLAGS.map((f) => [f, Type.Boolean()])) as Record<
+  AlertDisableFlag,
   ReturnType<typeof Type.Boolean>
 >;
 

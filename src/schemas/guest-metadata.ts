@@ -1,6 +1,15 @@
 /** Guest metadata (published API "Guest Metadata", wire-contract §7.3): both spellings in and out. */
 import { type Static, Type } from 'typebox';
 
+/**
+ * Tag limits, for the list form here and for the comma-separated form, which the schema sees as
+ * one string and src/guest-metadata/metadata.ts splits and holds to the same limits.
+ */
+export const GUEST_TAGS_MAX = 100;
+export const GUEST_TAG_MAX_LENGTH = 100;
+/** Guest ids are `<instance>-<node>-<vmid>`; also the limit for ids in a config import. */
+export const GUEST_ID_MAX_LENGTH = 300;
+
 const Text = (description: string, maxLength: number) =>
   Type.Optional(Type.Union([Type.String({ maxLength }), Type.Null()], { description }));
 
@@ -10,9 +19,14 @@ export const GuestMetadataBody = Type.Object({
   description: Text('Free text', 10_000),
   notes: Text('The published API’s name for description', 10_000),
   tags: Type.Optional(
-    Type.Union([Type.Array(Type.String({ maxLength: 100 }), { maxItems: 1000 }), Type.String(), Type.Null()], {
-      description: 'A list, or one string split at , or ;',
-    }),
+    Type.Union(
+      [
+        Type.Array(Type.String({ maxLength: GUEST_TAG_MAX_LENGTH }), { maxItems: GUEST_TAGS_MAX }),
+        Type.String(),
+        Type.Null(),
+      ],
+      { description: `A list, or one string split at , or ; (at most ${GUEST_TAGS_MAX} tags either way)` },
+    ),
   ),
 });
 
@@ -27,7 +41,7 @@ export const GuestMetadataReply = Type.Object({
 export type GuestMetadataReply = Static<typeof GuestMetadataReply>;
 
 export const GuestMetadataMap = Type.Record(Type.String(), GuestMetadataReply);
-export const GuestIdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 300 }) });
+export const GuestIdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: GUEST_ID_MAX_LENGTH }) });
 export const GuestNodeParams = Type.Object({
   node: Type.String({ minLength: 1 }),
   vmid: Type.String({ minLength: 1 }),

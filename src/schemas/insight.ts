@@ -1,7 +1,8 @@
 /**
  * Answers Pulse computes beyond the live state (docs/INSIGHT.md): storage-full forecasts, the
- * backup coverage audit and its policy. A policy's keys (tag names, `<instance>:<vmid>`) and its
- * completeness are checked by the backup policy module, which also reads the stored policy.
+ * backup coverage audit and its policy. The policy's types and ranges are declared here once; the
+ * backup policy module applies them to the stored policy too, and checks what a schema
+ * cannot say (tag and guest keys, unknown fields).
  */
 import { type TSchema, Type } from 'typebox';
 import { Open } from './common.js';
@@ -55,7 +56,7 @@ const Policy = {
   requireVerified: Type.Boolean({ description: 'At least one verified PBS snapshot' }),
   minTargets: Type.Integer({ minimum: 1, maximum: 10, description: 'Targets with a recent enough backup' }),
 };
-const BackupPolicy = Open(Policy);
+export const BackupPolicy = Open(Policy);
 const PolicyOverride = Open({
   maxAgeHours: Type.Optional(Policy.maxAgeHours),
   minRestorePoints: Type.Optional(Policy.minRestorePoints),

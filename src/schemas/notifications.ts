@@ -168,11 +168,15 @@ export const DeliveryRecord = Open({
 });
 export const DeliveryHistory = Type.Array(DeliveryRecord);
 
-/** `limit` 0 = all (at most 5000 kept). */
+/**
+ * `limit` 0 = all (at most 5000 kept); "" is the same as leaving a field out. Also
+ * checked by NotificationService.historyList for callers without a request.
+ */
 export const DeliveryHistoryQuery = Open({
   limit: Type.Optional(Type.Union([Type.Integer({ minimum: 0, maximum: 5000 }), Type.Literal('')])),
   offset: Type.Optional(Type.Union([Type.Integer({ minimum: 0, maximum: 1_000_000 }), Type.Literal('')])),
-  channel: Type.Optional(Type.Enum(['email', 'webhook', ''])),
+  // "" apart from the enum, so a refusal lists only the real channels.
+  channel: Type.Optional(Type.Union([Type.Enum(['email', 'webhook']), Type.Literal('')])),
 });
 
 export const QueuedDelivery = Open({

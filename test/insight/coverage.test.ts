@@ -5,11 +5,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { auditCoverage } from '../../src/backups/coverage.js';
-import { defaultPolicyConfig, parsePolicyConfig, policyFor } from '../../src/backups/policy.js';
+import { BackupPolicyRepo, defaultPolicyConfig, parsePolicyConfig, policyFor } from '../../src/backups/policy.js';
 import { BackupCoverageService } from '../../src/backups/service.js';
 import { ManualClock } from '../../src/clock.js';
 import { openDatabase } from '../../src/db/database.js';
 import type { PbsBackup, PulseState, StorageBackup } from '../../src/model/state.js';
+import { BackupPolicy } from '../../src/schemas/insight.js';
 import { guest, stateWith } from '../alerts/state-builders.js';
 import { allListed } from './backup-sources.js';
 
@@ -334,11 +335,42 @@ describe('backup policy', () => {
       [[], /must be an object/],
       [{ extra: 1 }, /extra is not a policy section/],
       [{ global: { maxAgeHours: 24 } }, /global.minRestorePoints is required/],
-      [{ tags: { prod: { maxAgeHours: 0 } } }, /tags.prod.maxAgeHours must be an integer/],
+      [{ tags: { prod: { maxAgeHours: 0 } } }, /^tags.prod.maxAgeHours must be >= 1$/],
+      [{ tags: { prod: { minTargets: 1.5 } } }, /^tags.prod.minTargets must be integer$/],
       [{ tags: { prod: { colour: 'red' } } }, /tags.prod.colour is not a policy field/],
       [{ guests: { '100': { maxAgeHours: 5 } } }, /guests key '100' is not valid/],
-      [{ guests: { 'pve1:100': { requireVerified: 'yes' } } }, /requireVerified must be true or false/],
+      [{ guests: { 'pve1:100': { requireVerified: 'yes' } } }, /^guests.pve1:100.requireVerified must be boolean$/],
     ];
     for (const [input, msg] of bad) expect(() => parsePolicyConfig(input)).toThrow(msg);
+  });
+
+  it('holds every range the route schema declares, for input and for the stored policy', () => {
+    const ranges = Object.entries(BackupPolicy.properties as Record<string, { minimum?: number; maximum?: number }>)
+      .filter(([, p]) => p.maximum !== undefined)
+      .map(([field, p]) => ({ field, min: p.minimum as number, max: p.maximum as number }));
+    expect(ranges.map((r) => r.field).sort()).toEqual(['maxAgeHours', 'minRestorePoints', 'minTargets']);
+    const db = openDatabase(fs.mkdtempSync(path.join(os.tmpdir(), 'pulse-policy-')));
+    try {
+      const repo = new BackupPolicyRepo(db);
+      for (const { field, min, max } of ranges) {
+        for (const ok of [min, max]) {
+          const cfg = parsePolicyConfig({ tags: { prod: { [field]: ok } } });
+          expect(cfg.tags.prod, field).toEqual({ [field]: ok });
+          repo.save(cfg);
+          expect(repo.load().tags.prod, field).toEqual({ [field]: ok });
+        }
+        expect(() => parsePolicyConfig({ guests: { 'pve1:100': { [field]: max + 1 } } })).toThrow(
+          `guests.pve1:100.${field} must be <= ${max}`,
+        );
+        expect(() => parsePolicyConfig({ global: { ...defaultPolicyConfig().global, [field]: min - 1 } })).toThrow(
+          `global.${field} must be >= ${min}`,
+        );
+        // A stored policy outside the schema's range is not used: the defaults apply.
+        repo.save({ ...defaultPolicyConfig(), tags: { prod: { [field]: max + 1 } } });
+        expect(repo.load(), field).toEqual(defaultPolicyConfig());
+      }
+    } finally {
+      db.close();
+    }
   });
 });

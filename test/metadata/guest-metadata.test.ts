@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GUEST_TAGS_MAX } from '../../src/schemas/guest-metadata.js';
 import { startTestPulse, tempDir } from '../helpers/pulse.js';
 
 type Pulse = Awaited<ReturnType<typeof startTestPulse>>;
@@ -96,6 +97,17 @@ describe('guest metadata', () => {
       expect(typeof (await res.json()).error).toBe('string');
     }
     expect((await api('/node/abc', { method: 'PUT', ...json({}) })).status).toBe(400);
+  });
+
+  it('at most GUEST_TAGS_MAX tags, as a list or as comma-separated text → 400 naming tags', async () => {
+    const many = Array.from({ length: GUEST_TAGS_MAX + 1 }, (_, i) => `t${i}`);
+    for (const tags of [many, many.join(',')]) {
+      const res = await api('/pve1-node1-106', { method: 'PUT', ...json({ tags }) });
+      expect(res.status).toBe(400);
+      expect((await res.json()).error).toMatch(/^(body\.)?tags /);
+    }
+    const ok = await api('/pve1-node1-106', { method: 'PUT', ...json({ tags: many.slice(1).join(',') }) });
+    expect((await ok.json()).tags).toHaveLength(GUEST_TAGS_MAX);
   });
 
   it('an empty customUrl clears it', async () => {

@@ -310,5 +310,14 @@ describe('webhook routes', () => {
     const ok = await api(pulse.url, 'GET', '/api/notifications/history?limit=2');
     expect(ok.status).toBe(200);
     expect(ok.body.length).toBeLessThanOrEqual(2);
+    // The route's schema and the service's check are one: the bound passes both, one more neither.
+    for (const query of ['limit=', 'limit=0', 'limit=5000&offset=&channel=', 'channel=webhook']) {
+      expect((await api(pulse.url, 'GET', `/api/notifications/history?${query}`)).status, query).toBe(200);
+    }
+    const over = await api(pulse.url, 'GET', '/api/notifications/webhook-history?limit=5001');
+    expect(over.status).toBe(400);
+    expect(over.body).toMatchObject({ error: 'query.limit must be <= 5000', field: 'limit' });
+    const sms = await api(pulse.url, 'GET', '/api/notifications/history?channel=sms');
+    expect(sms.body.error).toBe('query.channel must be one of: email, webhook');
   });
 });
