@@ -1,0 +1,164 @@
+/**
+ * Row tables: the compact form (encoding 2, docs/WEBSOCKET.md) of field changes in a collection.
+ *
+ * A poll moves the same fields of most objects (every running guest's cpu, memory.used, I/O rates,
+ * uptime, lastSeen), so changes that touch the same field paths are grouped into one table: the
+ * objects by their index in the list the client holds (not their id), the field paths once, and
+ * one column of values per path. A column whose values are all equal, equal to an earlier column,
+ * or integers that moved by a fixed step from the values held is sent as that rule instead.
+ * Every value is the document's own: nothing is rounded, so applying stays byte-exact.
+ */
+
+/** A field path inside an object: a key, or the keys down to a nested field. */
+export type FieldPath = string | string[];
+
+/**
+ * One column's values, one per row: the values themselves, or
+ * `{c: v}` every row gets `v` (a string, number, boolean or null);
+ * `{s: k}` the same values as column `k` of this table (an earlier one; primitives only);
+ * `{d: n}` / `{d: [n, …]}` the integer held plus `n` (or the row's `n`), when held and new value
+ * are both safe integers.
+ */
+export type Column = unknown[] | { c: unknown } | { s: number } | { d: number | number[] };
+
+export interface RowTable {
+  /** Indexes into the list the client holds (the delta's base), ascending: the first one, then
+   * the difference from the previous one. */
+  at: number[];
+  cols: FieldPath[];
+  vals: Column[];
+}
+
+const isPrimitive = (v: unknown): boolean => v === null || typeof v !== 'object';
+const pathOf = (p: FieldPath): readonly string[] => (typeof p === 'string' ? [p] : p);
+
+/** The value at `path` inside `o`, or undefined. */
+export function readPath(o: unknown, path: readonly string[]): unknown {
+  let v = o;
+  for (const k of path) v = v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined;
+  return v;
+}
+
+/** Absolute, ascending indexes → the `at` form (first, then differences). */
+export function encodeIndexes(indexes: readonly number[]): number[] {
+  return indexes.map((x, i) => (i === 0 ? x : x - indexes[i - 1]));
+}
+
+export function decodeIndexes(at: readonly number[]): number[] {
+  const out = new Array<number>(at.length);
+  let x = 0;
+  for (let i = 0; i < at.length; i++) {
+    x = i === 0 ? at[0] : x + at[i];
+    out[i] = x;
+  }
+  return out;
+}
+
+/**
+ * The shortest exact form of one column. `values` are the new values (JSON-ready: no NaN or
+ * undefined), `held` the values the client holds at the same paths, `earlier` the JSON of this
+ * table's earlier columns (for `s`).
+ */
+export function encodeColumn(values: readonly unknown[], held: readonly unknown[], earlier: readonly string[]): Column {
+  const plain = JSON.stringify(values);
+  let best: Column = values as unknown[];
+  let bestLength = plain.length;
+  const consider = (c: Column) => {
+    const n = JSON.stringify(c).length;
+    if (n < bestLength) {
+      best = c;
+      bestLength = n;
+    }
+  };
+  const allPrimitive = values.every(isPrimitive);
+  if (allPrimitive && values.every((v) => v === values[0])) consider({ c: values[0] });
+  if (allPrimitive) {
+    const k = earlier.indexOf(plain);
+    if (k >= 0) consider({ s: k });
+  }
+  const steps: number[] = [];
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    const h = held[i];
+    if (typeof v !== 'number' || typeof h !== 'number' || !Number.isSafeInteger(v) || !Number.isSafeInteger(h)) break;
+    const step = v - h;
+    if (!Number.isSafeInteger(step)) break;
+    steps.push(step);
+  }
+  if (steps.length === values.length && steps.length > 0) {
+    consider(steps.every((s) => s === steps[0]) ? { d: steps[0] } : { d: steps });
+  }
+  return best;
+}
+
+/**
+ * Applies a table: reads every value a `d` column needs from the objects as held (`get`), then
+ * calls `set` once per cell, row by row. `get`/`set` take the row's index into the base list.
+ */
+export function applyRowTable(
+  t: RowTable,
+  get: (index: number, path: readonly string[]) => unknown,
+  set: (index: number, path: readonly string[], value: unknown) => void,
+): void {
+  const indexes = decodeIndexes(t.at);
+  const paths = t.cols.map(pathOf);
+  const columns: unknown[][] = [];
+  for (let j = 0; j < paths.length; j++) {
+    const c = t.vals[j];
+    let values: unknown[];
+    if (Array.isArray(c)) values = c;
+    else if ('c' in c) values = indexes.map(() => c.c);
+    else if ('s' in c) values = columns[c.s] ?? [];
+    else {
+      const d = c.d;
+      values = indexes.map((index, r) => (get(index, paths[j]) as number) + (Array.isArray(d) ? d[r] : d));
+    }
+    columns.push(values);
+  }
+  for (let r = 0; r < indexes.length; r++) {
+    for (let j = 0; j < paths.length; j++) set(indexes[r], paths[j], columns[j][r]);
+  }
+}
+
+/** One object's changes as (path, new value, held value) triples, for grouping into tables. */
+export interface RowChange {
+  index: number;
+  paths: string[][];
+  values: unknown[];
+  held: unknown[];
+}
+
+/** Groups row changes by the paths they change into tables (rows ascending by index). */
+export function buildRowTables(rows: RowChange[]): RowTable[] {
+  const groups = new Map<string, RowChange[]>();
+  for (const r of rows) {
+    const key = JSON.stringify(r.paths);
+    const g = groups.get(key);
+    if (g) g.push(r);
+    else groups.set(key, [r]);
+  }
+  const tables: RowTable[] = [];
+  for (const g of groups.values()) {
+    g.sort((x, y) => x.index - y.index);
+    const paths = g[0].paths;
+    const earlier: string[] = [];
+    const vals: Column[] = [];
+    for (let j = 0; j < paths.length; j++) {
+      const values = g.map((r) => r.values[j]);
+      vals.push(
+        encodeColumn(
+          values,
+          g.map((r) => r.held[j]),
+          earlier,
+        ),
+      );
+      earlier.push(values.every(isPrimitive) ? JSON.stringify(values) : '');
+    }
+    tables.push({
+      at: encodeIndexes(g.map((r) => r.index)),
+      cols: paths.map((p) => (p.length === 1 ? p[0] : p)),
+      vals,
+    });
+  }
+  return tables;
+}
