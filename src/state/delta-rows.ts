@@ -91,15 +91,15 @@ export function encodeColumn(values: readonly unknown[], held: readonly unknown[
   return best;
 }
 
-/**
- * Applies a table: reads every value a `d` column needs from the objects as held (`get`), then
- * calls `set` once per cell, row by row. `get`/`set` take the row's index into the base list.
- */
-export function applyRowTable(
-  t: RowTable,
-  get: (index: number, path: readonly string[]) => unknown,
-  set: (index: number, path: readonly string[], value: unknown) => void,
-): void {
+/** A table decoded: absolute indexes, paths as key lists, and every column's values in full. */
+export interface DecodedTable {
+  indexes: number[];
+  paths: ReadonlyArray<readonly string[]>;
+  columns: unknown[][];
+}
+
+/** Decodes a table, reading the values a `d` column adds to from the objects as held (`get`). */
+export function decodeRowTable(t: RowTable, get: (index: number, path: readonly string[]) => unknown): DecodedTable {
   const indexes = decodeIndexes(t.at);
   const paths = t.cols.map(pathOf);
   const columns: unknown[][] = [];
@@ -115,6 +115,19 @@ export function applyRowTable(
     }
     columns.push(values);
   }
+  return { indexes, paths, columns };
+}
+
+/**
+ * Applies a table: decodes it first (so a `d` column adds to the value held, not to one just
+ * written), then calls `set` once per cell, row by row. `get`/`set` take the row's base index.
+ */
+export function applyRowTable(
+  t: RowTable,
+  get: (index: number, path: readonly string[]) => unknown,
+  set: (index: number, path: readonly string[], value: unknown) => void,
+): void {
+  const { indexes, paths, columns } = decodeRowTable(t, get);
   for (let r = 0; r < indexes.length; r++) {
     for (let j = 0; j < paths.length; j++) set(indexes[r], paths[j], columns[j][r]);
   }

@@ -18,7 +18,7 @@
  */
 import type { produce as Produce, reconcile as Reconcile } from 'solid-js/store';
 import { applyListDelta, COLLECTIONS, type ListDelta, type StateDelta } from '../../../src/state/delta';
-import { applyRowTable, type RowTable } from '../../../src/state/delta-rows';
+import { decodeRowTable, type RowTable } from '../../../src/state/delta-rows';
 
 type Obj = Record<string, unknown>;
 
@@ -114,21 +114,37 @@ export class DeltaApplier {
       }
       return lastAt;
     };
+    const decoded = tables.map((t) => decodeRowTable(t, (i, path) => read(raw[position(i)], path)));
     this.store.set(
       ...keys,
       this.solid.produce((list: Obj[]) => {
-        for (const t of tables) {
-          applyRowTable(
-            t,
-            (i, path) => read(raw[position(i)], path),
-            (i, path, value) => {
-              const at = position(i);
-              if (at < 0) return;
-              let o: unknown = list[at];
-              for (let n = 0; n < path.length - 1 && isObject(o); n++) o = o[path[n]];
+        for (const { indexes, paths, columns } of decoded) {
+          for (let r = 0; r < indexes.length; r++) {
+            const at = position(indexes[r]);
+            if (at < 0) continue;
+            // One store proxy per row (and per nested object): proxy reads are what cost here.
+            const row = list[at];
+            let parent: unknown;
+            let parentKey: string | undefined;
+            for (let j = 0; j < paths.length; j++) {
+              const path = paths[j];
+              const value = columns[j][r];
+              if (path.length === 1) {
+                row[path[0]] = value;
+                continue;
+              }
+              let o: unknown = row;
+              if (path.length === 2 && parentKey === path[0]) o = parent;
+              else {
+                for (let n = 0; n < path.length - 1 && isObject(o); n++) o = o[path[n]];
+                if (path.length === 2) {
+                  parent = o;
+                  parentKey = path[0];
+                }
+              }
               if (isObject(o)) o[path[path.length - 1]] = value;
-            },
-          );
+            }
+          }
         }
       }),
     );
