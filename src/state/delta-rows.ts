@@ -136,23 +136,54 @@ export function applyRowTable(
 /** One object's changes as (path, new value, held value) triples, for grouping into tables. */
 export interface RowChange {
   index: number;
+  /** The paths changed, as the interned paths' numbers (rows with the same `sig` share a table). */
+  sig: string;
   paths: string[][];
   values: unknown[];
   held: unknown[];
+}
+
+/**
+ * Field paths of one diff, each made once: rows refer to the same arrays, and a row's paths are
+ * named by a short signature, so grouping 10,000 rows allocates no per-row path arrays or keys.
+ */
+export class PathInterner {
+  readonly #top = new Map<string, string[]>();
+  readonly #children = new Map<string[], Map<string, string[]>>();
+  readonly #numbers = new Map<string[], number>();
+
+  /** The path `parent` + `key` (`parent` undefined: the top-level key). */
+  get(parent: string[] | undefined, key: string): string[] {
+    let level = parent === undefined ? this.#top : this.#children.get(parent);
+    if (!level) {
+      level = new Map();
+      this.#children.set(parent as string[], level);
+    }
+    let path = level.get(key);
+    if (!path) {
+      path = parent === undefined ? [key] : [...parent, key];
+      level.set(key, path);
+      this.#numbers.set(path, this.#numbers.size);
+    }
+    return path;
+  }
+
+  number(path: string[]): number {
+    return this.#numbers.get(path) ?? -1;
+  }
 }
 
 /** Groups row changes by the paths they change into tables (rows ascending by index). */
 export function buildRowTables(rows: RowChange[]): RowTable[] {
   const groups = new Map<string, RowChange[]>();
   for (const r of rows) {
-    const key = JSON.stringify(r.paths);
-    const g = groups.get(key);
+    const g = groups.get(r.sig);
     if (g) g.push(r);
-    else groups.set(key, [r]);
+    else groups.set(r.sig, [r]);
   }
   const tables: RowTable[] = [];
   for (const g of groups.values()) {
-    g.sort((x, y) => x.index - y.index);
+    if (g.some((r, i) => i > 0 && r.index < g[i - 1].index)) g.sort((x, y) => x.index - y.index);
     const paths = g[0].paths;
     const earlier: string[] = [];
     const vals: Column[] = [];

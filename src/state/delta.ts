@@ -14,7 +14,7 @@
  * web UI's) sends field changes as row tables (delta-rows.ts): objects by their index in the
  * base list, nested field paths, values in columns. Everything structural is the same in both.
  */
-import { applyRowTable, buildRowTables, type RowChange, type RowTable, readPath } from './delta-rows.js';
+import { applyRowTable, buildRowTables, PathInterner, type RowChange, type RowTable, readPath } from './delta-rows.js';
 
 type Json = Record<string, unknown>;
 
@@ -154,26 +154,46 @@ function idsOf(list: readonly unknown[]): string[] | undefined {
 
 /** Keys in the same JSON order on both sides (so assigning nested fields keeps the order). */
 function sameKeys(a: Json, b: Json): boolean {
-  const ka = jsonKeys(a);
-  const kb = jsonKeys(b);
-  return ka.length === kb.length && ka.every((k, i) => k === kb[i]);
+  const ka = Object.keys(a);
+  const kb = Object.keys(b);
+  // The common case (the same keys, all present) without building filtered lists.
+  if (ka.length === kb.length && ka.every((k, i) => k === kb[i] && present(a[k]) === present(b[k]))) return true;
+  const ja = jsonKeys(a);
+  const jb = jsonKeys(b);
+  return ja.length === jb.length && ja.every((k, i) => k === jb[i]);
 }
 
 /**
- * Adds the change of one field (`a` held, `b` new, their JSON differs) to `out`: inside objects
- * whose keys are the same, in the same order, as the fields that changed (`memory.used`); else
- * the whole value.
+ * Adds the change of one field (`a` held, `b` new) to `out` when their JSON differs: inside
+ * objects whose keys are the same, in the same order, as the fields that changed (`memory.used`,
+ * compared leaf by leaf); else the whole value.
  */
-function addFieldChange(a: unknown, b: unknown, path: string[], out: RowChange): void {
+function addFieldChange(a: unknown, b: unknown, path: string[], out: RowChange, paths: PathInterner): void {
+  if (a === b) return;
   if (isObject(a) && isObject(b) && sameKeys(a, b)) {
     for (const k of Object.keys(b)) {
-      if (present(b[k]) && !sameJson(a[k], b[k])) addFieldChange(a[k], b[k], [...path, k], out);
+      if (present(b[k])) addFieldChange(a[k], b[k], paths.get(path, k), out, paths);
     }
     return;
   }
+  if (sameJson(a, b)) return;
+  out.sig += `${paths.number(path)},`;
   out.paths.push(path);
   out.values.push(asJson(b));
   out.held.push(asJson(a));
+}
+
+/**
+ * Encoding 2's changes of one kept object: a row (or undefined when its JSON is equal) when both
+ * versions have the same keys in the same order, the common case; 'general' otherwise.
+ */
+function rowChange(prev: Json, next: Json, index: number, paths: PathInterner): RowChange | 'general' | undefined {
+  if (!sameKeys(prev, next)) return 'general';
+  const row: RowChange = { index, sig: '', paths: [], values: [], held: [] };
+  for (const k of Object.keys(next)) {
+    if (present(next[k])) addFieldChange(prev[k], next[k], paths.get(undefined, k), row, paths);
+  }
+  return row.paths.length > 0 ? row : undefined;
 }
 
 /** What changed from list `a` to list `b`, or undefined when their JSON is equal. */
@@ -205,6 +225,7 @@ export function diffList(
   if (remove.length > 0) out.remove = remove;
   const change: ObjectChange[] = [];
   const rows: RowChange[] = [];
+  const paths = new PathInterner();
   const replace: Json[] = [];
   const add: Array<[number, Json]> = [];
   let lastKept = -1;
@@ -220,13 +241,22 @@ export function diffList(
     lastKept = at;
     const prev = a[at] as Json;
     if (prev === next) continue;
+    if (encoding === 2) {
+      const r = rowChange(prev, next, at, paths);
+      if (r === undefined) continue;
+      if (r !== 'general') {
+        rows.push(r);
+        continue;
+      }
+    }
     const d = diffObject(prev, next);
     if (d === undefined) continue;
     if (d === 'replace') replace.push(next);
     else if (encoding === 1 || d.unset) change.push({ id: bIds[i], ...d });
     else {
-      const row: RowChange = { index: at, paths: [], values: [], held: [] };
-      for (const k of Object.keys(d.set ?? {})) addFieldChange(prev[k], next[k], [k], row);
+      // Keys only added (at the end): a row whose new keys are whole values.
+      const row: RowChange = { index: at, sig: '', paths: [], values: [], held: [] };
+      for (const k of Object.keys(d.set ?? {})) addFieldChange(prev[k], next[k], paths.get(undefined, k), row, paths);
       rows.push(row);
     }
   }
