@@ -152,6 +152,13 @@ function idsOf(list: readonly unknown[]): string[] | undefined {
   return ids;
 }
 
+/** A plain object: its JSON is its keys' (not a Date or another object with toJSON). */
+function isPlain(v: unknown): v is Json {
+  if (!isObject(v)) return false;
+  const proto = Object.getPrototypeOf(v);
+  return (proto === Object.prototype || proto === null) && typeof v.toJSON !== 'function';
+}
+
 /** Keys in the same JSON order on both sides (so assigning nested fields keeps the order). */
 function sameKeys(a: Json, b: Json): boolean {
   const ka = Object.keys(a);
@@ -170,7 +177,7 @@ function sameKeys(a: Json, b: Json): boolean {
  */
 function addFieldChange(a: unknown, b: unknown, path: string[], out: RowChange, paths: PathInterner): void {
   if (a === b) return;
-  if (isObject(a) && isObject(b) && sameKeys(a, b)) {
+  if (isPlain(a) && isPlain(b) && sameKeys(a, b)) {
     for (const k of Object.keys(b)) {
       if (present(b[k])) addFieldChange(a[k], b[k], paths.get(path, k), out, paths);
     }

@@ -198,3 +198,13 @@ describe('encoding 2: row tables', () => {
     expect(encodeColumn([{ x: 1 }, { x: 1 }], [null, null], [])).toEqual([{ x: 1 }, { x: 1 }]);
   });
 });
+
+describe('encoding 2 and objects that are not plain', () => {
+  it('compares a Date (or anything with toJSON) by its JSON, not by its keys', () => {
+    const a = { vms: [{ id: 'a', seen: new Date(1_000), memory: { used: 1 } }] };
+    const b = { vms: [{ id: 'a', seen: new Date(2_000), memory: { used: 1 } }] };
+    const { delta, applied, expected } = roundTrip(a, b);
+    expect(applied).toBe(expected);
+    expect(delta.lists.vms.rows).toEqual([{ at: [0], cols: ['seen'], vals: [[new Date(2_000).toISOString()]] }]);
+  });
+});
