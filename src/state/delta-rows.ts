@@ -5,7 +5,8 @@
  * uptime, lastSeen), so changes that touch the same field paths are grouped into one table: the
  * objects by their index in the list the client holds (not their id), the field paths once, and
  * one column of values per path. A column whose values are all equal, equal to an earlier column,
- * or integers that moved by a fixed step from the values held is sent as that rule instead.
+ * or integers that moved from the values held by a fixed step, or by the steps (or the negated
+ * steps) of an earlier column (`memory.free` against `memory.used`), is sent as that rule instead.
  * Every value is the document's own: nothing is rounded, so applying stays byte-exact.
  */
 
@@ -17,9 +18,17 @@ export type FieldPath = string | string[];
  * `{c: v}` every row gets `v` (a string, number, boolean or null);
  * `{s: k}` the same values as column `k` of this table (an earlier one; primitives only);
  * `{d: n}` / `{d: [n, …]}` the integer held plus `n` (or the row's `n`), when held and new value
- * are both safe integers.
+ * are both safe integers;
+ * `{ds: k}` / `{dn: k}` the integer held plus the step of column `k` in the same row (new minus
+ * held value of that column), or minus it; all four values safe integers.
  */
-export type Column = unknown[] | { c: unknown } | { s: number } | { d: number | number[] };
+export type Column =
+  | unknown[]
+  | { c: unknown }
+  | { s: number }
+  | { d: number | number[] }
+  | { ds: number }
+  | { dn: number };
 
 export interface RowTable {
   /** Indexes into the list the client holds (the delta's base), ascending: the first one, then
@@ -54,12 +63,36 @@ export function decodeIndexes(at: readonly number[]): number[] {
   return out;
 }
 
+/** What encodeColumn knows of a table's earlier columns. */
+export interface EarlierColumns {
+  /** JSON of each earlier column's values ('' when not all primitives), for `s`. */
+  json: string[];
+  /** JSON of each earlier column's steps ('' when not all safe integers), for `ds`/`dn`. */
+  steps: string[];
+}
+
+/** New minus held, per row, when every pair (and step) is a safe integer; else undefined. */
+function stepsOf(values: readonly unknown[], held: readonly unknown[]): number[] | undefined {
+  const steps: number[] = [];
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    const h = held[i];
+    if (typeof v !== 'number' || typeof h !== 'number' || !Number.isSafeInteger(v) || !Number.isSafeInteger(h)) {
+      return undefined;
+    }
+    const step = v - h;
+    if (!Number.isSafeInteger(step)) return undefined;
+    steps.push(step);
+  }
+  return steps.length > 0 ? steps : undefined;
+}
+
 /**
  * The shortest exact form of one column. `values` are the new values (JSON-ready: no NaN or
- * undefined), `held` the values the client holds at the same paths, `earlier` the JSON of this
- * table's earlier columns (for `s`).
+ * undefined), `held` the values the client holds at the same paths, `earlier` what is known of
+ * this table's earlier columns (`earlier` is extended with this column).
  */
-export function encodeColumn(values: readonly unknown[], held: readonly unknown[], earlier: readonly string[]): Column {
+export function encodeColumn(values: readonly unknown[], held: readonly unknown[], earlier: EarlierColumns): Column {
   const plain = JSON.stringify(values);
   let best: Column = values as unknown[];
   let bestLength = plain.length;
@@ -73,21 +106,21 @@ export function encodeColumn(values: readonly unknown[], held: readonly unknown[
   const allPrimitive = values.every(isPrimitive);
   if (allPrimitive && values.every((v) => v === values[0])) consider({ c: values[0] });
   if (allPrimitive) {
-    const k = earlier.indexOf(plain);
+    const k = earlier.json.indexOf(plain);
     if (k >= 0) consider({ s: k });
   }
-  const steps: number[] = [];
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i];
-    const h = held[i];
-    if (typeof v !== 'number' || typeof h !== 'number' || !Number.isSafeInteger(v) || !Number.isSafeInteger(h)) break;
-    const step = v - h;
-    if (!Number.isSafeInteger(step)) break;
-    steps.push(step);
-  }
-  if (steps.length === values.length && steps.length > 0) {
+  const steps = stepsOf(values, held);
+  let stepsJson = '';
+  if (steps) {
     consider(steps.every((s) => s === steps[0]) ? { d: steps[0] } : { d: steps });
+    stepsJson = JSON.stringify(steps);
+    const same = earlier.steps.indexOf(stepsJson);
+    if (same >= 0) consider({ ds: same });
+    const negated = earlier.steps.indexOf(JSON.stringify(steps.map((s) => (s === 0 ? 0 : -s))));
+    if (negated >= 0) consider({ dn: negated });
   }
+  earlier.json.push(allPrimitive ? plain : '');
+  earlier.steps.push(stepsJson);
   return best;
 }
 
@@ -109,9 +142,18 @@ export function decodeRowTable(t: RowTable, get: (index: number, path: readonly 
     if (Array.isArray(c)) values = c;
     else if ('c' in c) values = indexes.map(() => c.c);
     else if ('s' in c) values = columns[c.s] ?? [];
-    else {
+    else if ('d' in c) {
       const d = c.d;
       values = indexes.map((index, r) => (get(index, paths[j]) as number) + (Array.isArray(d) ? d[r] : d));
+    } else {
+      // The step of column k in the same row (its new value minus the value held), or minus it.
+      const k = 'ds' in c ? c.ds : c.dn;
+      const sign = 'ds' in c ? 1 : -1;
+      const other = columns[k] ?? [];
+      values = indexes.map(
+        (index, r) =>
+          (get(index, paths[j]) as number) + sign * ((other[r] as number) - (get(index, paths[k]) as number)),
+      );
     }
     columns.push(values);
   }
@@ -185,18 +227,16 @@ export function buildRowTables(rows: RowChange[]): RowTable[] {
   for (const g of groups.values()) {
     if (g.some((r, i) => i > 0 && r.index < g[i - 1].index)) g.sort((x, y) => x.index - y.index);
     const paths = g[0].paths;
-    const earlier: string[] = [];
+    const earlier: EarlierColumns = { json: [], steps: [] };
     const vals: Column[] = [];
     for (let j = 0; j < paths.length; j++) {
-      const values = g.map((r) => r.values[j]);
       vals.push(
         encodeColumn(
-          values,
+          g.map((r) => r.values[j]),
           g.map((r) => r.held[j]),
           earlier,
         ),
       );
-      earlier.push(values.every(isPrimitive) ? JSON.stringify(values) : '');
     }
     tables.push({
       at: encodeIndexes(g.map((r) => r.index)),

@@ -80,7 +80,9 @@ describe('/ws?deltas=1 and =2 under random changes', () => {
             const g = guests[i];
             if (rand() < 0.1) continue;
             const m = g.memory;
-            let memory = m ? { ...m, used: Math.floor(rand() * m.total), free: m.free - 4096, usage: rand() * 100 } : m;
+            const used = m ? Math.floor(rand() * m.total) : 0;
+            // free = total − used: its steps are used's negated (a `dn` column)
+            let memory = m ? { ...m, used, free: m.total - used, usage: rand() * 100 } : m;
             if (memory && rand() < 0.05) memory = Object.fromEntries(Object.entries(memory).reverse()) as typeof memory;
             if (memory && rand() < 0.05) memory = { ...memory, balloon: Math.floor(rand() * 1e9) };
             guests[i] = {
@@ -276,6 +278,7 @@ describe('/ws?deltas=1 and =2 under random changes', () => {
       true,
     );
     expect(texts.some((t) => t.includes('"change":[{"id"') && !t.includes('"rows"'))).toBe(true);
+    expect(texts.some((t) => t.includes('{"dn":'))).toBe(true);
     expect(stats.resyncs).toBeGreaterThan(0);
     expect(reconnects).toBeGreaterThan(0);
     expect(hub.counters.deltasBuilt).toBeGreaterThanOrEqual(162);

@@ -186,16 +186,37 @@ describe('encoding 2: row tables', () => {
   });
 
   it('encodes a column by the shortest exact rule only', () => {
-    expect(encodeColumn([55, 55, 55, 55], [1, 2, 3, 4], [])).toEqual({ c: 55 });
-    expect(encodeColumn([5, 5], [1, 2], [])).toEqual([5, 5]); // no shorter as a rule
-    expect(encodeColumn([1e12 + 1, 2e12 + 2], [1e12, 2e12], [])).toEqual({ d: [1, 2] });
+    const none = () => ({ json: [], steps: [] });
+    expect(encodeColumn([55, 55, 55, 55], [1, 2, 3, 4], none())).toEqual({ c: 55 });
+    expect(encodeColumn([5, 5], [1, 2], none())).toEqual([5, 5]); // no shorter as a rule
+    expect(encodeColumn([1e12 + 1, 2e12 + 2], [1e12, 2e12], none())).toEqual({ d: [1, 2] });
     // Floats never become steps: held + step would not always give the same bits.
-    expect(encodeColumn([0.30000000000000004, 0.7], [0.1, 0.5], [])).toEqual([0.30000000000000004, 0.7]);
+    expect(encodeColumn([0.30000000000000004, 0.7], [0.1, 0.5], none())).toEqual([0.30000000000000004, 0.7]);
     // Beyond safe integers, values are sent as they are.
-    expect(encodeColumn([2 ** 53 + 2], [2 ** 53], [])).toEqual([2 ** 53 + 2]);
-    expect(encodeColumn(['a', 'b'], [null, null], ['[1,2]', '["a","b"]'])).toEqual({ s: 1 });
+    expect(encodeColumn([2 ** 53 + 2], [2 ** 53], none())).toEqual([2 ** 53 + 2]);
+    expect(encodeColumn(['a', 'b'], [null, null], { json: ['[1,2]', '["a","b"]'], steps: ['', ''] })).toEqual({ s: 1 });
     // Objects are never shared between rows or columns.
-    expect(encodeColumn([{ x: 1 }, { x: 1 }], [null, null], [])).toEqual([{ x: 1 }, { x: 1 }]);
+    expect(encodeColumn([{ x: 1 }, { x: 1 }], [null, null], none())).toEqual([{ x: 1 }, { x: 1 }]);
+  });
+
+  it('sends the steps of an earlier column, or their negation, by reference', () => {
+    const earlier = { json: [], steps: [] };
+    const used = encodeColumn([4e9 + 12_345, 4e9 - 67_890, 4e9], [4e9, 4e9, 4e9 - 1_234_567], earlier);
+    expect(used).toEqual({ d: [12_345, -67_890, 1_234_567] });
+    // free = total − used moves by the negated steps; available here by the same ones as used.
+    expect(encodeColumn([4e9 - 12_345, 4e9 + 67_890, 4e9], [4e9, 4e9, 4e9 + 1_234_567], earlier)).toEqual({ dn: 0 });
+    expect(encodeColumn([7 + 12_345, 7 - 67_890, 7 + 1_234_567], [7, 7, 7], earlier)).toEqual({ ds: 0 });
+
+    const a = { vms: [0, 1, 2].map((i) => ({ id: `g${i}`, memory: { total: 8e9, used: 4e9 + i, free: 4e9 - i } })) };
+    const b = {
+      vms: [0, 1, 2].map((i) => ({
+        id: `g${i}`,
+        memory: { total: 8e9, used: 4e9 + i * 77_777, free: 4e9 - i * 77_777 },
+      })),
+    };
+    const { delta, applied, expected } = roundTrip(a, b);
+    expect(applied).toBe(expected);
+    expect(delta.lists.vms.rows[0].vals[1]).toEqual({ dn: 0 });
   });
 });
 
