@@ -121,7 +121,7 @@ describe('DeltaApplier', () => {
             uptime: (vms[i].uptime as number) + 10,
             lastSeen: 1_800_000_000_000 + step,
           };
-          g.memory = { ...(vms[i].memory as Obj), used: t * 4096, usage: rand() * 100 };
+          g.memory = { ...(vms[i].memory as Obj), used: t * 4096, free: 8e9 - t * 4096, usage: rand() * 100 };
           if (rand() < 0.05) g.memory = Object.fromEntries(Object.entries(g.memory as Obj).reverse());
           if (rand() < 0.05) g = { ...g, tags: 'x,y' };
           if (rand() < 0.05) delete g.tags;
