@@ -4,17 +4,22 @@
  * nothing.
  *
  *   node --expose-gc --import tsx bench/ws-deltas.ts [--nodes 200] [--guests-per-node 50] [--commits 360] [--visible 40]
+ *   node --expose-gc --import tsx bench/ws-deltas.ts --polled large [--polls 3]
  *
  * 1. Commits the synthetic state `commits` times at 10-s steps (360 = one simulated hour), so the
  *    metric history holds an hour. Every commit replaces every node, guest and storage with new
  *    values, as a poll of the simulator does (every running guest's cpu, memory, counters and
  *    uptime move on each poll).
- * 2. Steady state over /ws: a plain client and a `?deltas=1` client on the same hub; for 6 updates,
- *    the bytes of each `rawData` and each `stateDelta` (uncompressed, as sent), the delta's size
- *    deflated (what permessage-deflate would send, without context takeover) and the time the hub
- *    spent computing the delta. Then the same with only 5 % of the guests changed per update.
+ * 2. Steady state over /ws: a plain client and a client of each delta encoding (`?deltas=1`,
+ *    `?deltas=2`) on the same hub; for 6 updates, the bytes of each `rawData` and each
+ *    `stateDelta` (uncompressed, as sent), the delta's size deflated (what permessage-deflate
+ *    would send, without context takeover) and the time the hub spent on the update. Then the
+ *    same with only 5 % of the guests changed per update.
  * 3. /api/charts?range=1h: the whole estate, and the visible rows only (`--visible` guests and
  *    their node, `metrics=cpu`, as the dashboard asks), uncompressed and gzipped.
+ *
+ * With `--polled <estate>` it measures instead the real polled document: Pulse polling the
+ * simulator's estate (backups included), see bench/ws-deltas-polled.ts.
  */
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
@@ -24,6 +29,7 @@ import { ManualClock } from '../src/clock.js';
 import type { PulseState } from '../src/model/state.js';
 import { startTestPulse } from '../test/helpers/pulse.js';
 import { commitSynthetic, syntheticState } from './state-fixture.js';
+import { measurePolled } from './ws-deltas-polled.js';
 
 function arg(name: string, def: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -33,6 +39,7 @@ const NODES = arg('nodes', 200);
 const PER_NODE = arg('guests-per-node', 50);
 const COMMITS = arg('commits', 360);
 const VISIBLE = arg('visible', 40);
+const POLLED = process.argv.includes('--polled') ? process.argv[process.argv.indexOf('--polled') + 1] : undefined;
 
 const kb = (b: number) => `${(b / 1024).toFixed(1)} KB`;
 const mb = (b: number) => `${(b / 1024 / 1024).toFixed(2)} MB`;
@@ -66,6 +73,10 @@ async function main() {
       .map((l) => l.toFixed(1))
       .join(' ')}`,
   );
+  if (POLLED) {
+    await measurePolled(POLLED, arg('polls', 3), (s) => process.stderr.write(`[ws-deltas] ${s}\n`));
+    return;
+  }
   const clock = new ManualClock(Date.UTC(2026, 0, 1));
   const pulse = await startTestPulse({ clock });
   const hub = pulse.deps.wsHub;
@@ -82,11 +93,14 @@ async function main() {
 
   const wsBase = pulse.url.replace(/^http/, 'ws');
   const plain = await recorder(`${wsBase}/ws`, 'rawData');
-  const delta = await recorder(`${wsBase}/ws?deltas=1`, 'stateDelta');
+  const deltas = [
+    await recorder(`${wsBase}/ws?deltas=1`, 'stateDelta'),
+    await recorder(`${wsBase}/ws?deltas=2`, 'stateDelta'),
+  ];
   await until(() => hub.deltaVersion > 0);
 
   const steady = async (label: string, change: (tick: number) => void) => {
-    const before = { plain: plain.sizes.length, delta: delta.sizes.length };
+    const before = { plain: plain.sizes.length, deltas: deltas.map((d) => d.sizes.length) };
     const diffMs: number[] = [];
     for (let k = 1; k <= 6; k++) {
       change(COMMITS + k);
@@ -94,14 +108,19 @@ async function main() {
       const t = performance.now();
       hub.broadcastState();
       diffMs.push(performance.now() - t);
-      await until(() => plain.sizes.length >= before.plain + k && delta.sizes.length >= before.delta + k);
+      await until(
+        () => plain.sizes.length >= before.plain + k && deltas.every((d, i) => d.sizes.length >= before.deltas[i] + k),
+      );
     }
     const full = median(plain.sizes.slice(before.plain));
-    const d = median(delta.sizes.slice(before.delta));
-    const deflated = median(delta.texts.slice(before.delta).map((t) => deflateRawSync(t).length));
+    const parts = deltas.map((delta, i) => {
+      const d = median(delta.sizes.slice(before.deltas[i]));
+      const deflated = median(delta.texts.slice(before.deltas[i]).map((t) => deflateRawSync(t).length));
+      return `encoding ${i + 1}: ${kb(d)} (${((d / full) * 100).toFixed(1)} % of rawData), ${kb(deflated)} deflated`;
+    });
     console.log(
-      `${label}: rawData ${mb(full)} per update; stateDelta ${kb(d)} (${((d / full) * 100).toFixed(1)} % of rawData), ` +
-        `${kb(deflated)} deflated; broadcast (delta + rawData to 2 clients) median ${median(diffMs).toFixed(0)} ms`,
+      `${label}: rawData ${mb(full)} per update; stateDelta ${parts.join('; ')}; ` +
+        `broadcast (both deltas + rawData to 3 clients) median ${median(diffMs).toFixed(0)} ms`,
     );
   };
 
@@ -133,7 +152,7 @@ async function main() {
   );
 
   plain.ws.close();
-  delta.ws.close();
+  for (const d of deltas) d.ws.close();
   await pulse.close();
 }
 

@@ -1,5 +1,5 @@
 /**
- * State deltas for /ws clients that ask for them (`/ws?deltas=1`, docs/WEBSOCKET.md).
+ * State deltas for /ws clients that ask for them (`/ws?deltas=1` or `=2`, docs/WEBSOCKET.md).
  *
  * `diffDocuments(prev, next)` says what changed between two frontend-shape state documents;
  * `applyDelta(doc, delta)` applies it to a parsed copy of `prev`. The contract between the two is
@@ -9,9 +9,17 @@
  * Pollers keep unchanged objects between commits (the same object, ===), so diffing is cheap: a
  * list whose elements are all identical costs a pointer compare each, and only objects that were
  * replaced have their fields compared.
+ *
+ * Two encodings: 1 sends each changed object's id with its changed top-level fields whole; 2 (the
+ * web UI's) sends field changes as row tables (delta-rows.ts): objects by their index in the
+ * base list, nested field paths, values in columns. Everything structural is the same in both.
  */
+import { applyRowTable, buildRowTables, PathInterner, type RowChange, type RowTable, readPath } from './delta-rows.js';
 
 type Json = Record<string, unknown>;
+
+/** 1: changes by id, top-level fields whole; 2: changes as row tables by index, nested paths. */
+export type DeltaEncoding = 1 | 2;
 
 /** One changed object of a collection: the fields whose JSON changed, and the fields now absent. */
 export interface ObjectChange {
@@ -22,9 +30,11 @@ export interface ObjectChange {
 
 /** What changed in one keyed collection (a list of objects with unique string/number `id`s). */
 export interface ListDelta {
-  /** Ids of the objects gone. Applied first. */
+  /** Encoding 2: field changes of kept objects by their index in the base list. Applied first. */
+  rows?: RowTable[];
+  /** Ids of the objects gone. Applied next. */
   remove?: string[];
-  /** Field changes of objects kept (by id). */
+  /** Field changes of objects kept (by id); in encoding 2 only those that also lose fields. */
   change?: ObjectChange[];
   /** Kept objects whose keys changed order: sent whole, replacing the old object in place. */
   replace?: Json[];
@@ -142,8 +152,63 @@ function idsOf(list: readonly unknown[]): string[] | undefined {
   return ids;
 }
 
+/** A plain object: its JSON is its keys' (not a Date or another object with toJSON). */
+function isPlain(v: unknown): v is Json {
+  if (!isObject(v)) return false;
+  const proto = Object.getPrototypeOf(v);
+  return (proto === Object.prototype || proto === null) && typeof v.toJSON !== 'function';
+}
+
+/** Keys in the same JSON order on both sides (so assigning nested fields keeps the order). */
+function sameKeys(a: Json, b: Json): boolean {
+  const ka = Object.keys(a);
+  const kb = Object.keys(b);
+  // The common case (the same keys, all present) without building filtered lists.
+  if (ka.length === kb.length && ka.every((k, i) => k === kb[i] && present(a[k]) === present(b[k]))) return true;
+  const ja = jsonKeys(a);
+  const jb = jsonKeys(b);
+  return ja.length === jb.length && ja.every((k, i) => k === jb[i]);
+}
+
+/**
+ * Adds the change of one field (`a` held, `b` new) to `out` when their JSON differs: inside
+ * objects whose keys are the same, in the same order, as the fields that changed (`memory.used`,
+ * compared leaf by leaf); else the whole value.
+ */
+function addFieldChange(a: unknown, b: unknown, path: string[], out: RowChange, paths: PathInterner): void {
+  if (a === b) return;
+  if (isPlain(a) && isPlain(b) && sameKeys(a, b)) {
+    for (const k of Object.keys(b)) {
+      if (present(b[k])) addFieldChange(a[k], b[k], paths.get(path, k), out, paths);
+    }
+    return;
+  }
+  if (sameJson(a, b)) return;
+  out.sig += `${paths.number(path)},`;
+  out.paths.push(path);
+  out.values.push(asJson(b));
+  out.held.push(asJson(a));
+}
+
+/**
+ * Encoding 2's changes of one kept object: a row (or undefined when its JSON is equal) when both
+ * versions have the same keys in the same order, the common case; 'general' otherwise.
+ */
+function rowChange(prev: Json, next: Json, index: number, paths: PathInterner): RowChange | 'general' | undefined {
+  if (!sameKeys(prev, next)) return 'general';
+  const row: RowChange = { index, sig: '', paths: [], values: [], held: [] };
+  for (const k of Object.keys(next)) {
+    if (present(next[k])) addFieldChange(prev[k], next[k], paths.get(undefined, k), row, paths);
+  }
+  return row.paths.length > 0 ? row : undefined;
+}
+
 /** What changed from list `a` to list `b`, or undefined when their JSON is equal. */
-export function diffList(a: readonly unknown[], b: readonly unknown[]): ListDelta | undefined {
+export function diffList(
+  a: readonly unknown[],
+  b: readonly unknown[],
+  encoding: DeltaEncoding = 2,
+): ListDelta | undefined {
   if (a === b) return undefined;
   if (a.length === b.length) {
     let same = true;
@@ -166,6 +231,8 @@ export function diffList(a: readonly unknown[], b: readonly unknown[]): ListDelt
   const remove = aIds.filter((id) => !bSet.has(id));
   if (remove.length > 0) out.remove = remove;
   const change: ObjectChange[] = [];
+  const rows: RowChange[] = [];
+  const paths = new PathInterner();
   const replace: Json[] = [];
   const add: Array<[number, Json]> = [];
   let lastKept = -1;
@@ -181,11 +248,26 @@ export function diffList(a: readonly unknown[], b: readonly unknown[]): ListDelt
     lastKept = at;
     const prev = a[at] as Json;
     if (prev === next) continue;
+    if (encoding === 2) {
+      const r = rowChange(prev, next, at, paths);
+      if (r === undefined) continue;
+      if (r !== 'general') {
+        rows.push(r);
+        continue;
+      }
+    }
     const d = diffObject(prev, next);
     if (d === undefined) continue;
     if (d === 'replace') replace.push(next);
-    else change.push({ id: bIds[i], ...d });
+    else if (encoding === 1 || d.unset) change.push({ id: bIds[i], ...d });
+    else {
+      // Keys only added (at the end): a row whose new keys are whole values.
+      const row: RowChange = { index: at, sig: '', paths: [], values: [], held: [] };
+      for (const k of Object.keys(d.set ?? {})) addFieldChange(prev[k], next[k], paths.get(undefined, k), row, paths);
+      rows.push(row);
+    }
   }
+  if (rows.length > 0) out.rows = buildRowTables(rows);
   if (change.length > 0) out.change = change;
   if (replace.length > 0) out.replace = replace;
   if (add.length > 0) out.add = add;
@@ -205,11 +287,11 @@ const asList = (v: unknown): readonly unknown[] => (Array.isArray(v) ? v : []);
  * What changed from document `a` to document `b` (frontend shape, objects shared with the store).
  * Collections are diffed by id; other top-level keys are compared by JSON and sent whole.
  */
-export function diffDocuments(a: Readonly<Json>, b: Readonly<Json>): StateDelta {
+export function diffDocuments(a: Readonly<Json>, b: Readonly<Json>, encoding: DeltaEncoding = 2): StateDelta {
   const out: StateDelta = {};
   const lists: Record<string, ListDelta> = {};
   for (const path of COLLECTIONS) {
-    const d = diffList(asList(getPath(a as Json, path)), asList(getPath(b as Json, path)));
+    const d = diffList(asList(getPath(a as Json, path)), asList(getPath(b as Json, path)), encoding);
     if (d) lists[path] = d;
   }
   if (Object.keys(lists).length > 0) out.lists = lists;
@@ -230,8 +312,9 @@ export const isEmptyDelta = (d: StateDelta): boolean => !d.lists && !d.set && !d
 /** Applies one collection's delta to `list` (parsed JSON), returning the new list. */
 export function applyListDelta(list: unknown[], d: ListDelta): unknown[] {
   if (d.list) return d.list;
+  let kept = d.rows ? applyRows(list, d.rows) : list;
   const removed = new Set(d.remove ?? []);
-  let kept = removed.size > 0 ? list.filter((o) => !removed.has(String((o as Json).id))) : list.slice();
+  kept = removed.size > 0 ? kept.filter((o) => !removed.has(String((o as Json).id))) : kept.slice();
   if (d.change || d.replace) {
     const byId = new Map<string, number>();
     for (let i = 0; i < kept.length; i++) byId.set(String((kept[i] as Json).id), i);
@@ -265,6 +348,39 @@ export function applyListDelta(list: unknown[], d: ListDelta): unknown[] {
     }
   }
   return kept;
+}
+
+/**
+ * Applies row tables to a copy of `list`: each object (and each nested object) a cell writes to
+ * is copied once, so `list` and its objects are not changed.
+ */
+function applyRows(list: readonly unknown[], tables: readonly RowTable[]): unknown[] {
+  const out = list.slice();
+  const copies = new Set<unknown>();
+  const own = (o: unknown): Json => {
+    if (copies.has(o)) return o as Json;
+    const c = isObject(o) ? { ...o } : {};
+    copies.add(c);
+    return c;
+  };
+  for (const t of tables) {
+    applyRowTable(
+      t,
+      (i, path) => readPath(out[i], path),
+      (i, path, value) => {
+        if (i >= out.length) return;
+        let o = own(out[i]);
+        out[i] = o;
+        for (let n = 0; n < path.length - 1; n++) {
+          const child = own(o[path[n]]);
+          o[path[n]] = child;
+          o = child;
+        }
+        o[path[path.length - 1]] = value;
+      },
+    );
+  }
+  return out;
 }
 
 /**

@@ -10,16 +10,16 @@
  *   frame is dropped), client `ping` → `pong`, client `requestData` → `rawData` in raw shape.
  * - A client whose send buffer grows beyond `maxBufferedBytes` (it does not read) is dropped, so
  *   one slow reader cannot make the server hold an unbounded backlog.
- * - Delta clients (`/ws?deltas=1`, docs/WEBSOCKET.md) get the frontend document once as a
- *   versioned `initialState`, then `stateDelta` messages; each version's delta is computed and
- *   serialised once, for all of them.
+ * - Delta clients (`/ws?deltas=1` or `=2`, docs/WEBSOCKET.md) get the frontend document once as
+ *   a versioned `initialState`, then `stateDelta` messages; each version's delta is computed and
+ *   serialised once per encoding in use, for all of them.
  */
 import type { WebSocket } from 'ws';
 import type { Clock } from '../clock.js';
 import type { PulseEventMap, PulseEvents } from '../events.js';
 import type { Logger } from '../logging.js';
 import type { PulseState } from '../model/state.js';
-import { diffDocuments, type StateDelta } from '../state/delta.js';
+import { type DeltaEncoding, diffDocuments } from '../state/delta.js';
 import { toFrontendWire } from '../state/raw-shape.js';
 import { escapeJsonForHtml, joinPieces, serialiseFrontend } from '../state/serialise.js';
 import type { StateSnapshots } from '../state/snapshots.js';
@@ -45,6 +45,8 @@ interface Client {
   alive: boolean;
   /** Delta client: the document version it holds (-1 before its first full state). */
   deltaVersion?: number;
+  /** Delta client: the encoding it asked for. */
+  encoding?: DeltaEncoding;
 }
 
 /**
@@ -135,14 +137,17 @@ export class WsHub {
    * Takes over an upgraded socket: greets it, sends the raw state (a delta client: the versioned
    * frontend document), listens for requests.
    */
-  attach(socket: WebSocket, opts: { deltas?: boolean } = {}): void {
+  attach(socket: WebSocket, opts: { deltas?: DeltaEncoding } = {}): void {
     const deps = this.#need();
     if (this.#stopped) {
       socket.close(1001, 'server shutting down');
       return;
     }
     const client: Client = { socket, alive: true };
-    if (opts.deltas) client.deltaVersion = -1;
+    if (opts.deltas) {
+      client.deltaVersion = -1;
+      client.encoding = opts.deltas;
+    }
     this.#clients.add(client);
     socket.on('pong', () => {
       client.alive = true;
@@ -205,20 +210,29 @@ export class WsHub {
   #broadcastDeltas(): void {
     const prev = this.#deltaDoc;
     if (!prev) return;
-    const deps = this.#need();
     const next: DeltaDoc = { version: ++this.#deltaVersion, ...this.#wireDocument() };
-    const delta: StateDelta = diffDocuments(prev.doc, next.doc);
-    this.counters.deltasBuilt++;
     this.#deltaDoc = next;
-    const message = Buffer.from(
-      escapeJsonForHtml(
-        `{"type":"stateDelta","base":${prev.version},"version":${next.version},"data":${JSON.stringify(delta)}}`,
-      ),
-      'utf8',
-    );
+    // One message per encoding some client at the previous version uses, built when first needed.
+    const messages = new Map<DeltaEncoding, Buffer>();
+    const messageFor = (encoding: DeltaEncoding): Buffer => {
+      let m = messages.get(encoding);
+      if (!m) {
+        const delta = diffDocuments(prev.doc, next.doc, encoding);
+        this.counters.deltasBuilt++;
+        m = Buffer.from(
+          escapeJsonForHtml(
+            `{"type":"stateDelta","base":${prev.version},"version":${next.version},"data":${JSON.stringify(delta)}}`,
+          ),
+          'utf8',
+        );
+        messages.set(encoding, m);
+      }
+      return m;
+    };
     for (const client of [...this.#clients]) {
       if (client.deltaVersion === undefined) continue;
       if (client.deltaVersion === prev.version) {
+        const message = messageFor(client.encoding ?? 1);
         client.deltaVersion = next.version;
         this.counters.deltaBytesSent += message.length;
         this.#send(client, message);

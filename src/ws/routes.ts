@@ -59,8 +59,11 @@ export async function registerWsRoutes(
     url: '/ws',
     config: { guard: 'authenticated' },
     preValidation: checkOrigin,
-    wsHandler: (socket, req) =>
-      deps.wsHub.attach(socket, { deltas: (req.query as { deltas?: string }).deltas === '1' }),
+    wsHandler: (socket, req) => {
+      // `deltas=1` or `=2` picks the delta encoding (docs/WEBSOCKET.md); anything else: plain rawData.
+      const asked = (req.query as { deltas?: string }).deltas;
+      deps.wsHub.attach(socket, { deltas: asked === '1' ? 1 : asked === '2' ? 2 : undefined });
+    },
     // A plain GET (a browser tab, curl without upgrade headers) learns what the endpoint wants.
     handler: async (_req, reply) =>
       reply

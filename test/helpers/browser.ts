@@ -57,7 +57,12 @@ const DIST_INDEX = path.join(PROJECT_ROOT, 'dist', 'web', 'index.html');
 function webIsStale(): boolean {
   if (!fs.existsSync(DIST_INDEX)) return true;
   const built = fs.statSync(DIST_INDEX).mtimeMs;
-  const sources = Math.max(newestMtime(WEB_DIR), newestMtime(path.join(PROJECT_ROOT, 'src', 'model')));
+  // The UI also bundles src/model and src/state (the delta code it shares with the server).
+  const sources = Math.max(
+    newestMtime(WEB_DIR),
+    newestMtime(path.join(PROJECT_ROOT, 'src', 'model')),
+    newestMtime(path.join(PROJECT_ROOT, 'src', 'state')),
+  );
   return sources > built;
 }
 

@@ -1,8 +1,9 @@
 /**
- * The delta protocol end to end, for correctness: clients on /ws?deltas=1 that apply every
- * `stateDelta` to their `initialState` hold, after each of many random changes, exactly the
- * document a fresh full state gives (same JSON, byte for byte), through reconnects and lost
- * versions. A plain client on the same hub meanwhile gets `rawData` exactly as before.
+ * The delta protocol end to end, for correctness: clients on /ws?deltas=1 and /ws?deltas=2 (both
+ * encodings, side by side) that apply every `stateDelta` to their `initialState` hold, after each
+ * of many random changes, exactly the document a fresh full state gives (same JSON, byte for
+ * byte), through reconnects and lost versions. A plain client on the same hub meanwhile gets
+ * `rawData` exactly as before.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -28,7 +29,7 @@ function rng(seed: number): () => number {
 const canon = (json: string): string => JSON.stringify(JSON.parse(json));
 const withoutStats = (doc: Record<string, unknown>): string => JSON.stringify({ ...doc, stats: null });
 
-describe('/ws?deltas=1 under random changes', () => {
+describe('/ws?deltas=1 and =2 under random changes', () => {
   let pulse: Awaited<ReturnType<typeof startTestPulse>>;
   beforeAll(async () => {
     pulse = await startTestPulse();
@@ -44,14 +45,14 @@ describe('/ws?deltas=1 under random changes', () => {
     const hub = pulse.deps.wsHub;
     // Broadcasts only when the test says (the alert engine's commits would otherwise add some).
     hub.coalesceMs = 1e9;
-    const url = wsUrl(pulse.url, '?deltas=1');
+    const urls = [wsUrl(pulse.url, '?deltas=1'), wsUrl(pulse.url, '?deltas=2')];
     let nextVmid = 90_000;
     let alertSeq = 0;
 
     /** One random poll-like change: guests added, removed, migrated, reordered, metrics and shapes
      * changed, alerts raised and resolved, nodes and connection health flipped. */
     const mutate = (d: PulseState) => {
-      const kind = Math.floor(rand() * 12);
+      const kind = Math.floor(rand() * 14);
       const list: 'vms' | 'containers' = rand() < 0.6 ? 'vms' : 'containers';
       const guests = [...d[list]];
       switch (kind) {
@@ -66,6 +67,32 @@ describe('/ws?deltas=1 under random changes', () => {
               cpu: rand(),
               networkIn: Math.floor(rand() * 1e6),
               memory: g.memory ? { ...g.memory, used: Math.floor(rand() * g.memory.total) } : g.memory,
+            };
+          }
+          break;
+        }
+        case 12:
+        case 13: {
+          // a poll: every running guest's metrics move (floats, integer steps, nested fields);
+          // now and then a sub-object's keys come in another order or a nested field goes
+          const now = 1_800_000_000_000 + Math.floor(rand() * 1e6);
+          for (let i = 0; i < guests.length; i++) {
+            const g = guests[i];
+            if (rand() < 0.1) continue;
+            const m = g.memory;
+            const used = m ? Math.floor(rand() * m.total) : 0;
+            // free = total − used: its steps are used's negated (a `dn` column)
+            let memory = m ? { ...m, used, free: m.total - used, usage: rand() * 100 } : m;
+            if (memory && rand() < 0.05) memory = Object.fromEntries(Object.entries(memory).reverse()) as typeof memory;
+            if (memory && rand() < 0.05) memory = { ...memory, balloon: Math.floor(rand() * 1e9) };
+            guests[i] = {
+              ...g,
+              cpu: rand(),
+              memory,
+              uptime: g.uptime + (rand() < 0.9 ? 10 : -g.uptime),
+              lastSeen: now,
+              mem: memory?.used ?? g.mem,
+              diskRead: rand() < 0.5 ? g.diskRead : Number.NaN,
             };
           }
           break;
@@ -177,9 +204,10 @@ describe('/ws?deltas=1 under random changes', () => {
     await new Promise((r) => plain.once('open', r));
 
     let clients: DeltaClient[] = await Promise.all([
-      DeltaClient.open(url),
-      DeltaClient.open(url),
-      DeltaClient.open(url),
+      DeltaClient.open(urls[0]),
+      DeltaClient.open(urls[1]),
+      DeltaClient.open(urls[1]),
+      DeltaClient.open(urls[1]),
     ]);
     const everyClient = [...clients];
     await Promise.all(clients.map((c) => c.waitVersion(hub.deltaVersion)));
@@ -218,7 +246,7 @@ describe('/ws?deltas=1 under random changes', () => {
         // Reconnect: a new socket starts again from a full state.
         const i = Math.floor(rand() * clients.length);
         clients[i].close();
-        const fresh = await DeltaClient.open(url);
+        const fresh = await DeltaClient.open(urls[i === 0 ? 0 : 1]);
         await fresh.waitVersion(hub.deltaVersion);
         clients = clients.map((c, k) => (k === i ? fresh : c));
         everyClient.push(fresh);
@@ -242,11 +270,19 @@ describe('/ws?deltas=1 under random changes', () => {
       (a, c) => ({ deltas: a.deltas + c.deltas, resyncs: a.resyncs + c.resyncs, full: a.full + c.fullStates }),
       { deltas: 0, resyncs: 0, full: 0 },
     );
-    // The run exercised what it claims to: many deltas, lost versions recovered, reconnects.
-    expect(stats.deltas).toBeGreaterThan(300);
+    // The run exercised what it claims to: many deltas of both encodings (row tables with
+    // nested paths and step columns among them), lost versions recovered, reconnects.
+    expect(stats.deltas).toBeGreaterThan(400);
+    const texts = everyClient.flatMap((c) => c.texts).filter((t) => t.startsWith('{"type":"stateDelta"'));
+    expect(texts.some((t) => t.includes('"rows":[') && t.includes('["memory","used"]') && t.includes('{"d":10}'))).toBe(
+      true,
+    );
+    expect(texts.some((t) => t.includes('"change":[{"id"') && !t.includes('"rows"'))).toBe(true);
+    expect(texts.some((t) => t.includes('{"dn":'))).toBe(true);
     expect(stats.resyncs).toBeGreaterThan(0);
     expect(reconnects).toBeGreaterThan(0);
     expect(hub.counters.deltasBuilt).toBeGreaterThanOrEqual(162);
+    expect(clients.some((c) => c.texts.some((t) => t.includes('"rows":[')))).toBe(true);
 
     // The plain client got rawData only (never a delta), each exactly the full document.
     await new Promise<void>((resolve, reject) => {

@@ -52,6 +52,34 @@ describe('/ws?deltas=1 handshake', () => {
     c.close();
   });
 
+  it('sends encoding 2 (row tables by index) to a deltas=2 client and encoding 1 to a deltas=1 client', async () => {
+    const one = await TestWsClient.open(wsUrl(pulse.url, '?deltas=1'));
+    const two = await TestWsClient.open(wsUrl(pulse.url, '?deltas=2'));
+    const other = await TestWsClient.open(wsUrl(pulse.url, '?deltas=3'));
+    await Promise.all([one.waitFor('initialState'), two.waitFor('initialState'), other.waitFor('initialState')]);
+    const built = pulse.deps.wsHub.counters.deltasBuilt;
+    pulse.deps.state.commit((d) => {
+      d.vms = d.vms.map((g, i) =>
+        i === 1 && g.memory ? { ...g, cpu: 0.25, memory: { ...g.memory, used: g.memory.used + 8 } } : g,
+      );
+    });
+    pulse.deps.wsHub.broadcastState();
+    const [[d1], [d2]] = (await Promise.all([
+      one.waitFor('stateDelta'),
+      two.waitFor('stateDelta'),
+    ])) as unknown as Array<Array<{ data: any }>>;
+    const vm = pulse.deps.state.get().vms[1];
+    expect(d1.data.lists.vms.change).toEqual([{ id: vm.id, set: { cpu: 0.25, memory: vm.memory } }]);
+    expect(d2.data.lists.vms).toEqual({
+      rows: [{ at: [1], cols: ['cpu', ['memory', 'used']], vals: [[0.25], { d: 8 }] }],
+    });
+    expect(pulse.deps.wsHub.counters.deltasBuilt).toBe(built + 2);
+    // An encoding the server does not know: a plain client (rawData in full).
+    await other.waitFor('rawData');
+    expect(other.types()).not.toContain('stateDelta');
+    for (const c of [one, two, other]) c.close();
+  });
+
   it('negotiates permessage-deflate with a client that offers it', async () => {
     const c = await TestWsClient.open(wsUrl(pulse.url, '?deltas=1'), { perMessageDeflate: true });
     await c.waitFor('initialState');

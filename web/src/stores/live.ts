@@ -1,15 +1,17 @@
 /**
  * The live picture: this module alone owns the /ws socket and the state store. Components only
- * read `live.state` (and call `refreshState()` after an action). Every update goes through
- * `reconcile(…, {key: 'id'})`, so a row whose values did not change keeps its object and its DOM,
- * and a changed value updates only the cells that read it.
+ * read `live.state` (and call `refreshState()` after an action). A full state goes through
+ * `reconcile(…, {key: 'id'})` and a delta (`/ws?deltas=2`) sets only the fields it names
+ * (delta-apply.ts), so a row whose values did not change keeps its object and its DOM, and a
+ * changed value updates only the cells that read it.
  */
 import { emptyState } from '@model/empty-state';
 import type { Alert, FullAlert, Guest, PulseState, Storage } from '@model/state';
 import { batch, createSignal } from 'solid-js';
-import { createStore, reconcile, unwrap } from 'solid-js/store';
-import { applyListDelta, type StateDelta } from '../../../src/state/delta';
+import { $RAW, createStore, produce, reconcile, unwrap } from 'solid-js/store';
+import type { StateDelta } from '../../../src/state/delta';
 import { api, storedApiToken } from '../api/client';
+import { DeltaApplier } from './delta-apply';
 import { applyServerTheme } from './theme';
 
 export type ConnectionStatus = 'connecting' | 'connected' | 'offline';
@@ -19,6 +21,10 @@ export type LiveState = PulseState;
 const [state, setState] = createStore<LiveState>(emptyState());
 const [connection, setConnection] = createSignal<ConnectionStatus>('offline');
 const [lastMessageAt, setLastMessageAt] = createSignal(0);
+const deltas = new DeltaApplier(
+  { state, set: setState as unknown as (...args: unknown[]) => void },
+  { produce, reconcile, raw: $RAW },
+);
 
 const arr = <T>(v: unknown): T[] => (Array.isArray(v) ? (v as T[]) : []);
 
@@ -95,9 +101,8 @@ function removeAlert(id: string): void {
 let deltaVersion = -1;
 
 /**
- * Applies one `stateDelta`: each named collection is rebuilt from the store's own objects (those
- * the delta does not touch stay the same objects) and reconciled by id, so only changed cells
- * update. A delta for another version means one was missed: ask for the full state again.
+ * Applies one `stateDelta` in place (delta-apply.ts): only the objects and fields it names are
+ * touched. A delta for another version means one was missed: ask for the full state again.
  */
 function applyStateDelta(msg: { base?: number; version?: number; data?: unknown }): void {
   if (msg.base !== deltaVersion || typeof msg.version !== 'number' || !msg.data) {
@@ -107,18 +112,10 @@ function applyStateDelta(msg: { base?: number; version?: number; data?: unknown 
     return;
   }
   const delta = msg.data as StateDelta;
-  const partial: Record<string, unknown> = { ...delta.set };
-  for (const [path, change] of Object.entries(delta.lists ?? {})) {
-    const [key, sub] = path.split('.') as [keyof LiveState, string | undefined];
-    if (sub === undefined) {
-      partial[key] = applyListDelta(arr(unwrap(state[key])), change);
-    } else {
-      const parent = (partial[key] ?? { ...unwrap(state[key] as object) }) as Record<string, unknown>;
-      parent[sub] = applyListDelta(arr(parent[sub]), change);
-      partial[key] = parent;
-    }
-  }
-  applyState(partial);
+  batch(() => {
+    deltas.apply(delta);
+    if (delta.set) applyStateNow(delta.set);
+  });
   deltaVersion = msg.version;
 }
 
@@ -137,7 +134,7 @@ let wanted = false;
 function wsUrl(): string {
   const proto = location.protocol === 'https:' ? 'wss:' : 'ws:';
   const token = storedApiToken();
-  return `${proto}//${location.host}/ws?deltas=1${token ? `&token=${encodeURIComponent(token)}` : ''}`;
+  return `${proto}//${location.host}/ws?deltas=2${token ? `&token=${encodeURIComponent(token)}` : ''}`;
 }
 
 function handleMessage(ev: MessageEvent): void {
@@ -152,7 +149,11 @@ function handleMessage(ev: MessageEvent): void {
     case 'initialState':
     case 'rawData':
       if (msg.data && typeof msg.data === 'object') applyState(msg.data as Record<string, unknown>);
-      if (typeof msg.version === 'number') deltaVersion = msg.version;
+      if (typeof msg.version === 'number' && msg.data && typeof msg.data === 'object') {
+        // The document the next deltas apply to: its lists' ids are what their row indexes name.
+        deltas.reset(msg.data as Record<string, unknown>);
+        deltaVersion = msg.version;
+      }
       break;
     case 'stateDelta':
       applyStateDelta(msg);

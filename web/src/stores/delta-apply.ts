@@ -1,0 +1,178 @@
+/**
+ * Applies `stateDelta` messages (encoding 2, docs/WEBSOCKET.md) to the live Solid store in place.
+ *
+ * A poll's delta changes a dozen fields of most of 10,000 guests. Copying or reconciling whole
+ * collections for that (unwrap() and reconcile() both walk every object of the list) costs more
+ * than the change, so:
+ * - row tables are written cell by cell through one `produce` per collection: only the fields
+ *   named are set, the arrays and every object keep their identity, and only cells that read a
+ *   changed field update;
+ * - structural changes (removals, additions, reorders, objects sent whole) build the new order
+ *   from the raw list and write only the indexes whose object changed, passing the store's own
+ *   objects for the ones that moved, so nothing is deep-walked but the new objects.
+ *
+ * Row tables name objects by their index in the base list (the list as of the version the
+ * socket holds). The store's list can differ from it (a REST refresh, `alert` messages), so the
+ * ids of every base list are kept here, from full states and deltas alone, and an index is
+ * turned into the store's position through its id.
+ */
+import type { produce as Produce, reconcile as Reconcile } from 'solid-js/store';
+import { applyListDelta, COLLECTIONS, type ListDelta, type StateDelta } from '../../../src/state/delta';
+import { decodeRowTable, type RowTable } from '../../../src/state/delta-rows';
+
+type Obj = Record<string, unknown>;
+
+/** What is used of solid-js/store, passed in so tests can give the browser build. */
+export interface SolidStoreTools {
+  produce: typeof Produce;
+  reconcile: typeof Reconcile;
+  /** `$RAW`: a store proxy's own (shallow) target. */
+  raw: symbol;
+}
+
+export interface StoreAccess {
+  /** The store's root proxy. */
+  state: unknown;
+  /** `setState(...path, value)`. */
+  set: (...args: unknown[]) => void;
+}
+
+const idOf = (o: unknown): string => String((o as Obj | null | undefined)?.id);
+const isObject = (v: unknown): v is Obj => v !== null && typeof v === 'object';
+
+function read(root: unknown, keys: readonly string[]): unknown {
+  let v = root;
+  for (const k of keys) v = isObject(v) ? v[k] : undefined;
+  return v;
+}
+
+export class DeltaApplier {
+  /** Per collection path: the ids of the base list, in order (undefined: not keyed). */
+  readonly #base = new Map<string, string[] | undefined>();
+
+  constructor(
+    private readonly store: StoreAccess,
+    private readonly solid: SolidStoreTools,
+  ) {}
+
+  /** The raw array behind the store's collection at `keys` (no deep walk). */
+  #rawList(keys: readonly string[]): Obj[] {
+    const v = read(this.store.state, keys) as Record<symbol, unknown> | undefined;
+    const raw = v?.[this.solid.raw] ?? v;
+    return Array.isArray(raw) ? (raw as Obj[]) : [];
+  }
+
+  /** Learns the base lists from a full document the deltas will apply to. */
+  reset(doc: Obj): void {
+    this.#base.clear();
+    for (const path of COLLECTIONS) {
+      const list = read(doc, path.split('.'));
+      this.#base.set(path, Array.isArray(list) ? list.map(idOf) : []);
+    }
+  }
+
+  /** Applies a delta's collections (its plain keys are the caller's). Call inside `batch`. */
+  apply(delta: StateDelta): void {
+    for (const [path, d] of Object.entries(delta.lists ?? {})) this.#applyList(path, d);
+  }
+
+  #applyList(path: string, d: ListDelta): void {
+    const keys = path.split('.');
+    if (d.list) {
+      this.store.set(...keys, this.solid.reconcile(d.list as Obj[], { key: 'id' }));
+      this.#base.set(path, d.list.map(idOf));
+      return;
+    }
+    if (d.rows) this.#applyRows(keys, this.#base.get(path) ?? [], d.rows);
+    if (d.remove || d.change || d.replace || d.add || d.order) {
+      this.#applyStructure(keys, { ...d, rows: undefined });
+      const ids = this.#base.get(path) ?? [];
+      const next = applyListDelta(
+        ids.map((id) => ({ id })),
+        { remove: d.remove, add: d.add?.map(([i, o]) => [i, { id: o.id }]), order: d.order },
+      );
+      this.#base.set(path, next.map(idOf));
+    }
+  }
+
+  /** Writes each cell of the tables to the object the base index names, through one `produce`. */
+  #applyRows(keys: readonly string[], baseIds: readonly string[], tables: readonly RowTable[]): void {
+    const raw = this.#rawList(keys);
+    let byId: Map<string, number> | undefined;
+    let lastIndex = -1;
+    let lastAt = -1;
+    // The store's position of base index `i`: the same index unless the store's list differs.
+    const position = (i: number): number => {
+      if (i === lastIndex) return lastAt;
+      lastIndex = i;
+      const id = baseIds[i];
+      if (id === undefined) lastAt = -1;
+      else if (raw[i] !== undefined && idOf(raw[i]) === id) lastAt = i;
+      else {
+        byId ??= new Map(raw.map((o, k) => [idOf(o), k]));
+        lastAt = byId.get(id) ?? -1;
+      }
+      return lastAt;
+    };
+    const decoded = tables.map((t) => decodeRowTable(t, (i, path) => read(raw[position(i)], path)));
+    this.store.set(
+      ...keys,
+      this.solid.produce((list: Obj[]) => {
+        for (const { indexes, paths, columns } of decoded) {
+          for (let r = 0; r < indexes.length; r++) {
+            const at = position(indexes[r]);
+            if (at < 0) continue;
+            // One store proxy per row (and per nested object): proxy reads are what cost here.
+            const row = list[at];
+            let parent: unknown;
+            let parentKey: string | undefined;
+            for (let j = 0; j < paths.length; j++) {
+              const path = paths[j];
+              const value = columns[j][r];
+              if (path.length === 1) {
+                row[path[0]] = value;
+                continue;
+              }
+              let o: unknown = row;
+              if (path.length === 2 && parentKey === path[0]) o = parent;
+              else {
+                for (let n = 0; n < path.length - 1 && isObject(o); n++) o = o[path[n]];
+                if (path.length === 2) {
+                  parent = o;
+                  parentKey = path[0];
+                }
+              }
+              if (isObject(o)) o[path[path.length - 1]] = value;
+            }
+          }
+        }
+      }),
+    );
+  }
+
+  /**
+   * Removals, additions, reorders and objects sent whole: the new list is built from the raw
+   * objects (untouched ones stay the same objects), then only the indexes whose object differs
+   * are written, a moved object as the store's own.
+   */
+  #applyStructure(keys: readonly string[], d: ListDelta): void {
+    const raw = this.#rawList(keys);
+    const next = applyListDelta(raw, d);
+    this.store.set(
+      ...keys,
+      this.solid.produce((list: unknown[]) => {
+        let at: Map<unknown, number> | undefined;
+        const writes: Array<[number, unknown]> = [];
+        for (let i = 0; i < next.length; i++) {
+          if (raw[i] === next[i]) continue;
+          at ??= new Map(raw.map((o, k) => [o, k]));
+          const from = at.get(next[i]);
+          // Read before any write: `list[from]` is the store's object, not yet overwritten.
+          writes.push([i, from === undefined ? next[i] : list[from]]);
+        }
+        for (const [i, v] of writes) list[i] = v;
+        if (list.length !== next.length) list.length = next.length;
+      }),
+    );
+  }
+}
