@@ -1,6 +1,6 @@
 /**
  * Benchmark: the web UI's dashboard in real Chromium on the simulator's `large` estate (200 nodes,
- * 10,000 guests), live over the delta WebSocket (`/ws?deltas=1`). Prints figures; asserts nothing.
+ * 10,000 guests), live over the delta WebSocket (`/ws?deltas=2`, what the UI opens). Prints figures; asserts nothing.
  *
  *   node --import tsx bench/browser-ui.ts [--updates 8] [--scroll-seconds 8] [--scrolls 3] [--px-per-frame 60]
  *
@@ -344,7 +344,7 @@ async function main() {
     const quiet = passes.filter((p) => !p.withUpdate).flatMap((p) => p.frames);
     const initial = all.find((u) => u.type === 'initialState');
     const out: string[] = [];
-    out.push('## browser-ui: dashboard on the large estate, live over /ws?deltas=1');
+    out.push('## browser-ui: dashboard on the large estate, live over /ws?deltas=2');
     out.push(
       `${new Date().toISOString()}, ${os.cpus().length} × ${os.cpus()[0]?.model.trim()}, Node ${process.version}, ` +
         `${browser.version()} headless, viewport 1440×900, load average ${os

@@ -3,7 +3,7 @@
  * helper behind bench/estate-scale.ts, which runs it once per estate in a fresh process so every
  * estate's memory figures start from the same empty process.
  *
- * The simulator runs as a child process (sim/cli.ts), a `?deltas=1` WebSocket client (what the
+ * The simulator runs as a child process (sim/cli.ts), a `?deltas=2` WebSocket client (what the
  * web UI opens) in a second (bench/state-client.ts) and the fetch + parse floor in a third
  * (bench/floor-client.ts), so this process's CPU time and memory are Pulse's alone. Both clocks
  * (Pulse's ManualClock and the simulator's) move 10 s before each cycle, so cadences and metric
@@ -68,7 +68,7 @@ export async function measureEstate(
   );
   const client = startHelper('state-client.ts', [pulse.url]);
   try {
-    await client.call({ op: 'ws', path: '/ws?deltas=1' });
+    await client.call({ op: 'ws', path: '/ws?deltas=2' });
     const { monitoring: m, history } = pulse.deps;
     const hold = () => pulse.deps.systemSettings.save({ pvePollingInterval: 3600 });
     const release = () => pulse.deps.systemSettings.save({ pvePollingInterval: 10 });

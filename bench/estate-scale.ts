@@ -8,7 +8,7 @@
  * Each estate runs in a fresh process of its own (this file re-run with `--one <estate>`, so the
  * same bundle and Node flags), so no estate's memory carries over into the next one's figures;
  * bench/estate-cycles.ts does the measuring there (two warm-up cycles, then `cycles` measured
- * ones, each followed by its fetch + parse floor). A `?deltas=1` WebSocket client is connected, as
+ * ones, each followed by its fetch + parse floor). A `?deltas=2` WebSocket client is connected, as
  * the web UI is. Backups are not monitored unless `--backups` (the background backup fetch is not
  * part of a cycle; bench/poll-cycle.ts measures it).
  *

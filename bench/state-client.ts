@@ -1,7 +1,7 @@
 /**
  * The client side of bench/state-api.ts, run as a separate process so that its own work (reading
  * megabytes of JSON) does not count as server latency. Driven over IPC:
- *   {op:'ws', path?} opens /ws (or `path`, e.g. /ws?deltas=1) and counts bytes per message type
+ *   {op:'ws', path?} opens /ws (or `path`, e.g. /ws?deltas=2) and counts bytes per message type
  *   {op:'get', path, n} → {times: ms[], bytes (decoded), wireBytes (as sent)} — gzip accepted
  *     and inflated with zlib, as curl --compressed, Python requests or a browser do it
  *   {op:'fetch', path, n} → the same through Node's fetch, which inflates through web streams
@@ -69,7 +69,7 @@ const READERS: Record<string, (url: string) => Promise<Reading>> = {
 process.on('message', async (msg: { op: string; path?: string; n?: number; id: number }) => {
   const reply = (body: unknown) => process.send?.({ id: msg.id, ...(body as object) });
   if (msg.op === 'ws') {
-    // `path` picks the protocol: /ws (rawData, the default) or /ws?deltas=1 (what the web UI opens).
+    // `path` picks the protocol: /ws (rawData, the default) or /ws?deltas=2 (what the web UI opens).
     socket = new WebSocket(`${base.replace(/^http/, 'ws')}${msg.path ?? '/ws'}`);
     socket.on('message', (data: Buffer) => {
       const t = typeOf(data);
