@@ -74,6 +74,17 @@ describe('alert config normalisation', () => {
     );
   });
 
+  it('treats null anywhere in the input as absent, down to a per-type delay', () => {
+    const c = normaliseAlertConfig({
+      metricTimeThresholds: { guest: null, node: { cpu: 30, memory: null } },
+      schedule: { quietHours: { days: { monday: null }, suppress: null }, escalation: { levels: null } },
+      overrides: { a: null, b: { cpu: { trigger: 50, clear: null } } },
+    });
+    expect(c.metricTimeThresholds).toEqual({ node: { cpu: 30 } });
+    expect(c.schedule).toEqual(defaultAlertConfig().schedule);
+    expect(c.overrides).toEqual({ b: { cpu: { trigger: 50, clear: 45 } } });
+  });
+
   it('lays partial input over the current config', () => {
     const base = normaliseAlertConfig({ overrides: { a: { disabled: true } } });
     const next = normaliseAlertConfig({ enabled: false }, base);
