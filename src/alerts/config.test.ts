@@ -74,6 +74,17 @@ describe('alert config normalisation', () => {
     );
   });
 
+  it('treats null anywhere in the input as absent, down to a per-type delay', () => {
+    const c = normaliseAlertConfig({
+      metricTimeThresholds: { guest: null, node: { cpu: 30, memory: null } },
+      schedule: { quietHours: { days: { monday: null }, suppress: null }, escalation: { levels: null } },
+      overrides: { a: null, b: { cpu: { trigger: 50, clear: null } } },
+    });
+    expect(c.metricTimeThresholds).toEqual({ node: { cpu: 30 } });
+    expect(c.schedule).toEqual(defaultAlertConfig().schedule);
+    expect(c.overrides).toEqual({ b: { cpu: { trigger: 50, clear: 45 } } });
+  });
+
   it('lays partial input over the current config', () => {
     const base = normaliseAlertConfig({ overrides: { a: { disabled: true } } });
     const next = normaliseAlertConfig({ enabled: false }, base);
@@ -87,7 +98,7 @@ describe('alert config normalisation', () => {
     expect(fieldOf({ schedule: { quietHours: { start: '25:00' } } })).toBe('schedule.quietHours.start');
     expect(fieldOf({ schedule: { quietHours: { timezone: 'Mars/Base' } } })).toBe('schedule.quietHours.timezone');
     expect(fieldOf({ schedule: { escalation: { levels: [{ after: 5, notify: 'sms' }] } } })).toBe(
-      'schedule.escalation.levels.0.notify',
+      'schedule.escalation.levels[0].notify',
     );
     expect(fieldOf({ schedule: { cooldown: -3 } })).toBe('schedule.cooldown');
     expect(fieldOf({ enabled: 'yes' })).toBe('enabled');
@@ -98,7 +109,7 @@ describe('alert config normalisation', () => {
 
   it('reads and checks every disableAll… switch the API schema declares, and answers what the schema says', () => {
     const props = AlertConfig.properties as unknown as Record<string, { type?: unknown }>;
-    const switches = Object.keys(props).filter((k) => props[k].type === 'boolean' && k !== 'enabled');
+    const switches = Object.keys(props).filter((k) => props[k].type === 'boolean' && k.startsWith('disableAll'));
     expect(switches).toHaveLength(12);
     for (const key of switches) {
       const read = normaliseAlertConfig({ [key]: true }) as unknown as Record<string, unknown>;

@@ -1,7 +1,9 @@
 /**
- * Alert configuration: its shape (wire-contract §5.1 plus the published API's extras), the
- * defaults, and `normaliseAlertConfig` which turns user input into a complete, valid config or
- * throws a ConfigError naming the offending field.
+ * Alert configuration: its shape (wire-contract §5.1 plus the published API's extras; the API
+ * schema in src/schemas/alerts.ts describes the same), the defaults, and `normaliseAlertConfig`
+ * which turns user input into a complete, valid config or throws a ConfigError naming the
+ * offending field. Types and ranges are checked by that schema; only relations between fields,
+ * time zones and resource-id keys are checked by hand here.
  *
  * Extras beyond Pulse 4.24 (documented in docs/CONFIGURATION.md's alert section):
  * - `pbsDefaults`   cpu/memory thresholds for PBS servers (4.24 reused node values)
@@ -13,26 +15,28 @@
  * - `storageForecast` {enabled, horizonDays, criticalDays, minConfidence}
  * - `backupCoverage` {enabled}
  */
+import { conforming } from '../http/schema-check.js';
 import type { AlertLevel } from '../model/state.js';
-import { ALERT_DISABLE_FLAGS, type AlertDisableFlag } from '../schemas/alerts.js';
+import {
+  ALERT_DISABLE_FLAGS,
+  type AlertConfigUpdate,
+  AlertConfigUpdate as AlertConfigUpdateSchema,
+  type AlertDisableFlag,
+  METRIC_KEYS,
+  type MetricKey,
+  type ThresholdUpdate,
+  TIME_TYPES,
+  WEEKDAYS,
+  type Weekday,
+  type AlertConfig as WireAlertConfig,
+} from '../schemas/alerts.js';
+
+export { METRIC_KEYS, type MetricKey, WEEKDAYS, type Weekday };
 
 export interface HysteresisThreshold {
   trigger: number;
   clear: number;
 }
-
-export const METRIC_KEYS = [
-  'cpu',
-  'memory',
-  'disk',
-  'diskRead',
-  'diskWrite',
-  'networkIn',
-  'networkOut',
-  'usage',
-  'temperature',
-] as const;
-export type MetricKey = (typeof METRIC_KEYS)[number];
 
 export type ThresholdConfig = {
   disabled?: boolean;
@@ -68,9 +72,6 @@ export interface PmgDefaults {
   quarantineGrowthCritPct: number;
   quarantineGrowthCritMin: number;
 }
-
-export const WEEKDAYS = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'] as const;
-export type Weekday = (typeof WEEKDAYS)[number];
 
 export interface QuietHours {
   enabled: boolean;
@@ -124,7 +125,7 @@ export interface AlertConfig extends Record<AlertDisableFlag, boolean> {
   hysteresisMargin: number;
   /** seconds a breach must last before it fires (fallback of timeThresholds) */
   timeThreshold: number;
-  timeThresholds: Partial<Record<'guest' | 'node' | 'storage' | 'pbs' | 'pmg' | 'docker' | 'all', number>>;
+  timeThresholds: Partial<Record<(typeof TIME_TYPES)[number], number>>;
   /** {resourceType: {metric | "default" | "*": seconds}} */
   metricTimeThresholds: Record<string, Record<string, number>> | null;
   flapping: { enabled: boolean; window: number; threshold: number; cooldown: number };
@@ -259,46 +260,18 @@ export class ConfigError extends Error {
   }
 }
 
-type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-function num(v: unknown, field: string, opts: { min?: number; max?: number; integer?: boolean } = {}): number {
-  if (typeof v !== 'number' || !Number.isFinite(v)) throw new ConfigError(field, 'must be a number');
-  if (opts.integer && !Number.isInteger(v)) throw new ConfigError(field, 'must be an integer');
-  if (opts.min !== undefined && v < opts.min) throw new ConfigError(field, `must be at least ${opts.min}`);
-  if (opts.max !== undefined && v > opts.max) throw new ConfigError(field, `must be at most ${opts.max}`);
-  return v;
-}
-
-function bool(v: unknown, field: string): boolean {
-  if (typeof v !== 'boolean') throw new ConfigError(field, 'must be true or false');
-  return v;
-}
-
-function obj(v: unknown, field: string): Obj {
-  if (!isObj(v)) throw new ConfigError(field, 'must be an object');
-  return v;
-}
-
-/** A present value (null counts as absent, as the UI sends nulls for unset fields). */
-const present = (v: unknown) => v !== undefined && v !== null;
+/** A value to use (null counts as absent, as the UI sends nulls for unset fields). */
+const given = <T>(v: T | null | undefined): v is T => v !== undefined && v !== null;
 
 /**
- * Reads a count/duration field: absent → fallback; 0 → default (the contract's "zero values
- * reset"); negative → error.
+ * A count or duration (its range is the schema's): absent → fallback; 0 → the default (the
+ * contract's "zero values reset").
  */
-function resettable(v: unknown, field: string, fallback: number, def: number, integer = false): number {
-  if (!present(v)) return fallback;
-  const n = num(v, field, { min: 0, integer });
-  return n === 0 ? def : n;
-}
-
-function hhmm(v: unknown, field: string): string {
-  if (typeof v !== 'string' || !/^([01]\d|2[0-3]):[0-5]\d$/.test(v)) {
-    throw new ConfigError(field, 'must be a time "HH:MM" (00:00–23:59)');
-  }
-  return v;
+function resettable(v: number | null | undefined, fallback: number, def: number): number {
+  if (!given(v)) return fallback;
+  return v === 0 ? def : v;
 }
 
 export function isValidTimeZone(tz: string): boolean {
@@ -311,27 +284,20 @@ export function isValidTimeZone(tz: string): boolean {
 }
 
 /**
- * One trigger/clear pair. Accepts `{trigger, clear?}` or a legacy bare number (clear = trigger −
+ * One trigger/clear pair from `{trigger, clear?}` or a legacy bare number (clear = trigger −
  * margin). A trigger ≤ 0 disables the signal. In defaults (`resetZero`), 0 resets to the default.
+ * The order of the two is what a schema cannot check.
  */
 function threshold(
-  v: unknown,
+  v: ThresholdUpdate | null | undefined,
   field: string,
   margin: number,
   def: HysteresisThreshold | undefined,
   resetZero: boolean,
 ): HysteresisThreshold | undefined {
-  if (!present(v)) return def ? { ...def } : undefined;
-  let trigger: number;
-  let clear: number | undefined;
-  if (typeof v === 'number') {
-    trigger = num(v, field);
-    clear = trigger - margin;
-  } else {
-    const o = obj(v, field);
-    trigger = num(o.trigger, `${field}.trigger`);
-    if (present(o.clear)) clear = num(o.clear, `${field}.clear`);
-  }
+  if (!given(v)) return def ? { ...def } : undefined;
+  const trigger = typeof v === 'number' ? v : v.trigger;
+  let clear = typeof v === 'number' ? trigger - margin : (v.clear ?? undefined);
   if (trigger === 0 && resetZero && def) return { ...def };
   if (trigger <= 0) return { trigger: trigger < 0 ? -1 : 0, clear: 0 };
   clear ??= Math.max(0, trigger - 5);
@@ -340,33 +306,24 @@ function threshold(
   return { trigger, clear };
 }
 
-const LEGACY_SUFFIX = 'Legacy';
+type ThresholdConfigUpdate = NonNullable<AlertConfigUpdate['guestDefaults']>;
 
 function thresholdConfig(
-  v: unknown,
+  o: ThresholdConfigUpdate,
   field: string,
   margin: number,
   defaults: ThresholdConfig | undefined,
   resetZero: boolean,
 ): ThresholdConfig {
-  const o = obj(v, field);
   const out: ThresholdConfig = {};
-  if (present(o.disabled)) out.disabled = bool(o.disabled, `${field}.disabled`);
-  if (present(o.disableConnectivity))
-    out.disableConnectivity = bool(o.disableConnectivity, `${field}.disableConnectivity`);
-  if (present(o.poweredOffSeverity)) {
-    if (o.poweredOffSeverity !== 'warning' && o.poweredOffSeverity !== 'critical') {
-      throw new ConfigError(`${field}.poweredOffSeverity`, 'must be "warning" or "critical"');
-    }
-    out.poweredOffSeverity = o.poweredOffSeverity;
-  } else if (defaults?.poweredOffSeverity) {
-    out.poweredOffSeverity = defaults.poweredOffSeverity;
-  }
+  if (given(o.disabled)) out.disabled = o.disabled;
+  if (given(o.disableConnectivity)) out.disableConnectivity = o.disableConnectivity;
+  const severity = o.poweredOffSeverity ?? defaults?.poweredOffSeverity;
+  if (severity) out.poweredOffSeverity = severity;
   for (const key of METRIC_KEYS) {
     // The legacy numeric spelling (`cpuLegacy: 90`) is read when the pair is absent.
-    const raw = present(o[key]) ? o[key] : o[`${key}${LEGACY_SUFFIX}`];
-    const fieldName = present(o[key]) ? `${field}.${key}` : `${field}.${key}${LEGACY_SUFFIX}`;
-    const th = threshold(raw, fieldName, margin, defaults?.[key], resetZero);
+    const name = given(o[key]) ? key : (`${key}Legacy` as const);
+    const th = threshold(o[name], `${field}.${name}`, margin, defaults?.[key], resetZero);
     if (th) out[key] = th;
   }
   return out;
@@ -375,252 +332,222 @@ function thresholdConfig(
 /** Keys that would reach Object.prototype when used on a plain object. */
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
-const TIME_TYPES = ['guest', 'node', 'storage', 'pbs', 'pmg', 'docker', 'all'] as const;
-
 /**
  * Builds a complete config from `input` on top of `base` (the current config). Top-level keys
  * present in the input replace the base value; inside them, missing fields take the defaults.
- * Throws ConfigError on bad input.
+ * Types and ranges are the API schema's (AlertConfigUpdate); what is checked here is what it
+ * cannot say: relations between fields, time zones, resource ids as keys. Throws ConfigError.
  */
 export function normaliseAlertConfig(input: unknown, base: AlertConfig = defaultAlertConfig()): AlertConfig {
+  if (!isObj(input)) throw new ConfigError('config', 'must be an object');
+  const inp = conforming(AlertConfigUpdateSchema, input, (p) => new ConfigError(p.field, p.rule));
   const d = defaultAlertConfig();
-  const inp = obj(input, 'config');
   const out: AlertConfig = structuredClone(base);
 
-  const margin = present(inp.hysteresisMargin)
-    ? resettable(inp.hysteresisMargin, 'hysteresisMargin', d.hysteresisMargin, d.hysteresisMargin)
+  const margin = given(inp.hysteresisMargin)
+    ? resettable(inp.hysteresisMargin, d.hysteresisMargin, d.hysteresisMargin)
     : base.hysteresisMargin;
   out.hysteresisMargin = margin;
 
-  if (present(inp.enabled)) out.enabled = bool(inp.enabled, 'enabled');
-  if (present(inp.guestDefaults))
-    out.guestDefaults = thresholdConfig(inp.guestDefaults, 'guestDefaults', margin, d.guestDefaults, true);
-  if (present(inp.nodeDefaults))
-    out.nodeDefaults = thresholdConfig(inp.nodeDefaults, 'nodeDefaults', margin, d.nodeDefaults, true);
-  if (present(inp.pbsDefaults))
-    out.pbsDefaults = thresholdConfig(inp.pbsDefaults, 'pbsDefaults', margin, d.pbsDefaults, true);
-  if (present(inp.storageDefault)) {
+  if (given(inp.enabled)) out.enabled = inp.enabled;
+  for (const key of ['guestDefaults', 'nodeDefaults', 'pbsDefaults'] as const) {
+    const v = inp[key];
+    if (given(v)) out[key] = thresholdConfig(v, key, margin, d[key], true);
+  }
+  if (given(inp.storageDefault)) {
     out.storageDefault = threshold(inp.storageDefault, 'storageDefault', margin, d.storageDefault, true)!;
   }
-  if (present(inp.dockerDefaults)) {
-    const o = obj(inp.dockerDefaults, 'dockerDefaults');
-    const dd = d.dockerDefaults;
-    out.dockerDefaults = {
-      cpu: threshold(o.cpu, 'dockerDefaults.cpu', margin, dd.cpu, true)!,
-      memory: threshold(o.memory, 'dockerDefaults.memory', margin, dd.memory, true)!,
-      restartCount: resettable(o.restartCount, 'dockerDefaults.restartCount', dd.restartCount, dd.restartCount, true),
-      restartWindow: resettable(o.restartWindow, 'dockerDefaults.restartWindow', dd.restartWindow, dd.restartWindow),
-      memoryWarnPct: resettable(o.memoryWarnPct, 'dockerDefaults.memoryWarnPct', dd.memoryWarnPct, dd.memoryWarnPct),
-      memoryCriticalPct: resettable(
-        o.memoryCriticalPct,
-        'dockerDefaults.memoryCriticalPct',
-        dd.memoryCriticalPct,
-        dd.memoryCriticalPct,
-      ),
-    };
-    if (out.dockerDefaults.memoryWarnPct > 100)
-      throw new ConfigError('dockerDefaults.memoryWarnPct', 'must be at most 100');
-    if (out.dockerDefaults.memoryCriticalPct < out.dockerDefaults.memoryWarnPct) {
-      throw new ConfigError('dockerDefaults.memoryCriticalPct', 'must not be below memoryWarnPct');
-    }
-  }
-  if (present(inp.dockerIgnoredContainerPrefixes)) {
-    const arr = inp.dockerIgnoredContainerPrefixes;
-    if (!Array.isArray(arr) || arr.some((p) => typeof p !== 'string')) {
-      throw new ConfigError('dockerIgnoredContainerPrefixes', 'must be a list of strings');
-    }
-    out.dockerIgnoredContainerPrefixes = arr.map((p: string) => p.trim()).filter(Boolean);
+  if (given(inp.dockerDefaults)) out.dockerDefaults = dockerDefaults(inp.dockerDefaults, margin, d.dockerDefaults);
+  if (given(inp.dockerIgnoredContainerPrefixes)) {
+    out.dockerIgnoredContainerPrefixes = inp.dockerIgnoredContainerPrefixes.map((p) => p.trim()).filter(Boolean);
   }
   // The published API calls it pmgThresholds, Pulse 4.24 pmgDefaults: accept both.
   for (const key of ['pmgDefaults', 'pmgThresholds'] as const) {
-    if (!present(inp[key])) continue;
-    const o = obj(inp[key], key);
+    const o = inp[key];
+    if (!given(o)) continue;
     const pd = d.pmgDefaults;
     const next = { ...pd };
-    for (const k of Object.keys(pd) as Array<keyof PmgDefaults>) {
-      next[k] = resettable(o[k], `${key}.${k}`, pd[k], pd[k]);
-    }
+    for (const k of Object.keys(pd) as Array<keyof PmgDefaults>) next[k] = resettable(o[k], pd[k], pd[k]);
     out.pmgDefaults = next;
   }
-  if (present(inp.overrides)) {
-    const o = obj(inp.overrides, 'overrides');
+  if (given(inp.overrides)) {
     const overrides: Record<string, ThresholdConfig> = {};
-    for (const [id, v] of Object.entries(o)) {
+    for (const [id, v] of Object.entries(inp.overrides)) {
       if (!id || id.length > 500 || FORBIDDEN_KEYS.has(id)) {
         throw new ConfigError('overrides', 'keys must be resource ids (1–500 characters)');
       }
-      if (!present(v)) continue;
-      overrides[id] = thresholdConfig(v, `overrides.${id}`, margin, undefined, false);
+      if (given(v)) overrides[id] = thresholdConfig(v, `overrides.${id}`, margin, undefined, false);
     }
     out.overrides = overrides;
   }
-  if (present(inp.customRules)) {
-    if (!Array.isArray(inp.customRules)) throw new ConfigError('customRules', 'must be a list');
-    out.customRules = inp.customRules;
-  }
-  if (present(inp.schedule)) out.schedule = schedule(inp.schedule, d.schedule);
+  if (given(inp.customRules)) out.customRules = inp.customRules;
+  if (given(inp.schedule)) out.schedule = schedule(inp.schedule, d.schedule);
   for (const key of ALERT_DISABLE_FLAGS) {
-    if (present(inp[key])) out[key] = bool(inp[key], key);
+    const v = inp[key];
+    if (given(v)) out[key] = v;
   }
-  if (present(inp.minimumDelta)) out.minimumDelta = resettable(inp.minimumDelta, 'minimumDelta', 0, d.minimumDelta);
-  if (present(inp.suppressionWindow)) {
-    out.suppressionWindow = resettable(inp.suppressionWindow, 'suppressionWindow', 0, d.suppressionWindow);
-  }
-  if (present(inp.timeThreshold))
-    out.timeThreshold = resettable(inp.timeThreshold, 'timeThreshold', 0, d.timeThreshold);
-  if (present(inp.timeThresholds)) {
-    const o = obj(inp.timeThresholds, 'timeThresholds');
+  if (given(inp.minimumDelta)) out.minimumDelta = resettable(inp.minimumDelta, 0, d.minimumDelta);
+  if (given(inp.suppressionWindow)) out.suppressionWindow = resettable(inp.suppressionWindow, 0, d.suppressionWindow);
+  if (given(inp.timeThreshold)) out.timeThreshold = resettable(inp.timeThreshold, 0, d.timeThreshold);
+  if (given(inp.timeThresholds)) {
+    const o = inp.timeThresholds;
     const next: AlertConfig['timeThresholds'] = {};
     for (const k of TIME_TYPES) {
       const def = d.timeThresholds[k];
-      if (present(o[k])) next[k] = resettable(o[k], `timeThresholds.${k}`, 0, def ?? 0);
+      if (given(o[k])) next[k] = resettable(o[k], 0, def ?? 0);
       else if (def !== undefined) next[k] = def;
     }
     out.timeThresholds = next;
   }
   if (inp.metricTimeThresholds === null) out.metricTimeThresholds = null;
-  else if (present(inp.metricTimeThresholds)) {
-    const o = obj(inp.metricTimeThresholds, 'metricTimeThresholds');
-    const next: Record<string, Record<string, number>> = {};
-    for (const [type, perMetric] of Object.entries(o)) {
-      if (FORBIDDEN_KEYS.has(type)) throw new ConfigError('metricTimeThresholds', `has an invalid key "${type}"`);
-      const m = obj(perMetric, `metricTimeThresholds.${type}`);
-      next[type] = {};
-      for (const [metric, secs] of Object.entries(m)) {
-        if (FORBIDDEN_KEYS.has(metric))
-          throw new ConfigError(`metricTimeThresholds.${type}`, `has an invalid key "${metric}"`);
-        next[type][metric] = num(secs, `metricTimeThresholds.${type}.${metric}`, { min: 0 });
-      }
-    }
-    out.metricTimeThresholds = Object.keys(next).length ? next : null;
-  }
-  if (present(inp.flapping)) {
-    const o = obj(inp.flapping, 'flapping');
+  else if (given(inp.metricTimeThresholds)) out.metricTimeThresholds = metricTimeThresholds(inp.metricTimeThresholds);
+  if (given(inp.flapping)) {
+    const o = inp.flapping;
     const fd = d.flapping;
     out.flapping = {
-      enabled: present(o.enabled) ? bool(o.enabled, 'flapping.enabled') : fd.enabled,
-      window: resettable(o.window, 'flapping.window', fd.window, fd.window),
-      threshold: resettable(o.threshold, 'flapping.threshold', fd.threshold, fd.threshold, true),
-      cooldown: resettable(o.cooldown, 'flapping.cooldown', fd.cooldown, fd.cooldown),
+      enabled: o.enabled ?? fd.enabled,
+      window: resettable(o.window, fd.window, fd.window),
+      threshold: resettable(o.threshold, fd.threshold, fd.threshold),
+      cooldown: resettable(o.cooldown, fd.cooldown, fd.cooldown),
     };
+    // 0 means the default, so "at least 2" is not a plain minimum.
     if (out.flapping.threshold < 2) throw new ConfigError('flapping.threshold', 'must be at least 2');
   }
-  if (present(inp.aggregation)) {
-    const o = obj(inp.aggregation, 'aggregation');
-    out.aggregation = { enabled: present(o.enabled) ? bool(o.enabled, 'aggregation.enabled') : true };
-  }
-  if (present(inp.notifyOnResolve)) out.notifyOnResolve = bool(inp.notifyOnResolve, 'notifyOnResolve');
-  if (present(inp.backupAge)) {
-    const o = obj(inp.backupAge, 'backupAge');
+  if (given(inp.aggregation)) out.aggregation = { enabled: inp.aggregation.enabled ?? true };
+  if (given(inp.notifyOnResolve)) out.notifyOnResolve = inp.notifyOnResolve;
+  if (given(inp.backupAge)) {
+    const o = inp.backupAge;
     const bd = d.backupAge;
     out.backupAge = {
-      enabled: present(o.enabled) ? bool(o.enabled, 'backupAge.enabled') : bd.enabled,
-      warningDays: resettable(o.warningDays, 'backupAge.warningDays', bd.warningDays, bd.warningDays),
-      criticalDays: resettable(o.criticalDays, 'backupAge.criticalDays', bd.criticalDays, bd.criticalDays),
-      alertOnMissing: present(o.alertOnMissing) ? bool(o.alertOnMissing, 'backupAge.alertOnMissing') : false,
+      enabled: o.enabled ?? bd.enabled,
+      ...ageDays(o, bd, 'backupAge'),
+      alertOnMissing: o.alertOnMissing ?? false,
     };
-    if (out.backupAge.criticalDays < out.backupAge.warningDays) {
-      throw new ConfigError('backupAge.criticalDays', 'must not be below warningDays');
-    }
   }
-  if (present(inp.snapshotAge)) {
-    const o = obj(inp.snapshotAge, 'snapshotAge');
-    const sd = d.snapshotAge;
-    out.snapshotAge = {
-      enabled: present(o.enabled) ? bool(o.enabled, 'snapshotAge.enabled') : sd.enabled,
-      warningDays: resettable(o.warningDays, 'snapshotAge.warningDays', sd.warningDays, sd.warningDays),
-      criticalDays: resettable(o.criticalDays, 'snapshotAge.criticalDays', sd.criticalDays, sd.criticalDays),
-    };
-    if (out.snapshotAge.criticalDays < out.snapshotAge.warningDays) {
-      throw new ConfigError('snapshotAge.criticalDays', 'must not be below warningDays');
-    }
+  if (given(inp.snapshotAge)) {
+    const o = inp.snapshotAge;
+    out.snapshotAge = { enabled: o.enabled ?? d.snapshotAge.enabled, ...ageDays(o, d.snapshotAge, 'snapshotAge') };
   }
-  if (present(inp.storageForecast)) {
-    const o = obj(inp.storageForecast, 'storageForecast');
+  if (given(inp.storageForecast)) {
+    const o = inp.storageForecast;
     const fd = d.storageForecast;
     out.storageForecast = {
-      enabled: present(o.enabled) ? bool(o.enabled, 'storageForecast.enabled') : fd.enabled,
-      horizonDays: resettable(o.horizonDays, 'storageForecast.horizonDays', fd.horizonDays, fd.horizonDays),
-      criticalDays: present(o.criticalDays)
-        ? num(o.criticalDays, 'storageForecast.criticalDays', { min: 0 })
-        : fd.criticalDays,
-      minConfidence: present(o.minConfidence)
-        ? num(o.minConfidence, 'storageForecast.minConfidence', { min: 0, max: 1 })
-        : fd.minConfidence,
+      enabled: o.enabled ?? fd.enabled,
+      horizonDays: resettable(o.horizonDays, fd.horizonDays, fd.horizonDays),
+      criticalDays: o.criticalDays ?? fd.criticalDays,
+      minConfidence: o.minConfidence ?? fd.minConfidence,
     };
     if (out.storageForecast.criticalDays > out.storageForecast.horizonDays) {
       throw new ConfigError('storageForecast.criticalDays', 'must not exceed horizonDays');
     }
   }
-  if (present(inp.backupCoverage)) {
-    const o = obj(inp.backupCoverage, 'backupCoverage');
-    out.backupCoverage = {
-      enabled: present(o.enabled) ? bool(o.enabled, 'backupCoverage.enabled') : d.backupCoverage.enabled,
-    };
+  if (given(inp.backupCoverage)) {
+    out.backupCoverage = { enabled: inp.backupCoverage.enabled ?? d.backupCoverage.enabled };
   }
   return out;
 }
 
-function schedule(v: unknown, d: AlertSchedule): AlertSchedule {
-  const o = obj(v, 'schedule');
+/** The warning and critical ages of an age check (0 = the default); critical must not come first. */
+function ageDays(
+  o: { warningDays?: number | null; criticalDays?: number | null },
+  d: { warningDays: number; criticalDays: number },
+  field: string,
+): { warningDays: number; criticalDays: number } {
+  const warningDays = resettable(o.warningDays, d.warningDays, d.warningDays);
+  const criticalDays = resettable(o.criticalDays, d.criticalDays, d.criticalDays);
+  if (criticalDays < warningDays) throw new ConfigError(`${field}.criticalDays`, 'must not be below warningDays');
+  return { warningDays, criticalDays };
+}
+
+function dockerDefaults(
+  o: NonNullable<AlertConfigUpdate['dockerDefaults']>,
+  margin: number,
+  dd: DockerDefaults,
+): DockerDefaults {
+  const out: DockerDefaults = {
+    cpu: threshold(o.cpu, 'dockerDefaults.cpu', margin, dd.cpu, true)!,
+    memory: threshold(o.memory, 'dockerDefaults.memory', margin, dd.memory, true)!,
+    restartCount: resettable(o.restartCount, dd.restartCount, dd.restartCount),
+    restartWindow: resettable(o.restartWindow, dd.restartWindow, dd.restartWindow),
+    memoryWarnPct: resettable(o.memoryWarnPct, dd.memoryWarnPct, dd.memoryWarnPct),
+    memoryCriticalPct: resettable(o.memoryCriticalPct, dd.memoryCriticalPct, dd.memoryCriticalPct),
+  };
+  if (out.memoryCriticalPct < out.memoryWarnPct) {
+    throw new ConfigError('dockerDefaults.memoryCriticalPct', 'must not be below memoryWarnPct');
+  }
+  return out;
+}
+
+/** Per type and metric grace periods; a null type or metric is left out, an empty result is null. */
+function metricTimeThresholds(
+  o: NonNullable<AlertConfigUpdate['metricTimeThresholds']>,
+): Record<string, Record<string, number>> | null {
+  const next: Record<string, Record<string, number>> = {};
+  for (const [type, perMetric] of Object.entries(o)) {
+    if (FORBIDDEN_KEYS.has(type)) throw new ConfigError('metricTimeThresholds', `has an invalid key "${type}"`);
+    if (!given(perMetric)) continue;
+    next[type] = {};
+    for (const [metric, secs] of Object.entries(perMetric)) {
+      if (FORBIDDEN_KEYS.has(metric)) {
+        throw new ConfigError(`metricTimeThresholds.${type}`, `has an invalid key "${metric}"`);
+      }
+      if (given(secs)) next[type][metric] = secs;
+    }
+  }
+  return Object.keys(next).length ? next : null;
+}
+
+function schedule(o: NonNullable<AlertConfigUpdate['schedule']>, d: AlertSchedule): AlertSchedule {
   const out = structuredClone(d);
-  if (present(o.quietHours)) {
-    const q = obj(o.quietHours, 'schedule.quietHours');
+  const q = o.quietHours;
+  if (given(q)) {
     const qh = out.quietHours;
-    if (present(q.enabled)) qh.enabled = bool(q.enabled, 'schedule.quietHours.enabled');
-    if (present(q.start)) qh.start = hhmm(q.start, 'schedule.quietHours.start');
-    if (present(q.end)) qh.end = hhmm(q.end, 'schedule.quietHours.end');
-    if (present(q.timezone) && q.timezone !== '') {
-      if (typeof q.timezone !== 'string' || !isValidTimeZone(q.timezone)) {
+    if (given(q.enabled)) qh.enabled = q.enabled;
+    if (given(q.start)) qh.start = q.start;
+    if (given(q.end)) qh.end = q.end;
+    // An empty zone keeps the default (the UI sends "" before one is picked).
+    if (given(q.timezone) && q.timezone !== '') {
+      if (!isValidTimeZone(q.timezone)) {
         throw new ConfigError('schedule.quietHours.timezone', 'must be an IANA time zone such as Europe/Berlin');
       }
       qh.timezone = q.timezone;
     }
-    if (present(q.days)) {
-      const days = obj(q.days, 'schedule.quietHours.days');
-      for (const day of WEEKDAYS) {
-        if (present(days[day])) qh.days[day] = bool(days[day], `schedule.quietHours.days.${day}`);
-      }
+    for (const day of WEEKDAYS) {
+      const on = q.days?.[day];
+      if (given(on)) qh.days[day] = on;
     }
-    if (present(q.suppress)) {
-      const s = obj(q.suppress, 'schedule.quietHours.suppress');
-      for (const k of ['performance', 'storage', 'offline'] as const) {
-        if (present(s[k])) qh.suppress[k] = bool(s[k], `schedule.quietHours.suppress.${k}`);
-      }
+    for (const k of ['performance', 'storage', 'offline'] as const) {
+      const on = q.suppress?.[k];
+      if (given(on)) qh.suppress[k] = on;
     }
   }
-  out.cooldown = resettable(o.cooldown, 'schedule.cooldown', d.cooldown, d.cooldown);
-  out.groupingWindow = resettable(o.groupingWindow, 'schedule.groupingWindow', d.groupingWindow, d.groupingWindow);
-  out.maxAlertsHour = resettable(o.maxAlertsHour, 'schedule.maxAlertsHour', d.maxAlertsHour, d.maxAlertsHour, true);
-  if (present(o.escalation)) {
-    const e = obj(o.escalation, 'schedule.escalation');
-    if (present(e.enabled)) out.escalation.enabled = bool(e.enabled, 'schedule.escalation.enabled');
-    if (present(e.levels)) {
-      if (!Array.isArray(e.levels)) throw new ConfigError('schedule.escalation.levels', 'must be a list');
-      out.escalation.levels = e.levels.map((lv, i) => {
-        const f = `schedule.escalation.levels.${i}`;
-        const l = obj(lv, f);
-        const after = num(l.after, `${f}.after`, { min: 1 });
-        if (l.notify !== 'email' && l.notify !== 'webhook' && l.notify !== 'all') {
-          throw new ConfigError(`${f}.notify`, 'must be "email", "webhook" or "all"');
-        }
-        return { after, notify: l.notify };
-      });
-      out.escalation.levels.sort((a, b) => a.after - b.after);
+  out.cooldown = resettable(o.cooldown, d.cooldown, d.cooldown);
+  out.groupingWindow = resettable(o.groupingWindow, d.groupingWindow, d.groupingWindow);
+  out.maxAlertsHour = resettable(o.maxAlertsHour, d.maxAlertsHour, d.maxAlertsHour);
+  const e = o.escalation;
+  if (given(e)) {
+    if (given(e.enabled)) out.escalation.enabled = e.enabled;
+    if (given(e.levels)) {
+      out.escalation.levels = e.levels
+        .map(({ after, notify }) => ({ after, notify }))
+        .sort((a, b) => a.after - b.after);
     }
   }
-  if (present(o.grouping)) {
-    const g = obj(o.grouping, 'schedule.grouping');
+  const g = o.grouping;
+  if (given(g)) {
     const gd = out.grouping;
-    if (present(g.enabled)) gd.enabled = bool(g.enabled, 'schedule.grouping.enabled');
-    gd.window = resettable(g.window, 'schedule.grouping.window', gd.window, d.grouping.window);
-    if (present(g.byNode)) gd.byNode = bool(g.byNode, 'schedule.grouping.byNode');
-    if (present(g.byGuest)) gd.byGuest = bool(g.byGuest, 'schedule.grouping.byGuest');
+    if (given(g.enabled)) gd.enabled = g.enabled;
+    gd.window = resettable(g.window, gd.window, d.grouping.window);
+    if (given(g.byNode)) gd.byNode = g.byNode;
+    if (given(g.byGuest)) gd.byGuest = g.byGuest;
   }
   return out;
 }
 
-/** The config as the API returns it: the published `pmgThresholds` name next to 4.24's `pmgDefaults`. */
-export function configForWire(config: AlertConfig): AlertConfig & { pmgThresholds: PmgDefaults } {
+/**
+ * The config as the API returns it: the published `pmgThresholds` name next to 4.24's `pmgDefaults`.
+ * Typed as the API schema says, so a field the schema requires and the config lacks fails to compile.
+ */
+export function configForWire(config: AlertConfig): AlertConfig & WireAlertConfig & { pmgThresholds: PmgDefaults } {
   return { ...config, pmgThresholds: config.pmgDefaults };
 }

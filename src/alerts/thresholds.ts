@@ -1,5 +1,11 @@
 /** Which trigger/clear pair and which grace period apply to one resource and metric. */
-import type { AlertConfig, HysteresisThreshold, MetricKey, ThresholdConfig } from './config.js';
+import {
+  type AlertConfig,
+  type HysteresisThreshold,
+  METRIC_KEYS,
+  type MetricKey,
+  type ThresholdConfig,
+} from './config.js';
 
 /** Defaults with the resource's override laid over them (an override metric replaces the default pair). */
 export function effectiveThresholds(defaults: ThresholdConfig, override: ThresholdConfig | undefined): ThresholdConfig {
@@ -44,17 +50,7 @@ export function delayMs(config: AlertConfig, type: TimeType, metric: MetricKey |
   return Math.max(0, secs) * 1000;
 }
 
-const METRICS = new Set<string>([
-  'cpu',
-  'memory',
-  'disk',
-  'diskRead',
-  'diskWrite',
-  'networkIn',
-  'networkOut',
-  'usage',
-  'temperature',
-]);
+const METRICS = new Set<string>(METRIC_KEYS);
 
 /**
  * Whether the config no longer checks this alert (resource or signal switched off, threshold set
