@@ -1,7 +1,7 @@
 import type { Guest, Node } from '@model/state';
 import { describe, expect, it } from 'vitest';
 import { parseFilter } from './filter';
-import { type BuildOptions, buildRows, subjectOf } from './rows';
+import { type BuildOptions, buildRows, compareRows, type SortKey, sortRows, subjectOf } from './rows';
 
 const node = (name: string, instance = 'pve'): Node =>
   ({ id: `${instance}-${name}`, name, instance, type: 'node', status: 'online', cpu: 0.2, uptime: 100 }) as Node;
@@ -91,5 +91,43 @@ describe('buildRows', () => {
     expect(subjectOf(guests[0]!)).toMatchObject({ cpu: 90, mem: 10, tags: [] });
     expect(subjectOf(guests[1]!).tags).toEqual(['prod']);
     expect(subjectOf(nodes[0]!)).toMatchObject({ type: 'node', cpu: 20 });
+  });
+});
+
+describe('sortRows', () => {
+  // Few distinct values, so ties (broken by name, then by list order) are common.
+  const many = Array.from({ length: 200 }, (_, i) =>
+    guest(100 + ((i * 7) % 50), `vm-${(i * 13) % 40}`, `n${i % 3}`, {
+      cpu: (i % 5) / 10,
+      uptime: i % 4,
+      status: i % 3 ? 'running' : 'stopped',
+      memory: { total: 100, used: 10, free: 90, usage: i % 6 },
+      networkIn: i % 7,
+    }),
+  );
+  const keys: SortKey[] = ['name', 'vmid', 'status', 'uptime', 'cpu', 'mem', 'disk', 'netin', 'netout'];
+
+  it('orders exactly as a sort with compareRows, for every key and direction', () => {
+    for (const key of keys) {
+      for (const dir of ['asc', 'desc'] as const) {
+        const expected = [...many].sort((a, b) => compareRows(a, b, { key, dir }));
+        expect(sortRows(many, { key, dir }), `${key} ${dir}`).toEqual(expected);
+      }
+    }
+  });
+
+  it('reads each row’s sort value once, not once per comparison (rows are store proxies)', () => {
+    let reads = 0;
+    const watched = many.map(
+      (g) =>
+        new Proxy(g, {
+          get(target, key, receiver) {
+            if (key === 'cpu') reads++;
+            return Reflect.get(target, key, receiver);
+          },
+        }),
+    );
+    sortRows(watched, { key: 'cpu', dir: 'desc' });
+    expect(reads).toBe(many.length);
   });
 });

@@ -6,7 +6,8 @@
  * than the change, so:
  * - row tables are written cell by cell through one `produce` per collection: only the fields
  *   named are set, the arrays and every object keep their identity, and only cells that read a
- *   changed field update;
+ *   changed field update; a field no view has read is assigned on the raw object, without the
+ *   setter or a signal (store-cells.ts), which is most of them;
  * - structural changes (removals, additions, reorders, objects sent whole) build the new order
  *   from the raw list and write only the indexes whose object changed, passing the store's own
  *   objects for the ones that moved, so nothing is deep-walked but the new objects.
@@ -19,6 +20,7 @@
 import type { produce as Produce, reconcile as Reconcile } from 'solid-js/store';
 import { applyListDelta, COLLECTIONS, type ListDelta, type StateDelta } from '../../../src/state/delta';
 import { decodeRowTable, type RowTable } from '../../../src/state/delta-rows';
+import type { CellWriter } from './store-cells';
 
 type Obj = Record<string, unknown>;
 
@@ -28,6 +30,8 @@ export interface SolidStoreTools {
   reconcile: typeof Reconcile;
   /** `$RAW`: a store proxy's own (shallow) target. */
   raw: symbol;
+  /** Writes cells no view reads without the setter; absent: every cell through the setter. */
+  cells?: CellWriter;
 }
 
 export interface StoreAccess {
@@ -115,6 +119,7 @@ export class DeltaApplier {
       return lastAt;
     };
     const decoded = tables.map((t) => decodeRowTable(t, (i, path) => read(raw[position(i)], path)));
+    const cells = this.solid.cells;
     this.store.set(
       ...keys,
       this.solid.produce((list: Obj[]) => {
@@ -122,27 +127,31 @@ export class DeltaApplier {
           for (let r = 0; r < indexes.length; r++) {
             const at = position(indexes[r]);
             if (at < 0) continue;
-            // One store proxy per row (and per nested object): proxy reads are what cost here.
-            const row = list[at];
+            const rawRow = raw[at];
+            // The row's setter proxy, made only if a cell must go through it: proxies are what cost.
+            let row: Obj | undefined;
             let parent: unknown;
             let parentKey: string | undefined;
             for (let j = 0; j < paths.length; j++) {
               const path = paths[j];
               const value = columns[j][r];
-              if (path.length === 1) {
-                row[path[0]] = value;
-                continue;
-              }
-              let o: unknown = row;
+              const key = path[path.length - 1];
+              let o: unknown = rawRow;
               if (path.length === 2 && parentKey === path[0]) o = parent;
-              else {
+              else if (path.length > 1) {
                 for (let n = 0; n < path.length - 1 && isObject(o); n++) o = o[path[n]];
                 if (path.length === 2) {
                   parent = o;
                   parentKey = path[0];
                 }
               }
-              if (isObject(o)) o[path[path.length - 1]] = value;
+              if (!isObject(o)) continue;
+              // A cell no view reads is a plain assignment (store-cells.ts); others through the setter.
+              if (cells?.assign(o, key, value)) continue;
+              row ??= list[at];
+              let p: unknown = row;
+              for (let n = 0; n < path.length - 1 && isObject(p); n++) p = p[path[n]];
+              if (isObject(p)) p[key] = value;
             }
           }
         }

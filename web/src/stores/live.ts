@@ -7,11 +7,12 @@
  */
 import { emptyState } from '@model/empty-state';
 import type { Alert, FullAlert, Guest, PulseState, Storage } from '@model/state';
-import { batch, createSignal } from 'solid-js';
+import { batch, createMemo, createRoot, createSignal } from 'solid-js';
 import { $RAW, createStore, produce, reconcile, unwrap } from 'solid-js/store';
 import type { StateDelta } from '../../../src/state/delta';
 import { api, storedApiToken } from '../api/client';
 import { DeltaApplier } from './delta-apply';
+import { findSignalTables } from './store-cells';
 import { applyServerTheme } from './theme';
 
 export type ConnectionStatus = 'connecting' | 'connected' | 'offline';
@@ -23,7 +24,7 @@ const [connection, setConnection] = createSignal<ConnectionStatus>('offline');
 const [lastMessageAt, setLastMessageAt] = createSignal(0);
 const deltas = new DeltaApplier(
   { state, set: setState as unknown as (...args: unknown[]) => void },
-  { produce, reconcile, raw: $RAW },
+  { produce, reconcile, raw: $RAW, cells: findSignalTables({ createStore, createRoot, createMemo, raw: $RAW }) },
 );
 
 const arr = <T>(v: unknown): T[] => (Array.isArray(v) ? (v as T[]) : []);
