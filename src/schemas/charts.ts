@@ -1,5 +1,5 @@
 /** /api/charts and /api/storage-charts (wire-contract §7.6). */
-import { Type } from 'typebox';
+import { type Static, Type } from 'typebox';
 
 export const CHART_RANGE_NAMES = ['5m', '15m', '30m', '1h', '4h', '12h', '24h', '7d'] as const;
 
@@ -24,6 +24,7 @@ export const ChartsReply = Type.Object({
   timestamp: Type.Integer(),
   stats: Type.Object({ oldestDataTimestamp: Type.Integer() }),
 });
+export type ChartsReply = Static<typeof ChartsReply>;
 
 export const StorageChartsQuery = Type.Object({
   range: Type.Optional(Type.Integer({ minimum: 1, maximum: 7 * 1440, default: 60, description: 'Minutes' })),

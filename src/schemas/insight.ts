@@ -4,7 +4,7 @@
  * backup policy module applies them to the stored policy too, and checks what a schema
  * cannot say (tag and guest keys, unknown fields).
  */
-import { type TSchema, Type } from 'typebox';
+import { type Static, type TSchema, Type } from 'typebox';
 import { Open } from './common.js';
 
 const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
@@ -43,6 +43,7 @@ export const ForecastReply = Open({
   horizonDays: Type.Number(),
   forecasts: Type.Array(StorageForecast, { description: 'Soonest full first' }),
 });
+export type ForecastReply = Static<typeof ForecastReply>;
 
 export const CoverageQuery = Type.Object({
   atRisk: Type.Optional(Type.Enum(['true', 'false', '1', '0'], { description: 'Only guests at risk, or only not' })),
@@ -118,3 +119,4 @@ export const CoverageReply = Open({
   unattributedPbsGroups: Type.Integer(),
   guests: Type.Array(GuestCoverage, { description: 'Guests at risk first' }),
 });
+export type CoverageReply = Static<typeof CoverageReply>;

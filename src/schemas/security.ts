@@ -63,6 +63,7 @@ export const QuickSetupReply = Open({
   note: Type.Optional(Type.String()),
   apiToken: Type.Optional(Type.String({ description: 'The generated token, shown once' })),
 });
+export type QuickSetupReply = Static<typeof QuickSetupReply>;
 
 export const ChangePasswordBody = Open({
   currentPassword: Maybe(Type.String({ maxLength: 1024 })),

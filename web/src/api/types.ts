@@ -37,14 +37,9 @@ export type Webhook = Omit<WebhookConfig, 'id' | 'service' | 'template'> & {
   template?: string;
 };
 
-export interface ChartPoint {
-  timestamp: number;
-  value: number;
-}
-
-export interface ChartsResponse {
-  data: Record<string, Record<string, ChartPoint[]>>;
-  nodeData: Record<string, Record<string, ChartPoint[]>>;
-  storageData?: Record<string, Record<string, ChartPoint[]>>;
-  timestamp: number;
-}
+// Charts (stores/charts, HistoryPanel), Backups → Coverage, ForecastHint, quick setup (stores/session).
+export type { ChartsReply as ChartsResponse } from '../../../src/schemas/charts.js';
+/** One point of a chart series: ms since epoch and the value. */
+export type ChartPoint = import('../../../src/schemas/charts.js').ChartsReply['data'][string][string][number];
+export type { CoverageReply, ForecastReply } from '../../../src/schemas/insight.js';
+export type { QuickSetupReply } from '../../../src/schemas/security.js';

@@ -4,16 +4,9 @@
  */
 import { createSignal, onCleanup, onMount, Show } from 'solid-js';
 import { api } from '../api/client';
+import type { ForecastReply } from '../api/types';
 
-interface ForecastRow {
-  id: string;
-  trend: 'growing' | 'flat' | 'shrinking' | 'insufficient';
-  daysToFull: number | null;
-  daysToWarn: number | null;
-  warnPercent: number;
-  bytesPerDay: number;
-  confidence: number;
-}
+type ForecastRow = ForecastReply['forecasts'][number];
 
 const [forecasts, setForecasts] = createSignal<Record<string, ForecastRow>>({});
 let users = 0;
@@ -21,7 +14,7 @@ let timer: ReturnType<typeof setInterval> | undefined;
 
 async function load(): Promise<void> {
   try {
-    const res = await api.get<{ forecasts: ForecastRow[] }>('/api/storage/forecast');
+    const res = await api.get<ForecastReply>('/api/storage/forecast');
     setForecasts(Object.fromEntries(res.forecasts.map((f) => [f.id, f])));
   } catch {
     // A hint is optional: the usage bar stands on its own when forecasts cannot be read.

@@ -4,7 +4,7 @@
  */
 import { createSignal } from 'solid-js';
 import { api, forgetCsrfCookie, onUnauthorized, readCookie, setStoredApiToken, storedApiToken } from '../api/client';
-import type { SecurityStatus } from '../api/types';
+import type { QuickSetupReply, SecurityStatus } from '../api/types';
 import { onSocketRefused, startLive, stopLive } from './live';
 
 export type Phase = 'loading' | 'setup' | 'login' | 'token' | 'ready' | 'error';
@@ -112,6 +112,7 @@ export async function logout(): Promise<void> {
   }
 }
 
+/** What the setup page shows: the token only when it asked for one (the reply itself is QuickSetupReply). */
 export interface QuickSetupResult {
   token?: string;
   message?: string;
@@ -121,12 +122,12 @@ export interface QuickSetupResult {
 export async function quickSetup(username: string, password: string, withToken: boolean): Promise<QuickSetupResult> {
   // The server generates the token when asked (and returns it once); it also signs us in.
   const body = { username, password, generateApiToken: withToken };
-  const res = await api.post<Record<string, unknown>>('/api/security/quick-setup', body, { quiet401: true });
-  if (res?.skipped) throw new Error(String(res.message ?? 'Authentication is already configured'));
+  // An empty body parses to undefined (api/client), hence `| undefined`.
+  const res = await api.post<QuickSetupReply | undefined>('/api/security/quick-setup', body, { quiet401: true });
+  if (res?.skipped) throw new Error(res.message || 'Authentication is already configured');
   const s = await loadStatus().catch(() => status());
   if (s.authenticated === false) await api.post('/api/login', { username, password }, { quiet401: true });
-  const token = typeof res?.apiToken === 'string' ? res.apiToken : undefined;
-  return { token: withToken ? token : undefined, message: typeof res?.message === 'string' ? res.message : undefined };
+  return { token: withToken ? res?.apiToken : undefined, message: res?.message };
 }
 
 export function finishSetup(): void {
