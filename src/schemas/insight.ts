@@ -97,6 +97,9 @@ const GuestCoverage = Open({
       ageHours: Type.Number(),
       restorePoints: Type.Integer(),
       newestVerified: Type.Union([Type.Boolean(), Type.Null()]),
+      newestVerifiedAt: Nullable(Type.Number({ description: 'unix seconds PBS last verified the newest backup' })),
+      newestEncrypted: Nullable(Type.Boolean({ description: 'null when the listing does not say' })),
+      newestProtected: Type.Boolean(),
       verifiedCount: Type.Integer(),
       protectedCount: Type.Integer(),
     }),
@@ -104,8 +107,15 @@ const GuestCoverage = Open({
   newestAgeHours: Nullable(Type.Number()),
   restorePoints: Type.Integer(),
   verified: Type.Boolean(),
+  lastVerifiedAt: Nullable(Type.Number({ description: 'unix seconds' })),
+  newestEncrypted: Nullable(Type.Boolean()),
   atRisk: Type.Boolean(),
   flags: Type.Array(Open({ reason: CoverageReason, message: Type.String() })),
+  status: Type.Enum(['judged', 'pending', 'unknown'], {
+    description:
+      'judged: every source that could hold its backups has been listed; pending: a listing has not arrived since start; unknown: a source failed to list. Only judged guests carry flags.',
+  }),
+  statusReason: Type.Optional(Type.String({ description: 'why the guest is not judged' })),
 });
 
 export const CoverageReply = Open({
@@ -114,6 +124,8 @@ export const CoverageReply = Open({
   summary: Open({
     guests: Type.Integer(),
     atRisk: Type.Integer(),
+    pending: Type.Integer(),
+    unknown: Type.Integer(),
     byReason: Type.Record(Type.String(), Type.Integer()),
   }),
   unattributedPbsGroups: Type.Integer(),

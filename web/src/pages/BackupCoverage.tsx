@@ -8,29 +8,10 @@ import type { CoverageReply } from '../api/types';
 import { Card, Empty, ErrorText, inputClass, td, th } from '../components/ui';
 import { linkClick } from '../router';
 
-/*
- * The reply is the route's schema (CoverageReply). The fields below are sent by the server
- * (src/backups/coverage.ts) and pass through the schema's open objects, but the schema does not
- * declare them yet; they are named here only until src/schemas/insight.ts does.
- */
-type Target = CoverageReply['guests'][number]['targets'][number] & {
-  /** unix seconds */
-  newestVerifiedAt: number | null;
-  newestEncrypted: boolean | null;
-  newestProtected: boolean;
-};
-
-type Row = Omit<CoverageReply['guests'][number], 'targets'> & {
-  targets: Target[];
-  /** judged once every source that could hold its backups was listed; pending/unknown before. */
-  status?: 'judged' | 'pending' | 'unknown';
-  statusReason?: string;
-};
-
-type Reply = Omit<CoverageReply, 'summary' | 'guests'> & {
-  summary: CoverageReply['summary'] & { pending?: number; unknown?: number };
-  guests: Row[];
-};
+/** The reply is the route's schema (src/schemas/insight.ts). */
+type Reply = CoverageReply;
+type Row = Reply['guests'][number];
+type Target = Row['targets'][number];
 
 type SortKey = 'risk' | 'name' | 'age' | 'points';
 
