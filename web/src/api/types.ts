@@ -48,3 +48,21 @@ export interface ChartsResponse {
   storageData?: Record<string, Record<string, ChartPoint[]>>;
   timestamp: number;
 }
+
+// NotifyDelivery, Backup, NodeOnboarding and Security (settings pages): their REST replies.
+export type {
+  DeliveryRecord,
+  NotificationSettings,
+  NotificationSummary,
+  QueuedDelivery,
+} from '../../../src/schemas/notifications.js';
+export type { OidcConfig } from '../../../src/schemas/oidc.js';
+export type { AuditEvents, AuditRecord } from '../../../src/schemas/security.js';
+export type { DiscoveredServer, DiscoveryResult, SetupScriptUrlReply } from '../../../src/schemas/setup.js';
+export type {
+  ExportReply,
+  ImportNodeBrief,
+  ImportPreview,
+  ImportReply,
+  ImportSummary,
+} from '../../../src/schemas/transfer.js';
