@@ -2,7 +2,7 @@
  * /api/notifications/*: email, webhooks, tests, pipeline settings, delivery history and the
  * dead-letter list (wire-contract §6). Secrets are masked in replies.
  */
-import { Type } from 'typebox';
+import { type Static, Type } from 'typebox';
 import { ErrorReply, Maybe, Open } from './common.js';
 
 const StringMap = Type.Record(Type.String(), Type.String());
@@ -107,6 +107,7 @@ export const NotificationSettings = Open({
   retryBaseSeconds: Type.Integer({ minimum: 1, maximum: 3600 }),
   webhookRateLimitPerMinute: Type.Integer({ minimum: 1, maximum: 10 }),
 });
+export type NotificationSettings = Static<typeof NotificationSettings>;
 
 const SettingsFields = {
   enabled: Maybe(Type.Boolean()),
@@ -136,6 +137,7 @@ export const NotificationSummary = Open({
   webhooks: Webhooks,
   queue: QueueStats,
 });
+export type NotificationSummary = Static<typeof NotificationSummary>;
 
 /** `method` (or `type`): email, webhook, or both when absent; `webhookId` tests one saved webhook. */
 export const NotificationTestBody = Open({
@@ -166,6 +168,7 @@ export const DeliveryRecord = Open({
   retryAttempts: Type.Integer(),
   payloadSize: Type.Integer(),
 });
+export type DeliveryRecord = Static<typeof DeliveryRecord>;
 export const DeliveryHistory = Type.Array(DeliveryRecord);
 
 /**
@@ -193,6 +196,7 @@ export const QueuedDelivery = Open({
   lastError: Type.Optional(Type.String()),
   lastStatusCode: Type.Optional(Type.Integer()),
 });
+export type QueuedDelivery = Static<typeof QueuedDelivery>;
 export const QueuedDeliveries = Type.Array(QueuedDelivery);
 
 export const DeliveryParams = Type.Object({ id: Type.Integer({ minimum: 0, maximum: 999_999_999_999_999 }) });

@@ -145,3 +145,5 @@ export const AuditEvents = Type.Object({
     }),
   ),
 });
+export type AuditEvents = Static<typeof AuditEvents>;
+export type AuditRecord = AuditEvents['events'][number];

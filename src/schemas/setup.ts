@@ -2,7 +2,7 @@
  * Node onboarding (wire-contract §7.9), discovery (§7.10) and the temperature-over-SSH check:
  * one-time setup codes, the setup script, auto-registration and the network scan.
  */
-import { Type } from 'typebox';
+import { type Static, Type } from 'typebox';
 import { Maybe, Open } from './common.js';
 
 const Text = (maxLength: number, description?: string) =>
@@ -19,6 +19,7 @@ export const SetupScriptUrlReply = Type.Object({
   setupCode: Type.String({ description: 'One-time code, 5 minutes, bound to type and host' }),
   expires: Type.Integer({ description: 'Unix seconds' }),
 });
+export type SetupScriptUrlReply = Static<typeof SetupScriptUrlReply>;
 
 export const SetupScriptQuery = Open({
   type: Type.Optional(Type.String({ maxLength: 10, description: 'pve, pbs or pmg' })),
@@ -65,6 +66,7 @@ export const DiscoveredServer = Open({
   hostname: Type.Optional(Type.String()),
   release: Type.Optional(Type.String()),
 });
+export type DiscoveredServer = Static<typeof DiscoveredServer>;
 export const DiscoveryResult = Open({
   servers: Type.Array(DiscoveredServer),
   errors: Type.Array(Type.Unknown()),
@@ -73,6 +75,7 @@ export const DiscoveryResult = Open({
   updated: Type.Optional(Type.Number({ description: 'Unix seconds of the last scan' })),
   age: Type.Optional(Type.Number({ description: 'Seconds since the last scan' })),
 });
+export type DiscoveryResult = Static<typeof DiscoveryResult>;
 export const DiscoverBody = Open({
   subnet: Text(100, 'CIDR like 192.168.1.0/24, or auto; empty = the configured subnet'),
   use_cache: Maybe(Type.Boolean({ description: 'Answer from the last scan when there is one' })),

@@ -3,7 +3,7 @@
  * characters) and the export's contents are checked by the transfer service, which also serves
  * the import at first start from PULSE_INIT_CONFIG_*.
  */
-import { Type } from 'typebox';
+import { type Static, Type } from 'typebox';
 import { Open } from './common.js';
 
 const Passphrase = Type.String({ description: 'At least 12 characters; the export is encrypted under it' });
@@ -14,6 +14,7 @@ export const ExportReply = Open({
   status: Type.Literal('success'),
   data: Type.String({ description: 'base64 of salt ‖ nonce ‖ AES-256-GCM ciphertext and tag' }),
 });
+export type ExportReply = Static<typeof ExportReply>;
 
 export const ImportBody = Open({
   data: Type.String({ description: 'What /api/config/export returned' }),
@@ -29,8 +30,10 @@ const ImportSummary = Open({
   email: Type.Boolean(),
   system: Type.Boolean(),
 });
+export type ImportSummary = Static<typeof ImportSummary>;
 
 const NodeBrief = Open({ name: Type.String(), type: Type.String(), host: Type.String() });
+export type ImportNodeBrief = Static<typeof NodeBrief>;
 
 const ImportPreview = Open({
   incoming: Open({
@@ -43,6 +46,7 @@ const ImportPreview = Open({
   }),
   current: Open({ nodes: Type.Array(NodeBrief), webhooks: Type.Integer(), guestMetadata: Type.Integer() }),
 });
+export type ImportPreview = Static<typeof ImportPreview>;
 
 /** A real import answers message and summary; a dry run answers preview. */
 export const ImportReply = Open({
@@ -51,3 +55,4 @@ export const ImportReply = Open({
   summary: Type.Optional(ImportSummary),
   preview: Type.Optional(ImportPreview),
 });
+export type ImportReply = Static<typeof ImportReply>;

@@ -42,4 +42,20 @@ export type { ChartsReply as ChartsResponse } from '../../../src/schemas/charts.
 /** One point of a chart series: ms since epoch and the value. */
 export type ChartPoint = import('../../../src/schemas/charts.js').ChartsReply['data'][string][string][number];
 export type { CoverageReply, ForecastReply } from '../../../src/schemas/insight.js';
-export type { QuickSetupReply } from '../../../src/schemas/security.js';
+// NotifyDelivery, Backup, NodeOnboarding and Security (settings pages): their REST replies.
+export type {
+  DeliveryRecord,
+  NotificationSettings,
+  NotificationSummary,
+  QueuedDelivery,
+} from '../../../src/schemas/notifications.js';
+export type { OidcConfig } from '../../../src/schemas/oidc.js';
+export type { AuditEvents, AuditRecord, QuickSetupReply } from '../../../src/schemas/security.js';
+export type { DiscoveredServer, DiscoveryResult, SetupScriptUrlReply } from '../../../src/schemas/setup.js';
+export type {
+  ExportReply,
+  ImportNodeBrief,
+  ImportPreview,
+  ImportReply,
+  ImportSummary,
+} from '../../../src/schemas/transfer.js';

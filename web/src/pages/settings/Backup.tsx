@@ -5,36 +5,16 @@
  */
 import { createSignal, For, Show } from 'solid-js';
 import { api } from '../../api/client';
+import type {
+  ExportReply,
+  ImportReply,
+  ImportNodeBrief as NodeBrief,
+  ImportPreview as Preview,
+  ImportSummary as Summary,
+} from '../../api/types';
 import { ConfirmDialog, createAction, downloadText, Progress } from '../../components/kit';
 import { Button, Card, ErrorText, Field, inputClass, Notice } from '../../components/ui';
 import { readOnly } from '../../stores/session';
-
-interface NodeBrief {
-  name: string;
-  type: string;
-  host: string;
-}
-
-interface Preview {
-  incoming: {
-    nodes: NodeBrief[];
-    webhooks?: number;
-    guestMetadata?: number;
-    alerts: boolean;
-    email: boolean;
-    system: boolean;
-  };
-  current: { nodes: NodeBrief[]; webhooks: number; guestMetadata: number };
-}
-
-interface Summary {
-  nodes: number;
-  webhooks?: number;
-  guestMetadata?: number;
-  alerts: boolean;
-  email: boolean;
-  system: boolean;
-}
 
 const MIN_PASSPHRASE = 12;
 
@@ -51,7 +31,7 @@ function ExportCard() {
     setDone('');
     if (pass().length < MIN_PASSPHRASE) throw new Error(`The passphrase needs at least ${MIN_PASSPHRASE} characters.`);
     if (pass() !== confirm()) throw new Error('The two passphrases differ.');
-    const res = await api.post<{ data: string }>('/api/config/export', { passphrase: pass() });
+    const res = await api.post<ExportReply>('/api/config/export', { passphrase: pass() });
     const name = `pulse-config-${stamp()}.enc`;
     downloadText(name, res.data, 'application/octet-stream');
     setDone(`Downloaded ${name}. Keep the passphrase: without it the file cannot be read.`);
@@ -151,17 +131,18 @@ function ImportCard() {
     setSummary(undefined);
     if (!data()) throw new Error('Choose an export file first.');
     if (!pass()) throw new Error('Enter the passphrase the file was exported with.');
-    const res = await api.post<{ preview: Preview }>('/api/config/import', {
+    const res = await api.post<ImportReply>('/api/config/import', {
       data: data(),
       passphrase: pass(),
       dryRun: true,
     });
+    if (!res.preview) throw new Error('The server did not describe the file; nothing was imported.');
     setPreview(res.preview);
   });
 
   const apply = createAction(async () => {
     setAsking(false);
-    const res = await api.post<{ summary?: Summary }>('/api/config/import', { data: data(), passphrase: pass() });
+    const res = await api.post<ImportReply>('/api/config/import', { data: data(), passphrase: pass() });
     setSummary(res.summary);
     setPreview(undefined);
     setPass('');

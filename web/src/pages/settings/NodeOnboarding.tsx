@@ -5,31 +5,24 @@
  */
 import { createSignal, For, onCleanup, Show } from 'solid-js';
 import { api } from '../../api/client';
+import type {
+  ConfiguredNode as ConfiguredBrief,
+  DiscoveryResult,
+  NodeType,
+  SetupScriptUrlReply as SetupUrl,
+} from '../../api/types';
 import { CopyBox, createAction, Progress } from '../../components/kit';
 import { Button, Card, Check, Empty, ErrorText, Field, Notice, SelectField, td, th } from '../../components/ui';
 import { readOnly } from '../../stores/session';
-
-type NodeType = 'pve' | 'pbs' | 'pmg';
-
-interface ConfiguredBrief {
-  id: string;
-  type: NodeType;
-  name: string;
-  host: string;
-}
-
-interface SetupUrl {
-  url: string;
-  command: string;
-  setupCode?: string;
-  expires: number;
-}
 
 const TYPE_OPTIONS = [
   { value: 'pve', label: 'Proxmox VE' },
   { value: 'pbs', label: 'Proxmox Backup Server' },
   { value: 'pmg', label: 'Proxmox Mail Gateway' },
 ];
+
+/** Discovery's schema types `type` as any text; only the three products can fill the node form. */
+const isNodeType = (t: string): t is NodeType => TYPE_OPTIONS.some((o) => o.value === t);
 
 const POLL_MS = 2000;
 
@@ -165,22 +158,6 @@ export function SetupScriptFlow(props: { onRegistered: () => void }) {
   );
 }
 
-interface Discovered {
-  ip: string;
-  port: number;
-  type: NodeType;
-  version?: string;
-  hostname?: string;
-  release?: string;
-}
-
-interface DiscoveryResult {
-  servers: Discovered[];
-  errors: string[];
-  scanning?: boolean;
-  updated?: number;
-}
-
 export interface NodePrefill {
   type: NodeType;
   name: string;
@@ -278,14 +255,16 @@ export function DiscoveryPanel(props: { onAdd: (p: NodePrefill) => void }) {
                     <td class={`${td} text-right`}>
                       <Button
                         aria-label={`Add ${s.ip}:${s.port}`}
-                        disabled={readOnly()}
-                        onClick={() =>
+                        disabled={readOnly() || !isNodeType(s.type)}
+                        onClick={() => {
+                          const type = s.type;
+                          if (!isNodeType(type)) return;
                           props.onAdd({
-                            type: s.type,
+                            type,
                             name: s.hostname ?? s.ip,
                             host: `https://${s.ip.includes(':') ? `[${s.ip}]` : s.ip}:${s.port}`,
-                          })
-                        }
+                          });
+                        }}
                       >
                         Add
                       </Button>

@@ -4,50 +4,16 @@
  */
 import { createResource, createSignal, For, Show } from 'solid-js';
 import { api } from '../../api/client';
+import type {
+  QueuedDelivery as DeadDelivery,
+  DeliveryRecord,
+  NotificationSettings as DeliverySettings,
+  NotificationSummary as Summary,
+} from '../../api/types';
 import { ConfirmDialog, createAction, Progress } from '../../components/kit';
 import { Button, Card, Check, Empty, ErrorText, Field, Notice, td, th } from '../../components/ui';
 import { formatDateTime } from '../../lib/format';
 import { readOnly } from '../../stores/session';
-
-interface DeliverySettings {
-  enabled: boolean;
-  notifyOnResolve: boolean;
-  maxAttempts: number;
-  retryBaseSeconds: number;
-  webhookRateLimitPerMinute: number;
-}
-
-interface DeliveryRecord {
-  id: number;
-  channel: 'email' | 'webhook';
-  webhookName: string;
-  webhookUrl: string;
-  alertId: string;
-  alertIds: string[];
-  event: string;
-  timestamp: string;
-  statusCode: number;
-  success: boolean;
-  errorMessage?: string;
-  retryAttempts: number;
-}
-
-interface DeadDelivery {
-  id: number;
-  channel: 'email' | 'webhook';
-  targetName: string;
-  event: string;
-  alertIds: string[];
-  attempts: number;
-  createdAt: string;
-  lastError?: string;
-  lastStatusCode?: number;
-}
-
-interface Summary {
-  settings: DeliverySettings;
-  queue: { pending: number; sending: number; dead: number; delivered: number; failedAttempts: number };
-}
 
 function when(rfc: string): string {
   const ms = Date.parse(rfc);

@@ -1,7 +1,7 @@
 /** Settings → Security: status, change password, API tokens (created once-visible, revocable), single sign-on. */
 import { createResource, createSignal, For, Show } from 'solid-js';
 import { api, seg } from '../../api/client';
-import type { TokenRecord } from '../../api/types';
+import type { AuditEvents, AuditRecord, OidcConfig, TokenRecord } from '../../api/types';
 import { createConfirm } from '../../components/kit';
 import { CurrentPasswordField, NewPasswordFields } from '../../components/PasswordFields';
 import { Button, Card, Check, Empty, ErrorText, Field, Notice, td, th } from '../../components/ui';
@@ -196,23 +196,13 @@ function Tokens() {
   );
 }
 
-interface AuditRecord {
-  id: number;
-  timestamp: string;
-  event: string;
-  username: string;
-  ip: string;
-  success: boolean;
-  details: Record<string, unknown>;
-}
-
 /** The security audit log: sign-ins, token changes, lockouts, settings changes. */
 function AuditLog() {
   const [error, setError] = createSignal('');
   const [events, { refetch }] = createResource(async () => {
     try {
       setError('');
-      return (await api.get<{ events: AuditRecord[] }>('/api/security/audit?limit=50')).events ?? [];
+      return (await api.get<AuditEvents>('/api/security/audit?limit=50')).events ?? [];
     } catch (err) {
       setError((err as Error).message);
       return [] as AuditRecord[];
@@ -267,24 +257,6 @@ function AuditLog() {
       </div>
     </Card>
   );
-}
-
-interface OidcConfig {
-  enabled: boolean;
-  issuerUrl: string;
-  clientId: string;
-  redirectUrl: string;
-  logoutUrl: string;
-  scopes: string[];
-  usernameClaim: string;
-  emailClaim: string;
-  groupsClaim: string;
-  allowedGroups: string[];
-  allowedDomains: string[];
-  allowedEmails: string[];
-  clientSecretSet: boolean;
-  defaultRedirect: string;
-  disablePasswordLogin?: boolean;
 }
 
 const listText = (v: string[] | undefined) => (v ?? []).join(', ');
