@@ -48,3 +48,36 @@ export interface ChartsResponse {
   storageData?: Record<string, Record<string, ChartPoint[]>>;
   timestamp: number;
 }
+
+// Settings → Maintenance, System and Exposure (web/src/pages/settings/{Maintenance,System,Exposure}.tsx).
+export type { MockModeView } from '../../../src/schemas/mock-mode.js';
+export type { TlsStatus } from '../../../src/schemas/tls.js';
+export type {
+  UpdateHistoryEntry,
+  UpdateInfo,
+  UpdatePlan,
+  UpdateStatus,
+} from '../../../src/schemas/updates.js';
+
+type WireDiagnostics = import('../../../src/schemas/diagnostics.js').DiagnosticsReport;
+/**
+ * One probed instance. The schema leaves `permissions` open; the server fills it with the
+ * permission doctor's report (src/diagnostics/diagnostics.ts), which the page renders.
+ */
+export type DiagnosedInstance = Omit<WireDiagnostics['nodes'][number], 'permissions'> & {
+  permissions?: import('../../../src/schemas/config-nodes.js').PermissionReport;
+};
+export type Diagnostics = Omit<WireDiagnostics, 'nodes' | 'pbs' | 'pmg'> & {
+  nodes: DiagnosedInstance[];
+  pbs: DiagnosedInstance[];
+  pmg: DiagnosedInstance[];
+};
+/**
+ * GET /api/system/settings: the declared fields, plus the saved ones the open schema passes
+ * through unnamed (theme, discovery subnet, …) as the update schema types them.
+ */
+export type SystemSettings = import('../../../src/schemas/system-settings.js').SystemSettingsReply &
+  Omit<
+    import('../../../src/schemas/system-settings.js').SystemSettingsUpdate,
+    keyof import('../../../src/schemas/system-settings.js').SystemSettingsReply
+  >;
