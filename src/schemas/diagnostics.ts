@@ -1,5 +1,5 @@
 /** GET /api/diagnostics (wire contract §7.7): live probes of every configured instance plus process facts. */
-import { Type } from 'typebox';
+import { type Static, Type } from 'typebox';
 import { Open } from './common.js';
 
 const InstanceDiagnostic = Open({
@@ -63,3 +63,4 @@ export const DiagnosticsReport = Open({
     }),
   ),
 });
+export type DiagnosticsReport = Static<typeof DiagnosticsReport>;

@@ -2,7 +2,7 @@
  * /api/system/mock-mode (wire contract §7.8). GET answers the PascalCase config Pulse 4.24
  * emits; writes take camelCase, and PascalCase too, which the mock fleet checks by the same rules.
  */
-import { Type } from 'typebox';
+import { type Static, Type } from 'typebox';
 import { Open } from './common.js';
 
 export const MockModeView = Open({
@@ -18,6 +18,7 @@ export const MockModeView = Open({
     StoppedPercent: Type.Number(),
   }),
 });
+export type MockModeView = Static<typeof MockModeView>;
 
 const MockConfigPatch = Open(
   {

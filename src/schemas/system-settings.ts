@@ -53,3 +53,4 @@ export const SystemSettingsReply = Open({
     Type.Record(Type.String(), Type.Boolean(), { description: 'Settings fixed by the environment' }),
   ),
 });
+export type SystemSettingsReply = Static<typeof SystemSettingsReply>;

@@ -1,5 +1,5 @@
 /** GET /api/system/tls: whether Pulse serves HTTPS itself and with which certificate. */
-import { Type } from 'typebox';
+import { type Static, Type } from 'typebox';
 import { Open } from './common.js';
 
 export const TlsStatus = Open({
@@ -16,3 +16,4 @@ export const TlsStatus = Open({
   loadedAt: Type.Optional(Type.String({ description: 'RFC3339' })),
   reloadError: Type.Optional(Type.String({ description: 'Why the last reload failed (the old certificate stays)' })),
 });
+export type TlsStatus = Static<typeof TlsStatus>;

@@ -1,5 +1,5 @@
 /** /api/updates/* (wire contract §7.5): check, status, plan, apply and the update history. */
-import { Type } from 'typebox';
+import { type Static, Type } from 'typebox';
 import { Open } from './common.js';
 
 const Channel = Type.Enum(['stable', 'rc'], { description: 'Defaults to the configured update channel' });
@@ -18,6 +18,7 @@ export const UpdateInfo = Open({
   warning: Type.Optional(Type.String({ description: 'Why no update can be offered, e.g. no feed configured' })),
   deploymentType: Type.String(),
 });
+export type UpdateInfo = Static<typeof UpdateInfo>;
 
 export const UpdateStatus = Open({
   status: Type.Enum([
@@ -38,6 +39,7 @@ export const UpdateStatus = Open({
   error: Type.Optional(Type.String()),
   updatedAt: Type.String({ description: 'RFC3339' }),
 });
+export type UpdateStatus = Static<typeof UpdateStatus>;
 
 export const UpdatePlanQuery = Type.Object({
   channel: Type.Optional(Channel),
@@ -56,6 +58,7 @@ export const UpdatePlan = Open({
   rollbackSupport: Type.Boolean(),
   downloadUrl: Type.Optional(Type.String()),
 });
+export type UpdatePlan = Static<typeof UpdatePlan>;
 
 export const UpdateApplyBody = Open({
   downloadUrl: Type.String({ minLength: 1, description: 'A release tarball URL from the update feed' }),
@@ -89,6 +92,7 @@ export const UpdateHistoryEntry = Open({
   related_event_id: Type.Optional(Type.String()),
   notes: Type.Optional(Type.String()),
 });
+export type UpdateHistoryEntry = Static<typeof UpdateHistoryEntry>;
 
 export const UpdateHistoryReply = Type.Array(UpdateHistoryEntry);
 

@@ -42,6 +42,8 @@ export type { ChartsReply as ChartsResponse } from '../../../src/schemas/charts.
 /** One point of a chart series: ms since epoch and the value. */
 export type ChartPoint = import('../../../src/schemas/charts.js').ChartsReply['data'][string][string][number];
 export type { CoverageReply, ForecastReply } from '../../../src/schemas/insight.js';
+// Settings → Maintenance, System and Exposure (web/src/pages/settings/{Maintenance,System,Exposure}.tsx).
+export type { MockModeView } from '../../../src/schemas/mock-mode.js';
 // NotifyDelivery, Backup, NodeOnboarding and Security (settings pages): their REST replies.
 export type {
   DeliveryRecord,
@@ -52,6 +54,7 @@ export type {
 export type { OidcConfig } from '../../../src/schemas/oidc.js';
 export type { AuditEvents, AuditRecord, QuickSetupReply } from '../../../src/schemas/security.js';
 export type { DiscoveredServer, DiscoveryResult, SetupScriptUrlReply } from '../../../src/schemas/setup.js';
+export type { TlsStatus } from '../../../src/schemas/tls.js';
 export type {
   ExportReply,
   ImportNodeBrief,
@@ -59,3 +62,32 @@ export type {
   ImportReply,
   ImportSummary,
 } from '../../../src/schemas/transfer.js';
+export type {
+  UpdateHistoryEntry,
+  UpdateInfo,
+  UpdatePlan,
+  UpdateStatus,
+} from '../../../src/schemas/updates.js';
+
+type WireDiagnostics = import('../../../src/schemas/diagnostics.js').DiagnosticsReport;
+/**
+ * One probed instance. The schema leaves `permissions` open; the server fills it with the
+ * permission doctor's report (src/diagnostics/diagnostics.ts), which the page renders.
+ */
+export type DiagnosedInstance = Omit<WireDiagnostics['nodes'][number], 'permissions'> & {
+  permissions?: import('../../../src/schemas/config-nodes.js').PermissionReport;
+};
+export type Diagnostics = Omit<WireDiagnostics, 'nodes' | 'pbs' | 'pmg'> & {
+  nodes: DiagnosedInstance[];
+  pbs: DiagnosedInstance[];
+  pmg: DiagnosedInstance[];
+};
+/**
+ * GET /api/system/settings: the declared fields, plus the saved ones the open schema passes
+ * through unnamed (theme, discovery subnet, …) as the update schema types them.
+ */
+export type SystemSettings = import('../../../src/schemas/system-settings.js').SystemSettingsReply &
+  Omit<
+    import('../../../src/schemas/system-settings.js').SystemSettingsUpdate,
+    keyof import('../../../src/schemas/system-settings.js').SystemSettingsReply
+  >;

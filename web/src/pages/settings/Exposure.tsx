@@ -4,20 +4,9 @@
  */
 import { createResource, createSignal, Show } from 'solid-js';
 import { api } from '../../api/client';
+import type { TlsStatus } from '../../api/types';
 import { Card, Check, ErrorText, Notice } from '../../components/ui';
 import { readOnly } from '../../stores/session';
-
-interface TlsStatus {
-  enabled: boolean;
-  certFile?: string;
-  keyFile?: string;
-  subject?: string;
-  issuer?: string;
-  expiresAt?: string;
-  fingerprint256?: string;
-  loadedAt?: string;
-  reloadError?: string;
-}
 
 const DAY = 86_400_000;
 

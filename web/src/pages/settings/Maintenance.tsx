@@ -5,7 +5,14 @@
  */
 import { createResource, createSignal, For, onCleanup, onMount, Show } from 'solid-js';
 import { api } from '../../api/client';
-import type { PermissionReport } from '../../api/types';
+import type {
+  Diagnostics,
+  MockModeView,
+  UpdateHistoryEntry,
+  UpdateInfo,
+  UpdatePlan,
+  UpdateStatus,
+} from '../../api/types';
 import { ConfirmDialog, CopyBox, createAction, downloadText, Progress } from '../../components/kit';
 import { PermissionDoctor } from '../../components/PermissionDoctor';
 import { Button, Card, Empty, ErrorText, Notice, SelectField, td, th } from '../../components/ui';
@@ -13,47 +20,6 @@ import { formatDateTime } from '../../lib/format';
 import { scrubReport } from '../../lib/scrub';
 import { refreshState } from '../../stores/live';
 import { readOnly } from '../../stores/session';
-
-interface UpdateInfo {
-  available: boolean;
-  currentVersion: string;
-  latestVersion: string;
-  releaseNotes: string;
-  releaseDate: string;
-  downloadUrl: string;
-  isPrerelease: boolean;
-  deploymentType?: string;
-  warning?: string;
-}
-
-interface UpdatePlan {
-  version: string;
-  canAutoUpdate: boolean;
-  steps?: string[];
-  instructions?: string;
-  prerequisites?: string[];
-  estimatedTime?: string;
-  requiresRoot?: boolean;
-}
-
-interface UpdateStatus {
-  status: string;
-  progress: number;
-  message: string;
-  error?: string;
-}
-
-interface HistoryEntry {
-  event_id: string;
-  timestamp: string;
-  action: string;
-  channel: string;
-  version_from: string;
-  version_to: string;
-  status: string;
-  duration_ms?: number;
-  error?: { message: string };
-}
 
 const DONE = new Set(['idle', 'completed', 'error', 'available']);
 /** Steps of an update in progress (the server's UPDATE_STEPS_BUSY). */
@@ -74,7 +40,7 @@ function Updates() {
   let applyStarted = 0;
   const [history, historyRes] = createResource(async () => {
     try {
-      return await api.get<HistoryEntry[]>('/api/updates/history?limit=20');
+      return await api.get<UpdateHistoryEntry[]>('/api/updates/history?limit=20');
     } catch {
       return undefined;
     }
@@ -336,25 +302,6 @@ function Updates() {
   );
 }
 
-interface DiagnosedInstance {
-  name: string;
-  type?: string;
-  connected: boolean;
-  error?: string;
-  /** The permission doctor's answer for the instance. */
-  permissions?: PermissionReport;
-}
-
-interface Diagnostics {
-  version?: string;
-  uptime?: number;
-  nodes?: DiagnosedInstance[];
-  pbs?: DiagnosedInstance[];
-  pmg?: DiagnosedInstance[];
-  errors?: string[];
-  [k: string]: unknown;
-}
-
 function DiagnosticsCard() {
   const [report, setReport] = createSignal<Diagnostics>();
   const run = createAction(async () => setReport(await api.get<Diagnostics>('/api/diagnostics')));
@@ -406,20 +353,15 @@ function DiagnosticsCard() {
   );
 }
 
-interface MockView {
-  enabled: boolean;
-  config?: Record<string, unknown>;
-}
-
 function MockModeCard() {
-  const [view, setView] = createSignal<MockView>();
+  const [view, setView] = createSignal<MockModeView>();
   const [asking, setAsking] = createSignal(false);
-  const load = createAction(async () => setView(await api.get<MockView>('/api/system/mock-mode')));
+  const load = createAction(async () => setView(await api.get<MockModeView>('/api/system/mock-mode')));
   void load.run();
   const toggle = createAction(async () => {
     setAsking(false);
     const next = !view()?.enabled;
-    setView(await api.post<MockView>('/api/system/mock-mode', { enabled: next }));
+    setView(await api.post<MockModeView>('/api/system/mock-mode', { enabled: next }));
     await refreshState().catch(() => undefined);
   });
   return (

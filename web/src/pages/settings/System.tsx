@@ -1,23 +1,21 @@
 /** Settings → System: polling intervals, connection timeout, theme, discovery. */
 import { createResource, createSignal, Show } from 'solid-js';
 import { api } from '../../api/client';
+import type { SystemSettings } from '../../api/types';
 import { Button, Card, Check, ErrorText, Field, Notice, SelectField } from '../../components/ui';
 import { readOnly } from '../../stores/session';
 import { setTheme } from '../../stores/theme';
 
-interface SystemSettings {
-  pvePollingInterval?: number;
-  pbsPollingInterval?: number;
-  pmgPollingInterval?: number;
-  connectionTimeout?: number;
-  theme?: string;
-  discoveryEnabled?: boolean;
-  discoverySubnet?: string;
-  envOverrides?: Record<string, unknown>;
-  [k: string]: unknown;
-}
+type NumberField = 'pvePollingInterval' | 'pbsPollingInterval' | 'pmgPollingInterval' | 'connectionTimeout';
 
-const NUMBER_FIELDS: Array<[keyof SystemSettings, string, string]> = [
+/** The form as edited: a number field holds the text typed into it until saved. */
+type Draft = Partial<Record<NumberField, number | string>> & {
+  theme?: string | null;
+  discoveryEnabled?: boolean | null;
+  discoverySubnet?: string | null;
+};
+
+const NUMBER_FIELDS: Array<[NumberField, string, string]> = [
   [
     'pvePollingInterval',
     'Proxmox VE polling interval (seconds)',
@@ -31,7 +29,7 @@ const NUMBER_FIELDS: Array<[keyof SystemSettings, string, string]> = [
 export function SystemSettingsPage() {
   const [error, setError] = createSignal('');
   const [saved, setSaved] = createSignal('');
-  const [draft, setDraft] = createSignal<SystemSettings>({});
+  const [draft, setDraft] = createSignal<Draft>({});
   const [settings, { refetch }] = createResource(async () => {
     try {
       const s = await api.get<SystemSettings>('/api/system/settings');
@@ -39,7 +37,7 @@ export function SystemSettingsPage() {
       if (NUMBER_FIELDS.some(([k]) => s[k] === undefined)) {
         const eff = await api.get<Record<string, unknown>>('/api/config/system').catch(() => undefined);
         for (const [k] of NUMBER_FIELDS) {
-          const v = eff?.[k as string];
+          const v = eff?.[k];
           if (s[k] === undefined && typeof v === 'number' && v > 0) s[k] = v;
         }
       }
@@ -58,8 +56,7 @@ export function SystemSettingsPage() {
     setSaved('');
     const d = draft();
     const body: Record<string, unknown> = {};
-    for (const [k] of NUMBER_FIELDS)
-      if (d[k] !== undefined && d[k] !== '' && !locked(k as string)) body[k as string] = Number(d[k]);
+    for (const [k] of NUMBER_FIELDS) if (d[k] !== undefined && d[k] !== '' && !locked(k)) body[k] = Number(d[k]);
     if (d.theme) body.theme = d.theme;
     body.discoveryEnabled = !!d.discoveryEnabled;
     if (d.discoverySubnet !== undefined) body.discoverySubnet = d.discoverySubnet;
@@ -80,12 +77,12 @@ export function SystemSettingsPage() {
           {NUMBER_FIELDS.map(([k, label, hint]) => (
             <Field
               label={label}
-              name={k as string}
+              name={k}
               type="number"
               min={k === 'connectionTimeout' ? 1 : 10}
               max={k === 'connectionTimeout' ? 300 : 3600}
-              hint={locked(k as string) ? `${hint} Locked by an environment variable.` : hint}
-              disabled={locked(k as string)}
+              hint={locked(k) ? `${hint} Locked by an environment variable.` : hint}
+              disabled={locked(k)}
               value={String(draft()[k] ?? '')}
               onInput={(e) => setDraft((s) => ({ ...s, [k]: e.currentTarget.value }))}
             />
