@@ -14,13 +14,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { request } from 'undici';
 import { ManualClock } from '../src/clock.js';
 import { startPulse } from '../src/server.js';
 import { loadSettings } from '../src/settings/env.js';
 import { isBackupPath } from './backup-paths.js';
 import { startHelper } from './helper-process.js';
-import { startSimProcess } from './sim-process.js';
+import { advanceSimClock, startSimProcess } from './sim-process.js';
 
 export interface CycleFigures {
   calls: number;
@@ -89,12 +88,7 @@ export async function measureEstate(
 
     const poll = async () => {
       clock.advance(STEP_MS);
-      const res = await request(`${sim.ready.control}/clock/advance`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ seconds: STEP_MS / 1000 }),
-      });
-      await res.body.text();
+      await advanceSimClock(sim.ready.control, STEP_MS / 1000);
       release();
       const paths: string[] = [];
       m.apiCalls.paths = paths;

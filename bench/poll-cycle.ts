@@ -55,7 +55,6 @@ import path from 'node:path';
 import { constants as gcKinds, monitorEventLoopDelay, PerformanceObserver, performance } from 'node:perf_hooks';
 import readline from 'node:readline';
 import { getHeapSpaceStatistics } from 'node:v8';
-import { request } from 'undici';
 import { ManualClock } from '../src/clock.js';
 import type { PveSlice } from '../src/collect/slices.js';
 import type { Guest, Node, Storage } from '../src/model/state.js';
@@ -65,6 +64,7 @@ import type { NodeInput } from '../src/settings/node-config.js';
 import { PROJECT_ROOT } from '../src/version.js';
 import { isBackupPath } from './backup-paths.js';
 import { type Get, type HelperProcess, startHelper, type WsStats } from './helper-process.js';
+import { advanceSimClock } from './sim-process.js';
 
 const argv = process.argv.slice(2);
 function arg(name: string, def: number): number {
@@ -326,14 +326,7 @@ async function main() {
   log(`starting the simulator (${ESTATE})`);
   const sim = await startSim();
   const pve = sim.ready.pve[0];
-  const advanceSim = async (seconds: number) => {
-    const res = await request(`${sim.ready.control}/clock/advance`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ seconds }),
-    });
-    await res.body.text();
-  };
+  const advanceSim = (seconds: number) => advanceSimClock(sim.ready.control, seconds);
 
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pulse-bench-poll-'));
   const clock = new ManualClock(Date.now());

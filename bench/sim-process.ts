@@ -5,6 +5,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 import readline from 'node:readline';
+import { request } from 'undici';
 import { PROJECT_ROOT } from '../src/version.js';
 
 export interface SimReady {
@@ -26,4 +27,14 @@ export async function startSimProcess(estate: string): Promise<{ child: ChildPro
     child.once('exit', (code) => reject(new Error(`simulator (${estate}) exited with ${code}`)));
   });
   return { child, ready };
+}
+
+/** Moves the simulator's clock on by `seconds` (its metrics and cadences follow it). */
+export async function advanceSimClock(control: string, seconds: number): Promise<void> {
+  const res = await request(`${control}/clock/advance`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ seconds }),
+  });
+  await res.body.text();
 }

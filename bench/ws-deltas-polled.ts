@@ -9,12 +9,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { deflateRawSync } from 'node:zlib';
-import { request } from 'undici';
 import WebSocket from 'ws';
 import { ManualClock } from '../src/clock.js';
 import { startPulse } from '../src/server.js';
 import { loadSettings } from '../src/settings/env.js';
-import { startSimProcess } from './sim-process.js';
+import { advanceSimClock, startSimProcess } from './sim-process.js';
 
 const STEP_MS = 10_000;
 const sleep = (t: number) => new Promise((r) => setTimeout(r, t));
@@ -69,12 +68,7 @@ export async function measurePolled(estate: string, polls: number, log: (s: stri
     const two = await listen(`${wsBase}/ws?deltas=2`, 'stateDelta');
     const poll = async () => {
       clock.advance(STEP_MS);
-      const res = await request(`${sim.ready.control}/clock/advance`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ seconds: STEP_MS / 1000 }),
-      });
-      await res.body.text();
+      await advanceSimClock(sim.ready.control, STEP_MS / 1000);
       pulse.deps.systemSettings.save({ pvePollingInterval: 10 });
       await m.pollNow();
       hold();
