@@ -3,6 +3,7 @@
  * guests). Prints figures; asserts nothing.
  *
  *   node --expose-gc --import tsx bench/poll-cycle.ts [--cycles 6] [--stride 120] [--requests 30] [--no-backups] [--no-alerts]
+ *        [--ws raw|deltas]
  *
  * (`npx tsx bench/poll-cycle.ts` works too; --expose-gc adds the memory figures after a full GC.)
  * Diagnostics (each explained where it is declared below): --reclaim-growth MIB, --cpu-profile F, --alloc-profile F,
@@ -26,7 +27,7 @@
  *    - poll CPU: `monitoring.pollNow()` (every request, normalising, slice composition, the
  *      state commit and its synchronous listeners, e.g. history recording);
  *    - cycle CPU: poll + the commit's deferred work up to 0.6 s later (alert evaluation, the /ws
- *      broadcast to one connected client, i.e. serialising the document, queued history writes);
+ *      broadcast to one connected client (`--ws`: serialising the document, or a delta), queued history writes);
  *    - floor: the very GET paths of that cycle (recorded through ApiCallCounter.paths), replayed
  *      in a third child process (bench/floor-client.ts, so its garbage is not counted in Pulse's
  *      memory) with a bare undici Agent (8 sockets, 16 in flight), each body read as text and
@@ -101,6 +102,13 @@ const THREAD_STATS = argv.includes('--thread-stats');
 /** Diagnosis: after the hour, print the resident size by kind of mapping (/proc/self/smaps). */
 const SMAPS = argv.includes('--smaps');
 const ESTATE = argv.includes('--estate') ? argv[argv.indexOf('--estate') + 1] : 'large';
+/**
+ * The WebSocket client connected through the run: `raw` (default: a client of Pulse 4.24's
+ * protocol, which is sent the whole document as `rawData` on every update, so every version is
+ * serialised) or `deltas` (`/ws?deltas=2`, what Pulse's own web UI opens: row-table deltas).
+ */
+const WS_CLIENT = argv.includes('--ws') ? argv[argv.indexOf('--ws') + 1] : 'raw';
+if (WS_CLIENT !== 'raw' && WS_CLIENT !== 'deltas') throw new Error('--ws takes raw or deltas');
 
 // PROJECT_ROOT, not this file's folder: `npm run bench` runs a bundle of this file from dist/bench.
 const root = PROJECT_ROOT;
@@ -364,7 +372,7 @@ async function main() {
       alertRounds.push(performance.now() - w0);
     };
     client = startHelper('state-client.ts', [pulse.url]);
-    await client.call({ op: 'ws' });
+    await client.call({ op: 'ws', path: WS_CLIENT === 'deltas' ? '/ws?deltas=2' : '/ws' });
 
     // The interval is the 10-s default while a cycle runs (cadences read it), an hour otherwise.
     const hold = () => systemSettings.save({ pvePollingInterval: 3600 });
@@ -765,9 +773,10 @@ async function main() {
       `| event-loop delay during the measured cycles: p50 / p99 / max | ${(loopDelay.percentile(50) / 1e6).toFixed(0)} / ${(loopDelay.percentile(99) / 1e6).toFixed(0)} / ${(loopDelay.max / 1e6).toFixed(0)} ms | |`,
     );
     p(`| /api/state body: JSON / gzip as sent | ${mb(cached.bytes)} / ${mb(cached.wireBytes)} | |`);
-    p(`| WS bytes per update (rawData) | ${mb(ws.types.rawData?.lastBytes ?? 0)} | |`);
+    const wsType = WS_CLIENT === 'deltas' ? 'stateDelta' : 'rawData';
+    p(`| WS bytes per update (${wsType}, the last) | ${mb(ws.types[wsType]?.lastBytes ?? 0)} | |`);
     p(
-      `| WS rawData updates received (${commits} commits, coalesced ≥ ${wsHub.coalesceMs} ms) | ${ws.types.rawData?.count ?? 0} | |`,
+      `| WS ${wsType} messages received (${commits} commits, coalesced ≥ ${wsHub.coalesceMs} ms) | ${ws.types[wsType]?.count ?? 0} | |`,
     );
     p(`| /api/charts?range=1h, p50 of 3 | ${pct(charts.times, 50).toFixed(0)} ms, ${mb(charts.bytes)} | |`);
     p(`| full-state serialisations in the run | ${pulse.deps.snapshots.serialisations} | |`);

@@ -19,6 +19,8 @@ export function outputStep(tier: Tier, rangeMs: number, maxPoints: number): numb
 
 export interface ChunkRef {
   start: number;
+  /** Steps in the chunk (data holds `slots` values per metric). */
+  slots: number;
   data: Float32Array;
 }
 
@@ -39,14 +41,15 @@ export function downsample(
   const sums = new Float64Array(buckets * metrics);
   const counts = new Uint32Array(buckets * metrics);
   for (const chunk of chunks) {
-    if (chunk.data.length !== tier.slots * metrics) continue;
-    for (let s = 0; s < tier.slots; s++) {
+    const slots = chunk.slots;
+    if (chunk.data.length !== slots * metrics) continue;
+    for (let s = 0; s < slots; s++) {
       const t = chunk.start + s * tier.stepMs;
       if (t + tier.stepMs <= from || t > to) continue;
       const b = Math.floor(Math.max(t, from) / outStepMs) - firstBucket;
       if (b < 0 || b >= buckets) continue;
       for (let m = 0; m < metrics; m++) {
-        const v = chunk.data[m * tier.slots + s];
+        const v = chunk.data[m * slots + s];
         if (Number.isNaN(v)) continue;
         sums[b * metrics + m] += v;
         counts[b * metrics + m]++;

@@ -248,7 +248,7 @@ export class MetricHistory {
 
   #enqueue(kind: ResourceKind, slab: Slab, closed: boolean): void {
     // Already past retention (the clock moved far ahead): writing it would only be pruned again.
-    if (slab.start + chunkMs(slab.tier) + slab.tier.retentionMs <= this.deps.clock.now()) return;
+    if (slab.start + slab.spanMs + slab.tier.retentionMs <= this.deps.clock.now()) return;
     const parts = partsOf(slab);
     if (closed) this.#unwritten.set(slab, { kind, parts });
     for (let part = 0; part < parts; part++) this.#queue.push({ kind, slab, part });
@@ -321,7 +321,7 @@ export class MetricHistory {
       if (list) list.push(slab);
       else byStart?.set(slab.start, [slab]);
     }
-    const inWindow = (slab: Slab) => slab.tier.id === tier.id && slab.start + chunkMs(tier) > from && slab.start <= now;
+    const inWindow = (slab: Slab) => slab.tier.id === tier.id && slab.start + slab.spanMs > from && slab.start <= now;
     const closed = [...this.#pending, ...[...this.#unwritten].map(([slab, u]) => ({ kind: u.kind, slab }))];
     for (const { kind, slab } of closed) if (inWindow(slab)) slabs.get(kind)?.set(slab.start, [slab]);
     for (const k of kinds) {
@@ -347,7 +347,7 @@ export class MetricHistory {
             list = [];
             refs.set(id, list);
           }
-          list.push({ start: slab.start, data: slab.rowData(row) });
+          list.push({ start: slab.start, slots: slab.slots, data: slab.rowData(row) });
         });
       }
       let done = 0;

@@ -5,7 +5,7 @@
  */
 import type { Database } from 'better-sqlite3';
 import { Slab } from './slab.js';
-import { chunkMs, isResourceKind, KIND_METRICS, type ResourceKind, type Tier } from './tiers.js';
+import { chunkMs, isResourceKind, KIND_METRICS, longestChunkMs, type ResourceKind, type Tier } from './tiers.js';
 
 /** ~860 KB per part for the 10-s tier of guests: a write that does not stall the event loop. */
 export const ROWS_PER_PART = 512;
@@ -81,7 +81,7 @@ export class SlabRepo {
     kinds?: readonly ResourceKind[],
     wanted?: (kind: ResourceKind, id: string) => boolean,
   ): StoredSlab[] {
-    const rows = this.#range.all(tier.id, from - chunkMs(tier), to) as Row[];
+    const rows = this.#range.all(tier.id, from - longestChunkMs(tier), to) as Row[];
     const out: StoredSlab[] = [];
     for (const r of rows) {
       const kind = r.kind;
@@ -120,6 +120,6 @@ export class SlabRepo {
 
   /** Deletes chunks that ended before `now - retention`. */
   prune(tier: Tier, now: number): number {
-    return this.#prune.run(tier.id, now - tier.retentionMs - chunkMs(tier) + 1).changes;
+    return this.#prune.run(tier.id, now - tier.retentionMs - longestChunkMs(tier) + 1).changes;
   }
 }

@@ -56,13 +56,36 @@ describe('Slab', () => {
 describe('downsample', () => {
   it('averages tier steps into output buckets and leaves gaps out', () => {
     const s = new Slab(raw, 1, T0);
-    for (let i = 0; i < 60; i++) if (i < 24 || i >= 30) s.add(s.row('a'), T0 + i * 10_000, [i]);
-    const [pts] = downsample(raw, 1, [{ start: T0, data: s.rowData(0) }], T0, T0 + 599_999, 60_000);
-    // 10 one-minute buckets (6 steps each); minute 4 (steps 24..29) has no samples
-    expect(pts.map((p) => p.timestamp)).toEqual([0, 1, 2, 3, 5, 6, 7, 8, 9].map((m) => T0 + m * 60_000));
+    for (let i = 0; i < raw.slots; i++) if (i < 12 || i >= 18) s.add(s.row('a'), T0 + i * 10_000, [i]);
+    const ref = { start: T0, slots: s.slots, data: s.rowData(0) };
+    const [pts] = downsample(raw, 1, [ref], T0, T0 + raw.slots * 10_000 - 1, 60_000);
+    // 5 one-minute buckets (6 steps each); minute 2 (steps 12..17) has no samples
+    expect(pts.map((p) => p.timestamp)).toEqual([0, 1, 3, 4].map((m) => T0 + m * 60_000));
     expect(pts[0].value).toBeCloseTo(2.5);
-    expect(pts[3].value).toBeCloseTo(20.5);
-    expect(pts[4].value).toBeCloseTo(32.5);
+    expect(pts[2].value).toBeCloseTo(20.5);
+    expect(pts[3].value).toBeCloseTo(26.5);
+  });
+
+  it('reads chunks stored with the longer chunks of Pulse 0.1 alongside the current ones', () => {
+    // A 10-minute chunk of the 10-s tier as 0.1 wrote it (60 steps), then a current 5-minute one.
+    const old = new Slab(raw, 1, T0, 1, raw.storedSlots);
+    for (let i = 0; i < raw.storedSlots; i++) old.add(old.row('a'), T0 + i * 10_000, [1]);
+    const back = Slab.restore(raw, 1, T0, [...old.ids], old.used().slice());
+    expect(back?.slots).toBe(raw.storedSlots);
+    expect(back?.spanMs).toBe(10 * 60_000);
+    const cur = new Slab(raw, 1, T0 + 10 * 60_000);
+    for (let i = 0; i < raw.slots; i++) cur.add(cur.row('a'), cur.start + i * 10_000, [3]);
+    const refs = [back, cur].map((x) => ({
+      start: x?.start ?? 0,
+      slots: x?.slots ?? 0,
+      data: x?.rowData(0) ?? new Float32Array(),
+    }));
+    const [pts] = downsample(raw, 1, refs, T0, T0 + 15 * 60_000 - 1, 5 * 60_000);
+    expect(pts.map((p) => [(p.timestamp - T0) / 60_000, p.value])).toEqual([
+      [0, 1],
+      [5, 1],
+      [10, 3],
+    ]);
   });
 
   it('chooses tiers and steps that bound the point count', () => {

@@ -26,9 +26,11 @@ export class Slab {
     /** Chunk start, unix ms. */
     readonly start: number,
     capacity = 16,
+    /** Steps in this chunk: the tier's, except for a stored slab written with longer chunks. */
+    readonly slots = tier.slots,
   ) {
     const cap = Math.max(1, capacity);
-    this.data = new Float32Array(cap * metrics * tier.slots).fill(Number.NaN);
+    this.data = new Float32Array(cap * metrics * slots).fill(Number.NaN);
     this.sums = new Float64Array(cap * metrics);
     this.counts = new Uint32Array(cap * metrics);
     this.steps = new Float64Array(cap).fill(Number.NaN);
@@ -36,17 +38,26 @@ export class Slab {
 
   /** Floats per row. */
   get rowSize(): number {
-    return this.metrics * this.tier.slots;
+    return this.metrics * this.slots;
+  }
+
+  /** The time this chunk spans (ms). */
+  get spanMs(): number {
+    return this.tier.stepMs * this.slots;
   }
 
   get capacity(): number {
     return this.steps.length;
   }
 
-  /** A slab restored from storage (ids and data as written by `used()`). */
+  /**
+   * A slab restored from storage (ids and data as written by `used()`), with the tier's steps per
+   * chunk or, for a chunk an earlier version wrote, the longer chunk's (Tier.storedSlots).
+   */
   static restore(tier: Tier, metrics: number, start: number, ids: string[], data: Float32Array): Slab | undefined {
-    if (data.length !== ids.length * metrics * tier.slots) return undefined;
-    const slab = new Slab(tier, metrics, start, ids.length + 16);
+    const slots = [tier.slots, tier.storedSlots].find((n) => data.length === ids.length * metrics * n);
+    if (slots === undefined) return undefined;
+    const slab = new Slab(tier, metrics, start, ids.length + 16, slots);
     slab.data.set(data);
     ids.forEach((id, i) => {
       slab.ids.push(id);
@@ -83,7 +94,8 @@ export class Slab {
 
   /** Folds one sample at time `t` (inside this chunk) into `row`. Non-finite values are skipped. */
   add(row: number, t: number, values: ArrayLike<number>): void {
-    const { stepMs, slots } = this.tier;
+    const { stepMs } = this.tier;
+    const slots = this.slots;
     const step = Math.floor(t / stepMs);
     const slot = step - this.start / stepMs;
     if (slot < 0 || slot >= slots) return;

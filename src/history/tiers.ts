@@ -12,8 +12,14 @@ export interface Tier {
   id: number;
   name: string;
   stepMs: number;
-  /** Steps per chunk. */
+  /** Steps per chunk of the slabs written now. */
   slots: number;
+  /**
+   * The most steps per chunk a stored slab of this tier can have: Pulse 0.1 wrote longer chunks
+   * (twice as many steps for the two finer tiers), which stay readable until they age out, so a
+   * reader looks back this far for a chunk overlapping its window.
+   */
+  storedSlots: number;
   /** How long chunks are kept. */
   retentionMs: number;
 }
@@ -22,13 +28,17 @@ const MIN = 60_000;
 const HOUR = 60 * MIN;
 const DAY = 24 * HOUR;
 
+// The current slab of each tier stays in memory and is rewritten to SQLite at every flush, so its
+// chunk is kept short for the tiers whose chunks hold the most resources × steps.
 export const TIERS: readonly Tier[] = [
-  { id: 0, name: '10s', stepMs: 10_000, slots: 60, retentionMs: HOUR }, // chunk: 10 min
-  { id: 1, name: '1m', stepMs: MIN, slots: 20, retentionMs: DAY }, // chunk: 20 min
-  { id: 2, name: '5m', stepMs: 5 * MIN, slots: 12, retentionMs: 7 * DAY }, // chunk: 1 h
+  { id: 0, name: '10s', stepMs: 10_000, slots: 30, storedSlots: 60, retentionMs: HOUR }, // chunk: 5 min
+  { id: 1, name: '1m', stepMs: MIN, slots: 10, storedSlots: 20, retentionMs: DAY }, // chunk: 10 min
+  { id: 2, name: '5m', stepMs: 5 * MIN, slots: 12, storedSlots: 12, retentionMs: 7 * DAY }, // chunk: 1 h
 ];
 
 export const chunkMs = (tier: Tier): number => tier.stepMs * tier.slots;
+/** The longest chunk a stored slab of `tier` can span (see Tier.storedSlots). */
+export const longestChunkMs = (tier: Tier): number => tier.stepMs * Math.max(tier.slots, tier.storedSlots);
 export const chunkStartOf = (tier: Tier, t: number): number => Math.floor(t / chunkMs(tier)) * chunkMs(tier);
 
 /**
