@@ -1,6 +1,7 @@
 /** /api/config/nodes: configured PVE/PBS/PMG instances (wire-contract §7.1). Secrets are never returned. */
 import { type Static, Type } from 'typebox';
 import { Maybe, Open } from './common.js';
+import { MissingPrivilege, PermissionReport } from './permissions.js';
 
 export const NodeType = Type.Enum(['pve', 'pbs', 'pmg']);
 export type NodeType = Static<typeof NodeType>;
@@ -25,30 +26,6 @@ export const MONITOR_FLAG_NAMES = [
 export type MonitorFlag = (typeof MONITOR_FLAG_NAMES)[number];
 const flagsOf = <S extends ReturnType<typeof Type.Optional>>(schema: () => S) =>
   Object.fromEntries(MONITOR_FLAG_NAMES.map((f) => [f, schema()])) as Record<MonitorFlag, S>;
-
-/** A privilege the credentials lack, the feature it breaks, and where to grant it. */
-export const MissingPrivilege = Open({
-  feature: Type.String(),
-  privilege: Type.String(),
-  path: Type.Optional(Type.String()),
-  message: Type.String(),
-});
-
-/** The permission doctor: every feature of an instance, working or not, and what grants the missing ones. */
-export const PermissionReport = Type.Object({
-  features: Type.Array(
-    Type.Object({
-      feature: Type.String(),
-      works: Type.Union([Type.Boolean(), Type.Null()], { description: 'null while unknown' }),
-      privilege: Type.String(),
-      path: Type.Optional(Type.String()),
-      evidence: Type.Enum(['permissions', 'denied', 'probe', 'poller', 'unknown']),
-    }),
-  ),
-  missing: Type.Array(MissingPrivilege),
-  grantCommand: Type.Optional(Type.String()),
-});
-export type PermissionReport = Static<typeof PermissionReport>;
 
 /** One member of a PVE cluster, PascalCase as the contract has it. */
 export const ClusterEndpoint = Open({

@@ -1,6 +1,7 @@
 /** GET /api/diagnostics (wire contract §7.7): live probes of every configured instance plus process facts. */
 import { type Static, Type } from 'typebox';
 import { Open } from './common.js';
+import { PermissionReport } from './permissions.js';
 
 const InstanceDiagnostic = Open({
   id: Type.String(),
@@ -28,9 +29,8 @@ const InstanceDiagnostic = Open({
       nodeCount: Type.Optional(Type.Integer()),
     }),
   ),
-  permissions: Type.Optional(
-    Open({}, 'The permission doctor: features these credentials cannot serve and the command granting them'),
-  ),
+  // The permission doctor: after a live answer, or from the poller's denials without one.
+  permissions: Type.Optional(PermissionReport),
 });
 
 export const DiagnosticsReport = Open({

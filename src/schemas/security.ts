@@ -74,6 +74,7 @@ export const ChangePasswordReply = Open({
   message: Type.String(),
   requiresRestart: Type.Boolean(),
 });
+export type ChangePasswordReply = Static<typeof ChangePasswordReply>;
 
 export const ResetLockoutBody = Open({
   identifier: Type.String({ minLength: 1, maxLength: 256, description: 'A username or an IP address' }),
@@ -92,6 +93,7 @@ export const TokenRecord = Type.Object({
 });
 export type TokenRecord = Static<typeof TokenRecord>;
 export const TokenList = Type.Object({ tokens: Type.Array(TokenRecord) });
+export type TokenList = Static<typeof TokenList>;
 /**
  * `name` is declared without a JSON type on purpose: the validator would turn a number into text,
  * and the server refuses anything but a string of at most 128 characters.
@@ -103,6 +105,7 @@ export const CreatedToken = Type.Object({
   token: Type.String({ description: 'The raw token, shown once' }),
   record: TokenRecord,
 });
+export type CreatedToken = Static<typeof CreatedToken>;
 export const TokenParams = Type.Object({ id: Type.String({ maxLength: 100 }) });
 
 export const RegeneratedToken = Open({

@@ -6,30 +6,11 @@
  */
 import type { Database } from 'better-sqlite3';
 import { conforming } from '../http/schema-check.js';
-import { LOG_LEVELS, SystemSettingsUpdate } from '../schemas/system-settings.js';
+import { LOG_LEVELS, SystemSettingsUpdate, type SystemSettingsValues } from '../schemas/system-settings.js';
 import { parseOriginList } from './input-validation.js';
 
-export interface SystemSettings {
-  pvePollingInterval: number;
-  pbsPollingInterval: number;
-  pmgPollingInterval: number;
-  backendPort?: number;
-  frontendPort?: number;
-  allowedOrigins?: string;
-  connectionTimeout?: number;
-  updateChannel?: 'stable' | 'rc';
-  autoUpdateEnabled: boolean;
-  autoUpdateCheckInterval?: number;
-  autoUpdateTime?: string;
-  logLevel?: string;
-  discoveryEnabled: boolean;
-  discoverySubnet?: string;
-  theme?: 'light' | 'dark';
-  allowEmbedding: boolean;
-  allowedEmbedOrigins?: string;
-  /** GET /metrics without an API token (for scrapers on a trusted network); default protected. */
-  metricsPublic: boolean;
-}
+/** The settings in effect; their shape is declared once, with the routes' schemas. */
+export type SystemSettings = SystemSettingsValues;
 
 export const DEFAULT_SYSTEM_SETTINGS: SystemSettings = {
   pvePollingInterval: 10,

@@ -49,6 +49,14 @@ describe('OpenAPI document', () => {
     ).toBeTruthy();
   });
 
+  it('describes the permission doctor of each diagnosed instance, not an open object', async () => {
+    const doc = await (await fetch(`${pulse.url}/api/openapi.json`)).json();
+    const reply = doc.paths['/api/diagnostics'].get.responses['200'].content['application/json'].schema;
+    const permissions = reply.properties.nodes.items.properties.permissions;
+    expect(permissions.required).toEqual(['features', 'missing']);
+    expect(Object.keys(permissions.properties.features.items.properties)).toContain('evidence');
+  });
+
   it('renders a readable page at /api/docs', async () => {
     const res = await fetch(`${pulse.url}/api/docs`);
     expect(res.status).toBe(200);

@@ -14,17 +14,8 @@ import type { SecurityStatus as WireSecurityStatus } from '../../../src/schemas/
 /** The status as the UI holds it: empty until the server first answers. */
 export type SecurityStatus = Partial<WireSecurityStatus>;
 export type { AlertConfig, Threshold, ThresholdConfig } from '../../../src/schemas/alerts.js';
-export type {
-  ConfiguredNode,
-  MonitorFlag,
-  NodeForm,
-  NodeType,
-  PermissionReport,
-} from '../../../src/schemas/config-nodes.js';
-
-/** The permission doctor: one feature of an instance and whether its credentials serve it. */
-export type FeatureStatus = import('../../../src/schemas/config-nodes.js').PermissionReport['features'][number];
-export type { TokenRecord } from '../../../src/schemas/security.js';
+export type { ConfiguredNode, MonitorFlag, NodeForm, NodeType } from '../../../src/schemas/config-nodes.js';
+export type { FeatureStatus, PermissionReport } from '../../../src/schemas/permissions.js';
 
 /** Notification shapes come from the server's wire types (src/model/notifications.ts). */
 export type EmailConfig = WireEmailConfig;
@@ -41,6 +32,8 @@ export type Webhook = Omit<WebhookConfig, 'id' | 'service' | 'template'> & {
 export type { ChartsReply as ChartsResponse } from '../../../src/schemas/charts.js';
 /** One point of a chart series: ms since epoch and the value. */
 export type ChartPoint = import('../../../src/schemas/charts.js').ChartsReply['data'][string][string][number];
+
+export type { DiagnosticsReport as Diagnostics } from '../../../src/schemas/diagnostics.js';
 export type { CoverageReply, ForecastReply } from '../../../src/schemas/insight.js';
 // Settings → Maintenance, System and Exposure (web/src/pages/settings/{Maintenance,System,Exposure}.tsx).
 export type { MockModeView } from '../../../src/schemas/mock-mode.js';
@@ -52,8 +45,17 @@ export type {
   QueuedDelivery,
 } from '../../../src/schemas/notifications.js';
 export type { OidcConfig } from '../../../src/schemas/oidc.js';
-export type { AuditEvents, AuditRecord, QuickSetupReply } from '../../../src/schemas/security.js';
+export type {
+  AuditEvents,
+  AuditRecord,
+  ChangePasswordReply,
+  CreatedToken,
+  QuickSetupReply,
+  TokenList,
+  TokenRecord,
+} from '../../../src/schemas/security.js';
 export type { DiscoveredServer, DiscoveryResult, SetupScriptUrlReply } from '../../../src/schemas/setup.js';
+export type { SystemSettingsReply as SystemSettings } from '../../../src/schemas/system-settings.js';
 export type { TlsStatus } from '../../../src/schemas/tls.js';
 export type {
   ExportReply,
@@ -68,26 +70,3 @@ export type {
   UpdatePlan,
   UpdateStatus,
 } from '../../../src/schemas/updates.js';
-
-type WireDiagnostics = import('../../../src/schemas/diagnostics.js').DiagnosticsReport;
-/**
- * One probed instance. The schema leaves `permissions` open; the server fills it with the
- * permission doctor's report (src/diagnostics/diagnostics.ts), which the page renders.
- */
-export type DiagnosedInstance = Omit<WireDiagnostics['nodes'][number], 'permissions'> & {
-  permissions?: import('../../../src/schemas/config-nodes.js').PermissionReport;
-};
-export type Diagnostics = Omit<WireDiagnostics, 'nodes' | 'pbs' | 'pmg'> & {
-  nodes: DiagnosedInstance[];
-  pbs: DiagnosedInstance[];
-  pmg: DiagnosedInstance[];
-};
-/**
- * GET /api/system/settings: the declared fields, plus the saved ones the open schema passes
- * through unnamed (theme, discovery subnet, …) as the update schema types them.
- */
-export type SystemSettings = import('../../../src/schemas/system-settings.js').SystemSettingsReply &
-  Omit<
-    import('../../../src/schemas/system-settings.js').SystemSettingsUpdate,
-    keyof import('../../../src/schemas/system-settings.js').SystemSettingsReply
-  >;

@@ -1,7 +1,15 @@
 /** Settings → Security: status, change password, API tokens (created once-visible, revocable), single sign-on. */
 import { createResource, createSignal, For, Show } from 'solid-js';
 import { api, seg } from '../../api/client';
-import type { AuditEvents, AuditRecord, OidcConfig, TokenRecord } from '../../api/types';
+import type {
+  AuditEvents,
+  AuditRecord,
+  ChangePasswordReply,
+  CreatedToken,
+  OidcConfig,
+  TokenList,
+  TokenRecord,
+} from '../../api/types';
 import { createConfirm } from '../../components/kit';
 import { CurrentPasswordField, NewPasswordFields } from '../../components/PasswordFields';
 import { Button, Card, Check, Empty, ErrorText, Field, Notice, td, th } from '../../components/ui';
@@ -20,7 +28,7 @@ function ChangePassword() {
     setDone('');
     if (next() !== confirm()) return setError('The new passwords differ.');
     try {
-      const res = await api.post<{ message?: string }>('/api/security/change-password', {
+      const res = await api.post<ChangePasswordReply>('/api/security/change-password', {
         currentPassword: current(),
         newPassword: next(),
       });
@@ -64,7 +72,7 @@ function Tokens() {
   const [tokens, { refetch }] = createResource(async () => {
     try {
       setError('');
-      return (await api.get<{ tokens: TokenRecord[] }>('/api/security/tokens')).tokens ?? [];
+      return (await api.get<TokenList>('/api/security/tokens')).tokens ?? [];
     } catch (err) {
       setError((err as Error).message);
       return [] as TokenRecord[];
@@ -74,7 +82,7 @@ function Tokens() {
     e.preventDefault();
     setError('');
     try {
-      const res = await api.post<{ token: string; record: TokenRecord }>('/api/security/tokens', {
+      const res = await api.post<CreatedToken>('/api/security/tokens', {
         name: name().trim() || undefined,
       });
       setCreated({ token: res.token, name: res.record?.name ?? name() });
