@@ -130,6 +130,21 @@ export type TzOf = (ms: number) => number;
 
 const PBS_JOB_LISTS = ['backupJobs', 'syncJobs', 'verifyJobs', 'pruneJobs', 'garbageJobs'] as const;
 
+/** One conversion per list kind, from the store's object to its wire form. */
+export interface WireConverters {
+  backupTask(t: BackupTask): Json;
+  storageBackup(b: StorageBackup): Json;
+  guestSnapshot(s: GuestSnapshot): Json;
+  pbsBackup(b: PbsBackup): Json;
+  /** PBS job times (`lastRun`, `nextRun`: unix seconds from PBS) as RFC3339. */
+  pbsInstance(p: PbsInstance): Json;
+  /**
+   * Ceph in the frontend shape: `lastUpdated` in unix seconds as the published API's example shows
+   * (`"lastUpdated": 1760219854`; the published API wins over §1's ms), `pools` always present.
+   */
+  cephFrontend(c: CephCluster): Json;
+}
+
 /**
  * The wire form of the lists whose objects are the same in both shapes (§1: backups, PBS) and of
  * Ceph in the frontend shape. The store keeps Proxmox's unix seconds (alert checks compute ages
@@ -137,12 +152,42 @@ const PBS_JOB_LISTS = ['backupJobs', 'syncJobs', 'verifyJobs', 'pruneJobs', 'gar
  * `new Date(x)` on them, so seconds showed every backup in January 1970). `ctime` stays unix
  * seconds (§0), and Pulse's UI pairs it with `backupTime` to drop PBS backups it sees twice.
  *
- * Each converted object is remembered per source object: pollers keep unchanged objects between
- * commits, so a new version converts only what is new.
+ * Two sets of the same conversions. `plain` converts afresh each time: the serialiser uses it,
+ * since it converts a list only when the list changed and writes the result straight to bytes,
+ * so the converted objects are short-lived. The methods on the object itself remember each
+ * converted object per source object, for readers that keep converted documents and compare them
+ * (the /ws delta document: unchanged objects must stay identical between versions); those
+ * conversions live as long as their source, tens of thousands of backups' worth, so only the
+ * readers that need identity use them.
  */
-export class WireTimes {
+export class WireTimes implements WireConverters {
   readonly #memo = new WeakMap<object, Json>();
-  constructor(readonly tzOf: TzOf) {}
+  readonly plain: WireConverters;
+
+  constructor(readonly tzOf: TzOf) {
+    const seconds = (sec: number) => this.seconds(sec);
+    this.plain = {
+      backupTask: (x) => ({ ...x, startTime: seconds(x.startTime), endTime: seconds(x.endTime) }),
+      storageBackup: (x) => ({ ...x, time: seconds(x.time) }),
+      guestSnapshot: (x) => ({ ...x, time: seconds(x.time) }),
+      pbsBackup: (x) => ({ ...x, backupTime: seconds(x.backupTime) }),
+      pbsInstance: (x) => {
+        const out: Json = { ...x };
+        for (const key of PBS_JOB_LISTS) {
+          const jobs = x[key];
+          if (!Array.isArray(jobs)) continue;
+          out[key] = jobs.map((j) => {
+            const job: Json = { ...j };
+            if (typeof j.lastRun === 'number') job.lastRun = seconds(j.lastRun);
+            if (typeof j.nextRun === 'number') job.nextRun = seconds(j.nextRun);
+            return job;
+          });
+        }
+        return out;
+      },
+      cephFrontend: (x) => ({ ...x, pools: x.pools ?? [], lastUpdated: Math.floor(x.lastUpdated / 1000) }),
+    };
+  }
 
   /** Unix seconds → RFC3339 in the local offset of that instant (0 → Go's zero time). */
   seconds(sec: number): string {
@@ -159,38 +204,12 @@ export class WireTimes {
     return out;
   }
 
-  readonly backupTask = (t: BackupTask): Json =>
-    this.#once(t, (x) => ({ ...x, startTime: this.seconds(x.startTime), endTime: this.seconds(x.endTime) }));
-
-  readonly storageBackup = (b: StorageBackup): Json => this.#once(b, (x) => ({ ...x, time: this.seconds(x.time) }));
-
-  readonly guestSnapshot = (s: GuestSnapshot): Json => this.#once(s, (x) => ({ ...x, time: this.seconds(x.time) }));
-
-  readonly pbsBackup = (b: PbsBackup): Json => this.#once(b, (x) => ({ ...x, backupTime: this.seconds(x.backupTime) }));
-
-  /** PBS job times (`lastRun`, `nextRun`: unix seconds from PBS) as RFC3339. */
-  readonly pbsInstance = (p: PbsInstance): Json =>
-    this.#once(p, (x) => {
-      const out: Json = { ...x };
-      for (const key of PBS_JOB_LISTS) {
-        const jobs = x[key];
-        if (!Array.isArray(jobs)) continue;
-        out[key] = jobs.map((j) => {
-          const job: Json = { ...j };
-          if (typeof j.lastRun === 'number') job.lastRun = this.seconds(j.lastRun);
-          if (typeof j.nextRun === 'number') job.nextRun = this.seconds(j.nextRun);
-          return job;
-        });
-      }
-      return out;
-    });
-
-  /**
-   * Ceph in the frontend shape: `lastUpdated` in unix seconds as the published API's example shows
-   * (`"lastUpdated": 1760219854`; the published API wins over §1's ms), `pools` always present.
-   */
-  readonly cephFrontend = (c: CephCluster): Json =>
-    this.#once(c, (x) => ({ ...x, pools: x.pools ?? [], lastUpdated: Math.floor(x.lastUpdated / 1000) }));
+  readonly backupTask = (t: BackupTask): Json => this.#once(t, this.plain.backupTask);
+  readonly storageBackup = (b: StorageBackup): Json => this.#once(b, this.plain.storageBackup);
+  readonly guestSnapshot = (s: GuestSnapshot): Json => this.#once(s, this.plain.guestSnapshot);
+  readonly pbsBackup = (b: PbsBackup): Json => this.#once(b, this.plain.pbsBackup);
+  readonly pbsInstance = (p: PbsInstance): Json => this.#once(p, this.plain.pbsInstance);
+  readonly cephFrontend = (c: CephCluster): Json => this.#once(c, this.plain.cephFrontend);
 
   /** The four backup lists as the wire carries them (also /api/backups*). */
   backups(state: Pick<PulseState, 'pveBackups' | 'pbsBackups'>) {
