@@ -151,7 +151,7 @@ export class Monitoring {
     };
     const poller =
       cfg.type === 'pve'
-        ? new PvePoller(cfg, env)
+        ? new PvePoller(cfg, env, () => this.slices.pbsBackupTimes())
         : cfg.type === 'pbs'
           ? new PbsPoller(cfg, env)
           : new PmgPoller(cfg, env);

@@ -12,6 +12,7 @@
 import type { Guest, Node, Storage } from '../model/state.js';
 import type { FeatureProblem } from '../proxmox/privileges.js';
 import type { ClusterInfo, NodeConfig } from '../settings/node-config.js';
+import { lastBackupMs, ownBackupTimes, type PbsBackupTimes } from './normalise/guest-last-backup.js';
 import type { IoCounters } from './normalise/pve-guest.js';
 import { normaliseGuest } from './normalise/pve-guest.js';
 import { failedInstanceNode, normaliseNode, offlineNode } from './normalise/pve-node.js';
@@ -56,10 +57,13 @@ export class PvePoller {
   readonly problems: Map<string, FeatureProblem> = this.#problemLog.byFeature;
   #prev: PveSlice | undefined;
   #counters = new Map<string, IoCounters>();
+  /** The newest PBS backup per guest as the composed state last placed them (SliceStore). */
+  readonly #pbsBackupTimes: () => PbsBackupTimes | undefined;
 
-  constructor(cfg: NodeConfig, env: PollerEnv) {
+  constructor(cfg: NodeConfig, env: PollerEnv, pbsBackupTimes: () => PbsBackupTimes | undefined = () => undefined) {
     this.cfg = cfg;
     this.#env = env;
+    this.#pbsBackupTimes = pbsBackupTimes;
     this.#membership = new ClusterMembershipFetcher(cfg.host, cfg.cluster, env.clock, (c) => env.onCluster(cfg.uid, c));
     this.#endpoints = new PveEndpoints(cfg, env, () => this.#membership.cluster);
     this.#backups = new BackupsFetcher(this.#endpoints, env);
@@ -154,13 +158,9 @@ export class PvePoller {
     const nvmeTemps = this.#temperatures(nodes, online);
 
     const backups = cycle.backups;
-    const lastBackup = new Map<string, number>();
-    for (const b of backups?.storageBackups ?? []) {
-      // A PBS storage lists other clusters' snapshots too: those are placed with all guests in view (slices.ts).
-      if (!b.vmid || b.isPBS) continue;
-      const k = String(b.vmid);
-      if ((lastBackup.get(k) ?? 0) < b.ctime) lastBackup.set(k, b.ctime);
-    }
+    const ownBackups = ownBackupTimes(backups?.storageBackups ?? []);
+    // Guests carry their PBS time from the start, so the composed state need not copy them for it.
+    const pbsBackupTimes = this.#pbsBackupTimes();
 
     const vms: Guest[] = [];
     const containers: Guest[] = [];
@@ -180,8 +180,8 @@ export class PvePoller {
           prevCounters: prevCounters.get(r.id),
           now,
         });
-      const lb = lastBackup.get(String(guest.vmid));
-      if (lb) guest.lastBackup = lb * 1000;
+      const lb = lastBackupMs(guest, ownBackups, pbsBackupTimes);
+      if (lb !== undefined) guest.lastBackup = lb;
       nextCounters.set(r.id, counters);
       (guest.type === 'qemu' ? vms : containers).push(guest);
     }
@@ -215,6 +215,7 @@ export class PvePoller {
       storageBackups: backups?.storageBackups ?? [],
       guestSnapshots: backups?.snapshots ?? [],
       backupListing: cycle.backupListing,
+      pbsBackupTimes,
     };
     this.#prev = slice;
     return slice;
@@ -286,6 +287,7 @@ export class PvePoller {
       storageBackups: prev?.storageBackups ?? [],
       guestSnapshots: prev?.guestSnapshots ?? [],
       backupListing: prev?.backupListing,
+      pbsBackupTimes: prev?.pbsBackupTimes,
     };
   }
 }

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../clock.js';
 import type { Guest, Node, PbsBackup, StorageBackup } from '../model/state.js';
 import { StateStore } from '../state/store.js';
+import { lastBackupMs, ownBackupTimes } from './normalise/guest-last-backup.js';
 import { backoffMs } from './scheduler.js';
 import { type PveSlice, SliceStore } from './slices.js';
 
@@ -245,6 +246,100 @@ describe('lastBackup with the same VMID on two clusters', () => {
     slices.flush();
     expect(store.get().vms.map((g) => g.lastBackup)).toEqual([300_000]);
     expect(store.get().containers.map((g) => g.lastBackup)).toEqual([400_000]);
+  });
+});
+
+describe('lastBackup built by the poller from the last commit’s PBS times', () => {
+  const pbsSlice = (times: number[]) => ({
+    kind: 'pbs' as const,
+    instance: 'p',
+    healthy: true,
+    pbs: {} as never,
+    backups: times.map(
+      (t) =>
+        ({ id: `b${t}`, instance: 'p', datastore: 'd', backupType: 'vm', vmid: '100', backupTime: t }) as PbsBackup,
+    ),
+  });
+  const ownBackup = (ctime: number) =>
+    ({ id: `own${ctime}`, instance: 'alpha', vmid: 100, type: 'qemu', ctime, isPBS: false }) as StorageBackup;
+  let polls = 0;
+  /** A poll as PvePoller makes one: new guest objects, lastBackup from the store's current PBS times. */
+  const poll = (slices: SliceStore, instance: string, name: string, storageBackups: StorageBackup[] = []) => {
+    polls++;
+    const s = slice(instance, undefined, ['n1']);
+    const table = slices.pbsBackupTimes();
+    const own = ownBackupTimes(storageBackups);
+    s.vms = s.vms.map((g) => {
+      const guest = { ...g, type: 'qemu', name, cpu: polls / 100 } as Guest;
+      const lb = lastBackupMs(guest, own, table);
+      if (lb !== undefined) guest.lastBackup = lb;
+      return guest;
+    });
+    s.storageBackups = storageBackups;
+    s.pbsBackupTimes = table;
+    return s;
+  };
+
+  it('commits the poller’s own guest objects with their PBS time; a new backup shows at once', () => {
+    const store = new StateStore(new ManualClock());
+    const slices = new SliceStore(store);
+    slices.set(2, pbsSlice([50, 90]));
+    slices.set(1, poll(slices, 'alpha', 'web'));
+    slices.flush();
+    // Built before any commit: the guest is placed (copied) once.
+    expect(store.get().vms[0].lastBackup).toBe(90_000);
+    for (let i = 0; i < 3; i++) {
+      const s = poll(slices, 'alpha', 'web');
+      slices.set(1, s);
+      slices.flush();
+      expect(store.get().vms[0]).toBe(s.vms[0]);
+      expect(s.vms[0].lastBackup).toBe(90_000);
+    }
+    // A PBS poll finds a newer backup: the next commit shows it before the PVE poller polls again.
+    const before = slices.get(1) as PveSlice;
+    slices.set(2, pbsSlice([50, 90, 120]));
+    slices.flush();
+    expect(store.get().vms[0]).toMatchObject({ id: before.vms[0].id, cpu: before.vms[0].cpu, lastBackup: 120_000 });
+    expect(before.vms[0].lastBackup).toBe(90_000);
+    // The poller's next guest carries it itself.
+    const s = poll(slices, 'alpha', 'web');
+    slices.set(1, s);
+    slices.flush();
+    expect(store.get().vms[0]).toBe(s.vms[0]);
+    expect(s.vms[0].lastBackup).toBe(120_000);
+  });
+
+  it('a guest built with a PBS time it no longer owns falls back to its own backup, or none', () => {
+    const store = new StateStore(new ManualClock());
+    const slices = new SliceStore(store);
+    // The snapshot names no guest: alpha's VM 100 owns it only while it is the only VM 100.
+    slices.set(3, pbsSlice([500]));
+    slices.set(1, poll(slices, 'alpha', 'web', [ownBackup(300)]));
+    slices.flush();
+    const alpha = poll(slices, 'alpha', 'web', [ownBackup(300)]);
+    slices.set(1, alpha);
+    slices.flush();
+    expect(store.get().vms[0]).toBe(alpha.vms[0]);
+    expect(alpha.vms[0].lastBackup).toBe(500_000);
+    // beta's VM 100 appears: the snapshot is nobody's, and alpha shows its own backup again.
+    slices.set(2, poll(slices, 'beta', 'db'));
+    slices.flush();
+    expect(store.get().vms.map((g) => [g.instance, g.lastBackup])).toEqual([
+      ['alpha', 300_000],
+      ['beta', undefined],
+    ]);
+    // beta goes, alpha owns the snapshot again; then its own backup is deleted; then beta returns.
+    slices.delete(2);
+    slices.flush();
+    expect(store.get().vms.map((g) => g.lastBackup)).toEqual([500_000]);
+    const alone = poll(slices, 'alpha', 'web');
+    slices.set(1, alone);
+    slices.flush();
+    expect(store.get().vms[0]).toBe(alone.vms[0]);
+    slices.set(2, poll(slices, 'beta', 'db'));
+    slices.flush();
+    // Without a backup of its own it has none at all, as if the poller had built it so.
+    expect('lastBackup' in store.get().vms[0]).toBe(false);
   });
 });
 

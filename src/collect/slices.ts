@@ -22,6 +22,12 @@ import type {
   StorageBackup,
 } from '../model/state.js';
 import type { StateStore } from '../state/store.js';
+import {
+  lastBackupMs,
+  ownBackupTimes,
+  type PbsBackupTimes,
+  samePbsBackupTimes,
+} from './normalise/guest-last-backup.js';
 
 export interface PveSlice {
   kind: 'pve';
@@ -41,6 +47,8 @@ export interface PveSlice {
   guestSnapshots: GuestSnapshot[];
   /** Where the backup listing stands; undefined when backups are not monitored. */
   backupListing?: BackupListing;
+  /** The PBS backup times the guests' lastBackup was worked out with (`SliceStore.pbsBackupTimes`). */
+  pbsBackupTimes?: PbsBackupTimes;
 }
 
 export interface PbsSlice {
@@ -122,69 +130,100 @@ export class SliceStore {
     this.#commit();
   }
 
-  /** Guests augmented with a newer PBS backup time, cached so unchanged guests keep their identity. */
-  readonly #augmented = new WeakMap<Guest, Guest>();
-
-  #withPbsBackup(g: Guest, latest: Map<string, number>): Guest {
-    const t = latest.get(guestBackupKey(g.instance, g.vmid));
-    if (!t || (g.lastBackup ?? 0) >= t * 1000) return g;
-    const cached = this.#augmented.get(g);
-    if (cached && cached.lastBackup === t * 1000) return cached;
-    const next = { ...g, lastBackup: t * 1000 };
-    this.#augmented.set(g, next);
-    return next;
+  /**
+   * The newest PBS backup per guest key as of the last commit. A poller builds its guests'
+   * lastBackup with it, so in the steady state the state holds the poller's own guest objects.
+   */
+  pbsBackupTimes(): PbsBackupTimes | undefined {
+    return this.#owners?.latest;
   }
 
   readonly #lists = new JoinedLists();
-  /** The last `#withPbsBackups` inputs and answer: most commits change none of what it reads. */
+  /** The last `#placePbsBackups` inputs and answer: most commits change none of what it reads. */
   #owners?: {
     vms: Guest[];
     containers: Guest[];
     backups: PbsBackup[];
     storageBackups: StorageBackup[];
-    latest: Map<string, number> | undefined;
-    out: [Guest[], Guest[]];
+    latest: PbsBackupTimes | undefined;
   };
 
   /**
-   * The guest lists with each guest's newest PBS backup (instance + VMID), so guests show backups
-   * taken to PBS directly; a snapshot counts only for the guest the evidence names
-   * (model/backup-owner.ts). Owners are worked out again only when the backups or what the
-   * evidence reads of the guests changed, not on every poll that moved their metrics.
+   * Each guest's newest PBS backup (instance + VMID), so guests show backups taken to PBS
+   * directly; a snapshot counts only for the guest the evidence names (model/backup-owner.ts).
+   * Owners are worked out again only when the backups or what the evidence reads of the guests
+   * changed, not on every poll that moved their metrics; an answer with the same times keeps the
+   * previous table, which is what tells a slice its guests are already right.
    */
-  #withPbsBackups(
+  #placePbsBackups(
     vms: Guest[],
     containers: Guest[],
     backups: PbsBackup[],
     storageBackups: StorageBackup[],
-  ): [Guest[], Guest[]] {
+  ): PbsBackupTimes | undefined {
     const prev = this.#owners;
-    if (
-      prev?.vms === vms &&
-      prev.containers === containers &&
-      prev.backups === backups &&
-      prev.storageBackups === storageBackups
-    )
-      return prev.out;
-    const latest =
+    const same =
       prev &&
       prev.backups === backups &&
       prev.storageBackups === storageBackups &&
       sameBackupOwners(prev.vms, vms) &&
-      sameBackupOwners(prev.containers, containers)
-        ? prev.latest
-        : pbsBackupTimes(vms, containers, backups, storageBackups);
-    const each = (guests: Guest[], was: Guest[] | undefined, wasOut: Guest[] | undefined): Guest[] => {
-      if (!latest) return guests;
-      if (was === guests && wasOut && prev?.latest === latest) return wasOut;
-      return guests.map((g) => this.#withPbsBackup(g, latest));
-    };
-    const out: [Guest[], Guest[]] = [
-      each(vms, prev?.vms, prev?.out[0]),
-      each(containers, prev?.containers, prev?.out[1]),
-    ];
-    this.#owners = { vms, containers, backups, storageBackups, latest, out };
+      sameBackupOwners(prev.containers, containers);
+    let latest = prev?.latest;
+    if (!same) {
+      const fresh = pbsBackupTimes(vms, containers, backups, storageBackups);
+      if (!samePbsBackupTimes(latest, fresh)) latest = fresh;
+    }
+    this.#owners = { vms, containers, backups, storageBackups, latest };
+    return latest;
+  }
+
+  /** A slice's guest list placed against tables other than the ones it was built with. */
+  readonly #placed = new WeakMap<
+    Guest[],
+    { built: PbsBackupTimes | undefined; own: StorageBackup[]; latest: PbsBackupTimes | undefined; out: Guest[] }
+  >();
+  /** Guests copied for a PBS time, kept so unchanged ones keep their identity between commits. */
+  readonly #copies = new WeakMap<Guest, Guest>();
+
+  /**
+   * A slice's guests with lastBackup from the current PBS times. A poller builds its guests with
+   * the times of the last commit, so they are already right unless the times changed since (a
+   * PBS poll found a new backup, guests came or went): then only the guests whose value differs
+   * are copied, until the poller's next slice.
+   */
+  #withPbsBackups(guests: Guest[], s: PveSlice, latest: PbsBackupTimes | undefined): Guest[] {
+    const built = s.pbsBackupTimes;
+    if (built === latest) return guests;
+    const cached = this.#placed.get(guests);
+    if (cached && cached.built === built && cached.own === s.storageBackups && cached.latest === latest)
+      return cached.out;
+    let own: Map<string, number> | undefined;
+    const out = guests.map((g) => {
+      const key = guestBackupKey(g.instance, g.vmid);
+      const was = built?.get(key);
+      let want: number | undefined;
+      if (was && g.lastBackup === was * 1000) {
+        // Built with a PBS time: the guest's own time is read again from the slice's listings.
+        own ??= ownBackupTimes(s.storageBackups);
+        want = lastBackupMs(g, own, latest);
+      } else {
+        // lastBackup is the guest's own backup time, if any: a newer PBS time replaces it.
+        const t = latest?.get(key);
+        want = t && (g.lastBackup ?? 0) < t * 1000 ? t * 1000 : g.lastBackup;
+      }
+      return want === g.lastBackup ? g : this.#copy(g, want);
+    });
+    this.#placed.set(guests, { built, own: s.storageBackups, latest, out });
     return out;
+  }
+
+  #copy(g: Guest, lastBackup: number | undefined): Guest {
+    const cached = this.#copies.get(g);
+    if (cached && cached.lastBackup === lastBackup) return cached;
+    const { lastBackup: _built, ...rest } = g;
+    const next: Guest = lastBackup === undefined ? rest : { ...rest, lastBackup };
+    this.#copies.set(g, next);
+    return next;
   }
 
   #schedule(): void {
@@ -210,6 +249,7 @@ export class SliceStore {
     for (const [uid, s] of this.#slices) if (!seen.has(uid)) ordered.push([uid, s]);
 
     const nodes: Node[][] = [];
+    const published: PveSlice[] = [];
     const vms: Guest[][] = [];
     const containers: Guest[][] = [];
     const storage: Storage[][] = [];
@@ -260,6 +300,7 @@ export class SliceStore {
         );
         vms.push(s.vms);
         containers.push(s.containers);
+        published.push(s);
         storage.push(s.storage);
         ceph.push(s.cephClusters);
         disks.push(s.physicalDisks);
@@ -283,11 +324,20 @@ export class SliceStore {
     const pveStorageBackups = lists.join('storageBackups', storageBackups);
     const guestSnapshots = lists.join('guestSnapshots', snapshots);
     const allPbsBackups = lists.join('pbsBackups', pbsBackups);
-    const [guestsVms, guestsCts] = this.#withPbsBackups(
-      lists.join('vms', vms),
-      lists.join('containers', containers),
-      allPbsBackups,
-      pveStorageBackups,
+    const slicesVms = lists.join('vms', vms);
+    const slicesCts = lists.join('containers', containers);
+    const latest = this.#placePbsBackups(slicesVms, slicesCts, allPbsBackups, pveStorageBackups);
+    const guestsVms = lists.joinPlaced(
+      'placedVms',
+      slicesVms,
+      vms,
+      published.map((s) => this.#withPbsBackups(s.vms, s, latest)),
+    );
+    const guestsCts = lists.joinPlaced(
+      'placedContainers',
+      slicesCts,
+      containers,
+      published.map((s) => this.#withPbsBackups(s.containers, s, latest)),
     );
     const prevBackups = this.state.get().pveBackups;
     const pveBackups =
@@ -326,7 +376,7 @@ function pbsBackupTimes(
   containers: Guest[],
   backups: PbsBackup[],
   storageBackups: StorageBackup[],
-): Map<string, number> | undefined {
+): PbsBackupTimes | undefined {
   const viaStorage = storageBackups.filter((b) => b.isPBS && (b.type === 'qemu' || b.type === 'lxc'));
   if (backups.length === 0 && viaStorage.length === 0) return undefined;
   const byVmid = guestsByVmid([...vms, ...containers]);
@@ -364,5 +414,17 @@ class JoinedLists {
     for (const part of parts) for (let i = 0; i < part.length; i++) list.push(part[i]);
     this.#joined.set(key, { parts, list });
     return list;
+  }
+
+  /**
+   * The joined `placed` parts, or `joined` itself (the join of `parts`) when every placed part is
+   * its slice's own list, as it is in the steady state; then no second list is kept.
+   */
+  joinPlaced<T>(key: string, joined: T[], parts: T[][], placed: T[][]): T[] {
+    if (placed.every((p, i) => p === parts[i])) {
+      this.#joined.delete(key);
+      return joined;
+    }
+    return this.join(key, placed);
   }
 }
