@@ -28,8 +28,8 @@ const MIN = 60_000;
 const HOUR = 60 * MIN;
 const DAY = 24 * HOUR;
 
-// The current slab of each tier stays in memory and is rewritten to SQLite at every flush, so its
-// chunk is kept short for the tiers whose chunks hold the most resources × steps.
+// The current slab of each tier stays in memory and is rewritten to SQLite at every checkpoint, so
+// its chunk is kept short for the tiers whose chunks hold the most resources × steps.
 export const TIERS: readonly Tier[] = [
   { id: 0, name: '10s', stepMs: 10_000, slots: 30, storedSlots: 60, retentionMs: HOUR }, // chunk: 5 min
   { id: 1, name: '1m', stepMs: MIN, slots: 10, storedSlots: 20, retentionMs: DAY }, // chunk: 10 min
