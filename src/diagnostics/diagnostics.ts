@@ -6,53 +6,10 @@
 import os from 'node:os';
 import type { Clock } from '../clock.js';
 import type { Monitoring } from '../collect/monitoring.js';
-import { type PermissionReport, permissionReport } from '../proxmox/privileges.js';
+import { permissionReport } from '../proxmox/privileges.js';
+// The report is typed by its reply schema, so what is built here is what the route declares.
+import type { DiagnosticsReport, InstanceDiagnostic } from '../schemas/diagnostics.js';
 import { authOf, type NodeConfig } from '../settings/node-config.js';
-
-export interface NodeDiagnostic {
-  id: string;
-  name: string;
-  host: string;
-  type: string;
-  authMethod: 'api_token' | 'username_password' | 'none';
-  connected: boolean;
-  /** ms, when the live test succeeded */
-  latency?: number;
-  error?: string;
-  details?: { node_count?: number; version?: string; datastore_count?: number };
-  /** RFC3339 of the poller's last cycle */
-  lastPoll?: string;
-  /** The poller's view, which can differ from the live test (e.g. failing for a while). */
-  pollerConnected?: boolean;
-  pollerError?: string;
-  clusterInfo?: { isCluster: boolean; clusterName?: string; nodeCount?: number };
-  /** The permission doctor: features these credentials cannot serve and the command granting them. */
-  permissions?: PermissionReport;
-}
-
-export interface Diagnostics {
-  version: string;
-  runtime: 'node';
-  uptime: number;
-  /** PVE instances only (Pulse's UI shows every entry here as a Proxmox VE node). */
-  nodes: NodeDiagnostic[];
-  pbs: NodeDiagnostic[];
-  /** Mail gateways, apart from both (the contract has no place for them; beyond it). */
-  pmg: NodeDiagnostic[];
-  system: {
-    os: string;
-    platform: string;
-    arch: string;
-    nodeVersion: string;
-    numCPU: number;
-    memoryMB: number;
-    totalMemoryMB: number;
-    hostname: string;
-  };
-  errors: string[];
-  /** How the services of this process are doing (beyond the contract). */
-  services?: Record<string, unknown>;
-}
 
 export interface DiagnosticsDeps {
   monitoring: Monitoring;
@@ -63,7 +20,7 @@ export interface DiagnosticsDeps {
   budgetMs?: number;
 }
 
-function authMethod(cfg: NodeConfig): NodeDiagnostic['authMethod'] {
+function authMethod(cfg: NodeConfig): InstanceDiagnostic['authMethod'] {
   if (cfg.tokenName && cfg.tokenValue) return 'api_token';
   if (cfg.user && cfg.password) return 'username_password';
   return 'none';
@@ -80,7 +37,7 @@ export function scrubSecrets(message: string, cfg: Pick<NodeConfig, 'password' |
 
 class BudgetExceeded extends Error {}
 
-export async function collectDiagnostics(deps: DiagnosticsDeps): Promise<Diagnostics> {
+export async function collectDiagnostics(deps: DiagnosticsDeps): Promise<DiagnosticsReport> {
   const { monitoring, clock } = deps;
   const budgetMs = deps.budgetMs ?? 30_000;
   const counters: Record<string, number> = { pve: 0, pbs: 0, pmg: 0 };
@@ -94,8 +51,8 @@ export async function collectDiagnostics(deps: DiagnosticsDeps): Promise<Diagnos
   budget.catch(() => undefined);
 
   const results = await Promise.all(
-    configs.map(async ({ cfg, id }): Promise<NodeDiagnostic> => {
-      const d: NodeDiagnostic = {
+    configs.map(async ({ cfg, id }): Promise<InstanceDiagnostic> => {
+      const d: InstanceDiagnostic = {
         id,
         name: cfg.name,
         host: cfg.host,

@@ -345,6 +345,7 @@ export const BulkAlertReply = Type.Object({
     Type.Object({ alertId: Type.String(), success: Type.Boolean(), error: Type.Optional(Type.String()) }),
   ),
 });
+export type BulkAlertReply = Static<typeof BulkAlertReply>;
 
 /** `<id>/acknowledge|unacknowledge|clear`; the id is URL-decoded and may contain `/`. */
 export const AlertActionParams = Type.Object({

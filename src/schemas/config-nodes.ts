@@ -121,6 +121,7 @@ export const ConnectionTestReply = Open({
   release: Type.Optional(Type.String()),
   ...TestFindings,
 });
+export type ConnectionTestReply = Static<typeof ConnectionTestReply>;
 
 export const ConfigTestReply = Open({
   status: Type.Literal('success'),
@@ -128,6 +129,7 @@ export const ConfigTestReply = Open({
   latency: Type.Number({ description: 'ms' }),
   ...TestFindings,
 });
+export type ConfigTestReply = Static<typeof ConfigTestReply>;
 
 /** A failed test: `code` says what failed (tls, auth, dns, …); `fingerprint` is the one presented. */
 export const NodeTestFailure = Open({

@@ -2,8 +2,10 @@
 import { type Static, Type } from 'typebox';
 import { Open } from './common.js';
 import { PermissionReport } from './permissions.js';
+import { UpdateStatus } from './updates.js';
 
-const InstanceDiagnostic = Open({
+/** One configured instance: its live test, what its poller last saw, and the permission doctor. */
+export const InstanceDiagnostic = Open({
   id: Type.String(),
   name: Type.String(),
   host: Type.String(),
@@ -32,6 +34,7 @@ const InstanceDiagnostic = Open({
   // The permission doctor: after a live answer, or from the poller's denials without one.
   permissions: Type.Optional(PermissionReport),
 });
+export type InstanceDiagnostic = Static<typeof InstanceDiagnostic>;
 
 export const DiagnosticsReport = Open({
   version: Type.String(),
@@ -52,15 +55,24 @@ export const DiagnosticsReport = Open({
   }),
   errors: Type.Array(Type.String()),
   services: Type.Optional(
-    Open({
-      websocketClients: Type.Integer(),
-      stateVersion: Type.Integer(),
-      apiCalls: Open({ total: Type.Integer(), failed: Type.Integer() }),
-      mockMode: Type.Boolean(),
-      discovery: Open({}),
-      updates: Open({}),
-      activeAlerts: Type.Integer(),
-    }),
+    Open(
+      {
+        websocketClients: Type.Integer(),
+        stateVersion: Type.Integer(),
+        apiCalls: Open({ total: Type.Integer(), failed: Type.Integer() }),
+        mockMode: Type.Boolean(),
+        discovery: Open({
+          scanning: Type.Boolean(),
+          updated: Type.Integer({
+            description: 'unix seconds of the last completed scan (−62135596800 before the first)',
+          }),
+          servers: Type.Integer({ description: 'How many Proxmox servers the last scan found' }),
+        }),
+        updates: UpdateStatus,
+        activeAlerts: Type.Integer(),
+      },
+      'How the services of this process are doing (beyond the contract)',
+    ),
   ),
 });
 export type DiagnosticsReport = Static<typeof DiagnosticsReport>;

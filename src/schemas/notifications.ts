@@ -42,6 +42,7 @@ export const WebhookTestReply = Open({
   success: Type.Optional(Type.Boolean()),
   error: Type.Optional(Type.String()),
 });
+export type WebhookTestReply = Static<typeof WebhookTestReply>;
 
 /** The receiver refused the test (`status`, `response`), or the webhook itself was refused (`error`). */
 export const WebhookTestFailure = Type.Union([WebhookTestReply, ErrorReply]);
@@ -151,6 +152,7 @@ export const NotificationTestReply = Open({
   message: Type.String(),
   queued: Type.Optional(Type.Integer()),
 });
+export type NotificationTestReply = Static<typeof NotificationTestReply>;
 
 export const DeliveryRecord = Open({
   id: Type.Integer(),

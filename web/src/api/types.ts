@@ -13,8 +13,15 @@ import type { SecurityStatus as WireSecurityStatus } from '../../../src/schemas/
 
 /** The status as the UI holds it: empty until the server first answers. */
 export type SecurityStatus = Partial<WireSecurityStatus>;
-export type { AlertConfig, Threshold, ThresholdConfig } from '../../../src/schemas/alerts.js';
-export type { ConfiguredNode, MonitorFlag, NodeForm, NodeType } from '../../../src/schemas/config-nodes.js';
+export type { AlertConfig, BulkAlertReply, Threshold, ThresholdConfig } from '../../../src/schemas/alerts.js';
+export type {
+  ConfigTestReply,
+  ConfiguredNode,
+  ConnectionTestReply,
+  MonitorFlag,
+  NodeForm,
+  NodeType,
+} from '../../../src/schemas/config-nodes.js';
 export type { FeatureStatus, PermissionReport } from '../../../src/schemas/permissions.js';
 
 /** Notification shapes come from the server's wire types (src/model/notifications.ts). */
@@ -42,7 +49,9 @@ export type {
   DeliveryRecord,
   NotificationSettings,
   NotificationSummary,
+  NotificationTestReply,
   QueuedDelivery,
+  WebhookTestReply,
 } from '../../../src/schemas/notifications.js';
 export type { OidcConfig } from '../../../src/schemas/oidc.js';
 export type {
@@ -55,6 +64,8 @@ export type {
   TokenRecord,
 } from '../../../src/schemas/security.js';
 export type { DiscoveredServer, DiscoveryResult, SetupScriptUrlReply } from '../../../src/schemas/setup.js';
+// Storage (ZFS pool health per storage) and Backups (PBS backups, which the live state lacks).
+export type { BackupsReply, StorageOneReply } from '../../../src/schemas/storage.js';
 export type { SystemSettingsReply as SystemSettings } from '../../../src/schemas/system-settings.js';
 export type { TlsStatus } from '../../../src/schemas/tls.js';
 export type {

@@ -2,6 +2,7 @@
 import type { Alert } from '@model/state';
 import { createMemo, createResource, createSignal, For, Match, onCleanup, Show, Switch } from 'solid-js';
 import { api, seg } from '../api/client';
+import type { BulkAlertReply } from '../api/types';
 import { createConfirm } from '../components/kit';
 import { Button, Card, Empty, ErrorText, inputClass, SelectField, TabLinks, td, th } from '../components/ui';
 import { formatDateTime } from '../lib/format';
@@ -60,10 +61,7 @@ function ActiveAlerts() {
   const bulk = (what: 'acknowledge' | 'clear') =>
     act(async () => {
       const ids = [...selected()];
-      const res = await api.post<{ results?: Array<{ alertId: string; success: boolean; error?: string }> }>(
-        `/api/alerts/bulk/${what}`,
-        { alertIds: ids },
-      );
+      const res = await api.post<BulkAlertReply>(`/api/alerts/bulk/${what}`, { alertIds: ids });
       const failed = (res?.results ?? []).filter((r) => !r.success);
       setSelected(new Set<string>());
       if (failed.length) throw new Error(failed.map((f) => `${f.alertId}: ${f.error ?? 'failed'}`).join('; '));

@@ -3,9 +3,10 @@
  * recently?"; the second lists the backups themselves, newest first.
  */
 import { guestBackupKey, guestsByVmid, pbsBackupOwner } from '@model/backup-owner';
-import type { Guest, PbsBackup } from '@model/state';
+import type { Guest } from '@model/state';
 import { createMemo, createSignal, For, onCleanup, onMount, Show } from 'solid-js';
 import { api } from '../api/client';
+import type { BackupsReply } from '../api/types';
 import { Card, Empty, ErrorText, inputClass, StatusDot, td, th } from '../components/ui';
 import { backupDays, type DayBucket } from '../lib/backup-days';
 import { formatAge, formatBytes, formatDateTime } from '../lib/format';
@@ -139,7 +140,7 @@ function BackupFrequency(props: { items: BackupItem[]; snapshots: number[]; now:
 }
 
 export function BackupsPage() {
-  const [pbsBackups, setPbsBackups] = createSignal<PbsBackup[]>([]);
+  const [pbsBackups, setPbsBackups] = createSignal<BackupsReply['pbsBackups']>([]);
   const [error, setError] = createSignal('');
   const [query, setQuery] = createSignal('');
   const [limit, setLimit] = createSignal(200);
@@ -148,7 +149,7 @@ export function BackupsPage() {
   // PBS backups travel only in the raw state and GET /api/backups; the live broadcast lacks them.
   const load = async () => {
     try {
-      const res = await api.get<{ pbsBackups?: PbsBackup[] }>('/api/backups');
+      const res = await api.get<BackupsReply>('/api/backups');
       setPbsBackups(res?.pbsBackups ?? []);
       setError('');
     } catch (err) {

@@ -4,6 +4,7 @@
  */
 import { createSignal, Show } from 'solid-js';
 import { api } from '../api/client';
+import type { CreatedToken } from '../api/types';
 import { CopyBox, createAction, Progress } from '../components/kit';
 import { Button, Card, ErrorText, Field } from '../components/ui';
 import { readOnly } from '../stores/session';
@@ -22,7 +23,7 @@ export function DockerSetup(props: { title?: string }) {
   const [name, setName] = createSignal('docker-agent');
   const [token, setToken] = createSignal('');
   const create = createAction(async () => {
-    const res = await api.post<{ token: string }>('/api/security/tokens', { name: name().trim() || 'docker-agent' });
+    const res = await api.post<CreatedToken>('/api/security/tokens', { name: name().trim() || 'docker-agent' });
     setToken(res.token);
   });
   return (

@@ -2,6 +2,7 @@
 import type { Storage, ZfsPool } from '@model/state';
 import { createMemo, createSignal, For, onCleanup, onMount, Show } from 'solid-js';
 import { api, seg } from '../api/client';
+import type { StorageOneReply } from '../api/types';
 import { ForecastHint } from '../components/ForecastHint';
 import { Bar, Card, Empty, ErrorText, inputClass, StatusDot, td, th } from '../components/ui';
 import { formatBytes, formatDateTime, formatPercent } from '../lib/format';
@@ -53,8 +54,9 @@ export function StoragePage() {
     const found: Record<string, ZfsPool> = {};
     try {
       for (const s of zfs) {
-        const res = await api.get<{ data?: Storage }>(`/api/storage/${seg(s.id)}`);
-        if (res?.data?.zfsPool) found[s.id] = res.data.zfsPool;
+        // A storage id answers with that one storage (a list is what a node id gets).
+        const one = (await api.get<StorageOneReply>(`/api/storage/${seg(s.id)}`))?.data;
+        if (one && !Array.isArray(one) && one.zfsPool) found[s.id] = one.zfsPool;
       }
       setPools(found);
       setPoolError('');

@@ -4,7 +4,7 @@
  */
 import { createResource, createSignal, Show } from 'solid-js';
 import { api } from '../../api/client';
-import type { TlsStatus } from '../../api/types';
+import type { SystemSettings, TlsStatus } from '../../api/types';
 import { Card, Check, ErrorText, Notice } from '../../components/ui';
 import { readOnly } from '../../stores/session';
 
@@ -25,7 +25,7 @@ export function ExposureSettings() {
   const [error, setError] = createSignal('');
   const [saving, setSaving] = createSignal(false);
   const [settings, { mutate }] = createResource(() =>
-    api.get<{ metricsPublic?: boolean }>('/api/system/settings').catch((err: Error) => {
+    api.get<SystemSettings>('/api/system/settings').catch((err: Error) => {
       setError(err.message);
       return undefined;
     }),
@@ -39,7 +39,7 @@ export function ExposureSettings() {
     setSaving(true);
     try {
       await api.post('/api/system/settings/update', { metricsPublic: value });
-      mutate((s) => ({ ...(s ?? {}), metricsPublic: value }));
+      mutate((s) => s && { ...s, metricsPublic: value });
     } catch (err) {
       setError((err as Error).message);
     } finally {

@@ -4,7 +4,15 @@
  */
 import { createResource, createSignal, For, onCleanup, Show } from 'solid-js';
 import { type ApiError, api, seg } from '../../api/client';
-import type { ConfiguredNode, MonitorFlag, NodeForm, NodeType, PermissionReport } from '../../api/types';
+import type {
+  ConfigTestReply,
+  ConfiguredNode,
+  ConnectionTestReply,
+  MonitorFlag,
+  NodeForm,
+  NodeType,
+  PermissionReport,
+} from '../../api/types';
 import { createConfirm, Progress } from '../../components/kit';
 import { GrantCommand, PermissionDoctor } from '../../components/PermissionDoctor';
 import { Button, Card, Check, Empty, ErrorText, Field, Notice, SelectField, StatusDot } from '../../components/ui';
@@ -141,7 +149,7 @@ function NodeEditor(props: {
     setDoctor(undefined);
     setFingerprint(undefined);
     try {
-      const res = await api.post<Record<string, unknown>>('/api/config/nodes/test-connection', bodyOf(f()));
+      const res = await api.post<ConnectionTestReply>('/api/config/nodes/test-connection', bodyOf(f()));
       const parts = [String(res?.message ?? 'Connection successful')];
       if (res?.isCluster) parts.push(`cluster with ${res.clusterNodeCount ?? res.nodeCount} nodes`);
       else if (typeof res?.nodeCount === 'number') parts.push(`${res.nodeCount} node(s)`);
@@ -150,8 +158,7 @@ function NodeEditor(props: {
       if (Array.isArray(res?.warnings) && res.warnings.length) parts.push(`warnings: ${res.warnings.join('; ')}`);
       setResult(parts.join(' · '));
       if (typeof res?.grantCommand === 'string') setGrant(res.grantCommand);
-      const report = res?.permissions as PermissionReport | undefined;
-      if (Array.isArray(report?.features)) setDoctor(report);
+      if (res?.permissions) setDoctor(res.permissions);
     } catch (err) {
       setError((err as Error).message);
       const fp = fingerprintFrom(err as Error);
@@ -399,9 +406,7 @@ export function NodesSettings() {
   const testSaved = async (n: ConfiguredNode) => {
     setTestResult((r) => ({ ...r, [n.id]: 'Testing…' }));
     try {
-      const res = await api.post<{ status?: string; message?: string; latency?: number }>(
-        `/api/config/nodes/${seg(n.id)}/test`,
-      );
+      const res = await api.post<ConfigTestReply>(`/api/config/nodes/${seg(n.id)}/test`);
       setTestResult((r) => ({
         ...r,
         [n.id]: `${res?.message ?? 'OK'}${res?.latency !== undefined ? ` (${res.latency} ms)` : ''}`,

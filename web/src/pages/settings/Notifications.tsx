@@ -1,7 +1,14 @@
 /** Settings → Notifications: email (with provider presets) and webhooks (service templates, test). */
 import { createResource, createSignal, For, Show } from 'solid-js';
 import { api, seg } from '../../api/client';
-import type { EmailConfig, EmailProvider, Webhook, WebhookTemplate } from '../../api/types';
+import type {
+  EmailConfig,
+  EmailProvider,
+  NotificationTestReply,
+  Webhook,
+  WebhookTemplate,
+  WebhookTestReply,
+} from '../../api/types';
 import { createConfirm, Progress } from '../../components/kit';
 import { Button, Card, Check, Empty, ErrorText, Field, inputClass, Notice, SelectField } from '../../components/ui';
 import { readOnly } from '../../stores/session';
@@ -65,7 +72,7 @@ function EmailSettings() {
     setOk('');
     setTesting(true);
     try {
-      const res = await api.post<{ message?: string }>('/api/notifications/test', { method: 'email', config: cfg() });
+      const res = await api.post<NotificationTestReply>('/api/notifications/test', { method: 'email', config: cfg() });
       setOk(res?.message ?? 'Test email sent.');
     } catch (err) {
       setError((err as Error).message);
@@ -214,7 +221,7 @@ function WebhookEditor(props: {
     setOk('');
     setTesting(true);
     try {
-      const res = await api.post<{ status?: number; response?: string }>('/api/notifications/webhooks/test', body());
+      const res = await api.post<WebhookTestReply>('/api/notifications/webhooks/test', body());
       setOk(`Test sent${res?.status ? `: HTTP ${res.status}` : ''}.`);
     } catch (err) {
       setError((err as Error).message);
@@ -345,7 +352,7 @@ function Webhooks() {
   const testSaved = async (h: Webhook) => {
     setStatus((s) => ({ ...s, [h.id ?? '']: 'Sending…' }));
     try {
-      const res = await api.post<{ message?: string }>('/api/notifications/test', {
+      const res = await api.post<NotificationTestReply>('/api/notifications/test', {
         method: 'webhook',
         webhookId: h.id,
       });
