@@ -780,6 +780,10 @@ async function main() {
     );
     p(`| /api/charts?range=1h, p50 of 3 | ${pct(charts.times, 50).toFixed(0)} ms, ${mb(charts.bytes)} | |`);
     p(`| full-state serialisations in the run | ${pulse.deps.snapshots.serialisations} | |`);
+    const held = pulse.deps.snapshots.frontendResidency();
+    p(
+      `| the current document held uncompressed / its length, at the end | ${mb(held.resident)} / ${mb(held.length)} | |`,
+    );
     console.log(out.join('\n'));
   } finally {
     client?.stop();

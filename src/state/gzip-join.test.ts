@@ -70,4 +70,26 @@ describe('gzipPieces', () => {
     expect(second[2]).toBe(first[2]); // the very same Buffer, not compressed again
     expect(JSON.parse(gunzipSync(Buffer.concat(second)).toString()).x).toHaveLength(50_000);
   });
+
+  it('gives a large piece’s bytes back once compressed, and keeps them once read again', async () => {
+    const text = JSON.stringify(Array.from({ length: 60_000 }, (_, i) => ({ id: `vm-${i}`, cpu: i / 7 })));
+    const big = Piece.of(text);
+    const small = Piece.of('{"small":true}');
+    const crc = big.crc;
+    big.compact(); // not compressed yet: nothing to fall back on, so it keeps its bytes
+    expect(big.resident).toBe(true);
+    const first = Buffer.concat(await gzipPieces([small, big]));
+    big.compact();
+    small.compact();
+    expect(big.resident).toBe(false);
+    expect(small.resident).toBe(true); // small pieces are not worth it
+    // Everything still reads the same, and the gzip body is the same bytes.
+    expect(Buffer.concat(await gzipPieces([small, big]))).toEqual(first);
+    expect(big.crc).toBe(crc);
+    expect(big.length).toBe(Buffer.byteLength(text));
+    expect(big.bytes.toString('utf8')).toBe(text);
+    // Read back once: the piece outlives its version, so it stays resident from now on.
+    big.compact();
+    expect(big.resident).toBe(true);
+  });
 });

@@ -11,7 +11,7 @@
  * "combine" below). Facts from RFC 1951 (deflate blocks) and RFC 1952 (gzip member layout).
  */
 import { promisify } from 'node:util';
-import { constants, deflateRaw, deflateRawSync, crc32 as zlibCrc32 } from 'node:zlib';
+import { constants, deflateRaw, deflateRawSync, inflateRawSync, crc32 as zlibCrc32 } from 'node:zlib';
 
 const POLY = 0xedb88320; // CRC-32 (IEEE 802.3), bit-reflected
 
@@ -71,21 +71,50 @@ const deflateRawAsync = promisify(deflateRaw);
 const SYNC_BELOW = 64 * 1024;
 const OPTIONS = { level: 1, finishFlush: constants.Z_SYNC_FLUSH } as const;
 
+/** Pieces from this size up give their bytes back once compressed (Piece.compact). */
+const COMPACT_FROM = 256 * 1024;
+
 /**
  * A piece of a document: its UTF-8 bytes, with its CRC-32 and its deflate data computed when first
  * asked for and kept, so a piece shared by many versions costs them once.
+ *
+ * Once compressed, a large piece can hold its deflate data alone (`compact`): the guests' lists of
+ * a large estate are megabytes that change every version, and after the version's gzip body is
+ * built only a reader of the uncompressed document still needs them. Such a reader gets them back
+ * by inflating, and the piece then keeps them: a piece read again after being compacted is one that
+ * outlives its version (an unchanged list), which readers of every version need.
  */
 export class Piece {
+  readonly length: number;
+  #bytes: Buffer | undefined;
   #crc?: number;
   #deflated?: Promise<Buffer>;
-  constructor(readonly bytes: Buffer) {}
+  /** The deflate data, once `#deflated` has resolved. */
+  #deflatedDone?: Buffer;
+  #restored = false;
+
+  constructor(bytes: Buffer) {
+    this.#bytes = bytes;
+    this.length = bytes.length;
+  }
 
   static of(text: string): Piece {
     return new Piece(Buffer.from(text, 'utf8'));
   }
 
-  get length(): number {
-    return this.bytes.length;
+  /** The UTF-8 bytes (inflated again if the piece was compacted). */
+  get bytes(): Buffer {
+    if (this.#bytes) return this.#bytes;
+    // compact() drops the bytes only once the deflate data is there.
+    const restored = inflateRawSync(this.#deflatedDone as Buffer, { finishFlush: constants.Z_SYNC_FLUSH });
+    this.#restored = true;
+    this.#bytes = restored;
+    return restored;
+  }
+
+  /** Whether the uncompressed bytes are held (tests and diagnostics). */
+  get resident(): boolean {
+    return this.#bytes !== undefined;
   }
 
   get crc(): number {
@@ -95,11 +124,25 @@ export class Piece {
 
   /** Raw deflate of the bytes, ending byte-aligned with a sync flush (so pieces can be chained). */
   deflated(): Promise<Buffer> {
-    this.#deflated ??=
-      this.bytes.length < SYNC_BELOW
-        ? Promise.resolve(deflateRawSync(this.bytes, OPTIONS))
-        : deflateRawAsync(this.bytes, OPTIONS);
+    if (!this.#deflated) {
+      const bytes = this.bytes;
+      this.#crc ??= crc32(bytes);
+      const run =
+        bytes.length < SYNC_BELOW ? Promise.resolve(deflateRawSync(bytes, OPTIONS)) : deflateRawAsync(bytes, OPTIONS);
+      this.#deflated = run.then((d) => {
+        this.#deflatedDone = d;
+        return d;
+      });
+    }
     return this.#deflated;
+  }
+
+  /**
+   * Drops the uncompressed bytes of a large piece whose deflate data is ready, unless the piece was
+   * already read back after an earlier compact (see the class comment).
+   */
+  compact(): void {
+    if (this.#deflatedDone && !this.#restored && this.length >= COMPACT_FROM) this.#bytes = undefined;
   }
 }
 

@@ -202,8 +202,24 @@ export class StateSnapshots {
    */
   frontendGzip(): Promise<Buffer[]> {
     const entry = this.#frontendEntry();
-    entry.gzip ??= gzipPieces(entry.pieces);
+    entry.gzip ??= gzipPieces(entry.pieces).then((body) => {
+      // Readers of this version are now served the gzip body; its large pieces keep only their
+      // deflate data until someone asks for the uncompressed document (gzip-join.ts Piece).
+      for (const p of entry.pieces) p.compact();
+      return body;
+    });
     return entry.gzip;
+  }
+
+  /**
+   * Bytes of the current frontend document held uncompressed, and its length (tests, benchmarks;
+   * reading it restores nothing). After its gzip body is built, large pieces hold only that.
+   */
+  frontendResidency(): { resident: number; length: number } {
+    const entry = this.#frontend;
+    let resident = 0;
+    for (const p of entry?.pieces ?? []) if (p.resident) resident += p.length;
+    return { resident, length: entry?.length ?? 0 };
   }
 
   /** GET /api/state body as a string (tests, diagnostics: it copies the whole document). */

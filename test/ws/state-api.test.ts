@@ -107,6 +107,21 @@ describe('GET /api/state', () => {
     await refused.arrayBuffer();
   });
 
+  it('keeps the large lists compressed only once the gzip body is built, and still serves them whole', async () => {
+    commitSynthetic(pulse.deps.state, { nodes: 20, guestsPerNode: 40, now: clock.now(), tick: 8 });
+    const snaps = pulse.deps.snapshots;
+    const zipped = await request(`${pulse.url}/api/state`, { headers: { 'accept-encoding': 'gzip' } });
+    const text = gunzipSync(Buffer.from(await zipped.body.arrayBuffer())).toString('utf8');
+    const held = snaps.frontendResidency();
+    expect(held.length).toBe(Buffer.byteLength(text));
+    expect(held.resident).toBeLessThan(held.length / 2); // the guests' lists are held compressed
+    const before = snaps.serialisations;
+    const plain = await fetch(`${pulse.url}/api/state`, { headers: { 'Accept-Encoding': 'identity' } });
+    expect(await plain.text()).toBe(text);
+    expect(snaps.serialisations).toBe(before); // inflated again, not serialised again
+    expect(snaps.frontendResidency().resident).toBe(held.length);
+  });
+
   it('pre-builds the next body after commits only while /api/state is being read', async () => {
     const snaps = pulse.deps.snapshots;
     pulse.deps.wsHub.coalesceMs = 20;
