@@ -11,7 +11,7 @@
  *   slow the disk). Warning at ≥ snapshotAge.warningDays (14), critical at ≥ criticalDays (30).
  */
 import type { Guest, PulseState } from '../model/state.js';
-import type { CheckSet } from './checks.js';
+import type { Check, CheckSet } from './checks.js';
 import { prefixedId, round4 } from './checks.js';
 import { nodeIdFor } from './checks-pve.js';
 import type { AlertConfig } from './config.js';
@@ -135,19 +135,31 @@ function backupTimes(state: Readonly<PulseState>): BackupTimes {
   return { ...pve, pbs };
 }
 
+/** Backup and snapshot checks of one guest at a time (see `backupChecker`). */
+export interface BackupChecker {
+  each(g: Guest): void;
+  /** The checks made so far, in guest order. */
+  readonly checks: Check[];
+}
+
 /**
+ * The backup-age and snapshot-age checks, made guest by guest inside the engine's one pass over
+ * the guests (pveChecks): a second pass over 10,000 fresh guest objects would read each from
+ * memory again. The checks are collected apart so the engine can put them where they belong in
+ * the round's order (after the service checks). Undefined when neither check is enabled.
+ *
  * `ageNow`: the time ages are measured at (at most a minute old, see engine.ts); `now` is used
  * instead whenever the two would put an age on different sides of a level.
  */
-export function backupChecks(
+export function backupChecker(
   config: AlertConfig,
   state: Readonly<PulseState>,
   out: CheckSet,
   now: number,
   ageNow = now,
-): void {
+): BackupChecker | undefined {
   const { backupAge, snapshotAge } = config;
-  if (config.disableAllGuests || (!backupAge.enabled && !snapshotAge.enabled)) return;
+  if (config.disableAllGuests || (!backupAge.enabled && !snapshotAge.enabled)) return undefined;
   const times = backupTimes(state);
   const shared = times.pbs.size > 0 && backupAge.enabled ? ambiguousPbsGroups(state, times.pbs) : undefined;
   /** The guest's newest PBS backup: by comment when another guest has the same VMID. */
@@ -158,17 +170,18 @@ export function backupChecks(
     return shared?.has(key) ? (entry.byComment.get(g.name) ?? 0) : entry.newest;
   };
   const overrides = hasOverrides(config);
+  const checks: Check[] = [];
   const each = (g: Guest) => {
     if (g.template || (overrides && config.overrides[g.id]?.disabled)) return;
     if (backupAge.enabled) {
       // Not guest.lastBackup: the collector adds PBS backups to it by VMID alone, across clusters.
       const last = Math.max(times.pve.get(g.instance)?.get(g.vmid) ?? 0, times.pbs.size > 0 ? pbsTime(g) : 0);
-      if (last > 0) ageCheck(out, state, g, 'backup-age', 'Last backup age', last, now, ageNow, backupAge);
+      if (last > 0) ageCheck(out, checks, state, g, 'backup-age', 'Last backup age', last, now, ageNow, backupAge);
       // No backup found: unknown while the instance's backups have not arrived, and for an
       // active age alert (its backups vanished: the age did not get any younger).
       else if (!times.fetched.has(g.instance) || !backupAge.alertOnMissing) out.unknown(g.id, 'backup-age');
       else {
-        out.checks.push({
+        checks.push({
           ...guestBase(state, g),
           kind: 'condition',
           id: `backup-age-${g.id}`,
@@ -185,13 +198,12 @@ export function backupChecks(
     if (snapshotAge.enabled) {
       const oldest = times.snapshots.get(g.instance)?.get(g.node)?.get(g.vmid);
       if (oldest !== undefined)
-        ageCheck(out, state, g, 'snapshot-age', 'Oldest snapshot age', oldest, now, ageNow, snapshotAge);
+        ageCheck(out, checks, state, g, 'snapshot-age', 'Oldest snapshot age', oldest, now, ageNow, snapshotAge);
       // No snapshot is news only once the instance's snapshots have arrived.
       else if (!times.fetched.has(g.instance)) out.unknown(g.id, 'snapshot-age');
     }
   };
-  for (const g of state.vms) each(g);
-  for (const g of state.containers) each(g);
+  return { each, checks };
 }
 
 const guestKind = (g: Guest) => (g.type === 'qemu' ? 'VM' : 'Container');
@@ -210,6 +222,7 @@ function guestBase(state: Readonly<PulseState>, g: Guest) {
 
 function ageCheck(
   out: CheckSet,
+  checks: Check[],
   state: Readonly<PulseState>,
   g: Guest,
   type: 'backup-age' | 'snapshot-age',
@@ -239,7 +252,7 @@ function ageCheck(
   if (value < trigger && !out.alerting(g.id, type)) return;
   const id = prefixedId(type, g.id);
   if (value < trigger && !out.keep(id)) return;
-  out.checks.push({
+  checks.push({
     kind: 'threshold',
     id,
     type,

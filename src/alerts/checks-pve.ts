@@ -108,17 +108,27 @@ export function nodeIdFor(state: Readonly<PulseState>, nodeName: string, instanc
  * `guests`: the guests this engine has seen running (`mark` adds one). A guest that is
  * stopped the first time it is seen is taken as intentionally off: only a running → stopped
  * change raises a powered-off alert, so a first start does not flood the user with every idle VM.
+ * `alsoForEachGuest` runs for every guest right after its own checks (see backupChecker).
  */
 export function pveChecks(
   config: AlertConfig,
   state: Readonly<PulseState>,
   out: CheckSet,
   guests: RunningGuests,
+  alsoForEachGuest?: (g: Guest) => void,
 ): void {
   nodeChecks(config, state, out);
   const running = { guests, overrides: hasOverrides(config) };
-  for (const g of state.vms) guestChecks(config, state, g, out, running);
-  for (const g of state.containers) guestChecks(config, state, g, out, running);
+  // Index loops: this runs once per round, often before it is optimised, and an iterator there
+  // allocates a result object per guest.
+  for (const list of [state.vms, state.containers]) {
+    out.observeGuests(list);
+    for (let i = 0; i < list.length; i++) {
+      const g = list[i];
+      guestChecks(config, state, g, out, running);
+      alsoForEachGuest?.(g);
+    }
+  }
   storageChecks(config, state, out);
   diskChecks(config, state, out);
 }
@@ -196,13 +206,14 @@ function guestChecks(
   running: { guests: RunningGuests; overrides: boolean },
 ): void {
   if (g.template) return;
-  out.observed.add(g.id);
+  // Observed through its list (CheckSet.observeGuests), met here for seenRunning.
+  const wasRunning = running.guests.meet(g.id);
   const parentNodeId = nodeIdFor(state, g.node, g.instance);
   // On an offline node (or with status unknown) the guest's figures are stale: it counts as down,
   // and its metric alerts are left as they are rather than resolved on old values.
   const nodeOffline = out.offlineNodes.has(parentNodeId);
   const unreachable = nodeOffline || g.status === 'unknown';
-  if (g.status === 'running' && !unreachable) running.guests.mark(g.id);
+  if (g.status === 'running' && !unreachable) running.guests.mark(g.id, wasRunning);
   const override = running.overrides ? config.overrides[g.id] : undefined;
   if (config.disableAllGuests || override?.disabled) return;
   const th: ThresholdConfig = effectiveThresholds(config.guestDefaults, override);
@@ -218,7 +229,7 @@ function guestChecks(
   };
   const down = g.status === 'stopped' || unreachable;
   // An active powered-off alert means it was seen running (seenRunning is empty after a restart).
-  const powerOffBad = down && (running.guests.wasRunning(g.id) || out.alerting(g.id, 'powered-off'));
+  const powerOffBad = down && (wasRunning || out.alerting(g.id, 'powered-off'));
   const powerOffId =
     powerOffBad || out.alerting(g.id, 'powered-off') ? prefixedId('guest-powered-off', g.id) : undefined;
   if (

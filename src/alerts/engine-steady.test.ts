@@ -401,3 +401,52 @@ describe('cached check ids', () => {
     expect(metricId(`pve1-${100}`, 'cpu')).toBe('pve1-100-cpu');
   });
 });
+
+describe('guests seen running, met once per round', () => {
+  const POWERED_OFF = prefixedId('guest-powered-off', 'pve1-100');
+  const guests = (...gs: Array<Partial<Guest> & { vmid: number }>) =>
+    stateWith({ nodes: [node({ name: 'pve1' })], vms: gs.map((g) => guest({ node: 'pve1', ...g })) });
+
+  it('a guest that leaves the state is forgotten: back and stopped, it raises no powered-off alert', () => {
+    const h = new Harness(cfg());
+    h.run(guests({ vmid: 100 }, { vmid: 101 }), T0);
+    h.run(guests({ vmid: 101 }), T0 + 10 * SEC);
+    expect(h.memory.seenRunning).toEqual({ 'pve1-101': true });
+    h.run(guests({ vmid: 100, status: 'stopped' }, { vmid: 101 }), T0 + 20 * SEC);
+    h.run(guests({ vmid: 100, status: 'stopped' }, { vmid: 101 }), T0 + 30 * SEC);
+    expect(h.exported(POWERED_OFF)).toBeUndefined();
+  });
+
+  it('a guest listed twice is met once: the one that left is still forgotten', () => {
+    const h = new Harness(cfg());
+    h.run(guests({ vmid: 100 }, { vmid: 101 }), T0);
+    h.run(guests({ vmid: 101 }, { vmid: 101 }), T0 + 10 * SEC);
+    expect(h.memory.seenRunning).toEqual({ 'pve1-101': true });
+  });
+
+  it('rounds from the same memory each judge their own state', () => {
+    const h = new Harness(cfg());
+    h.run(guests({ vmid: 100 }, { vmid: 101 }), T0);
+    const before = deepFreeze(h.memory);
+    const both = evaluate(h.config, guests({ vmid: 100 }, { vmid: 101 }), before, T0 + 10 * SEC).memory;
+    const one = evaluate(h.config, guests({ vmid: 101 }), before, T0 + 10 * SEC).memory;
+    const again = evaluate(h.config, guests({ vmid: 100 }, { vmid: 101 }), before, T0 + 10 * SEC).memory;
+    expect(both.seenRunning).toEqual({ 'pve1-100': true, 'pve1-101': true });
+    expect(one.seenRunning).toEqual({ 'pve1-101': true });
+    expect(again.seenRunning).toEqual({ 'pve1-100': true, 'pve1-101': true });
+  });
+});
+
+describe('notifications of a steady round look only at alerts with something to tell', () => {
+  it('an alert told while escalation was off escalates once it is switched on', () => {
+    const h = new Harness(cfg());
+    h.run(vm(0.85), T0);
+    // Steady rounds: the told alert is left out of the ones looked at (escalation off).
+    h.run(vm(0.85), T0 + MIN);
+    h.run(vm(0.85), T0 + 2 * MIN);
+    h.config = cfg((c) => (c.schedule.escalation.enabled = true));
+    const out = h.run(vm(0.85), T0 + 15 * MIN);
+    const n = out.flatMap((c) => (c.kind === 'notify' ? [c.notification] : []));
+    expect(n.map((x) => [x.kind, x.alert.id, x.alert.lastEscalation])).toEqual([['escalated', VM_CPU, 1]]);
+  });
+});
