@@ -198,6 +198,35 @@ function nodeChecks(config: AlertConfig, state: Readonly<PulseState>, out: Check
   }
 }
 
+/** What every check of a guest shares. */
+function guestBase(g: Guest, resourceType: string, parentNodeId: string): Base {
+  return {
+    resourceId: g.id,
+    resourceName: g.name,
+    node: g.node,
+    instance: g.instance,
+    resourceType,
+    category: 'performance',
+    parentNodeId,
+  };
+}
+
+/**
+ * metricCheck's early-out on numbers alone (a disabled signal, no usable value, a value below
+ * the trigger without an active alert), for a caller that would otherwise build its arguments.
+ */
+function mayAlert(
+  out: CheckSet,
+  resourceId: string,
+  metric: MetricKey,
+  value: number,
+  pair: HysteresisThreshold | undefined,
+): boolean {
+  const th = enabledPair(pair);
+  if (!th || !Number.isFinite(value) || value < 0) return false;
+  return round4(value) >= th.trigger || out.alerting(resourceId, metric);
+}
+
 function guestChecks(
   config: AlertConfig,
   state: Readonly<PulseState>,
@@ -218,15 +247,8 @@ function guestChecks(
   if (config.disableAllGuests || override?.disabled) return;
   const th: ThresholdConfig = effectiveThresholds(config.guestDefaults, override);
   const resourceType = g.type === 'qemu' ? 'VM' : 'Container';
-  const base: Base = {
-    resourceId: g.id,
-    resourceName: g.name,
-    node: g.node,
-    instance: g.instance,
-    resourceType,
-    category: 'performance',
-    parentNodeId,
-  };
+  // Built on first need: most guests get no check at all.
+  let base: Base | undefined;
   const down = g.status === 'stopped' || unreachable;
   // An active powered-off alert means it was seen running (seenRunning is empty after a restart).
   const powerOffBad = down && (wasRunning || out.alerting(g.id, 'powered-off'));
@@ -238,6 +260,7 @@ function guestChecks(
     !th.disableConnectivity &&
     (powerOffBad || out.keep(powerOffId))
   ) {
+    base ??= guestBase(g, resourceType, parentNodeId);
     const powerOff: ConditionCheck = conditionCheck(base, {
       id: powerOffId,
       type: 'powered-off',
@@ -262,10 +285,18 @@ function guestChecks(
   }
   // Stopped or paused guests have no meaningful metrics: their metric alerts resolve.
   if (g.status !== 'running') return;
-  push(out, metricCheck(out, config, 'guest', base, 'cpu', g.cpu * 100, th.cpu));
-  if (g.memory && g.memory.total > 0)
+  // Each metric is judged on its number first (mayAlert): no check, base or boxed number is made
+  // for the many figures far below their trigger.
+  const cpu = g.cpu * 100;
+  if (mayAlert(out, g.id, 'cpu', cpu, th.cpu)) {
+    base ??= guestBase(g, resourceType, parentNodeId);
+    push(out, metricCheck(out, config, 'guest', base, 'cpu', cpu, th.cpu));
+  }
+  if (!(g.memory && g.memory.total > 0)) out.unknown(g.id, 'memory');
+  else if (mayAlert(out, g.id, 'memory', g.memory.usage, th.memory)) {
+    base ??= guestBase(g, resourceType, parentNodeId);
     push(out, metricCheck(out, config, 'guest', base, 'memory', g.memory.usage, th.memory));
-  else out.unknown(g.id, 'memory');
+  }
   let filesystems = 0;
   if (g.disks) for (const d of g.disks) if (d.mountpoint && d.total > 0) filesystems++;
   // Filesystems come from the guest agent, which may not have answered yet: their alerts wait.
@@ -277,6 +308,7 @@ function guestChecks(
       if (!fs.mountpoint || !(fs.total > 0)) continue;
       // Same early-out as metricCheck's, before the id and names are built.
       if (pair && round4(fs.usage) < pair.trigger && !out.alerting(g.id, 'disk')) continue;
+      base ??= guestBase(g, resourceType, parentNodeId);
       push(
         out,
         metricCheck(
@@ -292,12 +324,31 @@ function guestChecks(
       );
     }
   } else if (g.disk && g.disk.total > 0 && g.disk.usage >= 0) {
-    push(out, metricCheck(out, config, 'guest', base, 'disk', g.disk.usage, th.disk));
+    if (mayAlert(out, g.id, 'disk', g.disk.usage, th.disk)) {
+      base ??= guestBase(g, resourceType, parentNodeId);
+      push(out, metricCheck(out, config, 'guest', base, 'disk', g.disk.usage, th.disk));
+    }
   }
-  push(out, metricCheck(out, config, 'guest', base, 'diskRead', g.diskRead / MIB, th.diskRead));
-  push(out, metricCheck(out, config, 'guest', base, 'diskWrite', g.diskWrite / MIB, th.diskWrite));
-  push(out, metricCheck(out, config, 'guest', base, 'networkIn', g.networkIn / MIB, th.networkIn));
-  push(out, metricCheck(out, config, 'guest', base, 'networkOut', g.networkOut / MIB, th.networkOut));
+  const diskRead = g.diskRead / MIB;
+  if (mayAlert(out, g.id, 'diskRead', diskRead, th.diskRead)) {
+    base ??= guestBase(g, resourceType, parentNodeId);
+    push(out, metricCheck(out, config, 'guest', base, 'diskRead', diskRead, th.diskRead));
+  }
+  const diskWrite = g.diskWrite / MIB;
+  if (mayAlert(out, g.id, 'diskWrite', diskWrite, th.diskWrite)) {
+    base ??= guestBase(g, resourceType, parentNodeId);
+    push(out, metricCheck(out, config, 'guest', base, 'diskWrite', diskWrite, th.diskWrite));
+  }
+  const networkIn = g.networkIn / MIB;
+  if (mayAlert(out, g.id, 'networkIn', networkIn, th.networkIn)) {
+    base ??= guestBase(g, resourceType, parentNodeId);
+    push(out, metricCheck(out, config, 'guest', base, 'networkIn', networkIn, th.networkIn));
+  }
+  const networkOut = g.networkOut / MIB;
+  if (mayAlert(out, g.id, 'networkOut', networkOut, th.networkOut)) {
+    base ??= guestBase(g, resourceType, parentNodeId);
+    push(out, metricCheck(out, config, 'guest', base, 'networkOut', networkOut, th.networkOut));
+  }
 }
 
 const BAD_ZFS = new Set(['FAULTED', 'UNAVAIL']);

@@ -90,7 +90,8 @@ export function evaluate(
   const cs = buildChecks(config, state, mem, now, insight);
   const checks = config.enabled ? cs.checks : [];
   const touched = new Set<string>();
-  for (const c of checks) {
+  for (let i = 0; i < checks.length; i++) {
+    const c = checks[i];
     touched.add(c.id);
     if (c.kind === 'threshold') round.threshold(c);
     else round.condition(c);
