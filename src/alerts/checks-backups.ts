@@ -32,12 +32,15 @@ interface BackupTimes {
    * backup or snapshot means "not known yet", not "none".
    */
   fetched: Set<string>;
+  /** The oldest of the times in `pve` (and of those in `pbs`), the oldest snapshot (ms; Infinity: none). */
+  oldestBackup: number;
+  oldestSnapshot: number;
 }
 
 // Built once per backup collection: pollers replace pveBackups/pbsBackups only when they poll
 // backups (state snapshots are immutable), while rounds run on every commit.
-const pveTimes = new WeakMap<object, Pick<BackupTimes, 'pve' | 'snapshots' | 'fetched'>>();
-const pbsTimes = new WeakMap<object, Map<string, PbsNewest>>();
+const pveTimes = new WeakMap<object, Omit<BackupTimes, 'pbs'>>();
+const pbsTimes = new WeakMap<object, { pbs: Map<string, PbsNewest>; oldest: number }>();
 
 /**
  * PBS does not say which cluster a backup came from: its newest backup per group, and per
@@ -88,7 +91,13 @@ function backupTimes(state: Readonly<PulseState>): BackupTimes {
   const pveKey = state.pveBackups ?? NONE;
   let pve = pveTimes.get(pveKey);
   if (!pve) {
-    pve = { pve: new Map(), snapshots: new Map(), fetched: new Set() };
+    pve = {
+      pve: new Map(),
+      snapshots: new Map(),
+      fetched: new Set(),
+      oldestBackup: Number.POSITIVE_INFINITY,
+      oldestSnapshot: Number.POSITIVE_INFINITY,
+    };
     const newest = pve.pve;
     const fetched = pve.fetched;
     const b = state.pveBackups;
@@ -110,13 +119,17 @@ function backupTimes(state: Readonly<PulseState>): BackupTimes {
       const byNode = nested(pve.snapshots, x.instance, () => new Map<string, Map<number, number>>());
       const byVmid = nested(byNode, x.node, () => new Map<number, number>());
       if (ms < (byVmid.get(x.vmid) ?? Number.POSITIVE_INFINITY)) byVmid.set(x.vmid, ms);
+      if (ms < pve.oldestSnapshot) pve.oldestSnapshot = ms;
+    }
+    for (const byVmid of newest.values()) {
+      for (const ms of byVmid.values()) if (ms < pve.oldestBackup) pve.oldestBackup = ms;
     }
     pveTimes.set(pveKey, pve);
   }
   const pbsObject = state.pbsBackups ?? NONE;
-  let pbs = pbsTimes.get(pbsObject);
-  if (!pbs) {
-    pbs = new Map();
+  let pbsEntry = pbsTimes.get(pbsObject);
+  if (!pbsEntry) {
+    const pbs = new Map<string, PbsNewest>();
     for (const b of state.pbsBackups ?? []) {
       const ms = b.backupTime * 1000;
       if ((b.backupType !== 'vm' && b.backupType !== 'ct') || !(ms > 0)) continue;
@@ -130,9 +143,15 @@ function backupTimes(state: Readonly<PulseState>): BackupTimes {
       const comment = b.comment?.trim();
       if (comment && ms > (entry.byComment.get(comment) ?? 0)) entry.byComment.set(comment, ms);
     }
-    pbsTimes.set(pbsObject, pbs);
+    let oldest = Number.POSITIVE_INFINITY;
+    for (const entry of pbs.values()) {
+      oldest = Math.min(oldest, entry.newest);
+      for (const ms of entry.byComment.values()) oldest = Math.min(oldest, ms);
+    }
+    pbsEntry = { pbs, oldest };
+    pbsTimes.set(pbsObject, pbsEntry);
   }
-  return { ...pve, pbs };
+  return { ...pve, pbs: pbsEntry.pbs, oldestBackup: Math.min(pve.oldestBackup, pbsEntry.oldest) };
 }
 
 /** Backup and snapshot checks of one guest at a time (see `backupChecker`). */
@@ -146,7 +165,7 @@ export interface BackupChecker {
  * The backup-age and snapshot-age checks, made guest by guest inside the engine's one pass over
  * the guests (pveChecks): a second pass over 10,000 fresh guest objects would read each from
  * memory again. The checks are collected apart so the engine can put them where they belong in
- * the round's order (after the service checks). Undefined when neither check is enabled.
+ * the round's order (after the service checks). Undefined when no guest can get such a check.
  *
  * `ageNow`: the time ages are measured at (at most a minute old, see engine.ts); `now` is used
  * instead whenever the two would put an age on different sides of a level.
@@ -171,9 +190,22 @@ export function backupChecker(
   };
   const overrides = hasOverrides(config);
   const checks: Check[] = [];
+  // When even the oldest known time is younger than the warning level and no alert of the type is
+  // active, no guest's check can come to anything: their lookups are left out (the usual round
+  // for backup ages). Ages are monotonic in the time, and `now` ≥ `ageNow`.
+  const youngerThan = (oldest: number, limits: { warningDays: number }) =>
+    !(limits.warningDays > 0) ||
+    oldest === Number.POSITIVE_INFINITY ||
+    round4(Math.max(0, (now - oldest) / DAY)) < limits.warningDays;
+  const backupAges =
+    backupAge.enabled &&
+    (backupAge.alertOnMissing || out.anyAlerting('backup-age') || !youngerThan(times.oldestBackup, backupAge));
+  const snapshotAges =
+    snapshotAge.enabled && (out.anyAlerting('snapshot-age') || !youngerThan(times.oldestSnapshot, snapshotAge));
+  if (!backupAges && !snapshotAges) return undefined;
   const each = (g: Guest) => {
     if (g.template || (overrides && config.overrides[g.id]?.disabled)) return;
-    if (backupAge.enabled) {
+    if (backupAges) {
       // Not guest.lastBackup: the collector adds PBS backups to it by VMID alone, across clusters.
       const last = Math.max(times.pve.get(g.instance)?.get(g.vmid) ?? 0, times.pbs.size > 0 ? pbsTime(g) : 0);
       if (last > 0) ageCheck(out, checks, state, g, 'backup-age', 'Last backup age', last, now, ageNow, backupAge);
@@ -195,7 +227,7 @@ export function backupChecker(
         });
       }
     }
-    if (snapshotAge.enabled) {
+    if (snapshotAges) {
       const oldest = times.snapshots.get(g.instance)?.get(g.node)?.get(g.vmid);
       if (oldest !== undefined)
         ageCheck(out, checks, state, g, 'snapshot-age', 'Oldest snapshot age', oldest, now, ageNow, snapshotAge);

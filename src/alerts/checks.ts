@@ -131,6 +131,12 @@ export class CheckSet {
     return this.#lastTypes?.includes(type) === true;
   }
 
+  /** Whether any alert of this type is active. */
+  anyAlerting(type: string): boolean {
+    this.#alerting ??= alertingIndex(this.memory.active);
+    return this.#alerting.types.has(type);
+  }
+
   /**
    * The data this alert type is judged on is missing for the resource this round (not fetched
    * yet, sensor not read yet, resource unreachable): an active alert of that type is "unknown",

@@ -450,3 +450,67 @@ describe('notifications of a steady round look only at alerts with something to 
     expect(n.map((x) => [x.kind, x.alert.id, x.alert.lastEscalation])).toEqual([['escalated', VM_CPU, 1]]);
   });
 });
+
+describe('backup ages of all guests left unlooked while every backup is younger than the level', () => {
+  const storageBackup = (vmid: number, ageMs: number, now: number) => ({
+    id: `b${vmid}`,
+    storage: 'local',
+    node: 'pve1',
+    instance: 'pve1',
+    type: 'qemu' as const,
+    vmid,
+    time: (now - ageMs) / 1000,
+    ctime: 0,
+    size: 1,
+    format: 'vma.zst',
+    protected: false,
+    volid: `local:backup/${vmid}`,
+    isPBS: false,
+    verified: false,
+  });
+  const estate = (ages: Record<number, number>, pbsAgeOf200?: number) =>
+    stateWith({
+      nodes: [node({ name: 'pve1' })],
+      vms: [100, 101, 102, 200].map((vmid) => guest({ vmid, node: 'pve1' })),
+      pveBackups: {
+        backupTasks: [],
+        guestSnapshots: [],
+        storageBackups: Object.entries(ages).map(([vmid, age]) => storageBackup(Number(vmid), age, T0)),
+      },
+      pbsBackups:
+        pbsAgeOf200 === undefined
+          ? []
+          : [
+              {
+                id: 'p200',
+                instance: 'pbs1',
+                datastore: 'store',
+                namespace: '',
+                backupType: 'vm',
+                vmid: '200',
+                backupTime: (T0 - pbsAgeOf200) / 1000,
+                size: 1,
+                protected: false,
+                verified: false,
+              },
+            ],
+    });
+  const ageAlerts = (h: Harness) =>
+    activeAlerts(h.memory)
+      .filter((a) => a.type === 'backup-age')
+      .map((a) => [a.resourceId, a.value]);
+
+  it('one old backup among young ones is alerted, and resolves when a new one arrives', () => {
+    const h = new Harness(cfg());
+    h.run(estate({ 100: DAY, 101: 2 * DAY, 102: 8 * DAY }), T0);
+    expect(ageAlerts(h)).toEqual([['pve1-102', 8]]);
+    h.run(estate({ 100: DAY, 101: 2 * DAY, 102: DAY }), T0 + 10 * SEC);
+    expect(ageAlerts(h)).toEqual([]);
+  });
+
+  it('a guest backed up only to PBS, long ago, is alerted', () => {
+    const h = new Harness(cfg());
+    h.run(estate({ 100: DAY, 101: DAY, 102: DAY }, 9 * DAY), T0);
+    expect(ageAlerts(h)).toEqual([['pve1-200', 9]]);
+  });
+});
