@@ -11,7 +11,7 @@
  *   slow the disk). Warning at ≥ snapshotAge.warningDays (14), critical at ≥ criticalDays (30).
  */
 import type { Guest, PulseState } from '../model/state.js';
-import type { CheckSet } from './checks.js';
+import type { Check, CheckSet } from './checks.js';
 import { prefixedId, round4 } from './checks.js';
 import { nodeIdFor } from './checks-pve.js';
 import type { AlertConfig } from './config.js';
@@ -32,12 +32,15 @@ interface BackupTimes {
    * backup or snapshot means "not known yet", not "none".
    */
   fetched: Set<string>;
+  /** The oldest of the times in `pve` (and of those in `pbs`), the oldest snapshot (ms; Infinity: none). */
+  oldestBackup: number;
+  oldestSnapshot: number;
 }
 
 // Built once per backup collection: pollers replace pveBackups/pbsBackups only when they poll
 // backups (state snapshots are immutable), while rounds run on every commit.
-const pveTimes = new WeakMap<object, Pick<BackupTimes, 'pve' | 'snapshots' | 'fetched'>>();
-const pbsTimes = new WeakMap<object, Map<string, PbsNewest>>();
+const pveTimes = new WeakMap<object, Omit<BackupTimes, 'pbs'>>();
+const pbsTimes = new WeakMap<object, { pbs: Map<string, PbsNewest>; oldest: number }>();
 
 /**
  * PBS does not say which cluster a backup came from: its newest backup per group, and per
@@ -88,7 +91,13 @@ function backupTimes(state: Readonly<PulseState>): BackupTimes {
   const pveKey = state.pveBackups ?? NONE;
   let pve = pveTimes.get(pveKey);
   if (!pve) {
-    pve = { pve: new Map(), snapshots: new Map(), fetched: new Set() };
+    pve = {
+      pve: new Map(),
+      snapshots: new Map(),
+      fetched: new Set(),
+      oldestBackup: Number.POSITIVE_INFINITY,
+      oldestSnapshot: Number.POSITIVE_INFINITY,
+    };
     const newest = pve.pve;
     const fetched = pve.fetched;
     const b = state.pveBackups;
@@ -110,13 +119,17 @@ function backupTimes(state: Readonly<PulseState>): BackupTimes {
       const byNode = nested(pve.snapshots, x.instance, () => new Map<string, Map<number, number>>());
       const byVmid = nested(byNode, x.node, () => new Map<number, number>());
       if (ms < (byVmid.get(x.vmid) ?? Number.POSITIVE_INFINITY)) byVmid.set(x.vmid, ms);
+      if (ms < pve.oldestSnapshot) pve.oldestSnapshot = ms;
+    }
+    for (const byVmid of newest.values()) {
+      for (const ms of byVmid.values()) if (ms < pve.oldestBackup) pve.oldestBackup = ms;
     }
     pveTimes.set(pveKey, pve);
   }
   const pbsObject = state.pbsBackups ?? NONE;
-  let pbs = pbsTimes.get(pbsObject);
-  if (!pbs) {
-    pbs = new Map();
+  let pbsEntry = pbsTimes.get(pbsObject);
+  if (!pbsEntry) {
+    const pbs = new Map<string, PbsNewest>();
     for (const b of state.pbsBackups ?? []) {
       const ms = b.backupTime * 1000;
       if ((b.backupType !== 'vm' && b.backupType !== 'ct') || !(ms > 0)) continue;
@@ -130,24 +143,42 @@ function backupTimes(state: Readonly<PulseState>): BackupTimes {
       const comment = b.comment?.trim();
       if (comment && ms > (entry.byComment.get(comment) ?? 0)) entry.byComment.set(comment, ms);
     }
-    pbsTimes.set(pbsObject, pbs);
+    let oldest = Number.POSITIVE_INFINITY;
+    for (const entry of pbs.values()) {
+      oldest = Math.min(oldest, entry.newest);
+      for (const ms of entry.byComment.values()) oldest = Math.min(oldest, ms);
+    }
+    pbsEntry = { pbs, oldest };
+    pbsTimes.set(pbsObject, pbsEntry);
   }
-  return { ...pve, pbs };
+  return { ...pve, pbs: pbsEntry.pbs, oldestBackup: Math.min(pve.oldestBackup, pbsEntry.oldest) };
+}
+
+/** Backup and snapshot checks of one guest at a time (see `backupChecker`). */
+export interface BackupChecker {
+  each(g: Guest): void;
+  /** The checks made so far, in guest order. */
+  readonly checks: Check[];
 }
 
 /**
+ * The backup-age and snapshot-age checks, made guest by guest inside the engine's one pass over
+ * the guests (pveChecks): a second pass over 10,000 fresh guest objects would read each from
+ * memory again. The checks are collected apart so the engine can put them where they belong in
+ * the round's order (after the service checks). Undefined when no guest can get such a check.
+ *
  * `ageNow`: the time ages are measured at (at most a minute old, see engine.ts); `now` is used
  * instead whenever the two would put an age on different sides of a level.
  */
-export function backupChecks(
+export function backupChecker(
   config: AlertConfig,
   state: Readonly<PulseState>,
   out: CheckSet,
   now: number,
   ageNow = now,
-): void {
+): BackupChecker | undefined {
   const { backupAge, snapshotAge } = config;
-  if (config.disableAllGuests || (!backupAge.enabled && !snapshotAge.enabled)) return;
+  if (config.disableAllGuests || (!backupAge.enabled && !snapshotAge.enabled)) return undefined;
   const times = backupTimes(state);
   const shared = times.pbs.size > 0 && backupAge.enabled ? ambiguousPbsGroups(state, times.pbs) : undefined;
   /** The guest's newest PBS backup: by comment when another guest has the same VMID. */
@@ -158,17 +189,31 @@ export function backupChecks(
     return shared?.has(key) ? (entry.byComment.get(g.name) ?? 0) : entry.newest;
   };
   const overrides = hasOverrides(config);
+  const checks: Check[] = [];
+  // When even the oldest known time is younger than the warning level and no alert of the type is
+  // active, no guest's check can come to anything: their lookups are left out (the usual round
+  // for backup ages). Ages are monotonic in the time, and `now` ≥ `ageNow`.
+  const youngerThan = (oldest: number, limits: { warningDays: number }) =>
+    !(limits.warningDays > 0) ||
+    oldest === Number.POSITIVE_INFINITY ||
+    round4(Math.max(0, (now - oldest) / DAY)) < limits.warningDays;
+  const backupAges =
+    backupAge.enabled &&
+    (backupAge.alertOnMissing || out.anyAlerting('backup-age') || !youngerThan(times.oldestBackup, backupAge));
+  const snapshotAges =
+    snapshotAge.enabled && (out.anyAlerting('snapshot-age') || !youngerThan(times.oldestSnapshot, snapshotAge));
+  if (!backupAges && !snapshotAges) return undefined;
   const each = (g: Guest) => {
     if (g.template || (overrides && config.overrides[g.id]?.disabled)) return;
-    if (backupAge.enabled) {
+    if (backupAges) {
       // Not guest.lastBackup: the collector adds PBS backups to it by VMID alone, across clusters.
       const last = Math.max(times.pve.get(g.instance)?.get(g.vmid) ?? 0, times.pbs.size > 0 ? pbsTime(g) : 0);
-      if (last > 0) ageCheck(out, state, g, 'backup-age', 'Last backup age', last, now, ageNow, backupAge);
+      if (last > 0) ageCheck(out, checks, state, g, 'backup-age', 'Last backup age', last, now, ageNow, backupAge);
       // No backup found: unknown while the instance's backups have not arrived, and for an
       // active age alert (its backups vanished: the age did not get any younger).
       else if (!times.fetched.has(g.instance) || !backupAge.alertOnMissing) out.unknown(g.id, 'backup-age');
       else {
-        out.checks.push({
+        checks.push({
           ...guestBase(state, g),
           kind: 'condition',
           id: `backup-age-${g.id}`,
@@ -182,16 +227,15 @@ export function backupChecks(
         });
       }
     }
-    if (snapshotAge.enabled) {
+    if (snapshotAges) {
       const oldest = times.snapshots.get(g.instance)?.get(g.node)?.get(g.vmid);
       if (oldest !== undefined)
-        ageCheck(out, state, g, 'snapshot-age', 'Oldest snapshot age', oldest, now, ageNow, snapshotAge);
+        ageCheck(out, checks, state, g, 'snapshot-age', 'Oldest snapshot age', oldest, now, ageNow, snapshotAge);
       // No snapshot is news only once the instance's snapshots have arrived.
       else if (!times.fetched.has(g.instance)) out.unknown(g.id, 'snapshot-age');
     }
   };
-  for (const g of state.vms) each(g);
-  for (const g of state.containers) each(g);
+  return { each, checks };
 }
 
 const guestKind = (g: Guest) => (g.type === 'qemu' ? 'VM' : 'Container');
@@ -210,6 +254,7 @@ function guestBase(state: Readonly<PulseState>, g: Guest) {
 
 function ageCheck(
   out: CheckSet,
+  checks: Check[],
   state: Readonly<PulseState>,
   g: Guest,
   type: 'backup-age' | 'snapshot-age',
@@ -239,7 +284,7 @@ function ageCheck(
   if (value < trigger && !out.alerting(g.id, type)) return;
   const id = prefixedId(type, g.id);
   if (value < trigger && !out.keep(id)) return;
-  out.checks.push({
+  checks.push({
     kind: 'threshold',
     id,
     type,

@@ -108,17 +108,27 @@ export function nodeIdFor(state: Readonly<PulseState>, nodeName: string, instanc
  * `guests`: the guests this engine has seen running (`mark` adds one). A guest that is
  * stopped the first time it is seen is taken as intentionally off: only a running → stopped
  * change raises a powered-off alert, so a first start does not flood the user with every idle VM.
+ * `alsoForEachGuest` runs for every guest right after its own checks (see backupChecker).
  */
 export function pveChecks(
   config: AlertConfig,
   state: Readonly<PulseState>,
   out: CheckSet,
   guests: RunningGuests,
+  alsoForEachGuest?: (g: Guest) => void,
 ): void {
   nodeChecks(config, state, out);
   const running = { guests, overrides: hasOverrides(config) };
-  for (const g of state.vms) guestChecks(config, state, g, out, running);
-  for (const g of state.containers) guestChecks(config, state, g, out, running);
+  // Index loops: this runs once per round, often before it is optimised, and an iterator there
+  // allocates a result object per guest.
+  for (const list of [state.vms, state.containers]) {
+    out.observeGuests(list);
+    for (let i = 0; i < list.length; i++) {
+      const g = list[i];
+      guestChecks(config, state, g, out, running);
+      alsoForEachGuest?.(g);
+    }
+  }
   storageChecks(config, state, out);
   diskChecks(config, state, out);
 }
@@ -188,26 +198,9 @@ function nodeChecks(config: AlertConfig, state: Readonly<PulseState>, out: Check
   }
 }
 
-function guestChecks(
-  config: AlertConfig,
-  state: Readonly<PulseState>,
-  g: Guest,
-  out: CheckSet,
-  running: { guests: RunningGuests; overrides: boolean },
-): void {
-  if (g.template) return;
-  out.observed.add(g.id);
-  const parentNodeId = nodeIdFor(state, g.node, g.instance);
-  // On an offline node (or with status unknown) the guest's figures are stale: it counts as down,
-  // and its metric alerts are left as they are rather than resolved on old values.
-  const nodeOffline = out.offlineNodes.has(parentNodeId);
-  const unreachable = nodeOffline || g.status === 'unknown';
-  if (g.status === 'running' && !unreachable) running.guests.mark(g.id);
-  const override = running.overrides ? config.overrides[g.id] : undefined;
-  if (config.disableAllGuests || override?.disabled) return;
-  const th: ThresholdConfig = effectiveThresholds(config.guestDefaults, override);
-  const resourceType = g.type === 'qemu' ? 'VM' : 'Container';
-  const base: Base = {
+/** What every check of a guest shares. */
+function guestBase(g: Guest, resourceType: string, parentNodeId: string): Base {
+  return {
     resourceId: g.id,
     resourceName: g.name,
     node: g.node,
@@ -216,9 +209,49 @@ function guestChecks(
     category: 'performance',
     parentNodeId,
   };
+}
+
+/**
+ * metricCheck's early-out on numbers alone (a disabled signal, no usable value, a value below
+ * the trigger without an active alert), for a caller that would otherwise build its arguments.
+ */
+function mayAlert(
+  out: CheckSet,
+  resourceId: string,
+  metric: MetricKey,
+  value: number,
+  pair: HysteresisThreshold | undefined,
+): boolean {
+  const th = enabledPair(pair);
+  if (!th || !Number.isFinite(value) || value < 0) return false;
+  return round4(value) >= th.trigger || out.alerting(resourceId, metric);
+}
+
+function guestChecks(
+  config: AlertConfig,
+  state: Readonly<PulseState>,
+  g: Guest,
+  out: CheckSet,
+  running: { guests: RunningGuests; overrides: boolean },
+): void {
+  if (g.template) return;
+  // Observed through its list (CheckSet.observeGuests), met here for seenRunning.
+  const wasRunning = running.guests.meet(g.id);
+  const parentNodeId = nodeIdFor(state, g.node, g.instance);
+  // On an offline node (or with status unknown) the guest's figures are stale: it counts as down,
+  // and its metric alerts are left as they are rather than resolved on old values.
+  const nodeOffline = out.offlineNodes.has(parentNodeId);
+  const unreachable = nodeOffline || g.status === 'unknown';
+  if (g.status === 'running' && !unreachable) running.guests.mark(g.id, wasRunning);
+  const override = running.overrides ? config.overrides[g.id] : undefined;
+  if (config.disableAllGuests || override?.disabled) return;
+  const th: ThresholdConfig = effectiveThresholds(config.guestDefaults, override);
+  const resourceType = g.type === 'qemu' ? 'VM' : 'Container';
+  // Built on first need: most guests get no check at all.
+  let base: Base | undefined;
   const down = g.status === 'stopped' || unreachable;
   // An active powered-off alert means it was seen running (seenRunning is empty after a restart).
-  const powerOffBad = down && (running.guests.wasRunning(g.id) || out.alerting(g.id, 'powered-off'));
+  const powerOffBad = down && (wasRunning || out.alerting(g.id, 'powered-off'));
   const powerOffId =
     powerOffBad || out.alerting(g.id, 'powered-off') ? prefixedId('guest-powered-off', g.id) : undefined;
   if (
@@ -227,6 +260,7 @@ function guestChecks(
     !th.disableConnectivity &&
     (powerOffBad || out.keep(powerOffId))
   ) {
+    base ??= guestBase(g, resourceType, parentNodeId);
     const powerOff: ConditionCheck = conditionCheck(base, {
       id: powerOffId,
       type: 'powered-off',
@@ -251,10 +285,18 @@ function guestChecks(
   }
   // Stopped or paused guests have no meaningful metrics: their metric alerts resolve.
   if (g.status !== 'running') return;
-  push(out, metricCheck(out, config, 'guest', base, 'cpu', g.cpu * 100, th.cpu));
-  if (g.memory && g.memory.total > 0)
+  // Each metric is judged on its number first (mayAlert): no check, base or boxed number is made
+  // for the many figures far below their trigger.
+  const cpu = g.cpu * 100;
+  if (mayAlert(out, g.id, 'cpu', cpu, th.cpu)) {
+    base ??= guestBase(g, resourceType, parentNodeId);
+    push(out, metricCheck(out, config, 'guest', base, 'cpu', cpu, th.cpu));
+  }
+  if (!(g.memory && g.memory.total > 0)) out.unknown(g.id, 'memory');
+  else if (mayAlert(out, g.id, 'memory', g.memory.usage, th.memory)) {
+    base ??= guestBase(g, resourceType, parentNodeId);
     push(out, metricCheck(out, config, 'guest', base, 'memory', g.memory.usage, th.memory));
-  else out.unknown(g.id, 'memory');
+  }
   let filesystems = 0;
   if (g.disks) for (const d of g.disks) if (d.mountpoint && d.total > 0) filesystems++;
   // Filesystems come from the guest agent, which may not have answered yet: their alerts wait.
@@ -266,6 +308,7 @@ function guestChecks(
       if (!fs.mountpoint || !(fs.total > 0)) continue;
       // Same early-out as metricCheck's, before the id and names are built.
       if (pair && round4(fs.usage) < pair.trigger && !out.alerting(g.id, 'disk')) continue;
+      base ??= guestBase(g, resourceType, parentNodeId);
       push(
         out,
         metricCheck(
@@ -281,12 +324,31 @@ function guestChecks(
       );
     }
   } else if (g.disk && g.disk.total > 0 && g.disk.usage >= 0) {
-    push(out, metricCheck(out, config, 'guest', base, 'disk', g.disk.usage, th.disk));
+    if (mayAlert(out, g.id, 'disk', g.disk.usage, th.disk)) {
+      base ??= guestBase(g, resourceType, parentNodeId);
+      push(out, metricCheck(out, config, 'guest', base, 'disk', g.disk.usage, th.disk));
+    }
   }
-  push(out, metricCheck(out, config, 'guest', base, 'diskRead', g.diskRead / MIB, th.diskRead));
-  push(out, metricCheck(out, config, 'guest', base, 'diskWrite', g.diskWrite / MIB, th.diskWrite));
-  push(out, metricCheck(out, config, 'guest', base, 'networkIn', g.networkIn / MIB, th.networkIn));
-  push(out, metricCheck(out, config, 'guest', base, 'networkOut', g.networkOut / MIB, th.networkOut));
+  const diskRead = g.diskRead / MIB;
+  if (mayAlert(out, g.id, 'diskRead', diskRead, th.diskRead)) {
+    base ??= guestBase(g, resourceType, parentNodeId);
+    push(out, metricCheck(out, config, 'guest', base, 'diskRead', diskRead, th.diskRead));
+  }
+  const diskWrite = g.diskWrite / MIB;
+  if (mayAlert(out, g.id, 'diskWrite', diskWrite, th.diskWrite)) {
+    base ??= guestBase(g, resourceType, parentNodeId);
+    push(out, metricCheck(out, config, 'guest', base, 'diskWrite', diskWrite, th.diskWrite));
+  }
+  const networkIn = g.networkIn / MIB;
+  if (mayAlert(out, g.id, 'networkIn', networkIn, th.networkIn)) {
+    base ??= guestBase(g, resourceType, parentNodeId);
+    push(out, metricCheck(out, config, 'guest', base, 'networkIn', networkIn, th.networkIn));
+  }
+  const networkOut = g.networkOut / MIB;
+  if (mayAlert(out, g.id, 'networkOut', networkOut, th.networkOut)) {
+    base ??= guestBase(g, resourceType, parentNodeId);
+    push(out, metricCheck(out, config, 'guest', base, 'networkOut', networkOut, th.networkOut));
+  }
 }
 
 const BAD_ZFS = new Set(['FAULTED', 'UNAVAIL']);

@@ -4,9 +4,10 @@
  * checks: offline, powered off, disk health …). Source modules (checks-pve.ts, checks-services.ts,
  * checks-backups.ts) turn the state into checks; the engine applies the alert rules to them.
  */
-import type { AlertLevel } from '../model/state.js';
+import type { AlertLevel, Guest } from '../model/state.js';
 import type { AlertMemory } from './memory.js';
 import type { AlertCategory } from './quiet-hours.js';
+import type { RunningGuests } from './running-guests.js';
 
 interface CheckBase {
   /** Alert id per wire-contract §5.3 */
@@ -61,8 +62,11 @@ export type Check = ThresholdCheck | ConditionCheck;
 /** The checks of one round plus which resources were seen at all (absent ones keep their alerts). */
 export class CheckSet {
   readonly checks: Check[] = [];
-  /** Resource ids present in the state this round. */
+  /** Resource ids present in the state this round, but for guests (`observeGuests`); ask `isObserved`. */
   readonly observed = new Set<string>();
+  /** Guest lists whose guests (but templates) are present this round. */
+  readonly #guestLists: Array<readonly Guest[]> = [];
+  #guestIds?: Set<string>;
   /** Node ids whose status is offline right now (for root-cause grouping). */
   readonly offlineNodes = new Set<string>();
   /** Resource ids whose figures are stale (their node is offline): their alerts stay as they are. */
@@ -71,11 +75,38 @@ export class CheckSet {
   #unknown?: Map<string, string[]>;
   // The types of the active alerts per resource, built on first use (and reused while the active
   // map is the same); asked once per metric of the same resource in a row, so the last answer is kept.
-  #alerting?: Map<string, string[]>;
+  #alerting?: AlertingIndex;
   #lastResource?: string;
   #lastTypes?: string[];
 
-  constructor(private readonly memory: Pick<AlertMemory, 'active' | 'pending' | 'confirmations'>) {}
+  constructor(
+    private readonly memory: Pick<AlertMemory, 'active' | 'pending' | 'confirmations'>,
+    /** The guests seen running, and which of them this round met. */
+    readonly running: RunningGuests,
+  ) {}
+
+  /**
+   * The guests of `list` (but templates) are present this round. Their ids are put in a set only
+   * when `isObserved` needs it (few rounds do): 10,000 fresh ids a round cost more to insert than
+   * anything else the checks do with them.
+   */
+  observeGuests(list: readonly Guest[]): void {
+    this.#guestLists.push(list);
+    this.#guestIds = undefined;
+  }
+
+  /** Whether the resource is present in the state this round. */
+  isObserved(id: string): boolean {
+    if (this.observed.has(id)) return true;
+    if (this.#guestLists.length === 0) return false;
+    if (!this.#guestIds) {
+      this.#guestIds = new Set();
+      for (const list of this.#guestLists) {
+        for (let i = 0; i < list.length; i++) if (!list[i].template) this.#guestIds.add(list[i].id);
+      }
+    }
+    return this.#guestIds.has(id);
+  }
 
   /** Whether the engine holds state for this check id (active alert, grace period, confirmations). */
   keep(id: string): boolean {
@@ -90,12 +121,20 @@ export class CheckSet {
    * without one it is left out before its id is even built.
    */
   alerting(resourceId: string, type: string): boolean {
+    this.#alerting ??= alertingIndex(this.memory.active);
+    // No alert of this type is active anywhere (the usual answer): no lookup by a fresh id.
+    if (!this.#alerting.types.has(type)) return false;
     if (resourceId !== this.#lastResource) {
-      this.#alerting ??= alertingResources(this.memory.active);
       this.#lastResource = resourceId;
-      this.#lastTypes = this.#alerting.get(resourceId);
+      this.#lastTypes = this.#alerting.byResource.get(resourceId);
     }
     return this.#lastTypes?.includes(type) === true;
+  }
+
+  /** Whether any alert of this type is active. */
+  anyAlerting(type: string): boolean {
+    this.#alerting ??= alertingIndex(this.memory.active);
+    return this.#alerting.types.has(type);
   }
 
   /**
@@ -116,22 +155,29 @@ export class CheckSet {
   }
 }
 
-// Per active map: rounds that change no alert hand the identical map on (copy-on-write).
-const alertingByActive = new WeakMap<AlertMemory['active'], Map<string, string[]>>();
+/** The types of the active alerts per resource id, and all types that have an active alert. */
+interface AlertingIndex {
+  byResource: Map<string, string[]>;
+  types: Set<string>;
+}
 
-/** The types of the active alerts per resource id. */
-export function alertingResources(active: AlertMemory['active']): Map<string, string[]> {
-  let map = alertingByActive.get(active);
-  if (!map) {
-    map = new Map();
-    for (const t of Object.values(active)) {
-      const types = map.get(t.alert.resourceId);
-      if (types) types.push(t.alert.type);
-      else map.set(t.alert.resourceId, [t.alert.type]);
+// Per active map: rounds that change no alert hand the identical map on (copy-on-write).
+const alertingByActive = new WeakMap<AlertMemory['active'], AlertingIndex>();
+
+function alertingIndex(active: AlertMemory['active']): AlertingIndex {
+  let index = alertingByActive.get(active);
+  if (!index) {
+    index = { byResource: new Map(), types: new Set() };
+    for (const id in active) {
+      const a = active[id].alert;
+      index.types.add(a.type);
+      const types = index.byResource.get(a.resourceId);
+      if (types) types.push(a.type);
+      else index.byResource.set(a.resourceId, [a.type]);
     }
-    alertingByActive.set(active, map);
+    alertingByActive.set(active, index);
   }
-  return map;
+  return index;
 }
 
 export const round4 = (v: number) => Math.round(v * 1e4) / 1e4;

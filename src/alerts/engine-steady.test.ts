@@ -401,3 +401,116 @@ describe('cached check ids', () => {
     expect(metricId(`pve1-${100}`, 'cpu')).toBe('pve1-100-cpu');
   });
 });
+
+describe('guests seen running, met once per round', () => {
+  const POWERED_OFF = prefixedId('guest-powered-off', 'pve1-100');
+  const guests = (...gs: Array<Partial<Guest> & { vmid: number }>) =>
+    stateWith({ nodes: [node({ name: 'pve1' })], vms: gs.map((g) => guest({ node: 'pve1', ...g })) });
+
+  it('a guest that leaves the state is forgotten: back and stopped, it raises no powered-off alert', () => {
+    const h = new Harness(cfg());
+    h.run(guests({ vmid: 100 }, { vmid: 101 }), T0);
+    h.run(guests({ vmid: 101 }), T0 + 10 * SEC);
+    expect(h.memory.seenRunning).toEqual({ 'pve1-101': true });
+    h.run(guests({ vmid: 100, status: 'stopped' }, { vmid: 101 }), T0 + 20 * SEC);
+    h.run(guests({ vmid: 100, status: 'stopped' }, { vmid: 101 }), T0 + 30 * SEC);
+    expect(h.exported(POWERED_OFF)).toBeUndefined();
+  });
+
+  it('a guest listed twice is met once: the one that left is still forgotten', () => {
+    const h = new Harness(cfg());
+    h.run(guests({ vmid: 100 }, { vmid: 101 }), T0);
+    h.run(guests({ vmid: 101 }, { vmid: 101 }), T0 + 10 * SEC);
+    expect(h.memory.seenRunning).toEqual({ 'pve1-101': true });
+  });
+
+  it('rounds from the same memory each judge their own state', () => {
+    const h = new Harness(cfg());
+    h.run(guests({ vmid: 100 }, { vmid: 101 }), T0);
+    const before = deepFreeze(h.memory);
+    const both = evaluate(h.config, guests({ vmid: 100 }, { vmid: 101 }), before, T0 + 10 * SEC).memory;
+    const one = evaluate(h.config, guests({ vmid: 101 }), before, T0 + 10 * SEC).memory;
+    const again = evaluate(h.config, guests({ vmid: 100 }, { vmid: 101 }), before, T0 + 10 * SEC).memory;
+    expect(both.seenRunning).toEqual({ 'pve1-100': true, 'pve1-101': true });
+    expect(one.seenRunning).toEqual({ 'pve1-101': true });
+    expect(again.seenRunning).toEqual({ 'pve1-100': true, 'pve1-101': true });
+  });
+});
+
+describe('notifications of a steady round look only at alerts with something to tell', () => {
+  it('an alert told while escalation was off escalates once it is switched on', () => {
+    const h = new Harness(cfg());
+    h.run(vm(0.85), T0);
+    // Steady rounds: the told alert is left out of the ones looked at (escalation off).
+    h.run(vm(0.85), T0 + MIN);
+    h.run(vm(0.85), T0 + 2 * MIN);
+    h.config = cfg((c) => (c.schedule.escalation.enabled = true));
+    const out = h.run(vm(0.85), T0 + 15 * MIN);
+    const n = out.flatMap((c) => (c.kind === 'notify' ? [c.notification] : []));
+    expect(n.map((x) => [x.kind, x.alert.id, x.alert.lastEscalation])).toEqual([['escalated', VM_CPU, 1]]);
+  });
+});
+
+describe('backup ages of all guests left unlooked while every backup is younger than the level', () => {
+  const storageBackup = (vmid: number, ageMs: number, now: number) => ({
+    id: `b${vmid}`,
+    storage: 'local',
+    node: 'pve1',
+    instance: 'pve1',
+    type: 'qemu' as const,
+    vmid,
+    time: (now - ageMs) / 1000,
+    ctime: 0,
+    size: 1,
+    format: 'vma.zst',
+    protected: false,
+    volid: `local:backup/${vmid}`,
+    isPBS: false,
+    verified: false,
+  });
+  const estate = (ages: Record<number, number>, pbsAgeOf200?: number) =>
+    stateWith({
+      nodes: [node({ name: 'pve1' })],
+      vms: [100, 101, 102, 200].map((vmid) => guest({ vmid, node: 'pve1' })),
+      pveBackups: {
+        backupTasks: [],
+        guestSnapshots: [],
+        storageBackups: Object.entries(ages).map(([vmid, age]) => storageBackup(Number(vmid), age, T0)),
+      },
+      pbsBackups:
+        pbsAgeOf200 === undefined
+          ? []
+          : [
+              {
+                id: 'p200',
+                instance: 'pbs1',
+                datastore: 'store',
+                namespace: '',
+                backupType: 'vm',
+                vmid: '200',
+                backupTime: (T0 - pbsAgeOf200) / 1000,
+                size: 1,
+                protected: false,
+                verified: false,
+              },
+            ],
+    });
+  const ageAlerts = (h: Harness) =>
+    activeAlerts(h.memory)
+      .filter((a) => a.type === 'backup-age')
+      .map((a) => [a.resourceId, a.value]);
+
+  it('one old backup among young ones is alerted, and resolves when a new one arrives', () => {
+    const h = new Harness(cfg());
+    h.run(estate({ 100: DAY, 101: 2 * DAY, 102: 8 * DAY }), T0);
+    expect(ageAlerts(h)).toEqual([['pve1-102', 8]]);
+    h.run(estate({ 100: DAY, 101: 2 * DAY, 102: DAY }), T0 + 10 * SEC);
+    expect(ageAlerts(h)).toEqual([]);
+  });
+
+  it('a guest backed up only to PBS, long ago, is alerted', () => {
+    const h = new Harness(cfg());
+    h.run(estate({ 100: DAY, 101: DAY, 102: DAY }, 9 * DAY), T0);
+    expect(ageAlerts(h)).toEqual([['pve1-200', 9]]);
+  });
+});

@@ -14,7 +14,7 @@
  */
 import type { AlertLevel, AlertNotification, FullAlert, PulseState, ResolvedAlert } from '../model/state.js';
 import { type Check, CheckSet, type ConditionCheck, prefixedId, type ThresholdCheck } from './checks.js';
-import { backupChecks } from './checks-backups.js';
+import { backupChecker } from './checks-backups.js';
 import { type InsightInputs, insightChecks } from './checks-insight.js';
 import { pveChecks } from './checks-pve.js';
 import { serviceChecks } from './checks-services.js';
@@ -22,7 +22,7 @@ import type { AlertConfig } from './config.js';
 import type { AlertChange, AlertMemory, ResolveReason, TrackedAlert } from './memory.js';
 import { copyAlert, lastSeenOf } from './memory.js';
 import { inQuietHours, mutedDuringQuietHours } from './quiet-hours.js';
-import { RunningGuests, seenSet } from './running-guests.js';
+import { RunningGuests } from './running-guests.js';
 import { disabledByConfig } from './thresholds.js';
 
 /** Offline confirmations count observations at least this far apart (several pollers commit per cycle). */
@@ -52,17 +52,20 @@ export function buildChecks(
   now: number,
   insight?: InsightInputs,
 ): CheckSet {
-  const out = new CheckSet(memory);
   memory.seenRunning ??= {};
   const running = new RunningGuests(memory);
-  pveChecks(config, state, out, running);
-  serviceChecks(config, state, out, memory.dockerRestarts, now, memory.startedAt ?? now);
+  const out = new CheckSet(memory, running);
   // Ages move by the day: measured at most once a minute (ageCheck still uses `now` when it
   // crosses a level, so an age alert is raised, upgraded or resolved in the same round as before).
   const ageClock = memory.ageClock;
   const ageNow = ageClock !== undefined && now >= ageClock && now - ageClock < AGE_CLOCK_MS ? ageClock : now;
   memory.ageClock = ageNow;
-  backupChecks(config, state, out, now, ageNow);
+  // Backup ages are judged in the same pass over the guests, their checks kept for after the
+  // service checks (the order of a round's checks is the order of its raises and notifications).
+  const backups = backupChecker(config, state, out, now, ageNow);
+  pveChecks(config, state, out, running, backups?.each);
+  serviceChecks(config, state, out, memory.dockerRestarts, now, memory.startedAt ?? now);
+  if (backups) for (let i = 0; i < backups.checks.length; i++) out.checks.push(backups.checks[i]);
   insightChecks(config, state, out, insight);
   return out;
 }
@@ -87,13 +90,13 @@ export function evaluate(
   const cs = buildChecks(config, state, mem, now, insight);
   const checks = config.enabled ? cs.checks : [];
   const touched = new Set<string>();
-  for (const c of checks) {
+  for (let i = 0; i < checks.length; i++) {
+    const c = checks[i];
     touched.add(c.id);
     if (c.kind === 'threshold') round.threshold(c);
     else round.condition(c);
   }
-  const gone: string[] = [];
-  for (const id of seenSet(mem.seenRunning)) if (!cs.observed.has(id)) gone.push(id);
+  const gone = cs.running.gone((id) => cs.observed.has(id));
   if (gone.length > 0) {
     mem.seenRunning = { ...mem.seenRunning };
     for (const id of gone) delete mem.seenRunning[id];
@@ -110,7 +113,7 @@ export function evaluate(
     if (!config.enabled) round.resolve(t, 'disabled');
     // Resolved only on fresh data that no longer shows the problem: a present resource whose data
     // for this alert is missing (not fetched yet after a start, sensor not read) is "unknown".
-    else if (cs.observed.has(rid) && !cs.frozen.has(rid) && !cs.isUnknown(rid, t.alert.type)) {
+    else if (cs.isObserved(rid) && !cs.frozen.has(rid) && !cs.isUnknown(rid, t.alert.type)) {
       round.resolve(t, disabledByConfig(config, t.alert) ? 'disabled' : 'condition');
     } else {
       const seen = round.seenBefore(t);
@@ -511,7 +514,10 @@ class Round {
     const candidates: Candidate[] = [];
 
     const escalating = schedule.escalation.enabled;
-    for (let t of Object.values(mem.active)) {
+    // A map this round has not copied is the input's, which no round changes any more: the
+    // alerts in it that may have something to tell are remembered with it.
+    const maybe = this.#copied.has('active') ? Object.values(mem.active) : untoldAlerts(mem.active, escalating);
+    for (let t of maybe) {
       if (t.notify === 'grouped') {
         // Folded under its node's offline alert: once that alert is gone (the node is back, or it
         // was cleared), an alert still active is a problem of its own and is told as one.
@@ -718,6 +724,30 @@ class Round {
       mem.oldestResolved = oldest;
     }
   }
+}
+
+/** Whether an active alert has nothing to tell whatever the round (the first skips of `notifications`). */
+function toldAll(t: TrackedAlert, escalating: boolean): boolean {
+  if (t.notify === 'grouped') return false;
+  const a = t.alert;
+  const upgraded = t.notifiedLevel === 'warning' && a.level === 'critical';
+  return a.acknowledged || (t.notify === 'sent' && !escalating && !upgraded) || (t.notify === 'silent' && !upgraded);
+}
+
+// Per active map that no round changes any more (maps are copied on change, alerts replaced).
+const untold = new WeakMap<AlertMemory['active'], { escalating: boolean; alerts: TrackedAlert[] }>();
+
+/**
+ * The active alerts that may have something to tell, in the map's order: a steady round then
+ * looks at the few instead of all (most are told already).
+ */
+function untoldAlerts(active: AlertMemory['active'], escalating: boolean): TrackedAlert[] {
+  const known = untold.get(active);
+  if (known?.escalating === escalating) return known.alerts;
+  const alerts: TrackedAlert[] = [];
+  for (const id in active) if (!toldAll(active[id], escalating)) alerts.push(active[id]);
+  untold.set(active, { escalating, alerts });
+  return alerts;
 }
 
 const SINCE_LENGTH = ' since 00:00 UTC'.length;
