@@ -2,8 +2,10 @@
  * SMTP delivery through nodemailer: implicit TLS (`tls`, port 465), required STARTTLS
  * (`startTLS`), or neither (then nodemailer is told not to upgrade at all), with or without auth.
  */
-import nodemailer from 'nodemailer';
 import type { EmailContent } from './message.js';
+
+/** nodemailer, loaded on the first send: most installs never send mail, and it is a few MB resident. */
+let mailer: Promise<typeof import('nodemailer')> | undefined;
 
 export interface SmtpSettings {
   server: string;
@@ -37,6 +39,8 @@ export class SmtpError extends Error {
 
 export async function sendEmail(smtp: SmtpSettings, content: EmailContent, timeoutMs = 30_000): Promise<SmtpResult> {
   const recipients = smtp.to.length > 0 ? smtp.to : [smtp.from];
+  mailer ??= import('nodemailer');
+  const nodemailer = (await mailer).default;
   const transport = nodemailer.createTransport({
     host: smtp.server,
     port: smtp.port,
