@@ -7,13 +7,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Simulator, startSimulator } from '../../sim/index.js';
 import { ManualClock } from '../../src/clock.js';
 import { PvePoller } from '../../src/collect/pve-poller.js';
-import { createLogger } from '../../src/logging.js';
 import type { ApiCallCounter } from '../../src/proxmox/client.js';
 import { GUEST_MEMINFO_FEATURE, missingPvePrivileges } from '../../src/proxmox/privileges.js';
-import type { NodeConfig } from '../../src/settings/node-config.js';
 import { control } from '../helpers/sim.js';
+import { pveNodeConfig, SECRET, testPollerEnv } from './fetchers/rig.js';
 
-const SECRET = '6f1c2d3e-4b5a-4c6d-8e7f-9a0b1c2d3e4f';
 const HOUR = 3_600_000;
 let sim: Simulator;
 let poller: PvePoller;
@@ -47,25 +45,8 @@ beforeAll(async () => {
     },
     port: 0,
   });
-  const cfg: NodeConfig = {
-    uid: 1,
-    type: 'pve',
-    name: 'lab',
-    host: sim.ready.pve[0].url,
-    tokenName: 'mon@pve!pulse',
-    tokenValue: SECRET,
-    fingerprint: sim.ready.pve[0].fingerprint,
-    verifySSL: false,
-    monitor: { monitorBackups: false, monitorPhysicalDisks: false },
-  };
-  poller = new PvePoller(cfg, {
-    clock,
-    logger: createLogger({ level: 'silent' }),
-    timeoutMs: () => 10_000,
-    intervalMs: () => 10_000,
-    onCluster: () => {},
-    counter,
-  });
+  const cfg = pveNodeConfig(sim.ready.pve[0], { monitorBackups: false, monitorPhysicalDisks: false });
+  poller = new PvePoller(cfg, testPollerEnv(clock, counter));
 });
 
 afterAll(async () => {

@@ -8,10 +8,9 @@ import { type Simulator, startSimulator } from '../../sim/index.js';
 import { ManualClock } from '../../src/clock.js';
 import { PvePoller } from '../../src/collect/pve-poller.js';
 import { type PbsSlice, type PveSlice, SliceStore } from '../../src/collect/slices.js';
-import { createLogger } from '../../src/logging.js';
 import type { PbsBackup } from '../../src/model/state.js';
 import { StateStore } from '../../src/state/store.js';
-import { labSpec, SECRET, TOKEN } from './fetchers/rig.js';
+import { labSpec, pveNodeConfig, testPollerEnv } from './fetchers/rig.js';
 
 let sim: Simulator;
 let poller: PvePoller;
@@ -65,27 +64,7 @@ const vm100 = () => store.get().vms.find((g) => g.vmid === 100);
 beforeAll(async () => {
   sim = await startSimulator({ estate: labSpec(), port: 0 });
   const p = sim.ready.pve[0];
-  poller = new PvePoller(
-    {
-      uid: 1,
-      type: 'pve',
-      name: p.name,
-      host: p.url,
-      tokenName: TOKEN,
-      tokenValue: SECRET,
-      fingerprint: p.fingerprint,
-      verifySSL: false,
-      monitor: {},
-    },
-    {
-      clock,
-      logger: createLogger({ level: 'silent' }),
-      timeoutMs: () => 10_000,
-      intervalMs: () => 10_000,
-      onCluster: () => {},
-    },
-    () => slices.pbsBackupTimes(),
-  );
+  poller = new PvePoller(pveNodeConfig(p), testPollerEnv(clock), () => slices.pbsBackupTimes());
 });
 afterAll(async () => {
   await poller?.close();

@@ -6,9 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Simulator, startSimulator } from '../../../sim/index.js';
 import { ManualClock } from '../../../src/clock.js';
 import { PvePoller } from '../../../src/collect/pve-poller.js';
-import { createLogger } from '../../../src/logging.js';
 import type { ApiCallCounter } from '../../../src/proxmox/client.js';
-import { labSpec } from './rig.js';
+import { labSpec, pveNodeConfig, testPollerEnv } from './rig.js';
 
 let sim: Simulator;
 let poller: PvePoller;
@@ -36,27 +35,7 @@ async function pollCounts(): Promise<Record<string, number>> {
 beforeAll(async () => {
   sim = await startSimulator({ estate: labSpec(), port: 0 });
   const p = sim.ready.pve[0];
-  poller = new PvePoller(
-    {
-      uid: 1,
-      type: 'pve',
-      name: p.name,
-      host: p.url,
-      tokenName: 'mon@pve!pulse',
-      tokenValue: '6f1c2d3e-4b5a-4c6d-8e7f-9a0b1c2d3e4f',
-      fingerprint: p.fingerprint,
-      verifySSL: false,
-      monitor: {},
-    },
-    {
-      clock,
-      logger: createLogger({ level: 'silent' }),
-      timeoutMs: () => 10_000,
-      intervalMs: () => 10_000,
-      onCluster: () => {},
-      counter,
-    },
-  );
+  poller = new PvePoller(pveNodeConfig(p), testPollerEnv(clock, counter));
 });
 afterAll(async () => {
   await poller?.close();

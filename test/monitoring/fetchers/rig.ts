@@ -49,6 +49,41 @@ export function labSpec(extra: Partial<PveSpec> = {}): EstateSpec {
   };
 }
 
+/** How a PVE poller of `ready` is configured in these tests: an API token, the pinned fingerprint. */
+export function pveNodeConfig(
+  ready: Simulator['ready']['pve'][number],
+  monitor: NodeConfig['monitor'] = {},
+  token = { id: TOKEN, secret: SECRET },
+): NodeConfig {
+  return {
+    uid: 1,
+    type: 'pve',
+    name: ready.name,
+    host: ready.url,
+    tokenName: token.id,
+    tokenValue: token.secret,
+    fingerprint: ready.fingerprint,
+    verifySSL: false,
+    monitor,
+  };
+}
+
+/** A poller's environment on a manual clock: silent log, 10-s timeouts and interval. */
+export function testPollerEnv(
+  clock: ManualClock,
+  counter?: ApiCallCounter,
+  onCluster: PollerEnv['onCluster'] = () => {},
+): PollerEnv {
+  return {
+    clock,
+    logger: createLogger({ level: 'silent' }),
+    timeoutMs: () => 10_000,
+    intervalMs: () => 10_000,
+    onCluster,
+    ...(counter ? { counter } : {}),
+  };
+}
+
 export interface Rig {
   sim: Simulator;
   clock: ManualClock;
@@ -78,25 +113,11 @@ export async function startRig(spec: EstateSpec, monitor: NodeConfig['monitor'] 
   const counter: ApiCallCounter = { total: 0, failed: 0, paths: [] };
   const clusterChanges: ClusterInfo[] = [];
   const tokenId = spec.pve?.[0].tokens?.[0]?.tokenid ?? ready.tokenId;
-  const cfg: NodeConfig = {
-    uid: 1,
-    type: 'pve',
-    name: ready.name,
-    host: ready.url,
-    tokenName: tokenId,
-    tokenValue: tokenId === ready.tokenId ? ready.tokenSecret : SECRET,
-    fingerprint: ready.fingerprint,
-    verifySSL: false,
-    monitor,
-  };
-  const env: PollerEnv = {
-    clock,
-    logger: createLogger({ level: 'silent' }),
-    timeoutMs: () => 10_000,
-    intervalMs: () => 10_000,
-    onCluster: (_uid, c) => clusterChanges.push(c),
-    counter,
-  };
+  const cfg = pveNodeConfig(ready, monitor, {
+    id: tokenId,
+    secret: tokenId === ready.tokenId ? ready.tokenSecret : SECRET,
+  });
+  const env = testPollerEnv(clock, counter, (_uid, c) => clusterChanges.push(c));
   let cluster: ClusterInfo | undefined;
   const endpoints = new PveEndpoints(cfg, env, () => cluster);
   const resources = new ClusterResourcesFetcher(endpoints, clock, env.logger);
