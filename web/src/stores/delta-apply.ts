@@ -103,20 +103,23 @@ export class DeltaApplier {
   #applyRows(keys: readonly string[], baseIds: readonly string[], tables: readonly RowTable[]): void {
     const raw = this.#rawList(keys);
     let byId: Map<string, number> | undefined;
-    let lastIndex = -1;
-    let lastAt = -1;
+    // Each base index's store position, found once: decoding reads held values column by column,
+    // so without this every (row, column) pair compared ids again.
+    const positions = new Int32Array(baseIds.length).fill(-2);
     // The store's position of base index `i`: the same index unless the store's list differs.
     const position = (i: number): number => {
-      if (i === lastIndex) return lastAt;
-      lastIndex = i;
+      const known = positions[i];
+      if (known !== undefined && known !== -2) return known;
       const id = baseIds[i];
-      if (id === undefined) lastAt = -1;
-      else if (raw[i] !== undefined && idOf(raw[i]) === id) lastAt = i;
+      let at = -1;
+      if (id === undefined) at = -1;
+      else if (raw[i] !== undefined && idOf(raw[i]) === id) at = i;
       else {
         byId ??= new Map(raw.map((o, k) => [idOf(o), k]));
-        lastAt = byId.get(id) ?? -1;
+        at = byId.get(id) ?? -1;
       }
-      return lastAt;
+      if (i >= 0 && i < positions.length) positions[i] = at;
+      return at;
     };
     const decoded = tables.map((t) => decodeRowTable(t, (i, path) => read(raw[position(i)], path)));
     const cells = this.solid.cells;
