@@ -336,14 +336,49 @@ interface UpdateCpu {
   gc: number;
   /** Tasks in that window other than the handler's. */
   tasks: number;
+  /** Those tasks' CPU by what each ran (the name of its costliest event inside), costliest first. */
+  others: string;
 }
 
 const RENDER_EVENTS = new Set(['UpdateLayoutTree', 'Layout', 'PrePaint', 'Paint', 'Layerize', 'Commit']);
 const GC_EVENTS = new Set(['MajorGC', 'MinorGC']);
 
+/** What the tasks after an update's handler ran, as "name ms" by total CPU. */
+function otherTasks(
+  tasks: readonly TraceEvent[],
+  onMain: readonly TraceEvent[],
+  cpu: (e: TraceEvent) => number,
+): string {
+  const by = new Map<string, number>();
+  for (const t of tasks) {
+    const end = t.ts + (t.dur ?? 0);
+    let top: TraceEvent | undefined;
+    // onMain is sorted by start: find the task's first event by bisection.
+    let lo = 0;
+    let hi = onMain.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (onMain[mid].ts < t.ts) lo = mid + 1;
+      else hi = mid;
+    }
+    for (let i = lo; i < onMain.length; i++) {
+      const e = onMain[i];
+      if (e.ts > end) break;
+      if (e !== t && !e.name.includes('RunTask') && (!top || cpu(e) > cpu(top))) top = e;
+    }
+    const name = top?.name ?? '(task)';
+    by.set(name, (by.get(name) ?? 0) + cpu(t));
+  }
+  return [...by]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 4)
+    .map(([k, v]) => `${k} ${v.toFixed(1)}`)
+    .join(', ');
+}
+
 const cpuText = (c: UpdateCpu | undefined) =>
   c
-    ? `${c.total.toFixed(1)} / ${c.handler.toFixed(1)} / ${c.render.toFixed(1)} (style ${c.style.toFixed(1)}, layout ${c.layout.toFixed(1)}) / ${c.gc.toFixed(1)}; ${c.tasks}`
+    ? `${c.total.toFixed(1)} / ${c.handler.toFixed(1)} / ${c.render.toFixed(1)} (style ${c.style.toFixed(1)}, layout ${c.layout.toFixed(1)}) / ${c.gc.toFixed(1)}; ${c.tasks}${c.others ? ` (${c.others})` : ''}`
     : '–';
 
 /** Per update index (the page's record index), its main-thread CPU from the trace's markers. */
@@ -380,6 +415,7 @@ function cpuPerUpdate(events: readonly TraceEvent[]): Map<number, UpdateCpu> {
       layout: sum(onMain.filter((e) => e.name === 'Layout' && inWindow(e))),
       gc: sum(onMain.filter((e) => GC_EVENTS.has(e.name) && inWindow(e))),
       tasks: window.length - 1,
+      others: otherTasks(window.slice(1), onMain, cpu),
     });
   }
   return out;
