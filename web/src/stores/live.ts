@@ -24,18 +24,30 @@ const [state, setState] = createStore<LiveState>(emptyState());
 const [connection, setConnection] = createSignal<ConnectionStatus>('offline');
 const [lastMessageAt, setLastMessageAt] = createSignal(0);
 const [unacknowledgedAlerts, setUnacknowledgedAlerts] = createSignal(0);
+/** Bumped after every change of the store (all of them are made here). */
+const [version, setVersion] = createSignal(0);
 
 /**
- * Counts the unacknowledged alerts on the raw list after each change of the state. A view
- * counting through the store subscribes to every alert (thousands on a large estate) and re-ran
- * that walk on each change of the list; on the raw objects it is a plain loop. Deltas write
- * fields no view reads without signals (store-cells.ts), so this count is what sees them.
+ * A store list's own array: reading it subscribes to nothing, and costs no proxy per item.
+ * For views that go through a whole list (counts over 10,000 guests): subscribing to a field of
+ * every item made each such view re-run on any item's change, and made every write of that
+ * field go through a signal. Such a view reads `live.version()` instead, and re-runs once per
+ * state message.
  */
-function countUnacknowledged(): void {
-  const list = (state.activeAlerts as unknown as Record<symbol, Alert[]>)[$RAW] ?? state.activeAlerts;
+export function rawList<T>(list: readonly T[]): readonly T[] {
+  return (list as unknown as Record<symbol, T[] | undefined>)[$RAW] ?? list;
+}
+
+/**
+ * After each change of the store: counts the unacknowledged alerts on the raw list (the nav
+ * badge; through the store it subscribed to every alert, thousands on a large estate, and re-ran
+ * on each change of the list), and bumps `version`.
+ */
+function changed(): void {
   let n = 0;
-  for (const a of list) if (!a.acknowledged) n++;
+  for (const a of rawList(state.activeAlerts)) if (!a.acknowledged) n++;
   setUnacknowledgedAlerts(n);
+  setVersion((v) => v + 1);
 }
 const deltas = new DeltaApplier(
   { state, set: setState as unknown as (...args: unknown[]) => void },
@@ -65,7 +77,7 @@ function toMs(v: unknown): number {
 export function applyState(doc: Partial<PulseState> & Record<string, unknown>): void {
   flushAlerts();
   batch(() => applyStateNow(doc));
-  countUnacknowledged();
+  changed();
 }
 
 function applyStateNow(doc: Partial<PulseState> & Record<string, unknown>): void {
@@ -131,7 +143,7 @@ function flushAlerts(): void {
   const messages = alertQueue;
   alertQueue = [];
   // The list's own array (a shallow read: no proxy per alert, no deep walk as unwrap would do).
-  const list = (state.activeAlerts as unknown as Record<symbol, Alert[]>)[$RAW] ?? state.activeAlerts;
+  const list = rawList(state.activeAlerts);
   const c = foldAlertMessages(list, messages);
   batch(() => {
     for (const [i, alert] of c.update) setState('activeAlerts', i, reconcile(alert));
@@ -142,7 +154,7 @@ function flushAlerts(): void {
       produce((draft: Alert[]) => removeAndAdd(draft, list, c)),
     );
   });
-  countUnacknowledged();
+  changed();
 }
 
 /** The document version this socket's deltas apply to (-1: waiting for a full state). */
@@ -164,7 +176,7 @@ function applyStateDelta(msg: { base?: number; version?: number; data?: unknown 
     deltas.apply(delta);
     if (delta.set) applyStateNow(delta.set);
   });
-  countUnacknowledged();
+  changed();
   deltaVersion = msg.version;
 }
 
@@ -277,7 +289,7 @@ export function stopLive(): void {
   alertQueue = [];
   flushAlerts();
   setState(reconcile(emptyState()));
-  countUnacknowledged();
+  changed();
 }
 
-export const live = { state, connection, lastMessageAt, unacknowledgedAlerts };
+export const live = { state, connection, lastMessageAt, unacknowledgedAlerts, version };
