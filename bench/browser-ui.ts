@@ -3,6 +3,7 @@
  * 10,000 guests), live over the delta WebSocket (`/ws?deltas=2`, what the UI opens). Prints figures; asserts nothing.
  *
  *   node --import tsx bench/browser-ui.ts [--updates 8] [--scroll-seconds 8] [--scrolls 3] [--px-per-frame 60]
+ *     [--cpu-profile FILE] [--save-largest FILE]
  *
  * `--updates 20` gives a p95 that is not just the slowest update.
  *
@@ -23,7 +24,13 @@
  *   previous one while a script moves the scroller `px-per-frame` pixels per frame, `scrolls`
  *   passes of `scroll-seconds` each (a pass may include an update; the report says which did);
  * - the JS heap (CDP `JSHeapUsedSize`) once the updates are over, and after a forced collection,
- *   and the number of DOM nodes.
+ *   and the number of DOM nodes;
+ * - per update, figures that do not depend on the host's load: the DOM mutations the handler made
+ *   and the dashboard rows they touched (a MutationObserver), layouts and style recalculations
+ *   (CDP Performance metrics over the interval), the longest animation frame (LoAF), and the
+ *   main-thread CPU time from the message to its painted frame out of a DevTools trace (thread
+ *   time of every task in between: the handler's, style/layout/paint, GC, and what the other
+ *   tasks ran; the trace's own overhead included), next to the wall times above.
  * Targets (issue #20): p95 frame time while scrolling ≤ 17 ms; main-thread time per update ≤ 50 ms.
  */
 import { execFileSync } from 'node:child_process';
