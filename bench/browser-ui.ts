@@ -3,6 +3,9 @@
  * 10,000 guests), live over the delta WebSocket (`/ws?deltas=2`, what the UI opens). Prints figures; asserts nothing.
  *
  *   node --import tsx bench/browser-ui.ts [--updates 8] [--scroll-seconds 8] [--scrolls 3] [--px-per-frame 60]
+ *     [--cpu-profile FILE] [--save-largest FILE]
+ *
+ * `--updates 20` gives a p95 that is not just the slowest update.
  *
  * Needs Chromium at /usr/bin/chromium (playwright-core drives it) and the built UI in dist/web
  * (built here with Vite when missing or older than web/). The simulator runs as a child process;
@@ -21,7 +24,13 @@
  *   previous one while a script moves the scroller `px-per-frame` pixels per frame, `scrolls`
  *   passes of `scroll-seconds` each (a pass may include an update; the report says which did);
  * - the JS heap (CDP `JSHeapUsedSize`) once the updates are over, and after a forced collection,
- *   and the number of DOM nodes.
+ *   and the number of DOM nodes;
+ * - per update, figures that do not depend on the host's load: the DOM mutations the handler made
+ *   and the dashboard rows they touched (a MutationObserver), layouts and style recalculations
+ *   (CDP Performance metrics over the interval), the longest animation frame (LoAF), and the
+ *   main-thread CPU time from the message to its painted frame out of a DevTools trace (thread
+ *   time of every task in between: the handler's, style/layout/paint, GC, and what the other
+ *   tasks ran; the trace's own overhead included), next to the wall times above.
  * Targets (issue #20): p95 frame time while scrolling ≤ 17 ms; main-thread time per update ≤ 50 ms.
  */
 import { execFileSync } from 'node:child_process';
@@ -44,6 +53,8 @@ const SCROLLS = opt('--scrolls', 3);
 const PX_PER_FRAME = opt('--px-per-frame', 60);
 /** Diagnosis: CPU-profile the renderer through the updates and the scroll passes; top functions by self time to this file. */
 const CPU_PROFILE = argv.includes('--cpu-profile') ? argv[argv.indexOf('--cpu-profile') + 1] : undefined;
+/** Diagnosis: writes the largest state message the page received during the updates to this file. */
+const SAVE_LARGEST = argv.includes('--save-largest') ? argv[argv.indexOf('--save-largest') + 1] : undefined;
 const CHROMIUM = '/usr/bin/chromium';
 const ADMIN = { username: 'admin', password: 'bench-browser-ui-password' };
 
@@ -90,7 +101,41 @@ interface UpdateRecord {
   /** The next frame's requestAnimationFrame callback, and the first task after that frame. */
   raf?: number;
   painted?: number;
+  /** DOM changes the handler made (MutationObserver records; rows: distinct dashboard rows touched). */
+  dom: DomChanges;
+  /** DOM changes other tasks made between the handler and the next frame. */
+  domBefore?: DomChanges;
 }
+
+interface DomChanges {
+  mutations: number;
+  added: number;
+  removed: number;
+  rows: number;
+}
+
+/** A long animation frame (over 50 ms) as the page's PerformanceObserver saw it. */
+interface LongFrame {
+  start: number;
+  duration: number;
+  renderStart: number;
+  styleAndLayoutStart: number;
+  scripts: Array<{ invoker: string; duration: number; forced: number }>;
+}
+
+/** CDP Performance metrics summed over one update interval (counts, and durations in ms). */
+const UPDATE_METRICS = [
+  'LayoutCount',
+  'RecalcStyleCount',
+  'LayoutDuration',
+  'RecalcStyleDuration',
+  'ScriptDuration',
+  'TaskDuration',
+  'ThreadTime',
+] as const;
+
+/** The messages that carry the state: a delta, or a full state when the page had to ask for one. */
+const STATE_TYPES = new Set(['stateDelta', 'rawData', 'initialState']);
 
 /**
  * Installed before the UI's scripts (as text: it runs in the page, untouched by any bundler).
@@ -99,11 +144,45 @@ interface UpdateRecord {
  * for `seconds` and returns each frame's interval.
  */
 const PAGE_SCRIPT = `(() => {
-  const bench = { updates: [] };
+  const STATE_TYPES = ${JSON.stringify([...STATE_TYPES])};
+  const bench = { updates: [], loaf: [], statePainted: 0, steady: false, largest: '' };
   window.__bench = bench;
   const channel = new MessageChannel();
   const afterFrame = [];
   channel.port1.onmessage = () => { const f = afterFrame.shift(); if (f) f(); };
+  // DOM changes made by a handler: counted from the observer's queue right after it returns.
+  const mutations = new MutationObserver(() => {});
+  const observe = () => {
+    if (!document.documentElement) return;
+    mutations.observe(document.documentElement, { subtree: true, childList: true, attributes: true, characterData: true });
+  };
+  observe();
+  if (!document.documentElement) document.addEventListener('readystatechange', observe, { once: true });
+  const domChanges = (records) => {
+    const rows = new Set();
+    let added = 0;
+    let removed = 0;
+    for (const r of records) {
+      added += r.addedNodes.length;
+      removed += r.removedNodes.length;
+      const el = r.target.nodeType === 1 ? r.target : r.target.parentElement;
+      const tr = el && el.closest && el.closest('tr[data-row-id]');
+      if (tr) rows.add(tr);
+    }
+    return { mutations: records.length, added, removed, rows: rows.size };
+  };
+  try {
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries())
+        bench.loaf.push({
+          start: e.startTime,
+          duration: e.duration,
+          renderStart: e.renderStart,
+          styleAndLayoutStart: e.styleAndLayoutStart,
+          scripts: e.scripts.map((x) => ({ invoker: x.invoker, duration: x.duration, forced: x.forcedStyleAndLayoutDuration })),
+        });
+    }).observe({ type: 'long-animation-frame', buffered: true });
+  } catch {}
   const desc = Object.getOwnPropertyDescriptor(WebSocket.prototype, 'onmessage');
   Object.defineProperty(WebSocket.prototype, 'onmessage', {
     configurable: true,
@@ -112,16 +191,32 @@ const PAGE_SCRIPT = `(() => {
     set(fn) {
       if (typeof fn !== 'function') return desc.set.call(this, fn);
       desc.set.call(this, function (ev) {
+        const text = typeof ev.data === 'string' ? ev.data : '';
+        const m = /^{"type":"([^"]+)"/.exec(text.slice(0, 40));
+        const type = m ? m[1] : 'unknown';
+        const index = bench.updates.length;
+        const state = STATE_TYPES.includes(type);
+        if (state && bench.steady && text.length > bench.largest.length) bench.largest = text;
+        mutations.takeRecords();
+        // Markers in the DevTools trace, which times the tasks between them in thread CPU time.
+        if (state) console.timeStamp('bench:u' + index);
         const start = performance.now();
         const out = fn.call(this, ev);
         const end = performance.now();
-        const text = typeof ev.data === 'string' ? ev.data : '';
-        const m = /^{"type":"([^"]+)"/.exec(text.slice(0, 40));
-        const rec = { type: m ? m[1] : 'unknown', bytes: text.length, arrived: ev.timeStamp, start, handler: end - start };
+        const dom = domChanges(mutations.takeRecords());
+        const rec = { type, bytes: text.length, arrived: ev.timeStamp, start, handler: end - start, dom };
         bench.updates.push(rec);
-        requestAnimationFrame(() => {
+        // Only state messages are followed to their painted frame: a rAF callback and a task per
+        // alert message would be the benchmark's own work in the update it measures.
+        if (state) requestAnimationFrame(() => {
           rec.raf = performance.now();
-          afterFrame.push(() => { rec.painted = performance.now(); });
+          // DOM changes by other tasks between the handler and this frame (not the handler's).
+          rec.domBefore = domChanges(mutations.takeRecords());
+          afterFrame.push(() => {
+            rec.painted = performance.now();
+            console.timeStamp('bench:p' + index);
+            bench.statePainted++;
+          });
           channel.port2.postMessage(0);
         });
         return out;
@@ -189,6 +284,148 @@ async function startProfile(cdp: CDPSession) {
       );
     },
   };
+}
+
+/** How many state messages the page has painted (one number: polled every 100 ms, so kept cheap). */
+let lastPainted = 0;
+async function statePainted(page: Page): Promise<number> {
+  const read = page.evaluate('window.__bench.statePainted') as Promise<number>;
+  const stop = new AbortController();
+  const slow = delay(20_000, undefined, { signal: stop.signal }).catch(() => undefined);
+  const got = await Promise.race([read, slow]);
+  stop.abort();
+  lastPainted = got ?? lastPainted;
+  return lastPainted;
+}
+
+/** A DevTools trace event (complete events: `dur`, and `tdur` the thread's CPU time, in µs). */
+interface TraceEvent {
+  name: string;
+  ph: string;
+  pid: number;
+  tid: number;
+  ts: number;
+  dur?: number;
+  tdur?: number;
+  args?: { data?: { message?: string } };
+}
+
+/** Records a DevTools trace (the Performance panel's timeline events) until `stop`. */
+async function startTrace(cdp: CDPSession) {
+  const events: TraceEvent[] = [];
+  cdp.on('Tracing.dataCollected', (e) => events.push(...(e.value as unknown as TraceEvent[])));
+  await cdp.send('Tracing.start', {
+    categories: 'toplevel,devtools.timeline,disabled-by-default-devtools.timeline',
+    transferMode: 'ReportEvents',
+  });
+  return {
+    async stop(): Promise<TraceEvent[]> {
+      const done = new Promise<void>((resolve) => cdp.once('Tracing.tracingComplete', () => resolve()));
+      await cdp.send('Tracing.end');
+      await done;
+      return events;
+    },
+  };
+}
+
+/** One update's main-thread work from the trace, in thread CPU time (ms): little affected by other processes. */
+interface UpdateCpu {
+  /** Every task from the handler's to the one after the painted frame (exclusive). */
+  total: number;
+  /** The handler's task. */
+  handler: number;
+  /** Style recalculation, layout, pre-paint, paint and commit in that window. */
+  render: number;
+  /** Of `render`: style recalculation; layout. */
+  style: number;
+  layout: number;
+  /** Garbage collection in that window (inside or between tasks). */
+  gc: number;
+  /** Tasks in that window other than the handler's. */
+  tasks: number;
+  /** Those tasks' CPU by what each ran (the name of its costliest event inside), costliest first. */
+  others: string;
+}
+
+const RENDER_EVENTS = new Set(['UpdateLayoutTree', 'Layout', 'PrePaint', 'Paint', 'Layerize', 'Commit']);
+const GC_EVENTS = new Set(['MajorGC', 'MinorGC']);
+
+/** What the tasks after an update's handler ran, as "name ms" by total CPU. */
+function otherTasks(
+  tasks: readonly TraceEvent[],
+  onMain: readonly TraceEvent[],
+  cpu: (e: TraceEvent) => number,
+): string {
+  const by = new Map<string, number>();
+  for (const t of tasks) {
+    const end = t.ts + (t.dur ?? 0);
+    let top: TraceEvent | undefined;
+    // onMain is sorted by start: find the task's first event by bisection.
+    let lo = 0;
+    let hi = onMain.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (onMain[mid].ts < t.ts) lo = mid + 1;
+      else hi = mid;
+    }
+    for (let i = lo; i < onMain.length; i++) {
+      const e = onMain[i];
+      if (e.ts > end) break;
+      if (e !== t && !e.name.includes('RunTask') && (!top || cpu(e) > cpu(top))) top = e;
+    }
+    const name = top?.name ?? '(task)';
+    by.set(name, (by.get(name) ?? 0) + cpu(t));
+  }
+  return [...by]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 4)
+    .map(([k, v]) => `${k} ${v.toFixed(1)}`)
+    .join(', ');
+}
+
+const cpuText = (c: UpdateCpu | undefined) =>
+  c
+    ? `${c.total.toFixed(1)} / ${c.handler.toFixed(1)} / ${c.render.toFixed(1)} (style ${c.style.toFixed(1)}, layout ${c.layout.toFixed(1)}) / ${c.gc.toFixed(1)}; ${c.tasks}${c.others ? ` (${c.others})` : ''}`
+    : '–';
+
+/** Per update index (the page's record index), its main-thread CPU from the trace's markers. */
+function cpuPerUpdate(events: readonly TraceEvent[]): Map<number, UpdateCpu> {
+  const out = new Map<number, UpdateCpu>();
+  const marks = new Map<string, TraceEvent>();
+  for (const e of events) {
+    const msg = e.name === 'TimeStamp' ? e.args?.data?.message : undefined;
+    if (msg?.startsWith('bench:')) marks.set(msg, e);
+  }
+  const first = [...marks.values()][0];
+  if (!first) return out;
+  const onMain = events
+    .filter((e) => e.pid === first.pid && e.tid === first.tid && e.ph === 'X' && e.dur !== undefined)
+    .sort((a, b) => a.ts - b.ts);
+  const tasks = onMain.filter((e) => e.name === 'ThreadControllerImpl::RunTask' || e.name === 'RunTask');
+  const cpu = (e: TraceEvent) => (e.tdur ?? e.dur ?? 0) / 1000;
+  const taskAt = (ts: number) => tasks.find((t) => t.ts <= ts && ts <= t.ts + (t.dur ?? 0));
+  for (const [name, u] of marks) {
+    if (!name.startsWith('bench:u')) continue;
+    const index = Number(name.slice('bench:u'.length));
+    const p = marks.get(`bench:p${index}`);
+    const from = taskAt(u.ts);
+    const to = p && taskAt(p.ts);
+    if (!from || !to) continue;
+    const inWindow = (e: TraceEvent) => e.ts >= from.ts && e.ts < to.ts;
+    const sum = (xs: TraceEvent[]) => xs.reduce((a, e) => a + cpu(e), 0);
+    const window = tasks.filter(inWindow);
+    out.set(index, {
+      total: sum(window),
+      handler: cpu(from),
+      render: sum(onMain.filter((e) => RENDER_EVENTS.has(e.name) && inWindow(e))),
+      style: sum(onMain.filter((e) => e.name === 'UpdateLayoutTree' && inWindow(e))),
+      layout: sum(onMain.filter((e) => e.name === 'Layout' && inWindow(e))),
+      gc: sum(onMain.filter((e) => GC_EVENTS.has(e.name) && inWindow(e))),
+      tasks: window.length - 1,
+      others: otherTasks(window.slice(1), onMain, cpu),
+    });
+  }
+  return out;
 }
 
 /** The page's records; `last` again when the page does not answer within 20 s (its main thread busy). */
@@ -275,18 +512,21 @@ async function main() {
 
     // Steady state: `UPDATES` state messages (deltas, or a full state when the page had to ask for
     // one), each with the page's main-thread time since the previous one.
-    const STATE_TYPES = new Set(['stateDelta', 'rawData', 'initialState']);
     const stateMessages = (list: UpdateRecord[]) =>
       list.filter((u) => STATE_TYPES.has(u.type) && u.painted !== undefined);
     const profiler = CPU_PROFILE ? await startProfile(cdp) : undefined;
     const busy: number[] = [];
     const busyCpu: number[] = [];
-    const seen = stateMessages(await updates(page)).length;
+    /** Per update: the CDP metrics' growth from the previous update's snapshot to this one's. */
+    const perUpdate: Array<Record<string, number>> = [];
+    const seen = await statePainted(page);
+    await page.evaluate('window.__bench.steady = true');
+    const trace = await startTrace(cdp);
     let prev = await metrics();
     const deadline = performance.now() + UPDATES * 30_000;
     let count = 0;
     while (count < UPDATES && performance.now() < deadline) {
-      const n = stateMessages(await updates(page)).length - seen;
+      const n = (await statePainted(page)) - seen;
       if (n === count) {
         await new Promise((r) => setTimeout(r, 100));
         continue;
@@ -297,11 +537,18 @@ async function main() {
         busy.push((now.TaskDuration - prev.TaskDuration) * 1000);
         busyCpu.push((now.ThreadTime - prev.ThreadTime) * 1000);
       }
+      // Counts as counts, durations (seconds in CDP) in ms.
+      perUpdate.push({
+        ...Object.fromEntries(UPDATE_METRICS.map((k) => [k, (now[k] - prev[k]) * (k.endsWith('Count') ? 1 : 1000)])),
+        updates: n - count,
+      });
       prev = now;
       count = n;
       log(`update ${count} of ${UPDATES}`);
     }
     if (count < UPDATES) log(`only ${count} updates painted within ${UPDATES * 30} s; reporting those`);
+    const traceEvents = await trace.stop();
+    if (SAVE_LARGEST) fs.writeFileSync(SAVE_LARGEST, (await page.evaluate('window.__bench.largest')) as string);
     const afterUpdates = await metrics();
 
     // Scrolling, `SCROLLS` passes from different places in the table.
@@ -354,7 +601,7 @@ async function main() {
     );
     const s = pulse.deps.state.get();
     out.push(
-      `${s.nodes.length} nodes, ${s.vms.length + s.containers.length} guests; ${steady.length} stateDelta updates measured (and ${fullStates.length} full states the page received meanwhile); ` +
+      `${s.nodes.length} nodes, ${s.vms.length + s.containers.length} guests, ${s.activeAlerts.length} active alerts at the end; ${steady.length} stateDelta updates measured (and ${fullStates.length} full states the page received meanwhile); ` +
         `${errors.length} page errors${errors.length ? ` (first: ${errors[0]})` : ''}`,
     );
     out.push('');
@@ -367,6 +614,28 @@ async function main() {
       );
     };
     line('**main-thread time per update** (handler + the next frame’s rendering)', main, 'p95 ≤ 50 ms', 50);
+    // The same in thread CPU time from the trace: what the update cost, whatever else ran on the host.
+    const cpuById = cpuPerUpdate(traceEvents);
+    const cpuOf = (u: UpdateRecord) => cpuById.get(all.indexOf(u));
+    const steadyCpu = steady.map(cpuOf).filter((c): c is UpdateCpu => c !== undefined);
+    if (steadyCpu.length > 0) {
+      line(
+        `main-thread CPU per update, message → painted frame (trace, ${steadyCpu.length} updates)`,
+        steadyCpu.map((c) => c.total),
+      );
+      line(
+        'of which the handler’s task',
+        steadyCpu.map((c) => c.handler),
+      );
+      line(
+        'of which style, layout, paint',
+        steadyCpu.map((c) => c.render),
+      );
+      line(
+        'of which garbage collection',
+        steadyCpu.map((c) => c.gc),
+      );
+    }
     line(
       'handler: JSON.parse + store apply + DOM updates',
       steady.map((u) => u.handler),
@@ -419,6 +688,39 @@ async function main() {
     out.push(
       `| while scrolling, per frame: main-thread CPU (ThreadTime); task wall; script / layout / style | ${ms(avg('ThreadTime'))}; ${ms(avg('TaskDuration'))}; ${ms(avg('ScriptDuration'))} / ${ms(avg('LayoutDuration'))} / ${ms(avg('RecalcStyleDuration'))} |`,
     );
+    // Per update, figures that do not depend on the machine's load (counts) beside the times.
+    const loaf = (await page.evaluate('window.__bench.loaf')) as LongFrame[];
+    out.push('');
+    out.push(
+      'Per update (CDP figures: growth over the interval that ended with the update, so they include the idle page and the benchmark’s own polling; LoAF: the longest animation frame over 50 ms from the message to its painted frame; other msgs: messages handled between the update’s handler and its painted frame):',
+    );
+    out.push('');
+    out.push(
+      '| # | bytes | handler | frame | CPU (trace): total / handler / render / GC; other tasks | DOM mutations (added/removed nodes) | rows touched | between: mutations | layouts / style recalcs | layout / style / script ms | LoAF: total / render / style+layout; scripts | other msgs |',
+    );
+    out.push('|---|---|---|---|---|---|---|---|---|---|---|---|');
+    steadyAll.forEach((u, i) => {
+      const m = perUpdate[i];
+      const end = u.painted ?? u.start;
+      const frames = loaf.filter((f) => f.start + f.duration >= u.start && f.start <= end);
+      const worst = frames.sort((a, b) => b.duration - a.duration)[0];
+      const lo = worst
+        ? `${ms(worst.duration)} / ${ms(worst.start + worst.duration - worst.renderStart)} / ${ms(worst.start + worst.duration - worst.styleAndLayoutStart)}; ${worst.scripts
+            .map((x) => `${x.invoker} ${x.duration.toFixed(0)}${x.forced ? ` (forced ${x.forced.toFixed(0)})` : ''}`)
+            .join(', ')}`
+        : '–';
+      const others = all
+        .filter((o) => o !== u && o.start >= u.start && o.start <= end)
+        .map((o) => `${o.type} ${o.handler.toFixed(0)} ms`)
+        .join(', ');
+      out.push(
+        `| ${i + 1}${u.type === 'stateDelta' ? '' : ` ${u.type}`} | ${mb(u.bytes)} | ${ms(u.handler)} | ${ms((u.painted ?? 0) - (u.raf ?? 0))} | ${cpuText(cpuOf(u))} | ${u.dom.mutations} (${u.dom.added}/${u.dom.removed}) | ${u.dom.rows} | ${u.domBefore?.mutations ?? '–'} | ` +
+          (m
+            ? `${m.LayoutCount} / ${m.RecalcStyleCount} | ${m.LayoutDuration.toFixed(1)} / ${m.RecalcStyleDuration.toFixed(1)} / ${m.ScriptDuration.toFixed(1)}${m.updates > 1 ? ` (${m.updates} updates)` : ''}`
+            : '– | –') +
+          ` | ${lo} | ${others || '–'} |`,
+      );
+    });
     console.log(out.join('\n'));
     await context.close();
   } finally {

@@ -22,7 +22,7 @@ const NAV: NavItem[] = [
   { href: '/mail', label: 'Mail', show: () => live.state.pmg.length > 0 },
   // Always listed: the empty Docker page explains how to add the first host.
   { href: '/docker', label: 'Docker' },
-  { href: '/alerts', label: 'Alerts', badge: () => live.state.activeAlerts.filter((a) => !a.acknowledged).length },
+  { href: '/alerts', label: 'Alerts', badge: live.unacknowledgedAlerts },
   { href: '/settings', label: 'Settings' },
 ];
 

@@ -12,7 +12,7 @@ import { formatBytes, formatPercent, formatRate, formatUptime, splitTags } from 
 import { buildRows, guestDiskPercent, isNode, type Row, type SortKey, type SortSpec } from '../lib/rows';
 import { linkClick } from '../router';
 import { chartsError, guestSeries, nodeSeries, SPARKLINE_GUEST_LIMIT, useCharts } from '../stores/charts';
-import { live } from '../stores/live';
+import { live, rawList } from '../stores/live';
 
 const ROW_H = 36;
 const OVERSCAN = 8;
@@ -337,9 +337,12 @@ export function DashboardPage() {
       status: status(),
     }),
   );
+  // Summary counts go through every guest: on the raw lists, once per state message (rawList),
+  // not subscribed to four fields of each of 10,000 guests.
   const counts = createMemo(() => {
+    live.version();
     const m = new Map<string, GuestCounts>();
-    for (const g of guests()) {
+    for (const g of [...rawList(live.state.vms), ...rawList(live.state.containers)]) {
       const k = `${g.instance}\u0000${g.node}`;
       const c = m.get(k) ?? { vms: 0, vmsRunning: 0, cts: 0, ctsRunning: 0 };
       if (g.type === 'qemu') {
@@ -399,14 +402,27 @@ export function DashboardPage() {
     </th>
   );
 
-  // One memo per figure: an alert raised or resolved (a message each) must not re-count the
-  // running state of every guest, nor a guest starting re-count the alerts.
-  const running = (l: readonly Guest[]) => l.filter((g) => g.status === 'running').length;
-  const nodesOnline = createMemo(
-    () => `${live.state.nodes.filter((n) => n.status === 'online').length}/${live.state.nodes.length}`,
-  );
-  const vmsRunning = createMemo(() => `${running(live.state.vms)}/${live.state.vms.length}`);
-  const ctsRunning = createMemo(() => `${running(live.state.containers)}/${live.state.containers.length}`);
+  // One memo per figure, each a string, so only a figure that changed touches the DOM; counted on
+  // the raw lists once per state message (rawList).
+  const running = (l: readonly Guest[]) => {
+    let n = 0;
+    for (const g of rawList(l)) if (g.status === 'running') n++;
+    return `${n}/${l.length}`;
+  };
+  const nodesOnline = createMemo(() => {
+    live.version();
+    let n = 0;
+    for (const node of rawList(live.state.nodes)) if (node.status === 'online') n++;
+    return `${n}/${live.state.nodes.length}`;
+  });
+  const vmsRunning = createMemo(() => {
+    live.version();
+    return running(live.state.vms);
+  });
+  const ctsRunning = createMemo(() => {
+    live.version();
+    return running(live.state.containers);
+  });
   const alertCount = createMemo(() => String(live.state.activeAlerts.length));
 
   return (

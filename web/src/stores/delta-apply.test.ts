@@ -68,6 +68,24 @@ describe('DeltaApplier', () => {
     }
   });
 
+  it('keeps an object that lost fields or was sent whole (new key order) as the same store object', () => {
+    const node = (t: number, extra: Obj = {}): Obj => ({ id: `n${t}`, cpu: t / 10, uptime: 100, ...extra });
+    const a = { nodes: [node(1, { dataAgeSeconds: 30 }), node(2), node(3)] };
+    // n1 catches up (loses dataAgeSeconds: a `change`), n2's keys come in another order (`replace`).
+    const b = { nodes: [node(1), { uptime: 110, cpu: 0.5, id: 'n2' }, node(3)] };
+    const d = diffDocuments(a, b, 2).lists?.nodes;
+    expect(d?.change?.map((c) => c.id)).toEqual(['n1']);
+    expect(d?.replace?.map((r) => r.id)).toEqual(['n2']);
+    const { state, apply, plain } = setup(a);
+    const before = [...(state.nodes as Obj[])];
+    apply(a, b);
+    expect(plain()).toEqual(b);
+    expect('dataAgeSeconds' in (state.nodes as Obj[])[0]).toBe(false);
+    (state.nodes as Obj[]).forEach((n, i) => {
+      expect(n).toBe(before[i]);
+    });
+  });
+
   it('keeps moved objects as the same store objects through removals, additions and reorders', () => {
     const a = { vms: [0, 1, 2, 3, 4].map((i) => guest(i)) };
     const b = { vms: [guest(4, 1), guest(9), guest(2), guest(0, 2, { lock: 'backup' })] };

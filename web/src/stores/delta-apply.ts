@@ -8,9 +8,11 @@
  *   named are set, the arrays and every object keep their identity, and only cells that read a
  *   changed field update; a field no view has read is assigned on the raw object, without the
  *   setter or a signal (store-cells.ts), which is most of them;
- * - structural changes (removals, additions, reorders, objects sent whole) build the new order
- *   from the raw list and write only the indexes whose object changed, passing the store's own
- *   objects for the ones that moved, so nothing is deep-walked but the new objects.
+ * - objects that lose fields or are sent whole keep their store object: the fields are written
+ *   (or deleted) on it, so their rows keep their DOM and the list's order is untouched;
+ * - structural changes (removals, additions, reorders) build the new order from the raw list and
+ *   write only the indexes whose object changed, passing the store's own objects for the ones
+ *   that moved, so nothing is deep-walked but the new objects.
  *
  * Row tables name objects by their index in the base list (the list as of the version the
  * socket holds). The store's list can differ from it (a REST refresh, `alert` messages), so the
@@ -18,7 +20,13 @@
  * turned into the store's position through its id.
  */
 import type { produce as Produce, reconcile as Reconcile } from 'solid-js/store';
-import { applyListDelta, COLLECTIONS, type ListDelta, type StateDelta } from '../../../src/state/delta';
+import {
+  applyListDelta,
+  COLLECTIONS,
+  type ListDelta,
+  type ObjectChange,
+  type StateDelta,
+} from '../../../src/state/delta';
 import { decodeRowTable, type RowTable } from '../../../src/state/delta-rows';
 import type { CellWriter } from './store-cells';
 
@@ -88,8 +96,9 @@ export class DeltaApplier {
       return;
     }
     if (d.rows) this.#applyRows(keys, this.#base.get(path) ?? [], d.rows);
-    if (d.remove || d.change || d.replace || d.add || d.order) {
-      this.#applyStructure(keys, { ...d, rows: undefined });
+    if (d.change || d.replace) this.#applyChanges(keys, d.change ?? [], d.replace ?? []);
+    if (d.remove || d.add || d.order) {
+      this.#applyStructure(keys, { remove: d.remove, add: d.add, order: d.order });
       const ids = this.#base.get(path) ?? [];
       const next = applyListDelta(
         ids.map((id) => ({ id })),
@@ -103,20 +112,23 @@ export class DeltaApplier {
   #applyRows(keys: readonly string[], baseIds: readonly string[], tables: readonly RowTable[]): void {
     const raw = this.#rawList(keys);
     let byId: Map<string, number> | undefined;
-    let lastIndex = -1;
-    let lastAt = -1;
+    // Each base index's store position, found once: decoding reads held values column by column,
+    // so without this every (row, column) pair compared ids again.
+    const positions = new Int32Array(baseIds.length).fill(-2);
     // The store's position of base index `i`: the same index unless the store's list differs.
     const position = (i: number): number => {
-      if (i === lastIndex) return lastAt;
-      lastIndex = i;
+      const known = positions[i];
+      if (known !== undefined && known !== -2) return known;
       const id = baseIds[i];
-      if (id === undefined) lastAt = -1;
-      else if (raw[i] !== undefined && idOf(raw[i]) === id) lastAt = i;
+      let at = -1;
+      if (id === undefined) at = -1;
+      else if (raw[i] !== undefined && idOf(raw[i]) === id) at = i;
       else {
         byId ??= new Map(raw.map((o, k) => [idOf(o), k]));
-        lastAt = byId.get(id) ?? -1;
+        at = byId.get(id) ?? -1;
       }
-      return lastAt;
+      if (i >= 0 && i < positions.length) positions[i] = at;
+      return at;
     };
     const decoded = tables.map((t) => decodeRowTable(t, (i, path) => read(raw[position(i)], path)));
     const cells = this.solid.cells;
@@ -160,7 +172,46 @@ export class DeltaApplier {
   }
 
   /**
-   * Removals, additions, reorders and objects sent whole: the new list is built from the raw
+   * Objects that lost fields (`change`) or were sent whole (`replace`), written in place: the
+   * store keeps each object, so its row keeps its DOM and no view of the list's order re-runs.
+   * (Replacing the object, as a structural change would, re-rendered the row and re-sorted the
+   * dashboard's 10,000 rows; every node loses `dataAgeSeconds` each time a late poll catches up.)
+   * Removed ids are skipped: the structural step that follows drops them.
+   */
+  #applyChanges(keys: readonly string[], changes: readonly ObjectChange[], replaced: readonly Obj[]): void {
+    const raw = this.#rawList(keys);
+    const at = new Map(raw.map((o, k) => [idOf(o), k]));
+    const cells = this.solid.cells;
+    if (changes.length > 0)
+      this.store.set(
+        ...keys,
+        this.solid.produce((list: Obj[]) => {
+          for (const c of changes) {
+            const i = at.get(c.id);
+            if (i === undefined) continue;
+            const rawRow = raw[i];
+            let row: Obj | undefined;
+            for (const k of c.unset ?? []) {
+              if (!(k in rawRow)) continue;
+              row ??= list[i];
+              delete row[k];
+            }
+            for (const [k, v] of Object.entries(c.set ?? {})) {
+              if (cells?.assign(rawRow, k, v)) continue;
+              row ??= list[i];
+              row[k] = v;
+            }
+          }
+        }),
+      );
+    for (const r of replaced) {
+      const i = at.get(idOf(r));
+      if (i !== undefined) this.store.set(...keys, i, this.solid.reconcile(r, { key: 'id' }));
+    }
+  }
+
+  /**
+   * Removals, additions and reorders: the new list is built from the raw
    * objects (untouched ones stay the same objects), then only the indexes whose object differs
    * are written, a moved object as the store's own.
    */

@@ -11,6 +11,7 @@ import { batch, createMemo, createRoot, createSignal } from 'solid-js';
 import { $RAW, createStore, produce, reconcile, unwrap } from 'solid-js/store';
 import type { StateDelta } from '../../../src/state/delta';
 import { api, storedApiToken } from '../api/client';
+import { type AlertMessage, foldAlertMessages, removeAndAdd } from './alert-messages';
 import { DeltaApplier } from './delta-apply';
 import { findSignalTables } from './store-cells';
 import { applyServerTheme } from './theme';
@@ -22,6 +23,32 @@ export type LiveState = PulseState;
 const [state, setState] = createStore<LiveState>(emptyState());
 const [connection, setConnection] = createSignal<ConnectionStatus>('offline');
 const [lastMessageAt, setLastMessageAt] = createSignal(0);
+const [unacknowledgedAlerts, setUnacknowledgedAlerts] = createSignal(0);
+/** Bumped after every change of the store (all of them are made here). */
+const [version, setVersion] = createSignal(0);
+
+/**
+ * A store list's own array: reading it subscribes to nothing, and costs no proxy per item.
+ * For views that go through a whole list (counts over 10,000 guests): subscribing to a field of
+ * every item made each such view re-run on any item's change, and made every write of that
+ * field go through a signal. Such a view reads `live.version()` instead, and re-runs once per
+ * state message.
+ */
+export function rawList<T>(list: readonly T[]): readonly T[] {
+  return (list as unknown as Record<symbol, T[] | undefined>)[$RAW] ?? list;
+}
+
+/**
+ * After each change of the store: counts the unacknowledged alerts on the raw list (the nav
+ * badge; through the store it subscribed to every alert, thousands on a large estate, and re-ran
+ * on each change of the list), and bumps `version`.
+ */
+function changed(): void {
+  let n = 0;
+  for (const a of rawList(state.activeAlerts)) if (!a.acknowledged) n++;
+  setUnacknowledgedAlerts(n);
+  setVersion((v) => v + 1);
+}
 const deltas = new DeltaApplier(
   { state, set: setState as unknown as (...args: unknown[]) => void },
   { produce, reconcile, raw: $RAW, cells: findSignalTables({ createStore, createRoot, createMemo, raw: $RAW }) },
@@ -48,7 +75,9 @@ function toMs(v: unknown): number {
 
 /** Applies a state document of either shape. Keys a message lacks keep their last value. */
 export function applyState(doc: Partial<PulseState> & Record<string, unknown>): void {
+  flushAlerts();
   batch(() => applyStateNow(doc));
+  changed();
 }
 
 function applyStateNow(doc: Partial<PulseState> & Record<string, unknown>): void {
@@ -88,14 +117,44 @@ function applyStateNow(doc: Partial<PulseState> & Record<string, unknown>): void
   if ('lastUpdate' in doc) setState('lastUpdate', toMs(doc.lastUpdate));
 }
 
-function upsertAlert(alert: FullAlert): void {
-  const i = state.activeAlerts.findIndex((a) => a.id === alert.id);
-  if (i >= 0) setState('activeAlerts', i, reconcile(alert as Alert));
-  else setState('activeAlerts', state.activeAlerts.length, alert as Alert);
+/**
+ * `alert` / `alertResolved` messages wait here and are applied together (alert-messages.ts): a
+ * poll sends hundreds at once, and one by one each re-ran every view of the alert list.
+ */
+let alertQueue: AlertMessage[] = [];
+let alertFrame: number | undefined;
+let alertTimer: ReturnType<typeof setTimeout> | undefined;
+
+function queueAlert(m: AlertMessage): void {
+  alertQueue.push(m);
+  if (alertTimer !== undefined) return;
+  // The next frame, or within 250 ms where no frames run (a hidden tab).
+  if (typeof requestAnimationFrame === 'function') alertFrame = requestAnimationFrame(flushAlerts);
+  alertTimer = setTimeout(flushAlerts, 250);
 }
 
-function removeAlert(id: string): void {
-  setState('activeAlerts', (list) => list.filter((a) => a.id !== id));
+/** Applies the queued alert messages in one batch; called before any state message too, to keep their order. */
+function flushAlerts(): void {
+  if (alertFrame !== undefined) cancelAnimationFrame(alertFrame);
+  clearTimeout(alertTimer);
+  alertFrame = undefined;
+  alertTimer = undefined;
+  if (alertQueue.length === 0) return;
+  const messages = alertQueue;
+  alertQueue = [];
+  // The list's own array (a shallow read: no proxy per alert, no deep walk as unwrap would do).
+  const list = rawList(state.activeAlerts);
+  const c = foldAlertMessages(list, messages);
+  batch(() => {
+    for (const [i, alert] of c.update) setState('activeAlerts', i, reconcile(alert));
+    if (c.remove.size === 0 && c.add.length === 0) return;
+    // In place (removeAndAdd): a new array handed to the setter is unwrapped deeply, every alert walked.
+    setState(
+      'activeAlerts',
+      produce((draft: Alert[]) => removeAndAdd(draft, list, c)),
+    );
+  });
+  changed();
 }
 
 /** The document version this socket's deltas apply to (-1: waiting for a full state). */
@@ -117,6 +176,7 @@ function applyStateDelta(msg: { base?: number; version?: number; data?: unknown 
     deltas.apply(delta);
     if (delta.set) applyStateNow(delta.set);
   });
+  changed();
   deltaVersion = msg.version;
 }
 
@@ -157,14 +217,16 @@ function handleMessage(ev: MessageEvent): void {
       }
       break;
     case 'stateDelta':
+      flushAlerts();
       applyStateDelta(msg);
       break;
     case 'alert':
-      if (msg.data && typeof msg.data === 'object') upsertAlert(msg.data as FullAlert);
+      if (msg.data && typeof msg.data === 'object' && typeof (msg.data as FullAlert).id === 'string')
+        queueAlert({ kind: 'raised', alert: msg.data as FullAlert });
       break;
     case 'alertResolved': {
       const id = (msg.data as { alertId?: string } | undefined)?.alertId;
-      if (id) removeAlert(id);
+      if (typeof id === 'string' && id) queueAlert({ kind: 'resolved', id });
       break;
     }
     case 'settingsUpdate':
@@ -224,7 +286,10 @@ export function stopLive(): void {
   socket = undefined;
   ws?.close();
   setConnection('offline');
+  alertQueue = [];
+  flushAlerts();
   setState(reconcile(emptyState()));
+  changed();
 }
 
-export const live = { state, connection, lastMessageAt };
+export const live = { state, connection, lastMessageAt, unacknowledgedAlerts, version };
