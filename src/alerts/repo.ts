@@ -1,4 +1,5 @@
 /** SQLite persistence of the alert config, active alerts (with acks) and history (30-day retention). */
+import { hash } from 'node:crypto';
 import type { Database, Statement } from 'better-sqlite3';
 import type { FullAlert } from '../model/state.js';
 import type { AlertConfig } from './config.js';
@@ -27,13 +28,23 @@ export type HistoryEntry = FullAlert & {
   notifications: { count: number; firstTime?: string; lastTime?: string; resolvedTime?: string };
 };
 
-/** What alert_active holds for one alert (see AlertRepo.#stored). */
+/**
+ * What alert_active holds for one alert (see AlertRepo.#stored): fingerprints of the row, not its
+ * text — thousands of rows stay active for hours, and a fingerprint is all a comparison needs.
+ */
 interface StoredRow {
+  /** Fingerprint of the row's JSON as written (or read at start). */
   data: string;
-  /** The row's JSON without live figures, computed on demand. */
+  /** Fingerprint of the row's JSON without live figures, computed on demand. */
   stable?: string;
-  /** The object the row was encoded from. */
+  /**
+   * The engine's current object for the alert: the row is its encoding, apart from lastSeen and,
+   * with `liveBehind`, from the live figures (moved on since the last full write). Kept current so
+   * the repo never holds an alert object the engine has replaced.
+   */
   from?: TrackedAlert;
+  /** The row holds older live figures than `from` (written on the next full write). */
+  liveBehind?: boolean;
   /** The row's lastSeen (encoded in `data`, or set by a lastSeen-only UPDATE); unknown for rows as read at start. */
   lastSeen?: string;
   /** The syncActive call that last found this alert active. */
@@ -72,16 +83,18 @@ export class AlertRepo {
   }
 
   /**
-   * What alert_active holds per alert id, as this repo last wrote (or first read) it: the JSON,
-   * its key without live figures (computed on demand) and the object it was encoded from. The
-   * engine never modifies a tracked alert after handing it out (copy-on-write), so an identical
-   * object means an identical row and needs no encoding at all. Loaded from the table once.
+   * What alert_active holds per alert id, as this repo last wrote (or first read) it: fingerprints
+   * of the JSON and of its key without live figures (computed on demand), and the object it was
+   * encoded from. The engine never modifies a tracked alert after handing it out (copy-on-write),
+   * so an identical object means an identical row and needs no encoding at all. Loaded from the
+   * table once.
    */
   #stored?: Map<string, StoredRow>;
   #pass = 0;
   #upsertActive?: Statement<[string, string, number]>;
   #deleteActive?: Statement<[string]>;
   #touchLastSeen?: Statement<[string, number, string]>;
+  #readActive?: Statement<[string], { data: string }>;
 
   /**
    * Makes the stored active set equal to `active`, upserting only rows that changed. With
@@ -96,7 +109,7 @@ export class AlertRepo {
         this.db
           .prepare<[], { id: string; data: string }>('SELECT id, data FROM alert_active')
           .all()
-          .map((r) => [r.id, { data: r.data }]),
+          .map((r) => [r.id, { data: fingerprint(r.data) }]),
       );
     }
     const stored = this.#stored;
@@ -107,7 +120,7 @@ export class AlertRepo {
     this.#deleteActive ??= this.db.prepare('DELETE FROM alert_active WHERE id = ?');
     const upsert = this.#upsertActive;
     const del = this.#deleteActive;
-    const writes: Array<[string, StoredRow]> = [];
+    const writes: Array<[string, StoredRow, string]> = [];
     const touched = new Map<string, string[]>();
     // Rows of alerts still active are stamped with this call's number; the others are gone.
     const pass = ++this.#pass;
@@ -121,7 +134,7 @@ export class AlertRepo {
       }
       // The same object: only lastSeen (kept outside it) can have moved — a live figure, written
       // on full writes by one UPDATE per lastSeen value instead of re-encoding the row.
-      if (before?.from === t) {
+      if (before?.from === t && !(full && before.liveBehind)) {
         if (!full) continue;
         const seen = seenFrom ? lastSeenOf(seenFrom, t) : t.alert.lastSeen;
         if (before.lastSeen === seen) continue;
@@ -135,25 +148,35 @@ export class AlertRepo {
         continue;
       }
       // The usual steady round: only live figures moved; decided without encoding anything.
-      if (!full && before?.from && sameApartFromLiveFigures(before.from, t)) continue;
+      if (!full && before?.from && sameApartFromLiveFigures(before.from, t)) {
+        before.from = t;
+        before.liveBehind = true;
+        continue;
+      }
       const seen = seenFrom ? lastSeenOf(seenFrom, t) : t.alert.lastSeen;
       const encoded = seen === t.alert.lastSeen ? t : { ...t, alert: { ...t.alert, lastSeen: seen } };
-      const data = JSON.stringify(encoded);
-      // (After a lastSeen-only UPDATE, `data` holds the older lastSeen: `lastSeen` tells.)
+      const json = JSON.stringify(encoded);
+      const data = fingerprint(json);
+      // (After a lastSeen-only UPDATE, `data` is of the older lastSeen: `lastSeen` tells.)
       if (before?.data === data && (before.lastSeen === undefined || before.lastSeen === seen)) {
         before.from = t;
+        before.liveBehind = false;
         before.lastSeen = seen;
         continue;
       }
       if (!full && before !== undefined) {
-        before.stable ??= stableKey(JSON.parse(before.data) as TrackedAlert);
-        const stable = stableKey(t);
+        before.stable ??= fingerprint(stableKey(before.from ?? this.#readRow(id)));
+        const stable = fingerprint(stableKey(t));
         // Only live figures moved: the row keeps its older figures until the next full write.
-        if (before.stable === stable) continue;
-        writes.push([id, { data, stable, from: t, lastSeen: seen, pass }]);
+        if (before.stable === stable) {
+          before.from = t;
+          before.liveBehind = true;
+          continue;
+        }
+        writes.push([id, { data, stable, from: t, liveBehind: false, lastSeen: seen, pass }, json]);
         continue;
       }
-      writes.push([id, { data, from: t, lastSeen: seen, pass }]);
+      writes.push([id, { data, stable: undefined, from: t, liveBehind: false, lastSeen: seen, pass }, json]);
     }
     const gone: string[] = [];
     if (kept < stored.size) for (const [id, row] of stored) if (row.pass !== pass) gone.push(id);
@@ -164,13 +187,24 @@ export class AlertRepo {
     );
     const touch = this.#touchLastSeen;
     this.db.transaction(() => {
-      for (const [id, row] of writes) upsert.run(id, row.data, now);
+      for (const [id, , json] of writes) upsert.run(id, json, now);
       for (const id of gone) del.run(id);
-      // The cached JSON of these rows keeps its older lastSeen; their `lastSeen` is the row's.
+      // The fingerprints of these rows are of their older lastSeen; their `lastSeen` is the row's.
       for (const [seen, ids] of touched) touch.run(seen, now, JSON.stringify(ids));
     })();
     for (const [id, row] of writes) stored.set(id, row);
     for (const id of gone) stored.delete(id);
+  }
+
+  /** A row as alert_active holds it (one read at start has only its fingerprint). */
+  #readRow(id: string): TrackedAlert {
+    this.#readActive ??= this.db.prepare('SELECT data FROM alert_active WHERE id = ?');
+    try {
+      return JSON.parse(this.#readActive.get(id)?.data ?? '') as TrackedAlert;
+    } catch {
+      // Unreadable (or gone): compares unequal to any alert, so the row is rewritten.
+      return { alert: {} } as TrackedAlert;
+    }
   }
 
   // Prepared once: a busy round writes thousands of history rows.
@@ -340,6 +374,14 @@ function sameFields(x: Record<string, unknown>, y: Record<string, unknown>, nest
     if (JSON.stringify(vx) !== JSON.stringify(vy)) return false;
   }
   return true;
+}
+
+/**
+ * A row's JSON stands for itself by its SHA-1 (28 characters instead of ~800): only equality is
+ * asked, and an accidental collision of two versions of one alert's row is not a practical risk.
+ */
+function fingerprint(json: string): string {
+  return hash('sha1', json, 'base64');
 }
 
 /** A tracked alert without its live figures (as JSON). */

@@ -143,4 +143,74 @@ describe('AlertRepo.syncActive', () => {
     expect(r[1].at).toBe(T0 + 20_000);
     db.close();
   });
+
+  it('a full write rewrites a row when any field of it differs, and never an equal one (also as read at start)', () => {
+    const dir = tempDir();
+    const db = openDatabase(dir);
+    const repo = new AlertRepo(db);
+    repo.syncActive([tracked('a')], T0);
+    // One field at a time, top level, inside the alert and deep in its metadata: each is a new row.
+    const variants: Array<[string, TrackedAlert]> = [
+      ['notify', tracked('a', {}, 'pending')],
+      ['parentNodeId', { ...tracked('a'), parentNodeId: 'node-x' }],
+      ['acknowledged', tracked('a', { acknowledged: true })],
+      ['value', tracked('a', { value: 91 })],
+      ['metadata', tracked('a', { metadata: { clearThreshold: 74 } })],
+      ['nested metadata', tracked('a', { metadata: { clearThreshold: 75, extra: { deep: [1, 2] } } })],
+      ['nested metadata again', tracked('a', { metadata: { clearThreshold: 75, extra: { deep: [1, 3] } } })],
+    ];
+    let at = T0;
+    for (const [field, t] of variants) {
+      at += 10_000;
+      repo.syncActive([t], at, true);
+      const row = rows(dir)[0];
+      expect([field, row.at]).toEqual([field, at]);
+      expect(row.t).toEqual(t);
+      // The same content in a fresh object: nothing to write.
+      repo.syncActive([structuredClone(t)], at + 5_000, true);
+      expect([field, rows(dir)[0].at]).toEqual([field, at]);
+    }
+    db.close();
+
+    // A repo that only read the table at start knows it well enough to tell both apart too.
+    const last = variants[variants.length - 1][1];
+    const db2 = openDatabase(dir);
+    const repo2 = new AlertRepo(db2);
+    repo2.syncActive([structuredClone(last)], at + 20_000, true);
+    expect(rows(dir)[0].at).toBe(at);
+    repo2.syncActive([{ ...last, notifiedLevel: 'warning' }], at + 30_000, true);
+    expect(rows(dir)[0]).toMatchObject({ at: at + 30_000, t: { notifiedLevel: 'warning' } });
+    db2.close();
+  });
+
+  it('live figures held back by a steady write reach the row on the next full write of the same object', () => {
+    const dir = tempDir();
+    const db = openDatabase(dir);
+    const repo = new AlertRepo(db);
+    repo.syncActive([tracked('a')], T0);
+    const moved = tracked('a', { value: 96, message: 'CPU at 96%' });
+    repo.syncActive([moved], T0 + 10_000, false);
+    expect(rows(dir)[0]).toMatchObject({ at: T0, t: { alert: { value: 90 } } });
+    // The engine hands out the identical object until something else changes.
+    repo.syncActive([moved], T0 + 20_000, false);
+    repo.syncActive([moved], T0 + 30_000, true);
+    expect(rows(dir)[0]).toMatchObject({ at: T0 + 30_000, t: { alert: { value: 96, message: 'CPU at 96%' } } });
+    repo.syncActive([moved], T0 + 40_000, true);
+    expect(rows(dir)[0].at).toBe(T0 + 30_000);
+
+    // The same after a start: a row read from the table, steady writes, then a full one.
+    db.close();
+    const db2 = openDatabase(dir);
+    const repo2 = new AlertRepo(db2);
+    const later = tracked('a', { value: 98, message: 'CPU at 98%' });
+    repo2.syncActive([later], T0 + 50_000, false);
+    repo2.syncActive([later], T0 + 60_000, false);
+    expect(rows(dir)[0]).toMatchObject({ at: T0 + 30_000, t: { alert: { value: 96 } } });
+    repo2.syncActive([later], T0 + 70_000, true);
+    expect(rows(dir)[0]).toMatchObject({ at: T0 + 70_000, t: { alert: { value: 98 } } });
+    // A level change after a start is written at once, not held back as a live figure.
+    repo2.syncActive([tracked('a', { value: 98, message: 'CPU at 98%', level: 'critical' })], T0 + 80_000, false);
+    expect(rows(dir)[0]).toMatchObject({ at: T0 + 80_000, t: { alert: { level: 'critical' } } });
+    db2.close();
+  });
 });
