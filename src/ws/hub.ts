@@ -108,16 +108,19 @@ export class WsHub {
       type: string,
       map: (...a: PulseEventMap[K]) => unknown,
       stamped = false,
+      to: 'all' | 'plain' = 'all',
     ) => {
       const listener = (...args: PulseEventMap[K]) =>
-        this.broadcast(type, map(...args), stamped ? new Date(deps.clock.now()).toISOString() : undefined);
+        this.broadcast(type, map(...args), stamped ? new Date(deps.clock.now()).toISOString() : undefined, to);
       // biome-ignore lint/suspicious/noExplicitAny: EventEmitter's typed overloads do not narrow generic keys
       (deps.events as any).on(event, listener);
       // biome-ignore lint/suspicious/noExplicitAny: as above
       this.#unsubscribe.push(() => (deps.events as any).off(event, listener));
     };
-    forward('alert', 'alert', (alert) => alert);
-    forward('alertResolved', 'alertResolved', (e) => ({ alertId: e.alertId }));
+    // A delta client's alert list changes arrive in its stateDelta (activeAlerts, recentlyResolved);
+    // one message per alert, which a poll can raise by the hundred, is for plain clients only.
+    forward('alert', 'alert', (alert) => alert, false, 'plain');
+    forward('alertResolved', 'alertResolved', (e) => ({ alertId: e.alertId }), false, 'plain');
     forward('nodeDeleted', 'node_deleted', (e) => ({ nodeType: e.nodeType }));
     forward('settingsUpdate', 'settingsUpdate', (e) => ({ theme: e.theme }));
     forward('nodeAutoRegistered', 'node_auto_registered', (e) => e, true);
@@ -254,9 +257,11 @@ export class WsHub {
   }
 
   /** Sends `{type, data}` to every client (serialised once). */
-  broadcast(type: string, data: unknown, timestamp?: string): void {
-    if (this.#clients.size === 0) return;
-    this.#broadcastBuffer(Buffer.from(envelope(type, data, timestamp), 'utf8'));
+  /** Sends one message to every client, or (`plain`) to the clients without deltas only. */
+  broadcast(type: string, data: unknown, timestamp?: string, to: 'all' | 'plain' = 'all'): void {
+    if (this.#clients.size === 0 || (to === 'plain' && this.deltaClients === this.#clients.size)) return;
+    const buf = Buffer.from(envelope(type, data, timestamp), 'utf8');
+    for (const client of [...this.#clients]) if (to === 'all' || client.deltaVersion === undefined) this.#send(client, buf);
   }
 
   /** Broadcasts `rawData` now (e.g. right after an alert acknowledgement). */

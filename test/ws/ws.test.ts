@@ -91,9 +91,11 @@ describe('/ws', () => {
     c.close();
   });
 
-  it('forwards alert, alertResolved, node_deleted and settingsUpdate events', async () => {
+  it('forwards alert, alertResolved, node_deleted and settingsUpdate events (alerts to plain clients only)', async () => {
     const c = await TestWsClient.open(wsUrl(pulse.url));
+    const d = await TestWsClient.open(wsUrl(pulse.url, '?deltas=2'));
     await c.waitFor('initialState');
+    await d.waitFor('initialState');
     const alert: FullAlert = {
       id: 'pve-node1-cpu',
       type: 'cpu',
@@ -118,7 +120,13 @@ describe('/ws', () => {
     expect((await c.waitFor('alertResolved'))[0].data).toEqual({ alertId: alert.id });
     expect((await c.waitFor('node_deleted'))[0].data).toEqual({ nodeType: 'pve' });
     expect((await c.waitFor('settingsUpdate'))[0].data).toEqual({ theme: 'dark' });
+    // A delta client gets the other events, in order, but its alerts come in its state deltas.
+    expect((await d.waitFor('settingsUpdate'))[0].data).toEqual({ theme: 'dark' });
+    expect(d.messages.map((m) => m.type)).toContain('node_deleted');
+    expect(d.messages.map((m) => m.type)).not.toContain('alert');
+    expect(d.messages.map((m) => m.type)).not.toContain('alertResolved');
     c.close();
+    d.close();
   });
 
   it('serves 50 concurrent clients the same update from one serialisation', async () => {

@@ -6,12 +6,11 @@
  * changed value updates only the cells that read it.
  */
 import { emptyState } from '@model/empty-state';
-import type { Alert, FullAlert, Guest, PulseState, Storage } from '@model/state';
+import type { Guest, PulseState, Storage } from '@model/state';
 import { batch, createMemo, createRoot, createSignal } from 'solid-js';
 import { $RAW, createStore, produce, reconcile, unwrap } from 'solid-js/store';
 import type { StateDelta } from '../../../src/state/delta';
 import { api, storedApiToken } from '../api/client';
-import { type AlertMessage, foldAlertMessages, removeAndAdd } from './alert-messages';
 import { DeltaApplier } from './delta-apply';
 import { findSignalTables } from './store-cells';
 import { applyServerTheme } from './theme';
@@ -75,7 +74,6 @@ function toMs(v: unknown): number {
 
 /** Applies a state document of either shape. Keys a message lacks keep their last value. */
 export function applyState(doc: Partial<PulseState> & Record<string, unknown>): void {
-  flushAlerts();
   batch(() => applyStateNow(doc));
   changed();
 }
@@ -115,46 +113,6 @@ function applyStateNow(doc: Partial<PulseState> & Record<string, unknown>): void
   }
   if (doc.stats && typeof doc.stats === 'object') setState('stats', reconcile({ ...doc.stats }));
   if ('lastUpdate' in doc) setState('lastUpdate', toMs(doc.lastUpdate));
-}
-
-/**
- * `alert` / `alertResolved` messages wait here and are applied together (alert-messages.ts): a
- * poll sends hundreds at once, and one by one each re-ran every view of the alert list.
- */
-let alertQueue: AlertMessage[] = [];
-let alertFrame: number | undefined;
-let alertTimer: ReturnType<typeof setTimeout> | undefined;
-
-function queueAlert(m: AlertMessage): void {
-  alertQueue.push(m);
-  if (alertTimer !== undefined) return;
-  // The next frame, or within 250 ms where no frames run (a hidden tab).
-  if (typeof requestAnimationFrame === 'function') alertFrame = requestAnimationFrame(flushAlerts);
-  alertTimer = setTimeout(flushAlerts, 250);
-}
-
-/** Applies the queued alert messages in one batch; called before any state message too, to keep their order. */
-function flushAlerts(): void {
-  if (alertFrame !== undefined) cancelAnimationFrame(alertFrame);
-  clearTimeout(alertTimer);
-  alertFrame = undefined;
-  alertTimer = undefined;
-  if (alertQueue.length === 0) return;
-  const messages = alertQueue;
-  alertQueue = [];
-  // The list's own array (a shallow read: no proxy per alert, no deep walk as unwrap would do).
-  const list = rawList(state.activeAlerts);
-  const c = foldAlertMessages(list, messages);
-  batch(() => {
-    for (const [i, alert] of c.update) setState('activeAlerts', i, reconcile(alert));
-    if (c.remove.size === 0 && c.add.length === 0) return;
-    // In place (removeAndAdd): a new array handed to the setter is unwrapped deeply, every alert walked.
-    setState(
-      'activeAlerts',
-      produce((draft: Alert[]) => removeAndAdd(draft, list, c)),
-    );
-  });
-  changed();
 }
 
 /** The document version this socket's deltas apply to (-1: waiting for a full state). */
@@ -217,18 +175,9 @@ function handleMessage(ev: MessageEvent): void {
       }
       break;
     case 'stateDelta':
-      flushAlerts();
       applyStateDelta(msg);
       break;
-    case 'alert':
-      if (msg.data && typeof msg.data === 'object' && typeof (msg.data as FullAlert).id === 'string')
-        queueAlert({ kind: 'raised', alert: msg.data as FullAlert });
-      break;
-    case 'alertResolved': {
-      const id = (msg.data as { alertId?: string } | undefined)?.alertId;
-      if (typeof id === 'string' && id) queueAlert({ kind: 'resolved', id });
-      break;
-    }
+    // No `alert` / `alertResolved` here: a delta client's alert list changes come in its deltas.
     case 'settingsUpdate':
       applyServerTheme((msg.data as { theme?: unknown } | undefined)?.theme);
       break;
@@ -286,8 +235,6 @@ export function stopLive(): void {
   socket = undefined;
   ws?.close();
   setConnection('offline');
-  alertQueue = [];
-  flushAlerts();
   setState(reconcile(emptyState()));
   changed();
 }
