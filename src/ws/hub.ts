@@ -261,7 +261,8 @@ export class WsHub {
   broadcast(type: string, data: unknown, timestamp?: string, to: 'all' | 'plain' = 'all'): void {
     if (this.#clients.size === 0 || (to === 'plain' && this.deltaClients === this.#clients.size)) return;
     const buf = Buffer.from(envelope(type, data, timestamp), 'utf8');
-    for (const client of [...this.#clients]) if (to === 'all' || client.deltaVersion === undefined) this.#send(client, buf);
+    for (const client of [...this.#clients])
+      if (to === 'all' || client.deltaVersion === undefined) this.#send(client, buf);
   }
 
   /** Broadcasts `rawData` now (e.g. right after an alert acknowledgement). */
