@@ -85,14 +85,50 @@ const present = (v: unknown): boolean => v !== undefined && typeof v !== 'functi
 /** NaN and ±Infinity are written as null. */
 const asJson = (v: unknown): unknown => (typeof v === 'number' && !Number.isFinite(v) ? null : v);
 
-function sameJson(x: unknown, y: unknown): boolean {
+/**
+ * Whether `x` and `y` have the same JSON (as JSON.stringify writes it), compared value by value
+ * without writing either: a guest's arrays and nested objects are new objects every poll, and
+ * serialising both sides of each was most of what diffing a poll cost.
+ */
+export function sameJson(x: unknown, y: unknown): boolean {
   if (x === y) return true;
-  const a = asJson(x);
-  const b = asJson(y);
+  // What JSON cannot hold: NaN and ±Infinity are written as null, undefined and functions not at all.
+  const a = present(x) ? asJson(x) : undefined;
+  const b = present(y) ? asJson(y) : undefined;
   if (a === b) return true;
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
-  return JSON.stringify(a) === JSON.stringify(b);
+  const objA = typeof a === 'object' && a !== null;
+  const objB = typeof b === 'object' && b !== null;
+  if (!objA && !objB) return false;
+  // An object that writes itself (toJSON, e.g. a Date) is compared by what it writes.
+  if ((objA && !Array.isArray(a) && !isPlain(a)) || (objB && !Array.isArray(b) && !isPlain(b)))
+    return JSON.stringify(a) === JSON.stringify(b);
+  if (!objA || !objB) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    // In arrays, what JSON cannot hold is written as null.
+    for (let i = 0; i < a.length; i++) if (!sameJson(inArray(a[i]), inArray(b[i]))) return false;
+    return true;
+  }
+  if (Array.isArray(b)) return false;
+  const oa = a as Json;
+  const ob = b as Json;
+  // The keys JSON writes, in order, walked side by side.
+  const ka = Object.keys(oa);
+  const kb = Object.keys(ob);
+  let i = 0;
+  let j = 0;
+  for (;;) {
+    while (i < ka.length && !present(oa[ka[i]])) i++;
+    while (j < kb.length && !present(ob[kb[j]])) j++;
+    if (i === ka.length || j === kb.length) return i === ka.length && j === kb.length;
+    if (ka[i] !== kb[j] || !sameJson(oa[ka[i]], ob[kb[j]])) return false;
+    i++;
+    j++;
+  }
 }
+
+/** An array element as JSON writes it: undefined and functions become null. */
+const inArray = (v: unknown): unknown => (present(v) ? v : null);
 
 /** The keys JSON.stringify writes for `o`, in its order. */
 function jsonKeys(o: Json): string[] {
