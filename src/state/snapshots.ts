@@ -180,6 +180,11 @@ export class StateSnapshots {
     return { pieces: entry.pieces.map((p) => p.bytes), length: entry.length };
   }
 
+  /** Length in bytes of the GET /api/state body (built if needed; restores no compacted piece). */
+  frontendLength(): number {
+    return this.#frontendEntry().length;
+  }
+
   /** HTTP readers call this, so `prewarm` knows the body is wanted. */
   noteHttpRead(): void {
     this.#lastHttpRead = this.#source().clock.now();

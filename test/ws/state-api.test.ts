@@ -115,6 +115,10 @@ describe('GET /api/state', () => {
     const held = snaps.frontendResidency();
     expect(held.length).toBe(Buffer.byteLength(text));
     expect(held.resident).toBeLessThan(held.length / 2); // the guests' lists are held compressed
+    // More gzip readers of the same version are served from the compressed form alone.
+    const again = await request(`${pulse.url}/api/state`, { headers: { 'accept-encoding': 'gzip' } });
+    expect(gunzipSync(Buffer.from(await again.body.arrayBuffer())).toString('utf8')).toBe(text);
+    expect(snaps.frontendResidency().resident).toBe(held.resident);
     const before = snaps.serialisations;
     const plain = await fetch(`${pulse.url}/api/state`, { headers: { 'Accept-Encoding': 'identity' } });
     expect(await plain.text()).toBe(text);
