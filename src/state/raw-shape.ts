@@ -215,11 +215,26 @@ export class WireTimes implements WireConverters {
   backups(state: Pick<PulseState, 'pveBackups' | 'pbsBackups'>) {
     const b = state.pveBackups;
     return {
-      backupTasks: (b?.backupTasks ?? []).map(this.backupTask),
-      storageBackups: (b?.storageBackups ?? []).map(this.storageBackup),
-      guestSnapshots: (b?.guestSnapshots ?? []).map(this.guestSnapshot),
-      pbsBackups: (state.pbsBackups ?? []).map(this.pbsBackup),
+      backupTasks: this.#list(b?.backupTasks, this.backupTask),
+      storageBackups: this.#list(b?.storageBackups, this.storageBackup),
+      guestSnapshots: this.#list(b?.guestSnapshots, this.guestSnapshot),
+      pbsBackups: this.#list(state.pbsBackups, this.pbsBackup),
     };
+  }
+
+  /** Converted lists by source list: the same list converts to the very same array again. */
+  readonly #lists = new WeakMap<readonly object[], Json[]>();
+
+  // Most versions leave the backup lists alone (pollers keep them until a backup fetch), so a
+  // reader comparing two versions finds them identical at once instead of element by element.
+  #list<T extends object>(list: readonly T[] | undefined, convert: (o: T) => Json): Json[] {
+    if (!list) return [];
+    let out = this.#lists.get(list);
+    if (!out) {
+      out = list.map(convert);
+      this.#lists.set(list, out);
+    }
+    return out;
   }
 }
 

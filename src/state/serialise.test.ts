@@ -162,6 +162,11 @@ describe('fragment serialiser', () => {
     // The /ws delta document still gets the same converted object for the same source object.
     const b = s.pveBackups.storageBackups[0];
     expect(w.storageBackup(b)).toBe(w.storageBackup(b));
+    // …and the same list converts to the same array, so a version that kept it compares at once.
+    expect(w.backups(s).storageBackups).toBe(w.backups(s).storageBackups);
+    const fewer = { ...s, pveBackups: { ...s.pveBackups, storageBackups: s.pveBackups.storageBackups.slice(1) } };
+    expect(w.backups(fewer).storageBackups).not.toBe(w.backups(s).storageBackups);
+    expect(w.backups(fewer).storageBackups[0]).toBe(w.backups(s).storageBackups[1]);
   });
 
   it('reuses the JSON of lists whose elements did not change', () => {
