@@ -379,10 +379,6 @@ export class WsHub {
     }
   }
 
-  #broadcastBuffer(buf: Buffer | Buffer[]): void {
-    for (const client of [...this.#clients]) this.#send(client, buf);
-  }
-
   /** Sends one text message; pieces are sent as fragments of that message (no copy into one buffer). */
   #send(client: Client, msg: Buffer | Buffer[]): void {
     const s = client.socket;
