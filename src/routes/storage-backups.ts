@@ -64,7 +64,7 @@ export function registerStorageBackupRoutes(
   );
 
   // Backup times go out as RFC3339 like in the state document (wire-contract §10): Pulse's UI and
-  // scripts call `new Date(x)` on them. The conversion is remembered per backup object.
+  // scripts call `new Date(x)` on them. Converted afresh per request: nothing is kept per backup.
   const all = () => deps.snapshots.wire.backups(deps.state.get());
   app.get(
     '/api/backups',

@@ -1,10 +1,17 @@
 /**
  * State deltas for /ws clients that ask for them (`/ws?deltas=1` or `=2`, docs/WEBSOCKET.md).
  *
- * `diffDocuments(prev, next)` says what changed between two frontend-shape state documents;
- * `applyDelta(doc, delta)` applies it to a parsed copy of `prev`. The contract between the two is
- * exact: `JSON.stringify(applyDelta(parse(prev), diff))` equals `JSON.stringify(parse(next))`,
- * key order and list order included (test/ws/delta-random.test.ts holds it to that).
+ * `diffDocuments(prev, next, encoding, toWire)` says what changed between two frontend-shape
+ * state documents; `applyDelta(doc, delta)` applies it to a parsed copy of `prev`'s wire form.
+ * The contract between the two is exact: `JSON.stringify(applyDelta(parse(wire(prev)), diff))`
+ * equals `JSON.stringify(wire(next))`, key order and list order included
+ * (test/ws/delta-random.test.ts holds it to that).
+ *
+ * The documents diffed are the store's own objects. Some collections go on the wire converted
+ * (backup and PBS times as RFC3339: raw-shape.ts `frontendWireLists`); their converters are
+ * passed in `toWire`, and only what the delta carries is converted: added objects, whole lists,
+ * and both versions of a kept object whose JSON changed. A conversion depends on its source
+ * object alone, so sources with the same JSON have wire forms with the same JSON.
  *
  * Pollers keep unchanged objects between commits (the same object, ===), so diffing is cheap: a
  * list whose elements are all identical costs a pointer compare each, and only objects that were
@@ -239,11 +246,19 @@ function rowChange(prev: Json, next: Json, index: number, paths: PathInterner): 
   return row.paths.length > 0 ? row : undefined;
 }
 
-/** What changed from list `a` to list `b`, or undefined when their JSON is equal. */
+/** Converts one element of a collection from the store's form to the wire's. */
+export type ToWire = (o: never) => unknown;
+
+/**
+ * What changed from list `a` to list `b`, or undefined when their JSON is equal. With `toWire`,
+ * `a` and `b` hold the store's objects and the delta describes their wire forms (`toWire` of
+ * each element); only the objects the delta carries are converted.
+ */
 export function diffList(
   a: readonly unknown[],
   b: readonly unknown[],
   encoding: DeltaEncoding = 2,
+  toWire?: ToWire,
 ): ListDelta | undefined {
   if (a === b) return undefined;
   if (a.length === b.length) {
@@ -258,7 +273,10 @@ export function diffList(
   }
   const aIds = idsOf(a);
   const bIds = idsOf(b);
-  if (!aIds || !bIds) return sameJson(a, b) ? undefined : { list: b as unknown[] };
+  if (!aIds || !bIds) {
+    if (sameJson(a, b)) return undefined;
+    return { list: toWire ? b.map((o) => toWire(o as never)) : (b as unknown[]) };
+  }
   const aIndex = new Map<string, number>();
   for (let i = 0; i < aIds.length; i++) aIndex.set(aIds[i], i);
   const bSet = new Set(bIds);
@@ -274,16 +292,23 @@ export function diffList(
   let lastKept = -1;
   let reordered = false;
   for (let i = 0; i < b.length; i++) {
-    const next = b[i] as Json;
+    let next = b[i] as Json;
     const at = aIndex.get(bIds[i]);
     if (at === undefined) {
-      add.push([i, next]);
+      add.push([i, toWire ? (toWire(next as never) as Json) : next]);
       continue;
     }
     if (at < lastKept) reordered = true;
     lastKept = at;
-    const prev = a[at] as Json;
+    let prev = a[at] as Json;
     if (prev === next) continue;
+    if (toWire) {
+      // Equal sources convert to equal wire forms: only an object whose JSON changed is converted,
+      // both versions, and what follows compares (and sends) the wire forms.
+      if (sameJson(prev, next)) continue;
+      prev = toWire(prev as never) as Json;
+      next = toWire(next as never) as Json;
+    }
     if (encoding === 2) {
       const r = rowChange(prev, next, at, paths);
       if (r === undefined) continue;
@@ -311,7 +336,7 @@ export function diffList(
   return Object.keys(out).length > 0 ? out : undefined;
 }
 
-function getPath(doc: Json, path: string): unknown {
+function getPath(doc: Readonly<Json>, path: string): unknown {
   let v: unknown = doc;
   for (const k of path.split('.')) v = isObject(v) ? v[k] : undefined;
   return v;
@@ -321,13 +346,21 @@ const asList = (v: unknown): readonly unknown[] => (Array.isArray(v) ? v : []);
 
 /**
  * What changed from document `a` to document `b` (frontend shape, objects shared with the store).
- * Collections are diffed by id; other top-level keys are compared by JSON and sent whole.
+ * Collections are diffed by id, the ones named in `toWire` as their elements' wire forms; other
+ * top-level keys are compared by JSON and sent whole.
  */
-export function diffDocuments(a: Readonly<Json>, b: Readonly<Json>, encoding: DeltaEncoding = 2): StateDelta {
+export function diffDocuments(
+  docA: object,
+  docB: object,
+  encoding: DeltaEncoding = 2,
+  toWire: Readonly<Record<string, ToWire>> = {},
+): StateDelta {
+  const a = docA as Readonly<Json>;
+  const b = docB as Readonly<Json>;
   const out: StateDelta = {};
   const lists: Record<string, ListDelta> = {};
   for (const path of COLLECTIONS) {
-    const d = diffList(asList(getPath(a as Json, path)), asList(getPath(b as Json, path)), encoding);
+    const d = diffList(asList(getPath(a, path)), asList(getPath(b, path)), encoding, toWire[path]);
     if (d) lists[path] = d;
   }
   if (Object.keys(lists).length > 0) out.lists = lists;

@@ -19,6 +19,7 @@ import type {
   Storage,
   StorageBackup,
 } from '../model/state.js';
+import type { ToWire } from './delta.js';
 
 /** Go's zero time, which Pulse emits for "unset" even on optional keys. */
 export const ZERO_TIME = '0001-01-01T00:00:00Z';
@@ -152,42 +153,14 @@ export interface WireConverters {
  * `new Date(x)` on them, so seconds showed every backup in January 1970). `ctime` stays unix
  * seconds (§0), and Pulse's UI pairs it with `backupTime` to drop PBS backups it sees twice.
  *
- * Two sets of the same conversions. `plain` converts afresh each time: the serialiser uses it,
- * since it converts a list only when the list changed and writes the result straight to bytes,
- * so the converted objects are short-lived. The methods on the object itself remember each
- * converted object per source object, for readers that keep converted documents and compare them
- * (the /ws delta document: unchanged objects must stay identical between versions); those
- * conversions live as long as their source, tens of thousands of backups' worth, so only the
- * readers that need identity use them.
+ * Every conversion is afresh and remembers nothing: its result depends only on the source
+ * object (each instant in the offset of that instant), so readers that compare versions compare
+ * the store's objects and convert only what they send (the /ws deltas, src/state/delta.ts), and
+ * the serialiser converts a list only when the list changed. Converted copies kept for each of
+ * tens of thousands of backups held megabytes of live heap on a large estate.
  */
 export class WireTimes implements WireConverters {
-  readonly #memo = new WeakMap<object, Json>();
-  readonly plain: WireConverters;
-
-  constructor(readonly tzOf: TzOf) {
-    const seconds = (sec: number) => this.seconds(sec);
-    this.plain = {
-      backupTask: (x) => ({ ...x, startTime: seconds(x.startTime), endTime: seconds(x.endTime) }),
-      storageBackup: (x) => ({ ...x, time: seconds(x.time) }),
-      guestSnapshot: (x) => ({ ...x, time: seconds(x.time) }),
-      pbsBackup: (x) => ({ ...x, backupTime: seconds(x.backupTime) }),
-      pbsInstance: (x) => {
-        const out: Json = { ...x };
-        for (const key of PBS_JOB_LISTS) {
-          const jobs = x[key];
-          if (!Array.isArray(jobs)) continue;
-          out[key] = jobs.map((j) => {
-            const job: Json = { ...j };
-            if (typeof j.lastRun === 'number') job.lastRun = seconds(j.lastRun);
-            if (typeof j.nextRun === 'number') job.nextRun = seconds(j.nextRun);
-            return job;
-          });
-        }
-        return out;
-      },
-      cephFrontend: (x) => ({ ...x, pools: x.pools ?? [], lastUpdated: Math.floor(x.lastUpdated / 1000) }),
-    };
-  }
+  constructor(readonly tzOf: TzOf) {}
 
   /** Unix seconds → RFC3339 in the local offset of that instant (0 → Go's zero time). */
   seconds(sec: number): string {
@@ -195,61 +168,81 @@ export class WireTimes implements WireConverters {
     return toRfc3339(ms, Number.isFinite(ms) && ms > 0 ? this.tzOf(ms) : 0);
   }
 
-  #once<T extends object>(o: T, build: (o: T) => Json): Json {
-    let out = this.#memo.get(o);
-    if (!out) {
-      out = build(o);
-      this.#memo.set(o, out);
+  readonly backupTask = (x: BackupTask): Json => ({
+    ...x,
+    startTime: this.seconds(x.startTime),
+    endTime: this.seconds(x.endTime),
+  });
+  readonly storageBackup = (x: StorageBackup): Json => ({ ...x, time: this.seconds(x.time) });
+  readonly guestSnapshot = (x: GuestSnapshot): Json => ({ ...x, time: this.seconds(x.time) });
+  readonly pbsBackup = (x: PbsBackup): Json => ({ ...x, backupTime: this.seconds(x.backupTime) });
+  readonly pbsInstance = (x: PbsInstance): Json => {
+    const out: Json = { ...x };
+    for (const key of PBS_JOB_LISTS) {
+      const jobs = x[key];
+      if (!Array.isArray(jobs)) continue;
+      out[key] = jobs.map((j) => {
+        const job: Json = { ...j };
+        if (typeof j.lastRun === 'number') job.lastRun = this.seconds(j.lastRun);
+        if (typeof j.nextRun === 'number') job.nextRun = this.seconds(j.nextRun);
+        return job;
+      });
     }
     return out;
-  }
-
-  readonly backupTask = (t: BackupTask): Json => this.#once(t, this.plain.backupTask);
-  readonly storageBackup = (b: StorageBackup): Json => this.#once(b, this.plain.storageBackup);
-  readonly guestSnapshot = (s: GuestSnapshot): Json => this.#once(s, this.plain.guestSnapshot);
-  readonly pbsBackup = (b: PbsBackup): Json => this.#once(b, this.plain.pbsBackup);
-  readonly pbsInstance = (p: PbsInstance): Json => this.#once(p, this.plain.pbsInstance);
-  readonly cephFrontend = (c: CephCluster): Json => this.#once(c, this.plain.cephFrontend);
+  };
+  readonly cephFrontend = (x: CephCluster): Json => ({
+    ...x,
+    pools: x.pools ?? [],
+    lastUpdated: Math.floor(x.lastUpdated / 1000),
+  });
 
   /** The four backup lists as the wire carries them (also /api/backups*). */
   backups(state: Pick<PulseState, 'pveBackups' | 'pbsBackups'>) {
     const b = state.pveBackups;
     return {
-      backupTasks: this.#list(b?.backupTasks, this.backupTask),
-      storageBackups: this.#list(b?.storageBackups, this.storageBackup),
-      guestSnapshots: this.#list(b?.guestSnapshots, this.guestSnapshot),
-      pbsBackups: this.#list(state.pbsBackups, this.pbsBackup),
+      backupTasks: (b?.backupTasks ?? []).map(this.backupTask),
+      storageBackups: (b?.storageBackups ?? []).map(this.storageBackup),
+      guestSnapshots: (b?.guestSnapshots ?? []).map(this.guestSnapshot),
+      pbsBackups: (state.pbsBackups ?? []).map(this.pbsBackup),
     };
-  }
-
-  /** Converted lists by source list: the same list converts to the very same array again. */
-  readonly #lists = new WeakMap<readonly object[], Json[]>();
-
-  // Most versions leave the backup lists alone (pollers keep them until a backup fetch), so a
-  // reader comparing two versions finds them identical at once instead of element by element.
-  #list<T extends object>(list: readonly T[] | undefined, convert: (o: T) => Json): Json[] {
-    if (!list) return [];
-    let out = this.#lists.get(list);
-    if (!out) {
-      out = list.map(convert);
-      this.#lists.set(list, out);
-    }
-    return out;
   }
 }
 
 /**
- * The frontend document as it goes on the wire (GET /api/state, WS rawData): the store's state
- * with the lists of WireTimes converted. The serialiser builds the same bytes list by list.
+ * The collections of the frontend document whose elements the wire carries converted, by their
+ * path in the document (the paths of src/state/delta.ts COLLECTIONS); every other list goes out
+ * as the store holds it.
  */
-export function toFrontendWire(state: Readonly<PulseState>, wire: WireTimes): Json {
-  const b = wire.backups(state);
+export function frontendWireLists(wire: WireConverters): Readonly<Record<string, ToWire>> {
+  return {
+    cephClusters: wire.cephFrontend as ToWire,
+    pbs: wire.pbsInstance as ToWire,
+    'pveBackups.backupTasks': wire.backupTask as ToWire,
+    'pveBackups.storageBackups': wire.storageBackup as ToWire,
+    'pveBackups.guestSnapshots': wire.guestSnapshot as ToWire,
+    pbsBackups: wire.pbsBackup as ToWire,
+  };
+}
+
+/**
+ * The frontend document as it goes on the wire (GET /api/state, WS rawData): the store's state
+ * with the lists of `frontendWireLists` converted. The serialiser builds the same bytes list by
+ * list; tests hold it to this.
+ */
+export function toFrontendWire(state: Readonly<PulseState>, wire: WireConverters): Json {
+  const to = frontendWireLists(wire);
+  const map = (path: string, list: readonly unknown[] | undefined) => (list ?? []).map((o) => to[path](o as never));
+  const b = state.pveBackups;
   return {
     ...state,
-    cephClusters: state.cephClusters.map(wire.cephFrontend),
-    pbs: state.pbs.map(wire.pbsInstance),
-    pveBackups: { backupTasks: b.backupTasks, storageBackups: b.storageBackups, guestSnapshots: b.guestSnapshots },
-    pbsBackups: b.pbsBackups,
+    cephClusters: map('cephClusters', state.cephClusters),
+    pbs: map('pbs', state.pbs),
+    pveBackups: {
+      backupTasks: map('pveBackups.backupTasks', b?.backupTasks),
+      storageBackups: map('pveBackups.storageBackups', b?.storageBackups),
+      guestSnapshots: map('pveBackups.guestSnapshots', b?.guestSnapshots),
+    },
+    pbsBackups: map('pbsBackups', state.pbsBackups),
   };
 }
 

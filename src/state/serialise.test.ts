@@ -1,4 +1,4 @@
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { syntheticGuest, syntheticState } from '../../bench/state-fixture.js';
 import type { PulseState } from '../model/state.js';
 import { toFrontendWire, toRawState, WireTimes } from './raw-shape.js';
@@ -148,25 +148,6 @@ describe('fragment serialiser', () => {
         escapeJsonForHtml(JSON.stringify(toRawState(s, tz))),
       );
     }
-  });
-
-  it('does not keep converted backups alive: the serialiser never uses the remembering conversions', () => {
-    const s = richState();
-    expect(s.pveBackups.storageBackups.length).toBeGreaterThan(0);
-    const w = new WireTimes(() => 60);
-    const kept = ['backupTask', 'storageBackup', 'guestSnapshot', 'pbsBackup', 'pbsInstance', 'cephFrontend'] as const;
-    const spies = kept.map((k) => vi.spyOn(w, k));
-    serialiseFrontend(s, new FragmentCache(), w);
-    serialiseRaw(s, 60, new FragmentCache(), new FragmentCache(), w);
-    for (const spy of spies) expect(spy).not.toHaveBeenCalled();
-    // The /ws delta document still gets the same converted object for the same source object.
-    const b = s.pveBackups.storageBackups[0];
-    expect(w.storageBackup(b)).toBe(w.storageBackup(b));
-    // …and the same list converts to the same array, so a version that kept it compares at once.
-    expect(w.backups(s).storageBackups).toBe(w.backups(s).storageBackups);
-    const fewer = { ...s, pveBackups: { ...s.pveBackups, storageBackups: s.pveBackups.storageBackups.slice(1) } };
-    expect(w.backups(fewer).storageBackups).not.toBe(w.backups(s).storageBackups);
-    expect(w.backups(fewer).storageBackups[0]).toBe(w.backups(s).storageBackups[1]);
   });
 
   it('reuses the JSON of lists whose elements did not change', () => {

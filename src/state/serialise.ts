@@ -8,16 +8,7 @@
  */
 import type { PulseState } from '../model/state.js';
 import { Piece } from './gzip-join.js';
-import {
-  rawCeph,
-  rawDockerHost,
-  rawGuest,
-  rawNode,
-  rawStorage,
-  toRfc3339,
-  type WireConverters,
-  type WireTimes,
-} from './raw-shape.js';
+import { rawCeph, rawDockerHost, rawGuest, rawNode, rawStorage, toRfc3339, type WireTimes } from './raw-shape.js';
 
 /**
  * Go's encoder escapes `<`, `>`, `&` (and U+2028/9) inside JSON strings, so a JSON body sniffed as
@@ -148,7 +139,7 @@ function doc(strings: TemplateStringsArray, ...values: Array<Piece | string>): P
 export function serialiseFrontend(d: PulseState, c: FragmentCache, w: WireTimes): Piece[] {
   return doc`{"nodes":${c.list('nodes', d.nodes)},"vms":${c.list('vms', d.vms)},"containers":${c.list('containers', d.containers)}\
 ,"dockerHosts":${c.list('dockerHosts', d.dockerHosts)},"storage":${c.list('storage', d.storage)}\
-,"cephClusters":${c.list('cephClusters', d.cephClusters, w.plain.cephFrontend as Convert)},"physicalDisks":${c.list('physicalDisks', d.physicalDisks)}\
+,"cephClusters":${c.list('cephClusters', d.cephClusters, w.cephFrontend as Convert)},"physicalDisks":${c.list('physicalDisks', d.physicalDisks)}\
 ,"pbs":${shared(c, w, 'pbs', d)},"pmg":${c.list('pmg', d.pmg)}\
 ,"pveBackups":{"backupTasks":${shared(c, w, 'pveBackups.backupTasks', d)}\
 ,"storageBackups":${shared(c, w, 'pveBackups.storageBackups', d)}\
@@ -169,22 +160,21 @@ type SharedList =
 
 /**
  * A list that is the same in both shapes, always serialised with its WireTimes conversion: the
- * cache is keyed by the list alone, so both serialisers must convert it the same way. The plain
- * conversions: the converted objects are written to bytes and dropped (raw-shape.ts WireTimes).
+ * cache is keyed by the list alone, so both serialisers must convert it the same way. The
+ * converted objects are written to bytes and dropped (raw-shape.ts WireTimes).
  */
 function shared(c: FragmentCache, w: WireTimes, key: SharedList, d: PulseState): Piece | string {
-  const p: WireConverters = w.plain;
   switch (key) {
     case 'pbs':
-      return c.list(key, d.pbs, p.pbsInstance as Convert);
+      return c.list(key, d.pbs, w.pbsInstance as Convert);
     case 'pveBackups.backupTasks':
-      return c.list(key, d.pveBackups.backupTasks, p.backupTask as Convert);
+      return c.list(key, d.pveBackups.backupTasks, w.backupTask as Convert);
     case 'pveBackups.storageBackups':
-      return c.list(key, d.pveBackups.storageBackups, p.storageBackup as Convert);
+      return c.list(key, d.pveBackups.storageBackups, w.storageBackup as Convert);
     case 'pveBackups.guestSnapshots':
-      return c.list(key, d.pveBackups.guestSnapshots, p.guestSnapshot as Convert);
+      return c.list(key, d.pveBackups.guestSnapshots, w.guestSnapshot as Convert);
     case 'pbsBackups':
-      return c.list(key, d.pbsBackups, p.pbsBackup as Convert);
+      return c.list(key, d.pbsBackups, w.pbsBackup as Convert);
   }
 }
 

@@ -20,7 +20,7 @@ import type { PulseEventMap, PulseEvents } from '../events.js';
 import type { Logger } from '../logging.js';
 import type { PulseState } from '../model/state.js';
 import { type DeltaEncoding, diffDocuments } from '../state/delta.js';
-import { toFrontendWire } from '../state/raw-shape.js';
+import { frontendWireLists } from '../state/raw-shape.js';
 import { escapeJsonForHtml, joinPieces, serialiseFrontend } from '../state/serialise.js';
 import type { StateSnapshots } from '../state/snapshots.js';
 import type { StateStore } from '../state/store.js';
@@ -50,15 +50,13 @@ interface Client {
 }
 
 /**
- * The document delta clients hold, one per version: the store's state (what the serialiser
- * takes), the same document with its times as the wire carries them (what deltas are computed
- * on: WireTimes keeps each converted object as long as its source, so unchanged objects stay
- * identical between versions), and its full message, built once.
+ * The document delta clients hold, one per version: the store's state (objects shared with the
+ * store: what the serialiser takes and deltas are computed on, converting to wire form only what
+ * a delta carries), and its full message, built once.
  */
 interface DeltaDoc {
   version: number;
   state: PulseState;
-  doc: Record<string, unknown>;
   full?: Buffer[];
 }
 
@@ -174,14 +172,8 @@ export class WsHub {
 
   /** The current delta document; built (with a new version) when there is none yet. */
   #currentDeltaDoc(): DeltaDoc {
-    this.#deltaDoc ??= { version: ++this.#deltaVersion, ...this.#wireDocument() };
+    this.#deltaDoc ??= { version: ++this.#deltaVersion, state: this.#need().snapshots.frontendDocument() };
     return this.#deltaDoc;
-  }
-
-  #wireDocument(): { state: PulseState; doc: Record<string, unknown> } {
-    const snapshots = this.#need().snapshots;
-    const state = snapshots.frontendDocument();
-    return { state, doc: toFrontendWire(state, snapshots.wire) as Record<string, unknown> };
   }
 
   /**
@@ -213,14 +205,16 @@ export class WsHub {
   #broadcastDeltas(): void {
     const prev = this.#deltaDoc;
     if (!prev) return;
-    const next: DeltaDoc = { version: ++this.#deltaVersion, ...this.#wireDocument() };
+    const snapshots = this.#need().snapshots;
+    const next: DeltaDoc = { version: ++this.#deltaVersion, state: snapshots.frontendDocument() };
     this.#deltaDoc = next;
+    const toWire = frontendWireLists(snapshots.wire);
     // One message per encoding some client at the previous version uses, built when first needed.
     const messages = new Map<DeltaEncoding, Buffer>();
     const messageFor = (encoding: DeltaEncoding): Buffer => {
       let m = messages.get(encoding);
       if (!m) {
-        const delta = diffDocuments(prev.doc, next.doc, encoding);
+        const delta = diffDocuments(prev.state, next.state, encoding, toWire);
         this.counters.deltasBuilt++;
         m = Buffer.from(
           escapeJsonForHtml(

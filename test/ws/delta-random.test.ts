@@ -52,10 +52,14 @@ describe('/ws?deltas=1 and =2 under random changes', () => {
     let nextVmid = 90_000;
     let alertSeq = 0;
 
+    /** A backup time: unix seconds in the store, RFC3339 on the wire (some of them 0: Go's zero time). */
+    const backupTime = () => (rand() < 0.1 ? 0 : 1_760_000_000 + Math.floor(rand() * 3e7));
+
     /** One random poll-like change: guests added, removed, migrated, reordered, metrics and shapes
-     * changed, alerts raised and resolved, nodes and connection health flipped. */
+     * changed, alerts raised and resolved, nodes and connection health flipped, backups listed
+     * and their times moved, PBS jobs run, Ceph read. */
     const mutate = (d: PulseState) => {
-      const kind = Math.floor(rand() * 14);
+      const kind = Math.floor(rand() * 16);
       const list: 'vms' | 'containers' = rand() < 0.6 ? 'vms' : 'containers';
       const guests = [...d[list]];
       switch (kind) {
@@ -178,6 +182,113 @@ describe('/ws?deltas=1 and =2 under random changes', () => {
           d.connectionHealth = { ...d.connectionHealth, [pick(['pve', 'pbs-a', 'pmg-b'])]: rand() < 0.5 };
           break;
         }
+        case 14: {
+          // a backup listing: backups appear, go, and some come back with another time
+          const storageBackups = d.pveBackups.storageBackups
+            .filter(() => rand() > 0.1)
+            .map((b) => (rand() < 0.2 ? { ...b, time: backupTime() } : b));
+          const pbsBackups = d.pbsBackups.map((b) => (rand() < 0.3 ? { ...b, backupTime: backupTime() } : b));
+          for (let n = Math.floor(rand() * 4); n > 0; n--) {
+            const time = backupTime();
+            const vmid = 100 + Math.floor(rand() * 30);
+            storageBackups.splice(Math.floor(rand() * (storageBackups.length + 1)), 0, {
+              id: `pve-local-${nextVmid++}`,
+              storage: 'local',
+              node: 'node1',
+              instance: 'pve',
+              type: 'qemu',
+              vmid,
+              time,
+              ctime: time,
+              size: Math.floor(rand() * 1e10),
+              format: 'vma.zst',
+              protected: false,
+              volid: `local:backup/vzdump-qemu-${vmid}-${nextVmid}.vma.zst`,
+              isPBS: false,
+              verified: false,
+            });
+            pbsBackups.push({
+              id: `pbs-store-vm-${vmid}-${nextVmid++}`,
+              instance: 'pbs',
+              datastore: 'store',
+              namespace: '',
+              backupType: 'vm',
+              vmid: String(vmid),
+              backupTime: backupTime(),
+              size: Math.floor(rand() * 1e10),
+              protected: false,
+              verified: rand() < 0.5,
+            });
+          }
+          const guestSnapshots = d.pveBackups.guestSnapshots.map((x) =>
+            rand() < 0.3 ? { ...x, time: backupTime() } : x,
+          );
+          if (rand() < 0.5) {
+            guestSnapshots.push({
+              id: `pve-node1-100-snap${nextVmid++}`,
+              name: `snap${nextVmid}`,
+              node: 'node1',
+              instance: 'pve',
+              type: 'qemu',
+              vmid: 100,
+              time: backupTime(),
+              vmstate: false,
+            });
+          }
+          d.pveBackups = { ...d.pveBackups, storageBackups, guestSnapshots };
+          d.pbsBackups = pbsBackups;
+          break;
+        }
+        case 15: {
+          // PBS jobs run (their lastRun and nextRun move), Ceph is read again
+          const run = backupTime();
+          const job = { id: 'backup-1', store: 'store', type: 'backup' as const, lastRun: run, nextRun: run + 86_400 };
+          const [p] = d.pbs;
+          d.pbs = [
+            p
+              ? { ...p, backupJobs: rand() < 0.8 ? [job] : [], uptime: p.uptime + 10 }
+              : {
+                  id: 'pbs-main',
+                  name: 'main',
+                  host: 'https://pbs:8007',
+                  status: 'online',
+                  version: '3.2',
+                  cpu: 0.1,
+                  memory: 10,
+                  memoryUsed: 1,
+                  memoryTotal: 10,
+                  uptime: 100,
+                  datastores: [],
+                  backupJobs: [job],
+                  syncJobs: [],
+                  verifyJobs: [{ ...job, id: 'verify-1', type: 'verify' }],
+                  pruneJobs: [],
+                  garbageJobs: [],
+                  connectionHealth: 'healthy',
+                  lastSeen: new Date(1_700_000_000_000).toISOString(),
+                },
+          ];
+          d.cephClusters = [
+            {
+              id: 'pve-fsid',
+              instance: 'pve',
+              name: 'Ceph',
+              health: pick(['HEALTH_OK', 'HEALTH_WARN']),
+              totalBytes: 1e12,
+              usedBytes: Math.floor(rand() * 1e12),
+              availableBytes: 1e12,
+              usagePercent: rand() * 100,
+              numMons: 3,
+              numMgrs: 1,
+              numOsds: 6,
+              numOsdsUp: 6,
+              numOsdsIn: 6,
+              numPGs: 128,
+              lastUpdated: 1_800_000_000_000 + Math.floor(rand() * 1e9),
+            },
+          ];
+          break;
+        }
         default: {
           d.pveBackups = {
             ...d.pveBackups,
@@ -282,6 +393,13 @@ describe('/ws?deltas=1 and =2 under random changes', () => {
     );
     expect(texts.some((t) => t.includes('"change":[{"id"') && !t.includes('"rows"'))).toBe(true);
     expect(texts.some((t) => t.includes('{"dn":'))).toBe(true);
+    // Converted collections changed in place, their times carried as RFC3339.
+    expect(texts.some((t) => /"pbsBackups":\{.*"backupTime":"\d{4}-/.test(t))).toBe(true);
+    expect(texts.some((t) => /"pbsBackups":\{"rows":\[\{[^}]*"cols":\["backupTime"\],"vals":\[\["\d{4}-/.test(t))).toBe(
+      true,
+    );
+    expect(texts.some((t) => /"pbs":\{.*"lastRun":"\d{4}-/.test(t))).toBe(true);
+    expect(texts.some((t) => /"pveBackups\.storageBackups":\{.*"time":"\d{4}-/.test(t))).toBe(true);
     expect(stats.resyncs).toBeGreaterThan(0);
     expect(reconnects).toBeGreaterThan(0);
     expect(hub.counters.deltasBuilt).toBeGreaterThanOrEqual(162);
