@@ -211,7 +211,9 @@ export class WireTimes implements WireConverters {
 /**
  * The collections of the frontend document whose elements the wire carries converted, by their
  * path in the document (the paths of src/state/delta.ts COLLECTIONS); every other list goes out
- * as the store holds it.
+ * as the store holds it. The /ws deltas rely on each conversion depending on its source's JSON
+ * alone: the keys converted are never held as `undefined` (absent or set, as the model types
+ * them), since a key set to `undefined` would keep its place where an absent one is appended.
  */
 export function frontendWireLists(wire: WireConverters): Readonly<Record<string, ToWire>> {
   return {
