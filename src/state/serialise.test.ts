@@ -167,4 +167,29 @@ describe('fragment serialiser', () => {
     const again = serialiseFrontend({ ...next, vms: [s.vms[0], ...s.vms.slice(1)] }, c, w);
     expect(again).toBe(expected({ ...next, vms: s.vms }));
   });
+
+  it('forgets, when asked, the lists that changed twice in a row and keeps the ones that stay put', () => {
+    const s = richState();
+    const c = new FragmentCache();
+    const w = new WireTimes(() => 0);
+    const moved = (d: PulseState, tick: number): PulseState => ({
+      ...d,
+      vms: d.vms.map((_, i) => syntheticGuest(0, i, { nodes: 2, guestsPerNode: 6, now, tick })),
+    });
+    const v1 = moved(s, 1);
+    const v2 = moved(v1, 2);
+    serialiseFrontend(s, c, w);
+    serialiseFrontend(v1, c, w);
+    serialiseFrontend(v2, c, w); // vms changed twice in a row; every other list stayed put
+    c.releaseVolatile();
+    const built = c.counters.built;
+    const out = serialiseFrontend(v2, c, w);
+    expect(c.counters.built - built).toBe(1); // vms again, nothing else
+    expect(out).toBe(escapeJsonForHtml(JSON.stringify(toFrontendWire(v2, w))));
+    // Came back unchanged: it counts as stable again and is kept by the next release.
+    c.releaseVolatile();
+    const kept = c.counters.built;
+    serialiseFrontend(v2, c, w);
+    expect(c.counters.built).toBe(kept);
+  });
 });

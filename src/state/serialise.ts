@@ -40,36 +40,45 @@ const json = (v: unknown): string => escapeJsonForHtml(JSON.stringify(v) ?? 'nul
  * (a Piece, which also keeps its compressed form once asked for), not as a string.
  */
 export class FragmentCache {
-  #lists = new Map<string, { items: readonly unknown[]; piece: Piece }>();
+  /** `changedInARow`: how many serialisations in a row found this list changed (see releaseVolatile). */
+  #lists = new Map<string, { items: readonly unknown[]; piece: Piece; changedInARow: number }>();
   /** Lists reused / serialised (diagnostics). */
   readonly counters = { hits: 0, built: 0 };
 
   list(key: string, items: readonly unknown[] | null | undefined, convert?: (o: never) => unknown): Piece | string {
     if (!items || items.length === 0) return '[]';
     const prev = this.#lists.get(key);
-    if (prev && prev.items.length === items.length) {
-      let same = true;
-      for (let i = 0; i < items.length; i++) {
-        if (prev.items[i] !== items[i]) {
-          same = false;
-          break;
-        }
-      }
-      if (same) {
-        this.counters.hits++;
-        return prev.piece;
-      }
+    if (prev && sameItems(prev.items, items)) {
+      this.counters.hits++;
+      prev.changedInARow = 0;
+      return prev.piece;
     }
     const piece = new Piece(listJson(items, convert));
-    this.#lists.set(key, { items, piece });
+    this.#lists.set(key, { items, piece, changedInARow: (prev?.changedInARow ?? 0) + 1 });
     this.counters.built++;
     return piece;
+  }
+
+  /**
+   * Forgets the lists that changed in the last two serialisations (a poll's guests, nodes,
+   * storage and alerts: the next version will not reuse them either), and with them their JSON
+   * and the previous version's objects; keeps the lists that stay put between polls (backups,
+   * snapshots). For a document nobody will read again.
+   */
+  releaseVolatile(): void {
+    for (const [key, entry] of this.#lists) if (entry.changedInARow >= 2) this.#lists.delete(key);
   }
 
   /** Forgets every list (when the conversion itself changes, e.g. the time-zone offset). */
   clear(): void {
     this.#lists.clear();
   }
+}
+
+function sameItems(a: readonly unknown[], b: readonly unknown[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /**

@@ -196,9 +196,25 @@ export class StateSnapshots {
    * them. Nobody reading → nothing is built.
    */
   prewarm(): void {
-    const src = this.#source();
-    if (src.clock.now() - this.#lastHttpRead > this.prewarmWindowMs) return;
+    if (!this.#readRecently()) return;
     this.frontendGzip().catch(() => {});
+  }
+
+  #readRecently(): boolean {
+    return this.#source().clock.now() - this.#lastHttpRead <= this.prewarmWindowMs;
+  }
+
+  /**
+   * After the document went to every WebSocket client: when /api/state was not read in the last
+   * `prewarmWindowMs`, nobody is expected to ask for this version again, so it is let go now
+   * rather than held until the next commit; so are the lists the next version will serialise
+   * afresh anyway (FragmentCache.releaseVolatile). A reader who does come builds it again.
+   */
+  releaseUnread(): void {
+    if (this.#readRecently()) return;
+    this.#frontend = undefined;
+    this.#raw = undefined;
+    this.fragments.releaseVolatile();
   }
 
   /**

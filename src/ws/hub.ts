@@ -275,6 +275,7 @@ export class WsHub {
     if (this.deltaClients === this.#clients.size) return;
     const full = deps.snapshots.frontendEnvelope('rawData');
     for (const client of [...this.#clients]) if (client.deltaVersion === undefined) this.#send(client, full);
+    deps.snapshots.releaseUnread();
   }
 
   /** Called on every commit: at most one broadcast per `coalesceMs`, trailing edge included. */

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { commitSynthetic, syntheticState } from '../../bench/state-fixture.js';
 import { ManualClock } from '../../src/clock.js';
 import { startTestPulse } from '../helpers/pulse.js';
-import { settle } from './client.js';
+import { settle, TestWsClient, wsUrl } from './client.js';
 
 const ARRAYS = [
   'nodes',
@@ -146,6 +146,32 @@ describe('GET /api/state', () => {
     commitSynthetic(pulse.deps.state, { nodes: 1, guestsPerNode: 1, now: clock.now(), tick: 12 });
     await waitTick();
     expect(snaps.serialisations).toBe(before);
+  });
+
+  it('lets the document sent to rawData clients go unless /api/state is being read', async () => {
+    const snaps = pulse.deps.snapshots;
+    pulse.deps.wsHub.coalesceMs = 20;
+    const c = await TestWsClient.open(wsUrl(pulse.url));
+    await c.waitFor('initialState');
+    // Nobody read /api/state for longer than the window: once sent, the version is not kept.
+    clock.advance(snaps.prewarmWindowMs + 1);
+    commitSynthetic(pulse.deps.state, { nodes: 2, guestsPerNode: 3, now: clock.now(), tick: 21 });
+    const [sent] = await c.waitFor('rawData');
+    expect(snaps.frontendResidency().length).toBe(0);
+    // A reader who comes anyway gets the same document, built again.
+    let before = snaps.serialisations;
+    const body = await (await fetch(`${pulse.url}/api/state`)).json();
+    expect(snaps.serialisations).toBe(before + 1);
+    expect(JSON.stringify(body.vms)).toBe(JSON.stringify(sent.data.vms));
+    expect(body.lastUpdate).toBe(sent.data.lastUpdate);
+    // It was read just now: the next version is kept for the readers after the broadcast.
+    commitSynthetic(pulse.deps.state, { nodes: 2, guestsPerNode: 3, now: clock.now(), tick: 22 });
+    await c.waitFor('rawData', 2);
+    expect(snaps.frontendResidency().length).toBeGreaterThan(0);
+    before = snaps.serialisations;
+    await (await fetch(`${pulse.url}/api/state`)).arrayBuffer();
+    expect(snaps.serialisations).toBe(before);
+    c.close();
   });
 
   it('/simple-stats is a page that reads /ws', async () => {
