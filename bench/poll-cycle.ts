@@ -630,6 +630,8 @@ async function main() {
     // Between two polls: the last burst's writes done and the reclaimer's quiet period over.
     while (history.queuedParts > 0 || pulse.deps.memory.pending) await sleep(50);
     const memHour = process.memoryUsage();
+    const heldAtHour = pulse.deps.snapshots.frontendResidency();
+    const fragmentsAtHour = pulse.deps.snapshots.fragments.heldBytes();
     // The rest of the interval before the next poll: V8 returns freed pages to the system on a
     // background thread, so resident memory keeps falling for a moment after the collection.
     const settledRss: Array<[number, number]> = [];
@@ -782,8 +784,9 @@ async function main() {
     p(`| full-state serialisations in the run | ${pulse.deps.snapshots.serialisations} | |`);
     const held = pulse.deps.snapshots.frontendResidency();
     p(
-      `| the current document held uncompressed / its length, at the end | ${mb(held.resident)} / ${mb(held.length)} | |`,
+      `| the current document held uncompressed / its length: after the hour; at the end (after the requests) | ${mb(heldAtHour.resident)} / ${mb(heldAtHour.length)}; ${mb(held.resident)} / ${mb(held.length)} | |`,
     );
+    p(`| lists' JSON kept for reuse by the next version (FragmentCache) after the hour | ${mb(fragmentsAtHour)} | |`);
     console.log(out.join('\n'));
   } finally {
     client?.stop();

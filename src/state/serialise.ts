@@ -40,33 +40,48 @@ const json = (v: unknown): string => escapeJsonForHtml(JSON.stringify(v) ?? 'nul
  * (a Piece, which also keeps its compressed form once asked for), not as a string.
  */
 export class FragmentCache {
-  /** `changedInARow`: how many serialisations in a row found this list changed (see releaseVolatile). */
-  #lists = new Map<string, { items: readonly unknown[]; piece: Piece; changedInARow: number }>();
+  /**
+   * Per list: the elements it was serialised from, its JSON (absent once released), and in how
+   * many serialisations in a row it had changed (see releaseVolatile).
+   */
+  #lists = new Map<string, { items: readonly unknown[]; piece?: Piece; changedInARow: number }>();
   /** Lists reused / serialised (diagnostics). */
   readonly counters = { hits: 0, built: 0 };
 
   list(key: string, items: readonly unknown[] | null | undefined, convert?: (o: never) => unknown): Piece | string {
     if (!items || items.length === 0) return '[]';
     const prev = this.#lists.get(key);
-    if (prev && sameItems(prev.items, items)) {
+    const same = prev !== undefined && sameItems(prev.items, items);
+    if (same && prev.piece) {
       this.counters.hits++;
       prev.changedInARow = 0;
       return prev.piece;
     }
     const piece = new Piece(listJson(items, convert));
-    this.#lists.set(key, { items, piece, changedInARow: (prev?.changedInARow ?? 0) + 1 });
     this.counters.built++;
+    // A released list asked for again unchanged (a second version in the same poll, e.g. the
+    // alert round's) says nothing new about how often it changes: its count stays.
+    const changedInARow = same ? prev.changedInARow : (prev?.changedInARow ?? 0) + 1;
+    this.#lists.set(key, { items, piece, changedInARow });
     return piece;
   }
 
   /**
-   * Forgets the lists that changed in the last two serialisations (a poll's guests, nodes,
-   * storage and alerts: the next version will not reuse them either), and with them their JSON
-   * and the previous version's objects; keeps the lists that stay put between polls (backups,
-   * snapshots). For a document nobody will read again.
+   * Lets go of the JSON of the lists that changed in each of the last two serialisations (a
+   * poll's guests, nodes, storage and alerts: the next version serialises them afresh anyway),
+   * keeping the lists that stay put between polls (backups, snapshots). For a document nobody
+   * will read again. The elements stay referenced (they are the current version's), so an
+   * unchanged list is still known as unchanged.
    */
   releaseVolatile(): void {
-    for (const [key, entry] of this.#lists) if (entry.changedInARow >= 2) this.#lists.delete(key);
+    for (const entry of this.#lists.values()) if (entry.changedInARow >= 2) entry.piece = undefined;
+  }
+
+  /** Bytes of JSON held for reuse (benchmarks). */
+  heldBytes(): number {
+    let n = 0;
+    for (const entry of this.#lists.values()) n += entry.piece?.length ?? 0;
+    return n;
   }
 
   /** Forgets every list (when the conversion itself changes, e.g. the time-zone offset). */
