@@ -233,15 +233,19 @@ const PAGE_SCRIPT = `(() => {
     scroller.scrollTop = from;
     return new Promise((resolve) => {
       const frames = [];
+      const ends = [];
       let last = -1;
       let start = 0;
       const step = (ts) => {
         if (last < 0) start = ts;
-        else frames.push(ts - last);
+        else {
+          frames.push(ts - last);
+          ends.push(performance.timeOrigin + ts);
+        }
         last = ts;
         const atEnd = scroller.scrollTop + scroller.clientHeight >= scroller.scrollHeight - 1;
         if (ts - start >= seconds * 1000 || atEnd) {
-          resolve({ frames, start, end: ts, scrolledPx: scroller.scrollTop - from });
+          resolve({ frames, ends, start, end: ts, scrolledPx: scroller.scrollTop - from });
           return;
         }
         scroller.scrollTop += px;
@@ -254,6 +258,8 @@ const PAGE_SCRIPT = `(() => {
 
 interface ScrollPass {
   frames: number[];
+  /** When each frame ended, unix ms (the page's time origin plus the frame's timestamp). */
+  ends: number[];
   start: number;
   end: number;
   scrolledPx: number;
@@ -444,12 +450,57 @@ async function updates(page: Page): Promise<UpdateRecord[]> {
   return last;
 }
 
+/**
+ * CPU time of the server side of this benchmark (Pulse, in this process, and the simulator
+ * child), sampled every 50 ms: on a 2-core host its poll cycles compete with Chromium for the
+ * cores, which a browser on its own machine would not see. `busyShare(from, to)` is the share of
+ * one core the two used between two unix-ms instants.
+ */
+function serverCpuSampler(simPid: number | undefined) {
+  const tick = 1000 / 100; // ms per clock tick (USER_HZ is 100 on Linux)
+  const simCpu = (): number => {
+    if (simPid === undefined) return 0;
+    try {
+      const f = fs.readFileSync(`/proc/${simPid}/stat`, 'utf8').split(') ')[1].split(' ');
+      return (Number(f[11]) + Number(f[12])) * tick; // utime, stime
+    } catch {
+      return 0;
+    }
+  };
+  const samples: Array<[number, number]> = [];
+  const take = () => {
+    const u = process.cpuUsage();
+    samples.push([Date.now(), (u.user + u.system) / 1000 + simCpu()]);
+  };
+  take();
+  const timer = setInterval(take, 50);
+  const at = (t: number): number => {
+    let lo = 0;
+    let hi = samples.length - 1;
+    if (t <= samples[0][0]) return samples[0][1];
+    if (t >= samples[hi][0]) return samples[hi][1];
+    while (hi - lo > 1) {
+      const mid = (lo + hi) >> 1;
+      if (samples[mid][0] <= t) lo = mid;
+      else hi = mid;
+    }
+    const [t0, c0] = samples[lo];
+    const [t1, c1] = samples[hi];
+    return c0 + ((c1 - c0) * (t - t0)) / Math.max(1, t1 - t0);
+  };
+  return {
+    stop: () => clearInterval(timer),
+    busyShare: (from: number, to: number) => (at(to) - at(from)) / Math.max(1, to - from),
+  };
+}
+
 async function main() {
   const tStart = performance.now();
   if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing (apt-get install -y chromium)`);
   ensureWebBuilt();
   log('starting the simulator (large)');
   const sim = await startSimProcess('large');
+  const server = serverCpuSampler(sim.child.pid);
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pulse-bench-browser-'));
   const pulse = await startPulse(
     loadSettings({
@@ -594,6 +645,15 @@ async function main() {
     const toPaint = steady.map((u) => (u.painted ?? 0) - u.arrived);
     const frames = passes.flatMap((p) => p.frames);
     const quiet = passes.filter((p) => !p.withUpdate).flatMap((p) => p.frames);
+    // Frames by what the server side did meanwhile: at least half a core (a poll cycle) or less.
+    // The window is the frame and the one before it, since a sample is 50 ms apart.
+    const byServer = { busy: [] as number[], idle: [] as number[] };
+    for (const p of passes)
+      p.frames.forEach((d, i) => {
+        const end = p.ends[i];
+        const share = server.busyShare(end - Math.max(d, 17) * 2, end);
+        (share >= 0.5 ? byServer.busy : byServer.idle).push(d);
+      });
     const initial = all.find((u) => u.type === 'initialState');
     const out: string[] = [];
     out.push('## browser-ui: dashboard on the large estate, live over /ws?deltas=2');
@@ -661,6 +721,16 @@ async function main() {
     );
     if (quiet.length > 0 && quiet.length < frames.length)
       line(`frame time while scrolling, passes without an update (${quiet.length} frames)`, quiet);
+    if (byServer.idle.length > 0)
+      line(
+        `frame time while scrolling, the server side (Pulse + simulator) using under half a core (${byServer.idle.length} frames)`,
+        byServer.idle,
+      );
+    if (byServer.busy.length > 0)
+      line(
+        `frame time while scrolling, the server side using half a core or more: a poll cycle (${byServer.busy.length} frames)`,
+        byServer.busy,
+      );
     out.push('');
     out.push('| figure | value |');
     out.push('|---|---|');
@@ -733,6 +803,7 @@ async function main() {
   } finally {
     await browser.close();
     await pulse.close();
+    server.stop();
     sim.child.kill('SIGTERM');
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
