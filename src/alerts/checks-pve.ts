@@ -11,6 +11,8 @@ import type { RunningGuests } from './running-guests.js';
 import { delayMs, effectiveThresholds, enabledPair, hasOverrides, type TimeType } from './thresholds.js';
 
 const MIB = 1024 * 1024;
+/** A guest's I/O rates (bytes/s), each checked against its own threshold. */
+const IO_RATES = ['diskRead', 'diskWrite', 'networkIn', 'networkOut'] as const;
 
 type Base = Omit<
   ThresholdCheck,
@@ -329,25 +331,12 @@ function guestChecks(
       push(out, metricCheck(out, config, 'guest', base, 'disk', g.disk.usage, th.disk));
     }
   }
-  const diskRead = g.diskRead / MIB;
-  if (mayAlert(out, g.id, 'diskRead', diskRead, th.diskRead)) {
-    base ??= guestBase(g, resourceType, parentNodeId);
-    push(out, metricCheck(out, config, 'guest', base, 'diskRead', diskRead, th.diskRead));
-  }
-  const diskWrite = g.diskWrite / MIB;
-  if (mayAlert(out, g.id, 'diskWrite', diskWrite, th.diskWrite)) {
-    base ??= guestBase(g, resourceType, parentNodeId);
-    push(out, metricCheck(out, config, 'guest', base, 'diskWrite', diskWrite, th.diskWrite));
-  }
-  const networkIn = g.networkIn / MIB;
-  if (mayAlert(out, g.id, 'networkIn', networkIn, th.networkIn)) {
-    base ??= guestBase(g, resourceType, parentNodeId);
-    push(out, metricCheck(out, config, 'guest', base, 'networkIn', networkIn, th.networkIn));
-  }
-  const networkOut = g.networkOut / MIB;
-  if (mayAlert(out, g.id, 'networkOut', networkOut, th.networkOut)) {
-    base ??= guestBase(g, resourceType, parentNodeId);
-    push(out, metricCheck(out, config, 'guest', base, 'networkOut', networkOut, th.networkOut));
+  for (const metric of IO_RATES) {
+    const rate = g[metric] / MIB; // thresholds are in MiB/s
+    if (mayAlert(out, g.id, metric, rate, th[metric])) {
+      base ??= guestBase(g, resourceType, parentNodeId);
+      push(out, metricCheck(out, config, 'guest', base, metric, rate, th[metric]));
+    }
   }
 }
 
