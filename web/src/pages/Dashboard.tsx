@@ -15,7 +15,9 @@ import { chartsError, guestSeries, nodeSeries, SPARKLINE_GUEST_LIMIT, useCharts 
 import { live, rawList } from '../stores/live';
 
 const ROW_H = 36;
-const OVERSCAN = 8;
+/** Rows rendered beyond each edge of the viewport: a scroll's next frame already has them, and
+ * every extra row is laid out and painted on each frame of a scroll (bench/browser-ui.ts). */
+const OVERSCAN = 2;
 
 function Segmented(props: {
   label: string;
