@@ -43,7 +43,7 @@ import { type CDPSession, chromium, type Page } from 'playwright-core';
 import { startPulse } from '../src/server.js';
 import { loadSettings } from '../src/settings/env.js';
 import { PROJECT_ROOT } from '../src/version.js';
-import { startSimProcess } from './sim-process.js';
+import { simNode, startSimProcess } from './sim-process.js';
 
 const argv = process.argv.slice(2);
 const opt = (name: string, dflt: number) => (argv.includes(name) ? Number(argv[argv.indexOf(name) + 1]) : dflt);
@@ -523,16 +523,7 @@ async function main() {
     });
     if (!setup.ok) throw new Error(`quick-setup: ${setup.status} ${await setup.text()}`);
     const pve = sim.ready.pve[0];
-    await pulse.deps.monitoring.addNode({
-      type: 'pve',
-      name: pve.name,
-      host: pve.url,
-      tokenName: pve.tokenId,
-      tokenValue: pve.tokenSecret,
-      fingerprint: pve.fingerprint,
-      verifySSL: true,
-      monitor: { monitorBackups: false },
-    });
+    await pulse.deps.monitoring.addNode(simNode('pve', pve, { monitorBackups: false }));
     log('waiting for the first poll of the estate');
     const guestCount = () => pulse.deps.state.get().vms.length + pulse.deps.state.get().containers.length;
     while (guestCount() === 0) await new Promise((r) => setTimeout(r, 500));

@@ -19,7 +19,7 @@ import { startPulse } from '../src/server.js';
 import { loadSettings } from '../src/settings/env.js';
 import { isBackupPath } from './backup-paths.js';
 import { startHelper } from './helper-process.js';
-import { advanceSimClock, startSimProcess } from './sim-process.js';
+import { advanceSimClock, simNode, startSimProcess } from './sim-process.js';
 
 export interface CycleFigures {
   calls: number;
@@ -72,16 +72,7 @@ export async function measureEstate(
     const hold = () => pulse.deps.systemSettings.save({ pvePollingInterval: 3600 });
     const release = () => pulse.deps.systemSettings.save({ pvePollingInterval: 10 });
     hold();
-    const { created } = await m.addNode({
-      type: 'pve',
-      name: pve.name,
-      host: pve.url,
-      tokenName: pve.tokenId,
-      tokenValue: pve.tokenSecret,
-      fingerprint: pve.fingerprint,
-      verifySSL: true,
-      monitor: opts.backups ? {} : { monitorBackups: false },
-    });
+    const { created } = await m.addNode(simNode('pve', pve, opts.backups ? {} : { monitorBackups: false }));
     if (!created) throw new Error(`${estate}: the PVE instance was not created`);
     const uid = created.uid;
     const startSeconds = (performance.now() - t0) / 1000;

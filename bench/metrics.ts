@@ -26,6 +26,7 @@ import { request } from 'undici';
 import { startPulse } from '../src/server.js';
 import { loadSettings } from '../src/settings/env.js';
 import { PROJECT_ROOT } from '../src/version.js';
+import { simNode } from './sim-process.js';
 
 const argv = process.argv.slice(2);
 const opt = (name: string, dflt: number) => (argv.includes(name) ? Number(argv[argv.indexOf(name) + 1]) : dflt);
@@ -96,28 +97,8 @@ async function main() {
     const m = pulse.deps.monitoring;
     pulse.deps.systemSettings.save({ pvePollingInterval: 3600, pbsPollingInterval: 3600, pmgPollingInterval: 3600 });
     const pve = sim.ready.pve[0];
-    await m.addNode({
-      type: 'pve',
-      name: pve.name,
-      host: pve.url,
-      tokenName: pve.tokenId,
-      tokenValue: pve.tokenSecret,
-      fingerprint: pve.fingerprint,
-      verifySSL: true,
-      monitor: { monitorBackups: false },
-    });
-    for (const p of sim.ready.pbs) {
-      await m.addNode({
-        type: 'pbs',
-        name: p.name,
-        host: p.url,
-        tokenName: p.tokenId,
-        tokenValue: p.tokenSecret,
-        fingerprint: p.fingerprint,
-        verifySSL: true,
-        monitor: {},
-      });
-    }
+    await m.addNode(simNode('pve', pve, { monitorBackups: false }));
+    for (const p of sim.ready.pbs) await m.addNode(simNode('pbs', p));
     for (const p of sim.ready.pmg) {
       await m.addNode({
         type: 'pmg',

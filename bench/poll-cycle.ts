@@ -61,11 +61,10 @@ import type { PveSlice } from '../src/collect/slices.js';
 import type { Guest, Node, Storage } from '../src/model/state.js';
 import { type RunningPulse, startPulse } from '../src/server.js';
 import { loadSettings } from '../src/settings/env.js';
-import type { NodeInput } from '../src/settings/node-config.js';
 import { PROJECT_ROOT } from '../src/version.js';
 import { isBackupPath } from './backup-paths.js';
 import { type Get, type HelperProcess, startHelper, type WsStats } from './helper-process.js';
-import { advanceSimClock } from './sim-process.js';
+import { advanceSimClock, simNode } from './sim-process.js';
 
 const argv = process.argv.slice(2);
 function arg(name: string, def: number): number {
@@ -378,17 +377,7 @@ async function main() {
     const hold = () => systemSettings.save({ pvePollingInterval: 3600 });
     const release = () => systemSettings.save({ pvePollingInterval: 10 });
     hold();
-    const input: NodeInput = {
-      type: 'pve',
-      name: pve.name,
-      host: pve.url,
-      tokenName: pve.tokenId,
-      tokenValue: pve.tokenSecret,
-      fingerprint: pve.fingerprint,
-      verifySSL: true,
-      monitor: BACKUPS ? {} : { monitorBackups: false },
-    };
-    const { created } = await m.addNode(input);
+    const { created } = await m.addNode(simNode('pve', pve, BACKUPS ? {} : { monitorBackups: false }));
     if (!created) throw new Error('the PVE instance was not created');
     const uid = created.uid;
     const poller = () => m.pollers()[0] as unknown as { settleBackups(): Promise<void> };

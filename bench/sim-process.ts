@@ -6,11 +6,35 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 import readline from 'node:readline';
 import { request } from 'undici';
+import type { NodeInput } from '../src/settings/node-config.js';
 import { PROJECT_ROOT } from '../src/version.js';
+
+/** One of the simulator's token-authenticated endpoints, as its ready line names it. */
+export interface SimTokenEndpoint {
+  name: string;
+  url: string;
+  fingerprint: string;
+  tokenId: string;
+  tokenSecret: string;
+}
 
 export interface SimReady {
   control: string;
-  pve: Array<{ name: string; url: string; fingerprint: string; tokenId: string; tokenSecret: string }>;
+  pve: SimTokenEndpoint[];
+}
+
+/** What a user enters to watch a simulated PVE or PBS: its API token and pinned fingerprint. */
+export function simNode(type: 'pve' | 'pbs', ep: SimTokenEndpoint, monitor: NodeInput['monitor'] = {}): NodeInput {
+  return {
+    type,
+    name: ep.name,
+    host: ep.url,
+    tokenName: ep.tokenId,
+    tokenValue: ep.tokenSecret,
+    fingerprint: ep.fingerprint,
+    verifySSL: true,
+    monitor,
+  };
 }
 
 export async function startSimProcess(estate: string): Promise<{ child: ChildProcess; ready: SimReady }> {

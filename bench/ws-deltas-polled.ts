@@ -13,7 +13,7 @@ import WebSocket from 'ws';
 import { ManualClock } from '../src/clock.js';
 import { startPulse } from '../src/server.js';
 import { loadSettings } from '../src/settings/env.js';
-import { advanceSimClock, startSimProcess } from './sim-process.js';
+import { advanceSimClock, simNode, startSimProcess } from './sim-process.js';
 
 const STEP_MS = 10_000;
 const sleep = (t: number) => new Promise((r) => setTimeout(r, t));
@@ -52,16 +52,7 @@ export async function measurePolled(estate: string, polls: number, log: (s: stri
   const hold = () => pulse.deps.systemSettings.save({ pvePollingInterval: 3600 });
   try {
     hold();
-    await m.addNode({
-      type: 'pve',
-      name: pve.name,
-      host: pve.url,
-      tokenName: pve.tokenId,
-      tokenValue: pve.tokenSecret,
-      fingerprint: pve.fingerprint,
-      verifySSL: true,
-      monitor: {},
-    });
+    await m.addNode(simNode('pve', pve));
     const wsBase = pulse.url.replace(/^http/, 'ws');
     const plain = await listen(`${wsBase}/ws`, 'rawData');
     const one = await listen(`${wsBase}/ws?deltas=1`, 'stateDelta');

@@ -132,7 +132,7 @@ const TEST_ERRORS = { ...CLIENT_ERRORS, 400: Type.Union([NodeTestFailure, ErrorR
 
 export function registerConfigNodeRoutes(
   fastify: FastifyInstance,
-  deps: Pick<Services, 'events' | 'monitoring' | 'state'>,
+  deps: Pick<Services, 'events' | 'monitoring'>,
 ): void {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const find = (id: string) => {

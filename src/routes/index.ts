@@ -50,7 +50,7 @@ export async function registerRoutes(app: FastifyInstance, s: Services): Promise
   registerOidcRoutes(app, { oidc: s.oidc, security: s.security });
   registerAlertRoutes(app, { alerts: s.alerts, wsHub: s.wsHub });
   registerNotificationRoutes(app, { notifications: s.notifications });
-  registerConfigNodeRoutes(app, { events: s.events, monitoring: s.monitoring, state: s.state });
+  registerConfigNodeRoutes(app, { events: s.events, monitoring: s.monitoring });
   registerStorageBackupRoutes(app, { clock: s.clock, snapshots: s.snapshots, state: s.state });
   registerSystemSettingsRoutes(app, { events: s.events, settings: s.settings, systemSettings: s.systemSettings });
   registerGuestMetadataRoutes(app, { guestMetadata: s.guestMetadata });

@@ -4,6 +4,7 @@
  * encodings, and applying it must give the next version's wire document exactly.
  */
 import { describe, expect, it } from 'vitest';
+import { emptyState } from '../model/empty-state.js';
 import type { CephCluster, PbsBackup, PbsInstance, PulseState, StorageBackup } from '../model/state.js';
 import { applyDelta, type DeltaEncoding, diffDocuments, type ToWire } from './delta.js';
 import { decodeRowTable } from './delta-rows.js';
@@ -85,25 +86,8 @@ const ceph = (lastUpdated: number): CephCluster => ({
 /** A store-shaped document with only the lists these tests move. */
 function state(parts: Partial<PulseState> & { storageBackups?: StorageBackup[] }): PulseState {
   const { storageBackups = [], ...rest } = parts;
-  return {
-    nodes: [],
-    vms: [],
-    containers: [],
-    dockerHosts: [],
-    storage: [],
-    cephClusters: [],
-    physicalDisks: [],
-    pbs: [],
-    pmg: [],
-    pveBackups: { backupTasks: [], storageBackups, guestSnapshots: [] },
-    pbsBackups: [],
-    metrics: {},
-    activeAlerts: [],
-    recentlyResolved: [],
-    connectionHealth: {},
-    lastUpdate: 1,
-    ...rest,
-  } as PulseState;
+  const empty = emptyState();
+  return { ...empty, pveBackups: { ...empty.pveBackups, storageBackups }, lastUpdate: 1, ...rest };
 }
 
 /** The delta as a client receives it, and what applying it to the wire form of `a` gives. */
