@@ -2,7 +2,7 @@
  * Synthetic but realistically sized PulseState documents (frontend shape), for the state/ws/history
  * tests and bench/state-api.ts. Values vary with `tick` so successive commits look like polls.
  */
-import type { Guest, Node, PulseState, Storage } from '../src/model/state.js';
+import type { CephCluster, Guest, Node, PbsInstance, PulseState, Storage } from '../src/model/state.js';
 import { emptyState } from '../src/state/store.js';
 
 export interface SyntheticOptions {
@@ -152,4 +152,50 @@ export function commitSynthetic(store: { commit(f: (d: PulseState) => void): voi
     d.storage = next.storage;
     d.connectionHealth = next.connectionHealth;
   });
+}
+
+/** A one-monitor, one-OSD Ceph cluster as the store holds it (`lastUpdated` in ms). */
+export function syntheticCeph(over: Partial<CephCluster> & Pick<CephCluster, 'lastUpdated'>): CephCluster {
+  return {
+    id: 'pve-fsid',
+    instance: 'pve',
+    name: 'Ceph',
+    health: 'HEALTH_OK',
+    totalBytes: 1,
+    usedBytes: 0,
+    availableBytes: 1,
+    usagePercent: 0,
+    numMons: 1,
+    numMgrs: 1,
+    numOsds: 1,
+    numOsdsUp: 1,
+    numOsdsIn: 1,
+    numPGs: 1,
+    ...over,
+  };
+}
+
+/** An online PBS with no datastores and no jobs unless given. */
+export function syntheticPbs(over: Partial<PbsInstance> = {}): PbsInstance {
+  return {
+    id: 'pbs-main',
+    name: 'main',
+    host: 'https://pbs:8007',
+    status: 'online',
+    version: '3.2',
+    cpu: 0.1,
+    memory: 10,
+    memoryUsed: 1,
+    memoryTotal: 10,
+    uptime: 100,
+    datastores: [],
+    backupJobs: [],
+    syncJobs: [],
+    verifyJobs: [],
+    pruneJobs: [],
+    garbageJobs: [],
+    connectionHealth: 'healthy',
+    lastSeen: '2026-01-10T09:00:00+01:00',
+    ...over,
+  };
 }

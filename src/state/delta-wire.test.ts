@@ -4,6 +4,7 @@
  * encodings, and applying it must give the next version's wire document exactly.
  */
 import { describe, expect, it } from 'vitest';
+import { syntheticCeph, syntheticPbs } from '../../bench/state-fixture.js';
 import { emptyState } from '../model/empty-state.js';
 import type { CephCluster, PbsBackup, PbsInstance, PulseState, StorageBackup } from '../model/state.js';
 import { applyDelta, type DeltaEncoding, diffDocuments, type ToWire } from './delta.js';
@@ -44,44 +45,10 @@ const pbsBackup = (i: number, backupTime = t0 + i): PbsBackup => ({
   verified: true,
 });
 
-const pbs = (lastRun: number): PbsInstance => ({
-  id: 'pbs-main',
-  name: 'main',
-  host: 'https://pbs:8007',
-  status: 'online',
-  version: '3.2',
-  cpu: 0.1,
-  memory: 10,
-  memoryUsed: 1,
-  memoryTotal: 10,
-  uptime: 100,
-  datastores: [],
-  backupJobs: [{ id: 'job1', store: 'store', type: 'backup', lastRun, nextRun: lastRun + 86_400 }],
-  syncJobs: [],
-  verifyJobs: [],
-  pruneJobs: [],
-  garbageJobs: [],
-  connectionHealth: 'healthy',
-  lastSeen: '2026-01-10T09:00:00+01:00',
-});
+const pbs = (lastRun: number): PbsInstance =>
+  syntheticPbs({ backupJobs: [{ id: 'job1', store: 'store', type: 'backup', lastRun, nextRun: lastRun + 86_400 }] });
 
-const ceph = (lastUpdated: number): CephCluster => ({
-  id: 'pve-fsid',
-  instance: 'pve',
-  name: 'Ceph',
-  health: 'HEALTH_OK',
-  totalBytes: 1,
-  usedBytes: 0,
-  availableBytes: 1,
-  usagePercent: 0,
-  numMons: 1,
-  numMgrs: 1,
-  numOsds: 1,
-  numOsdsUp: 1,
-  numOsdsIn: 1,
-  numPGs: 1,
-  lastUpdated,
-});
+const ceph = (lastUpdated: number): CephCluster => syntheticCeph({ lastUpdated });
 
 /** A store-shaped document with only the lists these tests move. */
 function state(parts: Partial<PulseState> & { storageBackups?: StorageBackup[] }): PulseState {

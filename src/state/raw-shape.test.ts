@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { syntheticState } from '../../bench/state-fixture.js';
+import { syntheticCeph, syntheticState } from '../../bench/state-fixture.js';
 import type { PulseState } from '../model/state.js';
 import { toRawState, toRfc3339, WireTimes, ZERO_TIME } from './raw-shape.js';
 
@@ -37,23 +37,7 @@ describe('toRawState', () => {
     checksumErrors: 0,
     devices: [],
   };
-  s.cephClusters.push({
-    id: 'pve-fsid',
-    instance: 'pve',
-    name: 'Ceph',
-    health: 'HEALTH_OK',
-    totalBytes: 1,
-    usedBytes: 0,
-    availableBytes: 1,
-    usagePercent: 0,
-    numMons: 1,
-    numMgrs: 1,
-    numOsds: 1,
-    numOsdsUp: 1,
-    numOsdsIn: 1,
-    numPGs: 1,
-    lastUpdated: now,
-  });
+  s.cephClusters.push(syntheticCeph({ lastUpdated: now }));
   s.dockerHosts.push({
     id: 'h1',
     lastSeen: now,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { syntheticGuest, syntheticState } from '../../bench/state-fixture.js';
+import { syntheticCeph, syntheticGuest, syntheticState } from '../../bench/state-fixture.js';
 import type { PulseState } from '../model/state.js';
 import { toFrontendWire, toRawState, WireTimes } from './raw-shape.js';
 import {
@@ -33,23 +33,7 @@ function richState(): PulseState {
       devices: [],
     },
   };
-  s.cephClusters.push({
-    id: 'pve-fsid',
-    instance: 'pve',
-    name: 'Ceph',
-    health: 'HEALTH_OK',
-    totalBytes: 1,
-    usedBytes: 0,
-    availableBytes: 1,
-    usagePercent: Number.NaN,
-    numMons: 1,
-    numMgrs: 1,
-    numOsds: 1,
-    numOsdsUp: 1,
-    numOsdsIn: 1,
-    numPGs: 1,
-    lastUpdated: now,
-  });
+  s.cephClusters.push(syntheticCeph({ usagePercent: Number.NaN, lastUpdated: now }));
   s.dockerHosts.push({
     id: 'h1',
     lastSeen: now,

@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { commitSynthetic, syntheticGuest } from '../../bench/state-fixture.js';
+import { commitSynthetic, syntheticCeph, syntheticGuest, syntheticPbs } from '../../bench/state-fixture.js';
 import type { Alert, Guest, PulseState } from '../../src/model/state.js';
 import { startTestPulse } from '../helpers/pulse.js';
 import { settle, wsUrl } from './client.js';
@@ -247,45 +247,26 @@ describe('/ws?deltas=1 and =2 under random changes', () => {
           d.pbs = [
             p
               ? { ...p, backupJobs: rand() < 0.8 ? [job] : [], uptime: p.uptime + 10 }
-              : {
-                  id: 'pbs-main',
-                  name: 'main',
-                  host: 'https://pbs:8007',
-                  status: 'online',
-                  version: '3.2',
-                  cpu: 0.1,
-                  memory: 10,
-                  memoryUsed: 1,
-                  memoryTotal: 10,
-                  uptime: 100,
-                  datastores: [],
+              : syntheticPbs({
                   backupJobs: [job],
-                  syncJobs: [],
                   verifyJobs: [{ ...job, id: 'verify-1', type: 'verify' }],
-                  pruneJobs: [],
-                  garbageJobs: [],
-                  connectionHealth: 'healthy',
                   lastSeen: new Date(1_700_000_000_000).toISOString(),
-                },
+                }),
           ];
           d.cephClusters = [
-            {
-              id: 'pve-fsid',
-              instance: 'pve',
-              name: 'Ceph',
+            syntheticCeph({
               health: pick(['HEALTH_OK', 'HEALTH_WARN']),
               totalBytes: 1e12,
               usedBytes: Math.floor(rand() * 1e12),
               availableBytes: 1e12,
               usagePercent: rand() * 100,
               numMons: 3,
-              numMgrs: 1,
               numOsds: 6,
               numOsdsUp: 6,
               numOsdsIn: 6,
               numPGs: 128,
               lastUpdated: 1_800_000_000_000 + Math.floor(rand() * 1e9),
-            },
+            }),
           ];
           break;
         }
