@@ -92,4 +92,27 @@ describe('gzipPieces', () => {
     big.compact();
     expect(big.resident).toBe(true);
   });
+
+  it('shrinks a large piece to its deflate data even after it was read back, compressing it first if needed', async () => {
+    const text = JSON.stringify(Array.from({ length: 60_000 }, (_, i) => ({ id: `backup-${i}`, size: i * 1e6 })));
+    const big = Piece.of(text);
+    const small = Piece.of('{"small":true}');
+    big.shrink(); // not compressed yet: compression starts, the bytes stay until it is done
+    small.shrink();
+    expect(big.resident).toBe(true);
+    await big.deflated();
+    await new Promise((r) => setImmediate(r));
+    expect(big.resident).toBe(false);
+    expect(small.resident).toBe(true); // small pieces are not worth it
+    expect(big.heldBytes).toBeLessThan(big.length / 5);
+    // Read back (the next broadcast), shrunk again: compact() would keep it, shrink() does not.
+    expect(big.bytes.toString('utf8')).toBe(text);
+    big.compact();
+    expect(big.resident).toBe(true);
+    big.shrink();
+    expect(big.resident).toBe(false);
+    expect(big.bytes.toString('utf8')).toBe(text);
+    const gz = Buffer.concat(await gzipPieces([small, big]));
+    expect(gunzipSync(gz).toString()).toBe(`{"small":true}${text}`);
+  });
 });

@@ -144,6 +144,29 @@ export class Piece {
   compact(): void {
     if (this.#deflatedDone && !this.#restored && this.length >= COMPACT_FROM) this.#bytes = undefined;
   }
+
+  /**
+   * Keeps a large piece as deflate data alone even if it is read back every version: for a
+   * document nobody is expected to read before the next broadcast, where inflating a cold list
+   * (backups) costs less than keeping its megabytes resident. Compresses it first if that has not
+   * happened yet; the bytes go once the deflate data is there.
+   */
+  shrink(): void {
+    if (this.length < COMPACT_FROM) return;
+    if (this.#deflatedDone) this.#bytes = undefined;
+    else
+      this.deflated().then(
+        () => {
+          this.#bytes = undefined;
+        },
+        () => {}, // compression failed: the piece keeps its bytes
+      );
+  }
+
+  /** Bytes this piece holds: uncompressed, deflated, or both (diagnostics, benchmarks). */
+  get heldBytes(): number {
+    return (this.#bytes?.length ?? 0) + (this.#deflatedDone?.length ?? 0);
+  }
 }
 
 // gzip member header: magic, CM=8 (deflate), no flags, no mtime, XFL 0, OS 255 (unknown).

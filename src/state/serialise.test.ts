@@ -167,24 +167,59 @@ describe('fragment serialiser', () => {
     serialiseFrontend(v1, c, w);
     serialiseFrontend(v2, c, w); // vms changed twice in a row; every other list stayed put
     const before = c.heldBytes();
-    c.releaseVolatile();
+    c.release();
     expect(c.heldBytes()).toBeLessThan(before);
     expect(c.heldBytes()).toBeGreaterThan(0);
     let built = c.counters.built;
     expect(serialiseFrontend(v2, c, w)).toBe(exact(v2));
     expect(c.counters.built - built).toBe(1); // vms again, nothing else
     // The same lists again (another commit of the same poll): vms is still let go, the rest kept.
-    c.releaseVolatile();
+    c.release();
     built = c.counters.built;
     expect(serialiseFrontend(v2, c, w)).toBe(exact(v2));
     expect(c.counters.built - built).toBe(1);
     // A list that changed once (a backup fetch) is kept by the release that follows.
     const v3: PulseState = { ...v2, nodes: v2.nodes.slice(1) };
-    c.releaseVolatile();
+    c.release();
     serialiseFrontend(v3, c, w);
-    c.releaseVolatile();
+    c.release();
     built = c.counters.built;
     expect(serialiseFrontend(v3, c, w)).toBe(exact(v3));
     expect(c.counters.built - built).toBe(1); // vms only: nodes was kept
+  });
+
+  it('keeps a large list that stays put compressed only after a release, and reads it back unchanged', async () => {
+    const s = syntheticState({ nodes: 4, guestsPerNode: 50, now });
+    s.pveBackups.storageBackups = Array.from({ length: 3000 }, (_, i) => ({
+      id: `pve-node0-local-vzdump-${i}`,
+      storage: 'local',
+      node: 'node0',
+      instance: 'pve',
+      type: 'qemu' as const,
+      vmid: 100 + (i % 200),
+      time: now / 1000 - i * 3600,
+      ctime: now / 1000 - i * 3600,
+      size: 1e9 + i,
+      format: 'vma.zst',
+      protected: false,
+      volid: `local:backup/vzdump-qemu-${100 + (i % 200)}-${i}.vma.zst`,
+      isPBS: false,
+      verified: false,
+    }));
+    const c = new FragmentCache();
+    const w = new WireTimes(() => 0);
+    const exact = escapeJsonForHtml(JSON.stringify(toFrontendWire(s, w)));
+    expect(serialiseFrontend(s, c, w)).toBe(exact);
+    const storageBackups = frontendPieces(s, c, w).find((p) => p.length >= 256 * 1024 && p.bytes.includes('vzdump'));
+    expect(storageBackups).toBeDefined();
+    const before = c.heldBytes();
+    c.release();
+    await (storageBackups as NonNullable<typeof storageBackups>).deflated();
+    await new Promise((r) => setImmediate(r));
+    expect(storageBackups?.resident).toBe(false);
+    expect(c.heldBytes()).toBeLessThan(before / 2);
+    const built = c.counters.built;
+    expect(serialiseFrontend(s, c, w)).toBe(exact);
+    expect(c.counters.built).toBe(built); // inflated, not serialised again
   });
 });

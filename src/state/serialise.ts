@@ -42,7 +42,7 @@ const json = (v: unknown): string => escapeJsonForHtml(JSON.stringify(v) ?? 'nul
 export class FragmentCache {
   /**
    * Per list: the elements it was serialised from, its JSON (absent once released), and in how
-   * many serialisations in a row it had changed (see releaseVolatile).
+   * many serialisations in a row it had changed (see release).
    */
   #lists = new Map<string, { items: readonly unknown[]; piece?: Piece; changedInARow: number }>();
   /** Lists reused / serialised (diagnostics). */
@@ -67,20 +67,24 @@ export class FragmentCache {
   }
 
   /**
-   * Lets go of the JSON of the lists that changed in each of the last two serialisations (a
-   * poll's guests, nodes, storage and alerts: the next version serialises them afresh anyway),
-   * keeping the lists that stay put between polls (backups, snapshots). For a document nobody
-   * will read again. The elements stay referenced (they are the current version's), so an
-   * unchanged list is still known as unchanged.
+   * For a document nobody will read again: lets go of the JSON of the lists that changed in each
+   * of the last two serialisations (a poll's guests, nodes, storage and alerts: the next version
+   * serialises them afresh anyway), and keeps the lists that stay put between polls (backups,
+   * snapshots) compressed only (Piece.shrink): the next version inflates them, which costs a
+   * fraction of serialising them again. The elements stay referenced (they are the current
+   * version's), so an unchanged list is still known as unchanged.
    */
-  releaseVolatile(): void {
-    for (const entry of this.#lists.values()) if (entry.changedInARow >= 2) entry.piece = undefined;
+  release(): void {
+    for (const entry of this.#lists.values()) {
+      if (entry.changedInARow >= 2) entry.piece = undefined;
+      else entry.piece?.shrink();
+    }
   }
 
-  /** Bytes of JSON held for reuse (benchmarks). */
+  /** Bytes of JSON held for reuse, compressed or not (benchmarks). */
   heldBytes(): number {
     let n = 0;
-    for (const entry of this.#lists.values()) n += entry.piece?.length ?? 0;
+    for (const entry of this.#lists.values()) n += entry.piece?.heldBytes ?? 0;
     return n;
   }
 
@@ -98,35 +102,32 @@ function sameItems(a: readonly unknown[], b: readonly unknown[]): boolean {
 
 /**
  * Elements per JSON.stringify call when serialising a long list. A guest is ~1 KB of JSON, so
- * each string stays well below V8's large-object size (128 KiB): it dies young, where the string
- * of a whole 7,000-guest list (~7 MB) would be allocated straight into the old generation and stay
- * there as garbage until the next full collection.
+ * each string stays well below V8's large-object size (128 KiB) and is written out as soon as it
+ * is made: it dies young, where the string of a whole 7,000-guest list (~7 MB), or chunks kept
+ * until the list is done, would outlive young-generation collections and be copied into the old
+ * generation, to stay there as garbage until the next full collection.
  */
 const LIST_CHUNK = 64;
 
 /** `json(list)` (with `convert` applied to each element) as UTF-8 bytes, built chunk by chunk. */
 export function listJson(items: readonly unknown[], convert?: (o: never) => unknown): Buffer {
-  const chunk = (from: number, to: number): string => {
+  const chunk = (from: number, to: number): Buffer => {
     const part = items.slice(from, to);
-    return json(convert ? part.map((x) => convert(x as never)) : part);
+    return Buffer.from(json(convert ? part.map((x) => convert(x as never)) : part), 'utf8');
   };
-  if (items.length <= LIST_CHUNK) return Buffer.from(chunk(0, items.length), 'utf8');
-  // Each chunk is `[a,b,…]`: written without its brackets, joined by commas, inside one pair.
-  const texts: string[] = [];
-  let size = 1;
+  if (items.length <= LIST_CHUNK) return chunk(0, items.length);
+  // Each chunk is `[a,b,…]`: joined by turning each `]` but the last into a comma and dropping
+  // each `[` but the first.
+  const parts: Buffer[] = [];
+  let size = 0;
   for (let i = 0; i < items.length; i += LIST_CHUNK) {
-    const text = chunk(i, i + LIST_CHUNK);
-    texts.push(text);
-    size += Buffer.byteLength(text, 'utf8') - 1; // minus its brackets, plus a comma or the final `]`
+    const bytes = chunk(i, i + LIST_CHUNK);
+    if (i + LIST_CHUNK < items.length) bytes[bytes.length - 1] = 0x2c; // `,`
+    const part = i === 0 ? bytes : bytes.subarray(1);
+    parts.push(part);
+    size += part.length;
   }
-  const out = Buffer.allocUnsafe(size);
-  let at = 0;
-  for (const text of texts) {
-    out[at] = at === 0 ? 0x5b : 0x2c; // `[` first, `,` between chunks
-    at += 1 + out.write(text.slice(1, -1), at + 1, 'utf8');
-  }
-  out[at] = 0x5d; // `]`
-  return out;
+  return Buffer.concat(parts, size);
 }
 
 /** Pieces below this size are merged with the text around them rather than kept apart. */

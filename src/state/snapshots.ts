@@ -208,13 +208,14 @@ export class StateSnapshots {
    * After the document went to every WebSocket client: when /api/state was not read in the last
    * `prewarmWindowMs`, nobody is expected to ask for this version again, so it is let go now
    * rather than held until the next commit; so are the lists the next version will serialise
-   * afresh anyway (FragmentCache.releaseVolatile). A reader who does come builds it again.
+   * afresh anyway, and the others are kept compressed (FragmentCache.release). A reader who does
+   * come builds it again.
    */
   releaseUnread(): void {
     if (this.#readRecently()) return;
     this.#frontend = undefined;
     this.#raw = undefined;
-    this.fragments.releaseVolatile();
+    this.fragments.release();
   }
 
   /**
