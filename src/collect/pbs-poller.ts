@@ -25,6 +25,9 @@ import type { PollerEnv } from './pve-poller.js';
 import { SingleEndpointPoller } from './single-endpoint-poller.js';
 import type { PbsSlice } from './slices.js';
 
+/** Snapshot listings in flight at once (one per datastore and namespace). */
+const LISTING_CONNECTIONS = 2;
+
 const PBS_PRIVILEGE_BY_FEATURE: Record<string, string> = {
   'PBS node status (CPU, memory)': 'Sys.Audit',
   datastores: 'Datastore.Audit',
@@ -40,9 +43,20 @@ export class PbsPoller extends SingleEndpointPoller {
   #listing: BackupListing = {};
   #backupRun: Promise<void> | undefined;
   readonly #permissions = new PeriodicPermissionCheck();
+  /**
+   * The background snapshot listing's own sockets: a large datastore can take many seconds to
+   * list, and on the poller's client those listings would hold every socket while the next
+   * cycles' status calls queue behind them.
+   */
+  readonly #listingClient: ProxmoxClient;
 
   constructor(cfg: NodeConfig, env: PollerEnv) {
     super('pbs', cfg, env, (feature) => PBS_PRIVILEGE_BY_FEATURE[feature] ?? 'unknown privilege');
+    this.#listingClient = this.newClient(LISTING_CONNECTIONS);
+  }
+
+  override async close(): Promise<void> {
+    await Promise.all([super.close(), this.#listingClient.destroy()]);
   }
 
   async poll(signal?: AbortSignal): Promise<PbsSlice> {
@@ -118,7 +132,7 @@ export class PbsPoller extends SingleEndpointPoller {
     if ((this.#cycles <= 2 || this.#cycles % 10 === 0) && !this.#backupRun) {
       // Without the datastore list there is nothing to list snapshots of: not an empty PBS.
       const storesMissing = stores === undefined;
-      this.#backupRun = this.#fetchBackups(api, datastores)
+      this.#backupRun = this.#fetchBackups(new PbsApi(this.#listingClient), datastores)
         .then(({ backups, failed }) => {
           if (storesMissing) failed.push('the datastore list');
           // An incomplete listing would show missing backups as gone: the last complete one stays.
@@ -180,7 +194,7 @@ export class PbsPoller extends SingleEndpointPoller {
     for (const d of datastores) {
       for (const ns of d.namespaces ?? normaliseNamespaces(undefined)) targets.push({ store: d.name, ns: ns.path });
     }
-    const lists = await settleLimit(targets, 4, (t) => api.snapshots(t.store, t.ns, opt));
+    const lists = await settleLimit(targets, LISTING_CONNECTIONS, (t) => api.snapshots(t.store, t.ns, opt));
     const out: PbsBackup[] = [];
     const failed: string[] = [];
     targets.forEach((t, i) => {

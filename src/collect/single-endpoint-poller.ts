@@ -14,6 +14,7 @@ export abstract class SingleEndpointPoller {
   readonly problems = new Map<string, FeatureProblem>();
   protected readonly env: PollerEnv;
   protected readonly client: ProxmoxClient;
+  readonly #product: Exclude<ProxmoxProduct, 'pve'>;
 
   constructor(
     product: Exclude<ProxmoxProduct, 'pve'>,
@@ -24,15 +25,22 @@ export abstract class SingleEndpointPoller {
   ) {
     this.cfg = cfg;
     this.env = env;
+    this.#product = product;
+    this.client = this.newClient(4);
+  }
+
+  /** A client of the configured endpoint with its own `connections` sockets. */
+  protected newClient(connections: number): ProxmoxClient {
+    const { cfg, env } = this;
     const useToken = Boolean(cfg.tokenName && cfg.tokenValue);
-    this.client = new ProxmoxClient({
-      product,
+    return new ProxmoxClient({
+      product: this.#product,
       baseUrl: cfg.host,
       verifySSL: cfg.verifySSL,
       fingerprint: cfg.fingerprint,
       timeoutMs: env.timeoutMs(),
       clock: env.clock,
-      connections: 4,
+      connections,
       counter: env.counter,
       ...(useToken
         ? { tokenId: cfg.tokenName, tokenSecret: cfg.tokenValue }
