@@ -42,7 +42,11 @@ describe('PBS poller with a snapshot listing that does not answer', () => {
     // Every datastore's listing (four datastore/namespace pairs in the demo estate: more than the
     // poller's four sockets could carry next to its status calls) accepts and never answers.
     for (const d of pbs.datastores)
-      await control(sim, 'POST', '/faults', { target: pbs.name, kind: 'hang', path: `/admin/datastore/${d}/snapshots` });
+      await control(sim, 'POST', '/faults', {
+        target: pbs.name,
+        kind: 'hang',
+        path: `/admin/datastore/${d}/snapshots`,
+      });
     const first = await poller.poll(); // starts the background listing
     expect(first.healthy).toBe(true);
     let listingDone = false;
