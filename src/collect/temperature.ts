@@ -13,15 +13,16 @@
  * first use and pinned (temperature-known-hosts.ts); a changed key is refused and logged.
  */
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
-import ssh2 from 'ssh2';
 import type { Clock } from '../clock.js';
 import type { Logger } from '../logging.js';
 import type { Temperature } from '../model/state.js';
 import { parseSensors } from './normalise/sensors.js';
 import { KnownHosts, keyFingerprint } from './temperature-known-hosts.js';
 
-const { Client, utils } = ssh2;
+/** ssh2, loaded on the first probe: most installs never add an SSH key, and it is a few MB resident. */
+let ssh2: typeof import('ssh2') | undefined;
 
 export const SENSORS_COMMAND = 'sensors -j';
 /** Wire contract §9: temperature calls time out after 5 s. */
@@ -254,6 +255,12 @@ export class TemperatureCollector implements TemperatureSource {
         fail('no-key', `no SSH private key (looked for ${this.keyFiles().join(', ')}; set PULSE_SENSORS_SSH_KEY)`),
       );
     }
+    try {
+      ssh2 ??= createRequire(import.meta.url)('ssh2') as typeof import('ssh2');
+    } catch (err) {
+      return Promise.resolve(fail('error', `the SSH library (ssh2) could not be loaded: ${(err as Error).message}`));
+    }
+    const { Client, utils } = ssh2;
     const parsed = utils.parseKey(key.data);
     if (parsed instanceof Error) {
       return Promise.resolve(fail('no-key', `SSH key ${key.file} is unusable: ${parsed.message}`));

@@ -6,7 +6,7 @@
  */
 import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
-import { MetricsExporter } from '../metrics/exporter.js';
+import type { MetricsExporter } from '../metrics/exporter.js';
 import { ErrorReply } from '../schemas/common.js';
 import { PrometheusExposition } from '../schemas/metrics.js';
 import type { Services } from '../services.js';
@@ -15,11 +15,14 @@ export function registerMetricsRoutes(
   app: FastifyInstance,
   deps: Pick<Services, 'monitoring' | 'state' | 'systemSettings' | 'wsHub'>,
 ): void {
-  const exporter = new MetricsExporter({
-    store: deps.state,
-    monitoring: () => deps.monitoring,
-    wsClients: () => deps.wsHub.size,
-  });
+  // The exporter (and prom-client) is loaded on the first scrape: many installs never scrape, and
+  // nothing is counted before then (every process metric is read from its owner when scraped).
+  let loaded: Promise<MetricsExporter> | undefined;
+  const exporter = () =>
+    (loaded ??= import('../metrics/exporter.js').then(
+      ({ MetricsExporter }) =>
+        new MetricsExporter({ store: deps.state, monitoring: () => deps.monitoring, wsClients: () => deps.wsHub.size }),
+    ));
   app.get(
     '/metrics',
     {
@@ -33,8 +36,9 @@ export function registerMetricsRoutes(
       },
     },
     async (req, reply) => {
-      const body = await exporter.body(acceptsGzip(req.headers['accept-encoding']));
-      reply.type(exporter.contentType).header('cache-control', 'no-store').header('vary', 'Accept-Encoding');
+      const metrics = await exporter();
+      const body = await metrics.body(acceptsGzip(req.headers['accept-encoding']));
+      reply.type(metrics.contentType).header('cache-control', 'no-store').header('vary', 'Accept-Encoding');
       if (body.gzipped) reply.header('content-encoding', 'gzip');
       return reply.header('content-length', body.length).send(Readable.from(body.pieces, { objectMode: false }));
     },

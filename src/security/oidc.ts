@@ -5,7 +5,7 @@
  * audience, expiry and nonce). A successful sign-in becomes an ordinary pulse_session.
  */
 import type { Database } from 'better-sqlite3';
-import * as client from 'openid-client';
+import type * as OpenId from 'openid-client';
 import type { SecretBox } from '../crypto/secret-box.js';
 import { SecretRepo } from '../crypto/secret-repo.js';
 import { MetaRepo } from '../db/meta-repo.js';
@@ -69,6 +69,14 @@ export class OidcError extends Error {
   }
 }
 
+/** openid-client, loaded on the first sign-in: most installs never configure OIDC. */
+let openIdModule: Promise<typeof OpenId> | undefined;
+
+function openIdClient(): Promise<typeof OpenId> {
+  openIdModule ??= import('openid-client');
+  return openIdModule;
+}
+
 interface Pending {
   nonce: string;
   verifier: string;
@@ -98,7 +106,7 @@ export class OidcService {
   readonly #meta: MetaRepo;
   readonly #secrets: SecretRepo;
   readonly #pending = new Map<string, Pending>();
-  #discovered?: { key: string; config: client.Configuration };
+  #discovered?: { key: string; config: OpenId.Configuration };
 
   constructor(
     db: Database,
@@ -186,7 +194,8 @@ export class OidcService {
     return this.view();
   }
 
-  async #configuration(s: OidcSettings): Promise<client.Configuration> {
+  async #configuration(s: OidcSettings): Promise<OpenId.Configuration> {
+    const client = await openIdClient();
     const secret = this.#secrets.get(SECRET_NAME);
     const key = `${s.issuerUrl}\0${s.clientId}\0${secret ?? ''}`;
     if (this.#discovered?.key === key) return this.#discovered.config;
@@ -212,6 +221,7 @@ export class OidcService {
     if (!this.enabled()) throw new OidcError('oidc_disabled', 'OIDC sign-in is not enabled');
     const s = this.settings();
     const config = await this.#configuration(s);
+    const client = await openIdClient();
     const verifier = client.randomPKCECodeVerifier();
     const state = client.randomState();
     const nonce = client.randomNonce();
@@ -257,6 +267,7 @@ export class OidcService {
       throw new OidcError('invalid_state', 'The sign-in expired or was already used; start again');
     }
     const config = await this.#configuration(s);
+    const client = await openIdClient();
     const current = new URL(s.redirectUrl);
     current.search = params.toString();
     let tokens: Awaited<ReturnType<typeof client.authorizationCodeGrant>>;
