@@ -72,10 +72,9 @@ export function registerStorageBackupRoutes(
     async () => all(),
   );
   app.get('/api/backups/unified', read('Same as /api/backups', BackupsReply), async () => all());
-  app.get('/api/backups/pve', read('PVE backups only', PveBackupsReply), async () => {
-    const { backupTasks, storageBackups, guestSnapshots } = all();
-    return { backups: { backupTasks, storageBackups, guestSnapshots } };
-  });
+  app.get('/api/backups/pve', read('PVE backups only', PveBackupsReply), async () => ({
+    backups: deps.snapshots.wire.pveBackups(deps.state.get()),
+  }));
   // The published API: "PBS backups only" → `backups`. Pulse 4.24's UI reads `instances` (the PBS
   // servers) from the same route, so both are there.
   app.get('/api/backups/pbs', read('PBS backups only, with the PBS servers', PbsBackupsReply), async () => {

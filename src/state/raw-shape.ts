@@ -198,12 +198,16 @@ export class WireTimes implements WireConverters {
 
   /** The four backup lists as the wire carries them (also /api/backups*). */
   backups(state: Pick<PulseState, 'pveBackups' | 'pbsBackups'>) {
+    return { ...this.pveBackups(state), pbsBackups: (state.pbsBackups ?? []).map(this.pbsBackup) };
+  }
+
+  /** The PVE backup lists alone (GET /api/backups/pve). */
+  pveBackups(state: Pick<PulseState, 'pveBackups'>) {
     const b = state.pveBackups;
     return {
       backupTasks: (b?.backupTasks ?? []).map(this.backupTask),
       storageBackups: (b?.storageBackups ?? []).map(this.storageBackup),
       guestSnapshots: (b?.guestSnapshots ?? []).map(this.guestSnapshot),
-      pbsBackups: (state.pbsBackups ?? []).map(this.pbsBackup),
     };
   }
 }
