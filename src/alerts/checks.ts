@@ -155,10 +155,10 @@ export class CheckSet {
   }
 }
 
-/** The types of the active alerts per resource id, and all types that have an active alert. */
+/** The types of the active alerts per resource id, and how many alerts of each type are active. */
 interface AlertingIndex {
   byResource: Map<string, string[]>;
-  types: Set<string>;
+  types: Map<string, number>;
 }
 
 // Per active map: rounds that change no alert hand the identical map on (copy-on-write).
@@ -167,17 +167,72 @@ const alertingByActive = new WeakMap<AlertMemory['active'], AlertingIndex>();
 function alertingIndex(active: AlertMemory['active']): AlertingIndex {
   let index = alertingByActive.get(active);
   if (!index) {
-    index = { byResource: new Map(), types: new Set() };
-    for (const id in active) {
-      const a = active[id].alert;
-      index.types.add(a.type);
-      const types = index.byResource.get(a.resourceId);
-      if (types) types.push(a.type);
-      else index.byResource.set(a.resourceId, [a.type]);
-    }
+    index = { byResource: new Map(), types: new Map() };
+    for (const id in active) addAlerting(index, active[id].alert);
     alertingByActive.set(active, index);
   }
   return index;
+}
+
+function addAlerting(index: AlertingIndex, a: AlertKey): void {
+  index.types.set(a.type, (index.types.get(a.type) ?? 0) + 1);
+  const types = index.byResource.get(a.resourceId);
+  if (types) types.push(a.type);
+  else index.byResource.set(a.resourceId, [a.type]);
+}
+
+/** What the index knows of an alert. */
+export interface AlertKey {
+  resourceId: string;
+  type: string;
+}
+
+/** An alert raised (`added`) or resolved in a round, in the order they happened. */
+export interface AlertingChange extends AlertKey {
+  added: boolean;
+}
+
+/**
+ * The index of a round's new active map, derived from the old map's (when one was made) and the
+ * round's raises and resolutions: rebuilding it from a large map costs far more than a round's
+ * few changes. The old index is left as it was (its lists are copied before they change).
+ */
+export function carryAlertingIndex(
+  from: AlertMemory['active'],
+  to: AlertMemory['active'],
+  changes: readonly AlertingChange[],
+): void {
+  const prev = alertingByActive.get(from);
+  if (from === to || !prev || alertingByActive.has(to)) return;
+  const index: AlertingIndex = { byResource: new Map(prev.byResource), types: new Map(prev.types) };
+  const own = new Set<string[]>();
+  for (let i = 0; i < changes.length; i++) {
+    const c = changes[i];
+    let types = index.byResource.get(c.resourceId);
+    if (types && !own.has(types)) {
+      types = types.slice();
+      own.add(types);
+      index.byResource.set(c.resourceId, types);
+    }
+    if (c.added) {
+      if (types) types.push(c.type);
+      else {
+        types = [c.type];
+        own.add(types);
+        index.byResource.set(c.resourceId, types);
+      }
+      index.types.set(c.type, (index.types.get(c.type) ?? 0) + 1);
+      continue;
+    }
+    const at = types ? types.indexOf(c.type) : -1;
+    if (!types || at < 0) continue;
+    types.splice(at, 1);
+    if (types.length === 0) index.byResource.delete(c.resourceId);
+    const left = (index.types.get(c.type) ?? 0) - 1;
+    if (left > 0) index.types.set(c.type, left);
+    else index.types.delete(c.type);
+  }
+  alertingByActive.set(to, index);
 }
 
 export const round4 = (v: number) => Math.round(v * 1e4) / 1e4;

@@ -13,7 +13,15 @@
  * decide on numbers before building anything (see CheckSet.alerting).
  */
 import type { AlertLevel, AlertNotification, FullAlert, PulseState, ResolvedAlert } from '../model/state.js';
-import { type Check, CheckSet, type ConditionCheck, prefixedId, type ThresholdCheck } from './checks.js';
+import {
+  type AlertingChange,
+  type Check,
+  CheckSet,
+  type ConditionCheck,
+  carryAlertingIndex,
+  prefixedId,
+  type ThresholdCheck,
+} from './checks.js';
 import { backupChecker } from './checks-backups.js';
 import { type InsightInputs, insightChecks } from './checks-insight.js';
 import { pveChecks } from './checks-pve.js';
@@ -132,6 +140,7 @@ export function evaluate(
   );
   round.notifications(suspectNodes);
   round.prune();
+  carryAlertingIndex(memory.active, mem.active, round.alertingChanges);
   return { memory: mem, changes };
 }
 
@@ -200,6 +209,8 @@ interface Candidate {
 class Round {
   /** Resolutions of this round that may be notified (notifyOnResolve). */
   readonly resolvedNow: Array<{ t: TrackedAlert; alert: FullAlert }> = [];
+  /** Raises and resolutions in order, for the next round's index of active alerts (carryAlertingIndex). */
+  readonly alertingChanges: AlertingChange[] = [];
   /** Active alerts this round did not refresh → their lastSeen (filled after the checks). */
   readonly unseen: Record<string, string> = {};
   /** lastSeen/unseen of the memory the round started from. */
@@ -420,6 +431,7 @@ class Round {
       now - last.at <= config.suppressionWindow * MINUTE &&
       Math.abs(value - last.value) < config.minimumDelta;
     this.#owned.add(c.id);
+    this.alertingChanges.push({ resourceId: c.resourceId, type: c.type, added: true });
     this.w('active')[c.id] = {
       alert,
       category: c.category,
@@ -437,6 +449,7 @@ class Round {
     // refreshed it this round, so it was last seen when it was before.
     const a = { ...t.alert, lastSeen: this.seenBefore(t) };
     delete this.w('active')[a.id];
+    this.alertingChanges.push({ resourceId: a.resourceId, type: a.type, added: false });
     // The suppression window compares a re-fire with the value the alert last fired with.
     this.w('lastResolved')[a.id] = { at: now, value: a.value };
     if (mem.oldestResolved !== undefined && now < mem.oldestResolved) mem.oldestResolved = now;
