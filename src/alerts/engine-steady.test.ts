@@ -495,6 +495,30 @@ describe('the index of active alerts, carried from round to round', () => {
   });
 });
 
+describe('the ids of an active map no round changes, listed once', () => {
+  const guests = (third?: Partial<Guest>) =>
+    stateWith({
+      nodes: [node({ name: 'pve1' })],
+      vms: [
+        guest({ vmid: 100, node: 'pve1', cpu: 0.9 }),
+        guest({ vmid: 101, node: 'pve1', cpu: 0.9 }),
+        ...(third ? [guest({ vmid: 102, node: 'pve1', cpu: 0.9, ...third })] : []),
+      ],
+    });
+
+  it('an alert raised after a steady round is looked at once no check refreshes it', () => {
+    const h = new Harness(cfg());
+    h.run(guests(), T0);
+    h.run(guests(), T0 + 10 * SEC);
+    h.run(guests({}), T0 + 20 * SEC);
+    h.run(guests({}), T0 + 30 * SEC);
+    expect(h.exported('pve1-102-cpu')).toBeDefined();
+    const changes = h.run(guests({ status: 'stopped' }), T0 + 40 * SEC);
+    expect(changes.filter((c) => c.kind === 'resolved').map((c) => c.alert.id)).toEqual(['pve1-102-cpu']);
+    expect(Object.keys(h.memory.active).sort()).toEqual(['pve1-100-cpu', 'pve1-101-cpu']);
+  });
+});
+
 describe('notifications of a steady round look only at alerts with something to tell', () => {
   it('an alert told while escalation was off escalates once it is switched on', () => {
     const h = new Harness(cfg());

@@ -98,11 +98,16 @@ export function evaluate(
   const cs = buildChecks(config, state, mem, now, insight);
   const checks = config.enabled ? cs.checks : [];
   const touched = new Set<string>();
+  // Nodes whose offline check is failing (confirmed or not yet): their children wait for the root.
+  const suspectNodes = new Set<string>();
   for (let i = 0; i < checks.length; i++) {
     const c = checks[i];
     touched.add(c.id);
     if (c.kind === 'threshold') round.threshold(c);
-    else round.condition(c);
+    else {
+      round.condition(c);
+      if (c.type === 'connectivity' && c.bad) suspectNodes.add(c.resourceId);
+    }
   }
   const gone = cs.running.gone((id) => cs.observed.has(id));
   if (gone.length > 0) {
@@ -114,7 +119,9 @@ export function evaluate(
   for (const id in mem.confirmations) if (!touched.has(id)) delete round.w('confirmations')[id];
 
   // Active alerts no check refreshed: resolved, or kept with the lastSeen they had (`unseen`).
-  for (const id in mem.active) {
+  const ids = round.activeIds();
+  for (let i = 0; i < ids.length; i++) {
+    const id = ids[i];
     if (touched.has(id)) continue;
     const t = mem.active[id];
     const rid = t.alert.resourceId;
@@ -134,10 +141,6 @@ export function evaluate(
   if (!sameRecord(memory.unseen ?? {}, round.unseen)) mem.unseen = round.unseen;
   mem.lastRound = round.nowIso;
 
-  // Nodes whose offline check is failing (confirmed or not yet): their children wait for the root.
-  const suspectNodes = new Set(
-    checks.filter((c) => c.kind === 'condition' && c.type === 'connectivity' && c.bad).map((c) => c.resourceId),
-  );
   round.notifications(suspectNodes);
   round.prune();
   carryAlertingIndex(memory.active, mem.active, round.alertingChanges);
@@ -174,6 +177,9 @@ function sameRecord(a: Record<string, string>, b: Record<string, string>): boole
   for (const _ in a) n--;
   return n === 0;
 }
+
+// The ids of active maps no round changes any more (Round.activeIds).
+const activeIdsOf = new WeakMap<AlertMemory['active'], string[]>();
 
 /** Maps of the memory a round copies on its first change (Round.w). */
 type RoundMap = 'active' | 'pending' | 'confirmations' | 'notices' | 'flaps' | 'lastResolved';
@@ -228,6 +234,27 @@ class Round {
   ) {
     this.nowIso = iso(now);
     this.#before = { lastRound: mem.lastRound, unseen: mem.unseen };
+    // flapBounds.nextUntil is at most every `until` in flaps (prune, recordChange): NEVER, none has one.
+    this.#noSuppression = !config.flapping.enabled || mem.flapBounds?.nextUntil === NEVER;
+  }
+
+  /** Whether no alert can be flapping this round (until recordChange starts a suppression). */
+  #noSuppression: boolean;
+
+  /**
+   * The ids of the active map as it is now. A map no round changes any more (the input's, when
+   * this round changed none) keeps its list: listing a large dictionary object costs more than
+   * the steady round's whole pass over it.
+   */
+  activeIds(): readonly string[] {
+    const active = this.mem.active;
+    if (this.#copied.has('active')) return Object.keys(active);
+    let ids = activeIdsOf.get(active);
+    if (!ids) {
+      ids = Object.keys(active);
+      activeIdsOf.set(active, ids);
+    }
+    return ids;
   }
 
   /** When an alert was last seen before this round. */
@@ -483,7 +510,10 @@ class Round {
     const f = { ...(mem.flaps[id] ?? { changes: [] }) };
     f.changes = f.changes.filter((x) => now - x <= config.flapping.window * 1000);
     f.changes.push(now);
-    if (f.changes.length >= config.flapping.threshold) f.until = now + config.flapping.cooldown * MINUTE;
+    if (f.changes.length >= config.flapping.threshold) {
+      f.until = now + config.flapping.cooldown * MINUTE;
+      this.#noSuppression = false;
+    }
     this.w('flaps')[id] = f;
     const b = mem.flapBounds;
     if (b && (now < b.oldestChange || (f.until !== undefined && f.until < b.nextUntil))) {
@@ -495,6 +525,8 @@ class Round {
   }
 
   isFlapping(id: string): boolean {
+    // Asked for every refreshed alert: while no flap entry has a suppression, no lookup.
+    if (this.#noSuppression) return false;
     const until = this.mem.flaps[id]?.until;
     return this.config.flapping.enabled && until !== undefined && until > this.now;
   }
