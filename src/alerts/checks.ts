@@ -71,8 +71,10 @@ export class CheckSet {
   readonly offlineNodes = new Set<string>();
   /** Resource ids whose figures are stale (their node is offline): their alerts stay as they are. */
   readonly frozen = new Set<string>();
-  // Types of active alerts whose data is missing this round, per resource (made only when needed).
-  #unknown?: Map<string, string[]>;
+  // Resources and types of active alerts whose data is missing this round, in pairs; looked up
+  // (#unknownIndex) only for an active alert no check refreshed, which few rounds have.
+  readonly #unknown: string[] = [];
+  #unknownIndex?: Map<string, string[]>;
   // The types of the active alerts per resource, built on first use (and reused while the active
   // map is the same); asked once per metric of the same resource in a row, so the last answer is kept.
   #alerting?: AlertingIndex;
@@ -144,14 +146,21 @@ export class CheckSet {
    */
   unknown(resourceId: string, type: string): void {
     if (!this.alerting(resourceId, type)) return;
-    this.#unknown ??= new Map();
-    const types = this.#unknown.get(resourceId);
-    if (types) types.push(type);
-    else this.#unknown.set(resourceId, [type]);
+    this.#unknown.push(resourceId, type);
+    this.#unknownIndex = undefined;
   }
 
   isUnknown(resourceId: string, type: string): boolean {
-    return this.#unknown?.get(resourceId)?.includes(type) === true;
+    if (this.#unknown.length === 0) return false;
+    if (!this.#unknownIndex) {
+      this.#unknownIndex = new Map();
+      for (let i = 0; i < this.#unknown.length; i += 2) {
+        const types = this.#unknownIndex.get(this.#unknown[i]);
+        if (types) types.push(this.#unknown[i + 1]);
+        else this.#unknownIndex.set(this.#unknown[i], [this.#unknown[i + 1]]);
+      }
+    }
+    return this.#unknownIndex.get(resourceId)?.includes(type) === true;
   }
 }
 
@@ -244,8 +253,12 @@ export const round4 = (v: number) => Math.round(v * 1e4) / 1e4;
  * so resources that come and go cannot make it grow without bound.
  */
 const IDS_MAX = 200_000;
+/** `${resourceId}-${metric}` per resource, then metric: one lookup serves all metrics of a resource. */
 const suffixed = new Map<string, Map<string, string>>();
 const prefixed = new Map<string, Map<string, string>>();
+// The resource metricId was last asked for: guests' metrics are asked one after the other.
+let lastResource: string | undefined;
+let lastSuffixed: Map<string, string> | undefined;
 
 function cached(tables: Map<string, Map<string, string>>, key: string, sub: string, make: () => string): string {
   let table = tables.get(key);
@@ -263,9 +276,21 @@ function cached(tables: Map<string, Map<string, string>>, key: string, sub: stri
 
 /** `${resourceId}-${metric}`, cached. */
 export function metricId(resourceId: string, metric: string): string {
-  const table = suffixed.get(metric);
-  const id = table?.get(resourceId);
-  return id ?? cached(suffixed, metric, resourceId, () => `${resourceId}-${metric}`);
+  if (resourceId !== lastResource || lastSuffixed === undefined) {
+    lastSuffixed = suffixed.get(resourceId);
+    if (lastSuffixed === undefined) {
+      if (suffixed.size >= IDS_MAX) suffixed.clear();
+      lastSuffixed = new Map();
+      suffixed.set(resourceId, lastSuffixed);
+    }
+    lastResource = resourceId;
+  }
+  let id = lastSuffixed.get(metric);
+  if (id === undefined) {
+    id = `${resourceId}-${metric}`;
+    lastSuffixed.set(metric, id);
+  }
+  return id;
 }
 
 /** `${prefix}-${resourceId}`, cached. */

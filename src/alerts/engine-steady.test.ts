@@ -400,6 +400,10 @@ describe('cached check ids', () => {
     // Same resource, other table: no mix-up between suffixed and prefixed ids.
     expect(prefixedId('cpu', 'pve1-100')).toBe('cpu-pve1-100');
     expect(metricId(`pve1-${100}`, 'cpu')).toBe('pve1-100-cpu');
+    // Resource after resource, and back: each gets its own.
+    expect(metricId('pve1-101', 'cpu')).toBe('pve1-101-cpu');
+    expect(metricId('pve1-101', 'memory')).toBe('pve1-101-memory');
+    expect(metricId('pve1-100', 'memory')).toBe('pve1-100-memory');
   });
 });
 
