@@ -299,14 +299,17 @@ function guestChecks(
     base ??= guestBase(g, resourceType, parentNodeId);
     push(out, metricCheck(out, config, 'guest', base, 'memory', g.memory.usage, th.memory));
   }
+  // Index loops here and below: unoptimised, a for-of allocates an iterator and a result per step.
+  const disks = g.disks;
   let filesystems = 0;
-  if (g.disks) for (const d of g.disks) if (d.mountpoint && d.total > 0) filesystems++;
+  if (disks) for (let i = 0; i < disks.length; i++) if (disks[i].mountpoint && disks[i].total > 0) filesystems++;
   // Filesystems come from the guest agent, which may not have answered yet: their alerts wait.
   if (filesystems === 0) out.unknown(g.id, 'disk');
   if (filesystems > 0) {
     // One alert per filesystem instead of the aggregate, so a full /var is named as such.
     const pair = enabledPair(th.disk);
-    for (const fs of g.disks!) {
+    for (let i = 0; i < disks!.length; i++) {
+      const fs = disks![i];
       if (!fs.mountpoint || !(fs.total > 0)) continue;
       // Same early-out as metricCheck's, before the id and names are built.
       if (pair && round4(fs.usage) < pair.trigger && !out.alerting(g.id, 'disk')) continue;
@@ -331,7 +334,8 @@ function guestChecks(
       push(out, metricCheck(out, config, 'guest', base, 'disk', g.disk.usage, th.disk));
     }
   }
-  for (const metric of IO_RATES) {
+  for (let i = 0; i < IO_RATES.length; i++) {
+    const metric = IO_RATES[i];
     const rate = g[metric] / MIB; // thresholds are in MiB/s
     if (mayAlert(out, g.id, metric, rate, th[metric])) {
       base ??= guestBase(g, resourceType, parentNodeId);

@@ -71,8 +71,10 @@ export class CheckSet {
   readonly offlineNodes = new Set<string>();
   /** Resource ids whose figures are stale (their node is offline): their alerts stay as they are. */
   readonly frozen = new Set<string>();
-  // Types of active alerts whose data is missing this round, per resource (made only when needed).
-  #unknown?: Map<string, string[]>;
+  // Resources and types of active alerts whose data is missing this round, in pairs; looked up
+  // (#unknownIndex) only for an active alert no check refreshed, which few rounds have.
+  readonly #unknown: string[] = [];
+  #unknownIndex?: Map<string, string[]>;
   // The types of the active alerts per resource, built on first use (and reused while the active
   // map is the same); asked once per metric of the same resource in a row, so the last answer is kept.
   #alerting?: AlertingIndex;
@@ -144,21 +146,28 @@ export class CheckSet {
    */
   unknown(resourceId: string, type: string): void {
     if (!this.alerting(resourceId, type)) return;
-    this.#unknown ??= new Map();
-    const types = this.#unknown.get(resourceId);
-    if (types) types.push(type);
-    else this.#unknown.set(resourceId, [type]);
+    this.#unknown.push(resourceId, type);
+    this.#unknownIndex = undefined;
   }
 
   isUnknown(resourceId: string, type: string): boolean {
-    return this.#unknown?.get(resourceId)?.includes(type) === true;
+    if (this.#unknown.length === 0) return false;
+    if (!this.#unknownIndex) {
+      this.#unknownIndex = new Map();
+      for (let i = 0; i < this.#unknown.length; i += 2) {
+        const types = this.#unknownIndex.get(this.#unknown[i]);
+        if (types) types.push(this.#unknown[i + 1]);
+        else this.#unknownIndex.set(this.#unknown[i], [this.#unknown[i + 1]]);
+      }
+    }
+    return this.#unknownIndex.get(resourceId)?.includes(type) === true;
   }
 }
 
-/** The types of the active alerts per resource id, and all types that have an active alert. */
+/** The types of the active alerts per resource id, and how many alerts of each type are active. */
 interface AlertingIndex {
   byResource: Map<string, string[]>;
-  types: Set<string>;
+  types: Map<string, number>;
 }
 
 // Per active map: rounds that change no alert hand the identical map on (copy-on-write).
@@ -167,17 +176,72 @@ const alertingByActive = new WeakMap<AlertMemory['active'], AlertingIndex>();
 function alertingIndex(active: AlertMemory['active']): AlertingIndex {
   let index = alertingByActive.get(active);
   if (!index) {
-    index = { byResource: new Map(), types: new Set() };
-    for (const id in active) {
-      const a = active[id].alert;
-      index.types.add(a.type);
-      const types = index.byResource.get(a.resourceId);
-      if (types) types.push(a.type);
-      else index.byResource.set(a.resourceId, [a.type]);
-    }
+    index = { byResource: new Map(), types: new Map() };
+    for (const id in active) addAlerting(index, active[id].alert);
     alertingByActive.set(active, index);
   }
   return index;
+}
+
+function addAlerting(index: AlertingIndex, a: AlertKey): void {
+  index.types.set(a.type, (index.types.get(a.type) ?? 0) + 1);
+  const types = index.byResource.get(a.resourceId);
+  if (types) types.push(a.type);
+  else index.byResource.set(a.resourceId, [a.type]);
+}
+
+/** What the index knows of an alert. */
+export interface AlertKey {
+  resourceId: string;
+  type: string;
+}
+
+/** An alert raised (`added`) or resolved in a round, in the order they happened. */
+export interface AlertingChange extends AlertKey {
+  added: boolean;
+}
+
+/**
+ * The index of a round's new active map, derived from the old map's (when one was made) and the
+ * round's raises and resolutions: rebuilding it from a large map costs far more than a round's
+ * few changes. The old index is left as it was (its lists are copied before they change).
+ */
+export function carryAlertingIndex(
+  from: AlertMemory['active'],
+  to: AlertMemory['active'],
+  changes: readonly AlertingChange[],
+): void {
+  const prev = alertingByActive.get(from);
+  if (from === to || !prev || alertingByActive.has(to)) return;
+  const index: AlertingIndex = { byResource: new Map(prev.byResource), types: new Map(prev.types) };
+  const own = new Set<string[]>();
+  for (let i = 0; i < changes.length; i++) {
+    const c = changes[i];
+    let types = index.byResource.get(c.resourceId);
+    if (types && !own.has(types)) {
+      types = types.slice();
+      own.add(types);
+      index.byResource.set(c.resourceId, types);
+    }
+    if (c.added) {
+      if (types) types.push(c.type);
+      else {
+        types = [c.type];
+        own.add(types);
+        index.byResource.set(c.resourceId, types);
+      }
+      index.types.set(c.type, (index.types.get(c.type) ?? 0) + 1);
+      continue;
+    }
+    const at = types ? types.indexOf(c.type) : -1;
+    if (!types || at < 0) continue;
+    types.splice(at, 1);
+    if (types.length === 0) index.byResource.delete(c.resourceId);
+    const left = (index.types.get(c.type) ?? 0) - 1;
+    if (left > 0) index.types.set(c.type, left);
+    else index.types.delete(c.type);
+  }
+  alertingByActive.set(to, index);
 }
 
 export const round4 = (v: number) => Math.round(v * 1e4) / 1e4;
@@ -189,8 +253,12 @@ export const round4 = (v: number) => Math.round(v * 1e4) / 1e4;
  * so resources that come and go cannot make it grow without bound.
  */
 const IDS_MAX = 200_000;
+/** `${resourceId}-${metric}` per resource, then metric: one lookup serves all metrics of a resource. */
 const suffixed = new Map<string, Map<string, string>>();
 const prefixed = new Map<string, Map<string, string>>();
+// The resource metricId was last asked for: guests' metrics are asked one after the other.
+let lastResource: string | undefined;
+let lastSuffixed: Map<string, string> | undefined;
 
 function cached(tables: Map<string, Map<string, string>>, key: string, sub: string, make: () => string): string {
   let table = tables.get(key);
@@ -208,9 +276,21 @@ function cached(tables: Map<string, Map<string, string>>, key: string, sub: stri
 
 /** `${resourceId}-${metric}`, cached. */
 export function metricId(resourceId: string, metric: string): string {
-  const table = suffixed.get(metric);
-  const id = table?.get(resourceId);
-  return id ?? cached(suffixed, metric, resourceId, () => `${resourceId}-${metric}`);
+  if (resourceId !== lastResource || lastSuffixed === undefined) {
+    lastSuffixed = suffixed.get(resourceId);
+    if (lastSuffixed === undefined) {
+      if (suffixed.size >= IDS_MAX) suffixed.clear();
+      lastSuffixed = new Map();
+      suffixed.set(resourceId, lastSuffixed);
+    }
+    lastResource = resourceId;
+  }
+  let id = lastSuffixed.get(metric);
+  if (id === undefined) {
+    id = `${resourceId}-${metric}`;
+    lastSuffixed.set(metric, id);
+  }
+  return id;
 }
 
 /** `${prefix}-${resourceId}`, cached. */

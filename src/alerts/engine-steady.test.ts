@@ -9,7 +9,7 @@
 import { describe, expect, it } from 'vitest';
 import { guest, node, stateWith } from '../../test/alerts/state-builders.js';
 import type { Guest, PulseState } from '../model/state.js';
-import { metricId, prefixedId } from './checks.js';
+import { CheckSet, metricId, prefixedId } from './checks.js';
 import { type AlertConfig, defaultAlertConfig } from './config.js';
 import { AGE_CLOCK_MS, acknowledgeAlert, clearAlert, evaluate } from './engine.js';
 import {
@@ -22,6 +22,7 @@ import {
   resortActiveAlerts,
   storedActiveAlerts,
 } from './memory.js';
+import { RunningGuests } from './running-guests.js';
 
 const T0 = Date.UTC(2026, 0, 5, 12, 0, 0);
 const SEC = 1000;
@@ -399,6 +400,10 @@ describe('cached check ids', () => {
     // Same resource, other table: no mix-up between suffixed and prefixed ids.
     expect(prefixedId('cpu', 'pve1-100')).toBe('cpu-pve1-100');
     expect(metricId(`pve1-${100}`, 'cpu')).toBe('pve1-100-cpu');
+    // Resource after resource, and back: each gets its own.
+    expect(metricId('pve1-101', 'cpu')).toBe('pve1-101-cpu');
+    expect(metricId('pve1-101', 'memory')).toBe('pve1-101-memory');
+    expect(metricId('pve1-100', 'memory')).toBe('pve1-100-memory');
   });
 });
 
@@ -434,6 +439,87 @@ describe('guests seen running, met once per round', () => {
     expect(both.seenRunning).toEqual({ 'pve1-100': true, 'pve1-101': true });
     expect(one.seenRunning).toEqual({ 'pve1-101': true });
     expect(again.seenRunning).toEqual({ 'pve1-100': true, 'pve1-101': true });
+  });
+});
+
+describe('the index of active alerts, carried from round to round', () => {
+  const TYPES = ['cpu', 'memory', 'powered-off'];
+  const guests = (round: number) =>
+    stateWith({
+      nodes: [node({ name: 'pve1' })],
+      vms: [100, 101, 102, 103, 104, 105].map((vmid) => {
+        const k = (vmid * 7 + round * 3) % 5;
+        const usage = [50, 88, 95, 50, 96][(vmid + round) % 5];
+        return guest({
+          vmid,
+          node: 'pve1',
+          cpu: [0.5, 0.78, 0.9, 0.95, 0.2][k],
+          status: (vmid + round) % 7 === 0 ? 'stopped' : 'running',
+          memory: { total: 100, used: usage, free: 100 - usage, usage },
+        });
+      }),
+    });
+  /** What the index answers for the memory's active map, and for the same alerts in a new map (built afresh). */
+  const answers = (memory: AlertMemory) => {
+    const carried = new CheckSet(memory, new RunningGuests(memory));
+    const fresh = new CheckSet({ ...memory, active: { ...memory.active } }, new RunningGuests(memory));
+    const out: Array<[string, boolean, boolean]> = [];
+    for (const type of TYPES) {
+      out.push([`any ${type}`, carried.anyAlerting(type), fresh.anyAlerting(type)]);
+      for (let vmid = 100; vmid <= 105; vmid++) {
+        out.push([
+          `pve1-${vmid} ${type}`,
+          carried.alerting(`pve1-${vmid}`, type),
+          fresh.alerting(`pve1-${vmid}`, type),
+        ]);
+      }
+    }
+    return out;
+  };
+
+  it("a raised alert is in the next round's index: a value between clear and trigger keeps it", () => {
+    const h = new Harness(cfg());
+    h.run(vm(0.9), T0);
+    h.run(vm(0.78), T0 + 10 * SEC);
+    expect(h.exported(VM_CPU)?.value).toBe(78);
+  });
+
+  it('answers as an index built afresh, through raises and resolutions round after round', () => {
+    const h = new Harness(cfg());
+    let raised = 0;
+    let resolved = 0;
+    for (let round = 0; round < 16; round++) {
+      const changes = h.run(guests(round), T0 + round * 10 * SEC);
+      raised += changes.filter((c) => c.kind === 'raised').length;
+      resolved += changes.filter((c) => c.kind === 'resolved').length;
+      for (const [what, carried, fresh] of answers(h.memory)) expect(carried, `${what}, round ${round}`).toBe(fresh);
+    }
+    expect(raised).toBeGreaterThan(10);
+    expect(resolved).toBeGreaterThan(10);
+  });
+});
+
+describe('the ids of an active map no round changes, listed once', () => {
+  const guests = (third?: Partial<Guest>) =>
+    stateWith({
+      nodes: [node({ name: 'pve1' })],
+      vms: [
+        guest({ vmid: 100, node: 'pve1', cpu: 0.9 }),
+        guest({ vmid: 101, node: 'pve1', cpu: 0.9 }),
+        ...(third ? [guest({ vmid: 102, node: 'pve1', cpu: 0.9, ...third })] : []),
+      ],
+    });
+
+  it('an alert raised after a steady round is looked at once no check refreshes it', () => {
+    const h = new Harness(cfg());
+    h.run(guests(), T0);
+    h.run(guests(), T0 + 10 * SEC);
+    h.run(guests({}), T0 + 20 * SEC);
+    h.run(guests({}), T0 + 30 * SEC);
+    expect(h.exported('pve1-102-cpu')).toBeDefined();
+    const changes = h.run(guests({ status: 'stopped' }), T0 + 40 * SEC);
+    expect(changes.filter((c) => c.kind === 'resolved').map((c) => c.alert.id)).toEqual(['pve1-102-cpu']);
+    expect(Object.keys(h.memory.active).sort()).toEqual(['pve1-100-cpu', 'pve1-101-cpu']);
   });
 });
 

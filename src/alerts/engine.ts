@@ -13,7 +13,15 @@
  * decide on numbers before building anything (see CheckSet.alerting).
  */
 import type { AlertLevel, AlertNotification, FullAlert, PulseState, ResolvedAlert } from '../model/state.js';
-import { type Check, CheckSet, type ConditionCheck, prefixedId, type ThresholdCheck } from './checks.js';
+import {
+  type AlertingChange,
+  type Check,
+  CheckSet,
+  type ConditionCheck,
+  carryAlertingIndex,
+  prefixedId,
+  type ThresholdCheck,
+} from './checks.js';
 import { backupChecker } from './checks-backups.js';
 import { type InsightInputs, insightChecks } from './checks-insight.js';
 import { pveChecks } from './checks-pve.js';
@@ -90,11 +98,16 @@ export function evaluate(
   const cs = buildChecks(config, state, mem, now, insight);
   const checks = config.enabled ? cs.checks : [];
   const touched = new Set<string>();
+  // Nodes whose offline check is failing (confirmed or not yet): their children wait for the root.
+  const suspectNodes = new Set<string>();
   for (let i = 0; i < checks.length; i++) {
     const c = checks[i];
     touched.add(c.id);
     if (c.kind === 'threshold') round.threshold(c);
-    else round.condition(c);
+    else {
+      round.condition(c);
+      if (c.type === 'connectivity' && c.bad) suspectNodes.add(c.resourceId);
+    }
   }
   const gone = cs.running.gone((id) => cs.observed.has(id));
   if (gone.length > 0) {
@@ -106,7 +119,9 @@ export function evaluate(
   for (const id in mem.confirmations) if (!touched.has(id)) delete round.w('confirmations')[id];
 
   // Active alerts no check refreshed: resolved, or kept with the lastSeen they had (`unseen`).
-  for (const id in mem.active) {
+  const ids = round.activeIds();
+  for (let i = 0; i < ids.length; i++) {
+    const id = ids[i];
     if (touched.has(id)) continue;
     const t = mem.active[id];
     const rid = t.alert.resourceId;
@@ -126,12 +141,9 @@ export function evaluate(
   if (!sameRecord(memory.unseen ?? {}, round.unseen)) mem.unseen = round.unseen;
   mem.lastRound = round.nowIso;
 
-  // Nodes whose offline check is failing (confirmed or not yet): their children wait for the root.
-  const suspectNodes = new Set(
-    checks.filter((c) => c.kind === 'condition' && c.type === 'connectivity' && c.bad).map((c) => c.resourceId),
-  );
   round.notifications(suspectNodes);
   round.prune();
+  carryAlertingIndex(memory.active, mem.active, round.alertingChanges);
   return { memory: mem, changes };
 }
 
@@ -165,6 +177,9 @@ function sameRecord(a: Record<string, string>, b: Record<string, string>): boole
   for (const _ in a) n--;
   return n === 0;
 }
+
+// The ids of active maps no round changes any more (Round.activeIds).
+const activeIdsOf = new WeakMap<AlertMemory['active'], string[]>();
 
 /** Maps of the memory a round copies on its first change (Round.w). */
 type RoundMap = 'active' | 'pending' | 'confirmations' | 'notices' | 'flaps' | 'lastResolved';
@@ -200,6 +215,8 @@ interface Candidate {
 class Round {
   /** Resolutions of this round that may be notified (notifyOnResolve). */
   readonly resolvedNow: Array<{ t: TrackedAlert; alert: FullAlert }> = [];
+  /** Raises and resolutions in order, for the next round's index of active alerts (carryAlertingIndex). */
+  readonly alertingChanges: AlertingChange[] = [];
   /** Active alerts this round did not refresh → their lastSeen (filled after the checks). */
   readonly unseen: Record<string, string> = {};
   /** lastSeen/unseen of the memory the round started from. */
@@ -217,6 +234,27 @@ class Round {
   ) {
     this.nowIso = iso(now);
     this.#before = { lastRound: mem.lastRound, unseen: mem.unseen };
+    // flapBounds.nextUntil is at most every `until` in flaps (prune, recordChange): NEVER, none has one.
+    this.#noSuppression = !config.flapping.enabled || mem.flapBounds?.nextUntil === NEVER;
+  }
+
+  /** Whether no alert can be flapping this round (until recordChange starts a suppression). */
+  #noSuppression: boolean;
+
+  /**
+   * The ids of the active map as it is now. A map no round changes any more (the input's, when
+   * this round changed none) keeps its list: listing a large dictionary object costs more than
+   * the steady round's whole pass over it.
+   */
+  activeIds(): readonly string[] {
+    const active = this.mem.active;
+    if (this.#copied.has('active')) return Object.keys(active);
+    let ids = activeIdsOf.get(active);
+    if (!ids) {
+      ids = Object.keys(active);
+      activeIdsOf.set(active, ids);
+    }
+    return ids;
   }
 
   /** When an alert was last seen before this round. */
@@ -420,6 +458,7 @@ class Round {
       now - last.at <= config.suppressionWindow * MINUTE &&
       Math.abs(value - last.value) < config.minimumDelta;
     this.#owned.add(c.id);
+    this.alertingChanges.push({ resourceId: c.resourceId, type: c.type, added: true });
     this.w('active')[c.id] = {
       alert,
       category: c.category,
@@ -437,6 +476,7 @@ class Round {
     // refreshed it this round, so it was last seen when it was before.
     const a = { ...t.alert, lastSeen: this.seenBefore(t) };
     delete this.w('active')[a.id];
+    this.alertingChanges.push({ resourceId: a.resourceId, type: a.type, added: false });
     // The suppression window compares a re-fire with the value the alert last fired with.
     this.w('lastResolved')[a.id] = { at: now, value: a.value };
     if (mem.oldestResolved !== undefined && now < mem.oldestResolved) mem.oldestResolved = now;
@@ -470,7 +510,10 @@ class Round {
     const f = { ...(mem.flaps[id] ?? { changes: [] }) };
     f.changes = f.changes.filter((x) => now - x <= config.flapping.window * 1000);
     f.changes.push(now);
-    if (f.changes.length >= config.flapping.threshold) f.until = now + config.flapping.cooldown * MINUTE;
+    if (f.changes.length >= config.flapping.threshold) {
+      f.until = now + config.flapping.cooldown * MINUTE;
+      this.#noSuppression = false;
+    }
     this.w('flaps')[id] = f;
     const b = mem.flapBounds;
     if (b && (now < b.oldestChange || (f.until !== undefined && f.until < b.nextUntil))) {
@@ -482,6 +525,8 @@ class Round {
   }
 
   isFlapping(id: string): boolean {
+    // Asked for every refreshed alert: while no flap entry has a suppression, no lookup.
+    if (this.#noSuppression) return false;
     const until = this.mem.flaps[id]?.until;
     return this.config.flapping.enabled && until !== undefined && until > this.now;
   }

@@ -216,6 +216,22 @@ export function toStateAlert(a: FullAlert): Alert {
   return out;
 }
 
+// Per alert object of a memory a round has handed on: such objects are replaced, never changed.
+const stateAlertOf = new WeakMap<FullAlert, Alert>();
+
+/**
+ * toStateAlert for an alert of the engine's memory, made once per alert object: a commit after a
+ * round that changed a few alerts among thousands makes only theirs anew.
+ */
+export function committedStateAlert(a: FullAlert): Alert {
+  let out = stateAlertOf.get(a);
+  if (out === undefined) {
+    out = toStateAlert(a);
+    stateAlertOf.set(a, out);
+  }
+  return out;
+}
+
 export function recentlyResolved(memory: AlertMemory): ResolvedAlert[] {
   return memory.recentlyResolved.map((r) => r.alert);
 }

@@ -12,7 +12,7 @@ let rounds = 0;
 export class RunningGuests {
   readonly #memory: AlertMemory;
   /** seenRunning's ids → the round that last met each. */
-  readonly #seen: Map<string, number>;
+  readonly #seen: Map<string, { round: number }>;
   readonly #round = ++rounds;
   #met = 0;
   #own = false;
@@ -26,8 +26,9 @@ export class RunningGuests {
   meet(id: string): boolean {
     const last = this.#seen.get(id);
     if (last === undefined) return false;
-    if (last !== this.#round) {
-      this.#seen.set(id, this.#round);
+    // Updated in place: no second lookup to store it.
+    if (last.round !== this.#round) {
+      last.round = this.#round;
       this.#met++;
     }
     return true;
@@ -51,21 +52,21 @@ export class RunningGuests {
   gone(observed: (id: string) => boolean): string[] {
     if (this.#met === this.#seen.size) return [];
     const out: string[] = [];
-    for (const [id, last] of this.#seen) if (last !== this.#round && !observed(id)) out.push(id);
+    for (const [id, last] of this.#seen) if (last.round !== this.#round && !observed(id)) out.push(id);
     return out;
   }
 }
 
 // seenRunning as a Map, per seenRunning object (replaced, never edited, by the rounds): asked for
 // every guest, a Map lookup by a fresh id string is a hash, a property lookup a string-table
-// search. The values are the round numbers of RunningGuests.meet (0: not met yet).
-const seenMaps = new WeakMap<Record<string, true>, Map<string, number>>();
+// search. The values hold the round numbers of RunningGuests.meet (0: not met yet).
+const seenMaps = new WeakMap<Record<string, true>, Map<string, { round: number }>>();
 
-function seenRounds(seenRunning: Record<string, true>): Map<string, number> {
+function seenRounds(seenRunning: Record<string, true>): Map<string, { round: number }> {
   let map = seenMaps.get(seenRunning);
   if (!map) {
     map = new Map();
-    for (const id of Object.keys(seenRunning)) map.set(id, 0);
+    for (const id of Object.keys(seenRunning)) map.set(id, { round: 0 });
     seenMaps.set(seenRunning, map);
   }
   return map;

@@ -21,11 +21,11 @@ import {
   type AlertChange,
   type AlertMemory,
   activeAlerts,
+  committedStateAlert,
   emptyMemory,
   recentlyResolved,
   resortActiveAlerts,
   type TrackedAlert,
-  toStateAlert,
 } from './memory.js';
 import { AlertRepo, type HistoryEntry } from './repo.js';
 
@@ -248,7 +248,7 @@ export class AlertService {
     const same = last && sameStateAlerts(last.sources, sources) && sameStrings(last.resolvedKeys, resolvedKeys);
     this.#lastCommitted = { active: memory.active, sources, resolved: memory.recentlyResolved, resolvedKeys };
     if (same) return;
-    const active = sources.map(toStateAlert);
+    const active = sources.map(committedStateAlert);
     this.#committing = true;
     try {
       this.#opts.state.commit((d) => {

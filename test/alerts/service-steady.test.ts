@@ -77,6 +77,29 @@ describe('AlertService steady rounds', () => {
     expect(r.state.get().activeAlerts[0].value).toBe(97);
   });
 
+  it('a commit makes anew only the state alerts whose alert changed', () => {
+    const r = rig(tempDir());
+    opened.push(r);
+    r.service.start();
+    r.service.updateConfig({ metricTimeThresholds: { guest: { default: 0 } } });
+    const poll = (cpu: number) =>
+      r.state.commit((d) => {
+        d.vms = [guest({ vmid: 100, node: 'pve1', cpu: 0.95 }), guest({ vmid: 101, node: 'pve1', cpu })];
+      });
+    poll(0.95);
+    r.service.evaluateNow();
+    const [steady, moving] = r.state.get().activeAlerts;
+    expect([steady.id, moving.id]).toEqual(['pve1-100-cpu', 'pve1-101-cpu']);
+    r.clock.advance(10_000);
+    poll(0.97);
+    r.service.evaluateNow();
+    const after = r.state.get().activeAlerts;
+    expect(after[0]).toBe(steady);
+    expect(after[1]).toMatchObject({ id: 'pve1-101-cpu', value: 97 });
+    r.service.acknowledge('pve1-100-cpu', 'ops');
+    expect(r.state.get().activeAlerts[0]).toMatchObject({ id: 'pve1-100-cpu', acknowledged: true, ackUser: 'ops' });
+  });
+
   it('a steady alert refreshed for more than a day is restored after a restart, with its lastSeen', () => {
     const dataDir = tempDir();
     const a = rig(dataDir);
