@@ -775,7 +775,9 @@ async function main() {
     p(
       `| the current document held uncompressed / its length: after the hour; at the end (after the requests) | ${mb(heldAtHour.resident)} / ${mb(heldAtHour.length)}; ${mb(held.resident)} / ${mb(held.length)} | |`,
     );
-    p(`| lists' JSON held for reuse by the next version (FragmentCache; deflated once let go) after the hour | ${mb(fragmentsAtHour)} | |`);
+    p(
+      `| lists' JSON held for reuse by the next version (FragmentCache; deflated once let go) after the hour | ${mb(fragmentsAtHour)} | |`,
+    );
     console.log(out.join('\n'));
   } finally {
     client?.stop();
