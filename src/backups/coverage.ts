@@ -13,7 +13,7 @@
  * A guest is judged only once every source that could hold its backups has been listed since
  * start (state.backupSources); until then it is pending, or unknown when a source fails.
  */
-import { guestBackupKey, guestsByVmid, pbsBackupOwner, sameBackupOwners } from '../model/backup-owner.js';
+import { guestBackupKey, guestsByVmid, pbsBackupOwner } from '../model/backup-owner.js';
 import type { Guest, PulseState, StorageBackup } from '../model/state.js';
 import { type BackupPolicy, type PolicyConfig, policyFor } from './policy.js';
 
@@ -173,35 +173,10 @@ function readiness(g: Guest, sources: PulseState['backupSources']): { status: Co
   return { status: 'judged' };
 }
 
-/** What the backup lists say per guest key, apart from the clock: its targets, newest first. */
-interface Gathered {
-  /** The guests (but templates) it was gathered for, and the PBS list. */
-  guests: readonly Guest[];
-  pbsBackups: PulseState['pbsBackups'];
-  targets: Map<string, Acc[]>;
-  unattributed: number;
-}
-
-// Per PVE backup list: the backup lists are replaced only when backups are polled, while the
-// audit runs again every minute (ages move) and whenever a guest's name or tags change.
-const gatheredByPveBackups = new WeakMap<object, Gathered>();
-const NO_TARGETS: readonly Acc[] = [];
-
-function gathered(state: Readonly<PulseState>, guests: readonly Guest[]): Gathered {
-  const key = state.pveBackups;
-  const known = key ? gatheredByPveBackups.get(key) : undefined;
-  if (known && known.pbsBackups === state.pbsBackups && sameBackupOwners(known.guests, guests)) {
-    // The latest list is kept, so the one before it can go.
-    known.guests = guests;
-    return known;
-  }
-  const fresh = gather(state, guests);
-  if (key) gatheredByPveBackups.set(key, fresh);
-  return fresh;
-}
-
-function gather(state: Readonly<PulseState>, guests: readonly Guest[]): Gathered {
+export function auditCoverage(state: Readonly<PulseState>, policies: PolicyConfig, nowMs: number): CoverageReport {
+  const guests = [...state.vms, ...state.containers].filter((g) => !g.template);
   const byVmid = guestsByVmid(guests);
+
   const pve = new Map<string, Map<string, Acc>>();
   const unattributed = new Set<string>();
   // PBS-backed PVE storages list the same snapshots the PBS poller sees; kept apart, then merged.
@@ -252,10 +227,9 @@ function gather(state: Readonly<PulseState>, guests: readonly Guest[]): Gathered
     });
   }
 
-  const targets = new Map<string, Acc[]>();
+  const out: GuestCoverage[] = [];
   for (const g of guests) {
     const key = guestBackupKey(g.instance, g.vmid);
-    if (targets.has(key)) continue;
     const direct = [...(pve.get(key)?.values() ?? []), ...(pbs.get(key)?.values() ?? [])];
     // A PBS storage seen through PVE is the same target as a polled datastore holding the same
     // snapshot times; only a PBS that Pulse does not poll directly adds a target of its own.
@@ -263,51 +237,30 @@ function gather(state: Readonly<PulseState>, guests: readonly Guest[]): Gathered
       const same = direct.some((d) => d.kind === 'pbs' && a.times.every((t) => d.times.includes(t)));
       if (!same) direct.push(a);
     }
-    // Newest first (a stable sort: the order the audit's targets have).
-    targets.set(
-      key,
-      direct.sort((a, b) => b.newest - a.newest),
-    );
-  }
-  return { guests, pbsBackups: state.pbsBackups, targets, unattributed: unattributed.size };
-}
-
-export function auditCoverage(state: Readonly<PulseState>, policies: PolicyConfig, nowMs: number): CoverageReport {
-  const guests = [...state.vms, ...state.containers].filter((g) => !g.template);
-  const known = gathered(state, guests);
-  // Readiness depends on the guest's instance alone.
-  const readyByInstance = new Map<string, ReturnType<typeof readiness>>();
-
-  const out: GuestCoverage[] = [];
-  for (const g of guests) {
-    const key = guestBackupKey(g.instance, g.vmid);
     const tags = tagList(g.tags);
     const { policy, source } = policyFor(policies, key, tags);
-    const accs = known.targets.get(key) ?? NO_TARGETS;
-    const targets = accs.map(
-      (a): TargetCoverage => ({
-        kind: a.kind,
-        target: a.target,
-        newest: a.newest,
-        ageHours: round1(Math.max(0, nowMs - a.newest * 1000) / HOUR),
-        restorePoints: a.times.length,
-        newestVerified: a.newestFacts.verified,
-        newestVerifiedAt: a.newestFacts.verified ? (a.newestFacts.verifiedAt ?? null) : null,
-        newestEncrypted: a.newestFacts.encrypted,
-        newestProtected: a.newestFacts.protected,
-        verifiedCount: a.verifiedCount,
-        protectedCount: a.protectedCount,
-      }),
-    );
+    const targets = direct
+      .map(
+        (a): TargetCoverage => ({
+          kind: a.kind,
+          target: a.target,
+          newest: a.newest,
+          ageHours: round1(Math.max(0, nowMs - a.newest * 1000) / HOUR),
+          restorePoints: a.times.length,
+          newestVerified: a.newestFacts.verified,
+          newestVerifiedAt: a.newestFacts.verified ? (a.newestFacts.verifiedAt ?? null) : null,
+          newestEncrypted: a.newestFacts.encrypted,
+          newestProtected: a.newestFacts.protected,
+          verifiedCount: a.verifiedCount,
+          protectedCount: a.protectedCount,
+        }),
+      )
+      .sort((a, b) => b.newest - a.newest);
     const newest = targets[0];
     const restorePoints = targets.reduce((n, t) => n + t.restorePoints, 0);
     const verified = targets.some((t) => t.newestVerified === true);
     const verifiedTimes = targets.map((t) => t.newestVerifiedAt ?? 0).filter((t) => t > 0);
-    let ready = readyByInstance.get(g.instance);
-    if (!ready) {
-      ready = readiness(g, state.backupSources);
-      readyByInstance.set(g.instance, ready);
-    }
+    const ready = readiness(g, state.backupSources);
     const flags = ready.status === 'judged' ? judge(policy, targets, restorePoints) : [];
     out.push({
       key,
@@ -349,7 +302,7 @@ export function auditCoverage(state: Readonly<PulseState>, policies: PolicyConfi
   for (const c of out) for (const f of c.flags) byReason[f.reason]++;
   return {
     guests: out,
-    unattributedPbsGroups: known.unattributed,
+    unattributedPbsGroups: unattributed.size,
     summary: {
       guests: out.length,
       atRisk: out.filter((c) => c.atRisk).length,

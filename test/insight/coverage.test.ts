@@ -284,64 +284,6 @@ describe('auditCoverage', () => {
   });
 });
 
-describe('auditCoverage between polls of the backups', () => {
-  // The same list objects throughout, as the store hands them on until backups are polled again.
-  const pveBackups: PulseState['pveBackups'] = {
-    backupTasks: [],
-    guestSnapshots: [],
-    storageBackups: [vzdump('alpha', 100, 'local', 3)],
-  };
-  const pbsBackups = [snap(100, 4, { comment: 'wiki' }), snap(100, 8, { comment: 'wiki' })];
-  const twins = (names: [string, string], over: Partial<PulseState> = {}) =>
-    allListed(
-      stateWith({
-        vms: [
-          guest({ vmid: 100, node: 'a1', instance: 'alpha', name: names[0] }),
-          guest({ vmid: 100, node: 'b1', instance: 'beta', name: names[1] }),
-        ],
-        pveBackups,
-        pbsBackups,
-        ...over,
-      }),
-    );
-  const targets = (r: ReturnType<typeof auditCoverage>, instance: string) =>
-    byVmid(r, instance, 100).targets.map((t) => `${t.target} ${t.restorePoints} ${t.ageHours}`);
-
-  it('ages move with the clock while the lists stay the same', () => {
-    expect(targets(auditCoverage(twins(['mail', 'wiki']), defaultPolicyConfig(), NOW), 'beta')).toEqual([
-      'pbs1/main 2 4',
-    ]);
-    expect(targets(auditCoverage(twins(['mail', 'wiki']), defaultPolicyConfig(), NOW + 2 * H * 1000), 'beta')).toEqual([
-      'pbs1/main 2 6',
-    ]);
-  });
-
-  it('a renamed guest takes the PBS group its comment names, with the same backup lists', () => {
-    auditCoverage(twins(['mail', 'wiki']), defaultPolicyConfig(), NOW);
-    const r = auditCoverage(twins(['wiki', 'mail']), defaultPolicyConfig(), NOW);
-    expect(targets(r, 'alpha')).toEqual(['alpha/local 1 3', 'pbs1/main 2 4']);
-    expect(targets(r, 'beta')).toEqual([]);
-  });
-
-  it('a new PBS or PVE backup list is read again', () => {
-    auditCoverage(twins(['mail', 'wiki']), defaultPolicyConfig(), NOW);
-    const morePbs = auditCoverage(
-      twins(['mail', 'wiki'], { pbsBackups: [...pbsBackups, snap(100, 1, { comment: 'wiki' })] }),
-      defaultPolicyConfig(),
-      NOW,
-    );
-    expect(targets(morePbs, 'beta')).toEqual(['pbs1/main 3 1']);
-    const morePve = auditCoverage(
-      twins(['mail', 'wiki'], {
-        pveBackups: { ...pveBackups, storageBackups: [...pveBackups.storageBackups, vzdump('beta', 100, 'nfs', 2)] },
-      }),
-      defaultPolicyConfig(),
-      NOW,
-    );
-    expect(targets(morePve, 'beta')).toEqual(['beta/nfs 1 2', 'pbs1/main 2 4']);
-  });
-});
-
 describe('BackupCoverageService', () => {
   it('keeps its report while polls only move metrics, and audits again when a guest is renamed or re-tagged', () => {
     const db = openDatabase(fs.mkdtempSync(path.join(os.tmpdir(), 'pulse-coverage-')));
