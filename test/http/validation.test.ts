@@ -3,9 +3,10 @@
  * and the response serialiser: never drops a field, and in strict mode refuses a reply that
  * contradicts its schema.
  */
+import { Ajv } from 'ajv';
 import Fastify from 'fastify';
 import { Type } from 'typebox';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { toErrorReply } from '../../src/http/errors.js';
 import {
   ResponseSchemaError,
@@ -69,6 +70,51 @@ describe('request validation errors', () => {
 
   it('passes valid input', async () => {
     expect((await post({ host: 'a', port: 8006, kind: 'pve' })).statusCode).toBe(200);
+  });
+});
+
+describe('validator compilation', () => {
+  it("compiles a route's validator on its first request, once, not when the app starts", async () => {
+    const compile = vi.spyOn(Ajv.prototype, 'compile');
+    const app = Fastify({ schemaErrorFormatter });
+    try {
+      app.setValidatorCompiler(validatorCompiler());
+      const querystring = Type.Object({ n: Type.Integer() });
+      app.get('/used', { schema: { querystring } }, async (req) => req.query);
+      app.get('/unused', { schema: { querystring: Type.Object({ m: Type.Integer() }) } }, async () => ({}));
+      await app.ready();
+      expect(compile).not.toHaveBeenCalled();
+      expect((await app.inject('/used?n=2')).json()).toEqual({ n: 2 });
+      expect((await app.inject('/used?n=x')).statusCode).toBe(400);
+      expect(compile).toHaveBeenCalledTimes(1);
+      expect(compile).toHaveBeenCalledWith(querystring);
+    } finally {
+      compile.mockRestore();
+      await app.close();
+    }
+  });
+
+  it('applies defaults, coercion and the removal of unknown keys through the lazily compiled validator', async () => {
+    const app = Fastify({ schemaErrorFormatter });
+    try {
+      app.setValidatorCompiler(validatorCompiler());
+      const querystring = Type.Object(
+        { k: Type.Integer({ default: 5 }), list: Type.Optional(Type.Array(Type.Integer())) },
+        { additionalProperties: false },
+      );
+      app.setErrorHandler((err, _req, reply) => {
+        const out = toErrorReply(err);
+        return reply.status(out.statusCode).send(out.body);
+      });
+      app.get('/q', { schema: { querystring } }, async (req) => req.query);
+      expect((await app.inject('/q?extra=1')).json()).toEqual({ k: 5 });
+      expect((await app.inject('/q?k=7&list=3')).json()).toEqual({ k: 7, list: [3] });
+      const bad = await app.inject('/q?k=seven');
+      expect(bad.statusCode).toBe(400);
+      expect(bad.json()).toMatchObject({ field: 'k' });
+    } finally {
+      await app.close();
+    }
   });
 });
 
