@@ -51,7 +51,7 @@ export class PbsPoller extends SingleEndpointPoller {
   readonly #listingClient: ProxmoxClient;
 
   constructor(cfg: NodeConfig, env: PollerEnv) {
-    super('pbs', cfg, env, (feature) => PBS_PRIVILEGE_BY_FEATURE[feature] ?? 'unknown privilege');
+    super(cfg, env, (feature) => PBS_PRIVILEGE_BY_FEATURE[feature] ?? 'unknown privilege');
     this.#listingClient = this.newClient(LISTING_CONNECTIONS);
   }
 

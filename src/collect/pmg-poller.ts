@@ -29,7 +29,7 @@ export class PmgPoller extends SingleEndpointPoller {
   readonly #permissions = new PeriodicPermissionCheck();
 
   constructor(cfg: NodeConfig, env: PollerEnv) {
-    super('pmg', cfg, env, () => 'the Audit role');
+    super(cfg, env, () => 'the Audit role');
   }
 
   async poll(signal?: AbortSignal): Promise<PmgSlice> {

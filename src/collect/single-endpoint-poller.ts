@@ -3,10 +3,11 @@
  * with token or ticket auth, and the record of features a missing privilege breaks.
  */
 
-import { ProxmoxClient, type ProxmoxProduct } from '../proxmox/client.js';
+import type { ProxmoxClient } from '../proxmox/client.js';
 import { ProxmoxError } from '../proxmox/errors.js';
 import { type FeatureProblem, featureOfPath, problemMessage } from '../proxmox/privileges.js';
 import type { NodeConfig } from '../settings/node-config.js';
+import { instanceClient } from './instance-client.js';
 import type { PollerEnv } from './pve-poller.js';
 
 export abstract class SingleEndpointPoller {
@@ -14,10 +15,8 @@ export abstract class SingleEndpointPoller {
   readonly problems = new Map<string, FeatureProblem>();
   protected readonly env: PollerEnv;
   protected readonly client: ProxmoxClient;
-  readonly #product: Exclude<ProxmoxProduct, 'pve'>;
 
   constructor(
-    product: Exclude<ProxmoxProduct, 'pve'>,
     cfg: NodeConfig,
     env: PollerEnv,
     /** The privilege to name when Proxmox's 403 does not say which one is missing. */
@@ -25,27 +24,12 @@ export abstract class SingleEndpointPoller {
   ) {
     this.cfg = cfg;
     this.env = env;
-    this.#product = product;
     this.client = this.newClient(4);
   }
 
   /** A client of the configured endpoint with its own `connections` sockets. */
   protected newClient(connections: number): ProxmoxClient {
-    const { cfg, env } = this;
-    const useToken = Boolean(cfg.tokenName && cfg.tokenValue);
-    return new ProxmoxClient({
-      product: this.#product,
-      baseUrl: cfg.host,
-      verifySSL: cfg.verifySSL,
-      fingerprint: cfg.fingerprint,
-      timeoutMs: env.timeoutMs(),
-      clock: env.clock,
-      connections,
-      counter: env.counter,
-      ...(useToken
-        ? { tokenId: cfg.tokenName, tokenSecret: cfg.tokenValue }
-        : { username: cfg.user, password: cfg.password }),
-    });
+    return instanceClient(this.cfg, this.cfg.host, this.env, this.cfg.fingerprint, connections);
   }
 
   get instance(): string {

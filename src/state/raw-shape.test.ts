@@ -147,23 +147,7 @@ describe('WireTimes (lists that are the same in both shapes)', () => {
   });
 
   it('gives Ceph unix seconds in the frontend shape and always a pools array', () => {
-    const c = w.cephFrontend({
-      id: 'c',
-      instance: 'i',
-      name: 'Ceph',
-      health: 'HEALTH_OK',
-      totalBytes: 1,
-      usedBytes: 0,
-      availableBytes: 1,
-      usagePercent: 0,
-      numMons: 1,
-      numMgrs: 1,
-      numOsds: 1,
-      numOsdsUp: 1,
-      numOsdsIn: 1,
-      numPGs: 1,
-      lastUpdated: 1_760_219_854_123,
-    });
+    const c = w.cephFrontend(syntheticCeph({ lastUpdated: 1_760_219_854_123 }));
     expect(c).toMatchObject({ lastUpdated: 1_760_219_854, pools: [] });
   });
 });

@@ -45,12 +45,18 @@ afterEach(() => {
 const storedRow = (db: Database) =>
   db.prepare<[], { data: string; updated_at: number }>('SELECT data, updated_at FROM alert_active').get()!;
 
+/** A started service whose guest CPU alerts raise at once (no time threshold). */
+function startedRig(): ReturnType<typeof rig> {
+  const r = rig(tempDir());
+  opened.push(r);
+  r.service.start();
+  r.service.updateConfig({ metricTimeThresholds: { guest: { default: 0 } } });
+  return r;
+}
+
 describe('AlertService steady rounds', () => {
   it('commits no state and writes no row when only lastSeen moved; REST shows the current lastSeen', () => {
-    const r = rig(tempDir());
-    opened.push(r);
-    r.service.start();
-    r.service.updateConfig({ metricTimeThresholds: { guest: { default: 0 } } });
+    const r = startedRig();
     const poll = (cpu: number) =>
       r.state.commit((d) => {
         d.vms = [guest({ vmid: 100, node: 'pve1', cpu })];
@@ -78,10 +84,7 @@ describe('AlertService steady rounds', () => {
   });
 
   it('a commit makes anew only the state alerts whose alert changed', () => {
-    const r = rig(tempDir());
-    opened.push(r);
-    r.service.start();
-    r.service.updateConfig({ metricTimeThresholds: { guest: { default: 0 } } });
+    const r = startedRig();
     const poll = (cpu: number) =>
       r.state.commit((d) => {
         d.vms = [guest({ vmid: 100, node: 'pve1', cpu: 0.95 }), guest({ vmid: 101, node: 'pve1', cpu })];

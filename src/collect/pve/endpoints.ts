@@ -4,26 +4,15 @@
  * client per endpoint for the background backup fetch. One PveApi per client for the poller's life.
  */
 
-import { ProxmoxClient } from '../../proxmox/client.js';
+import type { ProxmoxClient } from '../../proxmox/client.js';
 import { PveApi } from '../../proxmox/pve.js';
 import type { ClusterInfo, NodeConfig } from '../../settings/node-config.js';
+import { instanceClient } from '../instance-client.js';
 import type { PollerEnv } from '../poller-env.js';
 
+/** A client of `baseUrl` for this instance (8 sockets unless said). */
 function clientFor(cfg: NodeConfig, baseUrl: string, env: PollerEnv, fingerprint?: string, connections = 8) {
-  const useToken = Boolean(cfg.tokenName && cfg.tokenValue);
-  return new ProxmoxClient({
-    product: cfg.type,
-    baseUrl,
-    verifySSL: cfg.verifySSL,
-    fingerprint,
-    timeoutMs: env.timeoutMs(),
-    clock: env.clock,
-    connections,
-    counter: env.counter,
-    ...(useToken
-      ? { tokenId: cfg.tokenName, tokenSecret: cfg.tokenValue }
-      : { username: cfg.user, password: cfg.password }),
-  });
+  return instanceClient(cfg, baseUrl, env, fingerprint, connections);
 }
 
 export class PveEndpoints {
