@@ -48,6 +48,7 @@ export function registerStateRoutes(app: FastifyInstance, deps: Pick<Services, '
       reply.header('Content-Encoding', 'gzip');
       return sendPieces(reply, gz);
     }
-    return sendPieces(reply, deps.snapshots.frontendPieces().pieces);
+    const { length, body } = deps.snapshots.frontendForOneReader();
+    return reply.header('Content-Length', length).send(Readable.from(body));
   });
 }

@@ -11,7 +11,7 @@
  * "combine" below). Facts from RFC 1951 (deflate blocks) and RFC 1952 (gzip member layout).
  */
 import { promisify } from 'node:util';
-import { constants, deflateRaw, deflateRawSync, inflateRawSync, crc32 as zlibCrc32 } from 'node:zlib';
+import { constants, deflateRaw, deflateRawSync, inflateRaw, inflateRawSync, crc32 as zlibCrc32 } from 'node:zlib';
 
 const POLY = 0xedb88320; // CRC-32 (IEEE 802.3), bit-reflected
 
@@ -67,6 +67,7 @@ export function crc32Combine(crcA: number, crcB: number, lenB: number): number {
 }
 
 const deflateRawAsync = promisify(deflateRaw);
+const inflateRawAsync = promisify(inflateRaw);
 /** Pieces smaller than this are compressed on the spot; larger ones in zlib's thread pool. */
 const SYNC_BELOW = 64 * 1024;
 const OPTIONS = { level: 1, finishFlush: constants.Z_SYNC_FLUSH } as const;
@@ -80,9 +81,10 @@ const COMPACT_FROM = 256 * 1024;
  *
  * Once compressed, a large piece can hold its deflate data alone (`compact`): the guests' lists of
  * a large estate are megabytes that change every version, and after the version's gzip body is
- * built only a reader of the uncompressed document still needs them. Such a reader gets them back
- * by inflating, and the piece then keeps them: a piece read again after being compacted is one that
- * outlives its version (an unchanged list), which readers of every version need.
+ * built only a reader of the uncompressed document still needs them. The WebSocket hub, which sends
+ * them every version, gets them back by inflating (`bytes`), and the piece then keeps them: a piece
+ * read again after being compacted is one that outlives its version (an unchanged list), which
+ * readers of every version need. An HTTP reader inflates a copy of its own (`bytesForOneReader`).
  */
 export class Piece {
   readonly length: number;
@@ -110,6 +112,16 @@ export class Piece {
     this.#restored = true;
     this.#bytes = restored;
     return restored;
+  }
+
+  /**
+   * The UTF-8 bytes for one reader, inflated in zlib's thread pool when the piece holds only its
+   * deflate data, and not kept: an HTTP reader of the uncompressed document neither stalls the
+   * event loop nor makes the piece resident again for everyone.
+   */
+  bytesForOneReader(): Promise<Buffer> {
+    if (this.#bytes) return Promise.resolve(this.#bytes);
+    return inflateRawAsync(this.#deflatedDone as Buffer, { finishFlush: constants.Z_SYNC_FLUSH });
   }
 
   /** Whether the uncompressed bytes are held (tests and diagnostics). */

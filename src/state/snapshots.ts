@@ -180,6 +180,16 @@ export class StateSnapshots {
     return { pieces: entry.pieces.map((p) => p.bytes), length: entry.length };
   }
 
+  /**
+   * GET /api/state body for a reader that does not take gzip: its length and its pieces in order,
+   * those held compressed inflated off the event loop (one ahead of the one being written) and
+   * dropped once written, so the document stays compact.
+   */
+  frontendForOneReader(): { length: number; body: AsyncGenerator<Buffer> } {
+    const entry = this.#frontendEntry();
+    return { length: entry.length, body: inOrder(entry.pieces) };
+  }
+
   /** Length in bytes of the GET /api/state body (built if needed; restores no compacted piece). */
   frontendLength(): number {
     return this.#frontendEntry().length;
@@ -266,5 +276,17 @@ export class StateSnapshots {
   /** `{type, data: <raw document>}` in pieces (WS `initialState`, `requestData` replies). */
   rawEnvelope(type: string): Buffer[] {
     return [envelopePrefix(type), ...this.#rawEntry().pieces.map((p) => p.bytes), ENVELOPE_SUFFIX];
+  }
+}
+
+/** Each piece's bytes in order, the next one's inflate started while the current one is written. */
+async function* inOrder(pieces: readonly Piece[]): AsyncGenerator<Buffer> {
+  let next = pieces[0]?.bytesForOneReader();
+  for (let i = 0; i < pieces.length; i++) {
+    const current = next as Promise<Buffer>;
+    next = pieces[i + 1]?.bytesForOneReader();
+    // A reader that goes away leaves `next` unread: its (unlikely) failure must not go unhandled.
+    next?.catch(() => {});
+    yield await current;
   }
 }
