@@ -21,6 +21,14 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
+/** The Node start-up options bin/pulse gives the server (its START_OPTIONS line). */
+function pulseStartOptions(): string[] {
+  const launcher = fs.readFileSync(path.join(path.dirname(here), 'bin', 'pulse'), 'utf8');
+  const line = /^START_OPTIONS="([^"]*)"$/m.exec(launcher);
+  if (!line) throw new Error('bin/pulse has no START_OPTIONS="…" line');
+  return line[1].split(/\s+/).filter(Boolean);
+}
+
 const wanted = process.argv.slice(2).map((n) => n.replace(/\.ts$/, ''));
 
 const benches = fs
@@ -63,7 +71,7 @@ for (const name of benches) {
   const code = await new Promise<number>((resolve) => {
     // Through bin/pulse-env, with bin/pulse's Node options: the process settings `npm start`
     // gives the server (malloc tuning, heap sizes).
-    const node = ['--expose-gc', '--max-semi-space-size=8'];
+    const node = pulseStartOptions();
     const args = fromSource ? [...node, '--import', 'tsx', source] : [...node, outfile];
     const child = spawn(path.join(path.dirname(here), 'bin', 'pulse-env'), [process.execPath, ...args], {
       cwd: path.dirname(here),
