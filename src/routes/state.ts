@@ -48,7 +48,7 @@ export function registerStateRoutes(app: FastifyInstance, deps: Pick<Services, '
       reply.header('Content-Encoding', 'gzip');
       return sendPieces(reply, gz);
     }
-    const { length, body } = deps.snapshots.frontendForOneReader();
+    const { length, body } = deps.snapshots.frontendUncompressed();
     return reply.header('Content-Length', length).send(Readable.from(body));
   });
 }

@@ -84,7 +84,7 @@ const COMPACT_FROM = 256 * 1024;
  * built only a reader of the uncompressed document still needs them. The WebSocket hub, which sends
  * them every version, gets them back by inflating (`bytes`), and the piece then keeps them: a piece
  * read again after being compacted is one that outlives its version (an unchanged list), which
- * readers of every version need. An HTTP reader inflates a copy of its own (`bytesForOneReader`).
+ * readers of every version need.
  */
 export class Piece {
   readonly length: number;
@@ -94,6 +94,8 @@ export class Piece {
   /** The deflate data, once `#deflated` has resolved. */
   #deflatedDone?: Buffer;
   #restored = false;
+  /** An inflate started by `bytesAsync`, shared by the readers that ask meanwhile. */
+  #inflating?: Promise<Buffer>;
 
   constructor(bytes: Buffer) {
     this.#bytes = bytes;
@@ -115,13 +117,21 @@ export class Piece {
   }
 
   /**
-   * The UTF-8 bytes for one reader, inflated in zlib's thread pool when the piece holds only its
-   * deflate data, and not kept: an HTTP reader of the uncompressed document neither stalls the
-   * event loop nor makes the piece resident again for everyone.
+   * The UTF-8 bytes, like `bytes`, but inflated in zlib's thread pool when the piece is compacted,
+   * so a reader of the uncompressed document (GET /api/state without gzip) does not stall the event
+   * loop for the megabytes of a large estate's lists. Kept afterwards, as `bytes` does.
    */
-  bytesForOneReader(): Promise<Buffer> {
+  bytesAsync(): Promise<Buffer> {
     if (this.#bytes) return Promise.resolve(this.#bytes);
-    return inflateRawAsync(this.#deflatedDone as Buffer, { finishFlush: constants.Z_SYNC_FLUSH });
+    this.#inflating ??= inflateRawAsync(this.#deflatedDone as Buffer, { finishFlush: constants.Z_SYNC_FLUSH }).then(
+      (restored) => {
+        this.#inflating = undefined;
+        this.#restored = true;
+        this.#bytes ??= restored;
+        return this.#bytes;
+      },
+    );
+    return this.#inflating;
   }
 
   /** Whether the uncompressed bytes are held (tests and diagnostics). */

@@ -182,12 +182,12 @@ export class StateSnapshots {
 
   /**
    * GET /api/state body for a reader that does not take gzip: its length and its pieces in order,
-   * those held compressed inflated off the event loop (one ahead of the one being written) and
-   * dropped once written, so the document stays compact.
+   * those held compressed inflated in zlib's thread pool (all at once, so in parallel) rather than
+   * on the event loop.
    */
-  frontendForOneReader(): { length: number; body: AsyncGenerator<Buffer> } {
+  frontendUncompressed(): { length: number; body: AsyncGenerator<Buffer> } {
     const entry = this.#frontendEntry();
-    return { length: entry.length, body: inOrder(entry.pieces) };
+    return { length: entry.length, body: inOrder(entry.pieces.map((p) => p.bytesAsync())) };
   }
 
   /** Length in bytes of the GET /api/state body (built if needed; restores no compacted piece). */
@@ -279,14 +279,9 @@ export class StateSnapshots {
   }
 }
 
-/** Each piece's bytes in order, the next one's inflate started while the current one is written. */
-async function* inOrder(pieces: readonly Piece[]): AsyncGenerator<Buffer> {
-  let next = pieces[0]?.bytesForOneReader();
-  for (let i = 0; i < pieces.length; i++) {
-    const current = next as Promise<Buffer>;
-    next = pieces[i + 1]?.bytesForOneReader();
-    // A reader that goes away leaves `next` unread: its (unlikely) failure must not go unhandled.
-    next?.catch(() => {});
-    yield await current;
-  }
+/** The pieces' bytes in order, as each is ready. */
+async function* inOrder(bytes: Promise<Buffer>[]): AsyncGenerator<Buffer> {
+  // A reader that goes away leaves the rest unread: their (unlikely) failures must not go unhandled.
+  for (const b of bytes) b.catch(() => {});
+  for (const b of bytes) yield await b;
 }
