@@ -133,8 +133,11 @@ const backups = withBackups ? backupsOf(syntheticState({ ...estate, now: start }
 const backupSources = (now: number): PulseState['backupSources'] => ({
   'pve:pve': { kind: 'pve', instance: 'pve', listedAt: now },
 });
+/** One PBS list for every round, as the store keeps it while no PBS is polled (the audit's cache looks at its identity). */
+const noPbsBackups: PulseState['pbsBackups'] = [];
 const stateAt = (i: number, now: number, listedAt: number) => {
   const s = syntheticState({ ...estate, tick: tickOf(i), now });
+  s.pbsBackups = noPbsBackups;
   if (backups && i >= arrival) {
     s.pveBackups = backups;
     s.backupSources = backupSources(listedAt);
