@@ -213,7 +213,8 @@ async function main(): Promise<void> {
   let memory = emptyMemory();
   const pure: RoundFigures[] = [];
   // The audit on its own store, so the pure rounds see it as the service rounds do.
-  const auditDb = withCoverage ? openDatabase(mkdtempSync(join(tmpdir(), 'pulse-alert-round-'))) : undefined;
+  const auditDir = withCoverage ? mkdtempSync(join(tmpdir(), 'pulse-alert-round-')) : undefined;
+  const auditDb = auditDir ? openDatabase(auditDir) : undefined;
   let current: PulseState | undefined;
   const audit = auditDb
     ? new BackupCoverageService({ db: auditDb, state: { get: () => current as PulseState }, clock })
@@ -233,6 +234,7 @@ async function main(): Promise<void> {
     );
   }
   auditDb?.close();
+  if (auditDir) rmSync(auditDir, { recursive: true, force: true });
   const byType = new Map<string, number>();
   for (const t of Object.values(memory.active)) byType.set(t.alert.type, (byType.get(t.alert.type) ?? 0) + 1);
   console.log(
