@@ -5,7 +5,7 @@
  * guests → ~4,400 snapshot-age alerts). Prints figures; asserts nothing.
  *
  *   node --expose-gc --import tsx bench/alert-round.ts [--steady] [--rounds 8] [--no-backups]
- *        [--default-thresholds]
+ *        [--default-thresholds] [--stride 10] [--arrive] [--coverage]
  *
  * (`npx tsx bench/alert-round.ts` works too, without the allocation figures.)
  *
@@ -15,6 +15,16 @@
  * raises/resolutions and 2,000–4,000 notifications per round: churn); with it they stay put
  * (the steady case: only live figures refresh). Rounds are 10 s apart on the injected clock. The
  * first two rounds raise everything; compare the medians of the later ones.
+ *
+ * Like the poll-cycle bench's slow rounds:
+ * - --stride S: rounds S seconds apart instead of 10; from 60 on, every round measures the backup
+ *   and snapshot ages anew (AGE_CLOCK_MS), as in the poll-cycle bench's replayed hour (120 s).
+ * - --arrive: the backup lists (and their listing status) are committed only before round 3, so
+ *   round 3 is the first after they arrive (~4,400 snapshot-age alerts raised, the backup index
+ *   built); it is reported on its own line and left out of the rounds-3+ figures.
+ * - --coverage: the service rounds take the backup coverage audit as the server hands it in
+ *   (BackupCoverageService over the StateStore, its report reused for up to a minute), computed
+ *   inside the measured round as in AlertService.evaluateNow.
  *
  * Per round the bench also reports (rounds 3+, median and max):
  * - block: the round's wall time. The round is one synchronous call, so this is the event-loop
@@ -38,6 +48,7 @@ import { normaliseAlertConfig } from '../src/alerts/config.js';
 import { evaluate } from '../src/alerts/engine.js';
 import { emptyMemory } from '../src/alerts/memory.js';
 import { AlertService } from '../src/alerts/service.js';
+import { BackupCoverageService } from '../src/backups/service.js';
 import { ManualClock } from '../src/clock.js';
 import { openDatabase } from '../src/db/database.js';
 import { PulseEvents } from '../src/events.js';
@@ -51,6 +62,12 @@ const steady = args.includes('--steady');
 const withBackups = !args.includes('--no-backups');
 const ri = args.indexOf('--rounds');
 const rounds = ri >= 0 ? Number(args[ri + 1]) : 8;
+const si = args.indexOf('--stride');
+const strideMs = (si >= 0 ? Number(args[si + 1]) : 10) * 1000;
+const arrive = withBackups && args.includes('--arrive');
+const withCoverage = withBackups && args.includes('--coverage');
+/** The round (0-based) whose state first holds the backup lists. */
+const arrival = arrive ? 2 : 0;
 const estate = { nodes: 100, guestsPerNode: 100 };
 // --default-thresholds: the default guest thresholds, so only the ~4,400 snapshot-age alerts are
 // active (like the large simulator estate: ~5,200 active, 4,400 of them snapshot ages).
@@ -112,9 +129,19 @@ function backupsOf(s: PulseState): PulseState['pveBackups'] {
   return out;
 }
 const backups = withBackups ? backupsOf(syntheticState({ ...estate, now: start })) : undefined;
-const stateAt = (i: number, now: number) => {
+/** The listing status the coverage audit waits for (the lists came in at `now`). */
+const backupSources = (now: number): PulseState['backupSources'] => ({
+  'pve:pve': { kind: 'pve', instance: 'pve', listedAt: now },
+});
+/** One PBS list for every round, as the store keeps it while no PBS is polled (the audit's cache looks at its identity). */
+const noPbsBackups: PulseState['pbsBackups'] = [];
+const stateAt = (i: number, now: number, listedAt: number) => {
   const s = syntheticState({ ...estate, tick: tickOf(i), now });
-  if (backups) s.pveBackups = backups;
+  s.pbsBackups = noPbsBackups;
+  if (backups && i >= arrival) {
+    s.pveBackups = backups;
+    s.backupSources = backupSources(listedAt);
+  }
   return s;
 };
 
@@ -163,11 +190,17 @@ const median = (xs: number[]) => {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 function report(label: string, figs: RoundFigures[]): void {
-  const later = figs.slice(2);
+  const later = figs.slice(arrive ? 3 : 2);
   const col = (f: (r: RoundFigures) => number, digits = 0) =>
     `median ${median(later.map(f)).toFixed(digits)} max ${Math.max(...later.map(f)).toFixed(digits)}`;
   console.log(`${label}: ${figs.map((r) => r.ms.toFixed(0)).join(' ')} ms`);
-  console.log(`  rounds 3+: block ${col((r) => r.ms)} ms; cpu ${col((r) => r.cpuMs)} ms`);
+  if (arrive) {
+    const a = figs[arrival];
+    console.log(
+      `  arrival round (3): block ${a.ms.toFixed(0)} ms; cpu ${a.cpuMs.toFixed(0)} ms; gc ${a.gcMs.toFixed(0)} ms; alloc ${a.allocMB.toFixed(0)} MB; kept ${a.keptMB.toFixed(1)} MB`,
+    );
+  }
+  console.log(`  rounds ${arrive ? 4 : 3}+: block ${col((r) => r.ms)} ms; cpu ${col((r) => r.cpuMs)} ms`);
   if (!gc) return;
   console.log(
     `  gc in round ${col((r) => r.gcMs)} ms (${col((r) => r.gcCount)} collections); alloc ${col((r) => r.allocMB)} MB; kept ${col((r) => r.keptMB, 1)} MB`,
@@ -179,15 +212,29 @@ async function main(): Promise<void> {
   const clock = new ManualClock(start);
   let memory = emptyMemory();
   const pure: RoundFigures[] = [];
+  // The audit on its own store, so the pure rounds see it as the service rounds do.
+  const auditDir = withCoverage ? mkdtempSync(join(tmpdir(), 'pulse-alert-round-')) : undefined;
+  const auditDb = auditDir ? openDatabase(auditDir) : undefined;
+  let current: PulseState | undefined;
+  const audit = auditDb
+    ? new BackupCoverageService({ db: auditDb, state: { get: () => current as PulseState }, clock })
+    : undefined;
+  let listedAt = start;
   for (let i = 0; i < rounds; i++) {
-    clock.advance(10_000);
-    const state = stateAt(i, clock.now());
+    clock.advance(i === 0 ? 10_000 : strideMs);
+    if (i === arrival) listedAt = clock.now();
+    const state = stateAt(i, clock.now(), listedAt);
+    current = state;
     pure.push(
       await measured(() => {
-        memory = evaluate(config, state, memory, clock.now()).memory;
+        const insight =
+          audit && BackupCoverageService.backupsKnown(state) ? { coverage: audit.current().guests } : undefined;
+        memory = evaluate(config, state, memory, clock.now(), insight).memory;
       }),
     );
   }
+  auditDb?.close();
+  if (auditDir) rmSync(auditDir, { recursive: true, force: true });
   const byType = new Map<string, number>();
   for (const t of Object.values(memory.active)) byType.set(t.alert.type, (byType.get(t.alert.type) ?? 0) + 1);
   console.log(
@@ -211,11 +258,26 @@ async function main(): Promise<void> {
     tickMs: 0,
   });
   service.updateConfig(config);
-  if (backups) state.commit((d) => (d.pveBackups = backups));
+  if (withCoverage) {
+    const coverage = new BackupCoverageService({ db, state, clock });
+    // start() hands the service its insight source; stopped at once so that commits schedule no
+    // rounds of their own (the bench runs each round itself).
+    service.start(() => ({
+      coverage: BackupCoverageService.backupsKnown(state.get()) ? coverage.current().guests : undefined,
+    }));
+    service.stop();
+  }
   const full: RoundFigures[] = [];
   for (let i = 0; i < rounds; i++) {
-    clock.advance(10_000);
+    clock.advance(i === 0 ? 10_000 : strideMs);
     commitSynthetic(state, { ...estate, tick: tickOf(i), now: clock.now() });
+    if (backups && i === arrival) {
+      const now = clock.now();
+      state.commit((d) => {
+        d.pveBackups = backups;
+        d.backupSources = backupSources(now);
+      });
+    }
     full.push(await measured(() => service.evaluateNow()));
   }
   report('service evaluateNow', full);

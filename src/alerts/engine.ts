@@ -442,9 +442,9 @@ class Round {
       message,
       value,
       threshold,
-      startTime: iso(now),
+      startTime: this.nowIso,
       acknowledged: false,
-      lastSeen: iso(now),
+      lastSeen: this.nowIso,
       metadata: { resourceType: c.resourceType, category: c.category, ...meta, ...c.extra },
     };
     this.recordChange(c.id);
@@ -481,7 +481,7 @@ class Round {
     this.w('lastResolved')[a.id] = { at: now, value: a.value };
     if (mem.oldestResolved !== undefined && now < mem.oldestResolved) mem.oldestResolved = now;
     if (value !== undefined) a.value = value;
-    const resolvedTime = iso(now);
+    const resolvedTime = this.nowIso;
     const {
       ackTime: _t,
       ackUser: _u,
@@ -626,14 +626,14 @@ class Round {
     for (const c of send) {
       const a = c.t.alert;
       if (c.kind === 'fired') {
-        a.lastNotified = iso(now);
+        a.lastNotified = this.nowIso;
         c.t.notify = 'sent';
         c.t.notifiedLevel = a.level;
         this.noteSent(a.id);
       } else if (c.kind === 'escalated') {
         a.lastEscalation = c.escalation;
-        a.escalationTimes = [...(a.escalationTimes ?? []), iso(now)];
-        a.lastNotified = iso(now);
+        a.escalationTimes = [...(a.escalationTimes ?? []), this.nowIso];
+        a.lastNotified = this.nowIso;
       }
       const n: AlertNotification = { kind: c.kind, alert: copyAlert(a) };
       if (c.channels) n.channels = c.channels;
@@ -669,7 +669,7 @@ class Round {
       if (rootCandidate) {
         if (kind === 'fired') {
           c.t.notify = 'grouped';
-          c.t.alert.lastNotified = iso(now);
+          c.t.alert.lastNotified = this.nowIso;
           this.noteSent(c.t.alert.id);
         }
         rootCandidate.grouped.push(c.t.alert);

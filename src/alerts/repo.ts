@@ -208,15 +208,20 @@ export class AlertRepo {
   }
 
   // Prepared once: a busy round writes thousands of history rows.
-  #insertHistory?: Statement<[string, string, string, number, string]>;
+  #insertHistory?: Statement<[string, string, string, number, string, number, number | null, number | null]>;
   #resolveHistory?: Statement<[number, string | null, string]>;
   #ackHistory?: Statement<[number | null, string | null, string]>;
   #notifiedHistory?: Statement<[number, number, string]>;
   #resolveNotifiedHistory?: Statement<[number, string]>;
 
-  addHistory(alert: FullAlert): void {
+  /**
+   * A new history row. `told`: the row is handed to the destinations `count` times at `at` in the
+   * same round (what as many `notedNotified` calls on it would record, without their updates).
+   */
+  addHistory(alert: FullAlert, told?: { count: number; at: number }): void {
     this.#insertHistory ??= this.db.prepare(
-      'INSERT INTO alert_history (alert_id, resource_id, level, start_time, data) VALUES (?, ?, ?, ?, ?)',
+      `INSERT INTO alert_history (alert_id, resource_id, level, start_time, data, notify_count, notified_first, notified_last)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.#insertHistory.run(
       alert.id,
@@ -224,6 +229,9 @@ export class AlertRepo {
       alert.level,
       Date.parse(alert.startTime),
       JSON.stringify(alert),
+      told?.count ?? 0,
+      told?.at ?? null,
+      told?.at ?? null,
     );
   }
 

@@ -183,16 +183,25 @@ export class AlertService {
     // The round's history rows commit together (one transaction instead of one per row).
     // (Notifications are history facts too: when each alert was handed to the destinations.)
     if (changes.length > 0) {
+      // An alert raised and told in the same round gets its notification facts with its row.
+      const told = toldOnRaise(changes);
+      const raised = new Set<string>();
       this.#repo.inTransaction(() => {
         for (const c of changes) {
-          if (c.kind === 'raised') this.#repo.addHistory(c.alert);
-          else if (c.kind === 'resolved') this.#repo.resolveHistory(c.alert.id, Date.parse(c.resolvedTime), c.reason);
-          else {
+          if (c.kind === 'raised') {
+            const count = told.get(c.alert.id);
+            this.#repo.addHistory(c.alert, count === undefined ? undefined : { count, at: now });
+            raised.add(c.alert.id);
+          } else if (c.kind === 'resolved') {
+            this.#repo.resolveHistory(c.alert.id, Date.parse(c.resolvedTime), c.reason);
+          } else {
             const n = c.notification;
             const note =
               n.kind === 'resolved'
                 ? (id: string) => this.#repo.notedResolveNotified(id, now)
-                : (id: string) => this.#repo.notedNotified(id, now);
+                : (id: string) => {
+                    if (!raised.has(id)) this.#repo.notedNotified(id, now);
+                  };
             note(n.alert.id);
             for (const g of n.grouped ?? []) note(g.id);
           }
@@ -435,6 +444,26 @@ export class AlertService {
     this.#opts.events.emit('alertResolved', { alertId: id });
     return true;
   }
+}
+
+/**
+ * How often each alert raised in `changes` is told after its raise in the same round (in the
+ * notifications, alone or folded into its node's): the counts `#apply` writes with its new row.
+ */
+function toldOnRaise(changes: readonly AlertChange[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  const raised = new Set<string>();
+  const count = (id: string) => {
+    if (raised.has(id)) counts.set(id, (counts.get(id) ?? 0) + 1);
+  };
+  for (const c of changes) {
+    if (c.kind === 'raised') raised.add(c.alert.id);
+    else if (c.kind === 'notify' && c.notification.kind !== 'resolved') {
+      count(c.notification.alert.id);
+      for (const g of c.notification.grouped ?? []) count(g.id);
+    }
+  }
+  return counts;
 }
 
 const DOCKER_TYPES = new Set(['DockerHost', 'Docker Container']);

@@ -285,7 +285,11 @@ export function auditCoverage(state: Readonly<PulseState>, policies: PolicyConfi
       ...(ready.statusReason ? { statusReason: ready.statusReason } : {}),
     });
   }
-  // At risk first (more reasons first), then the oldest newest backup, then by key.
+  return sortedReport(out, unattributed.size);
+}
+
+/** The report of `guests`: at risk first (more reasons first), then the oldest newest backup, then by key. */
+function sortedReport(out: GuestCoverage[], unattributedPbsGroups: number): CoverageReport {
   out.sort(
     (a, b) =>
       b.flags.length - a.flags.length ||
@@ -302,7 +306,7 @@ export function auditCoverage(state: Readonly<PulseState>, policies: PolicyConfi
   for (const c of out) for (const f of c.flags) byReason[f.reason]++;
   return {
     guests: out,
-    unattributedPbsGroups: unattributed.size,
+    unattributedPbsGroups,
     summary: {
       guests: out.length,
       atRisk: out.filter((c) => c.atRisk).length,
@@ -311,6 +315,33 @@ export function auditCoverage(state: Readonly<PulseState>, policies: PolicyConfi
       byReason,
     },
   };
+}
+
+/**
+ * `report` (an audit of the same guests, backups, listings and policies) as `auditCoverage` would
+ * give it at `nowMs`: only the ages and what the policy says of them move with time, so the
+ * backups are not gone through again. Guests whose ages did not move keep their objects.
+ */
+export function reageCoverage(report: CoverageReport, nowMs: number): CoverageReport {
+  const out: GuestCoverage[] = new Array(report.guests.length);
+  for (let i = 0; i < report.guests.length; i++) {
+    const g = report.guests[i];
+    let targets: TargetCoverage[] | undefined;
+    for (let k = 0; k < g.targets.length; k++) {
+      const t = g.targets[k];
+      const ageHours = round1(Math.max(0, nowMs - t.newest * 1000) / HOUR);
+      if (ageHours === t.ageHours) continue;
+      targets ??= g.targets.slice();
+      targets[k] = { ...t, ageHours };
+    }
+    if (!targets) {
+      out[i] = g;
+      continue;
+    }
+    const flags = g.status === 'judged' ? judge(g.policy, targets, g.restorePoints) : [];
+    out[i] = { ...g, targets, newestAgeHours: targets[0].ageHours, atRisk: flags.length > 0, flags };
+  }
+  return sortedReport(out, report.unattributedPbsGroups);
 }
 
 const round1 = (v: number) => Math.round(v * 10) / 10;

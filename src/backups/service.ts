@@ -7,7 +7,7 @@ import type { Database } from 'better-sqlite3';
 import type { Clock } from '../clock.js';
 import type { Guest, PulseState } from '../model/state.js';
 import type { StateStore } from '../state/store.js';
-import { auditCoverage, type CoverageReport } from './coverage.js';
+import { auditCoverage, type CoverageReport, reageCoverage } from './coverage.js';
 import { BackupPolicyRepo, type PolicyConfig, parsePolicyConfig } from './policy.js';
 
 const MAX_AGE_MS = 60_000;
@@ -47,8 +47,6 @@ export class BackupCoverageService {
     const c = this.#cached;
     if (
       c &&
-      now >= c.report.computedAt &&
-      now - c.report.computedAt < MAX_AGE_MS &&
       // Every poll replaces the guest lists (their metrics move); the audit reads none of that.
       sameGuests(c.sources[0] as Guest[], state.vms) &&
       sameGuests(c.sources[1] as Guest[], state.containers) &&
@@ -57,6 +55,9 @@ export class BackupCoverageService {
       c.sources[4] === sources[4]
     ) {
       c.sources = sources;
+      if (now >= c.report.computedAt && now - c.report.computedAt < MAX_AGE_MS) return c.report;
+      // Only time moved since the audit: its ages are brought up to date.
+      c.report = { ...reageCoverage(c.report, now), computedAt: now };
       return c.report;
     }
     const report = { ...auditCoverage(state, this.#policy, now), computedAt: now };

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { auditCoverage } from '../../src/backups/coverage.js';
+import { auditCoverage, reageCoverage } from '../../src/backups/coverage.js';
 import { BackupPolicyRepo, defaultPolicyConfig, parsePolicyConfig, policyFor } from '../../src/backups/policy.js';
 import { BackupCoverageService } from '../../src/backups/service.js';
 import { ManualClock } from '../../src/clock.js';
@@ -117,6 +117,23 @@ describe('auditCoverage', () => {
     expect(r.summary).toMatchObject({ guests: 4, atRisk: 2, byReason: { 'no-backup': 1, stale: 1 } });
     // At risk first: no backup (infinitely old) before stale.
     expect(r.guests.slice(0, 2).map((g) => g.vmid)).toEqual([101, 102]);
+  });
+
+  it('a report brought to a later time equals the audit at that time, across the policy limits', () => {
+    const policy = parsePolicyConfig({ tags: { prod: { requireVerified: true, minTargets: 2, maxAgeHours: 12 } } });
+    const listed = allListed(state);
+    const first = auditCoverage(listed, policy, NOW);
+    let report = first;
+    // Minutes and hours on: targets cross 12 h (prod) and 48 h (default), ties in age reorder by key.
+    for (const later of [1, 7, 60, 2 * 60 + 1, 3 * 60, 14 * 60, 38 * 60 + 30, 39 * 60, 50 * 60]) {
+      const at = NOW + later * 60_000;
+      report = reageCoverage(report, at);
+      expect(report).toEqual(auditCoverage(listed, policy, at));
+    }
+    expect(report.summary.atRisk).toBeGreaterThan(first.summary.atRisk);
+    // A guest whose ages did not move keeps its object.
+    const minuteOn = reageCoverage(first, NOW + 60_000);
+    expect(minuteOn.guests.find((g) => g.vmid === 101)).toBe(first.guests.find((g) => g.vmid === 101));
   });
 
   it('reports per target when the newest backup was verified, whether it is encrypted and protected', () => {
@@ -305,10 +322,21 @@ describe('BackupCoverageService', () => {
       expect(retagged.guests.find((c) => c.vmid === 100)?.tags).toEqual(['prod', 'db']);
       state = { ...state, vms: state.vms.map((g) => (g.vmid === 101 ? { ...g, name: 'renamed' } : g)) };
       expect(svc.current().guests.find((c) => c.vmid === 101)?.name).toBe('renamed');
-      // Ages move: a minute later the audit runs again even with the same guests.
+      // Ages move: half an hour later the report is brought up to date even with the same guests.
       const steady = svc.current();
+      clock.advance(30 * 60_000);
+      const aged = svc.current();
+      expect(aged).not.toBe(steady);
+      expect(aged).toEqual({ ...auditCoverage(state, defaultPolicyConfig(), clock.now()), computedAt: clock.now() });
+      // New backup lists (one added, then one removed) are audited anew, not aged.
+      const backups = state.pveBackups as NonNullable<PulseState['pveBackups']>;
+      const added = [...backups.storageBackups, vzdump('pve1', 101, 'nfs', 1)];
+      state = { ...state, pveBackups: { ...backups, storageBackups: added } };
       clock.advance(60_000);
-      expect(svc.current()).not.toBe(steady);
+      expect(svc.current().guests.find((c) => c.vmid === 101)?.restorePoints).toBe(1);
+      state = { ...state, pveBackups: { ...backups, storageBackups: added.slice(1) } };
+      clock.advance(60_000);
+      expect(svc.current().guests.find((c) => c.vmid === 100)?.restorePoints).toBe(0);
     } finally {
       db.close();
     }
