@@ -9,10 +9,20 @@ import { Bar, ErrorText, inputClass, Sparkline, StatusDot, Tags, td, th } from '
 import { explainDisk, explainLine, explainMemory } from '../lib/explain';
 import { parseFilter } from '../lib/filter';
 import { formatBytes, formatPercent, formatRate, formatUptime, splitTags } from '../lib/format';
-import { buildRows, guestDiskPercent, isNode, type Row, type SortKey, type SortSpec } from '../lib/rows';
+import {
+  buildRows,
+  type GuestCounts,
+  guestCounts,
+  guestDiskPercent,
+  isNode,
+  nodeKey,
+  type Row,
+  type SortKey,
+  type SortSpec,
+} from '../lib/rows';
 import { linkClick } from '../router';
 import { chartsError, guestSeries, nodeSeries, SPARKLINE_GUEST_LIMIT, useCharts } from '../stores/charts';
-import { live, rawList } from '../stores/live';
+import { live } from '../stores/live';
 
 const ROW_H = 36;
 /** Rows rendered beyond each edge of the viewport: a scroll's next frame already has them, and
@@ -75,13 +85,6 @@ function diskTitle(r: Row): string {
     return `Disk usage unknown${reason ? ` (${reason})` : ''}; ${formatBytes(d.total)} allocated${explainLine(explainDisk(r))}`;
   }
   return `Disk ${formatBytes(d.used, 2)} of ${formatBytes(d.total, 2)} (${d.usage.toFixed(1)}%)${explainLine(explainDisk(r))}`;
-}
-
-interface GuestCounts {
-  vms: number;
-  vmsRunning: number;
-  cts: number;
-  ctsRunning: number;
 }
 
 function NodeCells(props: { n: Node; onOpen: (r: Row) => void; counts?: GuestCounts }) {
@@ -339,25 +342,9 @@ export function DashboardPage() {
       status: status(),
     }),
   );
-  // Summary counts go through every guest: on the raw lists, once per state message (rawList),
-  // not subscribed to four fields of each of 10,000 guests.
-  const counts = createMemo(() => {
-    live.version();
-    const m = new Map<string, GuestCounts>();
-    for (const g of [...rawList(live.state.vms), ...rawList(live.state.containers)]) {
-      const k = `${g.instance}\u0000${g.node}`;
-      const c = m.get(k) ?? { vms: 0, vmsRunning: 0, cts: 0, ctsRunning: 0 };
-      if (g.type === 'qemu') {
-        c.vms++;
-        if (g.status === 'running') c.vmsRunning++;
-      } else {
-        c.cts++;
-        if (g.status === 'running') c.ctsRunning++;
-      }
-      m.set(k, c);
-    }
-    return m;
-  });
+  // Summary counts read four fields of every guest, which a poll does not change: they re-run
+  // when a guest starts, stops or moves, or the lists change, not on every update.
+  const counts = createMemo(() => guestCounts([live.state.vms, live.state.containers]));
   const guestCount = () => rows().filter((r) => !isNode(r)).length;
 
   // Virtualisation: only the rows in (and just around) the viewport are rendered.
@@ -404,27 +391,20 @@ export function DashboardPage() {
     </th>
   );
 
-  // One memo per figure, each a string, so only a figure that changed touches the DOM; counted on
-  // the raw lists once per state message (rawList).
+  // One memo per figure, each a string, so only a figure that changed touches the DOM; each reads
+  // the lists' statuses only, so a poll's metrics do not re-run them.
   const running = (l: readonly Guest[]) => {
     let n = 0;
-    for (const g of rawList(l)) if (g.status === 'running') n++;
+    for (const g of l) if (g.status === 'running') n++;
     return `${n}/${l.length}`;
   };
   const nodesOnline = createMemo(() => {
-    live.version();
     let n = 0;
-    for (const node of rawList(live.state.nodes)) if (node.status === 'online') n++;
+    for (const node of live.state.nodes) if (node.status === 'online') n++;
     return `${n}/${live.state.nodes.length}`;
   });
-  const vmsRunning = createMemo(() => {
-    live.version();
-    return running(live.state.vms);
-  });
-  const ctsRunning = createMemo(() => {
-    live.version();
-    return running(live.state.containers);
-  });
+  const vmsRunning = createMemo(() => running(live.state.vms));
+  const ctsRunning = createMemo(() => running(live.state.containers));
   const alertCount = createMemo(() => String(live.state.activeAlerts.length));
 
   return (
@@ -589,7 +569,7 @@ export function DashboardPage() {
                     <NodeCells
                       n={row as Node}
                       onOpen={setDetail}
-                      counts={counts().get(`${row.instance}\u0000${row.name}`)}
+                      counts={counts().get(nodeKey(row.instance, row.name))}
                     />
                   </Show>
                 </tr>
