@@ -248,6 +248,22 @@ describe('writeRowTable', () => {
     expect((list[2].memory as Obj).used).toBe(70);
   });
 
+  it('gives what decoding gives for a column naming a later one (not sent, but not trusted either)', () => {
+    const odd: RowTable = { at: [0, 1], cols: ['cpu', 'uptime', 'netIn'], vals: [{ s: 2 }, { ds: 1 }, [1, 2]] };
+    const list: Obj[] = rows();
+    const slow = writeRowTable(odd, list, position(list), new CellWriter(Symbol(), Symbol()));
+    for (let n = 0; n < slow.length; n += 3) list[slow[n] as number][(slow[n + 1] as string[])[0]] = slow[n + 2];
+    const expected: Obj[] = rows();
+    applyRowTable(
+      odd,
+      (i, path) => readPath(expected[i], path),
+      (i, path, value) => {
+        expected[i][path[0]] = value;
+      },
+    );
+    expect(list).toEqual(expected);
+  });
+
   it('applies a later table to the values an earlier one wrote, as applyListDelta does', () => {
     const list: Obj[] = rows();
     const first: RowTable = { at: [1], cols: ['uptime'], vals: [{ d: 10 }] };

@@ -253,6 +253,9 @@ export function writeRowTable(
       [rules[j], args[j]] = [Rule.StepOf, 'ds' in c ? c.ds : c.dn];
       if ('dn' in c) signs[j] = -1;
     }
+    // A column names only earlier ones; decoding gives no value for any other.
+    if (rules[j] === Rule.Same && (args[j] as number) >= j) [rules[j], args[j]] = [Rule.Constant, undefined];
+    if (rules[j] === Rule.StepOf && (args[j] as number) >= j) [rules[j], args[j]] = [Rule.Step, Number.NaN];
     const p = paths[j];
     const q = paths[j - 1];
     if (j > 0 && p.length > 1 && q.length === p.length && p.every((k, m) => m === p.length - 1 || k === q[m])) {
