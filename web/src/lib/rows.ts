@@ -140,11 +140,7 @@ export interface GuestCounts {
   ctsRunning: number;
 }
 
-/**
- * Per node (`nodeKey`), its VMs and containers and how many of each run. Reads only `instance`,
- * `node`, `type` and `status` of each guest, so in a reactive scope over store lists it re-runs
- * when one of those or a list's membership changes, not on a poll's metrics.
- */
+/** Per node (`nodeKey`), its VMs and containers and how many of each run (reads `instance`, `node`, `type`, `status`). */
 export function guestCounts(lists: ReadonlyArray<readonly Guest[]>): Map<string, GuestCounts> {
   const m = new Map<string, GuestCounts>();
   for (const list of lists) {

@@ -22,7 +22,7 @@ import {
 } from '../lib/rows';
 import { linkClick } from '../router';
 import { chartsError, guestSeries, nodeSeries, SPARKLINE_GUEST_LIMIT, useCharts } from '../stores/charts';
-import { live } from '../stores/live';
+import { changedIn, live, rawList } from '../stores/live';
 
 const ROW_H = 36;
 /** Rows rendered beyond each edge of the viewport: a scroll's next frame already has them, and
@@ -342,9 +342,13 @@ export function DashboardPage() {
       status: status(),
     }),
   );
-  // Summary counts read four fields of every guest, which a poll does not change: they re-run
-  // when a guest starts, stops or moves, or the lists change, not on every update.
-  const counts = createMemo(() => guestCounts([live.state.vms, live.state.containers]));
+  // Summary counts go through every guest on the raw lists (no signal per guest), and only when a
+  // message changed a field they read or the lists' membership, not on a poll's metrics.
+  const guestsMoved = changedIn(['vms', 'containers'], ['instance', 'node', 'type', 'status']);
+  const counts = createMemo(() => {
+    guestsMoved();
+    return guestCounts([rawList(live.state.vms), rawList(live.state.containers)]);
+  });
   const guestCount = () => rows().filter((r) => !isNode(r)).length;
 
   // Virtualisation: only the rows in (and just around) the viewport are rendered.
@@ -391,20 +395,28 @@ export function DashboardPage() {
     </th>
   );
 
-  // One memo per figure, each a string, so only a figure that changed touches the DOM; each reads
-  // the lists' statuses only, so a poll's metrics do not re-run them.
+  // One memo per figure, each a string, so only a figure that changed touches the DOM; counted on
+  // the raw lists, when a status or a list's membership changed (`changedIn`).
   const running = (l: readonly Guest[]) => {
     let n = 0;
-    for (const g of l) if (g.status === 'running') n++;
+    for (const g of rawList(l)) if (g.status === 'running') n++;
     return `${n}/${l.length}`;
   };
+  const nodesChanged = changedIn(['nodes'], ['status']);
   const nodesOnline = createMemo(() => {
+    nodesChanged();
     let n = 0;
-    for (const node of live.state.nodes) if (node.status === 'online') n++;
+    for (const node of rawList(live.state.nodes)) if (node.status === 'online') n++;
     return `${n}/${live.state.nodes.length}`;
   });
-  const vmsRunning = createMemo(() => running(live.state.vms));
-  const ctsRunning = createMemo(() => running(live.state.containers));
+  const vmsRunning = createMemo(() => {
+    guestsMoved();
+    return running(live.state.vms);
+  });
+  const ctsRunning = createMemo(() => {
+    guestsMoved();
+    return running(live.state.containers);
+  });
   const alertCount = createMemo(() => String(live.state.activeAlerts.length));
 
   return (

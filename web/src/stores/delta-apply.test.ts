@@ -11,7 +11,8 @@ import * as browserStore from 'solid-js/store/dist/store.js';
 import { describe, expect, it } from 'vitest';
 import { applyListDelta, diffDocuments } from '../../../src/state/delta';
 import { applyRowTable, type RowTable, readPath } from '../../../src/state/delta-rows';
-import { DeltaApplier, writeRowTable } from './delta-apply';
+import { guestCounts, nodeKey } from '../lib/rows';
+import { DeltaApplier, touches, writeRowTable } from './delta-apply';
 import { CellWriter } from './store-cells';
 
 const { $RAW, createStore, produce, reconcile } = browserStore as typeof SolidStore;
@@ -168,6 +169,41 @@ describe('DeltaApplier', () => {
       expect(plain(), `step ${step}`).toEqual(JSON.parse(JSON.stringify(b)));
       doc = b;
     }
+  });
+});
+
+describe('what a delta changed', () => {
+  const COUNTED = ['instance', 'node', 'type', 'status'];
+  const counted = (i: number, t: number, extra: Obj = {}) =>
+    guest(i, t, { vmid: 100 + i, node: 'node1', instance: 'pve', type: 'qemu', ...extra });
+
+  it('a poll that moved every metric touches no field the guest counts read; a guest stopping does', () => {
+    const a = { vms: [0, 1, 2, 3].map((i) => counted(i, 0)), containers: [] };
+    const polled = { vms: [0, 1, 2, 3].map((i) => counted(i, 1)), containers: [] };
+    const stopped = { vms: polled.vms.map((g, i) => (i === 2 ? { ...g, status: 'stopped' } : g)), containers: [] };
+    const { state, apply } = setup(a);
+    const changes = apply(a, polled);
+    expect(changes.get('vms')).toEqual(new Set(['cpu', 'memory', 'uptime', 'lastSeen']));
+    expect(touches(changes, ['vms', 'containers'], COUNTED)).toBe(false);
+    expect(touches(apply(polled, stopped), ['vms', 'containers'], COUNTED)).toBe(true);
+    const raw = (state.vms as Record<symbol, Obj[]>)[$RAW];
+    expect(guestCounts([raw as never]).get(nodeKey('pve', 'node1'))).toEqual({
+      vms: 4,
+      vmsRunning: 3,
+      cts: 0,
+      ctsRunning: 0,
+    });
+  });
+
+  it('a guest added, removed or sent whole touches every field of its list, and no other list', () => {
+    const a = { vms: [0, 1, 2].map((i) => counted(i, 0)), containers: [counted(9, 0, { type: 'lxc' })] };
+    const { apply } = setup(a);
+    const removed = { ...a, vms: a.vms.slice(1) };
+    const changes = apply(a, removed);
+    expect(changes.get('vms')).toBe(true);
+    expect(touches(changes, ['vms'], ['status'])).toBe(true);
+    expect(touches(changes, ['containers'], ['status'])).toBe(false);
+    expect(touches('all', ['containers'], ['status'])).toBe(true);
   });
 });
 

@@ -58,6 +58,35 @@ function read(root: unknown, keys: readonly string[]): unknown {
   return v;
 }
 
+/**
+ * What a state message changed, per collection path: the top-level fields written in its
+ * objects, or `true` when objects were added, removed, reordered or replaced (or the list sent
+ * whole); 'all' for a full state. Lets a view of a whole list re-run only when a field it reads
+ * (or the list's membership) changed, without subscribing to that field of every object.
+ */
+export type Changes = ReadonlyMap<string, ReadonlySet<string> | true> | 'all';
+
+/** The fields one collection's delta writes, or `true` (see `Changes`). */
+function changedFields(d: ListDelta): ReadonlySet<string> | true {
+  if (d.list || d.remove || d.add || d.order || d.replace) return true;
+  const fields = new Set<string>();
+  for (const t of d.rows ?? []) for (const c of t.cols) fields.add(typeof c === 'string' ? c : c[0]);
+  for (const c of d.change ?? []) {
+    for (const k of c.unset ?? []) fields.add(k);
+    for (const k of Object.keys(c.set ?? {})) fields.add(k);
+  }
+  return fields;
+}
+
+/** Whether `changes` may have changed any of `fields` (top-level keys) in any of `collections`. */
+export function touches(changes: Changes, collections: readonly string[], fields: readonly string[]): boolean {
+  if (changes === 'all') return true;
+  return collections.some((path) => {
+    const c = changes.get(path);
+    return c === true || (c !== undefined && fields.some((f) => c.has(f)));
+  });
+}
+
 export class DeltaApplier {
   /** Per collection path: the ids of the base list, in order (undefined: not keyed). */
   readonly #base = new Map<string, string[] | undefined>();
@@ -83,9 +112,17 @@ export class DeltaApplier {
     }
   }
 
-  /** Applies a delta's collections (its plain keys are the caller's). Call inside `batch`. */
-  apply(delta: StateDelta): void {
-    for (const [path, d] of Object.entries(delta.lists ?? {})) this.#applyList(path, d);
+  /**
+   * Applies a delta's collections (its plain keys are the caller's). Call inside `batch`. Returns
+   * what it changed (`changedFields`).
+   */
+  apply(delta: StateDelta): Map<string, ReadonlySet<string> | true> {
+    const changes = new Map<string, ReadonlySet<string> | true>();
+    for (const [path, d] of Object.entries(delta.lists ?? {})) {
+      this.#applyList(path, d);
+      changes.set(path, changedFields(d));
+    }
+    return changes;
   }
 
   #applyList(path: string, d: ListDelta): void {

@@ -166,22 +166,6 @@ describe('store cells written without the setter', () => {
     sorted.dispose();
   });
 
-  it('the guest counts re-run when a guest stops, not on a poll that moved every metric', () => {
-    const a = estate(40, 0);
-    const polled = estate(40, 1);
-    const stopped = { vms: polled.vms.map((g, i) => (i === 5 ? { ...g, status: 'stopped' } : g)) };
-    const { apply, vms } = setup(a);
-    const counts = watch(() => b.guestCounts([vms() as unknown as Guest[]]));
-    const key = b.nodeKey('pve', 'node1');
-    expect(counts.value().get(key)).toEqual({ vms: 40, vmsRunning: 40, cts: 0, ctsRunning: 0 });
-    apply(a, polled);
-    expect(counts.runs()).toBe(1);
-    apply(polled, stopped);
-    expect(counts.runs()).toBe(2);
-    expect(counts.value().get(key)).toEqual({ vms: 40, vmsRunning: 39, cts: 0, ctsRunning: 0 });
-    counts.dispose();
-  });
-
   it('the rows sorted by vmid are not rebuilt on a poll that moved every metric, and are on a vmid change', () => {
     const a = estate(40, 0);
     const polled = estate(40, 1);
