@@ -3,7 +3,7 @@
  * 10,000 guests), live over the delta WebSocket (`/ws?deltas=2`, what the UI opens). Prints figures; asserts nothing.
  *
  *   node --import tsx bench/browser-ui.ts [--updates 8] [--scroll-seconds 8] [--scrolls 3] [--px-per-frame 60]
- *     [--cpu-profile FILE] [--save-largest FILE]
+ *     [--cpu-profile FILE] [--save-largest FILE] [--capture FILE]
  *
  * `--updates 20` gives a p95 that is not just the slowest update.
  *
@@ -55,6 +55,8 @@ const PX_PER_FRAME = opt('--px-per-frame', 60);
 const CPU_PROFILE = argv.includes('--cpu-profile') ? argv[argv.indexOf('--cpu-profile') + 1] : undefined;
 /** Diagnosis: writes the largest state message the page received during the updates to this file. */
 const SAVE_LARGEST = argv.includes('--save-largest') ? argv[argv.indexOf('--save-largest') + 1] : undefined;
+/** Diagnosis: writes every state message the page received (sign-in and updates) to this file, one a line. */
+const CAPTURE = argv.includes('--capture') ? argv[argv.indexOf('--capture') + 1] : undefined;
 const CHROMIUM = '/usr/bin/chromium';
 const ADMIN = { username: 'admin', password: 'bench-browser-ui-password' };
 
@@ -145,7 +147,7 @@ const STATE_TYPES = new Set(['stateDelta', 'rawData', 'initialState']);
  */
 const PAGE_SCRIPT = `(() => {
   const STATE_TYPES = ${JSON.stringify([...STATE_TYPES])};
-  const bench = { updates: [], loaf: [], statePainted: 0, steady: false, largest: '' };
+  const bench = { updates: [], loaf: [], statePainted: 0, steady: false, largest: '', captured: ${CAPTURE ? '[]' : 'undefined'} };
   window.__bench = bench;
   const channel = new MessageChannel();
   const afterFrame = [];
@@ -197,6 +199,7 @@ const PAGE_SCRIPT = `(() => {
         const index = bench.updates.length;
         const state = STATE_TYPES.includes(type);
         if (state && bench.steady && text.length > bench.largest.length) bench.largest = text;
+        if (state && bench.captured) bench.captured.push(text);
         mutations.takeRecords();
         // Markers in the DevTools trace, which times the tasks between them in thread CPU time.
         if (state) console.timeStamp('bench:u' + index);
@@ -593,6 +596,8 @@ async function main() {
     }
     if (count < UPDATES) log(`only ${count} updates painted within ${UPDATES * 30} s; reporting those`);
     const traceEvents = await trace.stop();
+    if (CAPTURE)
+      fs.writeFileSync(CAPTURE, `${((await page.evaluate('window.__bench.captured')) as string[]).join('\n')}\n`);
     if (SAVE_LARGEST) fs.writeFileSync(SAVE_LARGEST, (await page.evaluate('window.__bench.largest')) as string);
     const afterUpdates = await metrics();
 

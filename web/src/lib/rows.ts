@@ -130,7 +130,39 @@ export interface BuildOptions {
   status: string;
 }
 
-const nodeKey = (instance: string, node: string) => `${instance}\u0000${node}`;
+/** A node's key in `guestCounts` (and in the grouping): its instance and name. */
+export const nodeKey = (instance: string, node: string) => `${instance}\u0000${node}`;
+
+export interface GuestCounts {
+  vms: number;
+  vmsRunning: number;
+  cts: number;
+  ctsRunning: number;
+}
+
+/** Per node (`nodeKey`), its VMs and containers and how many of each run (reads `instance`, `node`, `type`, `status`). */
+export function guestCounts(lists: ReadonlyArray<readonly Guest[]>): Map<string, GuestCounts> {
+  const m = new Map<string, GuestCounts>();
+  for (const list of lists) {
+    for (const g of list) {
+      const k = nodeKey(g.instance, g.node);
+      let c = m.get(k);
+      if (c === undefined) {
+        c = { vms: 0, vmsRunning: 0, cts: 0, ctsRunning: 0 };
+        m.set(k, c);
+      }
+      const running = g.status === 'running';
+      if (g.type === 'qemu') {
+        c.vms++;
+        if (running) c.vmsRunning++;
+      } else {
+        c.cts++;
+        if (running) c.ctsRunning++;
+      }
+    }
+  }
+  return m;
+}
 
 /**
  * Grouped: each node, then its matching guests (a node is listed when it or any of its guests

@@ -9,10 +9,20 @@ import { Bar, ErrorText, inputClass, Sparkline, StatusDot, Tags, td, th } from '
 import { explainDisk, explainLine, explainMemory } from '../lib/explain';
 import { parseFilter } from '../lib/filter';
 import { formatBytes, formatPercent, formatRate, formatUptime, splitTags } from '../lib/format';
-import { buildRows, guestDiskPercent, isNode, type Row, type SortKey, type SortSpec } from '../lib/rows';
+import {
+  buildRows,
+  type GuestCounts,
+  guestCounts,
+  guestDiskPercent,
+  isNode,
+  nodeKey,
+  type Row,
+  type SortKey,
+  type SortSpec,
+} from '../lib/rows';
 import { linkClick } from '../router';
 import { chartsError, guestSeries, nodeSeries, SPARKLINE_GUEST_LIMIT, useCharts } from '../stores/charts';
-import { live, rawList } from '../stores/live';
+import { changedIn, live, rawList } from '../stores/live';
 
 const ROW_H = 36;
 /** Rows rendered beyond each edge of the viewport: a scroll's next frame already has them, and
@@ -75,13 +85,6 @@ function diskTitle(r: Row): string {
     return `Disk usage unknown${reason ? ` (${reason})` : ''}; ${formatBytes(d.total)} allocated${explainLine(explainDisk(r))}`;
   }
   return `Disk ${formatBytes(d.used, 2)} of ${formatBytes(d.total, 2)} (${d.usage.toFixed(1)}%)${explainLine(explainDisk(r))}`;
-}
-
-interface GuestCounts {
-  vms: number;
-  vmsRunning: number;
-  cts: number;
-  ctsRunning: number;
 }
 
 function NodeCells(props: { n: Node; onOpen: (r: Row) => void; counts?: GuestCounts }) {
@@ -339,24 +342,12 @@ export function DashboardPage() {
       status: status(),
     }),
   );
-  // Summary counts go through every guest: on the raw lists, once per state message (rawList),
-  // not subscribed to four fields of each of 10,000 guests.
+  // Summary counts go through every guest on the raw lists (no signal per guest), and only when a
+  // message changed a field they read or the lists' membership, not on a poll's metrics.
+  const guestsMoved = changedIn(['vms', 'containers'], ['instance', 'node', 'type', 'status']);
   const counts = createMemo(() => {
-    live.version();
-    const m = new Map<string, GuestCounts>();
-    for (const g of [...rawList(live.state.vms), ...rawList(live.state.containers)]) {
-      const k = `${g.instance}\u0000${g.node}`;
-      const c = m.get(k) ?? { vms: 0, vmsRunning: 0, cts: 0, ctsRunning: 0 };
-      if (g.type === 'qemu') {
-        c.vms++;
-        if (g.status === 'running') c.vmsRunning++;
-      } else {
-        c.cts++;
-        if (g.status === 'running') c.ctsRunning++;
-      }
-      m.set(k, c);
-    }
-    return m;
+    guestsMoved();
+    return guestCounts([rawList(live.state.vms), rawList(live.state.containers)]);
   });
   const guestCount = () => rows().filter((r) => !isNode(r)).length;
 
@@ -405,24 +396,25 @@ export function DashboardPage() {
   );
 
   // One memo per figure, each a string, so only a figure that changed touches the DOM; counted on
-  // the raw lists once per state message (rawList).
+  // the raw lists, when a status or a list's membership changed (`changedIn`).
   const running = (l: readonly Guest[]) => {
     let n = 0;
     for (const g of rawList(l)) if (g.status === 'running') n++;
     return `${n}/${l.length}`;
   };
+  const nodesChanged = changedIn(['nodes'], ['status']);
   const nodesOnline = createMemo(() => {
-    live.version();
+    nodesChanged();
     let n = 0;
     for (const node of rawList(live.state.nodes)) if (node.status === 'online') n++;
     return `${n}/${live.state.nodes.length}`;
   });
   const vmsRunning = createMemo(() => {
-    live.version();
+    guestsMoved();
     return running(live.state.vms);
   });
   const ctsRunning = createMemo(() => {
-    live.version();
+    guestsMoved();
     return running(live.state.containers);
   });
   const alertCount = createMemo(() => String(live.state.activeAlerts.length));
@@ -589,7 +581,7 @@ export function DashboardPage() {
                     <NodeCells
                       n={row as Node}
                       onOpen={setDetail}
-                      counts={counts().get(`${row.instance}\u0000${row.name}`)}
+                      counts={counts().get(nodeKey(row.instance, row.name))}
                     />
                   </Show>
                 </tr>

@@ -9,8 +9,11 @@ import type * as SolidStore from 'solid-js/store';
 // @ts-expect-error the browser build is imported by path and carries no types of its own
 import * as browserStore from 'solid-js/store/dist/store.js';
 import { describe, expect, it } from 'vitest';
-import { diffDocuments } from '../../../src/state/delta';
-import { DeltaApplier } from './delta-apply';
+import { applyListDelta, diffDocuments } from '../../../src/state/delta';
+import { applyRowTable, type RowTable, readPath } from '../../../src/state/delta-rows';
+import { guestCounts, nodeKey } from '../lib/rows';
+import { DeltaApplier, touches, writeRowTable } from './delta-apply';
+import { CellWriter } from './store-cells';
 
 const { $RAW, createStore, produce, reconcile } = browserStore as typeof SolidStore;
 
@@ -166,5 +169,144 @@ describe('DeltaApplier', () => {
       expect(plain(), `step ${step}`).toEqual(JSON.parse(JSON.stringify(b)));
       doc = b;
     }
+  });
+});
+
+describe('what a delta changed', () => {
+  const COUNTED = ['instance', 'node', 'type', 'status'];
+  const counted = (i: number, t: number, extra: Obj = {}) =>
+    guest(i, t, { vmid: 100 + i, node: 'node1', instance: 'pve', type: 'qemu', ...extra });
+
+  it('a poll that moved every metric touches no field the guest counts read; a guest stopping does', () => {
+    const a = { vms: [0, 1, 2, 3].map((i) => counted(i, 0)), containers: [] };
+    const polled = { vms: [0, 1, 2, 3].map((i) => counted(i, 1)), containers: [] };
+    const stopped = { vms: polled.vms.map((g, i) => (i === 2 ? { ...g, status: 'stopped' } : g)), containers: [] };
+    const { state, apply } = setup(a);
+    const changes = apply(a, polled);
+    expect(changes.get('vms')).toEqual(new Set(['cpu', 'memory', 'uptime', 'lastSeen']));
+    expect(touches(changes, ['vms', 'containers'], COUNTED)).toBe(false);
+    expect(touches(apply(polled, stopped), ['vms', 'containers'], COUNTED)).toBe(true);
+    const raw = (state.vms as Record<symbol, Obj[]>)[$RAW];
+    expect(guestCounts([raw as never]).get(nodeKey('pve', 'node1'))).toEqual({
+      vms: 4,
+      vmsRunning: 3,
+      cts: 0,
+      ctsRunning: 0,
+    });
+  });
+
+  it('a guest added, removed or sent whole touches every field of its list, and no other list', () => {
+    const a = { vms: [0, 1, 2].map((i) => counted(i, 0)), containers: [counted(9, 0, { type: 'lxc' })] };
+    const { apply } = setup(a);
+    const removed = { ...a, vms: a.vms.slice(1) };
+    const changes = apply(a, removed);
+    expect(changes.get('vms')).toBe(true);
+    expect(touches(changes, ['vms'], ['status'])).toBe(true);
+    expect(touches(changes, ['containers'], ['status'])).toBe(false);
+    expect(touches('all', ['containers'], ['status'])).toBe(true);
+  });
+});
+
+describe('writeRowTable', () => {
+  const rows = () => [
+    { id: 'a', cpu: 0.1, uptime: 100, status: 'stopped', netIn: 7, memory: { used: 40, free: 60, usage: 40 } },
+    { id: 'b', cpu: 0.2, uptime: 200, status: 'running', netIn: 8, memory: { used: 50, free: 50, usage: 50 } },
+    { id: 'c', cpu: 0.3, uptime: 300, status: 'running', netIn: 9, memory: { used: 70, free: 30, usage: 70 } },
+    { id: 'd', cpu: 0.4, uptime: 400, status: 'running', netIn: 10, memory: null },
+  ];
+  // Every rule of docs/WEBSOCKET.md: values, a constant, a step (one for all, one per row), the
+  // steps of an earlier column (and negated), and an earlier column's values. Base index 5 is gone.
+  const table: RowTable = {
+    at: [0, 2, 1, 2],
+    cols: ['cpu', ['memory', 'used'], ['memory', 'free'], 'uptime', 'netIn', 'status', 'mem', ['memory', 'usage']],
+    vals: [
+      [0.5, 0.6, 0.7, 0.8],
+      { d: [5, -10, 20, 1] },
+      { dn: 1 },
+      { d: 10 },
+      { ds: 3 },
+      { c: 'running' },
+      { s: 1 },
+      [45, 60, 90, 1],
+    ],
+  };
+  const reference = () => {
+    const list: Obj[] = structuredClone(rows());
+    applyRowTable(
+      table,
+      (i, path) => readPath(list[i], path),
+      (i, path, value) => {
+        let o = list[i] as Obj | undefined;
+        for (const k of path.slice(0, -1)) o = o?.[k] as Obj | undefined;
+        if (o && typeof o === 'object') o[path[path.length - 1]] = value;
+      },
+    );
+    return list;
+  };
+  const position = (list: readonly Obj[]) => (i: number) => (i < list.length ? i : -1);
+
+  it('ends as decoding the table and setting each cell does, the rows being plain objects', () => {
+    const list: Obj[] = rows();
+    const objects = [...list];
+    const memories = list.map((o) => o.memory);
+    const slow = writeRowTable(table, list, position(list), new CellWriter(Symbol('node'), Symbol('self')));
+    expect(slow).toEqual([0, ['mem'], 45, 2, ['mem'], 60, 3, ['mem'], Number.NaN]); // `mem` appears: the setter's
+    for (let n = 0; n < slow.length; n += 3) list[slow[n] as number].mem = slow[n + 2];
+    expect(list).toEqual(reference());
+    list.forEach((o, i) => {
+      expect(o).toBe(objects[i]);
+      expect(o.memory).toBe(memories[i]);
+    });
+  });
+
+  it('leaves a cell with a signal, and every cell of an object whose keys are watched, to the setter', () => {
+    const cells = new CellWriter(Symbol('node'), Symbol('self'));
+    const list: Obj[] = rows().map((o) => ({ ...o, mem: 0 }));
+    (list[0] as Record<symbol, unknown>)[cells.node] = { cpu: () => 0 };
+    (list[2].memory as Record<symbol, unknown>)[cells.node] = { [cells.self]: () => 0 };
+    const slow = writeRowTable(table, list, position(list), cells);
+    expect(slow).toEqual([
+      0,
+      ['cpu'],
+      0.5,
+      2,
+      ['memory', 'used'],
+      60,
+      2,
+      ['memory', 'free'],
+      40,
+      2,
+      ['memory', 'usage'],
+      60,
+    ]);
+    expect(list[0].uptime).toBe(110);
+    expect(list[2].cpu).toBe(0.6);
+    expect((list[2].memory as Obj).used).toBe(70);
+  });
+
+  it('gives what decoding gives for a column naming a later one (not sent, but not trusted either)', () => {
+    const odd: RowTable = { at: [0, 1], cols: ['cpu', 'uptime', 'netIn'], vals: [{ s: 2 }, { ds: 1 }, [1, 2]] };
+    const list: Obj[] = rows();
+    const slow = writeRowTable(odd, list, position(list), new CellWriter(Symbol(), Symbol()));
+    for (let n = 0; n < slow.length; n += 3) list[slow[n] as number][(slow[n + 1] as string[])[0]] = slow[n + 2];
+    const expected: Obj[] = rows();
+    applyRowTable(
+      odd,
+      (i, path) => readPath(expected[i], path),
+      (i, path, value) => {
+        expected[i][path[0]] = value;
+      },
+    );
+    expect(list).toEqual(expected);
+  });
+
+  it('applies a later table to the values an earlier one wrote, as applyListDelta does', () => {
+    const list: Obj[] = rows();
+    const first: RowTable = { at: [1], cols: ['uptime'], vals: [{ d: 10 }] };
+    const second: RowTable = { at: [1], cols: ['uptime', 'cpu'], vals: [{ d: 1 }, [0.9]] };
+    for (const t of [first, second]) writeRowTable(t, list, position(list), new CellWriter(Symbol(), Symbol()));
+    expect(list[1]).toMatchObject({ uptime: 211, cpu: 0.9 });
+    const doc = applyListDelta(rows(), { rows: [first, second] }) as Obj[];
+    expect(doc[1]).toMatchObject({ uptime: 211, cpu: 0.9 });
   });
 });

@@ -27,7 +27,7 @@ import {
   type ObjectChange,
   type StateDelta,
 } from '../../../src/state/delta';
-import { decodeRowTable, type RowTable } from '../../../src/state/delta-rows';
+import type { RowTable } from '../../../src/state/delta-rows';
 import type { CellWriter } from './store-cells';
 
 type Obj = Record<string, unknown>;
@@ -58,6 +58,35 @@ function read(root: unknown, keys: readonly string[]): unknown {
   return v;
 }
 
+/**
+ * What a state message changed, per collection path: the top-level fields written in its
+ * objects, or `true` when objects were added, removed, reordered or replaced (or the list sent
+ * whole); 'all' for a full state. Lets a view of a whole list re-run only when a field it reads
+ * (or the list's membership) changed, without subscribing to that field of every object.
+ */
+export type Changes = ReadonlyMap<string, ReadonlySet<string> | true> | 'all';
+
+/** The fields one collection's delta writes, or `true` (see `Changes`). */
+function changedFields(d: ListDelta): ReadonlySet<string> | true {
+  if (d.list || d.remove || d.add || d.order || d.replace) return true;
+  const fields = new Set<string>();
+  for (const t of d.rows ?? []) for (const c of t.cols) fields.add(typeof c === 'string' ? c : c[0]);
+  for (const c of d.change ?? []) {
+    for (const k of c.unset ?? []) fields.add(k);
+    for (const k of Object.keys(c.set ?? {})) fields.add(k);
+  }
+  return fields;
+}
+
+/** Whether `changes` may have changed any of `fields` (top-level keys) in any of `collections`. */
+export function touches(changes: Changes, collections: readonly string[], fields: readonly string[]): boolean {
+  if (changes === 'all') return true;
+  return collections.some((path) => {
+    const c = changes.get(path);
+    return c === true || (c !== undefined && fields.some((f) => c.has(f)));
+  });
+}
+
 export class DeltaApplier {
   /** Per collection path: the ids of the base list, in order (undefined: not keyed). */
   readonly #base = new Map<string, string[] | undefined>();
@@ -83,9 +112,17 @@ export class DeltaApplier {
     }
   }
 
-  /** Applies a delta's collections (its plain keys are the caller's). Call inside `batch`. */
-  apply(delta: StateDelta): void {
-    for (const [path, d] of Object.entries(delta.lists ?? {})) this.#applyList(path, d);
+  /**
+   * Applies a delta's collections (its plain keys are the caller's). Call inside `batch`. Returns
+   * what it changed (`changedFields`).
+   */
+  apply(delta: StateDelta): Map<string, ReadonlySet<string> | true> {
+    const changes = new Map<string, ReadonlySet<string> | true>();
+    for (const [path, d] of Object.entries(delta.lists ?? {})) {
+      this.#applyList(path, d);
+      changes.set(path, changedFields(d));
+    }
+    return changes;
   }
 
   #applyList(path: string, d: ListDelta): void {
@@ -108,67 +145,36 @@ export class DeltaApplier {
     }
   }
 
-  /** Writes each cell of the tables to the object the base index names, through one `produce`. */
+  /**
+   * Writes each table's cells to the objects its base indexes name, tables in order (as
+   * `applyListDelta` does). Cells that need the store's setter go through one `produce` per table.
+   */
   #applyRows(keys: readonly string[], baseIds: readonly string[], tables: readonly RowTable[]): void {
     const raw = this.#rawList(keys);
     let byId: Map<string, number> | undefined;
-    // Each base index's store position, found once: decoding reads held values column by column,
-    // so without this every (row, column) pair compared ids again.
-    const positions = new Int32Array(baseIds.length).fill(-2);
     // The store's position of base index `i`: the same index unless the store's list differs.
     const position = (i: number): number => {
-      const known = positions[i];
-      if (known !== undefined && known !== -2) return known;
       const id = baseIds[i];
-      let at = -1;
-      if (id === undefined) at = -1;
-      else if (raw[i] !== undefined && idOf(raw[i]) === id) at = i;
-      else {
-        byId ??= new Map(raw.map((o, k) => [idOf(o), k]));
-        at = byId.get(id) ?? -1;
-      }
-      if (i >= 0 && i < positions.length) positions[i] = at;
-      return at;
+      if (id === undefined) return -1;
+      if (raw[i] !== undefined && idOf(raw[i]) === id) return i;
+      byId ??= new Map(raw.map((o, k) => [idOf(o), k]));
+      return byId.get(id) ?? -1;
     };
-    const decoded = tables.map((t) => decodeRowTable(t, (i, path) => read(raw[position(i)], path)));
-    const cells = this.solid.cells;
-    this.store.set(
-      ...keys,
-      this.solid.produce((list: Obj[]) => {
-        for (const { indexes, paths, columns } of decoded) {
-          for (let r = 0; r < indexes.length; r++) {
-            const at = position(indexes[r]);
-            if (at < 0) continue;
-            const rawRow = raw[at];
-            // The row's setter proxy, made only if a cell must go through it: proxies are what cost.
-            let row: Obj | undefined;
-            let parent: unknown;
-            let parentKey: string | undefined;
-            for (let j = 0; j < paths.length; j++) {
-              const path = paths[j];
-              const value = columns[j][r];
-              const key = path[path.length - 1];
-              let o: unknown = rawRow;
-              if (path.length === 2 && parentKey === path[0]) o = parent;
-              else if (path.length > 1) {
-                for (let n = 0; n < path.length - 1 && isObject(o); n++) o = o[path[n]];
-                if (path.length === 2) {
-                  parent = o;
-                  parentKey = path[0];
-                }
-              }
-              if (!isObject(o)) continue;
-              // A cell no view reads is a plain assignment (store-cells.ts); others through the setter.
-              if (cells?.assign(o, key, value)) continue;
-              row ??= list[at];
-              let p: unknown = row;
-              for (let n = 0; n < path.length - 1 && isObject(p); n++) p = p[path[n]];
-              if (isObject(p)) p[key] = value;
-            }
+    for (const t of tables) {
+      const slow = writeRowTable(t, raw, position, this.solid.cells);
+      if (slow.length === 0) continue;
+      this.store.set(
+        ...keys,
+        this.solid.produce((list: Obj[]) => {
+          for (let n = 0; n < slow.length; n += 3) {
+            const path = slow[n + 1] as readonly string[];
+            let p: unknown = list[slow[n] as number];
+            for (let m = 0; m < path.length - 1 && isObject(p); m++) p = p[path[m]];
+            if (isObject(p)) p[path[path.length - 1]] = slow[n + 2];
           }
-        }
-      }),
-    );
+        }),
+      );
+    }
   }
 
   /**
@@ -235,4 +241,128 @@ export class DeltaApplier {
       }),
     );
   }
+}
+
+const pathOf = (p: string | string[]): readonly string[] => (typeof p === 'string' ? [p] : p);
+
+/** How a column's value is found (docs/WEBSOCKET.md, `decodeRowTable`). */
+enum Rule {
+  /** the row's own value */
+  Value,
+  /** the same value for every row */
+  Constant,
+  /** column k's value in this row */
+  Same,
+  /** the value held plus a step (the same one, or the row's own) */
+  Step,
+  /** the value held plus (or minus) column k's step in this row */
+  StepOf,
+}
+
+/**
+ * Applies one row table to the raw objects of `raw`, row by row: each value is computed from the
+ * one held as it is read for the write, with no decoded copy of the table, and only changed
+ * cells are written. Cells `cells` can assign are written here; the others are returned as flat
+ * (position, path, value) triples for the store's setter (all of them when `cells` is absent).
+ * The values are `decodeRowTable`'s: a step adds to the value held before the table.
+ */
+export function writeRowTable(
+  t: RowTable,
+  raw: readonly Obj[],
+  position: (baseIndex: number) => number,
+  cells: CellWriter | undefined,
+): unknown[] {
+  const cols = t.cols.length;
+  const paths = t.cols.map(pathOf);
+  const keys = paths.map((p) => p[p.length - 1]);
+  const rules = new Uint8Array(cols);
+  const args: unknown[] = new Array(cols);
+  const signs = new Int8Array(cols).fill(1);
+  // Whether a column's parent object is the previous column's (`memory.used`, `memory.free`, …).
+  const sameParent = new Uint8Array(cols);
+  for (let j = 0; j < cols; j++) {
+    const c = t.vals[j];
+    if (Array.isArray(c)) [rules[j], args[j]] = [Rule.Value, c];
+    else if ('c' in c) [rules[j], args[j]] = [Rule.Constant, c.c];
+    else if ('s' in c) [rules[j], args[j]] = [Rule.Same, c.s];
+    else if ('d' in c) [rules[j], args[j]] = [Rule.Step, c.d];
+    else {
+      [rules[j], args[j]] = [Rule.StepOf, 'ds' in c ? c.ds : c.dn];
+      if ('dn' in c) signs[j] = -1;
+    }
+    // A column names only earlier ones; decoding gives no value for any other.
+    if (rules[j] === Rule.Same && (args[j] as number) >= j) [rules[j], args[j]] = [Rule.Constant, undefined];
+    if (rules[j] === Rule.StepOf && (args[j] as number) >= j) [rules[j], args[j]] = [Rule.Step, Number.NaN];
+    const p = paths[j];
+    const q = paths[j - 1];
+    if (j > 0 && p.length > 1 && q.length === p.length && p.every((k, m) => m === p.length - 1 || k === q[m])) {
+      sameParent[j] = 1;
+    }
+  }
+  // Which columns a later one reads in the same row: their values (`Same`) or steps (`StepOf`).
+  const kept = new Uint8Array(cols);
+  for (let j = 0; j < cols; j++) if (rules[j] === Rule.Same || rules[j] === Rule.StepOf) kept[args[j] as number] = 1;
+  const values: unknown[] = new Array(cols);
+  const steps = new Float64Array(cols);
+  const slow: unknown[] = [];
+  let index = 0;
+  for (let r = 0; r < t.at.length; r++) {
+    index = r === 0 ? t.at[0] : index + t.at[r];
+    const at = position(index);
+    const row = at < 0 ? undefined : raw[at];
+    if (row === undefined) continue;
+    let o: Obj | undefined = row;
+    // `o`'s signal table (store-cells.ts), read on its first changed cell; `nodesOf` says whose.
+    let nodesOf: Obj | undefined;
+    let nodes: Obj | undefined;
+    let keysWatched = false;
+    for (let j = 0; j < cols; j++) {
+      const path = paths[j];
+      if (path.length === 1) o = row;
+      else if (sameParent[j] === 0) {
+        let p: unknown = row;
+        for (let m = 0; m < path.length - 1 && isObject(p); m++) p = p[path[m]];
+        o = isObject(p) ? p : undefined;
+      }
+      const key = keys[j];
+      const held = o?.[key];
+      const arg = args[j];
+      let v: unknown;
+      switch (rules[j]) {
+        case Rule.Value:
+          v = (arg as unknown[])[r];
+          break;
+        case Rule.Constant:
+          v = arg;
+          break;
+        case Rule.Same:
+          v = values[arg as number];
+          break;
+        case Rule.Step:
+          v = (held as number) + (typeof arg === 'number' ? arg : (arg as number[])[r]);
+          break;
+        default:
+          v = (held as number) + signs[j] * steps[arg as number];
+      }
+      if (kept[j] === 1) {
+        values[j] = v;
+        steps[j] = (v as number) - (held as number);
+      }
+      if (o === undefined || held === v) continue;
+      // A cell no view reads is a plain assignment (CellWriter.assign's rule, the table read once per object).
+      if (cells !== undefined && held !== undefined && v !== undefined && (v === null || typeof v !== 'object')) {
+        if (nodesOf !== o) {
+          nodesOf = o;
+          nodes = o[cells.node as never] as Obj | undefined;
+          keysWatched = nodes !== undefined && nodes[cells.self as never] !== undefined;
+        }
+        if (nodes === undefined || (!keysWatched && nodes[key] === undefined)) {
+          o[key] = v;
+          continue;
+        }
+      }
+      slow.push(at, path, v);
+    }
+  }
+  return slow;
 }

@@ -7,11 +7,11 @@
  */
 import { emptyState } from '@model/empty-state';
 import type { Guest, PulseState, Storage } from '@model/state';
-import { batch, createMemo, createRoot, createSignal } from 'solid-js';
+import { type Accessor, batch, createMemo, createRoot, createSignal } from 'solid-js';
 import { $RAW, createStore, produce, reconcile, unwrap } from 'solid-js/store';
 import type { StateDelta } from '../../../src/state/delta';
 import { api, storedApiToken } from '../api/client';
-import { DeltaApplier } from './delta-apply';
+import { type Changes, DeltaApplier, touches } from './delta-apply';
 import { findSignalTables } from './store-cells';
 import { applyServerTheme } from './theme';
 
@@ -25,6 +25,8 @@ const [lastMessageAt, setLastMessageAt] = createSignal(0);
 const [unacknowledgedAlerts, setUnacknowledgedAlerts] = createSignal(0);
 /** Bumped after every change of the store (all of them are made here). */
 const [version, setVersion] = createSignal(0);
+/** What the last change of the store changed (delta-apply.ts `Changes`). */
+const [lastChanges, setLastChanges] = createSignal<Changes>('all', { equals: false });
 
 /**
  * A store list's own array: reading it subscribes to nothing, and costs no proxy per item.
@@ -42,7 +44,8 @@ export function rawList<T>(list: readonly T[]): readonly T[] {
  * badge; through the store it subscribed to every alert, thousands on a large estate, and re-ran
  * on each change of the list), and bumps `version`.
  */
-function changed(): void {
+function changed(changes: Changes = 'all'): void {
+  setLastChanges(changes);
   let n = 0;
   for (const a of rawList(state.activeAlerts)) if (!a.acknowledged) n++;
   setUnacknowledgedAlerts(n);
@@ -130,11 +133,14 @@ function applyStateDelta(msg: { base?: number; version?: number; data?: unknown 
     return;
   }
   const delta = msg.data as StateDelta;
+  let changes: Map<string, ReadonlySet<string> | true> | undefined;
   batch(() => {
-    deltas.apply(delta);
+    changes = deltas.apply(delta);
     if (delta.set) applyStateNow(delta.set);
   });
-  changed();
+  // Collections a delta sets whole are replaced; its other keys (stats, lastUpdate) are no lists.
+  for (const key of Object.keys(delta.set ?? {})) changes?.set(key, true);
+  changed(changes);
   deltaVersion = msg.version;
 }
 
@@ -237,6 +243,17 @@ export function stopLive(): void {
   setConnection('offline');
   setState(reconcile(emptyState()));
   changed();
+}
+
+/**
+ * A counter that moves when a state message may have changed one of `fields` (top-level keys) of
+ * the objects of `collections`, or their membership. For a view that goes through a whole list on
+ * the raw objects (`rawList`): it re-runs when what it reads changed, not on every update, and
+ * subscribes to no field of any object. Call it where a computation may be owned (a component).
+ */
+export function changedIn(collections: readonly string[], fields: readonly string[]): Accessor<number> {
+  let n = 0;
+  return createMemo(() => (touches(lastChanges(), collections, fields) ? ++n : n));
 }
 
 export const live = { state, connection, lastMessageAt, unacknowledgedAlerts, version };

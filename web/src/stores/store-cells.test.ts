@@ -166,6 +166,30 @@ describe('store cells written without the setter', () => {
     sorted.dispose();
   });
 
+  it('the rows sorted by vmid are not rebuilt on a poll that moved every metric, and are on a vmid change', () => {
+    const a = estate(40, 0);
+    const polled = estate(40, 1);
+    const renumbered = { vms: polled.vms.map((g, i) => (i === 0 ? { ...g, vmid: 999 } : g)) };
+    const { apply, vms } = setup(a);
+    const rows = watch(() =>
+      b
+        .buildRows([], vms() as unknown as Guest[], {
+          filter: b.parseFilter(''),
+          sort: { key: 'vmid', dir: 'asc' },
+          grouped: true,
+          type: 'all',
+          status: 'all',
+        })
+        .map((r) => r.id),
+    );
+    apply(a, polled);
+    expect(rows.runs()).toBe(1);
+    apply(polled, renumbered);
+    expect(rows.runs()).toBe(2);
+    expect(rows.value().at(-1)).toBe(a.vms[0].id);
+    rows.dispose();
+  });
+
   it('ends equal to the documents over many polls, shape changes included, readers following', () => {
     let seed = 20261205;
     const rand = () => {
