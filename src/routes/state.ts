@@ -48,7 +48,6 @@ export function registerStateRoutes(app: FastifyInstance, deps: Pick<Services, '
       reply.header('Content-Encoding', 'gzip');
       return sendPieces(reply, gz);
     }
-    const { length, body } = deps.snapshots.frontendUncompressed();
-    return reply.header('Content-Length', length).send(Readable.from(body));
+    return sendPieces(reply, deps.snapshots.frontendPieces().pieces);
   });
 }

@@ -93,24 +93,6 @@ describe('gzipPieces', () => {
     expect(big.resident).toBe(true);
   });
 
-  it('reads a compacted piece back in the thread pool, once for the readers that ask meanwhile', async () => {
-    const text = JSON.stringify(Array.from({ length: 60_000 }, (_, i) => ({ id: `vm-${i}`, mem: i * 3 })));
-    const big = Piece.of(text);
-    await gzipPieces([big]);
-    big.compact();
-    expect(big.resident).toBe(false);
-    const first = big.bytesAsync();
-    const second = big.bytesAsync();
-    expect(big.resident).toBe(false); // not inflated on the spot
-    const [a, b] = await Promise.all([first, second]);
-    expect(a).toBe(b);
-    expect(a.toString('utf8')).toBe(text);
-    // Read back: kept from now on, as after `bytes`.
-    big.compact();
-    expect(big.resident).toBe(true);
-    expect(await big.bytesAsync()).toBe(a);
-  });
-
   it('shrinks a large piece to its deflate data even after it was read back, compressing it first if needed', async () => {
     const text = JSON.stringify(Array.from({ length: 60_000 }, (_, i) => ({ id: `backup-${i}`, size: i * 1e6 })));
     const big = Piece.of(text);

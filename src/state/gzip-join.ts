@@ -11,7 +11,7 @@
  * "combine" below). Facts from RFC 1951 (deflate blocks) and RFC 1952 (gzip member layout).
  */
 import { promisify } from 'node:util';
-import { constants, deflateRaw, deflateRawSync, inflateRaw, inflateRawSync, crc32 as zlibCrc32 } from 'node:zlib';
+import { constants, deflateRaw, deflateRawSync, inflateRawSync, crc32 as zlibCrc32 } from 'node:zlib';
 
 const POLY = 0xedb88320; // CRC-32 (IEEE 802.3), bit-reflected
 
@@ -67,7 +67,6 @@ export function crc32Combine(crcA: number, crcB: number, lenB: number): number {
 }
 
 const deflateRawAsync = promisify(deflateRaw);
-const inflateRawAsync = promisify(inflateRaw);
 /** Pieces smaller than this are compressed on the spot; larger ones in zlib's thread pool. */
 const SYNC_BELOW = 64 * 1024;
 const OPTIONS = { level: 1, finishFlush: constants.Z_SYNC_FLUSH } as const;
@@ -81,10 +80,9 @@ const COMPACT_FROM = 256 * 1024;
  *
  * Once compressed, a large piece can hold its deflate data alone (`compact`): the guests' lists of
  * a large estate are megabytes that change every version, and after the version's gzip body is
- * built only a reader of the uncompressed document still needs them. The WebSocket hub, which sends
- * them every version, gets them back by inflating (`bytes`), and the piece then keeps them: a piece
- * read again after being compacted is one that outlives its version (an unchanged list), which
- * readers of every version need.
+ * built only a reader of the uncompressed document still needs them. Such a reader gets them back
+ * by inflating, and the piece then keeps them: a piece read again after being compacted is one that
+ * outlives its version (an unchanged list), which readers of every version need.
  */
 export class Piece {
   readonly length: number;
@@ -94,8 +92,6 @@ export class Piece {
   /** The deflate data, once `#deflated` has resolved. */
   #deflatedDone?: Buffer;
   #restored = false;
-  /** An inflate started by `bytesAsync`, shared by the readers that ask meanwhile. */
-  #inflating?: Promise<Buffer>;
 
   constructor(bytes: Buffer) {
     this.#bytes = bytes;
@@ -114,24 +110,6 @@ export class Piece {
     this.#restored = true;
     this.#bytes = restored;
     return restored;
-  }
-
-  /**
-   * The UTF-8 bytes, like `bytes`, but inflated in zlib's thread pool when the piece is compacted,
-   * so a reader of the uncompressed document (GET /api/state without gzip) does not stall the event
-   * loop for the megabytes of a large estate's lists. Kept afterwards, as `bytes` does.
-   */
-  bytesAsync(): Promise<Buffer> {
-    if (this.#bytes) return Promise.resolve(this.#bytes);
-    this.#inflating ??= inflateRawAsync(this.#deflatedDone as Buffer, { finishFlush: constants.Z_SYNC_FLUSH }).then(
-      (restored) => {
-        this.#inflating = undefined;
-        this.#restored = true;
-        this.#bytes ??= restored;
-        return this.#bytes;
-      },
-    );
-    return this.#inflating;
   }
 
   /** Whether the uncompressed bytes are held (tests and diagnostics). */

@@ -180,16 +180,6 @@ export class StateSnapshots {
     return { pieces: entry.pieces.map((p) => p.bytes), length: entry.length };
   }
 
-  /**
-   * GET /api/state body for a reader that does not take gzip: its length and its pieces in order,
-   * those held compressed inflated in zlib's thread pool (all at once, so in parallel) rather than
-   * on the event loop.
-   */
-  frontendUncompressed(): { length: number; body: AsyncGenerator<Buffer> } {
-    const entry = this.#frontendEntry();
-    return { length: entry.length, body: inOrder(entry.pieces.map((p) => p.bytesAsync())) };
-  }
-
   /** Length in bytes of the GET /api/state body (built if needed; restores no compacted piece). */
   frontendLength(): number {
     return this.#frontendEntry().length;
@@ -277,11 +267,4 @@ export class StateSnapshots {
   rawEnvelope(type: string): Buffer[] {
     return [envelopePrefix(type), ...this.#rawEntry().pieces.map((p) => p.bytes), ENVELOPE_SUFFIX];
   }
-}
-
-/** The pieces' bytes in order, as each is ready. */
-async function* inOrder(bytes: Promise<Buffer>[]): AsyncGenerator<Buffer> {
-  // A reader that goes away leaves the rest unread: their (unlikely) failures must not go unhandled.
-  for (const b of bytes) b.catch(() => {});
-  for (const b of bytes) yield await b;
 }
