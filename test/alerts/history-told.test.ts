@@ -4,43 +4,21 @@
  * alert raised again counts only its own notifications.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { AlertService } from '../../src/alerts/service.js';
-import { ManualClock } from '../../src/clock.js';
-import { type Database, openDatabase } from '../../src/db/database.js';
-import { PulseEvents } from '../../src/events.js';
-import { createLogger } from '../../src/logging.js';
 import type { PulseState } from '../../src/model/state.js';
-import { StateStore } from '../../src/state/store.js';
-import { tempDir } from '../helpers/pulse.js';
+import { alertServiceRig, closeRigs, ALERT_T0 as T0 } from '../helpers/alerts.js';
 import { guest, node } from './state-builders.js';
 
-const T0 = Date.UTC(2026, 0, 5, 15, 0);
 const SEC = 1000;
 const MIN = 60 * SEC;
 const at = (ms: number) => new Date(ms).toISOString();
 
-const opened: Array<{ db: Database; service: AlertService }> = [];
-afterEach(() => {
-  for (const r of opened.splice(0)) {
-    r.service.stop();
-    r.db.close();
-  }
-});
+const opened: Array<ReturnType<typeof alertServiceRig>> = [];
+afterEach(() => closeRigs(opened));
 
 function rig() {
-  const db = openDatabase(tempDir());
-  const clock = new ManualClock(T0);
-  const state = new StateStore(clock);
-  const service = new AlertService({
-    db,
-    clock,
-    state,
-    events: new PulseEvents(),
-    logger: createLogger({ level: 'silent' }),
-    notify: () => {},
-    tickMs: 0,
-  });
-  opened.push({ db, service });
+  const r = alertServiceRig();
+  opened.push(r);
+  const { clock, state, service } = r;
   service.updateConfig({
     metricTimeThresholds: { guest: { default: 0 } },
     schedule: { grouping: { enabled: false } },

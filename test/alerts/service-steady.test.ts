@@ -5,42 +5,18 @@
  * current lastSeen — so a steady alert survives a restart even after a day.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { AlertService } from '../../src/alerts/service.js';
-import { ManualClock } from '../../src/clock.js';
-import { type Database, openDatabase } from '../../src/db/database.js';
-import { PulseEvents } from '../../src/events.js';
-import { createLogger } from '../../src/logging.js';
-import { StateStore } from '../../src/state/store.js';
+import type { Database } from '../../src/db/database.js';
+import { alertServiceRig, closeRigs, ALERT_T0 as T0 } from '../helpers/alerts.js';
 import { tempDir } from '../helpers/pulse.js';
 import { guest } from './state-builders.js';
 
-const T0 = Date.UTC(2026, 0, 5, 15, 0);
 const HOUR = 3_600_000;
 const iso = (ms: number) => new Date(ms).toISOString();
 
-function rig(dataDir: string, now = T0) {
-  const db = openDatabase(dataDir);
-  const clock = new ManualClock(now);
-  const state = new StateStore(clock);
-  const service = new AlertService({
-    db,
-    clock,
-    state,
-    events: new PulseEvents(),
-    logger: createLogger({ level: 'silent' }),
-    notify: () => {},
-    tickMs: 0,
-  });
-  return { db, clock, state, service };
-}
+const rig = (dataDir: string, now = T0) => alertServiceRig({ dataDir, now });
 
-const opened: Array<{ db: Database; service: AlertService }> = [];
-afterEach(() => {
-  for (const r of opened.splice(0)) {
-    r.service.stop();
-    if (r.db.open) r.db.close();
-  }
-});
+const opened: Array<ReturnType<typeof rig>> = [];
+afterEach(() => closeRigs(opened));
 
 const storedRow = (db: Database) =>
   db.prepare<[], { data: string; updated_at: number }>('SELECT data, updated_at FROM alert_active').get()!;

@@ -4,18 +4,13 @@
  * history keeps acknowledgement and notification facts (status, duration, reason).
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { AlertService } from '../../src/alerts/service.js';
-import { ManualClock } from '../../src/clock.js';
-import { type Database, openDatabase, schemaVersion } from '../../src/db/database.js';
+import { openDatabase, schemaVersion } from '../../src/db/database.js';
 import { migrations } from '../../src/db/migrations/index.js';
-import { PulseEvents } from '../../src/events.js';
-import { createLogger } from '../../src/logging.js';
 import type { AlertNotification, PulseState } from '../../src/model/state.js';
-import { StateStore } from '../../src/state/store.js';
+import { alertServiceRig, closeRigs, ALERT_T0 as T0 } from '../helpers/alerts.js';
 import { tempDir } from '../helpers/pulse.js';
 import { guest, node } from './state-builders.js';
 
-const T0 = Date.UTC(2026, 0, 5, 15, 0);
 const SEC = 1000;
 const MIN = 60 * SEC;
 
@@ -23,33 +18,16 @@ const settle = async () => {
   for (let i = 0; i < 3; i++) await new Promise((r) => setImmediate(r));
 };
 
-const opened: Array<{ db: Database; service: AlertService }> = [];
-afterEach(() => {
-  for (const r of opened.splice(0)) {
-    r.service.stop();
-    r.db.close();
-  }
-});
+const opened: Parameters<typeof closeRigs>[0] = [];
+afterEach(() => closeRigs(opened));
 
 function started(dataDir = tempDir(), at = T0) {
-  const db = openDatabase(dataDir);
-  const clock = new ManualClock(at);
-  const state = new StateStore(clock);
-  const events = new PulseEvents();
   const sent: AlertNotification[] = [];
   const resolvedEvents: string[] = [];
-  events.on('alertResolved', (e) => resolvedEvents.push(e.alertId));
-  const service = new AlertService({
-    db,
-    clock,
-    state,
-    events,
-    logger: createLogger({ level: 'silent' }),
-    notify: (batch) => sent.push(...batch),
-    tickMs: 0,
-  });
-  const r = { db, clock, state, events, sent, resolvedEvents, service, dataDir };
+  const r = { ...alertServiceRig({ dataDir, now: at, notify: (batch) => sent.push(...batch) }), sent, resolvedEvents };
+  r.events.on('alertResolved', (e) => resolvedEvents.push(e.alertId));
   opened.push(r);
+  const { service } = r;
   service.start();
   // No grace periods, no batching window: every decision is visible at once.
   service.updateConfig({ metricTimeThresholds: { guest: { default: 0 } }, schedule: { grouping: { enabled: false } } });

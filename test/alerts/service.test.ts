@@ -5,45 +5,20 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { AlertService } from '../../src/alerts/service.js';
-import { ManualClock } from '../../src/clock.js';
-import { type Database, openDatabase } from '../../src/db/database.js';
-import { PulseEvents } from '../../src/events.js';
 import { createLogger } from '../../src/logging.js';
-import type { AlertNotification, PulseState } from '../../src/model/state.js';
-import { StateStore } from '../../src/state/store.js';
+import type { PulseState } from '../../src/model/state.js';
+import { alertServiceRig, closeRigs, ALERT_T0 as T0 } from '../helpers/alerts.js';
 import { tempDir } from '../helpers/pulse.js';
 import { guest, node } from './state-builders.js';
 
-const T0 = Date.UTC(2026, 0, 5, 15, 0); // Monday 10:00 in New York
 const DAY = 86_400_000;
 
 const settle = () => new Promise((r) => setImmediate(r));
 
-function rig(dataDir = tempDir()) {
-  const db = openDatabase(dataDir);
-  const clock = new ManualClock(T0);
-  const state = new StateStore(clock);
-  const events = new PulseEvents();
-  const sent: AlertNotification[][] = [];
-  const service = new AlertService({
-    db,
-    clock,
-    state,
-    events,
-    logger: createLogger({ level: 'silent' }),
-    notify: (batch) => sent.push(batch),
-    tickMs: 0,
-  });
-  return { db, clock, state, events, sent, service, dataDir };
-}
+const rig = (dataDir?: string) => alertServiceRig({ dataDir });
 
-const opened: Array<{ db: Database; service: AlertService }> = [];
-afterEach(() => {
-  for (const r of opened.splice(0)) {
-    r.service.stop();
-    r.db.close();
-  }
-});
+const opened: Array<ReturnType<typeof rig>> = [];
+afterEach(() => closeRigs(opened));
 
 function started(dataDir?: string) {
   const r = rig(dataDir);
