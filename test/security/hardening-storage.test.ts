@@ -121,4 +121,8 @@ describe('item 12: commits are synced to disk', () => {
     // 2 = FULL: the WAL is synced at every commit (NORMAL, 1, may lose the last commits on power loss).
     expect(pulse.deps.db.pragma('synchronous', { simple: true })).toBe(2);
   });
+
+  it("keeps SQLite's own 2-MiB page cache, not the 16 MiB better-sqlite3 is built with", () => {
+    expect(pulse.deps.db.pragma('cache_size', { simple: true })).toBe(-2000);
+  });
 });
