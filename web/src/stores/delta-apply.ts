@@ -58,6 +58,13 @@ function read(root: unknown, keys: readonly string[]): unknown {
   return v;
 }
 
+/** The object that holds `path`'s last key, from `root` (undefined when the way is not objects). */
+function parentOf(root: unknown, path: readonly string[]): Obj | undefined {
+  let p = root;
+  for (let m = 0; m < path.length - 1 && isObject(p); m++) p = p[path[m]];
+  return isObject(p) ? p : undefined;
+}
+
 /**
  * What a state message changed, per collection path: the top-level fields written in its
  * objects, or `true` when objects were added, removed, reordered or replaced (or the list sent
@@ -168,9 +175,8 @@ export class DeltaApplier {
         this.solid.produce((list: Obj[]) => {
           for (let n = 0; n < slow.length; n += 3) {
             const path = slow[n + 1] as readonly string[];
-            let p: unknown = list[slow[n] as number];
-            for (let m = 0; m < path.length - 1 && isObject(p); m++) p = p[path[m]];
-            if (isObject(p)) p[path[path.length - 1]] = slow[n + 2];
+            const p = parentOf(list[slow[n] as number], path);
+            if (p) p[path[path.length - 1]] = slow[n + 2];
           }
         }),
       );
@@ -319,11 +325,7 @@ export function writeRowTable(
     for (let j = 0; j < cols; j++) {
       const path = paths[j];
       if (path.length === 1) o = row;
-      else if (sameParent[j] === 0) {
-        let p: unknown = row;
-        for (let m = 0; m < path.length - 1 && isObject(p); m++) p = p[path[m]];
-        o = isObject(p) ? p : undefined;
-      }
+      else if (sameParent[j] === 0) o = parentOf(row, path);
       const key = keys[j];
       const held = o?.[key];
       const arg = args[j];

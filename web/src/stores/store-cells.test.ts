@@ -142,21 +142,17 @@ describe('store cells written without the setter', () => {
     spread.dispose();
   });
 
+  /** The dashboard's row ids for `list`, unfiltered, sorted by `sort`. */
+  const rowIds = (list: unknown, sort: Rows.SortSpec, grouped: boolean) =>
+    b
+      .buildRows([], list as Guest[], { filter: b.parseFilter(''), sort, grouped, type: 'all', status: 'all' })
+      .map((r) => r.id);
+
   it('a view sorted by a metric re-sorts when the metric changes', () => {
     const a = estate(40, 0);
     const next = estate(40, 1);
     const { apply, vms } = setup(a);
-    const sorted = watch(() =>
-      b
-        .buildRows([], vms() as unknown as Guest[], {
-          filter: b.parseFilter(''),
-          sort: { key: 'cpu', dir: 'desc' },
-          grouped: false,
-          type: 'all',
-          status: 'all',
-        })
-        .map((r) => r.id),
-    );
+    const sorted = watch(() => rowIds(vms(), { key: 'cpu', dir: 'desc' }, false));
     const byCpu = (d: { vms: Obj[] }) =>
       [...d.vms].sort((x, y) => (y.cpu as number) - (x.cpu as number) || 0).map((g) => g.id);
     expect(sorted.value()).toEqual(byCpu(a));
@@ -171,17 +167,7 @@ describe('store cells written without the setter', () => {
     const polled = estate(40, 1);
     const renumbered = { vms: polled.vms.map((g, i) => (i === 0 ? { ...g, vmid: 999 } : g)) };
     const { apply, vms } = setup(a);
-    const rows = watch(() =>
-      b
-        .buildRows([], vms() as unknown as Guest[], {
-          filter: b.parseFilter(''),
-          sort: { key: 'vmid', dir: 'asc' },
-          grouped: true,
-          type: 'all',
-          status: 'all',
-        })
-        .map((r) => r.id),
-    );
+    const rows = watch(() => rowIds(vms(), { key: 'vmid', dir: 'asc' }, true));
     apply(a, polled);
     expect(rows.runs()).toBe(1);
     apply(polled, renumbered);
