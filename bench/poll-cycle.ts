@@ -45,7 +45,8 @@
  * 4. /api/state: the first request after each measured cycle and `requests` settled ones, from
  *    the client process, twice: body decoded (what a client waits for, including inflating the
  *    gzip body with zlib as curl --compressed, Python requests or a browser do) and gzip bytes as
- *    sent, not decoded (the server's share); ten more through Node's fetch, whose web-stream
+ *    sent, not decoded (the server's share); uncompressed (no accept-encoding, as plain curl) after
+ *    each cycle and ten times at the end; ten more through Node's fetch, whose web-stream
  *    inflating is several times slower than zlib (that client's own cost, shown apart); WS bytes
  *    per `rawData` update.
  */
@@ -474,6 +475,7 @@ async function main() {
     const systemShares: number[] = [];
     const fresh: number[] = [];
     const freshServer: number[] = [];
+    const freshPlain: number[] = [];
     const loopDelay = monitorEventLoopDelay({ resolution: 10 });
     loopDelay.enable();
     const allocProfile = ALLOC_PROFILE
@@ -549,9 +551,11 @@ async function main() {
       if (withBackup) await poller().settleBackups();
       const live = c.paths.filter((p) => !isBackupPath(p));
       // The first /api/state request after the cycle's commit, from the client process (body
-      // decoded), then one as sent (gzip, not decoded) from here: the server's share.
+      // decoded), then one as sent (gzip, not decoded): the server's share; then one without
+      // accept-encoding, as a script polling with plain curl reads it.
       fresh.push(...(await client.call<Get>({ op: 'get', path: '/api/state', n: 1 })).times);
       freshServer.push(...(await client.call<Get>({ op: 'asSent', path: '/api/state', n: 1 })).times);
+      freshPlain.push(...(await client.call<Get>({ op: 'identity', path: '/api/state', n: 1 })).times);
       const f = await floor(pve, live);
       rows.push({
         calls: live.length,
@@ -747,11 +751,17 @@ async function main() {
     // client accepts it, which browsers, curl --compressed and Python requests do; or plain JSON
     // when it does not). What a client then spends inflating 21 MB is its own CPU, shown apart.
     const allServer = [...settledServer, ...freshServer];
+    const allPlain = [...identity.times, ...freshPlain];
     p(
       `| /api/state to the last byte, gzip as sent: p50 / p95 first after a cycle (${freshServer.length}), settled (${settledServer.length}) | ${pct(freshServer, 50).toFixed(1)} / ${pct(freshServer, 95).toFixed(1)}, ${pct(settledServer, 50).toFixed(1)} / ${pct(settledServer, 95).toFixed(1)} ms | |`,
     );
+    // The settled uncompressed reads come after the hour's gzip-only readers: the first of them
+    // inflates the pieces the gzip step left compressed.
     p(
-      `| **/api/state p95 to the last byte**: gzip as sent (all ${allServer.length}) / uncompressed JSON, no accept-encoding (${identity.times.length}) | **${pct(allServer, 95).toFixed(1)} / ${pct(identity.times, 95).toFixed(1)} ms** (p50 ${pct(allServer, 50).toFixed(1)} / ${pct(identity.times, 50).toFixed(1)}) | ≤ 100 ms ${Math.max(pct(allServer, 95), pct(identity.times, 95)) <= 100 ? '✓' : '✗'} |`,
+      `| /api/state to the last byte, uncompressed (no accept-encoding): p50 / p95 first after a cycle (${freshPlain.length}); settled (${identity.times.length}): first, p50 of the rest | ${pct(freshPlain, 50).toFixed(1)} / ${pct(freshPlain, 95).toFixed(1)}; ${(identity.times[0] ?? Number.NaN).toFixed(1)}, ${pct(identity.times.slice(1), 50).toFixed(1)} ms | |`,
+    );
+    p(
+      `| **/api/state p95 to the last byte**: gzip as sent (all ${allServer.length}) / uncompressed JSON, no accept-encoding (all ${allPlain.length}) | **${pct(allServer, 95).toFixed(1)} / ${pct(allPlain, 95).toFixed(1)} ms** (p50 ${pct(allServer, 50).toFixed(1)} / ${pct(allPlain, 50).toFixed(1)}) | ≤ 100 ms ${Math.max(pct(allServer, 95), pct(allPlain, 95)) <= 100 ? '✓' : '✗'} |`,
     );
     const all = [...cached.times, ...fresh];
     p(

@@ -38,12 +38,13 @@ export function registerStateRoutes(app: FastifyInstance, deps: Pick<Services, '
   };
   app.get('/api/state', { config: { guard: 'authenticated' }, schema }, async (req, reply) => {
     reply.header('Cache-Control', 'no-store').header('Vary', 'Accept-Encoding').type('application/json; charset=utf-8');
-    deps.snapshots.noteHttpRead();
     // A large estate's document is megabytes of repetitive JSON: gzip shrinks it ~10×, and the
     // compressed body is also built once per version (in zlib's thread pool, not the event loop).
     // The uncompressed pieces are asked for only when they are sent: once the gzip body exists,
     // large pieces hold only their compressed form (state/gzip-join.ts Piece).
-    if (deps.snapshots.frontendLength() > GZIP_MIN_BYTES && acceptsGzip(req.headers['accept-encoding'])) {
+    const gzip = deps.snapshots.frontendLength() > GZIP_MIN_BYTES && acceptsGzip(req.headers['accept-encoding']);
+    deps.snapshots.noteHttpRead(gzip);
+    if (gzip) {
       const gz = await deps.snapshots.frontendGzip();
       reply.header('Content-Encoding', 'gzip');
       return sendPieces(reply, gz);

@@ -61,7 +61,9 @@ export class StateSnapshots {
   /** The JSON of the frontend document's lists, reused while a list is unchanged (serialise.ts). */
   readonly fragments = new FragmentCache();
   prewarmWindowMs = 5 * 60_000;
-  #lastHttpRead = Number.NEGATIVE_INFINITY;
+  /** When /api/state was last sent gzip-compressed, and last sent uncompressed (clock ms). */
+  #lastGzipRead = Number.NEGATIVE_INFINITY;
+  #lastPlainRead = Number.NEGATIVE_INFINITY;
   /** RFC3339 forms of the backup and PBS lists, shared by both shapes and the /api/backups routes. */
   readonly wire = new WireTimes((ms) => this.#tz(ms));
   #src?: SnapshotSource;
@@ -185,23 +187,32 @@ export class StateSnapshots {
     return this.#frontendEntry().length;
   }
 
-  /** HTTP readers call this, so `prewarm` knows the body is wanted. */
-  noteHttpRead(): void {
-    this.#lastHttpRead = this.#source().clock.now();
+  /**
+   * HTTP readers call this with how the body was sent, so `prewarm` knows which form is wanted
+   * and the gzip step knows whether the uncompressed pieces are still needed.
+   */
+  noteHttpRead(gzip: boolean): void {
+    const now = this.#source().clock.now();
+    if (gzip) this.#lastGzipRead = now;
+    else this.#lastPlainRead = now;
   }
 
   /**
    * After a burst of commits (the hub's coalesced tick): when /api/state was read in the last
-   * `prewarmWindowMs`, builds the new body and its gzip now, so the next reader does not pay for
-   * them. Nobody reading → nothing is built.
+   * `prewarmWindowMs`, builds the new body now (and its gzip, if it was read compressed), so the
+   * next reader does not pay for them. Nobody reading → nothing is built.
    */
   prewarm(): void {
-    if (!this.#readRecently()) return;
-    this.frontendGzip().catch(() => {});
+    if (this.#recently(this.#lastGzipRead)) this.frontendGzip().catch(() => {});
+    else if (this.#recently(this.#lastPlainRead)) this.#frontendEntry();
+  }
+
+  #recently(readAt: number): boolean {
+    return this.#source().clock.now() - readAt <= this.prewarmWindowMs;
   }
 
   #readRecently(): boolean {
-    return this.#source().clock.now() - this.#lastHttpRead <= this.prewarmWindowMs;
+    return this.#recently(this.#lastGzipRead) || this.#recently(this.#lastPlainRead);
   }
 
   /**
@@ -226,8 +237,10 @@ export class StateSnapshots {
     const entry = this.#frontendEntry();
     entry.gzip ??= gzipPieces(entry.pieces).then((body) => {
       // Readers of this version are now served the gzip body; its large pieces keep only their
-      // deflate data until someone asks for the uncompressed document (gzip-join.ts Piece).
-      for (const p of entry.pieces) p.compact();
+      // deflate data until someone asks for the uncompressed document (gzip-join.ts Piece). Not
+      // while someone reads it uncompressed (a script polling with plain curl): that reader would
+      // inflate the guests' lists of every version again.
+      if (!this.#recently(this.#lastPlainRead)) for (const p of entry.pieces) p.compact();
       return body;
     });
     return entry.gzip;

@@ -108,8 +108,9 @@ describe('GET /api/state', () => {
   });
 
   it('keeps the large lists compressed only once the gzip body is built, and still serves them whole', async () => {
-    commitSynthetic(pulse.deps.state, { nodes: 20, guestsPerNode: 40, now: clock.now(), tick: 8 });
     const snaps = pulse.deps.snapshots;
+    clock.advance(snaps.prewarmWindowMs + 1); // the uncompressed reads of the tests above are over
+    commitSynthetic(pulse.deps.state, { nodes: 20, guestsPerNode: 40, now: clock.now(), tick: 8 });
     const zipped = await request(`${pulse.url}/api/state`, { headers: { 'accept-encoding': 'gzip' } });
     const text = gunzipSync(Buffer.from(await zipped.body.arrayBuffer())).toString('utf8');
     const held = snaps.frontendResidency();
@@ -124,6 +125,31 @@ describe('GET /api/state', () => {
     expect(await plain.text()).toBe(text);
     expect(snaps.serialisations).toBe(before); // inflated again, not serialised again
     expect(snaps.frontendResidency().resident).toBe(held.length);
+  });
+
+  it('keeps the large lists whole while someone reads the uncompressed body', async () => {
+    const snaps = pulse.deps.snapshots;
+    clock.advance(snaps.prewarmWindowMs + 1);
+    commitSynthetic(pulse.deps.state, { nodes: 20, guestsPerNode: 40, now: clock.now(), tick: 9 });
+    // A script polling with plain curl (no Accept-Encoding)…
+    const plain = await request(`${pulse.url}/api/state`);
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    await plain.body.arrayBuffer();
+    // …and a gzip reader of the next version: the pieces stay whole for the next plain read.
+    commitSynthetic(pulse.deps.state, { nodes: 20, guestsPerNode: 40, now: clock.now(), tick: 10 });
+    const zipped = await request(`${pulse.url}/api/state`, { headers: { 'accept-encoding': 'gzip' } });
+    const text = gunzipSync(Buffer.from(await zipped.body.arrayBuffer())).toString('utf8');
+    const held = snaps.frontendResidency();
+    expect(held.length).toBe(Buffer.byteLength(text));
+    expect(held.resident).toBe(held.length);
+    const again = await request(`${pulse.url}/api/state`);
+    expect(Buffer.from(await again.body.arrayBuffer()).toString('utf8')).toBe(text);
+    // Once the plain reader has been gone for the window, gzip readers get the compact form again.
+    clock.advance(snaps.prewarmWindowMs + 1);
+    commitSynthetic(pulse.deps.state, { nodes: 20, guestsPerNode: 40, now: clock.now(), tick: 11 });
+    await (await request(`${pulse.url}/api/state`, { headers: { 'accept-encoding': 'gzip' } })).body.arrayBuffer();
+    const later = snaps.frontendResidency();
+    expect(later.resident).toBeLessThan(later.length / 2);
   });
 
   it('pre-builds the next body after commits only while /api/state is being read', async () => {
@@ -146,6 +172,24 @@ describe('GET /api/state', () => {
     commitSynthetic(pulse.deps.state, { nodes: 1, guestsPerNode: 1, now: clock.now(), tick: 12 });
     await waitTick();
     expect(snaps.serialisations).toBe(before);
+  });
+
+  it('pre-builds the next body for a reader of the uncompressed body without compressing it', async () => {
+    const snaps = pulse.deps.snapshots;
+    pulse.deps.wsHub.coalesceMs = 20;
+    await new Promise((r) => setTimeout(r, 600));
+    clock.advance(snaps.prewarmWindowMs + 1); // earlier gzip reads are over
+    await (await request(`${pulse.url}/api/state`)).body.arrayBuffer();
+    const before = snaps.serialisations;
+    // Every object replaced: every list of the next version is serialised afresh.
+    commitSynthetic(pulse.deps.state, { nodes: 20, guestsPerNode: 40, now: clock.now(), tick: 31 });
+    for (let i = 0; i < 100 && snaps.serialisations === before; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(snaps.serialisations).toBe(before + 1);
+    await new Promise((r) => setTimeout(r, 100));
+    // Built and held whole, and nothing was deflated for a gzip body nobody asked for.
+    const held = snaps.frontendResidency();
+    expect(held.resident).toBe(held.length);
+    expect(snaps.fragments.heldBytes()).toBeLessThanOrEqual(held.length);
   });
 
   it('lets the document sent to rawData clients go unless /api/state is being read', async () => {

@@ -21,7 +21,7 @@ import {
   type SortSpec,
 } from '../lib/rows';
 import { linkClick } from '../router';
-import { chartsError, guestSeries, nodeSeries, SPARKLINE_GUEST_LIMIT, useCharts } from '../stores/charts';
+import { chartsError, guestSeries, nodeSeries, useCharts } from '../stores/charts';
 import { changedIn, live, rawList } from '../stores/live';
 
 const ROW_H = 36;
@@ -501,12 +501,6 @@ export function DashboardPage() {
         {(row) => <HistoryPanel row={row} onClose={() => setDetail(undefined)} />}
       </Show>
       <For each={filter().errors}>{(e) => <ErrorText error={e} />}</For>
-      <Show when={guests().length > SPARKLINE_GUEST_LIMIT}>
-        <p class="text-xs text-slate-500">
-          Trend sparklines are off above {SPARKLINE_GUEST_LIMIT.toLocaleString()} guests; a row's name opens its
-          history.
-        </p>
-      </Show>
       <Show when={chartsError()}>
         <p class="text-xs text-slate-500">Trends unavailable: {chartsError()}</p>
       </Show>

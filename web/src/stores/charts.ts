@@ -15,12 +15,6 @@ const [chartsError, setChartsError] = createSignal('');
 let users = 0;
 let timer: ReturnType<typeof setInterval> | undefined;
 
-/**
- * Sparklines used to be off above this many guests, when /api/charts could only answer for the
- * whole estate; they now ask for the rows on screen only, so there is no limit.
- */
-export const SPARKLINE_GUEST_LIMIT = Number.POSITIVE_INFINITY;
-
 /** Ids read by mounted sparklines, with how many readers each, and the metrics they draw. */
 const wanted = new Map<string, number>();
 const metrics = new Set<string>();
