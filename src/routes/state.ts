@@ -49,6 +49,6 @@ export function registerStateRoutes(app: FastifyInstance, deps: Pick<Services, '
       reply.header('Content-Encoding', 'gzip');
       return sendPieces(reply, gz);
     }
-    return sendPieces(reply, deps.snapshots.frontendPieces().pieces);
+    return sendPieces(reply, await deps.snapshots.frontendBytes());
   });
 }

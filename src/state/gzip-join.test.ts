@@ -93,6 +93,23 @@ describe('gzipPieces', () => {
     expect(big.resident).toBe(true);
   });
 
+  it('restores a compacted piece off the event loop, once for readers who ask together', async () => {
+    const text = JSON.stringify(Array.from({ length: 60_000 }, (_, i) => ({ id: `ct-${i}`, mem: i * 3 })));
+    const big = Piece.of(text);
+    await gzipPieces([big]);
+    big.compact();
+    expect(big.resident).toBe(false);
+    const [a, b] = await Promise.all([big.restore(), big.restore()]);
+    expect(a).toBe(b); // one inflate, shared
+    expect(a.toString('utf8')).toBe(text);
+    expect(big.resident).toBe(true);
+    expect(big.bytes).toBe(a);
+    // Read back: it outlives its version and stays resident.
+    big.compact();
+    expect(big.resident).toBe(true);
+    expect(await big.restore()).toBe(a);
+  });
+
   it('shrinks a large piece to its deflate data even after it was read back, compressing it first if needed', async () => {
     const text = JSON.stringify(Array.from({ length: 60_000 }, (_, i) => ({ id: `backup-${i}`, size: i * 1e6 })));
     const big = Piece.of(text);

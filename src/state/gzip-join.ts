@@ -11,7 +11,7 @@
  * "combine" below). Facts from RFC 1951 (deflate blocks) and RFC 1952 (gzip member layout).
  */
 import { promisify } from 'node:util';
-import { constants, deflateRaw, deflateRawSync, inflateRawSync, crc32 as zlibCrc32 } from 'node:zlib';
+import { constants, deflateRaw, deflateRawSync, inflateRaw, inflateRawSync, crc32 as zlibCrc32 } from 'node:zlib';
 
 const POLY = 0xedb88320; // CRC-32 (IEEE 802.3), bit-reflected
 
@@ -67,6 +67,7 @@ export function crc32Combine(crcA: number, crcB: number, lenB: number): number {
 }
 
 const deflateRawAsync = promisify(deflateRaw);
+const inflateRawAsync = promisify(inflateRaw);
 /** Pieces smaller than this are compressed on the spot; larger ones in zlib's thread pool. */
 const SYNC_BELOW = 64 * 1024;
 const OPTIONS = { level: 1, finishFlush: constants.Z_SYNC_FLUSH } as const;
@@ -92,6 +93,8 @@ export class Piece {
   /** The deflate data, once `#deflated` has resolved. */
   #deflatedDone?: Buffer;
   #restored = false;
+  /** An inflate in zlib's thread pool under way (`restore`), shared by the readers waiting for it. */
+  #restoring?: Promise<Buffer>;
 
   constructor(bytes: Buffer) {
     this.#bytes = bytes;
@@ -106,10 +109,41 @@ export class Piece {
   get bytes(): Buffer {
     if (this.#bytes) return this.#bytes;
     // compact() drops the bytes only once the deflate data is there.
-    const restored = inflateRawSync(this.#deflatedDone as Buffer, { finishFlush: constants.Z_SYNC_FLUSH });
+    const restored = inflateRawSync(this.#deflatedDone as Buffer, this.#inflateOptions());
     this.#restored = true;
     this.#bytes = restored;
     return restored;
+  }
+
+  /**
+   * The UTF-8 bytes, inflated in zlib's thread pool if the piece was compacted: a reader of the
+   * uncompressed document does not hold the event loop while megabytes are inflated, and the
+   * pieces of one document are inflated side by side.
+   */
+  restore(): Promise<Buffer> {
+    if (this.#bytes) return Promise.resolve(this.#bytes);
+    this.#restoring ??= inflateRawAsync(this.#deflatedDone as Buffer, this.#inflateOptions()).then(
+      (restored) => {
+        this.#restoring = undefined;
+        this.#restored = true;
+        this.#bytes ??= restored;
+        return this.#bytes;
+      },
+      (err: unknown) => {
+        this.#restoring = undefined;
+        throw err;
+      },
+    );
+    return this.#restoring;
+  }
+
+  /**
+   * One output buffer of the known length: with zlib's default 16-KiB chunks, inflating a list of
+   * megabytes is hundreds of chunks joined afterwards (and as many round trips to the event loop
+   * when done in the thread pool).
+   */
+  #inflateOptions() {
+    return { finishFlush: constants.Z_SYNC_FLUSH, chunkSize: Math.max(this.length, 64) };
   }
 
   /** Whether the uncompressed bytes are held (tests and diagnostics). */

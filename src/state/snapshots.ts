@@ -182,6 +182,11 @@ export class StateSnapshots {
     return { pieces: entry.pieces.map((p) => p.bytes), length: entry.length };
   }
 
+  /** The same pieces, those kept compressed inflated in zlib's thread pool (GET /api/state). */
+  async frontendBytes(): Promise<Buffer[]> {
+    return Promise.all(this.#frontendEntry().pieces.map((p) => p.restore()));
+  }
+
   /** Length in bytes of the GET /api/state body (built if needed; restores no compacted piece). */
   frontendLength(): number {
     return this.#frontendEntry().length;
