@@ -5,7 +5,8 @@
  *   node --import tsx bench/browser-ui.ts [--updates 8] [--scroll-seconds 8] [--scrolls 3] [--px-per-frame 60]
  *     [--cpu-profile FILE] [--save-largest FILE] [--capture FILE]
  *
- * `--updates 20` gives a p95 that is not just the slowest update.
+ * The p95 of n updates is the value at index floor(0.95·n) of the sorted list: the slowest one up to
+ * 20 updates; `--updates 40` gives a p95 that is not just the slowest update.
  *
  * Needs Chromium at /usr/bin/chromium (playwright-core drives it) and the built UI in dist/web
  * (built here with Vite when missing or older than web/). The simulator runs as a child process;

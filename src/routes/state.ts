@@ -41,7 +41,8 @@ export function registerStateRoutes(app: FastifyInstance, deps: Pick<Services, '
     // A large estate's document is megabytes of repetitive JSON: gzip shrinks it ~10×, and the
     // compressed body is also built once per version (in zlib's thread pool, not the event loop).
     // The uncompressed pieces are asked for only when they are sent: once the gzip body exists,
-    // large pieces hold only their compressed form (state/gzip-join.ts Piece).
+    // large pieces hold only their compressed form unless plain readers are about, and are
+    // inflated again in zlib's thread pool for one (state/snapshots.ts, gzip-join.ts Piece).
     const gzip = deps.snapshots.frontendLength() > GZIP_MIN_BYTES && acceptsGzip(req.headers['accept-encoding']);
     deps.snapshots.noteHttpRead(gzip);
     if (gzip) {
