@@ -8,6 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { commitSynthetic, syntheticCeph, syntheticGuest, syntheticPbs } from '../../bench/state-fixture.js';
+import { ManualClock } from '../../src/clock.js';
 import type { Alert, Guest, PulseState } from '../../src/model/state.js';
 import { startTestPulse } from '../helpers/pulse.js';
 import { settle, wsUrl } from './client.js';
@@ -32,7 +33,9 @@ const withoutStats = (doc: Record<string, unknown>): string => JSON.stringify({ 
 describe('/ws?deltas=1 and =2 under random changes', () => {
   let pulse: Awaited<ReturnType<typeof startTestPulse>>;
   beforeAll(async () => {
-    pulse = await startTestPulse();
+    // A clock that stands still: each step's expected rawData is the document serialised again
+    // after the broadcast let it go, and its stats.uptime must not move on in between.
+    pulse = await startTestPulse({ clock: new ManualClock(Date.now()) });
     await settle();
     commitSynthetic(pulse.deps.state, { nodes: 3, guestsPerNode: 8, now: Date.now() });
   });
