@@ -3,6 +3,7 @@
  * backups are listed first with their reasons; the filter narrows the table (screenshot saved).
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { ManualClock } from '../../src/clock.js';
 import {
   controlsWithoutName,
   describeBrowser,
@@ -16,7 +17,17 @@ describeBrowser('backup coverage view', () => {
   let t: EstatePage;
 
   beforeAll(async () => {
-    t = await startEstatePage({ instances: ['pve-cluster', 'pbs-main'], settleBackups: true });
+    // The simulator's nightly backups start after 02:00 UTC and PBS verifies a snapshot 6 h after
+    // it is taken, so from 02:00 to about 09:00 no newest snapshot is verified yet. Both clocks are
+    // moved to the next 14:00 UTC, whatever the hour the test runs at.
+    const day = 86_400_000;
+    const at = Math.ceil((Date.now() - 14 * 3_600_000) / day) * day + 14 * 3_600_000;
+    t = await startEstatePage({
+      instances: ['pve-cluster', 'pbs-main'],
+      settleBackups: true,
+      clock: new ManualClock(at),
+      prepareSim: async (sim) => sim.core.clock.advance((at - Date.now()) / 1000),
+    });
   }, 240_000);
 
   afterAll(async () => {

@@ -322,6 +322,8 @@ export interface EstatePageOptions {
   /** Poll once, let the backup listings settle and poll again before the browser opens. */
   settleBackups?: boolean;
   login?: boolean;
+  /** Pulse's clock (for a test that moves the simulator's clock too, see prepareSim). */
+  clock?: Clock;
 }
 
 /** The body of POST /api/config/nodes for a simulated PVE or PBS instance. */
@@ -350,6 +352,7 @@ export async function startEstatePage(opts: EstatePageOptions = {}): Promise<Est
   try {
     await opts.prepareSim?.(sim);
     const p = await startPulsePage({
+      clock: opts.clock,
       env: typeof opts.env === 'function' ? opts.env(sim) : opts.env,
       login: opts.login,
       async setup(pulse, headers) {

@@ -14,7 +14,9 @@ import { labSpec, pveNodeConfig, testPollerEnv } from './fetchers/rig.js';
 
 let sim: Simulator;
 let poller: PvePoller;
-const clock = new ManualClock(Date.UTC(2026, 11, 5, 3, 0, 0));
+// An hour ahead of the wall clock: the simulator dates its own backups by the wall clock, never
+// later than now, so the PBS backups given below are always the newest.
+const clock = new ManualClock(Math.floor(Date.now() / 1000) * 1000 + 3_600_000);
 const store = new StateStore(clock);
 const slices = new SliceStore(store);
 const now = () => Math.floor(clock.now() / 1000);
