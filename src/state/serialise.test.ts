@@ -110,6 +110,16 @@ describe('listJson', () => {
         gone: undefined,
       }));
       expect(listJson(items).toString('utf8'), `length ${n}`).toBe(escaped(items));
+      // Whatever the size it is told to expect: none, too small, about right, far too large.
+      const exact = Buffer.byteLength(escaped(items));
+      for (const hint of [0, 10, exact, exact * 4]) {
+        const out = listJson(items, undefined, hint);
+        expect(out.toString('utf8'), `length ${n}, hint ${hint}`).toBe(escaped(items));
+        // No piece keeps much more memory than its bytes.
+        expect(out.buffer.byteLength, `length ${n}, hint ${hint}`).toBeLessThanOrEqual(
+          Math.max(out.length + out.length / 8 + 1, 8192),
+        );
+      }
       const convert = (x: never) => ({ id: (x as { i: number }).i, f: () => 1 });
       expect(listJson(items, convert).toString('utf8'), `converted, length ${n}`).toBe(
         escaped(items.map((x) => convert(x as never))),

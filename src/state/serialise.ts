@@ -41,10 +41,11 @@ const json = (v: unknown): string => escapeJsonForHtml(JSON.stringify(v) ?? 'nul
  */
 export class FragmentCache {
   /**
-   * Per list: the elements it was serialised from, its JSON (absent once released), and in how
-   * many serialisations in a row it had changed (see release).
+   * Per list: the elements it was serialised from, its JSON (absent once released) and that
+   * JSON's length (the size to allocate when the list is serialised again), and in how many
+   * serialisations in a row it had changed (see release).
    */
-  #lists = new Map<string, { items: readonly unknown[]; piece?: Piece; changedInARow: number }>();
+  #lists = new Map<string, { items: readonly unknown[]; piece?: Piece; bytes: number; changedInARow: number }>();
   /** Lists reused / serialised (diagnostics). */
   readonly counters = { hits: 0, built: 0 };
 
@@ -57,12 +58,12 @@ export class FragmentCache {
       prev.changedInARow = 0;
       return prev.piece;
     }
-    const piece = new Piece(listJson(items, convert));
+    const piece = new Piece(listJson(items, convert, prev?.bytes));
     this.counters.built++;
     // A released list asked for again unchanged (a second version in the same poll, e.g. the
     // alert round's) says nothing new about how often it changes: its count stays.
     const changedInARow = same ? prev.changedInARow : (prev?.changedInARow ?? 0) + 1;
-    this.#lists.set(key, { items, piece, changedInARow });
+    this.#lists.set(key, { items, piece, bytes: piece.length, changedInARow });
     return piece;
   }
 
@@ -109,25 +110,44 @@ function sameItems(a: readonly unknown[], b: readonly unknown[]): boolean {
  */
 const LIST_CHUNK = 64;
 
-/** `json(list)` (with `convert` applied to each element) as UTF-8 bytes, built chunk by chunk. */
-export function listJson(items: readonly unknown[], convert?: (o: never) => unknown): Buffer {
-  const chunk = (from: number, to: number): Buffer => {
+/**
+ * `json(list)` (with `convert` applied to each element) as UTF-8 bytes, built chunk by chunk and
+ * written straight into one buffer. `sizeHint` is the length this list's JSON had last time: a
+ * list that changed keeps about the same length, so the buffer is allocated once at that size,
+ * not as one buffer per chunk joined afterwards (twice the list's size in Buffers, which V8
+ * counts towards starting a full collection).
+ */
+export function listJson(items: readonly unknown[], convert?: (o: never) => unknown, sizeHint = 0): Buffer {
+  const chunk = (from: number, to: number): string => {
     const part = items.slice(from, to);
-    return Buffer.from(json(convert ? part.map((x) => convert(x as never)) : part), 'utf8');
+    return json(convert ? part.map((x) => convert(x as never)) : part);
   };
-  if (items.length <= LIST_CHUNK) return chunk(0, items.length);
+  if (items.length <= LIST_CHUNK) return Buffer.from(chunk(0, items.length), 'utf8');
+  // 3 % more than last time: a poll's new figures change a list's length by a fraction of that.
+  let out = Buffer.allocUnsafeSlow(Math.max(Math.ceil(sizeHint * 1.03) + 4096, 64 * 1024));
+  let used = 0;
   // Each chunk is `[a,b,…]`: joined by turning each `]` but the last into a comma and dropping
   // each `[` but the first.
-  const parts: Buffer[] = [];
-  let size = 0;
   for (let i = 0; i < items.length; i += LIST_CHUNK) {
-    const bytes = chunk(i, i + LIST_CHUNK);
-    if (i + LIST_CHUNK < items.length) bytes[bytes.length - 1] = 0x2c; // `,`
-    const part = i === 0 ? bytes : bytes.subarray(1);
-    parts.push(part);
-    size += part.length;
+    const text = chunk(i, i + LIST_CHUNK);
+    const part = i === 0 ? text : text.slice(1);
+    // A UTF-16 code unit is at most 3 bytes of UTF-8: with that much room the part surely fits,
+    // and only with less are its bytes counted.
+    const room = out.length - used;
+    if (room < part.length * 3) {
+      const need = Buffer.byteLength(part, 'utf8');
+      if (room < need) {
+        const bigger = Buffer.allocUnsafeSlow(Math.max(Math.ceil(out.length * 1.5), used + need));
+        out.copy(bigger, 0, 0, used);
+        out = bigger;
+      }
+    }
+    used += out.write(part, used, 'utf8');
+    if (i + LIST_CHUNK < items.length) out[used - 1] = 0x2c; // `,`
   }
-  return Buffer.concat(parts, size);
+  // Kept as is when the hint was about right; copied to its size when much was left over (the
+  // first time a list is serialised, or after it shrank), so no piece holds memory it does not use.
+  return out.length - used <= out.length / 8 ? out.subarray(0, used) : Buffer.from(out.subarray(0, used));
 }
 
 /** Pieces below this size are merged with the text around them rather than kept apart. */
