@@ -144,6 +144,16 @@ export function listJson(items: readonly unknown[], convert?: (o: never) => unkn
     }
     used += out.write(part, used, 'utf8');
     if (i + LIST_CHUNK < items.length) out[used - 1] = 0x2c; // `,`
+    if (i === 0 && sizeHint === 0) {
+      // No earlier length to go by (a list's first serialisation, the raw shape's converted
+      // lists): the first chunk's size times the number of chunks, rather than many regrowths.
+      const estimate = Math.ceil(used * (items.length / LIST_CHUNK) * 1.1);
+      if (estimate > out.length) {
+        const bigger = Buffer.allocUnsafeSlow(estimate);
+        out.copy(bigger, 0, 0, used);
+        out = bigger;
+      }
+    }
   }
   // Kept as is when the hint was about right; copied to its size when much was left over (the
   // first time a list is serialised, or after it shrank), so no piece holds memory it does not use.
