@@ -38,5 +38,5 @@ export function startHelper(script: string, args: string[] = []): HelperProcess 
 }
 
 /** Replies of bench/state-client.ts. */
-export type Get = { times: number[]; bytes: number; wireBytes: number; error?: string };
+export type Get = { times: number[]; clientGc?: number[]; bytes: number; wireBytes: number; error?: string };
 export type WsStats = { types: Record<string, { count: number; lastBytes: number }> };

@@ -9,9 +9,10 @@
  *   {op:'asSent', path, n} → {times: ms[], wireBytes} — gzip accepted but not decoded: the time
  *     until the last byte as the server sent it (the server's share, without the client's inflating)
  *   {op:'identity', path, n} → the same without accept-encoding: the uncompressed body, to its last byte
+ *   Each read op also returns clientGc: ms[], this process's own GC pauses during each read.
  *   {op:'wsStats'} → {types: {type: {count, lastBytes}}}
  */
-import { performance } from 'node:perf_hooks';
+import { PerformanceObserver, performance } from 'node:perf_hooks';
 import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
 import { request } from 'undici';
@@ -21,6 +22,18 @@ const base = process.argv[2];
 const gunzipAsync = promisify(gunzip);
 const types: Record<string, { count: number; lastBytes: number }> = {};
 let socket: WebSocket | undefined;
+/** This process's own GC pauses (start, duration), so a read's time can say how much was ours. */
+const pauses: Array<[number, number]> = [];
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) pauses.push([e.startTime, e.duration]);
+  if (pauses.length > 10_000) pauses.splice(0, 5_000);
+}).observe({ entryTypes: ['gc'] });
+/** Milliseconds of this process's GC pauses that began between `from` and `to`. */
+function gcBetween(from: number, to: number): number {
+  let ms = 0;
+  for (const [start, d] of pauses) if (start >= from && start <= to) ms += d;
+  return ms;
+}
 
 function typeOf(text: Buffer): string {
   // Messages start with {"type":"<name>" — read the name without parsing megabytes.
@@ -83,14 +96,19 @@ process.on('message', async (msg: { op: string; path?: string; n?: number; id: n
   } else if (msg.op in READERS) {
     const read = READERS[msg.op];
     const times: number[] = [];
+    const clientGc: number[] = [];
     let last: Reading | undefined;
     for (let i = 0; i < (msg.n ?? 1); i++) {
       const t = performance.now();
       last = await read(`${base}${msg.path}`);
-      times.push(performance.now() - t);
+      const end = performance.now();
+      times.push(end - t);
+      // GC entries are delivered after the pause: let this turn's entries arrive first.
+      await new Promise((r) => setImmediate(r));
+      clientGc.push(gcBetween(t, end));
       if (last.status !== 200) return reply({ error: `HTTP ${last.status}` });
     }
-    reply({ times, bytes: last?.bytes ?? 0, wireBytes: last?.wireBytes ?? 0 });
+    reply({ times, clientGc, bytes: last?.bytes ?? 0, wireBytes: last?.wireBytes ?? 0 });
   } else if (msg.op === 'exit') {
     socket?.close();
     process.exit(0);
