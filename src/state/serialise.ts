@@ -126,6 +126,11 @@ export function listJson(items: readonly unknown[], convert?: (o: never) => unkn
   // 3 % more than last time: a poll's new figures change a list's length by a fraction of that.
   let out = Buffer.allocUnsafeSlow(Math.max(Math.ceil(sizeHint * 1.03) + 4096, 64 * 1024));
   let used = 0;
+  const grow = (size: number) => {
+    const bigger = Buffer.allocUnsafeSlow(size);
+    out.copy(bigger, 0, 0, used);
+    out = bigger;
+  };
   // Each chunk is `[a,b,…]`: joined by turning each `]` but the last into a comma and dropping
   // each `[` but the first.
   for (let i = 0; i < items.length; i += LIST_CHUNK) {
@@ -136,11 +141,7 @@ export function listJson(items: readonly unknown[], convert?: (o: never) => unkn
     const room = out.length - used;
     if (room < part.length * 3) {
       const need = Buffer.byteLength(part, 'utf8');
-      if (room < need) {
-        const bigger = Buffer.allocUnsafeSlow(Math.max(Math.ceil(out.length * 1.5), used + need));
-        out.copy(bigger, 0, 0, used);
-        out = bigger;
-      }
+      if (room < need) grow(Math.max(Math.ceil(out.length * 1.5), used + need));
     }
     used += out.write(part, used, 'utf8');
     if (i + LIST_CHUNK < items.length) out[used - 1] = 0x2c; // `,`
@@ -148,11 +149,7 @@ export function listJson(items: readonly unknown[], convert?: (o: never) => unkn
       // No earlier length to go by (a list's first serialisation, the raw shape's converted
       // lists): the first chunk's size times the number of chunks, rather than many regrowths.
       const estimate = Math.ceil(used * (items.length / LIST_CHUNK) * 1.1);
-      if (estimate > out.length) {
-        const bigger = Buffer.allocUnsafeSlow(estimate);
-        out.copy(bigger, 0, 0, used);
-        out = bigger;
-      }
+      if (estimate > out.length) grow(estimate);
     }
   }
   // Kept as is when the hint was about right; copied to its size when much was left over (the
