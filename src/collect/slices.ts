@@ -220,8 +220,8 @@ export class SliceStore {
   #copy(g: Guest, lastBackup: number | undefined): Guest {
     const cached = this.#copies.get(g);
     if (cached && cached.lastBackup === lastBackup) return cached;
-    const { lastBackup: _built, ...rest } = g;
-    const next: Guest = lastBackup === undefined ? rest : { ...rest, lastBackup };
+    // Same keys as the poller's object (lastBackup is its last), so one shape for all guests.
+    const next: Guest = { ...g, lastBackup };
     this.#copies.set(g, next);
     return next;
   }

@@ -437,6 +437,34 @@ describe('guests', () => {
       lock: 'backup',
     });
   });
+
+  it('gives every guest the same keys in the same order; absent fields are undefined, so JSON leaves them out', () => {
+    const guests = [
+      normaliseGuest({ instance: 'c', resource: { ...vmRes, status: 'stopped', lock: 'backup' }, now: NOW }).guest,
+      normaliseGuest({
+        instance: 'c',
+        resource: vmRes,
+        vmStatus: { status: 'running', agent: 1, maxmem: 8 * GiB, mem: 3 * GiB, tags: 'a;b' },
+        agent: {
+          fsinfo: { result: [{ name: 'sda1', mountpoint: '/', type: 'ext4', 'total-bytes': 100, 'used-bytes': 40 }] },
+          network: { result: [{ name: 'eth0', 'ip-addresses': [{ 'ip-address': '10.0.0.5' }] }] },
+          osinfo: { result: { 'pretty-name': 'Debian 12', version: '12' } },
+        },
+        now: NOW,
+      }).guest,
+      normaliseGuest({ instance: 'c', resource: { ...vmRes, id: 'lxc/200', type: 'lxc', vmid: 200 }, now: NOW }).guest,
+    ];
+    const keys = Object.keys(guests[0]);
+    for (const g of guests) expect(Object.keys(g)).toEqual(keys);
+    // The agent VM carries every optional field; the stopped one only its reason and lock, in the
+    // order the fields have always had in the document.
+    expect(Object.keys(JSON.parse(JSON.stringify(guests[1])))).toEqual(
+      keys.filter((k) => !['diskStatusReason', 'lock', 'lastBackup'].includes(k)),
+    );
+    expect(guests[1]).toMatchObject({ osName: 'Debian 12', ipAddresses: ['10.0.0.5'], tags: 'a,b' });
+    expect(JSON.parse(JSON.stringify(guests[0]))).toMatchObject({ diskStatusReason: 'vm-stopped', lock: 'backup' });
+    expect(Object.keys(JSON.parse(JSON.stringify(guests[0])))).not.toContain('osName');
+  });
 });
 
 describe('storage', () => {

@@ -498,7 +498,15 @@ export function normaliseGuest(input: GuestInput): { guest: Guest; counters: IoC
   let disk: Disk;
   let diskSource: DiskSource;
   const explain: MemoryExplain = {};
-  const extra: Partial<Guest> = {};
+  // The optional fields, each set or left undefined (JSON leaves those out): every guest then has
+  // the same keys in the same order, one object shape for every reader of the state.
+  let disks: Disk[] | undefined;
+  let diskStatusReason: DiskStatusReason | undefined;
+  let lock: string | undefined;
+  let networkInterfaces: GuestNetworkInterface[] | undefined;
+  let ipAddresses: string[] | undefined;
+  let osName: string | undefined;
+  let osVersion: string | undefined;
   if (type === 'qemu') {
     memory = vmMemory(r, s, explain);
     const maxdisk = num(s?.maxdisk ?? r.maxdisk);
@@ -514,23 +522,23 @@ export function normaliseGuest(input: GuestInput): { guest: Guest; counters: IoC
       else if (d === 'special-only') reason = 'special-filesystems-only';
       else {
         disk = d.disk;
-        extra.disks = d.disks;
+        disks = d.disks;
       }
     }
     // Fallback: allocated size, usage unknown (−1).
     diskSource = reason ? 'unknown' : 'agent-filesystems';
     disk ??= { total: maxdisk, used: 0, free: 0, usage: -1 };
     if (reason) {
-      extra.diskStatusReason = reason;
-      if (s?.lock ?? r.lock) extra.lock = s?.lock ?? r.lock;
+      diskStatusReason = reason;
+      lock = (s?.lock ?? r.lock) || undefined;
     }
     if (running && agentEnabled) {
       const net = memo(interfacesMemo, input.agent?.network, agentInterfaces);
-      if (net.interfaces.length) extra.networkInterfaces = net.interfaces;
-      if (net.ipAddresses.length) extra.ipAddresses = net.ipAddresses;
+      if (net.interfaces.length) networkInterfaces = net.interfaces;
+      if (net.ipAddresses.length) ipAddresses = net.ipAddresses;
       const os = memo(osMemo, input.agent?.osinfo, agentOs);
-      if (os.osName) extra.osName = os.osName;
-      if (os.osVersion) extra.osVersion = os.osVersion;
+      osName = os.osName || undefined;
+      osVersion = os.osVersion || undefined;
     }
   } else {
     const maxmem = num(r.maxmem);
@@ -542,12 +550,12 @@ export function normaliseGuest(input: GuestInput): { guest: Guest; counters: IoC
     const maxdisk = num(r.maxdisk);
     const used = num(r.disk);
     disk = { total: maxdisk, used, free: Math.max(0, maxdisk - used), usage: percent(used, maxdisk) };
-    if (r.lock) extra.lock = r.lock;
+    lock = r.lock || undefined;
     // /lxc/{vmid}/interfaces has the agent's shape: addresses of running containers.
     if (running && input.agent?.network) {
       const net = memo(interfacesMemo, input.agent.network, agentInterfaces);
-      if (net.interfaces.length) extra.networkInterfaces = net.interfaces;
-      if (net.ipAddresses.length) extra.ipAddresses = net.ipAddresses;
+      if (net.interfaces.length) networkInterfaces = net.interfaces;
+      if (net.ipAddresses.length) ipAddresses = net.ipAddresses;
     }
   }
 
@@ -567,7 +575,13 @@ export function normaliseGuest(input: GuestInput): { guest: Guest; counters: IoC
     disk,
     memorySource: explain.source,
     diskSource,
-    ...extra,
+    disks,
+    diskStatusReason,
+    lock,
+    networkInterfaces,
+    ipAddresses,
+    osName,
+    osVersion,
     networkIn: rates.networkIn,
     networkOut: rates.networkOut,
     diskRead: rates.diskRead,
@@ -577,8 +591,11 @@ export function normaliseGuest(input: GuestInput): { guest: Guest; counters: IoC
     lastSeen: now,
     mem: memory.used,
     maxmem: memory.total,
+    tags: tags.length ? tags.join(',') : undefined,
+    memoryInputs: undefined,
+    // Set by the poller once it knows the instance's backups.
+    lastBackup: undefined,
   };
-  if (tags.length) guest.tags = tags.join(',');
   if (explain.inputs) {
     const prev = input.prevCounters?.memoryInputs;
     // Steady figures reuse last poll's object: 10,000 guests then allocate no inputs per cycle.
