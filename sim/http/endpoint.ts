@@ -30,11 +30,20 @@ export class Endpoint {
     this.server = https.createServer({ key: original.key, cert: original.cert, keepAliveTimeout: 5000 }, (req, res) =>
       listener(this, req, res),
     );
+    // pveproxy and pmgproxy (PVE::APIServer::AnyEvent, started with keep_alive => 100) answer at
+    // most 100 requests on one connection, then close it; the pipeline also closes it after any
+    // answer from 400 up (closesAfterErrors). PBS's proxy is a different server.
+    if (this.closesAfterErrors) this.server.maxRequestsPerSocket = 100;
     this.server.on('connection', (s: net.Socket) => {
       this.sockets.add(s);
       s.on('close', () => this.sockets.delete(s));
     });
     this.server.on('tlsClientError', () => {});
+  }
+
+  /** Whether this server closes the connection after an error answer, as pveproxy/pmgproxy do. */
+  get closesAfterErrors(): boolean {
+    return this.product !== 'pbs';
   }
 
   get url(): string {

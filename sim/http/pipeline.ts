@@ -24,7 +24,7 @@ export async function handleRequest(sim: SimCore, ep: Endpoint, req: http.Incomi
   const url = new URL(req.url ?? '/', 'https://sim.invalid');
   const method = (req.method ?? 'GET').toUpperCase();
   if (!url.pathname.startsWith(PREFIX)) {
-    res.writeHead(404, { 'content-type': 'text/plain' });
+    res.writeHead(404, { 'content-type': 'text/plain', ...(ep.closesAfterErrors ? { connection: 'close' } : {}) });
     res.end('not found');
     return;
   }
@@ -88,7 +88,8 @@ export async function handleRequest(sim: SimCore, ep: Endpoint, req: http.Incomi
     }
     sim.onRequest(rec);
   }
-  send(res, status, body, faults, /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? '')));
+  const acceptGzip = /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''));
+  send(res, status, body, faults, acceptGzip, status >= 400 && ep.closesAfterErrors);
 }
 
 function errorBody(message: string, errors?: Record<string, string>): Record<string, unknown> {
@@ -105,13 +106,21 @@ function statusText(message: string): string {
 /** Bodies above this size are gzip-compressed for clients that accept it, as pveproxy does. */
 const GZIP_MIN = 64 * 1024;
 
-function send(res: http.ServerResponse, status: number, body: unknown, faults: Fault[], acceptGzip: boolean) {
+function send(
+  res: http.ServerResponse,
+  status: number,
+  body: unknown,
+  faults: Fault[],
+  acceptGzip: boolean,
+  close: boolean,
+) {
   const headers: Record<string, string> = {
     'content-type': 'application/json;charset=UTF-8',
     'cache-control': 'max-age=0',
     pragma: 'no-cache',
     server: 'pve-api-daemon/3.0',
   };
+  if (close) headers.connection = 'close';
   if (faults.some((f) => f.kind === 'badjson')) {
     const text = '{"data": [{"id": "node/pve1", "status": online, <html>simulated invalid JSON';
     res.writeHead(200, { ...headers, 'content-length': String(Buffer.byteLength(text)) });
