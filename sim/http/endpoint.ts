@@ -10,6 +10,9 @@ import type { Product } from '../schema/apidata.js';
 
 export type RequestListener = (ep: Endpoint, req: http.IncomingMessage, res: http.ServerResponse) => void;
 
+/** pveproxy's and pmgproxy's `keep_alive` setting: requests answered on one connection. */
+const REQUESTS_PER_CONNECTION = 100;
+
 export class Endpoint {
   readonly server: https.Server;
   port = 0;
@@ -27,13 +30,11 @@ export class Endpoint {
     listener: RequestListener,
   ) {
     this.current = original;
-    this.server = https.createServer({ key: original.key, cert: original.cert, keepAliveTimeout: 5000 }, (req, res) =>
-      listener(this, req, res),
-    );
-    // pveproxy and pmgproxy (PVE::APIServer::AnyEvent, started with keep_alive => 100) answer at
-    // most 100 requests on one connection, then close it; the pipeline also closes it after any
-    // answer from 400 up (closesAfterErrors). PBS's proxy is a different server.
-    if (this.closesAfterErrors) this.server.maxRequestsPerSocket = 100;
+    this.server = https.createServer({ key: original.key, cert: original.cert, keepAliveTimeout: 5000 }, (req, res) => {
+      if (this.endsConnectionsAsPveproxy && this.#countRequest(req.socket) >= REQUESTS_PER_CONNECTION)
+        res.setHeader('connection', 'close');
+      listener(this, req, res);
+    });
     this.server.on('connection', (s: net.Socket) => {
       this.sockets.add(s);
       s.on('close', () => this.sockets.delete(s));
@@ -41,8 +42,22 @@ export class Endpoint {
     this.server.on('tlsClientError', () => {});
   }
 
-  /** Whether this server closes the connection after an error answer, as pveproxy/pmgproxy do. */
-  get closesAfterErrors(): boolean {
+  /** Requests answered per open connection (only counted where the server limits them). */
+  readonly #requests = new WeakMap<net.Socket, number>();
+
+  #countRequest(socket: net.Socket): number {
+    const n = (this.#requests.get(socket) ?? 0) + 1;
+    this.#requests.set(socket, n);
+    return n;
+  }
+
+  /**
+   * Whether this server ends connections as pveproxy and pmgproxy do (PVE::APIServer::AnyEvent,
+   * started with keep_alive => 100): after the 100th request on a connection, and after any
+   * answer from 400 up (the pipeline's `send`). The answer says `Connection: close` and the
+   * connection is closed once it is sent. PBS's proxy is a different server.
+   */
+  get endsConnectionsAsPveproxy(): boolean {
     return this.product !== 'pbs';
   }
 

@@ -24,7 +24,7 @@ export async function handleRequest(sim: SimCore, ep: Endpoint, req: http.Incomi
   const url = new URL(req.url ?? '/', 'https://sim.invalid');
   const method = (req.method ?? 'GET').toUpperCase();
   if (!url.pathname.startsWith(PREFIX)) {
-    res.writeHead(404, { 'content-type': 'text/plain', ...(ep.closesAfterErrors ? { connection: 'close' } : {}) });
+    res.writeHead(404, { 'content-type': 'text/plain', ...(ep.endsConnectionsAsPveproxy ? { connection: 'close' } : {}) });
     res.end('not found');
     return;
   }
@@ -89,7 +89,7 @@ export async function handleRequest(sim: SimCore, ep: Endpoint, req: http.Incomi
     sim.onRequest(rec);
   }
   const acceptGzip = /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''));
-  send(res, status, body, faults, acceptGzip, status >= 400 && ep.closesAfterErrors);
+  send(res, status, body, faults, acceptGzip, status >= 400 && ep.endsConnectionsAsPveproxy);
 }
 
 function errorBody(message: string, errors?: Record<string, string>): Record<string, unknown> {
