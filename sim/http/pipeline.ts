@@ -24,7 +24,10 @@ export async function handleRequest(sim: SimCore, ep: Endpoint, req: http.Incomi
   const url = new URL(req.url ?? '/', 'https://sim.invalid');
   const method = (req.method ?? 'GET').toUpperCase();
   if (!url.pathname.startsWith(PREFIX)) {
-    res.writeHead(404, { 'content-type': 'text/plain', ...(ep.endsConnectionsAsPveproxy ? { connection: 'close' } : {}) });
+    res.writeHead(404, {
+      'content-type': 'text/plain',
+      ...(ep.endsConnectionsAsPveproxy ? { connection: 'close' } : {}),
+    });
     res.end('not found');
     return;
   }

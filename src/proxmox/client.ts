@@ -1,7 +1,9 @@
 /**
  * HTTP client core shared by the PVE, PBS and PMG clients.
  *
- * - One undici Agent per instance endpoint (keep-alive sockets, bounded connections).
+ * - One undici Pool per instance endpoint (keep-alive sockets, bounded connections). A Pool, not
+ *   an Agent: PVE and PMG close a connection after 100 requests, and after that undici 7's Agent
+ *   opened a new connection for every later request (test/sim/connections.test.ts).
  * - TLS is checked in the connector, after the handshake and before any request is written:
  *   with a pinned fingerprint the certificate's SHA-256 must match (whatever the CA says);
  *   otherwise with verifySSL the chain and host name must verify. Either way a refusal carries
@@ -10,7 +12,7 @@
  * - Auth: API token header, or a ticket from /access/ticket renewed before it expires.
  */
 import { checkServerIdentity, type PeerCertificate, type TLSSocket } from 'node:tls';
-import { Agent, buildConnector, request } from 'undici';
+import { buildConnector, Pool, request } from 'undici';
 import { type Clock, systemClock } from '../clock.js';
 import { classifyNetworkError, ProxmoxError, parsePermissionMessage } from './errors.js';
 
@@ -132,10 +134,10 @@ function tlsRefusal(policy: TlsPolicy, cert: PeerCertificate | undefined, socket
   return undefined;
 }
 
-function makeAgent(policy: TlsPolicy, timeoutMs: number, connections: number): Agent {
+function makePool(origin: string, policy: TlsPolicy, timeoutMs: number, connections: number): Pool {
   // Verification is done by hand below so that a refusal can report the presented fingerprint.
-  // No TLS session resumption: a resumed session presents no certificate to check, and
-  // keep-alive makes full handshakes rare anyway.
+  // No TLS session resumption: a resumed session presents no certificate to check. A connection
+  // serves up to 100 requests on PVE and PMG, so a large poll still opens few of them.
   const base = buildConnector({ rejectUnauthorized: false, timeout: timeoutMs, maxCachedSessions: 0 });
   const connect: buildConnector.connector = (opts, callback) => {
     base(opts, (err, socket) => {
@@ -155,7 +157,7 @@ function makeAgent(policy: TlsPolicy, timeoutMs: number, connections: number): A
       callback(null, socket);
     });
   };
-  return new Agent({ connect, connections, keepAliveTimeout: 30_000, keepAliveMaxTimeout: 60_000 });
+  return new Pool(origin, { connect, connections, keepAliveTimeout: 30_000, keepAliveMaxTimeout: 60_000 });
 }
 
 export class ProxmoxClient {
@@ -163,7 +165,7 @@ export class ProxmoxClient {
   readonly baseUrl: string;
   readonly host: string;
   readonly #opts: ClientOptions;
-  readonly #agent: Agent;
+  readonly #agent: Pool;
   readonly #clock: Clock;
   #authHeader: Record<string, string> = {};
   #getHeaders: { source: Record<string, string>; value: Record<string, string> } | undefined;
@@ -177,7 +179,8 @@ export class ProxmoxClient {
     this.baseUrl = opts.baseUrl.replace(/\/+$/, '');
     this.host = new URL(this.baseUrl).host;
     this.#clock = opts.clock ?? systemClock;
-    this.#agent = makeAgent(
+    this.#agent = makePool(
+      new URL(this.baseUrl).origin,
       { verify: opts.verifySSL, pinned: normaliseFingerprint(opts.fingerprint), host: this.host },
       opts.timeoutMs,
       opts.connections ?? 8,

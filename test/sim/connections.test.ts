@@ -6,6 +6,7 @@
 import https from 'node:https';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Simulator, startSimulator } from '../../sim/index.js';
+import { ProxmoxClient } from '../../src/proxmox/client.js';
 import { pbsToken, pveToken } from './client.js';
 
 interface Answer {
@@ -73,5 +74,37 @@ describe('simulator: connections close as on real hosts', () => {
       reused: true,
     });
     pbsAgent.destroy();
+  });
+
+  it("Pulse's client opens a new connection only when the host has closed one", async () => {
+    const pve = sim.ready.pve[0];
+    const ep = sim.core.endpoints.find((e) => e.url === pve.url);
+    if (!ep) throw new Error('no endpoint for the first PVE node');
+    let connections = 0;
+    const count = () => connections++;
+    ep.server.on('secureConnection', count);
+    const client = new ProxmoxClient({
+      product: 'pve',
+      baseUrl: pve.url,
+      verifySSL: true,
+      fingerprint: pve.fingerprint,
+      timeoutMs: 10_000,
+      tokenId: pve.tokenId,
+      tokenSecret: pve.tokenSecret,
+      connections: 1,
+    });
+    try {
+      for (let i = 0; i < 350; i++) await client.get('/version');
+      // 350 calls, 100 per connection: four connections (undici's Agent opened one per call
+      // once the host had closed the first).
+      expect(connections).toBe(4);
+      // An error answer closes the connection too; the next call opens one.
+      await expect(client.get('/nodes/no-such-node/status')).rejects.toThrow();
+      await client.get('/version');
+      expect(connections).toBe(5);
+    } finally {
+      ep.server.off('secureConnection', count);
+      await client.close();
+    }
   });
 });
