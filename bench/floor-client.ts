@@ -2,13 +2,15 @@
  * The floor of bench/poll-cycle.ts, run in its own process so that its garbage (13,000+ parsed
  * response bodies per cycle) does not land in the memory figures of the Pulse process being
  * measured. Driven over IPC:
- *   {op:'floor', pve, paths} → {wall, cpu} — `paths` fetched with plain undici Agents and parsed
+ *   {op:'floor', pve, paths} → {wall, cpu} — `paths` fetched with plain undici Pools and parsed
  *   with JSON.parse, nothing else. Live requests: 8 sockets, 16 in flight (as the poller); backup
  *   requests (tasks, backup listings, snapshots): 2 sockets, 2 in flight.
- * The Agents live as long as the process, so sockets stay open between cycles like the poller's.
+ * The Pools live as long as the process, so sockets stay open between cycles like the poller's.
+ * Pools, as the poller's client uses: undici 7's Agent opens a new connection for every call once
+ * the host has closed one (PVE does every 100 requests; test/sim/connections.test.ts).
  */
 import { performance } from 'node:perf_hooks';
-import { Agent, request } from 'undici';
+import { Pool, request } from 'undici';
 import { isBackupPath } from './backup-paths.js';
 
 interface Target {
@@ -17,14 +19,24 @@ interface Target {
   tokenSecret: string;
 }
 
-const agents = {
-  live: new Agent({ connect: { rejectUnauthorized: false }, connections: 8, keepAliveTimeout: 30_000 }),
-  backup: new Agent({ connect: { rejectUnauthorized: false }, connections: 2, keepAliveTimeout: 30_000 }),
-};
+/** Per origin: the live requests' pool and the backup requests' pool. */
+const pools = new Map<string, { live: Pool; backup: Pool }>();
+function poolsFor(url: string): { live: Pool; backup: Pool } {
+  const origin = new URL(url).origin;
+  let p = pools.get(origin);
+  if (!p) {
+    const pool = (connections: number) =>
+      new Pool(origin, { connect: { rejectUnauthorized: false }, connections, keepAliveTimeout: 30_000 });
+    p = { live: pool(8), backup: pool(2) };
+    pools.set(origin, p);
+  }
+  return p;
+}
 
 async function floor(pve: Target, paths: string[]) {
   const headers = { accept: 'application/json', authorization: `PVEAPIToken=${pve.tokenId}=${pve.tokenSecret}` };
-  const run = async (list: string[], dispatcher: Agent, inFlight: number) => {
+  const agents = poolsFor(pve.url);
+  const run = async (list: string[], dispatcher: Pool, inFlight: number) => {
     let next = 0;
     await Promise.all(
       Array.from({ length: inFlight }, async () => {
@@ -55,8 +67,7 @@ process.on('message', async (msg: { op: string; id: number; pve?: Target; paths?
   if (msg.op === 'floor' && msg.pve && msg.paths) {
     process.send?.({ id: msg.id, ...(await floor(msg.pve, msg.paths)) });
   } else if (msg.op === 'exit') {
-    await agents.live.close();
-    await agents.backup.close();
+    for (const p of pools.values()) await Promise.all([p.live.close(), p.backup.close()]);
     process.exit(0);
   }
 });

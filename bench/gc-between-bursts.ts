@@ -22,7 +22,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import readline from 'node:readline';
-import { Agent, request } from 'undici';
+import { Agent, Pool, request } from 'undici';
 import { startSimProcess } from './sim-process.js';
 
 const argv = process.argv.slice(2);
@@ -54,7 +54,12 @@ function mainThreadCpu(): number {
 
 /** The child: bursts over `paths`, markers on fd 1 (between V8's trace lines), figures on fd 2. */
 async function child(target: Target, paths: string[], collect: boolean): Promise<void> {
-  const dispatcher = new Agent({ connect: { rejectUnauthorized: false }, connections: 8, keepAliveTimeout: 30_000 });
+  // A Pool, as Pulse's client: undici 7's Agent opens a connection per call once the host has closed one.
+  const dispatcher = new Pool(target.url, {
+    connect: { rejectUnauthorized: false },
+    connections: 8,
+    keepAliveTimeout: 30_000,
+  });
   const headers = { accept: 'application/json', authorization: `PVEAPIToken=${target.tokenId}=${target.tokenSecret}` };
   for (let b = 0; b < WARM + BURSTS; b++) {
     fs.writeSync(1, `@@burst ${b}\n`);
