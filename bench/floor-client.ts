@@ -35,7 +35,7 @@ function poolsFor(url: string): { live: Pool; backup: Pool } {
 
 async function floor(pve: Target, paths: string[]) {
   const headers = { accept: 'application/json', authorization: `PVEAPIToken=${pve.tokenId}=${pve.tokenSecret}` };
-  const agents = poolsFor(pve.url);
+  const pool = poolsFor(pve.url);
   const run = async (list: string[], dispatcher: Pool, inFlight: number) => {
     let next = 0;
     await Promise.all(
@@ -54,10 +54,10 @@ async function floor(pve: Target, paths: string[]) {
   await Promise.all([
     run(
       paths.filter((p) => !isBackupPath(p)),
-      agents.live,
+      pool.live,
       16,
     ),
-    run(paths.filter(isBackupPath), agents.backup, 2),
+    run(paths.filter(isBackupPath), pool.backup, 2),
   ]);
   const c = process.cpuUsage(c0);
   return { wall: performance.now() - w0, cpu: (c.user + c.system) / 1000 };

@@ -22,7 +22,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import readline from 'node:readline';
-import { Agent, Pool, request } from 'undici';
+import { Pool, request } from 'undici';
 import { startSimProcess } from './sim-process.js';
 
 const argv = process.argv.slice(2);
@@ -128,7 +128,7 @@ if (argv[0] === '--child') {
   try {
     const pve = ready.pve[0];
     const target = { url: pve.url, tokenId: pve.tokenId, tokenSecret: pve.tokenSecret };
-    const dispatcher = new Agent({ connect: { rejectUnauthorized: false } });
+    const dispatcher = new Pool(pve.url, { connect: { rejectUnauthorized: false } });
     const res = await request(`${pve.url}/api2/json/cluster/resources`, {
       dispatcher,
       headers: { authorization: `PVEAPIToken=${pve.tokenId}=${pve.tokenSecret}` },

@@ -165,7 +165,7 @@ export class ProxmoxClient {
   readonly baseUrl: string;
   readonly host: string;
   readonly #opts: ClientOptions;
-  readonly #agent: Pool;
+  readonly #pool: Pool;
   readonly #clock: Clock;
   #authHeader: Record<string, string> = {};
   #getHeaders: { source: Record<string, string>; value: Record<string, string> } | undefined;
@@ -179,7 +179,7 @@ export class ProxmoxClient {
     this.baseUrl = opts.baseUrl.replace(/\/+$/, '');
     this.host = new URL(this.baseUrl).host;
     this.#clock = opts.clock ?? systemClock;
-    this.#agent = makePool(
+    this.#pool = makePool(
       new URL(this.baseUrl).origin,
       { verify: opts.verifySSL, pinned: normaliseFingerprint(opts.fingerprint), host: this.host },
       opts.timeoutMs,
@@ -220,13 +220,13 @@ export class ProxmoxClient {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    await this.#agent.close().catch(() => undefined);
+    await this.#pool.close().catch(() => undefined);
   }
 
   /** Destroys sockets without waiting for in-flight requests (used when an endpoint hangs). */
   async destroy(): Promise<void> {
     this.#closed = true;
-    await this.#agent.destroy().catch(() => undefined);
+    await this.#pool.destroy().catch(() => undefined);
   }
 
   async #ensureTicket(opts: RequestOptions): Promise<void> {
@@ -301,7 +301,7 @@ export class ProxmoxClient {
         method,
         headers: sendHeaders,
         body: form,
-        dispatcher: this.#agent,
+        dispatcher: this.#pool,
         headersTimeout: timeoutMs,
         bodyTimeout: timeoutMs,
       });
