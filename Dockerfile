@@ -4,9 +4,11 @@
 #   docker build -t pulse .
 #   docker run -d --name pulse -p 7655:7655 -v pulse-data:/data pulse
 #
-# BASE_IMAGE must provide Node.js 20.15+ on glibc (the release's native modules are built
-# against glibc, so Alpine/musl images do not work) and a POSIX shell; node:20-bookworm-slim
-# and node:22-bookworm-slim do.
+# BASE_IMAGE must provide the Node.js major version the release was built with (`npm run package`
+# uses the Node it runs on and records it in the tarball's NODE_ABI: the native modules load on
+# no other), on glibc (Alpine/musl images do not work), and a POSIX shell. The default suits a
+# release built with Node 20; for one built with Node 24: --build-arg BASE_IMAGE=node:24-bookworm-slim.
+# The first stage stops with the reason when the two differ.
 ARG BASE_IMAGE=node:20-bookworm-slim
 
 # Stage 1: check the tarball against its .sha256 and against its own manifest, then unpack it.
@@ -21,7 +23,11 @@ RUN set -e; \
     sha256sum -c "$tarball.sha256"; \
     mkdir /release; \
     tar -xzf "$tarball" -C /release --strip-components=1; \
-    cd /release && sha256sum -c SHA256SUMS >/dev/null
+    cd /release && sha256sum -c SHA256SUMS >/dev/null; \
+    if [ -f NODE_ABI ]; then \
+      read -r abi built <NODE_ABI; have="$(node -p process.versions.modules)"; \
+      [ "$abi" = "$have" ] || { echo "this release was built for Node.js $built (module ABI $abi), the base image has Node.js $(node --version) (ABI $have): build with --build-arg BASE_IMAGE=node:<the release's major>-bookworm-slim, or package the release with that image's Node" >&2; exit 1; }; \
+    fi
 
 # Stage 2: the runtime holds only the unpacked release and an empty data directory.
 FROM ${BASE_IMAGE}

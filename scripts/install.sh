@@ -135,6 +135,21 @@ need_node() {
   NODE_BIN="$node"
 }
 
+# The release's native modules (SQLite) load only on the Node major version that built them:
+# NODE_ABI holds that Node's module ABI and version. (A release without the file predates it.)
+need_same_node_abi() {
+  [ -f "$1/NODE_ABI" ] || return 0
+  local built_abi built_version host_abi host_version
+  read -r built_abi built_version <"$1/NODE_ABI"
+  host_abi="$("$NODE_BIN" -p 'process.versions.modules' 2>/dev/null || true)"
+  host_version="$("$NODE_BIN" --version 2>/dev/null || true)"
+  if [ "$host_abi" != "$built_abi" ]; then
+    local major="${built_version#v}"
+    major="${major%%.*}"
+    die "this release was built for Node.js $major ($built_version, module ABI $built_abi) and its native modules load on no other major version; $NODE_BIN is $host_version (ABI ${host_abi:-unknown}). Install Node.js $major (PULSE_NODE=/path/to/node picks one), or build the release on this Node with 'npm run package'"
+  fi
+}
+
 # --- settings the installer needs from pulse.env --------------------------------------------
 env_value() {
   # The last uncommented KEY=value in pulse.env, quotes removed.
@@ -272,6 +287,7 @@ do_install() {
   [ -n "$top" ] && [ -f "$top/VERSION" ] && [ -f "$top/SHA256SUMS" ] || die "this is not a Pulse release (no VERSION or SHA256SUMS)"
   (cd "$top" && sha256sum --quiet --strict -c SHA256SUMS >"$work/sums.log" 2>&1) ||
     die "files in the release do not match its SHA256SUMS manifest: $(grep -m3 FAILED "$work/sums.log" | tr '\n' ' ')"
+  need_same_node_abi "$top"
   local version
   version="$(tr -d '[:space:]' <"$top/VERSION")"
   new_version="$version"

@@ -6,7 +6,8 @@
  *   dist/agent/        the Docker agent (single executable for this arch + portable bundle)
  *   node_modules/      production dependencies only, native modules as built here (so this arch)
  *   bin/, scripts/install.sh, scripts/install-docker-agent.sh, systemd/pulse.service,
- *   package.json, VERSION, SHA256SUMS (every other file's hash; install.sh checks it)
+ *   package.json, VERSION, SHA256SUMS (every other file's hash; install.sh checks it),
+ *   NODE_ABI (the Node the native modules were built for: they load on no other major version)
  * Nothing in it needs a compiler or the network to install.
  */
 import { execFileSync } from 'node:child_process';
@@ -52,6 +53,15 @@ function copyProductionModules(dest: string): void {
 }
 
 /** Writes SHA256SUMS into a release directory, then the tarball and its .sha256 into outDir. */
+/**
+ * The NODE_ABI file: the module ABI (`process.versions.modules`) and version of the Node that
+ * built the release. Native modules (better-sqlite3) load only on a Node with the same ABI, i.e.
+ * the same major version; install.sh and the Dockerfile compare it with the Node they will run.
+ */
+export function nodeAbiRecord(abi = process.versions.modules, version = process.version): string {
+  return `${abi} ${version}\n`;
+}
+
 export function writeRelease(stage: string, outDir: string): { tarball: string; sha256: string } {
   const sums = walk(stage)
     .filter((f) => f !== 'SHA256SUMS')
@@ -150,6 +160,7 @@ export async function packageRelease(outDir = path.join(ROOT, 'dist', 'release')
   };
   fs.writeFileSync(path.join(stage, 'package.json'), `${JSON.stringify(slim, null, 2)}\n`);
   fs.writeFileSync(path.join(stage, 'VERSION'), `${version}\n`);
+  fs.writeFileSync(path.join(stage, 'NODE_ABI'), nodeAbiRecord());
 
   const { tarball } = writeRelease(stage, outDir);
   fs.rmSync(stage, { recursive: true, force: true });

@@ -129,9 +129,14 @@ describe('the release tarball', () => {
       'scripts/install-docker-agent.sh',
       'VERSION',
       'SHA256SUMS',
+      'NODE_ABI',
     ]) {
       expect(fs.existsSync(path.join(stage, f)), f).toBe(true);
     }
+    // The Node the native modules were built for (they load on no other major version).
+    expect(fs.readFileSync(path.join(stage, 'NODE_ABI'), 'utf8')).toBe(
+      `${process.versions.modules} ${process.version}\n`,
+    );
     expect(fs.readdirSync(path.join(stage, 'dist', 'agent'))).toContain(
       `pulse-docker-agent-linux-${os.arch() === 'x64' ? 'amd64' : 'arm64'}`,
     );
@@ -170,6 +175,21 @@ describe('install.sh refusals', () => {
     expect(r.code).not.toBe(0);
     expect(r.stderr).toContain('Node.js v18.19.1 is too old: Pulse needs Node.js 20.15 or newer');
   });
+
+  it.skipIf(!isRoot)(
+    'refuses a release built for another Node major version, naming both and what to do',
+    { timeout: 300_000 },
+    async () => {
+      // Sealed like a real release (manifest and .sha256 match): only its NODE_ABI differs.
+      const other = await variant('0.0.2', (dir) => replaceFile(path.join(dir, 'NODE_ABI'), '137 v24.22.3\n'));
+      const r = await install(other);
+      expect(r.code).not.toBe(0);
+      expect(r.stderr).toContain('this release was built for Node.js 24 (v24.22.3, module ABI 137)');
+      expect(r.stderr).toContain(`is ${process.version} (ABI ${process.versions.modules})`);
+      expect(r.stderr).toContain('Install Node.js 24');
+      expect(fs.existsSync(path.join(root, 'opt', 'pulse', 'current'))).toBe(false);
+    },
+  );
 
   it.skipIf(!isRoot)(
     'refuses a tarball whose checksum does not match, and one whose files were changed',
@@ -392,6 +412,23 @@ describe('the Docker image', () => {
       { DOCKER_BUILDKIT: '0' },
     );
     expect(build.code, build.stderr).toBe(0);
+
+    // A release built with another Node major version stops the build with the reason.
+    const other = await variant('0.0.3', (dir) => replaceFile(path.join(dir, 'NODE_ABI'), '137 v24.22.3\n'));
+    const otherContext = path.join(work, 'docker-context-other');
+    fs.mkdirSync(path.join(otherContext, 'dist', 'release'), { recursive: true });
+    for (const f of ['Dockerfile', '.dockerignore']) fs.copyFileSync(path.join(REPO, f), path.join(otherContext, f));
+    for (const f of [other, `${other}.sha256`])
+      fs.copyFileSync(f, path.join(otherContext, 'dist', 'release', path.basename(f)));
+    const refused = await run(
+      'docker',
+      ['-H', `unix://${d.socket}`, 'build', '--build-arg', 'BASE_IMAGE=pulse-test/node-base:20', otherContext],
+      { DOCKER_BUILDKIT: '0' },
+    );
+    expect(refused.code).not.toBe(0);
+    expect(`${refused.stdout}${refused.stderr}`).toContain(
+      `this release was built for Node.js v24.22.3 (module ABI 137), the base image has Node.js ${process.version}`,
+    );
 
     const imagePort = await freePort();
     // The daemon runs without a bridge here, so the container uses the host's network.
