@@ -87,6 +87,9 @@ if [ -n "$request_file" ]; then
   [ -f "$conf" ] || die "no install.conf next to this installer ($conf)"
   root="$(sed -n 's/^INSTALL_ROOT=//p' "$conf")"
   [ "$(sed -n 's/^INSTALL_SYSTEMD=//p' "$conf")" = 1 ] || use_systemd=0
+  # The Node the installation runs on (releases from before INSTALL_NODE: the one on PATH).
+  installed_node="$(sed -n 's/^INSTALL_NODE=//p' "$conf")"
+  [ -z "$installed_node" ] || PULSE_NODE="$installed_node"
   updates_dir="$(sed -n 's/^DATA_DIR=//p' "$conf")/updates"
   case "$(cd "$(dirname "$request_file")" && pwd)" in "$root$updates_dir") ;; *) die "update requests are only read from $updates_dir" ;; esac
   [ -f "$request_file" ] || exit 0 # already handled
@@ -132,6 +135,9 @@ need_node() {
   if [ "$major" -lt "$NODE_MAJOR_MIN" ] || { [ "$major" -eq "$NODE_MAJOR_MIN" ] && [ "$minor" -lt "$NODE_MINOR_MIN" ]; }; then
     die "Node.js $v is too old: Pulse needs Node.js ${NODE_MAJOR_MIN}.${NODE_MINOR_MIN} or newer. $how"
   fi
+  # The service runs this Node (PULSE_NODE in the unit, INSTALL_NODE for updates), not whichever
+  # `node` its PATH finds first: as an absolute path, since the service starts elsewhere.
+  case "$node" in /*) ;; *) node="$(cd "$(dirname "$node")" && pwd)/$(basename "$node")" ;; esac
   NODE_BIN="$node"
 }
 
@@ -179,6 +185,7 @@ service_start() {
       set -a
       PULSE_DATA_DIR="$DATA"
       NODE_ENV=production
+      PULSE_NODE="$NODE_BIN"
       # shellcheck disable=SC1091 # the operator's settings file
       [ -f "$CONFIG/pulse.env" ] && . "$CONFIG/pulse.env"
       set +a
@@ -328,13 +335,13 @@ do_install() {
     for u in pulse.service pulse-update.service pulse-update.path; do
       [ -f "$units/$u" ] || continue
       sed -e "s|@PREFIX@|$PREFIX_REAL|g" -e "s|@DATA_DIR@|$DATA_REAL|g" -e "s|@CONFIG_DIR@|$CONFIG_REAL|g" \
-        "$units/$u" >"$(dirname "$UNIT")/$u"
+        -e "s|@NODE@|$NODE_BIN|g" "$units/$u" >"$(dirname "$UNIT")/$u"
     done
   fi
   mkdir -p "$DATA/updates"
   chown "$owner:" "$DATA/updates" 2>/dev/null || chown "$owner" "$DATA/updates"
   chmod 0700 "$DATA/updates"
-  printf 'INSTALL_ROOT=%s\nINSTALL_SYSTEMD=%s\nDATA_DIR=%s\n' "$root" "$use_systemd" "$DATA_REAL" >"$PREFIX/install.conf"
+  printf 'INSTALL_ROOT=%s\nINSTALL_SYSTEMD=%s\nDATA_DIR=%s\nINSTALL_NODE=%s\n' "$root" "$use_systemd" "$DATA_REAL" "$NODE_BIN" >"$PREFIX/install.conf"
 
   local previous=""
   if [ -L "$PREFIX/current" ]; then

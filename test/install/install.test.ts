@@ -218,11 +218,25 @@ describe('install.sh refusals', () => {
 });
 
 describe.skipIf(!isRoot)('install, upgrade, rollback, uninstall', () => {
-  it('installs, starts and answers /api/health', { timeout: 120_000 }, async () => {
-    const r = await install(tarball);
+  it('installs, starts on the Node it was given and answers /api/health', { timeout: 120_000 }, async () => {
+    // PULSE_NODE names a Node outside PATH (a tarball in /opt, say): the one checked is the one
+    // the service runs. This one records its arguments and runs the real Node.
+    const nodeDir = path.join(work, 'opt-node', 'bin');
+    fs.mkdirSync(nodeDir, { recursive: true });
+    const givenNode = path.join(nodeDir, 'node');
+    const runs = path.join(work, 'opt-node', 'runs.log');
+    fs.writeFileSync(givenNode, `#!/bin/sh\necho "$*" >>'${runs}'\nexec '${process.execPath}' "$@"\n`, { mode: 0o755 });
+    const r = await run(INSTALL, [tarball, '--root', root, '--no-systemd', '--port', String(port)], {
+      PULSE_NODE: givenNode,
+    });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(`is running: http://`);
+    expect(fs.readFileSync(runs, 'utf8')).toMatch(/current\/bin\/\.\.\/dist\/src\/main\.js/);
+    // Updates requested through Pulse run the installer with the same Node.
+    expect(fs.readFileSync(path.join(root, 'opt', 'pulse', 'install.conf'), 'utf8')).toContain(
+      `INSTALL_NODE=${givenNode}\n`,
+    );
     const health = await fetch(`${base()}/api/health`);
     expect(health.status).toBe(200);
     expect(((await health.json()) as { status: string }).status).toBe('healthy');
@@ -344,7 +358,8 @@ describe.skipIf(!fs.existsSync('/usr/bin/systemd-analyze'))('the systemd unit', 
         .readFileSync(path.join(stage, 'systemd', name), 'utf8')
         .replaceAll('@PREFIX@', path.join(work, 'unpacked-prefix'))
         .replaceAll('@DATA_DIR@', path.join(work, 'data'))
-        .replaceAll('@CONFIG_DIR@', path.join(work, 'etc'));
+        .replaceAll('@CONFIG_DIR@', path.join(work, 'etc'))
+        .replaceAll('@NODE@', process.execPath);
       fs.writeFileSync(path.join(unitDir, name), text);
       return text;
     };
@@ -362,6 +377,7 @@ describe.skipIf(!fs.existsSync('/usr/bin/systemd-analyze'))('the systemd unit', 
       'PrivateTmp=true',
       `ReadWritePaths=${path.join(work, 'data')}`,
       'Restart=on-failure',
+      `Environment=PULSE_NODE=${process.execPath}`,
     ]) {
       expect(unit).toContain(line);
     }
