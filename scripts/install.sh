@@ -120,7 +120,7 @@ LOGFILE="$DATA/pulse.log"
 need_node() {
   local node="${PULSE_NODE:-}"
   [ -n "$node" ] || node="$(command -v node || true)"
-  local how="Install Node.js ${NODE_MAJOR_MIN}.${NODE_MINOR_MIN} or newer first: on Debian 13 or Ubuntu 24.04, 'apt-get install nodejs'; on older releases, the Node.js 20 or 22 LTS packages from nodejs.org or NodeSource"
+  local how="Install Node.js ${NODE_MAJOR_MIN}.${NODE_MINOR_MIN} or newer first, of the major version this release was built with (its NODE_ABI file): on Debian 13, 'apt-get install nodejs' gives Node 20; Debian 12 and Ubuntu 24.04 ship Node 18, so there use the Node.js LTS packages from nodejs.org or NodeSource"
   if [ -z "$node" ] || [ ! -x "$node" ]; then
     die "Node.js was not found (Pulse needs Node.js ${NODE_MAJOR_MIN}.${NODE_MINOR_MIN} or newer). $how"
   fi
