@@ -52,16 +52,16 @@ function copyProductionModules(dest: string): void {
   }
 }
 
-/** Writes SHA256SUMS into a release directory, then the tarball and its .sha256 into outDir. */
 /**
  * The NODE_ABI file: the module ABI (`process.versions.modules`) and version of the Node that
  * built the release. Native modules (better-sqlite3) load only on a Node with the same ABI, i.e.
  * the same major version; install.sh and the Dockerfile compare it with the Node they will run.
  */
-export function nodeAbiRecord(abi = process.versions.modules, version = process.version): string {
-  return `${abi} ${version}\n`;
+function nodeAbiRecord(): string {
+  return `${process.versions.modules} ${process.version}\n`;
 }
 
+/** Writes SHA256SUMS into a release directory, then the tarball and its .sha256 into outDir. */
 export function writeRelease(stage: string, outDir: string): { tarball: string; sha256: string } {
   const sums = walk(stage)
     .filter((f) => f !== 'SHA256SUMS')

@@ -377,7 +377,7 @@ describe.skipIf(!fs.existsSync('/usr/bin/systemd-analyze'))('the systemd unit', 
       'PrivateTmp=true',
       `ReadWritePaths=${path.join(work, 'data')}`,
       'Restart=on-failure',
-      `Environment=PULSE_NODE=${process.execPath}`,
+      `Environment="PULSE_NODE=${process.execPath}"`,
     ]) {
       expect(unit).toContain(line);
     }
