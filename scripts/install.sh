@@ -139,20 +139,20 @@ need_node() {
   # `node` its PATH finds first: as an absolute path, since the service starts elsewhere.
   case "$node" in /*) ;; *) node="$(cd "$(dirname "$node")" && pwd)/$(basename "$node")" ;; esac
   NODE_BIN="$node"
+  NODE_VERSION="$v"
 }
 
 # The release's native modules (SQLite) load only on the Node major version that built them:
 # NODE_ABI holds that Node's module ABI and version. (A release without the file predates it.)
 need_same_node_abi() {
   [ -f "$1/NODE_ABI" ] || return 0
-  local built_abi built_version host_abi host_version
+  local built_abi built_version host_abi
   read -r built_abi built_version <"$1/NODE_ABI"
   host_abi="$("$NODE_BIN" -p 'process.versions.modules' 2>/dev/null || true)"
-  host_version="$("$NODE_BIN" --version 2>/dev/null || true)"
   if [ "$host_abi" != "$built_abi" ]; then
     local major="${built_version#v}"
     major="${major%%.*}"
-    die "this release was built for Node.js $major ($built_version, module ABI $built_abi) and its native modules load on no other major version; $NODE_BIN is $host_version (ABI ${host_abi:-unknown}). Install Node.js $major (PULSE_NODE=/path/to/node picks one), or build the release on this Node with 'npm run package'"
+    die "this release was built for Node.js $major ($built_version, module ABI $built_abi) and its native modules load on no other major version; $NODE_BIN is $NODE_VERSION (ABI ${host_abi:-unknown}). Install Node.js $major (PULSE_NODE=/path/to/node picks one), or build the release on this Node with 'npm run package'"
   fi
 }
 

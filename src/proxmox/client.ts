@@ -177,10 +177,11 @@ export class ProxmoxClient {
     this.#opts = opts;
     this.product = opts.product;
     this.baseUrl = opts.baseUrl.replace(/\/+$/, '');
-    this.host = new URL(this.baseUrl).host;
+    const url = new URL(this.baseUrl);
+    this.host = url.host;
     this.#clock = opts.clock ?? systemClock;
     this.#pool = makePool(
-      new URL(this.baseUrl).origin,
+      url.origin,
       { verify: opts.verifySSL, pinned: normaliseFingerprint(opts.fingerprint), host: this.host },
       opts.timeoutMs,
       opts.connections ?? 8,
