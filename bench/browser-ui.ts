@@ -3,7 +3,7 @@
  * 10,000 guests), live over the delta WebSocket (`/ws?deltas=2`, what the UI opens). Prints figures; asserts nothing.
  *
  *   node --import tsx bench/browser-ui.ts [--updates 8] [--scroll-seconds 8] [--scrolls 3] [--px-per-frame 60]
- *     [--cpu-profile FILE] [--save-largest FILE] [--capture FILE]
+ *     [--cpu-profile FILE] [--save-largest FILE] [--capture FILE] [--scroll-trace]
  *
  * The p95 of n updates is the value at index floor(0.95·n) of the sorted list: the slowest one up to
  * 20 updates; `--updates 40` gives a p95 that is not just the slowest update.
@@ -54,6 +54,12 @@ const SCROLLS = opt('--scrolls', 3);
 const PX_PER_FRAME = opt('--px-per-frame', 60);
 /** Diagnosis: CPU-profile the renderer through the updates and the scroll passes; top functions by self time to this file. */
 const CPU_PROFILE = argv.includes('--cpu-profile') ? argv[argv.indexOf('--cpu-profile') + 1] : undefined;
+/**
+ * Diagnosis: traces the scroll passes and prints, per scrolled frame, the renderer main thread's
+ * trace events by name (thread CPU; nested events counted in each), and how many elements a style
+ * recalculation touched: what a frame of scrolling spends its time on.
+ */
+const SCROLL_TRACE = argv.includes('--scroll-trace');
 /** Diagnosis: writes the largest state message the page received during the updates to this file. */
 const SAVE_LARGEST = argv.includes('--save-largest') ? argv[argv.indexOf('--save-largest') + 1] : undefined;
 /** Diagnosis: writes every state message the page received (sign-in and updates) to this file, one a line. */
@@ -320,7 +326,7 @@ interface TraceEvent {
   ts: number;
   dur?: number;
   tdur?: number;
-  args?: { data?: { message?: string } };
+  args?: { data?: { message?: string }; elementCount?: number; beginData?: { dirtyObjects?: number } };
 }
 
 /** Records a DevTools trace (the Performance panel's timeline events) until `stop`. */
@@ -339,6 +345,32 @@ async function startTrace(cdp: CDPSession) {
       return events;
     },
   };
+}
+
+/**
+ * The renderer main thread's complete events of a trace by name, thread CPU per frame (nested
+ * events count in their parents too), with the elements per style recalculation and the objects
+ * per layout.
+ */
+function scrollFrameCost(events: TraceEvent[], frames: number): string {
+  const main = events.find((e) => e.name === 'thread_name' && (e.args as { name?: string })?.name === 'CrRendererMain');
+  const byName = new Map<string, { cpu: number; n: number; items: number }>();
+  for (const e of events) {
+    if (e.ph !== 'X' || !main || e.pid !== main.pid || e.tid !== main.tid) continue;
+    const entry = byName.get(e.name) ?? { cpu: 0, n: 0, items: 0 };
+    entry.cpu += (e.tdur ?? e.dur ?? 0) / 1000;
+    entry.n++;
+    entry.items += e.args?.elementCount ?? e.args?.beginData?.dirtyObjects ?? 0;
+    byName.set(e.name, entry);
+  }
+  const top = [...byName].sort((a, b) => b[1].cpu - a[1].cpu).slice(0, 16);
+  return [
+    `scroll trace, ${frames} frames: per frame, thread CPU (ms) and count [elements or layout objects per event]`,
+    ...top.map(
+      ([name, v]) =>
+        `  ${name}: ${(v.cpu / frames).toFixed(2)} ms, ${(v.n / frames).toFixed(1)}${v.items ? ` [${(v.items / v.n).toFixed(0)}]` : ''}`,
+    ),
+  ].join('\n');
 }
 
 /** One update's main-thread work from the trace, in thread CPU time (ms): little affected by other processes. */
@@ -605,6 +637,7 @@ async function main() {
     // Scrolling, `SCROLLS` passes from different places in the table.
     const passes: Array<ScrollPass & { withUpdate: boolean }> = [];
     const scrollCost: Array<Record<string, number>> = [];
+    const scrollTrace = SCROLL_TRACE ? await startTrace(cdp) : undefined;
     for (let i = 0; i < SCROLLS; i++) {
       const m0 = await metrics();
       const args = { seconds: SCROLL_SECONDS, px: PX_PER_FRAME, from: i * 100_000 };
@@ -625,6 +658,13 @@ async function main() {
       log(`scroll pass ${i + 1}: ${pass.frames.length} frames, p95 ${ms(pct(pass.frames, 95))}`);
       await new Promise((r) => setTimeout(r, 1500));
     }
+    if (scrollTrace)
+      log(
+        scrollFrameCost(
+          await scrollTrace.stop(),
+          passes.reduce((n, p) => n + p.frames.length, 0),
+        ),
+      );
     if (profiler && CPU_PROFILE) await profiler.stopTo(CPU_PROFILE);
     const all = await updates(page);
     const domNodes = (await metrics()).Nodes;

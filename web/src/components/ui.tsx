@@ -3,15 +3,10 @@ import { createUniqueId, For, type JSX, Show, splitProps } from 'solid-js';
 import { tagHue, usageTone } from '../lib/format';
 import { linkClick } from '../router';
 
-const TONE_BG: Record<string, string> = {
-  ok: 'bg-emerald-500/80 dark:bg-emerald-600/80',
-  warn: 'bg-amber-400/90 dark:bg-amber-500/80',
-  crit: 'bg-red-500/85 dark:bg-red-600/80',
-};
-
 /**
  * A usage bar with its label inside; the exact values are in the title (hover) and exposed as
- * a meter to assistive technology.
+ * a meter to assistive technology. One element: the fill is its background (styles.css
+ * `.usage-bar`), so a table of them has no clip or opacity layer per bar to paint.
  */
 export function Bar(props: { percent: number; label: string; title: string; name: string; muted?: boolean }) {
   const pct = () => (Number.isFinite(props.percent) ? Math.max(0, Math.min(100, props.percent)) : 0);
@@ -25,13 +20,10 @@ export function Bar(props: { percent: number; label: string; title: string; name
       aria-valuenow={Math.round(pct())}
       aria-valuetext={props.title}
       title={props.title}
-      class="relative h-4 w-full min-w-16 overflow-hidden rounded bg-slate-200 dark:bg-slate-700"
-      classList={{ 'opacity-50': props.muted }}
+      class={`usage-bar usage-${props.muted ? 'muted' : usageTone(pct())}`}
+      style={{ '--bar-pct': `${pct()}%` }}
     >
-      <div class={`absolute inset-y-0 left-0 ${TONE_BG[usageTone(pct())]}`} style={{ width: `${pct()}%` }} />
-      <span class="relative block truncate px-1 text-center text-[11px] leading-4 text-slate-900 dark:text-slate-50">
-        {props.label}
-      </span>
+      {props.label}
     </div>
   );
 }

@@ -376,11 +376,10 @@ export function DashboardPage() {
     );
   const addTerm = (term: string) => setQuery((q) => (q.split(/\s+/).includes(term) ? q : `${q} ${term}`.trim()));
 
-  const SortTh = (p: { key: SortKey; label: string; class?: string; width: string }) => (
+  const SortTh = (p: { key: SortKey; label: string; class?: string }) => (
     <th
       scope="col"
       class={`${th} ${p.class ?? ''}`}
-      style={{ width: p.width }}
       aria-sort={sort().key === p.key ? (sort().dir === 'asc' ? 'ascending' : 'descending') : 'none'}
     >
       <button
@@ -511,38 +510,33 @@ export function DashboardPage() {
         style={{ height: 'max(420px, calc(100vh - 300px))' }}
         onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)}
       >
-        <table
-          class="w-full table-fixed border-collapse text-sm"
-          aria-label="Nodes and guests"
-          aria-rowcount={range().n + 1}
-        >
+        <table class="dash-table text-sm" aria-label="Nodes and guests" aria-rowcount={range().n + 1}>
           <thead class="sticky top-0 z-10 bg-slate-50 dark:bg-slate-800">
             <tr aria-rowindex={1}>
-              <SortTh key="name" label="Name" width="22%" />
-              <th scope="col" class={`${th} hidden md:table-cell`} style={{ width: '52px' }}>
+              <SortTh key="name" label="Name" />
+              <th scope="col" class={`${th} hidden md:table-cell`}>
                 Type
               </th>
-              <SortTh key="vmid" label="VMID" class="hidden md:table-cell" width="64px" />
-              <SortTh key="status" label="Status" class="hidden sm:table-cell" width="76px" />
-              <SortTh key="uptime" label="Uptime" class="hidden md:table-cell" width="76px" />
-              <SortTh key="cpu" label="CPU" width="11%" />
-              <SortTh key="mem" label="Memory" width="11%" />
-              <SortTh key="disk" label="Disk" class="hidden sm:table-cell" width="11%" />
-              <th scope="col" class={`${th} hidden lg:table-cell`} style={{ width: '76px' }}>
+              <SortTh key="vmid" label="VMID" class="hidden md:table-cell" />
+              <SortTh key="status" label="Status" class="hidden sm:table-cell" />
+              <SortTh key="uptime" label="Uptime" class="hidden md:table-cell" />
+              <SortTh key="cpu" label="CPU" />
+              <SortTh key="mem" label="Memory" />
+              <SortTh key="disk" label="Disk" class="hidden sm:table-cell" />
+              <th scope="col" class={`${th} hidden lg:table-cell`}>
                 Trend
               </th>
-              <SortTh key="diskread" label="Disk R/W" class="hidden 2xl:table-cell" width="160px" />
-              <SortTh key="netin" label="Net in/out" class="hidden xl:table-cell" width="160px" />
-              <th scope="col" class={`${th} hidden xl:table-cell`} style={{ width: '200px' }}>
+              <SortTh key="diskread" label="Disk R/W" class="hidden 2xl:table-cell" />
+              <SortTh key="netin" label="Net in/out" class="hidden xl:table-cell" />
+              <th scope="col" class={`${th} hidden xl:table-cell`}>
                 OS / IP
               </th>
-              <th scope="col" class={`${th} hidden lg:table-cell`} style={{ width: '120px' }}>
+              <th scope="col" class={`${th} hidden lg:table-cell`}>
                 Tags
               </th>
             </tr>
           </thead>
-          <tbody>
-            <tr style={{ height: `${range().start * ROW_H}px` }} />
+          <tbody style={{ height: `${range().n * ROW_H}px` }}>
             <For each={visible()}>
               {(row, i) => (
                 <tr
@@ -561,7 +555,7 @@ export function DashboardPage() {
                     e.preventDefault();
                     setDetail(row);
                   }}
-                  style={{ height: `${ROW_H}px` }}
+                  style={{ height: `${ROW_H}px`, top: `${(range().start + i()) * ROW_H}px` }}
                   class="cursor-pointer border-t border-slate-100 focus:outline-2 focus:-outline-offset-2 focus:outline-sky-500 dark:border-slate-700/60"
                   classList={{
                     'bg-slate-50 dark:bg-slate-800': isNode(row),
@@ -581,7 +575,6 @@ export function DashboardPage() {
                 </tr>
               )}
             </For>
-            <tr style={{ height: `${(range().n - range().end) * ROW_H}px` }} />
           </tbody>
         </table>
         <Show when={rows().length === 0}>
