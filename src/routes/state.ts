@@ -42,7 +42,8 @@ export function registerStateRoutes(app: FastifyInstance, deps: Pick<Services, '
     // compressed body is also built once per version (in zlib's thread pool, not the event loop).
     // The uncompressed pieces are asked for only when they are sent: once the gzip body exists,
     // large pieces hold only their compressed form unless plain readers are about, and are
-    // inflated again in zlib's thread pool for one (state/snapshots.ts, gzip-join.ts Piece).
+    // inflated again in zlib's thread pool as they are sent to one (state/snapshots.ts,
+    // gzip-join.ts Piece.chunks).
     const gzip = deps.snapshots.frontendLength() > GZIP_MIN_BYTES && acceptsGzip(req.headers['accept-encoding']);
     deps.snapshots.noteHttpRead(gzip);
     if (gzip) {
@@ -50,6 +51,7 @@ export function registerStateRoutes(app: FastifyInstance, deps: Pick<Services, '
       reply.header('Content-Encoding', 'gzip');
       return sendPieces(reply, gz);
     }
-    return sendPieces(reply, await deps.snapshots.frontendBytes());
+    const { chunks, length } = deps.snapshots.frontendStream();
+    return reply.header('Content-Length', length).send(Readable.from(chunks));
   });
 }

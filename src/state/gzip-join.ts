@@ -10,8 +10,18 @@
  * derived from them (CRC-32 is linear, so crc(A‖B) follows from crc(A), crc(B) and |B| — the
  * "combine" below). Facts from RFC 1951 (deflate blocks) and RFC 1952 (gzip member layout).
  */
+import type { TransformOptions } from 'node:stream';
 import { promisify } from 'node:util';
-import { constants, deflateRaw, deflateRawSync, inflateRaw, inflateRawSync, crc32 as zlibCrc32 } from 'node:zlib';
+import {
+  constants,
+  createInflateRaw,
+  deflateRaw,
+  deflateRawSync,
+  inflateRaw,
+  inflateRawSync,
+  type ZlibOptions,
+  crc32 as zlibCrc32,
+} from 'node:zlib';
 
 const POLY = 0xedb88320; // CRC-32 (IEEE 802.3), bit-reflected
 
@@ -72,6 +82,9 @@ const inflateRawAsync = promisify(inflateRaw);
 const SYNC_BELOW = 64 * 1024;
 const OPTIONS = { level: 1, finishFlush: constants.Z_SYNC_FLUSH } as const;
 
+/** Output chunks of a piece inflated as it is sent (Piece.chunks). */
+const STREAM_CHUNK = 256 * 1024;
+
 /** Pieces from this size up give their bytes back once compressed (Piece.compact). */
 const COMPACT_FROM = 256 * 1024;
 
@@ -93,6 +106,8 @@ export class Piece {
   /** The deflate data, once `#deflated` has resolved. */
   #deflatedDone?: Buffer;
   #restored = false;
+  /** Whether a reader was sent this piece inflated on the fly since it was compacted (`chunks`). */
+  #streamed = false;
   /** An inflate in zlib's thread pool under way (`restore`), shared by the readers waiting for it. */
   #restoring?: Promise<Buffer>;
 
@@ -135,6 +150,35 @@ export class Piece {
       },
     );
     return this.#restoring;
+  }
+
+  /**
+   * The UTF-8 bytes for one reader, in order, the work started now (so the pieces of a document
+   * are inflated side by side while the first is being sent). The first reader of a compacted
+   * piece gets it inflated in chunks, each let go once written, and the piece stays compacted:
+   * restoring a document's megabytes at once is enough new external memory for V8 to start
+   * marking the whole heap, on the event loop, during that reply (docs/BENCHMARKS.md, "The first
+   * uncompressed read after a quiet spell"). A piece read back a second time is restored and
+   * kept, as `restore` does: it is one that outlives its version.
+   */
+  chunks(): AsyncIterable<Buffer> {
+    if (this.#bytes || this.#streamed) {
+      const restoring = this.restore();
+      return (async function* () {
+        yield await restoring;
+      })();
+    }
+    this.#streamed = true;
+    // Room for the whole piece: it inflates ahead of the reader instead of pausing for it (zlib's
+    // streams take the stream options too; its types list only zlib's).
+    const options: ZlibOptions & TransformOptions = {
+      finishFlush: constants.Z_SYNC_FLUSH,
+      chunkSize: STREAM_CHUNK,
+      highWaterMark: this.length,
+    };
+    const inflate = createInflateRaw(options);
+    inflate.end(this.#deflatedDone);
+    return inflate;
   }
 
   /**

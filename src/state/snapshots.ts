@@ -8,6 +8,7 @@
  * version. A cached document also expires after `maxAgeMs` of clock time, so that `stats.uptime`
  * keeps moving while nothing is polled (no nodes configured).
  */
+import { Readable } from 'node:stream';
 import type { Clock } from '../clock.js';
 import type { Performance, PulseState, Stats } from '../model/state.js';
 import { PACKAGE_VERSION } from '../version.js';
@@ -182,9 +183,24 @@ export class StateSnapshots {
     return { pieces: entry.pieces.map((p) => p.bytes), length: entry.length };
   }
 
-  /** The same pieces, those kept compressed inflated in zlib's thread pool (GET /api/state). */
-  async frontendBytes(): Promise<Buffer[]> {
-    return Promise.all(this.#frontendEntry().pieces.map((p) => p.restore()));
+  /**
+   * The same bytes for one reader (GET /api/state), in order, and their length: the pieces kept
+   * compressed are inflated in zlib's thread pool, side by side, as they are sent (gzip-join.ts
+   * Piece.chunks).
+   * The pieces are those of the version current now, whenever the chunks are read.
+   */
+  frontendStream(): { chunks: AsyncGenerator<Buffer>; length: number } {
+    const { pieces, length } = this.#frontendEntry();
+    const readers = pieces.map((p) => p.chunks());
+    async function* chunks() {
+      try {
+        for (const r of readers) yield* r;
+      } finally {
+        // A reader who left early: the pieces still inflating ahead are stopped too.
+        for (const r of readers) if (r instanceof Readable) r.destroy();
+      }
+    }
+    return { chunks: chunks(), length };
   }
 
   /** Length in bytes of the GET /api/state body (built if needed; restores no compacted piece). */

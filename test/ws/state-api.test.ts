@@ -1,3 +1,4 @@
+import { get as httpGet } from 'node:http';
 import { gunzipSync } from 'node:zlib';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -107,7 +108,7 @@ describe('GET /api/state', () => {
     await refused.arrayBuffer();
   });
 
-  it('keeps the large lists compressed only once the gzip body is built, and still serves them whole', async () => {
+  it('keeps the large lists compressed only once the gzip body is built, and still serves them whole, inflated as they are sent', async () => {
     const snaps = pulse.deps.snapshots;
     clock.advance(snaps.prewarmWindowMs + 1); // the uncompressed reads of the tests above are over
     commitSynthetic(pulse.deps.state, { nodes: 20, guestsPerNode: 40, now: clock.now(), tick: 8 });
@@ -124,7 +125,37 @@ describe('GET /api/state', () => {
     const plain = await fetch(`${pulse.url}/api/state`, { headers: { 'Accept-Encoding': 'identity' } });
     expect(await plain.text()).toBe(text);
     expect(snaps.serialisations).toBe(before); // inflated again, not serialised again
+    // The first plain reader was sent the lists inflated on the fly, and they stay compressed; a
+    // second one finds them read back before and they are restored and kept.
+    expect(snaps.frontendResidency().resident).toBe(held.resident);
+    const second = await fetch(`${pulse.url}/api/state`, { headers: { 'Accept-Encoding': 'identity' } });
+    expect(Number(second.headers.get('content-length'))).toBe(held.length);
+    expect(await second.text()).toBe(text);
     expect(snaps.frontendResidency().resident).toBe(held.length);
+  });
+
+  it('a plain reader who leaves half-way through the compressed lists leaves the next one the whole body', async () => {
+    const snaps = pulse.deps.snapshots;
+    clock.advance(snaps.prewarmWindowMs + 1);
+    commitSynthetic(pulse.deps.state, { nodes: 20, guestsPerNode: 40, now: clock.now(), tick: 12 });
+    const zipped = await request(`${pulse.url}/api/state`, { headers: { 'accept-encoding': 'gzip' } });
+    const text = gunzipSync(Buffer.from(await zipped.body.arrayBuffer())).toString('utf8');
+    expect(snaps.frontendResidency().resident).toBeLessThan(text.length / 2);
+    // One chunk, then the reader hangs up.
+    await new Promise<void>((resolve, reject) => {
+      const req = httpGet(`${pulse.url}/api/state`, (res) => {
+        res.once('data', () => {
+          res.destroy();
+          resolve();
+        });
+      });
+      req.on('error', reject);
+    });
+    for (let i = 0; i < 2; i++) {
+      const plain = await request(`${pulse.url}/api/state`);
+      expect(Number(plain.headers['content-length'])).toBe(Buffer.byteLength(text));
+      expect(Buffer.from(await plain.body.arrayBuffer()).toString('utf8')).toBe(text);
+    }
   });
 
   it('keeps the large lists whole while someone reads the uncompressed body', async () => {
