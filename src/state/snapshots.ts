@@ -191,8 +191,10 @@ export class StateSnapshots {
    */
   frontendStream(): { chunks: AsyncGenerator<Buffer>; length: number } {
     const { pieces, length } = this.#frontendEntry();
-    const readers = pieces.map((p) => p.chunks());
     async function* chunks() {
+      // Started together on the first read: the pieces inflate side by side, and a reply that
+      // never starts inflates nothing.
+      const readers = pieces.map((p) => p.chunks());
       try {
         for (const r of readers) yield* r;
       } finally {
