@@ -177,7 +177,10 @@ export class StateSnapshots {
     return this.#raw;
   }
 
-  /** GET /api/state body (UTF-8 JSON) as pieces to be written in order, and its length. */
+  /**
+   * The frontend document (UTF-8 JSON) as pieces in order, and its length (tests, benchmarks:
+   * compacted pieces are inflated on the event loop and kept; GET /api/state uses `frontendStream`).
+   */
   frontendPieces(): { pieces: Buffer[]; length: number } {
     const entry = this.#frontendEntry();
     return { pieces: entry.pieces.map((p) => p.bytes), length: entry.length };
