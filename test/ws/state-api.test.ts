@@ -151,6 +151,11 @@ describe('GET /api/state', () => {
       });
       req.on('error', reject);
     });
+    // HEAD: the length and no body.
+    const head = await request(`${pulse.url}/api/state`, { method: 'HEAD' });
+    expect(head.statusCode).toBe(200);
+    expect(Number(head.headers['content-length'])).toBe(Buffer.byteLength(text));
+    expect((await head.body.arrayBuffer()).byteLength).toBe(0);
     for (let i = 0; i < 2; i++) {
       const plain = await request(`${pulse.url}/api/state`);
       expect(Number(plain.headers['content-length'])).toBe(Buffer.byteLength(text));
