@@ -25,8 +25,9 @@ import { chartsError, guestSeries, nodeSeries, useCharts } from '../stores/chart
 import { changedIn, live, rawList } from '../stores/live';
 
 const ROW_H = 36;
-/** Rows rendered beyond each edge of the viewport: a scroll's next frame already has them, and
- * every extra row is laid out and painted on each frame of a scroll (bench/browser-ui.ts). */
+/** Rows rendered beyond each edge of the viewport: a scroll's next frame already has them. Each row
+ * is positioned at its index and contained (styles.css `.dash-table`), so a frame lays out only the
+ * rows it adds; every row kept costs its share of each update's cell writes. */
 const OVERSCAN = 2;
 
 function Segmented(props: {
