@@ -51,6 +51,10 @@ export function registerStateRoutes(app: FastifyInstance, deps: Pick<Services, '
       reply.header('Content-Encoding', 'gzip');
       return sendPieces(reply, gz);
     }
+    // HEAD (Fastify answers it with this handler and drains the body it is given): the length
+    // alone, without inflating the pieces for a body nobody receives.
+    if (req.method === 'HEAD')
+      return reply.header('Content-Length', deps.snapshots.frontendLength()).send(Readable.from([]));
     const { chunks, length } = deps.snapshots.frontendStream();
     return reply.header('Content-Length', length).send(Readable.from(chunks));
   });
