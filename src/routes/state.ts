@@ -45,7 +45,9 @@ export function registerStateRoutes(app: FastifyInstance, deps: Pick<Services, '
     // inflated again in zlib's thread pool as they are sent to one (state/snapshots.ts,
     // gzip-join.ts Piece.chunks).
     const gzip = deps.snapshots.frontendLength() > GZIP_MIN_BYTES && acceptsGzip(req.headers['accept-encoding']);
-    deps.snapshots.noteHttpRead(gzip);
+    // A HEAD probe reads nothing: it must not keep bodies built or whole for readers to come.
+    const head = req.method === 'HEAD';
+    if (!head) deps.snapshots.noteHttpRead(gzip);
     if (gzip) {
       const gz = await deps.snapshots.frontendGzip();
       reply.header('Content-Encoding', 'gzip');
@@ -53,8 +55,7 @@ export function registerStateRoutes(app: FastifyInstance, deps: Pick<Services, '
     }
     // HEAD (Fastify answers it with this handler and drains the body it is given): the length
     // alone, without inflating the pieces for a body nobody receives.
-    if (req.method === 'HEAD')
-      return reply.header('Content-Length', deps.snapshots.frontendLength()).send(Readable.from([]));
+    if (head) return reply.header('Content-Length', deps.snapshots.frontendLength()).send(Readable.from([]));
     const { chunks, length } = deps.snapshots.frontendStream();
     return reply.header('Content-Length', length).send(Readable.from(chunks));
   });
