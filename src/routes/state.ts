@@ -44,7 +44,8 @@ export function registerStateRoutes(app: FastifyInstance, deps: Pick<Services, '
     // large pieces hold only their compressed form unless plain readers are about, and are
     // inflated again in zlib's thread pool as they are sent to one (state/snapshots.ts,
     // gzip-join.ts Piece.chunks).
-    const gzip = deps.snapshots.frontendLength() > GZIP_MIN_BYTES && acceptsGzip(req.headers['accept-encoding']);
+    const length = deps.snapshots.frontendLength();
+    const gzip = length > GZIP_MIN_BYTES && acceptsGzip(req.headers['accept-encoding']);
     // A HEAD probe reads nothing: it must not keep bodies built or whole for readers to come.
     const head = req.method === 'HEAD';
     if (!head) deps.snapshots.noteHttpRead(gzip);
@@ -55,8 +56,8 @@ export function registerStateRoutes(app: FastifyInstance, deps: Pick<Services, '
     }
     // HEAD (Fastify answers it with this handler and drains the body it is given): the length
     // alone, without inflating the pieces for a body nobody receives.
-    if (head) return reply.header('Content-Length', deps.snapshots.frontendLength()).send(Readable.from([]));
-    const { chunks, length } = deps.snapshots.frontendStream();
-    return reply.header('Content-Length', length).send(Readable.from(chunks));
+    if (head) return reply.header('Content-Length', length).send(Readable.from([]));
+    const body = deps.snapshots.frontendStream();
+    return reply.header('Content-Length', body.length).send(Readable.from(body.chunks));
   });
 }
