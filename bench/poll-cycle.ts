@@ -7,7 +7,7 @@
  *
  * (`npx tsx bench/poll-cycle.ts` works too; --expose-gc adds the memory figures after a full GC.)
  * Diagnostics (each explained where it is declared below): --reclaim-growth MIB, --cpu-profile F, --alloc-profile F,
- * --promoted-profile F, --live-profile F, --space-stats, --thread-stats, --smaps. Run with
+ * --promoted-profile F, --live-profile F, --heap-snapshot F, --space-stats, --thread-stats, --smaps. Run with
  * PULSE_MEMORY_RECLAIM=false to see the cycles without the memory reclaimer's collections.
  *
  * Processes: the simulator runs as a child process (`sim/cli.ts`), so this process's CPU time is
@@ -56,10 +56,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { constants as gcKinds, monitorEventLoopDelay, PerformanceObserver, performance } from 'node:perf_hooks';
 import readline from 'node:readline';
-import { getHeapSpaceStatistics } from 'node:v8';
+import { getHeapSpaceStatistics, writeHeapSnapshot } from 'node:v8';
 import { ManualClock } from '../src/clock.js';
 import type { PveSlice } from '../src/collect/slices.js';
-import type { Guest, Node, Storage } from '../src/model/state.js';
+import type { Guest, Node, PulseState, Storage } from '../src/model/state.js';
 import { type RunningPulse, startPulse } from '../src/server.js';
 import { loadSettings } from '../src/settings/env.js';
 import { PROJECT_ROOT } from '../src/version.js';
@@ -93,6 +93,8 @@ const LIVE_PROFILE = argv.includes('--live-profile') ? argv[argv.indexOf('--live
 const PROMOTED_PROFILE = argv.includes('--promoted-profile') ? argv[argv.indexOf('--promoted-profile') + 1] : undefined;
 /** Diagnosis: CPU-profile the measured cycles and write the top functions by self time. */
 const CPU_PROFILE = argv.includes('--cpu-profile') ? argv[argv.indexOf('--cpu-profile') + 1] : undefined;
+/** Diagnosis: write a V8 heap snapshot after the hour, once the two full GCs of the live figures ran. */
+const HEAP_SNAPSHOT = argv.includes('--heap-snapshot') ? argv[argv.indexOf('--heap-snapshot') + 1] : undefined;
 /** Diagnosis: print how much each V8 heap space grew per measured cycle (which space the garbage
  * of a burst lands in), from the start of the poll to the end of its deferred work, and each
  * space's committed and used size after the hour. */
@@ -149,6 +151,15 @@ async function startSim(): Promise<{ child: ChildProcess; ready: Ready }> {
     child.once('exit', (code) => reject(new Error(`simulator exited with ${code}`)));
   });
   return { child, ready };
+}
+
+/** The estate's size in one line (the report's title). */
+function describeEstate(s: PulseState): string {
+  return (
+    `${s.nodes.length} nodes, ${s.vms.length} VMs, ${s.containers.length} containers, ` +
+    `${s.storage.length} storage entries, ${s.pveBackups.storageBackups.length} backups, ` +
+    `${s.pveBackups.guestSnapshots.length} snapshots`
+  );
 }
 
 /** A deterministic fraction in [0, 1). */
@@ -578,15 +589,13 @@ async function main() {
     gcObserver.disconnect();
     if (allocProfile) await allocProfile.stopTo((ALLOC_PROFILE ?? PROMOTED_PROFILE) as string);
     if (cpuProfile) await cpuProfile.stopTo(CPU_PROFILE as string);
-    const s = pulse.deps.state.get();
-    const estate =
-      `${s.nodes.length} nodes, ${s.vms.length} VMs, ${s.containers.length} containers, ` +
-      `${s.storage.length} storage entries, ${s.pveBackups.storageBackups.length} backups, ` +
-      `${s.pveBackups.guestSnapshots.length} snapshots`;
+    // The estate and the slice the hour re-publishes are read in functions of their own: a local
+    // of this function would keep that version's guests alive through the memory figures below.
+    const estate = describeEstate(pulse.deps.state.get());
+    const alertsAfterCycles = (pulse.deps.state.get().activeAlerts ?? []).length;
     const rssCycles = process.memoryUsage().rss;
 
     // The rest of the simulated hour, re-publishing the last real slice.
-    const sliceNow = m.slices.get(uid) as PveSlice;
     const realCommits = commits;
     const remainingMs = HISTORY_MS - (clock.now() - t0Sim);
     // The last 10 s of the hour are one more real poll (below).
@@ -594,17 +603,21 @@ async function main() {
     log(`history: ${replayed} commits ${STRIDE_S} s apart, then one real poll, to complete the hour`);
     const h0 = performance.now();
     const replayCpu0 = process.cpuUsage();
-    for (let k = 0; k < replayed; k++) {
-      const committed = advance(STRIDE_S * 1000);
-      m.slices.set(uid, moved(sliceNow, k));
-      m.slices.flush();
-      committed();
-      // Let the commit's deferred work (alerts, /ws, history writes) run, as between polls.
-      await new Promise((r) => setImmediate(r));
-      await new Promise((r) => setImmediate(r));
-      // Between two polls the reclaimer's quiet period passes, as it would at a 10-s interval.
-      while (pulse.deps.memory.pending) await sleep(10);
-    }
+    const running = pulse;
+    const replay = async (sliceNow: PveSlice) => {
+      for (let k = 0; k < replayed; k++) {
+        const committed = advance(STRIDE_S * 1000);
+        m.slices.set(uid, moved(sliceNow, k));
+        m.slices.flush();
+        committed();
+        // Let the commit's deferred work (alerts, /ws, history writes) run, as between polls.
+        await new Promise((r) => setImmediate(r));
+        await new Promise((r) => setImmediate(r));
+        // Between two polls the reclaimer's quiet period passes, as it would at a 10-s interval.
+        while (running.deps.memory.pending) await sleep(10);
+      }
+    };
+    await replay(m.slices.get(uid) as PveSlice);
     const replayWall = performance.now() - h0;
     const replayCpu = cpuMs(process.cpuUsage(replayCpu0));
     // The hour ends as it would in service: with a real poll cycle. (A re-published commit makes
@@ -648,6 +661,7 @@ async function main() {
     gc?.();
     const memLive = gc ? process.memoryUsage() : undefined;
     if (liveProfile) await liveProfile.stopTo(LIVE_PROFILE as string);
+    if (HEAP_SNAPSHOT) log(`heap snapshot written to ${writeHeapSnapshot(HEAP_SNAPSHOT)}`);
     const maxRss = process.resourceUsage().maxRSS * 1024;
 
     log('/api/state and /api/charts requests');
@@ -673,7 +687,7 @@ async function main() {
     };
     p('');
     p(`## poll-cycle: ${ESTATE} estate — ${estate}${ALERTS ? '' : ' — ALERT SERVICE STOPPED (diagnosis)'}`);
-    p(`${(s.activeAlerts ?? []).length} active alerts at the end of the measured cycles`);
+    p(`${alertsAfterCycles} active alerts at the end of the measured cycles`);
     p(
       `${os.cpus().length} × ${os.cpus()[0]?.model.trim()}, Node ${process.version}, load average ${os
         .loadavg()

@@ -7,6 +7,7 @@ import {
   FragmentCache,
   serialiseFrontend as frontendPieces,
   joinPieces,
+  listAt,
   listJson,
   serialiseRaw as rawPieces,
 } from './serialise.js';
@@ -178,25 +179,52 @@ describe('fragment serialiser', () => {
     serialiseFrontend(v1, c, w);
     serialiseFrontend(v2, c, w); // vms changed twice in a row; every other list stayed put
     const before = c.heldBytes();
-    c.release();
+    c.release((k) => listAt(v2, k));
     expect(c.heldBytes()).toBeLessThan(before);
     expect(c.heldBytes()).toBeGreaterThan(0);
     let built = c.counters.built;
     expect(serialiseFrontend(v2, c, w)).toBe(exact(v2));
     expect(c.counters.built - built).toBe(1); // vms again, nothing else
     // The same lists again (another commit of the same poll): vms is still let go, the rest kept.
-    c.release();
+    c.release((k) => listAt(v2, k));
     built = c.counters.built;
     expect(serialiseFrontend(v2, c, w)).toBe(exact(v2));
     expect(c.counters.built - built).toBe(1);
     // A list that changed once (a backup fetch) is kept by the release that follows.
     const v3: PulseState = { ...v2, nodes: v2.nodes.slice(1) };
-    c.release();
+    c.release((k) => listAt(v2, k));
     serialiseFrontend(v3, c, w);
-    c.release();
+    c.release((k) => listAt(v3, k));
     built = c.counters.built;
     expect(serialiseFrontend(v3, c, w)).toBe(exact(v3));
     expect(c.counters.built - built).toBe(1); // vms only: nodes was kept
+  });
+
+  it('lets go of the elements of a list that is no longer the current one, and keeps the lists that stayed put', () => {
+    const s = richState();
+    const c = new FragmentCache();
+    const w = new WireTimes(() => 0);
+    const exact = (d: PulseState) => escapeJsonForHtml(JSON.stringify(toFrontendWire(d, w)));
+    serialiseFrontend(s, c, w);
+    const held = c.heldElements();
+    // The next version replaced every guest; nothing serialised it (its clients take deltas).
+    const next: PulseState = {
+      ...s,
+      vms: s.vms.map((_, i) => syntheticGuest(0, i, { nodes: 2, guestsPerNode: 6, now, tick: 9 })),
+    };
+    c.release((k) => listAt(next, k));
+    // The superseded guests are no longer referenced; every other list still is.
+    expect(c.heldElements()).toBe(held - s.vms.length);
+    let built = c.counters.built;
+    expect(serialiseFrontend(next, c, w)).toBe(exact(next));
+    expect(c.counters.built - built).toBe(1); // vms, nothing else
+    // A list rebuilt with the same elements (a new array) is still current: nodes stays held;
+    // vms, changed in each of the last two serialisations, is let go as before.
+    c.release((k) => listAt({ ...next, nodes: [...next.nodes] }, k));
+    expect(c.heldElements()).toBe(held - s.vms.length);
+    built = c.counters.built;
+    expect(serialiseFrontend(next, c, w)).toBe(exact(next));
+    expect(c.counters.built - built).toBe(1);
   });
 
   it('keeps a large list that stays put compressed only after a release, and reads it back unchanged', async () => {
@@ -224,7 +252,7 @@ describe('fragment serialiser', () => {
     const storageBackups = frontendPieces(s, c, w).find((p) => p.length >= 256 * 1024 && p.bytes.includes('vzdump'));
     expect(storageBackups).toBeDefined();
     const before = c.heldBytes();
-    c.release();
+    c.release((k) => listAt(s, k));
     await (storageBackups as NonNullable<typeof storageBackups>).deflated();
     await new Promise((r) => setImmediate(r));
     expect(storageBackups?.resident).toBe(false);

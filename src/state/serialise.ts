@@ -39,6 +39,9 @@ const json = (v: unknown): string => escapeJsonForHtml(JSON.stringify(v) ?? 'nul
  * fastest way when most of it is new), not element by element. The JSON is kept as UTF-8 bytes
  * (a Piece, which also keeps its compressed form once asked for), not as a string.
  */
+/** What a let-go list is compared with: no elements, so nothing matches it. */
+const NO_ITEMS: readonly unknown[] = Object.freeze([]);
+
 export class FragmentCache {
   /**
    * Per list: the elements it was serialised from, its JSON (absent once released) and that
@@ -68,18 +71,32 @@ export class FragmentCache {
   }
 
   /**
-   * For a document nobody will read again: lets go of the JSON of the lists that changed in each
-   * of the last two serialisations (a poll's guests, nodes, storage and alerts: the next version
-   * serialises them afresh anyway), and keeps the lists that stay put between polls (backups,
-   * snapshots) compressed only (Piece.shrink): the next version inflates them, which costs a
-   * fraction of serialising them again. The elements stay referenced (they are the current
-   * version's), so an unchanged list is still known as unchanged.
+   * For a document nobody will read again; `current` gives the list now at a key (keys are the
+   * lists' paths in the document, see `listAt`). Lets go of a list, its JSON and its elements:
+   * - when its elements are no longer the current ones: while no document is serialised (WebSocket
+   *   clients that take deltas, nobody reading /api/state) they would keep a superseded version of
+   *   every guest alive beside the current one;
+   * - when it changed in each of the last two serialisations (a poll's guests, nodes, storage and
+   *   alerts): the next version serialises it afresh anyway.
+   * The lists that stay put between polls (backups, snapshots) are kept compressed only
+   * (Piece.shrink): the next version inflates them, which costs a fraction of serialising them
+   * again. Their elements stay referenced, so an unchanged list is still known as unchanged.
    */
-  release(): void {
-    for (const entry of this.#lists.values()) {
-      if (entry.changedInARow >= 2) entry.piece = undefined;
-      else entry.piece?.shrink();
+  release(current: (key: string) => readonly unknown[] | undefined): void {
+    for (const [key, entry] of this.#lists) {
+      const now = current(key);
+      if (entry.changedInARow >= 2 || now === undefined || !sameItems(entry.items, now)) {
+        entry.piece = undefined;
+        entry.items = NO_ITEMS;
+      } else entry.piece?.shrink();
     }
+  }
+
+  /** Elements of the lists held for comparison with the next version (benchmarks, tests). */
+  heldElements(): number {
+    let n = 0;
+    for (const entry of this.#lists.values()) n += entry.items.length;
+    return n;
   }
 
   /** Bytes of JSON held for reuse, compressed or not (benchmarks). */
@@ -93,6 +110,14 @@ export class FragmentCache {
   clear(): void {
     this.#lists.clear();
   }
+}
+
+/** The list at `key` in a document: a path of property names joined by dots (`pveBackups.storageBackups`). */
+export function listAt(d: PulseState, key: string): readonly unknown[] | undefined {
+  let v: unknown = d;
+  for (const k of key.split('.'))
+    v = v === null || typeof v !== 'object' ? undefined : (v as Record<string, unknown>)[k];
+  return Array.isArray(v) ? v : undefined;
 }
 
 function sameItems(a: readonly unknown[], b: readonly unknown[]): boolean {

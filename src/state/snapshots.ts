@@ -14,7 +14,7 @@ import type { Performance, PulseState, Stats } from '../model/state.js';
 import { PACKAGE_VERSION } from '../version.js';
 import { gzipPieces, type Piece } from './gzip-join.js';
 import { localOffsetMinutes, toRfc3339, WireTimes } from './raw-shape.js';
-import { FragmentCache, joinPieces, serialiseFrontend, serialiseRaw } from './serialise.js';
+import { FragmentCache, joinPieces, listAt, serialiseFrontend, serialiseRaw } from './serialise.js';
 import type { StateStore } from './store.js';
 
 export interface SnapshotSource {
@@ -252,7 +252,9 @@ export class StateSnapshots {
     if (this.#readRecently()) return;
     this.#frontend = undefined;
     this.#raw = undefined;
-    this.fragments.release();
+    // The frontend document's lists are the store's own (frontendDocument).
+    const now = this.#source().store.get();
+    this.fragments.release((key) => listAt(now, key));
   }
 
   /**

@@ -272,9 +272,12 @@ export class WsHub {
     this.counters.stateBroadcasts++;
     this.#broadcastDeltas();
     // The full document is built only when some client still wants it whole.
-    if (this.deltaClients === this.#clients.size) return;
-    const full = deps.snapshots.frontendEnvelope('rawData');
-    for (const client of [...this.#clients]) if (client.deltaVersion === undefined) this.#send(client, full);
+    if (this.deltaClients < this.#clients.size) {
+      const full = deps.snapshots.frontendEnvelope('rawData');
+      for (const client of [...this.#clients]) if (client.deltaVersion === undefined) this.#send(client, full);
+    }
+    // With delta clients alone, the lists serialised last (for a client's initialState) would
+    // otherwise stay held until a client connects again.
     deps.snapshots.releaseUnread();
   }
 

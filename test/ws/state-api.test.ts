@@ -260,6 +260,28 @@ describe('GET /api/state', () => {
     c.close();
   });
 
+  it('lets the lists serialised for a delta client go once the version moved on, with only delta clients', async () => {
+    const snaps = pulse.deps.snapshots;
+    pulse.deps.wsHub.coalesceMs = 20;
+    clock.advance(snaps.prewarmWindowMs + 1); // nobody read /api/state lately
+    commitSynthetic(pulse.deps.state, { nodes: 2, guestsPerNode: 3, now: clock.now(), tick: 41 });
+    await new Promise((r) => setTimeout(r, 100));
+    const c = await TestWsClient.open(wsUrl(pulse.url, '?deltas=2'));
+    await c.waitFor('initialState');
+    expect(pulse.deps.wsHub.deltaClients).toBe(pulse.deps.wsHub.size);
+    const held = snaps.fragments.heldElements();
+    const superseded = pulse.deps.state.get().vms.length + pulse.deps.state.get().containers.length;
+    expect(held).toBeGreaterThanOrEqual(superseded);
+    // Every guest, node and storage replaced; the clients get a delta, no document is serialised.
+    const before = snaps.serialisations;
+    commitSynthetic(pulse.deps.state, { nodes: 2, guestsPerNode: 3, now: clock.now(), tick: 42 });
+    await c.waitFor('stateDelta');
+    expect(snaps.serialisations).toBe(before);
+    // The initialState's guests are not kept alive beside the current ones.
+    expect(snaps.fragments.heldElements()).toBeLessThanOrEqual(held - superseded);
+    c.close();
+  });
+
   it('/simple-stats is a page that reads /ws', async () => {
     const res = await fetch(`${pulse.url}/simple-stats`);
     expect(res.status).toBe(200);
