@@ -642,6 +642,7 @@ async function main() {
     const memHour = process.memoryUsage();
     const heldAtHour = pulse.deps.snapshots.frontendResidency();
     const fragmentsAtHour = pulse.deps.snapshots.fragments.heldBytes();
+    const fragmentElementsAtHour = pulse.deps.snapshots.fragments.heldElements();
     // The rest of the interval before the next poll: V8 returns freed pages to the system on a
     // background thread, so resident memory keeps falling for a moment after the collection.
     const settledRss: Array<[number, number]> = [];
@@ -807,7 +808,7 @@ async function main() {
       `| the current document held uncompressed / its length: after the hour; at the end (after the requests) | ${mb(heldAtHour.resident)} / ${mb(heldAtHour.length)}; ${mb(held.resident)} / ${mb(held.length)} | |`,
     );
     p(
-      `| lists' JSON held for reuse by the next version (FragmentCache; deflated once let go) after the hour | ${mb(fragmentsAtHour)} | |`,
+      `| lists' JSON held for reuse by the next version (FragmentCache; deflated once let go) after the hour; elements it compares with | ${mb(fragmentsAtHour)}; ${fragmentElementsAtHour} | |`,
     );
     console.log(out.join('\n'));
   } finally {
