@@ -30,6 +30,9 @@ export function escapeJsonForHtml(json: string): string {
 
 const json = (v: unknown): string => escapeJsonForHtml(JSON.stringify(v) ?? 'null');
 
+/** What a let-go list is compared with: no elements, so nothing matches it. */
+const NO_ITEMS: readonly unknown[] = Object.freeze([]);
+
 /**
  * JSON of whole lists, reused while a list holds the very same elements as when it was serialised.
  *
@@ -39,9 +42,6 @@ const json = (v: unknown): string => escapeJsonForHtml(JSON.stringify(v) ?? 'nul
  * fastest way when most of it is new), not element by element. The JSON is kept as UTF-8 bytes
  * (a Piece, which also keeps its compressed form once asked for), not as a string.
  */
-/** What a let-go list is compared with: no elements, so nothing matches it. */
-const NO_ITEMS: readonly unknown[] = Object.freeze([]);
-
 export class FragmentCache {
   /**
    * Per list: the elements it was serialised from, its JSON (absent once released) and that
