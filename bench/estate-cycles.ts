@@ -98,7 +98,9 @@ export async function measureEstate(
       const cycleCpu = cpuMs(process.cpuUsage(c0));
       return { paths: paths.filter((p) => !isBackupPath(p)), wall, pollCpu, cycleCpu };
     };
-    const floor = (paths: string[]) => floorProc.call<{ wall: number; cpu: number }>({ op: 'floor', pve, paths });
+    // Fetched as Pulse's client fetches (undici dispatch), so the ratio is Pulse's own work over it.
+    const floor = (paths: string[]) =>
+      floorProc.call<{ wall: number; cpu: number }>({ op: 'floor', pve, paths, how: 'dispatch' });
     const settleBackups = async () => {
       if (opts.backups) await (m.pollers()[0] as unknown as { settleBackups(): Promise<void> }).settleBackups();
     };

@@ -73,6 +73,17 @@ beforeAll(async () => {
     if (url.startsWith('/api2/json/noenvelope')) return send(200, '{"foo":1}');
     if (url.startsWith('/api2/json/broken')) return send(500, '{"data":null}', 'Internal Server Error');
     if (url.startsWith('/api2/json/hang')) return; // never answers
+    if (url.startsWith('/api2/json/chunked')) {
+      // A long answer in many writes, a multi-byte character split across two of them.
+      const text = Buffer.from(JSON.stringify({ data: { name: `${'x'.repeat(100_000)}ü€`, n: 1 } }));
+      const cut = text.indexOf(Buffer.from('€')) + 1;
+      res.writeHead(200, { 'content-type': 'application/json' });
+      for (let i = 0; i < cut; i += 4096) res.write(text.subarray(i, Math.min(i + 4096, cut)));
+      setTimeout(() => res.end(text.subarray(cut)), 20);
+      return;
+    }
+    if (url.startsWith('/api2/json/bom')) return send(200, '\ufeff{"data":{"bom":true}}');
+    if (url.startsWith('/prefix/api2/json/version')) return send(200, '{"data":{"version":"behind a prefix"}}');
     send(404, '{"data":null}', 'Not Found');
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -180,6 +191,45 @@ describe('ProxmoxClient', () => {
     const c = new ProxmoxClient({ product: 'pve', baseUrl: base, verifySSL: false, timeoutMs: 300, ...token });
     const err = await expectError(c.get('/hang'));
     expect(err.kind).toBe('timeout');
+    await c.destroy();
+  });
+
+  it('gathers an answer written in many pieces, with a character split between two of them', async () => {
+    const c = new ProxmoxClient({ product: 'pve', baseUrl: base, verifySSL: false, timeoutMs: 3000, ...token });
+    const data = await c.get<{ name: string; n: number }>('/chunked');
+    expect(data.name).toBe(`${'x'.repeat(100_000)}ü€`);
+    expect(data.n).toBe(1);
+    // A UTF-8 byte-order mark before the JSON is not part of it.
+    expect(await c.get('/bom')).toEqual({ bom: true });
+    await c.close();
+  });
+
+  it('keeps a path in the base URL before /api2/json', async () => {
+    const c = new ProxmoxClient({
+      product: 'pve',
+      baseUrl: `${base}/prefix/`,
+      verifySSL: false,
+      timeoutMs: 3000,
+      ...token,
+    });
+    expect(await c.get('/version')).toEqual({ version: 'behind a prefix' });
+    await c.close();
+  });
+
+  it('a call waiting for a socket that the others hold fails at its own deadline', async () => {
+    const c = new ProxmoxClient({
+      product: 'pve',
+      baseUrl: base,
+      verifySSL: false,
+      timeoutMs: 400,
+      connections: 1,
+      ...token,
+    });
+    // The deadline counts from the call, so the queued one does not get a fresh budget once the
+    // hung call gives its socket up.
+    const [held, queued] = await Promise.all([expectError(c.get('/hang')), expectError(c.get('/version'))]);
+    expect(held.kind).toBe('timeout');
+    expect(queued.kind).toBe('timeout');
     await c.destroy();
   });
 

@@ -12,9 +12,10 @@
  * - Auth: API token header, or a ticket from /access/ticket renewed before it expires.
  */
 import { checkServerIdentity, type PeerCertificate, type TLSSocket } from 'node:tls';
-import { buildConnector, Pool, request } from 'undici';
+import { buildConnector, Pool } from 'undici';
 import { type Clock, systemClock } from '../clock.js';
 import { classifyNetworkError, ProxmoxError, parsePermissionMessage } from './errors.js';
+import { fetchText, type TextResponse } from './fetch-text.js';
 
 export type ProxmoxProduct = 'pve' | 'pbs' | 'pmg';
 
@@ -166,6 +167,8 @@ export class ProxmoxClient {
   readonly host: string;
   readonly #opts: ClientOptions;
   readonly #pool: Pool;
+  /** The base URL's path, before `/api2/json` (empty unless Proxmox sits behind a prefix). */
+  readonly #pathPrefix: string;
   readonly #clock: Clock;
   #authHeader: Record<string, string> = {};
   #getHeaders: { source: Record<string, string>; value: Record<string, string> } | undefined;
@@ -179,6 +182,7 @@ export class ProxmoxClient {
     this.baseUrl = opts.baseUrl.replace(/\/+$/, '');
     const url = new URL(this.baseUrl);
     this.host = url.host;
+    this.#pathPrefix = url.pathname.replace(/\/+$/, '');
     this.#clock = opts.clock ?? systemClock;
     this.#pool = makePool(
       url.origin,
@@ -276,12 +280,12 @@ export class ProxmoxClient {
   async #send<T>(method: 'GET' | 'POST', path: string, opts: RequestOptions, form?: string): Promise<T> {
     if (this.#closed) throw new ProxmoxError('reset', `Client for ${this.host} is closed`, { path });
     const timeoutMs = opts.timeoutMs ?? this.#opts.timeoutMs;
-    let url = `${this.baseUrl}/api2/json${path}`;
+    let target = `${this.#pathPrefix}/api2/json${path}`;
     if (opts.query) {
       const q = new URLSearchParams();
       for (const [k, v] of Object.entries(opts.query)) if (v !== undefined) q.set(k, String(v));
       const s = q.toString();
-      if (s) url += (url.includes('?') ? '&' : '?') + s;
+      if (s) target += (target.includes('?') ? '&' : '?') + s;
     }
     // GETs share one headers object per auth state (undici does not mutate it).
     let headers = this.#getHeaders;
@@ -291,39 +295,18 @@ export class ProxmoxClient {
     }
     const sendHeaders =
       form === undefined ? headers.value : { ...headers.value, 'content-type': 'application/x-www-form-urlencoded' };
-    let res: Awaited<ReturnType<typeof request>>;
     if (opts.signal?.aborted) throw classifyNetworkError(opts.signal.reason, this.host, path, timeoutMs);
-    // The whole call has one deadline: undici's body timeout only measures silence, so a host
-    // that trickles its reply would otherwise hold the poll long past `timeoutMs`.
-    const deadline = performance.now() + timeoutMs;
+    // One deadline for the whole call (fetchText): undici's body timeout only measures silence, so
+    // a host that trickles its reply would otherwise hold the poll long past `timeoutMs`.
     // No `signal` for undici: see RequestOptions.signal.
+    let res: TextResponse;
     try {
-      res = await request(url, {
-        method,
-        headers: sendHeaders,
-        body: form,
-        dispatcher: this.#pool,
-        headersTimeout: timeoutMs,
-        bodyTimeout: timeoutMs,
-      });
+      res = await fetchText(this.#pool, { method, path: target, headers: sendHeaders, body: form, timeoutMs });
     } catch (err) {
       throw classifyNetworkError(err, this.host, path, timeoutMs);
     }
-    let text: string;
-    const body = res.body;
-    const overdue = setTimeout(
-      () => body.destroy(Object.assign(new Error('call deadline passed'), { name: 'TimeoutError' })),
-      Math.max(deadline - performance.now(), 0),
-    );
-    try {
-      text = await body.text();
-    } catch (err) {
-      throw classifyNetworkError(err, this.host, path, timeoutMs);
-    } finally {
-      clearTimeout(overdue);
-    }
-    const status = res.statusCode;
-    if (status < 200 || status >= 300) throw this.#httpError(status, res.statusText ?? '', text, path);
+    const { status, text } = res;
+    if (status < 200 || status >= 300) throw this.#httpError(status, res.statusText, text, path);
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);

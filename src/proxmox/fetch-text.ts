@@ -1,0 +1,109 @@
+/**
+ * One HTTP exchange through an undici Pool, its body gathered as text: `Dispatcher.dispatch` with a
+ * handler that keeps the body's chunks, rather than undici's `request()`, which builds a Readable
+ * stream, an AsyncResource and their state for every response only for the body to be read whole.
+ * A large estate's poll makes over 13,000 calls, so that machinery was a measurable share of the
+ * cycle's CPU (docs/BENCHMARKS.md, "A lighter HTTP exchange").
+ */
+import type { Dispatcher, Pool } from 'undici';
+
+export interface TextRequest {
+  method: 'GET' | 'POST';
+  /** Path and query, from the pool's origin. */
+  path: string;
+  headers: Record<string, string>;
+  body?: string;
+  /**
+   * The whole exchange's deadline (ms), queueing for a socket included; also undici's headers and
+   * body (silence) timeouts, which fail sooner with their own error.
+   */
+  timeoutMs: number;
+}
+
+export interface TextResponse {
+  status: number;
+  statusText: string;
+  text: string;
+}
+
+const BOM = 0xfeff;
+
+/** Gathers one response; settles its promise once, on the end or on the first error. */
+class TextCollector implements Dispatcher.DispatchHandler {
+  #status = 0;
+  #statusText = '';
+  #chunks: Buffer[] = [];
+  #controller: Dispatcher.DispatchController | undefined;
+  /** Why the exchange was given up before it started (the deadline passed while queued). */
+  #abortReason: Error | undefined;
+  #timer: NodeJS.Timeout;
+
+  constructor(
+    private readonly resolve: (r: TextResponse) => void,
+    private readonly reject: (err: Error) => void,
+    timeoutMs: number,
+  ) {
+    this.#timer = setTimeout(() => this.#abort(), timeoutMs);
+  }
+
+  #abort(): void {
+    const err = Object.assign(new Error('call deadline passed'), { name: 'TimeoutError' });
+    if (this.#controller) this.#controller.abort(err);
+    else this.#abortReason = err;
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.#controller = controller;
+    if (this.#abortReason) controller.abort(this.#abortReason);
+  }
+
+  onResponseStart(_c: Dispatcher.DispatchController, statusCode: number, _h: unknown, statusMessage?: string): void {
+    // Called again after a 1xx; the last one is the answer.
+    this.#status = statusCode;
+    this.#statusText = statusMessage ?? '';
+  }
+
+  onResponseData(_c: Dispatcher.DispatchController, chunk: Buffer): void {
+    this.#chunks.push(chunk);
+  }
+
+  onResponseEnd(): void {
+    clearTimeout(this.#timer);
+    const chunks = this.#chunks;
+    let text = chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8');
+    // As undici's body.text(): a UTF-8 byte-order mark is not part of the text.
+    if (text.charCodeAt(0) === BOM) text = text.slice(1);
+    this.resolve({ status: this.#status, statusText: this.#statusText, text });
+  }
+
+  onResponseError(_c: Dispatcher.DispatchController, error: Error): void {
+    this.fail(error);
+  }
+
+  fail(error: Error): void {
+    clearTimeout(this.#timer);
+    this.reject(error);
+  }
+}
+
+/** Sends `req` through `pool` and resolves with the status and the whole body as text. */
+export function fetchText(pool: Pool, req: TextRequest): Promise<TextResponse> {
+  return new Promise((resolve, reject) => {
+    const handler = new TextCollector(resolve, reject, req.timeoutMs);
+    try {
+      pool.dispatch(
+        {
+          method: req.method,
+          path: req.path,
+          headers: req.headers,
+          body: req.body ?? null,
+          headersTimeout: req.timeoutMs,
+          bodyTimeout: req.timeoutMs,
+        },
+        handler,
+      );
+    } catch (err) {
+      handler.fail(err as Error);
+    }
+  });
+}
