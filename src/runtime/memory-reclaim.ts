@@ -12,7 +12,10 @@
  * it collects then, and only when used memory grew by `minGrowthBytes` and by `growthFactor` over
  * the lowest of the last few post-collection levels (the lowest, so a collection that ran
  * mid-burst does not raise the baseline): a small or quiet estate never pays for it. The price is
- * one blocking collection per burst of a large estate. Without `--expose-gc` (or
+ * one blocking collection per burst of a large estate, and recompiling what it discards: a forced
+ * collection keeps no object layout whose objects all died, as V8's own ones do for a while, so
+ * code compiled for the burst's per-request objects is thrown away (docs/BENCHMARKS.md, "Which
+ * collections discard compiled code"). Without `--expose-gc` (or
  * with PULSE_MEMORY_RECLAIM=false) it does nothing and V8 keeps its own schedule.
  */
 import type { Logger } from '../logging.js';
