@@ -216,20 +216,28 @@ describe('ProxmoxClient', () => {
     await c.close();
   });
 
-  it('a call waiting for a socket that the others hold fails at its own deadline', async () => {
+  it('a call waiting for a socket that another holds fails at its own deadline, not when the socket frees', async () => {
     const c = new ProxmoxClient({
       product: 'pve',
       baseUrl: base,
       verifySSL: false,
-      timeoutMs: 400,
+      timeoutMs: 3000,
       connections: 1,
       ...token,
     });
-    // The deadline counts from the call, so the queued one does not get a fresh budget once the
-    // hung call gives its socket up.
-    const [held, queued] = await Promise.all([expectError(c.get('/hang')), expectError(c.get('/version'))]);
-    expect(held.kind).toBe('timeout');
-    expect(queued.kind).toBe('timeout');
+    const settled: string[] = [];
+    const held = expectError(c.get('/hang', { timeoutMs: 1500 })).then((e) => {
+      settled.push('held');
+      return e;
+    });
+    const queued = expectError(c.get('/version', { timeoutMs: 300 })).then((e) => {
+      settled.push('queued');
+      return e;
+    });
+    expect((await queued).kind).toBe('timeout');
+    expect((await held).kind).toBe('timeout');
+    // The queued call's deadline counts from the call: it fails first, without waiting for the socket.
+    expect(settled).toEqual(['queued', 'held']);
     await c.destroy();
   });
 

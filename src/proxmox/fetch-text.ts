@@ -34,7 +34,7 @@ class TextCollector implements Dispatcher.DispatchHandler {
   #statusText = '';
   #chunks: Buffer[] = [];
   #controller: Dispatcher.DispatchController | undefined;
-  /** Why the exchange was given up before it started (the deadline passed while queued). */
+  /** Why the exchange was given up before undici started it (the deadline passed while queued). */
   #abortReason: Error | undefined;
   #timer: NodeJS.Timeout;
 
@@ -48,8 +48,10 @@ class TextCollector implements Dispatcher.DispatchHandler {
 
   #abort(): void {
     const err = Object.assign(new Error('call deadline passed'), { name: 'TimeoutError' });
-    if (this.#controller) this.#controller.abort(err);
-    else this.#abortReason = err;
+    if (this.#controller) return this.#controller.abort(err);
+    // Still queued for a socket: fail now, and abort it unsent once undici starts it.
+    this.#abortReason = err;
+    this.reject(err);
   }
 
   onRequestStart(controller: Dispatcher.DispatchController): void {
