@@ -48,7 +48,10 @@ class TextCollector implements Dispatcher.DispatchHandler {
 
   #abort(): void {
     const err = Object.assign(new Error('call deadline passed'), { name: 'TimeoutError' });
-    if (this.#controller) return this.#controller.abort(err);
+    if (this.#controller) {
+      this.#controller.abort(err);
+      return;
+    }
     // Still queued for a socket: fail now, and abort it unsent once undici starts it.
     this.#abortReason = err;
     this.reject(err);
