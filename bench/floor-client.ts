@@ -5,8 +5,9 @@
  *   {op:'floor', pve, paths, how} → {wall, cpu} — `paths` fetched with plain undici Pools and
  *   parsed with JSON.parse, nothing else. `how`: 'request' (default) reads each body through
  *   undici's `request()` and `body.text()`, the plain way a script fetches; 'dispatch' through
- *   src/proxmox/fetch-text.ts, the way Pulse's client fetches. Live requests: 8 sockets, 16 in flight (as the poller); backup
- *   requests (tasks, backup listings, snapshots): 2 sockets, 2 in flight.
+ *   src/proxmox/fetch-text.ts, the way Pulse's client fetches. Live requests: 8 sockets, 16 in
+ *   flight (as the poller); backup requests (tasks, backup listings, snapshots): 2 sockets, 2 in
+ *   flight.
  * The Pools live as long as the process, so sockets stay open between cycles like the poller's.
  * Pools, as the poller's client uses: undici 7's Agent opens a new connection for every call once
  * the host has closed one (PVE does every 100 requests; test/sim/connections.test.ts).

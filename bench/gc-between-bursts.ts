@@ -12,9 +12,10 @@
  * away ("marking dependent code for deoptimization, reason: weak objects" under --trace-deopt) and
  * the next burst runs unoptimised until TurboFan has compiled it again. This measures that price
  * on the request path alone, side by side in one run: the same bursts in fresh processes of this
- * file (`--child`), one left to V8's own schedule, one calling `gc()` one second after each burst. Per burst: process CPU (all threads), the main thread's share, the functions
- * TurboFan compiled during it (counted from `--trace-opt`, line-buffered through `stdbuf`) and the
- * optimised code thrown away for dead objects before it (`--trace-deopt`).
+ * file (`--child`), one left to V8's own schedule, one calling `gc()` one second after each burst.
+ * Per burst: process CPU (all threads), the main thread's share, the functions TurboFan compiled
+ * during it (counted from `--trace-opt`, line-buffered through `stdbuf`) and the optimised code
+ * thrown away for dead objects before it (`--trace-deopt`).
  *
  * Two more children show which collections do it. In both, a major collection that V8 starts on
  * its own (incremental marking, not `gc()`) runs at the same quiet point: the child provokes it by

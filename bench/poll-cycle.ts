@@ -475,15 +475,10 @@ async function main() {
     }
     m.apiCalls.paths = undefined;
     await settle();
-    await floor(
-      pve,
-      second.paths.filter((p) => !isBackupPath(p)),
-    ); // the floor's warm-up: sockets open, JIT warm
-    await floor(
-      pve,
-      second.paths.filter((p) => !isBackupPath(p)),
-      'dispatch',
-    );
+    // The floors' warm-up: sockets open, JIT warm.
+    const warmUp = second.paths.filter((p) => !isBackupPath(p));
+    await floor(pve, warmUp);
+    await floor(pve, warmUp, 'dispatch');
     // The recorded paths are the bench's own data (tens of thousands of strings), not Pulse's
     // memory: let them go before memory is measured.
     first.paths.length = 0;
