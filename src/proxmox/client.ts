@@ -11,7 +11,7 @@
  * - Per-request timeouts (connect, headers, body); every failure becomes a typed ProxmoxError.
  * - Auth: API token header, or a ticket from /access/ticket renewed before it expires.
  */
-import { checkServerIdentity, type PeerCertificate, type TLSSocket } from 'node:tls';
+import { checkServerIdentity, createSecureContext, type TLSSocket } from 'node:tls';
 import { buildConnector, Pool } from 'undici';
 import { type Clock, systemClock } from '../clock.js';
 import { classifyNetworkError, ProxmoxError, parsePermissionMessage } from './errors.js';
@@ -106,8 +106,11 @@ interface TlsPolicy {
   host: string;
 }
 
-function tlsRefusal(policy: TlsPolicy, cert: PeerCertificate | undefined, socket: TLSSocket, servername: string) {
-  const presented = cert?.fingerprint256 ? formatFingerprint(cert.fingerprint256) : undefined;
+function tlsRefusal(policy: TlsPolicy, socket: TLSSocket, servername: string) {
+  // The X509Certificate form: its fingerprint is computed when read, where getPeerCertificate()
+  // builds every field of the legacy object (only the host-name check below needs that one).
+  const cert = socket.getPeerX509Certificate();
+  const presented = cert ? formatFingerprint(cert.fingerprint256) : undefined;
   if (policy.pinned) {
     if (normaliseFingerprint(cert?.fingerprint256) === policy.pinned) return undefined;
     return new ProxmoxError(
@@ -126,7 +129,7 @@ function tlsRefusal(policy: TlsPolicy, cert: PeerCertificate | undefined, socket
       { presentedFingerprint: presented },
     );
   }
-  const idErr = cert ? checkServerIdentity(servername, cert) : undefined;
+  const idErr = cert ? checkServerIdentity(servername, socket.getPeerCertificate()) : undefined;
   if (idErr) {
     return new ProxmoxError('tls', `Certificate of ${policy.host} does not match its name: ${idErr.message}`, {
       presentedFingerprint: presented,
@@ -138,19 +141,21 @@ function tlsRefusal(policy: TlsPolicy, cert: PeerCertificate | undefined, socket
 function makePool(origin: string, policy: TlsPolicy, timeoutMs: number, connections: number): Pool {
   // Verification is done by hand below so that a refusal can report the presented fingerprint.
   // No TLS session resumption: a resumed session presents no certificate to check. A connection
-  // serves up to 100 requests on PVE and PMG, so a large poll still opens few of them.
-  const base = buildConnector({ rejectUnauthorized: false, timeout: timeoutMs, maxCachedSessions: 0 });
+  // serves up to 100 requests on PVE and PMG, so a large poll still opens few of them. One TLS
+  // context (the system's trusted CAs, Node's default settings) serves all of the pool's
+  // connections: without it Node builds a new one for every connection.
+  const base = buildConnector({
+    rejectUnauthorized: false,
+    timeout: timeoutMs,
+    maxCachedSessions: 0,
+    secureContext: createSecureContext(),
+  });
   const connect: buildConnector.connector = (opts, callback) => {
     base(opts, (err, socket) => {
       if (err || !socket) return callback(err ?? new Error('no socket'), null);
       const tlsSocket = socket as TLSSocket;
-      if (typeof tlsSocket.getPeerCertificate !== 'function') return callback(null, socket);
-      const refusal = tlsRefusal(
-        policy,
-        tlsSocket.getPeerCertificate(),
-        tlsSocket,
-        opts.servername || opts.hostname || policy.host,
-      );
+      if (typeof tlsSocket.getPeerX509Certificate !== 'function') return callback(null, socket);
+      const refusal = tlsRefusal(policy, tlsSocket, opts.servername || opts.hostname || policy.host);
       if (refusal) {
         socket.destroy();
         return callback(refusal, null);

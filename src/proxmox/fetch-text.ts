@@ -13,10 +13,7 @@ export interface TextRequest {
   path: string;
   headers: Record<string, string>;
   body?: string;
-  /**
-   * The whole exchange's deadline (ms), queueing for a socket included; also undici's headers and
-   * body (silence) timeouts, which fail sooner with their own error.
-   */
+  /** The whole exchange's deadline (ms), queueing for a socket included. */
   timeoutMs: number;
 }
 
@@ -102,8 +99,10 @@ export function fetchText(pool: Pool, req: TextRequest): Promise<TextResponse> {
           path: req.path,
           headers: req.headers,
           body: req.body ?? null,
-          headersTimeout: req.timeoutMs,
-          bodyTimeout: req.timeoutMs,
+          // The deadline above is the only timer: undici's own headers and body timers could not
+          // fire before it, and would cost a timer object per call that outlives the call.
+          headersTimeout: 0,
+          bodyTimeout: 0,
         },
         handler,
       );
