@@ -5,6 +5,7 @@
  * A large estate's poll makes over 13,000 calls, so that machinery was a measurable share of the
  * cycle's CPU (docs/BENCHMARKS.md, "A lighter HTTP exchange").
  */
+import { StringDecoder } from 'node:string_decoder';
 import type { Dispatcher, Pool } from 'undici';
 
 export interface TextRequest {
@@ -29,7 +30,11 @@ const BOM = 0xfeff;
 class TextCollector implements Dispatcher.DispatchHandler {
   #status = 0;
   #statusText = '';
-  #chunks: Buffer[] = [];
+  /** The body's first piece, while it is the only one (most answers come in one). */
+  #first: Buffer | undefined;
+  /** From the second piece on, the body is decoded as it arrives, so no piece is held. */
+  #decoder: StringDecoder | undefined;
+  #text = '';
   #controller: Dispatcher.DispatchController | undefined;
   /** Why the exchange was given up before undici started it (the deadline passed while queued). */
   #abortReason: Error | undefined;
@@ -66,13 +71,23 @@ class TextCollector implements Dispatcher.DispatchHandler {
   }
 
   onResponseData(_c: Dispatcher.DispatchController, chunk: Buffer): void {
-    this.#chunks.push(chunk);
+    // A piece is a view of the socket's read buffer: held until the answer ends, the pieces of a
+    // long answer outlive a young-generation collection and their memory waits for a full one.
+    if (this.#first === undefined && this.#decoder === undefined) {
+      this.#first = chunk;
+      return;
+    }
+    if (this.#decoder === undefined) {
+      this.#decoder = new StringDecoder('utf8');
+      this.#text = this.#decoder.write(this.#first as Buffer);
+      this.#first = undefined;
+    }
+    this.#text += this.#decoder.write(chunk);
   }
 
   onResponseEnd(): void {
     clearTimeout(this.#timer);
-    const chunks = this.#chunks;
-    let text = chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8');
+    let text = this.#decoder ? this.#text + this.#decoder.end() : (this.#first?.toString('utf8') ?? '');
     // As undici's body.text(): a UTF-8 byte-order mark is not part of the text.
     if (text.charCodeAt(0) === BOM) text = text.slice(1);
     this.resolve({ status: this.#status, statusText: this.#statusText, text });
