@@ -8,7 +8,8 @@
  *   with a pinned fingerprint the certificate's SHA-256 must match (whatever the CA says);
  *   otherwise with verifySSL the chain and host name must verify. Either way a refusal carries
  *   the fingerprint the server presented, so the user can pin it.
- * - Per-request timeouts (connect, headers, body); every failure becomes a typed ProxmoxError.
+ * - A connect timeout, and one deadline per call (fetch-text.ts); every failure becomes a typed
+ *   ProxmoxError.
  * - Auth: API token header, or a ticket from /access/ticket renewed before it expires.
  */
 import { checkServerIdentity, createSecureContext, type TLSSocket } from 'node:tls';

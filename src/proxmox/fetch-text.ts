@@ -114,8 +114,8 @@ export function fetchText(pool: Pool, req: TextRequest): Promise<TextResponse> {
           path: req.path,
           headers: req.headers,
           body: req.body ?? null,
-          // The deadline above is the only timer: undici's own headers and body timers could not
-          // fire before it, and would cost a timer object per call that outlives the call.
+          // The handler's deadline is the only timer: undici's own headers and body timers could
+          // not fire before it, and would cost a timer object per call that outlives the call.
           headersTimeout: 0,
           bodyTimeout: 0,
         },
