@@ -4,11 +4,13 @@
  * buffers have grown well past what recent collections left.
  *
  * Why: a poll cycle of a large estate allocates hundreds of megabytes that are dead a second later
- * (response bodies and their parsed JSON, the normalised state, serialised lists). At that rate V8
- * lets the old generation grow to several times the live heap before it collects, and it would
- * only shrink it again when told the process is idle, which Node never does; so between two polls
- * the garbage stays resident (about twice the resident memory without this, measured side by side in
- * docs/BENCHMARKS.md). Pulse knows when a burst is over (the commits stop), so
+ * (response bodies and their parsed JSON, the normalised state, serialised lists). V8 lets the old
+ * generation grow well past the live heap before it collects (twice it with bin/pulse's
+ * `--heap-growing-percent=100`), and it would only shrink it again when told the process is idle,
+ * which Node never does; so between two polls the garbage stays resident, and glibc's allocator
+ * keeps much of what is freed late (the large estate after a simulated hour: 413 MB resident
+ * without this, 248–271 MB with it; 295–385 MB without it even with V8 collecting at 1.5× the
+ * live heap; docs/BENCHMARKS.md). Pulse knows when a burst is over (the commits stop), so
  * it collects then, and only when used memory grew by `minGrowthBytes` and by `growthFactor` over
  * the lowest of the last few post-collection levels (the lowest, so a collection that ran
  * mid-burst does not raise the baseline): a small or quiet estate never pays for it. The price is
