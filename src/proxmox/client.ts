@@ -108,12 +108,13 @@ interface TlsPolicy {
 }
 
 function tlsRefusal(policy: TlsPolicy, socket: TLSSocket, servername: string) {
-  // The X509Certificate form: its fingerprint is computed when read, where getPeerCertificate()
-  // builds every field of the legacy object (only the host-name check below needs that one).
-  const cert = socket.getPeerX509Certificate();
-  const presented = cert ? formatFingerprint(cert.fingerprint256) : undefined;
   if (policy.pinned) {
-    if (normaliseFingerprint(cert?.fingerprint256) === policy.pinned) return undefined;
+    // The X509Certificate form computes the fingerprint when it is read; getPeerCertificate()
+    // builds every field of the legacy object. (On Node 20 the legacy object is empty once the
+    // X509 form was read, so a socket is asked for one form only.)
+    const fp = socket.getPeerX509Certificate()?.fingerprint256;
+    if (normaliseFingerprint(fp) === policy.pinned) return undefined;
+    const presented = fp ? formatFingerprint(fp) : undefined;
     return new ProxmoxError(
       'tls',
       `Certificate fingerprint of ${policy.host} does not match the pinned fingerprint` +
@@ -122,6 +123,8 @@ function tlsRefusal(policy: TlsPolicy, socket: TLSSocket, servername: string) {
     );
   }
   if (!policy.verify) return undefined;
+  const cert = socket.getPeerCertificate();
+  const presented = cert?.fingerprint256 ? formatFingerprint(cert.fingerprint256) : undefined;
   if (!socket.authorized) {
     return new ProxmoxError(
       'tls',
@@ -130,7 +133,7 @@ function tlsRefusal(policy: TlsPolicy, socket: TLSSocket, servername: string) {
       { presentedFingerprint: presented },
     );
   }
-  const idErr = cert ? checkServerIdentity(servername, socket.getPeerCertificate()) : undefined;
+  const idErr = cert ? checkServerIdentity(servername, cert) : undefined;
   if (idErr) {
     return new ProxmoxError('tls', `Certificate of ${policy.host} does not match its name: ${idErr.message}`, {
       presentedFingerprint: presented,
@@ -155,7 +158,7 @@ function makePool(origin: string, policy: TlsPolicy, timeoutMs: number, connecti
     base(opts, (err, socket) => {
       if (err || !socket) return callback(err ?? new Error('no socket'), null);
       const tlsSocket = socket as TLSSocket;
-      if (typeof tlsSocket.getPeerX509Certificate !== 'function') return callback(null, socket);
+      if (typeof tlsSocket.getPeerCertificate !== 'function') return callback(null, socket);
       const refusal = tlsRefusal(policy, tlsSocket, opts.servername || opts.hostname || policy.host);
       if (refusal) {
         socket.destroy();
