@@ -73,16 +73,13 @@ class TextCollector implements Dispatcher.DispatchHandler {
   onResponseData(_c: Dispatcher.DispatchController, chunk: Buffer): void {
     // A piece is a view of the socket's read buffer: held until the answer ends, the pieces of a
     // long answer outlive a young-generation collection and their memory waits for a full one.
-    if (this.#first === undefined && this.#decoder === undefined) {
-      this.#first = chunk;
-      return;
-    }
-    if (this.#decoder === undefined) {
+    if (this.#decoder) this.#text += this.#decoder.write(chunk);
+    else if (this.#first === undefined) this.#first = chunk;
+    else {
       this.#decoder = new StringDecoder('utf8');
-      this.#text = this.#decoder.write(this.#first as Buffer);
+      this.#text = this.#decoder.write(this.#first) + this.#decoder.write(chunk);
       this.#first = undefined;
     }
-    this.#text += this.#decoder.write(chunk);
   }
 
   onResponseEnd(): void {

@@ -54,6 +54,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await new Promise<void>((resolve) => server.close(() => resolve()));
+  fs.rmSync(path.dirname(certFile), { recursive: true, force: true });
 });
 
 /** Runs the client in a fresh Node that trusts the test's certificate; one outcome per host. */
