@@ -19,7 +19,7 @@ import { startPulse } from '../src/server.js';
 import { loadSettings } from '../src/settings/env.js';
 import { isBackupPath } from './backup-paths.js';
 import { startHelper } from './helper-process.js';
-import { advanceSimClock, simNode, startSimProcess } from './sim-process.js';
+import { advanceSimClock, simNode, startSimProcess, startSimRequestLog, takeSimRequestLog } from './sim-process.js';
 
 export interface CycleFigures {
   calls: number;
@@ -81,21 +81,21 @@ export async function measureEstate(
       clock.advance(STEP_MS);
       await advanceSimClock(sim.ready.control, STEP_MS / 1000);
       release();
-      const paths: string[] = [];
-      m.apiCalls.paths = paths;
+      // The simulator logs the cycle's requests for the floor, so Pulse's process records nothing.
+      await startSimRequestLog(sim.ready.control);
       const c0 = process.cpuUsage();
       const w0 = performance.now();
       await m.pollNow();
       const wall = performance.now() - w0;
       const pollCpu = cpuMs(process.cpuUsage(c0));
       hold();
-      m.apiCalls.paths = undefined;
       const st = m.status(uid);
       if (!st?.connected) throw new Error(`${estate}: cycle failed: ${st?.error}`);
       // The deferred work of the commit, and the reclaimer's collection after the burst.
       await sleep(SETTLE_MS);
       while (history.queuedParts > 0 || pulse.deps.memory.pending) await sleep(20);
       const cycleCpu = cpuMs(process.cpuUsage(c0));
+      const paths = await takeSimRequestLog(sim.ready.control);
       return { paths: paths.filter((p) => !isBackupPath(p)), wall, pollCpu, cycleCpu };
     };
     // Fetched as Pulse's client fetches (undici dispatch), so the ratio is Pulse's own work over it.

@@ -28,7 +28,8 @@
  *      state commit and its synchronous listeners, e.g. history recording);
  *    - cycle CPU: poll + the commit's deferred work up to 0.6 s later (alert evaluation, the /ws
  *      broadcast to one connected client (`--ws`: serialising the document, or a delta), queued history writes);
- *    - floor: the very GET paths of that cycle (recorded through ApiCallCounter.paths), replayed
+ *    - floor: the very GET paths of that cycle (logged by the simulator: `/requests/log`, so
+ *      Pulse's process records nothing for it), replayed
  *      in a third child process (bench/floor-client.ts, so its garbage is not counted in Pulse's
  *      memory) with bare undici Pools (8 sockets, 16 in flight), each body read as text through
  *      undici's `request()` and JSON.parse'd, nothing else — right after the cycle, against the
@@ -67,7 +68,7 @@ import { loadSettings } from '../src/settings/env.js';
 import { PROJECT_ROOT } from '../src/version.js';
 import { isBackupPath } from './backup-paths.js';
 import { type Get, type HelperProcess, startHelper, type WsStats } from './helper-process.js';
-import { advanceSimClock, simNode } from './sim-process.js';
+import { advanceSimClock, simNode, startSimRequestLog, takeSimRequestLog } from './sim-process.js';
 
 const argv = process.argv.slice(2);
 function arg(name: string, def: number): number {
@@ -422,8 +423,8 @@ async function main() {
       const committed = advance(STEP_MS);
       await advanceSim(STEP_MS / 1000);
       release();
-      const paths: string[] = [];
-      m.apiCalls.paths = paths;
+      // The simulator logs the cycle's requests for the floor, so Pulse's process records nothing.
+      await startSimRequestLog(sim.ready.control);
       const c0 = process.cpuUsage();
       const w0 = performance.now();
       await m.pollNow();
@@ -433,7 +434,7 @@ async function main() {
       committed();
       const st = m.status(uid);
       if (!st?.connected) throw new Error(`cycle failed: ${st?.error}`);
-      return { paths, wall, pollCpu, c0, w0 };
+      return { wall, pollCpu, c0, w0 };
     };
     /** The deferred work of the commit: alerts, the /ws broadcast, queued history writes. */
     const settle = async () => {
@@ -441,48 +442,52 @@ async function main() {
       // The memory reclaimer's collection after the burst is part of the cycle's cost.
       while (history.queuedParts > 0 || pulse?.deps.memory.pending) await sleep(20);
     };
+    /** Stops the simulator's request log: the GET requests answered since the last poll began. */
+    const takeLog = () => takeSimRequestLog(sim.ready.control);
     /** A background backup fetch, from the end of the cycle that started it until it ends. */
-    const backupRun = async (c: Awaited<ReturnType<typeof poll>>) => {
+    const backupRun = async () => {
       const c0 = process.cpuUsage();
       const w0 = performance.now();
       await poller().settleBackups();
       const cpu = cpuMs(process.cpuUsage(c0));
       const wall = performance.now() - w0;
-      m.apiCalls.paths = undefined;
-      return { cpu, wall, paths: c.paths.filter(isBackupPath) };
+      const all = await takeLog();
+      return { cpu, wall, paths: all.filter(isBackupPath), all };
     };
 
     // Warm-up: the poller's first two cycles (cluster detection, privileges, SMART, agent
     // details; each starts a background backup fetch, measured on its own).
     const backups: Array<{ cpu: number; wall: number; calls: number; floorCpu?: number; floorWall?: number }> = [];
     const first = await poll();
-    const firstCalls = first.paths.length;
-    log(`warm-up cycle 1: ${firstCalls} calls, ${ms(first.wall)}`);
+    let firstPaths: string[];
     if (BACKUPS) {
-      const b = await backupRun(first);
+      const b = await backupRun();
+      firstPaths = b.all;
       const f = await floor(pve, b.paths, 'dispatch');
       backups.push({ cpu: b.cpu, wall: b.wall, calls: b.paths.length, floorCpu: f.cpu, floorWall: f.wall });
       log(`backup fetch 1: ${b.paths.length} calls, ${ms(b.wall)}, CPU ${ms(b.cpu)}, floor CPU ${ms(f.cpu)}`);
-    }
-    m.apiCalls.paths = undefined;
+    } else firstPaths = await takeLog();
+    const firstCalls = firstPaths.filter((p) => !isBackupPath(p)).length;
+    log(`warm-up cycle 1: ${firstCalls} calls, ${ms(first.wall)}`);
     await settle();
     const second = await poll();
-    log(`warm-up cycle 2: ${second.paths.length} calls, ${ms(second.wall)}`);
+    let secondPaths: string[];
     if (BACKUPS) {
-      const b = await backupRun(second);
+      const b = await backupRun();
+      secondPaths = b.all;
       backups.push({ cpu: b.cpu, wall: b.wall, calls: b.paths.length });
       log(`backup fetch 2: ${b.paths.length} calls, ${ms(b.wall)}, CPU ${ms(b.cpu)}`);
-    }
-    m.apiCalls.paths = undefined;
-    await settle();
+    } else secondPaths = await takeLog();
     // The floors' warm-up: sockets open, JIT warm.
-    const warmUp = second.paths.filter((p) => !isBackupPath(p));
+    const warmUp = secondPaths.filter((p) => !isBackupPath(p));
+    log(`warm-up cycle 2: ${warmUp.length} calls, ${ms(second.wall)}`);
+    await settle();
     await floor(pve, warmUp);
     await floor(pve, warmUp, 'dispatch');
     // The recorded paths are the bench's own data (tens of thousands of strings), not Pulse's
     // memory: let them go before memory is measured.
-    first.paths.length = 0;
-    second.paths.length = 0;
+    firstPaths.length = 0;
+    secondPaths.length = 0;
 
     const rows: CycleRow[] = [];
     /** Kernel share of each cycle's CPU (page faults when freed memory is taken back, syscalls). */
@@ -561,11 +566,11 @@ async function main() {
       const cycleUsage = process.cpuUsage(c.c0);
       const cycleCpu = cpuMs(cycleUsage);
       systemShares.push(cycleUsage.system / (cycleUsage.user + cycleUsage.system));
-      m.apiCalls.paths = undefined;
+      const paths = await takeLog();
       // Every 10th cycle starts a background backup fetch: kept out of the next measurements.
       const withBackup = await backupPending();
       if (withBackup) await poller().settleBackups();
-      const live = c.paths.filter((p) => !isBackupPath(p));
+      const live = paths.filter((p) => !isBackupPath(p));
       // The first /api/state request after the cycle's commit, from the client process (body
       // decoded), then one as sent (gzip, not decoded): the server's share; then one without
       // accept-encoding, as a script polling with plain curl reads it.
@@ -640,7 +645,7 @@ async function main() {
       log(`the hour's last poll failed (${lastPollError}); memory figures read all the same`);
     }
     await settle();
-    m.apiCalls.paths = undefined;
+    await takeLog();
     if (await backupPending()) await poller().settleBackups();
     await sleep(wsHub.coalesceMs + 200);
     // Between two polls: the last burst's writes done and the reclaimer's quiet period over.

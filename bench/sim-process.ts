@@ -62,3 +62,28 @@ export async function advanceSimClock(control: string, seconds: number): Promise
   });
   await res.body.text();
 }
+
+async function setSimRequestLog(control: string, record: boolean): Promise<void> {
+  const res = await request(`${control}/requests/log`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ record }),
+  });
+  await res.body.text();
+  if (res.statusCode !== 200) throw new Error(`simulator /requests/log answered ${res.statusCode}`);
+}
+
+/**
+ * Starts a new log of the GET requests the simulator answers: the floor replays them, and the
+ * measured process records nothing for it.
+ */
+export function startSimRequestLog(control: string): Promise<void> {
+  return setSimRequestLog(control, true);
+}
+
+/** Stops the simulator's request log and returns it (path below /api2/json, with `?query`). */
+export async function takeSimRequestLog(control: string): Promise<string[]> {
+  await setSimRequestLog(control, false);
+  const res = await request(`${control}/requests/log`);
+  return ((await res.body.json()) as { requests: string[] }).requests;
+}

@@ -34,6 +34,7 @@ import {
 import type { Guest, PveInstance } from './estate/model.js';
 import { FAULT_KINDS, type FaultKind } from './faults.js';
 import { ApiError } from './http/api.js';
+import { requestLogOf } from './request-log.js';
 import { sshControlRoutes } from './ssh-control.js';
 
 type Json = Record<string, any>;
@@ -321,6 +322,27 @@ export function controlRoutes(sim: SimCore): ControlRoute[] {
           throw new ActionError(400, 'seconds must be a non-negative number');
         sim.clock.advance(b.seconds);
         return { now: now(), clockOffsetMs: sim.clock.offsetMs };
+      },
+    },
+    {
+      method: 'POST',
+      path: '/requests/log',
+      doc: 'start a new log of answered GET requests {record: true}, or stop it {record: false}',
+      handler: (_p, b) => {
+        if (typeof b.record !== 'boolean') throw new ActionError(400, 'record must be true or false');
+        const log = requestLogOf(sim);
+        if (b.record) log.start(sim);
+        else log.stop();
+        return { recording: log.recording, count: log.requests.length };
+      },
+    },
+    {
+      method: 'GET',
+      path: '/requests/log',
+      doc: 'the logged GET requests: path below /api2/json, with ?query',
+      handler: () => {
+        const log = requestLogOf(sim);
+        return { recording: log.recording, requests: log.requests };
       },
     },
     {

@@ -64,7 +64,7 @@ export class Monitoring {
   #lastPollMs = 0;
   readonly #counter: ApiCallCounter = { total: 0, failed: 0 };
 
-  /** The API call tally; set `paths` to an array to record every request (benchmarks). */
+  /** The API call tally; set `paths` to an array to record every GET request (tests). */
   get apiCalls(): ApiCallCounter {
     return this.#counter;
   }

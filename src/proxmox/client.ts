@@ -50,7 +50,7 @@ export interface ClientOptions extends ProxmoxCredentials {
 export interface ApiCallCounter {
   total: number;
   failed: number;
-  /** When set, every request's path+query is appended (benchmarks replay them as a floor). */
+  /** When set, every GET request's path+query is appended (tests count the requests of a cycle). */
   paths?: string[];
 }
 
