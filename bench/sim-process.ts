@@ -54,23 +54,19 @@ export async function startSimProcess(estate: string): Promise<{ child: ChildPro
 }
 
 /** Moves the simulator's clock on by `seconds` (its metrics and cadences follow it). */
-export async function advanceSimClock(control: string, seconds: number): Promise<void> {
-  const res = await request(`${control}/clock/advance`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ seconds }),
-  });
-  await res.body.text();
+export function advanceSimClock(control: string, seconds: number): Promise<void> {
+  return postControl(control, '/clock/advance', { seconds });
 }
 
-async function setSimRequestLog(control: string, record: boolean): Promise<void> {
-  const res = await request(`${control}/requests/log`, {
+/** A JSON POST to the simulator's control API; anything but 200 is an error. */
+async function postControl(control: string, route: string, body: unknown): Promise<void> {
+  const res = await request(`${control}${route}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ record }),
+    body: JSON.stringify(body),
   });
   await res.body.text();
-  if (res.statusCode !== 200) throw new Error(`simulator /requests/log answered ${res.statusCode}`);
+  if (res.statusCode !== 200) throw new Error(`simulator ${route} answered ${res.statusCode}`);
 }
 
 /**
@@ -78,12 +74,12 @@ async function setSimRequestLog(control: string, record: boolean): Promise<void>
  * measured process records nothing for it.
  */
 export function startSimRequestLog(control: string): Promise<void> {
-  return setSimRequestLog(control, true);
+  return postControl(control, '/requests/log', { record: true });
 }
 
 /** Stops the simulator's request log and returns it (path below /api2/json, with `?query`). */
 export async function takeSimRequestLog(control: string): Promise<string[]> {
-  await setSimRequestLog(control, false);
+  await postControl(control, '/requests/log', { record: false });
   const res = await request(`${control}/requests/log`);
   return ((await res.body.json()) as { requests: string[] }).requests;
 }

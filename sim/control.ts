@@ -331,7 +331,7 @@ export function controlRoutes(sim: SimCore): ControlRoute[] {
       handler: (_p, b) => {
         if (typeof b.record !== 'boolean') throw new ActionError(400, 'record must be true or false');
         const log = requestLogOf(sim);
-        if (b.record) log.start(sim);
+        if (b.record) log.start();
         else log.stop();
         return { recording: log.recording, count: log.requests.length };
       },

@@ -9,12 +9,15 @@ class RequestLog {
   #requests: string[] = [];
   #detach: (() => void) | undefined;
 
+  constructor(private readonly sim: SimCore) {}
+
   get recording(): boolean {
     return this.#detach !== undefined;
   }
 
   /** Starts a new log: what an earlier one held is dropped. Any other `onRequest` hook still runs. */
-  start(sim: SimCore): void {
+  start(): void {
+    const sim = this.sim;
     this.stop();
     this.#requests = [];
     const previous = sim.onRequest;
@@ -46,7 +49,7 @@ const logs = new WeakMap<SimCore, RequestLog>();
 export function requestLogOf(sim: SimCore): RequestLog {
   let log = logs.get(sim);
   if (!log) {
-    log = new RequestLog();
+    log = new RequestLog(sim);
     logs.set(sim, log);
   }
   return log;
