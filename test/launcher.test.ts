@@ -18,7 +18,7 @@ describe('bin/pulse-env (the process settings of `npm start`)', () => {
   it('sets the malloc tuning measured in docs/BENCHMARKS.md', () => {
     expect(seen(base)).toEqual({
       MALLOC_ARENA_MAX: '2',
-      MALLOC_MMAP_THRESHOLD_: '131072',
+      MALLOC_MMAP_THRESHOLD_: '32768',
       MALLOC_TRIM_THRESHOLD_: '131072',
     });
   });
