@@ -696,6 +696,11 @@ async function main() {
     const pollRatio = sum((r) => r.pollCpu) / sum((r) => r.dispatchFloorCpu);
     const requestRatio = sum((r) => r.cycleCpu) / sum((r) => r.floorCpu);
     const requestPollRatio = sum((r) => r.pollCpu) / sum((r) => r.floorCpu);
+    // Issue 20 states its target as the median of the cycles' own ratios (with an even count, the
+    // mean of the middle two); the sum above weighs a slow cycle more.
+    const cycleRatios = rows.map((r) => r.cycleCpu / r.dispatchFloorCpu).sort((a, b) => a - b);
+    const mid = Math.floor(cycleRatios.length / 2);
+    const medianRatio = cycleRatios.length % 2 ? cycleRatios[mid] : (cycleRatios[mid - 1] + cycleRatios[mid]) / 2;
     const out: string[] = [];
     const p = (l: string) => {
       out.push(l);
@@ -737,6 +742,9 @@ async function main() {
     );
     p(
       `| **cycle CPU / floor** (sum over ${rows.length} cycles; poll only), the floor fetching as Pulse does | **${ratio.toFixed(2)}** (${pollRatio.toFixed(2)}) | ≤ 2 ${ratio <= 2 ? '✓' : '✗'} |`,
+    );
+    p(
+      `| cycle CPU / floor, median of the ${rows.length} cycles' own ratios (issue 20's measure) | ${medianRatio.toFixed(2)} | ≤ 1.5 ${medianRatio <= 1.5 ? '✓' : '✗'} |`,
     );
     p(
       `| cycle CPU / the request() floor (poll only), as this benchmark measured before Pulse's client used dispatch | ${requestRatio.toFixed(2)} (${requestPollRatio.toFixed(2)}) | |`,
