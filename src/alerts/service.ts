@@ -39,7 +39,8 @@ export interface AlertServiceOptions {
   notify: (events: AlertNotification[]) => void;
   /**
    * Re-evaluates this often even without state changes, so grace periods and escalation levels
-   * advance (ms; 0 = only on state changes). Default 10 s.
+   * advance (ms; 0 = only on state changes), once no round ran for one and a half of it. Default
+   * 10 s.
    */
   tickMs?: number;
 }
@@ -130,9 +131,12 @@ export class AlertService {
     const tickMs = this.#opts.tickMs ?? 10_000;
     if (tickMs > 0) {
       // The timer exists for time-based transitions (grace periods, offline confirmations) while
-      // no state arrives; when polls keep committing, their rounds already cover it.
+      // no state arrives; when polls keep committing, their rounds already cover it. A round one
+      // tick old is normal while the next poll runs (the default polling interval is 10 s too):
+      // a round then would only be repeated by the poll's own a moment later, so the tick waits
+      // until one and a half ticks passed without one.
       this.#tick = setInterval(() => {
-        if (this.#opts.clock.now() - this.#lastRound >= tickMs) this.evaluateNow();
+        if (this.#opts.clock.now() - this.#lastRound >= tickMs * 1.5) this.evaluateNow();
       }, tickMs);
       this.#tick.unref();
     }

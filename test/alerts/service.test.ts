@@ -3,7 +3,7 @@
  * clock: state commits drive rounds without feedback loops, notifications reach the callback
  * (batched per grouping window; root cause folded), and persistence/retention work.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { AlertService } from '../../src/alerts/service.js';
 import { createLogger } from '../../src/logging.js';
 import type { PulseState } from '../../src/model/state.js';
@@ -104,6 +104,23 @@ describe('AlertService', () => {
       tickMs: 0,
     });
     expect(late.activeAlerts()).toEqual([]);
+  });
+
+  it('re-evaluates on its tick once state stopped arriving, not while the next poll is due', async () => {
+    const r = alertServiceRig({ tickMs: 30 });
+    opened.push(r);
+    r.service.start();
+    r.service.evaluateNow();
+    const rounds = vi.spyOn(r.service, 'evaluateNow');
+    const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
+    // The last round is one tick old, as when the next poll is running: its commit brings a round.
+    r.clock.advance(30);
+    await sleep(120);
+    expect(rounds).not.toHaveBeenCalled();
+    // Half a tick more without a round: state stopped arriving, time-based transitions go on.
+    r.clock.advance(15);
+    for (let waited = 0; rounds.mock.calls.length === 0 && waited < 2000; waited += 10) await sleep(10);
+    expect(rounds).toHaveBeenCalledTimes(1);
   });
 
   it('does not rewrite a steady alert on every poll, but stores its last figures on stop', () => {
