@@ -60,8 +60,8 @@ export const ALERT_T0 = Date.UTC(2026, 0, 5, 15, 0);
 
 /**
  * An AlertService over a real SQLite file in `dataDir` (a new temp dir by default), a StateStore
- * and an event bus, on a hand-moved clock, rounds run on commit (no tick unless `tickMs`). Its notifications go
- * to `notify`, by default collected in `sent`, one batch per entry.
+ * and an event bus, on a hand-moved clock, rounds run on commit (no tick unless `tickMs`). Its
+ * notifications go to `notify`, by default collected in `sent`, one batch per entry.
  */
 export function alertServiceRig(
   opts: { dataDir?: string; now?: number; notify?: (batch: AlertNotification[]) => void; tickMs?: number } = {},
