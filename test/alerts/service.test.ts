@@ -3,11 +3,13 @@
  * clock: state commits drive rounds without feedback loops, notifications reach the callback
  * (batched per grouping window; root cause folded), and persistence/retention work.
  */
+import { setTimeout as delay } from 'node:timers/promises';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { AlertService } from '../../src/alerts/service.js';
 import { createLogger } from '../../src/logging.js';
 import type { PulseState } from '../../src/model/state.js';
 import { alertServiceRig, closeRigs, ALERT_T0 as T0 } from '../helpers/alerts.js';
+import { waitFor } from '../helpers/http.js';
 import { tempDir } from '../helpers/pulse.js';
 import { guest, node } from './state-builders.js';
 
@@ -112,14 +114,13 @@ describe('AlertService', () => {
     r.service.start();
     r.service.evaluateNow();
     const rounds = vi.spyOn(r.service, 'evaluateNow');
-    const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
     // The last round is one tick old, as when the next poll is running: its commit brings a round.
     r.clock.advance(30);
-    await sleep(120);
+    await delay(120);
     expect(rounds).not.toHaveBeenCalled();
     // Half a tick more without a round: state stopped arriving, time-based transitions go on.
     r.clock.advance(15);
-    for (let waited = 0; rounds.mock.calls.length === 0 && waited < 2000; waited += 10) await sleep(10);
+    await waitFor(() => rounds.mock.calls.length > 0, 'a round from the tick', 2000);
     expect(rounds).toHaveBeenCalledTimes(1);
   });
 
