@@ -137,6 +137,8 @@ describe('batches', () => {
       [
         { kind: 'fired', alert: alert('node'), grouped: [alert('vm1'), alert('vm2')] },
         { kind: 'fired', alert: alert('vm3', { level: 'warning' }) },
+        // Already in the batch through the node's group: listed once.
+        { kind: 'fired', alert: alert('vm2') },
         { kind: 'resolved', alert: alert('old') },
         { kind: 'escalated', alert: alert('esc'), channels: ['email'] },
       ],
