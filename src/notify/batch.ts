@@ -31,11 +31,8 @@ export function batchesFrom(
   now: number,
   newId: () => string,
 ): Array<{ batch: NotificationBatch; channels: Channel[] }> {
-  // `ids` spares a scan of the group per alert: a poll that fires thousands at once stays linear.
-  const groups = new Map<
-    string,
-    { event: NotificationEvent; channels: Channel[]; alerts: FullAlert[]; ids: Set<string> }
-  >();
+  // Alerts by id, in the order first met: listed once each without a scan of the group per alert.
+  const groups = new Map<string, { event: NotificationEvent; channels: Channel[]; alerts: Map<string, FullAlert> }>();
   for (const ev of events) {
     const event: NotificationEvent =
       ev.kind === 'resolved' ? 'resolved' : ev.kind === 'escalated' ? 'escalated' : 'alert';
@@ -43,17 +40,13 @@ export function batchesFrom(
     const key = `${event === 'resolved' ? 'resolved' : 'alert'}|${channels.join(',')}`;
     let g = groups.get(key);
     if (!g) {
-      g = { event, channels, alerts: [], ids: new Set() };
+      g = { event, channels, alerts: new Map() };
       groups.set(key, g);
     } else if (event === 'escalated') g.event = 'escalated';
-    for (const a of [ev.alert, ...(ev.grouped ?? [])]) {
-      if (g.ids.has(a.id)) continue;
-      g.ids.add(a.id);
-      g.alerts.push(a);
-    }
+    for (const a of [ev.alert, ...(ev.grouped ?? [])]) if (!g.alerts.has(a.id)) g.alerts.set(a.id, a);
   }
   return [...groups.values()].map((g) => ({
-    batch: { id: newId(), event: g.event, alerts: g.alerts, createdAt: now },
+    batch: { id: newId(), event: g.event, alerts: [...g.alerts.values()], createdAt: now },
     channels: g.channels,
   }));
 }
